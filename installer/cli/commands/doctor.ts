@@ -1,0 +1,45 @@
+// `labctl doctor`: which tools labctl can use on this machine, with versions.
+import { $ } from 'zx';
+import { repoPath } from '../../core/paths.ts';
+import { printJson, type OutputFormat } from '../output.ts';
+
+interface Tool { name: string; args: string[]; needed: string; required?: boolean }
+
+export const TOOLS: Tool[] = [
+  { name: 'node', args: ['--version'], needed: 'labctl itself (>= 20)', required: true },
+  { name: 'git', args: ['--version'], needed: 'render --check, the site repository' },
+  { name: 'helm', args: ['version', '--short'], needed: 'up (CNI and ArgoCD install), chart tests' },
+  { name: 'kubectl', args: ['version', '--client=true'], needed: 'reading the cluster by hand' },
+  { name: 'ssh', args: ['-V'], needed: 'preflight/up (node-ssh is built in; ssh is for jump hosts and debugging)' },
+  { name: 'shellcheck', args: ['--version'], needed: 'tests of the step scripts' },
+  { name: 'promtool', args: ['--version'], needed: 'tests of alert rules' },
+  { name: 'amtool', args: ['--version'], needed: 'tests of the Alertmanager configuration' },
+  { name: 'skopeo', args: ['--version'], needed: 'images push' },
+  { name: 'qemu-img', args: ['--version'], needed: 'images build' },
+  { name: 'virt-customize', args: ['--version'], needed: 'images build (optional offline customisation)' },
+];
+
+export interface ToolStatus { name: string; ok: boolean; version?: string; path?: string; needed: string; required: boolean }
+
+export async function checkTools(): Promise<ToolStatus[]> {
+  // Tools unpacked by .ci/tools.sh (helm, kubectl) are found too.
+  const PATH = `${repoPath('.tools/bin')}:${process.env.PATH ?? ''}`;
+  return Promise.all(TOOLS.map(async (t) => {
+    const which = await $({ nothrow: true, quiet: true, env: { ...process.env, PATH } })`command -v ${t.name}`;
+    if (which.exitCode !== 0) return { name: t.name, ok: false, needed: t.needed, required: !!t.required };
+    const out = await $({ nothrow: true, quiet: true, env: { ...process.env, PATH }, timeout: '10s' })`${t.name} ${t.args}`;
+    const text = (out.stdout + out.stderr).trim().split('\n')[0] ?? '';
+    const version = /v?\d+\.\d+(\.\d+)?[^\s,]*/.exec(text)?.[0] ?? text;
+    return { name: t.name, ok: true, version, path: which.stdout.trim(), needed: t.needed, required: !!t.required };
+  }));
+}
+
+export async function doctorCommand(opts: { output: OutputFormat }): Promise<void> {
+  const tools = await checkTools();
+  if (opts.output === 'json') { printJson(tools); return; }
+  const w = Math.max(...tools.map((t) => t.name.length));
+  for (const t of tools) {
+    const status = t.ok ? `ok       ${t.version ?? ''}` : 'missing ';
+    process.stdout.write(`${t.name.padEnd(w)}  ${status.padEnd(28)} ${t.needed}\n`);
+  }
+}

@@ -1,0 +1,44 @@
+// labctl's command line: parses arguments, calls one command function, and is the only place that
+// catches errors and sets the exit code (0 ok, 1 a problem found, 2 usage error, 3 internal error).
+import { Command, CommanderError } from 'commander';
+import { ExitError, UsageError } from '../core/diagnostics.ts';
+import { printDiagnostics } from './output.ts';
+import { registerCommands } from './commands/index.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('labctl')
+    .description('Campus Lab Platform installer: inventory -> validate -> plan/apply over SSH, and render -> GitOps repo -> ArgoCD')
+    .version('0.1.0')
+    .showHelpAfterError('(run labctl --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and --version exit through here with code 0; everything else is a usage error.
+      return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+    }
+    if (e instanceof ExitError) {
+      if (e.diagnostics.length) printDiagnostics(e.diagnostics);
+      if (e.message) process.stderr.write(`labctl: ${e.message}\n`);
+      if (e instanceof UsageError) process.stderr.write('(run labctl --help for usage)\n');
+      return e.code;
+    }
+    process.stderr.write(`labctl: internal error: ${(e as Error)?.stack ?? String(e)}\n` +
+      'This is a bug in labctl, not in your input. Please report it with the command you ran.\n');
+    return 3;
+  }
+}
+
+// Run when executed as the CLI (bin/labctl.js imports this module).
+if (process.argv[1] && /labctl(\.js)?$/.test(process.argv[1])) {
+  process.exitCode = await main(process.argv.slice(2));
+}

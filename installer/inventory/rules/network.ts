@@ -1,0 +1,86 @@
+// Addresses and ranges: no overlaps, every address where it belongs, nothing used twice.
+import type { Rule } from './context.ts';
+import type { PathSeg } from '../../core/yaml-source.ts';
+import { canonical, contains, hasHostBits, overlaps, firstUsable } from '../../core/ip.ts';
+
+interface Range { cidr: string; path: PathSeg[]; what: string }
+
+export const cidrHostBits: Rule = (ctx) => {
+  for (const r of ranges(ctx.site)) {
+    if (hasHostBits(r.cidr)) ctx.error(r.path, `${r.cidr} has host bits set`, `did you mean ${canonical(r.cidr)}?`);
+  }
+};
+
+function ranges(site: import('../types.ts').Site): Range[] {
+  const inv = site.inventory;
+  return [
+    ...inv.network.subnets.map((s, i) => ({ cidr: s.cidr, path: ['network', 'subnets', i, 'cidr'] as PathSeg[], what: `subnet ${s.name}` })),
+    { cidr: site.network.podCidr, path: ['network', 'podCidr'], what: 'the pod CIDR' },
+    { cidr: site.network.serviceCidr, path: ['network', 'serviceCidr'], what: 'the service CIDR' },
+    ...inv.bgp.pools.map((p, i) => ({ cidr: p.cidr, path: ['bgp', 'pools', i, 'cidr'] as PathSeg[], what: `LoadBalancer pool ${p.name}` })),
+  ];
+}
+
+export const cidrOverlaps: Rule = (ctx) => {
+  const all = ranges(ctx.site);
+  for (let i = 0; i < all.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = all[i]!, b = all[j]!;
+      if (overlaps(a.cidr, b.cidr)) {
+        ctx.error(a.path, `${a.what} ${a.cidr} overlaps ${b.what} ${b.cidr} at ${ctx.owner(b.path)}`);
+      }
+    }
+  }
+};
+
+export const addresses: Rule = (ctx) => {
+  const { site } = ctx;
+  const subnets = new Map(site.inventory.network.subnets.map((s, i) => [s.name, { ...s, i }]));
+  // Every address in the inventory, so a collision names both owners.
+  const used = new Map<string, PathSeg[]>();
+  const claim = (ip: string, path: PathSeg[], what: string) => {
+    const prev = used.get(ip);
+    if (prev) ctx.error(path, `${what} ${ip} is already used by ${ctx.owner(prev)}`);
+    else used.set(ip, path);
+  };
+  site.inventory.network.subnets.forEach((s, i) => {
+    if (!contains(s.cidr, s.gateway)) ctx.error(['network', 'subnets', i, 'gateway'], `gateway ${s.gateway} is not inside subnet ${s.name} ${s.cidr}`);
+    claim(s.gateway, ['network', 'subnets', i, 'gateway'], 'gateway');
+  });
+  site.nodes.forEach((n) => {
+    const path: PathSeg[] = ['nodes', n.index, 'address'];
+    const sn = subnets.get(n.subnet);
+    if (sn && !contains(sn.cidr, n.address)) {
+      const fit = site.inventory.network.subnets.find((s) => contains(s.cidr, n.address));
+      ctx.error(path, `${n.address} is not inside subnet ${sn.name} ${sn.cidr} of node ${n.name}`,
+        fit ? `the address is in subnet ${fit.name}; set nodes[${n.index}].subnet: ${fit.name} or fix the address` : undefined);
+    } else if (sn && (n.address === canonical(sn.cidr).split('/')[0])) {
+      ctx.error(path, `${n.address} is the network address of subnet ${sn.name} ${sn.cidr}`);
+    }
+    claim(n.address, path, 'address');
+  });
+  const vip = site.kubernetes.apiVip;
+  claim(vip, ['kubernetes', 'apiVip'], 'API VIP');
+  const cps = site.nodes.filter((n) => n.roles.includes('control-plane'));
+  for (const cp of cps) {
+    const sn = subnets.get(cp.subnet);
+    if (sn && !contains(sn.cidr, vip)) {
+      ctx.error(['kubernetes', 'apiVip'], `API VIP ${vip} is not inside subnet ${sn.name} ${sn.cidr} of control-plane node ${cp.name}; kube-vip moves the VIP by ARP, so it must share the control-plane nodes' subnet`);
+      break;
+    }
+  }
+  const cpSubnets = new Set(cps.map((n) => n.subnet));
+  if (cpSubnets.size > 1) {
+    const [a, b] = [...cpSubnets];
+    const other = cps.find((n) => n.subnet === b)!;
+    ctx.error(['nodes', other.index, 'subnet'], `control-plane node ${other.name} is in subnet ${b} but other control-plane nodes are in ${a}; the API VIP needs all control-plane nodes in one subnet (one L2 segment)`);
+  }
+  site.bgp.routers.forEach((r, i) => {
+    if (site.nodes.some((n) => n.address === r.address)) claim(r.address, ['bgp', 'routers', i, 'address'], 'router address');
+  });
+  // The ingress address must come from its pool.
+  const pool = site.bgp.pools.find((p) => p.name === site.ingress.pool);
+  if (pool && site.inventory.ingress?.address !== undefined && !contains(pool.cidr, site.ingress.address)) {
+    ctx.error(['ingress', 'address'], `ingress address ${site.ingress.address} is not inside pool ${pool.name} ${pool.cidr}`, `e.g. ${firstUsable(pool.cidr)}`);
+  }
+};

@@ -1,0 +1,60 @@
+// Node roles, control-plane quorum, Ceph disks and failure domains.
+import type { Rule } from './context.ts';
+import { unique } from './context.ts';
+
+export const controlPlane: Rule = (ctx) => {
+  const cps = ctx.site.nodes.filter((n) => n.roles.includes('control-plane'));
+  if (cps.length === 0) {
+    ctx.error(['nodes'], 'no node has the role control-plane; kubeadm needs at least one (three for high availability)');
+  } else if (cps.length % 2 === 0) {
+    ctx.error(['nodes', cps[cps.length - 1]!.index, 'roles'],
+      `${cps.length} control-plane nodes (${cps.map((n) => n.name).join(', ')}); etcd needs an odd number (1, 3, 5) to keep quorum`,
+      `add one control-plane node or remove ${cps[cps.length - 1]!.name}'s control-plane role`);
+  } else if (cps.length === 1) {
+    ctx.warn(['nodes', cps[0]!.index, 'roles'], 'only one control-plane node: the API server and etcd are not highly available');
+  }
+  if (!ctx.site.nodes.some((n) => n.roles.some((r) => r !== 'control-plane'))) {
+    ctx.warn(['nodes'], 'every node is control-plane only: workloads will be scheduled on control-plane nodes (taint removed)');
+  }
+};
+
+export const disks: Rule = (ctx) => {
+  const { site } = ctx;
+  const all = site.nodes.flatMap((n) => n.disks.map((d, j) => ({ d, node: n, j })));
+  unique(ctx, all, (x) => x.d, (i) => ['nodes', all[i]!.node.index, 'disks', all[i]!.j], 'disk');
+  for (const n of site.nodes) {
+    const storage = n.roles.includes('storage');
+    if (storage && n.disks.length === 0) {
+      ctx.error(['nodes', n.index, 'roles'], `storage node ${n.name} declares no disks; list its Ceph OSD disks under nodes[${n.index}].disks as /dev/disk/by-id/... paths`);
+    }
+    if (!storage && n.disks.length > 0) {
+      ctx.error(['nodes', n.index, 'disks'], `node ${n.name} lists disks but does not have the role storage; Ceph only uses disks of storage nodes`, `add "storage" to nodes[${n.index}].roles or remove the disks`);
+    }
+  }
+};
+
+export const storageReplicas: Rule = (ctx) => {
+  const { site } = ctx;
+  const storageNodes = site.nodes.filter((n) => n.roles.includes('storage') && n.disks.length > 0);
+  if (site.nodes.every((n) => !n.roles.includes('storage'))) {
+    ctx.error(['nodes'], 'no node has the role storage; Rook-Ceph needs storage nodes with disks (block volumes, CephFS, object store)');
+    return;
+  }
+  const fd = site.storage.failureDomain;
+  const domains = new Set(storageNodes.map((n) => (fd === 'rack' ? n.rack : n.name)));
+  const replicas = site.storage.replicas;
+  if (replicas > domains.size) {
+    const path = ctx.source.has(['storage', 'replicas']) ? ['storage', 'replicas'] : ['storage'];
+    ctx.error(path, `replicas ${replicas} is more than the ${domains.size} failure domain(s) (${fd}s holding OSDs: ${[...domains].join(', ') || 'none'}); Ceph could never place every copy`,
+      fd === 'rack' ? 'add storage nodes in more racks, lower storage.replicas, or use storage.failureDomain: host' : 'add storage nodes or lower storage.replicas');
+  } else if (replicas < 3) {
+    ctx.warn(ctx.source.has(['storage', 'replicas']) ? ['storage', 'replicas'] : ['storage'], `replicas ${replicas}: losing ${replicas === 1 ? 'one disk loses data' : 'a second failure domain during recovery loses data'}; 3 is the safe minimum`);
+  }
+};
+
+export const vmHosts: Rule = (ctx) => {
+  const { site } = ctx;
+  if (site.labs.courses.length > 0 && !site.nodes.some((n) => n.roles.includes('vm-host'))) {
+    ctx.error(['labs', 'courses'], `${site.labs.courses.length} course(s) configured but no node has the role vm-host; lab VMs need VM hosts with /dev/kvm`);
+  }
+};

@@ -1,0 +1,112 @@
+// Services and operations: Kubernetes version, TLS, identity, registry names, monitoring and on-call.
+import { closest } from 'fastest-levenshtein';
+import type { Rule } from './context.ts';
+import { pinnedVersions, minorOf } from '../../core/versions.ts';
+
+export const kubernetesVersion: Rule = (ctx) => {
+  const { version } = ctx.site.kubernetes;
+  const supported = pinnedVersions().kubernetes.supportedMinors;
+  if (!supported.includes(minorOf(version))) {
+    ctx.error(['kubernetes', 'version'], `Kubernetes ${version} is not supported; expected a ${supported.map((m) => `v${m}.x`).join(' or ')} release`,
+      `the pinned default is ${pinnedVersions().kubernetes.default}`);
+  }
+  const repo = ctx.site.kubernetes.packageRepo;
+  const m = /\/v(\d+\.\d+)\//.exec(repo);
+  if (m && m[1] !== minorOf(version)) {
+    ctx.error(['kubernetes', 'packageRepo'], `package repository is for v${m[1]} but kubernetes.version is ${version}; pkgs.k8s.io keeps one repository per minor`);
+  }
+};
+
+export const timezone: Rule = (ctx) => {
+  const tz = ctx.site.site.timezone;
+  try { new Intl.DateTimeFormat('en', { timeZone: tz }); } catch {
+    const zones = Intl.supportedValuesOf('timeZone');
+    ctx.error(['site', 'timezone'], `${JSON.stringify(tz)} is not an IANA time zone`, `did you mean "${closest(tz, zones)}"?`);
+  }
+};
+
+export const tlsMode: Rule = (ctx) => {
+  const tls = ctx.site.tls;
+  const need = (key: 'acme' | 'rfc2136' | 'internalCa') => {
+    if (!tls[key]) ctx.error(['tls', 'mode'], `tls.mode ${tls.mode} needs tls.${key}`);
+  };
+  if (tls.mode.startsWith('acme')) need('acme');
+  if (tls.mode === 'acme-dns01') need('rfc2136');
+  if (tls.mode === 'internal-ca') need('internalCa');
+  const used = { acme: tls.mode.startsWith('acme'), rfc2136: tls.mode === 'acme-dns01', internalCa: tls.mode === 'internal-ca' };
+  for (const key of ['acme', 'rfc2136', 'internalCa'] as const) {
+    if (tls[key] && !used[key]) ctx.warn(['tls', key], `tls.${key} is ignored with tls.mode ${tls.mode}`);
+  }
+};
+
+export const serviceHostnames: Rule = (ctx) => {
+  const { domain } = ctx.site.site;
+  const check = (path: (string | number)[], host: string | undefined, what: string) => {
+    if (host !== undefined && !host.endsWith(`.${domain}`)) {
+      ctx.error(path, `${what} host name ${host} is outside the site domain ${domain}; certificates and DNS records are issued for *.${domain} only`, `e.g. ${host.split('.')[0]}.${domain}`);
+    }
+  };
+  check(['registry', 'hostname'], ctx.site.inventory.registry?.hostname, 'Harbor');
+  check(['identity', 'hostname'], ctx.site.inventory.identity.hostname, 'Keycloak');
+  if (!ctx.site.hosts.api.endsWith(`.${domain}`)) {
+    ctx.warn(['kubernetes', 'apiDnsName'], `API name ${ctx.site.hosts.api} is outside the site domain ${domain}; the DNS snippet will not include it`);
+  }
+};
+
+export const federation: Rule = (ctx) => {
+  const ldap = ctx.site.identity.federation?.ldap;
+  if (ldap && !ldap.url.startsWith('ldaps://')) {
+    ctx.error(['identity', 'federation', 'ldap', 'url'], `${ldap.url} is not an ldaps:// URL; plain LDAP would send the campus users' passwords in clear text`,
+      `did you mean ${ldap.url.replace(/^[a-z]+:\/\//, 'ldaps://').replace(/:389\b/, ':636')}?`);
+  }
+};
+
+export const monitoringReceivers: Rule = (ctx) => {
+  const mon = ctx.site.monitoring;
+  mon.receivers.forEach((r, i) => {
+    if (r.type === 'email' && !r.to) ctx.error(['monitoring', 'receivers', i], `email receiver ${r.name} needs "to"`);
+    if (r.type !== 'email' && !r.urlRef) ctx.error(['monitoring', 'receivers', i], `${r.type} receiver ${r.name} needs "urlRef" (its URL carries a token, so it lives in the secret store)`);
+    if (r.type === 'email' && !mon.smtp) ctx.error(['monitoring', 'receivers', i, 'type'], `email receiver ${r.name} needs monitoring.smtp (the relay to send through)`);
+  });
+  if (mon.receivers.length > 0 && !mon.oncall) {
+    ctx.error(['monitoring', 'receivers'], 'receivers are set but monitoring.oncall is missing: critical alerts would reach nobody in particular', 'add monitoring.oncall with a roster and a rotation');
+  }
+  const wh = mon.workingHours;
+  if (wh.start >= wh.end) ctx.error(['monitoring', 'workingHours', 'end'], `working hours end ${wh.end} is not after start ${wh.start}`);
+  mon.maintenanceWindows.forEach((w, i) => {
+    if (w.start >= w.end) ctx.error(['monitoring', 'maintenanceWindows', i, 'end'], `maintenance window ${w.name} ends at ${w.end}, not after its start ${w.start}`);
+  });
+};
+
+export const oncallRotation: Rule = (ctx) => {
+  const oc = ctx.site.monitoring.oncall;
+  if (!oc) return;
+  const base = ['monitoring', 'oncall'];
+  if (Number.isNaN(Date.parse(`${oc.rotation.start}T00:00:00Z`))) ctx.error([...base, 'rotation', 'start'], `${oc.rotation.start} is not a valid date`);
+  oc.roster.forEach((p, i) => {
+    if (!p.email && !p.pageUrlRef) ctx.error([...base, 'roster', i], `roster entry ${p.name} has neither email nor pageUrlRef: there is no way to page them`);
+  });
+  (oc.overrides ?? []).forEach((o, i) => {
+    const from = Date.parse(`${o.from}:00Z`), to = Date.parse(`${o.to}:00Z`);
+    if (Number.isNaN(from)) ctx.error([...base, 'overrides', i, 'from'], `${o.from} is not a valid date-time`);
+    else if (Number.isNaN(to)) ctx.error([...base, 'overrides', i, 'to'], `${o.to} is not a valid date-time`);
+    else if (to <= from) ctx.error([...base, 'overrides', i, 'to'], `override ends at ${o.to}, not after its start ${o.from}`);
+  });
+};
+
+export const versionOverrides: Rule = (ctx) => {
+  const known = Object.keys(pinnedVersions().components);
+  for (const name of Object.keys(ctx.site.versions)) {
+    if (!known.includes(name)) {
+      ctx.error(['versions', name], `unknown component ${JSON.stringify(name)}; expected one of: ${known.join(', ')}`, `did you mean "${closest(name, known)}"?`);
+    } else {
+      ctx.warn(['versions', name], `${name} pinned version ${pinnedVersions().components[name]!.version} is overridden with ${ctx.site.versions[name]}; this combination is not tested`);
+    }
+  }
+};
+
+export const courses: Rule = (ctx) => {
+  ctx.site.labs.courses.forEach((c, i) => {
+    if (`course-${c.name}`.length > 63) ctx.error(['labs', 'courses', i, 'name'], `course name ${c.name} is too long: the namespace course-${c.name} must be at most 63 characters`);
+  });
+};

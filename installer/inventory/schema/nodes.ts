@@ -1,0 +1,29 @@
+import { obj, str, int, list, label, ipv4, oneOf, type Schema } from './dsl.ts';
+
+export const ROLES = ['control-plane', 'vm-host', 'storage', 'worker'] as const;
+
+const sshProps = {
+  user: str('Login user with passwordless sudo. Default: root', { minLength: 1 }),
+  port: int('SSH port. Default: 22', { minimum: 1, maximum: 65535 }),
+  privateKeyFile: str('Private key file; a leading ~ is the home of the user running labctl. Default: ~/.ssh/id_ed25519', { minLength: 1 }),
+  jumpHost: str('Bastion to jump through, as user@host[:port]. Default: none', { pattern: '^([^@\\s]+@)?[^:@\\s]+(:[0-9]{1,5})?$' }),
+};
+
+export const ssh: Schema = obj('SSH defaults for every node; a node\'s own ssh block overrides any of them.', sshProps);
+
+export const racks: Schema = list('Physical racks; each is a failure domain (topology.kubernetes.io/zone).', obj('A rack.', {
+  name: label('Name of the rack.'),
+  subnet: label('Default subnet (network.subnets[].name) of the rack\'s nodes.'),
+}, ['name', 'subnet']), { minItems: 1 });
+
+export const nodes: Schema = list('Every server of the site.', obj('A server.', {
+  name: label('Hostname, RFC 1123, unique; must match the host\'s own hostname.'),
+  rack: label('The rack the server is in (racks[].name).'),
+  address: ipv4('IPv4 address inside the node\'s subnet, unique.'),
+  roles: list('What the node does.', oneOf('A role: control-plane, vm-host (lab VMs, needs /dev/kvm), storage (Ceph OSDs) or worker.', ROLES), { minItems: 1, uniqueItems: true }),
+  subnet: label('Overrides the rack\'s subnet. Default: the rack\'s subnet'),
+  disks: list('Ceph OSD disks by stable id; only these are ever given to Ceph. Default: []',
+    str('A disk path under /dev/disk/by-id/.', { pattern: '^/dev/disk/by-id/[A-Za-z0-9._:+@-]+$' })),
+  interface: str('Network interface carrying the address (kube-vip binds the VIP there). Default: detected', { pattern: '^[A-Za-z0-9._-]{1,15}$' }),
+  ssh: obj('Per-node override of the SSH defaults.', sshProps),
+}, ['name', 'rack', 'address', 'roles']), { minItems: 1 });

@@ -1,0 +1,32 @@
+import { obj, str, label, cidr4, ipv4, list, int, DNS_NAME, type Schema } from './dsl.ts';
+
+export const site: Schema = obj('The site as a whole: its name, DNS domain, time zone and the Git repository ArgoCD follows.', {
+  name: str('Short name of the site, an RFC 1123 label of at most 40 characters. Example: cs-lab', { pattern: '^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$' }),
+  domain: str('DNS domain under which every platform service gets a name (argocd.<domain>, harbor.<domain>). Example: lab.example.edu', { pattern: DNS_NAME }),
+  timezone: str('IANA time zone of the site, used for lab hours, on-call hand-over and maintenance windows. Example: Europe/Berlin', { minLength: 1 }),
+  gitRepo: str('Git URL the rendered site repository is pushed to and ArgoCD pulls from.', { pattern: '^(https?://|ssh://|git@)\\S+$' }),
+  gitRevision: str('Branch or tag ArgoCD follows. Default: main', { minLength: 1 }),
+  gitBrowseUrl: str('URL prefix under which files of the site repository can be browsed; runbook links point there. Default: derived from gitRepo.', { pattern: '^https?://\\S+$' }),
+}, ['name', 'domain', 'timezone', 'gitRepo']);
+
+const subnet = obj('A node subnet.', {
+  name: label('Name of the subnet, referenced by racks and nodes.'),
+  cidr: cidr4('IPv4 CIDR of the subnet. Example: 10.10.1.0/24'),
+  gateway: ipv4('Default gateway of the subnet, inside it.'),
+  vlan: int('VLAN id, for documentation and the router snippets.', { minimum: 1, maximum: 4094 }),
+}, ['name', 'cidr', 'gateway']);
+
+export const network: Schema = obj('Node subnets and the cluster-internal address ranges.', {
+  subnets: list('The IP subnets the servers live in.', subnet, { minItems: 1 }),
+  podCidr: cidr4('CIDR for pod addresses (Calico IP pool, kubeadm podSubnet). Default: 10.244.0.0/16'),
+  serviceCidr: cidr4('CIDR for Service cluster IPs (kubeadm serviceSubnet). Default: 10.96.0.0/12'),
+  dnsServers: list('Campus DNS resolvers the nodes use.', ipv4('A resolver address.'), { minItems: 1 }),
+  ntpServers: list('NTP servers the nodes sync with. Default: [] (the OS default)', str('An NTP server name or address.', { minLength: 1 })),
+}, ['subnets', 'dnsServers']);
+
+export const kubernetes: Schema = obj('The Kubernetes control plane kubeadm creates.', {
+  version: str('Kubernetes version to install; one of the versions labctl supports. Default: the pinned version in gitops/versions.yaml', { pattern: '^v[0-9]+\\.[0-9]+\\.[0-9]+$' }),
+  apiVip: ipv4('Floating API server address held by kube-vip (ARP) in the control-plane subnet; no node may use it.'),
+  apiDnsName: str('DNS name of the API VIP. Example: k8s-api.lab.example.edu', { pattern: DNS_NAME }),
+  packageRepo: str('Apt repository for kubelet/kubeadm/kubectl. Default: https://pkgs.k8s.io/core:/stable:/<minor>/deb/', { pattern: '^(https?|file)://\\S+$' }),
+}, ['apiVip', 'apiDnsName']);

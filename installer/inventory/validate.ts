@@ -1,0 +1,48 @@
+// The one validation pipeline: parse -> schema -> derived defaults -> semantic rules.
+// Pure apart from reading the file; returns diagnostics and never prints.
+import type { Diagnostic } from '../core/diagnostics.ts';
+import { loadYamlFile, parseYamlText, type LoadResult } from '../core/yaml-source.ts';
+import { compile, schemaDiagnostics } from '../core/schema-check.ts';
+import { inventorySchema } from './schema/index.ts';
+import { withDefaults } from './defaults.ts';
+import { makeContext } from './rules/context.ts';
+import { RULES } from './rules/index.ts';
+import type { Inventory, Site } from './types.ts';
+
+export interface ValidationResult {
+  site?: Site;
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+}
+
+export function validateInventoryFile(file: string): ValidationResult {
+  return fromLoad(loadYamlFile(file));
+}
+
+export function validateInventoryText(file: string, text: string | Buffer): ValidationResult {
+  return fromLoad(parseYamlText(file, text));
+}
+
+function fromLoad(loaded: LoadResult): ValidationResult {
+  if (!loaded.ok) return { errors: loaded.diagnostics, warnings: [] };
+  const { source } = loaded;
+  if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
+    return { errors: [{ severity: 'error', file: source.file, ...source.locate([]), path: '', message: `expected a mapping of inventory sections (site, network, nodes, ...), got ${Array.isArray(source.data) ? 'a list' : typeof source.data === 'object' ? 'nothing' : 'a ' + typeof source.data}` }], warnings: [] };
+  }
+  const schemaErrors = schemaDiagnostics(source, compile(inventorySchema));
+  if (schemaErrors.length > 0) return { errors: schemaErrors, warnings: [] };
+  const site = withDefaults(source.data as Inventory, source.file);
+  const out: Diagnostic[] = [];
+  const ctx = makeContext(site, source, out);
+  for (const rule of Object.values(RULES)) rule(ctx);
+  out.sort((a, b) => a.line - b.line || a.col - b.col);
+  const errors = out.filter((d) => d.severity === 'error');
+  const warnings = out.filter((d) => d.severity === 'warning');
+  return { site: errors.length ? undefined : site, errors, warnings };
+}
+
+/** For commands that need a valid site: the site, or the diagnostics that stop them. */
+export function requireSite(file: string): { site: Site; warnings: Diagnostic[] } | { errors: Diagnostic[] } {
+  const r = validateInventoryFile(file);
+  return r.site ? { site: r.site, warnings: r.warnings } : { errors: r.errors };
+}
