@@ -15,5 +15,17 @@ export function registerCommands(program: Command): void {
     .addOption(outputOption())
     .action(async (o) => (await import('./doctor.ts')).doctorCommand({ output: o.output }));
 
-  void inventoryOption;
+  program.command('render')
+    .description('write the site GitOps repository (app-of-apps) from the inventory')
+    .addOption(inventoryOption())
+    .option('-o, --out <dir>', 'output directory (the site repository checkout)', 'site')
+    .option('--check', 'exit 1 and list the files when the directory differs from what would be rendered')
+    .option('--overwrite', 'replace files in the directory that labctl did not write')
+    .action(async (o) => (await import('./render.ts')).renderCommand({ inventory: o.inventory, out: o.out, check: o.check, overwrite: o.overwrite }));
+
+  program.command('diff')
+    .description('show, as a unified diff, what labctl render would change in the output directory')
+    .addOption(inventoryOption())
+    .option('-o, --out <dir>', 'output directory', 'site')
+    .action(async (o) => (await import('./render.ts')).diffCommand({ inventory: o.inventory, out: o.out }));
 }

@@ -1,0 +1,60 @@
+// `labctl render`, `render --check` and `labctl diff`.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { ExitError } from '../../core/diagnostics.ts';
+import { requireSite } from '../../inventory/validate.ts';
+import { renderSite, type RenderResult } from '../../render/render.ts';
+import { planWrite, writeRepo, type RepoChange } from '../../render/write.ts';
+import { printDiagnostics } from '../output.ts';
+
+export interface RenderOptions { inventory: string; out: string; check?: boolean; overwrite?: boolean; quiet?: boolean }
+
+export async function renderFromInventory(inventory: string): Promise<RenderResult> {
+  const v = requireSite(inventory);
+  if ('errors' in v) throw new ExitError(`${inventory}: ${v.errors.length} error(s); nothing was rendered`, 1, v.errors);
+  printDiagnostics(v.warnings);
+  const t0 = performance.now();
+  const r = await renderSite(v.site);
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    throw new ExitError(`render produced ${errors.length} invalid object(s); nothing was written. This is a labctl bug unless an inventory override caused it.`, 1, errors);
+  }
+  (r.stats as RenderResult['stats'] & { ms?: number }).ms = performance.now() - t0;
+  return r;
+}
+
+const summary = (c: RepoChange) => `${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed`;
+
+export async function renderCommand(o: RenderOptions): Promise<void> {
+  const r = await renderFromInventory(o.inventory);
+  const change = planWrite(o.out, r.files);
+  if (o.check) {
+    const stale = [...change.added.map((p) => `missing  ${p}`), ...change.changed.map((p) => `differs  ${p}`), ...change.conflicts.map((p) => `differs  ${p}`), ...change.removed.map((p) => `extra    ${p}`)];
+    if (stale.length) {
+      process.stdout.write(stale.join('\n') + '\n');
+      throw new ExitError(`${o.out} is not what ${o.inventory} renders (${stale.length} file(s)); run labctl render and commit the result`, 1);
+    }
+    process.stdout.write(`${o.out} is up to date with ${o.inventory} (${r.stats.files} files)\n`);
+    return;
+  }
+  if (change.conflicts.length && !o.overwrite) {
+    throw new ExitError(`${change.conflicts.length} file(s) in ${o.out} were not written by labctl and would be overwritten:\n  ${change.conflicts.join('\n  ')}\nMove them away, or pass --overwrite to replace them.`, 1);
+  }
+  writeRepo(o.out, r.files, change);
+  const ms = (r.stats as { ms?: number }).ms ?? 0;
+  if (!o.quiet) {
+    process.stdout.write(`rendered ${o.out}: ${r.stats.files} files, ${r.stats.objects} objects, ${r.components.length} applications (${summary(change)}) in ${ms.toFixed(0)} ms\n`);
+  }
+}
+
+export async function diffCommand(o: { inventory: string; out: string }): Promise<void> {
+  const r = await renderFromInventory(o.inventory);
+  const change = planWrite(o.out, r.files);
+  const read = (p: string) => (existsSync(join(o.out, p)) ? readFileSync(join(o.out, p), 'utf8') : '');
+  for (const p of [...change.added, ...change.changed, ...change.conflicts].sort()) {
+    process.stdout.write(createTwoFilesPatch(`a/${p}`, `b/${p}`, read(p), r.files.get(p)!, '', '', { context: 3 }));
+  }
+  for (const p of change.removed) process.stdout.write(createTwoFilesPatch(`a/${p}`, `b/${p}`, read(p), '', '', '', { context: 3 }));
+  process.stdout.write(`# ${summary(change)}${change.conflicts.length ? `, ${change.conflicts.length} not written by labctl (render needs --overwrite)` : ''}\n`);
+}

@@ -1,0 +1,73 @@
+// The contracts of the render engine. A component builder turns the Site into a Component: what ArgoCD
+// deploys (an upstream chart with our values, our own manifests, or both), in which sync wave and
+// project, plus any other files of the site repository and the secrets it needs.
+import type { Site } from '../inventory/types.ts';
+import type { Versions } from '../core/versions.ts';
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+/** Any Kubernetes object. Builders type their objects with kubernetes-models interfaces or local CRD types. */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+}
+
+/** Tiers map to AppProjects (least privilege per tier) and to the default sync wave. */
+export type Tier = 'crds' | 'operators' | 'resources' | 'platform' | 'labs';
+export const TIER_WAVE: Record<Tier, number> = { crds: -10, operators: -5, resources: 0, platform: 10, labs: 20 };
+
+/**
+ * A value that must live in a Kubernetes Secret but never in Git: the secrets module creates
+ * Secret `name` in `namespace` with `key` from the site's secret store entry `ref` (generated when absent).
+ */
+export interface SecretNeed {
+  ref: string;
+  namespace: string;
+  name: string;
+  key: string;
+  /** How to generate the value if the store has none; 'external' = the site must supply it (e.g. a router password). */
+  generate: { kind: 'password' | 'hex' | 'base64' | 'external'; length?: number };
+  purpose: string;
+}
+
+/** A file of the site repository that is not a Kubernetes object (router config, runbook, README, CI). */
+export interface RepoFile { path: string; content: string }
+
+export interface Component {
+  /** Application name and folder under components/. DNS label. */
+  name: string;
+  namespace: string;
+  tier: Tier;
+  /** Sync wave; defaults to the tier's wave. */
+  wave?: number;
+  /** Upstream chart from gitops/versions.yaml (by component key) with our values. */
+  chart?: { component: string; values: Record<string, unknown>; releaseName?: string };
+  /** Our own resources, written to components/<name>/manifests/ and synced by the same Application. */
+  manifests?: K8sObject[];
+  /** Upstream manifests fetched by URL (KubeVirt, Keycloak operator): ArgoCD syncs them via kustomize. */
+  remoteManifests?: string[];
+  syncOptions?: string[];
+  /** Labels of the managed namespace (e.g. Pod Security Admission levels). */
+  namespaceLabels?: Record<string, string>;
+  /** Extra ArgoCD ignoreDifferences entries (e.g. fields operators mutate). */
+  ignoreDifferences?: Record<string, unknown>[];
+  /** Where the AppProject of the tier must allow extra cluster-scoped kinds (group/kind). */
+  clusterResources?: { group: string; kind: string }[];
+  files?: RepoFile[];
+  secrets?: SecretNeed[];
+}
+
+export interface RenderContext {
+  site: Site;
+  versions: Versions;
+}
+
+export type ComponentBuilder = (ctx: RenderContext) => Component | Component[] | null;

@@ -1,0 +1,75 @@
+// render: Site -> the files of the site's GitOps repository. Pure (no writes); every object is
+// validated before the caller may write anything.
+import type { Diagnostic } from '../core/diagnostics.ts';
+import { effectiveVersions } from '../core/versions.ts';
+import type { Site } from '../inventory/types.ts';
+import { application, componentDir, projects, rootApplication } from './app-of-apps.ts';
+import { BUILDERS } from './components/index.ts';
+import type { Component, K8sObject, RenderContext, SecretNeed } from './model.ts';
+import { validateObjects, type Located } from './validate-objects.ts';
+import { toYaml, toYamlDocs } from './yaml.ts';
+import { siteFiles } from './site-files.ts';
+
+export interface RenderResult {
+  /** path -> content, sorted by path. Empty when diagnostics has errors. */
+  files: Map<string, string>;
+  diagnostics: Diagnostic[];
+  components: Component[];
+  secrets: SecretNeed[];
+  stats: { objects: number; files: number; bytes: number };
+}
+
+export const manifestFileName = (o: K8sObject) =>
+  `${o.kind.toLowerCase()}-${o.metadata.namespace ? `${o.metadata.namespace}-` : ''}${o.metadata.name}.yaml`.replace(/[^a-z0-9.-]/g, '-');
+
+export function buildComponents(ctx: RenderContext): Component[] {
+  const out: Component[] = [];
+  for (const b of BUILDERS) {
+    const r = b(ctx);
+    if (r) out.push(...(Array.isArray(r) ? r : [r]));
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function renderSite(site: Site): Promise<RenderResult> {
+  const ctx: RenderContext = { site, versions: effectiveVersions(site.versions) };
+  const components = buildComponents(ctx);
+  const files = new Map<string, string>();
+  const located: Located[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const put = (path: string, content: string) => {
+    if (files.has(path)) diagnostics.push({ severity: 'error', file: path, line: 1, col: 1, path: '', message: 'rendered twice (two components write the same file)' });
+    files.set(path, content);
+  };
+  const putObjects = (path: string, objs: K8sObject[]) => {
+    objs.forEach((object) => located.push({ object, file: path }));
+    put(path, toYamlDocs(objs));
+  };
+
+  const names = new Set<string>();
+  for (const c of components) {
+    if (names.has(c.name)) diagnostics.push({ severity: 'error', file: `apps/${c.name}.yaml`, line: 1, col: 1, path: '', message: `two components are named ${c.name}` });
+    names.add(c.name);
+    putObjects(`apps/${c.name}.yaml`, [application(c, ctx)]);
+    if (c.chart) put(`${componentDir(c.name)}/values.yaml`, toYaml(c.chart.values, { object: false }));
+    for (const m of c.manifests ?? []) putObjects(`${componentDir(c.name)}/manifests/${manifestFileName(m)}`, [m]);
+    if (c.remoteManifests?.length) {
+      const resources = [...c.remoteManifests, ...(c.manifests ?? []).map((m) => `manifests/${manifestFileName(m)}`)];
+      put(`${componentDir(c.name)}/kustomization.yaml`, toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, { object: false }));
+    }
+    for (const f of c.files ?? []) put(f.path, f.content);
+  }
+  putObjects('apps/projects.yaml', projects(components, ctx));
+  putObjects('bootstrap/root.yaml', rootApplication(ctx));
+  const secrets = components.flatMap((c) => c.secrets ?? []).sort((a, b) => `${a.namespace}/${a.name}/${a.key}`.localeCompare(`${b.namespace}/${b.name}/${b.key}`));
+  for (const f of siteFiles(ctx, components, secrets)) put(f.path, f.content);
+
+  diagnostics.push(...(await validateObjects(located)));
+  const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const bytes = [...sorted.values()].reduce((n, c) => n + Buffer.byteLength(c), 0);
+  return {
+    files: diagnostics.some((d) => d.severity === 'error') ? new Map() : sorted,
+    diagnostics, components, secrets,
+    stats: { objects: located.length, files: sorted.size, bytes },
+  };
+}

@@ -1,0 +1,18 @@
+// Files of the site repository that belong to the site as a whole (README, the secrets manifest).
+import type { Component, RenderContext, RepoFile, SecretNeed } from './model.ts';
+import { TIER_WAVE } from './model.ts';
+import { renderTemplate } from './text.ts';
+
+export function siteFiles(ctx: RenderContext, components: Component[], secrets: SecretNeed[]): RepoFile[] {
+  const { site } = ctx;
+  const apps = components
+    .map((c) => ({ name: c.name, namespace: c.namespace, tier: c.tier, wave: c.wave ?? TIER_WAVE[c.tier], chart: c.chart ? `${ctx.versions.components[c.chart.component]!.chart} ${ctx.versions.components[c.chart.component]!.version}` : 'own manifests' }))
+    .sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
+  return [{
+    path: 'README.md',
+    content: renderTemplate('render/templates/site-readme.md.hbs', {
+      site: site.site, hosts: site.hosts, apps, secrets: secrets.map((s) => ({ ...s, generated: s.generate.kind !== 'external' })),
+      kubernetes: site.kubernetes,
+    }),
+  }];
+}

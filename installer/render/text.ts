@@ -1,0 +1,28 @@
+// Handlebars, for text that is not a Kubernetes object (READMEs, router configs, runbooks, shell steps).
+// strict: a missing variable is an error, not an empty string; noEscape: output is not HTML.
+import Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
+import { repoPath } from '../core/paths.ts';
+
+const hb = Handlebars.create();
+hb.registerHelper('join', (list: unknown[], sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : ''));
+hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+hb.registerHelper('not', (a: unknown) => !a);
+hb.registerHelper('upper', (s: unknown) => String(s).toUpperCase());
+hb.registerHelper('indent', (n: number, s: unknown) => String(s).split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n'));
+
+const cache = new Map<string, HandlebarsTemplateDelegate>();
+
+/** Renders installer/<template> (e.g. 'render/templates/site-readme.md.hbs') with `data`. */
+export function renderTemplate(template: string, data: object): string {
+  let fn = cache.get(template);
+  if (!fn) {
+    fn = hb.compile(readFileSync(repoPath('installer', template), 'utf8'), { strict: true, noEscape: true });
+    cache.set(template, fn);
+  }
+  return fn(data);
+}
+
+export { hb as handlebars };

@@ -1,0 +1,72 @@
+// Every rendered object is validated before anything is written. Core kinds use the kubernetes-models
+// validators, ArgoCD and cert-manager kinds their @kubernetes-models packages, and the other custom
+// resources the schemas in ./schemas (written from the upstream CRDs, for the fields we use).
+// A rendering bug is reported like an inventory error: the file, the object and the field.
+import type { ErrorObject } from 'ajv';
+import type { Diagnostic } from '../core/diagnostics.ts';
+import { compile } from '../core/schema-check.ts';
+import { CRD_SCHEMAS } from './schemas/index.ts';
+import type { K8sObject } from './model.ts';
+
+type Validator = (obj: K8sObject) => ErrorObject[] | null;
+const cache = new Map<string, Promise<Validator | null>>();
+
+const MODEL_PACKAGES: Record<string, string> = {
+  'argoproj.io': '@kubernetes-models/argo-cd',
+  'cert-manager.io': '@kubernetes-models/cert-manager',
+  'acme.cert-manager.io': '@kubernetes-models/cert-manager',
+};
+const CORE_GROUPS = /^(v1|(apps|batch|policy|autoscaling|[a-z.]+\.k8s\.io)\/v[0-9a-z]+)$/;
+
+async function loadValidator(apiVersion: string, kind: string): Promise<Validator | null> {
+  const key = `${apiVersion}/${kind}`;
+  const schema = CRD_SCHEMAS[key];
+  if (schema) {
+    const fn = compile(schema);
+    return (o) => (fn(o) ? null : [...(fn.errors ?? [])]);
+  }
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
+  const pkg = MODEL_PACKAGES[group] ?? (CORE_GROUPS.test(apiVersion) ? 'kubernetes-models' : undefined);
+  if (!pkg) return null;
+  try {
+    const mod = await import(`${pkg}/${apiVersion}/${kind}`);
+    const Model = mod[kind];
+    return (o) => {
+      try { new Model(o).validate(); return null; } catch (e) {
+        const errs = (e as { errors?: ErrorObject[] }).errors;
+        if (errs) return errs;
+        throw e;
+      }
+    };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' || (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw e;
+  }
+}
+
+export interface Located { object: K8sObject; file: string }
+
+export async function validateObjects(items: Located[]): Promise<Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  for (const { object, file } of items) {
+    const id = `${object.kind} ${object.metadata?.namespace ? object.metadata.namespace + '/' : ''}${object.metadata?.name ?? '(no name)'}`;
+    const diag = (path: string, message: string): Diagnostic => ({ severity: 'error', file, line: 1, col: 1, path, message: `${id}: ${message}` });
+    if (!object.metadata?.name) { out.push(diag('metadata.name', 'object has no name')); continue; }
+    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(object.metadata.name)) out.push(diag('metadata.name', `name ${JSON.stringify(object.metadata.name)} is not a DNS-1123 subdomain`));
+    const key = `${object.apiVersion}/${object.kind}`;
+    let p = cache.get(key);
+    if (!p) { p = loadValidator(object.apiVersion, object.kind); cache.set(key, p); }
+    const validate = await p;
+    if (!validate) {
+      out.push(diag('', `no schema for ${key}: add one in installer/render/schemas (from the upstream CRD) so this kind is validated`));
+      continue;
+    }
+    for (const e of validate(object) ?? []) {
+      const path = e.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
+      const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})`
+        : e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
+      out.push(diag(path, `${e.message}${extra}`));
+    }
+  }
+  return out;
+}
