@@ -1,0 +1,2 @@
+// Imports every CRD schema module so each registers itself in CRD_SCHEMAS.
+// One line per module.
