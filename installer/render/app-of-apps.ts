@@ -4,7 +4,7 @@
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import type { Component, K8sObject, RenderContext, Tier } from './model.ts';
-import { TIER_WAVE } from './model.ts';
+import { TIER_WAVE, k8s } from './model.ts';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -65,7 +65,7 @@ export function application(c: Component, ctx: RenderContext): K8sObject {
       ...(c.ignoreDifferences?.length ? { ignoreDifferences: c.ignoreDifferences as never } : {}),
     },
   };
-  return app as K8sObject;
+  return k8s(app);
 }
 
 export function projects(components: Component[], ctx: RenderContext): K8sObject[] {
@@ -97,7 +97,7 @@ export function projects(components: Component[], ctx: RenderContext): K8sObject
         clusterResourceWhitelist: [...kinds.values()].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`)),
       },
     };
-    return project as K8sObject;
+    return k8s(project);
   });
 }
 
@@ -129,5 +129,5 @@ export function rootApplication(ctx: RenderContext): K8sObject[] {
       syncPolicy: { automated: { prune: true, selfHeal: true }, retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } } },
     },
   };
-  return [project as K8sObject, root as K8sObject];
+  return [k8s(project), k8s(root)];
 }

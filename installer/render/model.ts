@@ -70,4 +70,7 @@ export interface RenderContext {
   versions: Versions;
 }
 
+/** Accepts a typed model (kubernetes-models interface or local CRD type) as a K8sObject. */
+export const k8s = <T extends { apiVersion: string; kind: string }>(o: T): K8sObject => o as unknown as K8sObject;
+
 export type ComponentBuilder = (ctx: RenderContext) => Component | Component[] | null;
