@@ -36,6 +36,10 @@ export interface SecretNeed {
   /** How to generate the value if the store has none; 'external' = the site must supply it (e.g. a router password). */
   generate: { kind: 'password' | 'hex' | 'base64' | 'external'; length?: number };
   purpose: string;
+  /** Labels the Secret must carry (e.g. app.kubernetes.io/part-of: argocd so ArgoCD reads it). */
+  labels?: Record<string, string>;
+  /** Non-secret keys stored alongside (e.g. the repository URL of an ArgoCD repository Secret). */
+  extraData?: Record<string, string>;
 }
 
 /** A file of the site repository that is not a Kubernetes object (router config, runbook, README, CI). */

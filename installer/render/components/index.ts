@@ -1,6 +1,12 @@
 // Every component of the platform. Each builder lives in its own module and returns a Component
 // (or null when the inventory does not ask for it).
 import type { ComponentBuilder } from '../model.ts';
+import { argocd } from './argocd.ts';
+import { certManager } from './cert-manager.ts';
+import { ingressNginx } from './ingress-nginx.ts';
 
 export const BUILDERS: ComponentBuilder[] = [
+  argocd,
+  certManager,
+  ingressNginx,
 ];

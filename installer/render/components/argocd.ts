@@ -1,0 +1,87 @@
+// ArgoCD manages itself after the bootstrap: the installer installs this chart with these same values,
+// then the root app-of-apps adopts it. Login through the site's Keycloak (client secret by reference).
+import { stringify } from 'yaml';
+import type { ComponentBuilder, SecretNeed } from '../model.ts';
+import { ARGOCD_NAMESPACE } from '../app-of-apps.ts';
+import { chartIngress } from '../ingress.ts';
+import { argocdOidc } from '../argocd-oidc.ts';
+
+/**
+ * Argo CD removed the health check of Application resources in 1.8; without it a parent app-of-apps
+ * does not wait for a child's health before the next sync wave. This restores it (Argo CD docs,
+ * operator-manual/health.md).
+ */
+export const APPLICATION_HEALTH_LUA = `hs = {}
+hs.status = "Progressing"
+hs.message = ""
+if obj.status ~= nil then
+  if obj.status.health ~= nil then
+    hs.status = obj.status.health.status
+    if obj.status.health.message ~= nil then
+      hs.message = obj.status.health.message
+    end
+  end
+end
+return hs
+`;
+
+export const argocd: ComponentBuilder = ({ site }) => {
+  const oidc = argocdOidc(site);
+  const secrets: SecretNeed[] = [
+    {
+      ref: 'argocd/oidc-client-secret', namespace: ARGOCD_NAMESPACE, name: oidc.secretName, key: oidc.secretKey,
+      generate: { kind: 'password', length: 40 }, purpose: 'ArgoCD OIDC client secret (Keycloak client argocd)',
+      labels: { 'app.kubernetes.io/part-of': 'argocd' },
+    },
+    {
+      ref: 'argocd/site-repo-password', namespace: ARGOCD_NAMESPACE, name: 'site-repo', key: 'password',
+      generate: { kind: 'external' }, purpose: `read token/password ArgoCD uses to pull ${site.site.gitRepo}`,
+      labels: { 'argocd.argoproj.io/secret-type': 'repository' },
+      extraData: { url: site.site.gitRepo, type: 'git', username: 'argocd' },
+    },
+  ];
+  const ing = chartIngress(site.hosts.argocd, { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTP' });
+  return {
+    name: 'argocd',
+    namespace: ARGOCD_NAMESPACE,
+    tier: 'operators',
+    wave: -15,
+    chart: {
+      component: 'argo-cd',
+      values: {
+        global: { domain: site.hosts.argocd },
+        crds: { install: true, keep: true },
+        configs: {
+          // TLS ends at the ingress.
+          params: { 'server.insecure': true },
+          cm: {
+            url: `https://${site.hosts.argocd}`,
+            // Break-glass local admin (its password is ArgoCD's own in-cluster secret, never in Git).
+            'admin.enabled': true,
+            'oidc.config': stringify({
+              name: 'Keycloak',
+              issuer: oidc.issuer,
+              clientID: oidc.clientId,
+              clientSecret: `$${oidc.secretName}:${oidc.secretKey}`,
+              requestedScopes: ['openid', 'profile', 'email', 'groups'],
+            }),
+            'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA,
+          },
+          rbac: {
+            'policy.default': '',
+            'policy.csv': oidc.adminGroups.map((g) => `g, ${g}, role:admin`).join('\n') + '\n',
+            scopes: '[groups]',
+          },
+        },
+        server: {
+          ingress: { enabled: true, ingressClassName: ing.ingressClassName, hostname: ing.host, annotations: ing.annotations, tls: true },
+          metrics: { enabled: true, serviceMonitor: { enabled: true } },
+        },
+        controller: { metrics: { enabled: true, serviceMonitor: { enabled: true } } },
+        repoServer: { metrics: { enabled: true, serviceMonitor: { enabled: true } } },
+        applicationSet: { metrics: { enabled: true, serviceMonitor: { enabled: true } } },
+      },
+    },
+    secrets,
+  };
+};
