@@ -39,7 +39,8 @@ export const certManager: ComponentBuilder = ({ site }) => {
     spec = { ca: { secretName: 'site-ca' } };
   } else {
     const solver = tls.mode === 'acme-http01'
-      ? { http01: { ingress: { ingressClassName: 'nginx' } } }
+      // ingressClassName (cert-manager >= 1.12) is newer than the Node-20-compatible model package's type.
+      ? { http01: { ingress: { ingressClassName: 'nginx' } as { class?: string } } }
       : {
           dns01: {
             rfc2136: {
