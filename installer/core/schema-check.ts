@@ -91,7 +91,7 @@ function describe(source: YamlSource, err: ErrorObject): Diagnostic {
     case 'const':
       return { ...at(path), message: `${show(value)} is not supported; expected ${show(params.allowedValue)}` };
     case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
-      return { ...at(path), message: `${show(value)} is out of range; expected ${err.message}` };
+      return { ...at(path), message: `${show(value)} is out of range; expected a number ${params.comparison} ${params.limit}` };
     case 'minItems':
       return { ...at(path), message: `expected at least ${params.limit} item(s), got ${Array.isArray(value) ? value.length : 0}` };
     case 'maxLength': case 'minLength':

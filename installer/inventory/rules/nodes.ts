@@ -40,15 +40,17 @@ export const storageReplicas: Rule = (ctx) => {
     ctx.error(['nodes'], 'no node has the role storage; Rook-Ceph needs storage nodes with disks (block volumes, CephFS, object store)');
     return;
   }
+  // A storage node without disks is reported by `disks`; counting domains without it would only repeat that.
+  if (site.nodes.some((n) => n.roles.includes('storage') && n.disks.length === 0)) return;
   const fd = site.storage.failureDomain;
   const domains = new Set(storageNodes.map((n) => (fd === 'rack' ? n.rack : n.name)));
   const replicas = site.storage.replicas;
   if (replicas > domains.size) {
-    const path = ctx.source.has(['storage', 'replicas']) ? ['storage', 'replicas'] : ['storage'];
-    ctx.error(path, `replicas ${replicas} is more than the ${domains.size} failure domain(s) (${fd}s holding OSDs: ${[...domains].join(', ') || 'none'}); Ceph could never place every copy`,
+    const path = ctx.source.has(['storage', 'replicas']) ? ['storage', 'replicas'] : ['nodes'];
+    ctx.error(path, `replicas ${replicas}${ctx.source.has(['storage', 'replicas']) ? '' : ' (the default of storage.replicas)'} is more than the ${domains.size} failure domain(s) (${fd}s holding OSDs: ${[...domains].join(', ') || 'none'}); Ceph could never place every copy`,
       fd === 'rack' ? 'add storage nodes in more racks, lower storage.replicas, or use storage.failureDomain: host' : 'add storage nodes or lower storage.replicas');
   } else if (replicas < 3) {
-    ctx.warn(ctx.source.has(['storage', 'replicas']) ? ['storage', 'replicas'] : ['storage'], `replicas ${replicas}: losing ${replicas === 1 ? 'one disk loses data' : 'a second failure domain during recovery loses data'}; 3 is the safe minimum`);
+    ctx.warn(['storage', 'replicas'], `replicas ${replicas}: losing ${replicas === 1 ? 'one disk loses data' : 'a second failure domain during recovery loses data'}; 3 is the safe minimum`);
   }
 };
 
