@@ -1,14 +1,17 @@
-// ArgoCD's side of the Keycloak login, derived from the realm definition in identity.ts.
+// ArgoCD's side of the Keycloak login: everything comes from the realm contract in identity.ts.
 import type { Site } from '../inventory/types.ts';
+import { GROUPS, issuerUrl, oidcClients } from './identity.ts';
 
-export interface ArgocdOidc { issuer: string; clientId: string; secretName: string; secretKey: string; adminGroups: string[] }
+export interface ArgocdOidc { issuer: string; clientId: string; secretName: string; secretKey: string; adminGroups: string[]; staffGroups: string[] }
 
 export function argocdOidc(site: Site): ArgocdOidc {
+  const client = oidcClients(site).argocd;
   return {
-    issuer: `https://${site.hosts.sso}/realms/${site.identity.realm}`,
-    clientId: 'argocd',
-    secretName: 'argocd-oidc',
-    secretKey: 'clientSecret',
-    adminGroups: ['platform-admins'],
+    issuer: issuerUrl(site),
+    clientId: client.clientId,
+    secretName: client.secretRef!.name,
+    secretKey: client.secretRef!.key,
+    adminGroups: [GROUPS.platformAdmins],
+    staffGroups: site.labs.courses.map((c) => GROUPS.courseStaff(c.name)),
   };
 }

@@ -5,6 +5,7 @@ import type { ComponentBuilder, SecretNeed } from '../model.ts';
 import { ARGOCD_NAMESPACE } from '../app-of-apps.ts';
 import { chartIngress } from '../ingress.ts';
 import { argocdOidc } from '../argocd-oidc.ts';
+import { clientSecretNeed } from '../identity.ts';
 
 /**
  * Argo CD removed the health check of Application resources in 1.8; without it a parent app-of-apps
@@ -28,11 +29,7 @@ return hs
 export const argocd: ComponentBuilder = ({ site }) => {
   const oidc = argocdOidc(site);
   const secrets: SecretNeed[] = [
-    {
-      ref: 'argocd/oidc-client-secret', namespace: ARGOCD_NAMESPACE, name: oidc.secretName, key: oidc.secretKey,
-      generate: { kind: 'password', length: 40 }, purpose: 'ArgoCD OIDC client secret (Keycloak client argocd)',
-      labels: { 'app.kubernetes.io/part-of': 'argocd' },
-    },
+    clientSecretNeed(site, 'argocd'),
     {
       ref: 'argocd/site-repo-password', namespace: ARGOCD_NAMESPACE, name: 'site-repo', key: 'password',
       generate: { kind: 'external' }, purpose: `read token/password ArgoCD uses to pull ${site.site.gitRepo}`,
@@ -69,7 +66,13 @@ export const argocd: ComponentBuilder = ({ site }) => {
           },
           rbac: {
             'policy.default': '',
-            'policy.csv': oidc.adminGroups.map((g) => `g, ${g}, role:admin`).join('\n') + '\n',
+            // Admins run the platform; course staff may watch and re-sync the lab Applications.
+            'policy.csv': [
+              ...oidc.adminGroups.map((g) => `g, ${g}, role:admin`),
+              'p, role:course-staff, applications, get, labs/*, allow',
+              'p, role:course-staff, applications, sync, labs/*, allow',
+              ...oidc.staffGroups.map((g) => `g, ${g}, role:course-staff`),
+            ].join('\n') + '\n',
             scopes: '[groups]',
           },
         },
