@@ -34,8 +34,12 @@ export interface SecretNeed {
   name: string;
   key: string;
   /** How to generate the value if the store has none; 'external' = the site must supply it (e.g. a router password). */
-  generate: { kind: 'password' | 'hex' | 'base64' | 'external'; length?: number };
+  generate: { kind: 'password' | 'hex' | 'base64' | 'external'; length?: number }
+    /** Computed from entry `from` when the Secret is built (never stored): an htpasswd line for `user`. */
+    | { kind: 'htpasswd'; from: string; user: string };
   purpose: string;
+  /** Secret type. Default: Opaque (CloudNativePG wants kubernetes.io/basic-auth). */
+  type?: string;
   /** Labels the Secret must carry (e.g. app.kubernetes.io/part-of: argocd so ArgoCD reads it). */
   labels?: Record<string, string>;
   /** Non-secret keys stored alongside (e.g. the repository URL of an ArgoCD repository Secret). */

@@ -1,6 +1,6 @@
 // Every labctl command, registered in one place. Each action lazy-imports its module so that
 // `labctl validate` does not load the SSH or Kubernetes clients.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { inventoryOption, outputOption } from '../options.ts';
 
 export function registerCommands(program: Command): void {
@@ -28,4 +28,44 @@ export function registerCommands(program: Command): void {
     .addOption(inventoryOption())
     .option('-o, --out <dir>', 'output directory', 'site')
     .action(async (o) => (await import('./render.ts')).diffCommand({ inventory: o.inventory, out: o.out }));
+
+  registerSecrets(program);
+  program.command('kubeconfig')
+    .description('write a kubeconfig that logs in through the site\'s Keycloak (kubectl oidc-login plugin); for students and teachers')
+    .addOption(inventoryOption())
+    .requiredOption('--user <name>', 'your login name (the kubeconfig user entry and context are named after it)')
+    .option('-o, --out <file>', 'where to write it (refuses to replace an existing file unless --replace-file)', 'kubeconfig')
+    .option('--replace-file', 'replace an existing kubeconfig file at --out')
+    .option('--namespace <ns>', 'default namespace of the context (e.g. course-os101)')
+    .option('--ca-file <file>', 'cluster CA certificate (PEM) to embed')
+    .action(async (o) => (await import('./kubeconfig.ts')).kubeconfigCommand({ inventory: o.inventory, user: o.user, out: o.out, replaceFile: o.replaceFile, namespace: o.namespace, caFile: o.caFile }));
+}
+
+function registerSecrets(program: Command): void {
+  const secrets = program.command('secrets').description('the site secret store (age-encrypted, in <repo>/secrets/) and its delivery to the cluster');
+  const repo = () => new Option('-r, --repo <dir>', 'the site repository checkout holding secrets/').default('site');
+  const key = () => new Option('-k, --key-file <file>', 'the site private key (default: $LABCTL_AGE_KEY_FILE or ~/.config/labctl/site.agekey)');
+  const run = async <K extends string>(name: K, o: Record<string, unknown>) => ((await import('./secrets.ts')) as unknown as Record<K, (o: unknown) => Promise<void>>)[name](o);
+  secrets.command('init').description('create the site key (written once, outside the repo) and secrets/recipients.txt')
+    .addOption(repo()).addOption(key()).action((o) => run('secretsInit', o));
+  secrets.command('generate').description('add a strong random value for every generatable entry the platform needs and the store lacks (render does this too)')
+    .addOption(inventoryOption()).addOption(repo()).action((o) => run('secretsGenerate', o));
+  secrets.command('set').description('store ENTRY with the value read from standard input (never from the command line)')
+    .argument('<entry>', 'secret-store entry, e.g. bgp/tor-r1')
+    .addOption(inventoryOption()).addOption(repo()).addOption(key())
+    .option('--replace <entry>', 'replace an existing value; must repeat the entry name')
+    .action((entry: string, o) => run('secretsSet', { ...o, entry }));
+  secrets.command('rotate').description('replace a generated ENTRY with a new random value')
+    .argument('<entry>', 'secret-store entry')
+    .addOption(inventoryOption()).addOption(repo())
+    .option('--confirm <entry>', 'must repeat the entry name')
+    .action((entry: string, o) => run('secretsRotate', { ...o, entry }));
+  secrets.command('list').description('every entry the platform needs, whether the store has it, and the Secrets it feeds (no values)')
+    .addOption(inventoryOption()).addOption(repo()).addOption(outputOption()).action((o) => run('secretsList', o));
+  secrets.command('apply').description('decrypt the store and apply the Kubernetes Secrets (server-side apply)')
+    .addOption(inventoryOption()).addOption(repo()).addOption(key())
+    .option('--dry-run', 'list the Secrets and keys that would be applied; send nothing')
+    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context')
+    .action((o) => run('secretsApply', o));
 }

@@ -1,0 +1,66 @@
+// From the components' SecretNeeds and the store's values to the Kubernetes Secrets `secrets apply`
+// sends. Pure: testable without an API server, and the same input gives the same objects.
+import type { ISecret } from 'kubernetes-models/v1/Secret';
+import { ExitError } from '../core/diagnostics.ts';
+import type { SecretNeed } from '../render/model.ts';
+import { htpasswdLine } from './generate.ts';
+
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'labctl-secrets' };
+
+/** Store entries the needs read (derived keys read their source). */
+export function entriesNeeded(needs: SecretNeed[]): string[] {
+  return [...new Set(needs.map((n) => (n.generate.kind === 'htpasswd' ? n.generate.from : n.ref)))].sort();
+}
+
+/** Groups needs by target Secret; the same key fed from two different entries is a component bug. */
+export function groupNeeds(needs: SecretNeed[]): Map<string, SecretNeed[]> {
+  const groups = new Map<string, SecretNeed[]>();
+  for (const n of needs) {
+    const id = `${n.namespace}/${n.name}`;
+    const g = groups.get(id) ?? [];
+    const clash = g.find((o) => o.key === n.key && (o.ref !== n.ref || o.generate.kind !== n.generate.kind));
+    if (clash) throw new ExitError(`Secret ${id} key ${n.key} is fed from both ${clash.ref} and ${n.ref}`, 1);
+    const typeClash = g.find((o) => (o.type ?? 'Opaque') !== (n.type ?? 'Opaque'));
+    if (typeClash) throw new ExitError(`Secret ${id} is declared with two types: ${typeClash.type ?? 'Opaque'} (${typeClash.ref}) and ${n.type ?? 'Opaque'} (${n.ref})`, 1);
+    if (!g.some((o) => o.key === n.key)) g.push(n);
+    groups.set(id, g);
+  }
+  return new Map([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The Secrets for `needs`, with values from `values` (entry -> plaintext). Throws listing every entry the
+ * store lacks, so an admin sees all the `secrets set` calls still to do at once.
+ */
+export function buildSecrets(needs: SecretNeed[], values: ReadonlyMap<string, string>): ISecret[] {
+  const missing = entriesNeeded(needs).filter((r) => !values.has(r));
+  if (missing.length) {
+    const external = new Set(needs.filter((n) => n.generate.kind === 'external').map((n) => n.ref));
+    throw new ExitError(`the secret store lacks ${missing.length} entr${missing.length === 1 ? 'y' : 'ies'}: ${missing.map((m) => `${m}${external.has(m) ? ' (set it: labctl secrets set ' + m + ')' : ' (generate it: labctl render or labctl secrets generate)'}`).join(', ')}`, 1);
+  }
+  const out: ISecret[] = [];
+  for (const [, group] of groupNeeds(needs)) {
+    const first = group[0]!;
+    const data: Record<string, string> = {};
+    const labels: Record<string, string> = { ...MANAGED_BY };
+    for (const n of group) {
+      for (const [k, v] of Object.entries(n.extraData ?? {})) data[k] = Buffer.from(v).toString('base64');
+      Object.assign(labels, n.labels);
+    }
+    for (const n of group) {
+      const plain = n.generate.kind === 'htpasswd' ? htpasswdLine(n.generate.user, values.get(n.generate.from)!) : values.get(n.ref)!;
+      data[n.key] = Buffer.from(plain).toString('base64');
+    }
+    out.push({
+      apiVersion: 'v1', kind: 'Secret',
+      metadata: {
+        name: first.name, namespace: first.namespace,
+        labels: Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))),
+        annotations: { 'labctl.dev/entries': [...new Set(group.map((n) => (n.generate.kind === 'htpasswd' ? n.generate.from : n.ref)))].sort().join(',') },
+      },
+      type: first.type ?? 'Opaque',
+      data: Object.fromEntries(Object.entries(data).sort(([a], [b]) => a.localeCompare(b))),
+    });
+  }
+  return out;
+}

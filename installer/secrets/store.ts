@@ -1,0 +1,129 @@
+// The site's secret store: one age-encrypted file per entry under <site repo>/secrets/, encrypted to the
+// public recipients listed in secrets/recipients.txt. Writing needs only the public key (so `render` can
+// add generated entries); reading needs the site's private key, which never enters the repository.
+//
+// Files are only ever written when an entry is new or its value changed: age encryption is randomized, so
+// re-encrypting an unchanged value would change the ciphertext and make every render a Git change.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { homedir } from 'node:os';
+import * as age from 'age-encryption';
+import { ExitError } from '../core/diagnostics.ts';
+import { SECRET_REF } from '../inventory/schema/dsl.ts';
+
+export const STORE_DIR = 'secrets';
+export const RECIPIENTS_FILE = 'recipients.txt';
+export const ENTRY_EXT = '.age';
+const REF = new RegExp(SECRET_REF);
+
+/** Where the site's private key is read from unless --key-file says otherwise. */
+export function defaultKeyFile(): string {
+  return process.env.LABCTL_AGE_KEY_FILE ?? join(homedir(), '.config', 'labctl', 'site.agekey');
+}
+
+export function checkRef(ref: string): void {
+  if (!REF.test(ref) || ref.split('/').some((s) => s === '.' || s === '..')) {
+    throw new ExitError(`${JSON.stringify(ref)} is not a secret-store entry name (expected e.g. bgp/tor-r1: lowercase letters, digits, - _ . and / between parts)`, 2);
+  }
+}
+
+function atomicWrite(path: string, content: string, mode = 0o644): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, content, { mode });
+  renameSync(tmp, path);
+}
+
+export class SecretStore {
+  readonly dir: string;
+  constructor(readonly repoDir: string) { this.dir = resolve(repoDir, STORE_DIR); }
+
+  get recipientsFile(): string { return join(this.dir, RECIPIENTS_FILE); }
+  initialized(): boolean { return existsSync(this.recipientsFile); }
+
+  recipients(): string[] {
+    if (!this.initialized()) {
+      throw new ExitError(`${this.recipientsFile} does not exist: the secret store of this site is not initialized (run labctl secrets init)`, 1);
+    }
+    const list = readFileSync(this.recipientsFile, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
+    const bad = list.find((r) => !/^age1[0-9a-z]+$/.test(r));
+    if (bad !== undefined) throw new ExitError(`${this.recipientsFile}: ${JSON.stringify(bad)} is not an age recipient (age1...)`, 1);
+    if (!list.length) throw new ExitError(`${this.recipientsFile} lists no recipient`, 1);
+    return list;
+  }
+
+  /** Writes recipients.txt; refuses to replace an existing one (entries are encrypted to it). */
+  writeRecipients(recipients: string[], comment: string): void {
+    if (this.initialized()) throw new ExitError(`${this.recipientsFile} already exists; the store is initialized (entries are encrypted to it, nothing was changed)`, 1);
+    atomicWrite(this.recipientsFile, `# ${comment}\n${recipients.join('\n')}\n`);
+  }
+
+  entryPath(ref: string): string { checkRef(ref); return join(this.dir, 'entries', ...ref.split('/')) + ENTRY_EXT; }
+  has(ref: string): boolean { return existsSync(this.entryPath(ref)); }
+
+  /** Every entry name in the store, sorted. */
+  list(): string[] {
+    const root = join(this.dir, 'entries');
+    const out: string[] = [];
+    const walk = (d: string) => {
+      if (!existsSync(d)) return;
+      for (const name of readdirSync(d).sort()) {
+        const p = join(d, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (name.endsWith(ENTRY_EXT)) out.push(relative(root, p).slice(0, -ENTRY_EXT.length).split(sep).join('/'));
+      }
+    };
+    walk(root);
+    return out.sort();
+  }
+
+  async encrypt(value: string): Promise<string> {
+    const e = new age.Encrypter();
+    for (const r of this.recipients()) e.addRecipient(r);
+    return age.armor.encode(await e.encrypt(value));
+  }
+
+  /** Stores a value. Callers decide whether replacing is allowed; this only refuses silent replacement. */
+  async put(ref: string, value: string, opts: { replace?: boolean } = {}): Promise<void> {
+    if (value === '') throw new ExitError(`refusing to store an empty value for ${ref}`, 1);
+    const path = this.entryPath(ref);
+    if (existsSync(path) && !opts.replace) throw new ExitError(`${ref} already exists in the secret store; nothing was changed`, 1);
+    atomicWrite(path, await this.encrypt(value));
+  }
+
+  async get(ref: string, identity: string): Promise<string> {
+    const path = this.entryPath(ref);
+    if (!existsSync(path)) throw new ExitError(`${ref} is not in the secret store (${relative(process.cwd(), path)})`, 1);
+    const d = new age.Decrypter();
+    d.addIdentity(identity);
+    try {
+      return await d.decrypt(age.armor.decode(readFileSync(path, 'utf8')), 'text');
+    } catch (e) {
+      throw new ExitError(`${ref}: cannot decrypt ${relative(process.cwd(), path)} with the given key (${(e as Error).message}); is it this site's key?`, 1);
+    }
+  }
+}
+
+/** A new site key pair; X25519 so the plain `age` CLI can decrypt entries in an emergency. */
+export async function newSiteKey(): Promise<{ identity: string; recipient: string }> {
+  const identity = await age.generateX25519Identity();
+  return { identity, recipient: await age.identityToRecipient(identity) };
+}
+
+export function readIdentity(keyFile: string): string {
+  if (!existsSync(keyFile)) throw new ExitError(`site key ${keyFile} not found; pass --key-file (or set LABCTL_AGE_KEY_FILE) to the key labctl secrets init wrote`, 1);
+  const key = readFileSync(keyFile, 'utf8').split('\n').map((l) => l.trim()).find((l) => l.startsWith('AGE-SECRET-KEY-'));
+  if (!key) throw new ExitError(`${keyFile} holds no AGE-SECRET-KEY line`, 1);
+  return key;
+}
+
+/** Writes the private key once; never over an existing file, never inside the site repository. */
+export function writeIdentity(keyFile: string, identity: string, recipient: string, repoDir: string): void {
+  const abs = resolve(keyFile);
+  const rel = relative(resolve(repoDir), abs);
+  if (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== abs) {
+    throw new ExitError(`refusing to write the site key to ${keyFile}: it is inside the site repository ${repoDir}, which is pushed to Git`, 2);
+  }
+  if (existsSync(abs)) throw new ExitError(`${keyFile} already exists; refusing to overwrite a key (entries encrypted to it would be lost)`, 1);
+  atomicWrite(abs, `# labctl site key. Back this file up offline: with the Git repository it rebuilds every secret.\n# public key: ${recipient}\n${identity}\n`, 0o600);
+}
