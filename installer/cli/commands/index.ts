@@ -2,6 +2,7 @@
 // `labctl validate` does not load the SSH or Kubernetes clients.
 import { Option, type Command } from 'commander';
 import { inventoryOption, outputOption } from '../options.ts';
+import { registerImages } from './images-register.ts';
 
 export function registerCommands(program: Command): void {
   program.command('validate')
@@ -28,6 +29,8 @@ export function registerCommands(program: Command): void {
     .addOption(inventoryOption())
     .option('-o, --out <dir>', 'output directory', 'site')
     .action(async (o) => (await import('./render.ts')).diffCommand({ inventory: o.inventory, out: o.out }));
+
+  registerImages(program);
 
   registerSecrets(program);
   program.command('kubeconfig')
