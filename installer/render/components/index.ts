@@ -2,11 +2,15 @@
 // (or null when the inventory does not ask for it).
 import type { ComponentBuilder } from '../model.ts';
 import { argocd } from './argocd.ts';
+import { calico } from './calico.ts';
 import { certManager } from './cert-manager.ts';
 import { ingressNginx } from './ingress-nginx.ts';
+import { metallb } from './metallb.ts';
 
 export const BUILDERS: ComponentBuilder[] = [
   argocd,
+  calico,
   certManager,
   ingressNginx,
+  metallb,
 ];

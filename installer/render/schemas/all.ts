@@ -1,2 +1,4 @@
 // Imports every CRD schema module so each registers itself in CRD_SCHEMAS.
 // One line per module.
+import './calico.ts';
+import './metallb.ts';
