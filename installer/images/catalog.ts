@@ -50,6 +50,11 @@ export const DEFAULT_USER_DATA = 'user-data.yaml';
 /** The Harbor project lab images live in; the rendered DataImportCrons pull from it. */
 export const IMAGES_PROJECT = 'labs';
 
+/** Namespace of the rendered DataImportCrons and DataSources; labs clone from DataSource <name> here. */
+export const IMAGES_NAMESPACE = 'vm-images';
+/** What a lab's dataVolumeTemplates[].spec.sourceRef names for an image. */
+export const dataSourceRef = (name: string) => ({ kind: 'DataSource' as const, name, namespace: IMAGES_NAMESPACE });
+
 /** The catalog folder: LABCTL_IMAGES_DIR when set (tests, a site's own catalog), else images/ of this checkout. */
 export const imagesDir = (): string => resolve(process.env.LABCTL_IMAGES_DIR || repoPath('images'));
 

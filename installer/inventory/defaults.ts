@@ -88,6 +88,7 @@ export function withDefaults(inv: Inventory, file: string): Site {
       path: inv.labs?.path ?? DEFAULTS.labsPath,
       overcommit: { ...DEFAULTS.overcommit, ...inv.labs?.overcommit },
       courses: inv.labs?.courses ?? [],
+      ...(inv.labs?.vmHost ? { vmHost: inv.labs.vmHost } : {}),
     },
     versions: inv.versions ?? {},
     hosts: {

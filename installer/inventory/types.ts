@@ -9,6 +9,8 @@ export interface Rack { name: string; subnet: string }
 export interface Node {
   name: string; rack: string; address: string; roles: Role[];
   subnet?: string; disks?: string[]; interface?: string; ssh?: SshSettings;
+  /** CPU threads and memory (e.g. 512Gi), for labs capacity. */
+  cpu?: number; memory?: string;
 }
 export interface Router { name: string; address: string; asn: number; passwordRef?: string; bfd?: boolean; racks?: string[] }
 export interface CalicoPeer { name: string; address: string; asn: number; passwordRef?: string }
@@ -67,6 +69,7 @@ export interface Inventory {
     maintenanceWindows?: MaintenanceWindow[];
   };
   labs?: { path?: string; overcommit?: { cpu?: number; memory?: number }; courses?: Course[] };
+  labs?: { path?: string; overcommit?: { cpu?: number; memory?: number }; vmHost?: { cpu: number; memory: string }; courses?: Course[] };
   versions?: Record<string, string>;
 }
 
@@ -107,6 +110,7 @@ export interface Site {
     maintenanceWindows: MaintenanceWindow[];
   };
   labs: { path: string; overcommit: { cpu: number; memory: number }; courses: Course[] };
+  labs: { path: string; overcommit: { cpu: number; memory: number }; vmHost?: { cpu: number; memory: string }; courses: Course[] };
   versions: Record<string, string>;
   /** Host names of the platform services, derived from the domain. */
   hosts: { argocd: string; harbor: string; sso: string; grafana: string; labs: string; api: string };

@@ -3,6 +3,7 @@
 import { Option, type Command } from 'commander';
 import { inventoryOption, outputOption } from '../options.ts';
 import { registerImages } from './images-register.ts';
+import { registerLabs } from './labs-register.ts';
 
 export function registerCommands(program: Command): void {
   program.command('validate')
@@ -32,6 +33,7 @@ export function registerCommands(program: Command): void {
 
   registerImages(program);
 
+  registerLabs(program);
   registerSecrets(program);
   program.command('kubeconfig')
     .description('write a kubeconfig that logs in through the site\'s Keycloak (kubectl oidc-login plugin); for students and teachers')

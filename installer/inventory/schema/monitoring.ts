@@ -60,7 +60,10 @@ export const labs: Schema = obj('VM labs of courses.', {
     cpu: num('CPU overcommit ratio.', { minimum: 1, maximum: 16 }),
     memory: num('Memory overcommit ratio.', { minimum: 1, maximum: 2 }),
   }),
-  courses: list('Courses; each gets a namespace course-<name>.', obj('A course.', {
+  vmHost: obj('Machine size of a vm-host node that does not give its own cpu/memory, for labs capacity.', {
+    cpu: int('CPU threads.', { minimum: 1, maximum: 4096 }),
+    memory: str('Memory. Example: 256Gi', { pattern: '^[1-9][0-9]*(Gi|Ti)$' }),
+  courses: list('Courses; each lab of a course gets a namespace course-<name>-<lab>.', obj('A course.', {
     name: label('Course id.'),
     title: str('Course title.', { minLength: 1 }),
     staff: list('Login names of the course staff.', login, { uniqueItems: true }),

@@ -26,4 +26,6 @@ export const nodes: Schema = list('Every server of the site.', obj('A server.', 
     str('A disk path under /dev/disk/by-id/.', { pattern: '^/dev/disk/by-id/[A-Za-z0-9._:+@-]+$' })),
   interface: str('Network interface carrying the address (kube-vip binds the VIP there). Default: detected', { pattern: '^[A-Za-z0-9._-]{1,15}$' }),
   ssh: obj('Per-node override of the SSH defaults.', sshProps),
+  cpu: int('CPU threads of the server, for labs capacity (vm-host nodes). Default: labs.vmHost.cpu', { minimum: 1, maximum: 4096 }),
+  memory: str('Memory of the server, for labs capacity (vm-host nodes). Example: 512Gi. Default: labs.vmHost.memory', { pattern: '^[1-9][0-9]*(Gi|Ti)$' }),
 }, ['name', 'rack', 'address', 'roles']), { minItems: 1 });

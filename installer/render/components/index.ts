@@ -4,6 +4,7 @@ import type { ComponentBuilder } from '../model.ts';
 import { argocd } from './argocd.ts';
 import { calico } from './calico.ts';
 import { certManager } from './cert-manager.ts';
+import { images } from './images.ts';
 import { ingressNginx } from './ingress-nginx.ts';
 import { metallb } from './metallb.ts';
 
@@ -11,6 +12,7 @@ export const BUILDERS: ComponentBuilder[] = [
   argocd,
   calico,
   certManager,
+  images,
   ingressNginx,
   metallb,
 ];

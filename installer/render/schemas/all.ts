@@ -1,4 +1,5 @@
 // Imports every CRD schema module so each registers itself in CRD_SCHEMAS.
 // One line per module.
 import './calico.ts';
+import './cdi.ts';
 import './metallb.ts';
