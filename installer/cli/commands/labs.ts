@@ -1,0 +1,95 @@
+// `labctl labs validate | capacity | list`: the checks course staff's merge requests run in CI.
+import { ExitError, type Diagnostic } from '../../core/diagnostics.ts';
+import { capacityReport, labNeed, showMinute } from '../../labs/capacity.ts';
+import { showMiB } from '../../labs/sizes.ts';
+import type { Lab } from '../../labs/types.ts';
+import { LAB_DEFAULTS } from '../../labs/types.ts';
+import { validateLabs, type LabsOptions, type LabsResult } from '../../labs/validate.ts';
+import { printDiagnostics, printJson, type OutputFormat } from '../output.ts';
+
+export interface LabsCommandOptions extends LabsOptions { output: OutputFormat }
+
+/** Columns padded to their widest cell. */
+export function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+function run(o: LabsOptions, what: string): LabsResult {
+  const r = validateLabs(o);
+  printDiagnostics([...r.errors, ...r.warnings]);
+  if (r.errors.length) throw new ExitError(`${r.errors.length} error(s) in lab files${what ? `; ${what}` : ''}`, 1);
+  return r;
+}
+
+export async function labsValidateCommand(o: LabsCommandOptions): Promise<void> {
+  const r = validateLabs(o);
+  if (o.output === 'json') {
+    printJson({ valid: r.errors.length === 0, files: r.files, labs: r.labs.map((l) => l.file), errors: r.errors, warnings: r.warnings });
+    if (r.errors.length) throw new ExitError('', 1);
+    return;
+  }
+  printDiagnostics([...r.errors, ...r.warnings]);
+  if (r.errors.length) throw new ExitError(`${r.errors.length} error(s) in ${r.files} lab file(s)`, 1);
+  const vms = r.labs.reduce((n, l) => n + l.students.length, 0);
+  process.stdout.write(`${r.files} lab file(s) valid: ${r.labs.length} lab(s), ${vms} VM(s)${r.warnings.length ? `, ${r.warnings.length} warning(s)` : ''}\n`);
+}
+
+const sizeOf = (l: Lab) => `${l.spec.size ? `${l.spec.size} ` : ''}${l.cpu}cpu/${showMiB(l.memoryMiB)}/${l.diskGiB}Gi`;
+const scheduleOf = (l: Lab) => {
+  const s = l.spec.schedule;
+  if (!s) return 'always on';
+  const hours = s.hours.map((w) => `${w.days.map((d) => d.slice(0, 3)).join(',')} ${w.start}-${w.end}`).join('; ');
+  return `${s.start}..${s.end} ${hours}`;
+};
+
+export async function labsListCommand(o: LabsCommandOptions): Promise<void> {
+  const r = run(o, 'nothing listed');
+  const labs = [...r.labs].sort((a, b) => a.file.localeCompare(b.file));
+  if (o.output === 'json') {
+    printJson(labs.map((l) => ({
+      lab: `${l.course}/${l.name}`, file: l.file, title: l.spec.title, namespace: l.namespace, image: l.spec.image,
+      cpu: l.cpu, memory: showMiB(l.memoryMiB), disk: `${l.diskGiB}Gi`, persistence: l.spec.persistence ?? LAB_DEFAULTS.persistence,
+      students: l.students.length, studentsFrom: l.studentsFrom, schedule: l.spec.schedule ?? null,
+    })));
+    return;
+  }
+  if (!labs.length) { process.stdout.write(`no labs in ${r.labsDir}\n`); return; }
+  process.stdout.write(table(['LAB', 'TITLE', 'IMAGE', 'SIZE', 'DISK', 'STUDENTS', 'SCHEDULE'], labs.map((l) => [
+    `${l.course}/${l.name}`, l.spec.title, l.spec.image, sizeOf(l), l.spec.persistence ?? LAB_DEFAULTS.persistence,
+    `${l.students.length}${l.studentsFrom === 'roster' ? ' (roster)' : ''}`, scheduleOf(l),
+  ])));
+}
+
+export async function labsCapacityCommand(o: LabsCommandOptions): Promise<void> {
+  const r = run({ ...o, inventoryRequired: true }, 'capacity not computed');
+  const site = r.site!;
+  const rep = capacityReport(r.labs, site);
+  const { capacity: c } = rep;
+  const missing: Diagnostic[] = c.missing.map((n) => {
+    const node = site.nodes.find((x) => x.name === n)!;
+    return { severity: 'error', file: site.file, line: 1, col: 1, path: `nodes[${node.index}]`, message: `VM host ${n} has no size: give it cpu and memory, or set labs.vmHost` };
+  });
+  if (missing.length) { printDiagnostics(missing); throw new ExitError('capacity unknown', 1); }
+  const at = (p: typeof rep.peak) => p.labs.length ? `${showMinute(p.minute)}${p.from || p.to ? ` (${p.from ?? '...'} .. ${p.to ?? '...'})` : ''}` : 'no lab runs';
+  const fits = rep.notFitting.length === 0;
+  if (o.output === 'json') {
+    printJson({
+      fits,
+      capacity: { hosts: c.hosts.length, vcpu: c.vcpu, memory: showMiB(c.memoryMiB), overcommit: c.overcommit },
+      busiest: { at: at(rep.peak), vcpu: rep.peak.vcpu, memory: showMiB(rep.peak.memoryMiB), labs: rep.peak.labs.map((l) => `${l.course}/${l.name}`) },
+      labs: [...r.labs].sort((a, b) => a.file.localeCompare(b.file)).map((l) => ({ lab: `${l.course}/${l.name}`, vcpu: labNeed(l).vcpu, memory: showMiB(labNeed(l).memoryMiB), fits: !rep.notFitting.includes(l) })),
+    });
+  } else {
+    process.stdout.write(`VM hosts: ${c.hosts.length} (${c.hosts.map((h) => `${h.name} ${h.cpu}cpu/${showMiB(h.memoryMiB)}`).join(', ')})\n`);
+    process.stdout.write(`capacity for VMs: ${c.vcpu} vCPU, ${showMiB(c.memoryMiB)} (overcommit cpu ${c.overcommit.cpu}, memory ${c.overcommit.memory}; reserve per host kept out)\n`);
+    process.stdout.write(table(['LAB', 'STUDENTS', 'VCPU', 'MEMORY', 'RUNS', 'FITS'], [...r.labs].sort((a, b) => a.file.localeCompare(b.file)).map((l) => [
+      `${l.course}/${l.name}`, String(l.students.length), String(labNeed(l).vcpu), showMiB(labNeed(l).memoryMiB), scheduleOf(l), rep.notFitting.includes(l) ? 'NO' : 'yes',
+    ])));
+    process.stdout.write(`busiest: ${at(rep.peak)}: ${rep.peak.vcpu} of ${c.vcpu} vCPU, ${showMiB(rep.peak.memoryMiB)} of ${showMiB(c.memoryMiB)}${rep.peak.labs.length ? ` (${rep.peak.labs.map((l) => `${l.course}/${l.name}`).join(', ')})` : ''}\n`);
+  }
+  if (!fits) {
+    throw new ExitError(`${rep.notFitting.length} lab(s) do not fit at their busiest hours: ${rep.notFitting.map((l) => `${l.course}/${l.name} (${l.file})`).join(', ')}; move their hours, shrink them, or add VM hosts`, 1);
+  }
+  if (o.output !== 'json') process.stdout.write(`all ${r.labs.length} lab(s) fit\n`);
+}

@@ -1,0 +1,188 @@
+// Finds and reads lab templates (labs/<course>/<lab>.yaml) and course rosters (labs/<course>/roster.yaml):
+// parse -> schema -> resolved Lab. Pure apart from reading files; returns located diagnostics.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, relative } from 'node:path';
+import type { ValidateFunction } from 'ajv';
+import type { Diagnostic } from '../core/diagnostics.ts';
+import { formatPath } from '../core/diagnostics.ts';
+import { compile, schemaDiagnostics } from '../core/schema-check.ts';
+import { loadYamlFile, type PathSeg, type YamlSource } from '../core/yaml-source.ts';
+import { labSchema, rosterSchema } from './schema.ts';
+import { DEFAULT_DISK, SIZE_CLASSES, toGiB, toMiB } from './sizes.ts';
+import type { Lab, LabFile, RosterFile, Student, StudentEntry } from './types.ts';
+
+export const ROSTER_FILE = 'roster.yaml';
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export const labNamespace = (course: string, lab: string) => `course-${course}-${lab}`;
+export const labApplication = (course: string, lab: string) => `lab-${course}-${lab}`;
+/** A login as a DNS label (the chart's vmName helper does the same). */
+export const vmName = (login: string) => login.replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '');
+
+export interface LoadResult { labs: Lab[]; errors: Diagnostic[]; warnings: Diagnostic[]; files: number }
+
+/** People read paths relative to where they run labctl. */
+export function shown(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !rel.startsWith('/') ? rel : p;
+}
+
+/** ajv's if/then/else adds an "if" error on top of the branch's own errors; the branch's are the useful ones. */
+function withoutIf(fn: ValidateFunction): ValidateFunction {
+  const w = ((data: unknown) => {
+    const ok = fn(data);
+    w.errors = fn.errors ? fn.errors.filter((e) => e.keyword !== 'if') : null;
+    return ok;
+  }) as ValidateFunction;
+  return w;
+}
+
+/** Lab files under the given paths: files as given, folders searched two levels deep (labs/<course>/<lab>.yaml). */
+export function findLabFiles(paths: string[]): { files: string[]; warnings: Diagnostic[]; errors: Diagnostic[] } {
+  const files: string[] = [];
+  const warnings: Diagnostic[] = [];
+  const errors: Diagnostic[] = [];
+  const visit = (p: string, depth: number, given: boolean) => {
+    if (!existsSync(p)) { errors.push({ severity: 'error', file: shown(p), line: 1, col: 1, path: '', message: 'file or folder not found' }); return; }
+    if (statSync(p).isDirectory()) {
+      if (depth > 1) return;
+      for (const e of readdirSync(p).sort()) if (!e.startsWith('.')) visit(join(p, e), depth + 1, false);
+      return;
+    }
+    const ext = extname(p);
+    if (ext === '.yml') {
+      warnings.push({ severity: 'warning', file: shown(p), line: 1, col: 1, path: '', message: 'ignored: ArgoCD only picks up lab files ending in .yaml; rename it' });
+      return;
+    }
+    if (ext !== '.yaml' || (basename(p) === ROSTER_FILE && !given)) return;
+    if (!given && depth < 2) {
+      warnings.push({ severity: 'warning', file: shown(p), line: 1, col: 1, path: '', message: 'ignored: lab files live in <labs>/<course>/<lab>.yaml, one folder per course' });
+      return;
+    }
+    files.push(p);
+  };
+  for (const p of paths) visit(p, 0, true);
+  return { files: [...new Set(files)], warnings, errors };
+}
+
+interface Reporter { error(path: PathSeg[], message: string, hint?: string): void; warn(path: PathSeg[], message: string, hint?: string): void }
+export function reporter(source: YamlSource, errors: Diagnostic[], warnings: Diagnostic[]): Reporter {
+  const push = (list: Diagnostic[], severity: 'error' | 'warning') => (path: PathSeg[], message: string, hint?: string) =>
+    list.push({ severity, file: source.file, ...source.locate(path), path: formatPath(path), message, ...(hint ? { hint } : {}) });
+  return { error: push(errors, 'error'), warn: push(warnings, 'warning') };
+}
+
+type Loaded<T> = { source: YamlSource; data: T } | undefined;
+function loadChecked<T>(file: string, schema: object, what: string, errors: Diagnostic[]): Loaded<T> {
+  const r = loadYamlFile(file);
+  if (!r.ok) { errors.push(...r.diagnostics.map((d) => ({ ...d, file: shown(file) }))); return undefined; }
+  const source: YamlSource = { ...r.source, file: shown(file) };
+  if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
+    errors.push({ severity: 'error', file: source.file, ...source.locate([]), path: '', message: `expected a mapping (${what})` });
+    return undefined;
+  }
+  const diags = schemaDiagnostics(source, withoutIf(compile(schema)));
+  if (diags.length) { errors.push(...diags); return undefined; }
+  return { source, data: source.data as T };
+}
+
+/** Reads the students, reporting a login listed twice and two logins that map to the same VM name. */
+function students(entries: StudentEntry[], at: (i: number) => PathSeg[], source: YamlSource, r: Reporter): Student[] {
+  const seen = new Map<string, number>();
+  const vms = new Map<string, number>();
+  const out: Student[] = [];
+  entries.forEach((e, i) => {
+    const name = typeof e === 'string' ? e : e.name;
+    const vm = vmName(name);
+    const prev = seen.get(name);
+    if (prev !== undefined) { r.error(at(i), `student ${name} is listed twice (also ${formatPath(at(prev))}, line ${source.locate(at(prev)).line})`); return; }
+    seen.set(name, i);
+    const clash = vms.get(vm);
+    if (clash !== undefined) { r.error(at(i), `student ${name} and ${formatPath(at(clash))} (line ${source.locate(at(clash)).line}) would both get the VM ${vm}; VM names replace "." and "_" with "-"`); return; }
+    vms.set(vm, i);
+    out.push({ name, vm, sshKeys: typeof e === 'string' ? [] : e.sshKeys ?? [] });
+  });
+  return out;
+}
+
+export function loadLabs(paths: string[]): LoadResult {
+  const found = findLabFiles(paths);
+  const errors = [...found.errors];
+  const warnings = [...found.warnings];
+  const rosters = new Map<string, Loaded<RosterFile> | null>();
+  const labs: Lab[] = [];
+  const rosterOf = (dir: string) => {
+    if (!rosters.has(dir)) {
+      const file = join(dir, ROSTER_FILE);
+      rosters.set(dir, existsSync(file) ? loadChecked<RosterFile>(file, rosterSchema, 'a course roster: students, keycloakGroup', errors) ?? null : null);
+    }
+    return rosters.get(dir) ?? undefined;
+  };
+  for (const file of found.files) {
+    if (basename(file) === ROSTER_FILE) { rosterOf(dirname(file)); continue; }
+    const loaded = loadChecked<LabFile>(file, labSchema, 'a lab: apiVersion, title, course, image, ...', errors);
+    if (!loaded) continue;
+    const { source, data: spec } = loaded;
+    const r = reporter(source, errors, warnings);
+    const name = basename(file, '.yaml');
+    const course = basename(dirname(file));
+    const before = errors.length;
+    if (!DNS_LABEL.test(name)) r.error([], `file name ${basename(file)}: a lab's file name becomes its Kubernetes names; use lowercase letters, digits and "-" (e.g. intro-linux.yaml)`);
+    if (spec.course !== course) r.error(['course'], `course ${spec.course} does not match the folder ${course}/ the file is in; move the file to ${spec.course}/ or fix the course`);
+    const ns = labNamespace(course, name);
+    if (ns.length > 63) r.error([], `namespace ${ns} is ${ns.length} characters (at most 63): shorten the file name`);
+
+    // Size: a class, or cpu and memory.
+    const size = spec.size ? SIZE_CLASSES[spec.size]! : undefined;
+    if (spec.size && (spec.cpu !== undefined || spec.memory !== undefined)) r.error([spec.cpu !== undefined ? 'cpu' : 'memory'], `give either size (${spec.size}) or cpu and memory, not both`);
+    else if (!spec.size && (spec.cpu === undefined || spec.memory === undefined)) {
+      r.error(spec.cpu === undefined && spec.memory === undefined ? [] : [spec.cpu === undefined ? 'memory' : 'cpu'],
+        spec.cpu === undefined && spec.memory === undefined ? 'no VM size: give size (small, medium, large, xlarge) or cpu and memory' : `${spec.cpu === undefined ? 'memory' : 'cpu'} without ${spec.cpu === undefined ? 'cpu' : 'memory'}: give both, or a size`);
+    }
+
+    // Students: inline, else the course roster.
+    let list: Student[] = [];
+    let studentsFrom: Lab['studentsFrom'] = 'none';
+    let roster: Lab['roster'];
+    if (spec.students) {
+      list = students(spec.students, (i) => ['students', i], source, r);
+      studentsFrom = 'lab';
+    } else {
+      const ro = rosterOf(dirname(file));
+      if (ro) {
+        roster = { file: ro.source.file, source: ro.source, data: ro.data };
+        list = students(ro.data.students, (i) => ['students', i], ro.source, reporter(ro.source, errors, warnings));
+        studentsFrom = 'roster';
+      } else if (!existsSync(join(dirname(file), ROSTER_FILE))) {
+        r.error([], `no students: list them under students: here or in ${shown(join(dirname(file), ROSTER_FILE))}; a Keycloak group alone cannot name the VMs`);
+      } else continue; // the roster's own errors are reported once
+    }
+    if (studentsFrom !== 'none' && list.length === 0 && errors.length === before) r.warn(studentsFrom === 'lab' ? ['students'] : [], 'no students: the lab creates no VMs');
+
+    if (spec.schedule) {
+      if (spec.schedule.end < spec.schedule.start) r.error(['schedule', 'end'], `term ends ${spec.schedule.end}, before it starts (${spec.schedule.start})`);
+      spec.schedule.hours.forEach((w, i) => {
+        if (w.end <= w.start) r.error(['schedule', 'hours', i, 'end'], `lab hours end ${w.end} is not after their start ${w.start}; a window ends on the day it starts`);
+      });
+    }
+    const access = { ...spec.access };
+    if ((access.ssh ?? true) && list.length) {
+      const keyless = list.filter((s) => s.sshKeys.length === 0);
+      if (keyless.length === list.length) r.warn(studentsFrom === 'roster' ? [] : ['students'], `no student has an SSH key: give sshKeys per student, or students can only use the ${access.console === false ? 'nothing (console is off too)' : 'console'}`);
+    }
+    if (errors.length > before) continue;
+    labs.push({
+      file: source.file, source, name, course, namespace: ns, application: labApplication(course, name), spec,
+      cpu: size?.cpu ?? spec.cpu!, memoryMiB: toMiB(size?.memory ?? spec.memory!),
+      diskGiB: toGiB(spec.disk ?? size?.disk ?? DEFAULT_DISK),
+      students: list, studentsFrom, ...(roster ? { roster } : {}),
+    });
+  }
+  return { labs, errors: dedupe(errors), warnings: dedupe(warnings), files: found.files.length };
+}
+
+/** A roster shared by several labs is checked once per lab; report each finding once. */
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => { const k = `${d.file}:${d.line}:${d.col}:${d.message}`; if (seen.has(k)) return false; seen.add(k); return true; });
+}

@@ -1,0 +1,61 @@
+// Semantic checks of lab templates that need more than the file: the image catalog and the inventory
+// (courses, VM host sizes). Pure; positions come from each lab's YamlSource.
+import { closest } from 'fastest-levenshtein';
+import type { Diagnostic } from '../core/diagnostics.ts';
+import type { Site } from '../inventory/types.ts';
+import { hostCapacity } from './capacity.ts';
+import { reporter } from './load.ts';
+import { HOST_RESERVE, VM_MEMORY_OVERHEAD_MIB, showMiB } from './sizes.ts';
+import type { Lab } from './types.ts';
+
+/** What the catalog says about images: every name with an image.yaml, and the valid ones with their minimum disk. */
+export interface ImageFacts { names: string[]; valid: Map<string, { minDiskGiB: number; version: string }> }
+
+export interface RuleInput { labs: Lab[]; images?: ImageFacts; site?: Site }
+
+export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnostic[]; warnings: Diagnostic[] } {
+  const errors: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
+  const namespaces = new Map<string, Lab>();
+  const capacity = site ? hostCapacity(site) : undefined;
+  const biggest = capacity?.hosts.length ? {
+    cpu: capacity.hosts.reduce((a, h) => (h.cpu > a.cpu ? h : a)),
+    mem: capacity.hosts.reduce((a, h) => (h.memoryMiB > a.memoryMiB ? h : a)),
+  } : undefined;
+
+  for (const lab of labs) {
+    const r = reporter(lab.source, errors, warnings);
+    const s = lab.spec;
+    if (images) {
+      if (!images.names.includes(s.image)) {
+        const guess = images.names.length ? closest(s.image, images.names) : undefined;
+        r.error(['image'], `unknown image ${s.image}; the catalog has: ${images.names.join(', ') || 'no images'}`, guess ? `did you mean "${guess}"?` : undefined);
+      } else if (!images.valid.has(s.image)) {
+        r.error(['image'], `image ${s.image} is invalid in the catalog (labctl images validate shows why)`);
+      } else {
+        const min = images.valid.get(s.image)!.minDiskGiB;
+        if (lab.diskGiB < min) r.error([s.disk ? 'disk' : s.size ? 'size' : 'image'], `disk ${lab.diskGiB}Gi is smaller than image ${s.image} needs (minDiskGiB ${min})`);
+      }
+    }
+    const other = namespaces.get(lab.namespace);
+    if (other) r.error([], `namespace ${lab.namespace} is also the namespace of ${other.file}; rename one of the labs`);
+    namespaces.set(lab.namespace, lab);
+
+    if (site) {
+      const courses = site.labs.courses.map((c) => c.name);
+      if (!courses.includes(s.course)) {
+        const guess = courses.length ? closest(s.course, courses) : undefined;
+        r.error(['course'], `course ${s.course} is not a course of the inventory (labs.courses: ${courses.join(', ') || 'none'})`, guess ? `did you mean "${guess}"?` : undefined);
+      }
+    }
+    if (biggest) {
+      const where = s.size ? ['size'] : ['cpu'];
+      if (lab.cpu > biggest.cpu.cpu) r.error(where, `${lab.cpu} vCPUs per VM is more than any VM host has (largest: ${biggest.cpu.name} with ${biggest.cpu.cpu} CPU threads)`);
+      const room = (biggest.mem.memoryMiB - HOST_RESERVE.memoryMiB) * site!.labs.overcommit.memory;
+      if (lab.memoryMiB + VM_MEMORY_OVERHEAD_MIB > room) {
+        r.error(s.size ? ['size'] : ['memory'], `${showMiB(lab.memoryMiB)} per VM (+${VM_MEMORY_OVERHEAD_MIB}Mi overhead) does not fit on any VM host (largest: ${biggest.mem.name}, ${showMiB(room)} for VMs after the ${showMiB(HOST_RESERVE.memoryMiB)} reserve)`);
+      }
+    }
+  }
+  return { errors, warnings };
+}

@@ -1,0 +1,95 @@
+// JSON Schema of a lab template (labs/<course>/<lab>.yaml) and of a course roster
+// (labs/<course>/roster.yaml), both in the site repository. Emitted to installer/labs/lab.schema.json
+// and roster.schema.json (`npm run schema`) and copied into the rendered repository for editors.
+// The same files are the values of charts/vm-lab, so every key here is read by the chart.
+import { obj, str, int, bool, list, oneOf, label, cidr4, hhmm, weekday, type Schema } from '../inventory/schema/dsl.ts';
+import { DISK_PATTERN, MEMORY_PATTERN, SIZE_CLASSES, SIZE_NAMES } from './sizes.ts';
+
+export const LOGIN_PATTERN = '^[a-z0-9][-a-z0-9_.]*$';
+export const DATE_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
+export const SSH_KEY_PATTERN = '^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com) [A-Za-z0-9+/=]+( .*)?$';
+export const PERSISTENCE = ['persistent', 'ephemeral'] as const;
+export const ISOLATION = ['student', 'lab'] as const;
+
+const login = (d: string) => str(d, { pattern: LOGIN_PATTERN, maxLength: 50 });
+const sshKey = str('An OpenSSH public key line (ssh-ed25519 AAAA... comment). Public keys only; never a private key.', { pattern: SSH_KEY_PATTERN });
+const date = (d: string) => str(d, { pattern: DATE_PATTERN });
+
+// if/then/else rather than oneOf: ajv then reports only the branch that applies, so a typo in a
+// student mapping reads "unknown key" instead of "must match exactly one schema".
+const student: Schema = {
+  description: 'A student: the login name (as in Keycloak), or the login name with SSH public keys.',
+  if: { type: 'string' },
+  then: login('The student\'s login name; the VM gets a user of that name.'),
+  else: obj('A student with SSH public keys for their VM.', {
+    name: login('The student\'s login name; the VM gets a user of that name.'),
+    sshKeys: list('SSH public keys authorised for the student\'s user.', sshKey, { uniqueItems: true }),
+  }, ['name']),
+};
+
+export const studentsList = list('The students: one VM each. Inline here, or in the course roster labs/<course>/roster.yaml (used when this key is absent).', student);
+const keycloakGroup = label('Keycloak group of the course\'s students. Default: course-<course>-students');
+
+export const labSchema: Schema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://campus-lab-platform.dev/schemas/lab.schema.json',
+  title: 'labctl lab template',
+  ...obj('A lab of a course: one VM per student, booted from an image of the catalog. The file is labs/<course>/<lab>.yaml in the site repository; after merge ArgoCD creates the VMs.', {
+    apiVersion: int('Version of the lab file format. Only 1 exists.', { const: 1 }),
+    title: str('Title shown to staff and students. Example: Firewalls and NAT', { minLength: 1, maxLength: 120 }),
+    course: label('Course id; must equal the folder name (labs/<course>/) and be a course of the inventory (labs.courses).'),
+    image: label('Image the VMs boot from: a name in the image catalog (images/<name>/). Example: ubuntu-24.04'),
+    size: oneOf(`Named size class: ${SIZE_NAMES.map((n) => `${n} (${SIZE_CLASSES[n]!.description.split(':')[0]})`).join(', ')}. Give either size or cpu and memory.`, SIZE_NAMES),
+    cpu: int('Virtual CPUs per VM (instead of size).', { minimum: 1, maximum: 64 }),
+    memory: str('Guest memory per VM (instead of size). Example: 4Gi', { pattern: MEMORY_PATTERN }),
+    disk: str('Root disk per VM. Default: the size class\'s disk, or 20Gi', { pattern: DISK_PATTERN }),
+    persistence: oneOf('persistent: each student keeps their disk across stops (one cloned disk per student). ephemeral: the disk is reset at every stop (all VMs share one read-only golden disk). Default: persistent', PERSISTENCE),
+    students: studentsList,
+    keycloakGroup,
+    staffGroup: label('Keycloak group of the course staff; it may manage every VM of the lab. Default: course-<course>-staff'),
+    access: obj('How students reach their VM.', {
+      ssh: bool('SSH into the VM (virtctl ssh through the API server, and directly from sshFrom). Default: true'),
+      sshFrom: list('Networks allowed to open SSH (TCP 22) to the VMs directly, e.g. the campus VPN. Default: [] (only through virtctl)', cidr4('An IPv4 CIDR.')),
+      console: bool('Serial console of their own VM (virtctl console). Default: true'),
+      vnc: bool('Graphical VNC console of their own VM (virtctl vnc). Default: false'),
+      sudo: bool('The student\'s user may use sudo without a password. Default: true'),
+    }),
+    network: obj('What the VMs may reach. Students never reach each other\'s VMs unless isolation is lab.', {
+      isolation: oneOf('student: no VM may reach another VM. lab: VMs of this lab may reach each other (group work). Default: student', ISOLATION),
+      internet: bool('Outbound access to the internet (never to the cluster, the nodes or other labs). Default: false'),
+      allowEgress: list('Extra destinations the VMs may reach, e.g. a campus package mirror.', obj('A destination.', {
+        cidr: cidr4('Destination network.'),
+        ports: list('TCP ports. Default: all', int('A port.', { minimum: 1, maximum: 65535 }), { uniqueItems: true }),
+      }, ['cidr'])),
+    }),
+    schedule: obj('When the lab runs. Without a schedule the VMs run all the time.', {
+      start: date('First day of the term (YYYY-MM-DD); VMs are not started before.'),
+      end: date('Last day of the term (YYYY-MM-DD); VMs are not started after.'),
+      hours: list('Lab hours in the site time zone: every VM is started at the start and stopped at the end of each window.', obj('A weekly window.', {
+        days: list('Weekdays.', weekday('A weekday.'), { minItems: 1, uniqueItems: true }),
+        start: hhmm('Start, HH:MM.'),
+        end: hhmm('End, HH:MM, later the same day.'),
+      }, ['days', 'start', 'end']), { minItems: 1 }),
+    }, ['start', 'end', 'hours']),
+    cloudInit: obj('Additions to the VM\'s cloud-init on top of the student\'s user.', {
+      packages: list('Packages installed at first boot.', str('A package name.', { pattern: '^[A-Za-z0-9][A-Za-z0-9+._:=-]*$' }), { uniqueItems: true }),
+      files: list('Files written at first boot.', obj('A file.', {
+        path: str('Absolute path in the guest.', { pattern: '^/\\S+$' }),
+        content: str('File content.'),
+        permissions: str('Octal mode. Default: 0644', { pattern: '^0[0-7]{3}$' }),
+        owner: str('owner:group. Default: root:root', { pattern: '^[a-z_][-a-z0-9_]*:[a-z_][-a-z0-9_]*$' }),
+      }, ['path', 'content'])),
+      runcmd: list('Commands run once at the end of first boot (sh -c).', str('A command line.', { minLength: 1 })),
+    }),
+  }, ['apiVersion', 'title', 'course', 'image']),
+};
+
+export const rosterSchema: Schema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://campus-lab-platform.dev/schemas/roster.schema.json',
+  title: 'labctl course roster',
+  ...obj('The students of a course (labs/<course>/roster.yaml), used by every lab of the course that lists no students itself.', {
+    students: studentsList,
+    keycloakGroup,
+  }, ['students']),
+};

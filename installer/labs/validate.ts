@@ -1,0 +1,48 @@
+// The labs pipeline every labs command shares: load the inventory (when there is one), find and read the
+// lab files, check them against the image catalog and the inventory. Pure apart from reading files.
+import { existsSync } from 'node:fs';
+import type { Diagnostic } from '../core/diagnostics.ts';
+import { imageNames, imagesDir, listImages } from '../images/catalog.ts';
+import { requireSite } from '../inventory/validate.ts';
+import type { Site } from '../inventory/types.ts';
+import { loadLabs } from './load.ts';
+import { checkLabs, type ImageFacts } from './rules.ts';
+import type { Lab } from './types.ts';
+
+export interface LabsOptions {
+  /** Lab files or folders; default: the labs folder. */
+  paths?: string[];
+  /** Labs folder; default: the inventory's labs.path, else "labs". */
+  labsDir?: string;
+  inventory: string;
+  /** The inventory was named on the command line: a missing file is an error, not a skipped check. */
+  inventoryRequired: boolean;
+  imagesRoot?: string;
+}
+
+export interface LabsResult { labs: Lab[]; site?: Site; errors: Diagnostic[]; warnings: Diagnostic[]; files: number; labsDir: string }
+
+export function imageFacts(root = imagesDir()): ImageFacts {
+  const { images } = listImages(root);
+  return { names: imageNames(root), valid: new Map(images.map((i) => [i.name, { minDiskGiB: i.definition.minDiskGiB, version: i.version }])) };
+}
+
+export function validateLabs(o: LabsOptions): LabsResult {
+  const errors: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
+  let site: Site | undefined;
+  if (o.inventoryRequired || existsSync(o.inventory)) {
+    const v = requireSite(o.inventory);
+    if ('errors' in v) errors.push(...v.errors);
+    else site = v.site;
+  } else {
+    warnings.push({ severity: 'warning', file: o.inventory, line: 1, col: 1, path: '', message: 'no inventory here: course and VM host checks are skipped (give one with -i)' });
+  }
+  const labsDir = o.labsDir ?? site?.labs.path ?? 'labs';
+  const loaded = loadLabs(o.paths?.length ? o.paths : [labsDir]);
+  const checked = checkLabs({ labs: loaded.labs, images: imageFacts(o.imagesRoot), ...(site ? { site } : {}) });
+  errors.push(...loaded.errors, ...checked.errors);
+  warnings.push(...loaded.warnings, ...checked.warnings);
+  const failed = new Set(checked.errors.map((e) => e.file));
+  return { labs: loaded.labs.filter((l) => !failed.has(l.file)), site, errors, warnings, files: loaded.files, labsDir };
+}
