@@ -2,6 +2,7 @@
 // `labctl validate` does not load the SSH or Kubernetes clients.
 import { Option, type Command } from 'commander';
 import { inventoryOption, outputOption } from '../options.ts';
+import { registerClusterCommands } from './cluster-commands.ts';
 import { registerImages } from './images-register.ts';
 import { registerLabs } from './labs-register.ts';
 
@@ -31,9 +32,12 @@ export function registerCommands(program: Command): void {
     .option('-o, --out <dir>', 'output directory', 'site')
     .action(async (o) => (await import('./render.ts')).diffCommand({ inventory: o.inventory, out: o.out }));
 
+  registerClusterCommands(program);
+
   registerImages(program);
 
   registerLabs(program);
+
   registerSecrets(program);
   program.command('kubeconfig')
     .description('write a kubeconfig that logs in through the site\'s Keycloak (kubectl oidc-login plugin); for students and teachers')

@@ -1,0 +1,18 @@
+// Shared by the cluster commands (preflight, plan, up, reset, status): a validated Site or exit 1.
+import { requireSite } from '../../inventory/validate.ts';
+import { ExitError } from '../../core/diagnostics.ts';
+import type { Site } from '../../inventory/types.ts';
+
+export function loadSite(file: string): Site {
+  const r = requireSite(file);
+  if ('errors' in r) throw new ExitError(`${file}: ${r.errors.length} error(s); run labctl validate ${file}`, 1, r.errors);
+  return r.site;
+}
+
+/** --nodes a,b,c: every name must be a node of the inventory. */
+export function pickNodes(site: Site, names: string[] | undefined): string[] | undefined {
+  if (!names) return undefined;
+  const unknown = names.filter((n) => !site.nodes.some((x) => x.name === n));
+  if (unknown.length) throw new ExitError(`unknown node(s): ${unknown.join(', ')} (nodes: ${site.nodes.map((n) => n.name).join(', ')})`, 2);
+  return names;
+}

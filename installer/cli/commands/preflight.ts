@@ -1,0 +1,40 @@
+import { ExitError } from '../../core/diagnostics.ts';
+import { runPreflight } from '../../cluster/run-preflight.ts';
+import { CHECK_IDS, type HostReport } from '../../cluster/preflight.ts';
+import { printJson, type OutputFormat } from '../output.ts';
+import { loadSite, pickNodes } from './cluster-common.ts';
+
+export interface PreflightOptions { inventory: string; output: OutputFormat; nodes?: string[]; concurrency?: number; connectTimeout?: number }
+
+const MARK = { pass: 'ok', fail: 'FAIL', warn: 'warn', 'n/a': '-' } as const;
+
+/** The hosts x checks table, then one line per failure or warning with its reason. */
+export function preflightTable(hosts: HostReport[]): string {
+  const cols = ['node', ...CHECK_IDS];
+  const rows = hosts.map((h) => [h.node, ...CHECK_IDS.map((id) => {
+    const c = h.checks.find((x) => x.id === id);
+    return c ? MARK[c.status] : h.reachable ? '-' : '?';
+  })]);
+  const width = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((x, i) => x.padEnd(width[i]!)).join('  ').trimEnd();
+  const out = [line(cols), ...rows.map(line), ''];
+  for (const h of hosts) {
+    for (const c of h.checks) {
+      if (c.status === 'fail' || c.status === 'warn') out.push(`${h.node}: ${c.id}: ${c.status === 'fail' ? 'FAIL' : 'warning'}: ${c.reason ?? ''}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+export async function preflightCommand(o: PreflightOptions): Promise<void> {
+  const site = loadSite(o.inventory);
+  const r = await runPreflight(site, { concurrency: o.concurrency, connectTimeoutMs: o.connectTimeout ? o.connectTimeout * 1000 : undefined }, pickNodes(site, o.nodes));
+  if (o.output === 'json') {
+    printJson({ ok: r.ok, hosts: r.hosts });
+  } else {
+    process.stdout.write(preflightTable(r.hosts));
+  }
+  const failed = r.hosts.filter((h) => h.checks.some((c) => c.status === 'fail')).map((h) => h.node);
+  if (failed.length) throw new ExitError(o.output === 'json' ? '' : `preflight failed on ${failed.length} of ${r.hosts.length} node(s): ${failed.join(', ')}`, 1);
+  if (o.output === 'text') process.stdout.write(`preflight passed on all ${r.hosts.length} node(s)\n`);
+}

@@ -1,0 +1,150 @@
+// Preflight: pure checks over one host's facts. Each check says pass, fail (must-pass: blocks `up`),
+// warn (shown, does not block) or n/a, and every non-pass carries the reason with the value found.
+import type { Role, Site, SiteNode } from '../inventory/types.ts';
+import type { Facts } from './facts.ts';
+
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'n/a';
+export interface CheckResult { id: string; status: CheckStatus; reason?: string }
+export interface HostReport { node: string; address: string; roles: Role[]; reachable: boolean; checks: CheckResult[]; facts?: Facts }
+
+/** Named minimums per role; a node with several roles must meet the largest of each. */
+export const MINIMUMS: Record<Role, { cpus: number; memoryMiB: number; why: string }> = {
+  // kubeadm's own preflight refuses fewer than 2 CPUs or 1700 MiB on a control-plane node.
+  'control-plane': { cpus: 2, memoryMiB: 1700, why: 'kubeadm control-plane minimum' },
+  // kubespray's minimal_node_memory_mb; a worker only runs kubelet, containerd and the agents.
+  worker: { cpus: 1, memoryMiB: 1024, why: 'kubelet + agents' },
+  // A Ceph OSD aims at osd_memory_target = 4 GiB.
+  storage: { cpus: 2, memoryMiB: 4096, why: 'one Ceph OSD (osd_memory_target 4 GiB)' },
+  // Room for at least one small lab VM next to the node agents.
+  'vm-host': { cpus: 2, memoryMiB: 4096, why: 'node agents + one lab VM' },
+};
+
+export const SUPPORTED_OS: { id: string; versions: string[] }[] = [
+  { id: 'debian', versions: ['12', '13'] },
+  { id: 'ubuntu', versions: ['22.04', '24.04'] },
+];
+/** Calico's eBPF-free dataplane and cgroup v2 tooling both want at least this kernel. */
+export const MIN_KERNEL = [5, 10] as const;
+
+/** Ports kubeadm and the node agents bind; something else listening there breaks `up`. */
+export const REQUIRED_PORTS: Record<Role, number[]> = {
+  'control-plane': [6443, 2379, 2380, 10250, 10257, 10259],
+  worker: [10250],
+  storage: [10250],
+  'vm-host': [10250],
+};
+
+/** The checks in table order. */
+export const CHECK_IDS = ['ssh', 'root', 'os', 'kernel', 'systemd', 'cgroup2', 'hostname', 'address', 'cpu', 'memory', 'swap',
+  'timesync', 'virtualization', 'disks', 'lvm2', 'rbd', 'ports', 'runtime'] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export function minimumsFor(roles: Role[]): { cpus: number; memoryMiB: number; role: Role } {
+  let best = { cpus: 0, memoryMiB: 0, role: roles[0]! };
+  for (const r of roles) {
+    const m = MINIMUMS[r];
+    best = { cpus: Math.max(best.cpus, m.cpus), memoryMiB: Math.max(best.memoryMiB, m.memoryMiB), role: m.memoryMiB >= best.memoryMiB ? r : best.role };
+  }
+  return best;
+}
+
+function kernelAtLeast(release: string, min: readonly [number, number]): boolean {
+  const [maj = 0, min2 = 0] = release.split(/[.-]/).map((x) => Number.parseInt(x, 10));
+  return maj > min[0] || (maj === min[0] && min2 >= min[1]);
+}
+
+const pass = (id: CheckId, reason?: string): CheckResult => (reason ? { id, status: 'pass', reason } : { id, status: 'pass' });
+const fail = (id: CheckId, reason: string): CheckResult => ({ id, status: 'fail', reason });
+const warn = (id: CheckId, reason: string): CheckResult => ({ id, status: 'warn', reason });
+const na = (id: CheckId): CheckResult => ({ id, status: 'n/a' });
+
+export function diskProblem(d: Facts['disks'][number]): string | undefined {
+  if (!d.exists) return `${d.path}: not found on the host`;
+  if (!d.block) return `${d.path} (-> ${d.device}): not a block device`;
+  const what: string[] = [];
+  if (d.partitions.length) what.push(`partitions ${d.partitions.join(', ')}`);
+  if (d.signatures.length) what.push(`signatures ${d.signatures.map((s) => s.replace(/\s+/, ' at ')).join(', ')}`);
+  return what.length ? `${d.path} (-> ${d.device}) is not empty: ${what.join('; ')}. labctl never wipes a disk; wipe it yourself if its data may go (e.g. wipefs -a ${d.device})` : undefined;
+}
+
+/** Every check for one reachable host. */
+export function checkHost(site: Site, node: SiteNode, f: Facts): CheckResult[] {
+  const has = (r: Role) => node.roles.includes(r);
+  const out: CheckResult[] = [pass('ssh')];
+  out.push(f.uid === 0 ? pass('root') : fail('root', `commands run as uid ${f.uid}, not root: give ${node.ssh.user} passwordless sudo`));
+
+  const os = SUPPORTED_OS.find((o) => o.id === f.osId);
+  out.push(os && os.versions.includes(f.osVersionId) ? pass('os', f.osPretty)
+    : fail('os', `${f.osPretty || f.osId || 'unknown OS'} is not supported (supported: ${SUPPORTED_OS.map((o) => `${o.id} ${o.versions.join('/')}`).join(', ')})`));
+  out.push(kernelAtLeast(f.kernel, MIN_KERNEL) ? pass('kernel', f.kernel) : fail('kernel', `kernel ${f.kernel} is older than ${MIN_KERNEL.join('.')}`));
+  // kubelet and containerd run as systemd units; without systemd `up` installs them but cannot start them.
+  out.push(f.init === 'systemd' ? pass('systemd') : warn('systemd', `PID 1 is "${f.init}", not systemd: services (containerd, kubelet) will be installed but not started`));
+  out.push(f.cgroupFs === 'cgroup2fs' ? pass('cgroup2')
+    : fail('cgroup2', `/sys/fs/cgroup is ${f.cgroupFs || 'missing'}, not cgroup v2 (Kubernetes 1.35+ kubelet refuses cgroup v1): boot with systemd.unified_cgroup_hierarchy=1`));
+
+  if (f.hostname !== node.name) {
+    out.push(fail('hostname', `host calls itself "${f.hostname}", the inventory says "${node.name}": set it with hostnamectl set-hostname ${node.name} or fix nodes[${node.index}].name`));
+  } else if (!RFC1123_LABEL.test(f.hostname)) {
+    out.push(fail('hostname', `"${f.hostname}" is not an RFC 1123 label`));
+  } else out.push(pass('hostname'));
+
+  const addrs = f.addresses.map((a) => { const [iface = '', cidr = ''] = a.split(' '); return { iface, ip: cidr.split('/')[0] }; });
+  const mine = addrs.find((a) => a.ip === node.address);
+  out.push(mine ? pass('address', `${node.address} on ${mine.iface}`)
+    : fail('address', `${node.address} is not one of the host's addresses (${addrs.filter((a) => a.ip !== '127.0.0.1').map((a) => `${a.ip} on ${a.iface}`).join(', ') || 'none'})`));
+  if (mine && node.interface && mine.iface !== node.interface) {
+    out[out.length - 1] = fail('address', `${node.address} is on ${mine.iface}, the inventory says interface ${node.interface}`);
+  }
+
+  const min = minimumsFor(node.roles);
+  out.push(f.cpus >= min.cpus ? pass('cpu', `${f.cpus} CPUs`)
+    : fail('cpu', `${f.cpus} CPU(s), ${min.role} needs at least ${min.cpus} (${MINIMUMS[min.role].why})`));
+  const memMiB = Math.floor(f.memTotalKiB / 1024);
+  out.push(memMiB >= min.memoryMiB ? pass('memory', `${memMiB} MiB`)
+    : fail('memory', `${memMiB} MiB memory, ${min.role} needs at least ${min.memoryMiB} MiB (${MINIMUMS[min.role].why})`));
+
+  out.push(f.swaps.length === 0 ? pass('swap')
+    : fail('swap', `swap is on (${f.swaps.map((s) => s.split(/\s+/)[0]).join(', ')}); kubelet runs with failSwapOn: turn it off (swapoff -a) and remove it from /etc/fstab`));
+
+  const synced = f.ntpSynchronized === 'yes';
+  out.push(synced ? pass('timesync') : f.timeDaemons.length ? pass('timesync', `${f.timeDaemons.join(', ')} running`)
+    : warn('timesync', `clock not known to be synchronized (NTPSynchronized=${f.ntpSynchronized || 'unknown'}, no chronyd/systemd-timesyncd/ntpd running): certificates and etcd need synchronized clocks`));
+
+  if (has('vm-host')) {
+    if (f.kvm) out.push(pass('virtualization', f.cpuVirt ? `${f.cpuVirt}, /dev/kvm` : '/dev/kvm present'));
+    else if (f.cpuVirt) out.push(fail('virtualization', `CPU has ${f.cpuVirt} but /dev/kvm is missing: load kvm_intel/kvm_amd`));
+    else out.push(fail('virtualization', 'no /dev/kvm and no vmx/svm CPU flag: enable virtualization (VT-x/AMD-V) in the firmware'));
+  } else out.push(na('virtualization'));
+
+  if (has('storage')) {
+    const problems = node.disks.map((path) => f.disks.find((d) => d.path === path))
+      .map((d, i) => (d ? diskProblem(d) : `${node.disks[i]}: not checked`)).filter((p): p is string => !!p);
+    out.push(problems.length ? fail('disks', problems.join('; ')) : pass('disks', `${node.disks.length} empty disk(s)`));
+    out.push(f.lvm ? pass('lvm2') : warn('lvm2', 'lvm2 is not installed; `up` installs it (Rook needs it for OSDs)'));
+    out.push(f.rbd === 'missing' ? fail('rbd', `kernel ${f.kernel} has no rbd module: Ceph block volumes (krbd) cannot be mapped`) : pass('rbd', f.rbd));
+  } else {
+    out.push(na('disks'), na('lvm2'), na('rbd'));
+  }
+
+  const needed = [...new Set(node.roles.flatMap((r) => REQUIRED_PORTS[r]))].sort((a, b) => a - b);
+  const busy = needed.filter((p) => f.listening.includes(p));
+  if (busy.length === 0) out.push(pass('ports'));
+  else if (f.clusterMember) out.push(warn('ports', `ports ${busy.join(', ')} in use by the existing Kubernetes node (/etc/kubernetes/kubelet.conf present)`));
+  else out.push(fail('ports', `ports ${busy.join(', ')} are already in use; kubeadm needs them free`));
+
+  const runtime: string[] = [];
+  if (f.docker) runtime.push('Docker is installed (it brings its own containerd; remove it or expect conflicts)');
+  if (f.clusterMember) runtime.push('already a Kubernetes node (/etc/kubernetes/kubelet.conf present); `labctl reset` it first to rebuild');
+  out.push(runtime.length ? warn('runtime', runtime.join('; '))
+    : pass('runtime', f.containerd ? `${f.containerd}${f.containerdSocket ? ', running' : ''}` : 'no container runtime yet'));
+  void site;
+  return out;
+}
+
+export function unreachableReport(node: SiteNode, reason: string): HostReport {
+  return { node: node.name, address: node.address, roles: node.roles, reachable: false, checks: [{ id: 'ssh', status: 'fail', reason }] };
+}
+
+export const hostFailed = (r: HostReport) => r.checks.some((c) => c.status === 'fail');

@@ -1,0 +1,136 @@
+// labctl preflight against a fake rack of real sshd hosts (see fakerack.ts for what is real and what is not).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeRack } from './fakerack.ts';
+import { rackInventory, writeInventory } from './inventory.ts';
+import { labctl } from '../helpers.ts';
+import { requireSite } from '../../installer/inventory/validate.ts';
+import { runPreflight } from '../../installer/cluster/run-preflight.ts';
+import type { HostReport } from '../../installer/cluster/preflight.ts';
+import type { Site } from '../../installer/inventory/types.ts';
+
+const OSD = 'nvme-FAKE_OSD_0001';
+const OSD_USED = 'nvme-FAKE_OSD_0002';
+
+let rack: FakeRack;
+let dir: string;
+let file: string;
+let site: Site;
+let reports: Map<string, HostReport>;
+
+const status = (node: string, id: string) => reports.get(node)!.checks.find((c) => c.id === id);
+const failing = (node: string) => reports.get(node)!.checks.filter((c) => c.status === 'fail').map((c) => c.id);
+
+beforeAll(async () => {
+  rack = await FakeRack.create(1, [
+    { name: 'cp1' },
+    { name: 'vmh1', kvm: true },
+    { name: 'vmh2', kvm: false },                                    // fault: vm-host without /dev/kvm
+    { name: 'stor1', rbd: true, disks: [{ id: OSD }, { id: OSD_USED, filesystem: 'ext4' }] }, // fault: ext4 on a Ceph disk
+    { name: 'w1', swap: true },                                      // fault: swap on
+    { name: 'w2', hostname: 'localhost-42' },                        // fault: wrong hostname
+  ]);
+  dir = mkdtempSync(join(tmpdir(), 'labctl-preflight-'));
+  file = writeInventory(dir, rackInventory(rack, [
+    { name: 'cp1', roles: ['control-plane'] },
+    { name: 'vmh1', roles: ['vm-host', 'worker'] },
+    { name: 'vmh2', roles: ['vm-host', 'worker'] },
+    { name: 'stor1', roles: ['storage', 'worker'], disks: [`/dev/disk/by-id/${OSD}`, `/dev/disk/by-id/${OSD_USED}`] },
+    { name: 'w1', roles: ['worker'] },
+    { name: 'w2', roles: ['worker'] },
+  ]));
+  const r = requireSite(file);
+  if (!('site' in r)) throw new Error(JSON.stringify(r.errors));
+  site = r.site;
+  const pre = await runPreflight(site, { privateKey: rack.privateKey });
+  reports = new Map(pre.hosts.map((h) => [h.node, h]));
+});
+
+afterAll(async () => {
+  await rack?.destroy();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('preflight facts from real sshd hosts', () => {
+  it('reports the facts each host really has', () => {
+    const f = reports.get('cp1')!.facts!;
+    expect(f.osId).toBe('debian');
+    expect(f.osVersionId).toBe('12');
+    expect(f.hostname).toBe('cp1');
+    expect(f.uid).toBe(0);
+    expect(f.cgroupFs).toBe('cgroup2fs');
+    expect(f.addresses).toContain(`eth0 ${rack.address('cp1')}/24`);
+    expect(f.listening).toContain(22);
+    expect(f.swaps).toEqual([]);
+    expect(reports.get('vmh1')!.facts!.kvm).toBe(true);
+    expect(reports.get('vmh2')!.facts!.kvm).toBe(false);
+    expect(reports.get('w2')!.facts!.hostname).toBe('localhost-42');
+    const disks = reports.get('stor1')!.facts!.disks;
+    expect(disks.map((d) => [d.path, d.exists, d.block])).toEqual([[`/dev/disk/by-id/${OSD}`, true, true], [`/dev/disk/by-id/${OSD_USED}`, true, true]]);
+    expect(disks[0]!.signatures).toEqual([]);
+    expect(disks[1]!.signatures.join(' ')).toMatch(/^ext4 0x438$/);
+  });
+
+  it('passes the healthy hosts', () => {
+    for (const n of ['cp1', 'vmh1']) expect(failing(n), n).toEqual([]);
+    expect(status('cp1', 'address')).toMatchObject({ status: 'pass', reason: `${rack.address('cp1')} on eth0` });
+    expect(status('vmh1', 'virtualization')!.status).toBe('pass');
+    expect(status('cp1', 'virtualization')!.status).toBe('n/a');
+  });
+
+  it('fails a vm-host without /dev/kvm, and only for that', () => {
+    expect(failing('vmh2')).toEqual(['virtualization']);
+    expect(status('vmh2', 'virtualization')!.reason).toMatch(/\/dev\/kvm/);
+  });
+
+  it('fails a storage host whose Ceph disk holds a filesystem, naming the disk and what is on it', () => {
+    expect(failing('stor1')).toEqual(['disks']);
+    const reason = status('stor1', 'disks')!.reason!;
+    expect(reason).toContain(`/dev/disk/by-id/${OSD_USED}`);
+    expect(reason).toContain('ext4');
+    expect(reason).not.toContain(`by-id/${OSD} `);
+    expect(reason).toMatch(/never wipes/);
+  });
+
+  it('fails a host with swap on', () => {
+    expect(failing('w1')).toEqual(['swap']);
+    expect(status('w1', 'swap')!.reason).toMatch(/swap is on \(\/dev\/sdb2\)/);
+  });
+
+  it('fails a host whose hostname differs from the inventory', () => {
+    expect(failing('w2')).toEqual(['hostname']);
+    expect(status('w2', 'hostname')!.reason).toContain('"localhost-42", the inventory says "w2"');
+  });
+
+  it('warns (does not fail) where the fake rack differs from a server: no systemd as PID 1', () => {
+    expect(status('cp1', 'systemd')).toMatchObject({ status: 'warn' });
+  });
+});
+
+describe('labctl preflight (CLI)', () => {
+  it('prints the hosts x checks table with reasons and exits 1', () => {
+    const r = labctl(['preflight', '-i', file]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^node\s+ssh\s+root\s+os\s+kernel/);
+    expect(r.stdout).toMatch(/\nvmh2 .*FAIL/);
+    expect(r.stdout).toContain('vmh2: virtualization: FAIL:');
+    expect(r.stdout).toContain(`stor1: disks: FAIL: /dev/disk/by-id/${OSD_USED}`);
+    expect(r.stderr).toContain('preflight failed on 4 of 6 node(s): vmh2, stor1, w1, w2');
+  });
+
+  it('--output json, and exit 0 when only healthy nodes are checked', () => {
+    const r = labctl(['preflight', '-i', file, '--output', 'json', '--nodes', 'cp1,vmh1']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.ok).toBe(true);
+    expect(j.hosts.map((h: HostReport) => h.node)).toEqual(['cp1', 'vmh1']);
+  });
+
+  it('reports an unknown --nodes name as a usage error', () => {
+    const r = labctl(['preflight', '-i', file, '--nodes', 'cp9']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown node(s): cp9');
+  });
+});
