@@ -7,6 +7,10 @@ import { certManager } from './cert-manager.ts';
 import { images } from './images.ts';
 import { ingressNginx } from './ingress-nginx.ts';
 import { metallb } from './metallb.ts';
+import { rookCeph } from './rook-ceph.ts';
+import { cloudnativePg } from './cloudnative-pg.ts';
+import { keycloak, keycloakOperator } from './keycloak.ts';
+import { harbor } from './harbor.ts';
 
 export const BUILDERS: ComponentBuilder[] = [
   argocd,
@@ -15,4 +19,9 @@ export const BUILDERS: ComponentBuilder[] = [
   images,
   ingressNginx,
   metallb,
+  rookCeph,
+  cloudnativePg,
+  keycloakOperator,
+  keycloak,
+  harbor,
 ];

@@ -3,3 +3,6 @@
 import './calico.ts';
 import './cdi.ts';
 import './metallb.ts';
+import './cnpg.ts';
+import './rook.ts';
+import './keycloak.ts';
