@@ -83,6 +83,7 @@ export function withDefaults(inv: Inventory, file: string): Site {
       receivers: inv.monitoring?.receivers ?? [],
       workingHours: inv.monitoring?.workingHours ?? { ...DEFAULTS.workingHours, days: [...DEFAULTS.workingHours.days] },
       maintenanceWindows: inv.monitoring?.maintenanceWindows ?? [],
+      labHours: inv.monitoring?.labHours ?? inv.monitoring?.workingHours ?? { ...DEFAULTS.workingHours, days: [...DEFAULTS.workingHours.days] },
     },
     labs: {
       path: inv.labs?.path ?? DEFAULTS.labsPath,

@@ -59,10 +59,12 @@ export interface Inventory {
     smtp?: { smarthost: string; from: string; username?: string; passwordRef?: string };
     teamReceiver?: string;
     workingHours?: { days: Weekday[]; start: string; end: string };
+    labHours?: { days: Weekday[]; start: string; end: string };
     heartbeatUrlRef?: string;
     oncall?: {
       roster: RosterEntry[];
       rotation: { start: string; handoverDay?: Weekday; handoverTime?: string; order?: string[] };
+      renderUntil?: string;
       escalateAfterMinutes?: number;
       overrides?: Override[];
     };
@@ -104,8 +106,9 @@ export interface Site {
     proxyCaches: { name: string; upstream: string; type: 'docker-hub' | 'docker-registry' | 'quay' | 'github-ghcr' }[];
   };
   storage: { failureDomain: 'host' | 'rack'; replicas: number };
-  monitoring: Omit<NonNullable<Inventory['monitoring']>, 'retention' | 'logRetention' | 'receivers' | 'workingHours' | 'maintenanceWindows'> & {
+  monitoring: Omit<NonNullable<Inventory['monitoring']>, 'retention' | 'logRetention' | 'receivers' | 'workingHours' | 'labHours' | 'maintenanceWindows'> & {
     retention: string; logRetention: string; receivers: Receiver[];
+    labHours: { days: Weekday[]; start: string; end: string };
     workingHours: { days: Weekday[]; start: string; end: string };
     maintenanceWindows: MaintenanceWindow[];
   };

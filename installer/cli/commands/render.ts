@@ -46,6 +46,10 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
   if (!o.quiet) {
     process.stdout.write(`rendered ${o.out}: ${r.stats.files} files, ${r.stats.objects} objects, ${r.components.length} applications (${summary(change)}) in ${ms.toFixed(0)} ms\n`);
   }
+  // Generated secrets: new entries only, encrypted to the site's public key (docs/secrets.md).
+  const { renderSecretsNote } = await import('../../secrets/render-hook.ts');
+  const note = await renderSecretsNote(o.out, r.secrets);
+  if (!o.quiet && note) process.stdout.write(note);
 }
 
 export async function diffCommand(o: { inventory: string; out: string }): Promise<void> {

@@ -26,6 +26,11 @@ export const monitoring: Schema = obj('Prometheus, Loki, Grafana, Alertmanager a
     start: hhmm('Start, HH:MM.'),
     end: hhmm('End, HH:MM.'),
   }, ['days', 'start', 'end']),
+  labHours: obj('Lab hours in the site time zone: alerts about students\' lab VMs are sent only then. Default: the working hours', {
+    days: list('Lab days.', weekday('A weekday.'), { minItems: 1, uniqueItems: true }),
+    start: hhmm('Start, HH:MM.'),
+    end: hhmm('End, HH:MM.'),
+  }, ['days', 'start', 'end']),
   heartbeatUrlRef: secretRef('Dead man\'s switch URL the Watchdog alert is sent to.'),
   oncall: obj('The on-call rotation paged for critical alerts.', {
     roster: list('People of the rotation.', obj('A person.', {
@@ -39,6 +44,7 @@ export const monitoring: Schema = obj('Prometheus, Loki, Grafana, Alertmanager a
       handoverTime: hhmm('Local time of the hand-over. Default: 09:00'),
       order: list('Order of the rotation (roster names). Default: the roster order', login, { minItems: 1 }),
     }, ['start']),
+    renderUntil: str('Last day (YYYY-MM-DD) of the rotation rendered into Alertmanager time intervals; after it critical alerts page the whole roster until the site is re-rendered with a later date. Default: 52 weeks after rotation.start', { pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }),
     escalateAfterMinutes: int('Minutes before the secondary is paged too. Default: 15', { minimum: 1, maximum: 1440 }),
     overrides: list('Holiday and swap overrides.', obj('An override.', {
       from: localDateTime, to: localDateTime, person: login,

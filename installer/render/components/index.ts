@@ -7,6 +7,7 @@ import { certManager } from './cert-manager.ts';
 import { images } from './images.ts';
 import { ingressNginx } from './ingress-nginx.ts';
 import { metallb } from './metallb.ts';
+import { MONITORING_BUILDERS } from './monitoring.ts';
 import { rookCeph } from './rook-ceph.ts';
 import { cloudnativePg } from './cloudnative-pg.ts';
 import { keycloak, keycloakOperator } from './keycloak.ts';
@@ -19,6 +20,7 @@ export const BUILDERS: ComponentBuilder[] = [
   images,
   ingressNginx,
   metallb,
+  ...MONITORING_BUILDERS,
   rookCeph,
   cloudnativePg,
   keycloakOperator,

@@ -6,3 +6,4 @@ import './metallb.ts';
 import './cnpg.ts';
 import './rook.ts';
 import './keycloak.ts';
+import './monitoring.ts';
