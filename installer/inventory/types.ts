@@ -26,8 +26,8 @@ export interface Course { name: string; title?: string; staff?: string[] }
 export interface Inventory {
   apiVersion: 1;
   site: { name: string; domain: string; timezone: string; gitRepo: string; gitRevision?: string; gitBrowseUrl?: string };
-  network: { subnets: Subnet[]; podCidr?: string; serviceCidr?: string; dnsServers: string[]; ntpServers?: string[] };
-  kubernetes: { version?: string; apiVip: string; apiDnsName: string; packageRepo?: string };
+  network: { subnets: Subnet[]; podCidr?: string; serviceCidr?: string; dnsServers: string[]; ntpServers?: string[]; aptProxy?: string };
+  kubernetes: { version?: string; apiVip: string; apiDnsName: string; packageRepo?: string; containerdPackage?: string };
   ssh?: SshSettings;
   racks: Rack[];
   nodes: Node[];
@@ -70,7 +70,6 @@ export interface Inventory {
     };
     maintenanceWindows?: MaintenanceWindow[];
   };
-  labs?: { path?: string; overcommit?: { cpu?: number; memory?: number }; courses?: Course[] };
   labs?: { path?: string; overcommit?: { cpu?: number; memory?: number }; vmHost?: { cpu: number; memory: string }; courses?: Course[] };
   versions?: Record<string, string>;
 }
@@ -108,11 +107,10 @@ export interface Site {
   storage: { failureDomain: 'host' | 'rack'; replicas: number };
   monitoring: Omit<NonNullable<Inventory['monitoring']>, 'retention' | 'logRetention' | 'receivers' | 'workingHours' | 'labHours' | 'maintenanceWindows'> & {
     retention: string; logRetention: string; receivers: Receiver[];
-    labHours: { days: Weekday[]; start: string; end: string };
     workingHours: { days: Weekday[]; start: string; end: string };
+    labHours: { days: Weekday[]; start: string; end: string };
     maintenanceWindows: MaintenanceWindow[];
   };
-  labs: { path: string; overcommit: { cpu: number; memory: number }; courses: Course[] };
   labs: { path: string; overcommit: { cpu: number; memory: number }; vmHost?: { cpu: number; memory: string }; courses: Course[] };
   versions: Record<string, string>;
   /** Host names of the platform services, derived from the domain. */
