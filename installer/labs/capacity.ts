@@ -25,12 +25,20 @@ export function hostCapacity(site: Site): HostCapacity {
     if (cpu === undefined || mem === undefined) missing.push(n.name);
     else hosts.push({ name: n.name, cpu, memoryMiB: toMiB(mem) });
   }
-  const oc = site.labs.overcommit;
+  const oc = { cpu: effectiveOvercommit(site).cpuAllocationRatio, memory: effectiveOvercommit(site).memoryOvercommitPercent / 100 };
   return {
     hosts, missing, overcommit: oc,
     vcpu: hosts.reduce((s, h) => s + Math.max(0, h.cpu - HOST_RESERVE.cpu) * oc.cpu, 0),
     memoryMiB: hosts.reduce((s, h) => s + Math.max(0, h.memoryMiB - HOST_RESERVE.memoryMiB) * oc.memory, 0),
   };
+}
+
+/**
+ * The overcommit KubeVirt actually applies: cpuAllocationRatio is an integer, memoryOvercommit a percent.
+ * The KubeVirt CR, the chart's quotas and the capacity check all use these numbers.
+ */
+export function effectiveOvercommit(site: Site): { cpuAllocationRatio: number; memoryOvercommitPercent: number } {
+  return { cpuAllocationRatio: Math.max(1, Math.floor(site.labs.overcommit.cpu)), memoryOvercommitPercent: Math.round(site.labs.overcommit.memory * 100) };
 }
 
 export interface Need { vcpu: number; memoryMiB: number }

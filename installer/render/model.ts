@@ -47,7 +47,10 @@ export interface SecretNeed {
 }
 
 /** A file of the site repository that is not a Kubernetes object (router config, runbook, README, CI). */
-export interface RepoFile { path: string; content: string }
+export interface RepoFile {
+  path: string; content: string;
+  /** Kubernetes objects the content holds (e.g. an ApplicationSet under apps/): validated like manifests. */
+  objects?: K8sObject[];
 
 export interface Component {
   /** Application name and folder under components/. DNS label. */

@@ -57,7 +57,7 @@ export async function renderSite(site: Site): Promise<RenderResult> {
       const resources = [...c.remoteManifests, ...(c.manifests ?? []).map((m) => `manifests/${manifestFileName(m)}`)];
       put(`${componentDir(c.name)}/kustomization.yaml`, toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, { object: false }));
     }
-    for (const f of c.files ?? []) put(f.path, f.content);
+    for (const f of c.files ?? []) { put(f.path, f.content); f.objects?.forEach((object) => located.push({ object, file: f.path })); }
   }
   putObjects('apps/projects.yaml', projects(components, ctx));
   putObjects('bootstrap/root.yaml', rootApplication(ctx));

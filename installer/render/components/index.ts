@@ -12,6 +12,8 @@ import { rookCeph } from './rook-ceph.ts';
 import { cloudnativePg } from './cloudnative-pg.ts';
 import { keycloak, keycloakOperator } from './keycloak.ts';
 import { harbor } from './harbor.ts';
+import { kubevirt } from './kubevirt.ts';
+import { vmLabs } from './vm-labs.ts';
 
 export const BUILDERS: ComponentBuilder[] = [
   argocd,
@@ -26,4 +28,6 @@ export const BUILDERS: ComponentBuilder[] = [
   keycloakOperator,
   keycloak,
   harbor,
+  kubevirt,
+  vmLabs,
 ];

@@ -2,6 +2,7 @@
 // One line per module.
 import './calico.ts';
 import './cdi.ts';
+import './kubevirt.ts';
 import './metallb.ts';
 import './cnpg.ts';
 import './rook.ts';
