@@ -51,6 +51,7 @@ export interface RepoFile {
   path: string; content: string;
   /** Kubernetes objects the content holds (e.g. an ApplicationSet under apps/): validated like manifests. */
   objects?: K8sObject[];
+}
 
 export interface Component {
   /** Application name and folder under components/. DNS label. */
