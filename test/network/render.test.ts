@@ -143,6 +143,21 @@ describe('Calico', () => {
   });
 });
 
+describe('validate: routers without speakers', () => {
+  it('warns when a router serves only racks of control-plane nodes (they never peer)', () => {
+    const text = readFileSync(BGP_LAB, 'utf8')
+      .replace('  - {name: r1, subnet: rack1}\n', '  - {name: r1, subnet: rack1}\n  - {name: r2, subnet: rack1}\n')
+      .replace('{name: cp1, rack: r1,', '{name: cp1, rack: r2,')
+      .replace('racks: [r1]}\n', 'racks: [r1]}\n    - {name: tor-r2, address: 198.18.1.2, asn: 65010, racks: [r2]}\n');
+    const file = join(tmp, 'cp-only-rack.yaml');
+    writeFileSync(file, text);
+    const r = validateInventoryFile(file);
+    expect(r.errors.map((d) => formatDiagnostic(d))).toEqual([]);
+    expect(r.warnings.map((d) => `${d.path}: ${d.message}`)).toContain(
+      'bgp.routers[1].name: router tor-r2 would have no BGP session: its racks (r2) hold no node without the control-plane role, and control-plane nodes do not announce LoadBalancer addresses');
+  });
+});
+
 describe('campus router configuration (FRR)', () => {
   const conf = () => example.files.get('routers/tor-r2.frr.conf')!;
 

@@ -41,13 +41,23 @@ export const oneSpeakerPerRouter: Rule = (ctx) => {
   });
 };
 
+/**
+ * Speakers are the nodes without the control-plane role: kubeadm labels control-plane nodes
+ * exclude-from-external-load-balancers, so MetalLB neither announces nor peers from them
+ * (render/components/bgp-topology.ts uses the same definition for both ends of the sessions).
+ */
 export const routersReachRacks: Rule = (ctx) => {
   const { site } = ctx;
   const served = new Set(site.bgp.routers.flatMap((r) => r.racks));
-  const racksWithWorkers = new Set(site.nodes.filter((n) => !n.roles.every((r) => r === 'control-plane')).map((n) => n.rack));
+  const racksWithSpeakers = new Set(site.nodes.filter((n) => !n.roles.includes('control-plane')).map((n) => n.rack));
   site.inventory.racks.forEach((r, i) => {
-    if (racksWithWorkers.has(r.name) && !served.has(r.name)) {
+    if (racksWithSpeakers.has(r.name) && !served.has(r.name)) {
       ctx.warn(['racks', i, 'name'], `no BGP router serves rack ${r.name}; its nodes will not announce LoadBalancer addresses`);
+    }
+  });
+  site.bgp.routers.forEach((r, i) => {
+    if (!r.racks.some((rack) => racksWithSpeakers.has(rack))) {
+      ctx.warn(['bgp', 'routers', i, 'name'], `router ${r.name} would have no BGP session: its racks (${r.racks.join(', ')}) hold no node without the control-plane role, and control-plane nodes do not announce LoadBalancer addresses`);
     }
   });
 };
