@@ -47,11 +47,12 @@ export function withDefaults(inv: Inventory, file: string): Site {
     inventory: inv,
     site: { gitRevision, gitBrowseUrl: inv.site.gitBrowseUrl ?? browseUrl(inv.site.gitRepo, gitRevision), ...inv.site } as Site['site'],
     network: {
-      podCidr: DEFAULTS.podCidr, serviceCidr: DEFAULTS.serviceCidr, ntpServers: [], ...inv.network,
+      podCidr: DEFAULTS.podCidr, serviceCidr: DEFAULTS.serviceCidr, ntpServers: [], aptProxy: '', ...inv.network,
     },
     kubernetes: {
       version: k8sVersion,
       packageRepo: inv.kubernetes.packageRepo ?? `https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`,
+      containerdPackage: inv.kubernetes.containerdPackage ?? 'containerd',
       ...inv.kubernetes,
       minor,
     } as Site['kubernetes'],

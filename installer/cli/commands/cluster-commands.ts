@@ -22,4 +22,46 @@ export function registerClusterCommands(program: Command): void {
     .action(async (o) => (await import('./preflight.ts')).preflightCommand({
       inventory: o.inventory, output: o.output, nodes: o.nodes, concurrency: o.concurrency, connectTimeout: o.connectTimeout,
     }));
+  registerBootstrapCommands(program);
+}
+
+const stateDirOption = () => new Option('--state-dir <dir>', 'where the journal and the admin kubeconfig live. Default: .labctl next to the inventory');
+
+export function registerBootstrapCommands(program: Command): void {
+  program.command('plan')
+    .description('show the ordered steps per host that `up` would run (changes nothing, connects to nothing)')
+    .addOption(inventoryOption()).addOption(outputOption()).addOption(nodesOption())
+    .option('--scripts', 'also print every rendered step script')
+    .action(async (o) => (await import('./plan.ts')).planCommand({ inventory: o.inventory, output: o.output, nodes: o.nodes, scripts: o.scripts }));
+
+  program.command('up')
+    .description('run the plan over SSH: hosts in parallel, phases in order, every finished step journaled; a re-run resumes')
+    .addOption(inventoryOption()).addOption(outputOption()).addOption(nodesOption())
+    .addOption(concurrencyOption()).addOption(connectTimeoutOption()).addOption(stateDirOption())
+    .addOption(new Option('--step-timeout <seconds>', 'limit for every step instead of its own').argParser(positive('--step-timeout')))
+    .option('--skip-preflight', 'do not run the preflight checks first')
+    .option('--no-hand-over', 'stop after kubeadm (no CNI, ArgoCD, root Application)')
+    .addOption(new Option('--wait-timeout <seconds>', 'how long to wait for ArgoCD to converge').default(1800).argParser(positive('--wait-timeout')))
+    .action(async (o) => (await import('./up.ts')).upCommand({
+      inventory: o.inventory, output: o.output, nodes: o.nodes, concurrency: o.concurrency, connectTimeout: o.connectTimeout,
+      stateDir: o.stateDir, stepTimeout: o.stepTimeout, skipPreflight: o.skipPreflight, handOver: o.handOver, waitTimeout: o.waitTimeout,
+    }));
+
+  program.command('reset')
+    .description('undo a node (kubeadm reset, labctl\'s files; never its disks) after an explicit confirmation naming it')
+    .argument('[node]', 'the node to reset')
+    .option('--all', 'reset every node (confirm with the site name)')
+    .option('--yes-reset <name>', 'confirmation without a prompt: the node name (or the site name with --all)')
+    .addOption(inventoryOption()).addOption(stateDirOption()).addOption(connectTimeoutOption())
+    .action(async (node: string | undefined, o) => (await import('./reset.ts')).resetCommand({
+      inventory: o.inventory, node, all: o.all, yesReset: o.yesReset, stateDir: o.stateDir, connectTimeout: o.connectTimeout,
+    }));
+
+  program.command('status')
+    .description('nodes, ArgoCD Applications and the platform\'s health signals (Ceph, BGP, certificates) in one table')
+    .addOption(inventoryOption()).addOption(outputOption()).addOption(stateDirOption()).addOption(connectTimeoutOption())
+    .option('--kubeconfig <file>', 'kubeconfig to read the cluster with. Default: <state-dir>/admin.conf')
+    .action(async (o) => (await import('./status.ts')).statusCommand({
+      inventory: o.inventory, output: o.output, stateDir: o.stateDir, kubeconfig: o.kubeconfig, connectTimeout: o.connectTimeout,
+    }));
 }

@@ -22,6 +22,7 @@ export const network: Schema = obj('Node subnets and the cluster-internal addres
   serviceCidr: cidr4('CIDR for Service cluster IPs (kubeadm serviceSubnet). Default: 10.96.0.0/12'),
   dnsServers: list('Campus DNS resolvers the nodes use.', ipv4('A resolver address.'), { minItems: 1 }),
   ntpServers: list('NTP servers the nodes sync with. Default: [] (the OS default)', str('An NTP server name or address.', { minLength: 1 })),
+  aptProxy: str('HTTP proxy apt uses on the nodes (e.g. a campus apt-cacher-ng). Default: none (direct)', { pattern: '^https?://\\S+$' }),
 }, ['subnets', 'dnsServers']);
 
 export const kubernetes: Schema = obj('The Kubernetes control plane kubeadm creates.', {
@@ -29,4 +30,5 @@ export const kubernetes: Schema = obj('The Kubernetes control plane kubeadm crea
   apiVip: ipv4('Floating API server address held by kube-vip (ARP) in the control-plane subnet; no node may use it.'),
   apiDnsName: str('DNS name of the API VIP. Example: k8s-api.lab.example.edu', { pattern: DNS_NAME }),
   packageRepo: str('Apt repository for kubelet/kubeadm/kubectl. Default: https://pkgs.k8s.io/core:/stable:/<minor>/deb/', { pattern: '^(https?|file)://\\S+$' }),
+  containerdPackage: str('Apt package that installs containerd on the nodes, from the nodes\' configured apt sources. Default: containerd (the distribution\'s package)', { pattern: '^[a-z0-9][a-z0-9.+-]+$' }),
 }, ['apiVip', 'apiDnsName']);

@@ -1,0 +1,180 @@
+// The files a node gets, as typed data (kubeadm v1beta4 configs, the kube-vip static Pod) serialized by
+// render/yaml.ts, and text templates for what is not YAML (containerd TOML, sysctl, modules-load).
+// Pure functions of the Site: same inventory, same bytes. Secrets are never part of them: join tokens
+// and certificate keys are placeholders the step replaces on the host at run time.
+import type { IPod } from 'kubernetes-models/v1/Pod';
+import type { Site, SiteNode } from '../inventory/types.ts';
+import { toYaml, toYamlDocs } from '../render/yaml.ts';
+import { renderTemplate } from '../render/text.ts';
+import { effectiveVersions } from '../core/versions.ts';
+import { apiServerOidc } from '../render/identity.ts';
+
+/** Placeholders a step replaces on the host (never rendered into anything stored). */
+export const PLACEHOLDER = {
+  joinToken: '@@LABCTL_JOIN_TOKEN@@',
+  caCertHash: '@@LABCTL_CA_CERT_HASH@@',
+  certificateKey: '@@LABCTL_CERTIFICATE_KEY@@',
+  vipInterface: '@@LABCTL_VIP_INTERFACE@@',
+} as const;
+
+export const CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
+export const KUBEADM_API = 'kubeadm.k8s.io/v1beta4';
+
+type Arg = { name: string; value: string };
+interface NodeRegistration { name: string; criSocket: string; kubeletExtraArgs: Arg[]; taints?: { key: string; effect: string }[] }
+export interface InitConfiguration {
+  apiVersion: typeof KUBEADM_API; kind: 'InitConfiguration';
+  localAPIEndpoint: { advertiseAddress: string; bindPort: number };
+  nodeRegistration: NodeRegistration;
+  skipPhases?: string[];
+}
+export interface ClusterConfiguration {
+  apiVersion: typeof KUBEADM_API; kind: 'ClusterConfiguration';
+  kubernetesVersion: string; clusterName: string;
+  controlPlaneEndpoint: string;
+  networking: { podSubnet: string; serviceSubnet: string; dnsDomain: string };
+  apiServer: { certSANs: string[]; extraArgs: Arg[] };
+  controllerManager: { extraArgs: Arg[] };
+  imageRepository?: string;
+}
+export interface KubeletConfiguration {
+  apiVersion: 'kubelet.config.k8s.io/v1beta1'; kind: 'KubeletConfiguration';
+  cgroupDriver: 'systemd'; failSwapOn: boolean; serverTLSBootstrap: boolean; rotateCertificates: boolean;
+}
+export interface JoinConfiguration {
+  apiVersion: typeof KUBEADM_API; kind: 'JoinConfiguration';
+  discovery: { bootstrapToken: { apiServerEndpoint: string; token: string; caCertHashes: string[] } };
+  nodeRegistration: NodeRegistration;
+  controlPlane?: { localAPIEndpoint: { advertiseAddress: string; bindPort: number }; certificateKey: string };
+}
+
+export const firstControlPlane = (site: Site): SiteNode => site.nodes.find((n) => n.roles.includes('control-plane'))!;
+const endpoint = (site: Site) => `${site.kubernetes.apiDnsName}:6443`;
+
+function registration(site: Site, node: SiteNode): NodeRegistration {
+  const onlyCp = node.roles.length === 1 && node.roles[0] === 'control-plane';
+  const everyNodeCp = site.nodes.every((n) => n.roles.length === 1 && n.roles[0] === 'control-plane');
+  return {
+    name: node.name,
+    criSocket: CRI_SOCKET,
+    kubeletExtraArgs: [
+      { name: 'node-ip', value: node.address },
+      // kubelet may set the topology labels on itself; the rack is the failure domain.
+      { name: 'node-labels', value: `topology.kubernetes.io/zone=${node.rack}` },
+    ],
+    // Control-plane nodes that also have other roles run workloads; so does a cluster of only control planes.
+    ...(node.roles.includes('control-plane') ? { taints: onlyCp && !everyNodeCp ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] : [] } : {}),
+  };
+}
+
+/** kube-apiserver OIDC flags; the identity module owns issuer, client id and claims. */
+export function oidcArgs(site: Site): Arg[] {
+  return apiServerOidc(site).extraArgs;
+}
+
+export function kubeadmInitConfig(site: Site, node: SiteNode): string {
+  const init: InitConfiguration = {
+    apiVersion: KUBEADM_API, kind: 'InitConfiguration',
+    localAPIEndpoint: { advertiseAddress: node.address, bindPort: 6443 },
+    nodeRegistration: registration(site, node),
+    // kube-vip, not kube-proxy replacement: keep every phase; listed so the choice is visible.
+    skipPhases: [],
+  };
+  const cluster: ClusterConfiguration = {
+    apiVersion: KUBEADM_API, kind: 'ClusterConfiguration',
+    kubernetesVersion: site.kubernetes.version,
+    clusterName: site.site.name,
+    controlPlaneEndpoint: endpoint(site),
+    networking: { podSubnet: site.network.podCidr, serviceSubnet: site.network.serviceCidr, dnsDomain: 'cluster.local' },
+    apiServer: {
+      certSANs: [site.kubernetes.apiDnsName, site.kubernetes.apiVip],
+      extraArgs: oidcArgs(site),
+    },
+    controllerManager: { extraArgs: [{ name: 'bind-address', value: '0.0.0.0' }] },
+  };
+  const kubelet: KubeletConfiguration = {
+    apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration',
+    cgroupDriver: 'systemd', failSwapOn: true, serverTLSBootstrap: true, rotateCertificates: true,
+  };
+  return toYamlDocs([init, cluster, kubelet]);
+}
+
+export function kubeadmJoinConfig(site: Site, node: SiteNode): string {
+  const cp = node.roles.includes('control-plane');
+  const join: JoinConfiguration = {
+    apiVersion: KUBEADM_API, kind: 'JoinConfiguration',
+    discovery: { bootstrapToken: { apiServerEndpoint: endpoint(site), token: PLACEHOLDER.joinToken, caCertHashes: [PLACEHOLDER.caCertHash] } },
+    nodeRegistration: registration(site, node),
+    ...(cp ? { controlPlane: { localAPIEndpoint: { advertiseAddress: node.address, bindPort: 6443 }, certificateKey: PLACEHOLDER.certificateKey } } : {}),
+  };
+  return toYaml(join);
+}
+
+/**
+ * kube-vip as a static Pod holding the API VIP by ARP. On the first control plane during `kubeadm init`
+ * admin.conf has no rights yet (Kubernetes >= 1.29), so it mounts super-admin.conf until init is done
+ * (kube-vip/kube-vip#684); the init step switches it back to admin.conf.
+ */
+export function kubeVipPod(site: Site, node: SiteNode, firstInit: boolean): string {
+  const kv = effectiveVersions(site.versions).components['kube-vip']!;
+  const kubeconfig = firstInit ? '/etc/kubernetes/super-admin.conf' : '/etc/kubernetes/admin.conf';
+  const env: Record<string, string> = {
+    vip_arp: 'true', port: '6443', vip_interface: node.interface ?? PLACEHOLDER.vipInterface, vip_cidr: '32',
+    dns_mode: 'first', cp_enable: 'true', cp_namespace: 'kube-system', vip_leaderelection: 'true',
+    vip_leasename: 'plndr-cp-lock', vip_leaseduration: '5', vip_renewdeadline: '3', vip_retryperiod: '1',
+    address: site.kubernetes.apiVip,
+  };
+  const pod: IPod = {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: 'kube-vip', namespace: 'kube-system' },
+    spec: {
+      hostNetwork: true,
+      hostAliases: [{ ip: '127.0.0.1', hostnames: ['kubernetes'] }],
+      containers: [{
+        name: 'kube-vip',
+        image: `${kv.image}:${kv.version}`,
+        imagePullPolicy: 'IfNotPresent',
+        args: ['manager'],
+        env: Object.entries(env).map(([name, value]) => ({ name, value })),
+        securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] } },
+        volumeMounts: [{ name: 'kubeconfig', mountPath: '/etc/kubernetes/admin.conf' }],
+      }],
+      volumes: [{ name: 'kubeconfig', hostPath: { path: kubeconfig, type: 'FileOrCreate' } }],
+    },
+  };
+  return toYaml(pod);
+}
+
+/** Registry host name containerd sees for an upstream URL (registry-1.docker.io serves docker.io). */
+export function registryHost(upstream: string): string {
+  const host = new URL(upstream).host;
+  return host === 'registry-1.docker.io' ? 'docker.io' : host;
+}
+
+/** /etc/containerd/certs.d/<registry>/hosts.toml for each Harbor proxy cache: Harbor first, upstream as fallback. */
+export function containerdHosts(site: Site): { registry: string; content: string }[] {
+  return site.registry.proxyCaches.map((p) => ({
+    registry: registryHost(p.upstream),
+    content: renderTemplate('cluster/templates/hosts.toml.hbs', { server: p.upstream, mirror: `https://${site.registry.hostname}/v2/${p.name}` }),
+  })).sort((a, b) => (a.registry < b.registry ? -1 : 1));
+}
+
+/** containerd config for the installed major version: 1.x reads version 2, 2.x reads version 3. */
+export function containerdConfig(version: 2 | 3): string {
+  return renderTemplate(`cluster/templates/containerd-config-v${version}.toml.hbs`, {});
+}
+
+export const SYSCTL_FILE = '/etc/sysctl.d/99-kubernetes.conf';
+export const MODULES_FILE = '/etc/modules-load.d/kubernetes.conf';
+
+export function sysctlConf(): string {
+  return renderTemplate('cluster/templates/sysctl.conf.hbs', {});
+}
+
+export function kernelModules(node: SiteNode): string[] {
+  return ['overlay', 'br_netfilter', ...(node.roles.includes('storage') ? ['rbd'] : [])];
+}
+
+export function modulesLoadConf(node: SiteNode): string {
+  return `# Written by labctl: kernel modules Kubernetes needs on this node.\n${kernelModules(node).join('\n')}\n`;
+}

@@ -1,0 +1,96 @@
+// The journal of `labctl up`: which step finished on which host, with the hash of the step's inputs.
+// Written atomically after every finished step (temp file, fsync, rename, fsync of the directory), so a
+// crash leaves either the old or the new journal, never a truncated one. It holds no secrets: a step's
+// inputs hash covers its script, in which secrets are only placeholders.
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ExitError } from '../core/diagnostics.ts';
+
+export interface StepRecord { inputs: string; finishedAt: string; durationMs: number }
+export interface JournalData { version: 1; site: string; hosts: Record<string, Record<string, StepRecord>> }
+
+export class Journal {
+  private data: JournalData;
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(readonly file: string, data: JournalData) { this.data = data; }
+
+  /** Opens (or starts) the journal of a site; a journal of another site in the same place is refused. */
+  static open(file: string, site: string): Journal {
+    if (!existsSync(file)) return new Journal(file, { version: 1, site, hosts: {} });
+    let data: JournalData;
+    try {
+      data = JSON.parse(readFileSync(file, 'utf8')) as JournalData;
+    } catch (e) {
+      throw new ExitError(`${file}: not a readable labctl journal (${(e as Error).message}); move it away to start over`, 1);
+    }
+    if (data.version !== 1 || typeof data.hosts !== 'object') throw new ExitError(`${file}: unknown journal format`, 1);
+    if (data.site !== site) throw new ExitError(`${file}: journal of site "${data.site}", not "${site}"; use another --state-dir`, 1);
+    return new Journal(file, data);
+  }
+
+  finished(node: string, step: string, inputs: string): boolean {
+    return this.data.hosts[node]?.[step]?.inputs === inputs;
+  }
+
+  record(node: string, step: string): StepRecord | undefined { return this.data.hosts[node]?.[step]; }
+
+  snapshot(): JournalData { return JSON.parse(JSON.stringify(this.data)) as JournalData; }
+
+  /** Records a finished step and persists; writes are serialized. */
+  markDone(node: string, step: string, inputs: string, durationMs: number): Promise<void> {
+    (this.data.hosts[node] ??= {})[step] = { inputs, finishedAt: new Date().toISOString(), durationMs };
+    return this.persist();
+  }
+
+  /** Forgets steps of a node (reset): the next `up` runs them again. */
+  forget(node: string, steps?: (id: string) => boolean): Promise<void> {
+    const h = this.data.hosts[node];
+    if (h) for (const id of Object.keys(h)) if (!steps || steps(id)) delete h[id];
+    return this.persist();
+  }
+
+  private persist(): Promise<void> {
+    const text = JSON.stringify(this.data, null, 2) + '\n';
+    this.writing = this.writing.then(() => writeAtomic(this.file, text));
+    return this.writing;
+  }
+}
+
+export function writeAtomic(file: string, text: string): void {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${process.pid}.${Date.now()}.tmp`);
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const d = openSync(dir, 'r');
+  try { fsyncSync(d); } finally { closeSync(d); }
+}
+
+/** One `up`/`reset` at a time per state directory: an exclusive lock file holding the pid. */
+export function lockStateDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, 'lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx', 0o600);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(lock, 'utf8').trim());
+      let alive = false;
+      try { process.kill(pid, 0); alive = true; } catch { alive = false; }
+      if (alive) throw new ExitError(`${dir} is in use by labctl process ${pid}; wait for it to finish`, 1);
+      rmSync(lock, { force: true }); // left by a process that died
+    }
+  }
+  throw new ExitError(`cannot lock ${dir}`, 1);
+}
