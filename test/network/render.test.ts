@@ -25,6 +25,15 @@ function exampleWithCalicoPeers(peers: string): string {
   return file;
 }
 
+/** FRR's own parser: bgpd --dryrun prints a message for every bad line (its exit code stays 0); '' = accepted. */
+function bgpdDryRun(text: string, name: string): string {
+  const file = join(tmp, `${name}.conf`);
+  writeFileSync(file, text);
+  const r = spawnSync('/usr/lib/frr/bgpd', ['-C', '-Z', '-f', file, '-i', join(tmp, `${name}.pid`), '--vty_socket', tmp, '-u', 'frr', '-g', 'frr'], { encoding: 'utf8' });
+  if (r.error) throw new Error(`bgpd must be installed (Debian package frr): ${r.error.message}`);
+  return `${r.stdout}${r.stderr}${r.status === 0 ? '' : `exit ${r.status}`}`;
+}
+
 const app = (r: Rendered, name: string) => r.kind<{ spec: { project: string; syncPolicy: { syncOptions: string[]; managedNamespaceMetadata?: { labels: Record<string, string> } } }; metadata: { name: string; annotations: Record<string, string> } }>('argoproj.io/v1alpha1', 'Application').find((a) => a.metadata.name === name);
 const values = (r: Rendered, name: string) => r.result.components.find((c) => c.name === name)?.chart?.values as Record<string, any> | undefined;
 
@@ -182,6 +191,17 @@ describe('campus router configuration (FRR)', () => {
     expect(c).not.toContain('ebgp-multihop');
   });
 
+  it('uses multi-hop sessions on both ends when the router is not in the subnet of its peers', async () => {
+    const text = readFileSync(BGP_LAB, 'utf8').replace('{name: tor-r1, address: 198.18.1.1,', '{name: tor-r1, address: 198.18.2.1,');
+    const file = join(tmp, 'multihop.yaml');
+    writeFileSync(file, text);
+    const r = await renderInventory(file);
+    expect(metallbKinds(r).peers[0]!.spec.ebgpMultiHop).toBe(true);
+    expect(r.files.get('routers/tor-r1.frr.conf')).toContain(' neighbor K8S-BGP-LAB ebgp-multihop 2\n');
+    expect(bgpdDryRun(r.files.get('routers/tor-r1.frr.conf')!, 'multihop')).toBe('');
+    expect(metallbKinds(lab).peers[0]!.spec.ebgpMultiHop).toBeUndefined();
+  });
+
   it('names the password by secret-store entry only, and fills it in when asked', () => {
     expect(passwordRefs(conf())).toEqual(['bgp/tor-r2']);
     const filled = fillRouterPassword(conf(), (ref) => (ref === 'bgp/tor-r2' ? 'Xy7-secret' : 'wrong'));
@@ -205,21 +225,12 @@ describe('campus router configuration (FRR)', () => {
   it.each(['tor-r1', 'tor-r2', 'tor-r3'])('FRR\'s own parser (bgpd --dryrun) accepts %s, placeholder and filled-in', (router) => {
     const c = example.files.get(`routers/${router}.frr.conf`)!;
     for (const [name, text] of [['as-rendered', c], ['filled', fillRouterPassword(c, () => 'pw1')]] as const) {
-      const file = join(tmp, `${router}-${name}.conf`);
-      writeFileSync(file, text);
-      // bgpd -C prints "No such command" etc. for every bad line (its exit code stays 0).
-      const r = spawnSync('/usr/lib/frr/bgpd', ['-C', '-Z', '-f', file, '-i', join(tmp, `${router}.pid`), '--vty_socket', tmp, '-u', 'frr', '-g', 'frr'], { encoding: 'utf8' });
-      expect(r.error, 'bgpd must be installed (Debian package frr)').toBeUndefined();
-      expect(`${r.stdout}${r.stderr}`, `${router} ${name}`).toBe('');
-      expect(r.status).toBe(0);
+      expect(bgpdDryRun(text, `${router}-${name}`), `${router} ${name}`).toBe('');
     }
   });
 
   it('bgpd --dryrun does reject a broken configuration (so the check above can fail)', () => {
-    const file = join(tmp, 'broken.conf');
-    writeFileSync(file, conf().replace('prefix-list K8S-CS-LAB-NONE out', 'prefix-lst K8S-CS-LAB-NONE out'));
-    const r = spawnSync('/usr/lib/frr/bgpd', ['-C', '-Z', '-f', file, '-i', join(tmp, 'broken.pid'), '--vty_socket', tmp, '-u', 'frr', '-g', 'frr'], { encoding: 'utf8' });
-    expect(`${r.stdout}${r.stderr}`).toMatch(/No such command/);
+    expect(bgpdDryRun(conf().replace('prefix-list K8S-CS-LAB-NONE out', 'prefix-lst K8S-CS-LAB-NONE out'), 'broken')).toMatch(/No such command/);
   });
 });
 

@@ -8,6 +8,8 @@ import { peersOf, routerOnLink } from './bgp-topology.ts';
 
 /** FRR names (peer-group, prefix-lists) carry the site name so they do not clash on a shared router. */
 const frrName = (site: Site, suffix: string) => `K8S-${site.site.name.toUpperCase()}${suffix}`;
+const sessions = (n: number) => `${n} BGP session${n === 1 ? '' : 's'}`;
+
 /** FRR's own ECMP limit in Debian builds; a router with more sessions than this uses 64 paths. */
 const MAX_ECMP = 64;
 
@@ -27,6 +29,7 @@ export function routerConfig(site: Site, routerName: string): string {
     bfd: router.bfd,
     multihop: !routerOnLink(site, router),
     neighbors,
+    sessions: sessions(neighbors.length),
     pools: site.bgp.pools.map((p, i) => ({ seq: (i + 1) * 10, cidr: p.cidr })),
     maxPaths: Math.min(MAX_ECMP, Math.max(1, neighbors.length)),
   });
@@ -39,7 +42,7 @@ export function routerFiles(site: Site): RepoFile[] {
     content: renderTemplate('render/templates/routers-readme.md.hbs', {
       site: site.site.name, domain: site.site.domain, clusterAsn: site.bgp.clusterAsn, group: frrName(site, ''),
       pools: site.bgp.pools.map((p) => `${p.name} ${p.cidr}`),
-      routers: site.bgp.routers.map((r) => ({ name: r.name, address: r.address, asn: r.asn, bfd: r.bfd, peers: peersOf(site, r).length })),
+      routers: site.bgp.routers.map((r) => ({ name: r.name, address: r.address, asn: r.asn, bfd: r.bfd, sessions: sessions(peersOf(site, r).length) })),
     }),
   });
   return files;
