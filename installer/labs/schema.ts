@@ -38,7 +38,7 @@ export const labSchema: Schema = {
     apiVersion: int('Version of the lab file format. Only 1 exists.', { const: 1 }),
     title: str('Title shown to staff and students. Example: Firewalls and NAT', { minLength: 1, maxLength: 120 }),
     course: label('Course id; must equal the folder name (labs/<course>/) and be a course of the inventory (labs.courses).'),
-    image: label('Image the VMs boot from: a name in the image catalog (images/<name>/). Example: ubuntu-24.04'),
+    image: str('Image the VMs boot from: a name in the image catalog (images/<name>/). Example: ubuntu-24.04', { pattern: '^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$' }),
     size: oneOf(`Named size class: ${SIZE_NAMES.map((n) => `${n} (${SIZE_CLASSES[n]!.description.split(':')[0]})`).join(', ')}. Give either size or cpu and memory.`, SIZE_NAMES),
     cpu: int('Virtual CPUs per VM (instead of size).', { minimum: 1, maximum: 64 }),
     memory: str('Guest memory per VM (instead of size). Example: 4Gi', { pattern: MEMORY_PATTERN }),

@@ -1,0 +1,46 @@
+// Shared by the labs tests: render charts/vm-lab with the real helm binary and parse its output.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { effectiveVersions } from '../../installer/core/versions.ts';
+import { requireSite } from '../../installer/inventory/validate.ts';
+import type { Site } from '../../installer/inventory/types.ts';
+import type { K8sObject, RenderContext } from '../../installer/render/model.ts';
+import { toYaml } from '../../installer/render/yaml.ts';
+import { chartSiteValues } from '../../installer/render/components/vm-labs.ts';
+import { EXAMPLE, ROOT } from '../helpers.ts';
+
+export const CHART = join(ROOT, 'charts/vm-lab');
+export const VALID = join(ROOT, 'test/fixtures/labs/valid');
+export const INVALID = join(ROOT, 'test/fixtures/labs/invalid');
+
+export function exampleCtx(): RenderContext {
+  const v = requireSite(EXAMPLE);
+  if ('errors' in v) throw new Error('example inventory invalid');
+  return { site: v.site as Site, versions: effectiveVersions(v.site.versions) };
+}
+
+export const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `labs-${prefix}-`));
+
+/** The site values the ApplicationSet passes, as a values file. */
+export function siteValuesFile(dir: string): string {
+  const f = join(dir, 'site-values.yaml');
+  writeFileSync(f, toYaml(chartSiteValues(exampleCtx()), { object: false }));
+  return f;
+}
+
+export function helm(args: string[], cwd = ROOT) {
+  const r = spawnSync('helm', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** helm template of the chart; values files in order (later wins), like ArgoCD's valueFiles then valuesObject. */
+export function template(release: string, namespace: string, valueFiles: string[], chart = CHART): K8sObject[] {
+  const r = helm(['template', release, chart, '--namespace', namespace, ...valueFiles.flatMap((f) => ['-f', f])]);
+  if (r.code !== 0) throw new Error(`helm template failed: ${r.stderr}`);
+  return parseAllDocuments(r.stdout).map((d) => d.toJS()).filter((o): o is K8sObject => !!o);
+}
+
+export const byKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind);
