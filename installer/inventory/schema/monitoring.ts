@@ -69,6 +69,7 @@ export const labs: Schema = obj('VM labs of courses.', {
   vmHost: obj('Machine size of a vm-host node that does not give its own cpu/memory, for labs capacity.', {
     cpu: int('CPU threads.', { minimum: 1, maximum: 4096 }),
     memory: str('Memory. Example: 256Gi', { pattern: '^[1-9][0-9]*(Gi|Ti)$' }),
+  }, ['cpu', 'memory']),
   courses: list('Courses; each lab of a course gets a namespace course-<name>-<lab>.', obj('A course.', {
     name: label('Course id.'),
     title: str('Course title.', { minLength: 1 }),
