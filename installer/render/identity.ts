@@ -132,25 +132,36 @@ export interface ApiServerOidc {
   groupsClaim: string;
   groupsPrefix: string;
   signingAlgs: string[];
+  /**
+   * With tls.mode internal-ca Keycloak's certificate is signed by the site CA, which the API server must
+   * trust: the bootstrap places the CA certificate (PEM) at this path on every control-plane node.
+   */
+  caFile?: string;
   /** kube-apiserver flags (kubeadm ClusterConfiguration apiServer.extraArgs as name/value). */
   extraArgs: { name: string; value: string }[];
   /**
    * The same settings as a structured AuthenticationConfiguration (apiserver.config.k8s.io/v1), for
-   * --authentication-config; use either this or the flags, never both (kube-apiserver refuses).
+   * --authentication-config; use either this or the flags, never both (kube-apiserver refuses). With
+   * caFile set, the bootstrap also puts the CA's PEM into jwt[0].issuer.certificateAuthority.
    */
   authenticationConfiguration: Record<string, unknown>;
 }
+
+/** Where the API server reads the site CA that signed Keycloak's certificate (internal-ca sites only). */
+export const OIDC_CA_FILE = '/etc/kubernetes/pki/oidc-ca.crt';
 
 /** The kube-apiserver OIDC settings that match the realm's `kubernetes` client. */
 export function apiServerOidc(site: Site): ApiServerOidc {
   const issuer = issuerUrl(site);
   const clientId = oidcClients(site).kubernetes.clientId;
   const signingAlgs = ['RS256'];
+  const caFile = site.tls.mode === 'internal-ca' ? OIDC_CA_FILE : undefined;
   return {
     issuerUrl: issuer, clientId,
     usernameClaim: USERNAME_CLAIM, usernamePrefix: KUBE_OIDC_PREFIX,
     groupsClaim: GROUPS_CLAIM, groupsPrefix: KUBE_OIDC_PREFIX,
     signingAlgs,
+    ...(caFile ? { caFile } : {}),
     extraArgs: [
       { name: 'oidc-issuer-url', value: issuer },
       { name: 'oidc-client-id', value: clientId },
@@ -159,6 +170,7 @@ export function apiServerOidc(site: Site): ApiServerOidc {
       { name: 'oidc-groups-claim', value: GROUPS_CLAIM },
       { name: 'oidc-groups-prefix', value: KUBE_OIDC_PREFIX },
       { name: 'oidc-signing-algs', value: signingAlgs.join(',') },
+      ...(caFile ? [{ name: 'oidc-ca-file', value: caFile }] : []),
     ],
     authenticationConfiguration: {
       apiVersion: 'apiserver.config.k8s.io/v1',

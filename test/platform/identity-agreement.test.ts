@@ -124,6 +124,8 @@ describe.each(SITES)('%s: one identity contract', (_name, file) => {
     const jwt = (api.authenticationConfiguration.jwt as Obj[])[0]!;
     expect(jwt.issuer).toEqual({ url: api.issuerUrl, audiences: ['kubernetes'] });
     expect(jwt.claimMappings.groups).toEqual({ claim: 'groups', prefix: KUBE_OIDC_PREFIX });
+    // A site CA signs Keycloak's certificate on internal-ca sites: the API server must be told to trust it.
+    expect(api.extraArgs.some((a) => a.name === 'oidc-ca-file')).toBe(site.tls.mode === 'internal-ca');
     const kubeconfig = buildKubeconfig(site, { user: 'student1' }) as Obj;
     const args: string[] = kubeconfig.users[0].user.exec.args;
     expect(args).toContain(`--oidc-issuer-url=${api.issuerUrl}`);
