@@ -1,4 +1,5 @@
 import type { Rule } from './context.ts';
+import { oncallHorizon } from './oncall.ts';
 import { references, uniqueNames } from './references.ts';
 import { addresses, cidrHostBits, cidrOverlaps } from './network.ts';
 import { controlPlane, disks, storageReplicas, vmHosts } from './nodes.ts';
@@ -9,5 +10,5 @@ import { courses, federation, kubernetesVersion, monitoringReceivers, oncallRota
 export const RULES: Record<string, Rule> = {
   uniqueNames, references, cidrHostBits, cidrOverlaps, addresses, controlPlane, disks, storageReplicas, vmHosts,
   asns, oneSpeakerPerRouter, routersReachRacks, kubernetesVersion, timezone, tlsMode, serviceHostnames, federation,
-  monitoringReceivers, oncallRotation, versionOverrides, courses,
+  monitoringReceivers, oncallRotation, oncallHorizon, versionOverrides, courses,
 };

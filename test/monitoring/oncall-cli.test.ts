@@ -1,0 +1,93 @@
+// `labctl oncall now|next|schedule|ical` through the real CLI on the example inventory, and the
+// horizon/DST warnings of `labctl validate`.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXAMPLE, labctl } from '../helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'labctl-oncall-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const variant = (name: string, edit: (s: string) => string) => {
+  const f = join(dir, name);
+  writeFileSync(f, edit(readFileSync(EXAMPLE, 'utf8')));
+  return f;
+};
+
+describe('labctl oncall', () => {
+  it('now: the primary and secondary at a site-local time, across the autumn DST change', () => {
+    const r = labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-10-26T08:59']);
+    expect(r.stdout).toBe('jdoe is on call (secondary: mmuster) until Mon 2026-10-26 09:00 GMT+1\n');
+    expect(r.code).toBe(0);
+    const after = labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-10-26T08:00Z']); // = 09:00 CET
+    expect(after.stdout).toMatch(/^mmuster is on call \(secondary: akumar\)/);
+  });
+
+  it('now: an override (winter break) wins, shown with its reason; JSON output', () => {
+    const r = labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-12-24T12:00', '--output', 'json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.oncall).toMatchObject({ primary: 'akumar', source: 'override', reason: 'winter break', end: '2026-12-28T08:00:00.000Z' });
+  });
+
+  it('now: before the rotation starts nobody is on call (exit 1, says who gets paged instead)', () => {
+    const r = labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-09-01T12:00']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('critical alerts page the whole roster');
+  });
+
+  it('next and schedule', () => {
+    expect(labctl(['oncall', 'next', '-i', EXAMPLE, '--at', '2026-09-10T12:00']).stdout).toBe('next: mmuster from Mon 2026-09-14 09:00 GMT+2 (secondary: akumar)\n');
+    const s = labctl(['oncall', 'schedule', '-i', EXAMPLE, '--at', '2026-09-07T09:00', '--weeks', '3']);
+    expect(s.code).toBe(0);
+    expect(s.stdout.trim().split('\n').map((l) => /GMT\+\d  (\w+) /.exec(l.split('->')[1]!)?.[1])).toEqual(['jdoe', 'mmuster', 'akumar']);
+  });
+
+  it('rejects bad options with exit 2', () => {
+    expect(labctl(['oncall', 'schedule', '-i', EXAMPLE, '--weeks', '0']).code).toBe(2);
+    const r = labctl(['oncall', 'now', '-i', EXAMPLE, '--at', 'next tuesday']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--at next tuesday');
+  });
+
+  it('ical: RFC 5545 text, one event per shift, contiguous, UTC times, folded lines', () => {
+    const r = labctl(['oncall', 'ical', '-i', EXAMPLE, '--at', '2026-12-21T00:00', '--weeks', '3']);
+    expect(r.code).toBe(0);
+    const text = r.stdout;
+    expect(text.startsWith('BEGIN:VCALENDAR\r\nVERSION:2.0\r\n')).toBe(true);
+    expect(text.trimEnd().endsWith('END:VCALENDAR')).toBe(true);
+    for (const line of text.split('\r\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75);
+    const unfolded = text.replace(/\r\n /g, '');
+    const events = [...unfolded.matchAll(/BEGIN:VEVENT\r\n([\s\S]*?)END:VEVENT/g)].map((m) => Object.fromEntries(m[1]!.trim().split('\r\n').map((l) => [l.split(':')[0], l.slice(l.indexOf(':') + 1)])));
+    expect(events.map((e) => e.SUMMARY)).toEqual(['On call: akumar', 'On call: jdoe', 'On call: akumar (winter break)', 'On call: akumar (winter break)', 'On call: mmuster', 'On call: akumar']);
+    for (let i = 1; i < events.length; i++) expect(events[i]!.DTSTART).toBe(events[i - 1]!.DTEND);
+    for (const e of events) expect(e.DTSTART).toMatch(/^\d{8}T\d{6}Z$/);
+    expect(events[2]!.DTSTART).toBe('20261223T080000Z'); // 09:00 CET
+    expect(new Set(events.map((e) => e.UID)).size).toBe(events.length);
+    // Same input, same bytes.
+    expect(labctl(['oncall', 'ical', '-i', EXAMPLE, '--at', '2026-12-21T00:00', '--weeks', '3']).stdout).toBe(text);
+  });
+});
+
+describe('labctl validate: on-call horizon and DST', () => {
+  it('warns when the rendered rotation has ended or ends soon', () => {
+    const f = variant('short.yaml', (s) => s.replace('renderUntil: "2027-09-06"', 'renderUntil: "2026-09-20"'));
+    const r = labctl(['validate', f]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/short\.yaml:\d+:\d+ monitoring\.oncall\.renderUntil: warning: the rendered rotation ended on 2026-09-20/);
+  });
+
+  it('rejects a renderUntil before the rotation starts', () => {
+    const f = variant('before.yaml', (s) => s.replace('renderUntil: "2027-09-06"', 'renderUntil: "2026-09-01"'));
+    const r = labctl(['validate', f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('renderUntil 2026-09-01 is not after rotation.start 2026-09-07');
+  });
+
+  it('warns about a Sunday 02:30 hand-over that DST skips in Europe/Berlin', () => {
+    const f = variant('dst.yaml', (s) => s.replace('handoverDay: monday', 'handoverDay: sunday').replace('handoverTime: "09:00"', 'handoverTime: "02:30"'));
+    const r = labctl(['validate', f]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('monitoring.oncall.rotation.handoverTime: warning: hand-over sunday 02:30 falls into a DST change of Europe/Berlin on 2026-10-25');
+  });
+});
