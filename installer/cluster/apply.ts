@@ -107,7 +107,7 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
       try {
         await execStep(step);
       } catch (e) {
-        const msg = e instanceof SshError ? e.message.replace(/^\S+ \[[^\]]+\]: /, '') : errorText(e);
+        const msg = e instanceof SshError ? e.reason : errorText(e);
         Object.assign(h, { status: 'failed', step: step.id, error: `${node} [${step.id}]: ${redact(msg)}` });
         emit({ node, step: step.id, kind: 'failed', message: h.error, ms: Date.now() - t0 });
         return;

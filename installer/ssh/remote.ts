@@ -33,8 +33,12 @@ export type SshFailure = 'unreachable' | 'auth' | 'timeout' | 'disconnected' | '
 
 /** A failure to talk to a host (as opposed to a command that ran and failed). */
 export class SshError extends Error {
+  /** The message without the host/step prefix. */
+  readonly reason: string;
   constructor(readonly host: string, readonly kind: SshFailure, readonly step: string | undefined, detail: string) {
-    super(`${host}${step ? ` [${step}]` : ''}: ${describe(kind)}: ${redact(detail)}`);
+    const reason = `${describe(kind)}: ${redact(detail)}`;
+    super(`${host}${step ? ` [${step}]` : ''}: ${reason}`);
+    this.reason = reason;
     this.name = 'SshError';
   }
 }
@@ -69,7 +73,7 @@ function classify(e: unknown): { kind: SshFailure; detail: string } {
   const err = e as { message?: string; level?: string; code?: string };
   const msg = err?.message ?? String(e);
   if (err?.level === 'client-authentication' || /authentication methods failed/i.test(msg)) return { kind: 'auth', detail: msg };
-  if (/timed out/i.test(msg)) return { kind: 'timeout', detail: msg };
+  // A silent address shows up as a handshake timeout: for the operator that is "cannot reach sshd".
   return { kind: 'unreachable', detail: msg };
 }
 

@@ -84,6 +84,8 @@ export class FakeRack {
   readonly proxyPort = 3142;
   readonly repoDir: string;
   private proxy?: Server;
+  /** Client addresses whose package requests the proxy holds unanswered (a mirror that stopped answering). */
+  private stalled = new Map<string, Set<import('node:http').ServerResponse>>();
   /** How many requests the proxy served from its cache vs. fetched. */
   readonly proxyStats = { hits: 0, fetched: 0, local: 0, refused: 0 };
 
@@ -272,6 +274,20 @@ export class FakeRack {
     try { return readFileSync(this.path(name, p), 'utf8'); } catch { return undefined; }
   }
 
+  /** The package mirror stops answering this host (requests hang) until unstall(). */
+  stall(name: string): void { this.stalled.set(this.address(name), new Set()); }
+  /** Requests of the host the proxy is holding right now. */
+  stalledRequests(name: string): number { return this.stalled.get(this.address(name))?.size ?? 0; }
+  unstall(name: string): void {
+    const held = this.stalled.get(this.address(name));
+    this.stalled.delete(this.address(name));
+    for (const res of held ?? []) res.destroy();
+  }
+
+  /** Unplugs / replugs the host's cable (its port on the rack bridge). */
+  linkDown(name: string): void { sh('ip', ['link', 'set', this.host(name).veth, 'down']); }
+  linkUp(name: string): void { sh('ip', ['link', 'set', this.host(name).veth, 'up']); }
+
   /** Changes which key the host's sshd accepts (fault on/off). */
   acceptKey(name: string, which: 'test' | 'other'): void {
     writeFileSync(this.path(name, '/root/.ssh/authorized_keys'), readFileSync(which === 'other' ? join(this.dir, 'other_ed25519.pub') : `${this.keyFile}.pub`, 'utf8'));
@@ -289,8 +305,9 @@ export class FakeRack {
       for (const l of h.loops) sh('losetup', ['-d', l], { allowFail: true });
     }
     sh('ip', ['link', 'del', this.bridge], { allowFail: true });
-    await new Promise<void>((r) => (this.proxy ? this.proxy.close(() => r()) : r()));
+    for (const name of this.hosts.keys()) if (this.stalled.has(this.host(name).address)) this.unstall(name);
     this.proxy?.closeAllConnections();
+    await new Promise<void>((r) => (this.proxy ? this.proxy.close(() => r()) : r()));
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -314,6 +331,8 @@ export class FakeRack {
     const cacheDir = join(CACHE, 'http');
     mkdirSync(cacheDir, { recursive: true });
     const server = createServer((req, res) => {
+      const held = this.stalled.get(req.socket.remoteAddress ?? '');
+      if (held) { held.add(res); return; }
       let url: URL;
       try { url = new URL(req.url ?? '', 'http://invalid'); } catch { res.writeHead(400).end(); return; }
       if (url.hostname === this.gateway && url.pathname.startsWith('/kubernetes/')) {
