@@ -107,7 +107,7 @@ describe('the rendered site repository', () => {
       expect(values.every((f: string) => !relative(repo, f).startsWith('..'))).toBe(true);
       const vo = join(repo, `.values-object-${src.helm.releaseName}.yaml`);
       writeFileSync(vo, toYaml(src.helm.valuesObject, { object: false }));
-      const objs = template(src.helm.releaseName, app.spec.destination.namespace, [...values, vo], chart);
+      const objs = await template(src.helm.releaseName, app.spec.destination.namespace, [...values, vo], chart);
       const diags = await validateObjects(objs.map((object) => ({ object, file: p })));
       expect(diags.map((d) => d.message)).toEqual([]);
       vmsPerApp[`${app.metadata.name} -> ${app.spec.destination.namespace}`] = byKind(objs, 'VirtualMachine').length;

@@ -3,7 +3,6 @@
 // the cloud-init user-data through the real `cloud-init schema`, and the lab-hours script run by a real sh.
 // No Kubernetes API server runs here: RBAC is evaluated by a small authorizer with the apiserver's
 // rule-matching semantics (an empty resourceNames allows every name), not by a cluster.
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +12,7 @@ import { SIZE_CLASSES } from '../../installer/labs/sizes.ts';
 import { validateObjects } from '../../installer/render/validate-objects.ts';
 import type { K8sObject } from '../../installer/render/model.ts';
 import { CHART_KINDS } from '../../installer/render/components/vm-labs.ts';
-import { CHART, VALID, byKind, helm, siteValuesFile, template, tmp } from './helpers.ts';
+import { CHART, VALID, byKind, helm, run, siteValuesFile, template, tmp } from './helpers.ts';
 
 let dir: string;
 let site: string;
@@ -41,9 +40,9 @@ const CASES: [string, string, string[]][] = [
 ];
 
 describe('charts/vm-lab with real helm', () => {
-  it('passes helm lint for every fixture', () => {
+  it('passes helm lint for every fixture', async () => {
     for (const [, , files] of CASES) {
-      const r = helm(['lint', CHART, '-f', site, ...files.flatMap((f) => ['-f', f])]);
+      const r = await helm(['lint', CHART, '-f', site, ...files.flatMap((f) => ['-f', f])]);
       expect(r.stdout + r.stderr).toContain('1 chart(s) linted, 0 chart(s) failed');
       expect(r.code).toBe(0);
     }
@@ -51,7 +50,7 @@ describe('charts/vm-lab with real helm', () => {
 
   for (const [name, release, files] of CASES) {
     it(`renders valid objects only for: ${name}`, async () => {
-      const objs = template(release, `course-x-${release}`, [site, ...files]);
+      const objs = await template(release, `course-x-${release}`, [site, ...files]);
       expect(objs.length).toBeGreaterThan(5);
       await expectValid(objs);
       // Every object lands in the lab namespace and is a kind the course-labs AppProject allows.
@@ -64,8 +63,8 @@ describe('charts/vm-lab with real helm', () => {
     });
   }
 
-  it('persistent: each VM clones its own disk from the image DataSource in vm-images and is kept on prune', () => {
-    const vms = byKind(template('firewalls', 'ns', [site, fx('netsec/firewalls.yaml')]), 'VirtualMachine');
+  it('persistent: each VM clones its own disk from the image DataSource in vm-images and is kept on prune', async () => {
+    const vms = byKind((await template('firewalls', 'ns', [site, fx('netsec/firewalls.yaml')])), 'VirtualMachine');
     expect(vms.map((v) => v.metadata.name)).toEqual(['alice', 'bob-smith', 'carol-b']);
     const spec = vms[0]!.spec as any;
     expect(spec.dataVolumeTemplates[0].spec.sourceRef).toEqual({ kind: 'DataSource', name: 'netlab', namespace: 'vm-images' });
@@ -75,8 +74,8 @@ describe('charts/vm-lab with real helm', () => {
     expect(vms[0]!.metadata.annotations!['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
   });
 
-  it('ephemeral: one shared golden RWX block DataVolume, VMs overlay it read-only and run always', () => {
-    const objs = template('scanning', 'ns', [site, fx('netsec/roster.yaml'), fx('netsec/scanning.yaml')]);
+  it('ephemeral: one shared golden RWX block DataVolume, VMs overlay it read-only and run always', async () => {
+    const objs = await template('scanning', 'ns', [site, fx('netsec/roster.yaml'), fx('netsec/scanning.yaml')]);
     const dvs = byKind(objs, 'DataVolume');
     expect(dvs).toHaveLength(1);
     expect((dvs[0]!.spec as any).storage).toMatchObject({ accessModes: ['ReadWriteMany'], volumeMode: 'Block', resources: { requests: { storage: '40Gi' } } });
@@ -94,7 +93,7 @@ describe('charts/vm-lab with real helm', () => {
   });
 
   it('300 students: 300 VMs, valid objects, a quota sized for all of them', async () => {
-    const objs = template('big', 'course-os101-big', [site, bigLab(300)]);
+    const objs = await template('big', 'course-os101-big', [site, bigLab(300)]);
     await expectValid(objs);
     expect(byKind(objs, 'VirtualMachine')).toHaveLength(300);
     const q = byKind(objs, 'ResourceQuota')[0]!.spec as any;
@@ -102,17 +101,17 @@ describe('charts/vm-lab with real helm', () => {
     expect(q.hard).toEqual({ 'requests.cpu': `${300 * 250 + 500}m`, 'requests.memory': `${300 * (2048 + 384) + 1024}Mi`, 'requests.storage': `${301 * 20}Gi`, persistentvolumeclaims: '302', 'count/virtualmachines.kubevirt.io': '300' });
   });
 
-  it('creates exactly four objects per student (Secret, VirtualMachine, Role, RoleBinding)', () => {
-    const one = template('big', 'ns', [site, bigLab(1)]);
-    const many = template('big', 'ns', [site, bigLab(50)]);
+  it('creates exactly four objects per student (Secret, VirtualMachine, Role, RoleBinding)', async () => {
+    const one = await template('big', 'ns', [site, bigLab(1)]);
+    const many = await template('big', 'ns', [site, bigLab(50)]);
     expect((many.length - one.length) / 49).toBe(4);
     const perStudent = many.filter((o) => o.metadata.labels?.['labctl.dev/student'] === 'student007').map((o) => o.kind).sort();
     expect(perStudent).toEqual(['Role', 'RoleBinding', 'Secret', 'VirtualMachine']);
     expect(many.some((o) => o.kind === 'Ingress' || o.kind === 'Service')).toBe(false);
   });
 
-  it('scheduled: per window a start and a stop CronJob in the site time zone, and a ServiceAccount that may only touch VMs', () => {
-    const objs = template('firewalls', 'ns', [site, fx('netsec/firewalls.yaml')]);
+  it('scheduled: per window a start and a stop CronJob in the site time zone, and a ServiceAccount that may only touch VMs', async () => {
+    const objs = await template('firewalls', 'ns', [site, fx('netsec/firewalls.yaml')]);
     const crons = byKind(objs, 'CronJob').map((c) => [c.metadata.name, (c.spec as any).schedule, (c.spec as any).timeZone]);
     expect(crons).toEqual([
       ['start-0', '0 14 * * 2,4', 'Europe/Berlin'], ['stop-0', '0 18 * * 2,4', 'Europe/Berlin'],
@@ -124,8 +123,8 @@ describe('charts/vm-lab with real helm', () => {
     expect(api.spec.egress[0].to.map((t: any) => t.ipBlock.cidr)).toEqual(['10.10.0.10/32', '10.10.0.11/32', '10.10.0.12/32', '10.10.0.13/32']);
   });
 
-  it('network: default deny; internet never reaches pod, service or node networks; SSH only from sshFrom', () => {
-    const pols = byKind(template('firewalls', 'ns', [site, fx('netsec/firewalls.yaml')]), 'NetworkPolicy') as any[];
+  it('network: default deny; internet never reaches pod, service or node networks; SSH only from sshFrom', async () => {
+    const pols = byKind((await template('firewalls', 'ns', [site, fx('netsec/firewalls.yaml')])), 'NetworkPolicy') as any[];
     const get = (n: string) => pols.find((p) => p.metadata.name === n);
     expect(get('default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     expect(get('vm-internet').spec.egress[0].to[0].ipBlock).toEqual({ cidr: '0.0.0.0/0', except: ['10.244.0.0/16', '10.96.0.0/12', '10.10.0.0/24', '10.10.1.0/24', '10.10.2.0/24', '10.10.3.0/24'] });
@@ -135,10 +134,10 @@ describe('charts/vm-lab with real helm', () => {
     for (const p of pols) for (const rule of p.spec.ingress ?? []) for (const from of rule.from ?? []) expect(from.podSelector).toBeUndefined();
   });
 
-  it('fails with a clear message instead of rendering a bad lab', () => {
+  it('fails with a clear message instead of rendering a bad lab', async () => {
     const f = join(dir, 'nosize.yaml');
     writeFileSync(f, 'apiVersion: 1\ntitle: x\ncourse: os101\nimage: ubuntu-24.04\nstudents: [a]\n');
-    const r = helm(['template', 'x', CHART, '-f', site, '-f', f]);
+    const r = await helm(['template', 'x', CHART, '-f', site, '-f', f]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('give size, or cpu and memory');
   });
@@ -149,8 +148,8 @@ describe('RBAC: a student can act on their own VM only (authorizer semantics, no
   let roles: Map<string, Rule[]>;
   let bindings: { user: string; role: string }[];
   let vms: string[];
-  beforeAll(() => {
-    const objs = template('big', 'ns', [site, bigLab(20)]);
+  beforeAll(async () => {
+    const objs = await template('big', 'ns', [site, bigLab(20)]);
     roles = new Map(byKind(objs, 'Role').map((r) => [r.metadata.name, (r as any).rules as Rule[]]));
     bindings = byKind(objs, 'RoleBinding').filter((b) => (b as any).roleRef.kind === 'Role' && b.metadata.name.startsWith('student-'))
       .map((b: any) => ({ user: b.subjects[0].name, role: b.roleRef.name }));
@@ -165,12 +164,12 @@ describe('RBAC: a student can act on their own VM only (authorizer semantics, no
     ['subresources.kubevirt.io', 'virtualmachineinstances/portforward', 'get'], ['kubevirt.io', 'virtualmachines', 'get'],
   ];
 
-  it('every student Role names exactly that student\'s VM in every rule', () => {
+  it('every student Role names exactly that student\'s VM in every rule', async () => {
     expect(bindings).toHaveLength(20);
     for (const b of bindings) for (const r of roles.get(b.role)!) expect(r.resourceNames).toEqual([b.role.replace(/^student-/, '')]);
   });
 
-  it('each student may start, stop, restart, console and ssh their own VM and none of the 19 others', () => {
+  it('each student may start, stop, restart, console and ssh their own VM and none of the 19 others', async () => {
     for (const b of bindings) {
       const own = b.role.replace(/^student-/, '');
       expect(b.user).toBe(`oidc:${own}`);
@@ -184,7 +183,7 @@ describe('RBAC: a student can act on their own VM only (authorizer semantics, no
     }
   });
 
-  it('the authorizer is not vacuous: a rule without resourceNames would allow other students\' VMs', () => {
+  it('the authorizer is not vacuous: a rule without resourceNames would allow other students\' VMs', async () => {
     const b = bindings[0]!;
     const saved = roles.get(b.role)!;
     roles.set(b.role, saved.map((r) => ({ ...r, resourceNames: [] })));
@@ -192,8 +191,8 @@ describe('RBAC: a student can act on their own VM only (authorizer semantics, no
     roles.set(b.role, saved);
   });
 
-  it('the course staff group manages every VM of the lab through kubevirt.io:admin', () => {
-    const objs = template('shell', 'ns', [site, fx('os101/shell.yaml')]);
+  it('the course staff group manages every VM of the lab through kubevirt.io:admin', async () => {
+    const objs = await template('shell', 'ns', [site, fx('os101/shell.yaml')]);
     const staff = byKind(objs, 'RoleBinding').filter((b) => b.metadata.name.startsWith('staff-')) as any[];
     expect(staff.map((b) => [b.roleRef.kind, b.roleRef.name, b.subjects[0].kind, b.subjects[0].name])).toEqual([
       ['ClusterRole', 'kubevirt.io:admin', 'Group', 'oidc:course-os101-staff'], ['ClusterRole', 'view', 'Group', 'oidc:course-os101-staff'],
@@ -202,16 +201,16 @@ describe('RBAC: a student can act on their own VM only (authorizer semantics, no
 });
 
 describe('what the chart hands to the VM and the cluster, checked by the real tools', () => {
-  it('the student user-data is valid cloud-config for the real `cloud-init schema`', () => {
-    const secrets = byKind(template('firewalls', 'ns', [site, fx('netsec/firewalls.yaml')]), 'Secret') as any[];
+  it('the student user-data is valid cloud-config for the real `cloud-init schema`', async () => {
+    const secrets = byKind((await template('firewalls', 'ns', [site, fx('netsec/firewalls.yaml')])), 'Secret') as any[];
     expect(secrets).toHaveLength(3);
     for (const s of secrets) {
       const ud: string = s.stringData.userdata;
       const f = join(dir, `${s.metadata.name}.yaml`);
       writeFileSync(f, ud);
-      const r = spawnSync('cloud-init', ['schema', '-c', f], { encoding: 'utf8' });
+      const r = await run('cloud-init', ['schema', '-c', f]);
       expect(r.stdout + r.stderr).toContain('Valid cloud-config');
-      expect(r.status).toBe(0);
+      expect(r.code).toBe(0);
       const cfg = parse(ud);
       expect(cfg.users[1].name).toBe(s.metadata.labels['labctl.dev/student']);
       expect(cfg.packages).toEqual(['nftables', 'tcpdump']);
@@ -222,37 +221,37 @@ describe('what the chart hands to the VM and the cluster, checked by the real to
     expect(alice.users[1].sudo).toBe('ALL=(ALL) NOPASSWD:ALL');
   });
 
-  it('the lab-hours script passes shellcheck and does what it says under a real sh (kubectl is a recording stub)', () => {
-    const cm = byKind(template('firewalls', 'ns', [site, fx('netsec/firewalls.yaml')]), 'ConfigMap')[0] as any;
+  it('the lab-hours script passes shellcheck and does what it says under a real sh (kubectl is a recording stub)', async () => {
+    const cm = byKind((await template('firewalls', 'ns', [site, fx('netsec/firewalls.yaml')])), 'ConfigMap')[0] as any;
     const script = join(dir, 'set-run-strategy.sh');
     writeFileSync(script, cm.data['set-run-strategy.sh']);
-    const sc = spawnSync('shellcheck', ['-s', 'sh', script], { encoding: 'utf8' });
+    const sc = await run('shellcheck', ['-s', 'sh', script]);
     expect(sc.stdout).toBe('');
-    expect(sc.status).toBe(0);
+    expect(sc.code).toBe(0);
     const bin = join(dir, 'bin');
     mkdirSync(bin, { recursive: true });
     const log = join(dir, 'kubectl.log');
     writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\necho "$*" >> ${log}\n[ "$1" = get ] && printf 'virtualmachine.kubevirt.io/alice\\nvirtualmachine.kubevirt.io/bob-smith\\n'\nexit 0\n`);
     chmodSync(join(bin, 'kubectl'), 0o755);
-    const run = (env: Record<string, string>) => {
+    const runScript = async (env: Record<string, string>) => {
       rmSync(log, { force: true });
-      const r = spawnSync('sh', [script], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, NAMESPACE: 'ns', LAB: 'firewalls', ...env } });
+      const r = await run('sh', [script], { env: { PATH: `${bin}:/usr/bin:/bin`, NAMESPACE: 'ns', LAB: 'firewalls', ...env } });
       let calls: string[] = [];
       try { calls = readFileSync(log, 'utf8').trim().split('\n'); } catch { /* no calls */ }
-      return { code: r.status, out: r.stdout, calls };
+      return { code: r.code, out: r.stdout, calls };
     };
-    const inTerm = run({ ACTION: 'start', TERM_START: '20000101', TERM_END: '29991231' });
+    const inTerm = await runScript({ ACTION: 'start', TERM_START: '20000101', TERM_END: '29991231' });
     expect(inTerm.code).toBe(0);
     expect(inTerm.calls).toEqual([
       'get virtualmachines.kubevirt.io -n ns -l labctl.dev/lab=firewalls -o name',
       'patch -n ns virtualmachine.kubevirt.io/alice --type merge -p {"spec":{"runStrategy":"Always"}}',
       'patch -n ns virtualmachine.kubevirt.io/bob-smith --type merge -p {"spec":{"runStrategy":"Always"}}',
     ]);
-    const after = run({ ACTION: 'start', TERM_START: '20000101', TERM_END: '20000102' });
+    const after = await runScript({ ACTION: 'start', TERM_START: '20000101', TERM_END: '20000102' });
     expect(after.code).toBe(0);
     expect(after.calls).toEqual([]);
     expect(after.out).toContain('outside the term');
-    const stop = run({ ACTION: 'stop', TERM_START: '20000101', TERM_END: '20000102' });
+    const stop = await runScript({ ACTION: 'stop', TERM_START: '20000101', TERM_END: '20000102' });
     expect(stop.calls.slice(1)).toEqual([
       'patch -n ns virtualmachine.kubevirt.io/alice --type merge -p {"spec":{"runStrategy":"Halted"}}',
       'patch -n ns virtualmachine.kubevirt.io/bob-smith --type merge -p {"spec":{"runStrategy":"Halted"}}',
@@ -261,7 +260,7 @@ describe('what the chart hands to the VM and the cluster, checked by the real to
 });
 
 describe('chart contract', () => {
-  it('values.yaml defaults equal the TypeScript defaults and size classes', () => {
+  it('values.yaml defaults equal the TypeScript defaults and size classes', async () => {
     const v = parse(readFileSync(join(CHART, 'values.yaml'), 'utf8'));
     expect(v.persistence).toBe(LAB_DEFAULTS.persistence);
     expect(v.access).toEqual(LAB_DEFAULTS.access);
@@ -269,7 +268,7 @@ describe('chart contract', () => {
     expect(v.sizes).toEqual(Object.fromEntries(Object.entries(SIZE_CLASSES).map(([n, c]) => [n, { cpu: c.cpu, memory: c.memory, disk: c.disk }])));
   });
 
-  it('uses no template function whose behaviour differs between Helm 3.17 (ArgoCD 3.4) and Helm 4', () => {
+  it('uses no template function whose behaviour differs between Helm 3.17 (ArgoCD 3.4) and Helm 4', async () => {
     // lookup/now/rand*/gen* make output depend on time, chance or a cluster; .Capabilities defaults changed.
     const risky = /\b(lookup|now|randAlpha|randAlphaNum|randNumeric|randAscii|randBytes|uuidv4|genCA|genPrivateKey|genSelfSignedCert|genSignedCert)\b|\.Capabilities|\.Files\.Glob/;
     for (const f of readdirSync(join(CHART, 'templates'))) {
@@ -280,9 +279,9 @@ describe('chart contract', () => {
     expect(readdirSync(CHART)).not.toContain('values.schema.json'); // Helm 3.17 and 4 validate JSON Schema with different libraries
   });
 
-  it('renders the same bytes twice', () => {
-    const a = helm(['template', 'firewalls', CHART, '-n', 'ns', '-f', site, '-f', fx('netsec/firewalls.yaml')]).stdout;
-    const b = helm(['template', 'firewalls', CHART, '-n', 'ns', '-f', site, '-f', fx('netsec/firewalls.yaml')]).stdout;
+  it('renders the same bytes twice', async () => {
+    const a = (await helm(['template', 'firewalls', CHART, '-n', 'ns', '-f', site, '-f', fx('netsec/firewalls.yaml')])).stdout;
+    const b = (await helm(['template', 'firewalls', CHART, '-n', 'ns', '-f', site, '-f', fx('netsec/firewalls.yaml')])).stdout;
     expect(a).toBe(b);
     expect(a.length).toBeGreaterThan(1000);
   });

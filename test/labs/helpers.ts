@@ -1,5 +1,5 @@
 // Shared by the labs tests: render charts/vm-lab with the real helm binary and parse its output.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,14 +31,24 @@ export function siteValuesFile(dir: string): string {
   return f;
 }
 
-export function helm(args: string[], cwd = ROOT) {
-  const r = spawnSync('helm', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Runs a program without blocking the test worker (vitest's RPC times out when a worker blocks for long). */
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
+export const helm = (args: string[], cwd = ROOT) => run('helm', args, { cwd });
+
+/** The real CLI, like test/helpers.ts labctl(), but asynchronous. */
+export const labctlA = (args: string[], opts: { cwd?: string } = {}) => run(process.execPath, [join(ROOT, 'bin/labctl.js'), ...args], opts);
+
 /** helm template of the chart; values files in order (later wins), like ArgoCD's valueFiles then valuesObject. */
-export function template(release: string, namespace: string, valueFiles: string[], chart = CHART): K8sObject[] {
-  const r = helm(['template', release, chart, '--namespace', namespace, ...valueFiles.flatMap((f) => ['-f', f])]);
+export async function template(release: string, namespace: string, valueFiles: string[], chart = CHART): Promise<K8sObject[]> {
+  const r = await helm(['template', release, chart, '--namespace', namespace, ...valueFiles.flatMap((f) => ['-f', f])]);
   if (r.code !== 0) throw new Error(`helm template failed: ${r.stderr}`);
   return parseAllDocuments(r.stdout).map((d) => d.toJS()).filter((o): o is K8sObject => !!o);
 }

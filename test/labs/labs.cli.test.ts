@@ -3,22 +3,22 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'nod
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labSchemaText, rosterSchemaText, LAB_SCHEMA_FILE, ROSTER_SCHEMA_FILE } from '../../installer/labs/emit-schema.ts';
-import { EXAMPLE, labctl } from '../helpers.ts';
-import { INVALID, VALID, tmp } from './helpers.ts';
+import { EXAMPLE } from '../helpers.ts';
+import { INVALID, VALID, labctlA, tmp } from './helpers.ts';
 
 const invalidFiles = readdirSync(INVALID).flatMap((c) => readdirSync(join(INVALID, c)).map((f) => `${c}/${f}`)).sort();
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('labctl labs validate', () => {
-  it('accepts the valid fixtures (inline students, roster, ephemeral, explicit size) with exit 0', () => {
-    const r = labctl(['labs', 'validate', '-i', EXAMPLE, VALID]);
+  it('accepts the valid fixtures (inline students, roster, ephemeral, explicit size) with exit 0', async () => {
+    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, VALID]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('3 lab file(s) valid: 3 lab(s), 8 VM(s)\n');
   });
 
-  it('has at least ten invalid fixtures, each opening with "# fault:" and "# expect:"', () => {
+  it('has at least ten invalid fixtures, each opening with "# fault:" and "# expect:"', async () => {
     expect(invalidFiles.length).toBeGreaterThanOrEqual(10);
     for (const f of invalidFiles) {
       const [fault, expectLine] = readFileSync(join(INVALID, f), 'utf8').split('\n');
@@ -28,9 +28,9 @@ describe('labctl labs validate', () => {
   });
 
   for (const f of invalidFiles) {
-    it(`rejects ${f} with its exact message and exit 1`, () => {
+    it(`rejects ${f} with its exact message and exit 1`, async () => {
       const expected = readFileSync(join(INVALID, f), 'utf8').split('\n')[1]!.replace(/^# expect: /, '');
-      const r = labctl(['labs', 'validate', '-i', EXAMPLE, f], { cwd: INVALID });
+      const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, f], { cwd: INVALID });
       expect(r.code).toBe(1);
       const errors = r.stderr.split('\n').filter((l) => l.startsWith(f) && !l.includes(' warning: '));
       expect(errors).toEqual([expected]);
@@ -38,51 +38,51 @@ describe('labctl labs validate', () => {
     });
   }
 
-  it('checks a whole folder at once and counts every bad file', () => {
-    const r = labctl(['labs', 'validate', '-i', EXAMPLE, '.'], { cwd: INVALID });
+  it('checks a whole folder at once and counts every bad file', async () => {
+    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '.'], { cwd: INVALID });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`labctl: ${invalidFiles.length} error(s) in ${invalidFiles.length} lab file(s)`);
   });
 
-  it('skips the inventory checks with a warning when there is no inventory.yaml, and fails when -i names a missing file', () => {
+  it('skips the inventory checks with a warning when there is no inventory.yaml, and fails when -i names a missing file', async () => {
     const d = tmp('noinv'); dirs.push(d);
-    const ok = labctl(['labs', 'validate', join(VALID)], { cwd: d });
+    const ok = await labctlA(['labs', 'validate', join(VALID)], { cwd: d });
     expect(ok.code).toBe(0);
     expect(ok.stderr).toContain('inventory.yaml:1:1 warning: no inventory here: course and VM host checks are skipped');
-    const bad = labctl(['labs', 'validate', '-i', 'missing.yaml', VALID], { cwd: d });
+    const bad = await labctlA(['labs', 'validate', '-i', 'missing.yaml', VALID], { cwd: d });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('missing.yaml:1:1 file not found');
   });
 
-  it('reports a duplicate in the course roster at the roster line, once, for every lab using it', () => {
+  it('reports a duplicate in the course roster at the roster line, once, for every lab using it', async () => {
     const d = tmp('roster'); dirs.push(d);
     mkdirSync(join(d, 'labs/netsec'), { recursive: true });
     const lab = (t: string) => `apiVersion: 1\ntitle: ${t}\ncourse: netsec\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\n`;
     writeFileSync(join(d, 'labs/netsec/a.yaml'), lab('A'));
     writeFileSync(join(d, 'labs/netsec/b.yaml'), lab('B'));
     writeFileSync(join(d, 'labs/netsec/roster.yaml'), 'students:\n  - zoe\n  - yann\n  - zoe\n');
-    const r = labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n').filter((l) => l.includes('listed twice'))).toEqual(['labs/netsec/roster.yaml:4:5 students[2]: student zoe is listed twice (also students[0], line 2)']);
   });
 
-  it('prints JSON with --output json', () => {
-    const r = labctl(['labs', 'validate', '-i', EXAMPLE, VALID, '--output', 'json']);
+  it('prints JSON with --output json', async () => {
+    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, VALID, '--output', 'json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.valid).toBe(true);
     expect(j.labs).toHaveLength(3);
   });
 
-  it('ships lab.schema.json and roster.schema.json as emitted from installer/labs/schema.ts (run npm run schema when this fails)', () => {
+  it('ships lab.schema.json and roster.schema.json as emitted from installer/labs/schema.ts (run npm run schema when this fails)', async () => {
     expect(readFileSync(LAB_SCHEMA_FILE, 'utf8')).toBe(labSchemaText());
     expect(readFileSync(ROSTER_SCHEMA_FILE, 'utf8')).toBe(rosterSchemaText());
   });
 });
 
 describe('labctl labs list', () => {
-  it('prints a table of labs, students, schedules and resources', () => {
-    const r = labctl(['labs', 'list', '-i', EXAMPLE, '--labs', VALID]);
+  it('prints a table of labs, students, schedules and resources', async () => {
+    const r = await labctlA(['labs', 'list', '-i', EXAMPLE, '--labs', VALID]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^LAB\s+TITLE\s+IMAGE\s+SIZE\s+DISK\s+STUDENTS\s+SCHEDULE$/);
@@ -95,8 +95,8 @@ describe('labctl labs list', () => {
 });
 
 describe('labctl labs capacity', () => {
-  it('fits the valid fixtures on the example VM hosts and names the busiest moment', () => {
-    const r = labctl(['labs', 'capacity', '-i', EXAMPLE, '--labs', VALID]);
+  it('fits the valid fixtures on the example VM hosts and names the busiest moment', async () => {
+    const r = await labctlA(['labs', 'capacity', '-i', EXAMPLE, '--labs', VALID]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     // 5 hosts of 64 and one of 128 threads, 2 reserved each, x4 overcommit; memory likewise at 1.0.
@@ -105,7 +105,7 @@ describe('labctl labs capacity', () => {
     expect(r.stdout).toContain('all 3 lab(s) fit');
   });
 
-  it('says which labs do not fit when overlapping lab hours exceed the hosts, exit 1; labs at other hours still fit', () => {
+  it('says which labs do not fit when overlapping lab hours exceed the hosts, exit 1; labs at other hours still fit', async () => {
     const d = tmp('cap'); dirs.push(d);
     mkdirSync(join(d, 'labs/netsec'), { recursive: true });
     const students = Array.from({ length: 100 }, (_, i) => `s${i}`);
@@ -119,14 +119,14 @@ describe('labctl labs capacity', () => {
     writeFileSync(join(d, 'labs/netsec/b-mon.yaml'), lab('B', 'monday', '12:00'));
     writeFileSync(join(d, 'labs/netsec/c-mon.yaml'), lab('C', 'monday', '14:00'));
     writeFileSync(join(d, 'labs/netsec/d-tue.yaml'), lab('D', 'tuesday', '14:00'));
-    const r = labctl(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    const r = await labctlA(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('busiest: monday 14:00 (2026-10-01 .. 2027-02-15): 2400 of 1744 vCPU');
     expect(r.stderr).toContain('labctl: 1 lab(s) do not fit at their busiest hours: netsec/c-mon (labs/netsec/c-mon.yaml)');
     expect(r.stdout).toMatch(/netsec\/d-tue\s+100\s+800\s+.*yes/);
   });
 
-  it('labs whose terms do not overlap do not add up', () => {
+  it('labs whose terms do not overlap do not add up', async () => {
     const d = tmp('terms'); dirs.push(d);
     mkdirSync(join(d, 'labs/netsec'), { recursive: true });
     const students = Array.from({ length: 150 }, (_, i) => `s${i}`);
@@ -134,16 +134,16 @@ describe('labctl labs capacity', () => {
       `students: [${students.join(', ')}]`, 'schedule:', `  start: "${start}"`, `  end: "${end}"`, '  hours:', '    - {days: [monday], start: "10:00", end: "12:00"}', ''].join('\n');
     writeFileSync(join(d, 'labs/netsec/winter.yaml'), lab('2026-10-01', '2027-02-15'));
     writeFileSync(join(d, 'labs/netsec/summer.yaml'), lab('2027-04-01', '2027-07-31'));
-    const r = labctl(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    const r = await labctlA(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/busiest: monday 10:00 \(.*\): 1200 of 1744 vCPU/);
   });
 
-  it('needs an inventory with VM host sizes', () => {
+  it('needs an inventory with VM host sizes', async () => {
     const d = tmp('nosize'); dirs.push(d);
     const inv = readFileSync(EXAMPLE, 'utf8').replace(/\n  vmHost: \{cpu: 64, memory: 512Gi\}\n/, '\n');
     writeFileSync(join(d, 'inventory.yaml'), inv);
-    const r = labctl(['labs', 'capacity', '-i', 'inventory.yaml', '--labs', VALID], { cwd: d });
+    const r = await labctlA(['labs', 'capacity', '-i', 'inventory.yaml', '--labs', VALID], { cwd: d });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('nodes[3]: VM host vmh1 has no size: give it cpu and memory, or set labs.vmHost');
   });
