@@ -134,25 +134,31 @@ describe('BGP: rendered campus router (FRR) and MetalLB-configured nodes (FRR), 
     expect(neighbours).toEqual(nodes.map((n) => n.address));
   });
 
-  it('brings every session to Established, with the rendered password and ASNs, and BFD up', () => {
+  it('brings every session to Established, with the rendered password and ASNs, and BFD up', async () => {
     const peers = summary();
     expect(Object.keys(peers).sort()).toEqual(nodes.map((n) => n.address).sort());
     for (const n of nodes) expect(peers[n.address]?.state, n.name).toBe('Established');
-    const bfd = router.json<{ peer: string; status: string }[]>('show bfd peers json');
-    expect(bfd.map((b) => [b.peer, b.status]).sort()).toEqual(nodes.map((n) => [n.address, 'up']).sort());
+    // BFD sessions start with the BGP sessions and need a few packets to come up.
+    const bfd = () => router.json<{ peer: string; status: string }[]>('show bfd peers json').map((b) => [b.peer, b.status]).sort();
+    const want = nodes.map((n) => [n.address, 'up']).sort();
+    await waitFor('BFD up', () => (JSON.stringify(bfd()) === JSON.stringify(want) ? true : undefined), { timeoutMs: 15_000, state: () => JSON.stringify(bfd()) }).catch(() => undefined);
+    expect(bfd()).toEqual(want);
   });
 
-  it('learns each announced address with equal-cost paths through every node (BGP multipath, RIB and kernel)', () => {
+  it('learns each announced address with equal-cost paths through every node (BGP multipath, RIB and kernel)', async () => {
     expect(announced.length).toBeGreaterThanOrEqual(3);
     const expected = nodes.map((n) => n.address).sort();
+    const kernelGateways = (prefix: string) => ((JSON.parse(ip('-n', routerNs, '-j', 'route', 'show', prefix)) as { nexthops?: { gateway: string }[] }[])[0]?.nexthops ?? []).map((h) => h.gateway).sort();
+    // zebra installs what bgpd selected a moment later: wait (bounded) for the kernel to hold every path.
+    await waitFor('ECMP routes in the kernel', () => (announced.every((p) => kernelGateways(p).length === nodes.length) ? true : undefined),
+      { timeoutMs: 15_000, state: () => ip('-n', routerNs, 'route', 'show') }).catch(() => undefined);
     for (const prefix of announced) {
       const paths = bgpPaths(prefix);
       expect(paths.flatMap((p) => p.nexthops.map((h) => h.ip)).sort(), prefix).toEqual(expected);
       expect(paths.filter((p) => p.valid && (p.multipath || p.bestpath)).length, `${prefix} multipath`).toBe(nodes.length);
       const rib = ribNexthops(prefix).filter((h) => h.active && h.fib);
       expect(rib.map((h) => h.ip).sort(), `${prefix} in zebra`).toEqual(expected);
-      const kernel = JSON.parse(ip('-n', routerNs, '-j', 'route', 'show', prefix)) as { nexthops?: { gateway: string }[] }[];
-      expect((kernel[0]?.nexthops ?? []).map((h) => h.gateway).sort(), `${prefix} in the kernel`).toEqual(expected);
+      expect(kernelGateways(prefix), `${prefix} in the kernel`).toEqual(expected);
     }
   });
 
