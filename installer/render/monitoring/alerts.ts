@@ -6,9 +6,11 @@
 import type { Site } from '../../inventory/types.ts';
 import { rotationOf, renderWindow } from '../../oncall/rotation.ts';
 import { alert, type AlertGroup } from './rules.ts';
+import { KEYCLOAK_NAMESPACE } from '../components/keycloak.ts';
+import { ROOK_NAMESPACE } from '../components/rook-ceph.ts';
 
-/** Namespaces of components other modules deploy (kept here so rules and runbooks agree). */
-export const NS = { keycloak: 'keycloak', harbor: 'harbor', ceph: 'rook-ceph', calico: 'calico-system', courses: 'course-.+' };
+/** Namespaces of the components the rules and runbooks talk about. */
+export const NS = { keycloak: KEYCLOAK_NAMESPACE, harbor: 'harbor', ceph: ROOK_NAMESPACE, calico: 'calico-system', courses: 'course-.+' };
 
 /** Adds the Kubernetes node name (label `node`) to a node-exporter series, from node_uname_info. */
 const onNode = (e: string) =>
