@@ -4,7 +4,8 @@ import { EXAMPLE, labctl } from './helpers.ts';
 describe('labctl validate (CLI)', () => {
   it('accepts the bundled example inventory with exit 0', () => {
     const r = labctl(['validate', EXAMPLE]);
-    expect(r.stderr).toBe('');
+    // Warnings may appear (e.g. the on-call horizon nearing its end as the calendar moves on); errors may not.
+    expect(r.stderr).not.toMatch(/^\S+:\d+:\d+ (?!.*warning:)/m);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/valid \(12 nodes in 3 racks/);
   });
