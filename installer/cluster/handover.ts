@@ -8,6 +8,8 @@ import * as k8s from '@kubernetes/client-node';
 import type { Site } from '../inventory/types.ts';
 import { effectiveVersions } from '../core/versions.ts';
 import { rootApplication } from '../render/app-of-apps.ts';
+import { buildComponents } from '../render/render.ts';
+import { toYaml } from '../render/yaml.ts';
 import { writeAtomic } from './journal.ts';
 import { connectNode, type ClusterOptions } from './hosts.ts';
 import { listApplications, stuckMessage, waitForConvergence, type AppState } from './argocd-wait.ts';
@@ -36,29 +38,55 @@ export async function fetchKubeconfig(site: Site, o: HandOverOptions): Promise<s
   }
 }
 
-/** The helm invocations, as argument arrays (shown by `labctl plan --verbose` and run by handOver). */
-export function helmCommands(site: Site): { title: string; argv: string[]; serverSideApply?: boolean }[] {
-  const v = effectiveVersions(site.versions).components;
+/**
+ * Bootstrap ("seed") values: the rendered values of a component, with every ServiceMonitor/PrometheusRule
+ * switched off, because the Prometheus operator CRDs do not exist before ArgoCD installs them. ArgoCD
+ * then adopts the release with the full rendered values.
+ */
+export function seedValues(values: unknown): unknown {
+  if (Array.isArray(values)) return values.map(seedValues);
+  if (!values || typeof values !== 'object') return values;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    const monitoringCr = /^(serviceMonitor|servicemonitor|prometheusRule|podMonitor)$/.test(k) && v && typeof v === 'object';
+    out[k] = monitoringCr ? { ...(seedValues(v) as object), enabled: false } : seedValues(v);
+  }
+  return out;
+}
+
+export interface HelmCommand { title: string; argv: string[]; serverSideApply?: boolean; values?: { file: string; content: string } }
+
+/**
+ * The helm invocations, as argument arrays (shown by `labctl plan` and run by handOver). Calico and
+ * ArgoCD get the same values the rendered site repository holds (seeded), so ArgoCD adopts them without
+ * a change.
+ */
+export function helmCommands(site: Site, stateDir = '.labctl'): HelmCommand[] {
+  const ctx = { site, versions: effectiveVersions(site.versions) };
+  const v = ctx.versions.components;
+  const components = buildComponents(ctx);
+  const valuesOf = (name: string) => {
+    const c = components.find((x) => x.name === name);
+    if (!c?.chart) throw new Error(`hand-over: the render has no chart component ${name}`);
+    return { file: join(stateDir, `seed-values-${name}.yaml`), content: toYaml(seedValues(c.chart.values), { object: false }) };
+  };
   const crds = v['calico-crds']!, op = v['tigera-operator']!, argo = v['argo-cd']!;
+  const calico = valuesOf('tigera-operator'), argocd = valuesOf('argocd');
   return [
     { title: 'Calico CRDs', argv: ['template', 'calico-crds', crds.chart!, '--repo', crds.repo!, '--version', crds.version], serverSideApply: true },
-    { title: 'tigera-operator', argv: ['upgrade', '--install', 'calico', op.chart!, '--repo', op.repo!, '--version', op.version,
-      '--namespace', 'tigera-operator', '--create-namespace', '--wait', '--timeout', '10m',
-      '--set', 'manageCRDs=false',
-      '--set', 'installation.calicoNetwork.bgp=Enabled',
-      '--set', `installation.calicoNetwork.ipPools[0].cidr=${site.network.podCidr}`,
-      '--set', 'installation.calicoNetwork.ipPools[0].encapsulation=None',
-      '--set', 'installation.calicoNetwork.ipPools[0].natOutgoing=Enabled'] },
-    { title: 'Argo CD', argv: ['upgrade', '--install', 'argocd', argo.chart!, '--repo', argo.repo!, '--version', argo.version,
-      '--namespace', 'argocd', '--create-namespace', '--wait', '--timeout', '10m'] },
+    { title: 'tigera-operator', values: calico, argv: ['upgrade', '--install', 'tigera-operator', op.chart!, '--repo', op.repo!, '--version', op.version,
+      '--namespace', 'tigera-operator', '--create-namespace', '--wait', '--timeout', '10m', '-f', calico.file] },
+    { title: 'Argo CD', values: argocd, argv: ['upgrade', '--install', 'argocd', argo.chart!, '--repo', argo.repo!, '--version', argo.version,
+      '--namespace', 'argocd', '--create-namespace', '--wait', '--timeout', '10m', '-f', argocd.file] },
   ];
 }
 
 export async function handOver(site: Site, o: HandOverOptions): Promise<{ converged: boolean; stuck: AppState[]; message: string }> {
   const kubeconfig = await fetchKubeconfig(site, o);
   const env = { ...process.env, KUBECONFIG: kubeconfig };
-  for (const c of helmCommands(site)) {
+  for (const c of helmCommands(site, o.stateDir)) {
     o.log(`hand-over: ${c.title}`);
+    if (c.values) writeAtomic(c.values.file, c.values.content);
     if (c.serverSideApply) {
       const { stdout } = await run('helm', c.argv, { env, maxBuffer: 256 << 20 });
       await new Promise<void>((resolve, reject) => {

@@ -42,7 +42,9 @@ export const argocd: ComponentBuilder = ({ site }) => {
     name: 'argocd',
     namespace: ARGOCD_NAMESPACE,
     tier: 'operators',
-    wave: -15,
+    // After the CRD tier (-10): its ServiceMonitors need the Prometheus operator CRDs, and a failing
+    // self-sync here would hold every later wave of the root app.
+    wave: -9,
     chart: {
       component: 'argo-cd',
       values: {
