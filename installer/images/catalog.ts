@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { closest } from 'fastest-levenshtein';
-import { ExitError, type Diagnostic } from '../core/diagnostics.ts';
+import { ExitError, formatPath, type Diagnostic } from '../core/diagnostics.ts';
 import { repoPath } from '../core/paths.ts';
 import { compile, schemaDiagnostics } from '../core/schema-check.ts';
 import { loadYamlFile, type PathSeg, type YamlSource } from '../core/yaml-source.ts';
@@ -108,13 +108,14 @@ function readImage(root: string, name: string): { image?: CatalogImage; errors: 
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const at = (path: PathSeg[], message: string, severity: 'error' | 'warning' = 'error', hint?: string) =>
-    (severity === 'error' ? errors : warnings).push({ severity, file: shown, ...source.locate(path), path: path.join('.'), message, hint });
+    (severity === 'error' ? errors : warnings).push({ severity, file: shown, ...source.locate(path), path: formatPath(path), message, hint });
 
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
     errors.push({ severity: 'error', file: shown, ...source.locate([]), path: '', message: 'expected a mapping (apiVersion, name, version, base, ...)' });
     return { errors, warnings };
   }
-  errors.push(...schemaDiagnostics(source, compile(imageSchema)));
+  errors.push(...schemaDiagnostics(source, compile(imageSchema)).map((d) =>
+    (/^customize\[\d+\]$/.test(d.path) && /properties/.test(d.message) ? { ...d, message: 'a customize step has exactly one of install, run, write' } : d)));
   if (errors.length) return { errors, warnings };
   const def = source.data as ImageDefinition;
 
