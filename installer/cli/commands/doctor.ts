@@ -17,6 +17,7 @@ export const TOOLS: Tool[] = [
   { name: 'skopeo', args: ['--version'], needed: 'images push' },
   { name: 'qemu-img', args: ['--version'], needed: 'images build' },
   { name: 'virt-customize', args: ['--version'], needed: 'images build (optional offline customisation)' },
+  { name: 'cloud-init', args: ['--version'], needed: 'images validate (cloud-init schema of user-data)' },
 ];
 
 export interface ToolStatus { name: string; ok: boolean; version?: string; path?: string; needed: string; required: boolean }
