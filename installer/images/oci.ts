@@ -75,7 +75,7 @@ export async function writeContainerDisk(input: ContainerDiskInput, outDir: stri
     const tarTap = new Tap();
     const gzTap = new Tap();
     const layerTmp = join(tmp, 'layer.tmp');
-    const written = pipeline(pack, tarTap, createGzip({ level: input.gzipLevel ?? 6 }), gzTap, createWriteStream(layerTmp));
+    const written = pipeline(pack, tarTap, createGzip({ level: input.gzipLevel ?? 6, chunkSize: 1 << 20 }), gzTap, createWriteStream(layerTmp));
     const owner = { uid: QEMU_UID, gid: QEMU_UID, uname: 'qemu', gname: 'qemu', mtime: FIXED_MTIME };
     pack.entry({ name: 'disk/', type: 'directory', mode: 0o555, ...owner });
     await new Promise<void>((resolve, reject) => {
