@@ -85,10 +85,21 @@ export function firstHandoverDate(cfg: RotationConfig): DateTime {
   return d.plus({ days: delta });
 }
 
+// Time zone math is the costly part of rendering the rotation and hand-over k is asked for many
+// times (week lookups, shift cuts): remember each answer. Keyed by every input, so always correct.
+const handoverCache = new Map<string, number>();
+
 /** Instant of hand-over number k (k may be negative: before the rotation started). */
 export function handover(cfg: RotationConfig, k: number): number {
-  const date = firstHandoverDate(cfg).plus({ days: 7 * k }).toISODate()!;
-  return localInstant(date, cfg.handoverTime, cfg.zone);
+  const key = `${cfg.start}|${cfg.handoverDay}|${cfg.handoverTime}|${cfg.zone}|${k}`;
+  let t = handoverCache.get(key);
+  if (t === undefined) {
+    const date = firstHandoverDate(cfg).plus({ days: 7 * k }).toISODate()!;
+    t = localInstant(date, cfg.handoverTime, cfg.zone);
+    if (handoverCache.size > 100_000) handoverCache.clear();
+    handoverCache.set(key, t);
+  }
+  return t;
 }
 
 /** Index of the rotation week containing instant t (-1 or lower before the first hand-over). */
