@@ -96,7 +96,7 @@ try {
   // SSH fan-out on the fake rack (needs root, network namespaces and debootstrap).
   if (process.env.BENCH_SSH !== '0') {
     try {
-      const mod = await import('./ssh-fanout.ts');
+      const mod = await import(new URL('./ssh-fanout.ts', import.meta.url).href) as { main?: () => Promise<void> };
       await mod.main?.();
     } catch (e) {
       console.log(`\nSSH fan-out benchmark not run: ${(e as Error).message.split('\n')[0]}`);

@@ -4,11 +4,10 @@
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import type { Component, K8sObject, RenderContext, Tier } from './model.ts';
-import { TIER_WAVE, k8s } from './model.ts';
+import { SYNC_WAVE, TIER_WAVE, k8s } from './model.ts';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 const IN_CLUSTER = 'https://kubernetes.default.svc';
-const WAVE = 'argocd.argoproj.io/sync-wave';
 
 /** Cluster-scoped kinds any operator-style chart needs; other tiers get only what components declare. */
 const OPERATOR_KINDS = [
@@ -49,7 +48,7 @@ export function application(c: Component, ctx: RenderContext): K8sObject {
     metadata: {
       name: c.name,
       namespace: ARGOCD_NAMESPACE,
-      annotations: { [WAVE]: String(c.wave ?? TIER_WAVE[c.tier]) },
+      annotations: { [SYNC_WAVE]: String(c.wave ?? TIER_WAVE[c.tier]) },
       labels: { 'labctl.dev/tier': c.tier },
     },
     spec: {
@@ -89,7 +88,7 @@ export function projects(components: Component[], ctx: RenderContext): K8sObject
     const project: IAppProject = {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AppProject',
-      metadata: { name: tier, namespace: ARGOCD_NAMESPACE, annotations: { [WAVE]: '-20' } },
+      metadata: { name: tier, namespace: ARGOCD_NAMESPACE, annotations: { [SYNC_WAVE]: '-20' } },
       spec: {
         description: `labctl tier ${tier}: ${cs.map((c) => c.name).sort().join(', ')}`,
         sourceRepos: [...repos].sort(),

@@ -24,6 +24,9 @@ export interface K8sObject {
 export type Tier = 'crds' | 'operators' | 'resources' | 'platform' | 'labs';
 export const TIER_WAVE: Record<Tier, number> = { crds: -10, operators: -5, resources: 0, platform: 10, labs: 20 };
 
+/** ArgoCD's sync-wave annotation (orders Applications in the root app, and resources inside one). */
+export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+
 /**
  * A value that must live in a Kubernetes Secret but never in Git: the secrets module creates
  * Secret `name` in `namespace` with `key` from the site's secret store entry `ref` (generated when absent).

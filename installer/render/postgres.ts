@@ -2,7 +2,7 @@
 // for its owner's credentials. We supply the password (instead of letting CNPG generate one) so it lives
 // in the secret store and survives a rebuild from Git plus the site key.
 import type { K8sObject, SecretNeed } from './model.ts';
-import { k8s } from './model.ts';
+import { SYNC_WAVE, k8s } from './model.ts';
 import { STORAGE_CLASSES } from './components/rook-ceph.ts';
 
 export interface Database {
@@ -25,7 +25,7 @@ export function postgresCluster(db: Database, wave: string): { object: K8sObject
   const cluster = {
     apiVersion: 'postgresql.cnpg.io/v1',
     kind: 'Cluster',
-    metadata: { name: db.name, namespace: db.namespace, annotations: { 'argocd.argoproj.io/sync-wave': wave } },
+    metadata: { name: db.name, namespace: db.namespace, annotations: { [SYNC_WAVE]: wave } },
     spec: {
       instances: db.instances,
       primaryUpdateStrategy: 'unsupervised',

@@ -14,7 +14,7 @@ import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.
 import type { Site } from '../../inventory/types.ts';
 import type { Versions } from '../../core/versions.ts';
 import type { ComponentBuilder, K8sObject, SecretNeed } from '../model.ts';
-import { k8s } from '../model.ts';
+import { SYNC_WAVE, k8s } from '../model.ts';
 import { INGRESS_CLASS } from '../ingress.ts';
 import { SITE_ISSUER } from './cert-manager.ts';
 import { GROUPS, GROUPS_CLAIM, USERNAME_CLAIM, clientSecretNeed, issuerUrl, oidcClients } from '../identity.ts';
@@ -28,7 +28,6 @@ export const HARBOR_BUCKET = 'harbor-registry';
 export const HARBOR_OBJECT_USER = 'harbor';
 export const REGISTRY_USER = 'harbor_registry_user';
 
-const WAVE = 'argocd.argoproj.io/sync-wave';
 
 export const HARBOR_DB: Database = {
   name: 'harbor-db', namespace: HARBOR_NAMESPACE, database: 'registry', owner: 'harbor',
@@ -172,12 +171,12 @@ function configJob(site: Site, versions: Versions): K8sObject[] {
   const name = `harbor-config-${hash}`;
   const cm: IConfigMap = {
     apiVersion: 'v1', kind: 'ConfigMap',
-    metadata: { name, namespace: HARBOR_NAMESPACE, annotations: { [WAVE]: '2' } },
+    metadata: { name, namespace: HARBOR_NAMESPACE, annotations: { [SYNC_WAVE]: '2' } },
     data: { 'harbor.json': config, 'harbor-config.py': SCRIPT },
   };
   const job: IJob = {
     apiVersion: 'batch/v1', kind: 'Job',
-    metadata: { name, namespace: HARBOR_NAMESPACE, annotations: { [WAVE]: '3' }, labels: { 'app.kubernetes.io/name': 'harbor-config' } },
+    metadata: { name, namespace: HARBOR_NAMESPACE, annotations: { [SYNC_WAVE]: '3' }, labels: { 'app.kubernetes.io/name': 'harbor-config' } },
     spec: {
       backoffLimit: 6,
       template: {
@@ -208,7 +207,7 @@ function storageObjects(): K8sObject[] {
   const s = HARBOR_SECRETS.s3;
   const user = {
     apiVersion: 'ceph.rook.io/v1', kind: 'CephObjectStoreUser',
-    metadata: { name: HARBOR_OBJECT_USER, namespace: HARBOR_NAMESPACE, annotations: { [WAVE]: '0' } },
+    metadata: { name: HARBOR_OBJECT_USER, namespace: HARBOR_NAMESPACE, annotations: { [SYNC_WAVE]: '0' } },
     spec: {
       store: OBJECT_STORE.name, clusterNamespace: ROOK_NAMESPACE, displayName: 'Harbor registry storage',
       keys: [{ accessKeyRef: { name: s.name, key: s.accessKey }, secretKeyRef: { name: s.name, key: s.secretKey } }],
@@ -216,7 +215,7 @@ function storageObjects(): K8sObject[] {
   };
   const obc = {
     apiVersion: 'objectbucket.io/v1alpha1', kind: 'ObjectBucketClaim',
-    metadata: { name: HARBOR_BUCKET, namespace: HARBOR_NAMESPACE, annotations: { [WAVE]: '1' } },
+    metadata: { name: HARBOR_BUCKET, namespace: HARBOR_NAMESPACE, annotations: { [SYNC_WAVE]: '1' } },
     // A fixed bucket owned by the user above, so the keys in harbor-s3 are the bucket's keys.
     spec: { bucketName: HARBOR_BUCKET, storageClassName: STORAGE_CLASSES.bucket, additionalConfig: { bucketOwner: HARBOR_OBJECT_USER } },
   };
@@ -226,12 +225,12 @@ function storageObjects(): K8sObject[] {
 function tokenCertificate(): K8sObject[] {
   const issuer: IIssuer = {
     apiVersion: 'cert-manager.io/v1', kind: 'Issuer',
-    metadata: { name: 'harbor-token-selfsigned', namespace: HARBOR_NAMESPACE, annotations: { [WAVE]: '0' } },
+    metadata: { name: 'harbor-token-selfsigned', namespace: HARBOR_NAMESPACE, annotations: { [SYNC_WAVE]: '0' } },
     spec: { selfSigned: {} },
   };
   const cert: ICertificate = {
     apiVersion: 'cert-manager.io/v1', kind: 'Certificate',
-    metadata: { name: HARBOR_SECRETS.coreToken.name, namespace: HARBOR_NAMESPACE, annotations: { [WAVE]: '0' } },
+    metadata: { name: HARBOR_SECRETS.coreToken.name, namespace: HARBOR_NAMESPACE, annotations: { [SYNC_WAVE]: '0' } },
     spec: {
       secretName: HARBOR_SECRETS.coreToken.name,
       commonName: 'harbor-token-ca',

@@ -9,7 +9,7 @@ import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k
 import type { Site } from '../../inventory/types.ts';
 import type { Versions } from '../../core/versions.ts';
 import type { Component, ComponentBuilder, K8sObject, SecretNeed } from '../model.ts';
-import { k8s } from '../model.ts';
+import { SYNC_WAVE, k8s } from '../model.ts';
 import { expose } from '../ingress.ts';
 import { GROUPS, kubeGroup, oidcClients, CLIENT_NAMES } from '../identity.ts';
 import { postgresCluster, rwService, type Database } from '../postgres.ts';
@@ -25,7 +25,6 @@ export const ADMIN_SECRET = 'keycloak-bootstrap-admin';
 export const CLIENTS_SECRET = 'keycloak-realm-secrets';
 export const ADMIN_USER = 'labctl-admin';
 
-const WAVE = 'argocd.argoproj.io/sync-wave';
 
 export const KEYCLOAK_DB: Database = {
   name: 'keycloak-db', namespace: KEYCLOAK_NAMESPACE, database: 'keycloak', owner: 'keycloak',
@@ -71,13 +70,13 @@ function realmJob(site: Site, versions: Versions, needs: SecretNeed[]): K8sObjec
   const hash = createHash('sha256').update(image).update('\0').update(realmText).digest('hex').slice(0, 10);
   const cm: IConfigMap = {
     apiVersion: 'v1', kind: 'ConfigMap',
-    metadata: { name: `keycloak-realm-${hash}`, namespace: KEYCLOAK_NAMESPACE, annotations: { [WAVE]: '2' } },
+    metadata: { name: `keycloak-realm-${hash}`, namespace: KEYCLOAK_NAMESPACE, annotations: { [SYNC_WAVE]: '2' } },
     data: { [realmFile]: realmText },
   };
   const secretEnv = [...new Set(needs.filter((n) => n.name === CLIENTS_SECRET).map((n) => n.key))].sort();
   const job: IJob = {
     apiVersion: 'batch/v1', kind: 'Job',
-    metadata: { name: `keycloak-realm-${hash}`, namespace: KEYCLOAK_NAMESPACE, annotations: { [WAVE]: '3' }, labels: { 'app.kubernetes.io/name': 'keycloak-config-cli' } },
+    metadata: { name: `keycloak-realm-${hash}`, namespace: KEYCLOAK_NAMESPACE, annotations: { [SYNC_WAVE]: '3' }, labels: { 'app.kubernetes.io/name': 'keycloak-config-cli' } },
     spec: {
       backoffLimit: 6,
       template: {
@@ -134,7 +133,7 @@ export const keycloak: ComponentBuilder = ({ site, versions }): Component => {
   ];
   const kc = {
     apiVersion: 'k8s.keycloak.org/v2alpha1', kind: 'Keycloak',
-    metadata: { name: KEYCLOAK_NAME, namespace: KEYCLOAK_NAMESPACE, annotations: { [WAVE]: '1' } },
+    metadata: { name: KEYCLOAK_NAME, namespace: KEYCLOAK_NAMESPACE, annotations: { [SYNC_WAVE]: '1' } },
     spec: {
       instances: 2,
       db: {
