@@ -7,9 +7,13 @@ import { connectNode, errorText, forEachNode, type ClusterOptions } from './host
 
 export interface PreflightResult { hosts: HostReport[]; ok: boolean }
 
+/** Preflight only reads, and its cost is the hosts' (one short script each), so it fans out wider than `up`:
+ *  at 16 a 32-host rack would take two waves of round trips. */
+export const PREFLIGHT_CONCURRENCY = 64;
+
 export async function runPreflight(site: Site, o: ClusterOptions = {}, only?: string[]): Promise<PreflightResult> {
   const nodes = only ? site.nodes.filter((n) => only.includes(n.name)) : site.nodes;
-  const results = await forEachNode(nodes, o, async (node) => {
+  const results = await forEachNode(nodes, { ...o, concurrency: o.concurrency ?? PREFLIGHT_CONCURRENCY }, async (node) => {
     const host = await connectNode(node, o);
     try {
       const facts = await gatherFacts(host, node);

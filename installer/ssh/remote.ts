@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { SiteNode } from '../inventory/types.ts';
 import { redact } from './redact.ts';
+import { SSH_ALGORITHMS } from './algorithms.ts';
 
 export interface ExecResult { code: number | null; signal: string | null; stdout: string; stderr: string }
 
@@ -93,7 +94,7 @@ export async function connect(node: Pick<SiteNode, 'name' | 'address' | 'ssh'>, 
     const j = parseJumpHost(node.ssh.jumpHost, node.ssh.user);
     jump = new NodeSSH();
     try {
-      await jump.connect({ host: j.host, port: j.port, username: j.user, privateKey, readyTimeout: timeout });
+      await jump.connect({ host: j.host, port: j.port, username: j.user, privateKey, readyTimeout: timeout, algorithms: SSH_ALGORITHMS });
       sock = await jump.forwardOut('127.0.0.1', 0, node.address, node.ssh.port) as unknown as NodeJS.ReadableStream;
     } catch (e) {
       jump.dispose();
@@ -103,7 +104,7 @@ export async function connect(node: Pick<SiteNode, 'name' | 'address' | 'ssh'>, 
   const ssh = new NodeSSH();
   try {
     await ssh.connect({
-      host: node.address, port: node.ssh.port, username: node.ssh.user, privateKey, readyTimeout: timeout,
+      host: node.address, port: node.ssh.port, username: node.ssh.user, privateKey, readyTimeout: timeout, algorithms: SSH_ALGORITHMS,
       // ssh2 would otherwise wait for the OS TCP timeout (minutes) on a silent address.
       ...(sock ? { sock: sock as never } : {}),
       keepaliveInterval: 5_000, keepaliveCountMax: 3,

@@ -27,8 +27,8 @@ import { join } from 'node:path';
 
 export const CACHE = '/var/cache/labctl-fakerack';
 export const MIRROR = 'http://deb.debian.org/debian';
-const SUITE = 'bookworm';
-const INCLUDE = ['openssh-server', 'iproute2', 'kmod', 'procps'];
+export const SUITE = 'bookworm';
+export const INCLUDE = ['openssh-server', 'iproute2', 'kmod', 'procps'];
 const BASE_KEY = createHash('sha256').update(['v1', SUITE, 'minbase', MIRROR, ...INCLUDE].join('|')).digest('hex').slice(0, 12);
 export const BASE_ROOT = join(CACHE, `base-${BASE_KEY}`, 'root');
 
@@ -72,6 +72,10 @@ export interface FakeHostSpec {
   acceptKey?: 'test' | 'other';
 }
 
+/** A rack's names and /24: namespaces <prefix>-<host>, bridge <prefix>br, address 198.18.<octet>.0/24;
+ *  baseRoot: another debootstrap'd root under the hosts (benchmarks: one with python3 for Ansible). */
+export interface RackNet { prefix: string; octet: number; baseRoot?: string }
+
 interface HostState { spec: FakeHostSpec; index: number; dir: string; ns: string; veth: string; address: string; proc?: ChildProcess; pid1?: number; loops: string[] }
 
 export class FakeRack {
@@ -89,10 +93,10 @@ export class FakeRack {
   /** How many requests the proxy served from its cache vs. fetched. */
   readonly proxyStats = { hits: 0, fetched: 0, local: 0, refused: 0 };
 
-  private constructor(readonly k: number, readonly dir: string) {
-    this.subnet = `198.18.${64 + k}.0/24`;
-    this.gateway = `198.18.${64 + k}.1`;
-    this.bridge = `lrk${k}br`;
+  private constructor(readonly k: number, readonly dir: string, readonly net: RackNet) {
+    this.subnet = `198.18.${net.octet}.0/24`;
+    this.gateway = `198.18.${net.octet}.1`;
+    this.bridge = `${net.prefix}br`;
     this.keyFile = join(dir, 'id_ed25519');
     sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'labctl-test', '-f', this.keyFile]);
     sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'someone-else', '-f', join(dir, 'other_ed25519')]);
@@ -104,12 +108,15 @@ export class FakeRack {
   /** A signed flat apt repository without any Kubernetes package (like every package source reachable here). */
   get packageRepo(): string { return `http://${this.gateway}:${this.proxyPort}/kubernetes/`; }
 
-  /** Rack k (1..60) uses 198.18.<64+k>.0/24 and names lrk<k>*; distinct test files use distinct k. */
-  static async create(k: number, specs: FakeHostSpec[]): Promise<FakeRack> {
+  /** Rack k (1..60) uses 198.18.<64+k>.0/24 and names lrk<k>*; distinct test files use distinct k.
+   *  `net` overrides both (benchmarks with their own name prefix and address range). */
+  static async create(k: number, specs: FakeHostSpec[], net?: RackNet): Promise<FakeRack> {
     if (k < 1 || k > 60) throw new Error('rack index out of range');
+    const n = net ?? { prefix: `lrk${k}`, octet: 64 + k };
+    if (!Number.isInteger(n.octet) || n.octet < 0 || n.octet > 255 || specs.length > 240) throw new Error('rack network out of range');
     ensureBase();
-    cleanupStale(k);
-    const rack = new FakeRack(k, mkdtempSync(join(tmpdir(), `lrk${k}-`)));
+    cleanupStale(n.prefix);
+    const rack = new FakeRack(k, mkdtempSync(join(tmpdir(), `${n.prefix}-`)), n);
     try {
       sh('ip', ['link', 'add', rack.bridge, 'type', 'bridge']);
       sh('ip', ['addr', 'add', `${rack.gateway}/24`, 'dev', rack.bridge]);
@@ -127,7 +134,7 @@ export class FakeRack {
 
   address(name: string): string { return this.host(name).address; }
   /** An address in the rack's subnet where nothing answers (the "unreachable host" fault). */
-  get deadAddress(): string { return `198.18.${64 + this.k}.250`; }
+  get deadAddress(): string { return `198.18.${this.net.octet}.250`; }
 
   private host(name: string): HostState {
     const h = this.hosts.get(name);
@@ -138,7 +145,7 @@ export class FakeRack {
   private addHost(spec: FakeHostSpec, i: number): void {
     const dir = join(this.dir, spec.name);
     const upper = join(dir, 'upper');
-    const h: HostState = { spec, index: i, dir, ns: `lrk${this.k}-${spec.name}`, veth: `lrk${this.k}v${i}`, address: `198.18.${64 + this.k}.${10 + i}`, loops: [] };
+    const h: HostState = { spec, index: i, dir, ns: `${this.net.prefix}-${spec.name}`, veth: `${this.net.prefix}v${i}`, address: `198.18.${this.net.octet}.${10 + i}`, loops: [] };
     this.hosts.set(spec.name, h);
     for (const d of ['work', 'merged', 'upper/root/.ssh', 'upper/etc/labctl-fakerack', 'disks']) mkdirSync(join(dir, d), { recursive: true });
     const pub = readFileSync(spec.acceptKey === 'other' ? join(this.dir, 'other_ed25519.pub') : `${this.keyFile}.pub`, 'utf8');
@@ -176,7 +183,7 @@ export class FakeRack {
       'set -e',
       'mount --make-rprivate /',
       `R=${R}`,
-      `mount -t overlay overlay -o lowerdir=${BASE_ROOT},upperdir=${upper},workdir=${join(dir, 'work')} "$R"`,
+      `mount -t overlay overlay -o lowerdir=${this.net.baseRoot ?? BASE_ROOT},upperdir=${upper},workdir=${join(dir, 'work')} "$R"`,
       'mount -t proc proc "$R/proc"',
       'mount -t sysfs sysfs "$R/sys"',
       'mount -t cgroup2 -o ro cgroup2 "$R/sys/fs/cgroup"',
@@ -383,15 +390,15 @@ function comm(pid: number): string {
   try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return ''; }
 }
 
-/** Leftovers of a crashed earlier run with the same rack index. */
-function cleanupStale(k: number): void {
+/** Leftovers of a crashed earlier run with the same rack names. */
+function cleanupStale(prefix: string): void {
   for (const ns of sh('ip', ['netns', 'list'], { allowFail: true }).split('\n').map((l) => l.split(' ')[0] ?? '')) {
-    if (ns.startsWith(`lrk${k}-`)) {
+    if (ns.startsWith(`${prefix}-`)) {
       for (const pid of sh('ip', ['netns', 'pids', ns], { allowFail: true }).split(/\s+/).filter(Boolean)) {
         try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
       }
       sh('ip', ['netns', 'del', ns], { allowFail: true });
     }
   }
-  sh('ip', ['link', 'del', `lrk${k}br`], { allowFail: true });
+  sh('ip', ['link', 'del', `${prefix}br`], { allowFail: true });
 }

@@ -11,14 +11,15 @@ const positive = (what: string) => (v: string) => {
   return n;
 };
 const nodesOption = () => new Option('--nodes <names>', 'only these nodes (comma separated)').argParser(list);
-const concurrencyOption = () => new Option('--concurrency <n>', 'hosts worked on at the same time').default(16).argParser(positive('--concurrency'));
+const concurrencyOption = (dflt = 16) => new Option('--concurrency <n>', 'hosts worked on at the same time').default(dflt).argParser(positive('--concurrency'));
 const connectTimeoutOption = () => new Option('--connect-timeout <seconds>', 'SSH connect timeout per host').default(10).argParser(positive('--connect-timeout'));
 
 export function registerClusterCommands(program: Command): void {
   program.command('preflight')
     .description('check every node over SSH (one round trip each): OS, kernel, cgroup v2, KVM, CPU/memory, swap, time, hostname, address, Ceph disks, ports; exit 1 if a must-pass check fails')
     .addOption(inventoryOption()).addOption(outputOption()).addOption(nodesOption())
-    .addOption(concurrencyOption()).addOption(connectTimeoutOption())
+    // 64 = PREFLIGHT_CONCURRENCY (not imported: that would load the SSH client for every command)
+    .addOption(concurrencyOption(64)).addOption(connectTimeoutOption())
     .action(async (o) => (await import('./preflight.ts')).preflightCommand({
       inventory: o.inventory, output: o.output, nodes: o.nodes, concurrency: o.concurrency, connectTimeout: o.connectTimeout,
     }));
