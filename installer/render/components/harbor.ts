@@ -7,6 +7,7 @@
 // re-runs whenever its declarative configuration changes (its name carries a hash of it).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { repoPath } from '../../core/paths.ts';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer';
@@ -160,7 +161,7 @@ export function harborConfig(site: Site): Record<string, unknown> {
   };
 }
 
-const SCRIPT = readFileSync(new URL('./scripts/harbor-config.py', import.meta.url), 'utf8');
+const SCRIPT = readFileSync(repoPath('installer/render/components/scripts/harbor-config.py'), 'utf8');
 
 function configJob(site: Site, versions: Versions): K8sObject[] {
   const py = versions.components['harbor-config-python'];
