@@ -96,8 +96,9 @@ try {
   // SSH fan-out on the fake rack (needs root, network namespaces and debootstrap).
   if (process.env.BENCH_SSH !== '0') {
     try {
-      const mod = await import(new URL('./ssh-fanout.ts', import.meta.url).href) as { main?: () => Promise<void> };
-      await mod.main?.();
+      const { sshFanout, formatFanout } = await import('./ssh-fanout.ts');
+      console.log('\nSSH fan-out on the fake rack (real sshd per host in network namespaces):');
+      console.log(formatFanout(await sshFanout({ runs: RUNS })));
     } catch (e) {
       console.log(`\nSSH fan-out benchmark not run: ${(e as Error).message.split('\n')[0]}`);
     }
