@@ -31,7 +31,11 @@ function bgpdDryRun(text: string, name: string): string {
   writeFileSync(file, text);
   const r = spawnSync('/usr/lib/frr/bgpd', ['-C', '-Z', '-f', file, '-i', join(tmp, `${name}.pid`), '--vty_socket', tmp, '-u', 'frr', '-g', 'frr'], { encoding: 'utf8' });
   if (r.error) throw new Error(`bgpd must be installed (Debian package frr): ${r.error.message}`);
-  return `${r.stdout}${r.stderr}${r.status === 0 ? '' : `exit ${r.status}`}`;
+  // FRR keeps a crash-log folder /var/tmp/frr/bgpd.<pid>; one left by an earlier bgpd with the same
+  // (recycled) pid makes it print two lines that say nothing about the configuration.
+  const noise = /^\S+ \S+ BGP: \[\S+\] (failed to mkdir "\/var\/tmp\/frr\/bgpd\.\d+": File exists|crashlog and per-thread log buffering unavailable!)$/;
+  const out = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l && !noise.test(l)).map((l) => `${l}\n`).join('');
+  return `${out}${r.status === 0 ? '' : `exit ${r.status}`}`;
 }
 
 const app = (r: Rendered, name: string) => r.kind<{ spec: { project: string; syncPolicy: { syncOptions: string[]; managedNamespaceMetadata?: { labels: Record<string, string> } } }; metadata: { name: string; annotations: Record<string, string> } }>('argoproj.io/v1alpha1', 'Application').find((a) => a.metadata.name === name);
