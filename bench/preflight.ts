@@ -1,7 +1,7 @@
 // Preflight time for 1, 8 and 32 hosts of a fake rack (real sshd hosts in network namespaces, see
 // test/cluster/fakerack.ts). Run as root: node --import tsx bench/preflight.ts [sizes...]
 // Each size: a fresh rack, one warm-up preflight, then the median of 3 timed runs of runPreflight
-// (connect + one facts round trip per host + checks), concurrency 16 as labctl's default.
+// (connect + one facts round trip per host + checks), at preflight's default concurrency (PREFLIGHT_CONCURRENCY).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
