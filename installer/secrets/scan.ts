@@ -8,7 +8,8 @@ export interface Finding { file: string; line: number; rule: string; excerpt: st
 /** Shapes that are a secret wherever they appear. */
 export const TOKEN_SHAPES: { rule: string; re: RegExp }[] = [
   { rule: 'pem-private-key', re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/ },
-  { rule: 'age-secret-key', re: /AGE-SECRET-KEY-1[0-9A-Z]{20,}/ },
+  // Built from two parts so that this file itself never looks like a leaked key to repository scanners.
+  { rule: 'age-secret-key', re: new RegExp('AGE-SECRET-KEY-' + '1[0-9A-Z]{20,}') },
   { rule: 'github-token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/ },
   { rule: 'gitlab-token', re: /\bglpat-[A-Za-z0-9_-]{20,}/ },
   { rule: 'slack-token', re: /\bxox[abprse]-[A-Za-z0-9-]{10,}/ },
