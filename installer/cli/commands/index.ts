@@ -7,19 +7,7 @@ import { registerImages } from './images-register.ts';
 import { registerLabs } from './labs-register.ts';
 
 export function registerCommands(program: Command): void {
-  const oncall = program.command('oncall').description('the on-call rotation: who holds the pager now, next, the schedule, an iCalendar export');
-  const at = () => new Option('--at <datetime>', 'instead of now: an ISO date-time, site time unless it has an offset (2026-10-26T09:00)');
-  const runOncall = async (name: 'oncallNow' | 'oncallNext' | 'oncallSchedule' | 'oncallIcal', o: Record<string, string | undefined>) =>
-    (await import('./oncall.ts'))[name]({ inventory: o.inventory!, at: o.at, weeks: o.weeks, output: (o.output ?? 'text') as 'text' | 'json' });
-  oncall.command('now').description('who is on call (primary and secondary) and until when').addOption(inventoryOption()).addOption(at()).addOption(outputOption())
-    .action((o) => runOncall('oncallNow', o));
-  oncall.command('next').description('the next hand-over').addOption(inventoryOption()).addOption(at()).addOption(outputOption())
-    .action((o) => runOncall('oncallNext', o));
-  oncall.command('schedule').description('the shifts of the coming weeks').addOption(inventoryOption()).addOption(at()).addOption(outputOption())
-    .option('--weeks <n>', 'how many weeks (default 8)').action((o) => runOncall('oncallSchedule', o));
-  oncall.command('ical').description('the rotation as iCalendar (RFC 5545) on standard output: labctl oncall ical > rotation.ics').addOption(inventoryOption()).addOption(at())
-    .option('--weeks <n>', 'how many weeks from --at (default: the whole rendered rotation)').action((o) => runOncall('oncallIcal', o));
-
+  // In pipeline order: check and render, bootstrap, then day-2 (labs, images, secrets, access, on-call).
   program.command('validate')
     .description('check an inventory file offline (schema and semantic rules); exit 0 valid, 1 invalid, 2 usage')
     .argument('[file]', 'inventory file', 'inventory.yaml')
@@ -61,6 +49,23 @@ export function registerCommands(program: Command): void {
     .option('--namespace <ns>', 'default namespace of the context (e.g. course-os101)')
     .option('--ca-file <file>', 'cluster CA certificate (PEM) to embed')
     .action(async (o) => (await import('./kubeconfig.ts')).kubeconfigCommand({ inventory: o.inventory, user: o.user, out: o.out, replaceFile: o.replaceFile, namespace: o.namespace, caFile: o.caFile }));
+
+  registerOncall(program);
+}
+
+function registerOncall(program: Command): void {
+  const oncall = program.command('oncall').description('the on-call rotation: who holds the pager now, next, the schedule, an iCalendar export');
+  const at = () => new Option('--at <datetime>', 'instead of now: an ISO date-time, site time unless it has an offset (2026-10-26T09:00)');
+  const runOncall = async (name: 'oncallNow' | 'oncallNext' | 'oncallSchedule' | 'oncallIcal', o: Record<string, string | undefined>) =>
+    (await import('./oncall.ts'))[name]({ inventory: o.inventory!, at: o.at, weeks: o.weeks, output: (o.output ?? 'text') as 'text' | 'json' });
+  oncall.command('now').description('who is on call (primary and secondary) and until when').addOption(inventoryOption()).addOption(at()).addOption(outputOption())
+    .action((o) => runOncall('oncallNow', o));
+  oncall.command('next').description('the next hand-over').addOption(inventoryOption()).addOption(at()).addOption(outputOption())
+    .action((o) => runOncall('oncallNext', o));
+  oncall.command('schedule').description('the shifts of the coming weeks').addOption(inventoryOption()).addOption(at()).addOption(outputOption())
+    .option('--weeks <n>', 'how many weeks (default 8)').action((o) => runOncall('oncallSchedule', o));
+  oncall.command('ical').description('the rotation as iCalendar (RFC 5545) on standard output: labctl oncall ical > rotation.ics').addOption(inventoryOption()).addOption(at())
+    .option('--weeks <n>', 'how many weeks from --at (default: the whole rendered rotation)').action((o) => runOncall('oncallIcal', o));
 }
 
 function registerSecrets(program: Command): void {
