@@ -91,6 +91,7 @@ export async function handOver(site: Site, o: HandOverOptions): Promise<{ conver
       const { stdout } = await run('helm', c.argv, { env, maxBuffer: 256 << 20 });
       await new Promise<void>((resolve, reject) => {
         const p = execFile('kubectl', ['apply', '--server-side', '--force-conflicts', '-f', '-'], { env, maxBuffer: 64 << 20 }, (e) => (e ? reject(e) : resolve()));
+        p.stdin!.on('error', () => {}); // kubectl exiting early is reported through its exit status above
         p.stdin!.end(stdout);
       });
     } else {

@@ -41,6 +41,9 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
       if (timer) clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr: signal ? `${stderr}\n(${cmd} stopped by ${signal})` : stderr });
     });
+    // A program that exits without reading its input (e.g. it fails at once) closes the pipe: that is
+    // reported by its exit code, not by an unhandled EPIPE that would kill labctl.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }
