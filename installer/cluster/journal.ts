@@ -2,8 +2,9 @@
 // Written atomically after every finished step (temp file, fsync, rename, fsync of the directory), so a
 // crash leaves either the old or the new journal, never a truncated one. It holds no secrets: a step's
 // inputs hash covers its script, in which secrets are only placeholders.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-write.ts';
+import { join } from 'node:path';
 import { ExitError } from '../core/diagnostics.ts';
 
 export interface StepRecord { inputs: string; finishedAt: string; durationMs: number }
@@ -57,21 +58,8 @@ export class Journal {
   }
 }
 
-export function writeAtomic(file: string, text: string): void {
-  const dir = dirname(file);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  const d = openSync(dir, 'r');
-  try { fsyncSync(d); } finally { closeSync(d); }
-}
+/** Journal, kubeconfig and seed values: private (0600) and durable, the journal must never be truncated. */
+export const writeAtomic = (file: string, text: string): void => writeFileAtomic(file, text, { mode: 0o600, durable: true });
 
 /** One `up`/`reset` at a time per state directory: an exclusive lock file holding the pid. */
 export function lockStateDir(dir: string): () => void {

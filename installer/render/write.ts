@@ -1,7 +1,8 @@
 // The only filesystem writer of render. It keeps a list of the files it wrote (.labctl/rendered.json),
 // so a re-render removes files it wrote before and no longer renders, and never touches or overwrites
 // files someone else put there (lab templates, the site's own additions) unless told to.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, readdirSync, rmdirSync } from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import { dirname, join } from 'node:path';
 
 export const STATE_FILE = '.labctl/rendered.json';
@@ -37,12 +38,8 @@ export function writeRepo(dir: string, files: Map<string, string>, change: RepoC
   atomicWrite(join(dir, STATE_FILE), JSON.stringify({ files: [...files.keys()] }, null, 1) + '\n');
 }
 
-export function atomicWrite(file: string, content: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, file);
-}
+/** Rendered files are recreated by a re-render, so they need atomicity, not fsync. */
+export const atomicWrite = (file: string, content: string) => writeFileAtomic(file, content);
 
 function pruneEmptyDirs(root: string, rel: string): void {
   while (rel && rel !== '.') {

@@ -4,8 +4,9 @@
 //
 // Files are only ever written when an entry is new or its value changed: age encryption is randomized, so
 // re-encrypting an unchanged value would change the ciphertext and make every render a Git change.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-write.ts';
+import { join, relative, resolve, sep } from 'node:path';
 import { homedir } from 'node:os';
 import * as age from 'age-encryption';
 import { ExitError } from '../core/diagnostics.ts';
@@ -27,12 +28,9 @@ export function checkRef(ref: string): void {
   }
 }
 
-function atomicWrite(path: string, content: string, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, content, { mode });
-  renameSync(tmp, path);
-}
+// Store entries and the site key must survive a crash right after they were generated (the value may
+// already have been handed to a component): durable writes.
+const atomicWrite = (path: string, content: string, mode = 0o644) => writeFileAtomic(path, content, { mode, durable: true });
 
 export class SecretStore {
   readonly dir: string;

@@ -16,8 +16,7 @@ import type { Site } from '../../inventory/types.ts';
 import type { Versions } from '../../core/versions.ts';
 import type { ComponentBuilder, K8sObject, SecretNeed } from '../model.ts';
 import { SYNC_WAVE, k8s } from '../model.ts';
-import { INGRESS_CLASS } from '../ingress.ts';
-import { SITE_ISSUER } from './cert-manager.ts';
+import { chartIngress } from '../ingress.ts';
 import { GROUPS, GROUPS_CLAIM, USERNAME_CLAIM, clientSecretNeed, issuerUrl, oidcClients } from '../identity.ts';
 import { postgresCluster, rwService, type Database } from '../postgres.ts';
 import { OBJECT_STORE, ROOK_NAMESPACE, STORAGE_CLASSES } from './rook-ceph.ts';
@@ -79,19 +78,16 @@ export function harborValues(site: Site): Record<string, unknown> {
   const s = HARBOR_SECRETS;
   const host = site.hosts.harbor;
   const block = { storageClass: STORAGE_CLASSES.block };
+  // Image layers are large: no body size limit on the registry.
+  const ing = chartIngress(host, { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true', 'nginx.ingress.kubernetes.io/proxy-body-size': '0' });
   return {
     expose: {
       type: 'ingress',
       tls: { enabled: true, certSource: 'secret', secret: { secretName: s.tls.name } },
       ingress: {
         hosts: { core: host },
-        className: INGRESS_CLASS,
-        annotations: {
-          'cert-manager.io/cluster-issuer': SITE_ISSUER,
-          'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
-          // Image layers are large: no body size limit on the registry.
-          'nginx.ingress.kubernetes.io/proxy-body-size': '0',
-        },
+        className: ing.ingressClassName,
+        annotations: ing.annotations,
       },
     },
     externalURL: `https://${host}`,
