@@ -81,11 +81,11 @@ export async function fetchBaseImage(img: CatalogImage, opts: FetchOptions): Pro
         resumedFrom = have;
         log(`resuming ${url} at ${(have / 1048576).toFixed(1)} MiB`);
         await hashInto(part, hash);
-        downloaded = await copyHashing(bodyChunks(res, poke), part, hash, true);
+        downloaded = await copyHashing(bodyChunks(res, poke, log, have), part, hash, true);
       } else if (res.status === 200) {
         if (have > 0) log(`server ignored the range request; downloading ${url} from the start`);
         rmSync(part, { force: true });
-        downloaded = await copyHashing(bodyChunks(res, poke), part, hash, false);
+        downloaded = await copyHashing(bodyChunks(res, poke, log, 0), part, hash, false);
       } else {
         await res.body?.cancel();
         const what = res.status === 404 ? 'base image not found (HTTP 404)' : `HTTP ${res.status} ${res.statusText}`;
@@ -113,9 +113,23 @@ export async function fetchBaseImage(img: CatalogImage, opts: FetchOptions): Pro
   return { file: done, sha256: got, bytes, downloaded, cached: false, resumedFrom };
 }
 
-async function* bodyChunks(res: Response, poke: () => void): AsyncGenerator<Uint8Array> {
+/** The response body, keeping the idle timer alive and printing progress every 5 s (a cloud image is ~600 MB). */
+async function* bodyChunks(res: Response, poke: () => void, log: (line: string) => void, from: number): AsyncGenerator<Uint8Array> {
   if (!res.body) return;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) { poke(); yield chunk; }
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  const total = Number.isFinite(length) ? from + length : undefined;
+  const mib = (n: number) => (n / 1048576).toFixed(0);
+  let got = from;
+  let last = Date.now();
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    poke();
+    got += chunk.length;
+    if (Date.now() - last >= 5000) {
+      last = Date.now();
+      log(`downloading: ${mib(got)}${total ? ` of ${mib(total)} MiB (${Math.floor((got / total) * 100)}%)` : ' MiB'}`);
+    }
+    yield chunk;
+  }
 }
 
 async function hashInto(file: string, hash: ReturnType<typeof createHash>): Promise<void> {
