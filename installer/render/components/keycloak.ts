@@ -28,7 +28,9 @@ export const ADMIN_USER = 'labctl-admin';
 /**
  * The only paths the public SSO host routes to Keycloak (Keycloak's reverse-proxy guide, "exposed path
  * recommendations"): the site realm's endpoints and the static resources its pages load. Not `/admin/`
- * (console and admin REST API), not `/realms/master/` (the admin realm's logins), not `/metrics`.
+ * (console and admin REST API), not `/realms/master/` (the admin realm's logins), not `/metrics`, and not
+ * `/.well-known/` (RFC 8414 metadata of every realm; the platform's clients use the OIDC discovery URL
+ * under `/realms/<realm>/`).
  */
 export const publicPaths = (site: Site): string[] => [`/realms/${site.identity.realm}/`, '/resources/'];
 
