@@ -68,6 +68,7 @@ const adminRequests = (realm: string) => [
   '/', '/admin', '/admin/', '/admin/master/console/', `/admin/realms/${realm}/users`, '/admin/serverinfo',
   '/realms/master', '/realms/master/', '/realms/master/protocol/openid-connect/token', '/realms/master/account',
   `/realms/${realm}x/protocol/openid-connect/auth`, `/realms/${realm}-evil/`, '/metrics', '/health/ready', '/js/keycloak.js',
+  '/.well-known/oauth-authorization-server/realms/master', '/resources-x/', '/realms//master/', '/realms/./master/',
 ];
 const publicRequests = (realm: string) => [
   `/realms/${realm}/.well-known/openid-configuration`, `/realms/${realm}/protocol/openid-connect/certs`,
@@ -94,7 +95,10 @@ function grafanaLogin(oauth: Obj, claims: Obj): string | 'refused' {
 // ---- kubelet-csr-approver -------------------------------------------------------------------------
 
 interface Csr { username: string; dnsNames: string[]; ips: string[] }
-/** The approver's documented checks (its README, "Which verifications do we put in place?"), DNS lookups bypassed. */
+/**
+ * The approver's checks as its README lists them and internal/controller (csr_controller.go,
+ * regex_ip_checks.go) of the pinned v1.2.14 does them, with DNS lookups bypassed as we configure it.
+ */
 function approves(v: Obj, csr: Csr): boolean {
   if (!csr.username.startsWith('system:node:')) return false;
   const node = csr.username.slice('system:node:'.length);
