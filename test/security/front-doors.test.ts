@@ -92,6 +92,21 @@ function grafanaLogin(oauth: Obj, claims: Obj): string | 'refused' {
   return role;
 }
 
+// ---- ArgoCD ---------------------------------------------------------------------------------------
+
+/**
+ * Whether ArgoCD keeps its local admin for a values entry configs.cm['admin.enabled']: the chart writes
+ * the value as a string into argocd-cm, and ArgoCD (util/settings/accounts.go, parseAdminAccount) parses
+ * it with Go's strconv.ParseBool, keeping the admin on when the key is missing or unparsable.
+ */
+function argocdAdminEnabled(value: unknown): boolean {
+  if (value === undefined) return true;
+  const s = String(value);
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
+  return true;
+}
+
 // ---- kubelet-csr-approver -------------------------------------------------------------------------
 
 interface Csr { username: string; dnsNames: string[]; ips: string[] }
@@ -198,10 +213,10 @@ describe.each(Object.keys(SITES))('%s: front doors in the rendered site', (name)
     // SSO is configured from the start, and platform-admins get the admin role through it.
     expect(parse(values.configs.cm['oidc.config']).clientID).toBe('argocd');
     expect(values.configs.rbac['policy.csv']).toContain(`g, ${GROUPS.platformAdmins}, role:admin`);
-    // Weakened copy: the chart default (admin on) is what the check catches.
-    const weakened = structuredClone(values);
-    weakened.configs.cm['admin.enabled'] = true;
-    expect(weakened.configs.cm['admin.enabled']).not.toBe(false);
+    expect(argocdAdminEnabled(values.configs.cm['admin.enabled'])).toBe(false);
+    expect(argocdAdminEnabled(seedValues.configs.cm['admin.enabled'])).toBe(false);
+    // Weakened copies: the chart default, a missing key and a YAML 1.1 spelling all leave the admin on.
+    for (const weak of [true, undefined, 'off', 'no']) expect(argocdAdminEnabled(weak), String(weak)).toBe(true);
   });
 
   it('kubelet serving certificates: serverTLSBootstrap, the API server verifies kubelets, Prometheus verifies kubelets, and the approver accepts only the inventory\'s nodes (the approver\'s documented checks; the controller does not run here)', () => {
