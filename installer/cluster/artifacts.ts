@@ -88,10 +88,13 @@ export function kubeadmInitConfig(site: Site, node: SiteNode): string {
     networking: { podSubnet: site.network.podCidr, serviceSubnet: site.network.serviceCidr, dnsDomain: 'cluster.local' },
     apiServer: {
       certSANs: [site.kubernetes.apiDnsName, site.kubernetes.apiVip],
-      extraArgs: oidcArgs(site),
+      // Verify the kubelets' serving certificates (cluster-CA signed, see serverTLSBootstrap below) on
+      // kubectl logs/exec/port-forward.
+      extraArgs: [...oidcArgs(site), { name: 'kubelet-certificate-authority', value: '/etc/kubernetes/pki/ca.crt' }],
     },
     controllerManager: { extraArgs: [{ name: 'bind-address', value: '0.0.0.0' }] },
   };
+  // serverTLSBootstrap: the kubelet's serving certificate comes from a CSR that kubelet-csr-approver checks.
   const kubelet: KubeletConfiguration = {
     apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration',
     cgroupDriver: 'systemd', failSwapOn: true, serverTLSBootstrap: true, rotateCertificates: true,

@@ -16,6 +16,12 @@ export const KUBE_OIDC_PREFIX = 'oidc:';
 export const GROUPS = {
   /** cluster-admin, ArgoCD admin, Grafana admin, Harbor admin. */
   platformAdmins: 'platform-admins',
+  /**
+   * The on-call rotation: may log in to Grafana (logs and metrics of every namespace) as Editor, which is
+   * what creating a silence (the acknowledgement of a page) needs. Members are added in Keycloak or come
+   * from the campus directory; nothing else is granted to this group.
+   */
+  oncall: 'platform-oncall',
   /** Teachers and tutors of a course: manage the course namespace and its labs. */
   courseStaff: (course: string) => `course-${course}-staff`,
   /** Students of a course: use the labs of the course namespace. */
@@ -24,8 +30,11 @@ export const GROUPS = {
 
 /** Every group the realm declares, in a stable order. */
 export function realmGroups(site: Site): string[] {
-  return [GROUPS.platformAdmins, ...site.labs.courses.flatMap((c) => [GROUPS.courseStaff(c.name), GROUPS.students(c.name)])];
+  return [GROUPS.platformAdmins, GROUPS.oncall, ...site.labs.courses.flatMap((c) => [GROUPS.courseStaff(c.name), GROUPS.students(c.name)])];
 }
+
+/** The only realm groups Grafana lets in (logs and metrics of every namespace are not for course staff or students). */
+export const GRAFANA_GROUPS = { admin: GROUPS.platformAdmins, editor: GROUPS.oncall } as const;
 
 /** The name a realm group has inside Kubernetes RBAC (after the API server's groups prefix). */
 export const kubeGroup = (group: string) => `${KUBE_OIDC_PREFIX}${group}`;

@@ -17,6 +17,8 @@ export interface Exposure {
   port: number | string;
   /** Extra controller annotations (e.g. body size for registries). */
   annotations?: Record<string, string>;
+  /** Path prefixes to publish (default: everything, `/`); Keycloak publishes only its public paths. */
+  paths?: string[];
 }
 
 /** The Ingress (with a cert-manager certificate for `host`) that publishes a Service. */
@@ -34,7 +36,7 @@ export function expose(_site: Site, e: Exposure): K8sObject {
       tls: [{ hosts: [e.host], secretName: `${e.name}-tls` }],
       rules: [{
         host: e.host,
-        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: e.service, port: typeof e.port === 'number' ? { number: e.port } : { name: e.port } } } }] },
+        http: { paths: (e.paths ?? ['/']).map((path) => ({ path, pathType: 'Prefix', backend: { service: { name: e.service, port: typeof e.port === 'number' ? { number: e.port } : { name: e.port } } } })) },
       }],
     },
   };

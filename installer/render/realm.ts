@@ -139,6 +139,22 @@ export function realmRepresentation(site: Site): Record<string, unknown> {
   };
 }
 
+/**
+ * Where the admin console lives: only behind `kubectl port-forward` from a machine holding the admin
+ * kubeconfig (docs/security.md, boundary 7). Keycloak's `hostname-admin` points the console there, and
+ * the master realm's frontend URL does too, so logging in to the master realm never goes through the
+ * public SSO host (keycloak/keycloak#45390: without it the console's login is sent to the public host;
+ * keycloak/keycloak discussion #46646: the master realm's frontend URL is the way to keep it off that host).
+ */
+export const ADMIN_CONSOLE_PORT = 18080;
+export const ADMIN_CONSOLE_URL = `http://localhost:${ADMIN_CONSOLE_PORT}`;
+export const MASTER_REALM = 'master';
+
+/** The master realm's only managed setting: its frontend URL (logins of the admin console stay internal). */
+export function masterRealmRepresentation(): Record<string, unknown> {
+  return { realm: MASTER_REALM, attributes: { frontendUrl: ADMIN_CONSOLE_URL } };
+}
+
 /** Names of the environment variables the realm file needs, for the Job's env. */
 export function realmEnv(site: Site): string[] {
   const f = site.identity.federation;

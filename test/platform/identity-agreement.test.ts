@@ -21,7 +21,8 @@ async function load(file: string) {
     .flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as Obj));
   const manifests = docs((p) => p.startsWith('components/keycloak/manifests/'));
   const realmCm = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name.startsWith('keycloak-realm-'))!;
-  const realm = parse(Object.values(realmCm.data as Record<string, string>)[0]!) as Obj;
+  // The ConfigMap also holds master.yaml (the admin realm's frontend URL, test/security/front-doors.test.ts).
+  const realm = parse((realmCm.data as Record<string, string>)[`${site.identity.realm}.yaml`]!) as Obj;
   const values = (c: string) => (result.files.has(`components/${c}/values.yaml`) ? parse(result.files.get(`components/${c}/values.yaml`)!) as Obj : undefined);
   const harborCm = docs((p) => p.startsWith('components/harbor/manifests/configmap-')).find((m) => m.kind === 'ConfigMap')!;
   return { site, result, manifests, realm, values, harbor: JSON.parse(harborCm.data['harbor.json']) as Obj };

@@ -4,11 +4,11 @@ import { references, uniqueNames } from './references.ts';
 import { addresses, cidrHostBits, cidrOverlaps } from './network.ts';
 import { controlPlane, disks, storageReplicas, vmHosts } from './nodes.ts';
 import { asns, oneSpeakerPerRouter, routersReachRacks } from './bgp.ts';
-import { courses, federation, kubernetesVersion, monitoringReceivers, oncallRotation, serviceHostnames, timezone, tlsMode, versionOverrides } from './services.ts';
+import { courses, federation, kubernetesVersion, monitoringReceivers, oncallRotation, serviceHostnames, siteRealm, timezone, tlsMode, versionOverrides } from './services.ts';
 
 /** Every semantic rule, in the order their messages are most useful. */
 export const RULES: Record<string, Rule> = {
   uniqueNames, references, cidrHostBits, cidrOverlaps, addresses, controlPlane, disks, storageReplicas, vmHosts,
-  asns, oneSpeakerPerRouter, routersReachRacks, kubernetesVersion, timezone, tlsMode, serviceHostnames, federation,
+  asns, oneSpeakerPerRouter, routersReachRacks, kubernetesVersion, timezone, tlsMode, serviceHostnames, siteRealm, federation,
   monitoringReceivers, oncallRotation, oncallHorizon, versionOverrides, courses,
 };

@@ -53,6 +53,14 @@ export const serviceHostnames: Rule = (ctx) => {
   }
 };
 
+/** The site realm is published on the SSO host; Keycloak's admin realm never is (docs/security.md, boundary 7). */
+export const siteRealm: Rule = (ctx) => {
+  if (ctx.site.identity.realm === 'master') {
+    ctx.error(ctx.site.inventory.identity.realm ? ['identity', 'realm'] : ['site', 'name'],
+      'the realm "master" is Keycloak\'s admin realm, which the public SSO host never serves', 'name the site realm something else, e.g. identity.realm: campus');
+  }
+};
+
 export const federation: Rule = (ctx) => {
   const ldap = ctx.site.identity.federation?.ldap;
   if (ldap && !ldap.url.startsWith('ldaps://')) {

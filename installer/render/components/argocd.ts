@@ -55,8 +55,10 @@ export const argocd: ComponentBuilder = ({ site }) => {
           params: { 'server.insecure': true },
           cm: {
             url: `https://${site.hosts.argocd}`,
-            // Break-glass local admin (its password is ArgoCD's own in-cluster secret, never in Git).
-            'admin.enabled': true,
+            // No local admin, ever (not even during the hand-over, which talks to the API server with the
+            // admin kubeconfig, not to ArgoCD): people log in through Keycloak; break-glass is the admin
+            // kubeconfig with `argocd --core` (docs/decisions.md "ArgoCD without a local admin").
+            'admin.enabled': false,
             'oidc.config': stringify({
               name: 'Keycloak',
               issuer: oidc.issuer,

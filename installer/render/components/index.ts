@@ -13,12 +13,14 @@ import { cloudnativePg } from './cloudnative-pg.ts';
 import { keycloak, keycloakOperator } from './keycloak.ts';
 import { harbor } from './harbor.ts';
 import { kubevirt } from './kubevirt.ts';
+import { kubeletCsrApprover } from './kubelet-csr-approver.ts';
 import { vmLabs } from './vm-labs.ts';
 
 export const BUILDERS: ComponentBuilder[] = [
   argocd,
   calico,
   certManager,
+  kubeletCsrApprover,
   images,
   ingressNginx,
   metallb,

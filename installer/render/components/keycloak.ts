@@ -13,7 +13,7 @@ import { SYNC_WAVE, k8s } from '../model.ts';
 import { expose } from '../ingress.ts';
 import { GROUPS, kubeGroup, oidcClients, CLIENT_NAMES } from '../identity.ts';
 import { postgresCluster, rwService, type Database } from '../postgres.ts';
-import { realmRepresentation, clientSecretEnv, LDAP_BIND_ENV, OIDC_IDP_SECRET_ENV } from '../realm.ts';
+import { realmRepresentation, masterRealmRepresentation, clientSecretEnv, LDAP_BIND_ENV, OIDC_IDP_SECRET_ENV, ADMIN_CONSOLE_PORT, ADMIN_CONSOLE_URL, MASTER_REALM } from '../realm.ts';
 import { toYaml } from '../yaml.ts';
 
 export const KEYCLOAK_NAMESPACE = 'keycloak';
@@ -24,6 +24,18 @@ export const KEYCLOAK_HTTP_PORT = 8080;
 export const ADMIN_SECRET = 'keycloak-bootstrap-admin';
 export const CLIENTS_SECRET = 'keycloak-realm-secrets';
 export const ADMIN_USER = 'labctl-admin';
+
+/**
+ * The only paths the public SSO host routes to Keycloak (Keycloak's reverse-proxy guide, "exposed path
+ * recommendations"): the site realm's endpoints and the static resources its pages load. Not `/admin/`
+ * (console and admin REST API), not `/realms/master/` (the admin realm's logins), not `/metrics`, and not
+ * `/.well-known/` (RFC 8414 metadata of every realm; the platform's clients use the OIDC discovery URL
+ * under `/realms/<realm>/`).
+ */
+export const publicPaths = (site: Site): string[] => [`/realms/${site.identity.realm}/`, '/resources/'];
+
+/** How campus IT reaches the admin console (docs/security.md, boundary 7); a test checks it against the render. */
+export const ADMIN_PORT_FORWARD = `kubectl -n ${KEYCLOAK_NAMESPACE} port-forward service/${KEYCLOAK_SERVICE} ${ADMIN_CONSOLE_PORT}:${KEYCLOAK_HTTP_PORT}`;
 
 
 export const KEYCLOAK_DB: Database = {
@@ -64,14 +76,17 @@ function realmJob(site: Site, versions: Versions, needs: SecretNeed[]): K8sObjec
   if (!cli?.image) throw new Error('gitops/versions.yaml: keycloak-config-cli.image is missing');
   const realmFile = `${site.identity.realm}.yaml`;
   const realmText = toYaml(realmRepresentation(site), { object: false });
+  // The master realm's frontend URL goes last: it changes the issuer of the Job's own admin token.
+  const masterFile = `${MASTER_REALM}.yaml`;
+  const masterText = toYaml(masterRealmRepresentation(), { object: false });
   const image = `${cli.image}:${cli.version}`;
   // The name changes with the realm or the image: ArgoCD creates a new Job (and prunes the old one), so
   // a change runs exactly once; an unchanged realm is never re-applied.
-  const hash = createHash('sha256').update(image).update('\0').update(realmText).digest('hex').slice(0, 10);
+  const hash = createHash('sha256').update(image).update('\0').update(realmText).update('\0').update(masterText).digest('hex').slice(0, 10);
   const cm: IConfigMap = {
     apiVersion: 'v1', kind: 'ConfigMap',
     metadata: { name: `keycloak-realm-${hash}`, namespace: KEYCLOAK_NAMESPACE, annotations: { [SYNC_WAVE]: '2' } },
-    data: { [realmFile]: realmText },
+    data: { [realmFile]: realmText, [masterFile]: masterText },
   };
   const secretEnv = [...new Set(needs.filter((n) => n.name === CLIENTS_SECRET).map((n) => n.key))].sort();
   const job: IJob = {
@@ -93,7 +108,7 @@ function realmJob(site: Site, versions: Versions, needs: SecretNeed[]): K8sObjec
               { name: 'KEYCLOAK_PASSWORD', valueFrom: { secretKeyRef: { name: ADMIN_SECRET, key: 'password' } } },
               { name: 'KEYCLOAK_AVAILABILITYCHECK_ENABLED', value: 'true' },
               { name: 'KEYCLOAK_AVAILABILITYCHECK_TIMEOUT', value: '600s' },
-              { name: 'IMPORT_FILES_LOCATIONS', value: `/config/${realmFile}` },
+              { name: 'IMPORT_FILES_LOCATIONS', value: `/config/${realmFile},/config/${masterFile}` },
               { name: 'IMPORT_VARSUBSTITUTION_ENABLED', value: 'true' },
               // Only resources config-cli created are ever deleted; manual groups and users stay.
               { name: 'IMPORT_REMOTESTATE_ENABLED', value: 'true' },
@@ -141,7 +156,8 @@ export const keycloak: ComponentBuilder = ({ site, versions }): Component => {
         usernameSecret: { name: db.secret.name, key: 'username' }, passwordSecret: { name: db.secret.name, key: 'password' },
       },
       http: { httpEnabled: true, httpPort: KEYCLOAK_HTTP_PORT },
-      hostname: { hostname: `https://${site.hosts.sso}`, strict: true, backchannelDynamic: false },
+      // hostname-admin: the console and its admin API URLs point at the port-forward, never at the public host.
+      hostname: { hostname: `https://${site.hosts.sso}`, admin: ADMIN_CONSOLE_URL, strict: true, backchannelDynamic: false },
       // ingress-nginx sets X-Forwarded-*; Keycloak must trust exactly those.
       proxy: { headers: 'xforwarded' },
       ingress: { enabled: false },
@@ -153,7 +169,7 @@ export const keycloak: ComponentBuilder = ({ site, versions }): Component => {
       },
     },
   };
-  const ingress = expose(site, { name: 'keycloak', namespace: KEYCLOAK_NAMESPACE, host: site.hosts.sso, service: KEYCLOAK_SERVICE, port: KEYCLOAK_HTTP_PORT });
+  const ingress = expose(site, { name: 'keycloak', namespace: KEYCLOAK_NAMESPACE, host: site.hosts.sso, service: KEYCLOAK_SERVICE, port: KEYCLOAK_HTTP_PORT, paths: publicPaths(site) });
   // Platform admins are cluster-admin; the API server prefixes OIDC groups (identity.ts).
   const admins: IClusterRoleBinding = {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',

@@ -6,7 +6,7 @@ import type { Component, ComponentBuilder, K8sObject, RepoFile, SecretNeed } fro
 import { k8s } from '../model.ts';
 import type { Site } from '../../inventory/types.ts';
 import { chartIngress } from '../ingress.ts';
-import { clientSecretNeed, GROUPS, GROUPS_CLAIM, issuerUrl, oidcClients } from '../identity.ts';
+import { clientSecretNeed, GRAFANA_GROUPS, GROUPS_CLAIM, issuerUrl, oidcClients } from '../identity.ts';
 import { STORAGE_CLASSES, OBJECT_STORE } from './rook-ceph.ts';
 import { alertGroups } from '../monitoring/alerts.ts';
 import { prometheusRule, toGroup, type AlertGroup } from '../monitoring/rules.ts';
@@ -64,6 +64,20 @@ export const prometheusCrds: ComponentBuilder = () => ({
   syncOptions: ['ServerSideApply=true'],
 });
 
+/**
+ * Who may log in to Grafana (logs and metrics of every namespace): only the groups of GRAFANA_GROUPS.
+ * Two locks: allowed_groups refuses anyone in none of them, and with role_attribute_strict a user the
+ * role expression gives no role is refused too (no fallback to Viewer).
+ */
+export function grafanaAccess() {
+  const { admin, editor } = GRAFANA_GROUPS;
+  return {
+    allowed_groups: [admin, editor].join(' '),
+    role_attribute_path: `contains(${GROUPS_CLAIM}[*], '${admin}') && 'Admin' || contains(${GROUPS_CLAIM}[*], '${editor}') && 'Editor'`,
+    role_attribute_strict: true,
+  };
+}
+
 function grafanaValues(site: Site): Record<string, unknown> {
   const client = oidcClients(site).grafana;
   const oidc = `${issuerUrl(site)}/protocol/openid-connect`;
@@ -80,8 +94,7 @@ function grafanaValues(site: Site): Record<string, unknown> {
         auth_url: `${oidc}/auth`, token_url: `${oidc}/token`, api_url: `${oidc}/userinfo`,
         signout_redirect_url: `${oidc}/logout?post_logout_redirect_uri=${encodeURIComponent(`https://${site.hosts.grafana}/login`)}`,
         login_attribute_path: 'preferred_username', groups_attribute_path: GROUPS_CLAIM, allow_sign_up: true,
-        role_attribute_path: `contains(${GROUPS_CLAIM}[*], '${GROUPS.platformAdmins}') && 'Admin' || 'Viewer'`,
-        role_attribute_strict: false,
+        ...grafanaAccess(),
       },
     },
     ingress: {
@@ -123,6 +136,9 @@ export const kubePrometheusStack: ComponentBuilder = ({ site }): Component => {
           rules: { etcd: false, general: false, nodeExporterAlerting: false },
           disabled: { KubePodNotReady: true, KubePodCrashLooping: true },
         },
+        // Kubelets serve certificates signed by the cluster CA (serverTLSBootstrap, approved by
+        // kubelet-csr-approver), so Prometheus verifies them against its service account's ca.crt.
+        kubelet: { serviceMonitor: { https: true, insecureSkipVerify: false } },
         // kubeadm serves etcd metrics on :2381 (listen-metrics-urls, see the bootstrap's kubeadm config).
         kubeEtcd: { service: { enabled: true, port: 2381, targetPort: 2381 } },
         prometheus: {

@@ -25,6 +25,7 @@ register({
     }),
     hostname: obj('Public host name.', {
       hostname: str('Host name or URL clients use.', { minLength: 1 }),
+      admin: str('Host name or URL of the admin console (hostname-admin).', { minLength: 1 }),
       strict: bool('Reject other host names.'),
       backchannelDynamic: bool('Back channel follows the request host.'),
     }),
