@@ -5,6 +5,7 @@ import type { Diagnostic } from '../core/diagnostics.ts';
 import type { Site } from '../inventory/types.ts';
 import { hostCapacity } from './capacity.ts';
 import { reporter } from './load.ts';
+import { overlaps, parseCidr, protectedRanges } from './protected.ts';
 import { HOST_RESERVE, VM_MEMORY_OVERHEAD_MIB, showMiB } from './sizes.ts';
 import type { Lab } from './types.ts';
 
@@ -18,6 +19,7 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
   const warnings: Diagnostic[] = [];
   const namespaces = new Map<string, Lab>();
   const capacity = site ? hostCapacity(site) : undefined;
+  const guarded = site ? protectedRanges(site) : [];
   const biggest = capacity?.hosts.length ? {
     cpu: capacity.hosts.reduce((a, h) => (h.cpu > a.cpu ? h : a)),
     mem: capacity.hosts.reduce((a, h) => (h.memoryMiB > a.memoryMiB ? h : a)),
@@ -46,6 +48,19 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
       if (!courses.includes(s.course)) {
         const guess = courses.length ? closest(s.course, courses) : undefined;
         r.error(['course'], `course ${s.course} is not a course of the inventory (labs.courses: ${courses.join(', ') || 'none'})`, guess ? `did you mean "${guess}"?` : undefined);
+      }
+    }
+    // Student VMs stay inside their lab's network: no egress to, and no SSH from, the platform's own networks.
+    const cidrs: [(string | number)[], string, string][] = [
+      ...(s.access?.sshFrom ?? []).map((c, i): [(string | number)[], string, string] => [['access', 'sshFrom', i], c, 'SSH source']),
+      ...(s.network?.allowEgress ?? []).map((e, i): [(string | number)[], string, string] => [['network', 'allowEgress', i, 'cidr'], e.cidr, 'egress destination']),
+    ];
+    for (const [at, c, what] of cidrs) {
+      const range = parseCidr(c);
+      const hit = range && guarded.filter((g) => overlaps(g, range));
+      if (hit?.length) {
+        r.error(at, `${what} ${c} overlaps the platform's own networks: ${hit.map((g) => `${g.cidr} (${g.what})`).join(', ')}; lab VMs never reach nodes, pods, services, LoadBalancer pools, the API VIP or platform addresses`,
+          range!.size > 2 ** 24 ? 'for the internet use network.internet: true, which excepts these ranges' : undefined);
       }
     }
     if (biggest) {
