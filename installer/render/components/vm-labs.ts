@@ -100,6 +100,24 @@ export function courseProjects(ctx: RenderContext): IAppProject[] {
   }));
 }
 
+/**
+ * ArgoCD RBAC lines (policy.csv) for course staff: each course's staff group may see and sync the
+ * Applications of its own course project, and read that project, nothing else. ArgoCD objects are
+ * <project>/<application>, matched as globs in which "*" also crosses "/"; "course-a/*" never matches
+ * course-a-b/... because the "/" right after the project name is literal.
+ */
+export function courseStaffPolicy(courses: string[]): string[] {
+  return courses.flatMap((c) => {
+    const role = `role:${GROUPS.courseStaff(c)}`;
+    return [
+      `p, ${role}, applications, get, ${labsProject(c)}/*, allow`,
+      `p, ${role}, applications, sync, ${labsProject(c)}/*, allow`,
+      `p, ${role}, projects, get, ${labsProject(c)}, allow`,
+      `g, ${GROUPS.courseStaff(c)}, ${role}`,
+    ];
+  });
+}
+
 export function labsAppObjects(ctx: RenderContext): K8sObject[] {
   const { gitRepo, gitRevision } = ctx.site.site;
   const labs = ctx.site.labs.path;
