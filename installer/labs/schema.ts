@@ -41,7 +41,7 @@ export const labSchema: Schema = {
   title: 'labctl lab template',
   ...obj('A lab of a course: one VM per student, booted from an image of the catalog. The file is labs/<course>/<lab>.yaml in the site repository; after merge ArgoCD creates the VMs.', {
     apiVersion: int('Version of the lab file format. Only 1 exists.', { const: 1 }),
-    title: str('Title shown to staff and students. Example: Firewalls and NAT', { minLength: 1, maxLength: 120 }),
+    title: str('Title shown to staff and students, one line. Example: Firewalls and NAT', { minLength: 1, maxLength: 120, pattern: '^[^\\x00-\\x1f\\x7f]+$' }),
     course: label('Course id; must equal the folder name (labs/<course>/) and be a course of the inventory (labs.courses).'),
     image: str('Image the VMs boot from: a name in the image catalog (images/<name>/). Example: ubuntu-24.04', { pattern: '^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$' }),
     size: oneOf(`Named size class: ${SIZE_NAMES.map((n) => `${n} (${SIZE_CLASSES[n]!.description.split(':')[0]})`).join(', ')}. Give either size or cpu and memory.`, SIZE_NAMES),
