@@ -53,7 +53,7 @@ describe('charts/vm-lab with real helm', () => {
       const objs = await template(release, `course-x-${release}`, [site, ...files]);
       expect(objs.length).toBeGreaterThan(5);
       await expectValid(objs);
-      // Every object lands in the lab namespace and is a kind the course-labs AppProject allows.
+      // Every object lands in the lab namespace and is a kind the course's AppProject allows.
       const allowed = new Set(CHART_KINDS.map(([g, k]) => `${g}/${k}`));
       for (const o of objs) {
         expect(o.metadata.namespace).toBe(`course-x-${release}`);

@@ -269,3 +269,16 @@ describe('attack: CI skipped', () => {
     expect(r.stderr).toContain(`${f}:1:1 file name .sneaky.yaml:`);
   });
 });
+
+describe('the lab example course staff copy from the rendered labs/README.md', () => {
+  it('passes labs validate as written, without warnings', async () => {
+    clearLabs(repo);
+    const readme = repo.files.get('labs/README.md')!;
+    const example = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    put(repo, 'labs/netsec/firewalls.yaml', example);
+    const r = await validate(repo);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readme).toContain('## What a lab file cannot do');
+  });
+});
