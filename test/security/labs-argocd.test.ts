@@ -9,9 +9,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEnforcer, newModelFromString, StringAdapter, type Enforcer } from 'casbin';
 import { parse } from 'yaml';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { courseProjects, courseStaffPolicy } from '../../installer/render/components/vm-labs.ts';
-import { exampleCtx } from '../labs/helpers.ts';
+import { CHART, exampleCtx } from '../labs/helpers.ts';
 import { appFor, siteRepo, type SiteRepo } from './labs-helpers.ts';
 
 const ARGOCD_MODEL = `
@@ -143,6 +144,20 @@ describe('AppProjects: a course\'s Applications reach only its namespaces and th
     expect(isDestinationMatched(p, { server, namespace: app.spec.destination.namespace })).toBe(true);
     for (const ns of ['course-os101-shell', 'kube-system', 'argocd', 'vm-images', 'default', 'kubevirt']) expect(isDestinationMatched(p, { server, namespace: ns }), ns).toBe(false);
     expect(isDestinationMatched(p, { server: 'https://other-cluster:6443', namespace: 'course-netsec-x' })).toBe(false);
+  });
+
+  it('the Application reads only charts/vm-lab and its own course folder, all named from the file path', () => {
+    for (const rel of ['labs/netsec/x.yaml', 'labs/os101/shell.yaml']) {
+      const course = rel.split('/')[1];
+      const src = appFor(repo, rel).spec.source;
+      expect(src.repoURL).toBe(repo.appset.spec.generators[0].git.repoURL);
+      expect(src.path).toBe('charts/vm-lab');
+      const files = src.helm.valueFiles.map((v: string) => posix.normalize(posix.join(src.path, v)));
+      expect(files).toEqual([`labs/${course}/roster.yaml`, rel]);
+      expect(src.helm.valuesObject.course).toBe(course);
+    }
+    // The chart reads no file a value could name.
+    for (const f of readdirSync(join(CHART, 'templates'))) expect(readFileSync(join(CHART, 'templates', f), 'utf8')).not.toMatch(/\.Files|\btpl\b/);
   });
 
   it('only the chart\'s namespaced kinds, and no cluster-scoped kind but the Namespace CreateNamespace needs', () => {
