@@ -6,6 +6,7 @@ import type { Site } from '../inventory/types.ts';
 import { hostCapacity } from './capacity.ts';
 import { reporter } from './load.ts';
 import { overlaps, parseCidr, protectedRanges } from './protected.ts';
+import { GROUPS, realmGroups } from '../render/identity.ts';
 import { HOST_RESERVE, VM_MEMORY_OVERHEAD_MIB, showMiB } from './sizes.ts';
 import type { Lab } from './types.ts';
 
@@ -62,6 +63,13 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
         r.error(at, `${what} ${c} overlaps the platform's own networks: ${hit.map((g) => `${g.cidr} (${g.what})`).join(', ')}; lab VMs never reach nodes, pods, services, LoadBalancer pools, the API VIP or platform addresses`,
           range!.size > 2 ** 24 ? 'for the internet use network.internet: true, which excepts these ranges' : undefined);
       }
+    }
+    // The staff group gets kubevirt.io:admin over every VM of the lab: only this course's staff may get it.
+    if (site && s.staffGroup) {
+      const owner = site.labs.courses.find((c) => s.staffGroup === GROUPS.courseStaff(c.name) || s.staffGroup === GROUPS.students(c.name));
+      if (s.staffGroup === GROUPS.students(lab.course)) r.error(['staffGroup'], `staffGroup ${s.staffGroup} is the course's students group: every student would manage every VM of the lab (console, stop, edit); use ${GROUPS.courseStaff(lab.course)}`);
+      else if (owner && owner.name !== lab.course) r.error(['staffGroup'], `staffGroup ${s.staffGroup} belongs to course ${owner.name}: a lab gives its VMs only to its own course's staff (${GROUPS.courseStaff(lab.course)})`);
+      else if (!realmGroups(site).includes(s.staffGroup)) r.warn(['staffGroup'], `staffGroup ${s.staffGroup} is not a group of the realm (${GROUPS.courseStaff(lab.course)} is): nobody would manage the VMs`);
     }
     if (biggest) {
       const where = s.size ? ['size'] : ['cpu'];

@@ -284,3 +284,20 @@ describe('the lab example course staff copy from the rendered labs/README.md', (
     expect(readme).toContain('## What a lab file cannot do');
   });
 });
+
+describe('attack: a lab hands its VMs to another group', () => {
+  it('labs validate refuses another course\'s staff and the course\'s own students as staffGroup, located', async () => {
+    for (const [group, msg] of [['course-os101-staff', 'belongs to course os101'], ['course-netsec-students', 'is the course\'s students group']]) {
+      clearLabs(repo);
+      const f = put(repo, 'labs/netsec/grant.yaml', labText('netsec', `staffGroup: ${group}`));
+      const r = await validate(repo);
+      expect(r.code, group).toBe(1);
+      expect(r.stderr).toMatch(located(f, 7, 'staffGroup'));
+      expect(r.stderr).toContain(msg);
+    }
+    // The course's own staff group is fine.
+    clearLabs(repo);
+    put(repo, 'labs/netsec/grant.yaml', labText('netsec', 'staffGroup: course-netsec-staff'));
+    expect((await validate(repo)).code).toBe(0);
+  });
+});
