@@ -16,7 +16,8 @@ export const ROSTER_FILE = 'roster.yaml';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export const labNamespace = (course: string, lab: string) => `course-${course}-${lab}`;
-export const labApplication = (course: string, lab: string) => `lab-${course}-${lab}`;
+/** ArgoCD Application of a lab: "." joins course and lab because neither name may contain one (no collisions). */
+export const labApplication = (course: string, lab: string) => `lab-${course}.${lab}`;
 /** A login as a DNS label (the chart's vmName helper does the same). */
 export const vmName = (login: string) => login.replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '');
 

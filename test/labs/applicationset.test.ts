@@ -100,12 +100,12 @@ describe('the rendered site repository', () => {
       projectPerApp[app.metadata.name] = [app.spec.project, src.helm.valuesObject.course];
     }
     expect(projectPerApp).toEqual({
-      'lab-netsec-firewalls': ['course-netsec', 'netsec'], 'lab-netsec-scanning': ['course-netsec', 'netsec'], 'lab-os101-shell': ['course-os101', 'os101'],
+      'lab-netsec.firewalls': ['course-netsec', 'netsec'], 'lab-netsec.scanning': ['course-netsec', 'netsec'], 'lab-os101.shell': ['course-os101', 'os101'],
     });
     expect(vmsPerApp).toEqual({
-      'lab-netsec-firewalls -> course-netsec-firewalls': 3,
-      'lab-netsec-scanning -> course-netsec-scanning': 4,
-      'lab-os101-shell -> course-os101-shell': 1,
+      'lab-netsec.firewalls -> course-netsec-firewalls': 3,
+      'lab-netsec.scanning -> course-netsec-scanning': 4,
+      'lab-os101.shell -> course-os101-shell': 1,
     });
   });
 

@@ -59,8 +59,8 @@ afterAll(() => rmSync(repo.dir, { recursive: true, force: true }));
 
 describe('ArgoCD RBAC: course staff see and sync exactly their course\'s lab Applications (Casbin with ArgoCD\'s model)', () => {
   const netsec = ['course-netsec-staff'];
-  const own = ['course-netsec/lab-netsec-firewalls', 'course-netsec/argocd/lab-netsec-firewalls'];
-  const others = ['course-os101/lab-os101-shell', 'course-netsec-x/lab', 'operators/argocd', 'root/root', 'apps/harbor', 'labs/lab-netsec-firewalls'];
+  const own = ['course-netsec/lab-netsec.firewalls', 'course-netsec/argocd/lab-netsec.firewalls'];
+  const others = ['course-os101/lab-os101.shell', 'course-netsec-x/lab', 'operators/argocd', 'root/root', 'apps/harbor', 'labs/lab-netsec.firewalls'];
 
   it('the rendered policy gives course-netsec-staff get and sync on its own project\'s Applications', async () => {
     const e = await enforcer(policy);
@@ -84,7 +84,7 @@ describe('ArgoCD RBAC: course staff see and sync exactly their course\'s lab App
     expect(await can(e, ['someone'], 'applications', 'get', own[0]!)).toBe(false);
     // Staff of os101 cannot see netsec's labs; platform admins map to ArgoCD's built-in role:admin.
     expect(await can(e, ['course-os101-staff'], 'applications', 'get', own[0]!)).toBe(false);
-    expect(await can(e, ['course-os101-staff'], 'applications', 'sync', 'course-os101/lab-os101-shell')).toBe(true);
+    expect(await can(e, ['course-os101-staff'], 'applications', 'sync', 'course-os101/lab-os101.shell')).toBe(true);
     expect(policy).toContain('g, platform-admins, role:admin');
   });
 
@@ -92,7 +92,7 @@ describe('ArgoCD RBAC: course staff see and sync exactly their course\'s lab App
     const shared = ['p, role:course-staff, applications, get, course-*/*, allow', 'p, role:course-staff, applications, sync, course-*/*, allow',
       'g, course-netsec-staff, role:course-staff', 'g, course-os101-staff, role:course-staff'].join('\n');
     const e = await enforcer(shared);
-    expect(await can(e, netsec, 'applications', 'sync', 'course-os101/lab-os101-shell')).toBe(true);
+    expect(await can(e, netsec, 'applications', 'sync', 'course-os101/lab-os101.shell')).toBe(true);
   });
 
   it('project names of courses that extend each other do not leak: course-net staff never match course-net-sec apps', async () => {
@@ -172,6 +172,17 @@ describe('AppProjects: a course\'s Applications reach only its namespaces and th
       expect(isGroupKindPermitted(p, g!, k!, false), k).toBe(false);
     }
     expect(isGroupKindPermitted(p, '', 'Namespace', false)).toBe(true);
+  });
+
+  it('courses whose names extend each other never generate the same Application name (a duplicate stops the whole ApplicationSet)', () => {
+    const a = appFor(repo, 'labs/net/sec-a.yaml').metadata.name;
+    const b = appFor(repo, 'labs/net-sec/a.yaml').metadata.name;
+    expect([a, b]).toEqual(['lab-net.sec-a', 'lab-net-sec.a']);
+    // Weakened: joining with "-" as before makes them equal.
+    const dash = (course: string, lab: string) => `lab-${course}-${lab}`;
+    expect(dash('net', 'sec-a')).toBe(dash('net-sec', 'a'));
+    // Both namespaces are still equal; the AppProject deny entry below decides which course may use it.
+    expect(appFor(repo, 'labs/net/sec-a.yaml').spec.destination.namespace).toBe(appFor(repo, 'labs/net-sec/a.yaml').spec.destination.namespace);
   });
 
   it('courses whose names extend each other: course net cannot deploy into course net-sec\'s namespaces (deny destination)', () => {

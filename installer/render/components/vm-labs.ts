@@ -13,6 +13,7 @@ import { repoPath } from '../../core/paths.ts';
 import { IMAGES_NAMESPACE } from '../../images/catalog.ts';
 import { effectiveOvercommit } from '../../labs/capacity.ts';
 import { labSchemaText, rosterSchemaText } from '../../labs/emit-schema.ts';
+import { labApplication } from '../../labs/load.ts';
 import { protectedRanges } from '../../labs/protected.ts';
 import { DEFAULT_DISK, SIZE_CLASSES, VM_MEMORY_OVERHEAD_MIB } from '../../labs/sizes.ts';
 import { ARGOCD_NAMESPACE } from '../app-of-apps.ts';
@@ -140,7 +141,9 @@ export function labsAppObjects(ctx: RenderContext): K8sObject[] {
         },
       }],
       template: {
-        metadata: { name: `lab-${course}-${lab}`, labels: { 'labctl.dev/tier': 'labs', 'labctl.dev/course': course } },
+        // "." cannot occur in a course or lab name, so two files never generate the same name (a duplicate
+        // would stop the whole ApplicationSet: courses "a" + lab "b-c" vs "a-b" + "c").
+        metadata: { name: labApplication('{{ .path.basename }}', lab), labels: { 'labctl.dev/tier': 'labs', 'labctl.dev/course': course } },
         spec: {
           project: labsProject(course),
           destination: { server: IN_CLUSTER, namespace: `course-${course}-${lab}` },
