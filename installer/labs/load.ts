@@ -7,6 +7,7 @@ import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatPath } from '../core/diagnostics.ts';
 import { compile, schemaDiagnostics } from '../core/schema-check.ts';
 import { loadYamlFile, type PathSeg, type YamlSource } from '../core/yaml-source.ts';
+import { isCanonical, parseCidr } from './protected.ts';
 import { labSchema, rosterSchema } from './schema.ts';
 import { DEFAULT_DISK, SIZE_CLASSES, toGiB, toMiB } from './sizes.ts';
 import type { Lab, LabFile, RosterFile, Student, StudentEntry } from './types.ts';
@@ -15,7 +16,8 @@ export const ROSTER_FILE = 'roster.yaml';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export const labNamespace = (course: string, lab: string) => `course-${course}-${lab}`;
-export const labApplication = (course: string, lab: string) => `lab-${course}-${lab}`;
+/** ArgoCD Application of a lab: "." joins course and lab because neither name may contain one (no collisions). */
+export const labApplication = (course: string, lab: string) => `lab-${course}.${lab}`;
 /** A login as a DNS label (the chart's vmName helper does the same). */
 export const vmName = (login: string) => login.replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '');
 
@@ -37,16 +39,21 @@ function withoutIf(fn: ValidateFunction): ValidateFunction {
   return w;
 }
 
-/** Lab files under the given paths: files as given, folders searched two levels deep (labs/<course>/<lab>.yaml). */
-export function findLabFiles(paths: string[]): { files: string[]; warnings: Diagnostic[]; errors: Diagnostic[] } {
+/**
+ * Lab files under the given paths: files as given, folders searched two levels deep (labs/<course>/<lab>.yaml).
+ * Hidden files and folders are searched too: ArgoCD's files generator (labs/<course>/<lab>.yaml glob) matches them.
+ * Rosters are returned separately: the ApplicationSet hands each to every lab of its folder.
+ */
+export function findLabFiles(paths: string[]): { files: string[]; rosters: string[]; warnings: Diagnostic[]; errors: Diagnostic[] } {
   const files: string[] = [];
+  const rosters: string[] = [];
   const warnings: Diagnostic[] = [];
   const errors: Diagnostic[] = [];
   const visit = (p: string, depth: number, given: boolean) => {
     if (!existsSync(p)) { errors.push({ severity: 'error', file: shown(p), line: 1, col: 1, path: '', message: 'file or folder not found' }); return; }
     if (statSync(p).isDirectory()) {
       if (depth > 1) return;
-      for (const e of readdirSync(p).sort()) if (!e.startsWith('.')) visit(join(p, e), depth + 1, false);
+      for (const e of readdirSync(p).sort()) visit(join(p, e), depth + 1, false);
       return;
     }
     const ext = extname(p);
@@ -54,7 +61,8 @@ export function findLabFiles(paths: string[]): { files: string[]; warnings: Diag
       warnings.push({ severity: 'warning', file: shown(p), line: 1, col: 1, path: '', message: 'ignored: ArgoCD only picks up lab files ending in .yaml; rename it' });
       return;
     }
-    if (ext !== '.yaml' || (basename(p) === ROSTER_FILE && !given)) return;
+    if (ext !== '.yaml') return;
+    if (basename(p) === ROSTER_FILE && !given) { if (depth === 2) rosters.push(p); return; }
     if (!given && depth < 2) {
       warnings.push({ severity: 'warning', file: shown(p), line: 1, col: 1, path: '', message: 'ignored: lab files live in <labs>/<course>/<lab>.yaml, one folder per course' });
       return;
@@ -62,7 +70,7 @@ export function findLabFiles(paths: string[]): { files: string[]; warnings: Diag
     files.push(p);
   };
   for (const p of paths) visit(p, 0, true);
-  return { files: [...new Set(files)], warnings, errors };
+  return { files: [...new Set(files)], rosters: [...new Set(rosters)], warnings, errors };
 }
 
 interface Reporter { error(path: PathSeg[], message: string, hint?: string): void; warn(path: PathSeg[], message: string, hint?: string): void }
@@ -118,8 +126,12 @@ export function loadLabs(paths: string[]): LoadResult {
     }
     return rosters.get(dir) ?? undefined;
   };
+  // Every roster is checked, whichever lab uses it: the ApplicationSet passes it to every lab of its folder.
+  for (const file of found.rosters) rosterOf(dirname(file));
   for (const file of found.files) {
     if (basename(file) === ROSTER_FILE) { rosterOf(dirname(file)); continue; }
+    // Inline students win, but the roster is still merged into this lab's values: it must be valid.
+    rosterOf(dirname(file));
     const loaded = loadChecked<LabFile>(file, labSchema, 'a lab: apiVersion, title, course, image, ...', errors);
     if (!loaded) continue;
     const { source, data: spec } = loaded;
@@ -166,6 +178,7 @@ export function loadLabs(paths: string[]): LoadResult {
       });
     }
     const access = { ...spec.access };
+    networkChecks(spec, r);
     if ((access.ssh ?? true) && list.length) {
       const keyless = list.filter((s) => s.sshKeys.length === 0);
       if (keyless.length === list.length) r.warn(studentsFrom === 'roster' ? [] : ['students'], `no student has an SSH key: give sshKeys per student, or students can only use the ${access.console === false ? 'nothing (console is off too)' : 'console'}`);
@@ -185,4 +198,20 @@ export function loadLabs(paths: string[]): LoadResult {
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return ds.filter((d) => { const k = `${d.file}:${d.line}:${d.col}:${d.message}`; if (seen.has(k)) return false; seen.add(k); return true; });
+}
+
+/** Checks of a lab's CIDRs that need no inventory; the overlap with the platform's networks is in rules.ts. */
+function networkChecks(spec: LabFile, r: Reporter): void {
+  const cidrs: [PathSeg[], string][] = [
+    ...(spec.access?.sshFrom ?? []).map((c, i): [PathSeg[], string] => [['access', 'sshFrom', i], c]),
+    ...(spec.network?.allowEgress ?? []).map((e, i): [PathSeg[], string] => [['network', 'allowEgress', i, 'cidr'], e.cidr]),
+  ];
+  for (const [at, c] of cidrs) {
+    if (!isCanonical(c)) r.error(at, `${c} has host bits set; write the network ${parseCidr(c)?.cidr ?? c}`, `did you mean "${parseCidr(c)?.cidr}"?`);
+  }
+  const from = spec.access?.sshFrom ?? [];
+  if (from.length && spec.access?.ssh === false) r.warn(['access', 'sshFrom'], 'sshFrom is ignored: ssh is false');
+  else if (from.length) {
+    r.warn(['access', 'sshFrom'], 'sshFrom only opens TCP 22 in the lab\'s NetworkPolicy: nothing routes campus traffic to a VM\'s pod address (no Service, no route), so students still reach their VM only through virtctl ssh/console (docs/security.md, boundary 2)');
+  }
 }

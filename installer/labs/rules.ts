@@ -5,6 +5,8 @@ import type { Diagnostic } from '../core/diagnostics.ts';
 import type { Site } from '../inventory/types.ts';
 import { hostCapacity } from './capacity.ts';
 import { reporter } from './load.ts';
+import { overlaps, parseCidr, protectedRanges } from './protected.ts';
+import { GROUPS, realmGroups } from '../render/identity.ts';
 import { HOST_RESERVE, VM_MEMORY_OVERHEAD_MIB, showMiB } from './sizes.ts';
 import type { Lab } from './types.ts';
 
@@ -18,6 +20,7 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
   const warnings: Diagnostic[] = [];
   const namespaces = new Map<string, Lab>();
   const capacity = site ? hostCapacity(site) : undefined;
+  const guarded = site ? protectedRanges(site) : [];
   const biggest = capacity?.hosts.length ? {
     cpu: capacity.hosts.reduce((a, h) => (h.cpu > a.cpu ? h : a)),
     mem: capacity.hosts.reduce((a, h) => (h.memoryMiB > a.memoryMiB ? h : a)),
@@ -47,6 +50,26 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
         const guess = courses.length ? closest(s.course, courses) : undefined;
         r.error(['course'], `course ${s.course} is not a course of the inventory (labs.courses: ${courses.join(', ') || 'none'})`, guess ? `did you mean "${guess}"?` : undefined);
       }
+    }
+    // Student VMs stay inside their lab's network: no egress to, and no SSH from, the platform's own networks.
+    const cidrs: [(string | number)[], string, string][] = [
+      ...(s.access?.sshFrom ?? []).map((c, i): [(string | number)[], string, string] => [['access', 'sshFrom', i], c, 'SSH source']),
+      ...(s.network?.allowEgress ?? []).map((e, i): [(string | number)[], string, string] => [['network', 'allowEgress', i, 'cidr'], e.cidr, 'egress destination']),
+    ];
+    for (const [at, c, what] of cidrs) {
+      const range = parseCidr(c);
+      const hit = range && guarded.filter((g) => overlaps(g, range));
+      if (hit?.length) {
+        r.error(at, `${what} ${c} overlaps the platform's own networks: ${hit.map((g) => `${g.cidr} (${g.what})`).join(', ')}; lab VMs never reach nodes, pods, services, LoadBalancer pools, the API VIP or platform addresses`,
+          range!.size > 2 ** 24 ? 'for the internet use network.internet: true, which excepts these ranges' : undefined);
+      }
+    }
+    // The staff group gets kubevirt.io:admin over every VM of the lab: only this course's staff may get it.
+    if (site && s.staffGroup) {
+      const owner = site.labs.courses.find((c) => s.staffGroup === GROUPS.courseStaff(c.name) || s.staffGroup === GROUPS.students(c.name));
+      if (s.staffGroup === GROUPS.students(lab.course)) r.error(['staffGroup'], `staffGroup ${s.staffGroup} is the course's students group: every student would manage every VM of the lab (console, stop, edit); use ${GROUPS.courseStaff(lab.course)}`);
+      else if (owner && owner.name !== lab.course) r.error(['staffGroup'], `staffGroup ${s.staffGroup} belongs to course ${owner.name}: a lab gives its VMs only to its own course's staff (${GROUPS.courseStaff(lab.course)})`);
+      else if (!realmGroups(site).includes(s.staffGroup)) r.warn(['staffGroup'], `staffGroup ${s.staffGroup} is not a group of the realm (${GROUPS.courseStaff(lab.course)} is): nobody would manage the VMs`);
     }
     if (biggest) {
       const where = s.size ? ['size'] : ['cpu'];

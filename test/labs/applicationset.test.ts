@@ -13,7 +13,7 @@ import { toYaml } from '../../installer/render/yaml.ts';
 import { pinnedVersions } from '../../installer/core/versions.ts';
 import type { K8sObject } from '../../installer/render/model.ts';
 import { ROOT } from '../helpers.ts';
-import { VALID, byKind, exampleCtx, template, tmp } from './helpers.ts';
+import { VALID, byKind, exampleCtx, globRe, instantiate, template, tmp } from './helpers.ts';
 
 let result: RenderResult;
 let repo: string;
@@ -28,22 +28,6 @@ afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 const file = (p: string) => { const c = result.files.get(p); if (c === undefined) throw new Error(`${p} not rendered`); return c; };
 const objects = (p: string) => parseAllDocuments(file(p)).map((d) => d.toJS() as K8sObject);
-
-/** The Go template expressions our ApplicationSet uses, evaluated for one generated file; anything else fails. */
-function goTemplate(s: string, params: { path: string; basename: string; filename: string }): string {
-  return s.replace(/\{\{\s*(.*?)\s*\}\}/g, (_, expr: string) => {
-    if (expr === '.path.basename') return params.basename;
-    if (expr === '.path.path') return params.path;
-    if (expr === '.path.filename') return params.filename;
-    if (expr === 'trimSuffix ".yaml" .path.filename') return params.filename.replace(/\.yaml$/, '');
-    throw new Error(`unknown template expression {{ ${expr} }}`);
-  });
-}
-const instantiate = (v: unknown, p: Parameters<typeof goTemplate>[1]): unknown =>
-  typeof v === 'string' ? goTemplate(v, p) : Array.isArray(v) ? v.map((x) => instantiate(x, p)) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, instantiate(x, p)])) : v;
-
-/** Go's path.Match for the patterns we render (`*` never crosses "/"). */
-const globRe = (g: string) => new RegExp(`^${g.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
 
 describe('the rendered site repository', () => {
   it('renders KubeVirt and CDI from the pinned release manifests, their CRs and the instance types', () => {
@@ -81,7 +65,8 @@ describe('the rendered site repository', () => {
 
   it('renders the ApplicationSet and its AppProject as validated objects under apps/ (synced by the root Application)', async () => {
     const objs = objects('apps/labs-applicationset.yaml');
-    expect(objs.map((o) => o.kind)).toEqual(['AppProject', 'ApplicationSet']);
+    // One AppProject per course of the inventory (netsec, os101), then the ApplicationSet.
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['AppProject/course-netsec', 'AppProject/course-os101', 'ApplicationSet/labs']);
     expect(await validateObjects(objs.map((object) => ({ object, file: 'apps/labs-applicationset.yaml' })))).toEqual([]);
     const root = objects('bootstrap/root.yaml').find((o) => o.kind === 'AppProject') as any;
     expect(root.spec.namespaceResourceWhitelist).toContainEqual({ group: 'argoproj.io', kind: 'ApplicationSet' });
@@ -97,6 +82,7 @@ describe('the rendered site repository', () => {
     expect(picked).toEqual(['labs/netsec/firewalls.yaml', 'labs/netsec/scanning.yaml', 'labs/os101/shell.yaml']);
 
     const vmsPerApp: Record<string, number> = {};
+    const projectPerApp: Record<string, [string, string]> = {};
     for (const p of picked) {
       const app = instantiate(appset.spec.template, { path: posix.dirname(p), basename: posix.basename(posix.dirname(p)), filename: posix.basename(p) }) as any;
       const src = app.spec.source;
@@ -111,11 +97,15 @@ describe('the rendered site repository', () => {
       const diags = await validateObjects(objs.map((object) => ({ object, file: p })));
       expect(diags.map((d) => d.message)).toEqual([]);
       vmsPerApp[`${app.metadata.name} -> ${app.spec.destination.namespace}`] = byKind(objs, 'VirtualMachine').length;
+      projectPerApp[app.metadata.name] = [app.spec.project, src.helm.valuesObject.course];
     }
+    expect(projectPerApp).toEqual({
+      'lab-netsec.firewalls': ['course-netsec', 'netsec'], 'lab-netsec.scanning': ['course-netsec', 'netsec'], 'lab-os101.shell': ['course-os101', 'os101'],
+    });
     expect(vmsPerApp).toEqual({
-      'lab-netsec-firewalls -> course-netsec-firewalls': 3,
-      'lab-netsec-scanning -> course-netsec-scanning': 4,
-      'lab-os101-shell -> course-os101-shell': 1,
+      'lab-netsec.firewalls -> course-netsec-firewalls': 3,
+      'lab-netsec.scanning -> course-netsec-scanning': 4,
+      'lab-os101.shell -> course-os101-shell': 1,
     });
   });
 

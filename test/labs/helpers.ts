@@ -54,3 +54,20 @@ export async function template(release: string, namespace: string, valueFiles: s
 }
 
 export const byKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind);
+
+/** The Go template expressions our ApplicationSet uses, evaluated for one generated file; anything else fails. */
+export function goTemplate(s: string, params: { path: string; basename: string; filename: string }): string {
+  return s.replace(/\{\{\s*(.*?)\s*\}\}/g, (_, expr: string) => {
+    if (expr === '.path.basename') return params.basename;
+    if (expr === '.path.path') return params.path;
+    if (expr === '.path.filename') return params.filename;
+    if (expr === 'trimSuffix ".yaml" .path.filename') return params.filename.replace(/\.yaml$/, '');
+    throw new Error(`unknown template expression {{ ${expr} }}`);
+  });
+}
+export const instantiate = (v: unknown, p: Parameters<typeof goTemplate>[1]): unknown =>
+  typeof v === 'string' ? goTemplate(v, p) : Array.isArray(v) ? v.map((x) => instantiate(x, p)) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, instantiate(x, p)])) : v;
+
+/** Go's path.Match for the patterns we render (`*` never crosses "/"). */
+export const globRe = (g: string) => new RegExp(`^${g.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+

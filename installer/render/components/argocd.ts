@@ -6,6 +6,7 @@ import { ARGOCD_NAMESPACE } from '../app-of-apps.ts';
 import { chartIngress } from '../ingress.ts';
 import { argocdOidc } from '../argocd-oidc.ts';
 import { clientSecretNeed } from '../identity.ts';
+import { courseStaffPolicy } from './vm-labs.ts';
 
 /**
  * Argo CD removed the health check of Application resources in 1.8; without it a parent app-of-apps
@@ -70,12 +71,10 @@ export const argocd: ComponentBuilder = ({ site }) => {
           },
           rbac: {
             'policy.default': '',
-            // Admins run the platform; course staff may watch and re-sync the lab Applications.
+            // Admins run the platform; each course's staff may watch and re-sync that course's lab Applications only.
             'policy.csv': [
               ...oidc.adminGroups.map((g) => `g, ${g}, role:admin`),
-              'p, role:course-staff, applications, get, labs/*, allow',
-              'p, role:course-staff, applications, sync, labs/*, allow',
-              ...oidc.staffGroups.map((g) => `g, ${g}, role:course-staff`),
+              ...courseStaffPolicy(site.labs.courses.map((c) => c.name)),
             ].join('\n') + '\n',
             scopes: '[groups]',
           },

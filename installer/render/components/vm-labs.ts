@@ -1,7 +1,9 @@
 // Course labs in the site repository: the ApplicationSet that turns every lab file
 // (<labs.path>/<course>/<lab>.yaml) into an Application of charts/vm-lab (copied into the site
-// repository, so ArgoCD reads chart and values from one repo), the AppProject those Applications live
-// in, the lab file schemas and README for course staff, and the CI pipelines that check a merge request.
+// repository, so ArgoCD reads chart and values from one repo), one AppProject per course that those
+// Applications live in, the lab file schemas and README for course staff, and the CI pipelines that
+// check a merge request. Course files are untrusted: the Application's project, namespace, course and
+// value files come from the file's PATH (generator parameters), never from its content.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { IApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet';
@@ -11,6 +13,8 @@ import { repoPath } from '../../core/paths.ts';
 import { IMAGES_NAMESPACE } from '../../images/catalog.ts';
 import { effectiveOvercommit } from '../../labs/capacity.ts';
 import { labSchemaText, rosterSchemaText } from '../../labs/emit-schema.ts';
+import { labApplication } from '../../labs/load.ts';
+import { protectedRanges } from '../../labs/protected.ts';
 import { DEFAULT_DISK, SIZE_CLASSES, VM_MEMORY_OVERHEAD_MIB } from '../../labs/sizes.ts';
 import { ARGOCD_NAMESPACE } from '../app-of-apps.ts';
 import { GROUPS, KUBE_OIDC_PREFIX } from '../identity.ts';
@@ -22,7 +26,10 @@ import { CLONER_ROLE } from './kubevirt.ts';
 import { STORAGE_CLASSES } from './rook-ceph.ts';
 
 export const CHART_DIR = 'charts/vm-lab';
-export const LABS_PROJECT = 'course-labs';
+/** The AppProject of a course's lab Applications (the ApplicationSet names it from the folder). */
+export const labsProject = (course: string) => `course-${course}`;
+/** Namespaces of a course's labs: course-<course>-<lab>. */
+export const labsNamespaces = (course: string) => `course-${course}-*`;
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 /** Kinds charts/vm-lab renders: the only namespaced kinds lab Applications may create. */
 export const CHART_KINDS: [string, string][] = [
@@ -49,11 +56,67 @@ export function chartSiteValues(ctx: RenderContext): Record<string, unknown> {
       memoryOvercommitPercent: oc.memoryOvercommitPercent,
       vmMemoryOverheadMi: VM_MEMORY_OVERHEAD_MIB,
       defaultDisk: DEFAULT_DISK,
-      clusterCidrs: [...new Set([site.network.podCidr, site.network.serviceCidr, ...site.network.subnets.map((s) => s.cidr)])],
+      protectedCidrs: protectedRanges(site).map((r) => r.cidr),
       apiServer: { cidrs: [...new Set([...cp, `${site.kubernetes.apiVip}/32`])].sort(), port: 6443 },
     },
     sizes: Object.fromEntries(Object.entries(SIZE_CLASSES).map(([n, c]) => [n, { cpu: c.cpu, memory: c.memory, disk: c.disk }])),
   };
+}
+
+/**
+ * Pod Security of lab namespaces: baseline is the strictest level KubeVirt's virt-launcher passes
+ * (non-root launcher: NET_BIND_SERVICE added, no drop ALL, no seccomp profile by default), so enforce
+ * baseline and report restricted violations (docs/decisions.md "Pod Security of lab namespaces").
+ */
+export function labNamespaceLabels(ctx: RenderContext): Record<string, string> {
+  const version = `v${ctx.site.kubernetes.minor}`;
+  return {
+    'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': version,
+    'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/warn-version': version,
+    'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/audit-version': version,
+  };
+}
+
+/**
+ * One AppProject per course: only that course's namespaces, only the kinds the chart renders. ArgoCD
+ * matches `course-a-*` against course a-b's namespaces too (course-a-b-lab), so a course whose name
+ * extends another's with "-" is denied explicitly (ArgoCD deny destinations, "!" prefix).
+ */
+export function courseProjects(ctx: RenderContext): IAppProject[] {
+  const names = ctx.site.labs.courses.map((c) => c.name);
+  return names.map((course) => ({
+    apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject',
+    metadata: { name: labsProject(course), namespace: ARGOCD_NAMESPACE },
+    spec: {
+      description: `Labs of course ${course} (one Application per file ${ctx.site.labs.path}/${course}/<lab>.yaml): only the kinds charts/vm-lab renders, only in ${labsNamespaces(course)}.`,
+      sourceRepos: [ctx.site.site.gitRepo],
+      destinations: [
+        { server: IN_CLUSTER, namespace: labsNamespaces(course) },
+        ...names.filter((o) => o !== course && o.startsWith(`${course}-`)).sort().map((o) => ({ server: IN_CLUSTER, namespace: `!${labsNamespaces(o)}` })),
+      ],
+      // CreateNamespace=true needs Namespace; the chart itself renders none.
+      clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
+      namespaceResourceWhitelist: CHART_KINDS.map(([group, kind]) => ({ group, kind })),
+    },
+  }));
+}
+
+/**
+ * ArgoCD RBAC lines (policy.csv) for course staff: each course's staff group may see and sync the
+ * Applications of its own course project, and read that project, nothing else. ArgoCD objects are
+ * <project>/<application>, matched as globs in which "*" also crosses "/"; "course-a/*" never matches
+ * course-a-b/... because the "/" right after the project name is literal.
+ */
+export function courseStaffPolicy(courses: string[]): string[] {
+  return courses.flatMap((c) => {
+    const role = `role:${GROUPS.courseStaff(c)}`;
+    return [
+      `p, ${role}, applications, get, ${labsProject(c)}/*, allow`,
+      `p, ${role}, applications, sync, ${labsProject(c)}/*, allow`,
+      `p, ${role}, projects, get, ${labsProject(c)}, allow`,
+      `g, ${GROUPS.courseStaff(c)}, ${role}`,
+    ];
+  });
 }
 
 export function labsAppObjects(ctx: RenderContext): K8sObject[] {
@@ -61,17 +124,7 @@ export function labsAppObjects(ctx: RenderContext): K8sObject[] {
   const labs = ctx.site.labs.path;
   const lab = '{{ trimSuffix ".yaml" .path.filename }}';
   const course = '{{ .path.basename }}';
-  const project: IAppProject = {
-    apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject',
-    metadata: { name: LABS_PROJECT, namespace: ARGOCD_NAMESPACE },
-    spec: {
-      description: 'Course labs (one Application per lab file): only the kinds charts/vm-lab renders, only in course-* namespaces.',
-      sourceRepos: [gitRepo],
-      destinations: [{ server: IN_CLUSTER, namespace: 'course-*' }],
-      clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
-      namespaceResourceWhitelist: CHART_KINDS.map(([group, kind]) => ({ group, kind })),
-    },
-  };
+  const projects = courseProjects(ctx);
   const appset: IApplicationSet = {
     apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet',
     metadata: { name: 'labs', namespace: ARGOCD_NAMESPACE },
@@ -88,9 +141,11 @@ export function labsAppObjects(ctx: RenderContext): K8sObject[] {
         },
       }],
       template: {
-        metadata: { name: `lab-${course}-${lab}`, labels: { 'labctl.dev/tier': 'labs', 'labctl.dev/course': course } },
+        // "." cannot occur in a course or lab name, so two files never generate the same name (a duplicate
+        // would stop the whole ApplicationSet: courses "a" + lab "b-c" vs "a-b" + "c").
+        metadata: { name: labApplication('{{ .path.basename }}', lab), labels: { 'labctl.dev/tier': 'labs', 'labctl.dev/course': course } },
         spec: {
-          project: LABS_PROJECT,
+          project: labsProject(course),
           destination: { server: IN_CLUSTER, namespace: `course-${course}-${lab}` },
           source: {
             repoURL: gitRepo, targetRevision: gitRevision, path: CHART_DIR,
@@ -99,13 +154,14 @@ export function labsAppObjects(ctx: RenderContext): K8sObject[] {
               // Roster first, lab file second: a lab's own students win over the course roster.
               valueFiles: ['../../{{ .path.path }}/roster.yaml', '../../{{ .path.path }}/{{ .path.filename }}'],
               ignoreMissingValueFiles: true,
-              valuesObject: chartSiteValues(ctx),
+              // Wins over both files: the platform's values, and the course named by the folder, not the file.
+              valuesObject: { ...chartSiteValues(ctx), course },
             },
           },
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
             syncOptions: ['CreateNamespace=true', 'RespectIgnoreDifferences=true', 'SkipDryRunOnMissingResource=true'],
-            managedNamespaceMetadata: { labels: { 'labctl.dev/course': course, 'labctl.dev/lab': lab } },
+            managedNamespaceMetadata: { labels: { 'labctl.dev/course': course, 'labctl.dev/lab': lab, ...labNamespaceLabels(ctx) } },
             retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
           },
           // Students and the lab-hours jobs start and stop VMs; ArgoCD must not undo that.
@@ -114,7 +170,7 @@ export function labsAppObjects(ctx: RenderContext): K8sObject[] {
       },
     },
   };
-  return [k8s(project), k8s(appset)];
+  return [...projects.map((p) => k8s(p)), k8s(appset)];
 }
 
 /** Every file of charts/vm-lab, verbatim (Helm's {{ }} are left alone). */

@@ -1,0 +1,46 @@
+// The platform's own networks, which no lab VM may reach and no lab may open SSH from: node subnets and
+// addresses, pod and service CIDRs, LoadBalancer pools, the API VIP, the ingress address and the BGP
+// routers. `labs validate` refuses lab CIDRs that overlap them; the chart gets them through the
+// ApplicationSet's own values (never from a lab file) and excepts them from every ipBlock.
+import type { Site } from '../inventory/types.ts';
+
+export interface Range { cidr: string; start: number; size: number }
+export interface ProtectedRange extends Range { what: string }
+
+/** "10.1.2.3/24" -> the network (host bits cleared); undefined when not an IPv4 CIDR. */
+export function parseCidr(cidr: string): Range | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m) return undefined;
+  const o = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (o.some((x) => x > 255) || prefix > 32) return undefined;
+  const ip = ((o[0]! * 256 + o[1]!) * 256 + o[2]!) * 256 + o[3]!;
+  const size = 2 ** (32 - prefix);
+  const start = ip - (ip % size);
+  return { cidr: `${[24, 16, 8, 0].map((s) => Math.floor(start / 2 ** s) % 256).join('.')}/${prefix}`, start, size };
+}
+
+/** Whether the input had host bits set (10.0.5.10/24 means 10.0.5.0/24). */
+export const isCanonical = (cidr: string) => parseCidr(cidr)?.cidr === cidr;
+export const overlaps = (a: Range, b: Range) => a.start < b.start + b.size && b.start < a.start + a.size;
+export const contains = (outer: Range, inner: Range) => inner.start >= outer.start && inner.start + inner.size <= outer.start + outer.size;
+
+export function protectedRanges(site: Site): ProtectedRange[] {
+  const out: ProtectedRange[] = [];
+  const add = (cidr: string, what: string) => {
+    const r = parseCidr(cidr);
+    // A /32 inside a range already listed adds nothing.
+    if (r && !out.some((o) => contains(o, r))) out.push({ ...r, what });
+  };
+  for (const s of site.network.subnets) add(s.cidr, `node subnet ${s.name}`);
+  add(site.network.podCidr, 'the pod CIDR');
+  add(site.network.serviceCidr, 'the service CIDR');
+  for (const p of site.bgp.pools) add(p.cidr, `LoadBalancer pool ${p.name}`);
+  add(`${site.kubernetes.apiVip}/32`, 'the API VIP');
+  if (site.ingress.address) add(`${site.ingress.address}/32`, 'the ingress address');
+  for (const n of site.nodes) add(`${n.address}/32`, `node ${n.name}`);
+  for (const r of site.bgp.routers) add(`${r.address}/32`, `BGP router ${r.name}`);
+  for (const r of site.bgp.calicoPeers) add(`${r.address}/32`, `Calico BGP peer ${r.name}`);
+  // Larger ranges first, so a /32 listed before its subnet is dropped too.
+  return out.filter((r, i) => !out.some((o, j) => j !== i && contains(o, r) && (o.size > r.size || j < i)));
+}
