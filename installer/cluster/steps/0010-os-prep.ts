@@ -12,7 +12,7 @@ export const osPrep: StepDef = {
       : '',
     modulesFile: MODULES_FILE, modulesConf: modulesLoadConf(node), modules: kernelModules(node),
     sysctlFile: SYSCTL_FILE, sysctlConf: sysctlConf(),
-    // curl and the CA bundle fetch the pinned containerd release; Rook needs lvm2 on nodes that hold OSDs.
-    packages: ['curl', 'ca-certificates', ...(node.roles.includes('storage') ? ['lvm2'] : [])],
+    // Rook needs lvm2 on nodes that hold OSDs.
+    packages: node.roles.includes('storage') ? ['lvm2'] : [],
   }),
 };
