@@ -6,6 +6,8 @@
 //   genuine one is installed with its unit and 2.x config;
 // - kubeadm init: a failed attempt (files written, control plane never up) is not journaled by the re-run,
 //   which resets this node and tries again; the old judgement (admin.conf exists) journals it as done;
+// - packages: kubelet/kubeadm/kubectl held at an older version are moved to the pinned one and held again
+//   (STAND-IN packages, real apt); without the explicit allowance apt refuses;
 // - kubeadm join: the token is in no process's arguments while the step runs and on no disk after it failed;
 //   weakened copies (token on the command line, no cleanup trap) leak it.
 // Run under the shared lock: flock /tmp/labctl-daemons.lock npx vitest run test/cluster/bootstrap.test.ts
@@ -15,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FakeRack } from './fakerack.ts';
 import { rackInventory, writeInventory } from './inventory.ts';
-import { installKubeStandIns, serveContainerd } from './standins.ts';
+import { installKubeStandIns, publishKubePackages, serveContainerd } from './standins.ts';
 import { ROOT } from '../helpers.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
 import { buildPlan, inputsHash, type Plan } from '../../installer/cluster/plan.ts';
@@ -32,8 +34,8 @@ let dir: string;
 let site: Site;
 
 /** The plan cut down to the given steps (by id), other steps and hosts dropped. */
-function only(ids: string[], nodes: string[]): Plan {
-  const plan = buildPlan(site);
+function only(ids: string[], nodes: string[], from: Site = site): Plan {
+  const plan = buildPlan(from);
   plan.phases = plan.phases.map((p) => ({ ...p, hosts: p.hosts.filter((h) => nodes.includes(h.node)).map((h) => ({ ...h, steps: h.steps.filter((s) => ids.includes(s.id)) })).filter((h) => h.steps.length) }))
     .filter((p) => p.hosts.length);
   return plan;
@@ -87,6 +89,30 @@ describe('containerd 2.x from the pinned release, sha256 checked (stand-in tarba
     expect(cfg).toContain('SystemdCgroup = true');
     expect(rack.readFile('w1', '/etc/systemd/system/containerd.service')).toContain('ExecStart=/usr/local/bin/containerd');
     expect(journaled('containerd.json', 'w1')).toEqual(['0010-os-prep', '0020-containerd']);
+  }, 600_000);
+});
+
+describe('held packages move to the pinned version (STAND-IN kubelet/kubeadm/kubectl packages, real apt and dpkg)', () => {
+  const versions = (h: string) => rack.run(h, ['dpkg-query', '-W', '-f=${Package} ${Version}\\n', 'kubelet', 'kubeadm', 'kubectl']).trim().split('\n');
+  it('a node holding 1.35.0 (installed by the same step with the older pin) is moved to 1.36.4 and held again; a copy without the allowance is refused by apt', async () => {
+    publishKubePackages(rack, ['1.35.0-1.1', '1.36.4-1.1']);
+    const older = { ...site, kubernetes: { ...site.kubernetes, version: 'v1.35.0' } };
+    const r1 = await run(only(['0030-kube-packages'], ['w1'], older), 'pkgs-old.json');
+    expect(outcome(r1, 'w1'), outcome(r1, 'w1').error).toMatchObject({ status: 'done' });
+    expect(versions('w1')).toEqual(['kubelet 1.35.0-1.1', 'kubeadm 1.35.0-1.1', 'kubectl 1.35.0-1.1']);
+    expect(rack.run('w1', ['apt-mark', 'showhold']).trim().split('\n').sort()).toEqual(['kubeadm', 'kubectl', 'kubelet']);
+
+    const weak = edit(only(['0030-kube-packages'], ['w1']), '0030-kube-packages',
+      (t) => t.replace(' --allow-change-held-packages', '').replace(/^\s*apt-mark unhold .*$/m, ''));
+    const r2 = await run(weak, 'pkgs-weak.json');
+    expect(outcome(r2, 'w1')).toMatchObject({ status: 'failed', step: '0030-kube-packages' });
+    expect(outcome(r2, 'w1').error).toMatch(/[Hh]eld packages/);
+    expect(versions('w1')).toEqual(['kubelet 1.35.0-1.1', 'kubeadm 1.35.0-1.1', 'kubectl 1.35.0-1.1']);
+
+    const r3 = await run(only(['0030-kube-packages'], ['w1']), 'pkgs.json');
+    expect(outcome(r3, 'w1'), outcome(r3, 'w1').error).toMatchObject({ status: 'done', ran: ['0030-kube-packages'] });
+    expect(versions('w1')).toEqual(['kubelet 1.36.4-1.1', 'kubeadm 1.36.4-1.1', 'kubectl 1.36.4-1.1']);
+    expect(rack.run('w1', ['apt-mark', 'showhold']).trim().split('\n').sort()).toEqual(['kubeadm', 'kubectl', 'kubelet']);
   }, 600_000);
 });
 

@@ -114,3 +114,23 @@ describe('kube-vip: the variables of the pinned release', () => {
     }
   });
 });
+
+describe('control planes that run workloads lose kubeadm\'s load-balancer exclude label (issue 13 section 3)', () => {
+  const scripts = (file: string) => {
+    const rr = requireSite(file);
+    if (!('site' in rr)) throw new Error('invalid');
+    return buildPlan(rr.site).phases.flatMap((p) => p.hosts.flatMap((h) => h.steps.map((s) => ({ node: h.node, id: s.id, script: s.script }))));
+  };
+  const UNLABEL = `label node "$node" 'node.kubernetes.io/exclude-from-external-load-balancers'-`;
+
+  it('single-rack (control planes also storage): the init and control-plane join steps remove it and check it is gone', () => {
+    const s = scripts(resolve(ROOT, 'test/fixtures/inventory/valid/single-rack.yaml'));
+    const withIt = s.filter((x) => x.script.includes(UNLABEL)).map((x) => `${x.node} ${x.id}`);
+    expect(withIt).toEqual(['node1 0050-kubeadm-init', 'node2 0060-kubeadm-join-control-plane', 'node3 0060-kubeadm-join-control-plane']);
+    expect(s.find((x) => x.id === '0050-kubeadm-init')!.script).toContain(`get nodes -l 'node.kubernetes.io/exclude-from-external-load-balancers' -o name`);
+  });
+
+  it('the example (dedicated, tainted control planes): no step touches the label', () => {
+    expect(scripts(EXAMPLE).filter((x) => x.script.includes(UNLABEL))).toEqual([]);
+  });
+});

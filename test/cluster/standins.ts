@@ -136,3 +136,35 @@ export function installKubeStandIns(rack: FakeRack, host: string, realKubeadm?: 
     writeFileSync(rack.path(host, '/usr/local/libexec/kubeadm-real'), readFileSync(realKubeadm), { mode: 0o755 });
   }
 }
+
+/**
+ * Publishes STAND-IN kubelet/kubeadm/kubectl packages (each a script printing its version) at the given
+ * Debian versions in the rack's signed flat repository (the packageRepo of rack inventories), re-signing it
+ * with the rack's own key as fakerack.ts does. Real apt installs them on the hosts.
+ */
+export function publishKubePackages(rack: FakeRack, versions: string[]): void {
+  const stanzas: string[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'labctl-debs-'));
+  try {
+    for (const v of versions) for (const p of ['kubelet', 'kubeadm', 'kubectl']) {
+      const root = join(work, `${p}-${v}`);
+      mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+      mkdirSync(join(root, 'usr/bin'), { recursive: true });
+      writeFileSync(join(root, 'DEBIAN/control'), `Package: ${p}\nVersion: ${v}\nArchitecture: amd64\nMaintainer: labctl tests <test@labctl.invalid>\nDescription: STAND-IN ${p} for the labctl package step test\n`);
+      writeFileSync(join(root, 'usr/bin', `${p}-standin`), `#!/bin/sh\necho "STAND-IN ${p} ${v}"\n`, { mode: 0o755 });
+      const deb = `${p}_${v}_amd64.deb`;
+      execFileSync('dpkg-deb', ['--root-owner-group', '--build', root, join(rack.repoDir, deb)], { stdio: 'ignore' });
+      const bytes = readFileSync(join(rack.repoDir, deb));
+      stanzas.push([`Package: ${p}`, `Version: ${v}`, 'Architecture: amd64', 'Maintainer: labctl tests <test@labctl.invalid>',
+        `Filename: ./${deb}`, `Size: ${bytes.length}`, `SHA256: ${sha256(bytes)}`, `Description: STAND-IN ${p}`].join('\n'));
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const packages = stanzas.join('\n\n') + '\n';
+  writeFileSync(join(rack.repoDir, 'Packages'), packages);
+  const release = ['Origin: labctl-test', 'Label: labctl-test', 'Suite: test', 'Codename: test', `Date: ${new Date().toUTCString()}`,
+    'Architectures: amd64', 'SHA256:', ` ${sha256(packages)} ${Buffer.byteLength(packages)} Packages`, ''].join('\n');
+  writeFileSync(join(rack.repoDir, 'Release'), release);
+  execFileSync('env', [`GNUPGHOME=${join(rack.dir, 'gnupg')}`, 'gpg', '--batch', '--quiet', '--yes', '--clearsign', '-o', join(rack.repoDir, 'InRelease'), join(rack.repoDir, 'Release')]);
+}
