@@ -63,9 +63,11 @@ const payloads = (f: number) => [
 ];
 const HEREDOC_BREAK = (f: number) => `\nLABCTL_EOF\ntouch /tmp/cnr-${f}-8\n`;
 
-/** The script with errexit off and fail/exit returning, so every line (and so every value) is reached. */
+/** The script with errexit off and fail/exit returning, so every line (and so every value) is reached; the
+ *  membership wait asks once instead of for 3 minutes (the stand-in kubectl knows no injected node name). */
 const everyLine = (script: string) => script
   .replace('set -euo pipefail', 'set -uo pipefail')
+  .replace(/^membership_tries='\d+'$/m, "membership_tries='1'")
   .replace(/^fail\(\) \{[^\n]*\}$/m, 'fail() { echo "LABCTL_ERROR: $*" >&2; return 1; }\nexit() { return "${1:-0}"; }');
 
 let rack: FakeRack;
@@ -94,10 +96,14 @@ beforeAll(async () => {
       try { scriptsOf(s); set(injected, p, get(injected, p) + extra); } catch (e) { refused.push({ field: name(p), message: (e as Error).message }); }
     }
   });
-  rack = await FakeRack.create(12, [{ name: 'sandbox' }]);
-  // kubeadm/kubectl stand-ins in "ok" mode: the membership waits answer at once instead of sleeping.
+  rack = await FakeRack.create(44, [{ name: 'sandbox' }]);
+  // kubeadm/kubectl stand-ins in "ok" mode: the membership waits answer at once instead of sleeping. The
+  // sandbox has no network: apt-get and curl are stubs that fail at once (first in PATH) instead of retrying.
   installKubeStandIns(rack, 'sandbox');
   rack.run('sandbox', ['sh', '-c', 'echo ok > /etc/standin/mode; touch /var/lib/standin-api-up']);
+  for (const stub of ['apt-get', 'curl']) {
+    rack.run('sandbox', ['sh', '-c', `printf '#!/bin/sh\necho "STAND-IN ${stub}: no network in the sandbox" >&2\nexit 100\n' > /usr/local/sbin/${stub} && chmod 755 /usr/local/sbin/${stub}`]);
+  }
 }, 300_000);
 
 afterAll(async () => { await rack?.destroy(); });
