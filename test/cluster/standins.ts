@@ -33,8 +33,14 @@ case "$1" in
 esac
 `;
 
-/** The stand-in release tarball and runc binary, in the upstream file layout. */
+const built = new Map<string, { tarball: Buffer; runc: Buffer }>();
+
+/** The stand-in release tarball and runc binary, in the upstream file layout (built once per test file: the
+ *  same bytes, so the same checksum and step inputs, on every run). */
 export function containerdStandIn(version: string, runcVersion: string): { tarball: Buffer; runc: Buffer } {
+  const key = `${version} ${runcVersion}`;
+  const done = built.get(key);
+  if (done) return done;
   const dir = mkdtempSync(join(tmpdir(), 'labctl-standin-'));
   try {
     mkdirSync(join(dir, 'bin'));
@@ -43,7 +49,9 @@ export function containerdStandIn(version: string, runcVersion: string): { tarba
       chmodSync(join(dir, 'bin', b), 0o755);
     }
     execFileSync('tar', ['-czf', join(dir, 'c.tar.gz'), '-C', dir, 'bin']);
-    return { tarball: readFileSync(join(dir, 'c.tar.gz')), runc: Buffer.from(`#!/bin/sh\n# STAND-IN for runc\necho "runc version ${runcVersion}"\n`) };
+    const out = { tarball: readFileSync(join(dir, 'c.tar.gz')), runc: Buffer.from(`#!/bin/sh\n# STAND-IN for runc\necho "runc version ${runcVersion}"\n`) };
+    built.set(key, out);
+    return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
