@@ -67,7 +67,7 @@ const HEREDOC_BREAK = (f: number) => `\nLABCTL_EOF\ntouch /tmp/cnr-${f}-8\n`;
  *  membership wait asks once instead of for 3 minutes (the stand-in kubectl knows no injected node name). */
 const everyLine = (script: string) => script
   .replace('set -euo pipefail', 'set -uo pipefail')
-  .replace(/^membership_tries='\d+'$/m, "membership_tries='1'")
+  .replace(/^membership_tries='?\d+'?$/m, "membership_tries='1'")
   .replace(/^fail\(\) \{[^\n]*\}$/m, 'fail() { echo "LABCTL_ERROR: $*" >&2; return 1; }\nexit() { return "${1:-0}"; }');
 
 let rack: FakeRack;
