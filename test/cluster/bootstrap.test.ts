@@ -93,13 +93,13 @@ describe('containerd 2.x from the pinned release, sha256 checked (stand-in tarba
 });
 
 describe('held packages move to the pinned version (STAND-IN kubelet/kubeadm/kubectl packages, real apt and dpkg)', () => {
-  const versions = (h: string) => rack.run(h, ['dpkg-query', '-W', '-f=${Package} ${Version}\\n', 'kubelet', 'kubeadm', 'kubectl']).trim().split('\n');
+  const versions = (h: string) => rack.run(h, ['dpkg-query', '-W', '-f=${Package} ${Version}\\n', 'kubelet', 'kubeadm', 'kubectl']).trim().split('\n').sort();
   it('a node holding 1.35.0 (installed by the same step with the older pin) is moved to 1.36.4 and held again; a copy without the allowance is refused by apt', async () => {
     publishKubePackages(rack, ['1.35.0-1.1', '1.36.4-1.1']);
     const older = { ...site, kubernetes: { ...site.kubernetes, version: 'v1.35.0' } };
     const r1 = await run(only(['0030-kube-packages'], ['w1'], older), 'pkgs-old.json');
     expect(outcome(r1, 'w1'), outcome(r1, 'w1').error).toMatchObject({ status: 'done' });
-    expect(versions('w1')).toEqual(['kubelet 1.35.0-1.1', 'kubeadm 1.35.0-1.1', 'kubectl 1.35.0-1.1']);
+    expect(versions('w1')).toEqual(['kubeadm 1.35.0-1.1', 'kubectl 1.35.0-1.1', 'kubelet 1.35.0-1.1']);
     expect(rack.run('w1', ['apt-mark', 'showhold']).trim().split('\n').sort()).toEqual(['kubeadm', 'kubectl', 'kubelet']);
 
     const weak = edit(only(['0030-kube-packages'], ['w1']), '0030-kube-packages',
@@ -107,11 +107,11 @@ describe('held packages move to the pinned version (STAND-IN kubelet/kubeadm/kub
     const r2 = await run(weak, 'pkgs-weak.json');
     expect(outcome(r2, 'w1')).toMatchObject({ status: 'failed', step: '0030-kube-packages' });
     expect(outcome(r2, 'w1').error).toMatch(/[Hh]eld packages/);
-    expect(versions('w1')).toEqual(['kubelet 1.35.0-1.1', 'kubeadm 1.35.0-1.1', 'kubectl 1.35.0-1.1']);
+    expect(versions('w1')).toEqual(['kubeadm 1.35.0-1.1', 'kubectl 1.35.0-1.1', 'kubelet 1.35.0-1.1']);
 
     const r3 = await run(only(['0030-kube-packages'], ['w1']), 'pkgs.json');
     expect(outcome(r3, 'w1'), outcome(r3, 'w1').error).toMatchObject({ status: 'done', ran: ['0030-kube-packages'] });
-    expect(versions('w1')).toEqual(['kubelet 1.36.4-1.1', 'kubeadm 1.36.4-1.1', 'kubectl 1.36.4-1.1']);
+    expect(versions('w1')).toEqual(['kubeadm 1.36.4-1.1', 'kubectl 1.36.4-1.1', 'kubelet 1.36.4-1.1']);
     expect(rack.run('w1', ['apt-mark', 'showhold']).trim().split('\n').sort()).toEqual(['kubeadm', 'kubectl', 'kubelet']);
   }, 600_000);
 });
@@ -143,6 +143,16 @@ describe('kubeadm init: done by evidence, a half-done attempt reset and retried 
     expect(kubeadmCalls('cp1')).toEqual(['config validate', 'reset --force', 'init --config']);
     expect(rack.readFile('cp1', '/etc/kubernetes/manifests/kube-vip.yaml')).toContain('path: /etc/kubernetes/super-admin.conf');
     expect(journaled(J, 'cp1')).toEqual(['0040-kube-vip']);
+  }, 300_000);
+
+  it('a mistyped field: the step\'s `kubeadm config validate` (the REAL kubeadm v1.36.4 on the node) refuses it before init runs', async () => {
+    expect(existsSync(KUBEADM), `${KUBEADM} is missing: build the real kubeadm v1.36.4 there`).toBe(true);
+    rack.run('cp1', ['sh', '-c', ': > /var/log/standin/kubeadm.log']);
+    const typo = edit(only(['0050-kubeadm-init'], ['cp1']), '0050-kubeadm-init', (t) => t.replace('  podSubnet:', '  podSubnett:'));
+    const r = await run(typo, 'typo.json');
+    expect(outcome(r, 'cp1')).toMatchObject({ status: 'failed', step: '0050-kubeadm-init' });
+    expect(outcome(r, 'cp1').error).toContain('kubeadm config validate refuses /etc/labctl/kubeadm-init.yaml');
+    expect(kubeadmCalls('cp1')).toEqual(['config validate']);
   }, 300_000);
 
   it('run 3 (kubeadm succeeds): reset, init, evidence found (API through the VIP, node registered, etcd member): journaled', async () => {
