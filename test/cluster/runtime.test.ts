@@ -134,3 +134,17 @@ describe('control planes that run workloads lose kubeadm\'s load-balancer exclud
     expect(scripts(EXAMPLE).filter((x) => x.script.includes(UNLABEL))).toEqual([]);
   });
 });
+
+describe('site CA for the nodes', () => {
+  it('only the certificate blocks of the secret-store entry go to the nodes, never a key; the result passes the run-time check', async () => {
+    const { certificateBlocks } = await import('../../installer/cluster/site-ca.ts');
+    const { runtimeAssignment } = await import('../../installer/cluster/shell.ts');
+    const cert = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\nAbCd+/==\n-----END CERTIFICATE-----';
+    const key = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----';
+    const out = certificateBlocks(`${key}\r\n${cert}\n`.replace(/\n/g, '\r\n'));
+    expect(out).toBe(`${cert}\n`);
+    expect(out).not.toContain('PRIVATE KEY');
+    expect(runtimeAssignment('siteCaCert', 'LABCTL_SITE_CA_CERT', out)).toBe(`LABCTL_SITE_CA_CERT='${cert}\n'\n`);
+    expect(certificateBlocks(key)).toBe('');
+  });
+});
