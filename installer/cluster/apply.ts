@@ -11,6 +11,7 @@ import { connectNode, errorText, type ClusterOptions } from './hosts.ts';
 import type { Journal } from './journal.ts';
 import type { Plan, PlannedStep } from './plan.ts';
 import { SECRET_VARS, type SecretName } from './steps/index.ts';
+import { runtimeAssignment } from './shell.ts';
 
 export type EventKind = 'start' | 'done' | 'skipped' | 'failed' | 'blocked' | 'note';
 export interface UpEvent { node: string; step: string; kind: EventKind; message?: string; ms?: number }
@@ -31,7 +32,13 @@ export interface RunOptions extends ClusterOptions {
   /** Hosts not to work on, with the reason (e.g. failed preflight checks): reported as failed there. */
   exclude?: Map<string, { step: string; reason: string }>;
   onEvent?: (e: UpEvent) => void;
+  /** Run-time values known before the run: the site CA certificate (from the secret store). */
+  inputs?: Partial<Record<SecretName, string>>;
 }
+
+const MISSING_INPUT: Partial<Record<SecretName, string>> = {
+  siteCaCert: 'the site CA certificate was not given (tls.mode internal-ca): run up with --repo <site repository> and the site key, so labctl reads it from the secret store',
+};
 
 export interface RunResult { hosts: HostOutcome[]; ok: boolean; initDone: boolean }
 
@@ -55,7 +62,7 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
     return h;
   };
   const conns = new Map<string, RemoteHost>();
-  const secrets: Partial<Record<SecretName, string>> = {};
+  const secrets: Partial<Record<SecretName, string>> = { ...o.inputs };
   const first = plan.firstControlPlane;
   const limit = pLimit(o.concurrency ?? 16);
 
@@ -72,8 +79,9 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
     const timeoutSec = o.stepTimeoutSec ?? step.timeoutSec;
     const vars = step.needs.map((n) => {
       const v = secrets[n];
-      if (!v) throw new Error(`missing run-time value ${n}`);
-      return `${SECRET_VARS[n]}='${v}'\n`;
+      if (!v) throw new Error(MISSING_INPUT[n] ?? `missing run-time value ${n}`);
+      // Checked against a strict pattern, then single-quoted: a value never becomes shell code.
+      return runtimeAssignment(n, SECRET_VARS[n], v);
     }).join('');
     const host = await connection(step.node);
     let r;
@@ -134,7 +142,8 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
     emit({ node: first, step: producer.id, kind: 'start' });
     try {
       const out = await execStep(producer);
-      for (const m of out.matchAll(/^LABCTL_(?:SECRET|OUTPUT) (\w+)=(\S+)$/gm)) secrets[m[1] as SecretName] = m[2]!;
+      // Only the join credentials come from the first control plane (never e.g. the site CA).
+      for (const m of out.matchAll(/^LABCTL_(?:SECRET|OUTPUT) (joinToken|certificateKey|caCertHash)=(\S+)$/gm)) secrets[m[1] as SecretName] = m[2]!;
       emit({ node: first, step: producer.id, kind: 'done' });
       return secrets.joinToken && secrets.caCertHash ? undefined : 'the first control plane printed no join token';
     } catch (e) {

@@ -6,8 +6,8 @@ import type { IPod } from 'kubernetes-models/v1/Pod';
 import type { Site, SiteNode } from '../inventory/types.ts';
 import { toYaml, toYamlDocs } from '../render/yaml.ts';
 import { renderTemplate } from '../render/text.ts';
-import { effectiveVersions } from '../core/versions.ts';
-import { apiServerOidc } from '../render/identity.ts';
+import { effectiveVersions, pinnedVersions } from '../core/versions.ts';
+import { apiServerOidc, OIDC_CA_FILE } from '../render/identity.ts';
 
 /** Placeholders a step replaces on the host (never rendered into anything stored). */
 export const PLACEHOLDER = {
@@ -51,9 +51,21 @@ export interface JoinConfiguration {
 export const firstControlPlane = (site: Site): SiteNode => site.nodes.find((n) => n.roles.includes('control-plane'))!;
 const endpoint = (site: Site) => `${site.kubernetes.apiDnsName}:6443`;
 
-function registration(site: Site, node: SiteNode): NodeRegistration {
-  const onlyCp = node.roles.length === 1 && node.roles[0] === 'control-plane';
+/**
+ * A control plane that also runs workloads: one with other roles, or any control plane of a cluster made
+ * only of control planes. It gets no NoSchedule taint, and must lose kubeadm's
+ * node.kubernetes.io/exclude-from-external-load-balancers label, or MetalLB (which honours it) never
+ * announces a Service address from it (issue 13 section 3).
+ */
+export function takesWorkloads(site: Site, node: SiteNode): boolean {
+  if (!node.roles.includes('control-plane')) return false;
+  const onlyCp = node.roles.length === 1;
   const everyNodeCp = site.nodes.every((n) => n.roles.length === 1 && n.roles[0] === 'control-plane');
+  return !onlyCp || everyNodeCp;
+}
+export const EXCLUDE_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
+
+function registration(site: Site, node: SiteNode): NodeRegistration {
   return {
     name: node.name,
     criSocket: CRI_SOCKET,
@@ -63,7 +75,7 @@ function registration(site: Site, node: SiteNode): NodeRegistration {
       { name: 'node-labels', value: `topology.kubernetes.io/zone=${node.rack}` },
     ],
     // Control-plane nodes that also have other roles run workloads; so does a cluster of only control planes.
-    ...(node.roles.includes('control-plane') ? { taints: onlyCp && !everyNodeCp ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] : [] } : {}),
+    ...(node.roles.includes('control-plane') ? { taints: takesWorkloads(site, node) ? [] : [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } : {}),
   };
 }
 
@@ -121,9 +133,13 @@ export function kubeadmJoinConfig(site: Site, node: SiteNode): string {
 export function kubeVipPod(site: Site, node: SiteNode, firstInit: boolean): string {
   const kv = effectiveVersions(site.versions).components['kube-vip']!;
   const kubeconfig = firstInit ? '/etc/kubernetes/super-admin.conf' : '/etc/kubernetes/admin.conf';
+  // The variables of the pinned kube-vip release (pkg/kubevip/config_envvar.go at v1.2.3): vip_subnet, not
+  // vip_cidr (removed in 0.9.0); vip_nodename from the downward API, as `kube-vip manifest pod` writes it
+  // (without it kube-vip falls back to the host name for its lease). svc_enable stays off: MetalLB owns
+  // Service addresses.
   const env: Record<string, string> = {
-    vip_arp: 'true', port: '6443', vip_interface: node.interface ?? PLACEHOLDER.vipInterface, vip_cidr: '32',
-    dns_mode: 'first', cp_enable: 'true', cp_namespace: 'kube-system', vip_leaderelection: 'true',
+    vip_arp: 'true', port: '6443', vip_interface: node.interface ?? PLACEHOLDER.vipInterface, vip_subnet: '32',
+    dns_mode: 'first', cp_enable: 'true', cp_namespace: 'kube-system', svc_enable: 'false', vip_leaderelection: 'true',
     vip_leasename: 'plndr-cp-lock', vip_leaseduration: '5', vip_renewdeadline: '3', vip_retryperiod: '1',
     address: site.kubernetes.apiVip,
   };
@@ -138,7 +154,10 @@ export function kubeVipPod(site: Site, node: SiteNode, firstInit: boolean): stri
         image: `${kv.image}:${kv.version}`,
         imagePullPolicy: 'IfNotPresent',
         args: ['manager'],
-        env: Object.entries(env).map(([name, value]) => ({ name, value })),
+        env: [
+          ...Object.entries(env).map(([name, value]) => ({ name, value })),
+          { name: 'vip_nodename', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+        ],
         securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] } },
         volumeMounts: [{ name: 'kubeconfig', mountPath: '/etc/kubernetes/admin.conf' }],
       }],
@@ -154,17 +173,47 @@ export function registryHost(upstream: string): string {
   return host === 'registry-1.docker.io' ? 'docker.io' : host;
 }
 
+/**
+ * Where every node keeps the site CA certificate (tls.mode internal-ca): in the system trust store
+ * (update-ca-certificates), which kubeadm also mounts into kube-apiserver (cmd/kubeadm/app/phases/controlplane/
+ * volumes.go caCertsExtraVolumePaths), so the same file is the API server's --oidc-ca-file. Outside
+ * /etc/kubernetes, so `kubeadm reset` keeps it.
+ */
+export const SITE_CA_FILE = OIDC_CA_FILE;
+
 /** /etc/containerd/certs.d/<registry>/hosts.toml for each Harbor proxy cache: Harbor first, upstream as fallback. */
 export function containerdHosts(site: Site): { registry: string; content: string }[] {
+  const ca = site.tls.mode === 'internal-ca' ? SITE_CA_FILE : '';
   return site.registry.proxyCaches.map((p) => ({
     registry: registryHost(p.upstream),
-    content: renderTemplate('cluster/templates/hosts.toml.hbs', { server: p.upstream, mirror: `https://${site.registry.hostname}/v2/${p.name}` }),
+    content: renderTemplate('cluster/templates/hosts.toml.hbs', { server: p.upstream, mirror: `https://${site.registry.hostname}/v2/${p.name}`, ca }),
   })).sort((a, b) => (a.registry < b.registry ? -1 : 1));
 }
 
-/** containerd config for the installed major version: 1.x reads version 2, 2.x reads version 3. */
-export function containerdConfig(version: 2 | 3): string {
-  return renderTemplate(`cluster/templates/containerd-config-v${version}.toml.hbs`, {});
+export const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
+
+/** The pinned containerd release (gitops/versions.yaml): tarball and runc binary, each with its sha256 per arch. */
+export interface Download { version: string; url: string; sha256: Record<Arch, string> }
+export type Arch = 'amd64' | 'arm64';
+export const ARCHES: readonly Arch[] = ['amd64', 'arm64'];
+export interface ContainerdRelease extends Download { runc: Download; sandboxImage: string }
+
+export function containerdRelease(site: Site): ContainerdRelease {
+  const pinned = pinnedVersions().components.containerd as unknown as ContainerdRelease;
+  const wanted = site.versions.containerd;
+  // A checksum is pinned for one version only: another version cannot be checked, so it is refused.
+  if (wanted && wanted !== pinned.version) {
+    throw new Error(`versions.containerd: ${wanted} has no pinned sha256 (gitops/versions.yaml pins containerd ${pinned.version}); change the pin there, with the release's checksums`);
+  }
+  return pinned;
+}
+
+/** URL of a download for one architecture ({version} and {arch} filled in). */
+export const downloadUrl = (d: Download, arch: Arch) => d.url.replaceAll('{version}', d.version).replaceAll('{arch}', arch);
+
+/** containerd 2.x configuration (config version 3): systemd cgroups, hosts.toml mirrors, kubeadm's sandbox image. */
+export function containerdConfig(site: Site): string {
+  return renderTemplate('cluster/templates/containerd-config-v3.toml.hbs', { sandboxImage: containerdRelease(site).sandboxImage });
 }
 
 export const SYSCTL_FILE = '/etc/sysctl.d/99-kubernetes.conf';

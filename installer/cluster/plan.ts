@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Site, SiteNode } from '../inventory/types.ts';
 import { renderTemplate } from '../render/text.ts';
+import './shell.ts'; // registers the quoting helpers the step templates use
 import { PHASES, STEPS, type Phase, type SecretName, type StepDef } from './steps/index.ts';
 
 export interface PlannedStep {

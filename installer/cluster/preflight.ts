@@ -2,6 +2,7 @@
 // warn (shown, does not block) or n/a, and every non-pass carries the reason with the value found.
 import type { Role, Site, SiteNode } from '../inventory/types.ts';
 import type { Facts } from './facts.ts';
+import { pinnedVersions } from '../core/versions.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'n/a';
 export interface CheckResult { id: string; status: CheckStatus; reason?: string }
@@ -19,10 +20,36 @@ export const MINIMUMS: Record<Role, { cpus: number; memoryMiB: number; why: stri
   'vm-host': { cpus: 2, memoryMiB: 4096, why: 'node agents + one lab VM' },
 };
 
-export const SUPPORTED_OS: { id: string; versions: string[] }[] = [
-  { id: 'debian', versions: ['12', '13'] },
-  { id: 'ubuntu', versions: ['22.04', '24.04'] },
+/**
+ * The support matrix (docs/bootstrap.md shows it; a test keeps the two equal). On every supported OS the
+ * runtime is the pinned upstream containerd 2.x release: none of these distributions ships 2.x.
+ */
+export const SUPPORTED_OS: { id: string; versions: string[]; distroContainerd: string }[] = [
+  { id: 'debian', versions: ['12'], distroContainerd: '1.6' },
+  { id: 'debian', versions: ['13'], distroContainerd: '1.7' },
+  { id: 'ubuntu', versions: ['22.04'], distroContainerd: '1.7' },
+  { id: 'ubuntu', versions: ['24.04'], distroContainerd: '1.7' },
 ];
+/** Kubernetes 1.36 supports containerd 2.x only (1.35 was the last release for 1.x). */
+export const MIN_CONTAINERD_MAJOR = 2;
+export const pinnedContainerd = () => (pinnedVersions().components.containerd as unknown as { version: string }).version;
+
+/** "2.2.1" from `containerd --version` output ("containerd github.com/containerd/containerd/v2 v2.2.1 abc"). */
+export function containerdVersion(versionLine: string): string | undefined {
+  return /\sv?(\d+\.\d+\.\d+)/.exec(versionLine)?.[1];
+}
+
+/** One line per host: the OS and runtime found, against the support matrix. */
+export function versionReport(hosts: HostReport[]): string {
+  const want = pinnedContainerd();
+  return hosts.filter((h) => h.facts).map((h) => {
+    const f = h.facts!;
+    const os = SUPPORTED_OS.some((o) => o.id === f.osId && o.versions.includes(f.osVersionId)) ? 'supported' : 'NOT supported';
+    const have = f.containerd ? containerdVersion(f.containerd) ?? f.containerd : 'none';
+    const rt = have === want ? 'pinned' : `up installs ${want}`;
+    return `${h.node}: os ${f.osId} ${f.osVersionId} (${os}), kernel ${f.kernel}, containerd ${have} (${rt})`;
+  }).join('\n') + '\n';
+}
 /** Calico's eBPF-free dataplane and cgroup v2 tooling both want at least this kernel. */
 export const MIN_KERNEL = [5, 10] as const;
 
@@ -75,8 +102,8 @@ export function checkHost(site: Site, node: SiteNode, f: Facts): CheckResult[] {
   const out: CheckResult[] = [pass('ssh')];
   out.push(f.uid === 0 ? pass('root') : fail('root', `commands run as uid ${f.uid}, not root: give ${node.ssh.user} passwordless sudo`));
 
-  const os = SUPPORTED_OS.find((o) => o.id === f.osId);
-  out.push(os && os.versions.includes(f.osVersionId) ? pass('os', f.osPretty)
+  const os = SUPPORTED_OS.find((o) => o.id === f.osId && o.versions.includes(f.osVersionId));
+  out.push(os ? pass('os', `${f.osPretty} (supported; its containerd ${os.distroContainerd} is replaced by the pinned ${pinnedContainerd()})`)
     : fail('os', `${f.osPretty || f.osId || 'unknown OS'} is not supported (supported: ${SUPPORTED_OS.map((o) => `${o.id} ${o.versions.join('/')}`).join(', ')})`));
   out.push(kernelAtLeast(f.kernel, MIN_KERNEL) ? pass('kernel', f.kernel) : fail('kernel', `kernel ${f.kernel} is older than ${MIN_KERNEL.join('.')}`));
   // kubelet and containerd run as systemd units; without systemd `up` installs them but cannot start them.
@@ -135,11 +162,12 @@ export function checkHost(site: Site, node: SiteNode, f: Facts): CheckResult[] {
   else out.push(fail('ports', `ports ${busy.join(', ')} are already in use; kubeadm needs them free`));
 
   const runtime: string[] = [];
+  const cv = f.containerd ? containerdVersion(f.containerd) : undefined;
+  if (cv && Number(cv.split('.')[0]) < MIN_CONTAINERD_MAJOR) runtime.push(`containerd ${cv} is installed; Kubernetes ${site.kubernetes.minor} needs ${MIN_CONTAINERD_MAJOR}.x: up replaces it with the pinned ${pinnedContainerd()}`);
   if (f.docker) runtime.push('Docker is installed (it brings its own containerd; remove it or expect conflicts)');
   if (f.clusterMember) runtime.push('already a Kubernetes node (/etc/kubernetes/kubelet.conf present); `labctl reset` it first to rebuild');
   out.push(runtime.length ? warn('runtime', runtime.join('; '))
-    : pass('runtime', f.containerd ? `${f.containerd}${f.containerdSocket ? ', running' : ''}` : 'no container runtime yet'));
-  void site;
+    : pass('runtime', f.containerd ? `containerd ${cv ?? f.containerd}${f.containerdSocket ? ', running' : ''}` : 'no container runtime yet'));
   return out;
 }
 

@@ -2,6 +2,7 @@
 // Needs an explicit, specific confirmation: the node's name typed back (or --yes-reset NODE).
 import type { Site, SiteNode } from '../inventory/types.ts';
 import { renderTemplate } from '../render/text.ts';
+import './shell.ts'; // registers the quoting helpers the step templates use
 import { CRI_SOCKET } from './artifacts.ts';
 import { connectNode, errorText, forEachNode, type ClusterOptions } from './hosts.ts';
 import type { Journal } from './journal.ts';

@@ -156,8 +156,12 @@ export interface ApiServerOidc {
   authenticationConfiguration: Record<string, unknown>;
 }
 
-/** Where the API server reads the site CA that signed Keycloak's certificate (internal-ca sites only). */
-export const OIDC_CA_FILE = '/etc/kubernetes/pki/oidc-ca.crt';
+/**
+ * Where the API server reads the site CA that signed Keycloak's certificate (internal-ca sites only): the
+ * file step 0015-site-ca writes on every node (cluster/artifacts.ts SITE_CA_FILE); kubeadm mounts its folder
+ * into kube-apiserver, and `kubeadm reset` leaves it alone (it would empty /etc/kubernetes/pki).
+ */
+export const OIDC_CA_FILE = '/usr/local/share/ca-certificates/labctl-site-ca.crt';
 
 /** The kube-apiserver OIDC settings that match the realm's `kubernetes` client. */
 export function apiServerOidc(site: Site): ApiServerOidc {

@@ -17,7 +17,8 @@
 //   (/lib/modules/<kernel>/modules.dep) listing rbd.ko, which is what the facts script reads.
 // - Package downloads go through a caching HTTP proxy the test runs at 198.18.<64+k>.1:3142 (the inventory's
 //   network.aptProxy, as a campus apt-cacher-ng would be); it forwards only to deb.debian.org and also
-//   serves a small signed apt repository that, like every source here, has no kubeadm.
+//   serves a small signed apt repository that, like every source here, has no kubeadm, and release files
+//   a test puts under /artifacts/ (the internet's release downloads cannot be reached).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { openSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, chmodSync, renameSync, createReadStream, createWriteStream, statSync } from 'node:fs';
@@ -90,6 +91,8 @@ export class FakeRack {
   private proxy?: Server;
   /** Client addresses whose package requests the proxy holds unanswered (a mirror that stopped answering). */
   private stalled = new Map<string, Set<import('node:http').ServerResponse>>();
+  /** Release files the proxy serves at /artifacts/<name> (what a node downloads with curl, e.g. containerd). */
+  readonly artifacts = new Map<string, Buffer>();
   /** How many requests the proxy served from its cache vs. fetched. */
   readonly proxyStats = { hits: 0, fetched: 0, local: 0, refused: 0 };
 
@@ -342,6 +345,13 @@ export class FakeRack {
       if (held) { held.add(res); return; }
       let url: URL;
       try { url = new URL(req.url ?? '', 'http://invalid'); } catch { res.writeHead(400).end(); return; }
+      if (url.pathname.startsWith('/artifacts/')) {
+        const body = this.artifacts.get(url.pathname.slice('/artifacts/'.length));
+        this.proxyStats.local++;
+        if (!body) { res.writeHead(404).end(); return; }
+        res.writeHead(200, { 'content-length': body.length }).end(body);
+        return;
+      }
       if (url.hostname === this.gateway && url.pathname.startsWith('/kubernetes/')) {
         const f = join(this.repoDir, url.pathname.slice('/kubernetes/'.length));
         this.proxyStats.local++;

@@ -117,6 +117,8 @@ describe('labctl preflight (CLI)', () => {
     expect(r.stdout).toMatch(/\nvmh2 .*FAIL/);
     expect(r.stdout).toContain('vmh2: virtualization: FAIL:');
     expect(r.stdout).toContain(`stor1: disks: FAIL: /dev/disk/by-id/${OSD_USED}`);
+    // the version report: OS and runtime per host against the support matrix (docs/bootstrap.md)
+    expect(r.stdout).toMatch(/^cp1: os debian 12 \(supported\), kernel \S+, containerd none \(up installs 2\.2\.1\)$/m);
     expect(r.stderr).toContain('preflight failed on 4 of 6 node(s): vmh2, stor1, w1, w2');
   });
 

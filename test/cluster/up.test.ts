@@ -1,5 +1,6 @@
 // labctl up against a fake rack of real sshd hosts (fakerack.ts says what is real and what is not):
-// OS preparation and containerd really installed from Debian's packages; the kubeadm step fails cleanly
+// OS preparation really done; containerd installed by the real step from a STAND-IN release tarball the rack
+// serves (standins.ts: the real one is on the internet), checksum checked; the kubeadm step fails cleanly
 // (no package source here has kubeadm); faults (unplugged host, wrong key, sshd killed mid-step, a step
 // hanging past its timeout) are reported per host while the others go on; a re-run after the faults are
 // removed resumes without repeating finished steps (journal AND the hosts' own step log).
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeRack } from './fakerack.ts';
 import { rackInventory, writeInventory } from './inventory.ts';
+import { serveContainerd } from './standins.ts';
 import { labctlAsync as labctl } from './cli.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
 import { buildPlan, type Plan } from '../../installer/cluster/plan.ts';
@@ -33,8 +35,15 @@ const MISSING = /package\(s\) kubelet kubeadm kubectl version 1\.36\.4 not avail
 
 /** The plan with a short timeout for one host's containerd step (the step the hang fault hits). */
 function planWithShortTimeout(): Plan {
-  const plan = buildPlan(site);
+  const plan = servedPlan();
   for (const p of plan.phases) for (const h of p.hosts) for (const s of h.steps) if (h.node === 'w2' && s.id === '0020-containerd') s.timeoutSec = 10;
+  return plan;
+}
+
+/** The plan with its containerd step pointed at the stand-in release the rack serves. */
+function servedPlan(): Plan {
+  const plan = buildPlan(site);
+  serveContainerd(rack, site, plan);
   return plan;
 }
 
@@ -79,7 +88,7 @@ beforeAll(async () => {
   rack.unstall('w2');
   await rack.startSshd('w1');
   rack.acceptKey('wk', 'test');
-  run2 = await runPlan(site, buildPlan(site), Journal.open(journalFile, site.site.name),
+  run2 = await runPlan(site, servedPlan(), Journal.open(journalFile, site.site.name),
     { privateKey: rack.privateKey, connectTimeoutMs: 3000, onEvent: (e) => events2.push(e) });
 }, 600_000);
 
@@ -139,15 +148,15 @@ describe('labctl up on the fake rack: run 2 after removing the faults', () => {
     expect(j.hosts.cp1['0030-kube-packages']).toBeUndefined();
   });
 
-  it('installed and configured containerd for real on every host', () => {
+  it('installed containerd 2.x (the STAND-IN release the rack serves, checksum checked) and configured it on every host', () => {
     for (const h of HOSTS) {
-      expect(rack.run(h, ['containerd', '--version']), h).toMatch(/^containerd /);
+      expect(rack.run(h, ['/usr/local/bin/containerd', '--version']), h).toMatch(/^containerd github.com\/containerd\/containerd\/v2 v2\.2\.1 stand-in/);
       const cfg = rack.readFile(h, '/etc/containerd/config.toml')!;
+      expect(cfg).toMatch(/^version = 3$/m);
       expect(cfg).toContain('SystemdCgroup = true');
       expect(cfg).toContain('config_path = "/etc/containerd/certs.d"');
       expect(rack.readFile(h, '/etc/containerd/certs.d/quay.io/hosts.toml')).toContain(`[host."https://${site.registry.hostname}/v2/quay"]`);
-      // containerd itself accepts the file (the step checks this too)
-      expect(rack.run(h, ['containerd', '--config', '/etc/containerd/config.toml', 'config', 'dump'])).toContain('SystemdCgroup = true');
+      expect(rack.run(h, ['/usr/local/bin/containerd', '--config', '/etc/containerd/config.toml', 'config', 'dump'])).toContain('SystemdCgroup = true');
     }
   });
 
@@ -171,13 +180,16 @@ describe('labctl up on the fake rack: run 2 after removing the faults', () => {
 
 describe('labctl up / reset through the CLI', () => {
   it('up: resumes from the journal, prints progress per host and step, exits 1 naming host, step and package', async () => {
+    // The CLI renders the real release URL (the journal holds the stand-in URL's hash), so 0020 runs again:
+    // the pinned version is installed, so it downloads nothing and changes nothing.
     const r = await labctl(['up', '-i', file, '--skip-preflight', '--nodes', 'cp1,w1', '--connect-timeout', '3']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/cp1\s+0010-os-prep\s+skipped \(finished in an earlier run\)/);
+    expect(r.stdout).toMatch(/cp1\s+0020-containerd\s+done/);
     expect(r.stdout).toMatch(/cp1\s+0030-kube-packages\s+FAILED: cp1 \[0030-kube-packages\]: package\(s\) kubelet kubeadm kubectl/);
     expect(r.stdout).toContain('hand-over: not started (needs cp1 0050-kubeadm-init)');
     expect(r.stderr).toContain('up did not finish: cp1 (0030-kube-packages), w1 (0030-kube-packages)');
-    for (const h of ['cp1', 'w1']) expect(stepsLog(h)).toEqual(['0010-os-prep', '0020-containerd']);
+    for (const h of ['cp1', 'w1']) expect(stepsLog(h)).toEqual(['0010-os-prep', '0020-containerd', '0020-containerd']);
   });
 
   it('up: preflight excludes a failing host and works on the others', async () => {
@@ -187,7 +199,7 @@ describe('labctl up / reset through the CLI', () => {
       expect(r.code).toBe(1);
       const j = JSON.parse(r.stdout);
       expect(j.hosts.find((h: { node: string }) => h.node === 'gone')).toMatchObject({ status: 'failed', step: 'preflight' });
-      expect(j.hosts.find((h: { node: string }) => h.node === 'w2')).toMatchObject({ status: 'failed', step: '0030-kube-packages', skipped: ['0010-os-prep', '0020-containerd'] });
+      expect(j.hosts.find((h: { node: string }) => h.node === 'w2')).toMatchObject({ status: 'failed', step: '0030-kube-packages', skipped: ['0010-os-prep'], ran: ['0020-containerd'] });
     } finally {
       rack.linkUp('gone');
     }
@@ -200,7 +212,7 @@ describe('labctl up / reset through the CLI', () => {
     const wrong = await labctl(['reset', 'w2', '-i', file, '--yes-reset', 'yes']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('confirmation "yes" does not match w2; nothing was changed');
-    expect(stepsLog('w2')).toEqual(['0010-os-prep', '0020-containerd']);
+    expect(stepsLog('w2')).toEqual(['0010-os-prep', '0020-containerd', '0020-containerd']);
   });
 
   it('reset NODE --yes-reset NODE resets only that node and keeps its disks and packages', async () => {
@@ -210,7 +222,7 @@ describe('labctl up / reset through the CLI', () => {
     expect(r.stdout).toBe('w2: reset\n');
     expect(rack.readFile('w2', '/etc/kubernetes/manifests/kube-vip.yaml')).toBeUndefined();
     expect(rack.readFile('w2', '/var/lib/labctl/steps.log')).toMatch(/ reset\n$/);
-    expect(rack.run('w2', ['containerd', '--version'])).toMatch(/^containerd /);
+    expect(rack.run('w2', ['/usr/local/bin/containerd', '--version'])).toMatch(/^containerd /);
     const j = JSON.parse(readFileSync(journalFile, 'utf8'));
     expect(Object.keys(j.hosts.w2).sort()).toEqual(['0010-os-prep', '0020-containerd']);
   });

@@ -1,6 +1,6 @@
 import { ExitError } from '../../core/diagnostics.ts';
 import { runPreflight } from '../../cluster/run-preflight.ts';
-import { CHECK_IDS, type HostReport } from '../../cluster/preflight.ts';
+import { CHECK_IDS, versionReport, type HostReport } from '../../cluster/preflight.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite, pickNodes } from './cluster-common.ts';
 
@@ -33,6 +33,7 @@ export async function preflightCommand(o: PreflightOptions): Promise<void> {
     printJson({ ok: r.ok, hosts: r.hosts });
   } else {
     process.stdout.write(preflightTable(r.hosts));
+    process.stdout.write(versionReport(r.hosts));
   }
   const failed = r.hosts.filter((h) => h.checks.some((c) => c.status === 'fail')).map((h) => h.node);
   if (failed.length) throw new ExitError(o.output === 'json' ? '' : `preflight failed on ${failed.length} of ${r.hosts.length} node(s): ${failed.join(', ')}`, 1);

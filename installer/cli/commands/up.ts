@@ -8,10 +8,12 @@ import { handOver } from '../../cluster/handover.ts';
 import { redact } from '../../ssh/redact.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite, pickNodes } from './cluster-common.ts';
+import { siteCaCertificate } from '../../cluster/site-ca.ts';
 
 export interface UpOptions {
   inventory: string; output: OutputFormat; nodes?: string[]; concurrency: number; connectTimeout: number;
   stateDir?: string; stepTimeout?: number; skipPreflight?: boolean; handOver: boolean; waitTimeout: number;
+  repo?: string; keyFile?: string;
 }
 
 export const defaultStateDir = (inventory: string) => join(dirname(resolve(inventory)), '.labctl');
@@ -46,7 +48,8 @@ export async function upCommand(o: UpOptions): Promise<void> {
       log(`preflight: ${pre.hosts.length - exclude.size} of ${pre.hosts.length} node(s) ready${exclude.size ? `; not working on ${[...exclude.keys()].join(', ')}` : ''}\n`);
     }
     const plan = buildPlan(site, only);
-    const r = await runPlan(site, plan, journal, { ...cluster, stepTimeoutSec: o.stepTimeout, exclude, onEvent: (e) => log(progressLine(e)) });
+    const inputs = await siteCaCertificate(site, o.repo ?? 'site', o.keyFile, (m) => log(`${m}\n`));
+    const r = await runPlan(site, plan, journal, { ...cluster, stepTimeoutSec: o.stepTimeout, exclude, inputs, onEvent: (e) => log(progressLine(e)) });
     let handOverResult: { converged: boolean; message: string } | undefined;
     if (o.handOver && r.initDone && r.hosts.find((h) => h.node === plan.firstControlPlane)?.status === 'done') {
       try {

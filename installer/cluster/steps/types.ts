@@ -4,10 +4,14 @@ import type { Site, SiteNode } from '../../inventory/types.ts';
 export type Phase = 'prepare' | 'init' | 'join-control-plane' | 'join-workers';
 export const PHASES: readonly Phase[] = ['prepare', 'init', 'join-control-plane', 'join-workers'];
 
-/** Run-time secrets a step receives as shell variables on stdin (never rendered, journaled or logged). */
-export type SecretName = 'joinToken' | 'certificateKey' | 'caCertHash';
+/**
+ * Run-time values a step receives as shell variables on stdin (never rendered, journaled or logged): the
+ * join secrets from the first control plane, and the site CA certificate from the secret store.
+ */
+export type SecretName = 'joinToken' | 'certificateKey' | 'caCertHash' | 'siteCaCert';
 export const SECRET_VARS: Record<SecretName, string> = {
   joinToken: 'LABCTL_JOIN_TOKEN', certificateKey: 'LABCTL_CERTIFICATE_KEY', caCertHash: 'LABCTL_CA_CERT_HASH',
+  siteCaCert: 'LABCTL_SITE_CA_CERT',
 };
 
 export interface StepDef {
