@@ -54,6 +54,25 @@ export const storageReplicas: Rule = (ctx) => {
   }
 };
 
+/**
+ * Ceph survives a rack (failureDomain: rack) but etcd does not when every control plane shares that rack:
+ * name what one rack failure takes down.
+ */
+export const controlPlaneRacks: Rule = (ctx) => {
+  const { site } = ctx;
+  if (site.storage.failureDomain !== 'rack' || site.inventory.racks.length < 2) return;
+  const cps = site.nodes.filter((n) => n.roles.includes('control-plane'));
+  const racks = new Set(cps.map((n) => n.rack));
+  if (cps.length === 0 || racks.size !== 1) return;
+  const rack = cps[0]!.rack;
+  const others = site.nodes.filter((n) => n.rack === rack && !n.roles.includes('control-plane')).map((n) => n.name);
+  ctx.warn(['storage', 'failureDomain'],
+    `storage.failureDomain is rack, but all ${cps.length} control-plane node(s) (${cps.map((n) => n.name).join(', ')}) are in rack ${rack}: ` +
+    `losing rack ${rack} takes down etcd and the Kubernetes API (no scheduling, no ArgoCD sync, no lab VM start/stop, no Ceph recovery orchestration)` +
+    `${others.length ? ` and nodes ${others.join(', ')}` : ''}, although Ceph still holds a copy of every object in the other racks`,
+    'spread the control-plane nodes over three racks');
+};
+
 export const vmHosts: Rule = (ctx) => {
   const { site } = ctx;
   if (site.labs.courses.length > 0 && !site.nodes.some((n) => n.roles.includes('vm-host'))) {
