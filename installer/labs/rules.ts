@@ -3,7 +3,7 @@
 import { closest } from 'fastest-levenshtein';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import type { Site } from '../inventory/types.ts';
-import { hostCapacity } from './capacity.ts';
+import { hostCapacity, storageCheck } from './capacity.ts';
 import { reporter } from './load.ts';
 import { HOST_RESERVE, VM_MEMORY_OVERHEAD_MIB, showMiB } from './sizes.ts';
 import type { Lab } from './types.ts';
@@ -18,6 +18,9 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
   const warnings: Diagnostic[] = [];
   const namespaces = new Map<string, Lab>();
   const capacity = site ? hostCapacity(site) : undefined;
+  // Raw Ceph storage, when every disk's size is known (labs capacity adds up the disks of all labs).
+  const st = site ? storageCheck([], site) : undefined;
+  const raw = st && !st.unknownDisks.length && st.rawGiB > 0 ? st : undefined;
   const biggest = capacity?.hosts.length ? {
     cpu: capacity.hosts.reduce((a, h) => (h.cpu > a.cpu ? h : a)),
     mem: capacity.hosts.reduce((a, h) => (h.memoryMiB > a.memoryMiB ? h : a)),
@@ -47,6 +50,9 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
         const guess = courses.length ? closest(s.course, courses) : undefined;
         r.error(['course'], `course ${s.course} is not a course of the inventory (labs.courses: ${courses.join(', ') || 'none'})`, guess ? `did you mean "${guess}"?` : undefined);
       }
+    }
+    if (raw && lab.diskGiB > raw.rawGiB) {
+      r.error([s.disk ? 'disk' : s.size ? 'size' : 'image'], `disk ${lab.diskGiB}Gi per VM is larger than the cluster's whole raw storage (${raw.rawGiB}Gi from nodes[].disks[].size)`);
     }
     if (biggest) {
       const where = s.size ? ['size'] : ['cpu'];

@@ -106,3 +106,15 @@ describe('preflight minimums add up over a node\'s roles', () => {
     expect(m.why).toBe('1 cpu/1024 MiB kubelet + agents +1 cpu/676 MiB control-plane (kubeadm control-plane minimum) +1 cpu/3072 MiB vm-host (node agents + one lab VM) +2 cpu/6144 MiB storage x2 disks (one Ceph OSD (osd_memory_target 4 GiB))');
   });
 });
+
+describe('labs validate: one lab disk larger than all raw storage', () => {
+  it('is refused at the disk line of the lab file', async () => {
+    const d = mkdtempSync(join(tmp, 'v-'));
+    writeFileSync(join(d, 'inventory.yaml'), small('100Gi').replace('    - {name: phys210, title: Computational Physics, staff: [pmaxwell]}', '    - {name: phys210, title: Computational Physics, staff: [pmaxwell]}\n  vmHost: {cpu: 32, memory: 128Gi}'));
+    mkdirSync(join(d, 'labs/phys210'), { recursive: true });
+    writeFileSync(join(d, 'labs/phys210/huge.yaml'), 'apiVersion: 1\ntitle: Huge\ncourse: phys210\nimage: ubuntu-24.04\nsize: small\ndisk: 400Gi\nstudents: [ada]\n');
+    const r = await labctlA(['labs', 'validate', '-i', 'inventory.yaml', 'labs'], { cwd: d });
+    expect(r.stderr).toContain('labs/phys210/huge.yaml:6:7 disk: disk 400Gi per VM is larger than the cluster\'s whole raw storage (300Gi from nodes[].disks[].size)');
+    expect(r.code).toBe(1);
+  });
+});
