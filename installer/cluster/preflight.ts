@@ -8,7 +8,10 @@ export type CheckStatus = 'pass' | 'fail' | 'warn' | 'n/a';
 export interface CheckResult { id: string; status: CheckStatus; reason?: string }
 export interface HostReport { node: string; address: string; roles: Role[]; reachable: boolean; checks: CheckResult[]; facts?: Facts }
 
-/** Named minimums per role; a node with several roles must meet the largest of each. */
+/**
+ * Named minimums per role, each including the node agents (worker's line). A node with several roles
+ * needs the agents once plus what each role adds on top of them; a storage node adds it per OSD disk.
+ */
 export const MINIMUMS: Record<Role, { cpus: number; memoryMiB: number; why: string }> = {
   // kubeadm's own preflight refuses fewer than 2 CPUs or 1700 MiB on a control-plane node.
   'control-plane': { cpus: 2, memoryMiB: 1700, why: 'kubeadm control-plane minimum' },
@@ -68,13 +71,20 @@ export type CheckId = (typeof CHECK_IDS)[number];
 
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-export function minimumsFor(roles: Role[]): { cpus: number; memoryMiB: number; role: Role } {
-  let best = { cpus: 0, memoryMiB: 0, role: roles[0]! };
+export function minimumsFor(roles: Role[], disks = 1): { cpus: number; memoryMiB: number; why: string } {
+  const base = MINIMUMS.worker;
+  let cpus = base.cpus;
+  let memoryMiB = base.memoryMiB;
+  const parts = [`${base.cpus} cpu/${base.memoryMiB} MiB ${base.why}`];
   for (const r of roles) {
-    const m = MINIMUMS[r];
-    best = { cpus: Math.max(best.cpus, m.cpus), memoryMiB: Math.max(best.memoryMiB, m.memoryMiB), role: m.memoryMiB >= best.memoryMiB ? r : best.role };
+    if (r === 'worker') continue;
+    const n = r === 'storage' ? Math.max(1, disks) : 1;
+    const add = { cpus: (MINIMUMS[r].cpus - base.cpus) * n, memoryMiB: (MINIMUMS[r].memoryMiB - base.memoryMiB) * n };
+    cpus += add.cpus;
+    memoryMiB += add.memoryMiB;
+    parts.push(`+${add.cpus} cpu/${add.memoryMiB} MiB ${r}${n > 1 ? ` x${n} disks` : ''} (${MINIMUMS[r].why})`);
   }
-  return best;
+  return { cpus, memoryMiB, why: parts.join(' ') };
 }
 
 function kernelAtLeast(release: string, min: readonly [number, number]): boolean {
@@ -125,12 +135,12 @@ export function checkHost(site: Site, node: SiteNode, f: Facts): CheckResult[] {
     out[out.length - 1] = fail('address', `${node.address} is on ${mine.iface}, the inventory says interface ${node.interface}`);
   }
 
-  const min = minimumsFor(node.roles);
+  const min = minimumsFor(node.roles, node.disks.length);
   out.push(f.cpus >= min.cpus ? pass('cpu', `${f.cpus} CPUs`)
-    : fail('cpu', `${f.cpus} CPU(s), ${min.role} needs at least ${min.cpus} (${MINIMUMS[min.role].why})`));
+    : fail('cpu', `${f.cpus} CPU(s), roles ${node.roles.join('+')} need at least ${min.cpus} (${min.why})`));
   const memMiB = Math.floor(f.memTotalKiB / 1024);
   out.push(memMiB >= min.memoryMiB ? pass('memory', `${memMiB} MiB`)
-    : fail('memory', `${memMiB} MiB memory, ${min.role} needs at least ${min.memoryMiB} MiB (${MINIMUMS[min.role].why})`));
+    : fail('memory', `${memMiB} MiB memory, roles ${node.roles.join('+')} need at least ${min.memoryMiB} MiB (${min.why})`));
 
   out.push(f.swaps.length === 0 ? pass('swap')
     : fail('swap', `swap is on (${f.swaps.map((s) => s.split(/\s+/)[0]).join(', ')}); kubelet runs with failSwapOn: turn it off (swapoff -a) and remove it from /etc/fstab`));

@@ -1,8 +1,8 @@
 // Reads a YAML file that a person wrote (inventory, lab template, image definition) and keeps the
 // positions, so every later check can say FILE:LINE:COL. Never throws on bad input: it returns diagnostics.
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isSeq, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import type { Diagnostic } from './diagnostics.ts';
+import { isAlias, isMap, isSeq, isScalar, LineCounter, parseDocument, visit, type Document, type Node as YamlNode, type YAMLMap } from 'yaml';
+import { formatPath, type Diagnostic } from './diagnostics.ts';
 
 export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 
@@ -56,7 +56,8 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
     return fail(file, 'file is empty; expected a YAML mapping');
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  // merge: YAML merge keys (`<<: *anchor`) work, as in Helm's YAML 1.1 reader: operators share node settings.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   const pos = (offset: number): Position => lineCounter.linePos(offset);
   if (doc.errors.length > 0) {
     return {
@@ -71,6 +72,8 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
       }),
     };
   }
+  const unsafe = unsafeNumbers(doc, file, pos);
+  if (unsafe.length) return { ok: false, diagnostics: unsafe };
   let data: unknown;
   try { data = doc.toJS({ maxAliasCount: 100 }); } catch (e) {
     return fail(file, `invalid YAML: ${firstLine((e as Error).message)}`);
@@ -78,8 +81,43 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
   return { ok: true, source: makeSource(file, doc, pos, data) };
 }
 
+/** Integers JavaScript cannot hold exactly: reported as written, never as the rounded number. */
+function unsafeNumbers(doc: Document, file: string, pos: (o: number) => Position) {
+  const out: { severity: 'error'; file: string; line: number; col: number; path: string; message: string }[] = [];
+  visit(doc, {
+    Scalar(key, node, ancestors) {
+      if (key === 'key' || typeof node.value !== 'number' || !Number.isInteger(node.value) || Number.isSafeInteger(node.value) || !node.range) return;
+      // The path as the rules write it (bgp.clusterAsn, nodes[2].cpu), from the ancestors visit() passes.
+      const path: PathSeg[] = [];
+      const chain = [...ancestors, node];
+      chain.forEach((a, i) => {
+        if (isSeq(a)) path.push(a.items.indexOf(chain[i + 1] as never));
+        else if (a && typeof a === 'object' && 'key' in a && 'value' in a) path.push(isScalar(a.key) ? String(a.key.value) : String(a.key));
+      });
+      out.push({ severity: 'error', file, ...pos(node.range[0]), path: formatPath(path), message: `${node.source ?? String(node.value)} is larger than any number labctl accepts (it cannot be read exactly beyond ${Number.MAX_SAFE_INTEGER})` });
+    },
+  });
+  return out;
+}
+
 function firstLine(s: string): string {
   return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** The pair for `key` in a map, following merge keys (`<<: *anchor`, `<<: [*a, *b]`) to where it is written. */
+function findPair(doc: Document, map: YAMLMap, key: PathSeg, depth = 0): YAMLMap['items'][number] | undefined {
+  const own = map.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key);
+  if (own || depth > 10) return own;
+  for (const p of map.items) {
+    if (!(isScalar(p.key) && p.key.value === '<<') && !(p.key as { source?: string })?.source?.startsWith('<<')) continue;
+    const v = p.value as YamlNode | null;
+    const sources = isSeq(v) ? v.items : [v];
+    for (const src of sources) {
+      const target = isAlias(src) ? src.resolve(doc) : src;
+      if (isMap(target)) { const hit = findPair(doc, target, key, depth + 1); if (hit) return hit; }
+    }
+  }
+  return undefined;
 }
 
 function makeSource(file: string, doc: Document, pos: (o: number) => Position, data: unknown): YamlSource {
@@ -89,7 +127,7 @@ function makeSource(file: string, doc: Document, pos: (o: number) => Position, d
     let depth = 0;
     for (const seg of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg);
+        const pair = findPair(doc, node, seg);
         if (!pair) break;
         keyNode = pair.key as YamlNode;
         node = (pair.value as YamlNode | null) ?? keyNode;

@@ -25,6 +25,9 @@ export function browseUrl(gitRepo: string, rev: string): string {
   return `${base}/-/blob/${rev}`;
 }
 
+/** "4Ti" -> 4096, "500Gi" -> 500 (the schema allows Gi and Ti only). */
+export const sizeGiB = (s: string): number => Number(s.slice(0, -2)) * (s.endsWith('Ti') ? 1024 : 1);
+
 export function withDefaults(inv: Inventory, file: string): Site {
   const k8sVersion = inv.kubernetes.version ?? pinnedVersions().kubernetes.default;
   const minor = minorOf(k8sVersion);
@@ -34,7 +37,8 @@ export function withDefaults(inv: Inventory, file: string): Site {
   const nodes: SiteNode[] = inv.nodes.map((n, index) => ({
     ...n,
     subnet: n.subnet ?? rackSubnet.get(n.rack) ?? '',
-    disks: n.disks ?? [],
+    disks: (n.disks ?? []).map((d) => (typeof d === 'string' ? d : d.path)),
+    diskSizesGiB: (n.disks ?? []).map((d) => (typeof d === 'string' || !d.size ? undefined : sizeGiB(d.size))),
     ssh: { ...sshDefaults, ...n.ssh },
     index,
   }));

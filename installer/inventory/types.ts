@@ -8,7 +8,7 @@ export interface Subnet { name: string; cidr: string; gateway: string; vlan?: nu
 export interface Rack { name: string; subnet: string }
 export interface Node {
   name: string; rack: string; address: string; roles: Role[];
-  subnet?: string; disks?: string[]; interface?: string; ssh?: SshSettings;
+  subnet?: string; disks?: (string | { path: string; size?: string })[]; interface?: string; ssh?: SshSettings;
   /** CPU threads and memory (e.g. 512Gi), for labs capacity. */
   cpu?: number; memory?: string;
 }
@@ -79,7 +79,10 @@ type DeepRequired<T> = T extends (infer U)[] ? DeepRequired<U>[] : T extends obj
 /** A node with every default resolved. */
 export interface SiteNode extends Omit<Node, 'subnet' | 'disks' | 'ssh'> {
   subnet: string;
+  /** Disk paths (the inventory's strings, or the path of its {path, size} entries). */
   disks: string[];
+  /** Size of each disk in GiB where the inventory gives one (same order as disks). */
+  diskSizesGiB: (number | undefined)[];
   ssh: Required<Omit<SshSettings, 'jumpHost'>> & { jumpHost?: string };
   /** Index in the inventory's nodes list, for error positions. */
   index: number;

@@ -8,6 +8,7 @@ import { formatPath } from '../core/diagnostics.ts';
 import { compile, schemaDiagnostics } from '../core/schema-check.ts';
 import { loadYamlFile, type PathSeg, type YamlSource } from '../core/yaml-source.ts';
 import { isCanonical, parseCidr } from './protected.ts';
+import { yaml11FileDiagnostics } from '../core/yaml11.ts';
 import { labSchema, rosterSchema } from './schema.ts';
 import { DEFAULT_DISK, SIZE_CLASSES, toGiB, toMiB } from './sizes.ts';
 import type { Lab, LabFile, RosterFile, Student, StudentEntry } from './types.ts';
@@ -91,6 +92,9 @@ function loadChecked<T>(file: string, schema: object, what: string, errors: Diag
   }
   const diags = schemaDiagnostics(source, withoutIf(compile(schema)));
   if (diags.length) { errors.push(...diags); return undefined; }
+  // ArgoCD hands this file to Helm as a values file: Helm must read what labctl read.
+  const y11 = yaml11FileDiagnostics(file, source.file, 'Helm');
+  if (y11.length) { errors.push(...y11); return undefined; }
   return { source, data: source.data as T };
 }
 

@@ -3,7 +3,7 @@
 import { closest } from 'fastest-levenshtein';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import type { Site } from '../inventory/types.ts';
-import { hostCapacity } from './capacity.ts';
+import { hostCapacity, storageCheck } from './capacity.ts';
 import { reporter } from './load.ts';
 import { overlaps, parseCidr, protectedRanges } from './protected.ts';
 import { GROUPS, realmGroups } from '../render/identity.ts';
@@ -21,6 +21,9 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
   const namespaces = new Map<string, Lab>();
   const capacity = site ? hostCapacity(site) : undefined;
   const guarded = site ? protectedRanges(site) : [];
+  // Raw Ceph storage, when every disk's size is known (labs capacity adds up the disks of all labs).
+  const st = site ? storageCheck([], site) : undefined;
+  const raw = st && !st.unknownDisks.length && st.rawGiB > 0 ? st : undefined;
   const biggest = capacity?.hosts.length ? {
     cpu: capacity.hosts.reduce((a, h) => (h.cpu > a.cpu ? h : a)),
     mem: capacity.hosts.reduce((a, h) => (h.memoryMiB > a.memoryMiB ? h : a)),
@@ -70,6 +73,9 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
       if (s.staffGroup === GROUPS.students(lab.course)) r.error(['staffGroup'], `staffGroup ${s.staffGroup} is the course's students group: every student would manage every VM of the lab (console, stop, edit); use ${GROUPS.courseStaff(lab.course)}`);
       else if (owner && owner.name !== lab.course) r.error(['staffGroup'], `staffGroup ${s.staffGroup} belongs to course ${owner.name}: a lab gives its VMs only to its own course's staff (${GROUPS.courseStaff(lab.course)})`);
       else if (!realmGroups(site).includes(s.staffGroup)) r.warn(['staffGroup'], `staffGroup ${s.staffGroup} is not a group of the realm (${GROUPS.courseStaff(lab.course)} is): nobody would manage the VMs`);
+    }
+    if (raw && lab.diskGiB > raw.rawGiB) {
+      r.error([s.disk ? 'disk' : s.size ? 'size' : 'image'], `disk ${lab.diskGiB}Gi per VM is larger than the cluster's whole raw storage (${raw.rawGiB}Gi from nodes[].disks[].size)`);
     }
     if (biggest) {
       const where = s.size ? ['size'] : ['cpu'];

@@ -47,6 +47,8 @@ export interface SecretNeed {
   labels?: Record<string, string>;
   /** Non-secret keys stored alongside (e.g. the repository URL of an ArgoCD repository Secret). */
   extraData?: Record<string, string>;
+  /** A public value (the site CA certificate) some reader only takes from a ConfigMap (CDI's certConfigMap). */
+  configMap?: boolean;
 }
 
 /** A file of the site repository that is not a Kubernetes object (router config, runbook, README, CI). */

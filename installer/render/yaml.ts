@@ -1,6 +1,12 @@
 // The one YAML writer of the render engine. Fixed options make output byte-stable: apiVersion, kind,
 // metadata first, every other key sorted, no line folding, documents joined with '---'.
-import { stringify } from 'yaml';
+//
+// We write YAML 1.2, but Helm, ArgoCD and the Kubernetes API machinery read YAML 1.1 (go-yaml v2 via
+// sigs.k8s.io/yaml), where a bare `no` is false, `0777` is 511 and `1_000` is 1000. So every string
+// (key or value) that a YAML 1.1 reader would resolve to anything but that string is double-quoted.
+// test/render/yaml11.test.ts reads every rendered file with a real YAML 1.1 reader to keep it so.
+import { Document, visit } from 'yaml';
+import { yaml11Ambiguous } from '../core/yaml11.ts';
 
 const FIRST = ['apiVersion', 'kind', 'metadata'];
 const META_FIRST = ['name', 'namespace', 'labels', 'annotations'];
@@ -19,7 +25,13 @@ function sortKeys(value: unknown, top = false, meta = false): unknown {
 }
 
 export function toYaml(value: unknown, opts: { object?: boolean } = {}): string {
-  return stringify(sortKeys(value, opts.object ?? isObject(value)), { lineWidth: 0, indent: 2, aliasDuplicateObjects: false });
+  const doc = new Document(sortKeys(value, opts.object ?? isObject(value)), { aliasDuplicateObjects: false });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && !node.type?.startsWith('QUOTE') && yaml11Ambiguous(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ lineWidth: 0, indent: 2 });
 }
 
 export function toYamlDocs(objects: unknown[]): string {

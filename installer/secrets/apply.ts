@@ -3,8 +3,9 @@
 // in objects.ts and tested there; this is the thin network edge (no API server runs in the tests).
 import * as k8s from '@kubernetes/client-node';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 
-export async function applySecrets(secrets: ISecret[], opts: { kubeconfig?: string; context?: string } = {}): Promise<string[]> {
+export async function applySecrets(secrets: (ISecret | IConfigMap)[], opts: { kubeconfig?: string; context?: string } = {}): Promise<string[]> {
   const kc = new k8s.KubeConfig();
   if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig); else kc.loadFromDefault();
   if (opts.context) kc.setCurrentContext(opts.context);

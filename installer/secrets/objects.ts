@@ -1,6 +1,7 @@
 // From the components' SecretNeeds and the store's values to the Kubernetes Secrets `secrets apply`
 // sends. Pure: testable without an API server, and the same input gives the same objects.
 import type { ISecret } from 'kubernetes-models/v1/Secret';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { ExitError } from '../core/diagnostics.ts';
 import type { SecretNeed } from '../render/model.ts';
 import { htpasswdLine } from './generate.ts';
@@ -39,7 +40,7 @@ export function buildSecrets(needs: SecretNeed[], values: ReadonlyMap<string, st
     throw new ExitError(`the secret store lacks ${missing.length} entr${missing.length === 1 ? 'y' : 'ies'}: ${missing.map((m) => `${m}${external.has(m) ? ' (set it: labctl secrets set ' + m + ')' : ' (generate it: labctl render or labctl secrets generate)'}`).join(', ')}`, 1);
   }
   const out: ISecret[] = [];
-  for (const [, group] of groupNeeds(needs)) {
+  for (const [, group] of groupNeeds(needs.filter((n) => !n.configMap))) {
     const first = group[0]!;
     const data: Record<string, string> = {};
     const labels: Record<string, string> = { ...MANAGED_BY };
@@ -63,4 +64,16 @@ export function buildSecrets(needs: SecretNeed[], values: ReadonlyMap<string, st
     });
   }
   return out;
+}
+
+/** ConfigMaps for the needs with configMap: true: public values (the site CA certificate) a reader takes only from a ConfigMap. */
+export function buildConfigMaps(needs: SecretNeed[], values: ReadonlyMap<string, string>): IConfigMap[] {
+  const pub = needs.filter((n) => n.configMap);
+  const missing = entriesNeeded(pub).filter((r) => !values.has(r));
+  if (missing.length) throw new ExitError(`the secret store lacks ${missing.join(', ')} (set it: labctl secrets set ${missing[0]})`, 1);
+  return [...groupNeeds(pub)].map(([, group]) => ({
+    apiVersion: 'v1', kind: 'ConfigMap',
+    metadata: { name: group[0]!.name, namespace: group[0]!.namespace, labels: { ...MANAGED_BY }, annotations: { 'labctl.dev/entries': [...new Set(group.map((n) => n.ref))].sort().join(',') } },
+    data: Object.fromEntries(group.map((n) => [n.key, values.get(n.ref)!] as [string, string]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  }));
 }

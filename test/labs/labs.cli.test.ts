@@ -113,7 +113,7 @@ describe('labctl labs capacity', () => {
     mkdirSync(join(d, 'labs/netsec'), { recursive: true });
     const students = Array.from({ length: 100 }, (_, i) => `s${i}`);
     const lab = (title: string, day: string, start: string) => [
-      'apiVersion: 1', `title: ${title}`, 'course: netsec', 'image: ubuntu-24.04', 'size: xlarge', 'access: {ssh: false}',
+      'apiVersion: 1', `title: ${title}`, 'course: netsec', 'image: ubuntu-24.04', 'size: xlarge', 'persistence: ephemeral', 'access: {ssh: false}',
       `students: [${students.join(', ')}]`,
       'schedule:', '  start: "2026-10-01"', '  end: "2027-02-15"', '  hours:', `    - {days: [${day}], start: "${start}", end: "16:00"}`, '',
     ].join('\n');
@@ -133,7 +133,7 @@ describe('labctl labs capacity', () => {
     const d = tmp('terms'); dirs.push(d);
     mkdirSync(join(d, 'labs/netsec'), { recursive: true });
     const students = Array.from({ length: 150 }, (_, i) => `s${i}`);
-    const lab = (start: string, end: string) => ['apiVersion: 1', 'title: T', 'course: netsec', 'image: ubuntu-24.04', 'size: xlarge', 'access: {ssh: false}',
+    const lab = (start: string, end: string) => ['apiVersion: 1', 'title: T', 'course: netsec', 'image: ubuntu-24.04', 'size: xlarge', 'persistence: ephemeral', 'access: {ssh: false}',
       `students: [${students.join(', ')}]`, 'schedule:', `  start: "${start}"`, `  end: "${end}"`, '  hours:', '    - {days: [monday], start: "10:00", end: "12:00"}', ''].join('\n');
     writeFileSync(join(d, 'labs/netsec/winter.yaml'), lab('2026-10-01', '2027-02-15'));
     writeFileSync(join(d, 'labs/netsec/summer.yaml'), lab('2027-04-01', '2027-07-31'));

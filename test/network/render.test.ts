@@ -167,7 +167,7 @@ describe('validate: routers without speakers', () => {
     const r = validateInventoryFile(file);
     expect(r.errors.map((d) => formatDiagnostic(d))).toEqual([]);
     expect(r.warnings.map((d) => `${d.path}: ${d.message}`)).toContain(
-      'bgp.routers[1].name: router tor-r2 would have no BGP session: its racks (r2) hold no node without the control-plane role, and control-plane nodes do not announce LoadBalancer addresses');
+      'bgp.routers[1].name: router tor-r2 would have no BGP session: its racks (r2) hold no node that runs workloads, and control-plane-only nodes do not announce LoadBalancer addresses');
   });
 });
 

@@ -79,6 +79,7 @@ export async function labsCapacityCommand(o: LabsCommandOptions): Promise<void> 
       capacity: { hosts: c.hosts.length, vcpu: c.vcpu, memory: showMiB(c.memoryMiB), overcommit: c.overcommit },
       busiest: { at: at(rep.peak), vcpu: rep.peak.vcpu, memory: showMiB(rep.peak.memoryMiB), labs: rep.peak.labs.map((l) => `${l.course}/${l.name}`) },
       labs: [...r.labs].sort((a, b) => a.file.localeCompare(b.file)).map((l) => ({ lab: `${l.course}/${l.name}`, vcpu: labNeed(l).vcpu, memory: showMiB(labNeed(l).memoryMiB), fits: !rep.notFitting.includes(l) })),
+      kept: c.kept, floating: c.floating, storage: rep.storage, sources: rep.explain,
     });
   } else {
     process.stdout.write(`VM hosts: ${c.hosts.length} (${c.hosts.map((h) => `${h.name} ${h.cpu}cpu/${showMiB(h.memoryMiB)}`).join(', ')})\n`);
@@ -86,10 +87,14 @@ export async function labsCapacityCommand(o: LabsCommandOptions): Promise<void> 
     process.stdout.write(table(['LAB', 'STUDENTS', 'VCPU', 'MEMORY', 'RUNS', 'FITS'], [...r.labs].sort((a, b) => a.file.localeCompare(b.file)).map((l) => [
       `${l.course}/${l.name}`, String(l.students.length), String(labNeed(l).vcpu), showMiB(labNeed(l).memoryMiB), scheduleOf(l), rep.notFitting.includes(l) ? 'NO' : 'yes',
     ])));
+    process.stdout.write(rep.explain.join('\n') + '\n');
     process.stdout.write(`busiest: ${at(rep.peak)}: ${rep.peak.vcpu} of ${c.vcpu} vCPU, ${showMiB(rep.peak.memoryMiB)} of ${showMiB(c.memoryMiB)}${rep.peak.labs.length ? ` (${rep.peak.labs.map((l) => `${l.course}/${l.name}`).join(', ')})` : ''}\n`);
   }
   if (!fits) {
     throw new ExitError(`${rep.notFitting.length} lab(s) do not fit at their busiest hours: ${rep.notFitting.map((l) => `${l.course}/${l.name} (${l.file})`).join(', ')}; move their hours, shrink them, or add VM hosts`, 1);
+  }
+  if (rep.storage.over) {
+    throw new ExitError(`the labs' disks do not fit in Ceph: ${rep.storage.needGiB}Gi raw needed (x${rep.storage.replicas} replicas) of ${rep.storage.usableGiB}Gi usable${rep.storage.tooBig.length ? `; larger than all raw storage: ${rep.storage.tooBig.map((l) => `${l.course}/${l.name} (${l.file})`).join(', ')}` : ''}; add disks, shrink the disks, or make labs ephemeral`, 1);
   }
   if (o.output !== 'json') process.stdout.write(`all ${r.labs.length} lab(s) fit\n`);
 }

@@ -5,7 +5,7 @@ import type { SecretNeed } from '../../render/model.ts';
 import { renderFromInventory } from './render.ts';
 import { SecretStore, defaultKeyFile, newSiteKey, readIdentity, writeIdentity, checkRef } from '../../secrets/store.ts';
 import { ensureSecrets } from '../../secrets/ensure.ts';
-import { buildSecrets, entriesNeeded } from '../../secrets/objects.ts';
+import { buildConfigMaps, buildSecrets, entriesNeeded } from '../../secrets/objects.ts';
 import { generateValue, isGeneratable } from '../../secrets/generate.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 
@@ -95,10 +95,10 @@ export async function secretsApply(o: StoreOptions & { dryRun?: boolean; kubecon
   const identity = readIdentity(o.keyFile ?? defaultKeyFile());
   const values = new Map<string, string>();
   for (const ref of entriesNeeded(needs)) if (store.has(ref)) values.set(ref, await store.get(ref, identity));
-  const secrets = buildSecrets(needs, values);
+  const secrets = [...buildSecrets(needs, values), ...buildConfigMaps(needs, values)];
   if (o.dryRun) {
     // Names and keys only: a dry run must not print the values.
-    for (const s of secrets) process.stdout.write(`${s.metadata!.namespace}/${s.metadata!.name} (${s.type}): ${Object.keys(s.data ?? {}).join(', ')}\n`);
+    for (const s of secrets) process.stdout.write(`${s.metadata!.namespace}/${s.metadata!.name} (${s.kind === 'ConfigMap' ? 'ConfigMap' : (s as { type?: string }).type}): ${Object.keys(s.data ?? {}).join(', ')}\n`);
     process.stdout.write(`${secrets.length} Secrets would be applied (dry run; nothing sent)\n`);
     return;
   }

@@ -1,6 +1,7 @@
 // BGP: valid AS numbers, and never two speakers (Calico and MetalLB) towards one router.
 import type { Rule } from './context.ts';
 import type { PathSeg } from '../../core/yaml-source.ts';
+import { announcesLoadBalancers } from '../roles.ts';
 
 const RESERVED: Record<number, string> = {
   0: 'reserved (RFC 7607)',
@@ -42,22 +43,37 @@ export const oneSpeakerPerRouter: Rule = (ctx) => {
 };
 
 /**
- * Speakers are the nodes without the control-plane role: kubeadm labels control-plane nodes
- * exclude-from-external-load-balancers, so MetalLB neither announces nor peers from them
- * (render/components/bgp-topology.ts uses the same definition for both ends of the sessions).
+ * Speakers are the nodes that run workloads (inventory/roles.ts): kubeadm labels control-plane nodes
+ * exclude-from-external-load-balancers and MetalLB neither announces nor peers from them, unless the
+ * bootstrap removed the label because they take workloads. The BGPPeer node selectors and the router
+ * neighbour lists (render/components/bgp-topology.ts) use the same definition.
  */
 export const routersReachRacks: Rule = (ctx) => {
   const { site } = ctx;
   const served = new Set(site.bgp.routers.flatMap((r) => r.racks));
-  const racksWithSpeakers = new Set(site.nodes.filter((n) => !n.roles.includes('control-plane')).map((n) => n.rack));
+  const speakers = site.nodes.filter((n) => announcesLoadBalancers(site, n));
+  const racksWithSpeakers = new Set(speakers.map((n) => n.rack));
   site.inventory.racks.forEach((r, i) => {
     if (racksWithSpeakers.has(r.name) && !served.has(r.name)) {
       ctx.warn(['racks', i, 'name'], `no BGP router serves rack ${r.name}; its nodes will not announce LoadBalancer addresses`);
     }
   });
+  const sessions = site.bgp.routers.map((r) => speakers.filter((n) => r.racks.includes(n.rack)));
+  if (site.bgp.routers.length > 0 && sessions.every((s) => s.length === 0)) {
+    // Nothing announces the pools: every LoadBalancer address (the ingress first) would be unreachable.
+    const excluded = site.nodes.filter((n) => served.has(n.rack) && !announcesLoadBalancers(site, n)).map((n) => n.name);
+    ctx.error(['bgp', 'routers'],
+      `no node can announce the LoadBalancer pools (${site.bgp.pools.map((p) => `${p.name} ${p.cidr}`).join(', ')}) to any router: ` +
+      (excluded.length
+        ? `the nodes in the routers' racks (${excluded.join(', ')}) are control-plane only, and kubeadm labels them node.kubernetes.io/exclude-from-external-load-balancers`
+        : `no node is in a rack the routers serve (${[...served].join(', ')})`) +
+      `; the ingress address ${site.ingress.address} would be unreachable`,
+      'give a node in a served rack the worker or vm-host role (control planes that run workloads announce), or set bgp.routers[].racks to racks with such nodes');
+    return;
+  }
   site.bgp.routers.forEach((r, i) => {
-    if (!r.racks.some((rack) => racksWithSpeakers.has(rack))) {
-      ctx.warn(['bgp', 'routers', i, 'name'], `router ${r.name} would have no BGP session: its racks (${r.racks.join(', ')}) hold no node without the control-plane role, and control-plane nodes do not announce LoadBalancer addresses`);
+    if (sessions[i]!.length === 0) {
+      ctx.warn(['bgp', 'routers', i, 'name'], `router ${r.name} would have no BGP session: its racks (${r.racks.join(', ')}) hold no node that runs workloads, and control-plane-only nodes do not announce LoadBalancer addresses`);
     }
   });
 };

@@ -84,3 +84,31 @@ export const addresses: Rule = (ctx) => {
     ctx.error(['ingress', 'address'], `ingress address ${site.ingress.address} is not inside pool ${pool.name} ${pool.cidr}`, `e.g. ${firstUsable(pool.cidr)}`);
   }
 };
+
+/**
+ * Addresses outside the cluster that nodes or pods must reach: inside the pod or service CIDR, packets to
+ * them would be routed into the cluster (Calico's routes, kube-proxy's service rules) and never leave.
+ */
+export const externalAddresses: Rule = (ctx) => {
+  const { site } = ctx;
+  const internal = [
+    { cidr: site.network.podCidr, path: ['network', 'podCidr'] as PathSeg[], what: 'the pod CIDR' },
+    { cidr: site.network.serviceCidr, path: ['network', 'serviceCidr'] as PathSeg[], what: 'the service CIDR' },
+  ];
+  const ip = /^\d+\.\d+\.\d+\.\d+$/;
+  const outside: { ip: string; path: PathSeg[]; what: string }[] = [
+    ...site.network.dnsServers.map((a, i) => ({ ip: a, path: ['network', 'dnsServers', i] as PathSeg[], what: 'DNS server' })),
+    ...site.network.ntpServers.filter((a) => ip.test(a)).map((a) => ({ ip: a, path: ['network', 'ntpServers', site.network.ntpServers.indexOf(a)] as PathSeg[], what: 'NTP server' })),
+    ...site.network.subnets.map((s, i) => ({ ip: s.gateway, path: ['network', 'subnets', i, 'gateway'] as PathSeg[], what: `gateway of subnet ${s.name}` })),
+    ...site.bgp.routers.map((r, i) => ({ ip: r.address, path: ['bgp', 'routers', i, 'address'] as PathSeg[], what: `BGP router ${r.name}` })),
+    ...site.bgp.calicoPeers.map((r, i) => ({ ip: r.address, path: ['bgp', 'calicoPeers', i, 'address'] as PathSeg[], what: `Calico peer ${r.name}` })),
+  ];
+  for (const o of outside) {
+    const r = internal.find((x) => contains(x.cidr, o.ip));
+    // Inside a node subnet that overlaps the range: cidrOverlaps already reports the cause, once.
+    if (r && !site.network.subnets.some((s) => contains(s.cidr, o.ip) && overlaps(s.cidr, r.cidr))) {
+      ctx.error(o.path, `${o.what} ${o.ip} is inside ${r.what} ${r.cidr} (${ctx.source.has(r.path) ? ctx.owner(r.path) : 'the default'}); traffic to it would be routed into the cluster and never reach it`,
+        `move ${r.what} (network.${r.path[1]}) to a range the campus does not use`);
+    }
+  }
+};

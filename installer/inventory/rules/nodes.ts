@@ -1,6 +1,7 @@
 // Node roles, control-plane quorum, Ceph disks and failure domains.
 import type { Rule } from './context.ts';
 import { unique } from './context.ts';
+import { sizeGiB } from '../defaults.ts';
 
 export const controlPlane: Rule = (ctx) => {
   const cps = ctx.site.nodes.filter((n) => n.roles.includes('control-plane'));
@@ -52,6 +53,48 @@ export const storageReplicas: Rule = (ctx) => {
   } else if (replicas < 3) {
     ctx.warn(['storage', 'replicas'], `replicas ${replicas}: losing ${replicas === 1 ? 'one disk loses data' : 'a second failure domain during recovery loses data'}; 3 is the safe minimum`);
   }
+};
+
+/**
+ * Ceph survives a rack (failureDomain: rack) but etcd does not when every control plane shares that rack:
+ * name what one rack failure takes down.
+ */
+export const controlPlaneRacks: Rule = (ctx) => {
+  const { site } = ctx;
+  if (site.storage.failureDomain !== 'rack' || site.inventory.racks.length < 2) return;
+  const cps = site.nodes.filter((n) => n.roles.includes('control-plane'));
+  const racks = new Set(cps.map((n) => n.rack));
+  if (cps.length === 0 || racks.size !== 1) return;
+  const rack = cps[0]!.rack;
+  const others = site.nodes.filter((n) => n.rack === rack && !n.roles.includes('control-plane')).map((n) => n.name);
+  ctx.warn(['storage', 'failureDomain'],
+    `storage.failureDomain is rack, but all ${cps.length} control-plane node(s) (${cps.map((n) => n.name).join(', ')}) are in rack ${rack}: ` +
+    `losing rack ${rack} takes down etcd and the Kubernetes API (no scheduling, no ArgoCD sync, no lab VM start/stop, no Ceph recovery orchestration)` +
+    `${others.length ? ` and nodes ${others.join(', ')}` : ''}, although Ceph still holds a copy of every object in the other racks`,
+    'spread the control-plane nodes over three racks');
+};
+
+/**
+ * Sizes no server has: most likely a unit slip (512Ti for 512Gi). The largest single servers ship with
+ * 32 TiB of memory (8-socket); the largest drives hold about 122 TB (~112 TiB); 4096 CPU threads is the
+ * schema's bound.
+ */
+export const MAX_SIZES = { memoryGiB: 64 * 1024, diskGiB: 256 * 1024 };
+export const absurdSizes: Rule = (ctx) => {
+  const { site } = ctx;
+  const check = (path: (string | number)[], written: string, gib: number, max: number, what: string) => {
+    const beyond = what === 'memory' ? 'any server has' : 'any disk holds';
+    if (gib > max) ctx.error(path, `${what} ${written} is more than ${beyond} (at most ${max / 1024}Ti); a unit slip?`, `did you mean ${written.replace(/Ti$/, 'Gi')}?`);
+  };
+  for (const n of site.nodes) {
+    const mem = site.inventory.nodes[n.index]!.memory;
+    if (mem) check(['nodes', n.index, 'memory'], mem, sizeGiB(mem), MAX_SIZES.memoryGiB, 'memory');
+    (site.inventory.nodes[n.index]!.disks ?? []).forEach((d, j) => {
+      if (typeof d !== 'string' && d.size) check(['nodes', n.index, 'disks', j, 'size'], d.size, sizeGiB(d.size), MAX_SIZES.diskGiB, 'disk size');
+    });
+  }
+  const vm = site.inventory.labs?.vmHost?.memory;
+  if (vm) check(['labs', 'vmHost', 'memory'], vm, sizeGiB(vm), MAX_SIZES.memoryGiB, 'memory');
 };
 
 export const vmHosts: Rule = (ctx) => {

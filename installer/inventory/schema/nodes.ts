@@ -1,6 +1,7 @@
 import { obj, str, int, list, label, ipv4, oneOf, type Schema } from './dsl.ts';
 
 export const ROLES = ['control-plane', 'vm-host', 'storage', 'worker'] as const;
+const DISK_PATH = '^/dev/disk/by-id/[A-Za-z0-9._:+@-]+$';
 
 const sshProps = {
   user: str('Login user with passwordless sudo. Default: root', { minLength: 1 }),
@@ -22,8 +23,18 @@ export const nodes: Schema = list('Every server of the site.', obj('A server.', 
   address: ipv4('IPv4 address inside the node\'s subnet, unique.'),
   roles: list('What the node does.', oneOf('A role: control-plane, vm-host (lab VMs, needs /dev/kvm), storage (Ceph OSDs) or worker.', ROLES), { minItems: 1, uniqueItems: true }),
   subnet: label('Overrides the rack\'s subnet. Default: the rack\'s subnet'),
-  disks: list('Ceph OSD disks by stable id; only these are ever given to Ceph. Default: []',
-    str('A disk path under /dev/disk/by-id/.', { pattern: '^/dev/disk/by-id/[A-Za-z0-9._:+@-]+$' })),
+  disks: list('Ceph OSD disks by stable id; only these are ever given to Ceph. Default: []', {
+    // A path, or {path, size}: JSON Schema applies pattern to strings and properties to objects.
+    type: ['string', 'object'],
+    description: 'A disk path under /dev/disk/by-id/, or {path, size} to give its size for the capacity checks (labs capacity, raw Ceph storage).',
+    pattern: DISK_PATH,
+    properties: {
+      path: str('The disk path under /dev/disk/by-id/.', { pattern: DISK_PATH }),
+      size: str('Size of the disk, for the capacity checks. Example: 4Ti. Default: unknown (capacity says so)', { pattern: '^[1-9][0-9]*(Gi|Ti)$' }),
+    },
+    required: ['path'],
+    additionalProperties: false,
+  }),
   interface: str('Network interface carrying the address (kube-vip binds the VIP there). Default: detected', { pattern: '^[A-Za-z0-9._-]{1,15}$' }),
   ssh: obj('Per-node override of the SSH defaults.', sshProps),
   cpu: int('CPU threads of the server, for labs capacity (vm-host nodes). Default: labs.vmHost.cpu', { minimum: 1, maximum: 4096 }),

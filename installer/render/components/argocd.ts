@@ -7,6 +7,7 @@ import { chartIngress } from '../ingress.ts';
 import { argocdOidc } from '../argocd-oidc.ts';
 import { clientSecretNeed } from '../identity.ts';
 import { courseStaffPolicy } from './vm-labs.ts';
+import { SITE_CA, siteCaNeeds, siteCaVolume } from './cert-manager.ts';
 
 /**
  * Argo CD removed the health check of Application resources in 1.8; without it a parent app-of-apps
@@ -39,6 +40,10 @@ export const argocd: ComponentBuilder = ({ site }) => {
     },
   ];
   const ing = chartIngress(site.hosts.argocd, { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTP' });
+  // internal-ca: argocd-server fetches Keycloak's discovery, keys and tokens over HTTPS signed by the site
+  // CA. Without oidc.config rootCA (a PEM in Git) ArgoCD uses Go's system roots, which SSL_CERT_DIR extends.
+  secrets.push(...siteCaNeeds(site, ARGOCD_NAMESPACE, 'argocd-server (OIDC to Keycloak)'));
+  const ca = siteCaVolume(site);
   return {
     name: 'argocd',
     namespace: ARGOCD_NAMESPACE,
@@ -82,6 +87,7 @@ export const argocd: ComponentBuilder = ({ site }) => {
         server: {
           ingress: { enabled: true, ingressClassName: ing.ingressClassName, hostname: ing.host, annotations: ing.annotations, tls: true },
           metrics: { enabled: true, serviceMonitor: { enabled: true } },
+          ...(ca ? { ...ca, env: [{ name: 'SSL_CERT_DIR', value: `/etc/ssl/certs:${SITE_CA.mountPath}` }] } : {}),
         },
         controller: { metrics: { enabled: true, serviceMonitor: { enabled: true } } },
         repoServer: { metrics: { enabled: true, serviceMonitor: { enabled: true } } },

@@ -2,13 +2,15 @@
 // BGPPeer node selectors (cluster side) and the neighbour lists (router side) can never disagree.
 import type { Site, SiteNode } from '../../inventory/types.ts';
 import { contains } from '../../core/ip.ts';
+import { announcesLoadBalancers } from '../../inventory/roles.ts';
 
 export const METALLB_NAMESPACE = 'metallb-system';
 /** Set on every node by the bootstrap (one value per rack); the BGPPeer node selectors use it. */
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 /**
  * kubeadm puts this label on every control-plane node, and MetalLB announces nothing from a node that
- * carries it; such nodes therefore do not peer either (and the routers do not list them).
+ * carries it; such nodes therefore do not peer either (and the routers do not list them). The bootstrap
+ * removes it from control planes that run workloads (inventory/roles.ts).
  */
 export const EXCLUDE_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
 
@@ -17,8 +19,8 @@ export const BFD = { profile: 'campus-routers', receiveInterval: 300, transmitIn
 
 type Router = Site['bgp']['routers'][number];
 
-/** Nodes that announce LoadBalancer addresses: every node without the control-plane role. */
-export const speakerNodes = (site: Site): SiteNode[] => site.nodes.filter((n) => !n.roles.includes('control-plane'));
+/** Nodes that announce LoadBalancer addresses: those that run workloads (inventory/roles.ts). */
+export const speakerNodes = (site: Site): SiteNode[] => site.nodes.filter((n) => announcesLoadBalancers(site, n));
 
 /** The nodes that open a session to `router`: speakers in the router's racks, in inventory order. */
 export const peersOf = (site: Site, router: Router): SiteNode[] => speakerNodes(site).filter((n) => router.racks.includes(n.rack));

@@ -20,6 +20,7 @@ import { chartIngress } from '../ingress.ts';
 import { GROUPS, GROUPS_CLAIM, USERNAME_CLAIM, clientSecretNeed, issuerUrl, oidcClients } from '../identity.ts';
 import { postgresCluster, rwService, type Database } from '../postgres.ts';
 import { OBJECT_STORE, ROOK_NAMESPACE, STORAGE_CLASSES } from './rook-ceph.ts';
+import { SITE_CA, siteCaNeeds } from './cert-manager.ts';
 
 export const HARBOR_NAMESPACE = 'harbor';
 /** Helm release name; the chart names its Services <release>-core etc. */
@@ -71,6 +72,7 @@ export function harborSecretNeeds(site: Site): SecretNeed[] {
     need('registry/s3-access-key', s.s3.name, s.s3.accessKey, 20, 'S3 access key of the RGW user harbor (bucket harbor-registry)'),
     need('registry/s3-secret-key', s.s3.name, s.s3.secretKey, 40, 'S3 secret key of the RGW user harbor'),
     clientSecretNeed(site, 'harbor'),
+    ...siteCaNeeds(site, HARBOR_NAMESPACE, 'Harbor core (OIDC to Keycloak)'),
   ];
 }
 
@@ -91,6 +93,9 @@ export function harborValues(site: Site): Record<string, unknown> {
       },
     },
     externalURL: `https://${host}`,
+    // internal-ca: core talks OIDC to Keycloak over HTTPS signed by the site CA; the chart adds ca.crt of
+    // this Secret to the trust store of core, jobservice, registry and trivy.
+    ...(site.tls.mode === 'internal-ca' ? { caBundleSecretName: SITE_CA.name } : {}),
     persistence: {
       enabled: true,
       resourcePolicy: 'keep',

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { ExitError } from '../../core/diagnostics.ts';
 import { IMAGES_NAMESPACE, IMAGES_PROJECT, imageRepository, listImages, type CatalogImage } from '../../images/catalog.ts';
 import type { Component, ComponentBuilder, K8sObject, SecretNeed } from '../model.ts';
+import { SITE_CA, siteCaNeeds } from './cert-manager.ts';
 
 const CDI = 'cdi.kubevirt.io/v1beta1';
 /** CDI's label that marks a DataSource as managed by a DataImportCron (pkg/common: DataImportCronLabel). */
@@ -18,7 +19,7 @@ export const IMAGES_WAVE = 15;
 /** Polls hourly, at a minute derived from the name so the crons do not all hit Harbor at once. */
 export const pollSchedule = (name: string) => `${createHash('sha256').update(name).digest()[0]! % 60} * * * *`;
 
-export function imageObjects(img: CatalogImage, harbor: string, pullSecret?: string): K8sObject[] {
+export function imageObjects(img: CatalogImage, harbor: string, pullSecret?: string, certConfigMap?: string): K8sObject[] {
   const labels = { 'app.kubernetes.io/part-of': 'campus-lab-platform', 'app.kubernetes.io/component': 'vm-image' };
   const cron: K8sObject = {
     apiVersion: CDI, kind: 'DataImportCron',
@@ -31,6 +32,8 @@ export function imageObjects(img: CatalogImage, harbor: string, pullSecret?: str
               url: `docker://${imageRepository(harbor, img.name)}:${img.version}`,
               pullMethod: 'pod',
               ...(pullSecret ? { secretRef: pullSecret } : {}),
+              // internal-ca: Harbor's certificate is signed by the site CA; CDI takes CAs only from a ConfigMap.
+              ...(certConfigMap ? { certConfigMap } : {}),
             },
           },
           storage: { resources: { requests: { storage: `${img.definition.minDiskGiB}Gi` } } },
@@ -61,16 +64,18 @@ export const images: ComponentBuilder = ({ site }): Component | null => {
   }
   // A private project needs credentials for CDI's importer: a Harbor robot account with pull rights,
   // which only Harbor can issue, so the site supplies it (labctl secrets set).
-  const secrets: SecretNeed[] = project.public ? [] : [
+  const secrets: SecretNeed[] = [...siteCaNeeds(site, IMAGES_NAMESPACE, 'CDI\'s importer (pulling lab images from Harbor)', { configMap: true })];
+  if (!project.public) secrets.push(
     { ref: 'harbor/labs-pull-username', namespace: IMAGES_NAMESPACE, name: PULL_SECRET, key: 'accessKeyId', generate: { kind: 'external' }, purpose: `Harbor robot account (pull on project ${IMAGES_PROJECT}) used by CDI to import lab images` },
     { ref: 'harbor/labs-pull-token', namespace: IMAGES_NAMESPACE, name: PULL_SECRET, key: 'secretKey', generate: { kind: 'external' }, purpose: `Token of that Harbor robot account` },
-  ];
+  );
+  const ca = site.tls.mode === 'internal-ca' ? SITE_CA.name : undefined;
   return {
     name: 'vm-images',
     namespace: IMAGES_NAMESPACE,
     tier: 'platform',
     wave: IMAGES_WAVE,
-    manifests: catalog.images.flatMap((img) => imageObjects(img, site.hosts.harbor, project.public ? undefined : PULL_SECRET)),
+    manifests: catalog.images.flatMap((img) => imageObjects(img, site.hosts.harbor, project.public ? undefined : PULL_SECRET, ca)),
     // The CDI CRDs come from its operator at runtime; the cron fills each DataSource's source.
     syncOptions: ['SkipDryRunOnMissingResource=true', 'RespectIgnoreDifferences=true'],
     ignoreDifferences: [{ group: 'cdi.kubevirt.io', kind: 'DataSource', jsonPointers: ['/spec/source'] }],

@@ -6,6 +6,7 @@ import type { Component, ComponentBuilder, K8sObject, RepoFile, SecretNeed } fro
 import { k8s } from '../model.ts';
 import type { Site } from '../../inventory/types.ts';
 import { chartIngress } from '../ingress.ts';
+import { SITE_CA, SITE_CA_FILE, siteCaNeeds } from './cert-manager.ts';
 import { clientSecretNeed, GRAFANA_GROUPS, GROUPS_CLAIM, issuerUrl, oidcClients } from '../identity.ts';
 import { STORAGE_CLASSES, OBJECT_STORE } from './rook-ceph.ts';
 import { alertGroups } from '../monitoring/alerts.ts';
@@ -95,6 +96,8 @@ function grafanaValues(site: Site): Record<string, unknown> {
         signout_redirect_url: `${oidc}/logout?post_logout_redirect_uri=${encodeURIComponent(`https://${site.hosts.grafana}/login`)}`,
         login_attribute_path: 'preferred_username', groups_attribute_path: GROUPS_CLAIM, allow_sign_up: true,
         ...grafanaAccess(),
+        // internal-ca: the token and userinfo calls go to Keycloak over HTTPS signed by the site CA.
+        ...(site.tls.mode === 'internal-ca' ? { tls_client_ca: SITE_CA_FILE } : {}),
       },
     },
     ingress: {
@@ -103,6 +106,7 @@ function grafanaValues(site: Site): Record<string, unknown> {
     },
     persistence: { enabled: true, storageClassName: STORAGE_CLASSES.block, size: '5Gi' },
     sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' } },
+    ...(site.tls.mode === 'internal-ca' ? { extraSecretMounts: [{ name: SITE_CA.name, secretName: SITE_CA.name, mountPath: SITE_CA.mountPath, readOnly: true }] } : {}),
     additionalDataSources: [{ name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: LOKI_URL, jsonData: { maxLines: 5000 } }],
   };
 }
@@ -114,6 +118,7 @@ export const kubePrometheusStack: ComponentBuilder = ({ site }): Component => {
   const secrets: SecretNeed[] = [
     ...amSecrets,
     clientSecretNeed(site, 'grafana'),
+    ...siteCaNeeds(site, MONITORING_NS, 'Grafana (OIDC to Keycloak)'),
     { ref: 'monitoring/grafana-admin-user', namespace: MONITORING_NS, name: 'grafana-admin', key: 'admin-user', generate: { kind: 'hex', length: 8 }, purpose: 'user name of Grafana\'s break-glass local admin (the login form is off; Keycloak is the way in)' },
     { ref: 'monitoring/grafana-admin-password', namespace: MONITORING_NS, name: 'grafana-admin', key: 'admin-password', generate: { kind: 'password', length: 32 }, purpose: 'password of Grafana\'s break-glass local admin' },
   ];

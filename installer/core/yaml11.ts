@@ -1,0 +1,61 @@
+// YAML 1.1 versus 1.2. labctl reads YAML 1.2 (`yaml`); Helm, ArgoCD and the Kubernetes API machinery read
+// YAML 1.1 (go-yaml v2 via sigs.k8s.io/yaml), where a plain `no` is false, `on` is true, `0777` is 511
+// and `1_000` is 1000. The render engine's writer quotes such strings (render/yaml.ts); files that Helm
+// reads as a person wrote them (lab files, rosters) are checked here instead, since we cannot rewrite them.
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, visit } from 'yaml';
+import type { Diagnostic } from './diagnostics.ts';
+
+// Plain scalars a YAML 1.1 reader takes for something other than a string. Wider than go-yaml v2 where
+// the 1.1 spec (and PyYAML) is wider: any-case booleans, sexagesimal numbers, timestamps.
+const YAML11_NOT_STRING = [
+  /^(?:y|yes|n|no|true|false|on|off)$/i, // booleans
+  /^(?:~|null|)$/i, // null
+  /^<<$/, // merge key
+  /^[-+]?\.?(?:inf|nan)$/i, // .inf, -.Inf, .NaN (and Go's ParseFloat spellings)
+  /^[-+]?(?:0b[01_]+|0o?[0-7_]+|0x[0-9a-f_]+|[0-9][0-9_]*)$/i, // ints: binary, octal (0777, 0o777), hex, 1_000
+  /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:e[-+]?[0-9]+)?$/i, // floats: 1.5, .5, 1e3, 1_0.0
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/, // sexagesimal: 1:20, 190:20:30.15
+  /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}.*)?$/, // timestamps
+];
+
+/** Whether a YAML 1.1 reader (go-yaml v2, PyYAML) would read this string, written plain, as another type. */
+export function yaml11Ambiguous(s: string): boolean {
+  return YAML11_NOT_STRING.some((re) => re.test(s));
+}
+
+/**
+ * Plain scalars in a file that a YAML 1.1 reader would read differently from labctl: a string in YAML 1.2
+ * that 1.1 resolves to a bool/number/null (`course: on`, `- no`), and leading-zero integers (`0755`: 755
+ * in 1.2, 493 in 1.1). One located error each, with the quoted spelling as the fix.
+ */
+export function yaml11Diagnostics(file: string, text: string, reader: string): Diagnostic[] {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  const out: Diagnostic[] = [];
+  visit(doc, {
+    Scalar(_k, node) {
+      if (node.type !== 'PLAIN' || !node.range || !node.source) return;
+      const src = node.source;
+      const differs = typeof node.value === 'string' ? yaml11Ambiguous(src) : typeof node.value === 'number' && /^[-+]?0[0-7]+$/.test(src);
+      if (!differs) return;
+      const { line, col } = lc.linePos(node.range[0]);
+      out.push({
+        severity: 'error', file, line, col, path: '',
+        message: `${src} is read as ${typeof node.value === 'string' ? 'a string' : node.value} here but as ${describe11(src)} by ${reader} (YAML 1.1); write it quoted: "${src}"`,
+      });
+    },
+  });
+  return out;
+}
+
+function describe11(s: string): string {
+  if (/^(?:y|yes|on|true)$/i.test(s)) return 'true';
+  if (/^(?:n|no|off|false)$/i.test(s)) return 'false';
+  if (/^(?:~|null|)$/i.test(s)) return 'null';
+  if (/^[-+]?0[0-7]+$/.test(s)) return `the octal number ${parseInt(s, 8)}`;
+  return 'a number or date';
+}
+
+export const yaml11FileDiagnostics = (file: string, shownAs: string, reader: string): Diagnostic[] =>
+  yaml11Diagnostics(shownAs, readFileSync(file, 'utf8'), reader);
