@@ -6,9 +6,10 @@
 // refused with a located error by both; free-text fields (title, file content, runcmd) are accepted and
 // reach the objects as data only. The same payload is shown to add a Pod through a weakened chart
 // (no values.schema.json, no quoting), so these tests can fail.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
+import { toYaml as stringify } from '../../installer/render/yaml.ts'; // YAML 1.1-safe, as labs validate requires
 import { CHART_KINDS } from '../../installer/render/components/vm-labs.ts';
 import { byKind } from '../labs/helpers.ts';
 import { clearLabs, helmApp, put, siteRepo, validate, walk, weakChart, type SiteRepo } from './labs-helpers.ts';
@@ -113,7 +114,8 @@ describe('attack: YAML structure injected through a string field of a lab file',
       } else if (f.shown === 'course') {
         // The file may claim anything; the Application takes the course from the folder (valuesObject).
         expect(cli.code).toBe(1);
-        expect(cli.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:9 course: `, 'm'));
+        const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith('course:')) + 1;
+        expect(cli.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:9 course: `, 'm'));
         expect(helm.code, helm.stderr).toBe(0);
         expectContained(helm.objects, 'course-netsec-attack');
         for (const o of helm.objects) expect(o.metadata.labels?.['labctl.dev/course']).toBe('netsec');
