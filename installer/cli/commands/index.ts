@@ -5,6 +5,7 @@ import { inventoryOption, outputOption } from '../options.ts';
 import { registerClusterCommands } from './cluster-commands.ts';
 import { registerImages } from './images-register.ts';
 import { registerLabs } from './labs-register.ts';
+import { registerHosts } from './hosts-register.ts';
 
 export function registerCommands(program: Command): void {
   // In pipeline order: check and render, bootstrap, then day-2 (labs, images, secrets, access, on-call).
@@ -34,6 +35,8 @@ export function registerCommands(program: Command): void {
     .action(async (o) => (await import('./render.ts')).diffCommand({ inventory: o.inventory, out: o.out }));
 
   registerClusterCommands(program);
+
+  registerHosts(program);
 
   registerImages(program);
 
