@@ -49,8 +49,8 @@ describe('round trip: store -> Secrets the components read', () => {
   beforeAll(async () => {
     const key = await newSiteKey();
     identity = key.identity;
-    const store = new SecretStore(repo);
-    store.writeRecipients([key.recipient], 'test');
+    const store = new SecretStore(repo, { identity });
+    expect(await store.initialize(identity, 'test')).toBe(key.recipient);
     const { result } = await rendered(EXAMPLE);
     needs = result.secrets;
     manifests = [...result.files.entries()].filter(([p]) => p.includes('/manifests/')).flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as Record<string, unknown>));
@@ -167,7 +167,7 @@ describe('round trip: store -> Secrets the components read', () => {
   it('re-running generation changes no file (ciphertexts stay byte-identical)', async () => {
     const before = snapshot(join(repo, 'secrets'));
     const mtimes = [...before.keys()].map((p) => statSync(p).mtimeMs);
-    const again = await ensureSecrets(new SecretStore(repo), needs);
+    const again = await ensureSecrets(new SecretStore(repo, { identity }), needs);
     expect(again.generated).toEqual([]);
     expect(again.missingExternal).toEqual([]);
     const after = snapshot(join(repo, 'secrets'));
@@ -196,7 +196,8 @@ describe('round trip: store -> Secrets the components read', () => {
 describe('labctl secrets (CLI): nothing is lost without an explicit, specific yes', () => {
   const repo = join(tmp, 'cli-site');
   const key = join(tmp, 'cli.agekey');
-  const run = (args: string[], input?: string) => labctl(['secrets', ...args, '-r', repo], { input });
+  // The key through the environment: -k and LABCTL_AGE_KEY_FILE mean the same (secrets-recipients.test.ts).
+  const run = (args: string[], input?: string) => labctl(['secrets', ...args, '-r', repo], { input, env: { LABCTL_AGE_KEY_FILE: key } });
 
   it('init writes the key once, mode 0600, outside the repo, and refuses a second time', () => {
     const r = run(['init', '-k', key]);
@@ -245,7 +246,7 @@ describe('labctl secrets (CLI): nothing is lost without an explicit, specific ye
   });
 
   it('apply --dry-run lists Secrets and keys, never values', async () => {
-    const store = new SecretStore(repo);
+    const store = new SecretStore(repo, { keyFile: key });
     const { result } = await rendered(EXAMPLE);
     await fillExternal(store, result.secrets);
     const r = run(['apply', '--dry-run', '-k', key, '-i', EXAMPLE]);
