@@ -23,6 +23,7 @@ export async function renderFromInventory(inventory: string): Promise<RenderResu
   (r.stats as RenderResult['stats'] & { ms?: number }).ms = performance.now() - t0;
   // Local files (a lock, a mistaken --state-dir, a key) must never be committed to the site repository.
   r.files.set('.gitignore', GITIGNORE);
+  r.stats.files = r.files.size;
   return r;
 }
 
