@@ -45,6 +45,7 @@ async function readValue(entry: string): Promise<string> {
     if (first !== again) throw new ExitError('the two values differ; nothing was stored', 1);
     return first;
   }
+  process.stderr.write(`reading the value for ${entry} from standard input\n`);
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
