@@ -136,7 +136,7 @@ async function credentials(node: SshTarget, opts: ConnectOptions): Promise<Crede
   const plain = parseKey(text);
   if (!(plain instanceof Error)) { parsed.set(file, plain); return { key: plain, agent }; }
   if (!/passphrase/i.test(plain.message)) throw new SshError(node.name, 'key', undefined, `${file}: not a private key labctl can read (${plain.message})`);
-  let passphrase = process.env[PASSPHRASE_ENV];
+  let passphrase = process.env[PASSPHRASE_ENV] || undefined; // empty = unset
   let source = PASSPHRASE_ENV;
   if (passphrase === undefined) {
     if (agent) return { agent }; // ssh-add'ed keys need no passphrase here

@@ -209,6 +209,26 @@ describe('ssh-agent and passphrase-protected keys', () => {
     expect(why).not.toMatch(/cannot reach/);
   });
 
+  it('at a terminal (a real pty, util-linux script): asks once for all hosts, without echo, and connects', async () => {
+    const cmd = [process.execPath, resolve(ROOT, 'bin/labctl.js'), 'preflight', '-i', lockedInventory(), '--state-dir', stateDir, '--connect-timeout', '10']
+      .map((a) => `'${a}'`).join(' ');
+    const r = await new Promise<{ transcript: string }>((res) => {
+      const p = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: ROOT, env: { ...process.env, SSH_AUTH_SOCK: '', LABCTL_SSH_KEY_PASSPHRASE: '', TERM: 'dumb' } as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let answered = false;
+      p.stdout.on('data', (b) => {
+        out += b;
+        if (!answered && out.includes(`passphrase for ${locked}: `)) { answered = true; p.stdin.write('correct horse battery\r'); }
+      });
+      const t = setTimeout(() => p.kill('SIGKILL'), 120_000);
+      p.on('close', () => { clearTimeout(t); p.stdin.destroy(); res({ transcript: out }); });
+    });
+    expect(r.transcript.split(`passphrase for ${locked}: `).length - 1).toBe(1);
+    expect(r.transcript).not.toContain('correct horse battery');
+    expect(r.transcript).toMatch(/\ncp1\s+ok\s/);
+    expect(r.transcript).not.toMatch(/cannot unlock|cannot reach/);
+  });
+
   it('without passphrase, agent or terminal: says how to provide one', async () => {
     const r = await preflight(lockedInventory());
     expect(sshReason(r.host('cp1'))).toContain(`${locked} is passphrase-protected: load it into ssh-agent (ssh-add ${locked}), or set LABCTL_SSH_KEY_PASSPHRASE`);

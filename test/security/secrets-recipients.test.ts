@@ -57,6 +57,14 @@ describe('a recipient added by a commit is not trusted', () => {
     expect(goodConfirmed).toMatch(/\nmac hmac-sha256:[A-Za-z0-9+/=]{44}\n$/);
   });
 
+  it('render on a machine without the site key renders, generates nothing and says what to run where the key is', async () => {
+    const r = await labctl(['render', '-i', EXAMPLE, '-o', repo], { env: { LABCTL_AGE_KEY_FILE: undefined, HOME: tmp } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/secrets: \d+ new entries not generated: the site key \(.*\) is not on this machine/);
+    expect(r.stdout).toContain(`labctl secrets generate -r ${repo} -k KEYFILE`);
+    expect(existsSync(join(repo, 'secrets/entries'))).toBe(false);
+  });
+
   it('an attacker\'s recipient appended to recipients.txt: set, generate and render refuse to encrypt, naming it and the command', async () => {
     writeFileSync(recipientsFile, `${goodList}${attacker.recipient}\n`);
     const r = await set('bgp/tor-r1', 'router-password-1');
