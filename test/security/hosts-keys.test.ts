@@ -256,3 +256,22 @@ describe('ssh-agent and passphrase-protected keys', () => {
     }
   });
 });
+
+describe('a jump host proves who it is too', () => {
+  it('w1 through w2 as jump host connects; once w2 shows another key, w1 is refused naming the jump host and both fingerprints', async () => {
+    const inv = rackInventory(rack, TEST_NODES) as Record<string, any>;
+    inv.nodes = inv.nodes.map((n: { name: string }) => (n.name === 'w1' ? { ...n, ssh: { jumpHost: `root@${rack.address('w2')}` } } : n));
+    const viaJump = writeInventory(dir, inv, 'jump.yaml');
+    const ok = await preflight(viaJump);
+    expect(ok.host('w1').reachable, sshReason(ok.host('w1'))).toBe(true);
+    const pinned = consoleFingerprint('w2');
+    await replaceHostKey('w2');
+    const r = await preflight(viaJump);
+    const why = sshReason(r.host('w1'));
+    expect(r.host('w1').reachable).toBe(false);
+    expect(why).toContain(`host key not accepted: root@${rack.address('w2')}: HOST KEY CHANGED: labctl knows jump host ${rack.address('w2')}`);
+    expect(why).toContain(pinned);
+    expect(why).toContain(consoleFingerprint('w2'));
+    expect(r.host('cp1').reachable).toBe(true);
+  });
+});
