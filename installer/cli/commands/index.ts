@@ -76,7 +76,7 @@ function registerSecrets(program: Command): void {
   const repo = () => new Option('-r, --repo <dir>', 'the site repository checkout holding secrets/').default('site');
   const key = () => new Option('-k, --key-file <file>', 'the site private key; writing needs it too, to check the recipients (default: $LABCTL_AGE_KEY_FILE or ~/.config/labctl/site.agekey)');
   const run = async <K extends string>(name: K, o: Record<string, unknown>) => ((await import('./secrets.ts')) as unknown as Record<K, (o: unknown) => Promise<void>>)[name](o);
-  secrets.command('init').description('create the site key (written once, outside the repo) and secrets/recipients.txt')
+  secrets.command('init').description('create the site key (written once, outside the repo), secrets/recipients.txt and its confirmation')
     .addOption(repo()).addOption(key()).action((o) => run('secretsInit', o));
   secrets.command('generate').description('add a strong random value for every generatable entry the platform needs and the store lacks (render does this too)')
     .addOption(inventoryOption()).addOption(repo()).addOption(key()).action((o) => run('secretsGenerate', o));
