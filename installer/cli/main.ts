@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitError, UsageError } from '../core/diagnostics.ts';
 import { printDiagnostics } from './output.ts';
 import { registerCommands } from './commands/index.ts';
+import { fileSystemMessage } from './fs-errors.ts';
 
 export function buildProgram(): Command {
   const program = new Command('labctl')
@@ -31,6 +32,13 @@ export async function main(argv: string[]): Promise<number> {
       if (e.message) process.stderr.write(`labctl: ${e.message}\n`);
       if (e instanceof UsageError) process.stderr.write('(run labctl --help for usage)\n');
       return e.code;
+    }
+    // A file system refusal (a file where a folder should be, no permission, read-only, disk full) is the
+    // machine's state, not a labctl bug: say which path and why, exit 1.
+    const fsMessage = fileSystemMessage(e);
+    if (fsMessage) {
+      process.stderr.write(`labctl: ${fsMessage}\n`);
+      return 1;
     }
     process.stderr.write(`labctl: internal error: ${(e as Error)?.stack ?? String(e)}\n` +
       'This is a bug in labctl, not in your input. Please report it with the command you ran.\n');

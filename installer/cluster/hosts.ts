@@ -13,6 +13,8 @@ export interface ClusterOptions {
   privateKey?: string;
   /** Address overrides by node name (tests map inventory addresses to fake-rack addresses). */
   addresses?: Record<string, string>;
+  /** Pinned SSH host keys, <state dir>/known_hosts (the CLI always sets it); unset: pinned in memory only. */
+  knownHosts?: string;
 }
 
 export function nodeAddress(node: SiteNode, o: ClusterOptions): string {
@@ -20,7 +22,7 @@ export function nodeAddress(node: SiteNode, o: ClusterOptions): string {
 }
 
 export function connectNode(node: SiteNode, o: ClusterOptions): Promise<RemoteHost> {
-  return connect({ ...node, address: nodeAddress(node, o) }, { connectTimeoutMs: o.connectTimeoutMs, privateKey: o.privateKey });
+  return connect({ ...node, address: nodeAddress(node, o) }, { connectTimeoutMs: o.connectTimeoutMs, privateKey: o.privateKey, knownHosts: o.knownHosts });
 }
 
 export const errorText = (e: unknown): string => redact(e instanceof SshError ? e.message : (e as Error)?.message ?? String(e));

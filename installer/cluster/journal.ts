@@ -4,8 +4,22 @@
 // inputs hash covers its script, in which secrets are only placeholders.
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, existsSync } from 'node:fs';
 import { writeFileAtomic } from '../core/atomic-write.ts';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { homedir } from 'node:os';
 import { ExitError } from '../core/diagnostics.ts';
+
+/**
+ * Where labctl keeps a site's local state (journal, admin kubeconfig, logs, pinned SSH host keys):
+ * $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-$HOME/.local/state}/labctl/<site name>. Never inside the
+ * site repository, which is pushed to Git (--state-dir overrides it per command).
+ */
+export function defaultStateDir(site: string | { site: { name: string } }): string {
+  const name = typeof site === 'string' ? site : site.site.name;
+  const env = process.env.LABCTL_STATE_DIR;
+  if (env) return env;
+  const xdg = process.env.XDG_STATE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'state'), 'labctl', name);
+}
 
 export interface StepRecord { inputs: string; finishedAt: string; durationMs: number }
 export interface JournalData { version: 1; site: string; hosts: Record<string, Record<string, StepRecord>> }

@@ -3,7 +3,7 @@
 export type Role = 'control-plane' | 'vm-host' | 'storage' | 'worker';
 export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
 
-export interface SshSettings { user?: string; port?: number; privateKeyFile?: string; jumpHost?: string }
+export interface SshSettings { user?: string; port?: number; privateKeyFile?: string; jumpHost?: string; knownHostsFile?: string; hostKeys?: string[] }
 export interface Subnet { name: string; cidr: string; gateway: string; vlan?: number }
 export interface Rack { name: string; subnet: string }
 export interface Node {
@@ -83,7 +83,7 @@ export interface SiteNode extends Omit<Node, 'subnet' | 'disks' | 'ssh'> {
   disks: string[];
   /** Size of each disk in GiB where the inventory gives one (same order as disks). */
   diskSizesGiB: (number | undefined)[];
-  ssh: Required<Omit<SshSettings, 'jumpHost'>> & { jumpHost?: string };
+  ssh: Required<Omit<SshSettings, 'jumpHost' | 'knownHostsFile' | 'hostKeys'>> & { jumpHost?: string; knownHostsFile?: string; hostKeys?: string[] };
   /** Index in the inventory's nodes list, for error positions. */
   index: number;
 }

@@ -1,18 +1,78 @@
 // The only filesystem writer of render. It keeps a list of the files it wrote (.labctl/rendered.json),
 // so a re-render removes files it wrote before and no longer renders, and never touches or overwrites
 // files someone else put there (lab templates, the site's own additions) unless told to.
-import { existsSync, mkdirSync, readFileSync, rmSync, readdirSync, rmdirSync } from 'node:fs';
+//
+// It stays inside the output folder: every path it reads, writes or deletes is a plain relative path
+// (no `..`, not absolute) and no folder or file on the way is a symbolic link, so neither a symlink
+// committed to the site repository nor a crafted rendered.json can make it write, delete or show a file
+// elsewhere (docs/security.md, boundary 5). The site repository is Git content anyone with commit rights
+// shapes; the admin's machine is not.
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, readdirSync, rmdirSync, closeSync, openSync, writeSync } from 'node:fs';
 import { writeFileAtomic } from '../core/atomic-write.ts';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, posix } from 'node:path';
+import { ExitError } from '../core/diagnostics.ts';
 
 export const STATE_FILE = '.labctl/rendered.json';
+export const LOCK_FILE = '.labctl/lock';
+
+/** Local files of the site repository that must never be committed (render writes this .gitignore). */
+export const GITIGNORE = `# Written by labctl render: local files that must never be committed.
+# labctl keeps its journal, the admin kubeconfig, logs and pinned SSH host keys outside this repository
+# ($LABCTL_STATE_DIR, else ~/.local/state/labctl/<site>); these lines catch a --state-dir pointed here.
+.labctl/*
+!.labctl/rendered.json
+journal.json
+admin.conf
+known_hosts
+*.log
+# The site's private key belongs on the admin's machine and offline backups, never in Git.
+*.agekey
+`;
 
 export interface RepoChange { added: string[]; changed: string[]; removed: string[]; conflicts: string[] }
 
-function previous(dir: string): Set<string> {
+/** A relative path that stays inside its folder as written: no `..`, not absolute, no empty parts. */
+export function isPlainRelative(p: string): boolean {
+  if (typeof p !== 'string' || !p || p.includes('\0') || p.includes('\\') || isAbsolute(p) || p.startsWith('/')) return false;
+  return p.split('/').every((s) => s !== '' && s !== '.' && s !== '..') && posix.normalize(p) === p;
+}
+
+/**
+ * Refuses `rel` (a path under `root`) when any existing part of it is a symbolic link: following one would
+ * read or write outside `root`. `root` itself is the admin's choice and may be a link.
+ */
+export function assertNoSymlink(root: string, rel: string, what: string): void {
+  const parts = rel.split('/');
+  let cur = root;
+  for (const part of parts) {
+    cur = join(cur, part);
+    let st;
+    try { st = lstatSync(cur); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // nothing further exists: nothing to follow
+      throw e;
+    }
+    if (st.isSymbolicLink()) {
+      throw new ExitError(`${join(root, rel)}: ${cur} is a symbolic link; labctl ${what} only plain files and folders inside ${root} and never follows a link (it could point outside). Replace the link by a real folder or file.`, 1);
+    }
+  }
+}
+
+/** The files an earlier render wrote, from .labctl/rendered.json; every entry must be a plain path inside `dir`. */
+export function previous(dir: string): Set<string> {
+  assertNoSymlink(dir, STATE_FILE, 'reads');
   const p = join(dir, STATE_FILE);
   if (!existsSync(p)) return new Set();
-  try { return new Set(JSON.parse(readFileSync(p, 'utf8')).files as string[]); } catch { return new Set(); }
+  let files: unknown;
+  try { files = (JSON.parse(readFileSync(p, 'utf8')) as { files?: unknown }).files; } catch (e) {
+    throw new ExitError(`${p}: not a readable list of rendered files (${(e as Error).message}); restore it from Git or delete it (render then treats every existing file as not its own)`, 1);
+  }
+  if (!Array.isArray(files)) throw new ExitError(`${p}: "files" must be a list of paths`, 1);
+  const bad = files.filter((f) => !isPlainRelative(f as string));
+  if (bad.length) {
+    throw new ExitError(`${p} names ${bad.length} path(s) outside ${dir}: ${bad.map((b) => JSON.stringify(b)).join(', ')}. labctl writes and removes only files inside the output folder; nothing was changed. Restore the file from a commit labctl made, or remove those entries.`, 1);
+  }
+  for (const f of files as string[]) assertNoSymlink(dir, f, 'removes');
+  return new Set(files as string[]);
 }
 
 /** What writing `files` into `dir` would change. A conflict is an existing file labctl did not write. */
@@ -20,6 +80,8 @@ export function planWrite(dir: string, files: Map<string, string>): RepoChange {
   const prev = previous(dir);
   const out: RepoChange = { added: [], changed: [], removed: [], conflicts: [] };
   for (const [path, content] of files) {
+    if (!isPlainRelative(path)) throw new Error(`render produced a path outside the output folder: ${path}`);
+    assertNoSymlink(dir, path, 'writes');
     const full = join(dir, path);
     if (!existsSync(full)) out.added.push(path);
     else if (readFileSync(full, 'utf8') !== content) (prev.has(path) ? out.changed : out.conflicts).push(path);
@@ -30,16 +92,30 @@ export function planWrite(dir: string, files: Map<string, string>): RepoChange {
 
 export function writeRepo(dir: string, files: Map<string, string>, change: RepoChange): void {
   mkdirSync(dir, { recursive: true });
-  for (const path of [...change.added, ...change.changed, ...change.conflicts]) atomicWrite(join(dir, path), files.get(path)!);
+  for (const path of [...change.added, ...change.changed, ...change.conflicts]) {
+    assertNoSymlink(dir, path, 'writes'); // again: the plan may be older than the folder
+    atomicWrite(join(dir, path), files.get(path)!);
+  }
   for (const path of change.removed) {
+    assertNoSymlink(dir, path, 'removes');
     rmSync(join(dir, path), { force: true });
     pruneEmptyDirs(dir, dirname(path));
   }
+  assertNoSymlink(dir, STATE_FILE, 'writes');
   atomicWrite(join(dir, STATE_FILE), JSON.stringify({ files: [...files.keys()] }, null, 1) + '\n');
 }
 
 /** Rendered files are recreated by a re-render, so they need atomicity, not fsync. */
-export const atomicWrite = (file: string, content: string) => writeFileAtomic(file, content);
+export const atomicWrite = (file: string, content: string) => withPath(file, () => writeFileAtomic(file, content));
+
+/** Adds the file's path to an error that lacks one (a write(2) on a full disk reports only ENOSPC). */
+export function withPath<T>(path: string, fn: () => T): T {
+  try { return fn(); } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err === 'object' && typeof err.code === 'string' && !err.path) err.path = path;
+    throw e;
+  }
+}
 
 function pruneEmptyDirs(root: string, rel: string): void {
   while (rel && rel !== '.') {
@@ -48,4 +124,40 @@ function pruneEmptyDirs(root: string, rel: string): void {
     rmdirSync(full);
     rel = dirname(rel);
   }
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * One writer at a time in a site repository (render, and every `secrets` command that writes): an
+ * exclusive lock file holding the pid, taken before anything is checked, so no two processes both see
+ * "absent" and both write. Waits up to `waitMs` for another labctl to finish; a lock left by a dead
+ * process is taken over.
+ */
+export function lockRepo(dir: string, waitMs = 60_000): () => void {
+  assertNoSymlink(dir, LOCK_FILE, 'writes');
+  mkdirSync(join(dir, dirname(LOCK_FILE)), { recursive: true });
+  const lock = join(dir, LOCK_FILE);
+  const deadline = Date.now() + waitMs;
+  let holder = 0;
+  for (let attempt = 0; attempt < 10_000; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx', 0o600);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let text = '';
+    try { text = readFileSync(lock, 'utf8'); } catch { continue; } // released meanwhile
+    holder = Number(text.trim());
+    let alive = false;
+    try { process.kill(holder, 0); alive = true; } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
+    // A lock just created may not hold its pid yet (holder 0): treat it as alive.
+    if (holder && !alive) { rmSync(lock, { force: true }); continue; }
+    if (Date.now() >= deadline) break;
+    sleep(100);
+  }
+  throw new ExitError(`${dir} is in use by labctl process ${holder || '(unknown)'} (lock ${lock}); wait for it to finish`, 1);
 }

@@ -1,14 +1,22 @@
 // What `labctl render` does with the secret store after writing the repository: add generated values for
 // new generatable entries (existing ones are never touched) and say which external entries are missing.
-// Without an initialized store it only tells the admin how to create one.
+// Without an initialized store, or without the site key on this machine, it says what to run instead.
 import type { SecretNeed } from '../render/model.ts';
 import { ensureSecrets } from './ensure.ts';
-import { SecretStore } from './store.ts';
+import { existsSync } from 'node:fs';
+import { SecretStore, defaultKeyFile } from './store.ts';
 
 export async function renderSecretsNote(repoDir: string, needs: SecretNeed[]): Promise<string> {
-  const store = new SecretStore(repoDir);
+  const keyFile = defaultKeyFile();
+  const store = new SecretStore(repoDir, { keyFile });
   if (!store.initialized()) {
     return `secret store not initialized: run labctl secrets init -r ${repoDir} to create the site key; generated secrets are added on the next render\n`;
+  }
+  // Encrypting needs the site key (to check the recipients). Without it here, say what is left to do.
+  const missing = needs.filter((n) => n.generate.kind !== 'htpasswd' && n.generate.kind !== 'external' && !store.has(n.ref));
+  if (missing.length && !existsSync(keyFile)) {
+    const refs = [...new Set(missing.map((n) => n.ref))].sort();
+    return `secrets: ${refs.length} new entr${refs.length === 1 ? 'y' : 'ies'} not generated: the site key (${keyFile}) is not on this machine, and writing to the store needs it to check the recipients. Where the key is: labctl secrets generate -r ${repoDir} -k KEYFILE\n`;
   }
   const r = await ensureSecrets(store, needs);
   let out = r.generated.length ? `secrets: generated ${r.generated.length} new entr${r.generated.length === 1 ? 'y' : 'ies'} (${r.generated.join(', ')})\n` : '';

@@ -2,6 +2,9 @@
 // public recipients listed in secrets/recipients.txt. Writing needs only the public key (so `render` can
 // add generated entries); reading needs the site's private key, which never enters the repository.
 //
+// Encrypting also needs the private key: only recipients the site key holder confirmed are used
+// (recipients.ts), so a recipient slipped into recipients.txt by a commit never receives a secret.
+//
 // Files are only ever written when an entry is new or its value changed: age encryption is randomized, so
 // re-encrypting an unchanged value would change the ciphertext and make every render a Git change.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,6 +13,8 @@ import { join, relative, resolve, sep } from 'node:path';
 import { homedir } from 'node:os';
 import * as age from 'age-encryption';
 import { ExitError } from '../core/diagnostics.ts';
+import { withPath } from '../render/write.ts';
+import { CONFIRMED_FILE, confirmedText, trustedRecipients } from './recipients.ts';
 import { SECRET_REF } from '../inventory/schema/dsl.ts';
 
 export const STORE_DIR = 'secrets';
@@ -30,13 +35,40 @@ export function checkRef(ref: string): void {
 
 // Store entries and the site key must survive a crash right after they were generated (the value may
 // already have been handed to a component): durable writes.
-const atomicWrite = (path: string, content: string, mode = 0o644) => writeFileAtomic(path, content, { mode, durable: true });
+const atomicWrite = (path: string, content: string, mode = 0o644) => withPath(path, () => writeFileAtomic(path, content, { mode, durable: true }));
+
+export interface StoreOptions {
+  /** The site's private key (age identity); read from keyFile when absent. Needed to encrypt and to decrypt. */
+  identity?: string;
+  /** Where the key is read from. Default: defaultKeyFile(). */
+  keyFile?: string;
+}
 
 export class SecretStore {
   readonly dir: string;
-  constructor(readonly repoDir: string) { this.dir = resolve(repoDir, STORE_DIR); }
+  private key: string | undefined;
+  constructor(readonly repoDir: string, private readonly opts: StoreOptions = {}) {
+    this.dir = resolve(repoDir, STORE_DIR);
+    this.key = opts.identity;
+  }
 
   get recipientsFile(): string { return join(this.dir, RECIPIENTS_FILE); }
+  get confirmedFile(): string { return join(this.dir, CONFIRMED_FILE); }
+
+  /** The site's private key, read on first use. */
+  identity(why = 'to check that secrets/recipients.txt lists only recipients the site key holder confirmed'): string {
+    this.key ??= readIdentity(this.opts.keyFile ?? defaultKeyFile(), why);
+    return this.key;
+  }
+
+  /** The recipients new ciphertexts go to: the listed ones, only if all are confirmed (recipients.ts). */
+  async trustedRecipients(): Promise<string[]> {
+    const identity = this.identity();
+    return trustedRecipients({
+      recipientsFile: this.recipientsFile, confirmedFile: this.confirmedFile, listed: this.recipients(), identity,
+      siteRecipient: await age.identityToRecipient(identity), repoArg: this.repoDir,
+    });
+  }
   initialized(): boolean { return existsSync(this.recipientsFile); }
 
   recipients(): string[] {
@@ -50,10 +82,41 @@ export class SecretStore {
     return list;
   }
 
-  /** Writes recipients.txt; refuses to replace an existing one (entries are encrypted to it). */
-  writeRecipients(recipients: string[], comment: string): void {
+  /** Creates the store for a new site key: recipients.txt and its confirmation. Refuses an existing store. */
+  async initialize(identity: string, comment: string): Promise<string> {
     if (this.initialized()) throw new ExitError(`${this.recipientsFile} already exists; the store is initialized (entries are encrypted to it, nothing was changed)`, 1);
-    atomicWrite(this.recipientsFile, `# ${comment}\n${recipients.join('\n')}\n`);
+    const recipient = await age.identityToRecipient(identity);
+    atomicWrite(this.confirmedFile, confirmedText(identity, [recipient]));
+    atomicWrite(this.recipientsFile, `# ${comment}\n${recipient}\n`);
+    this.key = identity;
+    return recipient;
+  }
+
+  /**
+   * Confirms `list` as the recipients (add-recipient, remove-recipient): rewrites recipients.txt with
+   * exactly these recipients (comments kept) and the confirmation with its MAC. The caller checked the
+   * current list first.
+   */
+  confirm(list: string[], notes: Record<string, string> = {}): void {
+    const identity = this.identity();
+    const old = existsSync(this.recipientsFile) ? readFileSync(this.recipientsFile, 'utf8').split('\n') : [];
+    const keep = old.filter((l) => { const r = l.replace(/#.*/, '').trim(); return r === '' ? l.trim() !== '' : list.includes(r); });
+    const present = new Set(keep.map((l) => l.replace(/#.*/, '').trim()));
+    const added = list.filter((r) => !present.has(r)).map((r) => (notes[r] ? `${r}  # ${notes[r]}` : r));
+    atomicWrite(this.confirmedFile, confirmedText(identity, list));
+    atomicWrite(this.recipientsFile, [...keep, ...added].join('\n') + '\n');
+  }
+
+  /** Re-encrypts every entry to the confirmed recipients (after adding or removing one). */
+  async rekey(): Promise<string[]> {
+    const identity = this.identity('to decrypt the entries');
+    const done: string[] = [];
+    for (const ref of this.list()) {
+      const value = await this.get(ref, identity);
+      atomicWrite(this.entryPath(ref), await this.encrypt(value));
+      done.push(ref);
+    }
+    return done;
   }
 
   entryPath(ref: string): string { checkRef(ref); return join(this.dir, 'entries', ...ref.split('/')) + ENTRY_EXT; }
@@ -77,7 +140,7 @@ export class SecretStore {
 
   async encrypt(value: string): Promise<string> {
     const e = new age.Encrypter();
-    for (const r of this.recipients()) e.addRecipient(r);
+    for (const r of await this.trustedRecipients()) e.addRecipient(r);
     return age.armor.encode(await e.encrypt(value));
   }
 
@@ -108,8 +171,8 @@ export async function newSiteKey(): Promise<{ identity: string; recipient: strin
   return { identity, recipient: await age.identityToRecipient(identity) };
 }
 
-export function readIdentity(keyFile: string): string {
-  if (!existsSync(keyFile)) throw new ExitError(`site key ${keyFile} not found; pass --key-file (or set LABCTL_AGE_KEY_FILE) to the key labctl secrets init wrote`, 1);
+export function readIdentity(keyFile: string, why?: string): string {
+  if (!existsSync(keyFile)) throw new ExitError(`site key ${keyFile} not found${why ? ` (needed ${why})` : ''}; pass --key-file (or set LABCTL_AGE_KEY_FILE) to the key labctl secrets init wrote`, 1);
   const key = readFileSync(keyFile, 'utf8').split('\n').map((l) => l.trim()).find((l) => l.startsWith('AGE-SECRET-KEY-'));
   if (!key) throw new ExitError(`${keyFile} holds no AGE-SECRET-KEY line`, 1);
   return key;

@@ -1,12 +1,16 @@
 // RemoteHost: the one way labctl talks to a server. node-ssh underneath; commands are an argv array
 // (node-ssh quotes each argument), scripts travel on stdin (never on the command line, so secrets in
 // them do not show in `ps`), every call has a timeout, and every failure names the host and the step.
+// No session starts before the host has shown the key labctl expects (host-keys.ts).
 import { NodeSSH } from 'node-ssh';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
+import { createRequire } from 'node:module';
 import type { SiteNode } from '../inventory/types.ts';
 import { redact } from './redact.ts';
 import { SSH_ALGORITHMS } from './algorithms.ts';
+import { checkHostKey, type Verdict } from './host-keys.ts';
+import { isInteractive, readHidden } from './prompt.ts';
 
 export interface ExecResult { code: number | null; signal: string | null; stdout: string; stderr: string }
 
@@ -30,7 +34,7 @@ export interface RemoteHost {
   close(): void;
 }
 
-export type SshFailure = 'unreachable' | 'auth' | 'timeout' | 'disconnected' | 'key' | 'jump';
+export type SshFailure = 'unreachable' | 'auth' | 'timeout' | 'disconnected' | 'key' | 'passphrase' | 'hostkey' | 'jump';
 
 /** A failure to talk to a host (as opposed to a command that ran and failed). */
 export class SshError extends Error {
@@ -51,18 +55,32 @@ function describe(kind: SshFailure): string {
     case 'timeout': return 'timed out';
     case 'disconnected': return 'SSH connection lost';
     case 'key': return 'cannot read the private key';
+    case 'passphrase': return 'cannot unlock the private key';
+    case 'hostkey': return 'host key not accepted';
     case 'jump': return 'cannot connect through the jump host';
   }
 }
+
+/** Environment variable holding the passphrase of a passphrase-protected private key. */
+export const PASSPHRASE_ENV = 'LABCTL_SSH_KEY_PASSPHRASE';
 
 export interface ConnectOptions {
   /** Connect (TCP + handshake + auth) limit. Default 10 s. */
   connectTimeoutMs?: number;
   /** Used instead of node.ssh.privateKeyFile (tests). */
   privateKey?: string;
+  /** Trust-on-first-use pin file (<state dir>/known_hosts); undefined pins in memory for this process. */
+  knownHosts?: string;
 }
 
+/** The node fields connect reads; ssh.hostKeys / ssh.knownHostsFile come from the inventory. */
+export type SshTarget = Pick<SiteNode, 'name' | 'address'> & { ssh: SiteNode['ssh'] & { hostKeys?: string[]; knownHostsFile?: string } };
+
 const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? homedir() + p.slice(1) : p);
+const require = createRequire(import.meta.url);
+const { parseKey } = (require('ssh2') as { utils: { parseKey(key: string, passphrase?: string): ParsedKey | Error } }).utils;
+/** ssh2's parsed private key (opaque here). */
+type ParsedKey = { type: string };
 
 export function parseJumpHost(spec: string, defaultUser: string): { user: string; host: string; port: number } {
   const m = /^(?:([^@\s]+)@)?([^:@\s]+)(?::(\d{1,5}))?$/.exec(spec);
@@ -78,43 +96,156 @@ function classify(e: unknown): { kind: SshFailure; detail: string } {
   return { kind: 'unreachable', detail: msg };
 }
 
-/** Opens an SSH session to a node as the inventory says (user, port, key, jump host). */
-export async function connect(node: Pick<SiteNode, 'name' | 'address' | 'ssh'>, opts: ConnectOptions = {}): Promise<RemoteHost> {
-  const timeout = opts.connectTimeoutMs ?? 10_000;
-  let privateKey = opts.privateKey;
-  if (privateKey === undefined) {
-    const file = expandHome(node.ssh.privateKeyFile);
-    try { privateKey = await readFile(file, 'utf8'); } catch (e) {
-      throw new SshError(node.name, 'key', undefined, `${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+interface Credentials { key?: ParsedKey; agent?: string }
+
+/** Keys are parsed (and decrypted: bcrypt, ~2 s) once per process, not once per host. */
+const parsed = new Map<string, ParsedKey>();
+
+/** ssh2's auth methods, in order: the key, then the agent's keys. */
+function authMethods(username: string, c: Credentials): unknown[] {
+  return [
+    ...(c.key ? [{ type: 'publickey', username, key: c.key }] : []),
+    ...(c.agent ? [{ type: 'agent', username, agent: c.agent }] : []),
+  ];
+}
+
+/** Passphrases typed at the prompt, per key file: one prompt for all hosts sharing a key. */
+const typed = new Map<string, Promise<string>>();
+
+/**
+ * The private key (and its passphrase) and the ssh-agent socket to log in with. An encrypted key needs
+ * LABCTL_SSH_KEY_PASSPHRASE, a prompt at a terminal, or ssh-agent (SSH_AUTH_SOCK); a wrong passphrase is
+ * reported as such, before any connection is made.
+ */
+async function credentials(node: SshTarget, opts: ConnectOptions): Promise<Credentials> {
+  const agent = process.env.SSH_AUTH_SOCK || undefined;
+  if (opts.privateKey !== undefined) {
+    const key = parseKey(opts.privateKey);
+    if (key instanceof Error) throw new SshError(node.name, 'key', undefined, `the given private key: ${key.message}`);
+    return { key, agent };
   }
+  const file = expandHome(node.ssh.privateKeyFile);
+  let text: string;
+  try { text = await readFile(file, 'utf8'); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (agent && code === 'ENOENT') return { agent }; // the key lives in the agent only
+    throw new SshError(node.name, 'key', undefined, `${file}: ${code ?? (e as Error).message}${agent ? '' : ' (and no ssh-agent: SSH_AUTH_SOCK is not set)'}`);
+  }
+  const cached = parsed.get(file);
+  if (cached) return { key: cached, agent };
+  const plain = parseKey(text);
+  if (!(plain instanceof Error)) { parsed.set(file, plain); return { key: plain, agent }; }
+  if (!/passphrase/i.test(plain.message)) throw new SshError(node.name, 'key', undefined, `${file}: not a private key labctl can read (${plain.message})`);
+  let passphrase = process.env[PASSPHRASE_ENV] || undefined; // empty = unset
+  let source = PASSPHRASE_ENV;
+  if (passphrase === undefined) {
+    if (agent) return { agent }; // ssh-add'ed keys need no passphrase here
+    if (!isInteractive()) {
+      throw new SshError(node.name, 'passphrase', undefined, `${file} is passphrase-protected: load it into ssh-agent (ssh-add ${file}), or set ${PASSPHRASE_ENV}`);
+    }
+    if (!typed.has(file)) typed.set(file, readHidden(`passphrase for ${file}: `));
+    passphrase = await typed.get(file)!;
+    source = 'typed at the prompt';
+  }
+  const key = parsed.get(file) ?? parseKey(text, passphrase);
+  if (key instanceof Error) {
+    typed.delete(file);
+    throw new SshError(node.name, 'passphrase', undefined, `wrong passphrase for ${file} (${source})`);
+  }
+  parsed.set(file, key);
+  return { key, agent };
+}
+
+/** ssh2's hostVerifier for `target`; the verdict is kept so a refusal is reported with its reason. */
+function verifier(name: string, host: string, port: number, node: SshTarget, opts: ConnectOptions) {
+  const state: { verdict?: Verdict } = {};
+  const fn = (key: Buffer): boolean => {
+    state.verdict = checkHostKey({ node: name, host, port, fingerprints: name === node.name ? node.ssh.hostKeys : undefined, knownHostsFile: node.ssh.knownHostsFile, pinFile: opts.knownHosts }, key);
+    return state.verdict.ok;
+  };
+  return { fn, state };
+}
+
+const refused = (v: Verdict | undefined): string | undefined => (v && !v.ok ? v.message : undefined);
+
+/** Opens an SSH session to a node as the inventory says (user, port, key, jump host), after checking its host key. */
+export async function connect(node: SshTarget, opts: ConnectOptions = {}): Promise<RemoteHost> {
+  const timeout = opts.connectTimeoutMs ?? 10_000;
+  const cred = await credentials(node, opts);
   let jump: NodeSSH | undefined;
   let sock: NodeJS.ReadableStream | undefined;
   if (node.ssh.jumpHost) {
     const j = parseJumpHost(node.ssh.jumpHost, node.ssh.user);
     jump = new NodeSSH();
+    const v = verifier(`jump host ${j.host}`, j.host, j.port, node, opts);
     try {
-      await jump.connect({ host: j.host, port: j.port, username: j.user, privateKey, readyTimeout: timeout, algorithms: SSH_ALGORITHMS });
+      await jump.connect({ host: j.host, port: j.port, username: j.user, authHandler: authMethods(j.user, cred) as never, readyTimeout: timeout, algorithms: SSH_ALGORITHMS, hostVerifier: v.fn });
       sock = await jump.forwardOut('127.0.0.1', 0, node.address, node.ssh.port) as unknown as NodeJS.ReadableStream;
     } catch (e) {
       jump.dispose();
+      const why = refused(v.state.verdict);
+      if (why) throw new SshError(node.name, 'hostkey', undefined, `${node.ssh.jumpHost}: ${why}`);
       throw new SshError(node.name, 'jump', undefined, `${node.ssh.jumpHost}: ${classify(e).detail}`);
     }
   }
   const ssh = new NodeSSH();
+  const v = verifier(node.name, node.address, node.ssh.port, node, opts);
   try {
     await ssh.connect({
-      host: node.address, port: node.ssh.port, username: node.ssh.user, privateKey, readyTimeout: timeout, algorithms: SSH_ALGORITHMS,
+      host: node.address, port: node.ssh.port, username: node.ssh.user, authHandler: authMethods(node.ssh.user, cred) as never, readyTimeout: timeout, algorithms: SSH_ALGORITHMS,
+      hostVerifier: v.fn,
       // ssh2 would otherwise wait for the OS TCP timeout (minutes) on a silent address.
       ...(sock ? { sock: sock as never } : {}),
       keepaliveInterval: 5_000, keepaliveCountMax: 3,
     });
   } catch (e) {
     jump?.dispose();
+    const why = refused(v.state.verdict);
+    if (why) throw new SshError(node.name, 'hostkey', undefined, why);
     const c = classify(e);
     throw new SshError(node.name, c.kind, undefined, `${node.ssh.user}@${node.address}:${node.ssh.port}: ${c.detail}`);
   }
   return new NodeSshHost(node.name, node.address, node.ssh.user, ssh, jump);
+}
+
+/**
+ * The host key a node shows now, without logging in to it (the key exchange only; the jump host, if any,
+ * is verified and logged in to as usual). For `labctl hosts trust`.
+ */
+export async function probeHostKey(node: SshTarget, opts: ConnectOptions = {}): Promise<Buffer> {
+  const timeout = opts.connectTimeoutMs ?? 10_000;
+  let jump: NodeSSH | undefined;
+  let sock: NodeJS.ReadableStream | undefined;
+  if (node.ssh.jumpHost) {
+    const cred = await credentials(node, opts);
+    const j = parseJumpHost(node.ssh.jumpHost, node.ssh.user);
+    jump = new NodeSSH();
+    const v = verifier(`jump host ${j.host}`, j.host, j.port, node, opts);
+    try {
+      await jump.connect({ host: j.host, port: j.port, username: j.user, authHandler: authMethods(j.user, cred) as never, readyTimeout: timeout, algorithms: SSH_ALGORITHMS, hostVerifier: v.fn });
+      sock = await jump.forwardOut('127.0.0.1', 0, node.address, node.ssh.port) as unknown as NodeJS.ReadableStream;
+    } catch (e) {
+      jump.dispose();
+      throw new SshError(node.name, refused(v.state.verdict) ? 'hostkey' : 'jump', undefined, `${node.ssh.jumpHost}: ${refused(v.state.verdict) ?? classify(e).detail}`);
+    }
+  }
+  let seen: Buffer | undefined;
+  const ssh = new NodeSSH();
+  try {
+    // Refusing every key ends the connection right after the key exchange: no credential is sent.
+    await ssh.connect({
+      host: node.address, port: node.ssh.port, username: node.ssh.user, password: 'never-sent', readyTimeout: timeout, algorithms: SSH_ALGORITHMS,
+      ...(sock ? { sock: sock as never } : {}),
+      hostVerifier: (key: Buffer) => { seen = Buffer.from(key); return false; },
+    });
+  } catch (e) {
+    if (!seen) throw new SshError(node.name, 'unreachable', undefined, `${node.address}:${node.ssh.port}: ${classify(e).detail}`);
+  } finally {
+    ssh.dispose();
+    jump?.dispose();
+  }
+  if (!seen) throw new SshError(node.name, 'unreachable', undefined, `${node.address}:${node.ssh.port}: no host key received`);
+  return seen;
 }
 
 class NodeSshHost implements RemoteHost {

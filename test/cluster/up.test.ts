@@ -68,6 +68,7 @@ beforeAll(async () => {
   const r = requireSite(file);
   if (!('site' in r)) throw new Error(JSON.stringify(r.errors));
   site = r.site;
+  process.env.LABCTL_STATE_DIR = join(dir, '.labctl'); // the CLI runs below share the journal with run 1
   journalFile = join(dir, '.labctl', 'journal.json');
 
   // Run 1, with the faults.

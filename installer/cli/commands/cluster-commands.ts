@@ -19,14 +19,14 @@ export function registerClusterCommands(program: Command): void {
     .description('check every node over SSH (one round trip each): OS, kernel, cgroup v2, KVM, CPU/memory, swap, time, hostname, address, Ceph disks, ports; exit 1 if a must-pass check fails')
     .addOption(inventoryOption()).addOption(outputOption()).addOption(nodesOption())
     // 64 = PREFLIGHT_CONCURRENCY (not imported: that would load the SSH client for every command)
-    .addOption(concurrencyOption(64)).addOption(connectTimeoutOption())
+    .addOption(concurrencyOption(64)).addOption(connectTimeoutOption()).addOption(stateDirOption())
     .action(async (o) => (await import('./preflight.ts')).preflightCommand({
-      inventory: o.inventory, output: o.output, nodes: o.nodes, concurrency: o.concurrency, connectTimeout: o.connectTimeout,
+      inventory: o.inventory, output: o.output, nodes: o.nodes, concurrency: o.concurrency, connectTimeout: o.connectTimeout, stateDir: o.stateDir,
     }));
   registerBootstrapCommands(program);
 }
 
-const stateDirOption = () => new Option('--state-dir <dir>', 'where the journal and the admin kubeconfig live. Default: .labctl next to the inventory');
+const stateDirOption = () => new Option('--state-dir <dir>', 'where the journal, the admin kubeconfig, logs and pinned SSH host keys live. Default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site name> (never inside the site repository)');
 
 export function registerBootstrapCommands(program: Command): void {
   program.command('plan')

@@ -5,6 +5,7 @@ import { inventoryOption, outputOption } from '../options.ts';
 import { registerClusterCommands } from './cluster-commands.ts';
 import { registerImages } from './images-register.ts';
 import { registerLabs } from './labs-register.ts';
+import { registerHosts } from './hosts-register.ts';
 
 export function registerCommands(program: Command): void {
   // In pipeline order: check and render, bootstrap, then day-2 (labs, images, secrets, access, on-call).
@@ -34,6 +35,8 @@ export function registerCommands(program: Command): void {
     .action(async (o) => (await import('./render.ts')).diffCommand({ inventory: o.inventory, out: o.out }));
 
   registerClusterCommands(program);
+
+  registerHosts(program);
 
   registerImages(program);
 
@@ -71,20 +74,20 @@ function registerOncall(program: Command): void {
 function registerSecrets(program: Command): void {
   const secrets = program.command('secrets').description('the site secret store (age-encrypted, in <repo>/secrets/) and its delivery to the cluster');
   const repo = () => new Option('-r, --repo <dir>', 'the site repository checkout holding secrets/').default('site');
-  const key = () => new Option('-k, --key-file <file>', 'the site private key (default: $LABCTL_AGE_KEY_FILE or ~/.config/labctl/site.agekey)');
+  const key = () => new Option('-k, --key-file <file>', 'the site private key; writing needs it too, to check the recipients (default: $LABCTL_AGE_KEY_FILE or ~/.config/labctl/site.agekey)');
   const run = async <K extends string>(name: K, o: Record<string, unknown>) => ((await import('./secrets.ts')) as unknown as Record<K, (o: unknown) => Promise<void>>)[name](o);
-  secrets.command('init').description('create the site key (written once, outside the repo) and secrets/recipients.txt')
+  secrets.command('init').description('create the site key (written once, outside the repo), secrets/recipients.txt and its confirmation')
     .addOption(repo()).addOption(key()).action((o) => run('secretsInit', o));
   secrets.command('generate').description('add a strong random value for every generatable entry the platform needs and the store lacks (render does this too)')
-    .addOption(inventoryOption()).addOption(repo()).action((o) => run('secretsGenerate', o));
-  secrets.command('set').description('store ENTRY with the value read from standard input (never from the command line)')
+    .addOption(inventoryOption()).addOption(repo()).addOption(key()).action((o) => run('secretsGenerate', o));
+  secrets.command('set').description('store ENTRY (one the platform reads) with the value typed at the terminal (not shown) or read from standard input; never from the command line')
     .argument('<entry>', 'secret-store entry, e.g. bgp/tor-r1')
     .addOption(inventoryOption()).addOption(repo()).addOption(key())
     .option('--replace <entry>', 'replace an existing value; must repeat the entry name')
     .action((entry: string, o) => run('secretsSet', { ...o, entry }));
   secrets.command('rotate').description('replace a generated ENTRY with a new random value')
     .argument('<entry>', 'secret-store entry')
-    .addOption(inventoryOption()).addOption(repo())
+    .addOption(inventoryOption()).addOption(repo()).addOption(key())
     .option('--confirm <entry>', 'must repeat the entry name')
     .action((entry: string, o) => run('secretsRotate', { ...o, entry }));
   secrets.command('list').description('every entry the platform needs, whether the store has it, and the Secrets it feeds (no values)')
@@ -92,7 +95,20 @@ function registerSecrets(program: Command): void {
   secrets.command('apply').description('decrypt the store and apply the Kubernetes Secrets (server-side apply)')
     .addOption(inventoryOption()).addOption(repo()).addOption(key())
     .option('--dry-run', 'list the Secrets and keys that would be applied; send nothing')
-    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--kubeconfig <file>', 'kubeconfig (default: the admin kubeconfig labctl up wrote, <state-dir>/admin.conf; else $KUBECONFIG or ~/.kube/config)')
+    .option('--state-dir <dir>', 'labctl\'s state directory (default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site name>)')
     .option('--context <name>', 'kubeconfig context')
     .action((o) => run('secretsApply', o));
+  secrets.command('add-recipient').description('confirm one or more age public keys (a backup key) as recipients of the store; only the site key holder can. Then run secrets rekey')
+    .argument('<recipient...>', 'age public key(s), age1...')
+    .addOption(repo()).addOption(key())
+    .option('--note <text>', 'a comment written next to the recipient in recipients.txt (whose key, where it is kept)')
+    .action((recipients: string[], o) => run('secretsAddRecipient', { ...o, recipients }));
+  secrets.command('remove-recipient').description('stop encrypting to an age public key (then run secrets rekey, and rotate what it could read)')
+    .argument('<recipient...>', 'age public key(s), age1...')
+    .addOption(repo()).addOption(key())
+    .action((recipients: string[], o) => run('secretsRemoveRecipient', { ...o, recipients }));
+  secrets.command('rekey').description('re-encrypt every entry to the confirmed recipients (after add-recipient or remove-recipient)')
+    .addOption(repo()).addOption(key())
+    .action((o) => run('secretsRekey', o));
 }

@@ -1,10 +1,13 @@
+import { join } from 'node:path';
 import { ExitError } from '../../core/diagnostics.ts';
+import { defaultStateDir } from '../../cluster/journal.ts';
+import { PIN_FILE } from '../../ssh/host-keys.ts';
 import { runPreflight } from '../../cluster/run-preflight.ts';
 import { CHECK_IDS, versionReport, type HostReport } from '../../cluster/preflight.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite, pickNodes } from './cluster-common.ts';
 
-export interface PreflightOptions { inventory: string; output: OutputFormat; nodes?: string[]; concurrency?: number; connectTimeout?: number }
+export interface PreflightOptions { inventory: string; output: OutputFormat; nodes?: string[]; concurrency?: number; connectTimeout?: number; stateDir?: string }
 
 const MARK = { pass: 'ok', fail: 'FAIL', warn: 'warn', 'n/a': '-' } as const;
 
@@ -28,7 +31,7 @@ export function preflightTable(hosts: HostReport[]): string {
 
 export async function preflightCommand(o: PreflightOptions): Promise<void> {
   const site = loadSite(o.inventory);
-  const r = await runPreflight(site, { concurrency: o.concurrency, connectTimeoutMs: o.connectTimeout ? o.connectTimeout * 1000 : undefined }, pickNodes(site, o.nodes));
+  const r = await runPreflight(site, { concurrency: o.concurrency, connectTimeoutMs: o.connectTimeout ? o.connectTimeout * 1000 : undefined, knownHosts: join(o.stateDir ?? defaultStateDir(site), PIN_FILE) }, pickNodes(site, o.nodes));
   if (o.output === 'json') {
     printJson({ ok: r.ok, hosts: r.hosts });
   } else {

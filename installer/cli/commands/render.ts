@@ -5,7 +5,7 @@ import { createTwoFilesPatch } from 'diff';
 import { ExitError } from '../../core/diagnostics.ts';
 import { requireSite } from '../../inventory/validate.ts';
 import { renderSite, type RenderResult } from '../../render/render.ts';
-import { planWrite, writeRepo, type RepoChange } from '../../render/write.ts';
+import { GITIGNORE, assertNoSymlink, lockRepo, planWrite, writeRepo, type RepoChange } from '../../render/write.ts';
 import { printDiagnostics } from '../output.ts';
 
 export interface RenderOptions { inventory: string; out: string; check?: boolean; overwrite?: boolean; quiet?: boolean }
@@ -21,6 +21,9 @@ export async function renderFromInventory(inventory: string): Promise<RenderResu
     throw new ExitError(`render produced ${errors.length} invalid object(s); nothing was written. This is a labctl bug unless an inventory override caused it.`, 1, errors);
   }
   (r.stats as RenderResult['stats'] & { ms?: number }).ms = performance.now() - t0;
+  // Local files (a lock, a mistaken --state-dir, a key) must never be committed to the site repository.
+  r.files.set('.gitignore', GITIGNORE);
+  r.stats.files = r.files.size;
   return r;
 }
 
@@ -28,8 +31,8 @@ const summary = (c: RepoChange) => `${c.added.length} added, ${c.changed.length}
 
 export async function renderCommand(o: RenderOptions): Promise<void> {
   const r = await renderFromInventory(o.inventory);
-  const change = planWrite(o.out, r.files);
   if (o.check) {
+    const change = planWrite(o.out, r.files);
     const stale = [...change.added.map((p) => `missing  ${p}`), ...change.changed.map((p) => `differs  ${p}`), ...change.conflicts.map((p) => `differs  ${p}`), ...change.removed.map((p) => `extra    ${p}`)];
     if (stale.length) {
       process.stdout.write(stale.join('\n') + '\n');
@@ -38,24 +41,32 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
     process.stdout.write(`${o.out} is up to date with ${o.inventory} (${r.stats.files} files)\n`);
     return;
   }
-  if (change.conflicts.length && !o.overwrite) {
-    throw new ExitError(`${change.conflicts.length} file(s) in ${o.out} were not written by labctl and would be overwritten:\n  ${change.conflicts.join('\n  ')}\nMove them away, or pass --overwrite to replace them.`, 1);
+  // Checked and written under one lock: another render or secrets command cannot slip in between.
+  const unlock = lockRepo(o.out);
+  try {
+    const change = planWrite(o.out, r.files);
+    if (change.conflicts.length && !o.overwrite) {
+      throw new ExitError(`${change.conflicts.length} file(s) in ${o.out} were not written by labctl and would be overwritten:\n  ${change.conflicts.join('\n  ')}\nMove them away, or pass --overwrite to replace them.`, 1);
+    }
+    writeRepo(o.out, r.files, change);
+    const ms = (r.stats as { ms?: number }).ms ?? 0;
+    if (!o.quiet) {
+      process.stdout.write(`rendered ${o.out}: ${r.stats.files} files, ${r.stats.objects} objects, ${r.components.length} applications (${summary(change)}) in ${ms.toFixed(0)} ms\n`);
+    }
+    // Generated secrets: new entries only, encrypted to the site's confirmed recipients (docs/secrets.md).
+    const { renderSecretsNote } = await import('../../secrets/render-hook.ts');
+    const note = await renderSecretsNote(o.out, r.secrets);
+    if (!o.quiet && note) process.stdout.write(note);
+  } finally {
+    unlock();
   }
-  writeRepo(o.out, r.files, change);
-  const ms = (r.stats as { ms?: number }).ms ?? 0;
-  if (!o.quiet) {
-    process.stdout.write(`rendered ${o.out}: ${r.stats.files} files, ${r.stats.objects} objects, ${r.components.length} applications (${summary(change)}) in ${ms.toFixed(0)} ms\n`);
-  }
-  // Generated secrets: new entries only, encrypted to the site's public key (docs/secrets.md).
-  const { renderSecretsNote } = await import('../../secrets/render-hook.ts');
-  const note = await renderSecretsNote(o.out, r.secrets);
-  if (!o.quiet && note) process.stdout.write(note);
 }
 
 export async function diffCommand(o: { inventory: string; out: string }): Promise<void> {
   const r = await renderFromInventory(o.inventory);
   const change = planWrite(o.out, r.files);
-  const read = (p: string) => (existsSync(join(o.out, p)) ? readFileSync(join(o.out, p), 'utf8') : '');
+  // planWrite refused every path through a symlink: diff never shows a file from outside the folder.
+  const read = (p: string) => { assertNoSymlink(o.out, p, 'reads'); return existsSync(join(o.out, p)) ? readFileSync(join(o.out, p), 'utf8') : ''; };
   for (const p of [...change.added, ...change.changed, ...change.conflicts].sort()) {
     process.stdout.write(createTwoFilesPatch(`a/${p}`, `b/${p}`, read(p), r.files.get(p)!, '', '', { context: 3 }));
   }

@@ -1,10 +1,10 @@
 import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
-import { Journal, lockStateDir } from '../../cluster/journal.ts';
+import { Journal, defaultStateDir, lockStateDir } from '../../cluster/journal.ts';
 import { resetNodes } from '../../cluster/reset.ts';
 import { loadSite } from './cluster-common.ts';
-import { defaultStateDir } from './up.ts';
+import { PIN_FILE } from '../../ssh/host-keys.ts';
 
 export interface ResetOptions { inventory: string; node?: string; all?: boolean; yesReset?: string; stateDir?: string; connectTimeout: number }
 
@@ -26,11 +26,11 @@ export async function resetCommand(o: ResetOptions): Promise<void> {
     rl.close();
   }
   if (answer !== expected) throw new UsageError(`reset: confirmation "${answer}" does not match ${expected}; nothing was changed`);
-  const stateDir = o.stateDir ?? defaultStateDir(o.inventory);
+  const stateDir = o.stateDir ?? defaultStateDir(site);
   const unlock = lockStateDir(stateDir);
   try {
     const journal = Journal.open(join(stateDir, 'journal.json'), site.site.name);
-    const res = await resetNodes(site, targets, journal, { connectTimeoutMs: o.connectTimeout * 1000 });
+    const res = await resetNodes(site, targets, journal, { connectTimeoutMs: o.connectTimeout * 1000, knownHosts: join(stateDir, PIN_FILE) });
     for (const r of res) process.stdout.write(`${r.node}: ${r.ok ? 'reset' : `FAILED: ${r.error}`}\n`);
     const bad = res.filter((r) => !r.ok);
     if (bad.length) throw new ExitError(`reset failed on ${bad.map((r) => r.node).join(', ')}`, 1);

@@ -1,12 +1,22 @@
 // `labctl secrets ...`: the site's secret store (age-encrypted entries in <repo>/secrets/) and its
 // delivery to the cluster. Decision record: docs/decisions.md "Secrets"; how-to: docs/secrets.md.
+// Every command that writes the store holds the site repository's lock (render takes the same one) from
+// its first check to its last write, so two processes cannot both find an entry absent and both write it.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { closest } from 'fastest-levenshtein';
+import * as age from 'age-encryption';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import type { SecretNeed } from '../../render/model.ts';
+import { lockRepo } from '../../render/write.ts';
 import { renderFromInventory } from './render.ts';
-import { SecretStore, defaultKeyFile, newSiteKey, readIdentity, writeIdentity, checkRef } from '../../secrets/store.ts';
+import { SecretStore, newSiteKey, writeIdentity, checkRef, defaultKeyFile } from '../../secrets/store.ts';
+import { verifiedConfirmed } from '../../secrets/recipients.ts';
 import { ensureSecrets } from '../../secrets/ensure.ts';
 import { buildConfigMaps, buildSecrets, entriesNeeded } from '../../secrets/objects.ts';
 import { generateValue, isGeneratable } from '../../secrets/generate.ts';
+import { isInteractive, readHidden } from '../../ssh/prompt.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 
 export interface StoreOptions { inventory: string; repo: string; keyFile?: string }
@@ -15,63 +25,142 @@ async function needsOf(inventory: string): Promise<SecretNeed[]> {
   return (await renderFromInventory(inventory)).secrets;
 }
 
-/** Reads a secret value from stdin (never argv: argv is visible in ps and shell history). */
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('value (end with Ctrl-D): ');
+/** -k and $LABCTL_AGE_KEY_FILE mean the same: the key file, or the default place. */
+const storeOf = (o: { repo: string; keyFile?: string }) => new SecretStore(o.repo, { keyFile: o.keyFile ?? defaultKeyFile() });
+
+/** Runs fn holding the site repository's lock. */
+async function locked<T>(repo: string, fn: () => Promise<T>): Promise<T> {
+  const unlock = lockRepo(repo);
+  try { return await fn(); } finally { unlock(); }
+}
+
+/**
+ * A secret value: typed at a terminal without echo (twice, since the typing cannot be seen), or read
+ * from standard input when it is a pipe or file. Never from argv: argv is visible in ps and shell history.
+ */
+async function readValue(entry: string): Promise<string> {
+  if (isInteractive()) {
+    const first = await readHidden(`value for ${entry} (typing is not shown): `);
+    const again = await readHidden('the same value again: ');
+    if (first !== again) throw new ExitError('the two values differ; nothing was stored', 1);
+    return first;
+  }
+  process.stderr.write(`reading the value for ${entry} from standard input\n`);
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
 export async function secretsInit(o: { repo: string; keyFile?: string }): Promise<void> {
-  const store = new SecretStore(o.repo);
   const keyFile = o.keyFile ?? defaultKeyFile();
-  if (store.initialized()) throw new ExitError(`${store.recipientsFile} exists: this site already has a key; nothing was changed`, 1);
-  const { identity, recipient } = await newSiteKey();
-  writeIdentity(keyFile, identity, recipient, o.repo);
-  store.writeRecipients([recipient], 'age recipients the secret store is encrypted to (public keys; see docs/secrets.md)');
-  process.stdout.write(`site key written to ${keyFile} (mode 0600): BACK IT UP offline now; it is the one key that rebuilds every secret.\n` +
-    `public key ${recipient} written to ${store.recipientsFile}; commit it.\n`);
+  await locked(o.repo, async () => {
+    const store = new SecretStore(o.repo);
+    if (store.initialized()) throw new ExitError(`${store.recipientsFile} exists: this site already has a key; nothing was changed`, 1);
+    const { identity, recipient } = await newSiteKey();
+    writeIdentity(keyFile, identity, recipient, o.repo);
+    await store.initialize(identity, 'age recipients the secret store is encrypted to (public keys; see docs/secrets.md). Add one only with labctl secrets add-recipient');
+    process.stdout.write(`site key written to ${keyFile} (mode 0600): BACK IT UP offline now; it is the one key that rebuilds every secret.\n` +
+      `public key ${recipient} written to ${store.recipientsFile} and confirmed in ${store.confirmedFile}; commit both.\n`);
+  });
 }
 
 export async function secretsGenerate(o: StoreOptions): Promise<void> {
-  const store = new SecretStore(o.repo);
-  const r = await ensureSecrets(store, await needsOf(o.inventory));
-  process.stdout.write(`${r.generated.length} generated, ${r.present.length} already present${r.generated.length ? `: ${r.generated.join(', ')}` : ''}\n`);
-  if (r.missingExternal.length) {
-    process.stdout.write(`${r.missingExternal.length} entr${r.missingExternal.length === 1 ? 'y' : 'ies'} the site must supply (labctl secrets set NAME < value):\n  ${r.missingExternal.join('\n  ')}\n`);
-  }
+  const needs = await needsOf(o.inventory);
+  await locked(o.repo, async () => {
+    const r = await ensureSecrets(storeOf(o), needs);
+    process.stdout.write(`${r.generated.length} generated, ${r.present.length} already present${r.generated.length ? `: ${r.generated.join(', ')}` : ''}\n`);
+    if (r.missingExternal.length) {
+      process.stdout.write(`${r.missingExternal.length} entr${r.missingExternal.length === 1 ? 'y' : 'ies'} the site must supply (labctl secrets set NAME < value):\n  ${r.missingExternal.join('\n  ')}\n`);
+    }
+  });
+}
+
+/** An entry name the platform reads, or a refusal with the closest name it does read. */
+function checkUsed(entry: string, needs: SecretNeed[], inventory: string): void {
+  const used = entriesNeeded(needs);
+  if (used.includes(entry)) return;
+  const near = used.length ? closest(entry, used) : undefined;
+  throw new ExitError(`${entry} is not an entry ${inventory} uses, so nothing would read it; nothing was stored.${near ? ` Did you mean ${near}?` : ''} (labctl secrets list -i ${inventory} shows every entry)`, 1);
 }
 
 export async function secretsSet(o: StoreOptions & { entry: string; replace?: string }): Promise<void> {
   checkRef(o.entry);
-  const store = new SecretStore(o.repo);
-  const exists = store.has(o.entry);
-  if (exists && o.replace !== o.entry) {
-    throw new ExitError(`${o.entry} already has a value; to replace it pass --replace ${o.entry} (the old value is lost unless it is in Git history)`, 1);
-  }
-  if (!exists && o.replace !== undefined && o.replace !== o.entry) throw new UsageError(`--replace ${o.replace} does not name the entry ${o.entry}`);
-  const value = await readStdin();
-  if (!value) throw new ExitError('no value on standard input; nothing was stored', 1);
-  if (exists && o.keyFile) {
-    // With the key at hand, an unchanged value leaves the file (and Git) untouched.
-    if ((await store.get(o.entry, readIdentity(o.keyFile))) === value) { process.stdout.write(`${o.entry} unchanged\n`); return; }
-  }
-  await store.put(o.entry, value, { replace: exists });
-  process.stdout.write(`${o.entry} ${exists ? 'replaced' : 'stored'}; commit secrets/ and run labctl secrets apply\n`);
+  checkUsed(o.entry, await needsOf(o.inventory), o.inventory);
+  await locked(o.repo, async () => {
+    const store = storeOf(o);
+    const exists = store.has(o.entry);
+    if (exists && o.replace !== o.entry) {
+      throw new ExitError(`${o.entry} already has a value; to replace it pass --replace ${o.entry} (the old value is lost unless it is in Git history)`, 1);
+    }
+    if (!exists && o.replace !== undefined && o.replace !== o.entry) throw new UsageError(`--replace ${o.replace} does not name the entry ${o.entry}`);
+    await store.trustedRecipients(); // before asking for the value: a refused recipient list stops here
+    const value = await readValue(o.entry);
+    if (!value) throw new ExitError('no value on standard input; nothing was stored', 1);
+    // An unchanged value leaves the file (and Git) untouched.
+    if (exists && (await store.get(o.entry, store.identity('to compare the value'))) === value) { process.stdout.write(`${o.entry} unchanged\n`); return; }
+    await store.put(o.entry, value, { replace: exists });
+    process.stdout.write(`${o.entry} ${exists ? 'replaced' : 'stored'}; commit secrets/ and run labctl secrets apply\n`);
+  });
 }
 
 export async function secretsRotate(o: StoreOptions & { entry: string; confirm?: string }): Promise<void> {
   checkRef(o.entry);
   if (o.confirm !== o.entry) throw new UsageError(`rotating replaces the value of ${o.entry}; confirm with --confirm ${o.entry}`);
-  const store = new SecretStore(o.repo);
   const needs = (await needsOf(o.inventory)).filter((n) => n.ref === o.entry);
   if (!needs.length) throw new ExitError(`no component uses ${o.entry}`, 1);
   const gen = needs.map((n) => n.generate).find((g) => g.kind === 'external') ?? needs[0]!.generate;
   if (!isGeneratable(gen)) throw new ExitError(`${o.entry} is supplied by the site (${needs[0]!.purpose}); rotate it at its source, then: labctl secrets set ${o.entry} --replace ${o.entry}`, 1);
-  await store.put(o.entry, generateValue(gen), { replace: true });
+  await locked(o.repo, () => storeOf(o).put(o.entry, generateValue(gen), { replace: true }));
   const targets = needs.map((n) => `${n.namespace}/${n.name}`);
   process.stdout.write(`${o.entry} rotated. Next: commit secrets/, run labctl secrets apply, then restart what reads ${[...new Set(targets)].join(', ')} (see docs/secrets.md, Rotation)\n`);
+}
+
+const AGE_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
+
+/** The recipient list after adding or removing some, checked the same way encryption checks it. */
+async function changeRecipients(o: { repo: string; keyFile?: string }, add: string[], remove: string[]): Promise<{ store: SecretStore; list: string[] }> {
+  for (const r of [...add, ...remove]) if (!AGE_RECIPIENT.test(r)) throw new UsageError(`${r} is not an age recipient (age1 followed by 58 characters, as age-keygen -y prints it)`);
+  const store = storeOf(o);
+  const identity = store.identity('to confirm recipients (only the site key holder can)');
+  const site = await age.identityToRecipient(identity);
+  if (remove.includes(site)) throw new ExitError(`${site} is the site key's own recipient; it cannot be removed (the site could no longer read its secrets)`, 1);
+  const listed = store.recipients();
+  const base = verifiedConfirmed({ confirmedFile: store.confirmedFile, identity }) ?? [site];
+  const others = listed.filter((r) => !base.includes(r) && !add.includes(r) && !remove.includes(r));
+  if (others.length) {
+    throw new ExitError(`${store.recipientsFile} also lists ${others.join(', ')}, which the site key holder has not confirmed; nothing was changed. ` +
+      `Confirm them in the same command if you trust them (labctl secrets add-recipient ${[...add, ...others].join(' ')} -r ${o.repo}), or remove the lines first.`, 1);
+  }
+  const list = [...new Set([...base, ...add])].filter((r) => !remove.includes(r));
+  return { store, list };
+}
+
+export async function secretsAddRecipient(o: { repo: string; keyFile?: string; recipients: string[]; note?: string }): Promise<void> {
+  await locked(o.repo, async () => {
+    const { store, list } = await changeRecipients(o, o.recipients, []);
+    store.confirm(list, o.note ? Object.fromEntries(o.recipients.map((r) => [r, o.note!])) : {});
+    const n = store.list().length;
+    process.stdout.write(`confirmed ${o.recipients.join(', ')} in ${store.recipientsFile} and ${store.confirmedFile}; new entries are encrypted to ${list.length} recipient(s). ` +
+      `${n ? `The ${n} existing entries are not readable with the new key yet: run labctl secrets rekey -r ${o.repo}, then ` : ''}commit secrets/.\n`);
+  });
+}
+
+export async function secretsRemoveRecipient(o: { repo: string; keyFile?: string; recipients: string[] }): Promise<void> {
+  await locked(o.repo, async () => {
+    const { store, list } = await changeRecipients(o, [], o.recipients);
+    store.confirm(list);
+    process.stdout.write(`removed ${o.recipients.join(', ')}; new entries are encrypted to ${list.length} recipient(s). Run labctl secrets rekey -r ${o.repo} and commit secrets/; ` +
+      'values the removed key could read stay readable in Git history: rotate those that matter.\n');
+  });
+}
+
+export async function secretsRekey(o: { repo: string; keyFile?: string }): Promise<void> {
+  await locked(o.repo, async () => {
+    const store = storeOf(o);
+    const recipients = await store.trustedRecipients();
+    const done = await store.rekey();
+    process.stdout.write(`re-encrypted ${done.length} entries to ${recipients.length} recipient(s): ${recipients.join(', ')}; commit secrets/\n`);
+  });
 }
 
 export async function secretsList(o: StoreOptions & { output: OutputFormat }): Promise<void> {
@@ -89,10 +178,28 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
   if (missing.length) throw new ExitError(`${missing.length} entr${missing.length === 1 ? 'y is' : 'ies are'} missing (generate: labctl secrets generate; external: labctl secrets set NAME)`, 1);
 }
 
-export async function secretsApply(o: StoreOptions & { dryRun?: boolean; kubeconfig?: string; context?: string }): Promise<void> {
-  const store = new SecretStore(o.repo);
+/**
+ * The kubeconfig `secrets apply` uses: --kubeconfig, else the admin kubeconfig `labctl up` wrote
+ * (<state dir>/admin.conf), else $KUBECONFIG or ~/.kube/config. None of them: a clear stop, not a stack.
+ */
+async function kubeconfigFor(o: { inventory: string; kubeconfig?: string; stateDir?: string }): Promise<string | undefined> {
+  if (o.kubeconfig) {
+    if (!existsSync(o.kubeconfig)) throw new ExitError(`--kubeconfig ${o.kubeconfig}: no such file; nothing was sent`, 1);
+    return o.kubeconfig;
+  }
+  const { loadSite } = await import('./cluster-common.ts');
+  const { defaultStateDir } = await import('../../cluster/journal.ts');
+  const admin = join(o.stateDir ?? defaultStateDir(loadSite(o.inventory)), 'admin.conf');
+  if (existsSync(admin)) return admin;
+  const env = (process.env.KUBECONFIG ?? '').split(':').filter(Boolean);
+  if (env.some((f) => existsSync(f)) || (!env.length && existsSync(join(homedir(), '.kube', 'config')))) return undefined; // the client's own default
+  throw new ExitError(`no kubeconfig to send the Secrets with: labctl up writes ${admin} once the cluster is up; before that, or from another machine, pass --kubeconfig FILE. Nothing was sent.`, 1);
+}
+
+export async function secretsApply(o: StoreOptions & { dryRun?: boolean; kubeconfig?: string; context?: string; stateDir?: string }): Promise<void> {
+  const store = storeOf(o);
   const needs = await needsOf(o.inventory);
-  const identity = readIdentity(o.keyFile ?? defaultKeyFile());
+  const identity = store.identity('to decrypt the entries');
   const values = new Map<string, string>();
   for (const ref of entriesNeeded(needs)) if (store.has(ref)) values.set(ref, await store.get(ref, identity));
   const secrets = [...buildSecrets(needs, values), ...buildConfigMaps(needs, values)];
@@ -102,7 +209,15 @@ export async function secretsApply(o: StoreOptions & { dryRun?: boolean; kubecon
     process.stdout.write(`${secrets.length} Secrets would be applied (dry run; nothing sent)\n`);
     return;
   }
+  const kubeconfig = await kubeconfigFor(o);
   const { applySecrets } = await import('../../secrets/apply.ts');
-  const done = await applySecrets(secrets, { kubeconfig: o.kubeconfig, context: o.context });
-  process.stdout.write(`applied ${done.length} Secrets (server-side apply, field manager labctl-secrets)\n`);
+  let done: string[];
+  try {
+    done = await applySecrets(secrets, { kubeconfig, context: o.context });
+  } catch (e) {
+    if (e instanceof ExitError) throw e;
+    const err = e as { message?: string; code?: string; body?: unknown };
+    throw new ExitError(`cannot apply the Secrets with ${kubeconfig ?? 'the default kubeconfig'}: ${err.code ? `${err.code} ` : ''}${err.message ?? String(e)}`, 1);
+  }
+  process.stdout.write(`applied ${done.length} Secrets (server-side apply, field manager labctl-secrets) with ${kubeconfig ?? 'the default kubeconfig'}\n`);
 }

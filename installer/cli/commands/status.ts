@@ -1,18 +1,18 @@
 import { join } from 'node:path';
 import { buildPlan } from '../../cluster/plan.ts';
-import { Journal } from '../../cluster/journal.ts';
+import { Journal, defaultStateDir } from '../../cluster/journal.ts';
 import { clusterStatus, formatStatus, loadKubeconfig, nodeStatus, type StatusReport } from '../../cluster/status.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite } from './cluster-common.ts';
-import { defaultStateDir } from './up.ts';
+import { PIN_FILE } from '../../ssh/host-keys.ts';
 
 export interface StatusOptions { inventory: string; output: OutputFormat; stateDir?: string; kubeconfig?: string; connectTimeout: number }
 
 export async function statusCommand(o: StatusOptions): Promise<void> {
   const site = loadSite(o.inventory);
-  const stateDir = o.stateDir ?? defaultStateDir(o.inventory);
+  const stateDir = o.stateDir ?? defaultStateDir(site);
   const journal = Journal.open(join(stateDir, 'journal.json'), site.site.name);
-  const nodes = await nodeStatus(site, buildPlan(site), journal, { connectTimeoutMs: o.connectTimeout * 1000 });
+  const nodes = await nodeStatus(site, buildPlan(site), journal, { connectTimeoutMs: o.connectTimeout * 1000, knownHosts: join(stateDir, PIN_FILE) });
   const kc = loadKubeconfig(o.kubeconfig ?? join(stateDir, 'admin.conf'));
   const cluster = typeof kc === 'string'
     ? { applications: { available: false as const, reason: kc }, ceph: { available: false as const, reason: kc }, bgp: { available: false as const, reason: kc }, certificates: { available: false as const, reason: kc } }

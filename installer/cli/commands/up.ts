@@ -1,11 +1,12 @@
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ExitError } from '../../core/diagnostics.ts';
 import { buildPlan } from '../../cluster/plan.ts';
 import { runPlan, type UpEvent } from '../../cluster/apply.ts';
 import { runPreflight } from '../../cluster/run-preflight.ts';
-import { Journal, lockStateDir } from '../../cluster/journal.ts';
+import { Journal, defaultStateDir, lockStateDir } from '../../cluster/journal.ts';
 import { handOver } from '../../cluster/handover.ts';
 import { redact } from '../../ssh/redact.ts';
+import { PIN_FILE } from '../../ssh/host-keys.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite, pickNodes } from './cluster-common.ts';
 import { siteCaCertificate } from '../../cluster/site-ca.ts';
@@ -16,7 +17,7 @@ export interface UpOptions {
   repo?: string; keyFile?: string;
 }
 
-export const defaultStateDir = (inventory: string) => join(dirname(resolve(inventory)), '.labctl');
+export { defaultStateDir };
 
 /** One line per event: time, host, step, what happened. Secrets are redacted by runPlan already. */
 export function progressLine(e: UpEvent): string {
@@ -32,12 +33,12 @@ export function progressLine(e: UpEvent): string {
 export async function upCommand(o: UpOptions): Promise<void> {
   const site = loadSite(o.inventory);
   const only = pickNodes(site, o.nodes);
-  const stateDir = o.stateDir ?? defaultStateDir(o.inventory);
+  const stateDir = o.stateDir ?? defaultStateDir(site);
   const unlock = lockStateDir(stateDir);
   const log = (s: string) => { if (o.output === 'text') process.stdout.write(redact(s)); };
   try {
     const journal = Journal.open(join(stateDir, 'journal.json'), site.site.name);
-    const cluster = { concurrency: o.concurrency, connectTimeoutMs: o.connectTimeout * 1000 };
+    const cluster = { concurrency: o.concurrency, connectTimeoutMs: o.connectTimeout * 1000, knownHosts: join(stateDir, PIN_FILE) };
     const exclude = new Map<string, { step: string; reason: string }>();
     if (!o.skipPreflight) {
       const pre = await runPreflight(site, cluster, only);

@@ -8,7 +8,11 @@ const sshProps = {
   port: int('SSH port. Default: 22', { minimum: 1, maximum: 65535 }),
   privateKeyFile: str('Private key file; a leading ~ is the home of the user running labctl. Default: ~/.ssh/id_ed25519', { minLength: 1 }),
   jumpHost: str('Bastion to jump through, as user@host[:port]. Default: none', { pattern: '^([^@\\s]+@)?[^:@\\s]+(:[0-9]{1,5})?$' }),
+  knownHostsFile: str('OpenSSH known_hosts file listing the nodes\' host keys (by address, [address]:port or node name; hashed entries work). When set, a host it does not list is refused. Default: none (trust on first use, pinned in the state directory)', { minLength: 1 }),
 };
+
+/** A host key fingerprint as `ssh-keygen -lf` prints it. */
+const HOST_KEY_FP = '^SHA256:[A-Za-z0-9+/]{43}$';
 
 export const ssh: Schema = obj('SSH defaults for every node; a node\'s own ssh block overrides any of them.', sshProps);
 
@@ -36,7 +40,11 @@ export const nodes: Schema = list('Every server of the site.', obj('A server.', 
     additionalProperties: false,
   }),
   interface: str('Network interface carrying the address (kube-vip binds the VIP there). Default: detected', { pattern: '^[A-Za-z0-9._-]{1,15}$' }),
-  ssh: obj('Per-node override of the SSH defaults.', sshProps),
+  ssh: obj('Per-node override of the SSH defaults.', {
+    ...sshProps,
+    hostKeys: list('Fingerprints of the host keys this node may show (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on its console). When set, any other key is refused. Default: none (knownHostsFile, else trust on first use)',
+      str('A host key fingerprint, SHA256:... (43 base64 characters).', { pattern: HOST_KEY_FP }), { minItems: 1, uniqueItems: true }),
+  }),
   cpu: int('CPU threads of the server, for labs capacity (vm-host nodes). Default: labs.vmHost.cpu', { minimum: 1, maximum: 4096 }),
   memory: str('Memory of the server, for labs capacity (vm-host nodes). Example: 512Gi. Default: labs.vmHost.memory', { pattern: '^[1-9][0-9]*(Gi|Ti)$' }),
 }, ['name', 'rack', 'address', 'roles']), { minItems: 1 });

@@ -1,0 +1,79 @@
+// Which public keys the secret store may encrypt to. secrets/recipients.txt is Git content: anyone who can
+// commit could add their own key there and read every secret written afterwards. So a recipient counts
+// only once the site key holder confirmed it: secrets/recipients.confirmed holds the confirmed list and a
+// MAC over it keyed from the site's private key (HMAC-SHA256, key = HKDF of the age identity). Without the
+// private key nobody can produce a valid MAC, so a commit can neither add a recipient nor forge a
+// confirmation; labctl refuses to encrypt until the lists agree (docs/security.md, boundary 6).
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { ExitError } from '../core/diagnostics.ts';
+
+export const CONFIRMED_FILE = 'recipients.confirmed';
+const HEADER = '# labctl: the recipients the site key holder confirmed, with a MAC keyed from the site key.\n' +
+  '# Written only by labctl secrets init / add-recipient / remove-recipient: an edit by hand makes the store refuse to encrypt.\n';
+
+/** The MAC key: derived from the age identity, so only its holder can confirm a list. */
+function macKey(identity: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(identity, 'utf8'), Buffer.from('labctl-secrets'), Buffer.from('recipients-confirmation-v1'), 32));
+}
+
+const canonical = (list: string[]) => `labctl recipients v1\n${[...new Set(list)].sort().join('\n')}\n`;
+
+export function recipientsMac(identity: string, list: string[]): string {
+  return 'hmac-sha256:' + createHmac('sha256', macKey(identity)).update(canonical(list)).digest('base64');
+}
+
+export function confirmedText(identity: string, list: string[]): string {
+  const sorted = [...new Set(list)].sort();
+  return `${HEADER}${sorted.join('\n')}\nmac ${recipientsMac(identity, sorted)}\n`;
+}
+
+/** Parses recipients.confirmed: the list and its MAC (not yet checked). */
+export function readConfirmed(file: string): { list: string[]; mac: string } | undefined {
+  if (!existsSync(file)) return undefined;
+  const lines = readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const mac = lines.find((l) => l.startsWith('mac '))?.slice(4) ?? '';
+  return { list: lines.filter((l) => !l.startsWith('mac ')), mac };
+}
+
+export interface TrustCheck { recipientsFile: string; confirmedFile: string; listed: string[]; identity: string; siteRecipient: string; repoArg: string }
+
+/**
+ * The recipients to encrypt to: the confirmed list, when recipients.txt lists exactly it and its MAC was
+ * made with this site key. Anything else is refused, naming the recipients in question and the command
+ * that confirms them.
+ */
+/** The confirmed list after checking its MAC; undefined when the store has no confirmation yet. */
+export function verifiedConfirmed(c: Pick<TrustCheck, 'confirmedFile' | 'identity'>): string[] | undefined {
+  const confirmed = readConfirmed(c.confirmedFile);
+  if (!confirmed) return undefined;
+  const expected = Buffer.from(recipientsMac(c.identity, confirmed.list));
+  const got = Buffer.from(confirmed.mac);
+  if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+    throw new ExitError(`${c.confirmedFile} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's. Nothing was encrypted. ` +
+      `Restore it from a commit you trust (git log -p ${c.confirmedFile}), or check the key file.`, 1);
+  }
+  return confirmed.list;
+}
+
+export function trustedRecipients(c: TrustCheck): string[] {
+  const how = (r: string) => `labctl secrets add-recipient ${r} -r ${c.repoArg}`;
+  const confirmedList = verifiedConfirmed(c);
+  if (!confirmedList) {
+    const others = c.listed.filter((r) => r !== c.siteRecipient);
+    throw new ExitError(`${c.confirmedFile} does not exist: no recipient of ${c.recipientsFile} has been confirmed by the site key holder, so nothing is encrypted. ` +
+      `Check the list, then confirm each recipient you trust: ${[c.siteRecipient, ...others].map(how).join('; ')}`, 1);
+  }
+  const confirmed = { list: confirmedList };
+  const unconfirmed = c.listed.filter((r) => !confirmed.list.includes(r));
+  if (unconfirmed.length) {
+    throw new ExitError(`${c.recipientsFile} lists ${unconfirmed.join(', ')}, which the site key holder has not confirmed; nothing was encrypted (a recipient can read every secret written to it). ` +
+      `If it is a key you trust (a backup key): ${unconfirmed.map(how).join('; ')}. Otherwise remove the line (git log -p ${c.recipientsFile} shows who added it).`, 1);
+  }
+  const dropped = confirmed.list.filter((r) => !c.listed.includes(r));
+  if (dropped.length) {
+    throw new ExitError(`${c.recipientsFile} no longer lists ${dropped.join(', ')}, which the site key holder confirmed; nothing was encrypted. ` +
+      `To stop encrypting to it: ${dropped.map((r) => `labctl secrets remove-recipient ${r} -r ${c.repoArg}`).join('; ')}. Otherwise restore the line.`, 1);
+  }
+  return confirmed.list;
+}
