@@ -56,6 +56,18 @@ export function chartSiteValues(ctx: RenderContext): Record<string, unknown> {
   };
 }
 
+/**
+ * Pod Security of a lab namespace: baseline enforced (no privileged, host-namespace or hostPath pods:
+ * a student with pod rights cannot escape to the node), restricted only warned and audited, because
+ * KubeVirt's virt-launcher does not meet restricted. That non-root virt-launcher fits baseline is
+ * KubeVirt's design; no test here runs a VM to prove it.
+ */
+export const LAB_POD_SECURITY = {
+  'pod-security.kubernetes.io/enforce': 'baseline',
+  'pod-security.kubernetes.io/audit': 'restricted',
+  'pod-security.kubernetes.io/warn': 'restricted',
+} as const;
+
 export function labsAppObjects(ctx: RenderContext): K8sObject[] {
   const { gitRepo, gitRevision } = ctx.site.site;
   const labs = ctx.site.labs.path;
@@ -105,7 +117,7 @@ export function labsAppObjects(ctx: RenderContext): K8sObject[] {
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
             syncOptions: ['CreateNamespace=true', 'RespectIgnoreDifferences=true', 'SkipDryRunOnMissingResource=true'],
-            managedNamespaceMetadata: { labels: { 'labctl.dev/course': course, 'labctl.dev/lab': lab } },
+            managedNamespaceMetadata: { labels: { 'labctl.dev/course': course, 'labctl.dev/lab': lab, ...LAB_POD_SECURITY } },
             retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
           },
           // Students and the lab-hours jobs start and stop VMs; ArgoCD must not undo that.
