@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    globalSetup: ['test/kube/global-setup.ts'],
     // Real daemons (sshd, FRR, Alertmanager) start in some tests: generous timeouts, two workers for two cores.
     testTimeout: 60_000,
     hookTimeout: 300_000,

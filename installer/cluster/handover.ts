@@ -81,6 +81,15 @@ export function helmCommands(site: Site, stateDir = '.labctl'): HelmCommand[] {
   ];
 }
 
+/** Server-side applies the root AppProject and Application (field manager labctl); idempotent. */
+export async function applyRootApplication(site: Site, kc: k8s.KubeConfig, log: (line: string) => void): Promise<void> {
+  const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+  for (const obj of rootApplication({ site, versions: effectiveVersions(site.versions) })) {
+    log(`hand-over: apply ${obj.kind} ${obj.metadata.name}`);
+    await objects.patch(obj as k8s.KubernetesObject, undefined, undefined, 'labctl', true, k8s.PatchStrategy.ServerSideApply);
+  }
+}
+
 export async function handOver(site: Site, o: HandOverOptions): Promise<{ converged: boolean; stuck: AppState[]; message: string }> {
   const kubeconfig = await fetchKubeconfig(site, o);
   const env = { ...process.env, KUBECONFIG: kubeconfig };
@@ -100,11 +109,7 @@ export async function handOver(site: Site, o: HandOverOptions): Promise<{ conver
   }
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfig);
-  const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
-  for (const obj of rootApplication({ site, versions: effectiveVersions(site.versions) })) {
-    o.log(`hand-over: apply ${obj.kind} ${obj.metadata.name}`);
-    await objects.patch(obj as k8s.KubernetesObject, undefined, undefined, 'labctl', true, k8s.PatchStrategy.ServerSideApply);
-  }
+  await applyRootApplication(site, kc, o.log);
   const r = await waitForConvergence(listApplications(kc), {
     timeoutMs: o.waitTimeoutMs, intervalMs: 15_000, minApps: 2,
     onPoll: (apps) => o.log(`argocd: ${apps.filter((a) => a.sync === 'Synced' && a.health === 'Healthy').length}/${apps.length} Applications synced and healthy`),
