@@ -184,7 +184,7 @@ describe('Pod Security admission on the course namespaces (real PodSecurity plug
       // The ServiceAccount admission plugin wants the namespace's default ServiceAccount (made by a controller).
       await kubectlOk(['create', 'serviceaccount', 'default', '-n', ns, '--dry-run=client', '-o', 'yaml']).then((y) => kubectlOk(['apply', '-f', '-'], { stdin: y }));
       const r = await applyObjects([privileged(ns)], { dryRunKinds: new Set() });
-      expect(r.refused.join('\n'), ns).toMatch(/violates PodSecurity "(baseline|restricted):latest": .*privileged/);
+      expect(r.refused.join('\n'), ns).toMatch(/violates PodSecurity "(baseline|restricted):(latest|v\d+\.\d+)": .*privileged/);
     }
   });
 
