@@ -8,6 +8,7 @@ import { formatPath } from '../core/diagnostics.ts';
 import { compile, schemaDiagnostics } from '../core/schema-check.ts';
 import { loadYamlFile, type PathSeg, type YamlSource } from '../core/yaml-source.ts';
 import { labSchema, rosterSchema } from './schema.ts';
+import { validators } from '../validators/labs.ts';
 import { DEFAULT_DISK, SIZE_CLASSES, toGiB, toMiB } from './sizes.ts';
 import type { Lab, LabFile, RosterFile, Student, StudentEntry } from './types.ts';
 
@@ -81,7 +82,7 @@ function loadChecked<T>(file: string, schema: object, what: string, errors: Diag
     errors.push({ severity: 'error', file: source.file, ...source.locate([]), path: '', message: `expected a mapping (${what})` });
     return undefined;
   }
-  const diags = schemaDiagnostics(source, withoutIf(compile(schema)));
+  const diags = schemaDiagnostics(source, withoutIf(compile(schema, validators)));
   if (diags.length) { errors.push(...diags); return undefined; }
   return { source, data: source.data as T };
 }

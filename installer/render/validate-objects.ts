@@ -6,6 +6,7 @@ import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { compile } from '../core/schema-check.ts';
 import { CRD_SCHEMAS } from './schemas/index.ts';
+import { validators } from '../validators/crds.ts';
 import './schemas/all.ts';
 import type { K8sObject } from './model.ts';
 
@@ -23,7 +24,7 @@ async function loadValidator(apiVersion: string, kind: string): Promise<Validato
   const key = `${apiVersion}/${kind}`;
   const schema = CRD_SCHEMAS[key];
   if (schema) {
-    const fn = compile(schema);
+    const fn = compile(schema, validators);
     return (o) => (fn(o) ? null : [...(fn.errors ?? [])]);
   }
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
