@@ -36,8 +36,8 @@ describe('plan', () => {
     expect(JSON.stringify(buildPlan(site))).toBe(JSON.stringify(plan));
   });
 
-  it('labctl plan prints it without connecting anywhere', () => {
-    const out = labctl(['plan', '-i', EXAMPLE]);
+  it('labctl plan prints it without connecting anywhere', async () => {
+    const out = await labctl(['plan', '-i', EXAMPLE]);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toBe(formatPlan(plan));
     expect(out.stdout).toContain('phase 5: hand-over to ArgoCD');

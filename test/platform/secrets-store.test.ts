@@ -198,48 +198,48 @@ describe('labctl secrets (CLI): nothing is lost without an explicit, specific ye
   const key = join(tmp, 'cli.agekey');
   const run = (args: string[], input?: string) => labctl(['secrets', ...args, '-r', repo], { input });
 
-  it('init writes the key once, mode 0600, outside the repo, and refuses a second time', () => {
-    const r = run(['init', '-k', key]);
+  it('init writes the key once, mode 0600, outside the repo, and refuses a second time', async () => {
+    const r = await run(['init', '-k', key]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(statSync(key).mode & 0o777).toBe(0o600);
     const keyText = readFileSync(key, 'utf8');
     expect(readIdentity(key)).toMatch(/^AGE-SECRET-KEY-1/);
-    const again = run(['init', '-k', key]);
+    const again = await run(['init', '-k', key]);
     expect(again.code).toBe(1);
     expect(readFileSync(key, 'utf8')).toBe(keyText);
     expect(() => writeIdentity(join(repo, 'k'), 'AGE-SECRET-KEY-1X', 'age1x', repo)).toThrow(/inside the site repository/);
   });
 
-  it('set reads stdin; an existing entry is replaced only with --replace ENTRY', () => {
-    expect(run(['set', 'bgp/tor-r1', '-i', EXAMPLE], 'first-value\n').code).toBe(0);
+  it('set reads stdin; an existing entry is replaced only with --replace ENTRY', async () => {
+    expect((await run(['set', 'bgp/tor-r1', '-i', EXAMPLE], 'first-value\n')).code).toBe(0);
     const file = new SecretStore(repo).entryPath('bgp/tor-r1');
     const stored = readFileSync(file, 'utf8');
-    const refused = run(['set', 'bgp/tor-r1', '-i', EXAMPLE], 'second');
+    const refused = await run(['set', 'bgp/tor-r1', '-i', EXAMPLE], 'second');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('bgp/tor-r1 already has a value; to replace it pass --replace bgp/tor-r1');
-    expect(run(['set', 'bgp/tor-r1', '--replace', 'bgp/tor-r2', '-i', EXAMPLE], 'second').code).toBe(1);
+    expect((await run(['set', 'bgp/tor-r1', '--replace', 'bgp/tor-r2', '-i', EXAMPLE], 'second')).code).toBe(1);
     expect(readFileSync(file, 'utf8')).toBe(stored);
     // With the key, setting the same value again leaves the file untouched.
-    expect(run(['set', 'bgp/tor-r1', '--replace', 'bgp/tor-r1', '-k', key, '-i', EXAMPLE], 'first-value').stdout).toContain('unchanged');
+    expect((await run(['set', 'bgp/tor-r1', '--replace', 'bgp/tor-r1', '-k', key, '-i', EXAMPLE], 'first-value')).stdout).toContain('unchanged');
     expect(readFileSync(file, 'utf8')).toBe(stored);
-    expect(run(['set', 'bgp/tor-r1', '--replace', 'bgp/tor-r1', '-i', EXAMPLE], 'second').code).toBe(0);
+    expect((await run(['set', 'bgp/tor-r1', '--replace', 'bgp/tor-r1', '-i', EXAMPLE], 'second')).code).toBe(0);
     expect(readFileSync(file, 'utf8')).not.toBe(stored);
-    expect(run(['set', 'bgp/tor-r9', '-i', EXAMPLE], '').code).toBe(1);
+    expect((await run(['set', 'bgp/tor-r9', '-i', EXAMPLE], '')).code).toBe(1);
   });
 
-  it('rotate needs --confirm ENTRY and refuses entries the site supplies', () => {
-    expect(run(['generate', '-i', EXAMPLE]).code).toBe(0);
+  it('rotate needs --confirm ENTRY and refuses entries the site supplies', async () => {
+    expect((await run(['generate', '-i', EXAMPLE])).code).toBe(0);
     const file = new SecretStore(repo).entryPath('registry/db-password');
     const before = readFileSync(file, 'utf8');
-    const noConfirm = run(['rotate', 'registry/db-password', '-i', EXAMPLE]);
+    const noConfirm = await run(['rotate', 'registry/db-password', '-i', EXAMPLE]);
     expect(noConfirm.code).toBe(2);
     expect(readFileSync(file, 'utf8')).toBe(before);
-    const ok = run(['rotate', 'registry/db-password', '--confirm', 'registry/db-password', '-i', EXAMPLE]);
+    const ok = await run(['rotate', 'registry/db-password', '--confirm', 'registry/db-password', '-i', EXAMPLE]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('harbor/harbor-db-credentials');
     expect(readFileSync(file, 'utf8')).not.toBe(before);
-    const ext = run(['rotate', 'bgp/tor-r1', '--confirm', 'bgp/tor-r1', '-i', EXAMPLE]);
+    const ext = await run(['rotate', 'bgp/tor-r1', '--confirm', 'bgp/tor-r1', '-i', EXAMPLE]);
     expect(ext.code).toBe(1);
     expect(ext.stderr).toContain('rotate it at its source');
   });
@@ -248,7 +248,7 @@ describe('labctl secrets (CLI): nothing is lost without an explicit, specific ye
     const store = new SecretStore(repo);
     const { result } = await rendered(EXAMPLE);
     await fillExternal(store, result.secrets);
-    const r = run(['apply', '--dry-run', '-k', key, '-i', EXAMPLE]);
+    const r = await run(['apply', '--dry-run', '-k', key, '-i', EXAMPLE]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('harbor/harbor-s3 (Opaque): REGISTRY_STORAGE_S3_ACCESSKEY, REGISTRY_STORAGE_S3_SECRETKEY');
@@ -257,8 +257,8 @@ describe('labctl secrets (CLI): nothing is lost without an explicit, specific ye
     for (const ref of store.list()) expect(r.stdout.includes(await store.get(ref, identity))).toBe(false);
   });
 
-  it('list shows every entry the platform needs, all present now, exit 0', () => {
-    const r = run(['list', '-i', EXAMPLE, '--output', 'json']);
+  it('list shows every entry the platform needs, all present now, exit 0', async () => {
+    const r = await run(['list', '-i', EXAMPLE, '--output', 'json']);
     const j = JSON.parse(r.stdout) as { entries: { entry: string; present: boolean }[] };
     expect(j.entries.map((e) => e.entry)).toContain('identity/clients/harbor');
     expect(j.entries.every((e) => e.present)).toBe(true);
