@@ -17,6 +17,27 @@ describe('labctl entry point', () => {
     expect(viaTsx.stdout).toContain('is up to date');
   });
 
+  it('the README quick start runs as written (npm ci is what .ci/run runs; the render in a scratch folder)', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const first = /## Quick start[\s\S]*?```sh\n([^\n]*)/.exec(readme)![1]!.replace(/\s+#.*$/, '');
+    const [install, render] = first.split(' && ');
+    expect(install).toBe('npm ci');
+    expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/^npm ci\b/m);
+    const dir = mkdtempSync(join(tmpdir(), 'labctl-quickstart-'));
+    symlinkSync(join(ROOT, 'bin'), join(dir, 'bin'));
+    symlinkSync(join(ROOT, 'inventory.example.yaml'), join(dir, 'inventory.example.yaml'));
+    const r = await new Promise<{ code: number | null; out: string }>((done) => {
+      const c = spawn('sh', ['-c', render!], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      c.stdout.on('data', (b) => { out += b; });
+      c.stderr.on('data', (b) => { out += b; });
+      c.on('close', (code) => done({ code, out }));
+    });
+    expect(r.code, r.out).toBe(0);
+    expect(readFileSync(join(dir, 'site/bootstrap/root.yaml'), 'utf8')).toContain('kind: Application');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   describe('in a copy of the checkout', () => {
     const copy = mkdtempSync(join(tmpdir(), 'labctl-entry-copy-'));
     for (const d of ['bin', 'installer', 'gitops', 'charts', 'images']) cpSync(join(ROOT, d), join(copy, d), { recursive: true });
