@@ -13,7 +13,7 @@ const CURRENT = join(BUILD_ROOT, 'current.json');
 const ALSO = ['package.json', 'package-lock.json', 'bin/build.js'];
 
 // Dependencies stay outside the bundle when they load optional native code or files by computed paths.
-const EXTERNAL = ['esbuild', 'tsx', 'ssh2', 'cpu-features', 'node-ssh', 'kubernetes-models', '@kubernetes-models/*', '@kubernetes/client-node', 'zx'];
+const EXTERNAL = ['esbuild', 'tsx', 'ssh2', 'cpu-features', 'node-ssh', '@kubernetes/client-node', 'zx'];
 // Bundled CommonJS dependencies call require(): give the ES module one.
 const REQUIRE = "import { createRequire as __labctlRequire } from 'node:module'; const require = __labctlRequire(import.meta.url);";
 

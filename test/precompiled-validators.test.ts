@@ -18,6 +18,7 @@ import { imageSchema } from '../installer/images/schema.ts';
 import { CRD_SCHEMAS } from '../installer/render/schemas/index.ts';
 import { requireSite } from '../installer/inventory/validate.ts';
 import { renderSite } from '../installer/render/render.ts';
+import { MODELS } from '../installer/render/validate-objects.ts';
 import type { K8sObject } from '../installer/render/model.ts';
 import { repoPath } from '../installer/core/paths.ts';
 
@@ -139,5 +140,24 @@ describe('precompiled validators', () => {
     expect(kinds.size).toBeGreaterThan(8);
     // And every CRD schema has its precompiled validator, rendered by the example or not.
     for (const [key, schema] of Object.entries(CRD_SCHEMAS)) expect(crdValidators[schemaKey(schema)], key).toBeTypeOf('function');
+  });
+
+  it('the model table bundled into the CLI maps every kind to the very module its computed path names', async () => {
+    const pkgOf = (apiVersion: string) => apiVersion.startsWith('argoproj.io/') ? '@kubernetes-models/argo-cd'
+      : apiVersion.startsWith('cert-manager.io/') ? '@kubernetes-models/cert-manager' : 'kubernetes-models';
+    for (const [key, load] of Object.entries(MODELS)) {
+      const kind = key.split('/').at(-1)!;
+      const apiVersion = key.slice(0, -kind.length - 1);
+      const viaTable = (await load())[kind];
+      expect(viaTable, key).toBeTypeOf('function');
+      expect(viaTable, key).toBe((await import(`${pkgOf(apiVersion)}/${apiVersion}/${kind}`))[kind]);
+    }
+    // Every core, ArgoCD and cert-manager kind the example renders is in the table (so in the bundle).
+    const v = requireSite(repoPath('inventory.example.yaml'));
+    if (!('site' in v)) throw new Error('example invalid');
+    const r = await renderSite(v.site);
+    const rendered = new Set(r.components.flatMap((c) => [...(c.manifests ?? []), ...(c.files ?? []).flatMap((f) => f.objects ?? [])])
+      .map((o) => `${o.apiVersion}/${o.kind}`).filter((k) => !CRD_SCHEMAS[k]));
+    expect([...rendered].filter((k) => !MODELS[k])).toEqual([]);
   });
 });
