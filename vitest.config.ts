@@ -15,8 +15,9 @@ const SLOW = [
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
-    // Real daemons start in some tests: generous timeouts, two workers for two cores.
-    testTimeout: 60_000,
+    // Real daemons start in some tests, and two busy cores make everything several times slower than
+    // on a quiet machine: generous timeouts (they catch hangs, not slowness), two workers for two cores.
+    testTimeout: 180_000,
     hookTimeout: 300_000,
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
