@@ -1,4 +1,4 @@
-// `npm run bench`: validate, render and labs validate at 1x (the example's size), 10x and 100x, each
+// `npm run bench`: the CLI's ratios to `node -e 0` (bench/cli-ratios.ts); validate, render and labs validate at 1x (the example's size), 10x and 100x, each
 // measured in fresh processes (median wall time of the operation, peak RSS), with the growth between
 // scales; then a one-lab change re-render, per-lab helm template, and the SSH fan-out benchmark when
 // the fake rack can be built here (root, debootstrap). Never part of `npm test`.
@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SCALES, syntheticInventory, writeLabSet, type Scale } from './generate.ts';
+import { cliRatios, formatRatios } from './cli-ratios.ts';
 import { effectiveVersions } from '../installer/core/versions.ts';
 import { requireSite } from '../installer/inventory/validate.ts';
 import { chartSiteValues } from '../installer/render/components/vm-labs.ts';
@@ -30,6 +31,10 @@ const cliMs = (args: string[], cwd: string) => {
   if (r.status !== 0) throw new Error(`labctl ${args.join(' ')}: ${r.stderr}`);
   return performance.now() - t;
 };
+
+// First the goals of issue 16: whole CLI runs as ratios to `node -e 0`, interleaved (BENCH_VS=<another
+// checkout> adds that checkout's commands to the same rounds, for a before/after).
+console.log(formatRatios(cliRatios({ runs: RUNS, checkouts: [ROOT, ...(process.env.BENCH_VS ? [resolve(process.env.BENCH_VS)] : [])] }), RUNS) + '\n');
 
 interface Row { op: string; scale: Scale; work: number; ms: number; cliMs?: number; rss: number; objects?: number; bytes?: number; files?: number }
 const rows: Row[] = [];

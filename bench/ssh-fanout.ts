@@ -227,7 +227,8 @@ export function formatFanout(rows: Row[]): string {
     const same = get('ssh facts.sh (curve25519)');
     if (same) parts.push(`labctl/ssh-with-facts ${(lab / same).toFixed(2)}x`);
     const cli = get('labctl preflight (CLI)');
-    if (cli && ans) parts.push(`ansible/labctl-CLI ${(ans / cli).toFixed(1)}x`);
+    if (cli && ans) parts.push(`ansible/labctl-CLI ${(ans / cli).toFixed(1)}x (target >= 10x)`);
+    if (cli && floor) parts.push(`labctl-CLI/ssh-floor(curve25519) ${(cli / floor).toFixed(2)}x (target <= 1.5x)`);
     out.push(`${String(n).padStart(5)}  ratios: ${parts.join('; ')}`);
   }
   return out.join('\n');

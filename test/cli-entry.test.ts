@@ -1,24 +1,90 @@
-// bin/labctl.js runs an esbuild bundle of the sources (rebuilt whenever a source changes) or, with
-// LABCTL_NO_BUNDLE=1, the sources through tsx. Both must behave the same.
-import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+// bin/labctl.js runs an esbuild bundle of the sources (built by npm ci / npm run build, rebuilt whenever
+// a file it was built from changes) or, with LABCTL_NO_BUNDLE=1, the sources through tsx. Both must
+// behave the same, and a stale bundle must never run.
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, ROOT, labctl } from './helpers.ts';
 
 describe('labctl entry point', () => {
-  it('the bundle and the tsx path render the same repository', () => {
+  it('the bundle and the tsx path render the same repository', async () => {
     const a = mkdtempSync(join(tmpdir(), 'labctl-entry-'));
-    expect(labctl(['render', '-i', EXAMPLE, '-o', a]).code).toBe(0);
-    const viaTsx = labctl(['render', '--check', '-i', EXAMPLE, '-o', a], { env: { LABCTL_NO_BUNDLE: '1' } });
+    expect((await labctl(['render', '-i', EXAMPLE, '-o', a])).code).toBe(0);
+    const viaTsx = await labctl(['render', '--check', '-i', EXAMPLE, '-o', a], { env: { LABCTL_NO_BUNDLE: '1' } });
     expect(viaTsx.code, viaTsx.stdout + viaTsx.stderr).toBe(0);
     expect(viaTsx.stdout).toContain('is up to date');
   });
 
-  it('builds the bundle under .build/<hash of the sources>/', () => {
-    expect(labctl(['--version']).code).toBe(0);
-    const dirs = readdirSync(join(ROOT, '.build')).filter((d) => /^[0-9a-f]{16}$/.test(d));
-    expect(dirs.length).toBeGreaterThan(0);
-    expect(dirs.some((d) => existsSync(join(ROOT, '.build', d, 'main.js')))).toBe(true);
+  it('the README quick start runs as written (npm ci is what .ci/run runs; the render in a scratch folder)', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const first = /## Quick start[\s\S]*?```sh\n([^\n]*)/.exec(readme)![1]!.replace(/\s+#.*$/, '');
+    const [install, render] = first.split(' && ');
+    expect(install).toBe('npm ci');
+    expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/^npm ci\b/m);
+    const dir = mkdtempSync(join(tmpdir(), 'labctl-quickstart-'));
+    symlinkSync(join(ROOT, 'bin'), join(dir, 'bin'));
+    symlinkSync(join(ROOT, 'inventory.example.yaml'), join(dir, 'inventory.example.yaml'));
+    const r = await new Promise<{ code: number | null; out: string }>((done) => {
+      const c = spawn('sh', ['-c', render!], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      c.stdout.on('data', (b) => { out += b; });
+      c.stderr.on('data', (b) => { out += b; });
+      c.on('close', (code) => done({ code, out }));
+    });
+    expect(r.code, r.out).toBe(0);
+    expect(readFileSync(join(dir, 'site/bootstrap/root.yaml'), 'utf8')).toContain('kind: Application');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('in a copy of the checkout', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'labctl-entry-copy-'));
+    for (const d of ['bin', 'installer', 'gitops', 'charts', 'images']) cpSync(join(ROOT, d), join(copy, d), { recursive: true });
+    for (const f of ['package.json', 'package-lock.json', 'inventory.example.yaml']) cpSync(join(ROOT, f), join(copy, f));
+    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    afterAll(() => rmSync(copy, { recursive: true, force: true }));
+    const run = (args: string[]) => new Promise<{ code: number | null; out: string }>((done) => {
+      const c = spawn(process.execPath, args, { cwd: copy, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      c.stdout.on('data', (b) => { out += b; });
+      c.stderr.on('data', (b) => { out += b; });
+      c.on('close', (code) => done({ code, out }));
+    });
+    const current = () => JSON.parse(readFileSync(join(copy, '.build/current.json'), 'utf8')) as { dir: string; inputs: Record<string, string> };
+    const past = new Date(Date.now() - 60_000);
+    const settle = (rel: string) => utimesSync(join(copy, rel), past, past); // older than any build
+
+    it('npm run build (bin/build.js) makes a bundle that labctl runs without building again', async () => {
+      expect((await run(['bin/build.js'])).code).toBe(0);
+      const built = current();
+      expect(Object.keys(built.inputs)).toEqual(expect.arrayContaining(['installer/cli/main.ts', 'installer/inventory/validate.ts', 'package-lock.json']));
+      for (const f of Object.keys(built.inputs)) settle(f);
+      expect((await run(['bin/build.js'])).code).toBe(0);
+      const settled = current();
+      const r = await run(['bin/labctl.js', 'validate', 'inventory.example.yaml']);
+      expect(r.code, r.out).toBe(0);
+      expect(current().dir).toBe(settled.dir);
+    });
+
+    it('a changed source is rebuilt before it runs: a stale bundle never runs', async () => {
+      const before = current().dir;
+      const main = join(copy, 'installer/cli/main.ts');
+      writeFileSync(main, readFileSync(main, 'utf8').replace(".version('0.1.0')", ".version('9.9.9-entry-test')"));
+      const r = await run(['bin/labctl.js', '--version']);
+      expect(r.out.trim()).toBe('9.9.9-entry-test');
+      expect(current().dir).not.toBe(before);
+    });
+
+    it('a changed lockfile (dependencies) also rebuilds', async () => {
+      for (const f of Object.keys(current().inputs)) settle(f);
+      expect((await run(['bin/build.js'])).code).toBe(0);
+      const before = current().dir;
+      expect((await run(['bin/labctl.js', '--version'])).code).toBe(0);
+      expect(current().dir).toBe(before);
+      utimesSync(join(copy, 'package-lock.json'), new Date(), new Date());
+      expect((await run(['bin/labctl.js', '--version'])).code).toBe(0);
+      expect(current().dir).not.toBe(before);
+    });
   });
 });

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { labctl } from './helpers.ts';
 
 describe('labctl doctor', () => {
-  it('reports each tool as ok with a version or as missing', () => {
-    const r = labctl(['doctor', '--output', 'json']);
+  it('reports each tool as ok with a version or as missing', async () => {
+    const r = await labctl(['doctor', '--output', 'json']);
     expect(r.code).toBe(0);
     const tools = JSON.parse(r.stdout) as { name: string; ok: boolean; version?: string }[];
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
@@ -13,7 +13,7 @@ describe('labctl doctor', () => {
     expect(byName.helm!.ok).toBe(true);
     expect(byName.helm!.version).toMatch(/^v4\.\d+\.\d+/);
     // A tool that cannot exist is reported missing, not as an error.
-    const r2 = labctl(['doctor'], { env: { PATH: '/nonexistent' } });
+    const r2 = await labctl(['doctor'], { env: { PATH: '/nonexistent' } });
     expect(r2.code).toBe(0);
     expect(r2.stdout).toMatch(/^git\s+missing/m);
   });

@@ -9,6 +9,7 @@ import { repoPath } from '../core/paths.ts';
 import { compile, schemaDiagnostics } from '../core/schema-check.ts';
 import { loadYamlFile, type PathSeg, type YamlSource } from '../core/yaml-source.ts';
 import { imageSchema } from './schema.ts';
+import { validators } from '../validators/images.ts';
 
 export type OsFamily = 'ubuntu' | 'debian' | 'fedora' | 'centos-stream' | 'rocky' | 'almalinux' | 'opensuse';
 export type CustomizeStep = { install: string[] } | { run: string } | { write: { path: string; content: string } };
@@ -114,7 +115,7 @@ function readImage(root: string, name: string): { image?: CatalogImage; errors: 
     errors.push({ severity: 'error', file: shown, ...source.locate([]), path: '', message: 'expected a mapping (apiVersion, name, version, base, ...)' });
     return { errors, warnings };
   }
-  errors.push(...schemaDiagnostics(source, compile(imageSchema)).map((d) =>
+  errors.push(...schemaDiagnostics(source, compile(imageSchema, validators)).map((d) =>
     (/^customize\[\d+\]$/.test(d.path) && /properties/.test(d.message) ? { ...d, message: 'a customize step has exactly one of install, run, write' } : d)));
   if (errors.length) return { errors, warnings };
   const def = source.data as ImageDefinition;

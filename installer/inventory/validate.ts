@@ -4,6 +4,7 @@ import type { Diagnostic } from '../core/diagnostics.ts';
 import { loadYamlFile, parseYamlText, type LoadResult } from '../core/yaml-source.ts';
 import { compile, schemaDiagnostics } from '../core/schema-check.ts';
 import { inventorySchema } from './schema/index.ts';
+import { validators } from '../validators/inventory.ts';
 import { withDefaults } from './defaults.ts';
 import { makeContext } from './rules/context.ts';
 import { RULES } from './rules/index.ts';
@@ -29,7 +30,7 @@ function fromLoad(loaded: LoadResult): ValidationResult {
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
     return { errors: [{ severity: 'error', file: source.file, ...source.locate([]), path: '', message: `expected a mapping of inventory sections (site, network, nodes, ...), got ${Array.isArray(source.data) ? 'a list' : typeof source.data === 'object' ? 'nothing' : 'a ' + typeof source.data}` }], warnings: [] };
   }
-  const schemaErrors = schemaDiagnostics(source, compile(inventorySchema));
+  const schemaErrors = schemaDiagnostics(source, compile(inventorySchema, validators));
   if (schemaErrors.length > 0) return { errors: schemaErrors, warnings: [] };
   const site = withDefaults(source.data as Inventory, source.file);
   const out: Diagnostic[] = [];

@@ -10,6 +10,7 @@ import { loadYamlFile, type PathSeg, type YamlSource } from '../core/yaml-source
 import { isCanonical, parseCidr } from './protected.ts';
 import { yaml11FileDiagnostics } from '../core/yaml11.ts';
 import { labSchema, rosterSchema } from './schema.ts';
+import { validators } from '../validators/labs.ts';
 import { DEFAULT_DISK, SIZE_CLASSES, toGiB, toMiB } from './sizes.ts';
 import type { Lab, LabFile, RosterFile, Student, StudentEntry } from './types.ts';
 
@@ -90,7 +91,7 @@ function loadChecked<T>(file: string, schema: object, what: string, errors: Diag
     errors.push({ severity: 'error', file: source.file, ...source.locate([]), path: '', message: `expected a mapping (${what})` });
     return undefined;
   }
-  const diags = schemaDiagnostics(source, withoutIf(compile(schema)));
+  const diags = schemaDiagnostics(source, withoutIf(compile(schema, validators)));
   if (diags.length) { errors.push(...diags); return undefined; }
   // ArgoCD hands this file to Helm as a values file: Helm must read what labctl read.
   const y11 = yaml11FileDiagnostics(file, source.file, 'Helm');

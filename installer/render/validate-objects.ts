@@ -6,6 +6,7 @@ import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { compile } from '../core/schema-check.ts';
 import { CRD_SCHEMAS } from './schemas/index.ts';
+import { validators } from '../validators/crds.ts';
 import './schemas/all.ts';
 import type { K8sObject } from './model.ts';
 
@@ -19,18 +20,47 @@ const MODEL_PACKAGES: Record<string, string> = {
 };
 const CORE_GROUPS = /^(v1|(apps|batch|policy|autoscaling|[a-z.]+\.k8s\.io)\/v[0-9a-z]+)$/;
 
+/**
+ * The model modules of the kinds the platform renders, imported by literal paths so the CLI bundle holds
+ * them (a computed path is loaded from node_modules at run time: hundreds of small files, the larger
+ * part of a render's start-up). Any other kind is still found by its computed path below.
+ */
+export const MODELS: Record<string, () => Promise<Record<string, unknown>>> = {
+  'v1/ConfigMap': () => import('kubernetes-models/v1/ConfigMap'),
+  'v1/Namespace': () => import('kubernetes-models/v1/Namespace'),
+  'v1/Secret': () => import('kubernetes-models/v1/Secret'),
+  'v1/Service': () => import('kubernetes-models/v1/Service'),
+  'v1/ServiceAccount': () => import('kubernetes-models/v1/ServiceAccount'),
+  'apps/v1/DaemonSet': () => import('kubernetes-models/apps/v1/DaemonSet'),
+  'apps/v1/Deployment': () => import('kubernetes-models/apps/v1/Deployment'),
+  'batch/v1/CronJob': () => import('kubernetes-models/batch/v1/CronJob'),
+  'batch/v1/Job': () => import('kubernetes-models/batch/v1/Job'),
+  'networking.k8s.io/v1/Ingress': () => import('kubernetes-models/networking.k8s.io/v1/Ingress'),
+  'networking.k8s.io/v1/NetworkPolicy': () => import('kubernetes-models/networking.k8s.io/v1/NetworkPolicy'),
+  'rbac.authorization.k8s.io/v1/ClusterRole': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole'),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding'),
+  'rbac.authorization.k8s.io/v1/Role': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/Role'),
+  'rbac.authorization.k8s.io/v1/RoleBinding': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'),
+  'argoproj.io/v1alpha1/AppProject': () => import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject'),
+  'argoproj.io/v1alpha1/Application': () => import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application'),
+  'argoproj.io/v1alpha1/ApplicationSet': () => import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet'),
+  'cert-manager.io/v1/Certificate': () => import('@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate'),
+  'cert-manager.io/v1/ClusterIssuer': () => import('@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer'),
+  'cert-manager.io/v1/Issuer': () => import('@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer'),
+};
+
 async function loadValidator(apiVersion: string, kind: string): Promise<Validator | null> {
   const key = `${apiVersion}/${kind}`;
   const schema = CRD_SCHEMAS[key];
   if (schema) {
-    const fn = compile(schema);
+    const fn = compile(schema, validators);
     return (o) => (fn(o) ? null : [...(fn.errors ?? [])]);
   }
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
   const pkg = MODEL_PACKAGES[group] ?? (CORE_GROUPS.test(apiVersion) ? 'kubernetes-models' : undefined);
   if (!pkg) return null;
   try {
-    const mod = await import(`${pkg}/${apiVersion}/${kind}`);
+    const mod = await (MODELS[key]?.() ?? import(`${pkg}/${apiVersion}/${kind}`));
     const Model = mod[kind];
     return (o) => {
       try { new Model(o).validate(); return null; } catch (e) {

@@ -19,7 +19,8 @@
 //   network.aptProxy, as a campus apt-cacher-ng would be); it forwards only to deb.debian.org and also
 //   serves a small signed apt repository that, like every source here, has no kubeadm, and release files
 //   a test puts under /artifacts/ (the internet's release downloads cannot be reached).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { openSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, chmodSync, renameSync, createReadStream, createWriteStream, statSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -43,8 +44,9 @@ const sh = (cmd: string, args: string[], opts: { input?: string; allowFail?: boo
   }
 };
 
-/** The debootstrap'd base root, built once per machine (flock: parallel test files wait for one build). */
-export function ensureBase(): string {
+/** The debootstrap'd base root, built once per machine (flock: parallel test files wait for one build).
+ *  Asynchronous: a first build takes minutes, and a test worker blocked that long fails vitest's RPC. */
+export async function ensureBase(): Promise<string> {
   if (existsSync(join(BASE_ROOT, 'usr/sbin/sshd'))) return BASE_ROOT;
   mkdirSync(CACHE, { recursive: true });
   const dir = join(CACHE, `base-${BASE_KEY}`);
@@ -55,7 +57,11 @@ if [ ! -x "${dir}/root/usr/sbin/sshd" ]; then
   rm -f "${dir}.tmp/root/var/cache/apt/archives/"*.deb
   mkdir -p "${dir}" && rm -rf "${dir}/root" && mv "${dir}.tmp/root" "${dir}/root" && rm -rf "${dir}.tmp"
 fi`;
-  sh('flock', [join(CACHE, `base-${BASE_KEY}.lock`), 'sh', '-c', script]);
+  try {
+    await promisify(execFile)('flock', [join(CACHE, `base-${BASE_KEY}.lock`), 'sh', '-c', script], { timeout: 1_800_000 });
+  } catch (e) {
+    throw new Error(`debootstrap of the fake-rack base failed (log: ${dir}.tmp/debootstrap.log): ${(e as { stderr?: string }).stderr || (e as Error).message}`);
+  }
   return BASE_ROOT;
 }
 
@@ -117,7 +123,7 @@ export class FakeRack {
     if (k < 1 || k > 60) throw new Error('rack index out of range');
     const n = net ?? { prefix: `lrk${k}`, octet: 64 + k };
     if (!Number.isInteger(n.octet) || n.octet < 0 || n.octet > 255 || specs.length > 240) throw new Error('rack network out of range');
-    ensureBase();
+    await ensureBase();
     cleanupStale(n.prefix);
     const rack = new FakeRack(k, mkdtempSync(join(tmpdir(), `${n.prefix}-`)), n);
     try {

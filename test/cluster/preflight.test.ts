@@ -113,8 +113,8 @@ describe('preflight facts from real sshd hosts', () => {
 });
 
 describe('labctl preflight (CLI)', () => {
-  it('prints the hosts x checks table with reasons and exits 1', () => {
-    const r = labctl(['preflight', '-i', file]);
+  it('prints the hosts x checks table with reasons and exits 1', async () => {
+    const r = await labctl(['preflight', '-i', file]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^node\s+ssh\s+root\s+os\s+kernel/);
     expect(r.stdout).toMatch(/\nvmh2 .*FAIL/);
@@ -125,16 +125,16 @@ describe('labctl preflight (CLI)', () => {
     expect(r.stderr).toContain('preflight failed on 4 of 6 node(s): vmh2, stor1, w1, w2');
   });
 
-  it('--output json, and exit 0 when only healthy nodes are checked', () => {
-    const r = labctl(['preflight', '-i', file, '--output', 'json', '--nodes', 'cp1,vmh1']);
+  it('--output json, and exit 0 when only healthy nodes are checked', async () => {
+    const r = await labctl(['preflight', '-i', file, '--output', 'json', '--nodes', 'cp1,vmh1']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.ok).toBe(true);
     expect(j.hosts.map((h: HostReport) => h.node)).toEqual(['cp1', 'vmh1']);
   });
 
-  it('reports an unknown --nodes name as a usage error', () => {
-    const r = labctl(['preflight', '-i', file, '--nodes', 'cp9']);
+  it('reports an unknown --nodes name as a usage error', async () => {
+    const r = await labctl(['preflight', '-i', file, '--nodes', 'cp9']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown node(s): cp9');
   });

@@ -59,11 +59,11 @@ describe('the shipped catalog', () => {
     expect(readFileSync(IMAGE_SCHEMA_FILE, 'utf8'), 'run npm run schema').toBe(imageSchemaText());
   });
 
-  it('labctl images validate accepts it and says which cloud-init checked the user-data', () => {
-    const r = labctl(['images', 'validate']);
+  it('labctl images validate accepts it and says which cloud-init checked the user-data', async () => {
+    const r = await labctl(['images', 'validate']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^images: 3 valid \(desktop-vnc:\S+, netlab:\S+, ubuntu-24\.04:\S+\); user-data checked with cloud-init 22\.\d+(\.\d+)? schema\n$/);
-    const list = labctl(['images', 'list', '--output', 'json']);
+    const list = await labctl(['images', 'list', '--output', 'json']);
     expect(JSON.parse(list.stdout).images.map((i: { name: string }) => i.name)).toEqual(EXAMPLES);
   });
 });
@@ -101,9 +101,9 @@ describe('user-data against the real cloud-init schema', () => {
     ]);
   });
 
-  it('labctl images validate fails with the located cloud-init error', () => {
+  it('labctl images validate fails with the located cloud-init error', async () => {
     const root = catalogWith('ci-bad', (f) => { f['user-data.yaml'] = '#cloud-config\nruncmd: "reboot"\n'; });
-    const r = labctl(['images', 'validate', '--images-dir', root], { cwd: tmp });
+    const r = await labctl(['images', 'validate', '--images-dir', root], { cwd: tmp });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("ci-bad/demo/user-data.yaml:2:9 runcmd: cloud-init schema: 'reboot' is not of type 'array'");
   });
@@ -145,9 +145,9 @@ describe('bad image definitions: exact, located messages', () => {
     expect(loadImage('demo', root).version).toBe('1.0');
   });
 
-  it('labctl images build of an invalid image prints the located errors and exits 1', () => {
+  it('labctl images build of an invalid image prints the located errors and exits 1', async () => {
     const root = catalogWith('cli-invalid', (f) => { f['image.yaml'] = f['image.yaml']!.replace('minDiskGiB: 10', 'minDiskGiB: 0'); });
-    const r = labctl(['images', 'build', 'demo', '--images-dir', root], { cwd: tmp });
+    const r = await labctl(['images', 'build', 'demo', '--images-dir', root], { cwd: tmp });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('cli-invalid/demo/image.yaml:10:13 minDiskGiB: 0 is out of range; expected a number >= 1\nlabctl: image demo: 1 error(s)\n');
   });

@@ -22,8 +22,8 @@ describe('labctl validate on files that are not inventories', () => {
     ['a tab-indented file', () => file('tabs.yaml', 'site:\n\tname: x\n'), /tabs\.yaml:2:1 invalid YAML/],
     ['an alias bomb', () => file('bomb.yaml', 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n'), /bomb\.yaml:1:1 invalid YAML: Excessive alias count/],
   ];
-  it.each(cases)('%s', (_name, make, message) => {
-    const r = labctl(['validate', make()]);
+  it.each(cases)('%s', async (_name, make, message) => {
+    const r = await labctl(['validate', make()]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(2); // the error and the summary line

@@ -32,8 +32,8 @@ describe('invalid inventories give exact messages', () => {
     expect(got).toEqual(expected);
     expect(r.site).toBeUndefined();
   });
-  it('the CLI prints FILE:LINE:COL and exits 1', () => {
-    const r = labctl(['validate', 'test/fixtures/inventory/invalid/duplicate-address.yaml']);
+  it('the CLI prints FILE:LINE:COL and exits 1', async () => {
+    const r = await labctl(['validate', 'test/fixtures/inventory/invalid/duplicate-address.yaml']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('test/fixtures/inventory/invalid/duplicate-address.yaml:23:38 nodes[4].address: address 10.30.0.14 is already used by nodes[3].address (line 22)');
   });

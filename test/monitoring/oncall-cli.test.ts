@@ -15,43 +15,43 @@ const variant = (name: string, edit: (s: string) => string) => {
 };
 
 describe('labctl oncall', () => {
-  it('now: the primary and secondary at a site-local time, across the autumn DST change', () => {
-    const r = labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-10-26T08:59']);
+  it('now: the primary and secondary at a site-local time, across the autumn DST change', async () => {
+    const r = await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-10-26T08:59']);
     expect(r.stdout).toBe('jdoe is on call (secondary: mmuster) until Mon 2026-10-26 09:00 GMT+1\n');
     expect(r.code).toBe(0);
-    const after = labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-10-26T08:00Z']); // = 09:00 CET
+    const after = await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-10-26T08:00Z']); // = 09:00 CET
     expect(after.stdout).toMatch(/^mmuster is on call \(secondary: akumar\)/);
   });
 
-  it('now: an override (winter break) wins, shown with its reason; JSON output', () => {
-    const r = labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-12-24T12:00', '--output', 'json']);
+  it('now: an override (winter break) wins, shown with its reason; JSON output', async () => {
+    const r = await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-12-24T12:00', '--output', 'json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.oncall).toMatchObject({ primary: 'akumar', source: 'override', reason: 'winter break', end: '2026-12-28T08:00:00.000Z' });
   });
 
-  it('now: before the rotation starts nobody is on call (exit 1, says who gets paged instead)', () => {
-    const r = labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-09-01T12:00']);
+  it('now: before the rotation starts nobody is on call (exit 1, says who gets paged instead)', async () => {
+    const r = await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-09-01T12:00']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('critical alerts page the whole roster');
   });
 
-  it('next and schedule', () => {
-    expect(labctl(['oncall', 'next', '-i', EXAMPLE, '--at', '2026-09-10T12:00']).stdout).toBe('next: mmuster from Mon 2026-09-14 09:00 GMT+2 (secondary: akumar)\n');
-    const s = labctl(['oncall', 'schedule', '-i', EXAMPLE, '--at', '2026-09-07T09:00', '--weeks', '3']);
+  it('next and schedule', async () => {
+    expect((await labctl(['oncall', 'next', '-i', EXAMPLE, '--at', '2026-09-10T12:00'])).stdout).toBe('next: mmuster from Mon 2026-09-14 09:00 GMT+2 (secondary: akumar)\n');
+    const s = await labctl(['oncall', 'schedule', '-i', EXAMPLE, '--at', '2026-09-07T09:00', '--weeks', '3']);
     expect(s.code).toBe(0);
     expect(s.stdout.trim().split('\n').map((l) => /GMT\+\d  (\w+) /.exec(l.split('->')[1]!)?.[1])).toEqual(['jdoe', 'mmuster', 'akumar']);
   });
 
-  it('rejects bad options with exit 2', () => {
-    expect(labctl(['oncall', 'schedule', '-i', EXAMPLE, '--weeks', '0']).code).toBe(2);
-    const r = labctl(['oncall', 'now', '-i', EXAMPLE, '--at', 'next tuesday']);
+  it('rejects bad options with exit 2', async () => {
+    expect((await labctl(['oncall', 'schedule', '-i', EXAMPLE, '--weeks', '0'])).code).toBe(2);
+    const r = await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', 'next tuesday']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--at next tuesday');
   });
 
-  it('ical: RFC 5545 text, one event per shift, contiguous, UTC times, folded lines', () => {
-    const r = labctl(['oncall', 'ical', '-i', EXAMPLE, '--at', '2026-12-21T00:00', '--weeks', '3']);
+  it('ical: RFC 5545 text, one event per shift, contiguous, UTC times, folded lines', async () => {
+    const r = await labctl(['oncall', 'ical', '-i', EXAMPLE, '--at', '2026-12-21T00:00', '--weeks', '3']);
     expect(r.code).toBe(0);
     const text = r.stdout;
     expect(text.startsWith('BEGIN:VCALENDAR\r\nVERSION:2.0\r\n')).toBe(true);
@@ -65,28 +65,28 @@ describe('labctl oncall', () => {
     expect(events[2]!.DTSTART).toBe('20261223T080000Z'); // 09:00 CET
     expect(new Set(events.map((e) => e.UID)).size).toBe(events.length);
     // Same input, same bytes.
-    expect(labctl(['oncall', 'ical', '-i', EXAMPLE, '--at', '2026-12-21T00:00', '--weeks', '3']).stdout).toBe(text);
+    expect((await labctl(['oncall', 'ical', '-i', EXAMPLE, '--at', '2026-12-21T00:00', '--weeks', '3'])).stdout).toBe(text);
   });
 });
 
 describe('labctl validate: on-call horizon and DST', () => {
-  it('warns when the rendered rotation has ended or ends soon', () => {
+  it('warns when the rendered rotation has ended or ends soon', async () => {
     const f = variant('short.yaml', (s) => s.replace('renderUntil: "2027-09-06"', 'renderUntil: "2026-09-20"'));
-    const r = labctl(['validate', f]);
+    const r = await labctl(['validate', f]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/short\.yaml:\d+:\d+ monitoring\.oncall\.renderUntil: warning: the rendered rotation ended on 2026-09-20/);
   });
 
-  it('rejects a renderUntil before the rotation starts', () => {
+  it('rejects a renderUntil before the rotation starts', async () => {
     const f = variant('before.yaml', (s) => s.replace('renderUntil: "2027-09-06"', 'renderUntil: "2026-09-01"'));
-    const r = labctl(['validate', f]);
+    const r = await labctl(['validate', f]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('renderUntil 2026-09-01 is not after rotation.start 2026-09-07');
   });
 
-  it('warns about a Sunday 02:30 hand-over that DST skips in Europe/Berlin', () => {
+  it('warns about a Sunday 02:30 hand-over that DST skips in Europe/Berlin', async () => {
     const f = variant('dst.yaml', (s) => s.replace('handoverDay: monday', 'handoverDay: sunday').replace('handoverTime: "09:00"', 'handoverTime: "02:30"'));
-    const r = labctl(['validate', f]);
+    const r = await labctl(['validate', f]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('monitoring.oncall.rotation.handoverTime: warning: hand-over sunday 02:30 falls into a DST change of Europe/Berlin on 2026-10-25');
   });

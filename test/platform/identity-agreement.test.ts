@@ -137,13 +137,13 @@ describe.each(SITES)('%s: one identity contract', (_name, file) => {
 });
 
 describe('labctl kubeconfig', () => {
-  it('writes a kubeconfig real kubectl accepts, with the kubelogin exec plugin and no secret', () => {
+  it('writes a kubeconfig real kubectl accepts, with the kubelogin exec plugin and no secret', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'labctl-kubeconfig-'));
     try {
       const out = join(dir, 'kc.yaml');
       const ca = join(dir, 'ca.crt');
       writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUKQ\n-----END CERTIFICATE-----\n');
-      const r = labctl(['kubeconfig', '-i', EXAMPLE, '--user', 'jdoe', '--namespace', 'course-os101', '--ca-file', ca, '-o', out]);
+      const r = await labctl(['kubeconfig', '-i', EXAMPLE, '--user', 'jdoe', '--namespace', 'course-os101', '--ca-file', ca, '-o', out]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const kubectl = spawnSync('kubectl', ['config', 'view', '--kubeconfig', out, '-o', 'json'], { encoding: 'utf8' });
@@ -156,7 +156,7 @@ describe('labctl kubeconfig', () => {
       expect(j.users[0].user.exec.args.slice(0, 2)).toEqual(['oidc-login', 'get-token']);
       expect(readFileSync(out, 'utf8')).not.toMatch(/client-secret|token:/);
       // Never replaced silently.
-      const again = labctl(['kubeconfig', '-i', EXAMPLE, '--user', 'jdoe', '-o', out]);
+      const again = await labctl(['kubeconfig', '-i', EXAMPLE, '--user', 'jdoe', '-o', out]);
       expect(again.code).toBe(1);
       expect(again.stderr).toContain('exists; pass --replace-file');
     } finally {

@@ -23,7 +23,7 @@ function block(heading: string): string {
 describe('docs/secrets.md, Recipients and backup keys', () => {
   it('runs as written: the backup key reads every entry after rekey, and no longer after remove + rekey', async () => {
     const key = join(tmp, 'site.agekey');
-    expect(labctl(['secrets', 'init', '-r', 'site', '-k', key], { cwd: tmp }).code).toBe(0);
+    expect((await labctl(['secrets', 'init', '-r', 'site', '-k', key], { cwd: tmp })).code).toBe(0);
     execFileSync('git', ['init', '-q', join(tmp, 'site')]);
     const store = await import('../../installer/secrets/store.ts');
     await new store.SecretStore(join(tmp, 'site'), { keyFile: key }).put('bgp/tor-r1', 'router-password');

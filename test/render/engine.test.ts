@@ -24,14 +24,15 @@ describe('render engine', () => {
     for (const [p, c] of a.files) expect(b.files.get(p), p).toBe(c);
   });
 
-  it('output does not depend on the time zone or locale of the machine that renders', () => {
-    const outs = [['UTC', 'C'], ['Pacific/Auckland', 'de_DE.UTF-8']].map(([TZ, LANG]) => {
+  it('output does not depend on the time zone or locale of the machine that renders', async () => {
+    const outs: string[] = [];
+    for (const [TZ, LANG] of [['UTC', 'C'], ['Pacific/Auckland', 'de_DE.UTF-8']]) {
       const dir = tmp();
-      const r = labctl(['render', '-i', EXAMPLE, '-o', dir], { env: { TZ, LANG, LC_ALL: LANG } });
+      const r = await labctl(['render', '-i', EXAMPLE, '-o', dir], { env: { TZ, LANG, LC_ALL: LANG } });
       expect(r.code, r.stderr).toBe(0);
-      return dir;
-    });
-    const r = labctl(['render', '--check', '-i', EXAMPLE, '-o', outs[1]!]);
+      outs.push(dir);
+    }
+    const r = await labctl(['render', '--check', '-i', EXAMPLE, '-o', outs[1]!]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(readFileSync(join(outs[0]!, 'README.md'), 'utf8')).toBe(readFileSync(join(outs[1]!, 'README.md'), 'utf8'));
   });
@@ -83,25 +84,25 @@ describe('render engine', () => {
 });
 
 describe('labctl render / render --check / diff', () => {
-  it('render --check passes on a fresh render and lists a changed file after an edit', () => {
+  it('render --check passes on a fresh render and lists a changed file after an edit', async () => {
     const dir = tmp();
-    expect(labctl(['render', '-i', EXAMPLE, '-o', dir]).code).toBe(0);
-    expect(labctl(['render', '--check', '-i', EXAMPLE, '-o', dir]).code).toBe(0);
+    expect((await labctl(['render', '-i', EXAMPLE, '-o', dir])).code).toBe(0);
+    expect((await labctl(['render', '--check', '-i', EXAMPLE, '-o', dir])).code).toBe(0);
     writeFileSync(join(dir, 'apps/argocd.yaml'), 'edited\n');
     rmSync(join(dir, 'README.md'));
-    const r = labctl(['render', '--check', '-i', EXAMPLE, '-o', dir]);
+    const r = await labctl(['render', '--check', '-i', EXAMPLE, '-o', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('differs  apps/argocd.yaml');
     expect(r.stdout).toContain('missing  README.md');
   });
 
-  it('diff shows what a render would change, without writing', () => {
+  it('diff shows what a render would change, without writing', async () => {
     const dir = tmp();
-    expect(labctl(['render', '-i', EXAMPLE, '-o', dir]).code).toBe(0);
+    expect((await labctl(['render', '-i', EXAMPLE, '-o', dir])).code).toBe(0);
     const inv = join(tmp(), 'inv.yaml');
     writeFileSync(inv, readFileSync(EXAMPLE, 'utf8').replace('version: v1.36.4', 'version: v1.36.4').replace('versions: {}', 'versions: {ingress-nginx: 4.15.0}'));
     const before = readFileSync(join(dir, 'apps/ingress-nginx.yaml'), 'utf8');
-    const r = labctl(['diff', '-i', inv, '-o', dir]);
+    const r = await labctl(['diff', '-i', inv, '-o', dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('-      targetRevision: 4.15.1');
     expect(r.stdout).toContain('+      targetRevision: 4.15.0');
@@ -109,38 +110,38 @@ describe('labctl render / render --check / diff', () => {
     expect(readFileSync(join(dir, 'apps/ingress-nginx.yaml'), 'utf8')).toBe(before);
   });
 
-  it('never overwrites a file it did not write, and keeps files it does not own', () => {
+  it('never overwrites a file it did not write, and keeps files it does not own', async () => {
     const dir = tmp();
     mkdirSync(join(dir, 'labs/os101'), { recursive: true });
     writeFileSync(join(dir, 'labs/os101/shell.yaml'), 'title: mine\n');
     writeFileSync(join(dir, 'README.md'), 'our own readme\n');
-    const r = labctl(['render', '-i', EXAMPLE, '-o', dir]);
+    const r = await labctl(['render', '-i', EXAMPLE, '-o', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('were not written by labctl and would be overwritten');
     expect(r.stderr).toContain('README.md');
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('our own readme\n');
-    expect(labctl(['render', '-i', EXAMPLE, '-o', dir, '--overwrite']).code).toBe(0);
+    expect((await labctl(['render', '-i', EXAMPLE, '-o', dir, '--overwrite'])).code).toBe(0);
     expect(readFileSync(join(dir, 'labs/os101/shell.yaml'), 'utf8')).toBe('title: mine\n');
   });
 
-  it('removes a file it rendered before and no longer renders', () => {
+  it('removes a file it rendered before and no longer renders', async () => {
     const dir = tmp();
     const inv = join(tmp(), 'inv.yaml');
     writeFileSync(inv, readFileSync(fixture('inventory/valid/single-rack.yaml'), 'utf8'));
-    expect(labctl(['render', '-i', inv, '-o', dir]).code).toBe(0);
+    expect((await labctl(['render', '-i', inv, '-o', dir])).code).toBe(0);
     expect(existsSync(join(dir, 'components/cert-manager-issuers/manifests/clusterissuer-site-issuer.yaml'))).toBe(true);
     const state = JSON.parse(readFileSync(join(dir, '.labctl/rendered.json'), 'utf8')).files as string[];
     expect(state).toContain('apps/argocd.yaml');
     // Pretend an earlier labctl rendered an extra file: it is stale now and goes away.
     writeFileSync(join(dir, 'apps/old.yaml'), 'x\n');
     writeFileSync(join(dir, '.labctl/rendered.json'), JSON.stringify({ files: [...state, 'apps/old.yaml'] }));
-    expect(labctl(['render', '-i', inv, '-o', dir]).code).toBe(0);
+    expect((await labctl(['render', '-i', inv, '-o', dir])).code).toBe(0);
     expect(existsSync(join(dir, 'apps/old.yaml'))).toBe(false);
   });
 
-  it('refuses to render an invalid inventory and writes nothing', () => {
+  it('refuses to render an invalid inventory and writes nothing', async () => {
     const dir = join(tmp(), 'out');
-    const r = labctl(['render', '-i', fixture('inventory/invalid/duplicate-address.yaml'), '-o', dir]);
+    const r = await labctl(['render', '-i', fixture('inventory/invalid/duplicate-address.yaml'), '-o', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('duplicate-address.yaml:23:38');
     expect(existsSync(dir)).toBe(false);

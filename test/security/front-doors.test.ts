@@ -37,10 +37,10 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   for (const [name, inv] of Object.entries(SITES)) {
     const dir = join(tmp, name);
-    const r = labctl(['render', '-i', inv, '-o', dir]);
+    const r = await labctl(['render', '-i', inv, '-o', dir]);
     if (r.code !== 0) throw new Error(`labctl render ${name}: ${r.stderr}`);
     const files = walk(dir).filter((f) => f.endsWith('.yaml') && !relative(dir, f).startsWith('.labctl'));
     const objects = files.filter((f) => relative(dir, f).includes('/manifests/') || relative(dir, f).startsWith('apps/'))
@@ -268,11 +268,11 @@ describe('labctl validate', () => {
       const text = readFileSync(EXAMPLE, 'utf8');
       expect(text).toMatch(/^ {2}realm: campus$/m);
       writeFileSync(file, text.replace(/^ {2}realm: campus$/m, '  realm: master'));
-      const r = labctl(['validate', file]);
+      const r = await labctl(['validate', file]);
       expect(r.code).toBe(1);
       expect(r.stdout + r.stderr).toMatch(/inventory\.yaml:\d+:\d+ identity\.realm: the realm "master" is Keycloak's admin realm/);
       // The unmodified example is valid, so the refusal comes from the realm name.
-      expect(labctl(['validate', EXAMPLE]).code).toBe(0);
+      expect((await labctl(['validate', EXAMPLE])).code).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,5 @@
 // `labctl doctor`: which tools labctl can use on this machine, with versions.
+import pLimit from 'p-limit';
 import { $ } from 'zx';
 import { repoPath } from '../../core/paths.ts';
 import { printJson, type OutputFormat } from '../output.ts';
@@ -25,14 +26,17 @@ export interface ToolStatus { name: string; ok: boolean; version?: string; path?
 export async function checkTools(): Promise<ToolStatus[]> {
   // Tools unpacked by .ci/tools.sh (helm, kubectl) are found too.
   const PATH = `${repoPath('.tools/bin')}:${process.env.PATH ?? ''}`;
-  return Promise.all(TOOLS.map(async (t) => {
+  // A few probes at a time, each with a generous bound: all twelve at once (two shells each) on a busy
+  // two-core machine pushed some past their time limit, and they were then shown without a version.
+  const limit = pLimit(4);
+  return Promise.all(TOOLS.map((t) => limit(async () => {
     const which = await $({ nothrow: true, quiet: true, env: { ...process.env, PATH } })`command -v ${t.name}`;
     if (which.exitCode !== 0) return { name: t.name, ok: false, needed: t.needed, required: !!t.required };
-    const out = await $({ nothrow: true, quiet: true, env: { ...process.env, PATH }, timeout: '10s' })`${t.name} ${t.args}`;
+    const out = await $({ nothrow: true, quiet: true, env: { ...process.env, PATH }, timeout: '30s' })`${t.name} ${t.args}`;
     const text = (out.stdout + out.stderr).trim().split('\n')[0] ?? '';
     const version = /v?\d+\.\d+(\.\d+)?[^\s,]*/.exec(text)?.[0] ?? text;
     return { name: t.name, ok: true, version, path: which.stdout.trim(), needed: t.needed, required: !!t.required };
-  }));
+  })));
 }
 
 export async function doctorCommand(opts: { output: OutputFormat }): Promise<void> {
