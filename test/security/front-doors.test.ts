@@ -261,7 +261,7 @@ describe.each(Object.keys(SITES))('%s: front doors in the rendered site', (name)
 });
 
 describe('labctl validate', () => {
-  it('refuses a site realm named "master" (the admin realm is never on the public host), with file, line and field', () => {
+  it('refuses a site realm named "master" (the admin realm is never on the public host), with file, line and field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'labctl-realm-'));
     try {
       const file = join(dir, 'inventory.yaml');
