@@ -9,6 +9,11 @@ const SLOW = [
   'test/network/bgp.test.ts',
   'test/monitoring/alertmanager-e2e*.test.ts',
   'test/images/build-push*.test.ts',
+  'test/cluster/bootstrap.test.ts',
+  'test/cluster/argocd-wait.test.ts',
+  'test/security/hosts-keys.test.ts',
+  'test/security/shell-injection.test.ts',
+  'test/package/**/*.test.ts',
   'test/kube/**/*.test.ts',
 ];
 
