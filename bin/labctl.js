@@ -9,6 +9,13 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// The npm package: run the bundle built when the package was made (installer/packaging/); the package
+// carries no TypeScript sources, so a checkout never takes this path.
+if (!existsSync(join(root, 'installer/cli/main.ts')) && existsSync(join(root, 'dist/bundle/main.js'))) {
+  await import(pathToFileURL(join(root, 'dist/bundle/main.js')).href);
+  process.exit(process.exitCode ?? 0);
+}
 const buildRoot = join(root, '.build');
 
 function sourcesKey() {
