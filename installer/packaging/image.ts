@@ -36,7 +36,7 @@ export async function layerTar(entries: Entry[]): Promise<{ tar: Buffer; gz: Buf
   pack.finalize();
   await done;
   const t = Buffer.concat(chunks);
-  return { tar: t, gz: gzipSync(t, { level: 9 }) };
+  return { tar: t, gz: gzipSync(t, { level: 6 }) };
 }
 
 /** Every parent folder of the entries that is not itself an entry (mode 0755). */

@@ -19,6 +19,24 @@ export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 export const RELEASE = join(ROOT, 'release');
 const CACHE = join(RELEASE, 'cache');
 
+/** One build at a time per output (tests in parallel workers ask for the same SEA): a mkdir lock, waited
+ *  for at most 30 minutes, taken over when its holder's process is gone. */
+async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(RELEASE, { recursive: true });
+  const lock = join(RELEASE, `.${name}.lock`);
+  for (let i = 0; ; i++) {
+    try { mkdirSync(lock); writeFileSync(join(lock, 'pid'), String(process.pid)); break; } catch {
+      let holder = 0;
+      try { holder = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being written */ }
+      const alive = holder > 0 && (() => { try { process.kill(holder, 0); return true; } catch { return false; } })();
+      if (holder > 0 && !alive) { rmSync(lock, { recursive: true, force: true }); continue; }
+      if (i > 1800) throw new Error(`${lock} held by process ${holder} for 30 minutes`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try { return await fn(); } finally { rmSync(lock, { recursive: true, force: true }); }
+}
+
 const version = (root: string) => (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; name: string });
 
 /** Digest of every input of the SEA and the image. */
@@ -47,7 +65,9 @@ export function packTarball(root = ROOT): string {
 
 export interface SeaBuild { dir: string; files: Record<Arch, string>; sums: string; blob: string; built: boolean; ms: number }
 
-export async function seaRelease(root = ROOT): Promise<SeaBuild> {
+export const seaRelease = (root = ROOT) => withLock('sea', () => seaReleaseUnlocked(root));
+
+async function seaReleaseUnlocked(root: string): Promise<SeaBuild> {
   const t = Date.now();
   const v = version(root).version;
   const dir = join(RELEASE, 'sea', inputKey(root));
@@ -63,40 +83,58 @@ export async function seaRelease(root = ROOT): Promise<SeaBuild> {
   await buildSea(root, { bundle, archive: runtimeArchive(root, { 'dist/build.json': record }), outDir: tmp, cacheDir: CACHE, version: v });
   rmSync(bundle);
   writeFileSync(join(tmp, 'build.json'), record);
-  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, '..'), { recursive: true });
   renameSync(tmp, dir);
   return { ...done, built: true, ms: Date.now() - t };
 }
 
-export async function imageRelease(root = ROOT): Promise<ImageResult & { built: boolean; ms: number; sea: SeaBuild }> {
+export interface ImageBuild extends ImageResult { built: boolean; ms: number; sea: SeaBuild }
+
+export async function imageRelease(root = ROOT): Promise<ImageBuild> {
   const sea = await seaRelease(root);
-  const t = Date.now();
-  const dir = join(RELEASE, 'image', inputKey(root));
-  const result = join(dir, 'result.json');
-  if (existsSync(result)) return { ...(JSON.parse(readFileSync(result, 'utf8')) as ImageResult), dir: join(dir, 'oci'), built: false, ms: Date.now() - t, sea };
-  mkdirSync(dir, { recursive: true });
-  const r = await buildImage({ version: version(root).version, commit: gitCommit(root), node: nodePin(root).version, seaBinary: sea.files.x64, cacheDir: CACHE, outDir: join(dir, 'oci') });
-  writeFileSync(result, JSON.stringify(r, null, 2) + '\n');
-  return { ...r, built: true, ms: Date.now() - t, sea };
+  return withLock('image', async () => {
+    const t = Date.now();
+    const dir = join(RELEASE, 'image', inputKey(root));
+    const result = join(dir, 'result.json');
+    if (existsSync(result)) return { ...(JSON.parse(readFileSync(result, 'utf8')) as ImageResult), dir: join(dir, 'oci'), built: false, ms: Date.now() - t, sea };
+    const tmp = `${dir}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    const r = await buildImage({ version: version(root).version, commit: gitCommit(root), node: nodePin(root).version, seaBinary: sea.files.x64, cacheDir: CACHE, outDir: join(tmp, 'oci') });
+    writeFileSync(join(tmp, 'result.json'), JSON.stringify({ ...r, dir: undefined }, null, 2) + '\n');
+    renameSync(tmp, dir);
+    return { ...r, dir: join(dir, 'oci'), built: true, ms: Date.now() - t, sea };
+  });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const what = process.argv[2] ?? 'all';
+  const json = process.argv.includes('--json');
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  const report: Record<string, unknown> = {};
+  const say = (line: string) => { if (!json) console.log(line); };
   if (what === 'dist') {
     await buildPackageBundle(ROOT);
   } else if (what === 'clean-dist') {
     rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
   } else {
-    if (what === 'all' || what === 'pack') { const t = packTarball(); console.log(`package: ${t} (${mb(statSync(t).size)})`); }
-    if (what === 'all' || what === 'sea' || what === 'image') {
+    if (what === 'all' || what === 'pack') {
+      const t = Date.now();
+      const tgz = packTarball();
+      report.pack = { file: tgz, bytes: statSync(tgz).size, ms: Date.now() - t };
+      say(`package: ${tgz} (${mb(statSync(tgz).size)}, ${Date.now() - t} ms)`);
+    }
+    if (what === 'all' || what === 'sea') {
       const s = await seaRelease();
-      console.log(`single executables: ${s.dir} (${s.built ? `built in ${s.ms} ms` : 'unchanged inputs, reused'})`);
-      for (const f of Object.values(s.files)) console.log(`  ${f} (${mb(statSync(f).size)})`);
+      report.sea = s;
+      say(`single executables: ${s.dir} (${s.built ? `built in ${s.ms} ms` : 'unchanged inputs, reused'})`);
+      for (const f of Object.values(s.files)) say(`  ${f} (${mb(statSync(f).size)})`);
     }
     if (what === 'all' || what === 'image') {
       const i = await imageRelease();
-      console.log(`image: ${i.dir} (${mb(layoutSize(i.dir))} compressed; ${i.built ? `built in ${i.ms} ms` : 'reused'}), manifest ${i.manifest.digest}`);
+      report.image = { ...i, bytes: layoutSize(i.dir) };
+      say(`image: ${i.dir} (${mb(layoutSize(i.dir))} compressed; ${i.built ? `built in ${i.ms} ms` : 'reused'}), manifest ${i.manifest.digest}`);
     }
   }
+  if (json) console.log(JSON.stringify(report));
 }

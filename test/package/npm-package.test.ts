@@ -1,0 +1,75 @@
+// The npm package as a person installs it: `npm pack`, then `npm install -g` into an empty prefix (its
+// dependencies come from the registry), then labctl run from a folder outside the checkout.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runtimeFiles } from '../../installer/packaging/files.ts';
+import { ROOT } from '../helpers.ts';
+import { packageVersion, referenceRender, release, run, tmp, treeDigest, workDir, type Ran } from './helpers.ts';
+
+let tarball = '';
+let prefix = '';
+let installMs = 0;
+const labctl = (args: string[], cwd: string): Promise<Ran> =>
+  // A clean environment: only the prefix's bin and the system's; no NODE_PATH, no checkout on any path.
+  run(join(prefix, 'bin/labctl'), args, { cwd, env: { PATH: `${join(prefix, 'bin')}:/usr/bin:/bin`, HOME: tmp('home') } });
+
+beforeAll(async () => {
+  tarball = (await release<{ pack: { file: string } }>('pack')).pack.file;
+  prefix = tmp('prefix');
+  const t = Date.now();
+  const r = await run('npm', ['install', '-g', '--prefix', prefix, tarball, '--no-audit', '--no-fund'], { cwd: tmp('npm'), timeout: 900_000 });
+  installMs = Date.now() - t;
+  if (r.code !== 0) throw new Error(`npm install -g failed:\n${r.stderr}`);
+}, 1_200_000);
+
+describe('npm package', () => {
+  it('carries the prebuilt bundle and every runtime file, and no TypeScript source or test', async () => {
+    const list = (await run('tar', ['-tzf', tarball])).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+    expect(list).toContain('dist/bundle/main.js');
+    expect(list).toContain('dist/build.json');
+    for (const f of runtimeFiles(ROOT)) expect(list, f).toContain(f);
+    expect(list.filter((f) => f.endsWith('.ts') || f.startsWith('test/') || f.startsWith('release/'))).toEqual([]);
+    expect(existsSync(join(ROOT, 'dist')), 'postpack removes dist/ so the checkout keeps running its sources').toBe(false);
+  });
+
+  it(`installs with npm install -g into an empty prefix without dev dependencies`, () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    const has = (name: string) => existsSync(join(prefix, 'lib/node_modules/campus-lab-platform/node_modules', name, 'package.json'));
+    // @types/node is also a dependency of a runtime dependency (through @kubernetes/client-node), so it is there.
+    for (const dev of Object.keys(pkg.devDependencies).filter((d) => d !== '@types/node')) expect(has(dev), dev).toBe(false);
+    expect(has('commander')).toBe(true);
+    console.log(`npm install -g of the package: ${installMs} ms`);
+  });
+
+  it('runs labctl --help, --version and version from outside the checkout, from the installed files', async () => {
+    const cwd = workDir('help');
+    const help = await labctl(['--help'], cwd);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toContain('Usage: labctl');
+    expect((await labctl(['--version'], cwd)).stdout.trim()).toBe(packageVersion());
+    const v = JSON.parse((await labctl(['version', '--output', 'json'], cwd)).stdout);
+    expect(v.labctl).toMatchObject({ version: packageVersion(), install: 'npm package' });
+    expect(v.labctl.files).toBe(join(prefix, 'lib/node_modules/campus-lab-platform'));
+    expect(v.upstream.file.startsWith(v.labctl.files)).toBe(true);
+    expect(v.upstream.components.find((c: any) => c.name === 'ingress-nginx')).toMatchObject({ version: '4.15.1' });
+  });
+
+  it('validates the example and reports a broken inventory with its location', async () => {
+    const cwd = workDir('validate');
+    const ok = await labctl(['validate'], cwd);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('inventory.yaml: valid');
+    writeFileSync(join(cwd, 'bad.yaml'), readFileSync(join(cwd, 'inventory.yaml'), 'utf8').replace(/^(\s+)domain: (.*)$/m, '$1domian: $2'));
+    const bad = await labctl(['validate', 'bad.yaml'], cwd);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^bad\.yaml:\d+:\d+ site\.domian: unknown key/m);
+  });
+
+  it('renders the example byte-identically to the checkout', async () => {
+    const cwd = workDir('render');
+    const r = await labctl(['render', '-o', 'site'], cwd);
+    expect(r.code, r.stderr).toBe(0);
+    expect(treeDigest(join(cwd, 'site'))).toEqual(await referenceRender());
+  });
+});
