@@ -7,8 +7,8 @@
 //   tsx installer/packaging/release.ts dist|sea|image|all     (dist is what `npm pack` runs)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPackageBundle, buildRecordFor, buildSeaBundle, gitCommit } from './bundle.ts';
 import { runtimeArchive, runtimeFiles } from './files.ts';
@@ -107,6 +107,28 @@ export async function imageRelease(root = ROOT): Promise<ImageBuild> {
   });
 }
 
+/**
+ * The files a site downloads, under the names the README uses, in one folder: the package, the two
+ * executables, SHA256SUMS over those, the image layout as labctl-<version>-oci/ and the example inventory.
+ */
+export function assemble(dir: string, parts: { tgz?: string; sea?: SeaBuild; image?: string }, root = ROOT): string[] {
+  mkdirSync(dir, { recursive: true });
+  const v = version(root).version;
+  const put = (src: string, name = basename(src)) => {
+    rmSync(join(dir, name), { force: true });
+    try { linkSync(src, join(dir, name)); } catch { copyFileSync(src, join(dir, name)); }
+    return name;
+  };
+  const files: string[] = [];
+  if (parts.tgz) files.push(put(parts.tgz));
+  if (parts.sea) for (const f of Object.values(parts.sea.files)) files.push(put(f));
+  const sums = files.map((f) => `${createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')}  ${f}`);
+  writeFileSync(join(dir, 'SHA256SUMS'), sums.join('\n') + '\n');
+  if (parts.image) cpSync(parts.image, join(dir, `labctl-${v}-oci`), { recursive: true });
+  put(join(root, 'inventory.example.yaml'));
+  return files;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const what = process.argv[2] ?? 'all';
   const json = process.argv.includes('--json');
@@ -135,6 +157,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       report.image = { ...i, bytes: layoutSize(i.dir) };
       say(`image: ${i.dir} (${mb(layoutSize(i.dir))} compressed; ${i.built ? `built in ${i.ms} ms` : 'reused'}), manifest ${i.manifest.digest}`);
     }
+  }
+  if (what === 'all') {
+    const v = version(ROOT).version;
+    const dir = join(RELEASE, `labctl-${v}`);
+    const r = report as { pack: { file: string }; sea: SeaBuild; image: { dir: string } };
+    assemble(dir, { tgz: r.pack.file, sea: r.sea, image: r.image.dir });
+    say(`release folder: ${dir}`);
   }
   if (json) console.log(JSON.stringify(report));
 }

@@ -62,3 +62,20 @@ export function referenceRender(): Promise<Record<string, string>> {
 }
 
 export const packageVersion = () => (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The ```sh blocks of the README's "## Install" section, in order. */
+export function readmeInstallBlocks(): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Install\n'), readme.indexOf('\n## ', readme.indexOf('\n## Install\n') + 5));
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+/** The README block that contains `needle` (fails when the README no longer has it). */
+export function readmeBlock(needle: string): string {
+  const b = readmeInstallBlocks().find((x) => x.includes(needle));
+  if (!b) throw new Error(`README.md's Install section has no sh block with ${needle}`);
+  return b;
+}
+
+/** Runs a README block as written, with bash -e (each line must succeed). */
+export const runBlock = (block: string, cwd: string, env: NodeJS.ProcessEnv) => run('/bin/bash', ['-euo', 'pipefail', '-c', block], { cwd, env, timeout: 900_000 });

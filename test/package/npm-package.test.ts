@@ -1,15 +1,18 @@
 // The npm package as a person installs it: `npm pack`, then `npm install -g` into an empty prefix (its
 // dependencies come from the registry), then labctl run from a folder outside the checkout.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runtimeFiles } from '../../installer/packaging/files.ts';
+import { assemble } from '../../installer/packaging/release.ts';
 import { ROOT } from '../helpers.ts';
-import { packageVersion, referenceRender, release, run, tmp, treeDigest, workDir, type Ran } from './helpers.ts';
+import { packageVersion, readmeBlock, referenceRender, release, run, runBlock, tmp, treeDigest, workDir, type Ran } from './helpers.ts';
 
 let tarball = '';
 let prefix = '';
 let installMs = 0;
+let readmeOut = '';
 const labctl = (args: string[], cwd: string): Promise<Ran> =>
   // A clean environment: only the prefix's bin and the system's; no NODE_PATH, no checkout on any path.
   run(join(prefix, 'bin/labctl'), args, { cwd, env: { PATH: `${join(prefix, 'bin')}:/usr/bin:/bin`, HOME: tmp('home') } });
@@ -17,10 +20,17 @@ const labctl = (args: string[], cwd: string): Promise<Ran> =>
 beforeAll(async () => {
   tarball = (await release<{ pack: { file: string } }>('pack')).pack.file;
   prefix = tmp('prefix');
+  const dir = tmp('download');
+  assemble(dir, { tgz: tarball });
+  // The README's block as written; npm's global prefix points into the test's empty folder.
   const t = Date.now();
-  const r = await run('npm', ['install', '-g', '--prefix', prefix, tarball, '--no-audit', '--no-fund'], { cwd: tmp('npm'), timeout: 900_000 });
+  const r = await runBlock(readmeBlock('npm install -g'), dir, {
+    PATH: `${join(prefix, 'bin')}:/usr/local/bin:/usr/bin:/bin`, HOME: tmp('home'),
+    npm_config_prefix: prefix, npm_config_cache: join(homedir(), '.npm'), npm_config_audit: 'false', npm_config_fund: 'false',
+  });
   installMs = Date.now() - t;
-  if (r.code !== 0) throw new Error(`npm install -g failed:\n${r.stderr}`);
+  if (r.code !== 0) throw new Error(`the README's npm install block failed:\n${r.stdout}\n${r.stderr}`);
+  readmeOut = r.stdout;
 }, 1_200_000);
 
 describe('npm package', () => {
@@ -33,13 +43,15 @@ describe('npm package', () => {
     expect(existsSync(join(ROOT, 'dist')), 'postpack removes dist/ so the checkout keeps running its sources').toBe(false);
   });
 
-  it(`installs with npm install -g into an empty prefix without dev dependencies`, () => {
+  it(`installs with the README's npm install -g into an empty prefix, without dev dependencies`, () => {
+    expect(readmeOut).toContain('campus-lab-platform-' + packageVersion() + '.tgz: OK');
+    expect(readmeOut).toContain('inventory.example.yaml: valid');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
     const has = (name: string) => existsSync(join(prefix, 'lib/node_modules/campus-lab-platform/node_modules', name, 'package.json'));
     // @types/node is also a dependency of a runtime dependency (through @kubernetes/client-node), so it is there.
     for (const dev of Object.keys(pkg.devDependencies).filter((d) => d !== '@types/node')) expect(has(dev), dev).toBe(false);
     expect(has('commander')).toBe(true);
-    console.log(`npm install -g of the package: ${installMs} ms`);
+    console.log(`README npm block (checksum, npm install -g, validate): ${installMs} ms`);
   });
 
   it('runs labctl --help, --version and version from outside the checkout, from the installed files', async () => {

@@ -5,9 +5,10 @@
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { assemble } from '../../installer/packaging/release.ts';
 import { nodeBinary, SEA_FUSE } from '../../installer/packaging/sea.ts';
 import { ROOT } from '../helpers.ts';
-import { packageVersion, referenceRender, release, run, tmp, treeDigest, workDir } from './helpers.ts';
+import { packageVersion, readmeBlock, referenceRender, release, run, runBlock, tmp, treeDigest, workDir } from './helpers.ts';
 
 let sea: { dir: string; files: { x64: string; arm64: string }; sums: string; blob: string; built: boolean; ms: number };
 const exe = (args: string[], cwd: string, env: NodeJS.ProcessEnv = { HOME: tmp('home') }) => run(sea.files.x64, args, { cwd, env });
@@ -23,6 +24,16 @@ describe('single executable', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`${basename(sea.files.x64)}: OK`);
     expect(r.stdout).toContain(`${basename(sea.files.arm64)}: OK`);
+  });
+
+  it("x86-64: the README's block installs it to ~/.local/bin and renders the example", async () => {
+    const dir = tmp('download');
+    assemble(dir, { sea });
+    const home = tmp('home');
+    const r = await runBlock(readmeBlock('install -D'), dir, { HOME: home, PATH: '/usr/bin:/bin' });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`${basename(sea.files.x64)}: OK`);
+    expect(treeDigest(join(dir, 'site'))).toEqual(await referenceRender());
   });
 
   it('x86-64: runs --help, version, validate and render with an empty environment, outside the checkout', async () => {
