@@ -22,9 +22,11 @@ beforeAll(async () => {
   prefix = tmp('prefix');
   const dir = tmp('download');
   assemble(dir, { tgz: tarball });
-  // The README's block as written; npm's global prefix points into the test's empty folder.
+  // The README's block as written.
   const t = Date.now();
+  // The machine's environment stays (its npm registry and CA settings); the prefix is an empty folder.
   const r = await runBlock(readmeBlock('npm install -g'), dir, {
+    ...process.env,
     PATH: `${join(prefix, 'bin')}:/usr/local/bin:/usr/bin:/bin`, HOME: tmp('home'),
     npm_config_prefix: prefix, npm_config_cache: join(homedir(), '.npm'), npm_config_audit: 'false', npm_config_fund: 'false',
   });
