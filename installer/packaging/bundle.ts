@@ -113,6 +113,9 @@ export async function buildSeaBundle(root: string, outFile: string): Promise<voi
     // look: the SEA entry sets its root first).
     define: { 'import.meta.url': '__labctl_import_meta_url' },
     banner: { js: 'const __labctl_import_meta_url = require("node:url").pathToFileURL(process.execPath).href;' },
+    // Node 22 warns (DEP0040) on every run when the built-in punycode is loaded (tr46, ajv formats);
+    // the userland package of the same code (already a dependency of ajv-formats-draft2019) is bundled.
+    alias: { punycode: 'punycode/' },
     plugins: [dropSelfRun, staticModelImports(root)],
   });
 }

@@ -37,6 +37,13 @@ async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
   try { return await fn(); } finally { rmSync(lock, { recursive: true, force: true }); }
 }
 
+/** Keeps the newest `keep` builds in a folder of <key>/ builds (each SEA build is about 270 MB). */
+function prune(parent: string, keep = 2): void {
+  const builds = readdirSync(parent).filter((d) => /^[0-9a-f]{16}$/.test(d))
+    .map((d) => ({ d, t: statSync(join(parent, d)).mtimeMs })).sort((a, b) => b.t - a.t);
+  for (const { d } of builds.slice(keep)) rmSync(join(parent, d), { recursive: true, force: true });
+}
+
 const version = (root: string) => (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; name: string });
 
 /** Digest of every input of the SEA and the image. */
@@ -85,6 +92,7 @@ async function seaReleaseUnlocked(root: string): Promise<SeaBuild> {
   writeFileSync(join(tmp, 'build.json'), record);
   mkdirSync(join(dir, '..'), { recursive: true });
   renameSync(tmp, dir);
+  prune(join(dir, '..'));
   return { ...done, built: true, ms: Date.now() - t };
 }
 
@@ -103,6 +111,7 @@ export async function imageRelease(root = ROOT): Promise<ImageBuild> {
     const r = await buildImage({ version: version(root).version, commit: gitCommit(root), node: nodePin(root).version, seaBinary: sea.files.x64, cacheDir: CACHE, outDir: join(tmp, 'oci') });
     writeFileSync(join(tmp, 'result.json'), JSON.stringify({ ...r, dir: undefined }, null, 2) + '\n');
     renameSync(tmp, dir);
+    prune(join(dir, '..'));
     return { ...r, dir: join(dir, 'oci'), built: true, ms: Date.now() - t, sea };
   });
 }

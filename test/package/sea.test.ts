@@ -47,8 +47,10 @@ describe('single executable', () => {
     expect(v.labctl.files.startsWith(join(cwd, 'home/.cache/labctl/'))).toBe(true);
     const ok = await exe(['validate'], cwd, env);
     expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).not.toContain('DeprecationWarning');
     const r = await exe(['render', '-o', 'site'], cwd, env);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('DeprecationWarning');
     expect(treeDigest(join(cwd, 'site'))).toEqual(await referenceRender());
   });
 
