@@ -42,7 +42,10 @@ export function nodeBinary(root: string, cacheDir: string, arch: Arch): string {
   renameSync(join(tmp, 'package/bin/node'), join(tmp, 'node'));
   rmSync(join(tmp, 'package'), { recursive: true, force: true });
   rmSync(tarball);
-  renameSync(tmp, dir);
+  try { renameSync(tmp, dir); } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(bin)) throw e; // otherwise a concurrent build fetched it first
+  }
   return bin;
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runtimeFiles } from '../../installer/packaging/files.ts';
 import { assemble } from '../../installer/packaging/release.ts';
+import { nodeBinary } from '../../installer/packaging/sea.ts';
 import { ROOT } from '../helpers.ts';
 import { packageVersion, readmeBlock, referenceRender, release, run, runBlock, tmp, treeDigest, workDir, type Ran } from './helpers.ts';
 
@@ -85,5 +86,15 @@ describe('npm package', () => {
     const r = await labctl(['render', '-o', 'site'], cwd);
     expect(r.code, r.stderr).toBe(0);
     expect(treeDigest(join(cwd, 'site'))).toEqual(await referenceRender());
+  });
+
+  it('runs on Node 22 too (the pinned Node 22 the single executable is built from)', async () => {
+    const node22 = nodeBinary(ROOT, join(ROOT, 'release/cache'), 'x64');
+    const cwd = workDir('node22');
+    const r = await run(node22, [join(prefix, 'lib/node_modules/campus-lab-platform/bin/labctl.js'), 'version', '--output', 'json'], { cwd, env: { PATH: '/usr/bin:/bin', HOME: cwd } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).labctl).toMatchObject({ install: 'npm package', node: 'v22.23.5' });
+    const v = await run(node22, [join(prefix, 'lib/node_modules/campus-lab-platform/bin/labctl.js'), 'validate'], { cwd, env: { PATH: '/usr/bin:/bin', HOME: cwd } });
+    expect(v.code, v.stderr).toBe(0);
   });
 });
