@@ -3,12 +3,22 @@
 // `npm run build`, and again here whenever a file it was built from has changed, so a stale bundle is
 // never run). Falls back to running the sources through tsx when the bundle cannot be built, or when
 // LABCTL_NO_BUNDLE=1.
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import module from 'node:module';
 import { build, freshEntry } from './build.js';
 
 // Node >= 22.1 keeps compiled code between runs; Node 20 has no such API for ES modules.
 module.enableCompileCache?.();
+
+// The npm package: run the bundle built when the package was made (installer/packaging/); the package
+// carries no TypeScript sources, so a checkout never takes this path.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+if (!existsSync(join(root, 'installer/cli/main.ts')) && existsSync(join(root, 'dist/bundle/main.js'))) {
+  await import(pathToFileURL(join(root, 'dist/bundle/main.js')).href);
+  process.exit(process.exitCode ?? 0);
+}
 
 async function bundleEntry() {
   if (process.env.LABCTL_NO_BUNDLE) return null;

@@ -5,11 +5,12 @@ import { ExitError, UsageError } from '../core/diagnostics.ts';
 import { printDiagnostics } from './output.ts';
 import { registerCommands } from './commands/index.ts';
 import { fileSystemMessage } from './fs-errors.ts';
+import { labctlVersion } from '../core/build-info.ts';
 
 export function buildProgram(): Command {
   const program = new Command('labctl')
     .description('Campus Lab Platform installer: inventory -> validate -> plan/apply over SSH, and render -> GitOps repo -> ArgoCD')
-    .version('0.1.0')
+    .version(labctlVersion())
     .showHelpAfterError('(run labctl --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

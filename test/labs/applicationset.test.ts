@@ -6,6 +6,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labctlVersion } from '../../installer/core/build-info.ts';
 import { parse, parseAllDocuments } from 'yaml';
 import { renderSite, type RenderResult } from '../../installer/render/render.ts';
 import { validateObjects } from '../../installer/render/validate-objects.ts';
@@ -52,15 +53,17 @@ describe('the rendered site repository', () => {
     expect(file('labs/README.md')).toContain('| netsec | Network Security | course-netsec-staff | course-netsec-students |');
     const gl = parse(file('.gitlab-ci.yml'));
     expect(gl.labs.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
+    expect(gl.labs.image).toEqual({ name: `harbor.lab.example.edu/platform/labctl:${labctlVersion()}`, entrypoint: [''] });
     expect(gl.labs.script).toEqual([
-      'node /opt/labctl/bin/labctl.js labs validate -i "$LABCTL_INVENTORY" --labs labs',
-      'node /opt/labctl/bin/labctl.js labs capacity -i "$LABCTL_INVENTORY" --labs labs',
-      'node /opt/labctl/bin/labctl.js render -i "$LABCTL_INVENTORY" -o . --check',
+      'labctl version',
+      'labctl labs validate -i "$LABCTL_INVENTORY" --labs labs',
+      'labctl labs capacity -i "$LABCTL_INVENTORY" --labs labs',
+      'labctl render -i "$LABCTL_INVENTORY" -o . --check',
     ]);
     const gh = parse(file('.github/workflows/labs.yaml'));
     expect(Object.keys(gh.on)).toEqual(['pull_request']);
-    expect(gh.jobs.labs.env.LABCTL_REPO).toBe('${{ vars.LABCTL_REPO }}');
-    expect(gh.jobs.labs.steps.map((s: any) => s.name ?? s.uses)).toEqual(['actions/checkout@v4', 'get labctl', 'labs validate', 'labs capacity', 'render --check']);
+    expect(gh.jobs.labs.container.image).toBe(`harbor.lab.example.edu/platform/labctl:${labctlVersion()}`);
+    expect(gh.jobs.labs.steps.map((s: any) => s.name ?? s.uses)).toEqual(['actions/checkout@v4', 'labctl version', 'labs validate', 'labs capacity', 'render --check']);
   });
 
   it('renders the ApplicationSet and its AppProject as validated objects under apps/ (synced by the root Application)', async () => {

@@ -54,6 +54,7 @@ export function registerCommands(program: Command): void {
     .action(async (o) => (await import('./kubeconfig.ts')).kubeconfigCommand({ inventory: o.inventory, user: o.user, out: o.out, replaceFile: o.replaceFile, namespace: o.namespace, caFile: o.caFile }));
 
   registerOncall(program);
+  program.command('version').description('labctl\'s version, how it was installed, and the pinned upstream versions with their sources').addOption(outputOption()).action(async (o) => (await import('./version.ts')).versionCommand({ output: o.output }));
 }
 
 function registerOncall(program: Command): void {

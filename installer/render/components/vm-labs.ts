@@ -12,6 +12,7 @@ import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v
 import { repoPath } from '../../core/paths.ts';
 import { IMAGES_NAMESPACE } from '../../images/catalog.ts';
 import { effectiveOvercommit } from '../../labs/capacity.ts';
+import { ciImage } from '../../labs/ci-image.ts';
 import { labSchemaText, rosterSchemaText } from '../../labs/emit-schema.ts';
 import { labApplication } from '../../labs/load.ts';
 import { protectedRanges } from '../../labs/protected.ts';
@@ -189,7 +190,7 @@ export function chartFiles(): RepoFile[] {
 }
 
 export function ciFiles(ctx: RenderContext): RepoFile[] {
-  const data = { labsPath: ctx.site.labs.path, site: ctx.site.site.name };
+  const data = { labsPath: ctx.site.labs.path, site: ctx.site.site.name, image: ciImage(ctx.site.registry) };
   return [
     { path: '.gitlab-ci.yml', content: renderTemplate('labs/templates/gitlab-ci.yml.hbs', data) },
     { path: '.github/workflows/labs.yaml', content: renderTemplate('labs/templates/github-labs.yaml.hbs', data) },

@@ -1,0 +1,178 @@
+// Builds what labctl is installed from, into release/ (ignored by Git):
+//   release/<name>-<version>.tgz              the npm package (npm pack; prepack builds dist/)
+//   release/sea/<key>/labctl-<v>-linux-{x64,arm64}, SHA256SUMS
+//   release/image/<key>/                      the CI image as an OCI layout (x86-64)
+// <key> is a digest of every input (sources, runtime files, lockfile, pins, commit), so a repeated build
+// of the same inputs is reused: the tests call this and only pay for a build when something changed.
+//   tsx installer/packaging/release.ts dist|sea|image|all     (dist is what `npm pack` runs)
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPackageBundle, buildRecordFor, buildSeaBundle, gitCommit } from './bundle.ts';
+import { runtimeArchive, runtimeFiles } from './files.ts';
+import { buildImage, layoutSize, type ImageResult } from './image.ts';
+import { buildSea, nodePin, seaFileName, type Arch } from './sea.ts';
+
+export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+export const RELEASE = join(ROOT, 'release');
+const CACHE = join(RELEASE, 'cache');
+
+/** One build at a time per output (tests in parallel workers ask for the same SEA): a mkdir lock, waited
+ *  for at most 30 minutes, taken over when its holder's process is gone. */
+async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(RELEASE, { recursive: true });
+  const lock = join(RELEASE, `.${name}.lock`);
+  for (let i = 0; ; i++) {
+    try { mkdirSync(lock); writeFileSync(join(lock, 'pid'), String(process.pid)); break; } catch {
+      let holder = 0;
+      try { holder = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being written */ }
+      const alive = holder > 0 && (() => { try { process.kill(holder, 0); return true; } catch { return false; } })();
+      if (holder > 0 && !alive) { rmSync(lock, { recursive: true, force: true }); continue; }
+      if (i > 1800) throw new Error(`${lock} held by process ${holder} for 30 minutes`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try { return await fn(); } finally { rmSync(lock, { recursive: true, force: true }); }
+}
+
+/** Keeps the newest `keep` builds in a folder of <key>/ builds (each SEA build is about 270 MB). */
+function prune(parent: string, keep = 2): void {
+  const builds = readdirSync(parent).filter((d) => /^[0-9a-f]{16}$/.test(d))
+    .map((d) => ({ d, t: statSync(join(parent, d)).mtimeMs })).sort((a, b) => b.t - a.t);
+  for (const { d } of builds.slice(keep)) rmSync(join(parent, d), { recursive: true, force: true });
+}
+
+const version = (root: string) => (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; name: string });
+
+/** Digest of every input of the SEA and the image. */
+export function inputKey(root: string): string {
+  const h = createHash('sha256');
+  const add = (rel: string) => { h.update(rel + '\0'); h.update(readFileSync(join(root, rel))); };
+  const walk = (dir: string) => {
+    for (const e of readdirSync(join(root, dir)).sort()) {
+      const rel = `${dir}/${e}`;
+      if (statSync(join(root, rel)).isDirectory()) walk(rel); else add(rel);
+    }
+  };
+  walk('installer');
+  for (const f of runtimeFiles(root)) add(f);
+  add('package-lock.json');
+  h.update(String(gitCommit(root)));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** npm pack into release/ (prepack builds the bundle, postpack removes it); returns the tarball. */
+export function packTarball(root = ROOT): string {
+  mkdirSync(RELEASE, { recursive: true });
+  const out = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', RELEASE], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as { filename: string }[];
+  return join(RELEASE, out[0]!.filename);
+}
+
+export interface SeaBuild { dir: string; files: Record<Arch, string>; sums: string; blob: string; built: boolean; ms: number }
+
+export const seaRelease = (root = ROOT) => withLock('sea', () => seaReleaseUnlocked(root));
+
+async function seaReleaseUnlocked(root: string): Promise<SeaBuild> {
+  const t = Date.now();
+  const v = version(root).version;
+  const dir = join(RELEASE, 'sea', inputKey(root));
+  const files = { x64: join(dir, seaFileName(v, 'x64')), arm64: join(dir, seaFileName(v, 'arm64')) };
+  const done = { dir, files, sums: join(dir, 'SHA256SUMS'), blob: join(dir, 'sea-prep.blob') };
+  if (existsSync(done.sums)) return { ...done, built: false, ms: Date.now() - t };
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const bundle = join(tmp, 'labctl.cjs');
+  await buildSeaBundle(root, bundle);
+  const record = Buffer.from(JSON.stringify(buildRecordFor(root, nodePin(root).version), null, 2) + '\n');
+  await buildSea(root, { bundle, archive: runtimeArchive(root, { 'dist/build.json': record }), outDir: tmp, cacheDir: CACHE, version: v });
+  rmSync(bundle);
+  writeFileSync(join(tmp, 'build.json'), record);
+  mkdirSync(join(dir, '..'), { recursive: true });
+  renameSync(tmp, dir);
+  prune(join(dir, '..'));
+  return { ...done, built: true, ms: Date.now() - t };
+}
+
+export interface ImageBuild extends ImageResult { built: boolean; ms: number; sea: SeaBuild }
+
+export async function imageRelease(root = ROOT): Promise<ImageBuild> {
+  const sea = await seaRelease(root);
+  return withLock('image', async () => {
+    const t = Date.now();
+    const dir = join(RELEASE, 'image', inputKey(root));
+    const result = join(dir, 'result.json');
+    if (existsSync(result)) return { ...(JSON.parse(readFileSync(result, 'utf8')) as ImageResult), dir: join(dir, 'oci'), built: false, ms: Date.now() - t, sea };
+    const tmp = `${dir}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    const r = await buildImage({ version: version(root).version, commit: gitCommit(root), node: nodePin(root).version, seaBinary: sea.files.x64, cacheDir: CACHE, outDir: join(tmp, 'oci') });
+    writeFileSync(join(tmp, 'result.json'), JSON.stringify({ ...r, dir: undefined }, null, 2) + '\n');
+    renameSync(tmp, dir);
+    prune(join(dir, '..'));
+    return { ...r, dir: join(dir, 'oci'), built: true, ms: Date.now() - t, sea };
+  });
+}
+
+/**
+ * The files a site downloads, under the names the README uses, in one folder: the package, the two
+ * executables, SHA256SUMS over those, the image layout as labctl-<version>-oci/ and the example inventory.
+ */
+export function assemble(dir: string, parts: { tgz?: string; sea?: SeaBuild; image?: string }, root = ROOT): string[] {
+  mkdirSync(dir, { recursive: true });
+  const v = version(root).version;
+  const put = (src: string, name = basename(src)) => {
+    rmSync(join(dir, name), { force: true });
+    try { linkSync(src, join(dir, name)); } catch { copyFileSync(src, join(dir, name)); }
+    return name;
+  };
+  const files: string[] = [];
+  if (parts.tgz) files.push(put(parts.tgz));
+  if (parts.sea) for (const f of Object.values(parts.sea.files)) files.push(put(f));
+  const sums = files.map((f) => `${createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')}  ${f}`);
+  writeFileSync(join(dir, 'SHA256SUMS'), sums.join('\n') + '\n');
+  if (parts.image) cpSync(parts.image, join(dir, `labctl-${v}-oci`), { recursive: true });
+  put(join(root, 'inventory.example.yaml'));
+  return files;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const what = process.argv[2] ?? 'all';
+  const json = process.argv.includes('--json');
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  const report: Record<string, unknown> = {};
+  const say = (line: string) => { if (!json) console.log(line); };
+  if (what === 'dist') {
+    await buildPackageBundle(ROOT);
+  } else if (what === 'clean-dist') {
+    rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
+  } else {
+    if (what === 'all' || what === 'pack') {
+      const t = Date.now();
+      const tgz = packTarball();
+      report.pack = { file: tgz, bytes: statSync(tgz).size, ms: Date.now() - t };
+      say(`package: ${tgz} (${mb(statSync(tgz).size)}, ${Date.now() - t} ms)`);
+    }
+    if (what === 'all' || what === 'sea') {
+      const s = await seaRelease();
+      report.sea = s;
+      say(`single executables: ${s.dir} (${s.built ? `built in ${s.ms} ms` : 'unchanged inputs, reused'})`);
+      for (const f of Object.values(s.files)) say(`  ${f} (${mb(statSync(f).size)})`);
+    }
+    if (what === 'all' || what === 'image') {
+      const i = await imageRelease();
+      report.image = { ...i, bytes: layoutSize(i.dir) };
+      say(`image: ${i.dir} (${mb(layoutSize(i.dir))} compressed; ${i.built ? `built in ${i.ms} ms` : 'reused'}), manifest ${i.manifest.digest}`);
+    }
+  }
+  if (what === 'all') {
+    const v = version(ROOT).version;
+    const dir = join(RELEASE, `labctl-${v}`);
+    const r = report as { pack: { file: string }; sea: SeaBuild; image: { dir: string } };
+    assemble(dir, { tgz: r.pack.file, sea: r.sea, image: r.image.dir });
+    say(`release folder: ${dir}`);
+  }
+  if (json) console.log(JSON.stringify(report));
+}
