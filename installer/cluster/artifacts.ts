@@ -208,8 +208,14 @@ export function containerdRelease(site: Site): ContainerdRelease {
   return pinned;
 }
 
-/** URL of a download for one architecture ({version} and {arch} filled in). */
-export const downloadUrl = (d: Download, arch: Arch) => d.url.replaceAll('{version}', d.version).replaceAll('{arch}', arch);
+/**
+ * URL of a download for one architecture ({version} and {arch} filled in). With kubernetes.releaseMirror
+ * (air-gapped sites) the same file name under the mirror; the pinned sha256 applies either way.
+ */
+export const downloadUrl = (d: Download, arch: Arch, mirror?: string) => {
+  const upstream = d.url.replaceAll('{version}', d.version).replaceAll('{arch}', arch);
+  return mirror ? `${mirror.replace(/\/+$/, '')}/${upstream.slice(upstream.lastIndexOf('/') + 1)}` : upstream;
+};
 
 /** containerd 2.x configuration (config version 3): systemd cgroups, hosts.toml mirrors, kubeadm's sandbox image. */
 export function containerdConfig(site: Site): string {

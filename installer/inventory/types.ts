@@ -27,7 +27,7 @@ export interface Inventory {
   apiVersion: 1;
   site: { name: string; domain: string; timezone: string; gitRepo: string; gitRevision?: string; gitBrowseUrl?: string };
   network: { subnets: Subnet[]; podCidr?: string; serviceCidr?: string; dnsServers: string[]; ntpServers?: string[]; aptProxy?: string };
-  kubernetes: { version?: string; apiVip: string; apiDnsName: string; packageRepo?: string; containerdPackage?: string };
+  kubernetes: { version?: string; apiVip: string; apiDnsName: string; packageRepo?: string; containerdPackage?: string; releaseMirror?: string };
   ssh?: SshSettings;
   racks: Rack[];
   nodes: Node[];

@@ -35,6 +35,40 @@ describe('containerd 2.x: pinned with its checksums, configured in its 2.x forma
     expect(rel.sha256.amd64).not.toBe(rel.sha256.arm64);
   });
 
+  it('an air-gapped site (kubernetes.releaseMirror) downloads the same files, checked by the same sha256, from its mirror only', () => {
+    const r2 = requireSite(resolve(ROOT, 'test/fixtures/inventory/valid/airgapped.yaml'));
+    if ('errors' in r2) throw new Error(JSON.stringify(r2.errors));
+    const mirror = r2.site.kubernetes.releaseMirror!;
+    expect(mirror).toMatch(/^http:\/\/mirror\./);
+    const rel = containerdRelease(r2.site);
+    const steps = buildPlan(r2.site).phases.flatMap((p) => p.hosts.flatMap((h) => h.steps)).filter((s) => s.id === '0020-containerd');
+    expect(steps.length).toBeGreaterThan(0);
+    for (const s of steps) {
+      expect(s.script).not.toMatch(/github\.com/);
+      for (const a of ARCHES) {
+        expect(s.script).toContain(`'${mirror}/containerd-${rel.version}-linux-${a}.tar.gz'`);
+        expect(s.script).toContain(`'${mirror}/runc.${a}'`);
+        expect(s.script).toContain(`'${rel.sha256[a]}'`);
+      }
+    }
+  });
+
+  it('kubernetes.containerdPackage (no longer used) is reported as ignored, at its line', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'labctl-cpkg-')), 'inventory.yaml');
+    writeFileSync(file, readFileSync(EXAMPLE, 'utf8').replace(/^( {2}apiDnsName: .*)$/m, '$1\n  containerdPackage: containerd'));
+    const r2 = requireSite(file);
+    if ('errors' in r2) throw new Error(JSON.stringify(r2.errors));
+    const w = r2.warnings.find((d) => d.path === 'kubernetes.containerdPackage');
+    expect(w?.message).toMatch(/is ignored: containerd 2\.x is installed from the release pinned/);
+    expect(w?.line).toBe(readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('containerdPackage: containerd')) + 1);
+    const clean = requireSite(EXAMPLE);
+    if ('errors' in clean) throw new Error('example invalid');
+    expect(clean.warnings.filter((d) => d.path === 'kubernetes.containerdPackage')).toEqual([]);
+  });
+
   it('every node\'s containerd step carries the pinned URLs and checksums of both architectures', () => {
     const rel = containerdRelease(site);
     const steps = buildPlan(site).phases.flatMap((p) => p.hosts.flatMap((h) => h.steps)).filter((s) => s.id === '0020-containerd');

@@ -9,7 +9,7 @@ export const containerd: StepDef = {
   data: (site) => {
     const rel = containerdRelease(site);
     const perArch = Object.fromEntries(ARCHES.map((a) => [a, {
-      url: downloadUrl(rel, a), sha256: rel.sha256[a], runcUrl: downloadUrl(rel.runc, a), runcSha256: rel.runc.sha256[a],
+      url: downloadUrl(rel, a, site.kubernetes.releaseMirror), sha256: rel.sha256[a], runcUrl: downloadUrl(rel.runc, a, site.kubernetes.releaseMirror), runcSha256: rel.runc.sha256[a],
     }]));
     return {
       version: rel.version, runcVersion: rel.runc.version, ...perArch,

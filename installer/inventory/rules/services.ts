@@ -5,6 +5,10 @@ import { pinnedVersions, minorOf } from '../../core/versions.ts';
 
 export const kubernetesVersion: Rule = (ctx) => {
   const { version } = ctx.site.kubernetes;
+  if (ctx.source.has(['kubernetes', 'containerdPackage'])) {
+    ctx.warn(['kubernetes', 'containerdPackage'], 'kubernetes.containerdPackage is ignored: containerd 2.x is installed from the release pinned in gitops/versions.yaml (Kubernetes 1.36 needs 2.x and no supported OS ships it)',
+      'remove the key; for an air-gapped site set kubernetes.releaseMirror');
+  }
   const supported = pinnedVersions().kubernetes.supportedMinors;
   if (!supported.includes(minorOf(version))) {
     ctx.error(['kubernetes', 'version'], `Kubernetes ${version} is not supported; expected a ${supported.map((m) => `v${m}.x`).join(' or ')} release`,

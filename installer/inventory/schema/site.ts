@@ -30,5 +30,7 @@ export const kubernetes: Schema = obj('The Kubernetes control plane kubeadm crea
   apiVip: ipv4('Floating API server address held by kube-vip (ARP) in the control-plane subnet; no node may use it.'),
   apiDnsName: str('DNS name of the API VIP. Example: k8s-api.lab.example.edu', { pattern: DNS_NAME }),
   packageRepo: str('Apt repository for kubelet/kubeadm/kubectl. Default: https://pkgs.k8s.io/core:/stable:/<minor>/deb/', { pattern: '^(https?|file)://\\S+$' }),
-  containerdPackage: str('Apt package that installs containerd on the nodes, from the nodes\' configured apt sources. Default: containerd (the distribution\'s package)', { pattern: '^[a-z0-9][a-z0-9.+-]+$' }),
+  containerdPackage: str('DEPRECATED and ignored: containerd 2.x is installed from the release pinned in gitops/versions.yaml (no supported OS ships 2.x); validate warns when it is set.', { pattern: '^[a-z0-9][a-z0-9.+-]+$' }),
+  // Quote-free on purpose: the URL reaches a step script (quoted there too).
+  releaseMirror: str('URL prefix from which nodes download the pinned release files (containerd, runc) instead of their upstream URLs, for air-gapped sites: each file under its upstream file name. The pinned sha256 still applies. Default: none (the upstream URLs). Example: http://mirror.example.edu/labctl-releases', { pattern: "^https?://[A-Za-z0-9._~:/%+-]+$" }),
 }, ['apiVip', 'apiDnsName']);
