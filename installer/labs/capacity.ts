@@ -9,6 +9,7 @@ import type { Site, SiteNode, Weekday } from '../inventory/types.ts';
 import { runsWorkloads } from '../inventory/roles.ts';
 import { HOST_RESERVE, VM_MEMORY_OVERHEAD_MIB, toMiB } from './sizes.ts';
 import { LAB_DEFAULTS, type Lab } from './types.ts';
+import { ROOK_REQUESTS, ROOK_SOURCE } from '../render/components/rook-requests.ts';
 
 export const WEEKDAYS: Weekday[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const WEEK = 7 * 1440;
@@ -24,17 +25,8 @@ export interface HostCapacity {
   floating: { loads: Load[]; chargedToVmHosts: boolean; why: string };
 }
 
-const ROOK_SOURCE = 'rook-ceph-cluster v1.20.6 chart values.yaml';
-/** Rook's requests per daemon (the pinned chart's defaults: cephClusterSpec.resources, cephFileSystems[0]
- *  metadataServer.resources, cephObjectStores[0] gateway.resources). */
-export const ROOK_REQUESTS = {
-  osd: { cpu: 1, memoryMiB: 4096 },
-  mon: { cpu: 1, memoryMiB: 1024 },
-  mgr: { cpu: 0.6, memoryMiB: 552 }, // mgr 500m/512Mi + mgr-sidecar 100m/40Mi
-  mds: { cpu: 1, memoryMiB: 4096 },
-  rgw: { cpu: 1, memoryMiB: 1024 },
-  perNode: { cpu: 0.15, memoryMiB: 110 }, // crashcollector 100m/60Mi + exporter 50m/50Mi on each Ceph node
-};
+export { ROOK_REQUESTS };
+
 /** etcd, API server, controller manager, scheduler: kubeadm's control-plane minimum (also preflight's). */
 export const CONTROL_PLANE_LOAD = { cpu: 2, memoryMiB: 1700 };
 

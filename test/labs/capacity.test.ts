@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateInventoryFile } from '../../installer/inventory/validate.ts';
-import { capacityReport, hostCapacity, storageCheck } from '../../installer/labs/capacity.ts';
+import { capacityReport, hostCapacity, storageCheck, ROOK_REQUESTS } from '../../installer/labs/capacity.ts';
+import { parse } from 'yaml';
 import { loadLabs } from '../../installer/labs/load.ts';
 import { minimumsFor } from '../../installer/cluster/preflight.ts';
 import { EXAMPLE, fixture } from '../helpers.ts';
@@ -116,5 +117,15 @@ describe('labs validate: one lab disk larger than all raw storage', () => {
     const r = await labctlA(['labs', 'validate', '-i', 'inventory.yaml', 'labs'], { cwd: d });
     expect(r.stderr).toContain('labs/phys210/huge.yaml:6:7 disk: disk 400Gi per VM is larger than the cluster\'s whole raw storage (300Gi from nodes[].disks[].size)');
     expect(r.code).toBe(1);
+  });
+});
+
+describe('what capacity counts is what the site asks the scheduler for', () => {
+  it('the rendered Rook MDS and RGW requests are the numbers labs capacity charges (one source: rook-requests.ts)', () => {
+    const text = readFileSync(join(import.meta.dirname, '../golden/example/components/rook-ceph-cluster/values.yaml'), 'utf8');
+    const values = parse(text) as any;
+    const asked = (r: { cpu: number; memoryMiB: number }) => ({ requests: { cpu: `${Math.round(r.cpu * 1000)}m`, memory: `${r.memoryMiB}Mi` } });
+    expect(values.cephFileSystems[0].spec.metadataServer.resources).toEqual(asked(ROOK_REQUESTS.mds));
+    expect(values.cephObjectStores[0].spec.gateway.resources).toEqual(asked(ROOK_REQUESTS.rgw));
   });
 });

@@ -4,6 +4,11 @@
 // bucket StorageClass. Values follow rook v1.20.6 deploy/charts/{rook-ceph,rook-ceph-cluster}/values.yaml.
 import type { Site } from '../../inventory/types.ts';
 import type { Component, ComponentBuilder } from '../model.ts';
+import { ROOK_REQUESTS } from './rook-requests.ts';
+
+/** Requests of one Ceph daemon, the numbers `labs capacity` counts (rook-requests.ts). Our file system and
+ *  object store lists replace the chart's, and with them its default requests, so they are set here. */
+const daemonResources = (r: { cpu: number; memoryMiB: number }) => ({ requests: { cpu: `${Math.round(r.cpu * 1000)}m`, memory: `${r.memoryMiB}Mi` } });
 
 export const ROOK_NAMESPACE = 'rook-ceph';
 export const STORAGE_CLASSES = { block: 'ceph-block', filesystem: 'ceph-filesystem', bucket: 'ceph-bucket' } as const;
@@ -99,7 +104,7 @@ export function rookClusterValues(site: Site, cephImage: { repository: string; t
         metadataPool: replicated,
         dataPools: [{ name: 'data0', ...replicated }],
         preserveFilesystemOnDelete: true,
-        metadataServer: { activeCount: 1, activeStandby: true, priorityClassName: 'system-cluster-critical' },
+        metadataServer: { activeCount: 1, activeStandby: true, priorityClassName: 'system-cluster-critical', resources: daemonResources(ROOK_REQUESTS.mds) },
       },
       // ReadWriteMany volumes (VM live migration, shared course data).
       storageClass: {
@@ -115,7 +120,7 @@ export function rookClusterValues(site: Site, cephImage: { repository: string; t
         dataPool: { ...replicated, parameters: { bulk: 'true' } },
         preservePoolsOnDelete: true,
         allowUsersInNamespaces: OBJECT_USER_NAMESPACES,
-        gateway: { port: 80, instances: 2, priorityClassName: 'system-cluster-critical' },
+        gateway: { port: 80, instances: 2, priorityClassName: 'system-cluster-critical', resources: daemonResources(ROOK_REQUESTS.rgw) },
       },
       // Retain: deleting an ObjectBucketClaim must not delete the images in its bucket.
       storageClass: {
