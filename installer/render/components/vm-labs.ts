@@ -15,7 +15,7 @@ import { DEFAULT_DISK, SIZE_CLASSES, VM_MEMORY_OVERHEAD_MIB } from '../../labs/s
 import { ARGOCD_NAMESPACE } from '../app-of-apps.ts';
 import { GROUPS, KUBE_OIDC_PREFIX } from '../identity.ts';
 import type { Component, ComponentBuilder, K8sObject, RenderContext, RepoFile } from '../model.ts';
-import { k8s } from '../model.ts';
+import { SYNC_WAVE, TIER_WAVE, k8s } from '../model.ts';
 import { renderTemplate } from '../text.ts';
 import { toYamlDocs } from '../yaml.ts';
 import { CLONER_ROLE } from './kubevirt.ts';
@@ -24,6 +24,12 @@ import { STORAGE_CLASSES } from './rook-ceph.ts';
 export const CHART_DIR = 'charts/vm-lab';
 export const LABS_PROJECT = 'course-labs';
 const IN_CLUSTER = 'https://kubernetes.default.svc';
+/**
+ * The labs ApplicationSet and its project come last in the root app: the lab Applications it generates
+ * clone from the golden-image DataSources (vm-images, wave 15) with the clone permission (vm-labs, the
+ * labs tier's wave 20), and a malformed lab file (ApplicationSet Degraded) must hold nothing of the platform.
+ */
+export const LABS_APPSET_WAVE = TIER_WAVE.labs + 5;
 /** Kinds charts/vm-lab renders: the only namespaced kinds lab Applications may create. */
 export const CHART_KINDS: [string, string][] = [
   ['', 'Secret'], ['', 'ServiceAccount'], ['', 'ConfigMap'], ['', 'ResourceQuota'], ['', 'LimitRange'],
@@ -63,7 +69,7 @@ export function labsAppObjects(ctx: RenderContext): K8sObject[] {
   const course = '{{ .path.basename }}';
   const project: IAppProject = {
     apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject',
-    metadata: { name: LABS_PROJECT, namespace: ARGOCD_NAMESPACE },
+    metadata: { name: LABS_PROJECT, namespace: ARGOCD_NAMESPACE, annotations: { [SYNC_WAVE]: String(LABS_APPSET_WAVE) } },
     spec: {
       description: 'Course labs (one Application per lab file): only the kinds charts/vm-lab renders, only in course-* namespaces.',
       sourceRepos: [gitRepo],
@@ -74,7 +80,7 @@ export function labsAppObjects(ctx: RenderContext): K8sObject[] {
   };
   const appset: IApplicationSet = {
     apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet',
-    metadata: { name: 'labs', namespace: ARGOCD_NAMESPACE },
+    metadata: { name: 'labs', namespace: ARGOCD_NAMESPACE, annotations: { [SYNC_WAVE]: String(LABS_APPSET_WAVE) } },
     spec: {
       goTemplate: true,
       goTemplateOptions: ['missingkey=error'],
