@@ -57,7 +57,7 @@ func (o healthOverrides) healthScript(obj *unstructured.Unstructured) (string, b
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", false, nil
 	}
-	return string(data), false, err
+	return string(data), true, err // "standard libraries will be enabled for all built-in scripts"
 }
 
 func executeHealthLua(obj *unstructured.Unstructured, script string, useOpenLibs bool) (*health.HealthStatus, error) {

@@ -62,6 +62,20 @@ describe('first boot converges (ArgoCD v3.4.4 health code on a modelled cluster)
   });
 });
 
+describe("the Lua health port agrees with argo-cd v3.4.4's own health tests", () => {
+  it('every embedded health_test.yaml case gives the status and message upstream expects', () => {
+    const r = spawnSync(BIN, ['-selftest'], { encoding: 'utf8', timeout: 120_000 });
+    const res = JSON.parse(r.stdout) as { passed: number; failed: string[]; skipped: string[]; kinds: string[] };
+    expect(res.failed).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(res.passed).toBeGreaterThan(900);
+    // The kinds whose health the convergence run depends on are among those checked.
+    expect(res.kinds).toEqual(expect.arrayContaining(['argoproj.io/ApplicationSet', 'ceph.rook.io/CephCluster', 'ceph.rook.io/CephObjectStore',
+      'cert-manager.io/Certificate', 'cert-manager.io/ClusterIssuer', 'cert-manager.io/Issuer', 'k8s.keycloak.org/Keycloak',
+      'monitoring.coreos.com/Prometheus', 'objectbucket.io/ObjectBucketClaim', 'postgresql.cnpg.io/Cluster']));
+  }, 120_000);
+});
+
 describe('reintroduced deadlocks are caught', () => {
   let dir: string;
   beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'converge-')); });
@@ -102,6 +116,26 @@ describe('reintroduced deadlocks are caught', () => {
     const app = res.waves.at(-1)!.children.find((c) => c.name === 'rook-ceph-cluster')!;
     expect(app.health).toBe('Degraded');
     expect(app.message).toMatch(/CephCluster .*HEALTH_WARN/);
+  });
+
+  it('ingress-nginx after ArgoCD: ArgoCD\'s wave waits for an ingress controller that is never created', () => {
+    const res = converge(mutated('nginx-late', 'apps/ingress-nginx.yaml', setWave('Application', 'ingress-nginx', '7')));
+    expect(res.stuckAt).toBe(6);
+    expect(res.waves.at(-1)!.children.find((c) => c.name === 'argocd')!.message).toMatch(/no ingress controller for class nginx running/);
+  });
+
+  it("MetalLB's pool after ingress-nginx: the controller's LoadBalancer Service never gets an address", () => {
+    const res = converge(mutated('pool-late', 'apps/metallb-config.yaml', setWave('Application', 'metallb-config', '8')));
+    expect(res.stuckAt).toBe(5);
+    const nginx = res.waves.at(-1)!.children.find((c) => c.name === 'ingress-nginx')!;
+    expect([nginx.health, nginx.message]).toEqual(['Progressing', expect.stringMatching(/^Service ingress-nginx\/ingress-nginx: .*no load-balancer address/)]);
+  });
+
+  it('HEALTH_ERR still stops the rollout (an unavailable Ceph is an incident, not routine)', () => {
+    const res = converge(join(GOLDEN, 'example'), '-ceph', 'HEALTH_ERR');
+    expect(res.converged).toBe(false);
+    expect(res.stuckAt).toBe(0);
+    expect(res.waves.at(-1)!.children.find((c) => c.name === 'rook-ceph-cluster')!.health).toBe('Degraded');
   });
 
   it('the labs ApplicationSet at wave 0 (before the golden images and the clone permission) is reported', () => {

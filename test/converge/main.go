@@ -61,7 +61,21 @@ func main() {
 	ceph := flag.String("ceph", "HEALTH_OK", "status.ceph.health the CephCluster reports once running (HEALTH_OK or HEALTH_WARN)")
 	badLab := flag.Bool("bad-lab", false, "a malformed lab file: the labs ApplicationSet reports ErrorOccurred")
 	asJSON := flag.Bool("json", false, "print the result as JSON")
+	self := flag.Bool("selftest", false, "run argo-cd's own health_test.yaml cases through the Lua port, print JSON")
 	flag.Parse()
+	if *self {
+		res, err := selftest()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "converge:", err)
+			os.Exit(2)
+		}
+		out, _ := json.MarshalIndent(res, "", "  ")
+		fmt.Println(string(out))
+		if len(res.Failed) > 0 {
+			os.Exit(1)
+		}
+		return
+	}
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: converge [-ceph HEALTH_WARN] [-bad-lab] [-json] <rendered-site-dir>")
 		os.Exit(2)
