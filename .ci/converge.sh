@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v go >/dev/null || { echo "converge.sh: go is not on PATH (Go >= 1.21 needed to build test/converge)" >&2; exit 1; }
+minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+[ "${minor:-0}" -ge 21 ] || { echo "converge.sh: $(go env GOVERSION) is too old: Go >= 1.21 is needed (it fetches the go1.26 toolchain go.mod asks for)" >&2; exit 1; }
 hash=$(cat test/converge/go.mod test/converge/go.sum test/converge/*.go .ci/converge.sh | sha256sum | cut -c1-16)
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/labctl/converge-$hash"
 if [ ! -x "$cache/converge" ]; then
