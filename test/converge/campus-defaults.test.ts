@@ -36,3 +36,13 @@ describe('campus-grade defaults', () => {
     expect(kv.spec.configuration.evictionStrategy).toBe('LiveMigrateIfPossible');
   });
 });
+
+describe('metrics the alerts read are enabled', () => {
+  it.each(Object.keys(SITES))('%s: Keycloak exports user-event metrics (keycloak_user_events_total, read by KeycloakLoginErrorsHigh)', (site) => {
+    const kc = golden(site, 'components/keycloak/manifests/keycloak-keycloak-keycloak.yaml');
+    const opts = Object.fromEntries((kc.spec.additionalOptions as { name: string; value: string }[]).map((o) => [o.name, o.value]));
+    expect(opts).toMatchObject({ 'metrics-enabled': 'true', 'event-metrics-user-enabled': 'true' });
+    const rules = readFileSync(join(ROOT, 'test/golden', site, 'components/kube-prometheus-stack/manifests/prometheusrule-monitoring-labctl-services.yaml'), 'utf8');
+    expect(rules).toContain('keycloak_user_events_total');
+  });
+});
