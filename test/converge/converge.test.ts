@@ -1,5 +1,7 @@
-// First-boot convergence: runs test/converge (Go; ArgoCD v3.4.4's own health code: util/lua with its
-// embedded Lua health scripts plus gitops-engine's checks) on every golden site. It simulates the root
+// First-boot convergence: runs test/converge (Go) on every golden site. Health is ArgoCD's own code: the
+// Lua health scripts embedded in argo-cd v3.4.4 and the site's argocd-cm customizations, run by a line-for-
+// line port of argo-cd's util/lua health path (util/lua itself cannot be linked: see argolua.go; the port
+// is checked against upstream's own health_test.yaml cases below), and gitops-engine's Go checks. It simulates the root
 // Application's sync wave by wave from an empty cluster; the cluster model and the states it assumes are
 // listed at the top of test/converge/model.go. Built by `bash .ci/converge.sh` (.ci/run does it).
 // The deadlock cases mutate a copy of the example's rendered tree back to an old, broken shape and expect
@@ -39,7 +41,7 @@ beforeAll(() => {
   expect(existsSync(BIN)).toBe(true);
 }, 1_600_000);
 
-describe('first boot converges (ArgoCD v3.4.4 health code on a modelled cluster)', () => {
+describe("first boot converges (ArgoCD v3.4.4's Lua health scripts and gitops-engine checks, on a modelled cluster)", () => {
   it('the golden sites exist', () => expect(SITES).toEqual(expect.arrayContaining(['example', 'single-rack', 'airgapped'])));
 
   it.each(SITES)('%s: every wave of the root Application becomes Healthy (Ceph HEALTH_OK)', (site) => {

@@ -10,7 +10,8 @@ package main
 //  2. Every chart component (except CRD-only charts and rook-ceph-cluster, whose pods the Rook operator
 //     makes) is one Deployment named after the component. It becomes Available once what it needs is
 //     there: a bound PVC when its values name a storage class, and the other health-bearing objects of
-//     its own Application (its database Cluster, bucket claim, certificate). Images pull (assumed).
+//     its own Application (its database Cluster, bucket claim, certificate; not the resources its own
+//     operator reconciles). Images pull (assumed: registries reachable or mirrored).
 //  3. A Service of type LoadBalancer (a chart value `type: LoadBalancer`) gets status.loadBalancer only
 //     when MetalLB's controller runs AND an IPAddressPool and an advertisement exist (wave of metallb-config).
 //  4. An Ingress (a chart value `ingress: {enabled: true}`, or a manifest) gets status.loadBalancer only
