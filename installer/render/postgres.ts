@@ -3,7 +3,7 @@
 // in the secret store and survives a rebuild from Git plus the site key.
 import type { K8sObject, SecretNeed } from './model.ts';
 import { SYNC_WAVE, k8s } from './model.ts';
-import { STORAGE_CLASSES } from './components/rook-ceph.ts';
+import { NEVER_PRUNE, STORAGE_CLASSES } from './components/rook-ceph.ts';
 
 export interface Database {
   /** Cluster name; CNPG's read-write Service is <name>-rw. */
@@ -25,7 +25,8 @@ export function postgresCluster(db: Database, wave: string): { object: K8sObject
   const cluster = {
     apiVersion: 'postgresql.cnpg.io/v1',
     kind: 'Cluster',
-    metadata: { name: db.name, namespace: db.namespace, annotations: { [SYNC_WAVE]: wave } },
+    // The database: never pruned or deleted by ArgoCD (a removed component or a renamed Cluster orphans it).
+    metadata: { name: db.name, namespace: db.namespace, annotations: { [SYNC_WAVE]: wave, ...NEVER_PRUNE } },
     spec: {
       instances: db.instances,
       primaryUpdateStrategy: 'unsupervised',

@@ -28,6 +28,36 @@ end
 return hs
 `;
 
+/**
+ * CephCluster health. ArgoCD's built-in check (resource_customizations/ceph.rook.io/CephCluster) maps
+ * HEALTH_WARN to Degraded; HEALTH_WARN is routine (deep-scrub overdue, a recent daemon crash, one storage
+ * node down for maintenance) and Ceph keeps serving I/O, but a Degraded resource fails the waved sync of
+ * the root app and, after its retries, automated sync gives up on that commit: no later wave (Harbor,
+ * Keycloak, monitoring, chart bumps) would be applied. Here HEALTH_WARN is Healthy with Ceph's message
+ * kept (the CephHealthWarning alert reports it to the on-call); HEALTH_ERR, an unavailable cluster, and
+ * Rook's Error state stay Degraded; no status yet or a state other than Created/Connected is Progressing.
+ */
+export const CEPH_CLUSTER_HEALTH_LUA = `hs = { status = "Progressing", message = "Waiting for status to be reported" }
+if obj.status == nil then
+  return hs
+end
+local health = nil
+if obj.status.ceph ~= nil then
+  health = obj.status.ceph.health
+end
+local state = obj.status.state
+hs.message = "Ceph health is " .. tostring(health) .. ", cluster state is " .. tostring(state)
+if obj.status.message ~= nil then
+  hs.message = hs.message .. " - " .. obj.status.message
+end
+if health == "HEALTH_ERR" or state == "Error" then
+  hs.status = "Degraded"
+elseif (health == "HEALTH_OK" or health == "HEALTH_WARN") and (state == "Created" or state == "Connected") then
+  hs.status = "Healthy"
+end
+return hs
+`;
+
 export const argocd: ComponentBuilder = ({ site }) => {
   const oidc = argocdOidc(site);
   const secrets: SecretNeed[] = [
@@ -48,9 +78,11 @@ export const argocd: ComponentBuilder = ({ site }) => {
     name: 'argocd',
     namespace: ARGOCD_NAMESPACE,
     tier: 'operators',
-    // After the CRD tier (-10): its ServiceMonitors need the Prometheus operator CRDs, and a failing
-    // self-sync here would hold every later wave of the root app.
-    wave: -9,
+    // ArgoCD already runs (the installer put it there with these values, health customizations included);
+    // this Application only adopts it. It comes after ingress-nginx (wave 5): its Ingress is Healthy only
+    // with a load-balancer address, which needs MetalLB and its pool (wave 0) and the ingress controller.
+    // Earlier, its Progressing Ingress would hold every later wave of the root app (docs/architecture.md).
+    wave: 6,
     chart: {
       component: 'argo-cd',
       values: {
@@ -73,6 +105,7 @@ export const argocd: ComponentBuilder = ({ site }) => {
               requestedScopes: ['openid', 'profile', 'email', 'groups'],
             }),
             'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA,
+            'resource.customizations.health.ceph.rook.io_CephCluster': CEPH_CLUSTER_HEALTH_LUA,
           },
           rbac: {
             'policy.default': '',

@@ -162,7 +162,10 @@ export const keycloak: ComponentBuilder = ({ site, versions }): Component => {
       proxy: { headers: 'xforwarded' },
       ingress: { enabled: false },
       bootstrapAdmin: { user: { secret: ADMIN_SECRET } },
-      additionalOptions: [{ name: 'metrics-enabled', value: 'true' }, { name: 'health-enabled', value: 'true' }],
+      // event-metrics-user-enabled: keycloak_user_events_total, which the KeycloakLoginErrorsHigh alert reads
+      // (off by default; Keycloak's "Monitoring user activities with event metrics" guide).
+      additionalOptions: [{ name: 'metrics-enabled', value: 'true' }, { name: 'health-enabled', value: 'true' },
+        { name: 'event-metrics-user-enabled', value: 'true' }],
       scheduling: {
         topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway',
           labelSelector: { matchLabels: { app: 'keycloak', 'app.kubernetes.io/instance': KEYCLOAK_NAME } } }],

@@ -38,6 +38,9 @@ export function kubevirtResources(ctx: RenderContext): K8sObject[] {
           cpuAllocationRatio: oc.cpuAllocationRatio,
           memoryOvercommit: oc.memoryOvercommitPercent,
         },
+        // A node drain live-migrates students' VMs instead of killing them (the default is None);
+        // "IfPossible": a VM that cannot migrate (RWO disk) is evicted rather than blocking the drain.
+        evictionStrategy: 'LiveMigrateIfPossible',
       },
       // Removing the CR must never delete students' VMs.
       uninstallStrategy: 'BlockUninstallIfWorkloadsExist',

@@ -31,6 +31,9 @@ export const runbookUrl = (site: Site) => (name: string) => `${site.site.gitBrow
 /** Kubernetes object name of a rule group's PrometheusRule. */
 export const ruleObjectName = (group: string) => group;
 
+/** Prometheus' volume (GiB); its retentionSize is derived from it. */
+const PROMETHEUS_VOLUME_GI = 50;
+
 export function platformRules(site: Site): K8sObject[] {
   const url = runbookUrl(site);
   return alertGroups(site).map((g) => k8s(prometheusRule(ruleObjectName(g.name), MONITORING_NS, [toGroup(g, url)])));
@@ -152,7 +155,10 @@ export const kubePrometheusStack: ComponentBuilder = ({ site }): Component => {
             // Pick up every ServiceMonitor/PodMonitor/PrometheusRule of the cluster, not only the chart's.
             ruleSelectorNilUsesHelmValues: false, serviceMonitorSelectorNilUsesHelmValues: false,
             podMonitorSelectorNilUsesHelmValues: false, probeSelectorNilUsesHelmValues: false, scrapeConfigSelectorNilUsesHelmValues: false,
-            storageSpec: { volumeClaimTemplate: pvc('50Gi') },
+            storageSpec: { volumeClaimTemplate: pvc(`${PROMETHEUS_VOLUME_GI}Gi`) },
+            // A size bound as well as the time bound: TSDB blocks stop at 85% of the volume, the rest is
+            // headroom for the WAL and compaction (a full volume stops Prometheus, and with it every alert).
+            retentionSize: `${Math.floor(PROMETHEUS_VOLUME_GI * 0.85)}GB`,
             externalUrl: `https://${site.hosts.grafana}/explore`,
           },
         },
@@ -160,6 +166,10 @@ export const kubePrometheusStack: ComponentBuilder = ({ site }): Component => {
           config: alertmanagerConfig(site),
           alertmanagerSpec: {
             storage: { volumeClaimTemplate: pvc('2Gi') },
+            // Paging must survive a node: up to three replicas (they gossip to deduplicate), kept on
+            // different nodes where the site has them.
+            replicas: Math.min(3, site.nodes.length),
+            podAntiAffinity: 'soft',
             // Receiver URLs and passwords: mounted at /etc/alertmanager/secrets/<secret>/<key>, read via *_file.
             ...(amSecrets.length ? { secrets: [RECEIVER_SECRET] } : {}),
           },

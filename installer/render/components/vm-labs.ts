@@ -20,7 +20,7 @@ import { DEFAULT_DISK, SIZE_CLASSES, VM_MEMORY_OVERHEAD_MIB } from '../../labs/s
 import { ARGOCD_NAMESPACE } from '../app-of-apps.ts';
 import { GROUPS, KUBE_OIDC_PREFIX } from '../identity.ts';
 import type { Component, ComponentBuilder, K8sObject, RenderContext, RepoFile } from '../model.ts';
-import { k8s } from '../model.ts';
+import { SYNC_WAVE, TIER_WAVE, k8s } from '../model.ts';
 import { renderTemplate } from '../text.ts';
 import { toYamlDocs } from '../yaml.ts';
 import { CLONER_ROLE } from './kubevirt.ts';
@@ -32,6 +32,12 @@ export const labsProject = (course: string) => `course-${course}`;
 /** Namespaces of a course's labs: course-<course>-<lab>. */
 export const labsNamespaces = (course: string) => `course-${course}-*`;
 const IN_CLUSTER = 'https://kubernetes.default.svc';
+/**
+ * The labs ApplicationSet and its project come last in the root app: the lab Applications it generates
+ * clone from the golden-image DataSources (vm-images, wave 15) with the clone permission (vm-labs, the
+ * labs tier's wave 20), and a malformed lab file (ApplicationSet Degraded) must hold nothing of the platform.
+ */
+export const LABS_APPSET_WAVE = TIER_WAVE.labs + 5;
 /** Kinds charts/vm-lab renders: the only namespaced kinds lab Applications may create. */
 export const CHART_KINDS: [string, string][] = [
   ['', 'Secret'], ['', 'ServiceAccount'], ['', 'ConfigMap'], ['', 'ResourceQuota'], ['', 'LimitRange'],
@@ -87,7 +93,7 @@ export function courseProjects(ctx: RenderContext): IAppProject[] {
   const names = ctx.site.labs.courses.map((c) => c.name);
   return names.map((course) => ({
     apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject',
-    metadata: { name: labsProject(course), namespace: ARGOCD_NAMESPACE },
+    metadata: { name: labsProject(course), namespace: ARGOCD_NAMESPACE, annotations: { [SYNC_WAVE]: String(LABS_APPSET_WAVE) } },
     spec: {
       description: `Labs of course ${course} (one Application per file ${ctx.site.labs.path}/${course}/<lab>.yaml): only the kinds charts/vm-lab renders, only in ${labsNamespaces(course)}.`,
       sourceRepos: [ctx.site.site.gitRepo],
@@ -128,7 +134,7 @@ export function labsAppObjects(ctx: RenderContext): K8sObject[] {
   const projects = courseProjects(ctx);
   const appset: IApplicationSet = {
     apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet',
-    metadata: { name: 'labs', namespace: ARGOCD_NAMESPACE },
+    metadata: { name: 'labs', namespace: ARGOCD_NAMESPACE, annotations: { [SYNC_WAVE]: String(LABS_APPSET_WAVE) } },
     spec: {
       goTemplate: true,
       goTemplateOptions: ['missingkey=error'],

@@ -108,6 +108,7 @@ const kubevirt = resource('kubevirt.io/v1', 'KubeVirt', true, obj('The KubeVirt 
       nodeSelectors: labelMap('Nodes VMs may run on.'),
     }),
     vmRolloutStrategy: oneOf('How VM changes reach running VMs.', ['Stage', 'LiveUpdate']),
+    evictionStrategy: oneOf('What evicting a VM (a node drain) does, cluster-wide. Default: None', ['None', 'LiveMigrate', 'LiveMigrateIfPossible', 'External']),
   }),
   workloadUpdateStrategy: obj('How running VMs move to a new KubeVirt.', { workloadUpdateMethods: list('Methods.', oneOf('A method.', ['LiveMigrate', 'Evict'])), batchEvictionSize: int('Batch size.', { minimum: 1 }) }),
   uninstallStrategy: oneOf('Whether removing the CR removes VMs.', ['RemoveWorkloads', 'BlockUninstallIfWorkloadsExist', 'BlockUninstallIfRemoveWorkloads']),
