@@ -87,12 +87,14 @@ describe('labctl init from flags (no terminal)', () => {
     await validates('inventory.yaml', cwd);
   });
 
-  it('the --help example, run exactly as printed, writes a valid inventory', async () => {
+  it('the --help example (also in the README), run exactly as printed, writes a valid inventory', async () => {
     const h = await labctl(['init', '--help']);
     expect(h.code).toBe(0);
     const line = h.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith('labctl init '));
     expect(line).toBeDefined();
     expect(line).not.toMatch(/['"\\$]/); // plain words: splitting on spaces is how a shell reads it
+    // The README's stage 1 shows the same command.
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`\n   ${line}\n`);
     const cwd = dir();
     const r = await labctl(line!.split(/\s+/).slice(1), { cwd });
     expect(r.code, r.stderr).toBe(0);
