@@ -114,6 +114,15 @@ describe('labctl init from flags (no terminal)', () => {
     expect(readFileSync(join(cwd, 'inventory.yaml'), 'utf8')).toContain('apiVersion: 1');
   });
 
+  it('answers that pass one by one but make an invalid inventory: the rules\' errors, exit 1, nothing written', async () => {
+    const cwd = dir();
+    const r = await labctl(['init', '--yes', '--subnet', '10.244.0.0/24'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^inventory\.yaml:\d+:\d+ network\.podCidr: the pod CIDR 10\.244\.0\.0\/16 overlaps subnet nodes 10\.244\.0\.0\/24/m);
+    expect(r.stderr).toContain('these answers make an invalid inventory (the lines above are those of the file it would have written); nothing was written to inventory.yaml');
+    expect(existsSync(join(cwd, 'inventory.yaml'))).toBe(false);
+  });
+
   it.each([
     [['--nodes', 'node1=10.99.0.5'], '--nodes (nodes): node node1: 10.99.0.5 is not inside the subnet 10.10.0.0/24'],
     [['--nodes', 'Node_1=10.10.0.5'], '--nodes (nodes): "Node_1" is not a valid node name'],

@@ -185,7 +185,7 @@ export async function initCommand(o: InitOptions, flags: Record<string, unknown>
   const text = starterYaml({ ...(a as StarterAnswers), nodes });
   // What is written must validate as written: check the exact text first, write nothing when it does not.
   const v = validateInventoryText(o.file, text);
-  if (v.errors.length) throw new ExitError(`these answers make an invalid inventory; nothing was written`, 1, v.errors);
+  if (v.errors.length) throw new ExitError(`these answers make an invalid inventory (the lines above are those of the file it would have written); nothing was written to ${o.file}`, 1, v.errors);
   writeFileSync(o.file, text, { flag: o.force ? 'w' : 'wx' });
   printDiagnostics(v.warnings);
   const placeholders = nodes.filter((n) => text.includes(placeholderDisk(n.name))).map((n) => n.name);
