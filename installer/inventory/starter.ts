@@ -65,7 +65,8 @@ export function starterObject(a: StarterAnswers): Record<string, unknown> {
 const HEADER = (site: string) => ` Site inventory of ${site}, written by \`labctl init\`: the one file that describes the site.
  \`labctl validate\` checks it offline, \`labctl render\` turns it into the site's GitOps repository.
  Each key's comment is its description from labctl's schema: REQUIRED / OPTIONAL, Default, Example.
- Many OPTIONAL keys are not written here; inventory.example.yaml in labctl's repository shows them all.
+ Many OPTIONAL keys are not written here; inventory.example.yaml, shipped with labctl in the folder
+ \`labctl version\` names (files:), shows them all.
  Secrets never appear in this file: a key named ...Ref names an entry of the site's secret store.
  Before \`labctl preflight\`: replace every REPLACE-ME disk id with the node's Ceph disk
  (ls -l /dev/disk/by-id/ on the node), and check the roles of each node.`;
