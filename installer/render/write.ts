@@ -11,6 +11,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, readdirSync, rm
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import { ExitError } from '../core/diagnostics.ts';
+import { labctlVersion } from '../core/build-info.ts';
 
 export const STATE_FILE = '.labctl/rendered.json';
 export const LOCK_FILE = '.labctl/lock';
@@ -102,7 +103,20 @@ export function writeRepo(dir: string, files: Map<string, string>, change: RepoC
     pruneEmptyDirs(dir, dirname(path));
   }
   assertNoSymlink(dir, STATE_FILE, 'writes');
-  atomicWrite(join(dir, STATE_FILE), JSON.stringify({ files: [...files.keys()] }, null, 1) + '\n');
+  // The labctl version (package.json, not a build time: same input, same bytes) lets `render --check`
+  // say when the site was rendered by another labctl.
+  atomicWrite(join(dir, STATE_FILE), JSON.stringify({ labctl: labctlVersion(), files: [...files.keys()] }, null, 1) + '\n');
+}
+
+/** The labctl version that last rendered `dir` (.labctl/rendered.json), or null (none, or written before 0.2). */
+export function renderedBy(dir: string): string | null {
+  assertNoSymlink(dir, STATE_FILE, 'reads');
+  const p = join(dir, STATE_FILE);
+  if (!existsSync(p)) return null;
+  try {
+    const v = (JSON.parse(readFileSync(p, 'utf8')) as { labctl?: unknown }).labctl;
+    return typeof v === 'string' ? v : null;
+  } catch { return null; } // previous() reports an unreadable file
 }
 
 /** Rendered files are recreated by a re-render, so they need atomicity, not fsync. */

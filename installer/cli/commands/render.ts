@@ -5,7 +5,8 @@ import { createTwoFilesPatch } from 'diff';
 import { ExitError } from '../../core/diagnostics.ts';
 import { requireSite } from '../../inventory/validate.ts';
 import { renderSite, type RenderResult } from '../../render/render.ts';
-import { GITIGNORE, assertNoSymlink, lockRepo, planWrite, writeRepo, type RepoChange } from '../../render/write.ts';
+import { GITIGNORE, assertNoSymlink, lockRepo, planWrite, renderedBy, writeRepo, type RepoChange } from '../../render/write.ts';
+import { labctlVersion } from '../../core/build-info.ts';
 import { printDiagnostics } from '../output.ts';
 
 export interface RenderOptions { inventory: string; out: string; check?: boolean; overwrite?: boolean; quiet?: boolean }
@@ -27,6 +28,13 @@ export async function renderFromInventory(inventory: string): Promise<RenderResu
   return r;
 }
 
+/** Names both versions when `dir` was rendered by another labctl than this one. */
+function versionNote(dir: string): string | null {
+  const was = renderedBy(dir);
+  const now = labctlVersion();
+  return was && was !== now ? `it was rendered by labctl ${was}, this is labctl ${now}` : null;
+}
+
 const summary = (c: RepoChange) => `${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed`;
 
 export async function renderCommand(o: RenderOptions): Promise<void> {
@@ -34,24 +42,26 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
   if (o.check) {
     const change = planWrite(o.out, r.files);
     const stale = [...change.added.map((p) => `missing  ${p}`), ...change.changed.map((p) => `differs  ${p}`), ...change.conflicts.map((p) => `differs  ${p}`), ...change.removed.map((p) => `extra    ${p}`)];
+    const other = versionNote(o.out);
     if (stale.length) {
       process.stdout.write(stale.join('\n') + '\n');
-      throw new ExitError(`${o.out} is not what ${o.inventory} renders (${stale.length} file(s)); run labctl render and commit the result`, 1);
+      throw new ExitError(`${o.out} is not what ${o.inventory} renders (${stale.length} file(s))${other ? `; ${other}` : ''}; run labctl render and commit the result`, 1);
     }
-    process.stdout.write(`${o.out} is up to date with ${o.inventory} (${r.stats.files} files)\n`);
+    process.stdout.write(`${o.out} is up to date with ${o.inventory} (${r.stats.files} files)${other ? `; ${other}` : ''}\n`);
     return;
   }
   // Checked and written under one lock: another render or secrets command cannot slip in between.
   const unlock = lockRepo(o.out);
   try {
     const change = planWrite(o.out, r.files);
+    const other = versionNote(o.out);
     if (change.conflicts.length && !o.overwrite) {
       throw new ExitError(`${change.conflicts.length} file(s) in ${o.out} were not written by labctl and would be overwritten:\n  ${change.conflicts.join('\n  ')}\nMove them away, or pass --overwrite to replace them.`, 1);
     }
     writeRepo(o.out, r.files, change);
     const ms = (r.stats as { ms?: number }).ms ?? 0;
     if (!o.quiet) {
-      process.stdout.write(`rendered ${o.out}: ${r.stats.files} files, ${r.stats.objects} objects, ${r.components.length} applications (${summary(change)}) in ${ms.toFixed(0)} ms\n`);
+      process.stdout.write(`rendered ${o.out}: ${r.stats.files} files, ${r.stats.objects} objects, ${r.components.length} applications (${summary(change)}) in ${ms.toFixed(0)} ms${other ? `; ${other.replace('it was', 'it was last')}` : ''}\n`);
     }
     // Generated secrets: new entries only, encrypted to the site's confirmed recipients (docs/secrets.md).
     const { renderSecretsNote } = await import('../../secrets/render-hook.ts');
