@@ -66,5 +66,6 @@ export async function build() {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const entry = await build();
-  process.stdout.write(`labctl: built ${relative(process.cwd(), entry)}\n`);
+  // stderr: `npm pack --json` runs this as the prepare script, and its stdout must stay JSON.
+  process.stderr.write(`labctl: built ${relative(process.cwd(), entry)}\n`);
 }

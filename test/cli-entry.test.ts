@@ -70,7 +70,9 @@ describe('labctl entry point', () => {
     it('a changed source is rebuilt before it runs: a stale bundle never runs', async () => {
       const before = current().dir;
       const main = join(copy, 'installer/cli/main.ts');
-      writeFileSync(main, readFileSync(main, 'utf8').replace(".version('0.1.0')", ".version('9.9.9-entry-test')"));
+      const edited = readFileSync(main, 'utf8').replace('.version(labctlVersion())', ".version('9.9.9-entry-test')");
+      expect(edited).toContain('9.9.9-entry-test'); // the edit must take, or this test proves nothing
+      writeFileSync(main, edited);
       const r = await run(['bin/labctl.js', '--version']);
       expect(r.out.trim()).toBe('9.9.9-entry-test');
       expect(current().dir).not.toBe(before);
