@@ -2,11 +2,12 @@
 // Written atomically after every finished step (temp file, fsync, rename, fsync of the directory), so a
 // crash leaves either the old or the new journal, never a truncated one. It holds no secrets: a step's
 // inputs hash covers its script, in which secrets are only placeholders.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { isAbsolute, join } from 'node:path';
 import { homedir } from 'node:os';
 import { ExitError } from '../core/diagnostics.ts';
+import { takePidLock } from '../core/pid-lock.ts';
 
 /**
  * Where labctl keeps a site's local state (journal, admin kubeconfig, logs, pinned SSH host keys):
@@ -78,21 +79,5 @@ export const writeAtomic = (file: string, text: string): void => writeFileAtomic
 /** One `up`/`reset` at a time per state directory: an exclusive lock file holding the pid. */
 export function lockStateDir(dir: string): () => void {
   mkdirSync(dir, { recursive: true });
-  const lock = join(dir, 'lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lock, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return () => rmSync(lock, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(lock, 'utf8').trim());
-      let alive = false;
-      try { process.kill(pid, 0); alive = true; } catch { alive = false; }
-      if (alive) throw new ExitError(`${dir} is in use by labctl process ${pid}; wait for it to finish`, 1);
-      rmSync(lock, { force: true }); // left by a process that died
-    }
-  }
-  throw new ExitError(`cannot lock ${dir}`, 1);
+  return takePidLock(join(dir, 'lock'), { waitMs: 0, what: dir });
 }

@@ -6,8 +6,8 @@
 // - the single executable's: one CommonJS file with every dependency inside (a SEA runs one script and
 //   has no node_modules).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import type { BuildRecord } from '../core/build-info.ts';
 
@@ -52,55 +52,6 @@ const dropSelfRun: Plugin = {
   },
 };
 
-/** The model packages render validates with (installer/render/validate-objects.ts, MODEL_PACKAGES). */
-export const MODEL_PACKAGES = ['kubernetes-models', '@kubernetes-models/argo-cd', '@kubernetes-models/cert-manager'] as const;
-
-/** Every top-level kind module of the model packages, as `<package>/<apiVersion>/<Kind>` (no *List). */
-export function modelSpecifiers(root: string): string[] {
-  const out: string[] = [];
-  for (const pkg of MODEL_PACKAGES) {
-    const base = join(root, 'node_modules', pkg);
-    const walk = (dir: string) => {
-      for (const e of readdirSync(dir).sort()) {
-        const p = join(dir, e);
-        if (e === '_schemas' || e === 'node_modules') continue;
-        if (statSync(p).isDirectory()) walk(p);
-        else if (/^[A-Z]\w*\.js$/.test(e) && !e.endsWith('List.js') && dir !== base && readFileSync(p, 'utf8').includes(`${e.slice(0, -3)}.apiVersion="`)) {
-          out.push(`${pkg}/${relative(base, p).slice(0, -3).split('\\').join('/')}`);
-        }
-      }
-    };
-    walk(base);
-  }
-  return out;
-}
-
-// validate-objects.ts imports a model by a computed name (`${pkg}/${apiVersion}/${kind}`), which only
-// works beside a node_modules folder. The SEA has none, so the import becomes a lookup in a table of
-// static imports of every kind module (about 160), which esbuild can bundle.
-const MODEL_IMPORT = 'await import(`${pkg}/${apiVersion}/${kind}`)';
-const staticModelImports = (root: string): Plugin => ({
-  name: 'static-model-imports',
-  setup(b) {
-    b.onLoad({ filter: /installer[\\/]render[\\/]validate-objects\.ts$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes(MODEL_IMPORT)) throw new Error(`${args.path} no longer contains ${MODEL_IMPORT}; update installer/packaging/bundle.ts`);
-      const table = modelSpecifiers(root).map((m) => `  ${JSON.stringify(m)}: () => import(${JSON.stringify(m)}),`).join('\n');
-      const lookup = `
-const __labctlModels: Record<string, () => Promise<Record<string, any>>> = {
-${table}
-};
-function __labctlModel(name: string): Promise<Record<string, any>> {
-  const load = __labctlModels[name];
-  if (load) return load();
-  return Promise.reject(Object.assign(new Error(\`no bundled model \${name}\`), { code: 'ERR_MODULE_NOT_FOUND' }));
-}
-`;
-      return { contents: text.replace(MODEL_IMPORT, 'await __labctlModel(`${pkg}/${apiVersion}/${kind}`)') + lookup, loader: 'ts' };
-    });
-  },
-});
-
 /** One CommonJS file for Node's single executable application support. */
 export async function buildSeaBundle(root: string, outFile: string): Promise<void> {
   mkdirSync(join(outFile, '..'), { recursive: true });
@@ -116,6 +67,6 @@ export async function buildSeaBundle(root: string, outFile: string): Promise<voi
     // Node 22 warns (DEP0040) on every run when the built-in punycode is loaded (tr46, ajv formats);
     // the userland package of the same code (already a dependency of ajv-formats-draft2019) is bundled.
     alias: { punycode: 'punycode/' },
-    plugins: [dropSelfRun, staticModelImports(root)],
+    plugins: [dropSelfRun], // the Kubernetes models are static imports already (validate-objects.ts's table)
   });
 }

@@ -7,11 +7,12 @@
 // committed to the site repository nor a crafted rendered.json can make it write, delete or show a file
 // elsewhere (docs/security.md, boundary 5). The site repository is Git content anyone with commit rights
 // shapes; the admin's machine is not.
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, readdirSync, rmdirSync, closeSync, openSync, writeSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, readdirSync, rmdirSync } from 'node:fs';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import { ExitError } from '../core/diagnostics.ts';
 import { labctlVersion } from '../core/build-info.ts';
+import { takePidLock } from '../core/pid-lock.ts';
 
 export const STATE_FILE = '.labctl/rendered.json';
 export const LOCK_FILE = '.labctl/lock';
@@ -140,38 +141,9 @@ function pruneEmptyDirs(root: string, rel: string): void {
   }
 }
 
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-/**
- * One writer at a time in a site repository (render, and every `secrets` command that writes): an
- * exclusive lock file holding the pid, taken before anything is checked, so no two processes both see
- * "absent" and both write. Waits up to `waitMs` for another labctl to finish; a lock left by a dead
- * process is taken over.
- */
+/** One writer at a time in a site repository (render, and every `secrets` command that writes). */
 export function lockRepo(dir: string, waitMs = 60_000): () => void {
   assertNoSymlink(dir, LOCK_FILE, 'writes');
   mkdirSync(join(dir, dirname(LOCK_FILE)), { recursive: true });
-  const lock = join(dir, LOCK_FILE);
-  const deadline = Date.now() + waitMs;
-  let holder = 0;
-  for (let attempt = 0; attempt < 10_000; attempt++) {
-    try {
-      const fd = openSync(lock, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return () => rmSync(lock, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let text = '';
-    try { text = readFileSync(lock, 'utf8'); } catch { continue; } // released meanwhile
-    holder = Number(text.trim());
-    let alive = false;
-    try { process.kill(holder, 0); alive = true; } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
-    // A lock just created may not hold its pid yet (holder 0): treat it as alive.
-    if (holder && !alive) { rmSync(lock, { force: true }); continue; }
-    if (Date.now() >= deadline) break;
-    sleep(100);
-  }
-  throw new ExitError(`${dir} is in use by labctl process ${holder || '(unknown)'} (lock ${lock}); wait for it to finish`, 1);
+  return takePidLock(join(dir, LOCK_FILE), { waitMs, what: dir });
 }
