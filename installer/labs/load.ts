@@ -1,7 +1,7 @@
 // Finds and reads lab templates (labs/<course>/<lab>.yaml) and course rosters (labs/<course>/roster.yaml):
 // parse -> schema -> resolved Lab. Pure apart from reading files; returns located diagnostics.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatPath } from '../core/diagnostics.ts';
@@ -54,17 +54,27 @@ export function findLabFiles(paths: string[]): { files: string[]; rosters: strin
   const visit = (p: string, depth: number, given: boolean) => {
     if (!existsSync(p)) { errors.push({ severity: 'error', file: shown(p), line: 1, col: 1, path: '', message: 'file or folder not found' }); return; }
     if (statSync(p).isDirectory()) {
-      if (depth > 1) return;
+      // Below a course folder nothing is a lab, but ArgoCD's file generator must not be handed one either:
+      // a file in labs/<course>/<other>/ would be taken as a lab of course <other>. Look (bounded) and refuse.
+      if (depth > 8) return;
       for (const e of readdirSync(p).sort()) visit(join(p, e), depth + 1, false);
       return;
     }
-    const ext = extname(p);
-    if (ext === '.yml') {
+    const name = basename(p);
+    if (name.endsWith('.yml')) {
       warnings.push({ severity: 'warning', file: shown(p), line: 1, col: 1, path: '', message: 'ignored: ArgoCD only picks up lab files ending in .yaml; rename it' });
       return;
     }
-    if (ext !== '.yaml') return;
-    if (basename(p) === ROSTER_FILE && !given) { if (depth === 2) rosters.push(p); return; }
+    if (!name.endsWith('.yaml')) return;
+    if (!given && depth > 2) {
+      errors.push({ severity: 'error', file: shown(p), line: 1, col: 1, path: '', message: 'a YAML file below a course folder: lab files live directly in <labs>/<course>/ (the folder names the course); move or remove it' });
+      return;
+    }
+    if (name === '.yaml') {
+      errors.push({ severity: 'error', file: shown(p), line: 1, col: 1, path: '', message: 'a lab file needs a name before .yaml (the name becomes the lab and its namespace)' });
+      return;
+    }
+    if (name === ROSTER_FILE && !given) { if (depth === 2) rosters.push(p); return; }
     if (!given && depth < 2) {
       warnings.push({ severity: 'warning', file: shown(p), line: 1, col: 1, path: '', message: 'ignored: lab files live in <labs>/<course>/<lab>.yaml, one folder per course' });
       return;

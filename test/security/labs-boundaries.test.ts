@@ -3,9 +3,10 @@
 // ApplicationSet generates for the file's path (what ArgoCD runs, CI skipped or not). Each attack is also
 // run against a deliberately weakened copy (chart without schema, without excepts, or an Application
 // without the platform's values) to show the defence is what stops it.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { CHART_KINDS } from '../../installer/render/components/vm-labs.ts';
 import { byKind, globRe } from '../labs/helpers.ts';
 import { appFor, clearLabs, helmApp, labText, put, siteRepo, validate, walk, weakChart, type SiteRepo } from './labs-helpers.ts';
@@ -299,5 +300,34 @@ describe('attack: a lab hands its VMs to another group', () => {
     clearLabs(repo);
     put(repo, 'labs/netsec/grant.yaml', labText('netsec', 'staffGroup: course-netsec-staff'));
     expect((await validate(repo)).code).toBe(0);
+  });
+});
+
+describe('attack: a lab file hidden where labs validate did not look', () => {
+  it('a file in a sub-folder of one\'s own course folder (labs/netsec/os101/x.yaml) is refused, located, so CI fails', async () => {
+    clearLabs(repo);
+    const f = put(repo, 'labs/netsec/os101/takeover.yaml', labText('os101'));
+    const r = await validate(repo);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${f}:1:1 a YAML file below a course folder`);
+  });
+
+  it('ArgoCD matches `labs/*/*.yaml` one folder deep (new git file globbing on); with the legacy globbing "*" crosses "/"', () => {
+    expect(readFileSync(join(repo.dir, 'components/argocd/values.yaml'), 'utf8')).toMatch(/^ {4}applicationsetcontroller\.enable\.new\.git\.file\.globbing: true$/m);
+    const appset = parseAllDocuments(readFileSync(join(repo.dir, 'apps/labs-applicationset.yaml'), 'utf8')).map((d) => d.toJS()).find((o) => o?.kind === 'ApplicationSet');
+    const pattern: string = appset.spec.generators[0].git.files[0].path;
+    expect(pattern).toBe('labs/*/*.yaml');
+    const legacy = new RegExp(`^${pattern.split('*').map(esc).join('.*')}$`); // the weakened, legacy reading
+    expect(legacy.test('labs/netsec/os101/takeover.yaml')).toBe(true);
+    expect(globRe(pattern).test('labs/netsec/os101/takeover.yaml')).toBe(false);
+  });
+
+  it('a file named just `.yaml` is refused (it was skipped: no extension by Node\'s reading)', async () => {
+    clearLabs(repo);
+    put(repo, 'labs/netsec/firewalls.yaml', labText('netsec'));
+    const f = put(repo, 'labs/netsec/.yaml', labText('netsec'));
+    const r = await validate(repo);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${f}:1:1 a lab file needs a name before .yaml`);
   });
 });

@@ -90,7 +90,12 @@ export const argocd: ComponentBuilder = ({ site }) => {
         crds: { install: true, keep: true },
         configs: {
           // TLS ends at the ingress.
-          params: { 'server.insecure': true },
+          params: {
+            'server.insecure': true,
+            // The labs ApplicationSet's `labs/*/*.yaml` must match one folder level only: with the legacy
+            // globbing "*" crosses "/", so labs/<course>/<other>/x.yaml would become a lab of course <other>.
+            'applicationsetcontroller.enable.new.git.file.globbing': true,
+          },
           cm: {
             url: `https://${site.hosts.argocd}`,
             // No local admin, ever (not even during the hand-over, which talks to the API server with the
