@@ -31,7 +31,24 @@ known_hosts
 *.agekey
 `;
 
-export interface RepoChange { added: string[]; changed: string[]; removed: string[]; conflicts: string[] }
+/** `kept`: paths .labctl/rendered.json lists that render would never write there, so never removes. */
+export interface RepoChange { added: string[]; changed: string[]; removed: string[]; conflicts: string[]; kept: string[] }
+
+/** Never removed whatever .labctl/rendered.json says: Git's own files, the secret store, labctl's state. */
+const NEVER_REMOVED = new Set(['.git', 'secrets', '.labctl']);
+
+/**
+ * Whether render may remove `path`, a file an earlier render recorded and this one no longer writes.
+ * rendered.json is Git content, so it is not trusted with deletions: only a path inside a top-level folder
+ * this render writes into, and no deeper than this render writes there. Top-level files (the inventory,
+ * the site's own README) and course lab files (labs/<course>/<lab>.yaml: labs/ holds render's files one
+ * level deep only) are therefore never removed; a stale one is left and reported.
+ */
+function removable(path: string, depthByTop: Map<string, number>): boolean {
+  const parts = path.split('/');
+  if (parts.length < 2 || NEVER_REMOVED.has(parts[0]!)) return false;
+  return parts.length <= (depthByTop.get(parts[0]!) ?? 0);
+}
 
 /** A relative path that stays inside its folder as written: no `..`, not absolute, no empty parts. */
 export function isPlainRelative(p: string): boolean {
@@ -80,7 +97,12 @@ export function previous(dir: string): Set<string> {
 /** What writing `files` into `dir` would change. A conflict is an existing file labctl did not write. */
 export function planWrite(dir: string, files: Map<string, string>): RepoChange {
   const prev = previous(dir);
-  const out: RepoChange = { added: [], changed: [], removed: [], conflicts: [] };
+  const out: RepoChange = { added: [], changed: [], removed: [], conflicts: [], kept: [] };
+  const depthByTop = new Map<string, number>();
+  for (const path of files.keys()) {
+    const parts = path.split('/');
+    if (parts.length > 1) depthByTop.set(parts[0]!, Math.max(depthByTop.get(parts[0]!) ?? 0, parts.length));
+  }
   for (const [path, content] of files) {
     if (!isPlainRelative(path)) throw new Error(`render produced a path outside the output folder: ${path}`);
     assertNoSymlink(dir, path, 'writes');
@@ -88,7 +110,10 @@ export function planWrite(dir: string, files: Map<string, string>): RepoChange {
     if (!existsSync(full)) out.added.push(path);
     else if (readFileSync(full, 'utf8') !== content) (prev.has(path) ? out.changed : out.conflicts).push(path);
   }
-  for (const path of prev) if (!files.has(path) && existsSync(join(dir, path))) out.removed.push(path);
+  for (const path of prev) {
+    if (files.has(path) || !existsSync(join(dir, path))) continue;
+    (removable(path, depthByTop) ? out.removed : out.kept).push(path);
+  }
   return out;
 }
 

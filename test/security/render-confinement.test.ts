@@ -36,6 +36,7 @@ beforeAll(async () => {
   weak = weakenedCopy([
     ['installer/render/write.ts', 'export function assertNoSymlink(root: string, rel: string, what: string): void {', 'export function assertNoSymlink(root: string, rel: string, what: string): void { return;'],
     ['installer/render/write.ts', 'const bad = files.filter((f) => !isPlainRelative(f as string));', 'const bad: unknown[] = [];'],
+    ['installer/render/write.ts', '(removable(path, depthByTop) ? out.removed : out.kept).push(path);', 'out.removed.push(path);'],
   ]);
 });
 
@@ -156,5 +157,34 @@ describe('local files stay out of Git', () => {
     expect((await render(dir)).code).toBe(0);
     expect(existsSync(join(dir, '.labctl/lock'))).toBe(false);
     expect(readdirSync(join(dir, '.labctl'))).toEqual(['rendered.json']);
+  });
+});
+
+describe('a crafted .labctl/rendered.json cannot make render delete what it does not write', () => {
+  it('the inventory, lab files, roster, .git/ and the secret store stay; a stale rendered file still goes (weakened copy deletes them all)', async () => {
+    const attack = async (root?: string) => {
+      const { dir } = site();
+      execFileSync('git', ['init', '-q', dir]);
+      const own = ['inventory.yaml', 'labs/os101/shell.yaml', 'labs/netsec/roster.yaml', 'secrets/recipients.txt', 'notes/ops.md'];
+      for (const f of own) { mkdirSync(join(dir, f, '..'), { recursive: true }); writeFileSync(join(dir, f), `# ${f}\n`); }
+      mkdirSync(join(dir, 'components/retired'), { recursive: true });
+      writeFileSync(join(dir, 'components/retired/values.yaml'), 'old: true\n');
+      const state = join(dir, '.labctl/rendered.json');
+      const rec = JSON.parse(readFileSync(state, 'utf8'));
+      rec.files.push(...own, '.git/config', '.git/HEAD', 'components/retired/values.yaml');
+      writeFileSync(state, JSON.stringify(rec));
+      const r = await render(dir, [], root);
+      return { dir, own, r };
+    };
+    const { dir, own, r } = await attack();
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of [...own, '.git/config', '.git/HEAD']) expect(existsSync(join(dir, f)), f).toBe(true);
+    expect(existsSync(join(dir, 'components/retired/values.yaml'))).toBe(false);
+    expect(r.stderr).toMatch(/left 7 file\(s\) that \.labctl\/rendered\.json lists but render never writes there/);
+
+    const w = await attack(weak);
+    expect(w.r.code, w.r.stderr).toBe(0);
+    expect(existsSync(join(w.dir, 'inventory.yaml'))).toBe(false);
+    expect(existsSync(join(w.dir, '.git/config'))).toBe(false);
   });
 });

@@ -61,6 +61,9 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
     writeRepo(o.out, r.files, change);
     const ms = (r.stats as { ms?: number }).ms ?? 0;
     if (!o.quiet) {
+      if (change.kept.length) {
+        process.stderr.write(`labctl: left ${change.kept.length} file(s) that .labctl/rendered.json lists but render never writes there (never removed: top-level files, lab files, .git/, secrets/): ${change.kept.join(', ')}\n`);
+      }
       process.stdout.write(`rendered ${o.out}: ${r.stats.files} files, ${r.stats.objects} objects, ${r.components.length} applications (${summary(change)}) in ${ms.toFixed(0)} ms${other ? `; ${other.replace('it was', 'it was last')}` : ''}\n`);
     }
     // Generated secrets: new entries only, encrypted to the site's confirmed recipients (docs/secrets.md).
