@@ -1,7 +1,7 @@
 // bin/labctl.js runs an esbuild bundle of the sources (built by npm ci / npm run build, rebuilt whenever
 // a file it was built from changes) or, with LABCTL_NO_BUNDLE=1, the sources through tsx. Both must
 // behave the same, and a stale bundle must never run.
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,5 +88,47 @@ describe('labctl entry point', () => {
       expect((await run(['bin/labctl.js', '--version'])).code).toBe(0);
       expect(current().dir).not.toBe(before);
     });
+  });
+});
+
+describe('ends that are the user\'s, not labctl bugs', () => {
+  it('a reader that stops reading (| head) ends labctl quietly: no EPIPE stack', async () => {
+    const { execFile } = await import('node:child_process');
+    const r = await new Promise<{ code: number; err: string }>((res) => {
+      execFile('bash', ['-o', 'pipefail', '-c', `node bin/labctl.js plan -i ${EXAMPLE} --scripts | head -c 10 >/dev/null`], { cwd: ROOT }, (e, _o, err) => res({ code: (e as any)?.code ?? 0, err }));
+    });
+    expect(r.err).not.toMatch(/EPIPE|internal error|at .*\(node:/);
+    expect(r.code).toBe(0);
+  });
+
+  it('Ctrl+C at a labctl init prompt (real pty): "aborted; nothing was written", exit 130, no stack', async () => {
+    const { execFile } = await import('node:child_process');
+    const file = join(mkdtempSync(join(tmpdir(), 'labctl-abort-')), 'inventory.yaml');
+    // python3's pty: start labctl init on a terminal, wait for the first question, press Ctrl+C.
+    const py = `import os,pty,select,sys,time
+pid,fd=pty.fork()
+if pid==0: os.execvp('node',['node','bin/labctl.js','init',sys.argv[1]])
+out=b''
+t=time.time()
+while time.time()-t<60 and b'[' not in out:
+  r,_,_=select.select([fd],[],[],0.5)
+  if r: out+=os.read(fd,4096)
+os.write(fd,b'\\x03')
+while True:
+  try:
+    d=os.read(fd,4096)
+    if not d: break
+    out+=d
+  except OSError: break
+_,st=os.waitpid(pid,0)
+sys.stdout.write(out.decode(errors='replace'))
+sys.exit(os.waitstatus_to_exitcode(st))`;
+    const r = await new Promise<{ code: number; out: string }>((res) => {
+      execFile('python3', ['-c', py, file], { cwd: ROOT, timeout: 120_000 }, (e, out) => res({ code: (e as any)?.code ?? 0, out }));
+    });
+    expect(r.out).toContain('labctl: aborted; nothing was written');
+    expect(r.out).not.toMatch(/internal error|AbortError/);
+    expect(r.code).toBe(130);
+    expect(existsSync(file)).toBe(false);
   });
 });

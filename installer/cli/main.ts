@@ -18,7 +18,15 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** A reader that stopped reading (`labctl diff | head`) is not an error: stop quietly, like other tools. */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -33,6 +41,11 @@ export async function main(argv: string[]): Promise<number> {
       if (e.message) process.stderr.write(`labctl: ${e.message}\n`);
       if (e instanceof UsageError) process.stderr.write('(run labctl --help for usage)\n');
       return e.code;
+    }
+    // Ctrl+C or Ctrl+D at a prompt (labctl init, a passphrase): the user's choice, not a labctl bug.
+    if ((e as Error)?.name === 'AbortError' || (e as NodeJS.ErrnoException)?.code === 'ABORT_ERR') {
+      process.stderr.write('labctl: aborted; nothing was written\n');
+      return 130;
     }
     // A file system refusal (a file where a folder should be, no permission, read-only, disk full) is the
     // machine's state, not a labctl bug: say which path and why, exit 1.
