@@ -16,7 +16,12 @@ export async function ensureSecrets(store: SecretStore, needs: SecretNeed[]): Pr
     if (!prev || n.generate.kind === 'external') byRef.set(n.ref, n);
   }
   const result: EnsureResult = { generated: [], present: [], missingExternal: [] };
-  for (const [ref, n] of [...byRef.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  const sorted = [...byRef.entries()].sort(([a], [b]) => a.localeCompare(b));
+  // An entry present but not written by the site key holder (planted by a commit) stops render before
+  // anything is generated: its value would reach the cluster on the next secrets apply.
+  const present = sorted.filter(([ref]) => store.has(ref));
+  if (present.length) { const confirmed = store.confirmedEntries(); for (const [ref] of present) store.verify(ref, confirmed); }
+  for (const [ref, n] of sorted) {
     if (store.has(ref)) result.present.push(ref);
     else if (isGeneratable(n.generate)) { await store.put(ref, generateValue(n.generate)); result.generated.push(ref); }
     else result.missingExternal.push(ref);

@@ -12,15 +12,26 @@ export const CONFIRMED_FILE = 'recipients.confirmed';
 const HEADER = '# labctl: the recipients the site key holder confirmed, with a MAC keyed from the site key.\n' +
   '# Written only by labctl secrets init / add-recipient / remove-recipient: an edit by hand makes the store refuse to encrypt.\n';
 
-/** The MAC key: derived from the age identity, so only its holder can confirm a list. */
-function macKey(identity: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(identity, 'utf8'), Buffer.from('labctl-secrets'), Buffer.from('recipients-confirmation-v1'), 32));
+/** A MAC key derived from the age identity (one per purpose), so only its holder can confirm anything. */
+function macKey(identity: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(identity, 'utf8'), Buffer.from('labctl-secrets'), Buffer.from(purpose), 32));
+}
+
+/** The site key holder's MAC over `text`; also used for the entries manifest (entries-confirmed.ts). */
+export function siteMac(identity: string, purpose: string, text: string): string {
+  return 'hmac-sha256:' + createHmac('sha256', macKey(identity, purpose)).update(text).digest('base64');
+}
+
+/** Compares a MAC read from a file with the expected one in constant time. */
+export function macMatches(expected: string, got: string): boolean {
+  const e = Buffer.from(expected), g = Buffer.from(got);
+  return e.length === g.length && timingSafeEqual(e, g);
 }
 
 const canonical = (list: string[]) => `labctl recipients v1\n${[...new Set(list)].sort().join('\n')}\n`;
 
 export function recipientsMac(identity: string, list: string[]): string {
-  return 'hmac-sha256:' + createHmac('sha256', macKey(identity)).update(canonical(list)).digest('base64');
+  return siteMac(identity, 'recipients-confirmation-v1', canonical(list));
 }
 
 export function confirmedText(identity: string, list: string[]): string {
@@ -47,9 +58,7 @@ export interface TrustCheck { recipientsFile: string; confirmedFile: string; lis
 export function verifiedConfirmed(c: Pick<TrustCheck, 'confirmedFile' | 'identity'>): string[] | undefined {
   const confirmed = readConfirmed(c.confirmedFile);
   if (!confirmed) return undefined;
-  const expected = Buffer.from(recipientsMac(c.identity, confirmed.list));
-  const got = Buffer.from(confirmed.mac);
-  if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+  if (!macMatches(recipientsMac(c.identity, confirmed.list), confirmed.mac)) {
     throw new ExitError(`${c.confirmedFile} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's. Nothing was encrypted. ` +
       `Restore it from a commit you trust (git log -p ${c.confirmedFile}), or check the key file.`, 1);
   }

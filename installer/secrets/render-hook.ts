@@ -14,7 +14,9 @@ export async function renderSecretsNote(repoDir: string, needs: SecretNeed[]): P
   }
   // Encrypting needs the site key (to check the recipients). Without it here, say what is left to do.
   const missing = needs.filter((n) => n.generate.kind !== 'htpasswd' && n.generate.kind !== 'external' && !store.has(n.ref));
-  if (missing.length && !existsSync(keyFile)) {
+  if (!existsSync(keyFile)) {
+    // Without the key the entries cannot be checked either (entries.confirmed); render uses no value.
+    if (!missing.length) return '';
     const refs = [...new Set(missing.map((n) => n.ref))].sort();
     return `secrets: ${refs.length} new entr${refs.length === 1 ? 'y' : 'ies'} not generated: the site key (${keyFile}) is not on this machine, and writing to the store needs it to check the recipients. Where the key is: labctl secrets generate -r ${repoDir} -k KEYFILE\n`;
   }

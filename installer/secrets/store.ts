@@ -5,6 +5,9 @@
 // Encrypting also needs the private key: only recipients the site key holder confirmed are used
 // (recipients.ts), so a recipient slipped into recipients.txt by a commit never receives a secret.
 //
+// Decrypting is not enough to trust an entry: anyone can encrypt to the public key. A value is used only
+// when secrets/entries.confirmed lists its ciphertext's hash under the site key's MAC (entries-confirmed.ts).
+//
 // Files are only ever written when an entry is new or its value changed: age encryption is randomized, so
 // re-encrypting an unchanged value would change the ciphertext and make every render a Git change.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -15,6 +18,7 @@ import * as age from 'age-encryption';
 import { ExitError } from '../core/diagnostics.ts';
 import { withPath } from '../render/write.ts';
 import { CONFIRMED_FILE, confirmedText, trustedRecipients } from './recipients.ts';
+import { ENTRIES_CONFIRMED_FILE, ciphertextHash, entriesConfirmedText, readEntriesConfirmed } from './entries-confirmed.ts';
 import { SECRET_REF } from '../inventory/schema/dsl.ts';
 
 export const STORE_DIR = 'secrets';
@@ -54,6 +58,41 @@ export class SecretStore {
 
   get recipientsFile(): string { return join(this.dir, RECIPIENTS_FILE); }
   get confirmedFile(): string { return join(this.dir, CONFIRMED_FILE); }
+  get entriesConfirmedFile(): string { return join(this.dir, ENTRIES_CONFIRMED_FILE); }
+
+  /** The confirmed entries (name -> ciphertext sha256), MAC checked; undefined for a store without a manifest. */
+  confirmedEntries(): Map<string, string> | undefined {
+    return readEntriesConfirmed(this.entriesConfirmedFile, this.identity('to check that the entries are the ones the site key holder wrote'), this.repoDir);
+  }
+
+  /** Why the stored ciphertext of `ref` must not be used, or undefined when the site key holder confirmed it. */
+  unconfirmedReason(ref: string, confirmed = this.confirmedEntries()): string | undefined {
+    const path = this.entryPath(ref);
+    const rel = relative(this.repoDir, path);
+    const fix = `If the value is yours: labctl secrets confirm ${ref} -r ${this.repoDir} (it shows what it confirms), or store it anew: labctl secrets set ${ref} --replace ${ref}. Otherwise restore the file from a commit you trust (git log -p ${rel} shows who wrote it).`;
+    if (!confirmed) {
+      return `${ref}: ${relative(this.repoDir, this.entriesConfirmedFile)} does not exist, so no entry of this store is confirmed by the site key holder (a store from before labctl confirmed entries, or the file was removed). ` +
+        `Check who wrote the entries (git log --stat -- secrets/entries), then: labctl secrets confirm --all -r ${this.repoDir}`;
+    }
+    const want = confirmed.get(ref);
+    if (want === undefined) return `${ref}: ${rel} is not in ${relative(this.repoDir, this.entriesConfirmedFile)}: the site key holder did not write it (a commit may have planted it). ${fix}`;
+    const got = ciphertextHash(readFileSync(path));
+    if (got !== want) return `${ref}: ${rel} changed since the site key holder wrote it (sha256 ${got}, confirmed ${want}): someone encrypted another value to the public key. ${fix}`;
+    return undefined;
+  }
+
+  /** Refuses an entry the site key holder did not write (checked before any value is used). */
+  verify(ref: string, confirmed?: Map<string, string>): void {
+    const why = this.unconfirmedReason(ref, confirmed ?? this.confirmedEntries());
+    if (why) throw new ExitError(`${why} Nothing was used.`, 1);
+  }
+
+  /** Records the current ciphertext of each entry as confirmed (after labctl wrote it, or secrets confirm). */
+  recordConfirmed(refs: string[], opts: { fresh?: boolean } = {}): void {
+    const m = (opts.fresh ? undefined : this.confirmedEntries()) ?? new Map<string, string>();
+    for (const ref of refs) m.set(ref, ciphertextHash(readFileSync(this.entryPath(ref))));
+    atomicWrite(this.entriesConfirmedFile, entriesConfirmedText(this.identity(), m));
+  }
 
   /** The site's private key, read on first use. */
   identity(why = 'to check that secrets/recipients.txt lists only recipients the site key holder confirmed'): string {
@@ -114,6 +153,7 @@ export class SecretStore {
     for (const ref of this.list()) {
       const value = await this.get(ref, identity);
       atomicWrite(this.entryPath(ref), await this.encrypt(value));
+      this.recordConfirmed([ref]);
       done.push(ref);
     }
     return done;
@@ -150,9 +190,19 @@ export class SecretStore {
     const path = this.entryPath(ref);
     if (existsSync(path) && !opts.replace) throw new ExitError(`${ref} already exists in the secret store; nothing was changed`, 1);
     atomicWrite(path, await this.encrypt(value));
+    this.recordConfirmed([ref]);
   }
 
+  /** The value of a confirmed entry (refused otherwise: see verify). */
   async get(ref: string, identity: string): Promise<string> {
+    if (!existsSync(this.entryPath(ref))) throw new ExitError(`${ref} is not in the secret store (${relative(process.cwd(), this.entryPath(ref))})`, 1);
+    this.key ??= identity;
+    this.verify(ref);
+    return this.decrypt(ref, identity);
+  }
+
+  /** Decrypts without the confirmation check: only for secrets confirm, which shows what it confirms. */
+  async decrypt(ref: string, identity: string): Promise<string> {
     const path = this.entryPath(ref);
     if (!existsSync(path)) throw new ExitError(`${ref} is not in the secret store (${relative(process.cwd(), path)})`, 1);
     const d = new age.Decrypter();

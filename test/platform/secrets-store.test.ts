@@ -178,7 +178,9 @@ describe('round trip: store -> Secrets the components read', () => {
 
   it('a wrong key cannot decrypt, with a clear message', async () => {
     const other = await newSiteKey();
-    await expect(new SecretStore(repo).get('registry/db-password', other.identity)).rejects.toThrow(/cannot decrypt .*is it this site's key\?/);
+    // The manifest's MAC is checked first (entries.confirmed), so another key is refused before decrypting.
+    await expect(new SecretStore(repo).get('registry/db-password', other.identity)).rejects.toThrow(/the key is another site's/);
+    await expect(new SecretStore(repo).decrypt('registry/db-password', other.identity)).rejects.toThrow(/cannot decrypt .*is it this site's key\?/);
   });
 
   it('a missing external entry stops the build, naming every missing entry', () => {

@@ -124,7 +124,12 @@ function registerSecrets(program: Command): void {
     .option('--confirm <entry>', 'must repeat the entry name')
     .action((entry: string, o) => run('secretsRotate', { ...o, entry }));
   secrets.command('list').description('every entry the platform needs, whether the store has it, and the Secrets it feeds (no values)')
-    .addOption(inventoryOption()).addOption(repo()).addOption(outputOption()).action((o) => run('secretsList', o));
+    .addOption(inventoryOption()).addOption(repo()).addOption(key()).addOption(outputOption()).action((o) => run('secretsList', o));
+  secrets.command('confirm').description('confirm entries as written by the site key holder (a store from before secrets/entries.confirmed, or an entry written outside labctl); shows what it confirms, never the value')
+    .argument('[entry...]', 'entry names (labctl secrets list shows the refused ones)')
+    .addOption(repo()).addOption(key())
+    .option('--all', 'every entry of the store (once, for a store made before entries were confirmed)')
+    .action((entries: string[], o) => run('secretsConfirm', { ...o, entries }));
   secrets.command('apply').description('decrypt the store and apply the Kubernetes Secrets (server-side apply)')
     .addOption(inventoryOption()).addOption(repo()).addOption(key())
     .option('--dry-run', 'list the Secrets and keys that would be applied; send nothing')

@@ -2,7 +2,7 @@
 // delivery to the cluster. Decision record: docs/decisions.md "Secrets"; how-to: docs/secrets.md.
 // Every command that writes the store holds the site repository's lock (render takes the same one) from
 // its first check to its last write, so two processes cannot both find an entry absent and both write it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { closest } from 'fastest-levenshtein';
@@ -13,6 +13,7 @@ import { lockRepo } from '../../render/write.ts';
 import { renderFromInventory } from './render.ts';
 import { SecretStore, newSiteKey, writeIdentity, checkRef, defaultKeyFile } from '../../secrets/store.ts';
 import { verifiedConfirmed } from '../../secrets/recipients.ts';
+import { ciphertextHash } from '../../secrets/entries-confirmed.ts';
 import { ensureSecrets } from '../../secrets/ensure.ts';
 import { buildConfigMaps, buildSecrets, entriesNeeded } from '../../secrets/objects.ts';
 import { generateValue, isGeneratable } from '../../secrets/generate.ts';
@@ -96,8 +97,11 @@ export async function secretsSet(o: StoreOptions & { entry: string; replace?: st
     await store.trustedRecipients(); // before asking for the value: a refused recipient list stops here
     const value = await readValue(o.entry);
     if (!value) throw new ExitError('no value on standard input; nothing was stored', 1);
-    // An unchanged value leaves the file (and Git) untouched.
-    if (exists && (await store.get(o.entry, store.identity('to compare the value'))) === value) { process.stdout.write(`${o.entry} unchanged\n`); return; }
+    // An unchanged, confirmed value leaves the file (and Git) untouched. An unconfirmed one (a planted or
+    // pre-manifest entry) is written anew, which confirms it: the key holder just typed the value.
+    if (exists && !store.unconfirmedReason(o.entry)) {
+      if ((await store.decrypt(o.entry, store.identity('to compare the value'))) === value) { process.stdout.write(`${o.entry} unchanged\n`); return; }
+    }
     await store.put(o.entry, value, { replace: exists });
     process.stdout.write(`${o.entry} ${exists ? 'replaced' : 'stored'}; commit secrets/ and run labctl secrets apply\n`);
   });
@@ -164,18 +168,57 @@ export async function secretsRekey(o: { repo: string; keyFile?: string }): Promi
 }
 
 export async function secretsList(o: StoreOptions & { output: OutputFormat }): Promise<void> {
-  const store = new SecretStore(o.repo);
+  const store = storeOf(o);
   const needs = await needsOf(o.inventory);
+  // With the site key here, every stored entry is checked against entries.confirmed; without it, the
+  // status says "unchecked" (nothing is decrypted or used by list).
+  const canCheck = existsSync(o.keyFile ?? defaultKeyFile()) && store.list().length > 0;
+  const confirmed = canCheck ? store.confirmedEntries() : undefined;
+  const why = (ref: string) => (canCheck && store.has(ref) ? store.unconfirmedReason(ref, confirmed) : undefined);
   const rows = entriesNeeded(needs).map((ref) => {
     const ns = needs.filter((n) => n.ref === ref || (n.generate.kind === 'htpasswd' && n.generate.from === ref));
-    return { entry: ref, present: store.has(ref), external: ns.some((n) => n.generate.kind === 'external'), secrets: [...new Set(ns.map((n) => `${n.namespace}/${n.name}:${n.key}`))] };
+    const present = store.has(ref);
+    return {
+      entry: ref, present, confirmed: present ? (canCheck ? !why(ref) : null) : false,
+      external: ns.some((n) => n.generate.kind === 'external'), secrets: [...new Set(ns.map((n) => `${n.namespace}/${n.name}:${n.key}`))],
+    };
   });
   const unused = store.list().filter((r) => !rows.some((x) => x.entry === r));
-  if (o.output === 'json') { printJson({ entries: rows, unused }); return; }
-  for (const r of rows) process.stdout.write(`${r.present ? 'ok     ' : r.external ? 'MISSING' : 'absent '} ${r.entry}  -> ${r.secrets.join(', ')}\n`);
-  for (const u of unused) process.stdout.write(`unused  ${u}  (no component reads it; kept)\n`);
+  const refused = [...rows.filter((r) => r.present && r.confirmed === false).map((r) => r.entry), ...unused.filter((u) => why(u))];
+  if (o.output === 'json') printJson({ entries: rows, unused, unconfirmed: refused });
+  else {
+    const status = (r: typeof rows[number]) => (!r.present ? (r.external ? 'MISSING' : 'absent ') : r.confirmed === null ? 'stored ' : r.confirmed ? 'ok     ' : 'REFUSED');
+    for (const r of rows) process.stdout.write(`${status(r)} ${r.entry}  -> ${r.secrets.join(', ')}\n`);
+    for (const u of unused) process.stdout.write(`unused  ${u}  (no component reads it; kept)\n`);
+    if (!canCheck && store.list().length) process.stdout.write(`stored = not checked against ${store.entriesConfirmedFile}: the site key is not on this machine (-k KEYFILE)\n`);
+  }
+  if (refused.length) {
+    throw new ExitError(`${refused.length} entr${refused.length === 1 ? 'y was' : 'ies were'} not written by the site key holder and will not be used:\n  ${refused.map((r) => why(r)).join('\n  ')}`, 1);
+  }
   const missing = rows.filter((r) => !r.present);
   if (missing.length) throw new ExitError(`${missing.length} entr${missing.length === 1 ? 'y is' : 'ies are'} missing (generate: labctl secrets generate; external: labctl secrets set NAME)`, 1);
+}
+
+/**
+ * Confirms entries the site key holder vouches for (a store from before entries.confirmed, or an entry
+ * written outside labctl): each must decrypt with the site key; it shows what it confirms (name, hash,
+ * length of the value, never the value) and records the ciphertext's hash under the site key's MAC.
+ */
+export async function secretsConfirm(o: { repo: string; keyFile?: string; entries: string[]; all?: boolean }): Promise<void> {
+  if (o.all && o.entries.length) throw new UsageError('give entry names or --all, not both');
+  if (!o.all && !o.entries.length) throw new UsageError('name the entries to confirm (labctl secrets list shows the refused ones), or --all for every entry of the store');
+  await locked(o.repo, async () => {
+    const store = storeOf(o);
+    const identity = store.identity('to confirm entries (only the site key holder can)');
+    const refs = o.all ? store.list() : o.entries;
+    for (const ref of refs) checkRef(ref);
+    for (const ref of refs) {
+      const value = await store.decrypt(ref, identity); // refuses an entry the site key cannot open
+      process.stdout.write(`confirm ${ref}: ciphertext sha256 ${ciphertextHash(readFileSync(store.entryPath(ref)))}, value of ${value.length} characters (check who wrote it: git log -p -- secrets/entries/${ref}.age)\n`);
+    }
+    store.recordConfirmed(refs, { fresh: o.all });
+    process.stdout.write(`${refs.length} entr${refs.length === 1 ? 'y' : 'ies'} confirmed in ${store.entriesConfirmedFile}; commit secrets/\n`);
+  });
 }
 
 /**
