@@ -247,11 +247,12 @@ describe.each(Object.keys(SITES))('%s: front doors in the rendered site', (name)
     const weakened = { ...v, providerRegex: '.*', providerIpPrefixes: [], bypassHostnameCheck: true, allowedDnsNames: 2 };
     for (const csr of forged.filter((c) => c.username.startsWith('system:node:'))) expect(approves(weakened, csr), JSON.stringify(csr)).toBe(true);
 
-    // Its own Application, right after ArgoCD adopts itself and before anything scrapes kubelets.
+    // Its own Application, right after the CRD wave (ArgoCD itself runs from the hand-over; its self-managing
+    // Application waits for the ingress it publishes, issue 21) and before anything scrapes kubelets.
     const apps = r().objects.filter((o) => o.kind === 'Application');
     const wave = (n: string) => Number(apps.find((a) => a.metadata.name === n)!.metadata.annotations['argocd.argoproj.io/sync-wave']);
     const app = apps.find((a) => a.metadata.name === 'kubelet-csr-approver')!;
-    expect(wave('kubelet-csr-approver')).toBeGreaterThan(wave('argocd'));
+    expect(wave('kubelet-csr-approver')).toBeGreaterThan(wave('prometheus-crds'));
     expect(wave('kubelet-csr-approver')).toBeLessThan(wave('kube-prometheus-stack'));
     expect(app.spec.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     const project = r().objects.find((o) => o.kind === 'AppProject' && o.metadata.name === app.spec.project)!;
