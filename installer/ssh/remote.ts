@@ -168,26 +168,27 @@ function verifier(name: string, host: string, port: number, node: SshTarget, opt
 
 const refused = (v: Verdict | undefined): string | undefined => (v && !v.ok ? v.message : undefined);
 
+/** Logs in to the node's jump host (its host key verified like a node's) and opens a tunnel to the node. */
+async function openJump(node: SshTarget, jumpHost: string, cred: Awaited<ReturnType<typeof credentials>>, timeout: number, opts: ConnectOptions): Promise<{ jump: NodeSSH; sock: NodeJS.ReadableStream }> {
+  const j = parseJumpHost(jumpHost, node.ssh.user);
+  const jump = new NodeSSH();
+  const v = verifier(`jump host ${j.host}`, j.host, j.port, node, opts);
+  try {
+    await jump.connect({ host: j.host, port: j.port, username: j.user, authHandler: authMethods(j.user, cred) as never, readyTimeout: timeout, algorithms: SSH_ALGORITHMS, hostVerifier: v.fn });
+    const sock = await jump.forwardOut('127.0.0.1', 0, node.address, node.ssh.port) as unknown as NodeJS.ReadableStream;
+    return { jump, sock };
+  } catch (e) {
+    jump.dispose();
+    const why = refused(v.state.verdict);
+    throw new SshError(node.name, why ? 'hostkey' : 'jump', undefined, `${jumpHost}: ${why ?? classify(e).detail}`);
+  }
+}
+
 /** Opens an SSH session to a node as the inventory says (user, port, key, jump host), after checking its host key. */
 export async function connect(node: SshTarget, opts: ConnectOptions = {}): Promise<RemoteHost> {
   const timeout = opts.connectTimeoutMs ?? 10_000;
   const cred = await credentials(node, opts);
-  let jump: NodeSSH | undefined;
-  let sock: NodeJS.ReadableStream | undefined;
-  if (node.ssh.jumpHost) {
-    const j = parseJumpHost(node.ssh.jumpHost, node.ssh.user);
-    jump = new NodeSSH();
-    const v = verifier(`jump host ${j.host}`, j.host, j.port, node, opts);
-    try {
-      await jump.connect({ host: j.host, port: j.port, username: j.user, authHandler: authMethods(j.user, cred) as never, readyTimeout: timeout, algorithms: SSH_ALGORITHMS, hostVerifier: v.fn });
-      sock = await jump.forwardOut('127.0.0.1', 0, node.address, node.ssh.port) as unknown as NodeJS.ReadableStream;
-    } catch (e) {
-      jump.dispose();
-      const why = refused(v.state.verdict);
-      if (why) throw new SshError(node.name, 'hostkey', undefined, `${node.ssh.jumpHost}: ${why}`);
-      throw new SshError(node.name, 'jump', undefined, `${node.ssh.jumpHost}: ${classify(e).detail}`);
-    }
-  }
+  const { jump, sock } = node.ssh.jumpHost ? await openJump(node, node.ssh.jumpHost, cred, timeout, opts) : {};
   const ssh = new NodeSSH();
   const v = verifier(node.name, node.address, node.ssh.port, node, opts);
   try {
@@ -214,21 +215,7 @@ export async function connect(node: SshTarget, opts: ConnectOptions = {}): Promi
  */
 export async function probeHostKey(node: SshTarget, opts: ConnectOptions = {}): Promise<Buffer> {
   const timeout = opts.connectTimeoutMs ?? 10_000;
-  let jump: NodeSSH | undefined;
-  let sock: NodeJS.ReadableStream | undefined;
-  if (node.ssh.jumpHost) {
-    const cred = await credentials(node, opts);
-    const j = parseJumpHost(node.ssh.jumpHost, node.ssh.user);
-    jump = new NodeSSH();
-    const v = verifier(`jump host ${j.host}`, j.host, j.port, node, opts);
-    try {
-      await jump.connect({ host: j.host, port: j.port, username: j.user, authHandler: authMethods(j.user, cred) as never, readyTimeout: timeout, algorithms: SSH_ALGORITHMS, hostVerifier: v.fn });
-      sock = await jump.forwardOut('127.0.0.1', 0, node.address, node.ssh.port) as unknown as NodeJS.ReadableStream;
-    } catch (e) {
-      jump.dispose();
-      throw new SshError(node.name, refused(v.state.verdict) ? 'hostkey' : 'jump', undefined, `${node.ssh.jumpHost}: ${refused(v.state.verdict) ?? classify(e).detail}`);
-    }
-  }
+  const { jump, sock } = node.ssh.jumpHost ? await openJump(node, node.ssh.jumpHost, await credentials(node, opts), timeout, opts) : {};
   let seen: Buffer | undefined;
   const ssh = new NodeSSH();
   try {
