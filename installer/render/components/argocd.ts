@@ -1,6 +1,6 @@
 // ArgoCD manages itself after the bootstrap: the installer installs this chart with these same values,
 // then the root app-of-apps adopts it. Login through the site's Keycloak (client secret by reference).
-import { stringify } from 'yaml';
+import { toYaml } from '../yaml.ts';
 import type { ComponentBuilder, SecretNeed } from '../model.ts';
 import { ARGOCD_NAMESPACE } from '../app-of-apps.ts';
 import { chartIngress } from '../ingress.ts';
@@ -102,13 +102,14 @@ export const argocd: ComponentBuilder = ({ site }) => {
             // admin kubeconfig, not to ArgoCD): people log in through Keycloak; break-glass is the admin
             // kubeconfig with `argocd --core` (docs/decisions.md "ArgoCD without a local admin").
             'admin.enabled': false,
-            'oidc.config': stringify({
+            // YAML inside a string is read by ArgoCD (YAML 1.1) too: the one 1.1-safe writer.
+            'oidc.config': toYaml({
               name: 'Keycloak',
               issuer: oidc.issuer,
               clientID: oidc.clientId,
               clientSecret: `$${oidc.secretName}:${oidc.secretKey}`,
               requestedScopes: ['openid', 'profile', 'email', 'groups'],
-            }),
+            }, { object: false }),
             'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA,
             'resource.customizations.health.ceph.rook.io_CephCluster': CEPH_CLUSTER_HEALTH_LUA,
           },
