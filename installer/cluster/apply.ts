@@ -84,7 +84,7 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
       return runtimeAssignment(n, SECRET_VARS[n], v);
     }).join('');
     const host = await connection(step.node);
-    let r;
+    let r: Awaited<ReturnType<typeof host.runScript>>;
     try {
       r = await host.runScript(vars + step.script, {
         timeoutMs: timeoutSec * 1000, step: step.id,

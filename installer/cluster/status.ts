@@ -41,6 +41,7 @@ async function section<T>(fn: () => Promise<T[]>): Promise<Section<T>> {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the status of any kind, read field by field where it is used
 type Obj = { metadata?: { name?: string; namespace?: string }; status?: Record<string, any> };
 
 export async function clusterStatus(kc: k8s.KubeConfig): Promise<Omit<StatusReport, 'nodes'>> {

@@ -6,7 +6,7 @@ import { closest } from 'fastest-levenshtein';
 import type { Diagnostic } from './diagnostics.ts';
 import { formatPath } from './diagnostics.ts';
 import type { PathSeg, YamlSource } from './yaml-source.ts';
-import { CIDR4, DNS_LABEL, DNS_NAME, IPV4, SECRET_REF, TIME_HHMM } from '../inventory/schema/dsl.ts';
+import { CIDR4, DNS_LABEL, DNS_NAME, IPV4, SECRET_REF, TIME_HHMM } from './patterns.ts';
 
 const PATTERN_NAMES: Record<string, string> = {
   [IPV4]: 'an IPv4 address like 10.10.1.21',
@@ -47,7 +47,7 @@ const compiled = new Map<object, ValidateFunction>();
 export function compile(schema: object, precompiled?: Precompiled): ValidateFunction {
   let fn = compiled.get(schema);
   if (!fn) {
-    fn = (precompiled && precompiled[schemaKey(schema)]) || ajv().compile(schema);
+    fn = precompiled?.[schemaKey(schema)] || ajv().compile(schema);
     compiled.set(schema, fn);
   }
   return fn;
@@ -59,8 +59,8 @@ export function pointerToPath(pointer: string): PathSeg[] {
 }
 
 function getAt(data: unknown, path: readonly PathSeg[]): unknown {
-  let cur: any = data;
-  for (const seg of path) cur = cur == null ? undefined : cur[seg];
+  let cur: unknown = data;
+  for (const seg of path) cur = cur == null ? undefined : (cur as Record<PathSeg, unknown>)[seg];
   return cur;
 }
 
@@ -91,11 +91,12 @@ function describe(source: YamlSource, err: ErrorObject): Diagnostic {
   const value = getAt(source.data, path);
   const base = { severity: 'error' as const, file: source.file };
   const at = (p: PathSeg[], key = false) => ({ ...base, ...source.locate(p, { key }), path: formatPath(p) });
+  // biome-ignore lint/suspicious/noExplicitAny: ajv's params differ per keyword; each case below reads its own
   const params = err.params as Record<string, any>;
   switch (err.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const allowed = Object.keys((err.parentSchema as any)?.properties ?? {});
+      const allowed = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const guess = allowed.length ? closest(key, allowed) : undefined;
       return { ...at([...path, key], true), message: `unknown key ${JSON.stringify(key)}; expected one of: ${allowed.join(', ')}`, hint: guess ? `did you mean "${guess}"?` : undefined };
     }

@@ -25,6 +25,7 @@ const date = (d: string) => str(d, { pattern: DATE_PATTERN });
 const student: Schema = {
   description: 'A student: the login name (as in Keycloak), or the login name with SSH public keys.',
   if: { type: 'string' },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, never awaited
   then: login('The student\'s login name; the VM gets a user of that name.'),
   else: obj('A student with SSH public keys for their VM.', {
     name: login('The student\'s login name; the VM gets a user of that name.'),

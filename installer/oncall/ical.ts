@@ -3,7 +3,7 @@
 // which ical-generator cannot write without another package; calendar clients show UTC in local time.
 // Deterministic: UIDs from the shift, DTSTAMP = the export's window start.
 import ical from 'ical-generator';
-import type { RotationConfig, Shift } from './rotation.ts';
+import type { RotationConfig, Shift } from '../inventory/rotation.ts';
 
 export function rotationCalendar(site: { name: string; domain: string }, cfg: RotationConfig, shifts: Shift[], stamp: number): string {
   const cal = ical({

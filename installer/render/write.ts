@@ -65,7 +65,7 @@ export function assertNoSymlink(root: string, rel: string, what: string): void {
   let cur = root;
   for (const part of parts) {
     cur = join(cur, part);
-    let st;
+    let st: ReturnType<typeof lstatSync>;
     try { st = lstatSync(cur); } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // nothing further exists: nothing to follow
       throw e;

@@ -144,7 +144,7 @@ export function replacePin(p: HostKeyPolicy, blob: Buffer): { previous: string[]
   const previous: string[] = [];
   const kept = text.split('\n').filter((raw) => {
     const e = parseKnownHosts(raw)[0];
-    if (e && e.patterns.some((x) => patternMatches(x, name))) { previous.push(fingerprint(e.blob)); return false; }
+    if (e?.patterns.some((x) => patternMatches(x, name))) { previous.push(fingerprint(e.blob)); return false; }
     return raw !== '';
   });
   writeFileAtomic(p.pinFile, [...kept, pinLine(p, blob)].join('\n') + '\n', { mode: 0o600, durable: true });

@@ -86,7 +86,7 @@ describe('labctl images build (real qemu-img qcow2, OCI layout written by labctl
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(join(cache, 'sha256'))).toEqual([sha256(diskBytes)]);
     expect(readdirSync(join(cache, 'partial'))).toEqual([]);
-    expect(r.stdout).toMatch(/built tiny:1\.0 .*\n  manifest sha256:[0-9a-f]{64}\n  layer    sha256:[0-9a-f]{64} /);
+    expect(r.stdout).toMatch(/built tiny:1\.0 .*\n {2}manifest sha256:[0-9a-f]{64}\n {2}layer {4}sha256:[0-9a-f]{64} /);
   });
 
   it('writes an OCI layout whose single layer holds disk/tiny.qcow2 owned by 107:107, mode 0440', async () => {

@@ -32,7 +32,7 @@ describe('inventory JSON Schema', () => {
   it('every key of the schema appears in the commented example', () => {
     const text = readFileSync(new URL('../../inventory.example.yaml', import.meta.url), 'utf8');
     const missing: string[] = [];
-    walk(inventorySchema, '', (n, p) => {
+    walk(inventorySchema, '', (_n, p) => {
       const key = p.split('.').pop()!.replace('[]', '');
       if (p && key !== '*' && !new RegExp(`\\b${key}\\b`).test(text)) missing.push(p);
     });

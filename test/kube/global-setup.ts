@@ -73,7 +73,7 @@ export default async function setup(project: TestProject) {
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'labctl-kube-'));
-  let started;
+  let started: Awaited<ReturnType<typeof startHarness>>;
   try {
     started = await startHarness(dir);
   } catch (e) {

@@ -18,7 +18,7 @@ import { crdsFor } from './crds.ts';
 const GOLDEN = join(ROOT, 'test/golden');
 
 /** Which Application installs the CRDs of an API group (the upstream chart or kustomization it syncs). */
-export const CRD_PROVIDERS: Record<string, string> = {
+const CRD_PROVIDERS: Record<string, string> = {
   'projectcalico.org': 'calico-crds',
   'monitoring.coreos.com': 'prometheus-crds',
   'metallb.io': 'metallb',

@@ -144,7 +144,7 @@ describe('labctl labs capacity', () => {
 
   it('needs an inventory with VM host sizes', async () => {
     const d = tmp('nosize'); dirs.push(d);
-    const inv = readFileSync(EXAMPLE, 'utf8').replace(/\n  vmHost: \{cpu: 64, memory: 512Gi\}\n/, '\n');
+    const inv = readFileSync(EXAMPLE, 'utf8').replace(/\n {2}vmHost: \{cpu: 64, memory: 512Gi\}\n/, '\n');
     writeFileSync(join(d, 'inventory.yaml'), inv);
     const r = await labctlA(['labs', 'capacity', '-i', 'inventory.yaml', '--labs', VALID], { cwd: d });
     expect(r.code).toBe(1);

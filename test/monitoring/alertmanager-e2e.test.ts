@@ -14,7 +14,7 @@ import { parse, stringify } from 'yaml';
 import { EXAMPLE } from '../helpers.ts';
 import { validateInventoryFile } from '../../installer/inventory/validate.ts';
 import { alertmanagerConfig, alertmanagerSecrets } from '../../installer/render/monitoring/alertmanager.ts';
-import { onCallAt, rotationOf } from '../../installer/oncall/rotation.ts';
+import { onCallAt, rotationOf } from '../../installer/inventory/rotation.ts';
 import { compat025, startAlertmanager, waitFor, webhookServer, type Received, type RunningAm } from './am-helpers.ts';
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];

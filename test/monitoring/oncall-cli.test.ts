@@ -40,7 +40,7 @@ describe('labctl oncall', () => {
     expect((await labctl(['oncall', 'next', '-i', EXAMPLE, '--at', '2026-09-10T12:00'])).stdout).toBe('next: mmuster from Mon 2026-09-14 09:00 GMT+2 (secondary: akumar)\n');
     const s = await labctl(['oncall', 'schedule', '-i', EXAMPLE, '--at', '2026-09-07T09:00', '--weeks', '3']);
     expect(s.code).toBe(0);
-    expect(s.stdout.trim().split('\n').map((l) => /GMT\+\d  (\w+) /.exec(l.split('->')[1]!)?.[1])).toEqual(['jdoe', 'mmuster', 'akumar']);
+    expect(s.stdout.trim().split('\n').map((l) => /GMT\+\d {2}(\w+) /.exec(l.split('->')[1]!)?.[1])).toEqual(['jdoe', 'mmuster', 'akumar']);
   });
 
   it('rejects bad options with exit 2', async () => {

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   handover, isDstAffected, localInstant, nextChange, onCallAt, renderWindow, shiftsBetween, type RotationConfig,
-} from '../../installer/oncall/rotation.ts';
+} from '../../installer/inventory/rotation.ts';
 import { rotationIntervals } from '../../installer/render/monitoring/alertmanager.ts';
 import type { AmTimeInterval } from '../../installer/oncall/time-intervals.ts';
 

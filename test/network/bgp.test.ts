@@ -10,7 +10,7 @@ import { canonical, contains, nth } from '../../installer/core/ip.ts';
 import { fillRouterPassword, passwordRefs } from '../../installer/render/components/router-config.ts';
 import type { BFDProfile, BGPPeer } from '../../installer/render/components/metallb.ts';
 import { fixture } from '../helpers.ts';
-import { FrrInstance, Lab, ip, requireTools, waitFor } from './netlab.ts';
+import { type FrrInstance, Lab, ip, requireTools, waitFor } from './netlab.ts';
 import { metallbKinds, nodesOfPeer, renderInventory, type Rendered } from './rendered.ts';
 
 const INVENTORY = fixture('inventory', 'valid', 'bgp-lab.yaml');
@@ -28,7 +28,7 @@ let lab: Lab | undefined;
 let rendered: Rendered;
 let router: FrrInstance;
 let routerNs: string;
-let nodes: Node[] = [];
+const nodes: Node[] = [];
 let announced: string[] = [];
 let peer: BGPPeer;
 const store = new Map<string, string>();

@@ -44,7 +44,7 @@ describe('round trip: store -> Secrets the components read', () => {
   let identity = '';
   let needs: SecretNeed[] = [];
   let secrets: ISecret[] = [];
-  let values = new Map<string, string>();
+  const values = new Map<string, string>();
   let manifests: Record<string, unknown>[] = [];
 
   beforeAll(async () => {

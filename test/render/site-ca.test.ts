@@ -72,7 +72,7 @@ function calls(site: Site, c: Component): { hosts: HostKey[]; inCluster: string[
   return { hosts, inCluster };
 }
 
-const caNeeds = (site: Site, c: Component): SecretNeed[] => (c.secrets ?? []).filter((s) => s.name === SITE_CA.name && s.key === SITE_CA.key && s.namespace === c.namespace);
+const caNeeds = (_site: Site, c: Component): SecretNeed[] => (c.secrets ?? []).filter((s) => s.name === SITE_CA.name && s.key === SITE_CA.key && s.namespace === c.namespace);
 
 describe('the site CA reaches every in-cluster client of the platform\'s HTTPS endpoints (internal-ca)', () => {
   for (const f of ['inventory/valid/airgapped.yaml', 'inventory/valid/bgp-lab.yaml']) {

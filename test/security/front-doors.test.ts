@@ -44,7 +44,7 @@ beforeAll(async () => {
     if (r.code !== 0) throw new Error(`labctl render ${name}: ${r.stderr}`);
     const files = walk(dir).filter((f) => f.endsWith('.yaml') && !relative(dir, f).startsWith('.labctl'));
     const objects = files.filter((f) => relative(dir, f).includes('/manifests/') || relative(dir, f).startsWith('apps/'))
-      .flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS() as Obj)).filter((o) => o && o.kind);
+      .flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS() as Obj)).filter((o) => o?.kind);
     rendered.set(name, { dir, objects, values: (c) => parse(readFileSync(join(dir, 'components', c, 'values.yaml'), 'utf8')) as Obj });
   }
 }, 300_000);

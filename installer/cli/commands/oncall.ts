@@ -1,7 +1,7 @@
 // `labctl oncall now|next|schedule|ical`: who holds the pager, from the inventory's rotation.
 import { DateTime } from 'luxon';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
-import { formatLocal, nextChange, onCallAt, renderWindow, rotationOf, shiftsBetween, type RotationConfig, type Shift } from '../../oncall/rotation.ts';
+import { formatLocal, nextChange, onCallAt, renderWindow, rotationOf, shiftsBetween, type RotationConfig, type Shift } from '../../inventory/rotation.ts';
 import { rotationCalendar } from '../../oncall/ical.ts';
 import { loadSite } from './cluster-common.ts';
 import { printJson, type OutputFormat } from '../output.ts';

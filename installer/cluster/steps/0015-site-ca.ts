@@ -6,7 +6,7 @@ export const siteCa: StepDef = {
   id: '0015-site-ca', title: 'site CA certificate (trust store, API server OIDC CA)', phase: 'prepare', timeoutSec: 300,
   template: '0015-site-ca.sh.hbs',
   appliesTo: (site) => site.tls.mode === 'internal-ca',
-  data: (site) => ({ caFile: SITE_CA_FILE, caDir: SITE_CA_FILE.replace(/\/[^/]+$/, '') }),
+  data: () => ({ caFile: SITE_CA_FILE, caDir: SITE_CA_FILE.replace(/\/[^/]+$/, '') }),
   needs: ['siteCaCert'],
 };
 

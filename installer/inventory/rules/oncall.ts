@@ -2,7 +2,7 @@
 // finite) and hand-over times that a DST change skips or repeats.
 import { DateTime } from 'luxon';
 import type { Rule } from './context.ts';
-import { firstHandoverDate, isDstAffected, renderWindow, rotationOf } from '../../oncall/rotation.ts';
+import { firstHandoverDate, isDstAffected, renderWindow, rotationOf } from '../rotation.ts';
 
 /** Days before the end of the rendered rotation when validate starts to warn. */
 export const HORIZON_WARN_DAYS = 28;

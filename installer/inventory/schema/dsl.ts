@@ -13,13 +13,9 @@ export function obj(description: string, properties: Record<string, Schema>, req
   return { type: 'object', description, properties, required, additionalProperties: false, ...extra };
 }
 
-// Shared formats. Kept as patterns (not ajv formats) so editors without format support still check them.
-export const DNS_LABEL = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
-export const DNS_NAME = '^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$';
-export const IPV4 = '^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$';
-export const CIDR4 = IPV4.slice(0, -1) + '/(3[0-2]|[12]?[0-9])$';
-export const SECRET_REF = '^[a-z0-9][-a-z0-9_.]*(/[a-z0-9][-a-z0-9_.]*)*$';
-export const TIME_HHMM = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+// Shared formats: generic, so they live in core (core/schema-check.ts names them in its messages).
+import { CIDR4, DNS_LABEL, DNS_NAME, IPV4, SECRET_REF, TIME_HHMM } from '../../core/patterns.ts';
+export { CIDR4, DNS_LABEL, DNS_NAME, IPV4, SECRET_REF, TIME_HHMM };
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 
 export const label = (description: string) => str(description, { pattern: DNS_LABEL, maxLength: 63 });

@@ -14,7 +14,7 @@ import { prometheusRule, toGroup, type AlertGroup } from '../monitoring/rules.ts
 import { alertmanagerConfig, alertmanagerSecrets, AM_NAMESPACE, RECEIVER_SECRET } from '../monitoring/alertmanager.ts';
 import { dashboardConfigMaps } from '../monitoring/dashboards.ts';
 import { renderTemplate } from '../text.ts';
-import { rotationOf } from '../../oncall/rotation.ts';
+import { rotationOf } from '../../inventory/rotation.ts';
 import { alloyConfig } from '../monitoring/alloy.ts';
 
 export const MONITORING_NS = AM_NAMESPACE;

@@ -9,7 +9,7 @@
 // Secrets never appear: every URL and password is a *_file path into a mounted Secret.
 import type { Receiver, RosterEntry, Site } from '../../inventory/types.ts';
 import type { SecretNeed } from '../model.ts';
-import { rotationOf, renderWindow, shiftsBetween, type RotationConfig } from '../../oncall/rotation.ts';
+import { rotationOf, renderWindow, shiftsBetween, type RotationConfig } from '../../inventory/rotation.ts';
 import { complementIntervals, spanToIntervals, weeklyInterval, type AmTimeInterval } from '../../oncall/time-intervals.ts';
 
 export const AM_NAMESPACE = 'monitoring';

@@ -4,7 +4,7 @@
 // cert-manager, the Ceph mgr exporter (Rook), the Harbor exporter, Keycloak (26.x, user event metrics),
 // the ArgoCD application controller and KubeVirt (virt-controller, virt-handler).
 import type { Site } from '../../inventory/types.ts';
-import { rotationOf, renderWindow } from '../../oncall/rotation.ts';
+import { rotationOf, renderWindow } from '../../inventory/rotation.ts';
 import { alert, type AlertGroup } from './rules.ts';
 import { KEYCLOAK_NAMESPACE } from '../components/keycloak.ts';
 import { ROOK_NAMESPACE } from '../components/rook-ceph.ts';

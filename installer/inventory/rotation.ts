@@ -3,7 +3,7 @@
 // overrides (holidays, swaps) win over the rotation, the last listed override wins over earlier ones.
 // All local wall-clock arithmetic goes through luxon so DST changes are handled by the tz database.
 import { DateTime } from 'luxon';
-import type { Override, Site, Weekday } from '../inventory/types.ts';
+import type { Override, Site, Weekday } from './types.ts';
 
 export const WEEKDAY_NUMBER: Record<Weekday, number> = { monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6, sunday: 7 };
 const WEEK_MS = 7 * 86_400_000;
