@@ -36,6 +36,15 @@ module.exports = {
       to: { path: '^installer/render/components/', pathNot: '^installer/render/components/$1(/|[.]ts$)' },
     },
     {
+      name: 'render-reads-no-files',
+      comment:
+        'Render gets every input from its caller (render/inputs.ts gathers them) and writes only through ' +
+        'render/write.ts; render/text.ts reads labctl\'s own templates. No other module of render/ touches files.',
+      severity: 'error',
+      from: { path: '^installer/render/', pathNot: '^installer/render/(inputs|write|text)[.]ts$' },
+      to: { dependencyTypes: ['core'], path: '^(node:)?fs(/promises)?$' },
+    },
+    {
       name: 'no-circular',
       comment: 'Import cycles make load order matter and hide which layer owns what.',
       severity: 'error',

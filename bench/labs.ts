@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { effectiveVersions } from '../installer/core/versions.ts';
+import { readRenderInputs } from '../installer/render/inputs.ts';
 import { requireSite } from '../installer/inventory/validate.ts';
 import { chartSiteValues } from '../installer/render/components/vm-labs.ts';
 import { toYaml } from '../installer/render/yaml.ts';
@@ -18,7 +18,7 @@ try {
   const v = requireSite(EXAMPLE);
   if ('errors' in v) throw new Error('example inventory invalid');
   const site = join(dir, 'site-values.yaml');
-  writeFileSync(site, toYaml(chartSiteValues({ site: v.site, versions: effectiveVersions(v.site.versions) }), { object: false }));
+  writeFileSync(site, toYaml(chartSiteValues({ site: v.site, ...readRenderInputs(v.site) }), { object: false }));
   const days = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];
   const files: string[] = [];
   for (let i = 0; i < LABS; i++) {

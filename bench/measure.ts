@@ -2,6 +2,7 @@
 // Usage: node --import tsx bench/measure.ts validate|render|labs-validate <inventory> [<out-or-labs-dir>]
 // Prints one JSON line: {ms, maxRssMiB, objects, bytes, files, errors}.
 import { validateInventoryFile, requireSite } from '../installer/inventory/validate.ts';
+import { readRenderInputs } from '../installer/render/inputs.ts';
 import { renderSite } from '../installer/render/render.ts';
 import { planWrite, writeRepo } from '../installer/render/write.ts';
 import { validateLabs } from '../installer/labs/validate.ts';
@@ -15,7 +16,7 @@ if (op === 'validate') {
 } else if (op === 'render') {
   const v = requireSite(inventory!);
   if ('errors' in v) throw new Error(`invalid inventory: ${v.errors[0]!.message}`);
-  const r = await renderSite(v.site);
+  const r = await renderSite(v.site, readRenderInputs(v.site));
   const change = planWrite(dir!, r.files);
   writeRepo(dir!, r.files, change);
   out = { errors: r.diagnostics.filter((d) => d.severity === 'error').length, objects: r.stats.objects, bytes: r.stats.bytes, files: r.stats.files,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SCALES, syntheticInventory, writeLabSet, type Scale } from './generate.ts';
 import { cliRatios, formatRatios } from './cli-ratios.ts';
-import { effectiveVersions } from '../installer/core/versions.ts';
+import { readRenderInputs } from '../installer/render/inputs.ts';
 import { requireSite } from '../installer/inventory/validate.ts';
 import { chartSiteValues } from '../installer/render/components/vm-labs.ts';
 import { toYaml } from '../installer/render/yaml.ts';
@@ -87,7 +87,7 @@ try {
   const v = requireSite(join(work, '1x.yaml'));
   if ('errors' in v) throw new Error('1x inventory invalid');
   const siteValues = join(work, 'site-values.yaml');
-  writeFileSync(siteValues, toYaml(chartSiteValues({ site: v.site, versions: effectiveVersions(v.site.versions) }), { object: false }));
+  writeFileSync(siteValues, toYaml(chartSiteValues({ site: v.site, ...readRenderInputs(v.site) }), { object: false }));
   const helmMs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();

@@ -17,6 +17,7 @@ import { labSchema, rosterSchema } from '../installer/labs/schema.ts';
 import { imageSchema } from '../installer/images/schema.ts';
 import { CRD_SCHEMAS } from '../installer/render/schemas/index.ts';
 import { requireSite } from '../installer/inventory/validate.ts';
+import { readRenderInputs } from '../installer/render/inputs.ts';
 import { renderSite } from '../installer/render/render.ts';
 import { MODELS } from '../installer/render/validate-objects.ts';
 import type { K8sObject } from '../installer/render/model.ts';
@@ -124,7 +125,7 @@ describe('precompiled validators', () => {
   it('every CRD validator agrees with ajv at run time on the objects the example renders and their mutants', async () => {
     const v = requireSite(repoPath('inventory.example.yaml'));
     if (!('site' in v)) throw new Error('example invalid');
-    const r = await renderSite(v.site);
+    const r = await renderSite(v.site, readRenderInputs(v.site));
     const objects: K8sObject[] = r.components.flatMap((c) => [...(c.manifests ?? []), ...(c.files ?? []).flatMap((f) => f.objects ?? [])]);
     const kinds = new Set<string>();
     for (const o of objects) {
@@ -155,7 +156,7 @@ describe('precompiled validators', () => {
     // Every core, ArgoCD and cert-manager kind the example renders is in the table (so in the bundle).
     const v = requireSite(repoPath('inventory.example.yaml'));
     if (!('site' in v)) throw new Error('example invalid');
-    const r = await renderSite(v.site);
+    const r = await renderSite(v.site, readRenderInputs(v.site));
     const rendered = new Set(r.components.flatMap((c) => [...(c.manifests ?? []), ...(c.files ?? []).flatMap((f) => f.objects ?? [])])
       .map((o) => `${o.apiVersion}/${o.kind}`).filter((k) => !CRD_SCHEMAS[k]));
     expect([...rendered].filter((k) => !MODELS[k])).toEqual([]);

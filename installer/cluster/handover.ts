@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type { Site } from '../inventory/types.ts';
-import { effectiveVersions } from '../core/versions.ts';
+import { readRenderInputs } from '../render/inputs.ts';
 import { rootApplication } from '../render/app-of-apps.ts';
 import { buildComponents } from '../render/render.ts';
 import { toYaml } from '../render/yaml.ts';
@@ -62,7 +62,7 @@ export interface HelmCommand { title: string; argv: string[]; serverSideApply?: 
  * a change.
  */
 export function helmCommands(site: Site, stateDir = '.labctl'): HelmCommand[] {
-  const ctx = { site, versions: effectiveVersions(site.versions) };
+  const ctx = { site, ...readRenderInputs(site) };
   const v = ctx.versions.components;
   const components = buildComponents(ctx);
   const valuesOf = (name: string) => {
@@ -84,7 +84,7 @@ export function helmCommands(site: Site, stateDir = '.labctl'): HelmCommand[] {
 /** Server-side applies the root AppProject and Application (field manager labctl); idempotent. */
 export async function applyRootApplication(site: Site, kc: k8s.KubeConfig, log: (line: string) => void): Promise<void> {
   const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
-  for (const obj of rootApplication({ site, versions: effectiveVersions(site.versions) })) {
+  for (const obj of rootApplication({ site, ...readRenderInputs(site) })) {
     log(`hand-over: apply ${obj.kind} ${obj.metadata.name}`);
     await objects.patch(obj as k8s.KubernetesObject, undefined, undefined, 'labctl', true, k8s.PatchStrategy.ServerSideApply);
   }

@@ -3,6 +3,7 @@
 // project, plus any other files of the site repository and the secrets it needs.
 import type { Site } from '../inventory/types.ts';
 import type { Versions } from '../core/versions.ts';
+import type { CatalogImage } from '../images/catalog.ts';
 
 export interface ObjectMeta {
   name: string;
@@ -82,9 +83,18 @@ export interface Component {
   secrets?: SecretNeed[];
 }
 
-export interface RenderContext {
-  site: Site;
+/** What render reads besides the Site, gathered by its caller (render/inputs.ts): render reads no file. */
+export interface RenderInputs {
+  /** gitops/versions.yaml with the inventory's overrides. */
   versions: Versions;
+  /** The lab image catalog, already checked. */
+  images: CatalogImage[];
+  /** Every file of charts/vm-lab, copied verbatim into the site repository. */
+  labChart: RepoFile[];
+}
+
+export interface RenderContext extends RenderInputs {
+  site: Site;
 }
 
 /** Accepts a typed model (kubernetes-models interface or local CRD type) as a K8sObject. */

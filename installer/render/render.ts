@@ -1,11 +1,10 @@
 // render: Site -> the files of the site's GitOps repository. Pure (no writes); every object is
 // validated before the caller may write anything.
 import type { Diagnostic } from '../core/diagnostics.ts';
-import { effectiveVersions } from '../core/versions.ts';
 import type { Site } from '../inventory/types.ts';
 import { application, componentDir, projects, rootApplication } from './app-of-apps.ts';
 import { BUILDERS } from './components/index.ts';
-import type { Component, K8sObject, RenderContext, SecretNeed } from './model.ts';
+import type { Component, K8sObject, RenderContext, RenderInputs, SecretNeed } from './model.ts';
 import { validateObjects, type Located } from './validate-objects.ts';
 import { toYaml, toYamlDocs } from './yaml.ts';
 import { siteFiles } from './site-files.ts';
@@ -31,8 +30,9 @@ export function buildComponents(ctx: RenderContext): Component[] {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export async function renderSite(site: Site): Promise<RenderResult> {
-  const ctx: RenderContext = { site, versions: effectiveVersions(site.versions) };
+/** `inputs`: from readRenderInputs (render/inputs.ts); render itself reads no file. */
+export async function renderSite(site: Site, inputs: RenderInputs): Promise<RenderResult> {
+  const ctx: RenderContext = { site, ...inputs };
   const components = buildComponents(ctx);
   const files = new Map<string, string>();
   const located: Located[] = [];

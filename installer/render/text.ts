@@ -25,4 +25,7 @@ export function renderTemplate(template: string, data: object): string {
   return fn(data);
 }
 
+/** A text file of labctl's own (installer/<path>, e.g. a script a Job runs), verbatim: shipped like a template. */
+export const readAsset = (path: string): string => readFileSync(repoPath('installer', path), 'utf8');
+
 export { hb as handlebars };

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { helmCommands, seedValues } from '../../installer/cluster/handover.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
 import { EXAMPLE } from '../helpers.ts';
 
@@ -16,7 +17,7 @@ describe('hand-over helm commands', () => {
   it('installs tigera-operator and argo-cd with the rendered values, no ad-hoc --set flags', async () => {
     const v = requireSite(EXAMPLE);
     if ('errors' in v) throw new Error('example invalid');
-    const rendered = await renderSite(v.site);
+    const rendered = await renderSite(v.site, readRenderInputs(v.site));
     const cmds = helmCommands(v.site, '/state');
     expect(cmds.map((c) => c.title)).toEqual(['Calico CRDs', 'tigera-operator', 'Argo CD']);
     for (const c of cmds) expect(c.argv).not.toContain('--set');

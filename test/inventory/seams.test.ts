@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatDiagnostic, type Diagnostic } from '../../installer/core/diagnostics.ts';
 import { validateInventoryFile } from '../../installer/inventory/validate.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
 import { fixture } from '../helpers.ts';
 
@@ -40,7 +41,7 @@ describe('addresses someone announces', () => {
     const r = validateInventoryFile(fixture('inventory/valid/small-rack-workloads.yaml'));
     expect(show(r.errors)).toEqual([]);
     expect(show(r.warnings)).toEqual([]);
-    const out = await renderSite(r.site!);
+    const out = await renderSite(r.site!, readRenderInputs(r.site!));
     const frr = out.files.get('routers/core.frr.conf')!;
     for (const a of ['10.30.0.11', '10.30.0.12', '10.30.0.13']) expect(frr).toContain(`neighbor ${a} peer-group`);
     // MetalLB selects speakers by the absence of kubeadm's label; the bootstrap removes it from these nodes.

@@ -19,7 +19,7 @@ import { VALID, byKind, exampleCtx, globRe, instantiate, template, tmp } from '.
 let result: RenderResult;
 let repo: string;
 beforeAll(async () => {
-  result = await renderSite(exampleCtx().site);
+  result = await renderSite(exampleCtx().site, exampleCtx());
   repo = tmp('site');
   for (const [p, c] of result.files) { mkdirSync(dirname(join(repo, p)), { recursive: true }); writeFileSync(join(repo, p), c); }
   cpSync(join(VALID, 'netsec'), join(repo, 'labs/netsec'), { recursive: true });

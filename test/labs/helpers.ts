@@ -4,9 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { effectiveVersions } from '../../installer/core/versions.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
 import type { Site } from '../../installer/inventory/types.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 import type { K8sObject, RenderContext } from '../../installer/render/model.ts';
 import { toYaml } from '../../installer/render/yaml.ts';
 import { chartSiteValues } from '../../installer/render/components/vm-labs.ts';
@@ -19,7 +19,7 @@ export const INVALID = join(ROOT, 'test/fixtures/labs/invalid');
 export function exampleCtx(): RenderContext {
   const v = requireSite(EXAMPLE);
   if ('errors' in v) throw new Error('example inventory invalid');
-  return { site: v.site as Site, versions: effectiveVersions(v.site.versions) };
+  return { site: v.site as Site, ...readRenderInputs(v.site) };
 }
 
 export const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `labs-${prefix}-`));

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE } from '../helpers.ts';
 import { validateInventoryFile } from '../../installer/inventory/validate.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 import type { PrometheusRule, PromGroup } from '../../installer/render/monitoring/rules.ts';
@@ -28,7 +29,7 @@ const promtool = (args: string[]) => new Promise<{ code: number | null; out: str
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'labctl-rules-'));
   site = validateInventoryFile(EXAMPLE).site!;
-  const out = await renderSite(site);
+  const out = await renderSite(site, readRenderInputs(site));
   expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   for (const [path, content] of out.files) {
     if (!/^components\/kube-prometheus-stack\/manifests\/prometheusrule-/.test(path)) continue;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE } from '../helpers.ts';
 import { validateInventoryFile } from '../../installer/inventory/validate.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
 import { MOUNTED_SECRET_DIR, alertmanagerSecrets, type AmConfig } from '../../installer/render/monitoring/alertmanager.ts';
 import { amtool, compat025 } from './am-helpers.ts';
@@ -20,7 +21,7 @@ let renderedText: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'labctl-am-'));
   const site = validateInventoryFile(EXAMPLE).site!;
-  const out = await renderSite(site);
+  const out = await renderSite(site, readRenderInputs(site));
   const values = out.files.get('components/kube-prometheus-stack/values.yaml')!;
   renderedText = values;
   rendered = (parse(values) as { alertmanager: { config: AmConfig } }).alertmanager.config;

@@ -4,15 +4,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EXAMPLE } from '../helpers.ts';
 import { validateInventoryFile } from '../../installer/inventory/validate.ts';
+import type { Site } from '../../installer/inventory/types.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite, type RenderResult } from '../../installer/render/render.ts';
 import type { PrometheusRule } from '../../installer/render/monitoring/rules.ts';
 
 let out: RenderResult;
+const render = (s: Site) => renderSite(s, readRenderInputs(s));
 const file = (p: string) => { const f = out.files.get(p); expect(f, p).toBeDefined(); return f!; };
 const values = (c: string) => parse(file(`components/${c}/values.yaml`)) as Record<string, any>;
 
 beforeAll(async () => {
-  out = await renderSite(validateInventoryFile(EXAMPLE).site!);
+  out = await render(validateInventoryFile(EXAMPLE).site!);
   expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
 }, 120_000);
 
@@ -91,7 +94,7 @@ describe('render: monitoring and logs', () => {
   });
 
   it('is deterministic', async () => {
-    const again = await renderSite(validateInventoryFile(EXAMPLE).site!);
+    const again = await render(validateInventoryFile(EXAMPLE).site!);
     for (const p of [...out.files.keys()].filter((k) => /monitoring|prometheus|loki|alloy|runbooks/.test(k))) expect(again.files.get(p), p).toBe(out.files.get(p));
   });
 });

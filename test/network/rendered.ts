@@ -2,6 +2,7 @@
 // objects in the rendered files (parsed back from YAML, so tests see exactly what is written).
 import { parseAllDocuments } from 'yaml';
 import { requireSite } from '../../installer/inventory/validate.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite, type RenderResult } from '../../installer/render/render.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 import type { BFDProfile, BGPAdvertisement, BGPPeer, IPAddressPool } from '../../installer/render/components/metallb.ts';
@@ -17,7 +18,7 @@ export interface Rendered {
 export async function renderInventory(file: string): Promise<Rendered> {
   const v = requireSite(file);
   if ('errors' in v) throw new Error(`${file} is not valid: ${JSON.stringify(v.errors)}`);
-  const result = await renderSite(v.site);
+  const result = await renderSite(v.site, readRenderInputs(v.site));
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`render of ${file} failed: ${errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join('; ')}`);
   const objects: Rendered['objects'] = [];

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { requireSite } from '../../installer/inventory/validate.ts';
 import type { Site } from '../../installer/inventory/types.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite, type RenderResult } from '../../installer/render/render.ts';
 import { EXAMPLE, fixture } from '../helpers.ts';
 
@@ -24,7 +25,7 @@ export function rendered(file: string): Promise<{ site: Site; result: RenderResu
   if (!p) {
     p = (async () => {
       const site = loadSite(file);
-      const result = await renderSite(site);
+      const result = await renderSite(site, readRenderInputs(site));
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length) throw new Error(`${file}: render errors ${JSON.stringify(errors.slice(0, 5))}`);
       return { site, result };

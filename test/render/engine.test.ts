@@ -7,17 +7,19 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { EXAMPLE, fixture, labctl } from '../helpers.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
 import { APPLICATION_HEALTH_LUA } from '../../installer/render/components/argocd.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'labctl-render-'));
 const site = (file: string) => { const r = requireSite(file); if ('errors' in r) throw new Error(JSON.stringify(r.errors)); return r.site; };
+const render = (s: ReturnType<typeof site>) => renderSite(s, readRenderInputs(s));
 const INVENTORIES = [EXAMPLE, fixture('inventory/valid/single-rack.yaml'), fixture('inventory/valid/airgapped.yaml')];
 
 describe('render engine', () => {
   it.each(INVENTORIES)('renders %s with no invalid object, and the same bytes twice', async (inv) => {
-    const a = await renderSite(site(inv));
-    const b = await renderSite(site(inv));
+    const a = await render(site(inv));
+    const b = await render(site(inv));
     expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(a.stats.objects).toBeGreaterThan(5);
     expect([...a.files.keys()]).toEqual([...b.files.keys()]);
@@ -38,7 +40,7 @@ describe('render engine', () => {
   });
 
   it('every YAML file parses, every object is an API object with a name', async () => {
-    const r = await renderSite(site(EXAMPLE));
+    const r = await render(site(EXAMPLE));
     for (const [path, content] of r.files) {
       // Helm templates copied into the site repo (charts/*/templates) are Go templates, not YAML.
       if (!/\.ya?ml$/.test(path) || /^charts\/[^/]+\/templates\//.test(path)) continue;
@@ -54,7 +56,7 @@ describe('render engine', () => {
   });
 
   it('app-of-apps: every component has an Application with a sync wave, project and automated sync', async () => {
-    const r = await renderSite(site(EXAMPLE));
+    const r = await render(site(EXAMPLE));
     const apps = r.components.map((c) => parseAllDocuments(r.files.get(`apps/${c.name}.yaml`)!)[0]!.toJS());
     for (const app of apps) {
       expect(app.kind).toBe('Application');
@@ -76,7 +78,7 @@ describe('render engine', () => {
   });
 
   it('restores the Application health check in argocd-cm so waves wait for health', async () => {
-    const r = await renderSite(site(EXAMPLE));
+    const r = await render(site(EXAMPLE));
     const values = parseAllDocuments(r.files.get('components/argocd/values.yaml')!)[0]!.toJS();
     expect(values.configs.cm['resource.customizations.health.argoproj.io_Application']).toBe(APPLICATION_HEALTH_LUA);
     expect(values.configs.cm['oidc.config']).toContain('clientSecret: $argocd-oidc:clientSecret');

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requireSite } from '../../installer/inventory/validate.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
 import { EXAMPLE, ROOT, fixture } from '../helpers.ts';
 
@@ -31,7 +32,7 @@ describe('golden rendered trees', () => {
   it.each(Object.entries(SITES))('%s matches test/golden', async (name, inv) => {
     const v = requireSite(inv);
     if ('errors' in v) throw new Error(JSON.stringify(v.errors));
-    const r = await renderSite(v.site);
+    const r = await renderSite(v.site, readRenderInputs(v.site));
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const dir = join(ROOT, 'test/golden', name);
     if (process.env.UPDATE_GOLDEN) {

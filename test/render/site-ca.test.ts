@@ -5,6 +5,7 @@
 // (The node side — API server OIDC CA, containerd's hosts.toml for Harbor — is the bootstrap's, tested there.)
 import { describe, expect, it } from 'vitest';
 import { requireSite } from '../../installer/inventory/validate.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite, type RenderResult } from '../../installer/render/render.ts';
 import type { Component, SecretNeed } from '../../installer/render/model.ts';
 import type { Site } from '../../installer/inventory/types.ts';
@@ -14,7 +15,7 @@ import { EXAMPLE, fixture } from '../helpers.ts';
 async function render(file: string): Promise<{ site: Site; r: RenderResult }> {
   const v = requireSite(file);
   if ('errors' in v) throw new Error(JSON.stringify(v.errors));
-  return { site: v.site, r: await renderSite(v.site) };
+  return { site: v.site, r: await renderSite(v.site, readRenderInputs(v.site)) };
 }
 
 type HostKey = keyof Site['hosts'];

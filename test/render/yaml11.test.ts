@@ -10,6 +10,7 @@ import { basename, dirname, extname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { requireSite } from '../../installer/inventory/validate.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
 import { toYaml } from '../../installer/render/yaml.ts';
 import { yaml11Ambiguous } from '../../installer/core/yaml11.ts';
@@ -99,7 +100,7 @@ const isYaml = (f: string) => kind(f) !== 'helm-template' && YAML_EXT.has(kind(f
 async function renderTo(inventory: string, dir: string): Promise<void> {
   const v = requireSite(inventory);
   if ('errors' in v) throw new Error(JSON.stringify(v.errors));
-  const r = await renderSite(v.site);
+  const r = await renderSite(v.site, readRenderInputs(v.site));
   for (const [p, c] of r.files) { mkdirSync(dirname(join(dir, p)), { recursive: true }); writeFileSync(join(dir, p), c); }
 }
 

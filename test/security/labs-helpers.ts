@@ -15,7 +15,7 @@ export interface SiteRepo { dir: string; appset: any; projects: any[]; files: Ma
 
 /** Renders the example site into a temp dir (the site repository as ArgoCD would clone it). */
 export async function siteRepo(prefix: string): Promise<SiteRepo> {
-  const result = await renderSite(exampleCtx().site);
+  const result = await renderSite(exampleCtx().site, exampleCtx());
   const dir = tmp(prefix);
   for (const [p, c] of result.files) { mkdirSync(dirname(join(dir, p)), { recursive: true }); writeFileSync(join(dir, p), c); }
   const objs = parseAllDocuments(result.files.get('apps/labs-applicationset.yaml')!).map((d) => d.toJS());

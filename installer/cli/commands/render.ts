@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { ExitError } from '../../core/diagnostics.ts';
 import { requireSite } from '../../inventory/validate.ts';
+import { readRenderInputs } from '../../render/inputs.ts';
 import { renderSite, type RenderResult } from '../../render/render.ts';
 import { GITIGNORE, assertNoSymlink, lockRepo, planWrite, renderedBy, writeRepo, type RepoChange } from '../../render/write.ts';
 import { labctlVersion } from '../../core/build-info.ts';
@@ -16,7 +17,7 @@ export async function renderFromInventory(inventory: string): Promise<RenderResu
   if ('errors' in v) throw new ExitError(`${inventory}: ${v.errors.length} error(s); nothing was rendered`, 1, v.errors);
   printDiagnostics(v.warnings);
   const t0 = performance.now();
-  const r = await renderSite(v.site);
+  const r = await renderSite(v.site, readRenderInputs(v.site));
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     throw new ExitError(`render produced ${errors.length} invalid object(s); nothing was written. This is a labctl bug unless an inventory override caused it.`, 1, errors);

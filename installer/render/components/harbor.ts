@@ -6,8 +6,6 @@
 // reference to a Secret. Projects, proxy caches and OIDC are set through Harbor's API by a Job that
 // re-runs whenever its declarative configuration changes (its name carries a hash of it).
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { repoPath } from '../../core/paths.ts';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer';
@@ -17,6 +15,7 @@ import type { Versions } from '../../core/versions.ts';
 import type { ComponentBuilder, K8sObject, SecretNeed } from '../model.ts';
 import { SYNC_WAVE, k8s } from '../model.ts';
 import { chartIngress } from '../ingress.ts';
+import { readAsset } from '../text.ts';
 import { GROUPS, GROUPS_CLAIM, USERNAME_CLAIM, clientSecretNeed, issuerUrl, oidcClients } from '../identity.ts';
 import { postgresCluster, rwService, type Database } from '../postgres.ts';
 import { OBJECT_STORE, ROOK_NAMESPACE, STORAGE_CLASSES } from './rook-ceph.ts';
@@ -162,7 +161,7 @@ export function harborConfig(site: Site): Record<string, unknown> {
   };
 }
 
-const SCRIPT = readFileSync(repoPath('installer/render/components/scripts/harbor-config.py'), 'utf8');
+const SCRIPT = readAsset('render/components/scripts/harbor-config.py');
 
 function configJob(site: Site, versions: Versions): K8sObject[] {
   const py = versions.components['harbor-config-python'];

@@ -5,7 +5,7 @@
 // and labs created afterwards get it, while running VMs keep their clones.
 import { createHash } from 'node:crypto';
 import { ExitError } from '../../core/diagnostics.ts';
-import { IMAGES_NAMESPACE, IMAGES_PROJECT, imageRepository, listImages, type CatalogImage } from '../../images/catalog.ts';
+import { IMAGES_NAMESPACE, IMAGES_PROJECT, imageRepository, type CatalogImage } from '../../images/catalog.ts';
 import type { Component, ComponentBuilder, K8sObject, SecretNeed } from '../model.ts';
 import { SITE_CA, siteCaNeeds } from './cert-manager.ts';
 
@@ -54,10 +54,8 @@ export function imageObjects(img: CatalogImage, harbor: string, pullSecret?: str
   return [cron, dataSource];
 }
 
-export const images: ComponentBuilder = ({ site }): Component | null => {
-  const catalog = listImages();
-  if (catalog.errors.length) throw new ExitError(`the image catalog has ${catalog.errors.length} error(s); run labctl images validate`, 1, catalog.errors);
-  if (catalog.images.length === 0) return null;
+export const images: ComponentBuilder = ({ site, images: catalog }): Component | null => {
+  if (catalog.length === 0) return null;
   const project = site.registry.projects.find((p) => p.name === IMAGES_PROJECT);
   if (!project) {
     throw new ExitError(`${site.file}: registry.projects has no project "${IMAGES_PROJECT}"; lab images are pushed to ${site.hosts.harbor}/${IMAGES_PROJECT}/<name>. Add {name: ${IMAGES_PROJECT}} to registry.projects`, 1);
@@ -75,7 +73,7 @@ export const images: ComponentBuilder = ({ site }): Component | null => {
     namespace: IMAGES_NAMESPACE,
     tier: 'platform',
     wave: IMAGES_WAVE,
-    manifests: catalog.images.flatMap((img) => imageObjects(img, site.hosts.harbor, project.public ? undefined : PULL_SECRET, ca)),
+    manifests: catalog.flatMap((img) => imageObjects(img, site.hosts.harbor, project.public ? undefined : PULL_SECRET, ca)),
     // The CDI CRDs come from its operator at runtime; the cron fills each DataSource's source.
     syncOptions: ['SkipDryRunOnMissingResource=true', 'RespectIgnoreDifferences=true'],
     ignoreDifferences: [{ group: 'cdi.kubevirt.io', kind: 'DataSource', jsonPointers: ['/spec/source'] }],

@@ -4,12 +4,9 @@
 // Applications live in, the lab file schemas and README for course staff, and the CI pipelines that
 // check a merge request. Course files are untrusted: the Application's project, namespace, course and
 // value files come from the file's PATH (generator parameters), never from its content.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import type { IApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
-import { repoPath } from '../../core/paths.ts';
 import { IMAGES_NAMESPACE } from '../../images/catalog.ts';
 import { effectiveOvercommit } from '../../labs/capacity.ts';
 import { ciImage } from '../../labs/ci-image.ts';
@@ -180,21 +177,6 @@ export function labsAppObjects(ctx: RenderContext): K8sObject[] {
   return [...projects.map((p) => k8s(p)), k8s(appset)];
 }
 
-/** Every file of charts/vm-lab, verbatim (Helm's {{ }} are left alone). */
-export function chartFiles(): RepoFile[] {
-  const root = repoPath(CHART_DIR);
-  const out: RepoFile[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir).sort()) {
-      const p = join(dir, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push({ path: `${CHART_DIR}/${relative(root, p)}`, content: readFileSync(p, 'utf8') });
-    }
-  };
-  walk(root);
-  return out;
-}
-
 export function ciFiles(ctx: RenderContext): RepoFile[] {
   const data = { labsPath: ctx.site.labs.path, site: ctx.site.site.name, image: ciImage(ctx.site.registry) };
   return [
@@ -219,7 +201,7 @@ export const vmLabs: ComponentBuilder = (ctx): Component => {
     manifests: [k8s(binding)],
     files: [
       { path: 'apps/labs-applicationset.yaml', content: toYamlDocs(appObjects), objects: appObjects },
-      ...chartFiles(),
+      ...ctx.labChart,
       { path: `${labs}/lab.schema.json`, content: labSchemaText() },
       { path: `${labs}/roster.schema.json`, content: rosterSchemaText() },
       { path: `${labs}/README.md`, content: renderTemplate('labs/templates/labs-readme.md.hbs', { labsPath: labs, courses, site: ctx.site.site, sizes: Object.entries(SIZE_CLASSES).map(([name, c]) => ({ name, ...c })) }) },
