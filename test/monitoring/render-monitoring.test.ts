@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { EXAMPLE } from '../helpers.ts';
 import { validateInventoryFile } from '../../installer/inventory/validate.ts';
 import { renderSite, type RenderResult } from '../../installer/render/render.ts';
-import type { PrometheusRule } from '../../installer/render/monitoring/rules.ts';
+import type { PrometheusRule } from '../../installer/render/platform/alert-rules.ts';
 
 let out: RenderResult;
 const file = (p: string) => { const f = out.files.get(p); expect(f, p).toBeDefined(); return f!; };
