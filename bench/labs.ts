@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readRenderInputs } from '../installer/render/inputs.ts';
 import { requireSite } from '../installer/inventory/validate.ts';
-import { chartSiteValues } from '../installer/render/components/vm-labs.ts';
+import { chartSiteValues } from '../installer/render/components/vm-labs/index.ts';
 import { toYaml } from '../installer/render/yaml.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -10,7 +10,7 @@ import { SCALES, syntheticInventory, writeLabSet, type Scale } from './generate.
 import { cliRatios, formatRatios } from './cli-ratios.ts';
 import { readRenderInputs } from '../installer/render/inputs.ts';
 import { requireSite } from '../installer/inventory/validate.ts';
-import { chartSiteValues } from '../installer/render/components/vm-labs.ts';
+import { chartSiteValues } from '../installer/render/components/vm-labs/index.ts';
 import { toYaml } from '../installer/render/yaml.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');

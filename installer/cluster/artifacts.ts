@@ -7,7 +7,7 @@ import type { Site, SiteNode } from '../inventory/types.ts';
 import { toYaml, toYamlDocs } from '../render/yaml.ts';
 import { renderTemplate } from '../render/text.ts';
 import { effectiveVersions, pinnedVersions } from '../core/versions.ts';
-import { apiServerOidc, OIDC_CA_FILE } from '../render/identity.ts';
+import { apiServerOidc, OIDC_CA_FILE } from '../render/platform/identity.ts';
 
 /** Placeholders a step replaces on the host (never rendered into anything stored). */
 export const PLACEHOLDER = {

@@ -9,7 +9,7 @@ import type { Site, SiteNode, Weekday } from '../inventory/types.ts';
 import { runsWorkloads } from '../inventory/roles.ts';
 import { HOST_RESERVE, VM_MEMORY_OVERHEAD_MIB, toMiB } from './sizes.ts';
 import { LAB_DEFAULTS, type Lab } from './types.ts';
-import { ROOK_REQUESTS, ROOK_SOURCE } from '../render/components/rook-requests.ts';
+import { ROOK_REQUESTS, ROOK_SOURCE } from '../render/components/rook-ceph/requests.ts';
 
 export const WEEKDAYS: Weekday[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const WEEK = 7 * 1440;

@@ -6,7 +6,7 @@ import type { Site } from '../inventory/types.ts';
 import { hostCapacity, storageCheck } from './capacity.ts';
 import { reporter } from './load.ts';
 import { overlaps, parseCidr, protectedRanges } from './protected.ts';
-import { GROUPS, realmGroups } from '../render/identity.ts';
+import { GROUPS, realmGroups } from '../render/platform/identity.ts';
 import { HOST_RESERVE, VM_MEMORY_OVERHEAD_MIB, showMiB } from './sizes.ts';
 import type { Lab } from './types.ts';
 

@@ -9,7 +9,7 @@ import { repoPath } from '../core/paths.ts';
 import { effectiveVersions } from '../core/versions.ts';
 import { imagesDir, listImages } from '../images/catalog.ts';
 import type { Site } from '../inventory/types.ts';
-import { CHART_DIR } from './components/vm-labs.ts';
+import { CHART_DIR } from './components/vm-labs/index.ts';
 import type { RenderInputs, RepoFile } from './model.ts';
 
 /**

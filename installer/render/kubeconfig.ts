@@ -2,7 +2,7 @@
 // the kubelogin plugin (`kubectl oidc-login`) against the realm's public `kubernetes` client. No secret
 // in it: kubelogin gets the tokens in the browser (authorization code + PKCE) and caches them locally.
 import type { Site } from '../inventory/types.ts';
-import { GROUPS_CLAIM, apiServerOidc } from './identity.ts';
+import { GROUPS_CLAIM, apiServerOidc } from './platform/identity.ts';
 
 export const API_PORT = 6443;
 

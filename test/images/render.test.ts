@@ -8,7 +8,7 @@ import type { Site } from '../../installer/inventory/types.ts';
 import { listImages } from '../../installer/images/catalog.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
-import { images, imageObjects, pollSchedule, PULL_SECRET } from '../../installer/render/components/images.ts';
+import { images, imageObjects, pollSchedule, PULL_SECRET } from '../../installer/render/components/images/index.ts';
 import { validateObjects } from '../../installer/render/validate-objects.ts';
 import type { Component, K8sObject } from '../../installer/render/model.ts';
 import { EXAMPLE, ROOT } from '../helpers.ts';

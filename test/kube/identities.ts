@@ -2,7 +2,7 @@
 // API server takes these names from Keycloak OIDC tokens (installer/render/identity.ts: claim
 // preferred_username / groups, prefix "oidc:"); no identity provider runs in the tests, so a static token
 // file stands OIDC in with the same user and group names.
-import { GROUPS, kubeGroup, kubeUser } from '../../installer/render/identity.ts';
+import { GROUPS, kubeGroup, kubeUser } from '../../installer/render/platform/identity.ts';
 
 export interface TokenUser { token: string; user: string; groups: string[] }
 

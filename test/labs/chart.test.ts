@@ -11,7 +11,7 @@ import { LAB_DEFAULTS } from '../../installer/labs/types.ts';
 import { SIZE_CLASSES } from '../../installer/labs/sizes.ts';
 import { validateObjects } from '../../installer/render/validate-objects.ts';
 import type { K8sObject } from '../../installer/render/model.ts';
-import { CHART_KINDS } from '../../installer/render/components/vm-labs.ts';
+import { CHART_KINDS } from '../../installer/render/components/vm-labs/index.ts';
 import { CHART, VALID, byKind, helm, run, siteValuesFile, template, tmp } from './helpers.ts';
 
 let dir: string;

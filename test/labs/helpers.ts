@@ -9,7 +9,7 @@ import type { Site } from '../../installer/inventory/types.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
 import type { K8sObject, RenderContext } from '../../installer/render/model.ts';
 import { toYaml } from '../../installer/render/yaml.ts';
-import { chartSiteValues } from '../../installer/render/components/vm-labs.ts';
+import { chartSiteValues } from '../../installer/render/components/vm-labs/index.ts';
 import { EXAMPLE, ROOT } from '../helpers.ts';
 
 export const CHART = join(ROOT, 'charts/vm-lab');

@@ -12,8 +12,8 @@ import { validateInventoryFile } from '../../installer/inventory/validate.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
 import type { Site } from '../../installer/inventory/types.ts';
-import type { PrometheusRule, PromGroup } from '../../installer/render/monitoring/rules.ts';
-import { expand } from '../../installer/render/monitoring/rules.ts';
+import type { PrometheusRule, PromGroup } from '../../installer/render/platform/alert-rules.ts';
+import { expand } from '../../installer/render/platform/alert-rules.ts';
 import { CASES, META_STEP_HOURS, oncallCases, type AlertCase } from './alert-cases.ts';
 
 let dir: string;

@@ -10,7 +10,7 @@ import { EXAMPLE } from '../helpers.ts';
 import { validateInventoryFile } from '../../installer/inventory/validate.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
-import { MOUNTED_SECRET_DIR, alertmanagerSecrets, type AmConfig } from '../../installer/render/monitoring/alertmanager.ts';
+import { MOUNTED_SECRET_DIR, alertmanagerSecrets, type AmConfig } from '../../installer/render/components/monitoring/alertmanager.ts';
 import { amtool, compat025 } from './am-helpers.ts';
 
 let dir: string;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE } from '../helpers.ts';
 import { validateInventoryFile } from '../../installer/inventory/validate.ts';
-import { alertmanagerConfig, alertmanagerSecrets } from '../../installer/render/monitoring/alertmanager.ts';
+import { alertmanagerConfig, alertmanagerSecrets } from '../../installer/render/components/monitoring/alertmanager.ts';
 import { onCallAt, rotationOf } from '../../installer/inventory/rotation.ts';
 import { compat025, startAlertmanager, waitFor, webhookServer, type Received, type RunningAm } from './am-helpers.ts';
 

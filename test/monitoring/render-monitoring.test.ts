@@ -7,7 +7,7 @@ import { validateInventoryFile } from '../../installer/inventory/validate.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite, type RenderResult } from '../../installer/render/render.ts';
-import type { PrometheusRule } from '../../installer/render/monitoring/rules.ts';
+import type { PrometheusRule } from '../../installer/render/platform/alert-rules.ts';
 
 let out: RenderResult;
 const render = (s: Site) => renderSite(s, readRenderInputs(s));

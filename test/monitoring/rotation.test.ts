@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   handover, isDstAffected, localInstant, nextChange, onCallAt, renderWindow, shiftsBetween, type RotationConfig,
 } from '../../installer/inventory/rotation.ts';
-import { rotationIntervals } from '../../installer/render/monitoring/alertmanager.ts';
+import { rotationIntervals } from '../../installer/render/components/monitoring/alertmanager.ts';
 import type { AmTimeInterval } from '../../installer/oncall/time-intervals.ts';
 
 const base: RotationConfig = {

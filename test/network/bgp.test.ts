@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonical, contains, nth } from '../../installer/core/ip.ts';
-import { fillRouterPassword, passwordRefs } from '../../installer/render/components/router-config.ts';
-import type { BFDProfile, BGPPeer } from '../../installer/render/components/metallb.ts';
+import { fillRouterPassword, passwordRefs } from '../../installer/render/components/metallb/router-config.ts';
+import type { BFDProfile, BGPPeer } from '../../installer/render/components/metallb/index.ts';
 import { fixture } from '../helpers.ts';
 import { type FrrInstance, Lab, ip, requireTools, waitFor } from './netlab.ts';
 import { metallbKinds, nodesOfPeer, renderInventory, type Rendered } from './rendered.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateInventoryFile } from '../../installer/inventory/validate.ts';
 import { formatDiagnostic } from '../../installer/core/diagnostics.ts';
-import { fillRouterPassword, passwordRefs } from '../../installer/render/components/router-config.ts';
+import { fillRouterPassword, passwordRefs } from '../../installer/render/components/metallb/router-config.ts';
 import { EXAMPLE, fixture } from '../helpers.ts';
 import { metallbKinds, nodesOfPeer, renderInventory, type Rendered } from './rendered.ts';
 

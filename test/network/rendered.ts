@@ -5,7 +5,7 @@ import { requireSite } from '../../installer/inventory/validate.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite, type RenderResult } from '../../installer/render/render.ts';
 import type { Site } from '../../installer/inventory/types.ts';
-import type { BFDProfile, BGPAdvertisement, BGPPeer, IPAddressPool } from '../../installer/render/components/metallb.ts';
+import type { BFDProfile, BGPAdvertisement, BGPPeer, IPAddressPool } from '../../installer/render/components/metallb/index.ts';
 
 export interface Rendered {
   site: Site;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse, parseAllDocuments } from 'yaml';
-import { apiServerOidc, GROUPS, issuerUrl, kubeGroup, oidcClients, realmGroups, KUBE_OIDC_PREFIX } from '../../installer/render/identity.ts';
+import { apiServerOidc, GROUPS, issuerUrl, kubeGroup, oidcClients, realmGroups, KUBE_OIDC_PREFIX } from '../../installer/render/platform/identity.ts';
 import { buildKubeconfig } from '../../installer/render/kubeconfig.ts';
 import { EXAMPLE, labctl } from '../helpers.ts';
 import { rendered, siteFiles } from './sites.ts';

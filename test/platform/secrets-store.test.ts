@@ -14,7 +14,7 @@ import { ensureSecrets } from '../../installer/secrets/ensure.ts';
 import { buildSecrets, entriesNeeded } from '../../installer/secrets/objects.ts';
 import { htpasswdLine } from '../../installer/secrets/generate.ts';
 import type { SecretNeed } from '../../installer/render/model.ts';
-import { HARBOR_SECRETS, harborValues } from '../../installer/render/components/harbor.ts';
+import { HARBOR_SECRETS, harborValues } from '../../installer/render/components/harbor/index.ts';
 import { EXAMPLE } from '../helpers.ts';
 import { labctl as labctlAsync } from '../security/render-weakened-copy.ts';
 import { rendered } from './sites.ts';

@@ -4,7 +4,7 @@
 // keys are checked against rook v1.20.6 deploy/charts/*/values.yaml, see installer/render/components/rook-ceph.ts.)
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { STORAGE_CLASSES, OBJECT_STORE, rookClusterValues } from '../../installer/render/components/rook-ceph.ts';
+import { STORAGE_CLASSES, OBJECT_STORE, rookClusterValues } from '../../installer/render/components/rook-ceph/index.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 import { rendered, siteFiles, loadSite } from './sites.ts';
 import { EXAMPLE } from '../helpers.ts';

@@ -9,7 +9,7 @@ import { EXAMPLE, fixture, labctl } from '../helpers.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
-import { APPLICATION_HEALTH_LUA } from '../../installer/render/components/argocd.ts';
+import { APPLICATION_HEALTH_LUA } from '../../installer/render/components/argocd/index.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'labctl-render-'));
 const site = (file: string) => { const r = requireSite(file); if ('errors' in r) throw new Error(JSON.stringify(r.errors)); return r.site; };

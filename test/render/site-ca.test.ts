@@ -9,7 +9,7 @@ import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite, type RenderResult } from '../../installer/render/render.ts';
 import type { Component, SecretNeed } from '../../installer/render/model.ts';
 import type { Site } from '../../installer/inventory/types.ts';
-import { SITE_CA, SITE_CA_FILE } from '../../installer/render/components/cert-manager.ts';
+import { SITE_CA, SITE_CA_FILE } from '../../installer/render/components/cert-manager/index.ts';
 import { EXAMPLE, fixture } from '../helpers.ts';
 
 async function render(file: string): Promise<{ site: Site; r: RenderResult }> {

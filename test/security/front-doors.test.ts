@@ -17,8 +17,8 @@ import { EXAMPLE, ROOT, fixture, labctl } from '../helpers.ts';
 import { loadSite } from '../platform/sites.ts';
 import { helmCommands } from '../../installer/cluster/handover.ts';
 import { kubeadmInitConfig, firstControlPlane } from '../../installer/cluster/artifacts.ts';
-import { GROUPS, GROUPS_CLAIM } from '../../installer/render/identity.ts';
-import { ADMIN_PORT_FORWARD } from '../../installer/render/components/keycloak.ts';
+import { GROUPS, GROUPS_CLAIM } from '../../installer/render/platform/identity.ts';
+import { ADMIN_PORT_FORWARD } from '../../installer/render/components/keycloak/index.ts';
 
 type Obj = Record<string, any>;
 

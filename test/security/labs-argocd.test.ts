@@ -11,7 +11,7 @@ import { newEnforcer, newModelFromString, StringAdapter, type Enforcer } from 'c
 import { parse } from 'yaml';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { courseProjects, courseStaffPolicy } from '../../installer/render/components/vm-labs.ts';
+import { courseProjects, courseStaffPolicy } from '../../installer/render/components/vm-labs/index.ts';
 import { CHART, exampleCtx } from '../labs/helpers.ts';
 import { appFor, siteRepo, type SiteRepo } from './labs-helpers.ts';
 

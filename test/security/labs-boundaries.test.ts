@@ -7,7 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { CHART_KINDS } from '../../installer/render/components/vm-labs.ts';
+import { CHART_KINDS } from '../../installer/render/components/vm-labs/index.ts';
 import { byKind, globRe } from '../labs/helpers.ts';
 import { appFor, clearLabs, helmApp, labText, put, siteRepo, validate, walk, weakChart, type SiteRepo } from './labs-helpers.ts';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { chartSiteValues } from '../../installer/render/components/vm-labs.ts';
+import { chartSiteValues } from '../../installer/render/components/vm-labs/index.ts';
 import { ROOT } from '../helpers.ts';
 import { CHART, VALID, exampleCtx, run } from '../labs/helpers.ts';
 

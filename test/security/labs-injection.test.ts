@@ -10,7 +10,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { toYaml as stringify } from '../../installer/render/yaml.ts'; // YAML 1.1-safe, as labs validate requires
-import { CHART_KINDS } from '../../installer/render/components/vm-labs.ts';
+import { CHART_KINDS } from '../../installer/render/components/vm-labs/index.ts';
 import { byKind } from '../labs/helpers.ts';
 import { clearLabs, helmApp, put, siteRepo, validate, walk, weakChart, type SiteRepo } from './labs-helpers.ts';
 

@@ -1,10 +1,10 @@
 // Imports every CRD schema module so each registers itself in CRD_SCHEMAS.
 // One line per module.
-import './calico.ts';
-import './cdi.ts';
-import './kubevirt.ts';
-import './metallb.ts';
-import './cnpg.ts';
-import './rook.ts';
-import './keycloak.ts';
-import './monitoring.ts';
+import '../components/calico/schemas.ts';
+import '../components/kubevirt/cdi-schemas.ts';
+import '../components/kubevirt/schemas.ts';
+import '../components/metallb/schemas.ts';
+import '../components/cloudnative-pg/schemas.ts';
+import '../components/rook-ceph/schemas.ts';
+import '../components/keycloak/schemas.ts';
+import '../components/monitoring/schemas.ts';
