@@ -15,10 +15,12 @@ import { harbor } from './harbor.ts';
 import { kubevirt } from './kubevirt.ts';
 import { kubeletCsrApprover } from './kubelet-csr-approver.ts';
 import { vmLabs } from './vm-labs.ts';
+import { priorityClassesComponent } from './priority-classes.ts';
 
 export const BUILDERS: ComponentBuilder[] = [
   argocd,
   calico,
+  priorityClassesComponent,
   certManager,
   kubeletCsrApprover,
   images,

@@ -4,6 +4,7 @@
 // is created by virt-operator at run time, hence SkipDryRunOnMissingResource.
 import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { STORAGE_CLASSES } from './rook-ceph.ts';
+import { VM_HOST_SELECTOR } from './priority-classes.ts';
 import { effectiveOvercommit } from '../../labs/capacity.ts';
 import { SIZE_CLASSES, instancetypeName } from '../../labs/sizes.ts';
 import type { Component, ComponentBuilder, K8sObject, RenderContext } from '../model.ts';
@@ -42,6 +43,9 @@ export function kubevirtResources(ctx: RenderContext): K8sObject[] {
         // "IfPossible": a VM that cannot migrate (RWO disk) is evicted rather than blocking the drain.
         evictionStrategy: 'LiveMigrateIfPossible',
       },
+      // virt-handler (and with it every VM: KubeVirt schedules VMs only where it runs) on VM hosts only;
+      // the label comes from the inventory's vm-host role at join (installer/cluster/artifacts.ts).
+      workloads: { nodePlacement: { nodeSelector: { ...VM_HOST_SELECTOR } } },
       // Removing the CR must never delete students' VMs.
       uninstallStrategy: 'BlockUninstallIfWorkloadsExist',
       workloadUpdateStrategy: { workloadUpdateMethods: ['LiveMigrate'] },

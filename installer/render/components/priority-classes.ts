@@ -1,0 +1,44 @@
+// Scheduling order between the platform and students' VMs (issue 21): three PriorityClasses, created in
+// the crds wave because the API server refuses a pod naming a class that does not exist yet. When the
+// cluster is full, the scheduler preempts lab VMs for platform pods, never the other way round; a lab VM
+// never preempts anything (preemptionPolicy Never: it waits for room). Kubernetes' own
+// system-node-critical / system-cluster-critical (2e9) stay above all three (Calico, Ceph mon/osd/mgr,
+// KubeVirt's kubevirt-cluster-critical keep their upstream classes).
+import type { IPriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
+import type { Component, ComponentBuilder } from '../model.ts';
+import { k8s } from '../model.ts';
+
+export const PRIORITY = {
+  /** Without it nothing else recovers or nobody is told: ingress, Prometheus, Alertmanager, operators of storage. */
+  platformCritical: { name: 'platform-critical', value: 1_000_000 },
+  /** Platform services students and staff use (Harbor, Keycloak, Grafana, Loki). */
+  platform: { name: 'platform', value: 100_000 },
+  /**
+   * Students' lab VMs (charts/vm-lab). Negative (allowed for user classes), so even a platform pod whose
+   * chart sets no class (priority 0: cert-manager, MetalLB, ArgoCD) comes before a VM.
+   */
+  labVm: { name: 'lab-vm', value: -100 },
+} as const;
+
+/** Node label of VM hosts (kubelet --node-labels at join, see installer/cluster/artifacts.ts). */
+export const VM_HOST_LABEL = 'labctl.dev/vm-host';
+export const VM_HOST_SELECTOR = { [VM_HOST_LABEL]: 'true' } as const;
+
+export function priorityClasses(): IPriorityClass[] {
+  const cls = (p: { name: string; value: number }, description: string, preemptionPolicy: 'Never' | 'PreemptLowerPriority'): IPriorityClass => ({
+    apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass',
+    metadata: { name: p.name, labels: { 'app.kubernetes.io/part-of': 'campus-lab-platform' } },
+    value: p.value, globalDefault: false, preemptionPolicy, description,
+  });
+  return [
+    cls(PRIORITY.platformCritical, 'labctl: platform pods the site cannot run or be watched without (ingress, monitoring, storage operator).', 'PreemptLowerPriority'),
+    cls(PRIORITY.platform, 'labctl: platform services (Harbor, Keycloak, Grafana, Loki); preempt lab VMs when the cluster is full.', 'PreemptLowerPriority'),
+    cls(PRIORITY.labVm, 'labctl: students\' lab VMs; preempted first, never preempt anything.', 'Never'),
+  ];
+}
+
+export const priorityClassesComponent: ComponentBuilder = (): Component => ({
+  name: 'priority-classes', namespace: 'kube-system', tier: 'crds',
+  manifests: priorityClasses().map((p) => k8s(p)),
+  clusterResources: [{ group: 'scheduling.k8s.io', kind: 'PriorityClass' }],
+});
