@@ -38,7 +38,9 @@ export function priorityClasses(): IPriorityClass[] {
 }
 
 export const priorityClassesComponent: ComponentBuilder = (): Component => ({
-  name: 'priority-classes', namespace: 'kube-system', tier: 'crds',
+  // Cluster-scoped objects only; the destination namespace is one the crds project already has, so that
+  // project gains no namespace (kube-system least of all).
+  name: 'priority-classes', namespace: 'tigera-operator', tier: 'crds',
   manifests: priorityClasses().map((p) => k8s(p)),
   clusterResources: [{ group: 'scheduling.k8s.io', kind: 'PriorityClass' }],
 });
