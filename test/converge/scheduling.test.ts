@@ -85,6 +85,12 @@ describe('PriorityClasses: platform pods before students\' VMs', () => {
     const rook = golden(site, 'components/rook-ceph-cluster/values.yaml');
     expect(classNamesIn(rook).every((n) => SYSTEM_CLASSES.includes(n.name))).toBe(true);
   });
+  it('can fail: a misspelt class deep in a values tree (a weakened copy of the example\'s) is found', () => {
+    const kps = golden('example', 'components/kube-prometheus-stack/values.yaml');
+    kps.alertmanager.alertmanagerSpec.priorityClassName = 'platfrom-critical';
+    const known = [...Object.values(PRIORITY).map((p) => p.name), ...SYSTEM_CLASSES];
+    expect(classNamesIn(kps).filter((n) => !known.includes(n.name))).toEqual([{ path: '.alertmanager.alertmanagerSpec.priorityClassName', name: 'platfrom-critical' }]);
+  });
 });
 
 describe('lab VMs: lowest class, VM hosts only (charts/vm-lab with the real helm)', () => {
