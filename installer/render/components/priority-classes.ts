@@ -9,13 +9,13 @@ import type { Component, ComponentBuilder } from '../model.ts';
 import { k8s } from '../model.ts';
 
 export const PRIORITY = {
-  /** Without it nothing else recovers or nobody is told: ingress, Prometheus, Alertmanager, operators of storage. */
+  /** Without it nobody is told or storage is not healed: Prometheus, Alertmanager, node-exporter, the monitoring and Rook operators. */
   platformCritical: { name: 'platform-critical', value: 1_000_000 },
-  /** Platform services students and staff use (Harbor, Keycloak, Grafana, Loki). */
+  /** Platform services students and staff use (Harbor, Grafana, Loki). */
   platform: { name: 'platform', value: 100_000 },
   /**
    * Students' lab VMs (charts/vm-lab). Negative (allowed for user classes), so even a platform pod whose
-   * chart sets no class (priority 0: cert-manager, MetalLB, ArgoCD) comes before a VM.
+   * chart sets no class (priority 0: cert-manager, MetalLB, ArgoCD, ingress-nginx, Keycloak) comes before a VM.
    */
   labVm: { name: 'lab-vm', value: -100 },
 } as const;
@@ -31,8 +31,8 @@ export function priorityClasses(): IPriorityClass[] {
     value: p.value, globalDefault: false, preemptionPolicy, description,
   });
   return [
-    cls(PRIORITY.platformCritical, 'labctl: platform pods the site cannot run or be watched without (ingress, monitoring, storage operator).', 'PreemptLowerPriority'),
-    cls(PRIORITY.platform, 'labctl: platform services (Harbor, Keycloak, Grafana, Loki); preempt lab VMs when the cluster is full.', 'PreemptLowerPriority'),
+    cls(PRIORITY.platformCritical, 'labctl: platform pods the site cannot be watched or its storage healed without (monitoring, storage operator).', 'PreemptLowerPriority'),
+    cls(PRIORITY.platform, 'labctl: platform services (Harbor, Grafana, Loki); preempt lab VMs when the cluster is full.', 'PreemptLowerPriority'),
     cls(PRIORITY.labVm, 'labctl: students\' lab VMs; preempted first, never preempt anything.', 'Never'),
   ];
 }
