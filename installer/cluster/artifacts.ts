@@ -8,6 +8,7 @@ import { toYaml, toYamlDocs } from '../render/yaml.ts';
 import { renderTemplate } from '../render/text.ts';
 import { effectiveVersions, pinnedVersions } from '../core/versions.ts';
 import { apiServerOidc, OIDC_CA_FILE } from '../render/platform/identity.ts';
+import { VM_HOST_LABEL } from '../render/platform/scheduling.ts';
 
 /** Placeholders a step replaces on the host (never rendered into anything stored). */
 export const PLACEHOLDER = {
@@ -35,6 +36,7 @@ export interface ClusterConfiguration {
   networking: { podSubnet: string; serviceSubnet: string; dnsDomain: string };
   apiServer: { certSANs: string[]; extraArgs: Arg[] };
   controllerManager: { extraArgs: Arg[] };
+  etcd: { local: { extraArgs: Arg[] } };
   imageRepository?: string;
 }
 export interface KubeletConfiguration {
@@ -65,18 +67,49 @@ export function takesWorkloads(site: Site, node: SiteNode): boolean {
 }
 export const EXCLUDE_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
 
+/** Labels the kubelet registers its node with (set once, at registration: a later role change needs a re-join). */
+export function nodeLabels(node: SiteNode): string {
+  return [`topology.kubernetes.io/zone=${node.rack}`, ...(node.roles.includes('vm-host') ? [`${VM_HOST_LABEL}=true`] : [])].join(',');
+}
+
 function registration(site: Site, node: SiteNode): NodeRegistration {
   return {
     name: node.name,
     criSocket: CRI_SOCKET,
     kubeletExtraArgs: [
       { name: 'node-ip', value: node.address },
-      // kubelet may set the topology labels on itself; the rack is the failure domain.
-      { name: 'node-labels', value: `topology.kubernetes.io/zone=${node.rack}` },
+      // kubelet may set the topology labels on itself; the rack is the failure domain. VM hosts also get
+      // labctl's own label, which lab VMs and virt-handler select (a kubelet may not set node-role.*
+      // labels on itself: NodeRestriction admission; labels outside kubernetes.io/k8s.io it may).
+      { name: 'node-labels', value: nodeLabels(node) },
     ],
     // Control-plane nodes that also have other roles run workloads; so does a cluster of only control planes.
     ...(node.roles.includes('control-plane') ? { taints: takesWorkloads(site, node) ? [] : [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } : {}),
   };
+}
+
+/**
+ * etcd's backend quota (quota-backend-bytes): 4 GiB instead of etcd's 2 GiB default. A lab site keeps
+ * thousands of small objects (VMs, DataVolumes, PVCs, events of lab starts); history between compactions
+ * can pass 2 GiB at a semester's first lab hour, and at the quota etcd goes read-only (NOSPACE). Half of
+ * etcd's suggested 8 GiB maximum keeps defragmentation short and the memory map small. EtcdDatabaseFilling
+ * warns at 80%.
+ */
+export const ETCD_QUOTA_BYTES = 4 * 1024 ** 3;
+export const ETCD_METRICS_PORT = 2381;
+
+/**
+ * etcd flags (v1beta4 extraArgs: a list of {name, value}). Metrics on every address, not kubeadm's
+ * 127.0.0.1 only, so Prometheus reaches them on the node address (kube-prometheus-stack kubeEtcd). The
+ * ClusterConfiguration is shared by every control plane, so no single node address fits; /metrics and
+ * /health are all that port serves (no keys, no writes). kubeadm's etcd probes then use the host
+ * 0.0.0.0 (GetEtcdProbeEndpoint takes the first URL), which reaches the local listener.
+ */
+export function etcdArgs(): Arg[] {
+  return [
+    { name: 'listen-metrics-urls', value: `http://0.0.0.0:${ETCD_METRICS_PORT}` },
+    { name: 'quota-backend-bytes', value: String(ETCD_QUOTA_BYTES) },
+  ];
 }
 
 /** kube-apiserver OIDC flags; the identity module owns issuer, client id and claims. */
@@ -105,6 +138,7 @@ export function kubeadmInitConfig(site: Site, node: SiteNode): string {
       extraArgs: [...oidcArgs(site), { name: 'kubelet-certificate-authority', value: '/etc/kubernetes/pki/ca.crt' }],
     },
     controllerManager: { extraArgs: [{ name: 'bind-address', value: '0.0.0.0' }] },
+    etcd: { local: { extraArgs: etcdArgs() } },
   };
   // serverTLSBootstrap: the kubelet's serving certificate comes from a CSR that kubelet-csr-approver checks.
   const kubelet: KubeletConfiguration = {

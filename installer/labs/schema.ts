@@ -119,6 +119,8 @@ export const chartSiteSchema: Schema = obj('Platform values. Set by the labctl-r
   storageClass: label('StorageClass of lab disks.'),
   imagesNamespace: label('Namespace of the golden images\' DataSources.'),
   kubectlImage: str('Image with sh and kubectl for the lab-hours CronJobs.', { pattern: '^[a-z0-9][a-z0-9./:_@-]*$', maxLength: 255 }),
+  vmHostLabel: str('Node label (value "true") of VM hosts; every lab VM is kept to them.', { pattern: '^[a-z0-9.-]+/[a-z0-9-]+$', maxLength: 63 }),
+  vmPriorityClass: label('PriorityClass of lab VMs: below every platform pod.'),
   cpuAllocationRatio: int('KubeVirt cpuAllocationRatio.', { minimum: 1, maximum: 100 }),
   memoryOvercommitPercent: int('KubeVirt memoryOvercommit (percent).', { minimum: 10, maximum: 1000 }),
   vmMemoryOverheadMi: int('Memory per VM beyond the guest.', { minimum: 0, maximum: 65536 }),
@@ -128,7 +130,7 @@ export const chartSiteSchema: Schema = obj('Platform values. Set by the labctl-r
     cidrs: list('Control-plane addresses and the VIP, /32 each.', cidr4('A CIDR.'), { minItems: 1, maxItems: 50 }),
     port: int('API server port.', { minimum: 1, maximum: 65535 }),
   }, ['cidrs', 'port']),
-}, ['timezone', 'usernamePrefix', 'groupPrefix', 'staffGroupPattern', 'storageClass', 'imagesNamespace', 'kubectlImage', 'cpuAllocationRatio', 'memoryOvercommitPercent', 'vmMemoryOverheadMi', 'defaultDisk', 'protectedCidrs', 'apiServer']);
+}, ['timezone', 'usernamePrefix', 'groupPrefix', 'staffGroupPattern', 'storageClass', 'imagesNamespace', 'kubectlImage', 'vmHostLabel', 'vmPriorityClass', 'cpuAllocationRatio', 'memoryOvercommitPercent', 'vmMemoryOverheadMi', 'defaultDisk', 'protectedCidrs', 'apiServer']);
 
 export const chartValuesSchema: Schema = (() => {
   const lab = labSchema as { properties: Record<string, Schema>; required: string[] };

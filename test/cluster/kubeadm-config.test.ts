@@ -4,12 +4,12 @@
 // test fails, not skips, without it.
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXAMPLE, ROOT, fixture } from '../helpers.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
-import { containerdRelease, kubeadmInitConfig, kubeadmJoinConfig, PLACEHOLDER } from '../../installer/cluster/artifacts.ts';
+import { containerdRelease, ETCD_METRICS_PORT, ETCD_QUOTA_BYTES, kubeadmInitConfig, kubeadmJoinConfig, PLACEHOLDER } from '../../installer/cluster/artifacts.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 
 const KUBEADM = resolve(ROOT, '.tools/bin/kubeadm');
@@ -81,6 +81,35 @@ describe('the real kubeadm v1.36.4 accepts every rendered kubeadm and kubelet do
       const r = validate(c.text);
       expect(r.code, `${c.what}: ${r.out}`).not.toBe(0);
       expect(r.out, c.what).toContain(c.field);
+    }
+  });
+
+  it('etcd: the static pod kubeadm writes serves metrics on every address and has the 4 GiB quota (kubeadm init phase etcd local --dry-run)', () => {
+    const site = load(EXAMPLE);
+    const cp = site.nodes.find((n) => n.roles.includes('control-plane'))!;
+    const dir = mkdtempSync(join(tmpdir(), 'labctl-etcd-'));
+    try {
+      // certificatesDir and the dry-run directory in the temp dir: nothing is written under /etc/kubernetes.
+      const cfg = join(dir, 'init.yaml');
+      writeFileSync(cfg, kubeadmInitConfig(site, cp).replace(/^clusterName:/m, `certificatesDir: ${join(dir, 'pki')}\nclusterName:`));
+      const r = spawnSync(kubeadm(), ['init', 'phase', 'etcd', 'local', '--config', cfg, '--dry-run'], {
+        encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBEADM_INIT_DRYRUN_DIR: join(dir, 'dry') },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`- --listen-metrics-urls=http://0.0.0.0:${ETCD_METRICS_PORT}`);
+      expect(r.stdout).toContain(`- --quota-backend-bytes=${ETCD_QUOTA_BYTES}`);
+      // kubeadm probes the first metrics URL's host; 0.0.0.0 reaches the local listener.
+      expect(r.stdout).toMatch(/httpGet:\n\s+host: 0\.0\.0\.0\n\s+path: \/livez/);
+      // Without our flag kubeadm binds metrics to loopback only: what Prometheus could never scrape.
+      writeFileSync(join(dir, 'plain.yaml'), readFileSync(cfg, 'utf8').replace(/^etcd:\n(?:  .*\n)+/m, ''));
+      const p2 = spawnSync(kubeadm(), ['init', 'phase', 'etcd', 'local', '--config', join(dir, 'plain.yaml'), '--dry-run'], {
+        encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBEADM_INIT_DRYRUN_DIR: join(dir, 'dry3') },
+      });
+      expect(p2.status, p2.stderr).toBe(0);
+      expect(p2.stdout).toContain('- --listen-metrics-urls=http://127.0.0.1:2381');
+      expect(p2.stdout).not.toContain('quota-backend-bytes');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

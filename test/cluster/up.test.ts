@@ -232,7 +232,7 @@ describe('labctl up / reset through the CLI', () => {
     const r = await labctl(['status', '-i', file, '--output', 'json', '--connect-timeout', '3']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.nodes.find((n: { node: string }) => n.node === 'cp1')).toMatchObject({ reachable: true, member: false, kubelet: 'no-systemd', steps: '2/5' });
+    expect(j.nodes.find((n: { node: string }) => n.node === 'cp1')).toMatchObject({ reachable: true, member: false, kubelet: 'no-systemd', steps: '2/6' });
     expect(j.nodes.find((n: { node: string }) => n.node === 'w1')).toMatchObject({ reachable: true, steps: '2/4' });
     expect(j.applications).toMatchObject({ available: false });
     expect(j.applications.reason).toMatch(/no admin kubeconfig/);

@@ -4,10 +4,11 @@ import { osPrep } from './0010-os-prep.ts';
 import { siteCa } from './0015-site-ca.ts';
 import { containerd } from './0020-containerd.ts';
 import { kubePackages } from './0030-kube-packages.ts';
+import { controlPlaneTimers } from './0035-control-plane-timers.ts';
 import { kubeVip, kubeVipJoined } from './0040-kube-vip.ts';
 import { kubeadmInit } from './0050-kubeadm-init.ts';
 import { joinCredentials } from './0055-join-credentials.ts';
 import { joinControlPlane, joinWorker } from './0060-kubeadm-join.ts';
 
-export const STEPS: readonly StepDef[] = [osPrep, siteCa, containerd, kubePackages, kubeVip, kubeadmInit, joinCredentials, joinControlPlane, kubeVipJoined, joinWorker];
+export const STEPS: readonly StepDef[] = [osPrep, siteCa, containerd, kubePackages, controlPlaneTimers, kubeVip, kubeadmInit, joinCredentials, joinControlPlane, kubeVipJoined, joinWorker];
 export * from './types.ts';

@@ -15,6 +15,7 @@ import { harbor } from './harbor/index.ts';
 import { kubevirt } from './kubevirt/index.ts';
 import { kubeletCsrApprover } from './kubelet-csr-approver/index.ts';
 import { vmLabs } from './vm-labs/index.ts';
+import { priorityClassesComponent } from './priority-classes/index.ts';
 
 export const BUILDERS: ComponentBuilder[] = [
   argocd,
@@ -32,4 +33,5 @@ export const BUILDERS: ComponentBuilder[] = [
   harbor,
   kubevirt,
   vmLabs,
+  priorityClassesComponent,
 ];

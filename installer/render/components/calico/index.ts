@@ -9,6 +9,7 @@ import type { Component, ComponentBuilder, K8sObject, SecretNeed } from '../../m
 import { k8s } from '../../model.ts';
 import type { Site } from '../../../inventory/types.ts';
 import { nodeSubnetCidrs } from '../../platform/bgp-topology.ts';
+import { felixMetricsObjects } from './metrics.ts';
 
 const OPERATOR_NAMESPACE = 'tigera-operator';
 /** Where the operator runs calico-node; BGP password Secrets must live here (confd reads its own namespace). */
@@ -136,6 +137,13 @@ export const calico: ComponentBuilder = ({ site }) => {
       ],
     },
   ];
+  out.push({
+    name: 'calico-metrics', namespace: CALICO_NAMESPACE, tier: 'resources',
+    manifests: felixMetricsObjects(),
+    // projectcalico.org/v3 is served by Calico's API server, which exists only once Calico runs.
+    syncOptions: ['SkipDryRunOnMissingResource=true'],
+    clusterResources: [{ group: 'projectcalico.org', kind: 'FelixConfiguration' }],
+  });
   const bgp = calicoBgpObjects(site);
   if (bgp.length) {
     out.push({

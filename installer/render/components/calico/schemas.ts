@@ -34,7 +34,15 @@ const bgpPeer = resource('projectcalico.org/v3', 'BGPPeer', false, obj('A BGP pe
   keepaliveTime: str('BGP keepalive time as a duration.'),
 }), []);
 
+// FelixConfiguration, for the one field pair the platform sets (felixconfig.go at v3.32.1:
+// prometheusMetricsEnabled default false, prometheusMetricsPort default 9091). Cluster-scoped.
+const felixConfiguration = resource('projectcalico.org/v3', 'FelixConfiguration', false, obj('Felix settings (name "default": every node).', {
+  prometheusMetricsEnabled: bool('Serve Felix\'s Prometheus metrics.'),
+  prometheusMetricsPort: int('Port of the metrics server.', { minimum: 1, maximum: 65535 }),
+}), []);
+
 register({
+  'projectcalico.org/v3/FelixConfiguration': felixConfiguration,
   'projectcalico.org/v3/BGPConfiguration': bgpConfiguration,
   'projectcalico.org/v3/BGPPeer': bgpPeer,
 } satisfies Record<string, Schema>);

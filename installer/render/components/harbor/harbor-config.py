@@ -1,5 +1,6 @@
 """Applies the declarative Harbor configuration in /config/harbor.json through Harbor's API:
-proxy-cache registries and projects, plain projects, and OIDC login through Keycloak.
+proxy-cache registries and projects, plain projects, OIDC login through Keycloak, and the schedule of
+garbage collection (kept in Harbor's database; PUT replaces any schedule, so re-running is harmless).
 
 Idempotent: what exists is updated, what is missing is created, nothing is deleted (a project that
 leaves the inventory keeps its images until an admin removes it). Python standard library only.
@@ -85,6 +86,8 @@ def main():
     oidc = dict(cfg["configurations"])
     oidc["oidc_client_secret"] = os.environ["OIDC_CLIENT_SECRET"]
     call("PUT", "/configurations", oidc)
+    call("PUT", "/system/gc/schedule", cfg["gc"])
+    print(f"gc schedule: {cfg['gc']['schedule']['cron']}", flush=True)
     print("configuration applied", flush=True)
 
 

@@ -20,6 +20,8 @@ import { GROUPS, GROUPS_CLAIM, USERNAME_CLAIM, clientSecretNeed, issuerUrl, oidc
 import { postgresCluster, rwService, type Database } from '../../platform/postgres.ts';
 import { OBJECT_STORE, ROOK_NAMESPACE, STORAGE_CLASSES } from '../rook-ceph/index.ts';
 import { SITE_CA, siteCaNeeds } from '../cert-manager/index.ts';
+import { PRIORITY } from '../../platform/scheduling.ts';
+import { HARBOR_GC } from './gc.ts';
 
 export const HARBOR_NAMESPACE = 'harbor';
 /** Helm release name; the chart names its Services <release>-core etc. */
@@ -114,15 +116,18 @@ export function harborValues(site: Site): Record<string, unknown> {
     existingSecretSecretKey: s.secretKey.name,
     core: {
       replicas: 2,
+      priorityClassName: PRIORITY.platform.name,
       existingSecret: s.core.name,
       secretName: s.coreToken.name,
       existingXsrfSecret: s.xsrf.name,
       existingXsrfSecretKey: s.xsrf.key,
     },
-    portal: { replicas: 2 },
-    jobservice: { replicas: 1, existingSecret: s.jobservice.name, existingSecretKey: s.jobservice.key },
+    // Before students' VMs when the cluster is full (priority-classes.ts); per-component keys of the chart.
+    portal: { replicas: 2, priorityClassName: PRIORITY.platform.name },
+    jobservice: { replicas: 1, priorityClassName: PRIORITY.platform.name, existingSecret: s.jobservice.name, existingSecretKey: s.jobservice.key },
     registry: {
       replicas: 2,
+      priorityClassName: PRIORITY.platform.name,
       existingSecret: s.registryHttp.name,
       existingSecretKey: s.registryHttp.key,
       credentials: { username: REGISTRY_USER, existingSecret: s.registryCredentials.name },
@@ -134,8 +139,9 @@ export function harborValues(site: Site): Record<string, unknown> {
         existingSecret: `${HARBOR_DB.name}-credentials`, sslmode: 'require',
       },
     },
-    redis: { type: 'internal' },
-    trivy: { enabled: true },
+    redis: { type: 'internal', internal: { priorityClassName: PRIORITY.platform.name } },
+    trivy: { enabled: true, priorityClassName: PRIORITY.platform.name },
+    exporter: { priorityClassName: PRIORITY.platform.name },
     metrics: { enabled: true, serviceMonitor: { enabled: true } },
   };
 }
@@ -146,6 +152,7 @@ export function harborConfig(site: Site): Record<string, unknown> {
   return {
     projects: site.registry.projects.map((p) => ({ name: p.name, public: p.public })),
     proxyCaches: site.registry.proxyCaches.map((c) => ({ name: c.name, upstream: c.upstream, type: c.type })),
+    gc: HARBOR_GC,
     configurations: {
       auth_mode: 'oidc_auth',
       oidc_name: 'Keycloak',

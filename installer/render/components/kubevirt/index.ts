@@ -8,6 +8,7 @@ import { effectiveOvercommit } from '../../../labs/capacity.ts';
 import { SIZE_CLASSES, instancetypeName } from '../../../labs/sizes.ts';
 import type { Component, ComponentBuilder, K8sObject, RenderContext } from '../../model.ts';
 import { k8s } from '../../model.ts';
+import { VM_HOST_SELECTOR } from '../../platform/scheduling.ts';
 
 export const KUBEVIRT_NAMESPACE = 'kubevirt';
 export const CDI_NAMESPACE = 'cdi';
@@ -42,6 +43,9 @@ export function kubevirtResources(ctx: RenderContext): K8sObject[] {
         // "IfPossible": a VM that cannot migrate (RWO disk) is evicted rather than blocking the drain.
         evictionStrategy: 'LiveMigrateIfPossible',
       },
+      // virt-handler (and with it every VM: KubeVirt schedules VMs only where it runs) on VM hosts only;
+      // the label comes from the inventory's vm-host role at join (installer/cluster/artifacts.ts).
+      workloads: { nodePlacement: { nodeSelector: { ...VM_HOST_SELECTOR } } },
       // Removing the CR must never delete students' VMs.
       uninstallStrategy: 'BlockUninstallIfWorkloadsExist',
       workloadUpdateStrategy: { workloadUpdateMethods: ['LiveMigrate'] },

@@ -151,6 +151,46 @@ export function alertGroups(site: Site): AlertGroup[] {
         escalate: 'If a NOSPACE alarm is raised, page the secondary: the cluster is read-only.',
       },
     }),
+    // kubeadm's certificates (API server, etcd, front proxy, the kubeconfigs of controller-manager and
+    // scheduler) last a year and nothing renews them but `kubeadm certs renew` or an upgrade. No component
+    // exports their expiry, so the control-plane timer writes it as a node-exporter textfile
+    // (installer/cluster/control-plane-timers.ts, `kubeadm certs check-expiration`).
+    alert({
+      name: 'KubeadmCertificateExpiring', severity: 'warning', for: '1h',
+      expr: onNode('(labctl_kubeadm_certificate_expiration_timestamp_seconds - time()) < 30 * 86400'),
+      summary: 'kubeadm {{ $labels.kind }} {{ $labels.certificate }} on {{ $labels.node }} expires within 30 days',
+      description: 'The kubeadm-managed {{ $labels.kind }} {{ $labels.certificate }} on control plane {{ $labels.node }} expires in less than 30 days. When it does, the API server or etcd refuses connections.',
+      runbook: {
+        meaning: 'kubeadm issues the control-plane certificates for one year (the CAs for ten) and renews them only on `kubeadm certs renew` or `kubeadm upgrade`. An expired apiserver or etcd certificate stops the control plane.',
+        check: ['On the node: `kubeadm certs check-expiration` (every certificate with its residual time).', 'When the metric last ran: `systemctl status labctl-kubeadm-certs.timer`, `journalctl -u labctl-kubeadm-certs`.'],
+        fix: ['On each control plane, one at a time: `kubeadm certs renew all`, then restart the control-plane static pods (move /etc/kubernetes/manifests/*.yaml out and back after 20 s) and copy the new /etc/kubernetes/admin.conf where admins keep it (labctl state directory).', 'A CA (kind="ca") cannot be renewed this way: plan a CA rotation with the platform admins (kubernetes.io "Manual Rotation of CA Certificates").', 'Run `systemctl start labctl-kubeadm-certs` to refresh the metric.'],
+        escalate: 'Under 7 days (KubeadmCertificateExpiringSoon) page the secondary.',
+      },
+    }),
+    alert({
+      name: 'KubeadmCertificateExpiringSoon', severity: 'critical', for: '5m',
+      expr: onNode('(labctl_kubeadm_certificate_expiration_timestamp_seconds - time()) < 7 * 86400'),
+      summary: 'kubeadm {{ $labels.kind }} {{ $labels.certificate }} on {{ $labels.node }} expires within 7 days',
+      description: 'The kubeadm-managed {{ $labels.kind }} {{ $labels.certificate }} on control plane {{ $labels.node }} expires in less than 7 days; renew it now.',
+      runbook: {
+        meaning: 'As KubeadmCertificateExpiring, with a week or less left: at expiry the control plane stops accepting connections.',
+        check: ['`kubeadm certs check-expiration` on the node.'],
+        fix: ['`kubeadm certs renew all` on each control plane, one at a time, then restart its control-plane static pods (see KubeadmCertificateExpiring).'],
+        escalate: 'Page the secondary and inform the platform admins now.',
+      },
+    }),
+    alert({
+      name: 'KubeadmCertificateCheckFailing', severity: 'warning', for: '3h',
+      expr: onNode('labctl_kubeadm_certs_check_success == 0 or (time() - labctl_kubeadm_certs_check_timestamp_seconds) > 3 * 3600'),
+      summary: 'The kubeadm certificate expiry check on {{ $labels.node }} fails or has stopped',
+      description: 'The hourly `kubeadm certs check-expiration` on {{ $labels.node }} failed or last ran more than 3 hours ago: KubeadmCertificateExpiring cannot warn for that node.',
+      runbook: {
+        meaning: 'The timer labctl installs on control planes writes the certificate expiry metric. It fails when kubeadm cannot read the cluster configuration (admin.conf, API down) or a certificate.',
+        check: ['`systemctl status labctl-kubeadm-certs.timer labctl-kubeadm-certs.service`, `journalctl -u labctl-kubeadm-certs --since -1d`.', '`kubeadm certs check-expiration` by hand on the node.'],
+        fix: ['Re-run the bootstrap for the node (`labctl up` re-installs the timer).', 'Fix what kubeadm reports (missing admin.conf, unreadable certificate).'],
+        escalate: 'Hand over to the platform admins within a working day.',
+      },
+    }),
     alert({
       name: 'KubeAPIDown', severity: 'critical', for: '5m',
       expr: 'absent(up{job="apiserver"} == 1)',

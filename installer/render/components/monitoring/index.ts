@@ -16,6 +16,8 @@ import { dashboardConfigMaps } from './dashboards.ts';
 import { renderTemplate } from '../../text.ts';
 import { rotationOf } from '../../../inventory/rotation.ts';
 import { alloyConfig } from './alloy.ts';
+import { PRIORITY } from '../../platform/scheduling.ts';
+import { nodeExporterValues } from './node-textfiles.ts';
 
 export const MONITORING_NS = AM_NAMESPACE;
 export const LOGGING_NS = 'logging';
@@ -108,6 +110,7 @@ function grafanaValues(site: Site): Record<string, unknown> {
       hosts: [site.hosts.grafana], tls: [{ secretName: ing.tlsSecret, hosts: [site.hosts.grafana] }],
     },
     persistence: { enabled: true, storageClassName: STORAGE_CLASSES.block, size: '5Gi' },
+    priorityClassName: PRIORITY.platform.name,
     sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' } },
     ...(site.tls.mode === 'internal-ca' ? { extraSecretMounts: [{ name: SITE_CA.name, secretName: SITE_CA.name, mountPath: SITE_CA.mountPath, readOnly: true }] } : {}),
     additionalDataSources: [{ name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: LOKI_URL, jsonData: { maxLines: 5000 } }],
@@ -138,6 +141,9 @@ export const kubePrometheusStack: ComponentBuilder = ({ site }): Component => {
       component: 'kube-prometheus-stack',
       values: {
         crds: { enabled: false }, // the prometheus-crds application owns them
+        // Watching and paging come before students' VMs (priority-classes.ts); keys read from the chart's values.yaml.
+        prometheusOperator: { priorityClassName: PRIORITY.platformCritical.name },
+        'prometheus-node-exporter': nodeExporterValues(),
         defaultRules: {
           create: true,
           // Replaced by our labctl-* rules (runbooks in the site repository, node label for inhibition).
@@ -152,6 +158,7 @@ export const kubePrometheusStack: ComponentBuilder = ({ site }): Component => {
         prometheus: {
           prometheusSpec: {
             retention: site.monitoring.retention,
+            priorityClassName: PRIORITY.platformCritical.name,
             // Pick up every ServiceMonitor/PodMonitor/PrometheusRule of the cluster, not only the chart's.
             ruleSelectorNilUsesHelmValues: false, serviceMonitorSelectorNilUsesHelmValues: false,
             podMonitorSelectorNilUsesHelmValues: false, probeSelectorNilUsesHelmValues: false, scrapeConfigSelectorNilUsesHelmValues: false,
@@ -166,6 +173,7 @@ export const kubePrometheusStack: ComponentBuilder = ({ site }): Component => {
           config: alertmanagerConfig(site),
           alertmanagerSpec: {
             storage: { volumeClaimTemplate: pvc('2Gi') },
+            priorityClassName: PRIORITY.platformCritical.name,
             // Paging must survive a node: up to three replicas (they gossip to deduplicate), kept on
             // different nodes where the site has them.
             replicas: Math.min(3, site.nodes.length),
@@ -201,6 +209,8 @@ export const loki: ComponentBuilder = ({ site }): Component => {
       component: 'loki',
       values: {
         deploymentMode: 'Monolithic',
+        // Single binary and gateway (the chart's _pod.tpl and gateway/_helpers.tpl fall back to it).
+        global: { priorityClassName: PRIORITY.platform.name },
         loki: {
           auth_enabled: false,
           commonConfig: { replication_factor: 3 },

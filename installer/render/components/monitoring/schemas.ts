@@ -1,8 +1,8 @@
 // PrometheusRule (monitoring.coreos.com/v1), written from the prometheus-operator CRD shipped by
 // prometheus-operator-crds 31.0.1 / kube-prometheus-stack 88.5.3 (operator v0.93.1): groups[].name and
 // rules[].expr required, durations in Prometheus syntax. Fields we do not use are left out (closed objects).
-import { list, obj, str, int } from '../../../inventory/schema/dsl.ts';
-import { labelMap, resource } from '../../platform/crd-schema.ts';
+import { bool, list, obj, str, int } from '../../../inventory/schema/dsl.ts';
+import { labelMap, labelSelector, resource } from '../../platform/crd-schema.ts';
 import { register } from '../../schemas/index.ts';
 
 const DURATION = '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$';
@@ -16,7 +16,30 @@ const rule = obj('An alerting or recording rule.', {
   annotations: labelMap('Annotations of the alert (summary, description, runbook_url).'),
 }, ['expr']);
 
+// ServiceMonitor, from the same CRD set (crd-servicemonitors.yaml): selector and endpoints required.
+const RELABEL_ACTIONS = ['replace', 'Replace', 'keep', 'Keep', 'drop', 'Drop', 'hashmod', 'HashMod', 'labelmap', 'LabelMap', 'labeldrop', 'LabelDrop',
+  'labelkeep', 'LabelKeep', 'lowercase', 'Lowercase', 'uppercase', 'Uppercase', 'keepequal', 'KeepEqual', 'dropequal', 'DropEqual'];
+const serviceMonitor = resource('monitoring.coreos.com/v1', 'ServiceMonitor', true, obj('ServiceMonitor spec.', {
+  selector: labelSelector,
+  namespaceSelector: obj('Namespaces of the Services.', { any: bool('Every namespace.'), matchNames: list('Namespace names.', { type: 'string' }) }),
+  jobLabel: str('Service label whose value becomes the job label.'),
+  endpoints: list('Scrape endpoints.', obj('An endpoint of the Services.', {
+    port: str('Name of the Service port.'),
+    path: str('HTTP path.'),
+    scheme: { enum: ['http', 'https', 'HTTP', 'HTTPS'], description: 'Scheme.' },
+    interval: str('Scrape interval.', { pattern: DURATION }),
+    relabelings: list('Relabelings before the scrape.', obj('A relabeling.', {
+      sourceLabels: list('Source labels.', { type: 'string' }),
+      targetLabel: str('Target label.'),
+      regex: str('Regular expression.'),
+      replacement: str('Replacement.'),
+      action: { enum: RELABEL_ACTIONS, description: 'Action.' },
+    })),
+  })),
+}, ['endpoints', 'selector']));
+
 register({
+  'monitoring.coreos.com/v1/ServiceMonitor': serviceMonitor,
   'monitoring.coreos.com/v1/PrometheusRule': resource('monitoring.coreos.com/v1', 'PrometheusRule', true, obj('PrometheusRule spec.', {
     groups: list('Rule groups (one Prometheus rule file).', obj('A rule group.', {
       name: str('Group name.', { minLength: 1 }),

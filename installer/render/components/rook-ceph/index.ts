@@ -5,6 +5,7 @@
 import type { Site } from '../../../inventory/types.ts';
 import type { Component, ComponentBuilder } from '../../model.ts';
 import { ROOK_REQUESTS } from './requests.ts';
+import { PRIORITY } from '../../platform/scheduling.ts';
 
 /** Requests of one Ceph daemon, the numbers `labs capacity` counts (rook-requests.ts). Our file system and
  *  object store lists replace the chart's, and with them its default requests, so they are set here. */
@@ -149,6 +150,8 @@ export const rookCeph: ComponentBuilder = ({ site, versions }) => {
       values: {
         // Only ever true: turning CRD management off later can destroy the cluster (values.yaml warning).
         crds: { enabled: true },
+        // The operator heals storage; mon/osd/mgr keep the cluster chart's system-*-critical classes.
+        priorityClassName: PRIORITY.platformCritical.name,
         monitoring: { enabled: true },
         enableDiscoveryDaemon: false,
         csi: { installCsiOperator: true },

@@ -22,6 +22,7 @@ import { renderTemplate } from '../../text.ts';
 import { toYamlDocs } from '../../yaml.ts';
 import { CLONER_ROLE } from '../kubevirt/index.ts';
 import { STORAGE_CLASSES } from '../rook-ceph/index.ts';
+import { PRIORITY, VM_HOST_LABEL } from '../../platform/scheduling.ts';
 
 export const CHART_DIR = 'charts/vm-lab';
 /** The AppProject of a course's lab Applications (the ApplicationSet names it from the folder). */
@@ -56,6 +57,8 @@ export function chartSiteValues(ctx: RenderContext): Record<string, unknown> {
       storageClass: STORAGE_CLASSES.block,
       imagesNamespace: IMAGES_NAMESPACE,
       kubectlImage: `registry.k8s.io/kubectl:${site.kubernetes.version}`,
+      vmHostLabel: VM_HOST_LABEL,
+      vmPriorityClass: PRIORITY.labVm.name,
       cpuAllocationRatio: oc.cpuAllocationRatio,
       memoryOvercommitPercent: oc.memoryOvercommitPercent,
       vmMemoryOverheadMi: VM_MEMORY_OVERHEAD_MIB,
