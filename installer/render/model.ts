@@ -3,6 +3,9 @@
 // project, plus any other files of the site repository and the secrets it needs.
 import type { Site } from '../inventory/types.ts';
 import type { Versions } from '../core/versions.ts';
+import type { Exposure, IngressLayer } from './platform/exposure.ts';
+import type { AlertGroup } from './platform/alert-rules.ts';
+import type { Dashboard } from './platform/dashboards.ts';
 
 export interface ObjectMeta {
   name: string;
@@ -80,11 +83,22 @@ export interface Component {
   clusterResources?: { group: string; kind: string }[];
   files?: RepoFile[];
   secrets?: SecretNeed[];
+  /** Services this component publishes on the site domain; the ingress layer adds its objects to manifests. */
+  exposures?: Exposure[];
 }
 
-export interface RenderContext {
+/** What every part of render starts from: the inventory and the effective versions. */
+export interface SiteContext {
   site: Site;
   versions: Versions;
+}
+
+/** What a component builder gets (render.ts makes it; see renderContext()). */
+export interface RenderContext extends SiteContext {
+  /** The one ingress layer, chosen by `ingress.controller` among the components that provide one. */
+  ingress: IngressLayer;
+  /** Alerts and dashboards of every component, gathered by render for the monitoring component. */
+  observability: { alertGroups: AlertGroup[]; dashboards: Dashboard[] };
 }
 
 /** Accepts a typed model (kubernetes-models interface or local CRD type) as a K8sObject. */

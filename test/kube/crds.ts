@@ -8,7 +8,6 @@
 // render time; status-only kinds) get an open spec: the server then proves only their group, version,
 // kind, scope and metadata.
 import { CRD_SCHEMAS } from '../../installer/render/schemas/index.ts';
-import '../../installer/render/schemas/all.ts';
 import type { K8sObject } from '../../installer/render/model.ts';
 
 type Schema = Record<string, unknown>;

@@ -1,0 +1,168 @@
+// The component contract (installer/render/platform/component.ts, docs/components.md): the list of
+// components is the folders (generated index, never stale), no component imports another, and adding a
+// component is one folder plus one line in gitops/versions.yaml: a throwaway component is added to a
+// temporary copy of labctl and rendered there, with its Application, chart values, its exposure
+// published by the ingress layer, its alert and runbook, its dashboard and its CRD schema.
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { requireSite } from '../../installer/inventory/validate.ts';
+import type { Site } from '../../installer/inventory/types.ts';
+import { componentFolders, componentIndexSource } from '../../installer/render/emit-components.ts';
+import { COMPONENTS } from '../../installer/render/components/index.ts';
+import { EXAMPLE, ROOT } from '../helpers.ts';
+
+const COMPONENTS_DIR = join(ROOT, 'installer/render/components');
+
+function exampleSite(): Site {
+  const v = requireSite(EXAMPLE);
+  if ('errors' in v) throw new Error(JSON.stringify(v.errors));
+  return v.site;
+}
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+}
+
+/** Imports of a component file that land in another component's folder (relative specifiers resolved). */
+export function crossComponentImports(file: string, text: string, componentsDir = COMPONENTS_DIR): string[] {
+  const own = relative(componentsDir, file).split('/')[0];
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)]
+    .map((m) => resolve(dirname(file), m[1]!))
+    .filter((t) => t.startsWith(componentsDir + '/') && relative(componentsDir, t).includes('/') && relative(componentsDir, t).split('/')[0] !== own)
+    .map((t) => relative(componentsDir, t));
+}
+
+describe('component folders', () => {
+  it('components/index.ts lists exactly the folders (regenerate with `npm run schema`)', () => {
+    expect(readFileSync(join(COMPONENTS_DIR, 'index.ts'), 'utf8')).toBe(componentIndexSource());
+    expect(COMPONENTS.map((m) => m.name)).toEqual(componentFolders());
+  });
+
+  it('no component imports another component (the check finds a planted import)', () => {
+    const found = tsFiles(COMPONENTS_DIR).filter((f) => dirname(f) !== COMPONENTS_DIR)
+      .flatMap((f) => crossComponentImports(f, readFileSync(f, 'utf8')).map((t) => `${relative(ROOT, f)} -> ${t}`));
+    expect(found).toEqual([]);
+    const planted = join(COMPONENTS_DIR, 'harbor/index.ts');
+    expect(crossComponentImports(planted, "import { STORAGE_CLASSES } from '../rook-ceph/index.ts';")).toEqual(['rook-ceph/index.ts']);
+    expect(crossComponentImports(planted, "import { STORAGE_CLASSES } from '../../platform/storage.ts';")).toEqual([]);
+  });
+
+  it('ingress-nginx is known only to its own folder (and the generated list)', () => {
+    const hits = tsFiles(join(ROOT, 'installer/render'))
+      .filter((f) => !f.startsWith(join(COMPONENTS_DIR, 'ingress-nginx') + '/') && f !== join(COMPONENTS_DIR, 'index.ts'))
+      .flatMap((f) => readFileSync(f, 'utf8').split('\n').map((l, i) => [f, i + 1, l] as const))
+      // Comments may name it; code may not.
+      .filter(([, , l]) => /nginx/i.test(l.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '')))
+      .map(([f, n, l]) => `${relative(ROOT, f)}:${n}: ${l.trim()}`);
+    expect(hits).toEqual([]);
+  });
+});
+
+// A component as docs/components.md describes it: Application with a pinned chart, a published service,
+// an alert with its runbook, a dashboard, and a custom resource with its schema.
+const VELERO = `// Backups of the cluster's objects and volumes.
+import type { ComponentBuilder } from '../../model.ts';
+import { k8s } from '../../model.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { alert } from '../../platform/alert-rules.ts';
+import { dashboard } from '../../platform/dashboards.ts';
+import { resource } from '../../platform/crd-schema.ts';
+import { OBJECT_STORE } from '../../platform/storage.ts';
+import { obj, str } from '../../../inventory/schema/dsl.ts';
+
+const NS = 'velero';
+
+const build: ComponentBuilder = ({ site }) => ({
+  name: 'velero', namespace: NS, tier: 'platform',
+  chart: { component: 'velero', values: { configuration: { backupStorageLocation: [{ provider: 'aws', config: { s3Url: OBJECT_STORE.endpoint } }] } } },
+  manifests: [k8s({ apiVersion: 'velero.io/v1', kind: 'Schedule', metadata: { name: 'nightly', namespace: NS }, spec: { schedule: '0 2 * * *' } })],
+  exposures: [{ name: 'velero', namespace: NS, host: \`velero.\${site.site.domain}\`, service: 'velero-ui', port: 8080 }],
+});
+
+export const component = defineComponent({
+  name: 'velero',
+  build,
+  alerts: () => [{ name: 'labctl-backup', alerts: [alert({
+    name: 'VeleroBackupFailed', severity: 'warning', for: '1h',
+    expr: 'increase(velero_backup_failure_total[1d]) > 0',
+    summary: 'A Velero backup failed', description: 'A scheduled Velero backup failed in the last day.',
+    runbook: { meaning: 'Backups are missing.', check: ['velero backup get'], fix: ['Fix the storage location.'], escalate: 'Platform admins.' },
+  })] }],
+  dashboards: (ctx) => [dashboard('labctl-backup', 'Backups', [{ title: 'Failed backups', queries: [['velero_backup_failure_total']] }], ctx.site.site.timezone)],
+  crdSchemas: {
+    'velero.io/v1/Schedule': resource('velero.io/v1', 'Schedule', true, obj('Schedule spec.', { schedule: str('Cron expression.') }, ['schedule'])),
+  },
+});
+`;
+
+describe('adding a component is one folder plus one line in gitops/versions.yaml', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'labctl-component-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  /** A copy of labctl's own files (what render reads), with node_modules linked. */
+  function copyOfLabctl(): string {
+    const root = join(tmp, `labctl-${readdirSync(tmp).length}`);
+    for (const d of ['installer', 'gitops', 'charts', 'images']) cpSync(join(ROOT, d), join(root, d), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+    return root;
+  }
+
+  function changedFiles(root: string): string[] {
+    const walk = (d: string): string[] => readdirSync(d).flatMap((n) => {
+      const p = join(d, n);
+      return statSync(p).isDirectory() ? walk(p) : [p];
+    });
+    return ['installer', 'gitops', 'charts', 'images'].flatMap((d) => walk(join(root, d)))
+      .map((p) => relative(root, p))
+      .filter((p) => { try { return readFileSync(join(ROOT, p), 'utf8') !== readFileSync(join(root, p), 'utf8'); } catch { return true; } })
+      .sort();
+  }
+
+  async function addVelero(root: string, velero = VELERO) {
+    mkdirSync(join(root, 'installer/render/components/velero'));
+    writeFileSync(join(root, 'installer/render/components/velero/index.ts'), velero);
+    const versions = join(root, 'gitops/versions.yaml');
+    writeFileSync(versions, readFileSync(versions, 'utf8').replace(/^components:\n/m,
+      'components:\n  velero:           {repo: https://vmware-tanzu.github.io/helm-charts, chart: velero, version: 11.1.0, appVersion: v1.17.0}\n'));
+    // What `npm run schema` does: the copy's own generator over the copy's folders.
+    const emit = (await import(join(root, 'installer/render/emit-components.ts'))) as typeof import('../../installer/render/emit-components.ts');
+    const dir = join(root, 'installer/render/components');
+    writeFileSync(join(dir, 'index.ts'), emit.componentIndexSource(dir));
+  }
+
+  it('renders the new component: Application, values, the layer\'s Ingress, alert + runbook, dashboard, validated CR', async () => {
+    const root = copyOfLabctl();
+    await addVelero(root);
+    expect(changedFiles(root)).toEqual(['gitops/versions.yaml', 'installer/render/components/index.ts', 'installer/render/components/velero/index.ts']);
+
+    const { renderSite } = (await import(join(root, 'installer/render/render.ts'))) as typeof import('../../installer/render/render.ts');
+    const r = await renderSite(exampleSite());
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const app = parse(r.files.get('apps/velero.yaml')!);
+    expect(app.spec.sources[0]).toMatchObject({ chart: 'velero', targetRevision: '11.1.0' });
+    expect(parse(r.files.get('components/velero/values.yaml')!).configuration.backupStorageLocation[0].config.s3Url).toMatch(/rook-ceph-rgw/);
+    const ing = parse(r.files.get('components/velero/manifests/ingress-velero-velero.yaml')!);
+    expect(ing.spec.rules[0].host).toBe(`velero.${exampleSite().site.domain}`);
+    expect(ing.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('site-issuer');
+    const rule = parse(r.files.get('components/kube-prometheus-stack/manifests/prometheusrule-monitoring-labctl-backup.yaml')!);
+    expect(rule.spec.groups[0].rules[0].alert).toBe('VeleroBackupFailed');
+    expect(r.files.get('runbooks/VeleroBackupFailed.md')).toContain('Backups are missing.');
+    expect(r.files.get('runbooks/README.md')).toContain('[VeleroBackupFailed](VeleroBackupFailed.md)');
+    expect(r.files.has('components/kube-prometheus-stack/manifests/configmap-monitoring-dashboard-backup.yaml')).toBe(true);
+    expect(r.files.has('components/velero/manifests/schedule-velero-nightly.yaml')).toBe(true);
+  });
+
+  it('its custom resource is checked against the schema it declares (a wrong field fails the render)', async () => {
+    const root = copyOfLabctl();
+    await addVelero(root, VELERO.replace("spec: { schedule: '0 2 * * *' }", "spec: { schedul: '0 2 * * *' }"));
+    const { renderSite } = (await import(join(root, 'installer/render/render.ts'))) as typeof import('../../installer/render/render.ts');
+    const r = await renderSite(exampleSite());
+    expect(r.files.size).toBe(0);
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file)).toContain('components/velero/manifests/schedule-velero-nightly.yaml');
+  });
+});
