@@ -62,42 +62,16 @@ describe('component folders', () => {
   });
 });
 
-// A component as docs/components.md describes it: Application with a pinned chart, a published service,
-// an alert with its runbook, a dashboard, and a custom resource with its schema.
-const VELERO = `// Backups of the cluster's objects and volumes.
-import type { ComponentBuilder } from '../../model.ts';
-import { k8s } from '../../model.ts';
-import { defineComponent } from '../../platform/component.ts';
-import { alert } from '../../platform/alert-rules.ts';
-import { dashboard } from '../../platform/dashboards.ts';
-import { resource } from '../../platform/crd-schema.ts';
-import { OBJECT_STORE } from '../../platform/storage.ts';
-import { obj, str } from '../../../inventory/schema/dsl.ts';
-
-const NS = 'velero';
-
-const build: ComponentBuilder = ({ site }) => ({
-  name: 'velero', namespace: NS, tier: 'platform',
-  chart: { component: 'velero', values: { configuration: { backupStorageLocation: [{ provider: 'aws', config: { s3Url: OBJECT_STORE.endpoint } }] } } },
-  manifests: [k8s({ apiVersion: 'velero.io/v1', kind: 'Schedule', metadata: { name: 'nightly', namespace: NS }, spec: { schedule: '0 2 * * *' } })],
-  exposures: [{ name: 'velero', namespace: NS, host: \`velero.\${site.site.domain}\`, service: 'velero-ui', port: 8080 }],
-});
-
-export const component = defineComponent({
-  name: 'velero',
-  build,
-  alerts: () => [{ name: 'labctl-backup', alerts: [alert({
-    name: 'VeleroBackupFailed', severity: 'warning', for: '1h',
-    expr: 'increase(velero_backup_failure_total[1d]) > 0',
-    summary: 'A Velero backup failed', description: 'A scheduled Velero backup failed in the last day.',
-    runbook: { meaning: 'Backups are missing.', check: ['velero backup get'], fix: ['Fix the storage location.'], escalate: 'Platform admins.' },
-  })] }],
-  dashboards: (ctx) => [dashboard('labctl-backup', 'Backups', [{ title: 'Failed backups', queries: [['velero_backup_failure_total']] }], ctx.site.site.timezone)],
-  crdSchemas: {
-    'velero.io/v1/Schedule': resource('velero.io/v1', 'Schedule', true, obj('Schedule spec.', { schedule: str('Cron expression.') }, ['schedule'])),
-  },
-});
-`;
+// The example of docs/components.md, as written there: a component with a pinned chart, a published
+// service, an alert with its runbook, a dashboard, and a custom resource with its schema.
+const DOC = readFileSync(join(ROOT, 'docs/components.md'), 'utf8');
+const block = (tag: string) => {
+  const m = new RegExp(`<!-- ${tag}:begin -->\\n\`\`\`[a-z]+\\n([\\s\\S]*?)\`\`\`\\n<!-- ${tag}:end -->`).exec(DOC);
+  if (!m) throw new Error(`docs/components.md has no ${tag} block`);
+  return m[1]!;
+};
+const VELERO = block('component-example');
+const VERSIONS_LINE = block('versions-example');
 
 describe('adding a component is one folder plus one line in gitops/versions.yaml', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'labctl-component-'));
@@ -127,8 +101,7 @@ describe('adding a component is one folder plus one line in gitops/versions.yaml
     mkdirSync(join(root, 'installer/render/components/velero'));
     writeFileSync(join(root, 'installer/render/components/velero/index.ts'), velero);
     const versions = join(root, 'gitops/versions.yaml');
-    writeFileSync(versions, readFileSync(versions, 'utf8').replace(/^components:\n/m,
-      'components:\n  velero:           {repo: https://vmware-tanzu.github.io/helm-charts, chart: velero, version: 11.1.0, appVersion: v1.17.0}\n'));
+    writeFileSync(versions, readFileSync(versions, 'utf8').replace(/^components:\n/m, `components:\n${VERSIONS_LINE}`));
     // What `npm run schema` does: the copy's own generator over the copy's folders.
     const emit = (await import(join(root, 'installer/render/emit-components.ts'))) as typeof import('../../installer/render/emit-components.ts');
     const dir = join(root, 'installer/render/components');
@@ -159,7 +132,9 @@ describe('adding a component is one folder plus one line in gitops/versions.yaml
 
   it('its custom resource is checked against the schema it declares (a wrong field fails the render)', async () => {
     const root = copyOfLabctl();
-    await addVelero(root, VELERO.replace("spec: { schedule: '0 2 * * *' }", "spec: { schedul: '0 2 * * *' }"));
+    const misspelt = VELERO.replace("spec: { schedule: '0 2 * * *' }", "spec: { schedul: '0 2 * * *' }");
+    expect(misspelt).not.toBe(VELERO);
+    await addVelero(root, misspelt);
     const { renderSite } = (await import(join(root, 'installer/render/render.ts'))) as typeof import('../../installer/render/render.ts');
     const r = await renderSite(exampleSite());
     expect(r.files.size).toBe(0);
