@@ -12,6 +12,8 @@ import { requireSite } from '../../installer/inventory/validate.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 import { componentFolders, componentIndexSource } from '../../installer/render/emit-components.ts';
 import { COMPONENTS } from '../../installer/render/components/index.ts';
+import { ALERT_GROUP_ORDER, alert, gatherAlerts } from '../../installer/render/platform/alert-rules.ts';
+import { renderContext } from '../../installer/render/render.ts';
 import { EXAMPLE, ROOT } from '../helpers.ts';
 
 const COMPONENTS_DIR = join(ROOT, 'installer/render/components');
@@ -139,5 +141,35 @@ describe('adding a component is one folder plus one line in gitops/versions.yaml
     const r = await renderSite(exampleSite());
     expect(r.files.size).toBe(0);
     expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file)).toContain('components/velero/manifests/schedule-velero-nightly.yaml');
+  });
+});
+
+describe('monitoring gathers the components\' alerts', () => {
+  const a = (name: string) => alert({ name, severity: 'warning', expr: 'vector(1)', summary: 's', description: 'd', runbook: { meaning: 'm', check: ['c'], fix: ['f'], escalate: 'e' } });
+
+  it('merges groups of the same name in component order, orders groups as the on-call reads them', () => {
+    const out = gatherAlerts([
+      { name: 'labctl-zz-new', alerts: [a('NewOne')] },
+      { name: 'labctl-services', alerts: [a('ArgoOne')] },
+      { name: 'labctl-nodes', alerts: [a('NodeOne')] },
+      { name: 'labctl-services', alerts: [a('HarborOne')] },
+      { name: 'labctl-empty', alerts: [] },
+    ]);
+    expect(out.map((g) => [g.name, g.alerts.map((x) => x.name)])).toEqual([
+      ['labctl-nodes', ['NodeOne']], ['labctl-services', ['ArgoOne', 'HarborOne']], ['labctl-zz-new', ['NewOne']],
+    ]);
+    expect(ALERT_GROUP_ORDER.indexOf('labctl-nodes')).toBeLessThan(ALERT_GROUP_ORDER.indexOf('labctl-services'));
+  });
+
+  it('refuses an alert two components declare (one runbook page per alert name)', () => {
+    expect(() => gatherAlerts([{ name: 'labctl-a', alerts: [a('Same')] }, { name: 'labctl-b', alerts: [a('Same')] }])).toThrow(/alert Same is declared twice/);
+  });
+
+  it('the example\'s alerts come from the components that own the metrics', () => {
+    const ctx = renderContext(exampleSite());
+    const owner = (alertName: string) => COMPONENTS.find((m) => m.alerts?.(ctx).some((g) => g.alerts.some((x) => x.name === alertName)))?.name;
+    expect([owner('IngressHigh5xxRate'), owner('CephOSDDown'), owner('KeycloakDown'), owner('NodeDown'), owner('MetalLBBGPSessionDown')])
+      .toEqual(['ingress-nginx', 'rook-ceph', 'keycloak', 'monitoring', 'metallb']);
+    expect(ctx.observability.alertGroups.flatMap((g) => g.alerts).length).toBe(COMPONENTS.flatMap((m) => m.alerts?.(ctx) ?? []).flatMap((g) => g.alerts).length);
   });
 });
