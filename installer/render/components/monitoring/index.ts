@@ -50,7 +50,7 @@ export function runbookFiles(site: Site, groups: AlertGroup[]): RepoFile[] {
     for (const a of g.alerts) {
       files.push({
         path: `runbooks/${a.name}.md`,
-        content: renderTemplate('render/templates/runbook.md.hbs', {
+        content: renderTemplate('render/components/monitoring/templates/runbook.md.hbs', {
           name: a.name, severity: a.severity, group: g.name, for: a.for ?? '', summary: a.summary, description: a.description,
           runbook: a.runbook, expr: a.expr, site: site.site.name, admins: site.identity.admins, escalateAfterMinutes,
         }),
@@ -58,7 +58,7 @@ export function runbookFiles(site: Site, groups: AlertGroup[]): RepoFile[] {
       index.push({ name: a.name, severity: a.severity, group: g.name, summary: a.summary.replace(/\|/g, '\\|') });
     }
   }
-  files.push({ path: 'runbooks/README.md', content: renderTemplate('render/templates/runbooks-index.md.hbs', { site: site.site.name, alerts: index }) });
+  files.push({ path: 'runbooks/README.md', content: renderTemplate('render/components/monitoring/templates/runbooks-index.md.hbs', { site: site.site.name, alerts: index }) });
   return files;
 }
 
