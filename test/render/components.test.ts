@@ -53,6 +53,13 @@ describe('component folders', () => {
     expect(crossComponentImports(planted, "import { STORAGE_CLASSES } from '../../platform/storage.ts';")).toEqual([]);
   });
 
+  it('the shared contracts (platform/) import no component', () => {
+    const platform = join(ROOT, 'installer/render/platform');
+    const found = tsFiles(platform).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)]
+      .map((m) => resolve(dirname(f), m[1]!)).filter((t) => t.startsWith(COMPONENTS_DIR + '/')).map((t) => `${relative(ROOT, f)} -> ${relative(ROOT, t)}`));
+    expect(found).toEqual([]);
+  });
+
   it('ingress-nginx is known only to its own folder (and the generated list)', () => {
     const hits = tsFiles(join(ROOT, 'installer/render'))
       .filter((f) => !f.startsWith(join(COMPONENTS_DIR, 'ingress-nginx') + '/') && f !== join(COMPONENTS_DIR, 'index.ts'))
