@@ -8,7 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { Site } from '../inventory/types.ts';
 import { readRenderInputs } from '../render/inputs.ts';
 import { rootApplication } from '../render/app-of-apps.ts';
-import { buildComponents } from '../render/render.ts';
+import { buildComponents, renderContext } from '../render/render.ts';
 import { toYaml } from '../render/yaml.ts';
 import { writeAtomic } from './journal.ts';
 import { connectNode, type ClusterOptions } from './hosts.ts';
@@ -62,7 +62,7 @@ export interface HelmCommand { title: string; argv: string[]; serverSideApply?: 
  * a change.
  */
 export function helmCommands(site: Site, stateDir = '.labctl'): HelmCommand[] {
-  const ctx = { site, ...readRenderInputs(site) };
+  const ctx = renderContext(site, readRenderInputs(site));
   const v = ctx.versions.components;
   const components = buildComponents(ctx);
   const valuesOf = (name: string) => {

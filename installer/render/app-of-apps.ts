@@ -3,10 +3,12 @@
 // and the root Application the installer applies once.
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
-import type { Component, K8sObject, RenderContext, Tier } from './model.ts';
+import type { Component, K8sObject, SiteContext, Tier } from './model.ts';
 import { SYNC_WAVE, TIER_WAVE, k8s } from './model.ts';
+import { ARGOCD_NAMESPACE } from './platform/namespaces.ts';
 
-export const ARGOCD_NAMESPACE = 'argocd';
+export { ARGOCD_NAMESPACE };
+
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 /** Cluster-scoped kinds any operator-style chart needs; other tiers get only what components declare. */
@@ -20,7 +22,7 @@ export const chartRepoUrl = (c: { repo?: string; oci?: boolean }) => (c.oci ? c.
 
 export function componentDir(name: string): string { return `components/${name}`; }
 
-function sourcesOf(c: Component, ctx: RenderContext): NonNullable<IApplication['spec']>['sources'] {
+function sourcesOf(c: Component, ctx: SiteContext): NonNullable<IApplication['spec']>['sources'] {
   const { gitRepo, gitRevision } = ctx.site.site;
   const sources: NonNullable<NonNullable<IApplication['spec']>['sources']> = [];
   if (c.chart) {
@@ -40,7 +42,7 @@ function sourcesOf(c: Component, ctx: RenderContext): NonNullable<IApplication['
   return sources;
 }
 
-export function application(c: Component, ctx: RenderContext): K8sObject {
+export function application(c: Component, ctx: SiteContext): K8sObject {
   const syncOptions = ['CreateNamespace=true', ...(c.syncOptions ?? [])];
   const app: IApplication = {
     apiVersion: 'argoproj.io/v1alpha1',
@@ -67,7 +69,7 @@ export function application(c: Component, ctx: RenderContext): K8sObject {
   return k8s(app);
 }
 
-export function projects(components: Component[], ctx: RenderContext): K8sObject[] {
+export function projects(components: Component[], ctx: SiteContext): K8sObject[] {
   const tiers = [...new Set(components.map((c) => c.tier))].sort((a, b) => TIER_WAVE[a] - TIER_WAVE[b]);
   return tiers.map((tier: Tier) => {
     const cs = components.filter((c) => c.tier === tier);
@@ -106,7 +108,7 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding'
   'Installation', 'APIServer', 'BGPConfiguration', 'FelixConfiguration', 'IPPool', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
 export const isNamespacedKind = (o: K8sObject) => !CLUSTER_SCOPED.has(o.kind);
 
-export function rootApplication(ctx: RenderContext): K8sObject[] {
+export function rootApplication(ctx: SiteContext): K8sObject[] {
   const { gitRepo, gitRevision } = ctx.site.site;
   const project: IAppProject = {
     apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject',

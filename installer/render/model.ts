@@ -4,6 +4,9 @@
 import type { Site } from '../inventory/types.ts';
 import type { Versions } from '../core/versions.ts';
 import type { CatalogImage } from '../images/catalog.ts';
+import type { Exposure, IngressLayer } from './platform/exposure.ts';
+import type { AlertGroup } from './platform/alert-rules.ts';
+import type { Dashboard } from './platform/dashboards.ts';
 
 export interface ObjectMeta {
   name: string;
@@ -81,6 +84,8 @@ export interface Component {
   clusterResources?: { group: string; kind: string }[];
   files?: RepoFile[];
   secrets?: SecretNeed[];
+  /** Services this component publishes on the site domain; the ingress layer adds its objects to manifests. */
+  exposures?: Exposure[];
 }
 
 /** What render reads besides the Site, gathered by its caller (render/inputs.ts): render reads no file. */
@@ -93,8 +98,17 @@ export interface RenderInputs {
   labChart: RepoFile[];
 }
 
-export interface RenderContext extends RenderInputs {
+/** What every part of render starts from: the inventory and the inputs its caller read. */
+export interface SiteContext extends RenderInputs {
   site: Site;
+}
+
+/** What a component builder gets (render.ts makes it; see renderContext()). */
+export interface RenderContext extends SiteContext {
+  /** The one ingress layer, chosen by `ingress.controller` among the components that provide one. */
+  ingress: IngressLayer;
+  /** Alerts and dashboards of every component, gathered by render for the monitoring component. */
+  observability: { alertGroups: AlertGroup[]; dashboards: Dashboard[] };
 }
 
 /** Accepts a typed model (kubernetes-models interface or local CRD type) as a K8sObject. */

@@ -3,8 +3,11 @@
 import type { Diagnostic } from '../core/diagnostics.ts';
 import type { Site } from '../inventory/types.ts';
 import { application, componentDir, projects, rootApplication } from './app-of-apps.ts';
-import { BUILDERS } from './components/index.ts';
-import type { Component, K8sObject, RenderContext, RenderInputs, SecretNeed } from './model.ts';
+import { COMPONENTS } from './components/index.ts';
+import type { Component, K8sObject, RenderContext, RenderInputs, SecretNeed, SiteContext } from './model.ts';
+import type { ComponentModule } from './platform/component.ts';
+import { gatherAlerts } from './platform/alert-rules.ts';
+import { ExitError } from '../core/diagnostics.ts';
 import { validateObjects, type Located } from './validate-objects.ts';
 import { toYaml, toYamlDocs } from './yaml.ts';
 import { siteFiles } from './site-files.ts';
@@ -21,19 +24,42 @@ export interface RenderResult {
 export const manifestFileName = (o: K8sObject) =>
   `${o.kind.toLowerCase()}-${o.metadata.namespace ? `${o.metadata.namespace}-` : ''}${o.metadata.name}.yaml`.replace(/[^a-z0-9.-]/g, '-');
 
-export function buildComponents(ctx: RenderContext): Component[] {
+/**
+ * What every component builder gets: the ingress layer `ingress.controller` names (a lookup over the
+ * components that provide one) and every component's alerts and dashboards, for monitoring.
+ */
+export function renderContext(site: Site, inputs: RenderInputs, modules: readonly ComponentModule[] = COMPONENTS): RenderContext {
+  const base: SiteContext = { site, ...inputs };
+  const layers = modules.flatMap((m) => (m.ingressLayer ? [m.ingressLayer(base)] : []));
+  const ingress = layers.find((l) => l.controller === site.ingress.controller);
+  if (!ingress) {
+    throw new ExitError(`ingress.controller: ${JSON.stringify(site.ingress.controller)} is no ingress layer of this labctl (${layers.map((l) => l.controller).sort().join(', ')})`);
+  }
+  return {
+    ...base, ingress,
+    observability: {
+      alertGroups: gatherAlerts(modules.flatMap((m) => m.alerts?.(base) ?? [])),
+      dashboards: modules.flatMap((m) => m.dashboards?.(base) ?? []),
+    },
+  };
+}
+
+/** The Applications of every component, by name; exposures become the ingress layer's objects in manifests. */
+export function buildComponents(ctx: RenderContext, modules: readonly ComponentModule[] = COMPONENTS): Component[] {
   const out: Component[] = [];
-  for (const b of BUILDERS) {
-    const r = b(ctx);
-    if (r) out.push(...(Array.isArray(r) ? r : [r]));
+  for (const m of modules) {
+    const r = m.build(ctx);
+    for (const c of r ? [r].flat() : []) {
+      out.push(c.exposures?.length ? { ...c, manifests: [...(c.manifests ?? []), ...c.exposures.flatMap((e) => ctx.ingress.publish(e))] } : c);
+    }
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** `inputs`: from readRenderInputs (render/inputs.ts); render itself reads no file. */
-export async function renderSite(site: Site, inputs: RenderInputs): Promise<RenderResult> {
-  const ctx: RenderContext = { site, ...inputs };
-  const components = buildComponents(ctx);
+export async function renderSite(site: Site, inputs: RenderInputs, modules: readonly ComponentModule[] = COMPONENTS): Promise<RenderResult> {
+  const ctx = renderContext(site, inputs, modules);
+  const components = buildComponents(ctx, modules);
   const files = new Map<string, string>();
   const located: Located[] = [];
   const diagnostics: Diagnostic[] = [];

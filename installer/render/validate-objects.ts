@@ -7,7 +7,6 @@ import type { Diagnostic } from '../core/diagnostics.ts';
 import { compile } from '../core/schema-check.ts';
 import { CRD_SCHEMAS } from './schemas/index.ts';
 import { validators } from '../validators/crds.ts';
-import './schemas/all.ts';
 import type { K8sObject } from './model.ts';
 
 type Validator = (obj: K8sObject) => ErrorObject[] | null;

@@ -12,7 +12,6 @@ import { inventorySchema } from '../inventory/schema/index.ts';
 import { labSchema, rosterSchema } from '../labs/schema.ts';
 import { imageSchema } from '../images/schema.ts';
 import { CRD_SCHEMAS } from '../render/schemas/index.ts';
-import '../render/schemas/all.ts';
 
 /** One module per command family, so `labctl validate` loads only the inventory's validator. */
 export const GROUPS: Record<string, { from: string; schemas: () => object[] }> = {

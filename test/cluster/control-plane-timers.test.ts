@@ -12,7 +12,8 @@ import { requireSite } from '../../installer/inventory/validate.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 import { buildPlan } from '../../installer/cluster/plan.ts';
 import { certsScript, controlPlaneTimerFiles, defragCalendar, defragScript, CERTS_SCRIPT, DEFRAG_SCRIPT, DEFRAG_MIN_FREE_MIB } from '../../installer/cluster/control-plane-timers.ts';
-import { alertGroups } from '../../installer/render/components/monitoring/alerts.ts';
+import { alerts as monitoringAlerts } from '../../installer/render/components/monitoring/alerts.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 
 const KUBEADM = resolve(ROOT, '.tools/bin/kubeadm');
 const load = (file: string): Site => {
@@ -101,7 +102,7 @@ describe('kubeadm certificate expiry as node-exporter textfile metrics', () => {
   it('the alerts read exactly the metrics the script writes', () => {
     const text = certsScript();
     const written = new Set([...text.matchAll(/(labctl_kubeadm_[a-z_]+)/g)].map((m) => m[1]!));
-    const exprs = alertGroups(load(EXAMPLE)).flatMap((g) => g.alerts).filter((a) => a.name.startsWith('KubeadmCertificate')).map((a) => a.expr).join('\n');
+    const exprs = monitoringAlerts({ site: load(EXAMPLE), ...readRenderInputs(load(EXAMPLE)) }).flatMap((g) => g.alerts).filter((a) => a.name.startsWith('KubeadmCertificate')).map((a) => a.expr).join('\n');
     const read = new Set([...exprs.matchAll(/(labctl_kubeadm_[a-z_]+)/g)].map((m) => m[1]!));
     expect(read.size).toBe(3);
     for (const m of read) expect(written.has(m), m).toBe(true);

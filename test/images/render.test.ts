@@ -7,7 +7,7 @@ import { requireSite } from '../../installer/inventory/validate.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 import { listImages } from '../../installer/images/catalog.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
-import { renderSite } from '../../installer/render/render.ts';
+import { renderContext, renderSite } from '../../installer/render/render.ts';
 import { images, imageObjects, pollSchedule, PULL_SECRET } from '../../installer/render/components/images/index.ts';
 import { validateObjects } from '../../installer/render/validate-objects.ts';
 import type { Component, K8sObject } from '../../installer/render/model.ts';
@@ -48,7 +48,7 @@ describe('vm-images component', () => {
   });
 
   it('asks for the Harbor pull credentials as a site-supplied secret (the example project is private), never a value', () => {
-    const c = images({ site: exampleSite(), ...readRenderInputs(exampleSite()) }) as Component;
+    const c = images(renderContext(exampleSite(), readRenderInputs(exampleSite()))) as Component;
     expect(c.secrets!.map((s) => [s.namespace, s.name, s.key, s.generate.kind])).toEqual([
       ['vm-images', PULL_SECRET, 'accessKeyId', 'external'],
       ['vm-images', PULL_SECRET, 'secretKey', 'external'],
@@ -59,7 +59,7 @@ describe('vm-images component', () => {
   it('a public labs project needs no pull secret', () => {
     const site = exampleSite();
     const pub: Site = { ...site, registry: { ...site.registry, projects: [{ name: 'labs', public: true }] } };
-    const c = images({ site: pub, ...readRenderInputs(exampleSite()) }) as Component;
+    const c = images(renderContext(pub, readRenderInputs(exampleSite()))) as Component;
     expect(c.secrets).toEqual([]);
     const cron = c.manifests!.find((m) => m.kind === 'DataImportCron')!;
     expect((cron.spec as any).template.spec.source.registry.secretRef).toBeUndefined();
@@ -68,7 +68,7 @@ describe('vm-images component', () => {
   it('a site without a labs project gets a clear error', () => {
     const site = exampleSite();
     const none: Site = { ...site, registry: { ...site.registry, projects: [{ name: 'platform', public: false }] } };
-    expect(() => images({ site: none, ...readRenderInputs(exampleSite()) })).toThrow(/registry\.projects has no project "labs"; lab images are pushed to harbor\.lab\.example\.edu\/labs\/<name>/);
+    expect(() => images(renderContext(none, readRenderInputs(exampleSite())))).toThrow(/registry\.projects has no project "labs"; lab images are pushed to harbor\.lab\.example\.edu\/labs\/<name>/);
   });
 
   it('the CDI schemas accept our objects and reject a wrong one (the check can fail)', async () => {

@@ -8,7 +8,6 @@
 // render time; status-only kinds) get an open spec: the server then proves only their group, version,
 // kind, scope and metadata.
 import { CRD_SCHEMAS } from '../../installer/render/schemas/index.ts';
-import '../../installer/render/schemas/all.ts';
 import type { K8sObject } from '../../installer/render/model.ts';
 
 type Schema = Record<string, unknown>;
@@ -101,7 +100,7 @@ export function crdsFor(objects: { apiVersion: string; kind: string }[]): K8sObj
         namespaced = OPEN_KINDS[key];
         openAPIV3Schema = { type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: OPEN, status: OPEN } };
       } else {
-        throw new Error(`no CRD schema for ${key}: add one to installer/render/schemas (from the upstream CRD) or to OPEN_KINDS`);
+        throw new Error(`no CRD schema for ${key}: add one to the crdSchemas of its component (installer/render/components/<name>/schemas.ts, from the upstream CRD) or to OPEN_KINDS`);
       }
       return { name: version, served: true, storage: i === 0, schema: { openAPIV3Schema }, subresources: { status: {} } };
     });

@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { requireSite } from '../../installer/inventory/validate.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
-import type { K8sObject, RenderContext } from '../../installer/render/model.ts';
+import type { K8sObject, SiteContext } from '../../installer/render/model.ts';
 import { toYaml } from '../../installer/render/yaml.ts';
 import { chartSiteValues } from '../../installer/render/components/vm-labs/index.ts';
 import { EXAMPLE, ROOT } from '../helpers.ts';
@@ -16,7 +16,7 @@ export const CHART = join(ROOT, 'charts/vm-lab');
 export const VALID = join(ROOT, 'test/fixtures/labs/valid');
 export const INVALID = join(ROOT, 'test/fixtures/labs/invalid');
 
-export function exampleCtx(): RenderContext {
+export function exampleCtx(): SiteContext {
   const v = requireSite(EXAMPLE);
   if ('errors' in v) throw new Error('example inventory invalid');
   return { site: v.site as Site, ...readRenderInputs(v.site) };

@@ -15,9 +15,11 @@ import { buildSecrets, entriesNeeded } from '../../installer/secrets/objects.ts'
 import { htpasswdLine } from '../../installer/secrets/generate.ts';
 import type { SecretNeed } from '../../installer/render/model.ts';
 import { HARBOR_SECRETS, harborValues } from '../../installer/render/components/harbor/index.ts';
+import { renderContext } from '../../installer/render/render.ts';
 import { EXAMPLE } from '../helpers.ts';
 import { labctl as labctlAsync } from '../security/render-weakened-copy.ts';
 import { rendered } from './sites.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'labctl-secrets-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -143,7 +145,7 @@ describe('round trip: store -> Secrets the components read', () => {
   it('Harbor\'s chart values name exactly the built Secrets and the keys the chart reads', async () => {
     const { result } = await rendered(EXAMPLE);
     const v = parse(result.files.get('components/harbor/values.yaml')!) as Record<string, any>;
-    expect(v).toEqual(JSON.parse(JSON.stringify(harborValues((await rendered(EXAMPLE)).site))));
+    expect(v).toEqual(JSON.parse(JSON.stringify(harborValues((await rendered(EXAMPLE)).site, renderContext((await rendered(EXAMPLE)).site, readRenderInputs((await rendered(EXAMPLE)).site)).ingress))));
     const keysOf = (name: string) => Object.keys(secrets.find((s) => s.metadata!.namespace === 'harbor' && s.metadata!.name === name)?.data ?? {}).sort();
     // Key names as the chart v1.19.1 templates read them (core-dpl, registry-dpl, jobservice-dpl).
     expect(keysOf(v.existingSecretAdminPassword)).toContain(v.existingSecretAdminPasswordKey);

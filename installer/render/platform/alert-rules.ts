@@ -94,3 +94,33 @@ export function prometheusRule(name: string, namespace: string, groups: PromGrou
     spec: { groups },
   };
 }
+
+/** A Markdown code span, for commands in runbook text. */
+export const kc = (cmd: string) => `\`${cmd}\``;
+
+/**
+ * The platform's alert groups, in the order the on-call reads them (runbooks/README.md). Each is one
+ * PrometheusRule; several components may add to one group (labctl-services: Harbor, Keycloak, ArgoCD).
+ * A group not listed here comes after these, by name.
+ */
+export const ALERT_GROUP_ORDER = [
+  'labctl-nodes', 'labctl-pods', 'labctl-control-plane', 'labctl-network', 'labctl-ingress', 'labctl-cert-manager',
+  'labctl-ceph', 'labctl-services', 'labctl-kubevirt', 'labctl-labs', 'labctl-meta',
+];
+
+/** Merges the components' groups (in component order) by name, then orders them by ALERT_GROUP_ORDER. */
+export function gatherAlerts(contributions: AlertGroup[]): AlertGroup[] {
+  const byName = new Map<string, AlertGroup>();
+  for (const g of contributions) {
+    const prev = byName.get(g.name);
+    if (prev && prev.interval !== g.interval) throw new Error(`alert group ${g.name}: two components give it different intervals`);
+    byName.set(g.name, prev ? { ...prev, alerts: [...prev.alerts, ...g.alerts] } : g);
+  }
+  const names = new Set<string>();
+  for (const a of [...byName.values()].flatMap((g) => g.alerts)) {
+    if (names.has(a.name)) throw new Error(`alert ${a.name} is declared twice`);
+    names.add(a.name);
+  }
+  const rank = (n: string) => (ALERT_GROUP_ORDER.includes(n) ? ALERT_GROUP_ORDER.indexOf(n) : ALERT_GROUP_ORDER.length);
+  return [...byName.values()].filter((g) => g.alerts.length).sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+}

@@ -21,6 +21,14 @@ export interface Exposure {
   backendProtocol?: 'http' | 'https';
 }
 
+/** Ingress values for an upstream chart that makes its own Ingress (Harbor, ArgoCD, Grafana). */
+export interface ChartIngress {
+  className: string;
+  annotations: Record<string, string>;
+  host: string;
+  tlsSecret: string;
+}
+
 /** The ingress layer. Exactly one component provides it; render hands it to every other component. */
 export interface IngressLayer {
   /** The `ingress.controller` inventory value that selects this layer. */
@@ -31,4 +39,9 @@ export interface IngressLayer {
   http01Solver(): Record<string, unknown>;
   /** How the layer forwards the client address, so backends (Keycloak `proxy.headers`) trust exactly that. */
   forwardedHeaders: 'xforwarded' | 'forwarded';
+  /**
+   * Optional: the values with which a chart makes the Ingress of `e` itself. A layer without it (Gateway
+   * API) leaves the chart's ingress off, and the component lists `e` in its exposures for publish().
+   */
+  chartIngress?(e: Exposure): ChartIngress;
 }

@@ -3,7 +3,7 @@
 // in the secret store and survives a rebuild from Git plus the site key.
 import type { K8sObject, SecretNeed } from '../model.ts';
 import { SYNC_WAVE, k8s } from '../model.ts';
-import { NEVER_PRUNE, STORAGE_CLASSES } from '../components/rook-ceph/index.ts';
+import { NEVER_PRUNE, STORAGE_CLASSES } from './storage.ts';
 
 export interface Database {
   /** Cluster name; CNPG's read-write Service is <name>-rw. */

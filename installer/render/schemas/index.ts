@@ -1,11 +1,9 @@
 // Schemas for the custom resources that no @kubernetes-models package covers, keyed
-// `<apiVersion>/<Kind>`. Each module is written from the upstream CRD (see its header for the source)
-// and covers the fields the platform uses; objects are closed so a typo in a builder fails the render.
+// `<apiVersion>/<Kind>`: gathered from the components (each declares its own in components/<name>/
+// schemas.ts, written from the upstream CRD; see its header for the source). Objects are closed so a typo
+// in a builder fails the render.
 import type { Schema } from '../../inventory/schema/dsl.ts';
+import { COMPONENTS } from '../components/index.ts';
+import { gatherSchemas } from '../platform/component.ts';
 
-export const CRD_SCHEMAS: Record<string, Schema> = {};
-
-/** Registers schemas; each schema module calls this at import time. */
-export function register(schemas: Record<string, Schema>): void {
-  Object.assign(CRD_SCHEMAS, schemas);
-}
+export const CRD_SCHEMAS: Record<string, Schema> = gatherSchemas(COMPONENTS);

@@ -2,12 +2,14 @@
 // then the root app-of-apps adopts it. Login through the site's Keycloak (client secret by reference).
 import { toYaml } from '../../yaml.ts';
 import type { ComponentBuilder, SecretNeed } from '../../model.ts';
-import { ARGOCD_NAMESPACE } from '../../app-of-apps.ts';
-import { chartIngress } from '../ingress-nginx/layer.ts';
+import { ARGOCD_NAMESPACE } from '../../platform/namespaces.ts';
+import type { Exposure } from '../../platform/exposure.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { alerts } from './alerts.ts';
 import { argocdOidc } from './oidc.ts';
 import { clientSecretNeed } from '../../platform/identity.ts';
-import { courseStaffPolicy } from '../vm-labs/index.ts';
-import { SITE_CA, siteCaNeeds, siteCaVolume } from '../cert-manager/index.ts';
+import { courseStaffPolicy } from '../../platform/labs.ts';
+import { SITE_CA, siteCaNeeds, siteCaVolume } from '../../platform/site-issuer.ts';
 
 /**
  * Argo CD removed the health check of Application resources in 1.8; without it a parent app-of-apps
@@ -58,7 +60,12 @@ end
 return hs
 `;
 
-export const argocd: ComponentBuilder = ({ site }) => {
+/** argocd-server on the site domain (plain HTTP behind the layer: server.insecure). */
+const argocdExposure = (host: string): Exposure => ({
+  name: host.split('.')[0]!, namespace: ARGOCD_NAMESPACE, host, service: 'argocd-server', port: 80, backendProtocol: 'http',
+});
+
+export const argocd: ComponentBuilder = ({ site, ingress }) => {
   const oidc = argocdOidc(site);
   const secrets: SecretNeed[] = [
     clientSecretNeed(site, 'argocd'),
@@ -69,7 +76,7 @@ export const argocd: ComponentBuilder = ({ site }) => {
       extraData: { url: site.site.gitRepo, type: 'git', username: 'argocd' },
     },
   ];
-  const ing = chartIngress(site.hosts.argocd, { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTP' });
+  const ing = ingress.chartIngress?.(argocdExposure(site.hosts.argocd));
   // internal-ca: argocd-server fetches Keycloak's discovery, keys and tokens over HTTPS signed by the site
   // CA. Without oidc.config rootCA (a PEM in Git) ArgoCD uses Go's system roots, which SSL_CERT_DIR extends.
   secrets.push(...siteCaNeeds(site, ARGOCD_NAMESPACE, 'argocd-server (OIDC to Keycloak)'));
@@ -79,7 +86,7 @@ export const argocd: ComponentBuilder = ({ site }) => {
     namespace: ARGOCD_NAMESPACE,
     tier: 'operators',
     // ArgoCD already runs (the installer put it there with these values, health customizations included);
-    // this Application only adopts it. It comes after ingress-nginx (wave 5): its Ingress is Healthy only
+    // this Application only adopts it. It comes after the ingress layer (wave 5): its Ingress is Healthy only
     // with a load-balancer address, which needs MetalLB and its pool (wave 0) and the ingress controller.
     // Earlier, its Progressing Ingress would hold every later wave of the root app (docs/architecture.md).
     wave: 6,
@@ -124,7 +131,7 @@ export const argocd: ComponentBuilder = ({ site }) => {
           },
         },
         server: {
-          ingress: { enabled: true, ingressClassName: ing.ingressClassName, hostname: ing.host, annotations: ing.annotations, tls: true },
+          ingress: ing ? { enabled: true, ingressClassName: ing.className, hostname: ing.host, annotations: ing.annotations, tls: true } : { enabled: false },
           metrics: { enabled: true, serviceMonitor: { enabled: true } },
           ...(ca ? { ...ca, env: [{ name: 'SSL_CERT_DIR', value: `/etc/ssl/certs:${SITE_CA.mountPath}` }] } : {}),
         },
@@ -134,5 +141,8 @@ export const argocd: ComponentBuilder = ({ site }) => {
       },
     },
     secrets,
+    exposures: ing ? [] : [argocdExposure(site.hosts.argocd)],
   };
 };
+
+export const component = defineComponent({ name: 'argocd', build: argocd, alerts });

@@ -7,6 +7,9 @@ import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role'
 import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import type { Component, ComponentBuilder, K8sObject, SecretNeed } from '../../model.ts';
 import { k8s } from '../../model.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { alerts } from './alerts.ts';
+import { SCHEMAS } from './schemas.ts';
 import type { Site } from '../../../inventory/types.ts';
 import { nodeSubnetCidrs } from '../../platform/bgp-topology.ts';
 import { felixMetricsObjects } from './metrics.ts';
@@ -157,3 +160,5 @@ export const calico: ComponentBuilder = ({ site }) => {
   }
   return out;
 };
+
+export const component = defineComponent({ name: 'calico', build: calico, alerts, crdSchemas: SCHEMAS });

@@ -4,7 +4,6 @@
 // spec). Both kinds are cluster-scoped; neither has required spec fields upstream.
 import { bool, int, obj, str, list, type Schema } from '../../../inventory/schema/dsl.ts';
 import { resource } from '../../platform/crd-schema.ts';
-import { register } from '../../schemas/index.ts';
 
 const asNumber = (d: string) => int(d, { minimum: 1, maximum: 4294967295 });
 
@@ -41,8 +40,9 @@ const felixConfiguration = resource('projectcalico.org/v3', 'FelixConfiguration'
   prometheusMetricsPort: int('Port of the metrics server.', { minimum: 1, maximum: 65535 }),
 }), []);
 
-register({
+/** This component's CRD schemas, keyed `<apiVersion>/<Kind>` (its module's crdSchemas). */
+export const SCHEMAS: Record<string, Schema> = {
   'projectcalico.org/v3/FelixConfiguration': felixConfiguration,
   'projectcalico.org/v3/BGPConfiguration': bgpConfiguration,
   'projectcalico.org/v3/BGPPeer': bgpPeer,
-} satisfies Record<string, Schema>);
+};

@@ -1,42 +1,18 @@
 // cert-manager and the ClusterIssuer the inventory asks for: ACME HTTP-01, ACME DNS-01 through RFC2136
-// updates to the campus DNS, or a site CA for air-gapped sites. Every Ingress names SITE_ISSUER.
+// updates to the campus DNS, or a site CA for air-gapped sites. Every published host names SITE_ISSUER.
 import type { IClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
 import type { Component, ComponentBuilder, SecretNeed } from '../../model.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { alerts } from './alerts.ts';
 import { k8s } from '../../model.ts';
-import type { Site } from '../../../inventory/types.ts';
+import { SITE_ISSUER } from '../../platform/site-issuer.ts';
 
-export const SITE_ISSUER = 'site-issuer';
+// The site issuer contract lives in platform/ (every component needs it); re-exported for callers of this module.
+export { SITE_ISSUER, SITE_CA, SITE_CA_FILE, siteCaNeeds, siteCaVolume } from '../../platform/site-issuer.ts';
 
-/**
- * The site CA certificate (public half of tls.internalCa.keyPairRef) for in-cluster clients of the
- * platform's own HTTPS endpoints (Keycloak, Harbor), on internal-ca sites: a Secret (or, for readers that
- * only take one, a ConfigMap) `site-ca` with key ca.crt in the consumer's namespace, from the store entry
- * the issuer's certificate comes from, and where it is mounted. Every consumer is listed in
- * test/render/site-ca.test.ts, which finds them by the site URLs they call.
- */
-export const SITE_CA = { name: 'site-ca', key: 'ca.crt', mountPath: '/etc/ssl/site-ca' } as const;
-export const SITE_CA_FILE = `${SITE_CA.mountPath}/${SITE_CA.key}`;
-
-export function siteCaNeeds(site: Site, namespace: string, reader: string, opts: { configMap?: boolean } = {}): SecretNeed[] {
-  if (site.tls.mode !== 'internal-ca') return [];
-  return [{
-    ref: `${site.tls.internalCa!.keyPairRef}-crt`, namespace, name: SITE_CA.name, key: SITE_CA.key, generate: { kind: 'external' },
-    purpose: `site CA certificate (PEM, public) that ${reader} trusts for the platform's HTTPS endpoints`,
-    ...(opts.configMap ? { configMap: true } : {}),
-  }];
-}
-
-/** Pod volume + mount of the site CA Secret (internal-ca sites), for charts that take plain volumes. */
-export function siteCaVolume(site: Site): { volumes: object[]; volumeMounts: object[] } | undefined {
-  if (site.tls.mode !== 'internal-ca') return undefined;
-  return {
-    volumes: [{ name: SITE_CA.name, secret: { secretName: SITE_CA.name } }],
-    volumeMounts: [{ name: SITE_CA.name, mountPath: SITE_CA.mountPath, readOnly: true }],
-  };
-}
 export const CERT_MANAGER_NS = 'cert-manager';
 
-export const certManager: ComponentBuilder = ({ site }) => {
+export const certManager: ComponentBuilder = ({ site, ingress }) => {
   const dns01 = site.tls.mode === 'acme-dns01';
   const operator: Component = {
     name: 'cert-manager',
@@ -68,8 +44,8 @@ export const certManager: ComponentBuilder = ({ site }) => {
     spec = { ca: { secretName: 'site-ca' } };
   } else {
     const solver = tls.mode === 'acme-http01'
-      // ingressClassName (cert-manager >= 1.12) is newer than the Node-20-compatible model package's type.
-      ? { http01: { ingress: { ingressClassName: 'nginx' } as { class?: string } } }
+      // The ingress layer says how ACME's HTTP-01 challenge reaches the solver (an Ingress class, a Gateway).
+      ? { http01: ingress.http01Solver() }
       : {
           dns01: {
             rfc2136: {
@@ -98,3 +74,5 @@ export const certManager: ComponentBuilder = ({ site }) => {
   };
   return [operator, issuers];
 };
+
+export const component = defineComponent({ name: 'cert-manager', build: certManager, alerts });

@@ -1,5 +1,7 @@
 // The CloudNativePG operator: the PostgreSQL behind Keycloak and Harbor (no Bitnami charts, UPSTREAM.md §0).
 import type { ComponentBuilder } from '../../model.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { SCHEMAS } from './schemas.ts';
 
 export const CNPG_NAMESPACE = 'cnpg-system';
 
@@ -18,3 +20,5 @@ export const cloudnativePg: ComponentBuilder = () => ({
     },
   },
 });
+
+export const component = defineComponent({ name: 'cloudnative-pg', build: cloudnativePg, crdSchemas: SCHEMAS });

@@ -1,12 +1,12 @@
 // CloudNativePG Cluster (postgresql.cnpg.io/v1), from cloudnative-pg v1.30.0
 // config/crd/bases/postgresql.cnpg.io_clusters.yaml: the fields the platform's databases use.
-import { bool, int, obj, str } from '../../../inventory/schema/dsl.ts';
+import { bool, int, obj, str, type Schema } from '../../../inventory/schema/dsl.ts';
 import { anyObject, resource } from '../../platform/crd-schema.ts';
-import { register } from '../../schemas/index.ts';
 
 const secretName = (d: string) => obj(d, { name: str('Secret name.', { minLength: 1 }) }, ['name']);
 
-register({
+/** This component's CRD schemas, keyed `<apiVersion>/<Kind>` (its module's crdSchemas). */
+export const SCHEMAS: Record<string, Schema> = {
   'postgresql.cnpg.io/v1/Cluster': resource('postgresql.cnpg.io/v1', 'Cluster', true, obj('Cluster spec.', {
     instances: int('Number of PostgreSQL instances (1 primary + replicas).', { minimum: 1 }),
     description: str('Free text.'),
@@ -36,4 +36,4 @@ register({
     postgresql: obj('PostgreSQL settings.', { parameters: { type: 'object', description: 'postgresql.conf parameters.', additionalProperties: { type: 'string' } } }),
     resources: anyObject('Container resources.'),
   }, ['instances'])),
-});
+};

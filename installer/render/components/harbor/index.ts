@@ -14,12 +14,14 @@ import type { Site } from '../../../inventory/types.ts';
 import type { Versions } from '../../../core/versions.ts';
 import type { ComponentBuilder, K8sObject, SecretNeed } from '../../model.ts';
 import { SYNC_WAVE, k8s } from '../../model.ts';
-import { chartIngress } from '../ingress-nginx/layer.ts';
-import { readAsset } from '../../text.ts';
+import type { Exposure, IngressLayer } from '../../platform/exposure.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { alerts } from './alerts.ts';
 import { GROUPS, GROUPS_CLAIM, USERNAME_CLAIM, clientSecretNeed, issuerUrl, oidcClients } from '../../platform/identity.ts';
 import { postgresCluster, rwService, type Database } from '../../platform/postgres.ts';
-import { OBJECT_STORE, ROOK_NAMESPACE, STORAGE_CLASSES } from '../rook-ceph/index.ts';
-import { SITE_CA, siteCaNeeds } from '../cert-manager/index.ts';
+import { OBJECT_STORE, ROOK_NAMESPACE, STORAGE_CLASSES } from '../../platform/storage.ts';
+import { SITE_CA, siteCaNeeds } from '../../platform/site-issuer.ts';
+import { readAsset } from '../../text.ts';
 import { PRIORITY } from '../../platform/scheduling.ts';
 import { HARBOR_GC } from './gc.ts';
 
@@ -77,22 +79,28 @@ export function harborSecretNeeds(site: Site): SecretNeed[] {
   ];
 }
 
-export function harborValues(site: Site): Record<string, unknown> {
+/** Harbor on the site domain. Image layers are large: no body size limit on the registry. */
+export const harborExposure = (site: Site): Exposure => ({
+  name: site.hosts.harbor.split('.')[0]!, namespace: HARBOR_NAMESPACE, host: site.hosts.harbor, service: HARBOR_RELEASE, port: 80, maxBodySize: '0',
+});
+
+export function harborValues(site: Site, ingress: IngressLayer): Record<string, unknown> {
   const s = HARBOR_SECRETS;
   const host = site.hosts.harbor;
   const block = { storageClass: STORAGE_CLASSES.block };
-  // Image layers are large: no body size limit on the registry.
-  const ing = chartIngress(host, { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true', 'nginx.ingress.kubernetes.io/proxy-body-size': '0' });
+  // The chart makes its own Ingress when the layer can describe one; else TLS ends at the layer, which
+  // publishes the chart's plain-HTTP Service (exposures of the component).
+  const ing = ingress.chartIngress?.(harborExposure(site));
   return {
-    expose: {
+    expose: ing ? {
       type: 'ingress',
       tls: { enabled: true, certSource: 'secret', secret: { secretName: s.tls.name } },
       ingress: {
         hosts: { core: host },
-        className: ing.ingressClassName,
+        className: ing.className,
         annotations: ing.annotations,
       },
-    },
+    } : { type: 'clusterIP', tls: { enabled: false }, clusterIP: { name: HARBOR_RELEASE, ports: { httpPort: 80 } } },
     externalURL: `https://${host}`,
     // internal-ca: core talks OIDC to Keycloak over HTTPS signed by the site CA; the chart adds ca.crt of
     // this Secret to the trust store of core, jobservice, registry and trivy.
@@ -251,15 +259,18 @@ function tokenCertificate(): K8sObject[] {
   return [k8s(issuer), k8s(cert)];
 }
 
-export const harbor: ComponentBuilder = ({ site, versions }) => {
+export const harbor: ComponentBuilder = ({ site, versions, ingress }) => {
   const db = postgresCluster(HARBOR_DB, '0');
   return {
     name: 'harbor',
     namespace: HARBOR_NAMESPACE,
     tier: 'platform',
-    chart: { component: 'harbor', releaseName: HARBOR_RELEASE, values: harborValues(site) },
+    chart: { component: 'harbor', releaseName: HARBOR_RELEASE, values: harborValues(site, ingress) },
     manifests: [db.object, ...storageObjects(), ...tokenCertificate(), ...configJob(site, versions)],
     secrets: [db.secret, ...harborSecretNeeds(site)],
     syncOptions: ['SkipDryRunOnMissingResource=true'],
+    exposures: ingress.chartIngress ? [] : [harborExposure(site)],
   };
 };
+
+export const component = defineComponent({ name: 'harbor', build: harbor, alerts });

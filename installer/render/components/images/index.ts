@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { ExitError } from '../../../core/diagnostics.ts';
 import { IMAGES_NAMESPACE, IMAGES_PROJECT, imageRepository, type CatalogImage } from '../../../images/catalog.ts';
 import type { Component, ComponentBuilder, K8sObject, SecretNeed } from '../../model.ts';
-import { SITE_CA, siteCaNeeds } from '../cert-manager/index.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { SITE_CA, siteCaNeeds } from '../../platform/site-issuer.ts';
 
 const CDI = 'cdi.kubevirt.io/v1beta1';
 /** CDI's label that marks a DataSource as managed by a DataImportCron (pkg/common: DataImportCronLabel). */
@@ -80,3 +81,5 @@ export const images: ComponentBuilder = ({ site, images: catalog }): Component |
     secrets,
   };
 };
+
+export const component = defineComponent({ name: 'images', build: images });

@@ -1,9 +1,13 @@
-// ingress-nginx as a DaemonSet behind a fixed MetalLB address. Retired upstream (March 2026): pinned to
-// the final release 4.15.1 / 1.15.1; see installer/render/ingress.ts for how to swap the layer.
+// ingress-nginx as a DaemonSet behind a fixed MetalLB address, and the ingress layer it provides
+// (layer.ts). Retired upstream (March 2026): pinned to the final release 4.15.1 / 1.15.1. Selected by
+// `ingress.controller: ingress-nginx`; with another controller this component is not deployed at all.
 import type { ComponentBuilder } from '../../model.ts';
-import { INGRESS_CLASS } from './layer.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { alerts } from './alerts.ts';
+import { dashboards } from './dashboards.ts';
+import { INGRESS_CLASS, nginxLayer } from './layer.ts';
 
-export const ingressNginx: ComponentBuilder = ({ site }) => ({
+export const ingressNginx: ComponentBuilder = ({ site }) => site.ingress.controller !== nginxLayer.controller ? null : ({
   name: 'ingress-nginx',
   namespace: 'ingress-nginx',
   tier: 'platform',
@@ -48,4 +52,13 @@ export const ingressNginx: ComponentBuilder = ({ site }) => ({
     { group: 'networking.k8s.io', kind: 'IngressClass' },
     { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
   ],
+});
+
+export const component = defineComponent({
+  name: 'ingress-nginx',
+  build: ingressNginx,
+  ingressLayer: () => nginxLayer,
+  // Its metrics exist only where it runs.
+  alerts: ({ site }) => (site.ingress.controller === nginxLayer.controller ? alerts() : []),
+  dashboards: (ctx) => (ctx.site.ingress.controller === nginxLayer.controller ? dashboards(ctx) : []),
 });

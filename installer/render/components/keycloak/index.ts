@@ -10,7 +10,9 @@ import type { Site } from '../../../inventory/types.ts';
 import type { Versions } from '../../../core/versions.ts';
 import type { Component, ComponentBuilder, K8sObject, SecretNeed } from '../../model.ts';
 import { SYNC_WAVE, k8s } from '../../model.ts';
-import { expose } from '../ingress-nginx/layer.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { alerts } from './alerts.ts';
+import { SCHEMAS } from './schemas.ts';
 import { GROUPS, kubeGroup, oidcClients, CLIENT_NAMES } from '../../platform/identity.ts';
 import { postgresCluster, rwService, type Database } from '../../platform/postgres.ts';
 import { realmRepresentation, masterRealmRepresentation, clientSecretEnv, LDAP_BIND_ENV, OIDC_IDP_SECRET_ENV, ADMIN_CONSOLE_PORT, ADMIN_CONSOLE_URL, MASTER_REALM } from './realm.ts';
@@ -137,7 +139,7 @@ export const keycloakOperator: ComponentBuilder = ({ versions }) => ({
   syncOptions: ['ServerSideApply=true'],
 });
 
-export const keycloak: ComponentBuilder = ({ site, versions }): Component => {
+export const keycloak: ComponentBuilder = ({ site, versions, ingress }): Component => {
   const db = postgresCluster(KEYCLOAK_DB, '0');
   const needs: SecretNeed[] = [
     db.secret,
@@ -158,8 +160,8 @@ export const keycloak: ComponentBuilder = ({ site, versions }): Component => {
       http: { httpEnabled: true, httpPort: KEYCLOAK_HTTP_PORT },
       // hostname-admin: the console and its admin API URLs point at the port-forward, never at the public host.
       hostname: { hostname: `https://${site.hosts.sso}`, admin: ADMIN_CONSOLE_URL, strict: true, backchannelDynamic: false },
-      // ingress-nginx sets X-Forwarded-*; Keycloak must trust exactly those.
-      proxy: { headers: 'xforwarded' },
+      // Keycloak trusts exactly the forwarding headers the ingress layer sets.
+      proxy: { headers: ingress.forwardedHeaders },
       ingress: { enabled: false },
       bootstrapAdmin: { user: { secret: ADMIN_SECRET } },
       // event-metrics-user-enabled: keycloak_user_events_total, which the KeycloakLoginErrorsHigh alert reads
@@ -172,7 +174,6 @@ export const keycloak: ComponentBuilder = ({ site, versions }): Component => {
       },
     },
   };
-  const ingress = expose(site, { name: 'keycloak', namespace: KEYCLOAK_NAMESPACE, host: site.hosts.sso, service: KEYCLOAK_SERVICE, port: KEYCLOAK_HTTP_PORT, paths: publicPaths(site) });
   // Platform admins are cluster-admin; the API server prefixes OIDC groups (identity.ts).
   const admins: IClusterRoleBinding = {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
@@ -184,9 +185,17 @@ export const keycloak: ComponentBuilder = ({ site, versions }): Component => {
     name: 'keycloak',
     namespace: KEYCLOAK_NAMESPACE,
     tier: 'platform',
-    manifests: [db.object, k8s(kc), ingress, ...realmJob(site, versions, needs), k8s(admins)],
+    manifests: [db.object, k8s(kc), ...realmJob(site, versions, needs), k8s(admins)],
+    exposures: [{ name: 'keycloak', namespace: KEYCLOAK_NAMESPACE, host: site.hosts.sso, service: KEYCLOAK_SERVICE, port: KEYCLOAK_HTTP_PORT, paths: publicPaths(site) }],
     secrets: needs,
     // The Keycloak CR's CRD comes from the operator app; Clusters from CNPG's.
     syncOptions: ['SkipDryRunOnMissingResource=true'],
   };
 };
+
+export const component = defineComponent({
+  name: 'keycloak',
+  build: (ctx) => [keycloakOperator(ctx), keycloak(ctx)].flatMap((c) => (c ? [c].flat() : [])),
+  alerts: () => alerts(KEYCLOAK_NAMESPACE),
+  crdSchemas: SCHEMAS,
+});

@@ -1,12 +1,12 @@
 // The Keycloak operator's Keycloak CR (k8s.keycloak.org/v2alpha1), from keycloak/keycloak-k8s-resources
 // kubernetes/keycloaks.k8s.keycloak.org-v1.yml: the fields the platform sets.
-import { bool, int, list, obj, str } from '../../../inventory/schema/dsl.ts';
+import { bool, int, list, obj, str, type Schema } from '../../../inventory/schema/dsl.ts';
 import { anyObject, resource } from '../../platform/crd-schema.ts';
-import { register } from '../../schemas/index.ts';
 
 const keyRef = (d: string) => obj(d, { name: str('Secret name.', { minLength: 1 }), key: str('Key.', { minLength: 1 }) }, ['name', 'key']);
 
-register({
+/** This component's CRD schemas, keyed `<apiVersion>/<Kind>` (its module's crdSchemas). */
+export const SCHEMAS: Record<string, Schema> = {
   'k8s.keycloak.org/v2alpha1/Keycloak': resource('k8s.keycloak.org/v2alpha1', 'Keycloak', true, obj('Keycloak spec.', {
     instances: int('Number of Keycloak pods.', { minimum: 1 }),
     image: str('Keycloak image (default: the operator\'s matching version).'),
@@ -39,4 +39,4 @@ register({
     scheduling: obj('Scheduling.', { topologySpreadConstraints: list('Spread constraints.', anyObject('A constraint.')), priorityClassName: str('Priority class.') }),
     resources: anyObject('Container resources.'),
   }, ['instances'])),
-});
+};

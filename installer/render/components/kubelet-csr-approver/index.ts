@@ -5,6 +5,7 @@
 // With those certificates the API server (kubectl logs/exec/port-forward) and Prometheus verify the kubelets.
 import type { Site } from '../../../inventory/types.ts';
 import type { Component, ComponentBuilder } from '../../model.ts';
+import { defineComponent } from '../../platform/component.ts';
 
 export const CSR_APPROVER_NAMESPACE = 'kubelet-csr-approver';
 
@@ -60,3 +61,5 @@ export const kubeletCsrApprover: ComponentBuilder = ({ site }): Component => ({
   namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' },
   chart: { component: 'kubelet-csr-approver', values: csrApproverValues(site) as unknown as Record<string, unknown> },
 });
+
+export const component = defineComponent({ name: 'kubelet-csr-approver', build: kubeletCsrApprover });

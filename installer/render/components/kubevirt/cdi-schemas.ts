@@ -7,7 +7,6 @@
 // The CDI operator CR itself is left to the module that installs CDI.
 import { bool, int, list, obj, oneOf, str, type Schema } from '../../../inventory/schema/dsl.ts';
 import { labelMap, labelSelector, resource } from '../../platform/crd-schema.ts';
-import { register } from '../../schemas/index.ts';
 
 const API = 'cdi.kubevirt.io/v1beta1';
 const quantity = (d: string) => ({ description: d, anyOf: [{ type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m)?$' }, { type: 'integer', minimum: 0 }] });
@@ -85,4 +84,3 @@ export const CDI_SCHEMAS: Record<string, Schema> = {
   [`${API}/DataSource`]: dataSource,
   [`${API}/DataImportCron`]: dataImportCron,
 };
-register(CDI_SCHEMAS);

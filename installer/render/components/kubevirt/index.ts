@@ -3,12 +3,16 @@
 // lab size classes. The CRs wait for the operators' CRDs (operators tier first); the instance-type CRD
 // is created by virt-operator at run time, hence SkipDryRunOnMissingResource.
 import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
-import { STORAGE_CLASSES } from '../rook-ceph/index.ts';
+import { STORAGE_CLASSES } from '../../platform/storage.ts';
+import { CLONER_ROLE } from '../../platform/labs.ts';
 import { effectiveOvercommit } from '../../../labs/capacity.ts';
 import { SIZE_CLASSES, instancetypeName } from '../../../labs/sizes.ts';
 import type { Component, ComponentBuilder, K8sObject, RenderContext } from '../../model.ts';
 import { k8s } from '../../model.ts';
 import { VM_HOST_SELECTOR } from '../../platform/scheduling.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { alerts } from './alerts.ts';
+import { SCHEMAS } from './schemas.ts';
 
 export const KUBEVIRT_NAMESPACE = 'kubevirt';
 export const CDI_NAMESPACE = 'cdi';
@@ -67,8 +71,6 @@ export function kubevirtResources(ctx: RenderContext): K8sObject[] {
   return [kubevirt, cdi, ...types];
 }
 
-/** Cloning a golden image from vm-images needs `create datavolumes/source` there (CDI's clone authorization). */
-export const CLONER_ROLE = 'labctl-datavolume-cloner';
 export function clonerRole(): K8sObject {
   const role: IClusterRole = {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
@@ -103,3 +105,5 @@ export const kubevirt: ComponentBuilder = (ctx): Component[] => [
     ],
   },
 ];
+
+export const component = defineComponent({ name: 'kubevirt', build: kubevirt, alerts, crdSchemas: SCHEMAS });

@@ -5,7 +5,7 @@
 // Closed objects, so a misspelt field in the chart or a builder fails validation.
 import { obj, str, int, bool, list, oneOf, type Schema } from '../../../inventory/schema/dsl.ts';
 import { anyObject, labelMap, metadata, resource } from '../../platform/crd-schema.ts';
-import { register } from '../../schemas/index.ts';
+import { CDI_SCHEMAS } from './cdi-schemas.ts';
 
 const quantity = (d: string): Schema => ({ description: d, anyOf: [{ type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$' }, { type: 'integer', minimum: 0 }] });
 const localRef = obj('Reference to an object in the same namespace.', { name: str('Name.', { minLength: 1 }) }, ['name']);
@@ -134,10 +134,12 @@ const cdi = resource('cdi.kubevirt.io/v1beta1', 'CDI', false, obj('The CDI insta
   workload: anyObject('Placement of CDI worker pods.'),
 }), []);
 
-register({
+/** This component's CRD schemas, keyed `<apiVersion>/<Kind>` (its module's crdSchemas). */
+export const SCHEMAS: Record<string, Schema> = {
   'cdi.kubevirt.io/v1beta1/CDI': cdi,
   'kubevirt.io/v1/VirtualMachine': virtualMachine,
   'kubevirt.io/v1/KubeVirt': kubevirt,
   'instancetype.kubevirt.io/v1beta1/VirtualMachineClusterInstancetype': instancetype,
-});
+  ...CDI_SCHEMAS,
+};
 void metadata;

@@ -24,7 +24,7 @@ export function dnsZoneFile(site: Site): RepoFile {
   const records = wanted.filter((r) => !seen.has(r.host) && !!seen.add(r.host)).map((r) => ({ name: owner(r.host, domain), address: r.address, what: r.what }));
   return {
     path: `dns/${domain}.zone`,
-    content: renderTemplate('render/templates/dns-zone.hbs', {
+    content: renderTemplate('render/components/metallb/templates/dns-zone.hbs', {
       site: site.site.name, domain, ingress: site.ingress, apiVip: site.kubernetes.apiVip, records,
     }),
   };

@@ -4,6 +4,10 @@
 // MetalLB owns the sessions to the campus routers; Calico never peers with them (docs/decisions.md,
 // "Calico and MetalLB BGP"). The router side of the same sessions is written by router-config.ts.
 import type { Component, ComponentBuilder, K8sObject, SecretNeed } from '../../model.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { alerts } from './alerts.ts';
+import { dashboards } from './dashboards.ts';
+import { SCHEMAS } from './schemas.ts';
 import type { Site } from '../../../inventory/types.ts';
 import { BFD, EXCLUDE_LB_LABEL, METALLB_NAMESPACE, ZONE_LABEL, routerOnLink, routerSecretName } from '../../platform/bgp-topology.ts';
 import { routerFiles } from './router-config.ts';
@@ -106,3 +110,5 @@ export const metallb: ComponentBuilder = ({ site }): Component[] => {
     files: [...routerFiles(site), dnsZoneFile(site)],
   }];
 };
+
+export const component = defineComponent({ name: 'metallb', build: metallb, alerts, dashboards, crdSchemas: SCHEMAS });

@@ -17,7 +17,7 @@ export function routerConfig(site: Site, routerName: string): string {
   const router = site.bgp.routers.find((r) => r.name === routerName);
   if (!router) throw new Error(`no router ${routerName} in the inventory`);
   const neighbors = peersOf(site, router).map((n) => ({ address: n.address, node: n.name }));
-  return renderTemplate('render/templates/frr-router.conf.hbs', {
+  return renderTemplate('render/components/metallb/templates/frr-router.conf.hbs', {
     site: site.site.name,
     clusterAsn: site.bgp.clusterAsn,
     router: { name: router.name, address: router.address, asn: router.asn },
@@ -39,7 +39,7 @@ export function routerFiles(site: Site): RepoFile[] {
   const files = site.bgp.routers.map((r) => ({ path: `routers/${r.name}.frr.conf`, content: routerConfig(site, r.name) }));
   files.push({
     path: 'routers/README.md',
-    content: renderTemplate('render/templates/routers-readme.md.hbs', {
+    content: renderTemplate('render/components/metallb/templates/routers-readme.md.hbs', {
       site: site.site.name, domain: site.site.domain, clusterAsn: site.bgp.clusterAsn, group: frrName(site, ''),
       pools: site.bgp.pools.map((p) => `${p.name} ${p.cidr}`),
       routers: site.bgp.routers.map((r) => ({ name: r.name, address: r.address, asn: r.asn, bfd: r.bfd, sessions: sessions(peersOf(site, r).length) })),

@@ -4,7 +4,6 @@
 // and must live in MetalLB's namespace.
 import { bool, int, list, obj, str, type Schema } from '../../../inventory/schema/dsl.ts';
 import { labelSelector, resource } from '../../platform/crd-schema.ts';
-import { register } from '../../schemas/index.ts';
 
 const u32 = (d: string) => int(d, { minimum: 0, maximum: 4294967295 });
 const names = (d: string) => list(d, str('A name.', { minLength: 1 }));
@@ -53,9 +52,10 @@ const bgpAdvertisement = resource('metallb.io/v1beta1', 'BGPAdvertisement', true
   nodeSelectors: list('Nodes that announce as next hops.', labelSelector),
 }), []);
 
-register({
+/** This component's CRD schemas, keyed `<apiVersion>/<Kind>` (its module's crdSchemas). */
+export const SCHEMAS: Record<string, Schema> = {
   'metallb.io/v1beta1/IPAddressPool': ipAddressPool,
   'metallb.io/v1beta2/BGPPeer': bgpPeer,
   'metallb.io/v1beta1/BFDProfile': bfdProfile,
   'metallb.io/v1beta1/BGPAdvertisement': bgpAdvertisement,
-} satisfies Record<string, Schema>);
+};

@@ -2,14 +2,17 @@
 // client-side apply annotation limit), kube-prometheus-stack (Prometheus, Alertmanager with our routing,
 // Grafana behind Keycloak, node-exporter, kube-state-metrics) with our PrometheusRules, runbooks and
 // dashboards, Loki (monolithic, chunks on the Ceph object store) and Grafana Alloy shipping node and pod logs.
-import type { Component, ComponentBuilder, K8sObject, RepoFile, SecretNeed } from '../../model.ts';
+import type { Component, ComponentBuilder, K8sObject, RenderContext, RepoFile, SecretNeed } from '../../model.ts';
+import type { Exposure } from '../../platform/exposure.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { alerts } from './alerts.ts';
+import { dashboards } from './dashboards.ts';
+import { SCHEMAS } from './schemas.ts';
 import { k8s } from '../../model.ts';
 import type { Site } from '../../../inventory/types.ts';
-import { chartIngress } from '../ingress-nginx/layer.ts';
-import { SITE_CA, SITE_CA_FILE, siteCaNeeds } from '../cert-manager/index.ts';
+import { SITE_CA, SITE_CA_FILE, siteCaNeeds } from '../../platform/site-issuer.ts';
 import { clientSecretNeed, GRAFANA_GROUPS, GROUPS_CLAIM, issuerUrl, oidcClients } from '../../platform/identity.ts';
-import { STORAGE_CLASSES, OBJECT_STORE } from '../rook-ceph/index.ts';
-import { alertGroups } from './alerts.ts';
+import { STORAGE_CLASSES, OBJECT_STORE } from '../../platform/storage.ts';
 import { prometheusRule, toGroup, type AlertGroup } from '../../platform/alert-rules.ts';
 import { alertmanagerConfig, alertmanagerSecrets, AM_NAMESPACE, RECEIVER_SECRET } from './alertmanager.ts';
 import { dashboardConfigMaps } from './dashboards.ts';
@@ -36,12 +39,12 @@ export const ruleObjectName = (group: string) => group;
 /** Prometheus' volume (GiB); its retentionSize is derived from it. */
 const PROMETHEUS_VOLUME_GI = 50;
 
-export function platformRules(site: Site): K8sObject[] {
+export function platformRules(site: Site, groups: AlertGroup[]): K8sObject[] {
   const url = runbookUrl(site);
-  return alertGroups(site).map((g) => k8s(prometheusRule(ruleObjectName(g.name), MONITORING_NS, [toGroup(g, url)])));
+  return groups.map((g) => k8s(prometheusRule(ruleObjectName(g.name), MONITORING_NS, [toGroup(g, url)])));
 }
 
-export function runbookFiles(site: Site, groups: AlertGroup[] = alertGroups(site)): RepoFile[] {
+export function runbookFiles(site: Site, groups: AlertGroup[]): RepoFile[] {
   const escalateAfterMinutes = rotationOf(site)?.escalateAfterMinutes ?? 15;
   const files: RepoFile[] = [];
   const index: { name: string; severity: string; group: string; summary: string }[] = [];
@@ -49,7 +52,7 @@ export function runbookFiles(site: Site, groups: AlertGroup[] = alertGroups(site
     for (const a of g.alerts) {
       files.push({
         path: `runbooks/${a.name}.md`,
-        content: renderTemplate('render/templates/runbook.md.hbs', {
+        content: renderTemplate('render/components/monitoring/templates/runbook.md.hbs', {
           name: a.name, severity: a.severity, group: g.name, for: a.for ?? '', summary: a.summary, description: a.description,
           runbook: a.runbook, expr: a.expr, site: site.site.name, admins: site.identity.admins, escalateAfterMinutes,
         }),
@@ -57,7 +60,7 @@ export function runbookFiles(site: Site, groups: AlertGroup[] = alertGroups(site
       index.push({ name: a.name, severity: a.severity, group: g.name, summary: a.summary.replace(/\|/g, '\\|') });
     }
   }
-  files.push({ path: 'runbooks/README.md', content: renderTemplate('render/templates/runbooks-index.md.hbs', { site: site.site.name, alerts: index }) });
+  files.push({ path: 'runbooks/README.md', content: renderTemplate('render/components/monitoring/templates/runbooks-index.md.hbs', { site: site.site.name, alerts: index }) });
   return files;
 }
 
@@ -84,10 +87,16 @@ export function grafanaAccess() {
   };
 }
 
-function grafanaValues(site: Site): Record<string, unknown> {
+/** Grafana on the site domain: the kube-prometheus-stack release's Service (release = Application name). */
+const grafanaExposure = (site: Site): Exposure => ({
+  name: site.hosts.grafana.split('.')[0]!, namespace: MONITORING_NS, host: site.hosts.grafana, service: 'kube-prometheus-stack-grafana', port: 80,
+});
+
+function grafanaValues({ site, ingress }: RenderContext): Record<string, unknown> {
   const client = oidcClients(site).grafana;
   const oidc = `${issuerUrl(site)}/protocol/openid-connect`;
-  const ing = chartIngress(site.hosts.grafana);
+  // The chart makes its own Ingress when the layer can describe one (identical output); else the layer publishes.
+  const ing = ingress.chartIngress?.(grafanaExposure(site));
   return {
     // Client secret only from the Secret (GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET), never inline.
     envFromSecret: client.secretRef!.name,
@@ -105,10 +114,10 @@ function grafanaValues(site: Site): Record<string, unknown> {
         ...(site.tls.mode === 'internal-ca' ? { tls_client_ca: SITE_CA_FILE } : {}),
       },
     },
-    ingress: {
-      enabled: true, ingressClassName: ing.ingressClassName, annotations: ing.annotations,
+    ingress: ing ? {
+      enabled: true, ingressClassName: ing.className, annotations: ing.annotations,
       hosts: [site.hosts.grafana], tls: [{ secretName: ing.tlsSecret, hosts: [site.hosts.grafana] }],
-    },
+    } : { enabled: false },
     persistence: { enabled: true, storageClassName: STORAGE_CLASSES.block, size: '5Gi' },
     priorityClassName: PRIORITY.platform.name,
     sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' } },
@@ -117,10 +126,11 @@ function grafanaValues(site: Site): Record<string, unknown> {
   };
 }
 
-export const kubePrometheusStack: ComponentBuilder = ({ site }): Component => {
+export const kubePrometheusStack: ComponentBuilder = (ctx): Component => {
+  const { site } = ctx;
   const amSecrets = alertmanagerSecrets(site);
   const pvc = (size: string) => ({ spec: { storageClassName: STORAGE_CLASSES.block, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } } });
-  const groups = alertGroups(site);
+  const groups = ctx.observability.alertGroups;
   const secrets: SecretNeed[] = [
     ...amSecrets,
     clientSecretNeed(site, 'grafana'),
@@ -182,11 +192,12 @@ export const kubePrometheusStack: ComponentBuilder = ({ site }): Component => {
             ...(amSecrets.length ? { secrets: [RECEIVER_SECRET] } : {}),
           },
         },
-        grafana: grafanaValues(site),
+        grafana: grafanaValues(ctx),
       },
     },
-    manifests: [...platformRules(site), ...dashboardConfigMaps(site, MONITORING_NS)],
+    manifests: [...platformRules(site, groups), ...dashboardConfigMaps(ctx.observability.dashboards, MONITORING_NS)],
     files: runbookFiles(site, groups),
+    exposures: ctx.ingress.chartIngress ? [] : [grafanaExposure(site)],
     secrets,
   };
 };
@@ -273,3 +284,9 @@ export function durationHours(d: string): number {
 }
 
 export const MONITORING_BUILDERS: ComponentBuilder[] = [prometheusCrds, kubePrometheusStack, loki, alloy];
+
+export const component = defineComponent({
+  name: 'monitoring',
+  build: (ctx) => MONITORING_BUILDERS.flatMap((b) => [b(ctx) ?? []].flat()),
+  alerts, dashboards, crdSchemas: SCHEMAS,
+});

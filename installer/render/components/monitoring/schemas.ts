@@ -1,9 +1,8 @@
 // PrometheusRule (monitoring.coreos.com/v1), written from the prometheus-operator CRD shipped by
 // prometheus-operator-crds 31.0.1 / kube-prometheus-stack 88.5.3 (operator v0.93.1): groups[].name and
 // rules[].expr required, durations in Prometheus syntax. Fields we do not use are left out (closed objects).
-import { bool, list, obj, str, int } from '../../../inventory/schema/dsl.ts';
+import { bool, list, obj, str, int, type Schema } from '../../../inventory/schema/dsl.ts';
 import { labelMap, labelSelector, resource } from '../../platform/crd-schema.ts';
-import { register } from '../../schemas/index.ts';
 
 const DURATION = '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$';
 
@@ -38,7 +37,8 @@ const serviceMonitor = resource('monitoring.coreos.com/v1', 'ServiceMonitor', tr
   })),
 }, ['endpoints', 'selector']));
 
-register({
+/** This component's CRD schemas, keyed `<apiVersion>/<Kind>` (its module's crdSchemas). */
+export const SCHEMAS: Record<string, Schema> = {
   'monitoring.coreos.com/v1/ServiceMonitor': serviceMonitor,
   'monitoring.coreos.com/v1/PrometheusRule': resource('monitoring.coreos.com/v1', 'PrometheusRule', true, obj('PrometheusRule spec.', {
     groups: list('Rule groups (one Prometheus rule file).', obj('A rule group.', {
@@ -48,4 +48,4 @@ register({
       rules: list('Rules evaluated in order.', rule),
     }, ['name'])),
   })),
-});
+};

@@ -4,6 +4,10 @@
 // bucket StorageClass. Values follow rook v1.20.6 deploy/charts/{rook-ceph,rook-ceph-cluster}/values.yaml.
 import type { Site } from '../../../inventory/types.ts';
 import type { Component, ComponentBuilder } from '../../model.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { alerts } from './alerts.ts';
+import { dashboards } from './dashboards.ts';
+import { SCHEMAS } from './schemas.ts';
 import { ROOK_REQUESTS } from './requests.ts';
 import { PRIORITY } from '../../platform/scheduling.ts';
 
@@ -11,19 +15,8 @@ import { PRIORITY } from '../../platform/scheduling.ts';
  *  object store lists replace the chart's, and with them its default requests, so they are set here. */
 const daemonResources = (r: { cpu: number; memoryMiB: number }) => ({ requests: { cpu: `${Math.round(r.cpu * 1000)}m`, memory: `${r.memoryMiB}Mi` } });
 
-export const ROOK_NAMESPACE = 'rook-ceph';
-export const STORAGE_CLASSES = { block: 'ceph-block', filesystem: 'ceph-filesystem', bucket: 'ceph-bucket' } as const;
-export const OBJECT_STORE = {
-  name: 'ceph-objectstore',
-  /** In-cluster S3 endpoint of the RGW Service Rook creates (rook-ceph-rgw-<store>). */
-  endpoint: `http://rook-ceph-rgw-ceph-objectstore.${ROOK_NAMESPACE}.svc`,
-  region: 'us-east-1',
-} as const;
-/** Namespaces whose CephObjectStoreUsers the object store accepts (Harbor owns its bucket through one). */
-export const OBJECT_USER_NAMESPACES = ['harbor'];
-
-/** ArgoCD must never prune or delete the CephCluster: deleting it destroys the cluster's data. */
-export const NEVER_PRUNE = { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' };
+export { ROOK_NAMESPACE, STORAGE_CLASSES, OBJECT_STORE, OBJECT_USER_NAMESPACES, NEVER_PRUNE } from '../../platform/storage.ts';
+import { ROOK_NAMESPACE, STORAGE_CLASSES, OBJECT_STORE, OBJECT_USER_NAMESPACES, NEVER_PRUNE } from '../../platform/storage.ts';
 
 const PSA_PRIVILEGED = {
   'pod-security.kubernetes.io/enforce': 'privileged',
@@ -170,3 +163,5 @@ export const rookCeph: ComponentBuilder = ({ site, versions }) => {
   };
   return [operator, cluster];
 };
+
+export const component = defineComponent({ name: 'rook-ceph', build: rookCeph, alerts, dashboards, crdSchemas: SCHEMAS });

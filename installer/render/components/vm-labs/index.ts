@@ -14,19 +14,24 @@ import { labSchemaText, rosterSchemaText } from '../../../labs/emit-schema.ts';
 import { labApplication } from '../../../labs/load.ts';
 import { protectedRanges } from '../../../labs/protected.ts';
 import { DEFAULT_DISK, SIZE_CLASSES, VM_MEMORY_OVERHEAD_MIB } from '../../../labs/sizes.ts';
-import { ARGOCD_NAMESPACE } from '../../app-of-apps.ts';
+import { ARGOCD_NAMESPACE } from '../../platform/namespaces.ts';
 import { GROUPS, KUBE_OIDC_PREFIX } from '../../platform/identity.ts';
-import type { Component, ComponentBuilder, K8sObject, RenderContext, RepoFile } from '../../model.ts';
+import type { Component, ComponentBuilder, K8sObject, RenderContext, RepoFile, SiteContext } from '../../model.ts';
 import { SYNC_WAVE, TIER_WAVE, k8s } from '../../model.ts';
+import { defineComponent } from '../../platform/component.ts';
+import { alerts } from './alerts.ts';
+import { dashboards } from './dashboards.ts';
 import { renderTemplate } from '../../text.ts';
 import { toYamlDocs } from '../../yaml.ts';
-import { CLONER_ROLE } from '../kubevirt/index.ts';
-import { STORAGE_CLASSES } from '../rook-ceph/index.ts';
+import { CLONER_ROLE, courseStaffPolicy, labsProject } from '../../platform/labs.ts';
+
+// The labs contract (shared with argocd and kubevirt) lives in platform/labs.ts; re-exported for callers of this module.
+export { courseStaffPolicy, labsProject };
+import { STORAGE_CLASSES } from '../../platform/storage.ts';
 import { PRIORITY, VM_HOST_LABEL } from '../../platform/scheduling.ts';
 
 export const CHART_DIR = 'charts/vm-lab';
 /** The AppProject of a course's lab Applications (the ApplicationSet names it from the folder). */
-export const labsProject = (course: string) => `course-${course}`;
 /** Namespaces of a course's labs: course-<course>-<lab>. */
 export const labsNamespaces = (course: string) => `course-${course}-*`;
 const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -44,7 +49,7 @@ export const CHART_KINDS: [string, string][] = [
 ];
 
 /** The chart's `site` and `sizes` values for this site (the lab file and roster give the rest). */
-export function chartSiteValues(ctx: RenderContext): Record<string, unknown> {
+export function chartSiteValues(ctx: SiteContext): Record<string, unknown> {
   const { site } = ctx;
   const oc = effectiveOvercommit(site);
   const cp = site.nodes.filter((n) => n.roles.includes('control-plane')).map((n) => `${n.address}/32`);
@@ -75,7 +80,7 @@ export function chartSiteValues(ctx: RenderContext): Record<string, unknown> {
  * (non-root launcher: NET_BIND_SERVICE added, no drop ALL, no seccomp profile by default), so enforce
  * baseline and report restricted violations (docs/decisions.md "Pod Security of lab namespaces").
  */
-export function labNamespaceLabels(ctx: RenderContext): Record<string, string> {
+export function labNamespaceLabels(ctx: SiteContext): Record<string, string> {
   const version = `v${ctx.site.kubernetes.minor}`;
   return {
     'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': version,
@@ -89,7 +94,7 @@ export function labNamespaceLabels(ctx: RenderContext): Record<string, string> {
  * matches `course-a-*` against course a-b's namespaces too (course-a-b-lab), so a course whose name
  * extends another's with "-" is denied explicitly (ArgoCD deny destinations, "!" prefix).
  */
-export function courseProjects(ctx: RenderContext): IAppProject[] {
+export function courseProjects(ctx: SiteContext): IAppProject[] {
   const names = ctx.site.labs.courses.map((c) => c.name);
   return names.map((course) => ({
     apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject',
@@ -108,25 +113,7 @@ export function courseProjects(ctx: RenderContext): IAppProject[] {
   }));
 }
 
-/**
- * ArgoCD RBAC lines (policy.csv) for course staff: each course's staff group may see and sync the
- * Applications of its own course project, and read that project, nothing else. ArgoCD objects are
- * <project>/<application>, matched as globs in which "*" also crosses "/"; "course-a/*" never matches
- * course-a-b/... because the "/" right after the project name is literal.
- */
-export function courseStaffPolicy(courses: string[]): string[] {
-  return courses.flatMap((c) => {
-    const role = `role:${GROUPS.courseStaff(c)}`;
-    return [
-      `p, ${role}, applications, get, ${labsProject(c)}/*, allow`,
-      `p, ${role}, applications, sync, ${labsProject(c)}/*, allow`,
-      `p, ${role}, projects, get, ${labsProject(c)}, allow`,
-      `g, ${GROUPS.courseStaff(c)}, ${role}`,
-    ];
-  });
-}
-
-export function labsAppObjects(ctx: RenderContext): K8sObject[] {
+export function labsAppObjects(ctx: SiteContext): K8sObject[] {
   const { gitRepo, gitRevision } = ctx.site.site;
   const labs = ctx.site.labs.path;
   const lab = '{{ trimSuffix ".yaml" .path.filename }}';
@@ -180,7 +167,7 @@ export function labsAppObjects(ctx: RenderContext): K8sObject[] {
   return [...projects.map((p) => k8s(p)), k8s(appset)];
 }
 
-export function ciFiles(ctx: RenderContext): RepoFile[] {
+export function ciFiles(ctx: SiteContext): RepoFile[] {
   const data = { labsPath: ctx.site.labs.path, site: ctx.site.site.name, image: ciImage(ctx.site.registry) };
   return [
     { path: '.gitlab-ci.yml', content: renderTemplate('labs/templates/gitlab-ci.yml.hbs', data) },
@@ -212,3 +199,5 @@ export const vmLabs: ComponentBuilder = (ctx): Component => {
     ],
   };
 };
+
+export const component = defineComponent({ name: 'vm-labs', build: vmLabs, alerts, dashboards });
