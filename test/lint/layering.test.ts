@@ -68,8 +68,8 @@ describe('import layering (dependency-cruiser, the project config)', () => {
         'error inventory-imports-upward: installer/inventory/up.ts → installer/oncall/rotation.ts',
         'error render-reads-no-files: installer/render/reads.ts → fs',
         'error no-circular: installer/render/platform/a.ts →',
-        'warn component-imports-component: installer/render/components/foo/index.ts → installer/render/components/bar/index.ts',
-        'warn component-imports-component: installer/render/components/flat.ts → installer/render/components/other.ts',
+        'error component-imports-component: installer/render/components/foo/index.ts → installer/render/components/bar/index.ts',
+        'error component-imports-component: installer/render/components/flat.ts → installer/render/components/other.ts',
       ].sort(),
     );
   });
