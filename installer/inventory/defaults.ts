@@ -1,17 +1,17 @@
 // Defaults: a pure function from the file's Inventory to the Site every command consumes. The static
-// defaults are the schema's own (`default` in schema/, filled in by TypeBox's Value.Default); what is
+// defaults are the schema's own (`default` in schema/, filled in by fillDefaults); what is
 // left here is derived from other keys. Runs only after the schema check passed, so shapes are known;
 // cross-field problems are left to rules.
-import { Value } from 'typebox/value';
 import type { Inventory, Site, SiteNode } from './types.ts';
 import { inventorySchema } from './schema/index.ts';
+import { fillDefaults } from './schema/build.ts';
 import { pinnedVersions, minorOf } from '../core/versions.ts';
 import { firstUsable } from '../core/ip.ts';
 
 type Defaulted = Inventory & Required<Pick<Inventory, 'ssh' | 'ingress' | 'registry' | 'storage' | 'monitoring' | 'labs' | 'versions'>>;
 
 /** The inventory with every declared default filled in (a copy: `inv` itself stays as written). */
-export const declaredDefaults = (inv: Inventory): Defaulted => Value.Default(inventorySchema, structuredClone(inv)) as Defaulted;
+export const declaredDefaults = (inv: Inventory): Defaulted => fillDefaults(inventorySchema, inv) as Defaulted;
 
 /** <repo>/-/blob/<rev> for https Git URLs (GitLab/Gitea/Forgejo understand it; GitHub needs gitBrowseUrl). */
 export function browseUrl(gitRepo: string, rev: string): string {

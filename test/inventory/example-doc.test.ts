@@ -2,10 +2,12 @@
 // the declaration's defaults against what the Site gets. Each check is shown failing on a weakened copy.
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Value } from 'typebox/value';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE } from '../helpers.ts';
 import { inventorySchema } from '../../installer/inventory/schema/index.ts';
+import { fillDefaults, showDefault } from '../../installer/inventory/schema/build.ts';
 import { declaredDefaults, withDefaults } from '../../installer/inventory/defaults.ts';
 import type { Inventory } from '../../installer/inventory/types.ts';
 import { checkExample, readExample, schemaKeys, statedDefault } from './example-doc.ts';
@@ -96,6 +98,20 @@ describe('the declared defaults are the defaults', () => {
   const example = parse(text) as Inventory;
   const statics = [...schemaKeys(schema())].filter(([, k]) => k.hasDefault === 'static');
 
+  it('each description ends with its declared default, written so that YAML reads it back', () => {
+    for (const [p, k] of statics) {
+      const at = p.split('.').reduce((s: any, seg) => {
+        const [name, ...lists] = seg.split('[]');
+        let x = s.properties[name!];
+        for (let i = 0; i < lists.length; i++) x = x.items;
+        return x;
+      }, schema());
+      expect(statedDefault(at.description), p).toEqual({ stated: true, value: k.default });
+    }
+    const tricky = ['true', 'null', '~', '1e5', '42', '-1', '', 'a: b', 'x:', '08:00', '10.244.0.0/16', '~/.ssh/id', '#x', 'a, b', '[x]', '{x}', "it's"];
+    for (const v of [...tricky, tricky, { a: tricky, b: [1, true, 1.5] }]) expect(parse(showDefault(v)), String(v)).toEqual(v);
+  });
+
   it('every declared default is a valid value of its key', () => {
     const ajv = new Ajv2020({ strict: false, allowUnionTypes: true });
     const bad: string[] = [];
@@ -130,6 +146,17 @@ describe('the declared defaults are the defaults', () => {
     }
     expect(valuesAt(filled, path)).toHaveLength(spots.length);
     expect(JSON.stringify(doc)).toBe(before); // the inventory as written is not changed
+    // The small helper fills in exactly what TypeBox's own Value.Default does.
+    expect(filled).toEqual(Value.Default(inventorySchema, structuredClone(doc)));
+  });
+
+  it('fillDefaults agrees with TypeBox\'s Value.Default on the example, and the comparison can fail', () => {
+    expect(declaredDefaults(example)).toEqual(Value.Default(inventorySchema, structuredClone(example)));
+    const s = schema();
+    delete s.properties.monitoring.properties.retention.default; // a weakened copy: one default not applied
+    const minimal = { ...structuredClone(example), monitoring: {} } as Inventory;
+    expect(fillDefaults(s, minimal)).not.toEqual(Value.Default(inventorySchema, structuredClone(minimal)));
+    expect(fillDefaults(inventorySchema, minimal)).toEqual(Value.Default(inventorySchema, structuredClone(minimal)));
   });
 
   it('a minimal inventory gets the defaults in the Site, and the derived ones', () => {
