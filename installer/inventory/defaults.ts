@@ -1,21 +1,17 @@
-// Derived defaults: a pure function from the file's Inventory to the Site every command consumes.
-// Runs only after the schema check passed, so shapes are known; cross-field problems are left to rules.
+// Defaults: a pure function from the file's Inventory to the Site every command consumes. The static
+// defaults are the schema's own (`default` in schema/, filled in by fillDefaults); what is
+// left here is derived from other keys. Runs only after the schema check passed, so shapes are known;
+// cross-field problems are left to rules.
 import type { Inventory, Site, SiteNode } from './types.ts';
+import { inventorySchema } from './schema/index.ts';
+import { fillDefaults } from './schema/build.ts';
 import { pinnedVersions, minorOf } from '../core/versions.ts';
 import { firstUsable } from '../core/ip.ts';
 
-export const DEFAULTS = {
-  podCidr: '10.244.0.0/16',
-  serviceCidr: '10.96.0.0/12',
-  gitRevision: 'main',
-  ssh: { user: 'root', port: 22, privateKeyFile: '~/.ssh/id_ed25519' },
-  storage: { failureDomain: 'host' as const, replicas: 3 },
-  retention: '15d',
-  logRetention: '14d',
-  workingHours: { days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'] as const, start: '08:00', end: '18:00' },
-  labsPath: 'labs',
-  overcommit: { cpu: 4, memory: 1.0 },
-};
+type Defaulted = Inventory & Required<Pick<Inventory, 'ssh' | 'ingress' | 'registry' | 'storage' | 'monitoring' | 'labs' | 'versions'>>;
+
+/** The inventory with every declared default filled in (a copy: `inv` itself stays as written). */
+export const declaredDefaults = (inv: Inventory): Defaulted => fillDefaults(inventorySchema, inv) as Defaulted;
 
 /** <repo>/-/blob/<rev> for https Git URLs (GitLab/Gitea/Forgejo understand it; GitHub needs gitBrowseUrl). */
 export function browseUrl(gitRepo: string, rev: string): string {
@@ -29,81 +25,63 @@ export function browseUrl(gitRepo: string, rev: string): string {
 export const sizeGiB = (s: string): number => Number(s.slice(0, -2)) * (s.endsWith('Ti') ? 1024 : 1);
 
 export function withDefaults(inv: Inventory, file: string): Site {
-  const k8sVersion = inv.kubernetes.version ?? pinnedVersions().kubernetes.default;
+  const d = declaredDefaults(inv);
+  const k8sVersion = d.kubernetes.version ?? pinnedVersions().kubernetes.default;
   const minor = minorOf(k8sVersion);
-  const gitRevision = inv.site.gitRevision ?? DEFAULTS.gitRevision;
-  const rackSubnet = new Map(inv.racks.map((r) => [r.name, r.subnet]));
-  const sshDefaults = { ...DEFAULTS.ssh, ...inv.ssh };
-  const nodes: SiteNode[] = inv.nodes.map((n, index) => ({
+  const gitRevision = d.site.gitRevision!;
+  const rackSubnet = new Map(d.racks.map((r) => [r.name, r.subnet]));
+  const nodes: SiteNode[] = d.nodes.map((n, index) => ({
     ...n,
     subnet: n.subnet ?? rackSubnet.get(n.rack) ?? '',
-    disks: (n.disks ?? []).map((d) => (typeof d === 'string' ? d : d.path)),
-    diskSizesGiB: (n.disks ?? []).map((d) => (typeof d === 'string' || !d.size ? undefined : sizeGiB(d.size))),
-    ssh: { ...sshDefaults, ...n.ssh },
+    disks: n.disks!.map((x) => (typeof x === 'string' ? x : x.path)),
+    diskSizesGiB: n.disks!.map((x) => (typeof x === 'string' || !x.size ? undefined : sizeGiB(x.size))),
+    ssh: { ...d.ssh, ...n.ssh } as SiteNode['ssh'],
     index,
   }));
-  const pools = inv.bgp.pools.map((p) => ({ ...p, autoAssign: p.autoAssign ?? true }));
-  const ingressPool = inv.ingress?.pool ?? pools[0]!.name;
+  const pools = d.bgp.pools as Site['bgp']['pools'];
+  const ingressPool = d.ingress.pool ?? pools[0]!.name;
   const poolCidr = pools.find((p) => p.name === ingressPool)?.cidr;
-  const domain = inv.site.domain;
+  const domain = d.site.domain;
+  const monitoring = d.monitoring as Site['monitoring'];
   return {
     file,
     inventory: inv,
-    site: { gitRevision, gitBrowseUrl: inv.site.gitBrowseUrl ?? browseUrl(inv.site.gitRepo, gitRevision), ...inv.site } as Site['site'],
-    network: {
-      podCidr: DEFAULTS.podCidr, serviceCidr: DEFAULTS.serviceCidr, ntpServers: [], aptProxy: '', ...inv.network,
-    },
+    site: { ...d.site, gitBrowseUrl: d.site.gitBrowseUrl ?? browseUrl(d.site.gitRepo, gitRevision) } as Site['site'],
+    network: { aptProxy: '', ...d.network } as Site['network'],
     kubernetes: {
       version: k8sVersion,
-      packageRepo: inv.kubernetes.packageRepo ?? `https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`,
-      containerdPackage: inv.kubernetes.containerdPackage ?? 'containerd',
-      ...inv.kubernetes,
+      packageRepo: d.kubernetes.packageRepo ?? `https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`,
+      containerdPackage: d.kubernetes.containerdPackage ?? 'containerd',
+      ...d.kubernetes,
       minor,
     } as Site['kubernetes'],
-    racks: inv.racks,
+    racks: d.racks,
     nodes,
     bgp: {
-      clusterAsn: inv.bgp.clusterAsn,
-      routers: inv.bgp.routers.map((r) => ({ ...r, bfd: r.bfd ?? false, racks: r.racks ?? inv.racks.map((x) => x.name) })),
-      calicoPeers: inv.bgp.calicoPeers ?? [],
+      clusterAsn: d.bgp.clusterAsn,
+      routers: d.bgp.routers.map((r) => ({ ...r, bfd: r.bfd!, racks: r.racks ?? d.racks.map((x) => x.name) })),
+      calicoPeers: d.bgp.calicoPeers!,
       pools,
     },
     ingress: {
-      controller: inv.ingress?.controller ?? 'ingress-nginx',
+      controller: d.ingress.controller!,
       pool: ingressPool,
-      address: inv.ingress?.address ?? (poolCidr ? firstUsable(poolCidr) : ''),
+      address: d.ingress.address ?? (poolCidr ? firstUsable(poolCidr) : ''),
     },
-    tls: inv.tls,
-    identity: { ...inv.identity, realm: inv.identity.realm ?? inv.site.name },
-    registry: {
-      hostname: inv.registry?.hostname ?? `harbor.${domain}`,
-      projects: (inv.registry?.projects ?? [{ name: 'labs' }]).map((p) => ({ name: p.name, public: p.public ?? false })),
-      proxyCaches: (inv.registry?.proxyCaches ?? []).map((p) => ({ ...p, type: p.type ?? 'docker-registry' })),
-    },
-    storage: { ...DEFAULTS.storage, ...inv.storage },
-    monitoring: {
-      ...inv.monitoring,
-      retention: inv.monitoring?.retention ?? DEFAULTS.retention,
-      logRetention: inv.monitoring?.logRetention ?? DEFAULTS.logRetention,
-      receivers: inv.monitoring?.receivers ?? [],
-      workingHours: inv.monitoring?.workingHours ?? { ...DEFAULTS.workingHours, days: [...DEFAULTS.workingHours.days] },
-      maintenanceWindows: inv.monitoring?.maintenanceWindows ?? [],
-      labHours: inv.monitoring?.labHours ?? inv.monitoring?.workingHours ?? { ...DEFAULTS.workingHours, days: [...DEFAULTS.workingHours.days] },
-    },
-    labs: {
-      path: inv.labs?.path ?? DEFAULTS.labsPath,
-      overcommit: { ...DEFAULTS.overcommit, ...inv.labs?.overcommit },
-      courses: inv.labs?.courses ?? [],
-      ...(inv.labs?.vmHost ? { vmHost: inv.labs.vmHost } : {}),
-    },
-    versions: inv.versions ?? {},
+    tls: d.tls,
+    identity: { ...d.identity, realm: d.identity.realm ?? d.site.name },
+    registry: { ...d.registry, hostname: d.registry.hostname ?? `harbor.${domain}` } as Site['registry'],
+    storage: d.storage as Site['storage'],
+    monitoring: { ...monitoring, labHours: monitoring.labHours ?? monitoring.workingHours },
+    labs: d.labs as Site['labs'],
+    versions: d.versions,
     hosts: {
       argocd: `argocd.${domain}`,
-      harbor: inv.registry?.hostname ?? `harbor.${domain}`,
-      sso: inv.identity.hostname ?? `sso.${domain}`,
+      harbor: d.registry.hostname ?? `harbor.${domain}`,
+      sso: d.identity.hostname ?? `sso.${domain}`,
       grafana: `grafana.${domain}`,
       labs: `labs.${domain}`,
-      api: inv.kubernetes.apiDnsName,
+      api: d.kubernetes.apiDnsName,
     },
   };
 }

@@ -1,78 +1,31 @@
-// The inventory as written in the file (after schema validation). Optional keys are optional here;
-// `defaults.ts` turns this into a `Site` where every default is filled in.
-export type Role = 'control-plane' | 'vm-host' | 'storage' | 'worker';
-export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+// The inventory as written in the file (after schema validation): the Static type of the one declaration
+// in schema/, so a key added there is typed here. Optional keys are optional here; `defaults.ts` turns
+// this into a `Site` where every default is filled in.
+import type { Static } from './schema/build.ts';
+import type { inventoryDeclaration } from './schema/index.ts';
 
-export interface SshSettings { user?: string; port?: number; privateKeyFile?: string; jumpHost?: string; knownHostsFile?: string; hostKeys?: string[] }
-export interface Subnet { name: string; cidr: string; gateway: string; vlan?: number }
-export interface Rack { name: string; subnet: string }
-export interface Node {
-  name: string; rack: string; address: string; roles: Role[];
-  subnet?: string; disks?: (string | { path: string; size?: string })[]; interface?: string; ssh?: SshSettings;
-  /** CPU threads and memory (e.g. 512Gi), for labs capacity. */
-  cpu?: number; memory?: string;
-}
-export interface Router { name: string; address: string; asn: number; passwordRef?: string; bfd?: boolean; racks?: string[] }
-export interface CalicoPeer { name: string; address: string; asn: number; passwordRef?: string }
-export interface Pool { name: string; cidr: string; autoAssign?: boolean }
-export type TlsMode = 'acme-http01' | 'acme-dns01' | 'internal-ca';
-export type ReceiverType = 'email' | 'webhook' | 'slack' | 'msteams' | 'matrix' | 'ntfy';
-export interface Receiver { name: string; type: ReceiverType; to?: string; urlRef?: string }
-export interface RosterEntry { name: string; email?: string; pageUrlRef?: string }
-export interface Override { from: string; to: string; person: string; reason?: string }
-export interface MaintenanceWindow { name: string; weekdays: Weekday[]; start: string; end: string }
-export interface Course { name: string; title?: string; staff?: string[] }
+export type Inventory = Static<typeof inventoryDeclaration>;
 
-export interface Inventory {
-  apiVersion: 1;
-  site: { name: string; domain: string; timezone: string; gitRepo: string; gitRevision?: string; gitBrowseUrl?: string };
-  network: { subnets: Subnet[]; podCidr?: string; serviceCidr?: string; dnsServers: string[]; ntpServers?: string[]; aptProxy?: string };
-  kubernetes: { version?: string; apiVip: string; apiDnsName: string; packageRepo?: string; containerdPackage?: string; releaseMirror?: string };
-  ssh?: SshSettings;
-  racks: Rack[];
-  nodes: Node[];
-  bgp: { clusterAsn: number; routers: Router[]; calicoPeers?: CalicoPeer[]; pools: Pool[] };
-  ingress?: { controller?: 'ingress-nginx'; pool?: string; address?: string };
-  tls: {
-    mode: TlsMode;
-    acme?: { server: string; email: string };
-    rfc2136?: { nameserver: string; tsigKeyName: string; tsigAlgorithm?: string; tsigSecretRef: string };
-    internalCa?: { commonName: string; keyPairRef: string };
-  };
-  identity: {
-    realm?: string; hostname?: string; admins: string[];
-    federation?: {
-      ldap?: { url: string; bindDn: string; bindPasswordRef: string; usersDn: string; usernameAttribute?: string };
-      saml?: { alias: string; metadataUrl: string };
-      oidc?: { alias: string; issuer: string; clientId: string; clientSecretRef: string };
-    };
-  };
-  registry?: {
-    hostname?: string;
-    projects?: { name: string; public?: boolean }[];
-    proxyCaches?: { name: string; upstream: string; type?: 'docker-hub' | 'docker-registry' | 'quay' | 'github-ghcr' }[];
-  };
-  storage?: { failureDomain?: 'host' | 'rack'; replicas?: number };
-  monitoring?: {
-    retention?: string; logRetention?: string;
-    receivers?: Receiver[];
-    smtp?: { smarthost: string; from: string; username?: string; passwordRef?: string };
-    teamReceiver?: string;
-    workingHours?: { days: Weekday[]; start: string; end: string };
-    labHours?: { days: Weekday[]; start: string; end: string };
-    heartbeatUrlRef?: string;
-    oncall?: {
-      roster: RosterEntry[];
-      rotation: { start: string; handoverDay?: Weekday; handoverTime?: string; order?: string[] };
-      renderUntil?: string;
-      escalateAfterMinutes?: number;
-      overrides?: Override[];
-    };
-    maintenanceWindows?: MaintenanceWindow[];
-  };
-  labs?: { path?: string; overcommit?: { cpu?: number; memory?: number }; vmHost?: { cpu: number; memory: string }; courses?: Course[] };
-  versions?: Record<string, string>;
-}
+export type Node = Inventory['nodes'][number];
+export type Role = Node['roles'][number];
+export type SshSettings = NonNullable<Node['ssh']>;
+export type Subnet = Inventory['network']['subnets'][number];
+export type Rack = Inventory['racks'][number];
+export type Router = Inventory['bgp']['routers'][number];
+export type CalicoPeer = NonNullable<Inventory['bgp']['calicoPeers']>[number];
+export type Pool = Inventory['bgp']['pools'][number];
+export type TlsMode = Inventory['tls']['mode'];
+type Monitoring = NonNullable<Inventory['monitoring']>;
+type Oncall = NonNullable<Monitoring['oncall']>;
+export type Weekday = NonNullable<Monitoring['workingHours']>['days'][number];
+export type Receiver = NonNullable<Monitoring['receivers']>[number];
+export type ReceiverType = Receiver['type'];
+export type RosterEntry = Oncall['roster'][number];
+export type Override = NonNullable<Oncall['overrides']>[number];
+export type MaintenanceWindow = NonNullable<Monitoring['maintenanceWindows']>[number];
+export type Course = NonNullable<NonNullable<Inventory['labs']>['courses']>[number];
+export type IngressController = NonNullable<NonNullable<Inventory['ingress']>['controller']>;
+type ProxyCache = NonNullable<NonNullable<Inventory['registry']>['proxyCaches']>[number];
 
 type DeepRequired<T> = T extends (infer U)[] ? DeepRequired<U>[] : T extends object ? { [K in keyof T]-?: DeepRequired<T[K]> } : T;
 
@@ -101,13 +54,13 @@ export interface Site {
   racks: Rack[];
   nodes: SiteNode[];
   bgp: { clusterAsn: number; routers: (Router & { bfd: boolean; racks: string[] })[]; calicoPeers: CalicoPeer[]; pools: Required<Pool>[] };
-  ingress: { controller: 'ingress-nginx'; pool: string; address: string };
+  ingress: { controller: IngressController; pool: string; address: string };
   tls: Inventory['tls'];
   identity: Omit<Inventory['identity'], 'realm' | 'hostname'> & { realm: string };
   registry: DeepRequired<Omit<NonNullable<Inventory['registry']>, 'proxyCaches'>> & {
-    proxyCaches: { name: string; upstream: string; type: 'docker-hub' | 'docker-registry' | 'quay' | 'github-ghcr' }[];
+    proxyCaches: Required<ProxyCache>[];
   };
-  storage: { failureDomain: 'host' | 'rack'; replicas: number };
+  storage: Required<NonNullable<Inventory['storage']>>;
   monitoring: Omit<NonNullable<Inventory['monitoring']>, 'retention' | 'logRetention' | 'receivers' | 'workingHours' | 'labHours' | 'maintenanceWindows'> & {
     retention: string; logRetention: string; receivers: Receiver[];
     workingHours: { days: Weekday[]; start: string; end: string };

@@ -16,6 +16,15 @@ describe('inventory JSON Schema', () => {
   it('schema.json is up to date (run npm run schema)', () => {
     expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(schemaText());
   });
+  it('schema.json gives editors the declared defaults and starts with $schema', () => {
+    const file = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8'));
+    expect(Object.keys(file).slice(0, 3)).toEqual(['$schema', '$id', 'title']);
+    expect(file.properties.ssh.properties.port).toMatchObject({ default: 22, description: 'SSH port. Default: 22' });
+    expect(file.properties.monitoring.properties.workingHours.default).toEqual({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '08:00', end: '18:00' });
+    expect(file.properties.ingress.properties.controller).toMatchObject({ type: 'string', enum: ['ingress-nginx'], default: 'ingress-nginx' });
+    // A node's ssh block overrides the top-level one, so it declares no defaults of its own.
+    expect(file.properties.nodes.items.properties.ssh.properties.port.default).toBeUndefined();
+  });
   it('is draft 2020-12, closes every object and describes every key', () => {
     expect(inventorySchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     const problems: string[] = [];

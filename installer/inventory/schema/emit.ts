@@ -5,7 +5,9 @@ import { inventorySchema } from './index.ts';
 import { repoPath } from '../../core/paths.ts';
 
 export const SCHEMA_FILE = repoPath('installer/inventory/schema.json');
-export const schemaText = () => JSON.stringify(inventorySchema, null, 2) + '\n';
+// $schema, $id and title first, as readers of the file expect (TypeBox puts options after the keywords).
+const { $schema, $id, title } = inventorySchema as Record<string, unknown>;
+export const schemaText = () => JSON.stringify({ $schema, $id, title, ...inventorySchema }, null, 2) + '\n';
 
 if (process.argv[1]?.endsWith('emit.ts')) {
   writeFileSync(SCHEMA_FILE, schemaText());
