@@ -8,14 +8,41 @@ import { metadata } from '../../installer/render/schemas/common.ts';
 type OpenApi = Record<string, unknown>;
 
 /** What the conversion could not carry over, per CRD version (reported in the generated header). */
-export interface Dropped { celRules: number; formats: Set<string> }
+export interface Dropped { celRules: number; formats: Set<string>; patterns: number }
+
+/** RE2's (?i) flag (Go) has no inline form in JavaScript: letters outside classes become [xX]. */
+function caseless(p: string): string | undefined {
+  let out = '';
+  for (let i = 0, inClass = false; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '\\') { out += c + (p[i + 1] ?? ''); i++; continue; }
+    if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    if (/[a-zA-Z]/.test(c)) {
+      if (inClass) return undefined; // a class with letters would need case folding of its ranges
+      out += `[${c.toLowerCase()}${c.toUpperCase()}]`;
+    } else out += c;
+  }
+  return out;
+}
+
+/** The pattern as a JavaScript (ajv, flag u) regular expression, or undefined when it has none. */
+function jsPattern(p: string): string | undefined {
+  const q = p.includes('(?i)') ? caseless(p.replace('(?i)', '')) : p;
+  if (q === undefined) return undefined;
+  try { new RegExp(q, 'u'); return q; } catch { return undefined; }
+}
 
 /** Keywords whose meaning is identical in OpenAPI v3.0 (CRD structural schemas) and JSON Schema 2020. */
-const SAME = ['type', 'enum', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'multipleOf', 'required', 'uniqueItems'] as const;
+const SAME = ['type', 'enum', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'multipleOf', 'required', 'uniqueItems'] as const;
 
 function convert(s: OpenApi, dropped: Dropped): Schema {
   const out: Schema = {};
   for (const k of SAME) if (s[k] !== undefined) out[k] = s[k];
+  if (typeof s.pattern === 'string') {
+    const p = jsPattern(s.pattern);
+    if (p === undefined) { delete out.pattern; dropped.patterns++; } else out.pattern = p;
+  }
   // OpenAPI 3.0 says exclusiveMinimum: true next to minimum; JSON Schema 2020 puts the bound in it.
   if (s.exclusiveMinimum === true) { out.exclusiveMinimum = s.minimum; delete out.minimum; }
   if (s.exclusiveMaximum === true) { out.exclusiveMaximum = s.maximum; delete out.maximum; }
@@ -28,7 +55,10 @@ function convert(s: OpenApi, dropped: Dropped): Schema {
 
   if (s['x-kubernetes-int-or-string'] === true) {
     delete out.type;
-    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+    // Each check goes to the branch of its type (ajv's strict mode refuses a pattern beside no type).
+    const str: Schema = { type: 'string' };
+    if (out.pattern !== undefined) { str.pattern = out.pattern; delete out.pattern; }
+    out.anyOf = [{ type: 'integer' }, str];
   }
   if (s.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
 
@@ -52,7 +82,7 @@ export interface CrdVersionSchema {
   /** `<group>/<version>/<Kind>`, the key of installer/render/schemas CRD_SCHEMAS. */
   key: string;
   schema: Schema;
-  dropped: { celRules: number; formats: string[] };
+  dropped: { celRules: number; formats: string[]; patterns: number };
 }
 
 /**
@@ -68,7 +98,7 @@ export function crdSchemas(crd: OpenApi, which: 'storage' | 'served'): CrdVersio
   for (const v of spec.versions) {
     if (which === 'storage' ? v.storage !== true : v.served !== true) continue;
     const root = (v.schema as { openAPIV3Schema: OpenApi }).openAPIV3Schema;
-    const dropped: Dropped = { celRules: 0, formats: new Set() };
+    const dropped: Dropped = { celRules: 0, formats: new Set(), patterns: 0 };
     const { status: _status, metadata: _metadata, apiVersion: _a, kind: _k, ...rest } = (root.properties ?? {}) as Record<string, OpenApi>;
     const apiVersion = `${spec.group}/${String(v.name)}`;
     const properties: Record<string, Schema> = {
@@ -83,7 +113,7 @@ export function crdSchemas(crd: OpenApi, which: 'storage' | 'served'): CrdVersio
     out.push({
       key: `${apiVersion}/${spec.names.kind}`,
       schema: { type: 'object', properties, required: [...new Set(required)], additionalProperties: false },
-      dropped: { celRules: dropped.celRules, formats: [...dropped.formats].sort() },
+      dropped: { celRules: dropped.celRules, formats: [...dropped.formats].sort(), patterns: dropped.patterns },
     });
   }
   return out;

@@ -7,4 +7,7 @@ import './metallb.ts';
 import './cnpg.ts';
 import './rook.ts';
 import './keycloak.ts';
-import './monitoring.ts';
+// Generated from the pinned upstream CRDs by scripts/crds/generate.ts.
+import './generated/gateway-api.ts';
+import './generated/calico-gateway.ts';
+import './generated/prometheus-operator.ts';
