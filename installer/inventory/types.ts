@@ -32,7 +32,7 @@ export interface Inventory {
   racks: Rack[];
   nodes: Node[];
   bgp: { clusterAsn: number; routers: Router[]; calicoPeers?: CalicoPeer[]; pools: Pool[] };
-  ingress?: { controller?: 'ingress-nginx'; pool?: string; address?: string };
+  ingress?: { controller?: 'ingress-nginx' | 'calico-gateway'; pool?: string; address?: string };
   tls: {
     mode: TlsMode;
     acme?: { server: string; email: string };
@@ -101,7 +101,7 @@ export interface Site {
   racks: Rack[];
   nodes: SiteNode[];
   bgp: { clusterAsn: number; routers: (Router & { bfd: boolean; racks: string[] })[]; calicoPeers: CalicoPeer[]; pools: Required<Pool>[] };
-  ingress: { controller: 'ingress-nginx'; pool: string; address: string };
+  ingress: { controller: 'ingress-nginx' | 'calico-gateway'; pool: string; address: string };
   tls: Inventory['tls'];
   identity: Omit<Inventory['identity'], 'realm' | 'hostname'> & { realm: string };
   registry: DeepRequired<Omit<NonNullable<Inventory['registry']>, 'proxyCaches'>> & {

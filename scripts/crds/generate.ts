@@ -41,8 +41,7 @@ function readSums(dir: string): Map<string, string> {
 }
 
 /** The upstream files of a source at a version, each checked against its recorded sha256. */
-export function readInputs(s: CrdSource, version: string): { file: string; sha256: string; text: string }[] {
-  const dir = inputDir(s, version);
+export function readInputs(s: CrdSource, version: string, dir = inputDir(s, version)): { file: string; sha256: string; text: string }[] {
   const sums = readSums(dir);
   return s.files.map((file) => {
     const gz = join(dir, `${file}.gz`);

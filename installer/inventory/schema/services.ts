@@ -4,7 +4,7 @@ const hostname = (svc: string, dflt: string) =>
   str(`Full host name of ${svc}; must be inside site.domain. Default: ${dflt}.<site.domain>`, { pattern: DNS_NAME });
 
 export const ingress: Schema = obj('The ingress layer in front of every web service.', {
-  controller: oneOf('Ingress controller. Default: ingress-nginx (final release, retired upstream; see README)', ['ingress-nginx']),
+  controller: oneOf('Ingress layer: ingress-nginx (default; final release, retired upstream; see README) or calico-gateway (Gateway API through Calico Ingress Gateway)', ['ingress-nginx', 'calico-gateway']),
   pool: label('Pool (bgp.pools[].name) the controller\'s Service address comes from. Default: the first pool'),
   address: ipv4('Fixed address of the ingress controller inside `pool`. Default: the first usable address of the pool'),
 });
