@@ -80,6 +80,12 @@ function omitPath(schema: Record<string, unknown>, path: string, key: string): v
   }
 }
 
+/** The upstream CustomResourceDefinitions themselves (for a real API server: CEL rules, formats, defaults). */
+export function upstreamCrds(s: CrdSource): Record<string, unknown>[] {
+  return readInputs(s, pinOf(s)).flatMap(({ text }) => parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown> | null))
+    .filter((d): d is Record<string, unknown> => !!d && d.kind === 'CustomResourceDefinition');
+}
+
 const constName = (name: string) => `${name.replace(/[^a-z0-9]+/gi, '_').toUpperCase()}_SCHEMAS`;
 
 /** The generated module's text: deterministic (no dates), so `--check` and the test compare bytes. */
