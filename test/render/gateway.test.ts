@@ -22,6 +22,10 @@ import {
   CERT_MANAGER_VALUES, CONTROLLER, ExposureError, GATEWAY_CLASS, GATEWAY_NAME, GATEWAY_NAMESPACE,
   gatewayAlerts, gatewayApi, gatewayApiLayer, gatewayDashboard,
 } from '../../installer/render/components/gateway-api/index.ts';
+import { renderSite } from '../../installer/render/render.ts';
+import { BUILDERS } from '../../installer/render/components/index.ts';
+import { ingressNginx } from '../../installer/render/components/ingress-nginx.ts';
+import { parseAllDocuments } from 'yaml';
 import { fixture } from '../helpers.ts';
 
 const FIXTURE = fixture('inventory/valid/calico-gateway.yaml');
@@ -188,6 +192,34 @@ describe('cert-manager and the client address', () => {
 
   it('Envoy forwards X-Forwarded-*, so backends trust xforwarded', () => {
     expect(gatewayApiLayer(site).forwardedHeaders).toBe('xforwarded');
+  });
+});
+
+describe('through the render engine (until render selects the layer by ingress.controller)', () => {
+  it('in place of ingress-nginx: Applications in the right tiers and waves, manifests written, no diagnostics', async () => {
+    const i = BUILDERS.indexOf(ingressNginx);
+    BUILDERS.splice(i, 1, gatewayApi);
+    try {
+      const r = await renderSite(site);
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const files = [...r.files.keys()].filter((k) => /gateway|ingress-nginx/.test(k)).sort();
+      expect(files).toEqual([
+        'apps/calico-gateway.yaml', 'apps/gateway-api-crds.yaml',
+        'components/calico-gateway/manifests/gateway-tigera-gateway-site.yaml',
+        'components/calico-gateway/manifests/gatewayapi-default.yaml',
+        'components/calico-gateway/manifests/httproute-tigera-gateway-https-redirect.yaml',
+        'components/calico-gateway/manifests/podmonitor-tigera-gateway-site-gateway-envoy.yaml',
+        'components/gateway-api-crds/kustomization.yaml',
+      ]);
+      const app = (name: string) => parseAllDocuments(r.files.get(`apps/${name}.yaml`)!)[0]!.toJS();
+      expect(app('gateway-api-crds').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-10');
+      expect(app('calico-gateway').spec).toMatchObject({ project: 'platform', destination: { namespace: GATEWAY_NAMESPACE } });
+      expect(r.files.get('components/gateway-api-crds/kustomization.yaml')).toContain('https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml');
+      const written = parseAllDocuments(r.files.get('components/calico-gateway/manifests/gateway-tigera-gateway-site.yaml')!)[0]!.toJS();
+      expect(written).toEqual(components.find((c) => c.name === 'calico-gateway')!.manifests!.find((o) => o.kind === 'Gateway'));
+    } finally {
+      BUILDERS.splice(i, 1, ingressNginx);
+    }
   });
 });
 
