@@ -79,8 +79,8 @@ export function calicoGatewayApi(site: Site): CalicoGatewayAPI {
       gatewayClasses: [{
         name: GATEWAY_CLASS,
         // One proxy per node, as ingress-nginx ran; MetalLB announces the address from the nodes with a
-        // proxy. (Envoy Gateway's own default for the proxy Service is externalTrafficPolicy Local, which
-        // keeps client addresses: not settable through this resource, not verified here.)
+        // proxy. Envoy Gateway's default for the proxy Service is externalTrafficPolicy Local, which keeps
+        // client addresses (envoyproxy/gateway v1.8.0 api/v1alpha1/kubernetes_helpers.go).
         gatewayKind: 'DaemonSet',
         gatewayService: { metadata: { annotations: { 'metallb.io/address-pool': site.ingress.pool, 'metallb.io/loadBalancerIPs': site.ingress.address } } },
       }],

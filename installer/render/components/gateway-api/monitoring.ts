@@ -1,7 +1,8 @@
 // What the on-call sees of the gateway: Envoy's own metrics, scraped from every proxy pod (Envoy Gateway
 // serves them on the container port `metrics`, 19001, at /stats/prometheus). Envoy Gateway names each
 // backend cluster after its route, `httproute/<namespace>/<name>/rule/<n>`, so per-service panels and
-// alerts group by envoy_cluster_name.
+// alerts group by envoy_cluster_name. (Read in envoyproxy/gateway v1.8.0, the version Calico v3.32 bundles:
+// internal/infrastructure/kubernetes/proxy/resource.go, internal/gatewayapi/helpers.go.)
 import type { Site } from '../../../inventory/types.ts';
 import type { Dashboard } from '../../monitoring/dashboards.ts';
 import { alert, type AlertGroup } from '../../monitoring/rules.ts';

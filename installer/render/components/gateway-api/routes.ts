@@ -34,8 +34,9 @@ export function httpRoute(site: Site, e: Exposure): HTTPRoute {
       rules: (e.paths ?? ['/']).map((path) => ({
         matches: [{ path: { type: 'PathPrefix', value: path } }],
         backendRefs: [{ name: e.service, port: e.port as number }],
-        // No overall request deadline (Envoy's route default is 15 s, which cuts image pulls and ArgoCD's
-        // event streams); ingress-nginx had none either. Envoy's idle timeouts still end stalled streams.
+        // No overall request deadline: Envoy Gateway sets a route timeout only from this field, else Envoy's
+        // 15 s default applies and cuts image pulls and ArgoCD's event streams; ingress-nginx had none
+        // either. Envoy's idle timeouts still end stalled streams.
         timeouts: { request: '0s' },
       })),
     },
