@@ -64,6 +64,6 @@ describe('ingress layer selection (ingress.controller)', () => {
   });
 
   it('an unknown controller is refused, naming the layers there are', () => {
-    expect(() => renderContext(site('traefik'), readRenderInputs(site('traefik')), WITH_STAND_IN)).toThrow(/ingress\.controller: "traefik" is no ingress layer of this labctl \(ingress-nginx, stand-in\)/);
+    expect(() => renderContext(site('traefik'), readRenderInputs(site('traefik')), WITH_STAND_IN)).toThrow(/ingress\.controller: "traefik" is no ingress layer of this labctl \(calico-gateway, ingress-nginx, stand-in\)/);
   });
 });

@@ -5,10 +5,10 @@ const hostname = (svc: string, dflt: string) =>
   str(`Full host name of ${svc}; must be inside site.domain. Default: ${dflt}.<site.domain>`, { pattern: DNS_NAME });
 
 /** The ingress layers `ingress.controller` chooses from; the first is the default. */
-export const INGRESS_CONTROLLERS = ['ingress-nginx'] as const;
+export const INGRESS_CONTROLLERS = ['ingress-nginx', 'calico-gateway'] as const;
 
 export const ingress = section(obj('The ingress layer in front of every web service.', {
-  controller: dflt(oneOf('Ingress controller; ingress-nginx is pinned to its final release (retired upstream; see README).', INGRESS_CONTROLLERS), INGRESS_CONTROLLERS[0]),
+  controller: dflt(oneOf('Ingress layer: ingress-nginx (pinned to its final release, retired upstream; see README) or calico-gateway (Gateway API through Calico Ingress Gateway, no Ingress objects).', INGRESS_CONTROLLERS), INGRESS_CONTROLLERS[0]),
   pool: opt(label('Pool (bgp.pools[].name) the controller\'s Service address comes from. Default: the first pool')),
   address: opt(ipv4('Fixed address of the ingress controller inside `pool`. Default: the first usable address of the pool')),
 }));

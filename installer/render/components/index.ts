@@ -5,6 +5,7 @@ import { component as argocdComponent } from './argocd/index.ts';
 import { component as calicoComponent } from './calico/index.ts';
 import { component as certManagerComponent } from './cert-manager/index.ts';
 import { component as cloudnativePgComponent } from './cloudnative-pg/index.ts';
+import { component as gatewayApiComponent } from './gateway-api/index.ts';
 import { component as harborComponent } from './harbor/index.ts';
 import { component as imagesComponent } from './images/index.ts';
 import { component as ingressNginxComponent } from './ingress-nginx/index.ts';
@@ -22,6 +23,7 @@ export const COMPONENTS: readonly ComponentModule[] = [
   calicoComponent,
   certManagerComponent,
   cloudnativePgComponent,
+  gatewayApiComponent,
   harborComponent,
   imagesComponent,
   ingressNginxComponent,

@@ -44,4 +44,6 @@ export interface IngressLayer {
    * API) leaves the chart's ingress off, and the component lists `e` in its exposures for publish().
    */
   chartIngress?(e: Exposure): ChartIngress;
+  /** Optional: values the cert-manager chart needs for this layer (Gateway API support), merged into its own. */
+  certManagerValues?: Record<string, unknown>;
 }

@@ -28,6 +28,8 @@ export const certManager: ComponentBuilder = ({ site, ingress }) => {
           dns01RecursiveNameservers: site.network.dnsServers.map((s) => `${s}:53`).join(','),
           dns01RecursiveNameserversOnly: true,
         } : {}),
+        // What the ingress layer needs of cert-manager (Gateway API support for a Gateway layer).
+        ...ingress.certManagerValues,
       },
     },
   };

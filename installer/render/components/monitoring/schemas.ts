@@ -1,19 +1,12 @@
-// PrometheusRule (monitoring.coreos.com/v1), written from the prometheus-operator CRD shipped by
+// ServiceMonitor (monitoring.coreos.com/v1), by hand until scripts/crds covers it, from the CRD shipped by
 // prometheus-operator-crds 31.0.1 / kube-prometheus-stack 88.5.3 (operator v0.93.1): groups[].name and
 // rules[].expr required, durations in Prometheus syntax. Fields we do not use are left out (closed objects).
 import { bool, list, obj, str, int, type Schema } from '../../../inventory/schema/dsl.ts';
-import { labelMap, labelSelector, resource } from '../../platform/crd-schema.ts';
+import { labelSelector, resource } from '../../platform/crd-schema.ts';
+import { PROMETHEUS_OPERATOR_SCHEMAS } from '../../schemas/generated/prometheus-operator.ts';
 
 const DURATION = '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$';
 
-const rule = obj('An alerting or recording rule.', {
-  alert: str('Alert name (a valid label value).', { minLength: 1 }),
-  record: str('Name of the recorded series.', { minLength: 1 }),
-  expr: { anyOf: [{ type: 'integer' }, { type: 'string', minLength: 1 }], description: 'PromQL expression.' },
-  for: str('How long the condition must hold before the alert fires.', { pattern: DURATION }),
-  labels: labelMap('Labels added to the alert or series.'),
-  annotations: labelMap('Annotations of the alert (summary, description, runbook_url).'),
-}, ['expr']);
 
 // ServiceMonitor, from the same CRD set (crd-servicemonitors.yaml): selector and endpoints required.
 const RELABEL_ACTIONS = ['replace', 'Replace', 'keep', 'Keep', 'drop', 'Drop', 'hashmod', 'HashMod', 'labelmap', 'LabelMap', 'labeldrop', 'LabelDrop',
@@ -40,12 +33,6 @@ const serviceMonitor = resource('monitoring.coreos.com/v1', 'ServiceMonitor', tr
 /** This component's CRD schemas, keyed `<apiVersion>/<Kind>` (its module's crdSchemas). */
 export const SCHEMAS: Record<string, Schema> = {
   'monitoring.coreos.com/v1/ServiceMonitor': serviceMonitor,
-  'monitoring.coreos.com/v1/PrometheusRule': resource('monitoring.coreos.com/v1', 'PrometheusRule', true, obj('PrometheusRule spec.', {
-    groups: list('Rule groups (one Prometheus rule file).', obj('A rule group.', {
-      name: str('Group name.', { minLength: 1 }),
-      interval: str('Evaluation interval of the group.', { pattern: DURATION }),
-      limit: int('Max alerts/series the rules of the group may produce.'),
-      rules: list('Rules evaluated in order.', rule),
-    }, ['name'])),
-  })),
+  // PrometheusRule and PodMonitor: generated from the pinned upstream CRDs (scripts/crds).
+  ...PROMETHEUS_OPERATOR_SCHEMAS,
 };

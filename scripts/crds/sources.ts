@@ -1,0 +1,79 @@
+// The upstream CRDs whose schemas labctl generates instead of writing them by hand. One entry per
+// upstream release artifact set; the version comes from gitops/versions.yaml (the only place a version
+// is pinned), so an upgrade is: bump the pin, import the new files (README.md), regenerate, review the diff.
+export interface CrdSource {
+  /** Output module: installer/render/schemas/generated/<name>.ts; inputs: scripts/crds/upstream/<name>/<version>/. */
+  name: string;
+  /** Key under `components:` in gitops/versions.yaml whose `version` the inputs belong to. */
+  pin: string;
+  /** Human name of the upstream release, for the generated header. */
+  upstream: string;
+  /**
+   * The upstream tag the files come from, when it is not the pinned version itself (a component whose CRDs
+   * live in another repository, e.g. Calico's operator CRDs in tigera/operator). Default: the pin.
+   */
+  ref?: (pinned: string) => string;
+  /** Where the maintainer downloads one input file of a version (there is no network in CI). */
+  url: (version: string, file: string) => string;
+  /** Input files: YAML streams holding CustomResourceDefinitions. */
+  files: string[];
+  /** Which versions of each CRD get a schema: the storage version (what builders write) or every served one. */
+  versions: 'storage' | 'served';
+  /**
+   * Subtrees left out of a kind's schema (`<group>/<version>/<Kind>` -> dotted paths, `[]` for list items):
+   * large parts the platform never writes. A closed parent then refuses them: writing one later fails the
+   * render until it is taken off this list, never passes unchecked.
+   */
+  omit?: Record<string, string[]>;
+}
+
+export const SOURCES: CrdSource[] = [
+  {
+    name: 'gateway-api',
+    pin: 'gateway-api',
+    upstream: 'kubernetes-sigs/gateway-api, standard channel (Apache-2.0)',
+    url: (v, f) => `https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/${v}/config/crd/standard/${f}`,
+    // The kinds the platform writes (Gateway, HTTPRoute, TLSRoute, ReferenceGrant) and GatewayClass.
+    files: [
+      'gateway.networking.k8s.io_gatewayclasses.yaml',
+      'gateway.networking.k8s.io_gateways.yaml',
+      'gateway.networking.k8s.io_httproutes.yaml',
+      'gateway.networking.k8s.io_referencegrants.yaml',
+      'gateway.networking.k8s.io_tlsroutes.yaml',
+    ],
+    versions: 'storage',
+  },
+  {
+    // operator.tigera.io/v1 GatewayAPI (Calico Ingress Gateway). Calico ships its operator's CRDs in the
+    // crd.projectcalico.org.v1 chart (calico-crds); they are generated in tigera/operator. Calico v3.32.x
+    // runs operator v1.42.x; v1.42.4 (Calico v3.32.1) is the newest v1.42 tag read here: the GatewayAPI
+    // fields we use (gatewayClasses[].gatewayKind, gatewayService, crdManagement) are in it.
+    name: 'calico-gateway',
+    pin: 'tigera-operator',
+    upstream: 'tigera/operator (Apache-2.0; Calico ships its operator CRDs)',
+    ref: (calico) => ({ 'v3.32.4': 'v1.42.4' } as Record<string, string>)[calico] ?? `no operator tag known for Calico ${calico}: add it in scripts/crds/sources.ts`,
+    url: (v, f) => `https://raw.githubusercontent.com/tigera/operator/${v}/pkg/imports/crds/operator/${f}`,
+    files: ['operator.tigera.io_gatewayapis.yaml'],
+    versions: 'storage',
+    // Pod-spec overrides (affinity, tolerations, resources...): 1.5 MB of validator code for fields we do not set.
+    omit: { 'operator.tigera.io/v1/GatewayAPI': [
+      'spec.gatewayCertgenJob', 'spec.gatewayControllerDeployment',
+      'spec.gatewayClasses[].gatewayDaemonSet', 'spec.gatewayClasses[].gatewayDeployment',
+    ] },
+  },
+  {
+    // PrometheusRule (every component's alerts) and PodMonitor (the gateway's Envoy proxies). The pin is
+    // the prometheus-operator-crds chart 31.0.1, which carries the CRDs of operator v0.93.1; the newest tag
+    // stored here is v0.93.0 (the CRD files of a patch release are normally unchanged; not verified).
+    name: 'prometheus-operator',
+    pin: 'prometheus-operator-crds',
+    upstream: 'prometheus-operator/prometheus-operator (Apache-2.0)',
+    ref: (chart) => ({ '31.0.1': 'v0.93.0' } as Record<string, string>)[chart] ?? `no operator tag known for prometheus-operator-crds ${chart}: add it in scripts/crds/sources.ts`,
+    url: (v, f) => `https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/${v}/example/prometheus-operator-crd/${f}`,
+    files: ['monitoring.coreos.com_podmonitors.yaml', 'monitoring.coreos.com_prometheusrules.yaml'],
+    versions: 'storage',
+    // Scrape credentials and TLS: our PodMonitors scrape plain HTTP inside the cluster (half the validator code).
+    omit: { 'monitoring.coreos.com/v1/PodMonitor': ['oauth2', 'tlsConfig', 'basicAuth', 'authorization', 'bearerTokenSecret', 'proxyConnectHeader']
+      .map((f) => `spec.podMetricsEndpoints[].${f}`) },
+  },
+];
