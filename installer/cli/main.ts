@@ -15,8 +15,27 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerCommands(program);
+  // A usage error points to the help of the command that was run, not to the top-level list.
+  const walk = (cmd: Command, path: string) => {
+    // Set before the subcommand parses its options: an option's parser may throw the UsageError.
+    if (cmd.commands.length) cmd.hook('preSubcommand', (_c, sub) => { running = commandPath(sub); });
+    for (const sub of cmd.commands) {
+      const p = `${path} ${sub.name()}`;
+      sub.showHelpAfterError(`(run ${p} --help for usage)`);
+      walk(sub, p);
+    }
+  };
+  walk(program, 'labctl');
   return program;
 }
+
+/** The command whose action runs (for the usage hint of a UsageError it throws). */
+let running = 'labctl';
+const commandPath = (cmd: Command): string => {
+  const names: string[] = [];
+  for (let c: Command | null = cmd, i = 0; c && i < 8; c = c.parent, i++) names.unshift(c.name());
+  return names.join(' ');
+};
 
 /** A reader that stopped reading (`labctl diff | head`) is not an error: stop quietly, like other tools. */
 function quietOnClosedPipe(): void {
@@ -39,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof ExitError) {
       if (e.diagnostics.length) printDiagnostics(e.diagnostics);
       if (e.message) process.stderr.write(`labctl: ${e.message}\n`);
-      if (e instanceof UsageError) process.stderr.write('(run labctl --help for usage)\n');
+      if (e instanceof UsageError) process.stderr.write(`(run ${running} --help for usage)\n`);
       return e.code;
     }
     // Ctrl+C or Ctrl+D at a prompt (labctl init, a passphrase): the user's choice, not a labctl bug.

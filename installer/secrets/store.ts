@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../core/atomic-write.ts';
 import { join, relative, resolve, sep } from 'node:path';
 import { homedir } from 'node:os';
 import * as age from 'age-encryption';
-import { ExitError } from '../core/diagnostics.ts';
+import { ExitError, UsageError } from '../core/diagnostics.ts';
 import { withPath } from '../render/write.ts';
 import { CONFIRMED_FILE, confirmedText, trustedRecipients } from './recipients.ts';
 import { ENTRIES_CONFIRMED_FILE, ciphertextHash, entriesConfirmedText, readEntriesConfirmed } from './entries-confirmed.ts';
@@ -228,12 +228,18 @@ export function readIdentity(keyFile: string, why?: string): string {
   return key;
 }
 
+/** The key file would be inside the site repository (and so end up in Git). */
+export function keyInsideRepo(keyFile: string, repoDir: string): boolean {
+  const abs = resolve(keyFile);
+  const rel = relative(resolve(repoDir), abs);
+  return !rel.startsWith('..') && !rel.startsWith(sep) && rel !== abs;
+}
+
 /** Writes the private key once; never over an existing file, never inside the site repository. */
 export function writeIdentity(keyFile: string, identity: string, recipient: string, repoDir: string): void {
   const abs = resolve(keyFile);
-  const rel = relative(resolve(repoDir), abs);
-  if (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== abs) {
-    throw new ExitError(`refusing to write the site key to ${keyFile}: it is inside the site repository ${repoDir}, which is pushed to Git`, 2);
+  if (keyInsideRepo(keyFile, repoDir)) {
+    throw new UsageError(`refusing to write the site key to ${keyFile}: it is inside the site repository ${repoDir}, which is pushed to Git`);
   }
   if (existsSync(abs)) throw new ExitError(`${keyFile} already exists; refusing to overwrite a key (entries encrypted to it would be lost)`, 1);
   atomicWrite(abs, `# labctl site key. Back this file up offline: with the Git repository it rebuilds every secret.\n# public key: ${recipient}\n${identity}\n`, 0o600);
