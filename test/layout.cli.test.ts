@@ -7,6 +7,15 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE, labctl } from './helpers.ts';
+import { schemaText } from '../installer/inventory/schema/emit.ts';
+
+/** The file an inventory's `# yaml-language-server: $schema=...` line points to, resolved as the editor does: from the inventory's folder. */
+const schemaOf = (inventory: string): string | null => {
+  const m = /^# yaml-language-server: \$schema=(\S+)$/.exec(readFileSync(inventory, 'utf8').split('\n')[0]!);
+  if (!m) return null;
+  const f = join(inventory, '..', m[1]!);
+  return existsSync(f) ? readFileSync(f, 'utf8') : null;
+};
 
 const dirs: string[] = [];
 const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'labctl-layout-')); dirs.push(d); return d; };
@@ -148,6 +157,27 @@ describe('secrets: -r defaults', () => {
     expect(inside.code).toBe(2);
     expect(inside.stderr).toContain('inside the site repository');
     expect(readdirSync(second)).toEqual(['inventory.yaml']);
+  });
+});
+
+describe('the inventory\'s editor schema reference works outside the labctl checkout', () => {
+  it('in the checkout, after copying the example into a site repository and rendering, and after labctl init', async () => {
+    expect(schemaOf(EXAMPLE)).toBe(schemaText());
+    // Copied as the README says, the reference points to nothing until render writes the schema beside it.
+    const d = siteRepo();
+    expect(schemaOf(join(d, 'inventory.yaml'))).toBeNull();
+    expect((await labctl(['render'], { cwd: d })).code).toBe(0);
+    expect(schemaOf(join(d, 'inventory.yaml'))).toBe(schemaText());
+    // Written by an older labctl: render replaces it (it is a rendered file) and --check notices.
+    writeFileSync(join(d, 'inventory.schema.json'), '{}\n');
+    expect((await labctl(['render', '--check'], { cwd: d })).stdout).toContain('differs  inventory.schema.json');
+    const i = tmp();
+    const r = await labctl(['init', '--yes'], { cwd: i });
+    expect(r.code, r.stderr).toBe(0);
+    expect(schemaOf(join(i, 'inventory.yaml'))).toBe(schemaText());
+    expect(r.stdout).toContain('next: labctl validate -i inventory.yaml, then labctl render -i inventory.yaml');
+    // And that folder is a site repository render accepts as it is.
+    expect((await labctl(['render'], { cwd: i })).code).toBe(0);
   });
 });
 

@@ -7,6 +7,7 @@ import { requireSite } from '../../inventory/validate.ts';
 import { renderSite, type RenderResult } from '../../render/render.ts';
 import { GITIGNORE, STATE_FILE, assertNoSymlink, lockRepo, planWrite, renderedBy, writeRepo, type RepoChange } from '../../render/write.ts';
 import { labctlVersion } from '../../core/build-info.ts';
+import { SCHEMA_NAME, schemaText } from '../../inventory/schema/emit.ts';
 import { printDiagnostics } from '../output.ts';
 
 export interface RenderOptions {
@@ -18,7 +19,7 @@ export interface RenderOptions {
 }
 
 /** What a site repository holds before its first render: none of it makes a folder "someone else's". */
-const BEFORE_FIRST_RENDER = new Set(['secrets', 'labs', '.git', '.gitignore', '.labctl']);
+const BEFORE_FIRST_RENDER = new Set(['secrets', 'labs', '.git', '.gitignore', '.labctl', SCHEMA_NAME]);
 
 /**
  * Render writes into a folder only when it is a site repository: one labctl rendered before
@@ -51,6 +52,8 @@ export async function renderFromInventory(inventory: string): Promise<RenderResu
   (r.stats as RenderResult['stats'] & { ms?: number }).ms = performance.now() - t0;
   // Local files (a lock, a mistaken --state-dir, a key) must never be committed to the site repository.
   r.files.set('.gitignore', GITIGNORE);
+  // The schema the inventory's first line points editors to, beside it (docs/decisions.md, inventory schema).
+  r.files.set(SCHEMA_NAME, schemaText());
   r.stats.files = r.files.size;
   return r;
 }
