@@ -27,7 +27,9 @@ const BEFORE_FIRST_RENDER = new Set(['secrets', 'labs', '.git', '.gitignore', '.
  * (the labctl checkout, a home folder) would get ~100 files scattered into it. Returns the reason, or null.
  */
 export function notASiteRepo(out: string, inventory: string): string | null {
-  if (!existsSync(out) || existsSync(join(out, STATE_FILE))) return null;
+  if (!existsSync(out)) return null;
+  assertNoSymlink(out, STATE_FILE, 'reads'); // a linked .labctl is refused as such, not read through
+  if (existsSync(join(out, STATE_FILE))) return null;
   if (!statSync(out).isDirectory()) return null; // the writer names the file in the way
   const own = resolve(inventory) === resolve(out, basename(inventory)) ? basename(inventory) : 'inventory.yaml';
   const foreign = readdirSync(out).filter((e) => e !== own && e !== 'inventory.yaml' && !BEFORE_FIRST_RENDER.has(e)).sort();
