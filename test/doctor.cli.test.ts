@@ -12,6 +12,9 @@ describe('labctl doctor', () => {
     expect(byName.node!.version).toBe(process.version);
     expect(byName.helm!.ok).toBe(true);
     expect(byName.helm!.version).toMatch(/^v4\.\d+\.\d+/);
+    // shellcheck prints a title line first and "version: 0.9.0" on the second: the version, not the title.
+    if (byName.shellcheck!.ok) expect(byName.shellcheck!.version).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const t of tools.filter((x) => x.ok)) expect(t.version, t.name).toMatch(/\d+\.\d+/);
     // A tool that cannot exist is reported missing, not as an error.
     const r2 = await labctl(['doctor'], { env: { PATH: '/nonexistent' } });
     expect(r2.code).toBe(0);

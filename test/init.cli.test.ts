@@ -65,7 +65,7 @@ describe('labctl init from flags (no terminal)', () => {
     expect(inv.nodes).toHaveLength(3);
     expect(inv.bgp.pools[0].cidr).toBe('10.10.1.0/26');
     const v = await validates('inventory.yaml', cwd);
-    expect(v.stdout).toContain('valid (3 nodes in 1 racks');
+    expect(v.stdout).toContain('valid (3 nodes in 1 rack,');
   });
 
   it('a single-node site validates too; its warnings are shown', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE, labctl } from './helpers.ts';
+import { EXAMPLE, fixture, labctl } from './helpers.ts';
 
 describe('labctl validate (CLI)', () => {
   it('accepts the bundled example inventory with exit 0', async () => {
@@ -10,11 +10,21 @@ describe('labctl validate (CLI)', () => {
     expect(r.stdout).toMatch(/valid \(12 nodes in 3 racks/);
   });
 
-  it('reports a missing file with exit 1 and no stack trace', async () => {
+  it('reports a missing file as a usage error (exit 2, as its --help says) with no stack trace', async () => {
     const r = await labctl(['validate', 'does-not-exist.yaml']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('does-not-exist.yaml:1:1 file not found');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('labctl: does-not-exist.yaml: no such file');
+    expect(r.stderr).toContain('(run labctl validate --help for usage)');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect((await labctl(['validate', '--help'])).stdout.replace(/\s+/g, ' ')).toContain('exit 0 valid, 1 invalid, 2 usage');
+    // The default file, inventory.yaml in the current folder, is the same case.
+    expect((await labctl(['validate'], { cwd: '/' })).code).toBe(2);
+  });
+
+  it('counts in words that agree with the number (1 rack, 1 BGP router, 1 pool)', async () => {
+    const r = await labctl(['validate', fixture('inventory/valid/single-rack.yaml')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/valid \(\d+ nodes in 1 rack, 1 BGP router, 1 pool[,)]/);
   });
 
   it('exits 2 on a usage error', async () => {

@@ -1,7 +1,7 @@
 // labctl's command line: parses arguments, calls one command function, and is the only place that
-// catches errors and sets the exit code (0 ok, 1 a problem found, 2 usage error, 3 internal error).
+// catches errors and sets the exit code (0 ok, 1 a problem found, 2 usage error, 3 internal error, 130 interrupted).
 import { Command, CommanderError } from 'commander';
-import { ExitError, UsageError } from '../core/diagnostics.ts';
+import { ExitError, Interrupted, UsageError } from '../core/diagnostics.ts';
 import { printDiagnostics } from './output.ts';
 import { registerCommands } from './commands/index.ts';
 import { fileSystemMessage } from './fs-errors.ts';
@@ -15,8 +15,38 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerCommands(program);
+  // A usage error points to the help of the command that was run, not to the top-level list.
+  const walk = (cmd: Command, path: string) => {
+    // Set before the subcommand parses its options: an option's parser may throw the UsageError.
+    if (cmd.commands.length) cmd.hook('preSubcommand', (_c, sub) => { running = commandPath(sub); });
+    for (const sub of cmd.commands) {
+      const p = `${path} ${sub.name()}`;
+      sub.showHelpAfterError(`(run ${p} --help for usage)`);
+      walk(sub, p);
+    }
+  };
+  walk(program, 'labctl');
   return program;
 }
+
+/**
+ * The exit code of an error the user can act on: decided here only. Library code throws a kind
+ * (Problem, UsageError, Interrupted: installer/core/diagnostics.ts); an ExitError with its own code is
+ * installer/cli's choice.
+ */
+export function exitCodeOf(e: ExitError): number {
+  if (e instanceof UsageError) return 2;
+  if (e instanceof Interrupted) return 130;
+  return e.code; // Problem: 1
+}
+
+/** The command whose action runs (for the usage hint of a UsageError it throws). */
+let running = 'labctl';
+const commandPath = (cmd: Command): string => {
+  const names: string[] = [];
+  for (let c: Command | null = cmd, i = 0; c && i < 8; c = c.parent, i++) names.unshift(c.name());
+  return names.join(' ');
+};
 
 /** A reader that stopped reading (`labctl diff | head`) is not an error: stop quietly, like other tools. */
 function quietOnClosedPipe(): void {
@@ -39,8 +69,8 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof ExitError) {
       if (e.diagnostics.length) printDiagnostics(e.diagnostics);
       if (e.message) process.stderr.write(`labctl: ${e.message}\n`);
-      if (e instanceof UsageError) process.stderr.write('(run labctl --help for usage)\n');
-      return e.code;
+      if (e instanceof UsageError) process.stderr.write(`(run ${running} --help for usage)\n`);
+      return exitCodeOf(e);
     }
     // Ctrl+C or Ctrl+D at a prompt (labctl init, a passphrase): the user's choice, not a labctl bug.
     if ((e as Error)?.name === 'AbortError' || (e as NodeJS.ErrnoException)?.code === 'ABORT_ERR') {

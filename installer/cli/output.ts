@@ -4,8 +4,18 @@ import { formatDiagnostic, UsageError } from '../core/diagnostics.ts';
 
 export type OutputFormat = 'text' | 'json';
 
+/** Lines already written: a command that loads the inventory twice (render, then the secret store) says each thing once. */
+const printed = new WeakMap<NodeJS.WritableStream, Set<string>>();
+
 export function printDiagnostics(diags: Diagnostic[], stream: NodeJS.WritableStream = process.stderr): void {
-  for (const d of diags) stream.write(formatDiagnostic(d) + '\n');
+  let seen = printed.get(stream);
+  if (!seen) printed.set(stream, (seen = new Set()));
+  for (const d of diags) {
+    const line = formatDiagnostic(d);
+    if (seen.has(line)) continue;
+    seen.add(line);
+    stream.write(line + '\n');
+  }
 }
 
 export function printJson(value: unknown): void {

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { isAbsolute, join } from 'node:path';
 import { homedir } from 'node:os';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem } from '../core/diagnostics.ts';
 import { takePidLock } from '../core/pid-lock.ts';
 
 /**
@@ -38,10 +38,10 @@ export class Journal {
     try {
       data = JSON.parse(readFileSync(file, 'utf8')) as JournalData;
     } catch (e) {
-      throw new ExitError(`${file}: not a readable labctl journal (${(e as Error).message}); move it away to start over`, 1);
+      throw new Problem(`${file}: not a readable labctl journal (${(e as Error).message}); move it away to start over`);
     }
-    if (data.version !== 1 || typeof data.hosts !== 'object') throw new ExitError(`${file}: unknown journal format`, 1);
-    if (data.site !== site) throw new ExitError(`${file}: journal of site "${data.site}", not "${site}"; use another --state-dir`, 1);
+    if (data.version !== 1 || typeof data.hosts !== 'object') throw new Problem(`${file}: unknown journal format`);
+    if (data.site !== site) throw new Problem(`${file}: journal of site "${data.site}", not "${site}"; use another --state-dir`);
     return new Journal(file, data);
   }
 

@@ -7,7 +7,7 @@
 // each checked against a strict pattern first. test/security/shell-injection.test.ts runs the rendered
 // scripts under real bash with shell metacharacters in every string field.
 import { handlebars } from '../render/text.ts';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem } from '../core/diagnostics.ts';
 
 export const HEREDOC_END = 'LABCTL_EOF';
 
@@ -48,7 +48,7 @@ export function runtimeAssignment(name: keyof typeof RUNTIME_PATTERNS, variable:
  * hooks through sh, so a quote in the proxy URL would be code).
  */
 export function strictValue(site: { file: string }, field: string, value: string, pattern: RegExp, expected: string): string {
-  if (!pattern.test(value)) throw new ExitError(`${site.file}: ${field}: ${JSON.stringify(value)} is not ${expected}; refused (it would reach a node's configuration)`, 1);
+  if (!pattern.test(value)) throw new Problem(`${site.file}: ${field}: ${JSON.stringify(value)} is not ${expected}; refused (it would reach a node's configuration)`);
   return value;
 }
 export const PROXY_URL = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?\/?$/;

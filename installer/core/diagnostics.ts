@@ -27,7 +27,13 @@ export function formatPath(path: readonly (string | number)[]): string {
   return out;
 }
 
-/** A problem the user can fix; the CLI prints the message (no stack) and exits with `code`. */
+// Errors the user can act on, by kind. Library code throws Problem, UsageError or Interrupted and never
+// picks an exit code: installer/cli/main.ts is the one place that maps a kind to one (docs/architecture.md).
+
+/**
+ * Base of the errors the CLI prints without a stack. `code` is for installer/cli's own use only (an exit
+ * code it chose); library code throws the kinds below, which carry none (test/exit-codes.test.ts).
+ */
 export class ExitError extends Error {
   constructor(message: string, readonly code: number = 1, readonly diagnostics: Diagnostic[] = []) {
     super(message);
@@ -35,10 +41,26 @@ export class ExitError extends Error {
   }
 }
 
-/** Bad command-line usage: exit code 2. */
+/** A problem found in the input or the machine's state that the user can fix (the CLI exits 1). */
+export class Problem extends ExitError {
+  constructor(message: string, diagnostics: Diagnostic[] = []) {
+    super(message, undefined, diagnostics);
+    this.name = 'Problem';
+  }
+}
+
+/** Bad command-line usage: a wrong option, argument or file name (the CLI exits 2). */
 export class UsageError extends ExitError {
   constructor(message: string) {
-    super(message, 2);
+    super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** The user stopped labctl (Ctrl-C at a prompt); nothing was changed (the CLI exits 130, as shells do for SIGINT). */
+export class Interrupted extends ExitError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Interrupted';
   }
 }

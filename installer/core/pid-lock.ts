@@ -2,7 +2,7 @@
 // anything is checked, so two processes never both see "absent" and both write. A lock left by a dead
 // process is taken over; a live holder is waited for up to `waitMs`, then named in the error.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { ExitError } from './diagnostics.ts';
+import { Problem } from './diagnostics.ts';
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
@@ -28,5 +28,5 @@ export function takePidLock(lock: string, o: { waitMs: number; what: string }): 
     if (Date.now() >= deadline) break;
     sleep(100);
   }
-  throw new ExitError(`${o.what} is in use by labctl process ${holder || '(unknown)'} (lock ${lock}); wait for it to finish`, 1);
+  throw new Problem(`${o.what} is in use by labctl process ${holder || '(unknown)'} (lock ${lock}); wait for it to finish`);
 }

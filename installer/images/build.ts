@@ -3,7 +3,7 @@
 // never modified: customisation and format conversion work on a copy in a temporary folder.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem } from '../core/diagnostics.ts';
 import type { CatalogImage, CustomizeStep } from './catalog.ts';
 import { displayPath } from './catalog.ts';
 import { fetchBaseImage, sha256File } from './download.ts';
@@ -49,8 +49,8 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
   let source: BuildResult['source'];
   if (o.from) {
     const file = resolve(o.from);
-    if (!existsSync(file)) throw new ExitError(`--from ${o.from}: file not found`, 1);
-    if (!statSync(file).isFile()) throw new ExitError(`--from ${o.from}: not a regular file`, 1);
+    if (!existsSync(file)) throw new Problem(`--from ${o.from}: file not found`);
+    if (!statSync(file).isFile()) throw new Problem(`--from ${o.from}: not a regular file`);
     source = { kind: 'from', file, sha256: await timed('hash', () => sha256File(file)) };
     log(`using ${displayPath(file)} (sha256 ${source.sha256}) instead of ${img.definition.base.url}`);
   } else {
@@ -62,7 +62,7 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
 
   const info = await qemuInfo(qemuImg, source.file, o.from ?? img.definition.base.url);
   if (info.virtualSize > img.definition.minDiskGiB * GiB) {
-    throw new ExitError(`image ${img.name}: the disk's virtual size is ${(info.virtualSize / GiB).toFixed(1)} GiB, larger than minDiskGiB`, 1, [{
+    throw new Problem(`image ${img.name}: the disk's virtual size is ${(info.virtualSize / GiB).toFixed(1)} GiB, larger than minDiskGiB`, [{
       severity: 'error', file: img.source.file, ...img.source.locate(['minDiskGiB']), path: 'minDiskGiB',
       message: `${img.definition.minDiskGiB} GiB is smaller than the image's virtual size (${(info.virtualSize / GiB).toFixed(1)} GiB); a lab disk of this size could not hold it`,
     }]);
@@ -138,17 +138,17 @@ export function customizeArgs(steps: CustomizeStep[]): string[] {
 
 async function qemuInfo(qemuImg: string, file: string, shown: string): Promise<{ format: string; virtualSize: number }> {
   const r = await run(qemuImg, ['info', '--output=json', file], { timeoutMs: 60_000 });
-  if (r.code !== 0) throw new ExitError(`${shown} is not a disk image qemu-img can read: ${tail(r.stderr, 2)}`, 1);
+  if (r.code !== 0) throw new Problem(`${shown} is not a disk image qemu-img can read: ${tail(r.stderr, 2)}`);
   const j = JSON.parse(r.stdout) as { format: string; 'virtual-size': number; 'backing-filename'?: string };
-  if (j['backing-filename']) throw new ExitError(`${shown} has a backing file (${j['backing-filename']}); flatten it first (qemu-img convert -O qcow2 IN OUT)`, 1);
-  if (j.format !== 'qcow2' && j.format !== 'raw') throw new ExitError(`${shown} is a ${j.format} image; expected qcow2 (or raw)`, 1);
+  if (j['backing-filename']) throw new Problem(`${shown} has a backing file (${j['backing-filename']}); flatten it first (qemu-img convert -O qcow2 IN OUT)`);
+  if (j.format !== 'qcow2' && j.format !== 'raw') throw new Problem(`${shown} is a ${j.format} image; expected qcow2 (or raw)`);
   // qemu-img calls any file "raw" (an HTML error page too): a raw disk must at least look like one.
   const size = statSync(file).size;
-  if (j.format === 'raw' && (size < 1048576 || size % 512 !== 0)) throw new ExitError(`${shown} is not a disk image (no qcow2 header; ${size} bytes is no raw disk either)`, 1);
+  if (j.format === 'raw' && (size < 1048576 || size % 512 !== 0)) throw new Problem(`${shown} is not a disk image (no qcow2 header; ${size} bytes is no raw disk either)`);
   return { format: j.format, virtualSize: j['virtual-size'] };
 }
 
 async function mustRun(cmd: string, args: string[], what: string, timeoutMs = 3600_000): Promise<void> {
   const r = await run(cmd, args, { timeoutMs });
-  if (r.code !== 0) throw new ExitError(`${what} failed (exit ${r.code}): ${tail(r.stderr)}`, 1);
+  if (r.code !== 0) throw new Problem(`${what} failed (exit ${r.code}): ${tail(r.stderr)}`);
 }

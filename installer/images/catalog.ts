@@ -1,10 +1,10 @@
 // The image catalog: images/<name>/image.yaml plus its cloud-init user-data. The one reader every
 // command uses (images build/push/validate, render, labs validate). Never prints; returns located
-// diagnostics (FILE:LINE:COL) or throws ExitError carrying them.
+// diagnostics (FILE:LINE:COL) or throws a Problem carrying them.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { closest } from 'fastest-levenshtein';
-import { ExitError, formatPath, type Diagnostic } from '../core/diagnostics.ts';
+import { formatPath, Problem, type Diagnostic } from '../core/diagnostics.ts';
 import { repoPath } from '../core/paths.ts';
 import { compile, schemaDiagnostics } from '../core/schema-check.ts';
 import { loadYamlFile, type PathSeg, type YamlSource } from '../core/yaml-source.ts';
@@ -84,15 +84,15 @@ export function listImages(root = imagesDir()): CatalogResult {
   return out;
 }
 
-/** One image by name; throws ExitError (code 1) with the diagnostics, or a "did you mean" when unknown. */
+/** One image by name; throws a Problem with the diagnostics, or a "did you mean" when unknown. */
 export function loadImage(name: string, root = imagesDir()): CatalogImage & { warnings: Diagnostic[] } {
   const names = imageNames(root);
   if (!names.includes(name)) {
     const guess = names.length ? closest(name, names) : undefined;
-    throw new ExitError(`no image ${JSON.stringify(name)} in ${root}${names.length ? `; known: ${names.join(', ')}` : ' (the catalog is empty)'}${guess ? ` (did you mean "${guess}"?)` : ''}`, 1);
+    throw new Problem(`no image ${JSON.stringify(name)} in ${root}${names.length ? `; known: ${names.join(', ')}` : ' (the catalog is empty)'}${guess ? ` (did you mean "${guess}"?)` : ''}`);
   }
   const r = readImage(root, name);
-  if (!r.image) throw new ExitError(`image ${name}: ${r.errors.length} error(s)`, 1, r.errors);
+  if (!r.image) throw new Problem(`image ${name}: ${r.errors.length} error(s)`, r.errors);
   return { ...r.image, warnings: r.warnings };
 }
 

@@ -8,7 +8,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync,
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExitError, type Diagnostic } from '../core/diagnostics.ts';
+import { ExitError, Problem, type Diagnostic } from '../core/diagnostics.ts';
 import type { CatalogImage } from './catalog.ts';
 
 export interface FetchOptions {
@@ -54,7 +54,7 @@ export async function fetchBaseImage(img: CatalogImage, opts: FetchOptions): Pro
   if (url.startsWith('file://')) {
     const src = fileURLToPath(url);
     if (!existsSync(src) || !statSync(src).isFile()) {
-      throw new ExitError(`base image not found: ${src} does not exist`, 1, [at(['base', 'url'], `base image ${url} not found`)]);
+      throw new Problem(`base image not found: ${src} does not exist`, [at(['base', 'url'], `base image ${url} not found`)]);
     }
     rmSync(part, { force: true });
     have = 0;
@@ -69,7 +69,7 @@ export async function fetchBaseImage(img: CatalogImage, opts: FetchOptions): Pro
       try {
         res = await fetch(url, { signal: ctl.signal, redirect: 'follow', headers: have > 0 ? { Range: `bytes=${have}-` } : {} });
       } catch (e) {
-        throw new ExitError(`cannot download ${url}: ${causeOf(e)}`, 1, [at(['base', 'url'], `download failed: ${causeOf(e)}`)]);
+        throw new Problem(`cannot download ${url}: ${causeOf(e)}`, [at(['base', 'url'], `download failed: ${causeOf(e)}`)]);
       }
       if (res.status === 416 && have > 0) {
         // The partial file is already complete (or longer than the file): judge it by its hash below.
@@ -89,13 +89,13 @@ export async function fetchBaseImage(img: CatalogImage, opts: FetchOptions): Pro
       } else {
         await res.body?.cancel();
         const what = res.status === 404 ? 'base image not found (HTTP 404)' : `HTTP ${res.status} ${res.statusText}`;
-        throw new ExitError(`cannot download ${url}: ${what}`, 1, [at(['base', 'url'], `${what} from ${url}`)]);
+        throw new Problem(`cannot download ${url}: ${what}`, [at(['base', 'url'], `${what} from ${url}`)]);
       }
     } catch (e) {
       if (e instanceof ExitError) throw e;
       // Keep what arrived: the next run resumes from there (its hash is checked before any use).
       const why = ctl.signal.aborted ? `no data for ${Math.round(idle / 1000)} s` : causeOf(e);
-      throw new ExitError(`download of ${url} interrupted: ${why}; run the build again to resume`, 1);
+      throw new Problem(`download of ${url} interrupted: ${why}; run the build again to resume`);
     } finally {
       clearTimeout(timer);
     }
@@ -106,7 +106,7 @@ export async function fetchBaseImage(img: CatalogImage, opts: FetchOptions): Pro
   if (got !== want) {
     // Never keep bytes that failed verification: a resumed download of them could never match.
     rmSync(part, { force: true });
-    throw new ExitError(`checksum mismatch for ${url}: nothing was kept`, 1, [at(['base', 'sha256'],
+    throw new Problem(`checksum mismatch for ${url}: nothing was kept`, [at(['base', 'sha256'],
       `checksum mismatch: the downloaded file (${bytes} bytes) has sha256 ${got}, expected ${want}. If upstream rebuilt the file, take the new line from its SHA256SUMS and bump version`)]);
   }
   renameSync(part, done);

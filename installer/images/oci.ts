@@ -10,7 +10,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem } from '../core/diagnostics.ts';
 
 export const MEDIA = {
   manifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -132,11 +132,11 @@ export async function writeContainerDisk(input: ContainerDiskInput, outDir: stri
 /** Refuses to replace a directory that is not an earlier labctl build (never delete someone's files). */
 export function guardOutDir(outDir: string): void {
   if (!existsSync(outDir)) return;
-  if (!statSync(outDir).isDirectory()) throw new ExitError(`${outDir} exists and is not a directory; choose another --out`, 1);
+  if (!statSync(outDir).isDirectory()) throw new Problem(`${outDir} exists and is not a directory; choose another --out`);
   const entries = readdirSync(outDir);
   if (entries.length === 0) return;
   if (!entries.includes(BUILD_RECORD) || !entries.includes('oci-layout')) {
-    throw new ExitError(`${outDir} is not empty and is not a labctl image build (no ${BUILD_RECORD}); refusing to replace it. Choose another --out`, 1);
+    throw new Problem(`${outDir} is not empty and is not a labctl image build (no ${BUILD_RECORD}); refusing to replace it. Choose another --out`);
   }
 }
 
@@ -146,13 +146,13 @@ export interface LayoutInfo { name: string; version: string; manifestDigest: str
 export function readLayout(dir: string): LayoutInfo {
   const record = join(dir, BUILD_RECORD);
   if (!existsSync(join(dir, 'index.json')) || !existsSync(record)) {
-    throw new ExitError(`${dir} holds no image build; run labctl images build first`, 1);
+    throw new Problem(`${dir} holds no image build; run labctl images build first`);
   }
   const rec = JSON.parse(readText(record)) as { name: string; version: string; manifest: { digest: string }; layer: { digest: string; size: number } };
   const index = JSON.parse(readText(join(dir, 'index.json'))) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
   const m = index.manifests.find((x) => x.annotations?.['org.opencontainers.image.ref.name'] === rec.version);
   if (!m || m.digest !== rec.manifest.digest || !existsSync(join(dir, 'blobs', 'sha256', m.digest.slice(7)))) {
-    throw new ExitError(`${dir}: index.json and ${BUILD_RECORD} disagree or a blob is missing; rebuild the image`, 1);
+    throw new Problem(`${dir}: index.json and ${BUILD_RECORD} disagree or a blob is missing; rebuild the image`);
   }
   return { name: rec.name, version: rec.version, manifestDigest: m.digest, layerDigest: rec.layer.digest, layerSize: rec.layer.size };
 }

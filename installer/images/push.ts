@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem, UsageError } from '../core/diagnostics.ts';
 import { readLayout, type LayoutInfo } from './oci.ts';
 import { imageRepository, IMAGES_PROJECT } from './catalog.ts';
 import { requireTool, run, tail } from './tools.ts';
@@ -46,9 +46,9 @@ export async function pushImage(o: PushOptions): Promise<PushResult> {
   const env = o.env ?? process.env;
   const layout: LayoutInfo = readLayout(o.ociDir);
   if (layout.name !== o.name || layout.version !== o.version) {
-    throw new ExitError(`${o.ociDir} holds ${layout.name}:${layout.version}, but the catalog defines ${o.name}:${o.version}; run labctl images build ${o.name} again`, 1);
+    throw new Problem(`${o.ociDir} holds ${layout.name}:${layout.version}, but the catalog defines ${o.name}:${o.version}; run labctl images build ${o.name} again`);
   }
-  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(o.registry)) throw new ExitError(`--registry ${JSON.stringify(o.registry)}: expected a host name with an optional :port, e.g. harbor.lab.example.edu`, 2);
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(o.registry)) throw new UsageError(`--registry ${JSON.stringify(o.registry)}: expected a host name with an optional :port, e.g. harbor.lab.example.edu`);
   const repo = imageRepository(o.registry, o.name, o.project ?? IMAGES_PROJECT);
   const tagRef = `docker://${repo}:${o.version}`;
   const digestRef = `docker://${repo}@${layout.manifestDigest}`;
@@ -57,7 +57,7 @@ export async function pushImage(o: PushOptions): Promise<PushResult> {
   let tmpAuth: string | undefined;
   let authfile = o.authfile ? resolve(o.authfile) : undefined;
   if (!authfile && env.LABCTL_REGISTRY_USERNAME) {
-    if (!env.LABCTL_REGISTRY_PASSWORD) throw new ExitError('LABCTL_REGISTRY_USERNAME is set but LABCTL_REGISTRY_PASSWORD is not', 2);
+    if (!env.LABCTL_REGISTRY_PASSWORD) throw new UsageError('LABCTL_REGISTRY_USERNAME is set but LABCTL_REGISTRY_PASSWORD is not');
     tmpAuth = mkdtempSync(join(tmpdir(), 'labctl-auth-'));
     authfile = join(tmpAuth, 'auth.json');
     const auth = Buffer.from(`${env.LABCTL_REGISTRY_USERNAME}:${env.LABCTL_REGISTRY_PASSWORD}`).toString('base64');
@@ -73,7 +73,7 @@ export async function pushImage(o: PushOptions): Promise<PushResult> {
     const r = await skopeoRun(['inspect', '--raw', `--tls-verify=${tls}`, ...(authfile ? ['--authfile', authfile] : []), ref]);
     if (r.code === 0) return { state: 'present', digest: `sha256:${createHash('sha256').update(r.stdout).digest('hex')}` };
     if (/manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN/i.test(r.stderr)) return { state: 'absent' };
-    throw new ExitError(`cannot read ${ref.slice(9)} from the registry: ${clean(r.stderr)}`, 1);
+    throw new Problem(`cannot read ${ref.slice(9)} from the registry: ${clean(r.stderr)}`);
   };
 
   let earlier: string | undefined;
@@ -85,8 +85,8 @@ export async function pushImage(o: PushOptions): Promise<PushResult> {
       return { reference: `${repo}:${o.version}`, digest: layout.manifestDigest, layerDigest: layout.layerDigest, layerSize: layout.layerSize, pushed: false };
     }
     if (before.state === 'present' && !o.overwrite) {
-      throw new ExitError(`${repo}:${o.version} already exists with another digest (${before.digest}, this build is ${layout.manifestDigest}). ` +
-        'A pushed version is never changed under the labs using it: bump version in image.yaml (or pass --overwrite)', 1);
+      throw new Problem(`${repo}:${o.version} already exists with another digest (${before.digest}, this build is ${layout.manifestDigest}). ` +
+        'A pushed version is never changed under the labs using it: bump version in image.yaml (or pass --overwrite)');
     }
 
     const dest = [`--dest-tls-verify=${tls}`, ...(authfile ? ['--dest-authfile', authfile] : [])];
@@ -103,7 +103,7 @@ export async function pushImage(o: PushOptions): Promise<PushResult> {
 
     const after = await remote(tagRef);
     if (after.state !== 'present' || after.digest !== layout.manifestDigest) {
-      throw new ExitError(`after the push, ${repo}:${o.version} ${after.state === 'present' ? `names ${after.digest}` : 'does not exist'}; expected ${layout.manifestDigest}`, 1);
+      throw new Problem(`after the push, ${repo}:${o.version} ${after.state === 'present' ? `names ${after.digest}` : 'does not exist'}; expected ${layout.manifestDigest}`);
     }
     return { reference: `${repo}:${o.version}`, digest: layout.manifestDigest, layerDigest: layout.layerDigest, layerSize: layout.layerSize, pushed: true };
   } finally {
@@ -118,7 +118,7 @@ export async function pushImage(o: PushOptions): Promise<PushResult> {
       state = now.state === 'absent' ? `no tag ${o.version} was created`
         : now.digest === earlier ? `tag ${o.version} still names its earlier digest ${now.digest}` : `tag ${o.version} names ${now.digest}`;
     } catch { state = 'the tag state could not be read back'; }
-    throw new ExitError(`push of ${repo}:${o.version} failed: ${what}: ${clean(stderr)} (${state})`, 1);
+    throw new Problem(`push of ${repo}:${o.version} failed: ${what}: ${clean(stderr)} (${state})`);
   }
 }
 

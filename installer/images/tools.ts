@@ -1,9 +1,9 @@
 // The external programs the image commands drive (qemu-img, virt-customize, skopeo, cloud-init):
-// found on PATH, run with argument arrays (never a shell string), failures turned into ExitErrors.
+// found on PATH, run with argument arrays (never a shell string), failures turned into Problems.
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem } from '../core/diagnostics.ts';
 
 /** Absolute path of `cmd` on PATH, or undefined. */
 export function findOnPath(cmd: string, path = process.env.PATH ?? ''): string | undefined {
@@ -21,7 +21,7 @@ export const DEBIAN_PACKAGE: Record<string, string> = {
 
 export function requireTool(cmd: string): string {
   const p = findOnPath(cmd);
-  if (!p) throw new ExitError(`${cmd} not found on PATH; install it (Debian/Ubuntu package ${DEBIAN_PACKAGE[cmd] ?? cmd})`, 1);
+  if (!p) throw new Problem(`${cmd} not found on PATH; install it (Debian/Ubuntu package ${DEBIAN_PACKAGE[cmd] ?? cmd})`);
   return p;
 }
 

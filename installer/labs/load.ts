@@ -23,7 +23,11 @@ export const labApplication = (course: string, lab: string) => `lab-${course}.${
 /** A login as a DNS label (the chart's vmName helper does the same). */
 export const vmName = (login: string) => login.replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '');
 
-export interface LoadResult { labs: Lab[]; errors: Diagnostic[]; warnings: Diagnostic[]; files: number }
+export interface LoadResult {
+  labs: Lab[]; errors: Diagnostic[]; warnings: Diagnostic[]; files: number;
+  /** Labs with errors of their own that still resolved: checked against the catalog and the inventory too, so a file's errors come at once. */
+  withErrors: Lab[];
+}
 
 /** People read paths relative to where they run labctl. */
 export function shown(p: string): string {
@@ -93,7 +97,9 @@ export function reporter(source: YamlSource, errors: Diagnostic[], warnings: Dia
 }
 
 type Loaded<T> = { source: YamlSource; data: T } | undefined;
-function loadChecked<T>(file: string, schema: object, what: string, errors: Diagnostic[]): Loaded<T> {
+/** A file that parsed to a mapping; `valid` false when the schema or the YAML 1.1 check refused it. */
+type Read<T> = { source: YamlSource; data: T; valid: boolean } | undefined;
+function loadChecked<T>(file: string, schema: object, what: string, errors: Diagnostic[]): Read<T> {
   const r = loadYamlFile(file);
   if (!r.ok) { errors.push(...r.diagnostics.map((d) => ({ ...d, file: shown(file) }))); return undefined; }
   const source: YamlSource = { ...r.source, file: shown(file) };
@@ -101,12 +107,12 @@ function loadChecked<T>(file: string, schema: object, what: string, errors: Diag
     errors.push({ severity: 'error', file: source.file, ...source.locate([]), path: '', message: `expected a mapping (${what})` });
     return undefined;
   }
+  // Every finding of a file at once: the schema's and the YAML 1.1 check's together (ArgoCD hands this
+  // file to Helm as a values file: Helm must read what labctl read).
   const diags = schemaDiagnostics(source, withoutIf(compile(schema, validators)));
-  if (diags.length) { errors.push(...diags); return undefined; }
-  // ArgoCD hands this file to Helm as a values file: Helm must read what labctl read.
   const y11 = yaml11FileDiagnostics(file, source.file, 'Helm');
-  if (y11.length) { errors.push(...y11); return undefined; }
-  return { source, data: source.data as T };
+  errors.push(...diags, ...y11);
+  return { source, data: source.data as T, valid: !diags.length && !y11.length };
 }
 
 /** Reads the students, reporting a login listed twice and two logins that map to the same VM name. */
@@ -134,10 +140,12 @@ export function loadLabs(paths: string[]): LoadResult {
   const warnings = [...found.warnings];
   const rosters = new Map<string, Loaded<RosterFile> | null>();
   const labs: Lab[] = [];
+  const withErrors: Lab[] = [];
   const rosterOf = (dir: string) => {
     if (!rosters.has(dir)) {
       const file = join(dir, ROSTER_FILE);
-      rosters.set(dir, existsSync(file) ? loadChecked<RosterFile>(file, rosterSchema, 'a course roster: students, keycloakGroup', errors) ?? null : null);
+      const ro = existsSync(file) ? loadChecked<RosterFile>(file, rosterSchema, 'a course roster: students, keycloakGroup', errors) : undefined;
+      rosters.set(dir, ro?.valid ? ro : null);
     }
     return rosters.get(dir) ?? undefined;
   };
@@ -149,6 +157,7 @@ export function loadLabs(paths: string[]): LoadResult {
     rosterOf(dirname(file));
     const loaded = loadChecked<LabFile>(file, labSchema, 'a lab: apiVersion, title, course, image, ...', errors);
     if (!loaded) continue;
+    if (!loaded.valid) { refusedFileChecks(file, loaded.source, errors, warnings); continue; }
     const { source, data: spec } = loaded;
     const r = reporter(source, errors, warnings);
     const name = basename(file, '.yaml');
@@ -198,15 +207,33 @@ export function loadLabs(paths: string[]): LoadResult {
       const keyless = list.filter((s) => s.sshKeys.length === 0);
       if (keyless.length === list.length) r.warn(studentsFrom === 'roster' ? [] : ['students'], `no student has an SSH key: give sshKeys per student, or students can only use the ${access.console === false ? 'nothing (console is off too)' : 'console'}`);
     }
-    if (errors.length > before) continue;
-    labs.push({
+    const cpu = size?.cpu ?? spec.cpu;
+    const memory = size?.memory ?? spec.memory;
+    if (cpu === undefined || memory === undefined) continue; // no size: nothing for the host checks to weigh
+    (errors.length > before ? withErrors : labs).push({
       file: source.file, source, name, course, namespace: ns, application: labApplication(course, name), spec,
-      cpu: size?.cpu ?? spec.cpu!, memoryMiB: toMiB(size?.memory ?? spec.memory!),
+      cpu, memoryMiB: toMiB(memory),
       diskGiB: toGiB(spec.disk ?? size?.disk ?? DEFAULT_DISK),
       students: list, studentsFrom, ...(roster ? { roster } : {}),
     });
   }
-  return { labs, errors: dedupe(errors), warnings: dedupe(warnings), files: found.files.length };
+  return { labs, withErrors, errors: dedupe(errors), warnings: dedupe(warnings), files: found.files.length };
+}
+
+/**
+ * The checks of a lab file that do not need it to match the schema, run when it does not: its name, its
+ * folder, and students listed twice. So one run shows these together with the schema's findings.
+ */
+function refusedFileChecks(file: string, source: YamlSource, errors: Diagnostic[], warnings: Diagnostic[]): void {
+  const r = reporter(source, errors, warnings);
+  const spec = source.data as Record<string, unknown>;
+  const name = basename(file, '.yaml');
+  const course = basename(dirname(file));
+  if (!DNS_LABEL.test(name)) r.error([], `file name ${basename(file)}: a lab's file name becomes its Kubernetes names; use lowercase letters, digits and "-" (e.g. intro-linux.yaml)`);
+  if (typeof spec.course === 'string' && spec.course !== course) r.error(['course'], `course ${spec.course} does not match the folder ${course}/ the file is in; move the file to ${spec.course}/ or fix the course`);
+  const list = spec.students;
+  const named = (e: unknown) => typeof e === 'string' || (typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string');
+  if (Array.isArray(list) && list.every(named)) students(list as StudentEntry[], (i) => ['students', i], source, r);
 }
 
 /** A roster shared by several labs is checked once per lab; report each finding once. */

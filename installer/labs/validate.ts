@@ -1,6 +1,7 @@
 // The labs pipeline every labs command shares: load the inventory (when there is one), find and read the
 // lab files, check them against the image catalog and the inventory. Pure apart from reading files.
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { imageNames, imagesDir, listImages } from '../images/catalog.ts';
 import { requireSite } from '../inventory/validate.ts';
@@ -12,7 +13,7 @@ import type { Lab } from './types.ts';
 export interface LabsOptions {
   /** Lab files or folders; default: the labs folder. */
   paths?: string[];
-  /** Labs folder; default: the inventory's labs.path, else "labs". */
+  /** Labs folder; default: the inventory's labs.path, else "labs", in the folder that holds the inventory. */
   labsDir?: string;
   inventory: string;
   /** The inventory was named on the command line: a missing file is an error, not a skipped check. */
@@ -38,9 +39,11 @@ export function validateLabs(o: LabsOptions): LabsResult {
   } else {
     warnings.push({ severity: 'warning', file: o.inventory, line: 1, col: 1, path: '', message: 'no inventory here: course and VM host checks are skipped (give one with -i)' });
   }
-  const labsDir = o.labsDir ?? site?.labs.path ?? 'labs';
+  // The labs folder belongs to the site repository, the folder that holds the inventory: found from there
+  // whatever the current folder (labctl labs validate -i ../site/inventory.yaml).
+  const labsDir = o.labsDir ?? join(dirname(o.inventory), site?.labs.path ?? 'labs');
   const loaded = loadLabs(o.paths?.length ? o.paths : [labsDir]);
-  const checked = checkLabs({ labs: loaded.labs, images: imageFacts(o.imagesRoot), ...(site ? { site } : {}) });
+  const checked = checkLabs({ labs: [...loaded.labs, ...loaded.withErrors], images: imageFacts(o.imagesRoot), ...(site ? { site } : {}) });
   errors.push(...loaded.errors, ...checked.errors);
   warnings.push(...loaded.warnings, ...checked.warnings);
   const failed = new Set(checked.errors.map((e) => e.file));

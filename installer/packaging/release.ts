@@ -135,6 +135,7 @@ export function assemble(dir: string, parts: { tgz?: string; sea?: SeaBuild; ima
   writeFileSync(join(dir, 'SHA256SUMS'), sums.join('\n') + '\n');
   if (parts.image) cpSync(parts.image, join(dir, `labctl-${v}-oci`), { recursive: true });
   put(join(root, 'inventory.example.yaml'));
+  put(join(root, 'inventory.schema.json')); // the example's first line points editors to it
   return files;
 }
 

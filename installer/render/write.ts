@@ -10,7 +10,7 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, readdirSync, rmdirSync } from 'node:fs';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { dirname, isAbsolute, join, posix } from 'node:path';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem } from '../core/diagnostics.ts';
 import { labctlVersion } from '../core/build-info.ts';
 import { takePidLock } from '../core/pid-lock.ts';
 
@@ -71,7 +71,7 @@ export function assertNoSymlink(root: string, rel: string, what: string): void {
       throw e;
     }
     if (st.isSymbolicLink()) {
-      throw new ExitError(`${join(root, rel)}: ${cur} is a symbolic link; labctl ${what} only plain files and folders inside ${root} and never follows a link (it could point outside). Replace the link by a real folder or file.`, 1);
+      throw new Problem(`${join(root, rel)}: ${cur} is a symbolic link; labctl ${what} only plain files and folders inside ${root} and never follows a link (it could point outside). Replace the link by a real folder or file.`);
     }
   }
 }
@@ -83,12 +83,12 @@ export function previous(dir: string): Set<string> {
   if (!existsSync(p)) return new Set();
   let files: unknown;
   try { files = (JSON.parse(readFileSync(p, 'utf8')) as { files?: unknown }).files; } catch (e) {
-    throw new ExitError(`${p}: not a readable list of rendered files (${(e as Error).message}); restore it from Git or delete it (render then treats every existing file as not its own)`, 1);
+    throw new Problem(`${p}: not a readable list of rendered files (${(e as Error).message}); restore it from Git or delete it (render then treats every existing file as not its own)`);
   }
-  if (!Array.isArray(files)) throw new ExitError(`${p}: "files" must be a list of paths`, 1);
+  if (!Array.isArray(files)) throw new Problem(`${p}: "files" must be a list of paths`);
   const bad = files.filter((f) => !isPlainRelative(f as string));
   if (bad.length) {
-    throw new ExitError(`${p} names ${bad.length} path(s) outside ${dir}: ${bad.map((b) => JSON.stringify(b)).join(', ')}. labctl writes and removes only files inside the output folder; nothing was changed. Restore the file from a commit labctl made, or remove those entries.`, 1);
+    throw new Problem(`${p} names ${bad.length} path(s) outside ${dir}: ${bad.map((b) => JSON.stringify(b)).join(', ')}. labctl writes and removes only files inside the output folder; nothing was changed. Restore the file from a commit labctl made, or remove those entries.`);
   }
   for (const f of files as string[]) assertNoSymlink(dir, f, 'removes');
   return new Set(files as string[]);

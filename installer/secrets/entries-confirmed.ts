@@ -6,7 +6,7 @@
 // (set, generate, render, rotate, rekey, confirm), all of which need the site key already.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem } from '../core/diagnostics.ts';
 import { macMatches, siteMac } from './recipients.ts';
 
 export const ENTRIES_CONFIRMED_FILE = 'entries.confirmed';
@@ -36,12 +36,12 @@ export function readEntriesConfirmed(file: string, identity: string, repoArg: st
     if (!l || l.startsWith('#')) return;
     if (l.startsWith('mac ')) { mac = l.slice(4); return; }
     const hit = /^([0-9a-f]{64}) {2}(\S+)$/.exec(l);
-    if (!hit) throw new ExitError(`${file}:${i + 1}: not a "<sha256>  <entry>" line; the manifest was edited by hand. Restore it from a commit you trust (git log -p ${file})`, 1);
+    if (!hit) throw new Problem(`${file}:${i + 1}: not a "<sha256>  <entry>" line; the manifest was edited by hand. Restore it from a commit you trust (git log -p ${file})`);
     m.set(hit[2]!, hit[1]!);
   });
   if (!macMatches(siteMac(identity, PURPOSE, canonical(m)), mac)) {
-    throw new ExitError(`${file} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's; no entry is used. ` +
-      `Restore it from a commit you trust (git log -p ${file}); if every entry is yours, labctl secrets confirm --all -r ${repoArg} confirms them anew.`, 1);
+    throw new Problem(`${file} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's; no entry is used. ` +
+      `Restore it from a commit you trust (git log -p ${file}); if every entry is yours, labctl secrets confirm --all -r ${repoArg} confirms them anew.`);
   }
   return m;
 }

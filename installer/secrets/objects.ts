@@ -2,7 +2,7 @@
 // sends. Pure: testable without an API server, and the same input gives the same objects.
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem } from '../core/diagnostics.ts';
 import type { SecretNeed } from '../render/model.ts';
 import { htpasswdLine } from './generate.ts';
 
@@ -20,9 +20,9 @@ export function groupNeeds(needs: SecretNeed[]): Map<string, SecretNeed[]> {
     const id = `${n.namespace}/${n.name}`;
     const g = groups.get(id) ?? [];
     const clash = g.find((o) => o.key === n.key && (o.ref !== n.ref || o.generate.kind !== n.generate.kind));
-    if (clash) throw new ExitError(`Secret ${id} key ${n.key} is fed from both ${clash.ref} and ${n.ref}`, 1);
+    if (clash) throw new Problem(`Secret ${id} key ${n.key} is fed from both ${clash.ref} and ${n.ref}`);
     const typeClash = g.find((o) => (o.type ?? 'Opaque') !== (n.type ?? 'Opaque'));
-    if (typeClash) throw new ExitError(`Secret ${id} is declared with two types: ${typeClash.type ?? 'Opaque'} (${typeClash.ref}) and ${n.type ?? 'Opaque'} (${n.ref})`, 1);
+    if (typeClash) throw new Problem(`Secret ${id} is declared with two types: ${typeClash.type ?? 'Opaque'} (${typeClash.ref}) and ${n.type ?? 'Opaque'} (${n.ref})`);
     if (!g.some((o) => o.key === n.key)) g.push(n);
     groups.set(id, g);
   }
@@ -37,7 +37,7 @@ export function buildSecrets(needs: SecretNeed[], values: ReadonlyMap<string, st
   const missing = entriesNeeded(needs).filter((r) => !values.has(r));
   if (missing.length) {
     const external = new Set(needs.filter((n) => n.generate.kind === 'external').map((n) => n.ref));
-    throw new ExitError(`the secret store lacks ${missing.length} entr${missing.length === 1 ? 'y' : 'ies'}: ${missing.map((m) => `${m}${external.has(m) ? ' (set it: labctl secrets set ' + m + ')' : ' (generate it: labctl render or labctl secrets generate)'}`).join(', ')}`, 1);
+    throw new Problem(`the secret store lacks ${missing.length} entr${missing.length === 1 ? 'y' : 'ies'}: ${missing.map((m) => `${m}${external.has(m) ? ' (set it: labctl secrets set ' + m + ')' : ' (generate it: labctl render or labctl secrets generate)'}`).join(', ')}`);
   }
   const out: ISecret[] = [];
   for (const [, group] of groupNeeds(needs.filter((n) => !n.configMap))) {
@@ -70,7 +70,7 @@ export function buildSecrets(needs: SecretNeed[], values: ReadonlyMap<string, st
 export function buildConfigMaps(needs: SecretNeed[], values: ReadonlyMap<string, string>): IConfigMap[] {
   const pub = needs.filter((n) => n.configMap);
   const missing = entriesNeeded(pub).filter((r) => !values.has(r));
-  if (missing.length) throw new ExitError(`the secret store lacks ${missing.join(', ')} (set it: labctl secrets set ${missing[0]})`, 1);
+  if (missing.length) throw new Problem(`the secret store lacks ${missing.join(', ')} (set it: labctl secrets set ${missing[0]})`);
   return [...groupNeeds(pub)].map(([, group]) => ({
     apiVersion: 'v1', kind: 'ConfigMap',
     metadata: { name: group[0]!.name, namespace: group[0]!.namespace, labels: { ...MANAGED_BY }, annotations: { 'labctl.dev/entries': [...new Set(group.map((n) => n.ref))].sort().join(',') } },

@@ -6,7 +6,7 @@
 // confirmation; labctl refuses to encrypt until the lists agree (docs/security.md, boundary 6).
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem } from '../core/diagnostics.ts';
 
 export const CONFIRMED_FILE = 'recipients.confirmed';
 const HEADER = '# labctl: the recipients the site key holder confirmed, with a MAC keyed from the site key.\n' +
@@ -59,8 +59,8 @@ export function verifiedConfirmed(c: Pick<TrustCheck, 'confirmedFile' | 'identit
   const confirmed = readConfirmed(c.confirmedFile);
   if (!confirmed) return undefined;
   if (!macMatches(recipientsMac(c.identity, confirmed.list), confirmed.mac)) {
-    throw new ExitError(`${c.confirmedFile} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's. Nothing was encrypted. ` +
-      `Restore it from a commit you trust (git log -p ${c.confirmedFile}), or check the key file.`, 1);
+    throw new Problem(`${c.confirmedFile} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's. Nothing was encrypted. ` +
+      `Restore it from a commit you trust (git log -p ${c.confirmedFile}), or check the key file.`);
   }
   return confirmed.list;
 }
@@ -70,19 +70,19 @@ export function trustedRecipients(c: TrustCheck): string[] {
   const confirmedList = verifiedConfirmed(c);
   if (!confirmedList) {
     const others = c.listed.filter((r) => r !== c.siteRecipient);
-    throw new ExitError(`${c.confirmedFile} does not exist: no recipient of ${c.recipientsFile} has been confirmed by the site key holder, so nothing is encrypted. ` +
-      `Check the list, then confirm each recipient you trust: ${[c.siteRecipient, ...others].map(how).join('; ')}`, 1);
+    throw new Problem(`${c.confirmedFile} does not exist: no recipient of ${c.recipientsFile} has been confirmed by the site key holder, so nothing is encrypted. ` +
+      `Check the list, then confirm each recipient you trust: ${[c.siteRecipient, ...others].map(how).join('; ')}`);
   }
   const confirmed = { list: confirmedList };
   const unconfirmed = c.listed.filter((r) => !confirmed.list.includes(r));
   if (unconfirmed.length) {
-    throw new ExitError(`${c.recipientsFile} lists ${unconfirmed.join(', ')}, which the site key holder has not confirmed; nothing was encrypted (a recipient can read every secret written to it). ` +
-      `If it is a key you trust (a backup key): ${unconfirmed.map(how).join('; ')}. Otherwise remove the line (git log -p ${c.recipientsFile} shows who added it).`, 1);
+    throw new Problem(`${c.recipientsFile} lists ${unconfirmed.join(', ')}, which the site key holder has not confirmed; nothing was encrypted (a recipient can read every secret written to it). ` +
+      `If it is a key you trust (a backup key): ${unconfirmed.map(how).join('; ')}. Otherwise remove the line (git log -p ${c.recipientsFile} shows who added it).`);
   }
   const dropped = confirmed.list.filter((r) => !c.listed.includes(r));
   if (dropped.length) {
-    throw new ExitError(`${c.recipientsFile} no longer lists ${dropped.join(', ')}, which the site key holder confirmed; nothing was encrypted. ` +
-      `To stop encrypting to it: ${dropped.map((r) => `labctl secrets remove-recipient ${r} -r ${c.repoArg}`).join('; ')}. Otherwise restore the line.`, 1);
+    throw new Problem(`${c.recipientsFile} no longer lists ${dropped.join(', ')}, which the site key holder confirmed; nothing was encrypted. ` +
+      `To stop encrypting to it: ${dropped.map((r) => `labctl secrets remove-recipient ${r} -r ${c.repoArg}`).join('; ')}. Otherwise restore the line.`);
   }
   return confirmed.list;
 }

@@ -6,8 +6,16 @@ import { ensureSecrets } from './ensure.ts';
 import { existsSync } from 'node:fs';
 import { SecretStore, defaultKeyFile } from './store.ts';
 
-export async function renderSecretsNote(repoDir: string, needs: SecretNeed[]): Promise<string> {
-  const keyFile = defaultKeyFile();
+export interface NoteOptions {
+  /** render -k: the same key file secrets commands take with -k (default: $LABCTL_AGE_KEY_FILE, else ~/.config/labctl/site.agekey). */
+  keyFile?: string;
+  /** The inventory as the user named it, so the command a note suggests can be run as shown. */
+  inventory?: string;
+}
+
+export async function renderSecretsNote(repoDir: string, needs: SecretNeed[], o: NoteOptions = {}): Promise<string> {
+  const keyFile = o.keyFile ?? defaultKeyFile();
+  const inv = o.inventory ? ` -i ${o.inventory}` : '';
   const store = new SecretStore(repoDir, { keyFile });
   if (!store.initialized()) {
     return `secret store not initialized: run labctl secrets init -r ${repoDir} to create the site key; generated secrets are added on the next render\n`;
@@ -18,7 +26,7 @@ export async function renderSecretsNote(repoDir: string, needs: SecretNeed[]): P
     // Without the key the entries cannot be checked either (entries.confirmed); render uses no value.
     if (!missing.length) return '';
     const refs = [...new Set(missing.map((n) => n.ref))].sort();
-    return `secrets: ${refs.length} new entr${refs.length === 1 ? 'y' : 'ies'} not generated: the site key (${keyFile}) is not on this machine, and writing to the store needs it to check the recipients. Where the key is: labctl secrets generate -r ${repoDir} -k KEYFILE\n`;
+    return `secrets: ${refs.length} new entr${refs.length === 1 ? 'y' : 'ies'} not generated: the site key (${keyFile}) is not on this machine, and writing to the store needs it to check the recipients. Where the key is: labctl secrets generate${inv} -r ${repoDir} -k KEYFILE\n`;
   }
   const r = await ensureSecrets(store, needs);
   let out = r.generated.length ? `secrets: generated ${r.generated.length} new entr${r.generated.length === 1 ? 'y' : 'ies'} (${r.generated.join(', ')})\n` : '';

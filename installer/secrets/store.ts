@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../core/atomic-write.ts';
 import { join, relative, resolve, sep } from 'node:path';
 import { homedir } from 'node:os';
 import * as age from 'age-encryption';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem, UsageError } from '../core/diagnostics.ts';
 import { withPath } from '../render/write.ts';
 import { CONFIRMED_FILE, confirmedText, trustedRecipients } from './recipients.ts';
 import { ENTRIES_CONFIRMED_FILE, ciphertextHash, entriesConfirmedText, readEntriesConfirmed } from './entries-confirmed.ts';
@@ -33,7 +33,7 @@ export function defaultKeyFile(): string {
 
 export function checkRef(ref: string): void {
   if (!REF.test(ref) || ref.split('/').some((s) => s === '.' || s === '..')) {
-    throw new ExitError(`${JSON.stringify(ref)} is not a secret-store entry name (expected e.g. bgp/tor-r1: lowercase letters, digits, - _ . and / between parts)`, 2);
+    throw new UsageError(`${JSON.stringify(ref)} is not a secret-store entry name (expected e.g. bgp/tor-r1: lowercase letters, digits, - _ . and / between parts)`);
   }
 }
 
@@ -84,7 +84,7 @@ export class SecretStore {
   /** Refuses an entry the site key holder did not write (checked before any value is used). */
   verify(ref: string, confirmed?: Map<string, string>): void {
     const why = this.unconfirmedReason(ref, confirmed ?? this.confirmedEntries());
-    if (why) throw new ExitError(`${why} Nothing was used.`, 1);
+    if (why) throw new Problem(`${why} Nothing was used.`);
   }
 
   /** Records the current ciphertext of each entry as confirmed (after labctl wrote it, or secrets confirm). */
@@ -112,18 +112,18 @@ export class SecretStore {
 
   recipients(): string[] {
     if (!this.initialized()) {
-      throw new ExitError(`${this.recipientsFile} does not exist: the secret store of this site is not initialized (run labctl secrets init)`, 1);
+      throw new Problem(`${this.recipientsFile} does not exist: the secret store of this site is not initialized (run labctl secrets init)`);
     }
     const list = readFileSync(this.recipientsFile, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
     const bad = list.find((r) => !/^age1[0-9a-z]+$/.test(r));
-    if (bad !== undefined) throw new ExitError(`${this.recipientsFile}: ${JSON.stringify(bad)} is not an age recipient (age1...)`, 1);
-    if (!list.length) throw new ExitError(`${this.recipientsFile} lists no recipient`, 1);
+    if (bad !== undefined) throw new Problem(`${this.recipientsFile}: ${JSON.stringify(bad)} is not an age recipient (age1...)`);
+    if (!list.length) throw new Problem(`${this.recipientsFile} lists no recipient`);
     return list;
   }
 
   /** Creates the store for a new site key: recipients.txt and its confirmation. Refuses an existing store. */
   async initialize(identity: string, comment: string): Promise<string> {
-    if (this.initialized()) throw new ExitError(`${this.recipientsFile} already exists; the store is initialized (entries are encrypted to it, nothing was changed)`, 1);
+    if (this.initialized()) throw new Problem(`${this.recipientsFile} already exists; the store is initialized (entries are encrypted to it, nothing was changed)`);
     const recipient = await age.identityToRecipient(identity);
     atomicWrite(this.confirmedFile, confirmedText(identity, [recipient]));
     atomicWrite(this.recipientsFile, `# ${comment}\n${recipient}\n`);
@@ -186,16 +186,16 @@ export class SecretStore {
 
   /** Stores a value. Callers decide whether replacing is allowed; this only refuses silent replacement. */
   async put(ref: string, value: string, opts: { replace?: boolean } = {}): Promise<void> {
-    if (value === '') throw new ExitError(`refusing to store an empty value for ${ref}`, 1);
+    if (value === '') throw new Problem(`refusing to store an empty value for ${ref}`);
     const path = this.entryPath(ref);
-    if (existsSync(path) && !opts.replace) throw new ExitError(`${ref} already exists in the secret store; nothing was changed`, 1);
+    if (existsSync(path) && !opts.replace) throw new Problem(`${ref} already exists in the secret store; nothing was changed`);
     atomicWrite(path, await this.encrypt(value));
     this.recordConfirmed([ref]);
   }
 
   /** The value of a confirmed entry (refused otherwise: see verify). */
   async get(ref: string, identity: string): Promise<string> {
-    if (!existsSync(this.entryPath(ref))) throw new ExitError(`${ref} is not in the secret store (${relative(process.cwd(), this.entryPath(ref))})`, 1);
+    if (!existsSync(this.entryPath(ref))) throw new Problem(`${ref} is not in the secret store (${relative(process.cwd(), this.entryPath(ref))})`);
     this.key ??= identity;
     this.verify(ref);
     return this.decrypt(ref, identity);
@@ -204,13 +204,13 @@ export class SecretStore {
   /** Decrypts without the confirmation check: only for secrets confirm, which shows what it confirms. */
   async decrypt(ref: string, identity: string): Promise<string> {
     const path = this.entryPath(ref);
-    if (!existsSync(path)) throw new ExitError(`${ref} is not in the secret store (${relative(process.cwd(), path)})`, 1);
+    if (!existsSync(path)) throw new Problem(`${ref} is not in the secret store (${relative(process.cwd(), path)})`);
     const d = new age.Decrypter();
     d.addIdentity(identity);
     try {
       return await d.decrypt(age.armor.decode(readFileSync(path, 'utf8')), 'text');
     } catch (e) {
-      throw new ExitError(`${ref}: cannot decrypt ${relative(process.cwd(), path)} with the given key (${(e as Error).message}); is it this site's key?`, 1);
+      throw new Problem(`${ref}: cannot decrypt ${relative(process.cwd(), path)} with the given key (${(e as Error).message}); is it this site's key?`);
     }
   }
 }
@@ -222,19 +222,25 @@ export async function newSiteKey(): Promise<{ identity: string; recipient: strin
 }
 
 export function readIdentity(keyFile: string, why?: string): string {
-  if (!existsSync(keyFile)) throw new ExitError(`site key ${keyFile} not found${why ? ` (needed ${why})` : ''}; pass --key-file (or set LABCTL_AGE_KEY_FILE) to the key labctl secrets init wrote`, 1);
+  if (!existsSync(keyFile)) throw new Problem(`site key ${keyFile} not found${why ? ` (needed ${why})` : ''}; pass --key-file (or set LABCTL_AGE_KEY_FILE) to the key labctl secrets init wrote`);
   const key = readFileSync(keyFile, 'utf8').split('\n').map((l) => l.trim()).find((l) => l.startsWith('AGE-SECRET-KEY-'));
-  if (!key) throw new ExitError(`${keyFile} holds no AGE-SECRET-KEY line`, 1);
+  if (!key) throw new Problem(`${keyFile} holds no AGE-SECRET-KEY line`);
   return key;
+}
+
+/** The key file would be inside the site repository (and so end up in Git). */
+export function keyInsideRepo(keyFile: string, repoDir: string): boolean {
+  const abs = resolve(keyFile);
+  const rel = relative(resolve(repoDir), abs);
+  return !rel.startsWith('..') && !rel.startsWith(sep) && rel !== abs;
 }
 
 /** Writes the private key once; never over an existing file, never inside the site repository. */
 export function writeIdentity(keyFile: string, identity: string, recipient: string, repoDir: string): void {
   const abs = resolve(keyFile);
-  const rel = relative(resolve(repoDir), abs);
-  if (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== abs) {
-    throw new ExitError(`refusing to write the site key to ${keyFile}: it is inside the site repository ${repoDir}, which is pushed to Git`, 2);
+  if (keyInsideRepo(keyFile, repoDir)) {
+    throw new UsageError(`refusing to write the site key to ${keyFile}: it is inside the site repository ${repoDir}, which is pushed to Git`);
   }
-  if (existsSync(abs)) throw new ExitError(`${keyFile} already exists; refusing to overwrite a key (entries encrypted to it would be lost)`, 1);
+  if (existsSync(abs)) throw new Problem(`${keyFile} already exists; refusing to overwrite a key (entries encrypted to it would be lost)`);
   atomicWrite(abs, `# labctl site key. Back this file up offline: with the Git repository it rebuilds every secret.\n# public key: ${recipient}\n${identity}\n`, 0o600);
 }

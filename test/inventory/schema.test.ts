@@ -36,7 +36,7 @@ describe('inventory JSON Schema', () => {
   });
   it('the example inventory points editors at the schema', () => {
     expect(readFileSync(new URL('../../inventory.example.yaml', import.meta.url), 'utf8').split('\n')[0])
-      .toBe('# yaml-language-server: $schema=./installer/inventory/schema.json');
+      .toBe('# yaml-language-server: $schema=./inventory.schema.json');
   });
   it('every key of the schema appears in the commented example', () => {
     const text = readFileSync(new URL('../../inventory.example.yaml', import.meta.url), 'utf8');

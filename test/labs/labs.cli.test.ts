@@ -68,6 +68,40 @@ describe('labctl labs validate', () => {
     expect(r.stderr.split('\n').filter((l) => l.includes('listed twice'))).toEqual(['labs/netsec/roster.yaml:4:5 students[2]: student zoe is listed twice (also students[0], line 2)']);
   });
 
+  it('finds the labs folder next to the inventory (the site repository), not in the current folder', async () => {
+    const site = tmp('site'); dirs.push(site);
+    const elsewhere = tmp('elsewhere'); dirs.push(elsewhere);
+    writeFileSync(join(site, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+    mkdirSync(join(site, 'labs/os101'), { recursive: true });
+    writeFileSync(join(site, 'labs/os101/shell.yaml'), 'apiVersion: 1\ntitle: Shell\ncourse: os101\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\nstudents: [ada]\n');
+    // A labs/ folder in the current folder must not be the one read.
+    mkdirSync(join(elsewhere, 'labs/os101'), { recursive: true });
+    writeFileSync(join(elsewhere, 'labs/os101/broken.yaml'), 'apiVersion: 1\n');
+    const r = await labctlA(['labs', 'validate', '-i', join(site, 'inventory.yaml')], { cwd: elsewhere });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('1 lab file(s) valid: 1 lab(s), 1 VM(s)\n');
+    // From the repository root, the defaults find the same folder.
+    expect((await labctlA(['labs', 'list'], { cwd: site })).stdout).toContain('os101/shell');
+  });
+
+  it('reports all errors of a file at once: schema, names and students together; semantic and catalog errors together', async () => {
+    const d = tmp('all-at-once'); dirs.push(d);
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    writeFileSync(join(d, 'labs/netsec/multi.yaml'), 'apiVersion: 1\ntitle: Many\ncourse: os101\nimage: ubuntu-24.04\nsize: huge\nstudents: [alice, alice]\n');
+    writeFileSync(join(d, 'labs/netsec/sem.yaml'), 'apiVersion: 1\ntitle: Sem\ncourse: netsec\nimage: no-such-image\nsize: small\nstudents: [bob, bob]\n');
+    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    expect(r.code).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('labs/') && !l.includes(' warning: ')).sort();
+    expect(errors).toEqual([
+      'labs/netsec/multi.yaml:3:9 course: course os101 does not match the folder netsec/ the file is in; move the file to os101/ or fix the course',
+      'labs/netsec/multi.yaml:5:7 size: "huge" is not one of: small, medium, large, xlarge (hint: did you mean "large"?)',
+      'labs/netsec/multi.yaml:6:19 students[1]: student alice is listed twice (also students[0], line 6)',
+      'labs/netsec/sem.yaml:4:8 image: unknown image no-such-image; the catalog has: desktop-vnc, netlab, ubuntu-24.04 (hint: did you mean "netlab"?)',
+      'labs/netsec/sem.yaml:6:17 students[1]: student bob is listed twice (also students[0], line 6)',
+    ]);
+  });
+
   it('prints JSON with --output json', async () => {
     const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, VALID, '--output', 'json']);
     expect(r.code).toBe(0);

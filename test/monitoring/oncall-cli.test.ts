@@ -43,6 +43,32 @@ describe('labctl oncall', () => {
     expect(s.stdout.trim().split('\n').map((l) => /GMT\+\d {2}(\w+) /.exec(l.split('->')[1]!)?.[1])).toEqual(['jdoe', 'mmuster', 'akumar']);
   });
 
+  it('now: past the rendered horizon names no one: Alertmanager pages the whole roster, and says how to fix it', async () => {
+    const r = await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2027-09-08T12:00']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('is past the rotation Alertmanager has (monitoring.oncall.renderUntil 2027-09-06');
+    expect(r.stderr).toContain('every critical alert pages the whole roster (jdoe, mmuster, akumar)');
+    expect(r.stderr).toContain('raise monitoring.oncall.renderUntil, labctl render');
+    const j = JSON.parse((await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2027-09-08T12:00', '--output', 'json'])).stdout);
+    expect(j).toMatchObject({ oncall: null, pages: 'everyone', roster: ['jdoe', 'mmuster', 'akumar'] });
+    // The last rendered minute still has a name.
+    expect((await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2027-09-06T23:59'])).code).toBe(0);
+  });
+
+  it('schedule: whole shifts, the running one from its hand-over; past the horizon a line for the whole roster', async () => {
+    const s = await labctl(['oncall', 'schedule', '-i', EXAMPLE, '--at', '2026-11-30T11:23', '--weeks', '1']);
+    expect(s.code).toBe(0);
+    const lines = s.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^Mon 2026-11-30 09:00 GMT\+1  ->  Mon 2026-12-07 09:00 GMT\+1  jdoe /);
+    expect(lines.at(-1)).toMatch(/^Mon 2026-12-07 09:00 GMT\+1  ->  Mon 2026-12-14 09:00 GMT\+1 /);
+    const end = await labctl(['oncall', 'schedule', '-i', EXAMPLE, '--at', '2027-08-30T10:00', '--weeks', '3']);
+    const tail = end.stdout.trim().split('\n');
+    expect(tail.at(-2)).toMatch(/->  Tue 2027-09-07 00:00 GMT\+2  mmuster /);
+    expect(tail.at(-1)).toMatch(/^Tue 2027-09-07 00:00 GMT\+2  ->  \(no end\) +everyone: past monitoring\.oncall\.renderUntil 2027-09-06 every critical alert pages the whole roster$/);
+    expect(tail.filter((l) => / (jdoe|mmuster|akumar) /.test(l) && l.startsWith('Mon 2027-09-13'))).toEqual([]);
+  });
+
   it('rejects bad options with exit 2', async () => {
     expect((await labctl(['oncall', 'schedule', '-i', EXAMPLE, '--weeks', '0'])).code).toBe(2);
     const r = await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', 'next tuesday']);

@@ -119,7 +119,8 @@ describe('labctl render / render --check / diff', () => {
     writeFileSync(join(dir, 'README.md'), 'our own readme\n');
     const r = await labctl(['render', '-i', EXAMPLE, '-o', dir]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('were not written by labctl and would be overwritten');
+    // Never rendered there and not empty: refused as not a site repository (test/layout.cli.test.ts).
+    expect(r.stderr).toContain('is not a site repository');
     expect(r.stderr).toContain('README.md');
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('our own readme\n');
     expect((await labctl(['render', '-i', EXAMPLE, '-o', dir, '--overwrite'])).code).toBe(0);

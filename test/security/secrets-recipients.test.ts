@@ -61,7 +61,7 @@ describe('a recipient added by a commit is not trusted', () => {
     const r = await labctl(['render', '-i', EXAMPLE, '-o', repo], { env: { LABCTL_AGE_KEY_FILE: undefined, HOME: tmp } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/secrets: \d+ new entries not generated: the site key \(.*\) is not on this machine/);
-    expect(r.stdout).toContain(`labctl secrets generate -r ${repo} -k KEYFILE`);
+    expect(r.stdout).toContain(`labctl secrets generate -i ${EXAMPLE} -r ${repo} -k KEYFILE`);
     expect(existsSync(join(repo, 'secrets/entries'))).toBe(false);
   });
 

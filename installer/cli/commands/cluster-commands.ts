@@ -2,7 +2,7 @@
 // Each action lazy-imports its module so `labctl validate` never loads the SSH client.
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../core/diagnostics.ts';
-import { inventoryOption, outputOption } from '../options.ts';
+import { inventoryOption, outputOption, siteRepoOf } from '../options.ts';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 const positive = (what: string) => (v: string) => {
@@ -43,12 +43,12 @@ export function registerBootstrapCommands(program: Command): void {
     .option('--skip-preflight', 'do not run the preflight checks first')
     .option('--no-hand-over', 'stop after kubeadm (no CNI, ArgoCD, root Application)')
     .addOption(new Option('--wait-timeout <seconds>', 'how long to wait for ArgoCD to converge').default(1800).argParser(positive('--wait-timeout')))
-    .addOption(new Option('-r, --repo <dir>', 'the site repository checkout holding secrets/ (tls.mode internal-ca: the site CA certificate for the nodes)').default('site'))
+    .addOption(new Option('-r, --repo <dir>', 'the site repository checkout holding secrets/ (tls.mode internal-ca: the site CA certificate for the nodes; default: the folder that holds the inventory)'))
     .addOption(new Option('-k, --key-file <file>', 'the site private key (default: $LABCTL_AGE_KEY_FILE or ~/.config/labctl/site.agekey)'))
     .action(async (o) => (await import('./up.ts')).upCommand({
       inventory: o.inventory, output: o.output, nodes: o.nodes, concurrency: o.concurrency, connectTimeout: o.connectTimeout,
       stateDir: o.stateDir, stepTimeout: o.stepTimeout, skipPreflight: o.skipPreflight, handOver: o.handOver, waitTimeout: o.waitTimeout,
-      repo: o.repo, keyFile: o.keyFile,
+      repo: o.repo ?? siteRepoOf(o.inventory), keyFile: o.keyFile,
     }));
 
   program.command('reset')

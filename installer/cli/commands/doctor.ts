@@ -33,8 +33,9 @@ export async function checkTools(): Promise<ToolStatus[]> {
     const which = await $({ nothrow: true, quiet: true, env: { ...process.env, PATH } })`command -v ${t.name}`;
     if (which.exitCode !== 0) return { name: t.name, ok: false, needed: t.needed, required: !!t.required };
     const out = await $({ nothrow: true, quiet: true, env: { ...process.env, PATH }, timeout: '30s' })`${t.name} ${t.args}`;
-    const text = (out.stdout + out.stderr).trim().split('\n')[0] ?? '';
-    const version = /v?\d+\.\d+(\.\d+)?[^\s,]*/.exec(text)?.[0] ?? text;
+    // The version is not always on the first line (shellcheck: a title line, then "version: 0.9.0").
+    const text = (out.stdout + out.stderr).trim();
+    const version = /v?\d+\.\d+(\.\d+)?[^\s,]*/.exec(text)?.[0] ?? text.split('\n')[0] ?? '';
     return { name: t.name, ok: true, version, path: which.stdout.trim(), needed: t.needed, required: !!t.required };
   })));
 }

@@ -3,6 +3,8 @@
 // a terminal, asked again), the whole file is validated before it is written, and an existing file is
 // never replaced without --force.
 import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { SCHEMA_COMMENT, SCHEMA_NAME, schemaText } from '../../inventory/schema/emit.ts';
 import { createInterface } from 'node:readline/promises';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import { contains, hasHostBits, nth } from '../../core/ip.ts';
@@ -182,16 +184,20 @@ export async function initCommand(o: InitOptions, flags: Record<string, unknown>
   }
   const racks = a.racks!;
   const nodes: StarterNode[] = a.nodeSpecs!.map((n, i) => ({ name: n.name, address: n.address, rack: n.rack ?? racks[i % racks.length]!, disks: nodeDisks.get(n.name) ?? [] }));
-  const text = starterYaml({ ...(a as StarterAnswers), nodes });
+  // The first line points editors to the schema, which is written beside the file (docs/decisions.md).
+  const text = `${SCHEMA_COMMENT}\n#\n${starterYaml({ ...(a as StarterAnswers), nodes })}`;
   // What is written must validate as written: check the exact text first, write nothing when it does not.
   const v = validateInventoryText(o.file, text);
   if (v.errors.length) throw new ExitError(`these answers make an invalid inventory (the lines above are those of the file it would have written); nothing was written to ${o.file}`, 1, v.errors);
   writeFileSync(o.file, text, { flag: o.force ? 'w' : 'wx' });
+  const schema = join(dirname(o.file), SCHEMA_NAME);
+  // labctl render keeps it current; an existing one is left to render (it may be from a newer labctl).
+  if (!existsSync(schema)) writeFileSync(schema, schemaText());
   printDiagnostics(v.warnings);
   const placeholders = nodes.filter((n) => text.includes(placeholderDisk(n.name))).map((n) => n.name);
   process.stdout.write(`wrote ${o.file}: ${nodes.length} nodes in ${racks.length} rack(s)${v.warnings.length ? `, ${v.warnings.length} warning(s)` : ''}\n`
     + (placeholders.length ? `before labctl preflight: replace the REPLACE-ME disk ids of ${placeholders.join(', ')} with their Ceph disks (ls -l /dev/disk/by-id/)\n` : '')
-    + `next: labctl validate ${o.file}, then labctl render -i ${o.file} -o site\n`);
+    + `next: labctl validate -i ${o.file}, then labctl render -i ${o.file} (the site repository is the folder that holds it)\n`);
 }
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

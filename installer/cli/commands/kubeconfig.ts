@@ -1,7 +1,7 @@
 // `labctl kubeconfig --user NAME`: a kubeconfig that logs in through Keycloak (docs/kubeconfig.md).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { ExitError } from '../../core/diagnostics.ts';
+import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import { requireSite } from '../../inventory/validate.ts';
 import { buildKubeconfig } from '../../render/kubeconfig.ts';
 import { printDiagnostics } from '../output.ts';
@@ -9,7 +9,7 @@ import { printDiagnostics } from '../output.ts';
 export interface KubeconfigCommandOptions { inventory: string; user: string; out: string; replaceFile?: boolean; namespace?: string; caFile?: string }
 
 export async function kubeconfigCommand(o: KubeconfigCommandOptions): Promise<void> {
-  if (!/^[a-z0-9][-a-z0-9_.]*$/.test(o.user)) throw new ExitError(`--user ${o.user}: expected a login name (lowercase letters, digits, - _ .)`, 2);
+  if (!/^[a-z0-9][-a-z0-9_.]*$/.test(o.user)) throw new UsageError(`--user ${o.user}: expected a login name (lowercase letters, digits, - _ .)`);
   const v = requireSite(o.inventory);
   if ('errors' in v) throw new ExitError(`${o.inventory}: ${v.errors.length} error(s)`, 1, v.errors);
   printDiagnostics(v.warnings);

@@ -6,7 +6,7 @@ export function registerLabs(program: Command): void {
   const labs = program.command('labs').description('lab templates: validate them, check they fit the VM hosts, list them');
   const common = (c: Command) => c
     .addOption(inventoryOption())
-    .option('--labs <dir>', 'the labs folder (default: the inventory\'s labs.path, else labs)')
+    .option('--labs <dir>', 'the labs folder (default: the inventory\'s labs.path, else labs, in the folder that holds the inventory)')
     .option('--images <dir>', 'the image catalog folder (default: $LABCTL_IMAGES_DIR or images/ of this labctl)')
     .addOption(outputOption());
   const opts = (paths: string[], o: Record<string, unknown>, cmd: Command) => ({

@@ -34,9 +34,28 @@ const json = (s: Shift | null) => s && ({ primary: s.primary, secondary: s.secon
 const line = (s: Shift, zone: string) =>
   `${formatLocal(s.start, zone)}  ->  ${formatLocal(s.end, zone)}  ${s.primary.padEnd(12)} secondary ${(s.secondary ?? '-').padEnd(12)}${s.source === 'override' ? ` override${s.reason ? `: ${s.reason}` : ''}` : ''}`;
 
+const WEEK_MS = 7 * 86_400_000;
+
+/** Who Alertmanager pages outside the rendered rotation (receiver page-everyone): every roster member. */
+const rosterOf = (site: ReturnType<typeof loadSite>) => (site.monitoring.oncall?.roster ?? []).map((p) => p.name);
+
+/** Past the rendered window Alertmanager has no name, only the whole roster: say so instead of a name. */
+function pastRendered(cfg: RotationConfig, site: ReturnType<typeof loadSite>, t: number): string | null {
+  const end = renderWindow(cfg).end;
+  if (t < end) return null;
+  return `${formatLocal(t, cfg.zone)} is past the rotation Alertmanager has (monitoring.oncall.renderUntil ${cfg.renderUntil}, until ${formatLocal(end, cfg.zone)}): ` +
+    `nobody holds the pager alone there, every critical alert pages the whole roster (${rosterOf(site).join(', ')}). ` +
+    'To hand it to one person again: raise monitoring.oncall.renderUntil, labctl render, commit and push';
+}
+
 export async function oncallNow(o: OncallOptions): Promise<void> {
-  const { cfg } = load(o.inventory);
+  const { cfg, site } = load(o.inventory);
   const t = parseAt(o.at, cfg.zone);
+  const past = pastRendered(cfg, site, t);
+  if (past) {
+    if (o.output === 'json') return printJson({ at: new Date(t).toISOString(), oncall: null, pages: 'everyone', roster: rosterOf(site), renderedUntil: new Date(renderWindow(cfg).end).toISOString() });
+    throw new ExitError(past, 1);
+  }
   const full = shiftsBetween(cfg, t, t + 60 * 86_400_000).find((s) => s.start <= t) ?? onCallAt(cfg, t);
   if (o.output === 'json') return printJson({ at: new Date(t).toISOString(), oncall: json(full) });
   if (!full) throw new ExitError(`nobody is on call at ${formatLocal(t, cfg.zone)}: the rotation starts ${cfg.start}; critical alerts page the whole roster`, 1);
@@ -56,12 +75,17 @@ export async function oncallSchedule(o: OncallOptions): Promise<void> {
   const { cfg } = load(o.inventory);
   const t = parseAt(o.at, cfg.zone);
   const weeks = parseWeeks(o.weeks, 8);
-  const shifts = shiftsBetween(cfg, t, t + weeks * 7 * 86_400_000);
   const rendered = renderWindow(cfg).end;
-  if (o.output === 'json') return printJson({ from: new Date(t).toISOString(), weeks, renderedUntil: new Date(rendered).toISOString(), shifts: shifts.map(json) });
+  // Whole shifts: the one running at t from its hand-over (not from t), and the last to its end.
+  const to = t + weeks * WEEK_MS;
+  const from = shiftsBetween(cfg, t - 8 * WEEK_MS, t + 1).at(-1)?.start ?? t;
+  const shifts = shiftsBetween(cfg, Math.min(from, t), to + 8 * WEEK_MS).filter((s) => s.start < to && s.start < rendered)
+    .map((s) => (s.end > rendered ? { ...s, end: rendered } : s));
+  if (o.output === 'json') return printJson({ from: new Date(Math.min(from, t)).toISOString(), weeks, renderedUntil: new Date(rendered).toISOString(), shifts: shifts.map(json) });
   for (const s of shifts) process.stdout.write(line(s, cfg.zone) + '\n');
-  if (t + weeks * 7 * 86_400_000 > rendered) {
-    process.stderr.write(`note: Alertmanager has the rotation only until ${formatLocal(rendered, cfg.zone)} (monitoring.oncall.renderUntil); after that critical alerts page the whole roster\n`);
+  if (to > rendered) {
+    // Alertmanager's answer past the window is the whole roster, not the next name of the rotation.
+    process.stdout.write(`${formatLocal(rendered, cfg.zone)}  ->  (no end)${' '.repeat(Math.max(0, formatLocal(rendered, cfg.zone).length - 8))}  everyone: past monitoring.oncall.renderUntil ${cfg.renderUntil} every critical alert pages the whole roster\n`);
   }
 }
 

@@ -1,16 +1,46 @@
 // `labctl render`, `render --check` and `labctl diff`.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { ExitError } from '../../core/diagnostics.ts';
 import { requireSite } from '../../inventory/validate.ts';
 import { readRenderInputs } from '../../render/inputs.ts';
 import { renderSite, type RenderResult } from '../../render/render.ts';
-import { GITIGNORE, assertNoSymlink, lockRepo, planWrite, renderedBy, writeRepo, type RepoChange } from '../../render/write.ts';
+import { GITIGNORE, STATE_FILE, assertNoSymlink, lockRepo, planWrite, renderedBy, writeRepo, type RepoChange } from '../../render/write.ts';
 import { labctlVersion } from '../../core/build-info.ts';
+import { SCHEMA_NAME, schemaText } from '../../inventory/schema/emit.ts';
 import { printDiagnostics } from '../output.ts';
 
-export interface RenderOptions { inventory: string; out: string; check?: boolean; overwrite?: boolean; quiet?: boolean }
+export interface RenderOptions {
+  inventory: string; out: string; check?: boolean; overwrite?: boolean; quiet?: boolean;
+  /** -k: the site key, to add generated secrets (default: $LABCTL_AGE_KEY_FILE, else ~/.config/labctl/site.agekey). */
+  keyFile?: string;
+  /** -o was given (not the inventory's folder): only changes how messages name it. */
+  outGiven?: boolean;
+}
+
+/** What a site repository holds before its first render: none of it makes a folder "someone else's". */
+const BEFORE_FIRST_RENDER = new Set(['secrets', 'labs', '.git', '.gitignore', '.labctl', SCHEMA_NAME]);
+
+/**
+ * Render writes into a folder only when it is a site repository: one labctl rendered before
+ * (.labctl/rendered.json), or one holding nothing but what a site repository starts with. Anything else
+ * (the labctl checkout, a home folder) would get ~100 files scattered into it. Returns the reason, or null.
+ */
+export function notASiteRepo(out: string, inventory: string): string | null {
+  if (!existsSync(out)) return null;
+  assertNoSymlink(out, STATE_FILE, 'reads'); // a linked .labctl is refused as such, not read through
+  if (existsSync(join(out, STATE_FILE))) return null;
+  if (!statSync(out).isDirectory()) return null; // the writer names the file in the way
+  const own = resolve(inventory) === resolve(out, basename(inventory)) ? basename(inventory) : 'inventory.yaml';
+  const foreign = readdirSync(out).filter((e) => e !== own && e !== 'inventory.yaml' && !BEFORE_FIRST_RENDER.has(e)).sort();
+  if (!foreign.length) return null;
+  const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, ... (${foreign.length} in all)` : '');
+  return `${out} is not a site repository: labctl never rendered there (no ${STATE_FILE}) and it is not empty (${shown})`;
+}
+
+/** The render command as the user would type it again. */
+const renderAgain = (o: RenderOptions) => `labctl render -i ${o.inventory} -o ${o.out}`;
 
 export async function renderFromInventory(inventory: string): Promise<RenderResult> {
   const v = requireSite(inventory);
@@ -25,6 +55,8 @@ export async function renderFromInventory(inventory: string): Promise<RenderResu
   (r.stats as RenderResult['stats'] & { ms?: number }).ms = performance.now() - t0;
   // Local files (a lock, a mistaken --state-dir, a key) must never be committed to the site repository.
   r.files.set('.gitignore', GITIGNORE);
+  // The schema the inventory's first line points editors to, beside it (docs/decisions.md, inventory schema).
+  r.files.set(SCHEMA_NAME, schemaText());
   r.stats.files = r.files.size;
   return r;
 }
@@ -39,6 +71,9 @@ function versionNote(dir: string): string | null {
 const summary = (c: RepoChange) => `${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed`;
 
 export async function renderCommand(o: RenderOptions): Promise<void> {
+  if (o.check && !existsSync(o.out)) {
+    throw new ExitError(`${o.out}: no such folder, so there is nothing to check against ${o.inventory}; ${renderAgain(o)} writes it (or name the site repository checkout with -o DIR)`, 1);
+  }
   const r = await renderFromInventory(o.inventory);
   if (o.check) {
     const change = planWrite(o.out, r.files);
@@ -46,10 +81,15 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
     const other = versionNote(o.out);
     if (stale.length) {
       process.stdout.write(stale.join('\n') + '\n');
-      throw new ExitError(`${o.out} is not what ${o.inventory} renders (${stale.length} file(s))${other ? `; ${other}` : ''}; run labctl render and commit the result`, 1);
+      throw new ExitError(`${o.out} is not what ${o.inventory} renders (${stale.length} file(s))${other ? `; ${other}` : ''}; run ${renderAgain(o)} and commit the result`, 1);
     }
     process.stdout.write(`${o.out} is up to date with ${o.inventory} (${r.stats.files} files)${other ? `; ${other}` : ''}\n`);
     return;
+  }
+  const foreign = o.overwrite ? null : notASiteRepo(o.out, o.inventory);
+  if (foreign) {
+    throw new ExitError(`refusing to render: ${foreign}. Name the site repository with -o DIR (the folder that holds inventory.yaml, or a new or empty folder)` +
+      `${o.outGiven ? '' : `; -o defaults to the folder that holds ${o.inventory}`}, or pass --overwrite to render into ${o.out} anyway. Nothing was written.`, 1);
   }
   // Checked and written under one lock: another render or secrets command cannot slip in between.
   const unlock = lockRepo(o.out);
@@ -69,7 +109,7 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
     }
     // Generated secrets: new entries only, encrypted to the site's confirmed recipients (docs/secrets.md).
     const { renderSecretsNote } = await import('../../secrets/render-hook.ts');
-    const note = await renderSecretsNote(o.out, r.secrets);
+    const note = await renderSecretsNote(o.out, r.secrets, { keyFile: o.keyFile, inventory: o.inventory });
     if (!o.quiet && note) process.stdout.write(note);
   } finally {
     unlock();

@@ -11,7 +11,7 @@ import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import type { SecretNeed } from '../../render/model.ts';
 import { lockRepo } from '../../render/write.ts';
 import { renderFromInventory } from './render.ts';
-import { SecretStore, newSiteKey, writeIdentity, checkRef, defaultKeyFile } from '../../secrets/store.ts';
+import { SecretStore, newSiteKey, writeIdentity, checkRef, defaultKeyFile, keyInsideRepo } from '../../secrets/store.ts';
 import { verifiedConfirmed } from '../../secrets/recipients.ts';
 import { ciphertextHash } from '../../secrets/entries-confirmed.ts';
 import { ensureSecrets } from '../../secrets/ensure.ts';
@@ -54,6 +54,14 @@ async function readValue(entry: string): Promise<string> {
 
 export async function secretsInit(o: { repo: string; keyFile?: string }): Promise<void> {
   const keyFile = o.keyFile ?? defaultKeyFile();
+  // Both refusals come before anything is created (not even the repository's lock folder).
+  if (keyInsideRepo(keyFile, o.repo)) writeIdentity(keyFile, '', '', o.repo); // throws: the key would be committed
+  const already = new SecretStore(o.repo);
+  if (already.initialized()) throw new ExitError(`${already.recipientsFile} exists: this site already has a key; nothing was changed`, 1);
+  if (existsSync(keyFile)) {
+    throw new ExitError(`${keyFile} already exists; nothing was changed. labctl never overwrites a site key (what it encrypted would be lost) and never reuses one for a second store (one key per site). ` +
+      `For another site give its key a new place: labctl secrets init -r ${o.repo} -k ~/.config/labctl/<site>.agekey, and the same -k (or LABCTL_AGE_KEY_FILE) to its other secrets commands.`, 1);
+  }
   await locked(o.repo, async () => {
     const store = new SecretStore(o.repo);
     if (store.initialized()) throw new ExitError(`${store.recipientsFile} exists: this site already has a key; nothing was changed`, 1);

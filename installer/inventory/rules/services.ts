@@ -2,6 +2,7 @@
 import { closest } from 'fastest-levenshtein';
 import type { Rule } from './context.ts';
 import { pinnedVersions, minorOf } from '../../core/versions.ts';
+import { kindOf, versionFormatProblem } from './version-format.ts';
 
 export const kubernetesVersion: Rule = (ctx) => {
   const { version } = ctx.site.kubernetes;
@@ -112,6 +113,13 @@ export const versionOverrides: Rule = (ctx) => {
     if (!known.includes(name)) {
       ctx.error(['versions', name], `unknown component ${JSON.stringify(name)}; expected one of: ${known.join(', ')}`, `did you mean "${closest(name, known)}"?`);
     } else {
+      const c = pinnedVersions().components[name]!;
+      const problem = versionFormatProblem(name, c, String(ctx.site.versions[name]));
+      if (problem) {
+        const fixed = kindOf(c) !== 'image' && /^v?\d/.test(String(ctx.site.versions[name])) ? (c.version.startsWith('v') ? `v${ctx.site.versions[name]}` : String(ctx.site.versions[name]).replace(/^v/, '')) : undefined;
+        ctx.error(['versions', name], problem, fixed && !versionFormatProblem(name, c, fixed) ? `did you mean "${fixed}"?` : undefined);
+        continue;
+      }
       ctx.warn(['versions', name], `${name} pinned version ${pinnedVersions().components[name]!.version} is overridden with ${ctx.site.versions[name]}; this combination is not tested`);
     }
   }

@@ -4,7 +4,7 @@
 // A new version in images/<name>/image.yaml changes the URL here; the cron imports it at its next poll
 // and labs created afterwards get it, while running VMs keep their clones.
 import { createHash } from 'node:crypto';
-import { ExitError } from '../../../core/diagnostics.ts';
+import { Problem } from '../../../core/diagnostics.ts';
 import { IMAGES_NAMESPACE, IMAGES_PROJECT, imageRepository, type CatalogImage } from '../../../images/catalog.ts';
 import type { Component, ComponentBuilder, K8sObject, SecretNeed } from '../../model.ts';
 import { defineComponent } from '../../platform/component.ts';
@@ -59,7 +59,7 @@ export const images: ComponentBuilder = ({ site, images: catalog }): Component |
   if (catalog.length === 0) return null;
   const project = site.registry.projects.find((p) => p.name === IMAGES_PROJECT);
   if (!project) {
-    throw new ExitError(`${site.file}: registry.projects has no project "${IMAGES_PROJECT}"; lab images are pushed to ${site.hosts.harbor}/${IMAGES_PROJECT}/<name>. Add {name: ${IMAGES_PROJECT}} to registry.projects`, 1);
+    throw new Problem(`${site.file}: registry.projects has no project "${IMAGES_PROJECT}"; lab images are pushed to ${site.hosts.harbor}/${IMAGES_PROJECT}/<name>. Add {name: ${IMAGES_PROJECT}} to registry.projects`);
   }
   // A private project needs credentials for CDI's importer: a Harbor robot account with pull rights,
   // which only Harbor can issue, so the site supplies it (labctl secrets set).

@@ -1,0 +1,57 @@
+// Issue 14: exit codes are decided only in the CLI layer. Library code (installer/ outside installer/cli)
+// throws kinds of errors (Problem, UsageError, Interrupted) and never an exit code; installer/cli/main.ts
+// maps them. The scan fails on a library file that picks a code; the mapping is checked through the CLI.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExitError, Interrupted, Problem, UsageError } from '../installer/core/diagnostics.ts';
+import { exitCodeOf } from '../installer/cli/main.ts';
+import { ROOT, labctl } from './helpers.ts';
+
+/** Entry points that are not library code: they run main() like bin/labctl.js does. */
+const ENTRY_POINTS = new Set(['installer/packaging/sea-entry.ts', 'installer/packaging/sea-root.ts']);
+
+const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+
+/** Lines of library code that choose an exit code: `new ExitError(`, process.exit, process.exitCode. */
+export function exitCodeChoices(files: { path: string; text: string }[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    if (f.path.startsWith('installer/cli/') || ENTRY_POINTS.has(f.path) || f.path === 'installer/core/diagnostics.ts') continue;
+    f.text.split('\n').forEach((line, i) => {
+      if (/new ExitError\(|process\.exit\(|process\.exitCode/.test(line)) out.push(`${f.path}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  return out;
+}
+
+describe('exit codes are chosen only by installer/cli', () => {
+  const files = sources(join(ROOT, 'installer')).map((p) => ({ path: relative(ROOT, p), text: readFileSync(p, 'utf8') }));
+
+  it('no library module picks an exit code', () => {
+    expect(files.length).toBeGreaterThan(100);
+    expect(exitCodeChoices(files)).toEqual([]);
+  });
+
+  it('the scan finds one that does (a weakened copy of installer/secrets/store.ts)', () => {
+    const store = files.find((f) => f.path === 'installer/secrets/store.ts')!;
+    const weak = { ...store, text: store.text.replace('throw new UsageError(', 'throw new ExitError(') };
+    expect(weak.text).not.toBe(store.text);
+    expect(exitCodeChoices([weak])).toHaveLength(1);
+  });
+
+  it('main maps the kinds: Problem 1, UsageError 2, Interrupted 130; an ExitError of the CLI keeps its own', () => {
+    expect(exitCodeOf(new Problem('x'))).toBe(1);
+    expect(exitCodeOf(new UsageError('x'))).toBe(2);
+    expect(exitCodeOf(new Interrupted('x'))).toBe(130);
+    expect(exitCodeOf(new ExitError('x', 4))).toBe(4);
+  });
+
+  it('through the CLI: a library UsageError (a bad entry name, installer/secrets/store.ts) exits 2 with the subcommand\'s help hint', async () => {
+    const r = await labctl(['secrets', 'set', 'Not/A/Ref!', '-r', '/nonexistent-labctl-repo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is not a secret-store entry name');
+    expect(r.stderr).toContain('(run labctl secrets set --help for usage)');
+  });
+});

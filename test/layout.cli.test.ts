@@ -1,0 +1,208 @@
+// The site repository layout (docs/decisions.md "Site repository layout"): commands run from the
+// repository root, -i defaults to inventory.yaml and -o/-r to the folder that holds the inventory; render
+// refuses a folder that is neither a site repository nor empty, so a render in the wrong folder (the labctl
+// checkout) scatters nothing.
+import { afterAll, describe, expect, it } from 'vitest';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXAMPLE, labctl } from './helpers.ts';
+import { schemaText } from '../installer/inventory/schema/emit.ts';
+
+/** The file an inventory's `# yaml-language-server: $schema=...` line points to, resolved as the editor does: from the inventory's folder. */
+const schemaOf = (inventory: string): string | null => {
+  const m = /^# yaml-language-server: \$schema=(\S+)$/.exec(readFileSync(inventory, 'utf8').split('\n')[0]!);
+  if (!m) return null;
+  const f = join(inventory, '..', m[1]!);
+  return existsSync(f) ? readFileSync(f, 'utf8') : null;
+};
+
+const dirs: string[] = [];
+const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'labctl-layout-')); dirs.push(d); return d; };
+afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+/** A site repository as a user starts it: inventory.yaml and nothing else. */
+const siteRepo = () => { const d = tmp(); copyFileSync(EXAMPLE, join(d, 'inventory.yaml')); return d; };
+
+describe('render: -i inventory.yaml and -o its folder by default', () => {
+  it('renders into the folder that holds inventory.yaml (no nested site/), and again into it', async () => {
+    const d = siteRepo();
+    const r = await labctl(['render'], { cwd: d, env: { LABCTL_AGE_KEY_FILE: join(tmp(), 'none.agekey') } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(d, 'apps/argocd.yaml'))).toBe(true);
+    expect(existsSync(join(d, '.labctl/rendered.json'))).toBe(true);
+    expect(existsSync(join(d, 'site'))).toBe(false);
+    // The second render is into a folder labctl rendered before: allowed, nothing changes.
+    const again = await labctl(['render', '--check'], { cwd: d });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('. is up to date with inventory.yaml');
+    // -o given explicitly by another path to the same folder is the same repository.
+    expect((await labctl(['render', '-i', join(d, 'inventory.yaml')], { cwd: tmp() })).code).toBe(0);
+  });
+
+  it('refuses a folder with files of its own that labctl never rendered into, naming -o; writes nothing', async () => {
+    // What `labctl render -i inventory.example.yaml` meets in the labctl checkout.
+    const d = tmp();
+    copyFileSync(EXAMPLE, join(d, 'inventory.example.yaml'));
+    for (const f of ['README.md', 'package.json']) writeFileSync(join(d, f), 'ours\n');
+    mkdirSync(join(d, 'installer'));
+    const before = readdirSync(d).sort();
+    const r = await labctl(['render', '-i', 'inventory.example.yaml'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('refusing to render: . is not a site repository');
+    expect(r.stderr).toContain('README.md, installer, package.json');
+    expect(r.stderr).toContain('-o DIR');
+    expect(r.stderr).toContain('-o defaults to the folder that holds inventory.example.yaml');
+    expect(readdirSync(d).sort()).toEqual(before); // not even the lock folder
+    // The README's example from the same folder renders into ./site.
+    const ok = await labctl(['render', '-i', 'inventory.example.yaml', '-o', 'site'], { cwd: d });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(existsSync(join(d, 'site/apps/argocd.yaml'))).toBe(true);
+    // --overwrite is the explicit yes.
+    const forced = await labctl(['render', '-i', 'inventory.example.yaml', '--overwrite'], { cwd: d });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(d, 'README.md'), 'utf8')).not.toBe('ours\n');
+  });
+
+  it('renders into a site repository that holds only inventory.yaml, secrets/, labs/, .git and .gitignore', async () => {
+    const d = siteRepo();
+    for (const f of ['secrets', 'labs/os101', '.git']) mkdirSync(join(d, f), { recursive: true });
+    writeFileSync(join(d, '.gitignore'), '/.labctl/lock\n');
+    writeFileSync(join(d, 'labs/os101/shell.yaml'), 'title: mine\n');
+    const r = await labctl(['render', '--overwrite'], { cwd: d }); // .gitignore is written by render: --overwrite for that one
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(d, 'labs/os101/shell.yaml'), 'utf8')).toBe('title: mine\n');
+    const d2 = siteRepo();
+    mkdirSync(join(d2, 'secrets'));
+    const r2 = await labctl(['render'], { cwd: d2 });
+    expect(r2.code, r2.stderr).toBe(0);
+  });
+
+  it('render --check -o a missing folder: says so and how to render it, exit 1', async () => {
+    const d = siteRepo();
+    const r = await labctl(['render', '--check', '-o', 'missing'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('labctl: missing: no such folder, so there is nothing to check against inventory.yaml; labctl render -i inventory.yaml -o missing writes it');
+    expect(r.stderr).not.toContain('internal error');
+  });
+
+  it('render --check names the command to run with -i and -o', async () => {
+    const d = siteRepo();
+    expect((await labctl(['render', '-o', 'out'], { cwd: d })).code).toBe(0);
+    writeFileSync(join(d, 'out/apps/argocd.yaml'), 'changed\n');
+    const r = await labctl(['render', '--check', '-o', 'out'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('run labctl render -i inventory.yaml -o out and commit the result');
+  });
+
+  it('diff defaults to the inventory\'s folder and exits 0 whether or not it shows a change (as its --help says)', async () => {
+    const d = siteRepo();
+    expect((await labctl(['render'], { cwd: d })).code).toBe(0);
+    const same = await labctl(['diff'], { cwd: d });
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stdout).toBe('# 0 added, 0 changed, 0 removed\n');
+    writeFileSync(join(d, 'apps/argocd.yaml'), 'changed\n');
+    const differs = await labctl(['diff'], { cwd: d });
+    expect(differs.code).toBe(0);
+    expect(differs.stdout).toContain('+++ b/apps/argocd.yaml');
+    expect((await labctl(['diff', '--help'])).stdout).toContain('exit 0 either way; render --check exits 1 on a difference');
+  });
+});
+
+describe('secrets: -r defaults', () => {
+  it('secrets init outside a site repository (no inventory.yaml) is refused, naming -r; nothing is written', async () => {
+    const d = tmp();
+    const key = join(tmp(), 'k.agekey');
+    const r = await labctl(['secrets', 'init', '-k', key], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('this folder holds no inventory.yaml, so it is not a site repository');
+    expect(r.stderr).toContain('-r DIR');
+    expect(r.stderr).toContain('(run labctl secrets init --help for usage)');
+    expect(readdirSync(d)).toEqual([]);
+    expect(existsSync(key)).toBe(false);
+  });
+
+  it('secrets init in the site repository writes ./secrets; generate and list -i sub/inventory.yaml use sub/secrets', async () => {
+    const d = siteRepo();
+    const key = join(tmp(), 'k.agekey');
+    const r = await labctl(['secrets', 'init', '-k', key], { cwd: d });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(d, 'secrets/recipients.txt'))).toBe(true);
+    expect(existsSync(join(d, 'site'))).toBe(false);
+    const g = await labctl(['secrets', 'generate', '-i', join(d, 'inventory.yaml'), '-k', key], { cwd: tmp() });
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stdout).toMatch(/^[1-9]\d* generated/);
+    expect(readdirSync(join(d, 'secrets/entries')).length).toBeGreaterThan(0);
+  });
+
+  it('secrets init refuses an existing key file (never overwritten, never reused for a second store) before creating anything', async () => {
+    const keyDir = tmp();
+    const key = join(keyDir, 'k.agekey');
+    const first = siteRepo();
+    expect((await labctl(['secrets', 'init', '-k', key], { cwd: first })).code).toBe(0);
+    const keyBefore = readFileSync(key, 'utf8');
+    const second = siteRepo();
+    const r = await labctl(['secrets', 'init', '-k', key], { cwd: second });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${key} already exists; nothing was changed`);
+    expect(r.stderr).toContain('-k ~/.config/labctl/<site>.agekey');
+    expect(readFileSync(key, 'utf8')).toBe(keyBefore);
+    expect(readdirSync(second)).toEqual(['inventory.yaml']);
+    // LABCTL_AGE_KEY_FILE is the same key file as -k: the same refusal.
+    const env = await labctl(['secrets', 'init'], { cwd: second, env: { LABCTL_AGE_KEY_FILE: key } });
+    expect(env.code).toBe(1);
+    expect(env.stderr).toContain(`${key} already exists`);
+    // A key inside the repository: a usage error, and nothing created.
+    const inside = await labctl(['secrets', 'init', '-k', 'site.agekey'], { cwd: second });
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toContain('inside the site repository');
+    expect(readdirSync(second)).toEqual(['inventory.yaml']);
+  });
+});
+
+describe('the inventory\'s editor schema reference works outside the labctl checkout', () => {
+  it('in the checkout, after copying the example into a site repository and rendering, and after labctl init', async () => {
+    expect(schemaOf(EXAMPLE)).toBe(schemaText());
+    // Copied as the README says, the reference points to nothing until render writes the schema beside it.
+    const d = siteRepo();
+    expect(schemaOf(join(d, 'inventory.yaml'))).toBeNull();
+    expect((await labctl(['render'], { cwd: d })).code).toBe(0);
+    expect(schemaOf(join(d, 'inventory.yaml'))).toBe(schemaText());
+    // Written by an older labctl: render replaces it (it is a rendered file) and --check notices.
+    writeFileSync(join(d, 'inventory.schema.json'), '{}\n');
+    expect((await labctl(['render', '--check'], { cwd: d })).stdout).toContain('differs  inventory.schema.json');
+    const i = tmp();
+    const r = await labctl(['init', '--yes'], { cwd: i });
+    expect(r.code, r.stderr).toBe(0);
+    expect(schemaOf(join(i, 'inventory.yaml'))).toBe(schemaText());
+    expect(r.stdout).toContain('next: labctl validate -i inventory.yaml, then labctl render -i inventory.yaml');
+    // And that folder is a site repository render accepts as it is.
+    expect((await labctl(['render'], { cwd: i })).code).toBe(0);
+  });
+});
+
+describe('usage errors point to the help of the command that was run', () => {
+  it.each([
+    [['secrets', 'set'], 'labctl secrets set'],
+    [['oncall', 'now', '--output', 'yaml'], 'labctl oncall now'],
+    [['render', '--bogus'], 'labctl render'],
+    [['labs', 'validate', '--output', 'x'], 'labctl labs validate'],
+    [['frobnicate'], 'labctl'],
+  ])('%j -> %s --help', async (args, path) => {
+    const r = await labctl(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`(run ${path} --help for usage)`);
+  });
+});
+
+describe('validate takes -i like every other command', () => {
+  it('validate -i FILE, validate FILE, and both differing is a usage error', async () => {
+    const a = await labctl(['validate', '-i', EXAMPLE]);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await labctl(['validate', EXAMPLE]);
+    expect(b.stdout).toBe(a.stdout);
+    const both = await labctl(['validate', EXAMPLE, '-i', 'other.yaml']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('two inventory files');
+  });
+});

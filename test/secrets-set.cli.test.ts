@@ -1,0 +1,69 @@
+// `labctl secrets set` and the site key option: an entry name nothing reads is refused with the closest
+// name (fastest-levenshtein) before a value is read; -k and $LABCTL_AGE_KEY_FILE name the key the same
+// way for set and for render (render -k). The no-echo terminal test is test/security/secrets-tty.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXAMPLE, labctl } from './helpers.ts';
+import { SecretStore, readIdentity } from '../installer/secrets/store.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'labctl-secrets-set-'));
+const repo = join(tmp, 'site');
+const key = join(tmp, 'keys', 'site.agekey');
+const nowhere = join(tmp, 'no-such.agekey');
+beforeAll(async () => {
+  const r = await labctl(['secrets', 'init', '-r', repo, '-k', key]);
+  if (r.code !== 0) throw new Error(r.stderr);
+  copyFileSync(EXAMPLE, join(repo, 'inventory.yaml'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('secrets set', () => {
+  it('refuses an entry the platform does not read, with "did you mean", before reading a value', async () => {
+    const r = await labctl(['secrets', 'set', 'bgp/tor-r9', '-k', key], { cwd: repo, input: 'value-never-stored\n' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('bgp/tor-r9 is not an entry inventory.yaml uses, so nothing would read it; nothing was stored. Did you mean bgp/tor-r1?');
+    expect(r.stderr).not.toContain('reading the value');
+    expect(existsSync(join(repo, 'secrets/entries/bgp'))).toBe(false);
+  });
+
+  it('-k and LABCTL_AGE_KEY_FILE are the same key: stored with one, the other sees the same value', async () => {
+    const a = await labctl(['secrets', 'set', 'identity/ldap-bind', '-k', key], { cwd: repo, input: 'bind-pw-1\n' });
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toContain('identity/ldap-bind stored');
+    const b = await labctl(['secrets', 'set', 'identity/ldap-bind', '--replace', 'identity/ldap-bind'], { cwd: repo, input: 'bind-pw-1\n', env: { LABCTL_AGE_KEY_FILE: key } });
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout).toContain('identity/ldap-bind unchanged');
+    // -k wins over the variable, as everywhere: a wrong variable does not matter when -k is given.
+    const c = await labctl(['secrets', 'set', 'identity/ldap-bind', '--replace', 'identity/ldap-bind', '-k', key], { cwd: repo, input: 'bind-pw-1\n', env: { LABCTL_AGE_KEY_FILE: nowhere } });
+    expect(c.stdout).toContain('identity/ldap-bind unchanged');
+    // Neither: the refusal names both ways.
+    const d = await labctl(['secrets', 'set', 'identity/ldap-bind', '--replace', 'identity/ldap-bind'], { cwd: repo, input: 'bind-pw-1\n', env: { LABCTL_AGE_KEY_FILE: nowhere } });
+    expect(d.code).toBe(1);
+    expect(d.stderr).toContain(`site key ${nowhere} not found`);
+    expect(d.stderr).toContain('pass --key-file (or set LABCTL_AGE_KEY_FILE)');
+    expect(await new SecretStore(repo, { keyFile: key }).get('identity/ldap-bind', readIdentity(key))).toBe('bind-pw-1');
+  });
+});
+
+describe('render -k', () => {
+  it('without the key: generates nothing and names the command with -i; with -k (or LABCTL_AGE_KEY_FILE) it generates', async () => {
+    const before = readdirSync(join(repo, 'secrets/entries'), { recursive: true }).length;
+    const none = await labctl(['render'], { cwd: repo, env: { LABCTL_AGE_KEY_FILE: nowhere } });
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toContain(`not generated: the site key (${nowhere}) is not on this machine`);
+    expect(none.stdout).toContain('labctl secrets generate -i inventory.yaml -r . -k KEYFILE');
+    expect(readdirSync(join(repo, 'secrets/entries'), { recursive: true }).length).toBe(before);
+    const withK = await labctl(['render', '-k', key], { cwd: repo, env: { LABCTL_AGE_KEY_FILE: nowhere } });
+    expect(withK.code, withK.stderr).toBe(0);
+    expect(withK.stdout).toMatch(/secrets: generated \d+ new entr/);
+    const after = readdirSync(join(repo, 'secrets/entries'), { recursive: true }).length;
+    expect(after).toBeGreaterThan(before);
+    // The variable names the same key: nothing left to generate.
+    const withEnv = await labctl(['render'], { cwd: repo, env: { LABCTL_AGE_KEY_FILE: key } });
+    expect(withEnv.code, withEnv.stderr).toBe(0);
+    expect(withEnv.stdout).not.toContain('not generated');
+    expect(readdirSync(join(repo, 'secrets/entries'), { recursive: true }).length).toBe(after);
+  });
+});
