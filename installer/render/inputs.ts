@@ -4,7 +4,7 @@
 // only writer) this module is the edge of render/, and `npm run lint` keeps file reads out of the rest.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem } from '../core/diagnostics.ts';
 import { repoPath } from '../core/paths.ts';
 import { effectiveVersions } from '../core/versions.ts';
 import { imagesDir, listImages } from '../images/catalog.ts';
@@ -18,7 +18,7 @@ import type { RenderInputs, RepoFile } from './model.ts';
  */
 export function readRenderInputs(site: Site, opts: { imagesDir?: string } = {}): RenderInputs {
   const catalog = listImages(opts.imagesDir ?? imagesDir());
-  if (catalog.errors.length) throw new ExitError(`the image catalog has ${catalog.errors.length} error(s); run labctl images validate`, 1, catalog.errors);
+  if (catalog.errors.length) throw new Problem(`the image catalog has ${catalog.errors.length} error(s); run labctl images validate`, catalog.errors);
   return { versions: effectiveVersions(site.versions), images: catalog.images, labChart: labChartFiles() };
 }
 

@@ -7,7 +7,7 @@ import { COMPONENTS } from './components/index.ts';
 import type { Component, K8sObject, RenderContext, RenderInputs, SecretNeed, SiteContext } from './model.ts';
 import type { ComponentModule } from './platform/component.ts';
 import { gatherAlerts } from './platform/alert-rules.ts';
-import { ExitError } from '../core/diagnostics.ts';
+import { Problem } from '../core/diagnostics.ts';
 import { validateObjects, type Located } from './validate-objects.ts';
 import { toYaml, toYamlDocs } from './yaml.ts';
 import { siteFiles } from './site-files.ts';
@@ -33,7 +33,7 @@ export function renderContext(site: Site, inputs: RenderInputs, modules: readonl
   const layers = modules.flatMap((m) => (m.ingressLayer ? [m.ingressLayer(base)] : []));
   const ingress = layers.find((l) => l.controller === site.ingress.controller);
   if (!ingress) {
-    throw new ExitError(`ingress.controller: ${JSON.stringify(site.ingress.controller)} is no ingress layer of this labctl (${layers.map((l) => l.controller).sort().join(', ')})`);
+    throw new Problem(`ingress.controller: ${JSON.stringify(site.ingress.controller)} is no ingress layer of this labctl (${layers.map((l) => l.controller).sort().join(', ')})`);
   }
   return {
     ...base, ingress,

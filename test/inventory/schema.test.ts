@@ -21,7 +21,7 @@ describe('inventory JSON Schema', () => {
     expect(Object.keys(file).slice(0, 3)).toEqual(['$schema', '$id', 'title']);
     expect(file.properties.ssh.properties.port).toMatchObject({ default: 22, description: 'SSH port. Default: 22' });
     expect(file.properties.monitoring.properties.workingHours.default).toEqual({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '08:00', end: '18:00' });
-    expect(file.properties.ingress.properties.controller).toMatchObject({ type: 'string', enum: ['ingress-nginx'], default: 'ingress-nginx' });
+    expect(file.properties.ingress.properties.controller).toMatchObject({ type: 'string', enum: ['ingress-nginx', 'calico-gateway'], default: 'ingress-nginx' });
     // A node's ssh block overrides the top-level one, so it declares no defaults of its own.
     expect(file.properties.nodes.items.properties.ssh.properties.port.default).toBeUndefined();
   });
