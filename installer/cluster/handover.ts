@@ -20,6 +20,9 @@ export interface HandOverOptions extends ClusterOptions {
   stateDir: string;
   waitTimeoutMs: number;
   log: (line: string) => void;
+  /** Delivers the platform's Secrets (the site repository's credentials among them) with the admin
+   *  kubeconfig, before anything is installed; throwing stops the hand-over with its message. */
+  deliver?: (kubeconfig: string) => Promise<void>;
 }
 
 /** admin.conf of the first control plane, pointed at the API VIP's DNS name, stored 0600 in the state dir. */
@@ -92,6 +95,7 @@ export async function applyRootApplication(site: Site, kc: k8s.KubeConfig, log: 
 
 export async function handOver(site: Site, o: HandOverOptions): Promise<{ converged: boolean; stuck: AppState[]; message: string }> {
   const kubeconfig = await fetchKubeconfig(site, o);
+  await o.deliver?.(kubeconfig);
   const env = { ...process.env, KUBECONFIG: kubeconfig };
   for (const c of helmCommands(site, o.stateDir)) {
     o.log(`hand-over: ${c.title}`);
