@@ -31,7 +31,7 @@ const heartbeatMs = () => (Number(process.env.LABCTL_PROGRESS_SECONDS) > 0 ? Num
  * The platform's Secrets, delivered before the hand-over waits on ArgoCD. Stops (throws) with the next
  * command when the site key cannot be read or when ArgoCD could not pull the site repository.
  */
-async function deliverPlatformSecrets(site: Site, o: UpOptions, repo: string, kubeconfig: string, log: (s: string) => void): Promise<void> {
+export async function deliverPlatformSecrets(site: Site, o: UpOptions, repo: string, kubeconfig: string, log: (s: string) => void): Promise<void> {
   const again = `then run labctl up -i ${o.inventory} again (finished steps are not repeated)`;
   const { SecretStore, defaultKeyFile } = await import('../../secrets/store.ts');
   const { buildComponents } = await import('../../render/render.ts');
