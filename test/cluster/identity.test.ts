@@ -5,7 +5,7 @@
 // - the log names each step's full output; a failure message names the log; a step's secret never lands in it;
 // - reset forgets all of a host's steps; reset of the last control plane needs --yes-destroy-cluster SITE.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,8 @@ describe('journal identity, step logs, reset (real sshd hosts)', () => {
     for (const h of ['a', 'b']) expect(outcome(r, h)).toMatchObject({ status: 'done', ran: ['0010-os-prep'] });
     expect(journal().hostKeys).toEqual({ a: fingerprint('a'), b: fingerprint('b') });
     const log = readFileSync(join(logDir(), 'a', '0010-os-prep.log'), 'utf8');
+    expect(statSync(join(logDir(), 'a', '0010-os-prep.log')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(logDir(), 'a')).mode & 0o777).toBe(0o700);
     expect(log).toMatch(/^# labctl 0010-os-prep on a, started /);
     expect(log).toMatch(/# exit 0, /);
     // every line the step printed (put_file's "changed" per file written) is in the log, and each reached

@@ -17,6 +17,8 @@ import { localChecks } from '../../installer/cluster/local-preflight.ts';
 import { deliverable } from '../../installer/secrets/ensure.ts';
 import { repoNeedsCredentials } from '../../installer/cluster/deliver-secrets.ts';
 import { lineProgress } from '../../installer/cluster/progress.ts';
+import { destroysCluster } from '../../installer/cluster/reset.ts';
+import { Journal } from '../../installer/cluster/journal.ts';
 import { buildComponents } from '../../installer/render/render.ts';
 import { effectiveVersions } from '../../installer/core/versions.ts';
 
@@ -156,3 +158,22 @@ function labctlEnv(args: string[], extra: Record<string, string>): ReturnType<ty
   for (const [k, v] of Object.entries(extra)) { saved[k] = process.env[k]; process.env[k] = v; }
   try { return labctl(args); } finally { for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v; }
 }
+
+describe('reset: which resets destroy the cluster', () => {
+  it('the last member control plane (by the journal; every control plane when it records none), and --all', async () => {
+    const cps = site.nodes.filter((n) => n.roles.includes('control-plane')).map((n) => n.name);
+    const worker = site.nodes.find((n) => !n.roles.includes('control-plane'))!.name;
+    expect(cps.length).toBeGreaterThanOrEqual(3);
+    const j = Journal.open(join(dir, 'reset-journal.json'), site.site.name);
+    // empty journal: every control plane counts; one of three is not the last
+    expect(destroysCluster(site, [cps[0]!], j)).toBeUndefined();
+    expect(destroysCluster(site, cps, j)).toEqual(cps);
+    expect(destroysCluster(site, site.nodes.map((n) => n.name), j)).toEqual(cps); // --all
+    expect(destroysCluster(site, [worker], j)).toBeUndefined();
+    // the journal shows only cps[0] initialized and cps[1] joined: cps[2] never joined
+    await j.markDone(cps[0]!, '0050-kubeadm-init', 'x', 1);
+    await j.markDone(cps[1]!, '0060-kubeadm-join-control-plane', 'x', 1);
+    expect(destroysCluster(site, [cps[0]!], j)).toBeUndefined();
+    expect(destroysCluster(site, [cps[0]!, cps[1]!], j)).toEqual([cps[0], cps[1]]);
+  });
+});
