@@ -8,7 +8,7 @@ import { redact } from '../ssh/redact.ts';
 
 export interface Progress {
   event(e: UpEvent): void;
-  /** Ends the display; `outcome` per host (undefined: ended fine). */
+  /** Ends the display; `failed` holds the reason per host that did not finish. */
   end(failed: Map<string, string>): Promise<void>;
 }
 
