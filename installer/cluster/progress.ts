@@ -56,6 +56,7 @@ export function lineProgress(write: (s: string) => void, heartbeatMs = 30_000): 
 export function ttyProgress(nodes: string[]): Progress {
   const tasks = new Map<string, ListrTaskWrapper<unknown, never, never>>();
   const state = new Map<string, Running & { status: string }>();
+  const lastLine = new Map<string, string>();
   let finish!: (failed: Map<string, string>) => void;
   const ended = new Promise<Map<string, string>>((res) => { finish = res; });
   const title = (node: string) => {
@@ -67,6 +68,10 @@ export function ttyProgress(nodes: string[]): Progress {
     title: `${node}: waiting`,
     task: async (_: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
       tasks.set(node, task);
+      // Events may come before listr2 starts this task: show what is known so far.
+      task.title = title(node);
+      const last = lastLine.get(node);
+      if (last) task.output = last;
       const failed = await ended;
       const why = failed.get(node);
       if (why) throw new Error(why);
@@ -78,7 +83,12 @@ export function ttyProgress(nodes: string[]): Progress {
   return {
     event(e) {
       const t = tasks.get(e.node);
-      if (e.kind === 'output' || e.kind === 'note') { if (t) t.output = redact(e.message ?? ''); return; }
+      if (e.kind === 'output' || e.kind === 'note') {
+        const line = redact(e.message ?? '');
+        lastLine.set(e.node, line);
+        if (t) t.output = line;
+        return;
+      }
       const status = e.kind === 'start' ? 'running' : e.kind === 'done' ? 'done' : e.kind === 'skipped' ? 'already done' : e.kind === 'blocked' ? 'not run' : 'FAILED';
       state.set(e.node, { step: e.step, since: Date.now(), status });
       if (t) t.title = title(e.node);

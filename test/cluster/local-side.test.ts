@@ -177,3 +177,19 @@ describe('reset: which resets destroy the cluster', () => {
     expect(destroysCluster(site, [cps[0]!, cps[1]!], j)).toEqual([cps[0], cps[1]]);
   });
 });
+
+describe('progress at a terminal (a real pty, util-linux script)', () => {
+  // (stty rows: script's pty starts with 0 rows, and log-update would fit every frame into 0 lines)
+  it('one live line per host with the step and its elapsed time, the last output line below it, the failure kept', async () => {
+    const driver = join(import.meta.dirname, 'tty-progress-driver.ts');
+    const tsx = join(import.meta.dirname, '../../node_modules/.bin/tsx');
+    const out = execFileSync('script', ['-qfec', `stty rows 40 cols 120; '${tsx}' '${driver}'`, '/dev/null'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, TERM: 'xterm' } });
+    const plain = out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+    expect(out).toMatch(/\x1b\[/); // a live display: cursor control, unlike the plain lines elsewhere
+    expect(plain).toMatch(/cp1: 0030-kube-packages running \([12]s\)/);
+    expect(plain).toContain('Unpacking kubelet (1.36.4-1.1) ...');
+    expect(plain).toMatch(/✔ cp1: all steps done/);
+    expect(plain).toMatch(/✖ w1: 0030-kube-packages FAILED[\s\S]*w1 \[0030-kube-packages\]: boom \(full output: \/state\/logs\/w1\/0030-kube-packages\.log\)/);
+    expect(plain).toContain('DRIVER-END');
+  }, 90_000);
+});
