@@ -1,19 +1,22 @@
 // `labctl up`: runs the plan. Phases in order (prepare on every node, init on the first control plane,
 // then the joins); inside a phase the hosts run in parallel (bounded), each host's steps in order.
 // A failed host stops only itself, unless a later phase needs it (the first control plane). Finished
-// steps are journaled and skipped on the next run when their inputs are unchanged.
+// steps are journaled and skipped on the next run when their inputs are unchanged, as long as the host is
+// the one they ran on: same SSH host key, and the step's marker still in the host's own step log.
 import pLimit from 'p-limit';
 import type { Site, SiteNode } from '../inventory/types.ts';
 import type { RemoteHost } from '../ssh/remote.ts';
 import { SshError, TIMEOUT_EXIT } from '../ssh/remote.ts';
 import { redact, registerSecret } from '../ssh/redact.ts';
+import { StepLog } from './step-log.ts';
 import { connectNode, errorText, type ClusterOptions } from './hosts.ts';
 import type { Journal } from './journal.ts';
 import type { Plan, PlannedStep } from './plan.ts';
 import { SECRET_VARS, type SecretName } from './steps/index.ts';
 import { runtimeAssignment } from './shell.ts';
 
-export type EventKind = 'start' | 'done' | 'skipped' | 'failed' | 'blocked' | 'note';
+/** 'output': the last line of the running step's output (progress display; not printed line by line). */
+export type EventKind = 'start' | 'done' | 'skipped' | 'failed' | 'blocked' | 'note' | 'output';
 export interface UpEvent { node: string; step: string; kind: EventKind; message?: string; ms?: number }
 
 export interface HostOutcome {
@@ -34,7 +37,12 @@ export interface RunOptions extends ClusterOptions {
   onEvent?: (e: UpEvent) => void;
   /** Run-time values known before the run: the site CA certificate (from the secret store). */
   inputs?: Partial<Record<SecretName, string>>;
+  /** Where every step's full output is kept (<state dir>/logs): <logDir>/<host>/<step>.log. */
+  logDir?: string;
 }
+
+/** The host's own record of finished steps (written by step_done in the step prelude). */
+const HOST_STEP_LOG = '/var/lib/labctl/steps.log';
 
 const MISSING_INPUT: Partial<Record<SecretName, string>> = {
   siteCaCert: 'the site CA certificate was not given (tls.mode internal-ca): run up with --repo <site repository> and the site key, so labctl reads it from the secret store',
@@ -74,7 +82,7 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
     return fresh;
   }
 
-  /** Runs one step; returns stdout on success, throws with a one-line reason otherwise. */
+  /** Runs one step; returns stdout on success, throws with a one-line reason (naming its log) otherwise. */
   async function execStep(step: PlannedStep): Promise<string> {
     const timeoutSec = o.stepTimeoutSec ?? step.timeoutSec;
     const vars = step.needs.map((n) => {
@@ -84,25 +92,72 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
       return runtimeAssignment(n, SECRET_VARS[n], v);
     }).join('');
     const host = await connection(step.node);
+    const log = new StepLog(o.logDir, step.node, step.id, (line) => {
+      const note = /^LABCTL_NOTE: (.*)$/.exec(line);
+      emit(note ? { node: step.node, step: step.id, kind: 'note', message: note[1] } : { node: step.node, step: step.id, kind: 'output', message: line });
+    });
+    const named = (why: string) => (log.file ? `${why} (full output: ${log.file})` : why);
     let r: Awaited<ReturnType<typeof host.runScript>>;
     try {
       r = await host.runScript(vars + step.script, {
         timeoutMs: timeoutSec * 1000, step: step.id,
-        onStdout: (chunk) => { for (const m of chunk.matchAll(/^LABCTL_NOTE: (.*)$/gm)) emit({ node: step.node, step: step.id, kind: 'note', message: m[1] }); },
+        onStdout: (chunk) => log.write('out', chunk),
+        onStderr: (chunk) => log.write('err', chunk),
       });
     } catch (e) {
+      log.close(`not finished: ${errorText(e)}`);
       // The connection is gone or hung: drop it so a later attempt reconnects.
       conns.get(step.node)?.close();
       conns.delete(step.node);
+      if (e instanceof SshError) throw new SshError(e.host, e.kind, e.step, named(e.reason.replace(/^[^:]*: /, '')));
       throw e;
     }
+    log.close(`exit ${r.code ?? r.signal}`);
     for (const m of r.stdout.matchAll(/^LABCTL_SECRET (\w+)=(\S+)$/gm)) registerSecret(m[2]!);
-    if (r.code !== 0) throw new Error(stepFailure(r.code, r.signal, r.stdout, r.stderr, timeoutSec));
+    if (r.code !== 0) throw new Error(named(stepFailure(r.code, r.signal, r.stdout, r.stderr, timeoutSec)));
     return r.stdout;
   }
 
+  /**
+   * The journal's records of a host hold only for the machine they ran on. A host showing another SSH
+   * host key than when its steps ran (reinstalled, then re-trusted) has all of them forgotten; a step
+   * whose marker is missing from the host's own step log (disk replaced, restored image) is forgotten.
+   */
+  async function checkIdentity(node: string): Promise<void> {
+    const recorded = journal.steps(node);
+    if (!recorded.length) return;
+    const host = await connection(node);
+    const was = journal.hostKey(node);
+    if (was && host.hostKey && was !== host.hostKey) {
+      emit({ node, step: 'identity', kind: 'note', message: `host key changed since its steps ran (${was} -> ${host.hostKey}): a reinstalled server; running all its steps again` });
+      await journal.forget(node);
+      return;
+    }
+    const r = await host.runScript(`cat ${HOST_STEP_LOG} 2>/dev/null || true\n`, { timeoutMs: 30_000, step: 'identity' });
+    const onHost = new Set([...r.stdout.matchAll(/^\S+ (\S+) done$/gm)].map((m) => m[1]!));
+    const missing = recorded.filter((id) => !onHost.has(id));
+    if (missing.length) {
+      emit({ node, step: 'identity', kind: 'note', message: `${missing.length === recorded.length ? 'no' : 'some'} step markers in ${HOST_STEP_LOG} (missing: ${missing.join(', ')}): running ${missing.length === 1 ? 'it' : 'them'} again` });
+      await journal.forget(node, (id) => missing.includes(id));
+    }
+  }
+
+  const checked = new Set<string>();
+
   async function runHost(node: string, steps: PlannedStep[]): Promise<void> {
     const h = hostOf(node);
+    if (!checked.has(node)) {
+      try {
+        await checkIdentity(node);
+        checked.add(node);
+      } catch (e) {
+        const first = steps.find((s) => !s.produces)?.id ?? 'identity';
+        const msg = e instanceof SshError ? e.reason : errorText(e);
+        Object.assign(h, { status: 'failed', step: first, error: `${node} [${first}]: ${redact(msg)}` });
+        emit({ node, step: first, kind: 'failed', message: h.error });
+        return;
+      }
+    }
     for (const step of steps) {
       if (step.produces) continue; // run by needSecrets(), before the phase
       if (journal.finished(node, step.id, step.inputs)) {
@@ -121,7 +176,7 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
         return;
       }
       const ms = Date.now() - t0;
-      await journal.markDone(node, step.id, step.inputs, ms);
+      await journal.markDone(node, step.id, step.inputs, ms, conns.get(node)?.hostKey);
       h.ran.push(step.id);
       emit({ node, step: step.id, kind: 'done', ms });
     }

@@ -3,7 +3,8 @@
 // @kubernetes/client-node, then wait for the Applications to converge. Runs on the labctl machine.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import type { Site } from '../inventory/types.ts';
 import { readRenderInputs } from '../render/inputs.ts';
@@ -20,6 +21,14 @@ export interface HandOverOptions extends ClusterOptions {
   stateDir: string;
   waitTimeoutMs: number;
   log: (line: string) => void;
+  /** Delivers the platform's Secrets (the site repository's credentials among them) with the admin
+   *  kubeconfig, before anything is installed; throwing stops the hand-over with its message. */
+  deliver?: (kubeconfig: string) => Promise<void>;
+}
+
+function writeLog(file: string, parts: string[]): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, parts.filter(Boolean).map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join(''), { mode: 0o600 });
 }
 
 /** admin.conf of the first control plane, pointed at the API VIP's DNS name, stored 0600 in the state dir. */
@@ -92,20 +101,35 @@ export async function applyRootApplication(site: Site, kc: k8s.KubeConfig, log: 
 
 export async function handOver(site: Site, o: HandOverOptions): Promise<{ converged: boolean; stuck: AppState[]; message: string }> {
   const kubeconfig = await fetchKubeconfig(site, o);
+  await o.deliver?.(kubeconfig);
   const env = { ...process.env, KUBECONFIG: kubeconfig };
   for (const c of helmCommands(site, o.stateDir)) {
     o.log(`hand-over: ${c.title}`);
     if (c.values) writeAtomic(c.values.file, c.values.content);
-    if (c.serverSideApply) {
-      const { stdout } = await run('helm', c.argv, { env, maxBuffer: 256 << 20 });
-      await new Promise<void>((resolve, reject) => {
-        const p = execFile('kubectl', ['apply', '--server-side', '--force-conflicts', '-f', '-'], { env, maxBuffer: 64 << 20 }, (e) => (e ? reject(e) : resolve()));
-        p.stdin!.on('error', () => {}); // kubectl exiting early is reported through its exit status above
-        p.stdin!.end(stdout);
-      });
-    } else {
-      await run('helm', c.argv, { env, maxBuffer: 64 << 20 });
+    // Each command's full output goes to <state dir>/logs/hand-over/<title>.log, which a failure names.
+    const logFile = join(o.stateDir, 'logs', 'hand-over', `${c.title.replace(/[^A-Za-z0-9.-]+/g, '-')}.log`);
+    const output: string[] = [`# ${c.argv[0] === 'template' ? 'helm template | kubectl apply --server-side' : 'helm'} ${c.argv.join(' ')}`];
+    try {
+      if (c.serverSideApply) {
+        const { stdout, stderr } = await run('helm', c.argv, { env, maxBuffer: 256 << 20 });
+        output.push(stderr);
+        await new Promise<void>((resolve, reject) => {
+          const p = execFile('kubectl', ['apply', '--server-side', '--force-conflicts', '-f', '-'], { env, maxBuffer: 64 << 20 }, (e, out, err) => { output.push(String(out), String(err)); if (e) reject(e); else resolve(); });
+          p.stdin!.on('error', () => {}); // kubectl exiting early is reported through its exit status above
+          p.stdin!.end(stdout);
+        });
+      } else {
+        const { stdout, stderr } = await run('helm', c.argv, { env, maxBuffer: 64 << 20 });
+        output.push(stdout, stderr);
+      }
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string; message: string };
+      output.push(err.stdout ?? '', err.stderr ?? err.message);
+      writeLog(logFile, output);
+      const last = (err.stderr ?? err.message).trim().split('\n').filter(Boolean).pop() ?? err.message;
+      throw new Error(`${c.title}: ${last} (full output: ${logFile})`);
     }
+    writeLog(logFile, output);
   }
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfig);

@@ -23,7 +23,12 @@ export function defaultStateDir(site: string | { site: { name: string } }): stri
 }
 
 export interface StepRecord { inputs: string; finishedAt: string; durationMs: number }
-export interface JournalData { version: 1; site: string; hosts: Record<string, Record<string, StepRecord>> }
+/**
+ * hostKeys: the SSH host key fingerprint each host showed when its steps ran. The journal belongs to that
+ * identity: a host showing another key (a reinstalled server, re-trusted with `labctl hosts trust`) has
+ * its steps run again. Journals written before this field existed simply have none yet.
+ */
+export interface JournalData { version: 1; site: string; hosts: Record<string, Record<string, StepRecord>>; hostKeys?: Record<string, string> }
 
 export class Journal {
   private data: JournalData;
@@ -51,18 +56,26 @@ export class Journal {
 
   record(node: string, step: string): StepRecord | undefined { return this.data.hosts[node]?.[step]; }
 
+  /** Steps recorded as finished on a node. */
+  steps(node: string): string[] { return Object.keys(this.data.hosts[node] ?? {}); }
+
+  /** The host key fingerprint the node showed when its recorded steps ran. */
+  hostKey(node: string): string | undefined { return this.data.hostKeys?.[node]; }
+
   snapshot(): JournalData { return JSON.parse(JSON.stringify(this.data)) as JournalData; }
 
-  /** Records a finished step and persists; writes are serialized. */
-  markDone(node: string, step: string, inputs: string, durationMs: number): Promise<void> {
+  /** Records a finished step (and the host key it ran under) and persists; writes are serialized. */
+  markDone(node: string, step: string, inputs: string, durationMs: number, hostKey?: string): Promise<void> {
     (this.data.hosts[node] ??= {})[step] = { inputs, finishedAt: new Date().toISOString(), durationMs };
+    if (hostKey) (this.data.hostKeys ??= {})[node] = hostKey;
     return this.persist();
   }
 
-  /** Forgets steps of a node (reset): the next `up` runs them again. */
+  /** Forgets steps of a node: the next `up` runs them again. Without a filter, also its host identity (reset). */
   forget(node: string, steps?: (id: string) => boolean): Promise<void> {
     const h = this.data.hosts[node];
     if (h) for (const id of Object.keys(h)) if (!steps || steps(id)) delete h[id];
+    if (!steps && this.data.hostKeys) delete this.data.hostKeys[node];
     return this.persist();
   }
 

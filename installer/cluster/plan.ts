@@ -57,6 +57,7 @@ export function buildPlan(site: Site, only?: string[]): Plan {
     handOver: {
       title: 'hand-over to ArgoCD (from this machine, with the admin kubeconfig of the first control plane)',
       items: [
+        `the platform's Secrets from the secret store (ArgoCD's credentials for ${site.site.gitRepo} among them, when it needs them); what cannot exist yet waits, listed`,
         'Calico CRDs (helm, server-side apply) and the tigera-operator (helm)',
         'Argo CD (helm)',
         `the root Application (${site.site.gitRepo} @ ${site.site.gitRevision}, path apps) with @kubernetes/client-node`,

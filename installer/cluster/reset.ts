@@ -8,8 +8,23 @@ import { connectNode, errorText, forEachNode, type ClusterOptions } from './host
 import type { Journal } from './journal.ts';
 import { stepFailure } from './apply.ts';
 
-/** Steps whose effects reset undoes; the next `up` runs them again. OS, containerd and packages stay. */
-export const RESET_FORGETS = (step: string) => Number.parseInt(step, 10) >= 40;
+/** Journal steps that make a control plane a member of the cluster (its etcd holds the cluster). */
+const MEMBER_STEPS = new Set(['0050-kubeadm-init', '0060-kubeadm-join-control-plane']);
+
+/**
+ * Whether resetting `targets` leaves no control plane: the cluster, its etcd data and every workload are
+ * gone. Members are the control planes the journal shows as initialized or joined; with none recorded
+ * (another machine ran up, or a lost journal) every control plane of the inventory counts, so the
+ * warning errs on the side of asking.
+ */
+export function destroysCluster(site: Site, targets: string[], journal: Journal): string[] | undefined {
+  const cps = site.nodes.filter((n) => n.roles.includes('control-plane')).map((n) => n.name);
+  const hit = cps.filter((n) => targets.includes(n));
+  if (!hit.length) return undefined;
+  const members = cps.filter((n) => journal.steps(n).some((id) => MEMBER_STEPS.has(id)));
+  const remaining = (members.length ? members : cps).filter((n) => !targets.includes(n));
+  return remaining.length ? undefined : hit;
+}
 
 export function resetScript(node: SiteNode): string {
   return renderTemplate('cluster/templates/_prelude.sh.hbs', { step: 'reset', node: node.name }) + '\n' +
@@ -29,7 +44,9 @@ export async function resetNodes(site: Site, names: string[], journal: Journal, 
     } finally {
       host.close();
     }
-    await journal.forget(node.name, RESET_FORGETS);
+    // All of the node's steps: the next `up` checks and redoes them from the start (they change nothing
+    // that is already right), as it would on a reinstalled server.
+    await journal.forget(node.name);
   });
   return nodes.map((n) => {
     const r = res.get(n.name)!;

@@ -28,3 +28,35 @@ export async function ensureSecrets(store: SecretStore, needs: SecretNeed[]): Pr
   }
   return result;
 }
+
+/** A Secret (or ConfigMap) that cannot be delivered yet, and why. */
+export interface Waiting { target: string; entries: string[]; why: string; next: string }
+
+/**
+ * Splits what the platform needs into what the store can deliver now and what waits: a Secret is sent
+ * whole or not at all, and waits while any of its entries is missing (e.g. a Harbor robot token, which
+ * exists only once Harbor runs). Each waiting one says why and the command that ends the wait.
+ */
+export function deliverable(needs: SecretNeed[], has: (ref: string) => boolean): { ready: SecretNeed[]; waiting: Waiting[] } {
+  const byTarget = new Map<string, SecretNeed[]>();
+  for (const n of needs) {
+    const id = `${n.configMap ? 'ConfigMap' : 'Secret'} ${n.namespace}/${n.name}`;
+    byTarget.set(id, [...(byTarget.get(id) ?? []), n]);
+  }
+  const ready: SecretNeed[] = [];
+  const waiting: Waiting[] = [];
+  for (const [target, group] of [...byTarget].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const source = (n: SecretNeed) => (n.generate.kind === 'htpasswd' ? n.generate.from : n.ref);
+    const missing = [...new Set(group.map(source).filter((r) => !has(r)))].sort();
+    if (!missing.length) { ready.push(...group); continue; }
+    const external = missing.filter((r) => group.some((n) => n.ref === r && n.generate.kind === 'external'));
+    const generated = missing.filter((r) => !external.includes(r));
+    const purposes = [...new Set(group.filter((n) => missing.includes(n.ref)).map((n) => n.purpose))];
+    waiting.push({
+      target, entries: missing,
+      why: `the store lacks ${missing.join(', ')} (${purposes.join('; ')})`,
+      next: [...external.map((r) => `labctl secrets set ${r}`), ...(generated.length ? ['labctl secrets generate'] : [])].join(' && '),
+    });
+  }
+  return { ready, waiting };
+}

@@ -22,11 +22,14 @@ export interface ExecOptions {
   /** Step name used in error messages. */
   step?: string;
   onStdout?: (chunk: string) => void;
+  onStderr?: (chunk: string) => void;
 }
 
 export interface RemoteHost {
   readonly name: string;
   readonly address: string;
+  /** SHA256 fingerprint of the host key this session was opened with (the host's identity). */
+  readonly hostKey?: string;
   /** Runs argv[0] with the remaining arguments; a non-zero exit is a result, not an error. */
   exec(argv: string[], opts?: ExecOptions): Promise<ExecResult>;
   /** Runs a bash script as root (sudo -n when the login user is not root), bounded remotely and locally. */
@@ -206,7 +209,8 @@ export async function connect(node: SshTarget, opts: ConnectOptions = {}): Promi
     const c = classify(e);
     throw new SshError(node.name, c.kind, undefined, `${node.ssh.user}@${node.address}:${node.ssh.port}: ${c.detail}`);
   }
-  return new NodeSshHost(node.name, node.address, node.ssh.user, ssh, jump);
+  const seen = v.state.verdict;
+  return new NodeSshHost(node.name, node.address, node.ssh.user, ssh, jump, seen?.ok ? seen.fingerprint : undefined);
 }
 
 /**
@@ -238,7 +242,7 @@ export async function probeHostKey(node: SshTarget, opts: ConnectOptions = {}): 
 class NodeSshHost implements RemoteHost {
   private lost: string | undefined;
   constructor(readonly name: string, readonly address: string, private readonly user: string,
-    private readonly ssh: NodeSSH, private readonly jump?: NodeSSH) {
+    private readonly ssh: NodeSSH, private readonly jump?: NodeSSH, readonly hostKey?: string) {
     const c = ssh.connection;
     c?.on('close', () => { this.lost ??= 'connection closed by the host'; });
     c?.on('error', (e: Error) => { this.lost ??= e.message; });
@@ -254,6 +258,7 @@ class NodeSshHost implements RemoteHost {
       stream: 'both', stdin: opts.stdin, noTrim: true,
       onChannel: (ch) => { channel = ch; },
       onStdout: opts.onStdout ? (b) => opts.onStdout!(b.toString('utf8')) : undefined,
+      onStderr: opts.onStderr ? (b) => opts.onStderr!(b.toString('utf8')) : undefined,
     });
     const limit = opts.timeoutMs ?? 60_000;
     const timedOut = new Promise<never>((_, reject) => {

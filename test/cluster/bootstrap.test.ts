@@ -103,7 +103,7 @@ describe('held packages move to the pinned version (STAND-IN kubelet/kubeadm/kub
     expect(rack.run('w1', ['apt-mark', 'showhold']).trim().split('\n').sort()).toEqual(['kubeadm', 'kubectl', 'kubelet']);
 
     const weak = edit(only(['0030-kube-packages'], ['w1']), '0030-kube-packages',
-      (t) => t.replace(' --allow-change-held-packages', '').replace(/^\s*apt-mark unhold .*$/m, ''));
+      (t) => t.replace(' --allow-change-held-packages', '').replace(/^\s*locked apt-mark unhold .*$/m, ''));
     const r2 = await run(weak, 'pkgs-weak.json');
     expect(outcome(r2, 'w1')).toMatchObject({ status: 'failed', step: '0030-kube-packages' });
     expect(outcome(r2, 'w1').error).toMatch(/[Hh]eld packages/);

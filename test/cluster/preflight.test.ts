@@ -116,7 +116,8 @@ describe('labctl preflight (CLI)', () => {
   it('prints the hosts x checks table with reasons and exits 1', async () => {
     const r = await labctl(['preflight', '-i', file]);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/^node\s+ssh\s+root\s+os\s+kernel/);
+    // this machine first (helm and kubectl from .tools/bin; no secret store next to this inventory yet)
+    expect(r.stdout).toMatch(/^local helm +ok +v4\.1\.4 .*\nlocal kubectl +ok +v1\.35\.2 .*\nlocal site-key warn .*labctl secrets init -r .*\nnode\s+ssh\s+root\s+os\s+kernel/);
     expect(r.stdout).toMatch(/\nvmh2 .*FAIL/);
     expect(r.stdout).toContain('vmh2: virtualization: FAIL:');
     expect(r.stdout).toContain(`stor1: disks: FAIL: /dev/disk/by-id/${OSD_USED}`);

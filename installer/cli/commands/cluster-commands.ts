@@ -16,12 +16,14 @@ const connectTimeoutOption = () => new Option('--connect-timeout <seconds>', 'SS
 
 export function registerClusterCommands(program: Command): void {
   program.command('preflight')
-    .description('check every node over SSH (one round trip each): OS, kernel, cgroup v2, KVM, CPU/memory, swap, time, hostname, address, Ceph disks, ports; exit 1 if a must-pass check fails')
+    .description('check this machine (helm, kubectl, the site key), then every node over SSH (one round trip each): OS, kernel, cgroup v2, KVM, CPU/memory, swap, time, hostname, address, Ceph disks, ports; exit 1 if a must-pass check fails')
     .addOption(inventoryOption()).addOption(outputOption()).addOption(nodesOption())
     // 64 = PREFLIGHT_CONCURRENCY (not imported: that would load the SSH client for every command)
     .addOption(concurrencyOption(64)).addOption(connectTimeoutOption()).addOption(stateDirOption())
+    .addOption(new Option('-r, --repo <dir>', 'the site repository holding secrets/, whose confirmed recipients the site key must be among. Default: the inventory\'s folder'))
+    .addOption(new Option('-k, --key-file <file>', 'the site private key (default: $LABCTL_AGE_KEY_FILE or ~/.config/labctl/site.agekey)'))
     .action(async (o) => (await import('./preflight.ts')).preflightCommand({
-      inventory: o.inventory, output: o.output, nodes: o.nodes, concurrency: o.concurrency, connectTimeout: o.connectTimeout, stateDir: o.stateDir,
+      inventory: o.inventory, output: o.output, nodes: o.nodes, concurrency: o.concurrency, connectTimeout: o.connectTimeout, stateDir: o.stateDir, repo: o.repo, keyFile: o.keyFile,
     }));
   registerBootstrapCommands(program);
 }
@@ -43,7 +45,7 @@ export function registerBootstrapCommands(program: Command): void {
     .option('--skip-preflight', 'do not run the preflight checks first')
     .option('--no-hand-over', 'stop after kubeadm (no CNI, ArgoCD, root Application)')
     .addOption(new Option('--wait-timeout <seconds>', 'how long to wait for ArgoCD to converge').default(1800).argParser(positive('--wait-timeout')))
-    .addOption(new Option('-r, --repo <dir>', 'the site repository checkout holding secrets/ (tls.mode internal-ca: the site CA certificate for the nodes; default: the folder that holds the inventory)'))
+    .addOption(new Option('-r, --repo <dir>', 'the site repository checkout holding secrets/: the site CA certificate for the nodes (tls.mode internal-ca) and the Secrets delivered before the hand-over. Default: the inventory\'s folder'))
     .addOption(new Option('-k, --key-file <file>', 'the site private key (default: $LABCTL_AGE_KEY_FILE or ~/.config/labctl/site.agekey)'))
     .action(async (o) => (await import('./up.ts')).upCommand({
       inventory: o.inventory, output: o.output, nodes: o.nodes, concurrency: o.concurrency, connectTimeout: o.connectTimeout,
@@ -56,9 +58,10 @@ export function registerBootstrapCommands(program: Command): void {
     .argument('[node]', 'the node to reset')
     .option('--all', 'reset every node (confirm with the site name)')
     .option('--yes-reset <name>', 'confirmation without a prompt: the node name (or the site name with --all)')
+    .option('--yes-destroy-cluster <site>', 'confirmation for resetting the last control plane (or --all), which destroys the cluster, its etcd data and every workload: the site name')
     .addOption(inventoryOption()).addOption(stateDirOption()).addOption(connectTimeoutOption())
     .action(async (node: string | undefined, o) => (await import('./reset.ts')).resetCommand({
-      inventory: o.inventory, node, all: o.all, yesReset: o.yesReset, stateDir: o.stateDir, connectTimeout: o.connectTimeout,
+      inventory: o.inventory, node, all: o.all, yesReset: o.yesReset, yesDestroyCluster: o.yesDestroyCluster, stateDir: o.stateDir, connectTimeout: o.connectTimeout,
     }));
 
   program.command('status')

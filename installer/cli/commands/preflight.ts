@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { localChecks, localTable } from '../../cluster/local-preflight.ts';
 import { ExitError } from '../../core/diagnostics.ts';
 import { defaultStateDir } from '../../cluster/journal.ts';
 import { PIN_FILE } from '../../ssh/host-keys.ts';
@@ -7,7 +8,7 @@ import { CHECK_IDS, versionReport, type HostReport } from '../../cluster/preflig
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite, pickNodes } from './cluster-common.ts';
 
-export interface PreflightOptions { inventory: string; output: OutputFormat; nodes?: string[]; concurrency?: number; connectTimeout?: number; stateDir?: string }
+export interface PreflightOptions { inventory: string; output: OutputFormat; nodes?: string[]; concurrency?: number; connectTimeout?: number; stateDir?: string; repo?: string; keyFile?: string }
 
 const MARK = { pass: 'ok', fail: 'FAIL', warn: 'warn', 'n/a': '-' } as const;
 
@@ -31,9 +32,17 @@ export function preflightTable(hosts: HostReport[]): string {
 
 export async function preflightCommand(o: PreflightOptions): Promise<void> {
   const site = loadSite(o.inventory);
+  // This machine first: a missing tool or a wrong site key stops here, before any server is touched.
+  const local = await localChecks(site, { repo: o.repo ?? dirname(o.inventory), keyFile: o.keyFile });
+  const localFailed = local.filter((c) => c.status === 'fail');
+  if (o.output === 'text') process.stdout.write(localTable(local));
+  if (localFailed.length) {
+    if (o.output === 'json') printJson({ ok: false, local, hosts: [] });
+    throw new ExitError(o.output === 'json' ? '' : `preflight failed on this machine (${localFailed.map((c) => c.id).join(', ')}); no server was contacted`, 1);
+  }
   const r = await runPreflight(site, { concurrency: o.concurrency, connectTimeoutMs: o.connectTimeout ? o.connectTimeout * 1000 : undefined, knownHosts: join(o.stateDir ?? defaultStateDir(site), PIN_FILE) }, pickNodes(site, o.nodes));
   if (o.output === 'json') {
-    printJson({ ok: r.ok, hosts: r.hosts });
+    printJson({ ok: r.ok, local, hosts: r.hosts });
   } else {
     process.stdout.write(preflightTable(r.hosts));
     process.stdout.write(versionReport(r.hosts));

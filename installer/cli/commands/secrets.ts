@@ -250,14 +250,16 @@ async function kubeconfigFor(o: { inventory: string; kubeconfig?: string; stateD
 export async function secretsApply(o: StoreOptions & { dryRun?: boolean; kubeconfig?: string; context?: string; stateDir?: string }): Promise<void> {
   const store = storeOf(o);
   const needs = await needsOf(o.inventory);
-  const identity = store.identity('to decrypt the entries');
-  const values = new Map<string, string>();
-  for (const ref of entriesNeeded(needs)) if (store.has(ref)) values.set(ref, await store.get(ref, identity));
-  const secrets = [...buildSecrets(needs, values), ...buildConfigMaps(needs, values)];
+  // What the store can deliver is sent; a Secret whose entry cannot exist yet (a Harbor robot token before
+  // Harbor runs) waits, listed with its reason and the command that ends the wait.
+  const { prepareDelivery, waitingText } = await import('../../cluster/deliver-secrets.ts');
+  const { objects: secrets, waiting } = await prepareDelivery(needs, store);
+  const waits = () => { for (const l of waitingText(waiting)) process.stdout.write(`${l}\n`); };
   if (o.dryRun) {
     // Names and keys only: a dry run must not print the values.
     for (const s of secrets) process.stdout.write(`${s.metadata!.namespace}/${s.metadata!.name} (${s.kind === 'ConfigMap' ? 'ConfigMap' : (s as { type?: string }).type}): ${Object.keys(s.data ?? {}).join(', ')}\n`);
-    process.stdout.write(`${secrets.length} Secrets would be applied (dry run; nothing sent)\n`);
+    waits();
+    process.stdout.write(`${secrets.length} Secrets would be applied, ${waiting.length} wait (dry run; nothing sent)\n`);
     return;
   }
   const kubeconfig = await kubeconfigFor(o);
@@ -271,4 +273,6 @@ export async function secretsApply(o: StoreOptions & { dryRun?: boolean; kubecon
     throw new ExitError(`cannot apply the Secrets with ${kubeconfig ?? 'the default kubeconfig'}: ${err.code ? `${err.code} ` : ''}${err.message ?? String(e)}`, 1);
   }
   process.stdout.write(`applied ${done.length} Secrets (server-side apply, field manager labctl-secrets) with ${kubeconfig ?? 'the default kubeconfig'}\n`);
+  waits();
+  if (waiting.length) process.stdout.write(`${waiting.length} wait; run labctl secrets apply again once they are set\n`);
 }

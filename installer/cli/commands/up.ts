@@ -1,15 +1,19 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ExitError } from '../../core/diagnostics.ts';
 import { buildPlan } from '../../cluster/plan.ts';
-import { runPlan, type UpEvent } from '../../cluster/apply.ts';
+import { runPlan } from '../../cluster/apply.ts';
 import { runPreflight } from '../../cluster/run-preflight.ts';
 import { Journal, defaultStateDir, lockStateDir } from '../../cluster/journal.ts';
 import { handOver } from '../../cluster/handover.ts';
+import { lineProgress, ttyProgress } from '../../cluster/progress.ts';
+import { REPO_CREDENTIAL, prepareDelivery, repoNeedsCredentials, waitingText } from '../../cluster/deliver-secrets.ts';
 import { redact } from '../../ssh/redact.ts';
+import { localChecks, localTable } from '../../cluster/local-preflight.ts';
 import { PIN_FILE } from '../../ssh/host-keys.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite, pickNodes } from './cluster-common.ts';
 import { siteCaCertificate } from '../../cluster/site-ca.ts';
+import type { Site } from '../../inventory/types.ts';
 
 export interface UpOptions {
   inventory: string; output: OutputFormat; nodes?: string[]; concurrency: number; connectTimeout: number;
@@ -18,22 +22,44 @@ export interface UpOptions {
 }
 
 export { defaultStateDir };
+export { progressLine } from '../../cluster/progress.ts';
 
-/** One line per event: time, host, step, what happened. Secrets are redacted by runPlan already. */
-export function progressLine(e: UpEvent): string {
-  const t = new Date().toISOString().slice(11, 19);
-  const what = e.kind === 'done' ? `done${e.ms !== undefined ? ` (${(e.ms / 1000).toFixed(1)} s)` : ''}`
-    : e.kind === 'skipped' ? `skipped (${e.message})`
-      : e.kind === 'failed' ? `FAILED: ${e.message}`
-        : e.kind === 'blocked' ? `not run: ${e.message}`
-          : e.kind === 'note' ? `  ${e.message}` : 'started';
-  return `${t} ${e.node.padEnd(12)} ${e.step.padEnd(32)} ${what}\n`;
+/** Seconds between "still running" lines when the output is not a terminal (LABCTL_PROGRESS_SECONDS). */
+const heartbeatMs = () => (Number(process.env.LABCTL_PROGRESS_SECONDS) > 0 ? Number(process.env.LABCTL_PROGRESS_SECONDS) : 30) * 1000;
+
+/**
+ * The platform's Secrets, delivered before the hand-over waits on ArgoCD. Stops (throws) with the next
+ * command when the site key cannot be read or when ArgoCD could not pull the site repository.
+ */
+export async function deliverPlatformSecrets(site: Site, o: UpOptions, repo: string, kubeconfig: string, log: (s: string) => void): Promise<void> {
+  const again = `then run labctl up -i ${o.inventory} again (finished steps are not repeated)`;
+  const { SecretStore, defaultKeyFile } = await import('../../secrets/store.ts');
+  const { buildComponents, renderContext } = await import('../../render/render.ts');
+  const { readRenderInputs } = await import('../../render/inputs.ts');
+  const { applySecrets } = await import('../../secrets/apply.ts');
+  const needs = buildComponents(renderContext(site, readRenderInputs(site))).flatMap((c) => c.secrets ?? []);
+  const store = new SecretStore(repo, { keyFile: o.keyFile ?? defaultKeyFile() });
+  if (!store.has(REPO_CREDENTIAL)) {
+    const why = await repoNeedsCredentials(site.site.gitRepo);
+    if (why) throw new Error(`ArgoCD needs credentials to pull the site repository (${why}) and the secret store in ${repo} has no ${REPO_CREDENTIAL}. Next: labctl secrets set ${REPO_CREDENTIAL} -i ${o.inventory} -r ${repo}, ${again}`);
+    log(`secrets: ${site.site.gitRepo} is readable without credentials; ArgoCD pulls it anonymously`);
+  }
+  let d;
+  try {
+    d = await prepareDelivery(needs, store);
+  } catch (e) {
+    throw new Error(`cannot read the secret store in ${repo} to deliver the platform's Secrets: ${(e as Error).message}. Next: labctl up -k <site key file> (or, where the site key is: labctl secrets apply -i ${o.inventory} -r ${repo} --kubeconfig ${kubeconfig}), ${again}`);
+  }
+  const applied = await applySecrets(d.objects, { kubeconfig });
+  log(`secrets: applied ${applied.length} Secrets/ConfigMaps from ${repo}${d.waiting.length ? `; ${d.waiting.length} wait (labctl secrets apply once they are set):` : ''}`);
+  for (const l of waitingText(d.waiting)) log(`  ${l}`);
 }
 
 export async function upCommand(o: UpOptions): Promise<void> {
   const site = loadSite(o.inventory);
   const only = pickNodes(site, o.nodes);
   const stateDir = o.stateDir ?? defaultStateDir(site);
+  const repo = o.repo ?? dirname(o.inventory);
   const unlock = lockStateDir(stateDir);
   const log = (s: string) => { if (o.output === 'text') process.stdout.write(redact(s)); };
   try {
@@ -41,6 +67,10 @@ export async function upCommand(o: UpOptions): Promise<void> {
     const cluster = { concurrency: o.concurrency, connectTimeoutMs: o.connectTimeout * 1000, knownHosts: join(stateDir, PIN_FILE) };
     const exclude = new Map<string, { step: string; reason: string }>();
     if (!o.skipPreflight) {
+      // This machine first (helm and kubectl only matter for the hand-over): nothing is touched on a failure.
+      const local = (await localChecks(site, { repo, keyFile: o.keyFile })).filter((c) => o.handOver || c.id === 'site-key');
+      const bad = local.filter((c) => c.status === 'fail');
+      if (bad.length) throw new ExitError(`preflight of this machine failed; no server was touched:\n${localTable(bad).trimEnd()}`, 1);
       const pre = await runPreflight(site, cluster, only);
       for (const h of pre.hosts) {
         const failed = h.checks.filter((c) => c.status === 'fail');
@@ -49,18 +79,30 @@ export async function upCommand(o: UpOptions): Promise<void> {
       log(`preflight: ${pre.hosts.length - exclude.size} of ${pre.hosts.length} node(s) ready${exclude.size ? `; not working on ${[...exclude.keys()].join(', ')}` : ''}\n`);
     }
     const plan = buildPlan(site, only);
-    const inputs = await siteCaCertificate(site, o.repo ?? 'site', o.keyFile, (m) => log(`${m}\n`));
-    const r = await runPlan(site, plan, journal, { ...cluster, stepTimeoutSec: o.stepTimeout, exclude, inputs, onEvent: (e) => log(progressLine(e)) });
+    const inputs = await siteCaCertificate(site, repo, o.keyFile, (m) => log(`${m}\n`));
+    const logDir = join(stateDir, 'logs');
+    log(`step output is kept in ${logDir}/<host>/<step>.log\n`);
+    const hosts = [...new Set(plan.phases.flatMap((p) => p.hosts.map((h) => h.node)))];
+    const progress = o.output !== 'text' ? undefined : process.stdout.isTTY ? ttyProgress(hosts) : lineProgress(log, heartbeatMs());
+    let r;
+    try {
+      r = await runPlan(site, plan, journal, { ...cluster, stepTimeoutSec: o.stepTimeout, exclude, inputs, logDir, onEvent: (e) => progress?.event(e) });
+    } finally {
+      await progress?.end(new Map((r?.hosts ?? []).filter((h) => h.status !== 'done').map((h) => [h.node, h.error ?? h.status])));
+    }
     let handOverResult: { converged: boolean; message: string } | undefined;
     if (o.handOver && r.initDone && r.hosts.find((h) => h.node === plan.firstControlPlane)?.status === 'done') {
       try {
-        handOverResult = await handOver(site, { ...cluster, stateDir, waitTimeoutMs: o.waitTimeout * 1000, log: (l) => log(`${l}\n`) });
+        handOverResult = await handOver(site, {
+          ...cluster, stateDir, waitTimeoutMs: o.waitTimeout * 1000, log: (l) => log(`${l}\n`),
+          deliver: (kubeconfig) => deliverPlatformSecrets(site, o, repo, kubeconfig, (l) => log(`${l}\n`)),
+        });
       } catch (e) {
-        handOverResult = { converged: false, message: `hand-over failed: ${redact((e as Error).message)}` };
+        handOverResult = { converged: false, message: `hand-over stopped: ${redact((e as Error).message)}` };
       }
     }
     if (o.output === 'json') {
-      printJson({ ok: r.ok && (handOverResult?.converged ?? true), hosts: r.hosts, handOver: handOverResult ?? null, journal: journal.file });
+      printJson({ ok: r.ok && (handOverResult?.converged ?? true), hosts: r.hosts, handOver: handOverResult ?? null, journal: journal.file, logs: logDir });
     } else {
       process.stdout.write('\n');
       for (const h of r.hosts) {
