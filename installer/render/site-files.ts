@@ -11,7 +11,7 @@ export function siteFiles(ctx: RenderContext, components: Component[], secrets: 
   return [{
     path: 'README.md',
     content: renderTemplate('render/templates/site-readme.md.hbs', {
-      site: site.site, hosts: site.hosts, apps, secrets: secrets.map((s) => ({ ...s, generated: s.generate.kind !== 'external' })),
+      site: site.site, hosts: site.hosts, apps, secrets: secrets.map((s) => ({ ...s, generated: s.generate.kind !== 'external' || !!s.caCommonName })),
       kubernetes: site.kubernetes,
     }),
   }];
