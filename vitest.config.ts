@@ -15,6 +15,7 @@ const SLOW = [
   'test/security/shell-injection.test.ts',
   'test/package/**/*.test.ts',
   'test/kube/**/*.test.ts',
+  'test/journey/**/*.test.ts',
 ];
 
 export default defineConfig({
