@@ -164,6 +164,9 @@ describe('the README journey, as written, on the fake rack (stops at preflight: 
     // The rendered CI, run as its job would run it (image aside): the inventory where it looks, every step passes.
     const ci = parse(readFileSync(join(cwd, '.gitlab-ci.yml'), 'utf8')).labs;
     expect(existsSync(join(cwd, ci.variables.LABCTL_INVENTORY))).toBe(true);
+    // ... in the image the README's Install section pushes ($HARBOR/platform/labctl:<version>).
+    const push = /skopeo copy oci:labctl-(\S+)-oci:\S+ "docker:\/\/\$HARBOR\/([a-z]+)\/labctl:/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))!;
+    expect(ci.image.name).toBe(`harbor.lab.example.edu/${push[2]}/labctl:${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}`);
     for (const step of ci.script as string[]) {
       const r = await sh(`LABCTL_INVENTORY=${ci.variables.LABCTL_INVENTORY}; ${step}`);
       expect(r.code, `${step}\n${r.stdout}${r.stderr}`).toBe(0);

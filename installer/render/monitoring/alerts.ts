@@ -18,6 +18,8 @@ const onNode = (e: string) =>
 const FS = 'fstype!~"tmpfs|overlay|squashfs|nsfs",mountpoint!~"/boot.*|/var/lib/kubelet/.*"';
 
 const kc = (cmd: string) => `\`${cmd}\``;
+/** An inventory change reaching the cluster, as commands run in the site repository's root. */
+const RERENDER = 'then, in the site repository: `labctl render -o .`, `git commit -am "<what and why>"`, `git push` (ArgoCD syncs it)';
 
 export function alertGroups(site: Site): AlertGroup[] {
   const vmHosts = site.nodes.filter((n) => n.roles.includes('vm-host')).map((n) => n.name).sort();
@@ -69,7 +71,7 @@ export function alertGroups(site: Site): AlertGroup[] {
       runbook: {
         meaning: 'The node is short of memory. On VM hosts this usually means lab VMs overcommit memory (labs.overcommit.memory).',
         check: ['Grafana "Cluster" dashboard, memory per node.', kc('kubectl top pods -A --sort-by=memory | head -20'), kc('kubectl get vmi -A -o wide') + ' for VMs on the node.'],
-        fix: ['Move or stop the largest consumers (`virtctl stop`, `kubectl delete pod`).', 'Lower labs.overcommit.memory or add memory/hosts; re-render.'],
+        fix: ['Move or stop the largest consumers (`virtctl stop`, `kubectl delete pod`).', `Lower labs.overcommit.memory in inventory.yaml or add memory/hosts, ${RERENDER}.`],
         escalate: 'If memory stays low after stopping workloads, suspect a leak in a platform component and hand over to the platform admins.',
       },
     }),
@@ -222,7 +224,7 @@ export function alertGroups(site: Site): AlertGroup[] {
       runbook: {
         meaning: 'The LoadBalancer address pool runs out. Existing services keep working; new ones get no external IP.',
         check: [kc('kubectl get svc -A --field-selector spec.type=LoadBalancer'), kc('kubectl -n metallb-system get ipaddresspools -o yaml')],
-        fix: ['Delete unused LoadBalancer Services (lab leftovers).', 'Enlarge bgp.pools in the inventory (and get the range routed by the campus network), then re-render.'],
+        fix: ['Delete unused LoadBalancer Services (lab leftovers).', `Enlarge bgp.pools in inventory.yaml (and get the range routed by the campus network), ${RERENDER}.`],
         escalate: 'A bigger pool needs the campus network team; ask for it before the pool is full.',
       },
     }),
@@ -339,7 +341,7 @@ export function alertGroups(site: Site): AlertGroup[] {
       runbook: {
         meaning: 'Storage is running out. When one OSD is full, the whole pool stops accepting writes.',
         check: ['`ceph osd df tree`, `ceph df`.', 'Grafana dashboard "Ceph" > capacity.'],
-        fix: ['Delete unused PVCs, old VM snapshots and images.', 'Rebalance: `ceph balancer status`; add disks (nodes[].disks) and re-render.'],
+        fix: ['Delete unused PVCs, old VM snapshots and images.', `Rebalance: \`ceph balancer status\`; add disks (nodes[].disks in inventory.yaml), ${RERENDER}.`],
         escalate: 'Order disks before 85%: hand over to the platform admins with `ceph df`.',
       },
     }),
@@ -426,7 +428,7 @@ export function alertGroups(site: Site): AlertGroup[] {
       runbook: {
         meaning: 'The cluster does not match Git: a sync fails repeatedly, or someone changed resources by hand and self-heal cannot undo it.',
         check: ['ArgoCD UI > application > Sync status, last sync result and diff.', '`kubectl -n argocd get application <name> -o jsonpath={.status.operationState.message}`'],
-        fix: ['Sync error (validation, missing CRD): fix the manifest in the site repository.', 'A field an operator changes: add an ignoreDifferences entry for it (component definition) and re-render.'],
+        fix: ['Sync error (validation, missing CRD): fix the manifest in the site repository.', 'A field an operator changes (OutOfSync right after every sync): labctl\'s component must ignore it; report it to the labctl maintainers with the output of `kubectl -n argocd get application <app> -o jsonpath="{.status.resources}"`.'],
         escalate: 'Hand over to the platform admins if the diff is not understood.',
       },
     }),
@@ -502,7 +504,7 @@ export function alertGroups(site: Site): AlertGroup[] {
       runbook: {
         meaning: 'Alertmanager time intervals are finite, so the rotation is rendered up to monitoring.oncall.renderUntil. This alert starts 21 days before that date.',
         check: ['`labctl oncall schedule --weeks 6` shows the weeks ahead.', '`labctl validate` warns as well.'],
-        fix: ['Set monitoring.oncall.renderUntil a year ahead in the inventory, `labctl render`, commit and push the site repository.'],
+        fix: [`Set monitoring.oncall.renderUntil a year ahead in inventory.yaml, ${RERENDER}.`],
         escalate: 'Nobody to page: this is housekeeping for the team in working hours.',
       },
     }));
