@@ -500,7 +500,7 @@ export function alertGroups(site: Site): AlertGroup[] {
       name: 'OncallScheduleEnding', severity: 'warning',
       expr: `vector(time()) > ${warnAt}`,
       summary: 'The rendered on-call rotation ends within 3 weeks',
-      description: `The rotation is rendered into Alertmanager until ${rotation.renderUntil}. After that every critical alert pages the whole roster. Raise monitoring.oncall.renderUntil and re-render.`,
+      description: `The rotation is rendered into Alertmanager until ${rotation.renderUntil}. After that every critical alert pages the whole roster. Raise monitoring.oncall.renderUntil (How to fix).`,
       runbook: {
         meaning: 'Alertmanager time intervals are finite, so the rotation is rendered up to monitoring.oncall.renderUntil. This alert starts 21 days before that date.',
         check: ['`labctl oncall schedule --weeks 6` shows the weeks ahead.', '`labctl validate` warns as well.'],
