@@ -6,7 +6,8 @@
 //   `10.20.0.0/24` and each `--nodes` address  -> the fake rack's subnet and the matching server's address
 //   `https://git.lab.example.edu/platform/cs-lab-site.git` -> a local bare repository (the campus Git server)
 // The environment the commands run in:
-//   `labctl` on PATH is this checkout's bin/labctl.js (what `npm link` gives); helm and kubectl from .tools/bin;
+//   `labctl` on PATH comes from `npm link` run in this checkout, as the README says (into a temporary npm
+//   prefix, NPM_CONFIG_PREFIX, instead of the machine's global one); helm and kubectl from .tools/bin;
 //   HOME is a fresh folder whose ~/.ssh/id_ed25519 is the key the fake servers accept (the inventory's
 //   default key); git's author comes from GIT_AUTHOR_* / GIT_COMMITTER_*; no LABCTL_* variable is set;
 //   a value `secrets set` would read at the terminal is given on standard input; `cd DIR` moves the test's
@@ -37,7 +38,8 @@ interface Ran { cmd: string; code: number | null; stdout: string; stderr: string
 
 const tmp = mkdtempSync(join(tmpdir(), 'labctl-journey-'));
 const home = join(tmp, 'home');
-const bin = join(tmp, 'bin');
+const npmPrefix = join(tmp, 'npm-global');
+const bin = join(npmPrefix, 'bin');
 const remote = join(tmp, 'git', 'cs-lab-site.git');
 let cwd = join(tmp, 'work');
 let rack: FakeRack | undefined;
@@ -94,9 +96,17 @@ const stateDir = () => join(home, '.local/state/labctl/cs-lab');
 beforeAll(async () => {
   blocks = readmeJourney();
   mkdirSync(join(home, '.ssh'), { recursive: true });
-  mkdirSync(bin);
   mkdirSync(cwd);
-  writeFileSync(join(bin, 'labctl'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin/labctl.js')}" "$@"\n`, { mode: 0o755 });
+  // The README: "run `npm link` once after `npm ci`" puts labctl on the PATH.
+  const link = await new Promise<Ran>((done) => {
+    const p = spawn('npm', ['link', '--no-audit', '--no-fund'], { cwd: ROOT, env: { ...process.env, NPM_CONFIG_PREFIX: npmPrefix }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout!.on('data', (b) => { out += b; });
+    p.stderr!.on('data', (b) => { out += b; });
+    const t = setTimeout(() => p.kill('SIGKILL'), 300_000);
+    p.on('close', (code) => { clearTimeout(t); done({ cmd: 'npm link', code, stdout: out, stderr: '' }); });
+  });
+  if (link.code !== 0 || !existsSync(join(bin, 'labctl'))) throw new Error(`npm link failed: ${link.stdout}`);
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
   // The rack the README describes: its servers, each with the Ceph disk --disk names (all three are storage
   // and VM hosts in a three-node init site: rbd module and /dev/kvm).
