@@ -15,6 +15,8 @@ const SLOW = [
   'test/security/shell-injection.test.ts',
   'test/package/**/*.test.ts',
   'test/kube/**/*.test.ts',
+  'test/journey/readme-journey.test.ts',
+  'test/journey/runbook-commands.test.ts',
 ];
 
 export default defineConfig({

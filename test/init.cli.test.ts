@@ -93,8 +93,8 @@ describe('labctl init from flags (no terminal)', () => {
     const line = h.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith('labctl init '));
     expect(line).toBeDefined();
     expect(line).not.toMatch(/['"\\$]/); // plain words: splitting on spaces is how a shell reads it
-    // The README's stage 1 shows the same command.
-    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`\n   ${line}\n`);
+    // The README's journey, step 1, runs the same command (with --disk flags after it).
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`\n${line} --disk `);
     const cwd = dir();
     const r = await labctl(line!.split(/\s+/).slice(1), { cwd });
     expect(r.code, r.stderr).toBe(0);

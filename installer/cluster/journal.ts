@@ -11,7 +11,7 @@ import { takePidLock } from '../core/pid-lock.ts';
 
 /**
  * Where labctl keeps a site's local state (journal, admin kubeconfig, logs, pinned SSH host keys):
- * $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-$HOME/.local/state}/labctl/<site name>. Never inside the
+ * $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-$HOME/.local/state}/labctl/<site>. Never inside the
  * site repository, which is pushed to Git (--state-dir overrides it per command).
  */
 export function defaultStateDir(site: string | { site: { name: string } }): string {

@@ -57,6 +57,8 @@ export function starterObject(a: StarterAnswers): Record<string, unknown> {
     nodes,
     bgp: { clusterAsn: a.clusterAsn, routers: [{ name: 'campus', address: a.routerAddress, asn: a.routerAsn }], pools: [{ name: 'services', cidr: a.pool }] },
     tls: { mode: 'internal-ca', internalCa: { commonName: `${a.site} CA`, keyPairRef: 'tls/internal-ca' } },
+    // `platform` holds labctl's CI image (README, Install: the push to $HARBOR/platform/labctl), `labs` the lab images.
+    registry: { projects: [{ name: 'labs' }, { name: 'platform' }] },
     identity: { admins: [a.admin] },
     ...(replicas < 3 ? { storage: { replicas } } : {}),
   };

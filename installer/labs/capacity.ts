@@ -5,6 +5,8 @@
 // runs during its weekly windows between term start and end; one without runs all the time. Terms cut
 // the calendar into periods; inside a period the week repeats, so the load is evaluated per minute of
 // the week. Students starting their VM outside lab hours are not counted (the quota still caps them).
+import type { Diagnostic } from '../core/diagnostics.ts';
+import { loadYamlFile } from '../core/yaml-source.ts';
 import type { Site, SiteNode, Weekday } from '../inventory/types.ts';
 import { runsWorkloads } from '../inventory/roles.ts';
 import { HOST_RESERVE, VM_MEMORY_OVERHEAD_MIB, toMiB } from './sizes.ts';
@@ -87,6 +89,25 @@ export function hostCapacity(site: Site): HostCapacity {
     vcpu: Math.max(0, Math.floor(hosts.reduce((s, h) => s + Math.max(0, h.cpu - sum(kept[h.name]!, 'cpu')), 0) - floatCpu) * oc.cpu),
     memoryMiB: Math.max(0, Math.floor((hosts.reduce((s, h) => s + Math.max(0, h.memoryMiB - sum(kept[h.name]!, 'memoryMiB')), 0) - floatMem) * oc.memory)),
   };
+}
+
+/**
+ * Warnings for VM hosts without a size, at their place in the inventory. A new inventory (`labctl init`)
+ * cannot know the servers' sizes, so capacity is then not checked: the site's CI step warns and passes
+ * instead of failing every merge request until someone adds them (decision: docs/decisions.md, "labs
+ * capacity on a site without host sizes").
+ */
+export function unsizedHostWarnings(site: Site, missing: string[]): Diagnostic[] {
+  const src = loadYamlFile(site.file);
+  return missing.map((name) => {
+    const node = site.nodes.find((x) => x.name === name)!;
+    const at = src.ok ? src.source.locate(['nodes', node.index], { key: false }) : { line: 1, col: 1 };
+    return {
+      severity: 'warning' as const, file: site.file, line: at.line, col: at.col, path: `nodes[${node.index}]`,
+      message: `VM host ${name} has no size, so labs capacity cannot check the labs against it`,
+      hint: `add cpu: (CPU threads, nproc on the node) and memory: (e.g. 512Gi, free -g on the node) to node ${name}, or labs.vmHost for every VM host`,
+    };
+  });
 }
 
 /** Ceph's default nearfull ratio (mon_osd_nearfull_ratio): past it Ceph warns, at 0.95 it stops writes. */

@@ -53,6 +53,8 @@ export interface SecretNeed {
   extraData?: Record<string, string>;
   /** A public value (the site CA certificate) some reader only takes from a ConfigMap (CDI's certConfigMap). */
   configMap?: boolean;
+  /** Set on the site CA's tls.crt / tls.key needs: `secrets generate` creates the pair with this common name. */
+  caCommonName?: string;
 }
 
 /** A file of the site repository that is not a Kubernetes object (router config, runbook, README, CI). */

@@ -20,7 +20,7 @@ export const LOCK_FILE = '.labctl/lock';
 /** Local files of the site repository that must never be committed (render writes this .gitignore). */
 export const GITIGNORE = `# Written by labctl render: local files that must never be committed.
 # labctl keeps its journal, the admin kubeconfig, logs and pinned SSH host keys outside this repository
-# ($LABCTL_STATE_DIR, else ~/.local/state/labctl/<site>); these lines catch a --state-dir pointed here.
+# ($LABCTL_STATE_DIR, else \${XDG_STATE_HOME:-~/.local/state}/labctl/<site>); these lines catch a --state-dir pointed here.
 .labctl/*
 !.labctl/rendered.json
 journal.json

@@ -1,7 +1,9 @@
-// Adds a generated value for every generatable entry the components need and the store lacks. Existing
-// entries are never touched (their ciphertext stays byte-identical); external entries are reported.
+// Adds a generated value for every generatable entry the components need and the store lacks, and the site
+// CA (key and certificate together) when the store has neither half. Existing entries are never touched
+// (their ciphertext stays byte-identical); external entries are reported.
 import type { SecretNeed } from '../render/model.ts';
 import { generateValue, isGeneratable } from './generate.ts';
+import { newSiteCa, siteCaPairs } from './site-ca.ts';
 import type { SecretStore } from './store.ts';
 
 export interface EnsureResult { generated: string[]; present: string[]; missingExternal: string[] }
@@ -21,8 +23,16 @@ export async function ensureSecrets(store: SecretStore, needs: SecretNeed[]): Pr
   // anything is generated: its value would reach the cluster on the next secrets apply.
   const present = sorted.filter(([ref]) => store.has(ref));
   if (present.length) { const confirmed = store.confirmedEntries(); for (const [ref] of present) store.verify(ref, confirmed); }
+  // A CA pair is made whole or not at all: with one half present, the other must come from the same CA.
+  const caRefs = new Map<string, string>();
+  for (const p of siteCaPairs(needs)) {
+    if (store.has(p.crtRef) || store.has(p.keyRef)) continue;
+    const ca = newSiteCa(p.commonName);
+    caRefs.set(p.keyRef, ca.key).set(p.crtRef, ca.crt);
+  }
   for (const [ref, n] of sorted) {
     if (store.has(ref)) result.present.push(ref);
+    else if (caRefs.has(ref)) { await store.put(ref, caRefs.get(ref)!); result.generated.push(ref); }
     else if (isGeneratable(n.generate)) { await store.put(ref, generateValue(n.generate)); result.generated.push(ref); }
     else result.missingExternal.push(ref);
   }

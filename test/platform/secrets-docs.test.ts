@@ -34,7 +34,7 @@ describe('docs/secrets.md, Recipients and backup keys', () => {
     const lines = block('## Recipients and backup keys').split('\n').filter((l) => l.trim()).map((l) => l.replaceAll('age1...', backup.recipient));
     expect(lines.length).toBe(4);
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, LABCTL_AGE_KEY_FILE: key, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
-    const run = (script: string) => execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: tmp, env, encoding: 'utf8' });
+    const run = (script: string) => execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: join(tmp, 'site'), env, encoding: 'utf8' }); // the repository's root
     const decrypt = async () => {
       const d = new age.Decrypter();
       d.addIdentity(backup.identity);

@@ -28,7 +28,7 @@ export function registerClusterCommands(program: Command): void {
   registerBootstrapCommands(program);
 }
 
-const stateDirOption = () => new Option('--state-dir <dir>', 'where the journal, the admin kubeconfig, logs and pinned SSH host keys live. Default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site name> (never inside the site repository)');
+const stateDirOption = () => new Option('--state-dir <dir>', 'where the journal, the admin kubeconfig, logs and pinned SSH host keys live. Default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site> (never inside the site repository)');
 
 export function registerBootstrapCommands(program: Command): void {
   program.command('plan')

@@ -7,7 +7,7 @@ export const TRUST_EXAMPLE = 'labctl hosts trust cp1 -i inventory.yaml --fingerp
 
 export function registerHosts(program: Command): void {
   const hosts = program.command('hosts').description('the SSH host keys labctl trusts: pinned on first contact, or from the inventory');
-  const stateDir = () => new Option('--state-dir <dir>', 'where the pinned keys (known_hosts) live. Default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site name>');
+  const stateDir = () => new Option('--state-dir <dir>', 'where the pinned keys (known_hosts) live. Default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site>');
   hosts.command('list')
     .description('every node with the host key fingerprints labctl expects from it, and where they come from')
     .addOption(inventoryOption()).addOption(stateDir()).addOption(outputOption())

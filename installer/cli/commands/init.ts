@@ -197,7 +197,7 @@ export async function initCommand(o: InitOptions, flags: Record<string, unknown>
   const placeholders = nodes.filter((n) => text.includes(placeholderDisk(n.name))).map((n) => n.name);
   process.stdout.write(`wrote ${o.file}: ${nodes.length} nodes in ${racks.length} rack(s)${v.warnings.length ? `, ${v.warnings.length} warning(s)` : ''}\n`
     + (placeholders.length ? `before labctl preflight: replace the REPLACE-ME disk ids of ${placeholders.join(', ')} with their Ceph disks (ls -l /dev/disk/by-id/)\n` : '')
-    + `next: labctl validate -i ${o.file}, then labctl render -i ${o.file} (the site repository is the folder that holds it)\n`);
+    + `next, in ${dirname(o.file) === '.' ? 'this folder (the site repository)' : `${dirname(o.file)} (the site repository)`}: labctl validate, labctl secrets init -r ., labctl secrets generate -r ., labctl render -o . (README, "The journey")\n`);
 }
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

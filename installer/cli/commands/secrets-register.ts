@@ -34,7 +34,7 @@ export function registerSecrets(program: Command): void {
     .addOption(inventoryOption()).addOption(repoOption()).addOption(key())
     .option('--dry-run', 'list the Secrets and keys that would be applied; send nothing')
     .option('--kubeconfig <file>', 'kubeconfig (default: the admin kubeconfig labctl up wrote, <state-dir>/admin.conf; else $KUBECONFIG or ~/.kube/config)')
-    .option('--state-dir <dir>', 'labctl\'s state directory (default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site name>)')
+    .option('--state-dir <dir>', 'labctl\'s state directory (default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site>)')
     .option('--context <name>', 'kubeconfig context')
     .action((o) => run('secretsApply', withRepo(o)));
   secrets.command('add-recipient').description('confirm one or more age public keys (a backup key) as recipients of the store; only the site key holder can. Then run secrets rekey')

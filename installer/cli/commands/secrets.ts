@@ -17,6 +17,7 @@ import { ciphertextHash } from '../../secrets/entries-confirmed.ts';
 import { ensureSecrets } from '../../secrets/ensure.ts';
 import { buildConfigMaps, buildSecrets, entriesNeeded } from '../../secrets/objects.ts';
 import { generateValue, isGeneratable } from '../../secrets/generate.ts';
+import { checkEntryFormat } from '../../secrets/site-ca.ts';
 import { isInteractive, readHidden } from '../../ssh/prompt.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 
@@ -94,7 +95,8 @@ function checkUsed(entry: string, needs: SecretNeed[], inventory: string): void 
 
 export async function secretsSet(o: StoreOptions & { entry: string; replace?: string }): Promise<void> {
   checkRef(o.entry);
-  checkUsed(o.entry, await needsOf(o.inventory), o.inventory);
+  const needs = await needsOf(o.inventory);
+  checkUsed(o.entry, needs, o.inventory);
   await locked(o.repo, async () => {
     const store = storeOf(o);
     const exists = store.has(o.entry);
@@ -105,6 +107,7 @@ export async function secretsSet(o: StoreOptions & { entry: string; replace?: st
     await store.trustedRecipients(); // before asking for the value: a refused recipient list stops here
     const value = await readValue(o.entry);
     if (!value) throw new ExitError('no value on standard input; nothing was stored', 1);
+    try { checkEntryFormat(needs, o.entry, value); } catch (e) { throw new ExitError(`${(e as Error).message}; nothing was stored`, 1); }
     // An unchanged, confirmed value leaves the file (and Git) untouched. An unconfirmed one (a planted or
     // pre-manifest entry) is written anew, which confirms it: the key holder just typed the value.
     if (exists && !store.unconfirmedReason(o.entry)) {

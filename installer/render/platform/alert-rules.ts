@@ -124,3 +124,6 @@ export function gatherAlerts(contributions: AlertGroup[]): AlertGroup[] {
   const rank = (n: string) => (ALERT_GROUP_ORDER.includes(n) ? ALERT_GROUP_ORDER.indexOf(n) : ALERT_GROUP_ORDER.length);
   return [...byName.values()].filter((g) => g.alerts.length).sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
 }
+
+/** An inventory change reaching the cluster, as commands run in the site repository's root (runbooks' fixes). */
+export const RERENDER = 'then, in the site repository: `labctl render -o .`, `git commit -am "<what and why>"`, `git push` (ArgoCD syncs it)';

@@ -24,7 +24,7 @@ export function alerts(_ctx: SiteContext): AlertGroup[] {
       runbook: {
         meaning: 'The cluster does not match Git: a sync fails repeatedly, or someone changed resources by hand and self-heal cannot undo it.',
         check: ['ArgoCD UI > application > Sync status, last sync result and diff.', '`kubectl -n argocd get application <name> -o jsonpath={.status.operationState.message}`'],
-        fix: ['Sync error (validation, missing CRD): fix the manifest in the site repository.', 'A field an operator changes: add an ignoreDifferences entry for it (component definition) and re-render.'],
+        fix: ['Sync error (validation, missing CRD): fix the manifest in the site repository.', 'A field an operator changes (OutOfSync right after every sync): labctl\'s component must ignore it; report it to the labctl maintainers with the output of `kubectl -n argocd get application <app> -o jsonpath="{.status.resources}"`.'],
         escalate: 'Hand over to the platform admins if the diff is not understood.',
       },
     }),

@@ -40,7 +40,7 @@ export const certManager: ComponentBuilder = ({ site, ingress }) => {
   if (tls.mode === 'internal-ca') {
     const ref = tls.internalCa!.keyPairRef;
     for (const key of ['tls.crt', 'tls.key']) {
-      secrets.push({ ref: `${ref}-${key.split('.')[1]}`, namespace: CERT_MANAGER_NS, name: 'site-ca', key, generate: { kind: 'external' },
+      secrets.push({ ref: `${ref}-${key.split('.')[1]}`, namespace: CERT_MANAGER_NS, name: 'site-ca', key, generate: { kind: 'external' }, caCommonName: tls.internalCa!.commonName,
         purpose: `site CA ${key === 'tls.crt' ? 'certificate' : 'private key'} (PEM) for the internal-ca issuer (${tls.internalCa!.commonName})` });
     }
     spec = { ca: { secretName: 'site-ca' } };

@@ -1,6 +1,6 @@
 // Alerts on MetalLB (controller) and frr-k8s (0.16 renamed the BGP metrics to frrk8s_bgp_*), with runbooks.
 import type { SiteContext } from '../../model.ts';
-import { alert, kc, type AlertGroup } from '../../platform/alert-rules.ts';
+import { alert, kc, type AlertGroup, RERENDER } from '../../platform/alert-rules.ts';
 
 export function alerts(_ctx: SiteContext): AlertGroup[] {
   return [{ name: 'labctl-network', alerts: [
@@ -24,7 +24,7 @@ export function alerts(_ctx: SiteContext): AlertGroup[] {
       runbook: {
         meaning: 'The LoadBalancer address pool runs out. Existing services keep working; new ones get no external IP.',
         check: [kc('kubectl get svc -A --field-selector spec.type=LoadBalancer'), kc('kubectl -n metallb-system get ipaddresspools -o yaml')],
-        fix: ['Delete unused LoadBalancer Services (lab leftovers).', 'Enlarge bgp.pools in the inventory (and get the range routed by the campus network), then re-render.'],
+        fix: ['Delete unused LoadBalancer Services (lab leftovers).', `Enlarge bgp.pools in inventory.yaml (and get the range routed by the campus network), ${RERENDER}.`],
         escalate: 'A bigger pool needs the campus network team; ask for it before the pool is full.',
       },
     }),

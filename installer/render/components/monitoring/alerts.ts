@@ -3,7 +3,7 @@
 // alerts in its own folder (alerts.ts); render gathers them all (platform/alert-rules.ts gatherAlerts).
 import type { SiteContext } from '../../model.ts';
 import { rotationOf, renderWindow } from '../../../inventory/rotation.ts';
-import { alert, kc, type AlertGroup } from '../../platform/alert-rules.ts';
+import { alert, kc, type AlertGroup, RERENDER } from '../../platform/alert-rules.ts';
 
 /** Adds the Kubernetes node name (label `node`) to a node-exporter series, from node_uname_info. */
 const onNode = (e: string) =>
@@ -59,7 +59,7 @@ export function alerts({ site }: SiteContext): AlertGroup[] {
       runbook: {
         meaning: 'The node is short of memory. On VM hosts this usually means lab VMs overcommit memory (labs.overcommit.memory).',
         check: ['Grafana "Cluster" dashboard, memory per node.', kc('kubectl top pods -A --sort-by=memory | head -20'), kc('kubectl get vmi -A -o wide') + ' for VMs on the node.'],
-        fix: ['Move or stop the largest consumers (`virtctl stop`, `kubectl delete pod`).', 'Lower labs.overcommit.memory or add memory/hosts; re-render.'],
+        fix: ['Move or stop the largest consumers (`virtctl stop`, `kubectl delete pod`).', `Lower labs.overcommit.memory in inventory.yaml or add memory/hosts, ${RERENDER}.`],
         escalate: 'If memory stays low after stopping workloads, suspect a leak in a platform component and hand over to the platform admins.',
       },
     }),
@@ -228,11 +228,11 @@ export function alerts({ site }: SiteContext): AlertGroup[] {
       name: 'OncallScheduleEnding', severity: 'warning',
       expr: `vector(time()) > ${warnAt}`,
       summary: 'The rendered on-call rotation ends within 3 weeks',
-      description: `The rotation is rendered into Alertmanager until ${rotation.renderUntil}. After that every critical alert pages the whole roster. Raise monitoring.oncall.renderUntil and re-render.`,
+      description: `The rotation is rendered into Alertmanager until ${rotation.renderUntil}. After that every critical alert pages the whole roster. Raise monitoring.oncall.renderUntil (How to fix).`,
       runbook: {
         meaning: 'Alertmanager time intervals are finite, so the rotation is rendered up to monitoring.oncall.renderUntil. This alert starts 21 days before that date.',
         check: ['`labctl oncall schedule --weeks 6` shows the weeks ahead.', '`labctl validate` warns as well.'],
-        fix: ['Set monitoring.oncall.renderUntil a year ahead in the inventory, `labctl render`, commit and push the site repository.'],
+        fix: [`Set monitoring.oncall.renderUntil a year ahead in inventory.yaml, ${RERENDER}.`],
         escalate: 'Nobody to page: this is housekeeping for the team in working hours.',
       },
     }));

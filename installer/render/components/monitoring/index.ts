@@ -44,6 +44,9 @@ export function platformRules(site: Site, groups: AlertGroup[]): K8sObject[] {
   return groups.map((g) => k8s(prometheusRule(ruleObjectName(g.name), MONITORING_NS, [toGroup(g, url)])));
 }
 
+/** Where `labctl up` wrote the admin kubeconfig, as a shell word: the state directory's own rule. */
+export const adminKubeconfigShell = (site: string) => `\${LABCTL_STATE_DIR:-\${XDG_STATE_HOME:-$HOME/.local/state}/labctl/${site}}/admin.conf`;
+
 export function runbookFiles(site: Site, groups: AlertGroup[]): RepoFile[] {
   const escalateAfterMinutes = rotationOf(site)?.escalateAfterMinutes ?? 15;
   const files: RepoFile[] = [];
@@ -55,6 +58,7 @@ export function runbookFiles(site: Site, groups: AlertGroup[]): RepoFile[] {
         content: renderTemplate('render/components/monitoring/templates/runbook.md.hbs', {
           name: a.name, severity: a.severity, group: g.name, for: a.for ?? '', summary: a.summary, description: a.description,
           runbook: a.runbook, expr: a.expr, site: site.site.name, admins: site.identity.admins, escalateAfterMinutes,
+          amNamespace: AM_NAMESPACE, grafana: site.hosts.grafana, adminKubeconfig: adminKubeconfigShell(site.site.name),
         }),
       });
       index.push({ name: a.name, severity: a.severity, group: g.name, summary: a.summary.replace(/\|/g, '\\|') });

@@ -1,6 +1,6 @@
 // Alerts on Ceph (the mgr's Prometheus exporter, deployed by Rook), with runbooks.
 import type { SiteContext } from '../../model.ts';
-import { alert, kc, type AlertGroup } from '../../platform/alert-rules.ts';
+import { alert, kc, type AlertGroup, RERENDER } from '../../platform/alert-rules.ts';
 import { ROOK_NAMESPACE } from '../../platform/storage.ts';
 
 const NS = { ceph: ROOK_NAMESPACE };
@@ -51,7 +51,7 @@ export function alerts(_ctx: SiteContext): AlertGroup[] {
       runbook: {
         meaning: 'Storage is running out. When one OSD is full, the whole pool stops accepting writes.',
         check: ['`ceph osd df tree`, `ceph df`.', 'Grafana dashboard "Ceph" > capacity.'],
-        fix: ['Delete unused PVCs, old VM snapshots and images.', 'Rebalance: `ceph balancer status`; add disks (nodes[].disks) and re-render.'],
+        fix: ['Delete unused PVCs, old VM snapshots and images.', `Rebalance: \`ceph balancer status\`; add disks (nodes[].disks in inventory.yaml), ${RERENDER}.`],
         escalate: 'Order disks before 85%: hand over to the platform admins with `ceph df`.',
       },
     }),
