@@ -6,6 +6,7 @@ import { registerClusterCommands } from './cluster-commands.ts';
 import { registerImages } from './images-register.ts';
 import { registerLabs } from './labs-register.ts';
 import { registerHosts } from './hosts-register.ts';
+import { registerDay2 } from './day2-register.ts';
 
 export function registerCommands(program: Command): void {
   // In pipeline order: check and render, bootstrap, then day-2 (labs, images, secrets, access, on-call).
@@ -37,6 +38,7 @@ export function registerCommands(program: Command): void {
     .action(async (o) => (await import('./render.ts')).diffCommand({ inventory: o.inventory, out: o.out }));
 
   registerClusterCommands(program);
+  registerDay2(program);
 
   registerHosts(program);
 
