@@ -2,7 +2,7 @@
 // cluster reports (no hosts): kubeadm's one-minor rule, downgrades, the inventory pin, the order of nodes,
 // the batches, and resume (a journal key per target version). The scripts are checked by real bash -n.
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { requireSite } from '../../installer/inventory/validate.ts';
 import { buildPlan } from '../../installer/cluster/plan.ts';
 import { buildUpgradePlan, formatUpgradePlan, stepKey, UpgradeRefused } from '../../installer/cluster/upgrade/plan.ts';
 import { upgradeRefusals } from '../../installer/cluster/upgrade/versions.ts';
-import { parseObserved } from '../../installer/cluster/upgrade/observe.ts';
+import { OBSERVE_SCRIPT, parseObserved } from '../../installer/cluster/upgrade/observe.ts';
+import { buildRemovePlan } from '../../installer/cluster/remove/plan.ts';
 import { membership, formatMembership } from '../../installer/cluster/upgrade/members.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 
@@ -63,9 +64,20 @@ describe('upgrade plan: order and steps', () => {
     expect(short.batches[0]![0]!.steps[1]!.script).toContain('--timeout=30s');
   });
 
-  it('every script is valid bash (real bash -n)', () => {
+  it('every script is valid bash (real bash -n) and passes shellcheck, with the remove and observe scripts', async () => {
     for (const n of plan.batches.flat()) for (const s of n.steps) execFileSync('bash', ['-n'], { input: s.script });
-  });
+    const dir = mkdtempSync(join(tmpdir(), 'labctl-sc-day2-'));
+    const files: string[] = [];
+    const put = (name: string, text: string) => { const f = join(dir, `${name}.sh`); writeFileSync(f, text); files.push(f); };
+    for (const n of plan.batches.slice(0, 2).flat()) for (const s of n.steps) put(`u-${n.node}-${s.id}`, s.script);
+    const two = { ...site, storage: { failureDomain: 'host' as const, replicas: 2 } };
+    for (const s of buildRemovePlan(two, { node: 'stor1', ready: new Set(site.nodes.map((n) => n.name)) }).steps) put(`r-${s.id}`, s.script);
+    put('observe', `#!/bin/bash\n${OBSERVE_SCRIPT}`);
+    expect(files).toHaveLength(13);
+    const out = await new Promise<string>((done) => execFile('shellcheck', ['-s', 'bash', '-S', 'style', ...files], { encoding: 'utf8', timeout: 120_000 },
+      (err, stdout, stderr) => done(err ? `shellcheck failed (${err.code ?? err.signal}): ${stdout}${stderr}` : '')));
+    expect(out).toBe('');
+  }, 150_000);
 
   it('prints the plan: batches, versions from → to, and where each step runs', () => {
     const text = formatUpgradePlan(plan);
