@@ -85,7 +85,7 @@ describe('labctl remove on the fake rack (STAND-IN kubeadm, kubectl/API server a
     expect(nodes()).toEqual(['cp1', 's1']);
     expect(standinLog(rack, 's1', 'kubeadm')).toEqual([]);
     const journal = JSON.parse(readFileSync(join(dir, '.labctl', 'journal.json'), 'utf8')) as { hosts: Record<string, unknown> };
-    expect(journal.hosts.s2).toBeUndefined();
+    expect(Object.keys(journal.hosts.s2 ?? {})).toEqual([]); // forgotten: a node added again is bootstrapped from the start
   }, 300_000);
 
   it('prints the inventory lines to delete and the OSDs to purge; deleting exactly those lines leaves a valid inventory without s2', () => {
