@@ -67,7 +67,7 @@ describe('labctl remove on the fake rack (STAND-IN kubeadm, kubectl/API server a
     setDrainMode(rack, 'cp1', 'pdb', 's2');
     const r = await labctl(['remove', 's2', '-i', file, '--yes-remove', 's2', '--drain-timeout', '2']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('remove stopped at s2 [remove/10-drain]: drain of s2 did not finish within 2 s (a PodDisruptionBudget or a VM that cannot migrate');
+    expect(r.stderr).toContain('remove stopped at s2 [remove/10-drain]: drain of s2 did not finish within 2 s (a PodDisruptionBudget, a VM that cannot migrate, or a pod no controller manages; see');
     expect(existsSync(rack.path('cp1', '/var/lib/standin/cordoned/s2'))).toBe(true);
     expect(nodes()).toEqual(['cp1', 's1', 's2']);
     expect(standinLog(rack, 'cp1', 'ceph')).toEqual([]);
