@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeRack } from './fakerack.ts';
+import { labctlAsync as labctl } from './cli.ts';
+import { UPGRADE_EXAMPLE } from '../../installer/cli/commands/day2-register.ts';
 import { rackInventory, writeInventory } from './inventory.ts';
 import { publishKubePackages } from './standins.ts';
 import { installDay2StandIns, reportKubelet, setDrainMode, standinLog } from './upgrade-standins.ts';
@@ -31,6 +33,8 @@ let run2: UpgradeResult;
 const events1: UpEvent[] = [];
 const events2: UpEvent[] = [];
 let observedBefore: Record<string, string>;
+let afterRun1: Record<string, string[]>;
+let file: string;
 
 const opts = () => ({ privateKey: rack.privateKey, connectTimeoutMs: 5000 });
 const versions = (h: string) => rack.run(h, ['dpkg-query', '-W', '-f=${Package} ${Version}\\n', 'kubelet', 'kubeadm', 'kubectl']).trim().split('\n').sort();
@@ -55,7 +59,7 @@ async function plan(): Promise<ReturnType<typeof buildUpgradePlan>> {
 beforeAll(async () => {
   rack = await FakeRack.create(47, NODES.map((name) => ({ name })));
   dir = mkdtempSync(join(tmpdir(), 'labctl-upgrade-'));
-  const file = writeInventory(dir, rackInventory(rack, [{ name: 'cp1', roles: ['control-plane'] }, { name: 'w1', roles: ['storage', 'worker'], disks: ['/dev/disk/by-id/nvme-FAKE_UPG_1'] }, { name: 'w2', roles: ['worker'] }],
+  file = writeInventory(dir, rackInventory(rack, [{ name: 'cp1', roles: ['control-plane'] }, { name: 'w1', roles: ['storage', 'worker'], disks: ['/dev/disk/by-id/nvme-FAKE_UPG_1'] }, { name: 'w2', roles: ['worker'] }],
     { network: { aptProxy: rack.aptProxy }, kubernetes: { packageRepo: rack.packageRepo } }));
   const r = requireSite(file);
   if (!('site' in r)) throw new Error(JSON.stringify(r.errors));
@@ -82,6 +86,7 @@ beforeAll(async () => {
   observedBefore = Object.fromEntries(p1.batches.flat().map((n) => [n.node, n.from]));
   run1 = await runUpgrade(site, p1, Journal.open(journalFile, site.site.name), { ...opts(), onEvent: onEvent(events1) });
   await killer;
+  afterRun1 = Object.fromEntries(NODES.map((h) => [h, versions(h)]));
 
   // Fault removed: sshd back, the drain goes through. Run 2 from a fresh plan (cp1 is at the target now).
   setDrainMode(rack, 'cp1', 'ok', 'w1');
@@ -106,8 +111,8 @@ describe('labctl upgrade 1.35.0 → 1.36.4 on the fake rack (STAND-IN kubeadm, k
     expect(node(run1, 'w2')).toMatchObject({ status: 'not started', ran: [] });
     expect(run1.ok).toBe(false);
     // w1's kubeadm moved, its kubelet not (the drain did not finish): the order kubeadm documents.
-    expect(versions('w1')).toEqual(['kubeadm 1.36.4-1.1', 'kubectl 1.35.0-1.1', 'kubelet 1.35.0-1.1']);
-    expect(versions('w2')).toEqual(['kubeadm 1.35.0-1.1', 'kubectl 1.35.0-1.1', 'kubelet 1.35.0-1.1']);
+    expect(afterRun1.w1).toEqual(['kubeadm 1.36.4-1.1', 'kubectl 1.35.0-1.1', 'kubelet 1.35.0-1.1']);
+    expect(afterRun1.w2).toEqual(['kubeadm 1.35.0-1.1', 'kubectl 1.35.0-1.1', 'kubelet 1.35.0-1.1']);
   });
 
   it('the first control plane ran kubeadm upgrade plan and apply with the target; the workers kubeadm upgrade node, w1 only once across both runs', () => {
@@ -143,4 +148,17 @@ describe('labctl upgrade 1.35.0 → 1.36.4 on the fake rack (STAND-IN kubeadm, k
     const j = Journal.open(journalFile, site.site.name).snapshot();
     expect(Object.keys(j.hosts.w1!).sort()).toEqual(['upgrade-v1.36.4/10-kubeadm', 'upgrade-v1.36.4/20-drain', 'upgrade-v1.36.4/30-kubelet', 'upgrade-v1.36.4/40-uncordon']);
   });
+
+  it('labctl upgrade (the CLI, plan only) then finds nothing to do, and refuses a downgrade naming each node', async () => {
+    process.env.LABCTL_STATE_DIR = join(dir, '.labctl');
+    // The --help example, as written, with the rack's inventory file.
+    const same = await labctl(UPGRADE_EXAMPLE.split(' ').slice(1).map((a) => (a === 'inventory.yaml' ? file : a)));
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stdout).toContain('nothing to upgrade\nskipped: cp1: already at v1.36.4\nskipped: w1: already at v1.36.4\nskipped: w2: already at v1.36.4\n');
+    expect(same.stdout).toContain('nothing changed; run again with --yes to upgrade');
+    const down = await labctl(['upgrade', '--to', 'v1.35.0', '-i', file, '--yes']);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('  - cp1: is at v1.36.4, newer than v1.35.0; kubeadm does not downgrade');
+    expect(down.stderr).toContain('--to v1.35.0 is not the version the inventory pins (kubernetes.version v1.36.4)');
+  }, 120_000);
 });
