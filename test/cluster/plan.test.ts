@@ -37,9 +37,10 @@ describe('plan', () => {
   });
 
   it('labctl plan prints it without connecting anywhere', async () => {
-    const out = await labctl(['plan', '-i', EXAMPLE]);
+    const out = await labctl(['plan', '-i', EXAMPLE], { env: { LABCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'labctl-plan-')) } });
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout).toBe(formatPlan(plan));
+    // Then the day-two membership lines (test/cluster/upgrade-plan.test.ts); no journal here.
+    expect(out.stdout).toBe(`${formatPlan(plan)}\njoins: ${site.nodes.map((n) => n.name).join(', ')}\nalready members: none (no journal yet: a first labctl up)\n`);
     expect(out.stdout).toContain('phase 5: hand-over to ArgoCD');
   });
 

@@ -15,10 +15,12 @@ import { registerSecrets } from './secrets-register.ts';
 import { registerKubeconfig } from './kubeconfig-register.ts';
 import { registerOncall } from './oncall-register.ts';
 import { registerVersion } from './version-register.ts';
+import { registerDay2 } from './day2-register.ts';
 
 export const COMMAND_FAMILIES: readonly ((program: Command) => void)[] = [
   registerValidate, registerInit, registerDoctor, registerRender, registerDiff,
   registerClusterCommands, // preflight, plan, up, reset, status
+  registerDay2, // upgrade, remove
   registerHosts, registerImages, registerLabs, registerSecrets, registerKubeconfig, registerOncall, registerVersion,
 ];
 

@@ -1,0 +1,36 @@
+// What the cluster says about its nodes (kubelet version, Ready), asked with kubectl and the admin
+// kubeconfig on the first control plane over SSH, the same way the upgrade and remove steps talk to the API.
+import type { Site } from '../../inventory/types.ts';
+import { isControlPlane } from '../steps/types.ts';
+import type { StepRunner } from './run.ts';
+
+export interface ObservedNode { version: string; ready: boolean; unschedulable: boolean }
+
+export const OBSERVE_SCRIPT = `set -euo pipefail
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=20s get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion} {.status.conditions[?(@.type=="Ready")].status} {.spec.unschedulable}{"\\n"}{end}'
+`;
+
+/** Parses the lines OBSERVE_SCRIPT prints: `name version ReadyStatus [true]`. */
+export function parseObserved(text: string): Map<string, ObservedNode> {
+  const out = new Map<string, ObservedNode>();
+  for (const line of text.split('\n')) {
+    const [name, version, ready, unsched] = line.trim().split(/\s+/);
+    if (!name || !version) continue;
+    out.set(name, { version, ready: ready === 'True', unschedulable: unsched === 'true' });
+  }
+  return out;
+}
+
+/** Asks the first control plane; a control plane that does not answer is tried next. */
+export async function observeNodes(site: Site, runner: StepRunner): Promise<{ apiHost: string; nodes: Map<string, ObservedNode> }> {
+  const errors: string[] = [];
+  for (const cp of site.nodes.filter(isControlPlane)) {
+    try {
+      return { apiHost: cp.name, nodes: parseObserved(await runner.run(cp.name, OBSERVE_SCRIPT, 'observe-nodes', 60)) };
+    } catch (e) {
+      errors.push(`${cp.name}: ${(e as Error).message}`);
+    }
+  }
+  throw new Error(`no control plane answered kubectl get nodes: ${errors.join('; ')}`);
+}
