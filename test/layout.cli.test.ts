@@ -175,7 +175,7 @@ describe('the inventory\'s editor schema reference works outside the labctl chec
     const r = await labctl(['init', '--yes'], { cwd: i });
     expect(r.code, r.stderr).toBe(0);
     expect(schemaOf(join(i, 'inventory.yaml'))).toBe(schemaText());
-    expect(r.stdout).toContain('next: labctl validate -i inventory.yaml, then labctl render -i inventory.yaml');
+    expect(r.stdout).toContain('next, in this folder (the site repository): labctl validate');
     // And that folder is a site repository render accepts as it is.
     expect((await labctl(['render'], { cwd: i })).code).toBe(0);
   });
