@@ -42,7 +42,7 @@ beforeAll(() => {
 }, 1_600_000);
 
 describe("first boot converges (ArgoCD v3.4.4's Lua health scripts and gitops-engine checks, on a modelled cluster)", () => {
-  it('the golden sites exist', () => expect(SITES).toEqual(expect.arrayContaining(['example', 'single-rack', 'airgapped'])));
+  it('the golden sites exist', () => expect(SITES).toEqual(expect.arrayContaining(['example', 'single-rack', 'airgapped', 'calico-gateway'])));
 
   it.each(SITES)('%s: every wave of the root Application becomes Healthy (Ceph HEALTH_OK)', (site) => {
     const res = converge(join(GOLDEN, site));
@@ -76,7 +76,8 @@ describe("the Lua health port agrees with argo-cd v3.4.4's own health tests", ()
     // The kinds whose health the convergence run depends on are among those checked.
     expect(res.kinds).toEqual(expect.arrayContaining(['argoproj.io/ApplicationSet', 'ceph.rook.io/CephCluster', 'ceph.rook.io/CephObjectStore',
       'cert-manager.io/Certificate', 'cert-manager.io/ClusterIssuer', 'cert-manager.io/Issuer', 'k8s.keycloak.org/Keycloak',
-      'monitoring.coreos.com/Prometheus', 'objectbucket.io/ObjectBucketClaim', 'postgresql.cnpg.io/Cluster']));
+      'monitoring.coreos.com/Prometheus', 'objectbucket.io/ObjectBucketClaim', 'postgresql.cnpg.io/Cluster',
+      'gateway.networking.k8s.io/Gateway', 'gateway.networking.k8s.io/HTTPRoute']));
   }, 120_000);
 });
 
@@ -85,10 +86,10 @@ describe('reintroduced deadlocks are caught', () => {
   beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'converge-')); });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** A copy of the example's rendered tree with one file rewritten. */
-  function mutated(name: string, file: string, edit: (docs: Record<string, any>[]) => void): string {
+  /** A copy of a rendered golden tree (the example's unless named) with one file rewritten. */
+  function mutated(name: string, file: string, edit: (docs: Record<string, any>[]) => void, from = 'example'): string {
     const site = join(dir, name);
-    cpSync(join(GOLDEN, 'example'), site, { recursive: true });
+    cpSync(join(GOLDEN, from), site, { recursive: true });
     const docs = parseAllDocuments(readFileSync(join(site, file), 'utf8')).map((d) => d.toJSON() as Record<string, any>);
     edit(docs);
     writeFileSync(join(site, file), docs.map((d) => stringify(d)).join('---\n'));
@@ -133,6 +134,26 @@ describe('reintroduced deadlocks are caught', () => {
     expect(res.stuckAt).toBe(5);
     const nginx = res.waves.at(-1)!.children.find((c) => c.name === 'ingress-nginx')!;
     expect([nginx.health, nginx.message]).toEqual(['Progressing', expect.stringMatching(/^Service ingress-nginx\/ingress-nginx: .*no load-balancer address/)]);
+  });
+
+  // Gateway API (calico-gateway golden): the states the model assumes for Gateway and HTTPRoute are
+  // assumption 10 in test/converge/model.go; their health is ArgoCD's built-in Lua scripts.
+  it("MetalLB's pool after the Gateway: the Gateway is never Programmed (no address), its wave never Healthy", () => {
+    const res = converge(mutated('gw-pool-late', 'apps/metallb-config.yaml', setWave('Application', 'metallb-config', '8'), 'calico-gateway'));
+    expect(res.stuckAt).toBe(5);
+    const gw = res.waves.at(-1)!.children.find((c) => c.name === 'calico-gateway')!;
+    expect([gw.health, gw.message]).toEqual(['Progressing', expect.stringMatching(/^Gateway tigera-gateway\/site: Waiting for Gateway status/)]);
+  });
+
+  it('an HTTPRoute attached to a Gateway that does not exist keeps its Application Progressing', () => {
+    const site = mutated('gw-wrong-parent', 'components/harbor/manifests/httproute-harbor-harbor.yaml', (docs) => {
+      docs[0]!.spec.parentRefs[0].name = 'nonexistent';
+    }, 'calico-gateway');
+    const res = converge(site);
+    expect(res.converged).toBe(false);
+    expect(res.stuckAt).toBe(waveOf(res, 'Application', 'harbor'));
+    const harbor = res.waves.at(-1)!.children.find((c) => c.name === 'harbor')!;
+    expect([harbor.health, harbor.message]).toEqual(['Progressing', expect.stringMatching(/^HTTPRoute harbor\/harbor: Waiting for HTTPRoute status/)]);
   });
 
   it('HEALTH_ERR still stops the rollout (an unavailable Ceph is an incident, not routine)', () => {

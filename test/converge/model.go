@@ -30,6 +30,17 @@ package main
 //     Within an Application all objects are applied together (its own sync waves only order Jobs).
 //  9. The labs ApplicationSet generates lab Applications the moment it exists; their DataVolumes clone
 //     from the vm-images DataSources with the clone RoleBinding, so both must be ready by then.
+// 10. Gateway API (ingress.controller: calico-gateway): the CRDs come from the gateway-api-crds
+//     Application (a CRD-only kustomization, no workload); the tigera-operator runs Envoy Gateway for the
+//     GatewayAPI object (operator.tigera.io: Calico's group, preinstalled; ArgoCD has no health script for
+//     GatewayAPI, so it counts as Healthy once applied). A Gateway gets Accepted/Programmed and every
+//     listener Accepted/ResolvedRefs/Programmed (ArgoCD's built-in Gateway script then says Healthy) once the
+//     tigera-operator runs, a GatewayAPI object is live, its LoadBalancer Service can get a MetalLB address
+//     (Envoy Gateway reports AddressNotAssigned before) and cert-manager runs (its gateway-shim issues the
+//     listeners' certificate Secrets through the site issuer; assumption 7). An HTTPRoute gets
+//     Accepted/ResolvedRefs on its parent (ArgoCD's HTTPRoute script: Healthy) once its parent Gateway is
+//     Programmed and its backend Service exists: charts make their Services at sync; the Keycloak Service is
+//     made by the Keycloak operator. An HTTPRoute does not hold back its backend's Deployment (as an Ingress).
 
 import (
 	"fmt"
@@ -55,17 +66,19 @@ var preinstalledGroups = map[string]bool{"": true, "apps": true, "batch": true, 
 var crdProvider = map[string]string{"metallb.io": "metallb", "frrk8s.metallb.io": "metallb", "cert-manager.io": "cert-manager",
 	"acme.cert-manager.io": "cert-manager", "ceph.rook.io": "rook-ceph", "objectbucket.io": "rook-ceph",
 	"postgresql.cnpg.io": "cloudnative-pg", "k8s.keycloak.org": "keycloak-operator", "kubevirt.io": "kubevirt",
-	"instancetype.kubevirt.io": "kubevirt", "cdi.kubevirt.io": "cdi", "monitoring.coreos.com": "prometheus-crds"}
+	"instancetype.kubevirt.io": "kubevirt", "cdi.kubevirt.io": "cdi", "monitoring.coreos.com": "prometheus-crds",
+	"gateway.networking.k8s.io": "gateway-api-crds"}
 var operatorOf = map[string]string{"metallb.io": "metallb", "frrk8s.metallb.io": "metallb", "cert-manager.io": "cert-manager",
 	"acme.cert-manager.io": "cert-manager", "ceph.rook.io": "rook-ceph", "objectbucket.io": "rook-ceph",
 	"postgresql.cnpg.io": "cloudnative-pg", "k8s.keycloak.org": "keycloak-operator", "kubevirt.io": "kubevirt",
-	"instancetype.kubevirt.io": "kubevirt", "cdi.kubevirt.io": "cdi", "monitoring.coreos.com": "kube-prometheus-stack"}
+	"instancetype.kubevirt.io": "kubevirt", "cdi.kubevirt.io": "cdi", "monitoring.coreos.com": "kube-prometheus-stack",
+	"gateway.networking.k8s.io": "tigera-operator"}
 
 // Ingress class -> the component whose controller serves it.
 var ingressControllers = map[string]string{"nginx": "ingress-nginx"}
 
 // Charts that run no Deployment of their own (assumption 2).
-var noWorkload = map[string]bool{"calico-crds": true, "prometheus-crds": true, "rook-ceph-cluster": true}
+var noWorkload = map[string]bool{"calico-crds": true, "prometheus-crds": true, "rook-ceph-cluster": true, "gateway-api-crds": true}
 
 type object struct {
 	u            *unstructured.Unstructured
@@ -139,7 +152,7 @@ func (w *world) componentObjects(name string) ([]*object, error) {
 			}
 			out = append(out, o)
 		}
-	} else if _, err := os.Stat(filepath.Join(dir, "kustomization.yaml")); err == nil {
+	} else if _, err := os.Stat(filepath.Join(dir, "kustomization.yaml")); err == nil && !noWorkload[name] {
 		// Remote operator manifests (Keycloak operator, KubeVirt, CDI): the operator Deployment.
 		d := deployment(name)
 		ns, _, _ := unstructured.NestedString(w.apps[name].Object, "spec", "destination", "namespace")
@@ -248,6 +261,42 @@ func (w *world) reconcile(o *object) {
 		if wait(ok && w.running(ctl), "no ingress controller for class "+class+" running") &&
 			wait(w.serviceHasAddress(ctl), "the ingress controller's Service has no load-balancer address") {
 			setStatus(u, map[string]any{"loadBalancer": map[string]any{"ingress": []any{map[string]any{"ip": lbAddress}}}})
+		}
+	case "Gateway": // assumption 10
+		if operatorUp && wait(w.liveKind("GatewayAPI"), "no GatewayAPI object: the tigera-operator runs no Envoy Gateway") &&
+			wait(w.loadBalancerReady(), "no load-balancer address for the Gateway's Service (AddressNotAssigned)") &&
+			wait(w.running("cert-manager"), "cert-manager is not running: no listener certificate Secrets") {
+			var listeners []any
+			ls, _, _ := unstructured.NestedSlice(u.Object, "spec", "listeners")
+			for _, l := range ls {
+				name, _, _ := unstructured.NestedString(l.(map[string]any), "name")
+				listeners = append(listeners, map[string]any{"name": name, "attachedRoutes": int64(1),
+					"conditions": []any{cond("Accepted", "True"), cond("ResolvedRefs", "True"), cond("Programmed", "True")}})
+			}
+			setStatus(u, map[string]any{"addresses": []any{map[string]any{"type": "IPAddress", "value": lbAddress}},
+				"conditions": []any{cond("Accepted", "True"), cond("Programmed", "True")}, "listeners": listeners})
+		}
+	case "HTTPRoute": // assumption 10
+		if !operatorUp {
+			return
+		}
+		refs, _, _ := unstructured.NestedSlice(u.Object, "spec", "parentRefs")
+		var parents []any
+		for _, r := range refs {
+			ref := r.(map[string]any)
+			ns, _ := ref["namespace"].(string)
+			if ns == "" {
+				ns = u.GetNamespace()
+			}
+			name, _ := ref["name"].(string)
+			if !wait(w.gatewayProgrammed(ns, name), "its parent Gateway "+ns+"/"+name+" is not Programmed") {
+				return
+			}
+			parents = append(parents, map[string]any{"parentRef": ref, "controllerName": "gateway.envoyproxy.io/gatewayclass-controller",
+				"conditions": []any{cond("Accepted", "True"), cond("ResolvedRefs", "True")}})
+		}
+		if wait(len(parents) > 0, "no parentRefs") && wait(w.backendServiceExists(o), "its backend Service does not exist yet (the Keycloak operator is not running)") {
+			setStatus(u, map[string]any{"parents": parents})
 		}
 	case "Job":
 		if wait(w.appHealthyExceptJobs(o.app), "the rest of its Application is not Healthy") {
@@ -376,10 +425,46 @@ func (w *world) appDepsHealthy(self *object) bool {
 			continue // an operator does not wait for the resources it reconciles itself
 		}
 		switch o.u.GetKind() {
-		case "Deployment", "Job", "Ingress", "Service", "Keycloak":
+		case "Deployment", "Job", "Ingress", "HTTPRoute", "Service", "Keycloak":
 			continue
 		}
 		if !w.healthyOrNone(o) {
+			return false
+		}
+	}
+	return true
+}
+
+// liveKind: an object of this kind has been applied (assumption 10: the GatewayAPI object).
+func (w *world) liveKind(kind string) bool {
+	for _, o := range w.objects {
+		if o.u.GetKind() == kind && o.missing == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// gatewayProgrammed: the Gateway namespace/name is live and its controller wrote Programmed=True.
+func (w *world) gatewayProgrammed(namespace, name string) bool {
+	for _, o := range w.objects {
+		if o.u.GetKind() == "Gateway" && o.u.GetNamespace() == namespace && o.u.GetName() == name && o.missing == "" {
+			conds, _, _ := unstructured.NestedSlice(o.u.Object, "status", "conditions")
+			for _, c := range conds {
+				if m := c.(map[string]any); m["type"] == "Programmed" && m["status"] == "True" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// backendServiceExists: a chart makes its Services at sync; the Keycloak operator makes the Keycloak
+// Service, so a route of an Application holding a Keycloak waits for that operator (assumption 10).
+func (w *world) backendServiceExists(route *object) bool {
+	for _, o := range w.objects {
+		if o.app == route.app && o.u.GetKind() == "Keycloak" && (o.missing != "" || !w.running(operatorOf[o.u.GroupVersionKind().Group])) {
 			return false
 		}
 	}

@@ -4,7 +4,9 @@
 // Application that installs CRDs installs them when it syncs, so a manifest using a kind before the
 // Application that provides it is refused by the server ("no matches for kind").
 // CRD schemas: built from installer/render/schemas (written from the upstream CRDs; see crds.ts); the
-// upstream charts' own CRDs are not in Git and no registry package ships them. Components that are only
+// upstream charts' own CRDs are not in Git and no registry package ships them. Exception: a tree using
+// Gateway API (the calico-gateway site) gets the REAL upstream CRDs stored under scripts/crds (Gateway API
+// standard channel, Calico's operator.tigera.io GatewayAPI), so the server also runs their CEL rules. Components that are only
 // an upstream chart or a remote kustomization (values.yaml, kustomization.yaml) are not applied here.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +16,8 @@ import { ROOT } from '../helpers.ts';
 import { applyObjects, byWave, parseYamlFile, wave, yamlFiles } from './apply.ts';
 import { kubectlOk } from './client.ts';
 import { crdsFor } from './crds.ts';
+import { upstreamCrds } from '../../scripts/crds/generate.ts';
+import { SOURCES } from '../../scripts/crds/sources.ts';
 
 const GOLDEN = join(ROOT, 'test/golden');
 
@@ -31,7 +35,12 @@ const CRD_PROVIDERS: Record<string, string> = {
   'kubevirt.io': 'kubevirt',
   'instancetype.kubevirt.io': 'kubevirt',
   'cdi.kubevirt.io': 'cdi',
+  'gateway.networking.k8s.io': 'gateway-api-crds',
+  'operator.tigera.io': 'calico-crds',
 };
+
+/** Groups whose real upstream CRDs (scripts/crds/upstream, via upstreamCrds) are installed instead of built ones. */
+const UPSTREAM_GROUPS = new Set(['gateway.networking.k8s.io', 'operator.tigera.io']);
 
 interface App { obj: K8sObject; name: string; wave: number; paths: string[]; namespace?: string; createNs: boolean; nsLabels: Record<string, string> }
 
@@ -54,7 +63,10 @@ async function syncTree(tree: string) {
   const apps = appsObjs.filter((o) => o.kind === 'Application').map(appOf).sort((a, b) => a.wave - b.wave);
   const manifests = new Map(apps.map((a) => [a.name, byWave(a.paths.flatMap((p) => yamlFiles(join(dir, p.replace(/\/manifests$/, ''), 'manifests'))).flatMap(parseYamlFile))]));
   const all = [...yamlFiles(join(dir, 'bootstrap')).flatMap(parseYamlFile), ...appsObjs, ...[...manifests.values()].flat()];
-  const crds = crdsFor(all);
+  const used = new Set(all.map(group).filter((g) => UPSTREAM_GROUPS.has(g)));
+  const upstream = (SOURCES.flatMap((s) => upstreamCrds(s)) as K8sObject[]).filter((c) => used.has((c as any).spec.group));
+  for (const g of used) if (!upstream.some((c) => (c as any).spec.group === g)) throw new Error(`no upstream CRD stored under scripts/crds for ${g}`);
+  const crds = [...crdsFor(all.filter((o) => !used.has(group(o)))), ...upstream];
   const crdGroup = (c: K8sObject) => (c as any).spec.group as string;
   const refused: string[] = [];
   let applied = 0;
@@ -83,7 +95,7 @@ async function syncTree(tree: string) {
     const m = inWave.flatMap((a) => manifests.get(a.name)!);
     if (m.length) await apply(`wave ${w} (${names})`, byWave(m));
   }
-  return { applied, refused, objects: all.length, crds: crds.length, kinds: [...new Set(all.map((o) => `${group(o) || 'core'}/${o.kind}`))].sort() };
+  return { applied, refused, objects: all.length, crds: crds.length, upstreamCrds: upstream.map((c) => c.metadata.name).sort(), kinds: [...new Set(all.map((o) => `${group(o) || 'core'}/${o.kind}`))].sort() };
 }
 
 /** CRDs serve their kinds only once Established. Bounded. */
@@ -91,14 +103,18 @@ async function waitEstablished(crds: K8sObject[]) {
   await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((c) => `crd/${c.metadata.name}`)]);
 }
 
-describe('golden trees on a real kube-apiserver (server-side apply, strict validation, sync-wave order; CRDs built from installer/render/schemas, Argo CD/cert-manager specs open)', () => {
+describe('golden trees on a real kube-apiserver (server-side apply, strict validation, sync-wave order; CRDs built from installer/render/schemas, Argo CD/cert-manager specs open; Gateway API and Calico GatewayAPI: the upstream CRDs)', () => {
   for (const tree of readdirSync(GOLDEN).sort()) {
     it(`${tree}: every rendered object is accepted`, async () => {
       const r = await syncTree(tree);
-      console.log(`kube: ${tree}: ${r.applied} of ${r.objects} rendered objects accepted (${r.crds} CRDs built); kinds: ${r.kinds.join(', ')}`);
+      console.log(`kube: ${tree}: ${r.applied} of ${r.objects} rendered objects accepted (${r.crds} CRDs, upstream: ${r.upstreamCrds.join(', ') || 'none'}); kinds: ${r.kinds.join(', ')}`);
       expect(r.refused).toEqual([]);
       expect(r.objects).toBeGreaterThan(50);
       expect(r.applied).toBe(r.objects);
+      // A tree that publishes through Gateway API was checked against the upstream CRDs, not built ones.
+      if (r.kinds.includes('gateway.networking.k8s.io/HTTPRoute')) {
+        expect(r.upstreamCrds).toEqual(expect.arrayContaining(['gatewayapis.operator.tigera.io', 'gateways.gateway.networking.k8s.io', 'httproutes.gateway.networking.k8s.io']));
+      }
     }, 300_000);
   }
 

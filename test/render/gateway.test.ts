@@ -4,9 +4,9 @@
 // standard channel, Calico's GatewayAPI, prometheus-operator's PodMonitor). Until render selects the layer
 // by the inventory (the lead wires ctx.ingress), the layer is called directly here.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireSite } from '../../installer/inventory/validate.ts';
@@ -24,7 +24,7 @@ import {
   gatewayAlerts, gatewayApi, gatewayApiLayer, gatewayDashboard,
 } from '../../installer/render/components/gateway-api/index.ts';
 import { parseAllDocuments } from 'yaml';
-import { fixture } from '../helpers.ts';
+import { EXAMPLE, ROOT, fixture } from '../helpers.ts';
 
 const FIXTURE = fixture('inventory/valid/calico-gateway.yaml');
 let site: Site;
@@ -298,5 +298,82 @@ describe('alerts and dashboard on the Envoy metrics (real promtool)', () => {
     const r = await promtool(['test', 'rules', join(dir, 'test.yaml')]);
     expect(r.out).toMatch(/SUCCESS/);
     expect(r.code).toBe(0);
+  });
+});
+
+/** Every YAML document of a golden tree, with its file (relative to the tree). */
+function goldenDocs(tree: string): { file: string; doc: any }[] {
+  const dir = join(ROOT, 'test/golden', tree);
+  const out: { file: string; doc: any }[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(d, e.name);
+      // charts/ holds Helm templates (not YAML until helm renders them).
+      if (e.isDirectory()) { if (relative(dir, p) !== 'charts') walk(p); } else if (e.name.endsWith('.yaml')) {
+        for (const doc of parseAllDocuments(readFileSync(p, 'utf8')).map((x) => x.toJS())) if (doc) out.push({ file: relative(dir, p), doc });
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * What in a golden tree makes an Ingress: an Ingress object, or chart values that make the chart render one
+ * (an `ingress` block with enabled: true, a `type: ingress`, Harbor's `expose` whose type is unset: its
+ * chart defaults to ingress). Returned as "file: where".
+ */
+function ingressMakers(tree: string): string[] {
+  const found: string[] = [];
+  const walk = (v: unknown, file: string, path: string) => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, file, `${path}[${i}]`));
+    else if (v && typeof v === 'object') {
+      const m = v as Record<string, unknown>;
+      if ((m.ingress as any)?.enabled === true) found.push(`${file}: ${path}ingress.enabled`);
+      if (m.type === 'ingress') found.push(`${file}: ${path}type`);
+      if (m.expose && typeof m.expose === 'object' && (m.expose as any).type === undefined) found.push(`${file}: ${path}expose.type`);
+      for (const [k, x] of Object.entries(m)) walk(x, file, `${path}${k}.`);
+    }
+  };
+  for (const { file, doc } of goldenDocs(tree)) {
+    if (doc.kind === 'Ingress') found.push(`${file}: Ingress ${doc.metadata?.namespace}/${doc.metadata?.name}`);
+    else if (file.endsWith('/values.yaml')) walk(doc, file, '');
+  }
+  return found;
+}
+
+describe('the golden tree test/golden/calico-gateway (what ArgoCD syncs)', () => {
+  it('holds no Ingress and no chart values that would make one; the check finds them in the ingress-nginx example', () => {
+    expect(ingressMakers('calico-gateway')).toEqual([]);
+    // The same check on the example (ingress-nginx) tree: it can fail, on objects and on chart values.
+    const nginx = ingressMakers('example');
+    expect(nginx.filter((x) => / Ingress /.test(x)).length).toBeGreaterThan(0);
+    expect(nginx.filter((x) => /values\.yaml: .*(ingress\.enabled|expose\.type)$/.test(x)).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('every platform host has exactly one HTTPRoute, on its own HTTPS listener of the site Gateway', () => {
+    const docs = goldenDocs('calico-gateway').map((d) => d.doc);
+    const [gateway, ...more] = docs.filter((d) => d.kind === 'Gateway');
+    expect(more).toEqual([]);
+    const routes = docs.filter((d) => d.kind === 'HTTPRoute');
+    // api is the Kubernetes API on kube-vip (not HTTP through the ingress); labs: the lab portal is published
+    // by neither layer yet (the example tree, ingress-nginx, does not name its labs host outside dns/ either).
+    const exampleSite = requireSite(EXAMPLE);
+    if ('errors' in exampleSite) throw new Error(JSON.stringify(exampleSite.errors));
+    expect(goldenDocs('example').filter(({ file }) => /^(apps|components)\//.test(file)).map(({ doc }) => JSON.stringify(doc)).join('\n'))
+      .not.toContain(exampleSite.site.hosts.labs);
+    const platform = Object.entries(site.hosts).filter(([k]) => k !== 'api' && k !== 'labs');
+    expect(platform.map(([k]) => k).sort()).toEqual(['argocd', 'grafana', 'harbor', 'sso']);
+    for (const [key, host] of platform) {
+      const listener = gateway.spec.listeners.find((l: any) => l.hostname === host);
+      expect(listener, host).toMatchObject({ name: key, protocol: 'HTTPS', port: 443 });
+      const mine = routes.filter((r) => r.spec.hostnames?.includes(host));
+      expect(mine.map((r) => `${r.metadata.namespace}/${r.metadata.name}`), host).toHaveLength(1);
+      expect(mine[0].spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.metadata.name, namespace: gateway.metadata.namespace, sectionName: key }]);
+      expect(mine[0].spec.rules.length).toBeGreaterThan(0);
+      for (const rule of mine[0].spec.rules) expect(rule.backendRefs?.length, host).toBeGreaterThan(0);
+    }
+    // The only other route is the plain-HTTP redirect on the port-80 listener.
+    expect(routes.filter((r) => !r.spec.hostnames).map((r) => r.spec.parentRefs[0].sectionName)).toEqual(['http']);
   });
 });

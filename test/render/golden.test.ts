@@ -13,6 +13,7 @@ const SITES: Record<string, string> = {
   example: EXAMPLE,
   'single-rack': fixture('inventory/valid/single-rack.yaml'),
   airgapped: fixture('inventory/valid/airgapped.yaml'),
+  'calico-gateway': fixture('inventory/valid/calico-gateway.yaml'),
 };
 
 function listFiles(dir: string): string[] {
