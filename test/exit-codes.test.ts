@@ -17,7 +17,7 @@ const sources = (dir: string): string[] =>
   );
 
 /** Lines of library code that choose an exit code: `new ExitError(`, process.exit, process.exitCode. */
-export function exitCodeChoices(files: { path: string; text: string }[]): string[] {
+function exitCodeChoices(files: { path: string; text: string }[]): string[] {
   const out: string[] = [];
   for (const f of files) {
     if (f.path.startsWith('installer/cli/') || ENTRY_POINTS.has(f.path) || f.path === 'installer/core/diagnostics.ts')

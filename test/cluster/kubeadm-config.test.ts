@@ -140,7 +140,7 @@ describe('the real kubeadm v1.36.4 accepts every rendered kubeadm and kubelet do
       // kubeadm probes the first metrics URL's host; 0.0.0.0 reaches the local listener.
       expect(r.stdout).toMatch(/httpGet:\n\s+host: 0\.0\.0\.0\n\s+path: \/livez/);
       // Without our flag kubeadm binds metrics to loopback only: what Prometheus could never scrape.
-      writeFileSync(join(dir, 'plain.yaml'), readFileSync(cfg, 'utf8').replace(/^etcd:\n(?:  .*\n)+/m, ''));
+      writeFileSync(join(dir, 'plain.yaml'), readFileSync(cfg, 'utf8').replace(/^etcd:\n(?: {2}.*\n)+/m, ''));
       const p2 = spawnSync(
         kubeadm(),
         ['init', 'phase', 'etcd', 'local', '--config', join(dir, 'plain.yaml'), '--dry-run'],

@@ -118,7 +118,7 @@ describe('remove plan', () => {
     expect(p.steps[0]!.script).toContain('--ignore-daemonsets --delete-emptydir-data --timeout=600s');
     expect(p.steps[2]!.script).toContain('kubeadm reset --force');
     for (const s of p.steps) execFileSync('bash', ['-n'], { input: s.script });
-    expect(formatRemovePlan(p)).toMatch(/^remove plan for stor1 \(site cs-lab; kubectl runs on cp1\):\n  10-drain/);
+    expect(formatRemovePlan(p)).toMatch(/^remove plan for stor1 \(site cs-lab; kubectl runs on cp1\):\n {2}10-drain/);
   });
 
   it('a worker has no Ceph step; removing cp2 drains it from cp1; a refusal throws with every reason', () => {
@@ -133,7 +133,7 @@ describe('remove plan', () => {
       throw new Error('not refused');
     } catch (e) {
       expect(e).toBeInstanceOf(RemoveRefused);
-      expect((e as RemoveRefused).message).toMatch(/^remove refused:\n  - Ceph redundancy: /);
+      expect((e as RemoveRefused).message).toMatch(/^remove refused:\n {2}- Ceph redundancy: /);
     }
   });
 });

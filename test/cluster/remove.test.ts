@@ -61,7 +61,7 @@ describe('labctl remove on the fake rack (STAND-IN kubeadm, kubectl/API server a
     const r = await labctl(['remove', 's2', '-i', file]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
-      /remove plan for s2 \(site [a-z0-9-]+; kubectl runs on cp1\):\n  10-drain .*\[on cp1\]\n  20-ceph-out .*\n  30-reset .*\n  40-delete-node .*\[on cp1\]/,
+      /remove plan for s2 \(site [a-z0-9-]+; kubectl runs on cp1\):\n {2}10-drain .*\[on cp1\]\n {2}20-ceph-out .*\n {2}30-reset .*\n {2}40-delete-node .*\[on cp1\]/,
     );
     expect(r.stdout).toContain('nothing changed; to run it: labctl remove s2 --yes-remove s2');
     expect(mutating()).toEqual([]);

@@ -21,7 +21,7 @@ const r = requireSite(EXAMPLE);
 if (!('site' in r)) throw new Error('example inventory invalid');
 const site: Site = r.site;
 const all = (v: string) => Object.fromEntries(site.nodes.map((n) => [n.name, v]));
-const CPS = ['cp1', 'cp2', 'cp3'];
+const _CPS = ['cp1', 'cp2', 'cp3'];
 const refusal = (f: () => unknown): string[] => {
   try {
     f();

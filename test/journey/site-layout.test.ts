@@ -11,7 +11,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'labctl-site-layout-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The backquoted paths of the README's "## Layout" table, first column. */
-export function layoutPaths(readme: string): string[] {
+function layoutPaths(readme: string): string[] {
   const section = readme.slice(readme.indexOf('## Layout'), readme.indexOf('\n## ', readme.indexOf('## Layout') + 3));
   const rows = section.split('\n').filter((l) => l.startsWith('| `'));
   return rows.flatMap((r) => [...r.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));

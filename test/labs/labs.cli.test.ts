@@ -263,7 +263,7 @@ describe('labctl labs capacity', () => {
     writeFileSync(join(d, 'inventory.yaml'), inv);
     const r = await labctlA(['labs', 'capacity', '-i', 'inventory.yaml', '--labs', VALID], { cwd: d });
     expect(r.code, r.stderr).toBe(0);
-    const line = inv.split('\n').findIndex((l) => /^  - \{name: vmh1,/.test(l)) + 1;
+    const line = inv.split('\n').findIndex((l) => /^ {2}- \{name: vmh1,/.test(l)) + 1;
     expect(line).toBeGreaterThan(1);
     expect(r.stderr).toMatch(
       new RegExp(

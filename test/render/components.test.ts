@@ -42,7 +42,7 @@ function tsFiles(dir: string): string[] {
 }
 
 /** Imports of a component file that land in another component's folder (relative specifiers resolved). */
-export function crossComponentImports(file: string, text: string, componentsDir = COMPONENTS_DIR): string[] {
+function crossComponentImports(file: string, text: string, componentsDir = COMPONENTS_DIR): string[] {
   const own = relative(componentsDir, file).split('/')[0];
   return [...text.matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)]
     .map((m) => resolve(dirname(file), m[1]!))

@@ -1,5 +1,5 @@
 // `labctl labs validate | capacity | list`: the checks course staff's merge requests run in CI.
-import { ExitError, type Diagnostic } from '../../core/diagnostics.ts';
+import { ExitError } from '../../core/diagnostics.ts';
 import { capacityReport, labNeed, showMinute, unsizedHostWarnings } from '../../labs/capacity.ts';
 import { showMiB } from '../../labs/sizes.ts';
 import type { Lab } from '../../labs/types.ts';

@@ -41,14 +41,14 @@ export async function removeCommand(o: RemoveOptions): Promise<void> {
     const journal = Journal.open(join(stateDir, 'journal.json'), site.site.name);
     const cluster = { connectTimeoutMs: o.connectTimeout * 1000, knownHosts: join(stateDir, PIN_FILE) };
     const probe = new StepRunner(site, cluster);
-    let observed;
+    let observed: Awaited<ReturnType<typeof observeNodes>>;
     try {
       observed = await observeNodes(site, probe);
     } finally {
       probe.close();
     }
     const ready = new Set([...observed.nodes].filter(([, v]) => v.ready).map(([n]) => n));
-    let plan;
+    let plan: ReturnType<typeof buildRemovePlan>;
     try {
       plan = buildRemovePlan(site, {
         node: o.node,

@@ -1,5 +1,5 @@
 // `labctl secrets ...`; the actions lazy-import ./secrets.ts (and through it the age library).
-import { type Command } from 'commander';
+import type { Command } from 'commander';
 import { inventoryOption, keyFileOption, outputOption, repoOption, repoOrHere, siteRepoOf } from '../options.ts';
 
 export function registerSecrets(program: Command): void {

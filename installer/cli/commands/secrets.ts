@@ -22,7 +22,7 @@ import {
 import { verifiedConfirmed } from '../../secrets/recipients.ts';
 import { ciphertextHash } from '../../secrets/entries-confirmed.ts';
 import { ensureSecrets } from '../../secrets/ensure.ts';
-import { buildConfigMaps, buildSecrets, entriesNeeded } from '../../secrets/objects.ts';
+import { entriesNeeded } from '../../secrets/objects.ts';
 import { generateValue, isGeneratable } from '../../secrets/generate.ts';
 import { checkEntryFormat } from '../../secrets/site-ca.ts';
 import { isInteractive, readHidden } from '../../ssh/prompt.ts';

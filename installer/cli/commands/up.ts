@@ -63,7 +63,7 @@ export async function deliverPlatformSecrets(
       );
     log(`secrets: ${site.site.gitRepo} is readable without credentials; ArgoCD pulls it anonymously`);
   }
-  let d;
+  let d: Awaited<ReturnType<typeof prepareDelivery>>;
   try {
     d = await prepareDelivery(needs, store);
   } catch (e) {
@@ -123,7 +123,7 @@ export async function upCommand(o: UpOptions): Promise<void> {
     const hosts = [...new Set(plan.phases.flatMap((p) => p.hosts.map((h) => h.node)))];
     const progress =
       o.output !== 'text' ? undefined : process.stdout.isTTY ? ttyProgress(hosts) : lineProgress(log, heartbeatMs());
-    let r;
+    let r: Awaited<ReturnType<typeof runPlan>> | undefined;
     try {
       r = await runPlan(site, plan, journal, {
         ...cluster,

@@ -33,14 +33,14 @@ export async function upgradeCommand(o: UpgradeOptions): Promise<void> {
     const journal = Journal.open(join(stateDir, 'journal.json'), site.site.name);
     const cluster = { connectTimeoutMs: o.connectTimeout * 1000, knownHosts: join(stateDir, PIN_FILE) };
     const probe = new StepRunner(site, cluster);
-    let observed;
+    let observed: Awaited<ReturnType<typeof observeNodes>>;
     try {
       observed = await observeNodes(site, probe);
     } finally {
       probe.close();
     }
     const current = Object.fromEntries([...observed.nodes].map(([n, v]) => [n, v.version]));
-    let plan;
+    let plan: ReturnType<typeof buildUpgradePlan>;
     try {
       plan = buildUpgradePlan(site, {
         target: o.to,

@@ -45,7 +45,7 @@ export class StepRunner {
       c = await connectNode(node, this.o);
       this.conns.set(host, c);
     }
-    let r;
+    let r: Awaited<ReturnType<typeof c.runScript>>;
     try {
       r = await c.runScript(script, {
         timeoutMs: t * 1000,

@@ -72,6 +72,7 @@ export const dflt = <T extends TSchema>(s: T, value: Static<T>) => {
  */
 export const section = <T extends TSchema>(s: T) => Object.assign(Optional(s), { default: {} });
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON Schema fragments of any shape, checked by TypeBox's own types at the call sites.
 type Json = Record<string, any>;
 /**
  * `value` with the declared defaults filled in, as TypeBox's Value.Default does for this schema's

@@ -1,6 +1,6 @@
 // Alerts on the ArgoCD application controller's metrics, with runbooks; monitoring gathers them.
 import type { SiteContext } from '../../model.ts';
-import { alert, kc, type AlertGroup } from '../../platform/alert-rules.ts';
+import { alert, type AlertGroup } from '../../platform/alert-rules.ts';
 
 export function alerts(_ctx: SiteContext): AlertGroup[] {
   return [

@@ -1,7 +1,7 @@
 // ServiceMonitor (monitoring.coreos.com/v1), by hand until scripts/crds covers it, from the CRD shipped by
 // prometheus-operator-crds 31.0.1 / kube-prometheus-stack 88.5.3 (operator v0.93.1): groups[].name and
 // rules[].expr required, durations in Prometheus syntax. Fields we do not use are left out (closed objects).
-import { bool, list, obj, str, int, type Schema } from '../../../inventory/schema/dsl.ts';
+import { bool, list, obj, str, type Schema } from '../../../inventory/schema/dsl.ts';
 import { labelSelector, resource } from '../../platform/crd-schema.ts';
 import { PROMETHEUS_OPERATOR_SCHEMAS } from '../../schemas/generated/prometheus-operator.ts';
 

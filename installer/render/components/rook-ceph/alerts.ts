@@ -1,6 +1,6 @@
 // Alerts on Ceph (the mgr's Prometheus exporter, deployed by Rook), with runbooks.
 import type { SiteContext } from '../../model.ts';
-import { alert, kc, type AlertGroup, RERENDER } from '../../platform/alert-rules.ts';
+import { alert, type AlertGroup, RERENDER } from '../../platform/alert-rules.ts';
 import { ROOK_NAMESPACE } from '../../platform/storage.ts';
 
 const NS = { ceph: ROOK_NAMESPACE };

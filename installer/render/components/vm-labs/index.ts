@@ -16,7 +16,7 @@ import { protectedRanges } from '../../../labs/protected.ts';
 import { DEFAULT_DISK, SIZE_CLASSES, VM_MEMORY_OVERHEAD_MIB } from '../../../labs/sizes.ts';
 import { ARGOCD_NAMESPACE } from '../../platform/namespaces.ts';
 import { GROUPS, KUBE_OIDC_PREFIX } from '../../platform/identity.ts';
-import type { Component, ComponentBuilder, K8sObject, RenderContext, RepoFile, SiteContext } from '../../model.ts';
+import type { Component, ComponentBuilder, K8sObject, RepoFile, SiteContext } from '../../model.ts';
 import { SYNC_WAVE, TIER_WAVE, k8s } from '../../model.ts';
 import { defineComponent } from '../../platform/component.ts';
 import { alerts } from './alerts.ts';
