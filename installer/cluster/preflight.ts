@@ -3,6 +3,7 @@
 import type { Role, Site, SiteNode } from '../inventory/types.ts';
 import type { Facts } from './facts.ts';
 import { pinnedVersions } from '../core/versions.ts';
+import { showControls } from '../core/show-controls.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'n/a';
 export interface CheckResult { id: string; status: CheckStatus; reason?: string }
@@ -178,7 +179,8 @@ export function checkHost(site: Site, node: SiteNode, f: Facts): CheckResult[] {
   if (f.clusterMember) runtime.push('already a Kubernetes node (/etc/kubernetes/kubelet.conf present); `labctl reset` it first to rebuild');
   out.push(runtime.length ? warn('runtime', runtime.join('; '))
     : pass('runtime', f.containerd ? `containerd ${cv ?? f.containerd}${f.containerdSocket ? ', running' : ''}` : 'no container runtime yet'));
-  return out;
+  // Reasons quote the host's own answers (hostname, OS name, interfaces, versions): show their control characters.
+  return out.map((c) => (c.reason === undefined ? c : { ...c, reason: showControls(c.reason) }));
 }
 
 export function unreachableReport(node: SiteNode, reason: string): HostReport {
