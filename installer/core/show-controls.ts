@@ -25,5 +25,8 @@ export function showControls(text: string, opts: { multiline?: boolean } = {}): 
  * same string for a JSON reader, nothing that acts on a terminal or CI log that shows the bytes.
  */
 export function jsonControls(json: string): string {
-  return json.replace(/[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return json.replace(
+    /[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

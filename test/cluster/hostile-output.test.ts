@@ -32,10 +32,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** runPlan's wiring: StepLog lines -> 'note' / 'output' events (runPlan's emit also escapes; here the StepLog alone). */
 function feed(step: string, chunks: string[], opts?: { acceptSecrets?: boolean }): { events: UpEvent[]; log: string } {
   const events: UpEvent[] = [];
-  const log = new StepLog(dir, 'w1', step, (line) => {
-    const note = /^LABCTL_NOTE: (.*)$/.exec(line);
-    events.push(note ? { node: 'w1', step, kind: 'note', message: note[1] } : { node: 'w1', step, kind: 'output', message: line });
-  }, opts);
+  const log = new StepLog(
+    dir,
+    'w1',
+    step,
+    (line) => {
+      const note = /^LABCTL_NOTE: (.*)$/.exec(line);
+      events.push(
+        note
+          ? { node: 'w1', step, kind: 'note', message: note[1] }
+          : { node: 'w1', step, kind: 'output', message: line },
+      );
+    },
+    opts,
+  );
   // split mid-sequence, as SSH delivers chunks
   const all = chunks.join('');
   for (let i = 0; i < all.length; i += 7) log.write('out', all.slice(i, i + 7));
@@ -43,7 +53,7 @@ function feed(step: string, chunks: string[], opts?: { acceptSecrets?: boolean }
   return { events, log: readFileSync(log.file!, 'utf8') };
 }
 
-describe('a hostile node\'s output is shown, not sent', () => {
+describe("a hostile node's output is shown, not sent", () => {
   it('StepLog: the log file and every line it hands on hold no control character; the text is still there, escaped', () => {
     const { events, log } = feed('0010-os-prep', HOSTILE);
     expect(log).not.toMatch(ACTING);
@@ -55,37 +65,67 @@ describe('a hostile node\'s output is shown, not sent', () => {
     expect(events.find((e) => e.kind === 'note')?.message).toContain('\\x1b]8;;http://evil/\\x07link');
   });
 
-  it('lineProgress: output events become the heartbeat\'s last line, failures a line: nothing acting is written', async () => {
+  it("lineProgress: output events become the heartbeat's last line, failures a line: nothing acting is written", async () => {
     const lines: string[] = [];
     const p = lineProgress((s) => lines.push(s), 50);
     p.event({ node: 'w1', step: '0030-kube-packages', kind: 'start' });
     // raw events too (not only what StepLog already escaped): the display must not rely on its caller
     for (const l of HOSTILE) p.event({ node: 'w1', step: '0030-kube-packages', kind: 'output', message: l.trimEnd() });
     await new Promise((r) => setTimeout(r, 120));
-    p.event({ node: 'w1', step: '0030-kube-packages', kind: 'failed', message: 'w1 [0030-kube-packages]: \x1b[31mFAKE OK\x1b[0m\rdone' });
+    p.event({
+      node: 'w1',
+      step: '0030-kube-packages',
+      kind: 'failed',
+      message: 'w1 [0030-kube-packages]: \x1b[31mFAKE OK\x1b[0m\rdone',
+    });
     await p.end(new Map());
     const text = lines.join('');
     expect(lines.some((l) => l.includes('still running'))).toBe(true);
     expect(text.replace(/\n/g, '')).not.toMatch(ACTING);
     expect(text).toContain('FAILED: w1 [0030-kube-packages]: \\x1b[31mFAKE OK\\x1b[0m\\x0ddone');
-    expect(progressLine({ node: 'w1\x1b]0;x\x07', step: 's', kind: 'note', message: '\u2066x' })).not.toMatch(/[\x1b\x07\u2066]/);
+    expect(progressLine({ node: 'w1\x1b]0;x\x07', step: 's', kind: 'note', message: '\u2066x' })).not.toMatch(
+      /[\x1b\x07\u2066]/,
+    );
   });
 
-  it('stepFailure: the host\'s last lines and its LABCTL_ERROR text come out escaped, on one line', () => {
+  it("stepFailure: the host's last lines and its LABCTL_ERROR text come out escaped, on one line", () => {
     const plain = stepFailure(1, null, '', 'a\x1b]0;T\x07\nb\rc\n', 60);
     expect(plain).toBe('exit 1: a\\x1b]0;T\\x07 | b\\x0dc');
     expect(stepFailure(1, null, '', 'LABCTL_ERROR: disk \x1b[2Kfull\u202e\r\n', 60)).toBe('disk \\x1b[2Kfull\\u{202e}');
   });
 
-  it('preflight: a hostname answered with an escape sequence is quoted escaped in the check\'s reason', () => {
+  it("preflight: a hostname answered with an escape sequence is quoted escaped in the check's reason", () => {
     const r = requireSite(EXAMPLE);
     if (!('site' in r)) throw new Error('example inventory invalid');
     const node = r.site.nodes[0]!;
     const facts: Facts = {
-      osId: 'debian', osVersionId: '12', osPretty: 'Debian \x1b]0;PWNED\x07', kernel: '6.1.0-30-amd64', arch: 'x86_64', hostname: 'x\x1b]0;PWNED\x07\x9b',
-      init: 'systemd', cgroupFs: 'cgroup2fs', cpus: 8, cpuVirt: 'vmx', kvm: true, memTotalKiB: 32 << 20, swaps: [], ntpSynchronized: 'yes',
-      timeDaemons: [], addresses: [`eth0\x1b[2K ${node.address}/24`], listening: [], lvm: true, rbd: 'module', containerd: '', containerdSocket: false,
-      kubelet: false, kubeadm: false, clusterMember: false, docker: false, uid: 0, disks: [],
+      osId: 'debian',
+      osVersionId: '12',
+      osPretty: 'Debian \x1b]0;PWNED\x07',
+      kernel: '6.1.0-30-amd64',
+      arch: 'x86_64',
+      hostname: 'x\x1b]0;PWNED\x07\x9b',
+      init: 'systemd',
+      cgroupFs: 'cgroup2fs',
+      cpus: 8,
+      cpuVirt: 'vmx',
+      kvm: true,
+      memTotalKiB: 32 << 20,
+      swaps: [],
+      ntpSynchronized: 'yes',
+      timeDaemons: [],
+      addresses: [`eth0\x1b[2K ${node.address}/24`],
+      listening: [],
+      lvm: true,
+      rbd: 'module',
+      containerd: '',
+      containerdSocket: false,
+      kubelet: false,
+      kubeadm: false,
+      clusterMember: false,
+      docker: false,
+      uid: 0,
+      disks: [],
     };
     const checks = checkHost(r.site, node, facts);
     expect(checks.find((c) => c.id === 'hostname')?.reason).toContain('host calls itself "x\\x1b]0;PWNED\\x07\\x9b"');
@@ -94,13 +134,15 @@ describe('a hostile node\'s output is shown, not sent', () => {
 });
 
 describe('LABCTL_SECRET: only the join-credentials step registers secrets', () => {
-  it('another step\'s registration blanks nothing; the producer\'s does (and keeps it out of its log)', () => {
+  it("another step's registration blanks nothing; the producer's does (and keeps it out of its log)", () => {
     const word = `w${process.pid}hostile`;
     const other = feed('0010-os-prep', [`LABCTL_SECRET joinToken=${word}\n`, `error: ${word}\n`]);
     expect(other.log).toContain(`error: ${word}`);
     expect(redact(`cp1: ${word} failed`)).toBe(`cp1: ${word} failed`);
     const token = `t${process.pid}producer`;
-    const producer = feed('0055-join-credentials', [`LABCTL_SECRET joinToken=${token}\n`, `got ${token}\n`], { acceptSecrets: true });
+    const producer = feed('0055-join-credentials', [`LABCTL_SECRET joinToken=${token}\n`, `got ${token}\n`], {
+      acceptSecrets: true,
+    });
     expect(producer.log).not.toContain(token);
     expect(producer.log).toContain('got ***');
     expect(redact(`w2: ${token}`)).toBe('w2: ***');

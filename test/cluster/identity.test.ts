@@ -33,16 +33,39 @@ const logDir = () => join(stateDir, 'logs');
 function osPlan(edit: (s: string) => string = (s) => s): Plan {
   const plan = buildPlan(site);
   const phase = plan.phases.find((p) => p.phase === 'prepare')!;
-  return { ...plan, phases: [{ ...phase, hosts: phase.hosts.map((h) => ({ node: h.node, steps: h.steps.filter((s) => s.id === '0010-os-prep').map((s) => ({ ...s, script: edit(s.script) })) })) }] };
+  return {
+    ...plan,
+    phases: [
+      {
+        ...phase,
+        hosts: phase.hosts.map((h) => ({
+          node: h.node,
+          steps: h.steps.filter((s) => s.id === '0010-os-prep').map((s) => ({ ...s, script: edit(s.script) })),
+        })),
+      },
+    ],
+  };
 }
 
 async function run(plan: Plan, events: UpEvent[] = []): Promise<RunResult> {
-  return runPlan(site, plan, Journal.open(journalFile(), site.site.name),
-    { privateKey: rack.privateKey, connectTimeoutMs: 5000, knownHosts: join(stateDir, PIN_FILE), logDir: logDir(), onEvent: (e) => events.push(e) });
+  return runPlan(site, plan, Journal.open(journalFile(), site.site.name), {
+    privateKey: rack.privateKey,
+    connectTimeoutMs: 5000,
+    knownHosts: join(stateDir, PIN_FILE),
+    logDir: logDir(),
+    onEvent: (e) => events.push(e),
+  });
 }
 const outcome = (r: RunResult, h: string) => r.hosts.find((x) => x.node === h)!;
-const journal = () => JSON.parse(readFileSync(journalFile(), 'utf8')) as { hosts: Record<string, Record<string, unknown>>; hostKeys?: Record<string, string> };
-const fingerprint = (node: string) => execFileSync('ssh-keygen', ['-lf', rack.path(node, '/etc/ssh/ssh_host_ed25519_key.pub')], { encoding: 'utf8' }).split(' ')[1]!;
+const journal = () =>
+  JSON.parse(readFileSync(journalFile(), 'utf8')) as {
+    hosts: Record<string, Record<string, unknown>>;
+    hostKeys?: Record<string, string>;
+  };
+const fingerprint = (node: string) =>
+  execFileSync('ssh-keygen', ['-lf', rack.path(node, '/etc/ssh/ssh_host_ed25519_key.pub')], { encoding: 'utf8' }).split(
+    ' ',
+  )[1]!;
 
 /** A reinstalled server: another host key at the same address. */
 async function reinstall(node: string): Promise<void> {
@@ -59,10 +82,17 @@ beforeAll(async () => {
   rack = await FakeRack.create(38, [{ name: 'a' }, { name: 'b' }]);
   dir = mkdtempSync(join(tmpdir(), 'labctl-identity-'));
   stateDir = join(dir, 'state');
-  file = writeInventory(dir, rackInventory(rack, [
-    { name: 'a', roles: ['control-plane'] },
-    { name: 'b', roles: ['storage', 'worker'], disks: ['/dev/disk/by-id/nvme-FAKE_ID_OSD_1'] },
-  ], { network: { aptProxy: rack.aptProxy } }));
+  file = writeInventory(
+    dir,
+    rackInventory(
+      rack,
+      [
+        { name: 'a', roles: ['control-plane'] },
+        { name: 'b', roles: ['storage', 'worker'], disks: ['/dev/disk/by-id/nvme-FAKE_ID_OSD_1'] },
+      ],
+      { network: { aptProxy: rack.aptProxy } },
+    ),
+  );
   const r = requireSite(file);
   if (!('site' in r)) throw new Error(JSON.stringify(r.errors));
   site = r.site;
@@ -95,7 +125,8 @@ describe('journal identity, step logs, reset (real sshd hosts)', () => {
 
   it('run 2: nothing changed, nothing runs', async () => {
     const r = await run(osPlan());
-    for (const h of ['a', 'b']) expect(outcome(r, h)).toMatchObject({ status: 'done', ran: [], skipped: ['0010-os-prep'] });
+    for (const h of ['a', 'b'])
+      expect(outcome(r, h)).toMatchObject({ status: 'done', ran: [], skipped: ['0010-os-prep'] });
   }, 120_000);
 
   it('run 3: a lost its step markers, b was reinstalled (new host key, re-trusted): both run their steps again', async () => {
@@ -105,21 +136,33 @@ describe('journal identity, step logs, reset (real sshd hosts)', () => {
     rmSync(join(stateDir, PIN_FILE)); // re-trusted (labctl hosts trust), as after a reinstall
     const events: UpEvent[] = [];
     const r = await run(osPlan(), events);
-    expect(events.find((e) => e.node === 'a' && e.step === 'identity')?.message).toBe('no step markers in /var/lib/labctl/steps.log (missing: 0010-os-prep): running it again');
-    expect(events.find((e) => e.node === 'b' && e.step === 'identity')?.message).toBe(`host key changed since its steps ran (${old} -> ${fingerprint('b')}): a reinstalled server; running all its steps again`);
-    for (const h of ['a', 'b']) expect(outcome(r, h)).toMatchObject({ status: 'done', ran: ['0010-os-prep'], skipped: [] });
+    expect(events.find((e) => e.node === 'a' && e.step === 'identity')?.message).toBe(
+      'no step markers in /var/lib/labctl/steps.log (missing: 0010-os-prep): running it again',
+    );
+    expect(events.find((e) => e.node === 'b' && e.step === 'identity')?.message).toBe(
+      `host key changed since its steps ran (${old} -> ${fingerprint('b')}): a reinstalled server; running all its steps again`,
+    );
+    for (const h of ['a', 'b'])
+      expect(outcome(r, h)).toMatchObject({ status: 'done', ran: ['0010-os-prep'], skipped: [] });
     expect(journal().hostKeys!.b).toBe(fingerprint('b'));
   }, 600_000);
 
   it('a failed step names its log; its LABCTL_SECRET (not the join-credentials step) blanks nothing', async () => {
     // A hostile host registering a common word: before the fix every host's "deliberate" became "***".
     const word = 'deliberate';
-    const failing = osPlan((s) => s.replace(/\nstep_done\n?$/, `\necho "LABCTL_SECRET joinToken=${word}"\necho "token ${word} again"\nfail "deliberate failure"\n`));
+    const failing = osPlan((s) =>
+      s.replace(
+        /\nstep_done\n?$/,
+        `\necho "LABCTL_SECRET joinToken=${word}"\necho "token ${word} again"\nfail "deliberate failure"\n`,
+      ),
+    );
     for (const p of failing.phases) for (const h of p.hosts) for (const s of h.steps) s.inputs = 'changed';
     const r = await run(failing);
     const f = join(logDir(), 'a', '0010-os-prep.log');
     expect(outcome(r, 'a').error).toBe(`a [0010-os-prep]: deliberate failure (full output: ${f})`);
-    expect(outcome(r, 'b').error).toBe(`b [0010-os-prep]: deliberate failure (full output: ${join(logDir(), 'b', '0010-os-prep.log')})`);
+    expect(outcome(r, 'b').error).toBe(
+      `b [0010-os-prep]: deliberate failure (full output: ${join(logDir(), 'b', '0010-os-prep.log')})`,
+    );
     const log = readFileSync(f, 'utf8');
     expect(log).toContain('! LABCTL_ERROR: deliberate failure');
     expect(log).toContain(`token ${word} again`);
@@ -129,10 +172,28 @@ describe('journal identity, step logs, reset (real sshd hosts)', () => {
   it('the join-credentials step (produces) still registers its LABCTL_SECRET: kept out of its log and of the host that receives it', async () => {
     const key = 'e4'.repeat(32); // a certificate key: no redact pattern catches it bare, only its registration
     const plan = buildPlan(site);
-    const producer = plan.phases.flatMap((p) => p.hosts).flatMap((h) => h.steps).find((s) => s.produces)!;
+    const producer = plan.phases
+      .flatMap((p) => p.hosts)
+      .flatMap((h) => h.steps)
+      .find((s) => s.produces)!;
     const script = `echo "LABCTL_SECRET joinToken=abcdef.0123456789abcdef"\necho "LABCTL_SECRET certificateKey=${key}"\necho "LABCTL_OUTPUT caCertHash=sha256:${'ab'.repeat(32)}"\necho "made ${key}"\n`;
-    const joiner = { ...producer, id: '0070-kubeadm-join', node: 'b', produces: false, needs: ['joinToken' as const], inputs: `x${Date.now()}`, script: `echo "b sees ${key}"\n` };
-    const phase = { ...plan.phases[0]!, phase: 'join-workers' as const, hosts: [{ node: plan.firstControlPlane, steps: [{ ...producer, script }] }, { node: 'b', steps: [joiner] }] };
+    const joiner = {
+      ...producer,
+      id: '0070-kubeadm-join',
+      node: 'b',
+      produces: false,
+      needs: ['joinToken' as const],
+      inputs: `x${Date.now()}`,
+      script: `echo "b sees ${key}"\n`,
+    };
+    const phase = {
+      ...plan.phases[0]!,
+      phase: 'join-workers' as const,
+      hosts: [
+        { node: plan.firstControlPlane, steps: [{ ...producer, script }] },
+        { node: 'b', steps: [joiner] },
+      ],
+    };
     const r = await run({ ...plan, phases: [phase] });
     expect(outcome(r, 'b'), JSON.stringify(r)).toMatchObject({ status: 'done', ran: ['0070-kubeadm-join'] });
     const mine = readFileSync(join(logDir(), plan.firstControlPlane, `${producer.id}.log`), 'utf8');
@@ -147,7 +208,9 @@ describe('journal identity, step logs, reset (real sshd hosts)', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('a is the last control plane of site');
     expect(none.stderr).toContain('DESTROYS THE CLUSTER: its etcd data (every Kubernetes object');
-    expect(none.stderr).toContain(`reset of the last control plane needs: --yes-destroy-cluster ${site.site.name}; nothing was changed`);
+    expect(none.stderr).toContain(
+      `reset of the last control plane needs: --yes-destroy-cluster ${site.site.name}; nothing was changed`,
+    );
     const nodeName = await labctl(['reset', 'a', '-i', file, '--yes-reset', 'a']);
     expect(nodeName.code).toBe(2);
     const wrong = await labctl(['reset', 'a', '-i', file, '--yes-destroy-cluster', 'a']);

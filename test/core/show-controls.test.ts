@@ -3,9 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { jsonControls, showControls } from '../../installer/core/show-controls.ts';
 
 /** Every character a terminal or CI log viewer acts on: C0 but tab, DEL, C1, bidi controls. */
-const ACTING = [...Array.from({ length: 0x20 }, (_, i) => i).filter((i) => i !== 0x09), 0x7f,
-  ...Array.from({ length: 0x20 }, (_, i) => 0x80 + i), 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]
-  .map((n) => String.fromCodePoint(n));
+const ACTING = [
+  ...Array.from({ length: 0x20 }, (_, i) => i).filter((i) => i !== 0x09),
+  0x7f,
+  ...Array.from({ length: 0x20 }, (_, i) => 0x80 + i),
+  0x202a,
+  0x202b,
+  0x202c,
+  0x202d,
+  0x202e,
+  0x2066,
+  0x2067,
+  0x2068,
+  0x2069,
+].map((n) => String.fromCodePoint(n));
 
 describe('showControls', () => {
   it('shows each acting character as \\xNN or \\u{NNNN}, nothing of it left raw', () => {

@@ -17,8 +17,12 @@ const KEY = 'k\x1b]0;PWNED\x07\x9b2J\x7f\u202egnp';
 const FILE = 'n\x1b]0;T\x07\u2066ame.yaml';
 
 let repo: SiteRepo;
-beforeAll(async () => { repo = await siteRepo('escapes'); });
-afterAll(() => { rmSync(repo.dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  repo = await siteRepo('escapes');
+});
+afterAll(() => {
+  rmSync(repo.dir, { recursive: true, force: true });
+});
 
 describe('attack: control characters in lab key names and file names (labs validate)', () => {
   it('an unknown key name is shown escaped, located, in text output', async () => {
