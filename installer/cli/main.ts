@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitError, Interrupted, UsageError } from '../core/diagnostics.ts';
 import { printDiagnostics } from './output.ts';
+import { showControls } from '../core/show-controls.ts';
 import { registerCommands } from './commands/index.ts';
 import { fileSystemMessage } from './fs-errors.ts';
 import { labctlVersion } from '../core/build-info.ts';
@@ -76,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof ExitError) {
       if (e.diagnostics.length) printDiagnostics(e.diagnostics);
-      if (e.message) process.stderr.write(`labctl: ${e.message}\n`);
+      if (e.message) process.stderr.write(`labctl: ${showControls(e.message, { multiline: true })}\n`);
       if (e instanceof UsageError) process.stderr.write(`(run ${running} --help for usage)\n`);
       return exitCodeOf(e);
     }

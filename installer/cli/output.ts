@@ -1,6 +1,7 @@
 // The only place that writes diagnostics for people: one line each, errors before warnings.
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatDiagnostic, UsageError } from '../core/diagnostics.ts';
+import { jsonControls } from '../core/show-controls.ts';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -18,8 +19,9 @@ export function printDiagnostics(diags: Diagnostic[], stream: NodeJS.WritableStr
   }
 }
 
+/** JSON.stringify escapes C0 itself; DEL, C1 and bidi controls are escaped too (same data for a JSON reader). */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(jsonControls(JSON.stringify(value, null, 2)) + '\n');
 }
 
 export function parseFormat(v: string | undefined): OutputFormat {

@@ -8,6 +8,7 @@ import type { Site, SiteNode } from '../inventory/types.ts';
 import type { RemoteHost } from '../ssh/remote.ts';
 import { SshError, TIMEOUT_EXIT } from '../ssh/remote.ts';
 import { redact, registerSecret } from '../ssh/redact.ts';
+import { showControls } from '../core/show-controls.ts';
 import { StepLog } from './step-log.ts';
 import { connectNode, errorText, type ClusterOptions } from './hosts.ts';
 import type { Journal } from './journal.ts';
@@ -63,7 +64,7 @@ export interface RunResult {
 
 const lastLines = (s: string, n: number) => s.trim().split('\n').filter(Boolean).slice(-n).join(' | ');
 
-/** Why a step that ran and exited non-zero failed, in one line. */
+/** Why a step that ran and exited non-zero failed, in one line (the host's words, control characters shown). */
 export function stepFailure(
   code: number | null,
   signal: string | null,
@@ -72,13 +73,14 @@ export function stepFailure(
   timeoutSec: number,
 ): string {
   if (code === TIMEOUT_EXIT || code === 137) return `timed out after ${timeoutSec} s (stopped on the host)`;
-  const marked = [...stderr.matchAll(/^LABCTL_ERROR: (.*)$/gm)].map((m) => m[1]);
-  if (marked.length) return marked.join('; ');
-  return `exit ${code ?? signal}: ${lastLines(stderr, 3) || lastLines(stdout, 3) || 'no output'}`;
+  const marked = [...stderr.matchAll(/^LABCTL_ERROR: (.*)$/gm)].map((m) => m[1]!.replace(/\r$/, ''));
+  if (marked.length) return showControls(marked.join('; '));
+  return showControls(`exit ${code ?? signal}: ${lastLines(stderr, 3) || lastLines(stdout, 3) || 'no output'}`);
 }
 
 export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOptions = {}): Promise<RunResult> {
-  const emit = (e: UpEvent) => o.onEvent?.({ ...e, message: e.message === undefined ? undefined : redact(e.message) });
+  const emit = (e: UpEvent) =>
+    o.onEvent?.({ ...e, message: e.message === undefined ? undefined : showControls(redact(e.message)) });
   const nodes = new Map<string, SiteNode>(site.nodes.map((n) => [n.name, n]));
   const outcome = new Map<string, HostOutcome>();
   const hostOf = (name: string) => {
@@ -114,14 +116,20 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
       })
       .join('');
     const host = await connection(step.node);
-    const log = new StepLog(o.logDir, step.node, step.id, (line) => {
-      const note = /^LABCTL_NOTE: (.*)$/.exec(line);
-      emit(
-        note
-          ? { node: step.node, step: step.id, kind: 'note', message: note[1] }
-          : { node: step.node, step: step.id, kind: 'output', message: line },
-      );
-    });
+    const log = new StepLog(
+      o.logDir,
+      step.node,
+      step.id,
+      (line) => {
+        const note = /^LABCTL_NOTE: (.*)$/.exec(line);
+        emit(
+          note
+            ? { node: step.node, step: step.id, kind: 'note', message: note[1] }
+            : { node: step.node, step: step.id, kind: 'output', message: line },
+        );
+      },
+      { acceptSecrets: step.produces },
+    );
     const named = (why: string) => (log.file ? `${why} (full output: ${log.file})` : why);
     let r: Awaited<ReturnType<typeof host.runScript>>;
     try {
@@ -140,7 +148,7 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
       throw e;
     }
     log.close(`exit ${r.code ?? r.signal}`);
-    for (const m of r.stdout.matchAll(/^LABCTL_SECRET (\w+)=(\S+)$/gm)) registerSecret(m[2]!);
+    if (step.produces) for (const m of r.stdout.matchAll(/^LABCTL_SECRET (\w+)=(\S+)$/gm)) registerSecret(m[2]!);
     if (r.code !== 0) throw new Error(named(stepFailure(r.code, r.signal, r.stdout, r.stderr, timeoutSec)));
     return r.stdout;
   }
@@ -193,7 +201,7 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
       } catch (e) {
         const first = steps.find((s) => !s.produces)?.id ?? 'identity';
         const msg = e instanceof SshError ? e.reason : errorText(e);
-        Object.assign(h, { status: 'failed', step: first, error: `${node} [${first}]: ${redact(msg)}` });
+        Object.assign(h, { status: 'failed', step: first, error: `${node} [${first}]: ${showControls(redact(msg))}` });
         emit({ node, step: first, kind: 'failed', message: h.error });
         return;
       }
@@ -211,7 +219,11 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
         await execStep(step);
       } catch (e) {
         const msg = e instanceof SshError ? e.reason : errorText(e);
-        Object.assign(h, { status: 'failed', step: step.id, error: `${node} [${step.id}]: ${redact(msg)}` });
+        Object.assign(h, {
+          status: 'failed',
+          step: step.id,
+          error: `${node} [${step.id}]: ${showControls(redact(msg))}`,
+        });
         emit({ node, step: step.id, kind: 'failed', message: h.error, ms: Date.now() - t0 });
         return;
       }

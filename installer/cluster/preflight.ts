@@ -3,6 +3,7 @@
 import type { Role, Site, SiteNode } from '../inventory/types.ts';
 import type { Facts } from './facts.ts';
 import { pinnedVersions } from '../core/versions.ts';
+import { showControls } from '../core/show-controls.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'n/a';
 export interface CheckResult {
@@ -328,7 +329,8 @@ export function checkHost(site: Site, node: SiteNode, f: Facts): CheckResult[] {
             : 'no container runtime yet',
         ),
   );
-  return out;
+  // Reasons quote the host's own answers (hostname, OS name, interfaces, versions): show their control characters.
+  return out.map((c) => (c.reason === undefined ? c : { ...c, reason: showControls(c.reason) }));
 }
 
 export function unreachableReport(node: SiteNode, reason: string): HostReport {

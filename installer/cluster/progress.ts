@@ -2,9 +2,12 @@
 // of its output. At a terminal: one live line per host (listr2). Elsewhere (CI, a pipe, a log file):
 // plain lines only, no spinners or cursor movement: one line per event and, while a step runs long,
 // a "still running" line every `heartbeatMs` with the elapsed time and the host's last output line.
+// Messages come from the hosts: their control characters are shown, never sent (showControls), here
+// too and not only in runPlan, so no caller's event can move the cursor or retitle the terminal.
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { UpEvent } from './apply.ts';
 import { redact } from '../ssh/redact.ts';
+import { showControls } from '../core/show-controls.ts';
 
 export interface Progress {
   event(e: UpEvent): void;
@@ -21,6 +24,12 @@ const clock = () => new Date().toISOString().slice(11, 19);
 
 /** One line per event: time, host, step, what happened. Secrets are redacted by runPlan already. */
 export function progressLine(e: UpEvent): string {
+  e = {
+    ...e,
+    node: showControls(e.node),
+    step: showControls(e.step),
+    message: e.message === undefined ? undefined : showControls(e.message),
+  };
   const what =
     e.kind === 'done'
       ? `done${e.ms !== undefined ? ` (${(e.ms / 1000).toFixed(1)} s)` : ''}`
@@ -59,7 +68,7 @@ export function lineProgress(write: (s: string) => void, heartbeatMs = 30_000): 
     event(e) {
       if (e.kind === 'output') {
         const r = running.get(e.node);
-        if (r) r.last = e.message;
+        if (r) r.last = e.message === undefined ? undefined : showControls(e.message);
         return;
       }
       if (e.kind === 'start') running.set(e.node, { step: e.step, since: Date.now() });
@@ -97,7 +106,7 @@ export function ttyProgress(nodes: string[]): Progress {
         if (last) task.output = last;
         const failed = await ended;
         const why = failed.get(node);
-        if (why) throw new Error(why);
+        if (why) throw new Error(showControls(why));
         task.title = `${node}: ${state.get(node)?.step ? 'all steps done' : 'nothing to do'}`;
       },
     })),
@@ -111,7 +120,7 @@ export function ttyProgress(nodes: string[]): Progress {
     event(e) {
       const t = tasks.get(e.node);
       if (e.kind === 'output' || e.kind === 'note') {
-        const line = redact(e.message ?? '');
+        const line = showControls(redact(e.message ?? ''));
         lastLine.set(e.node, line);
         if (t) t.output = line;
         return;

@@ -2,9 +2,15 @@
 // time the step runs), named by the failure message, so a failed step can be read whole after the run.
 // Output is handled line by line: a value the step marks as secret (LABCTL_SECRET) is registered before
 // its line is written, so the log never holds it, and the last line feeds the progress display.
+// Only the step that produces the join credentials (0055, `produces`) may register secrets: a registered
+// word is blanked in every host's output, so any other step (any host answering at a node's address)
+// could hide words like "error" everywhere. Each line is redacted, then its control characters are made
+// visible (showControls): a node's output never moves the cursor or retitles the terminal, here or in
+// the progress display and failure lines fed from it.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { redact, registerSecret } from '../ssh/redact.ts';
+import { showControls } from '../core/show-controls.ts';
 
 export const stepLogFile = (logDir: string, node: string, step: string) => join(logDir, node, `${step}.log`);
 
@@ -13,12 +19,13 @@ export class StepLog {
   private partial: Record<'out' | 'err', string> = { out: '', err: '' };
   readonly file?: string;
 
-  /** logDir undefined: nothing is written, lines still reach onLine. */
+  /** logDir undefined: nothing is written, lines still reach onLine. acceptSecrets: the step is the join-credentials producer. */
   constructor(
     logDir: string | undefined,
     node: string,
     step: string,
     private readonly onLine: (line: string) => void,
+    private readonly opts: { acceptSecrets?: boolean } = {},
   ) {
     if (!logDir) return;
     mkdirSync(join(logDir, node), { recursive: true, mode: 0o700 });
@@ -50,9 +57,9 @@ export class StepLog {
   }
 
   private line(stream: 'out' | 'err', raw: string): void {
-    const secret = /^LABCTL_SECRET \w+=(\S+)$/.exec(raw);
+    const secret = this.opts.acceptSecrets ? /^LABCTL_SECRET \w+=(\S+)$/.exec(raw) : null;
     if (secret) registerSecret(secret[1]!);
-    const l = redact(raw.replace(/\r$/, ''));
+    const l = showControls(redact(raw.replace(/\r$/, '')));
     this.put(`${stream === 'err' ? '! ' : ''}${l}\n`);
     if (l.trim()) this.onLine(l.trim());
   }

@@ -1,5 +1,7 @@
 // One shape for every problem labctl reports: `FILE:LINE:COL path: message`.
 // The core returns these; only the CLI prints them.
+import { showControls } from './show-controls.ts';
+
 export type Severity = 'error' | 'warning';
 
 export interface Diagnostic {
@@ -13,11 +15,12 @@ export interface Diagnostic {
   hint?: string;
 }
 
+/** One line; file names, key names and values come from the input, so control characters are shown, not sent. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = `${d.file}:${d.line}:${d.col}`;
-  const path = d.path ? ` ${d.path}:` : '';
+  const where = `${showControls(d.file)}:${d.line}:${d.col}`;
+  const path = d.path ? ` ${showControls(d.path)}:` : '';
   const tag = d.severity === 'warning' ? ' warning:' : '';
-  return `${where}${path}${tag} ${d.message}${d.hint ? ` (hint: ${d.hint})` : ''}`;
+  return `${where}${path}${tag} ${showControls(d.message)}${d.hint ? ` (hint: ${showControls(d.hint)})` : ''}`;
 }
 
 /** Path segments as written in messages: a.b[2].c */

@@ -2,7 +2,9 @@
 // for a specific yes before it destroys the cluster: on real sshd hosts of the fake rack (fakerack.ts).
 // - a host whose own step markers (/var/lib/labctl/steps.log) are gone has its steps run again;
 // - a reinstalled host (new SSH host key, re-trusted) has all its steps run again;
-// - the log names each step's full output; a failure message names the log; a step's secret never lands in it;
+// - the log names each step's full output; a failure message names the log; a LABCTL_SECRET from a step other
+//   than the join-credentials step registers nothing (a hostile node would blank that word everywhere), the
+//   join-credentials step's does (its value is out of its own log and of the receiving host's);
 // - reset forgets all of a host's steps; reset of the last control plane needs --yes-destroy-cluster SITE.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -145,23 +147,59 @@ describe('journal identity, step logs, reset (real sshd hosts)', () => {
     expect(journal().hostKeys!.b).toBe(fingerprint('b'));
   }, 600_000);
 
-  it('a failed step names its log; a value the step marks secret is not in the log', async () => {
-    const secret = 'Zq9-not-a-token-shape-XY'; // not caught by redact's patterns: only its registration hides it
+  it('a failed step names its log; its LABCTL_SECRET (not the join-credentials step) blanks nothing', async () => {
+    // A hostile host registering a common word: before the fix every host's "deliberate" became "***".
+    const word = 'deliberate';
     const failing = osPlan((s) =>
       s.replace(
         /\nstep_done\n?$/,
-        `\necho "LABCTL_SECRET joinToken=${secret}"\necho "token ${secret} again"\nfail "deliberate failure"\n`,
+        `\necho "LABCTL_SECRET joinToken=${word}"\necho "token ${word} again"\nfail "deliberate failure"\n`,
       ),
     );
     for (const p of failing.phases) for (const h of p.hosts) for (const s of h.steps) s.inputs = 'changed';
     const r = await run(failing);
     const f = join(logDir(), 'a', '0010-os-prep.log');
     expect(outcome(r, 'a').error).toBe(`a [0010-os-prep]: deliberate failure (full output: ${f})`);
+    expect(outcome(r, 'b').error).toBe(
+      `b [0010-os-prep]: deliberate failure (full output: ${join(logDir(), 'b', '0010-os-prep.log')})`,
+    );
     const log = readFileSync(f, 'utf8');
     expect(log).toContain('! LABCTL_ERROR: deliberate failure');
-    expect(log).toContain('token *** again');
-    expect(log).not.toContain(secret);
+    expect(log).toContain(`token ${word} again`);
     expect(log).toMatch(/# exit 1, /);
+  }, 300_000);
+
+  it('the join-credentials step (produces) still registers its LABCTL_SECRET: kept out of its log and of the host that receives it', async () => {
+    const key = 'e4'.repeat(32); // a certificate key: no redact pattern catches it bare, only its registration
+    const plan = buildPlan(site);
+    const producer = plan.phases
+      .flatMap((p) => p.hosts)
+      .flatMap((h) => h.steps)
+      .find((s) => s.produces)!;
+    const script = `echo "LABCTL_SECRET joinToken=abcdef.0123456789abcdef"\necho "LABCTL_SECRET certificateKey=${key}"\necho "LABCTL_OUTPUT caCertHash=sha256:${'ab'.repeat(32)}"\necho "made ${key}"\n`;
+    const joiner = {
+      ...producer,
+      id: '0070-kubeadm-join',
+      node: 'b',
+      produces: false,
+      needs: ['joinToken' as const],
+      inputs: `x${Date.now()}`,
+      script: `echo "b sees ${key}"\n`,
+    };
+    const phase = {
+      ...plan.phases[0]!,
+      phase: 'join-workers' as const,
+      hosts: [
+        { node: plan.firstControlPlane, steps: [{ ...producer, script }] },
+        { node: 'b', steps: [joiner] },
+      ],
+    };
+    const r = await run({ ...plan, phases: [phase] });
+    expect(outcome(r, 'b'), JSON.stringify(r)).toMatchObject({ status: 'done', ran: ['0070-kubeadm-join'] });
+    const mine = readFileSync(join(logDir(), plan.firstControlPlane, `${producer.id}.log`), 'utf8');
+    expect(mine).toContain('made ***');
+    expect(readFileSync(join(logDir(), 'b', '0070-kubeadm-join.log'), 'utf8')).toContain('b sees ***');
+    expect(mine).not.toContain(key);
   }, 300_000);
 
   it('reset of the last control plane warns what it destroys and needs --yes-destroy-cluster SITE', async () => {
