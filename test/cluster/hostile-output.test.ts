@@ -18,7 +18,6 @@ import type { Facts } from '../../installer/cluster/facts.ts';
 import { redact } from '../../installer/ssh/redact.ts';
 
 /** Bytes a terminal or log viewer acts on (newline aside: it ends the log's lines). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the bytes a terminal acts on are what the test looks for.
 const ACTING = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 const HOSTILE = [
   'Unpacking \x1b]0;PWNED\x07kubelet\n',

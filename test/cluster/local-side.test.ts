@@ -202,7 +202,6 @@ describe('progress when the output is not a terminal', () => {
     expect(lines.at(-1)).toMatch(/cp1\s+0030-kube-packages\s+done \(1\.2 s\)\n$/);
     // no heartbeat after the step ended, no output line echoed, no terminal control characters
     expect(lines.indexOf(lines.find((l) => l.includes('done'))!)).toBe(lines.length - 1);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for the escape character itself.
     expect(lines.join('')).not.toMatch(/\x1b/);
   });
 });
@@ -257,9 +256,7 @@ describe('progress at a terminal (a real pty, util-linux script)', () => {
       timeout: 60_000,
       env: { ...process.env, TERM: 'xterm' },
     });
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping and finding terminal escapes is the point here.
     const plain = out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the live display is recognised by its escapes.
     expect(out).toMatch(/\x1b\[/); // a live display: cursor control, unlike the plain lines elsewhere
     expect(plain).toMatch(/cp1: 0030-kube-packages running \([12]s\)/);
     expect(plain).toContain('Unpacking kubelet (1.36.4-1.1) ...');
