@@ -4,7 +4,16 @@
 // and an existing file is never replaced without --force.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -14,7 +23,11 @@ import { inventorySchema } from '../installer/inventory/schema/index.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'labctl-init-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
-const dir = () => { const d = join(tmp, `d${n++}`); mkdirSync(d); return d; };
+const dir = () => {
+  const d = join(tmp, `d${n++}`);
+  mkdirSync(d);
+  return d;
+};
 
 async function validates(file: string, cwd: string) {
   const v = await labctl(['validate', file], { cwd });
@@ -31,17 +44,47 @@ const desc = (...path: string[]): string => {
 describe('labctl init from flags (no terminal)', () => {
   it('writes the answers given, commented with the schema descriptions, and the file validates', async () => {
     const cwd = dir();
-    const r = await labctl(['init', 'site.yaml', '--yes', '--site', 'cs-lab', '--domain', 'lab.cs.example.edu', '--timezone', 'Europe/Berlin',
-      '--subnet', '10.40.0.0/24', '--racks', 'r1,r2', '--nodes', 'a1=10.40.0.21,a2=10.40.0.22@r1,a3=10.40.0.23,vm1=10.40.0.31',
-      '--disk', 'a1=/dev/disk/by-id/nvme-A1', '--admin', 'jdoe', '--pool', '10.41.0.0/27'], { cwd });
+    const r = await labctl(
+      [
+        'init',
+        'site.yaml',
+        '--yes',
+        '--site',
+        'cs-lab',
+        '--domain',
+        'lab.cs.example.edu',
+        '--timezone',
+        'Europe/Berlin',
+        '--subnet',
+        '10.40.0.0/24',
+        '--racks',
+        'r1,r2',
+        '--nodes',
+        'a1=10.40.0.21,a2=10.40.0.22@r1,a3=10.40.0.23,vm1=10.40.0.31',
+        '--disk',
+        'a1=/dev/disk/by-id/nvme-A1',
+        '--admin',
+        'jdoe',
+        '--pool',
+        '10.41.0.0/27',
+      ],
+      { cwd },
+    );
     expect(r.code, r.stderr).toBe(0);
     const file = join(cwd, 'site.yaml');
     const text = readFileSync(file, 'utf8');
     const inv = parse(text);
-    expect(inv.site).toEqual({ name: 'cs-lab', domain: 'lab.cs.example.edu', timezone: 'Europe/Berlin', gitRepo: 'https://git.lab.cs.example.edu/platform/cs-lab-site.git' });
+    expect(inv.site).toEqual({
+      name: 'cs-lab',
+      domain: 'lab.cs.example.edu',
+      timezone: 'Europe/Berlin',
+      gitRepo: 'https://git.lab.cs.example.edu/platform/cs-lab-site.git',
+    });
     expect(inv.nodes.map((x: any) => [x.name, x.address, x.rack, x.roles.join('+')])).toEqual([
-      ['a1', '10.40.0.21', 'r1', 'control-plane+storage'], ['a2', '10.40.0.22', 'r1', 'control-plane+storage'],
-      ['a3', '10.40.0.23', 'r1', 'control-plane+storage'], ['vm1', '10.40.0.31', 'r2', 'vm-host+worker'],
+      ['a1', '10.40.0.21', 'r1', 'control-plane+storage'],
+      ['a2', '10.40.0.22', 'r1', 'control-plane+storage'],
+      ['a3', '10.40.0.23', 'r1', 'control-plane+storage'],
+      ['vm1', '10.40.0.31', 'r2', 'vm-host+worker'],
     ]);
     expect(inv.nodes[0].disks).toEqual(['/dev/disk/by-id/nvme-A1']);
     expect(inv.nodes[1].disks).toEqual(['/dev/disk/by-id/REPLACE-ME-a2-disk']);
@@ -79,7 +122,10 @@ describe('labctl init from flags (no terminal)', () => {
 
   it('values a YAML 1.1 reader would misread are written quoted', async () => {
     const cwd = dir();
-    const r = await labctl(['init', '--yes', '--site', 'on', '--nodes', 'no=10.10.0.11,yes=10.10.0.12,off=10.10.0.13'], { cwd });
+    const r = await labctl(
+      ['init', '--yes', '--site', 'on', '--nodes', 'no=10.10.0.11,yes=10.10.0.12,off=10.10.0.13'],
+      { cwd },
+    );
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(join(cwd, 'inventory.yaml'), 'utf8');
     const v11 = parse(text, { version: '1.1' });
@@ -90,7 +136,10 @@ describe('labctl init from flags (no terminal)', () => {
   it('the --help example (also in the README), run exactly as printed, writes a valid inventory', async () => {
     const h = await labctl(['init', '--help']);
     expect(h.code).toBe(0);
-    const line = h.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith('labctl init '));
+    const line = h.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.startsWith('labctl init '));
     expect(line).toBeDefined();
     expect(line).not.toMatch(/['"\\$]/); // plain words: splitting on spaces is how a shell reads it
     // The README's journey, step 1, runs the same command (with --disk flags after it).
@@ -120,7 +169,9 @@ describe('labctl init from flags (no terminal)', () => {
     symlinkSync(outside, join(cwd, 'inventory.schema.json'));
     const r = await labctl(['init', '--yes'], { cwd });
     expect(r.code, r.stdout).toBe(1);
-    expect(r.stderr).toContain('inventory.schema.json is a symbolic link; labctl writes the schema only as a regular file in the site folder');
+    expect(r.stderr).toContain(
+      'inventory.schema.json is a symbolic link; labctl writes the schema only as a regular file in the site folder',
+    );
     expect(r.stderr).toContain('nothing was written');
     expect(existsSync(outside)).toBe(false);
     expect(existsSync(join(cwd, 'inventory.yaml'))).toBe(false);
@@ -134,12 +185,16 @@ describe('labctl init from flags (no terminal)', () => {
     expect(lstatSync(join(cwd, 'inventory.schema.json')).isFile()).toBe(true);
   });
 
-  it('answers that pass one by one but make an invalid inventory: the rules\' errors, exit 1, nothing written', async () => {
+  it("answers that pass one by one but make an invalid inventory: the rules' errors, exit 1, nothing written", async () => {
     const cwd = dir();
     const r = await labctl(['init', '--yes', '--subnet', '10.244.0.0/24'], { cwd });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^inventory\.yaml:\d+:\d+ network\.podCidr: the pod CIDR 10\.244\.0\.0\/16 overlaps subnet nodes 10\.244\.0\.0\/24/m);
-    expect(r.stderr).toContain('these answers make an invalid inventory (the lines above are those of the file it would have written); nothing was written to inventory.yaml');
+    expect(r.stderr).toMatch(
+      /^inventory\.yaml:\d+:\d+ network\.podCidr: the pod CIDR 10\.244\.0\.0\/16 overlaps subnet nodes 10\.244\.0\.0\/24/m,
+    );
+    expect(r.stderr).toContain(
+      'these answers make an invalid inventory (the lines above are those of the file it would have written); nothing was written to inventory.yaml',
+    );
     expect(existsSync(join(cwd, 'inventory.yaml'))).toBe(false);
   });
 
@@ -149,7 +204,10 @@ describe('labctl init from flags (no terminal)', () => {
     [['--site', 'CS Lab'], '--site (site.name): "CS Lab" is not a valid site name'],
     [['--timezone', 'Europe/Berlim'], '--timezone (site.timezone): "Europe/Berlim" is not an IANA time zone'],
     [['--api-vip', '10.10.0.11'], '--api-vip (kubernetes.apiVip): API VIP 10.10.0.11 is already used'],
-    [['--disk', 'node2=/dev/sdb'], '--disk (nodes[node2].disks): node node2: "/dev/sdb" is not a /dev/disk/by-id/ path'],
+    [
+      ['--disk', 'node2=/dev/sdb'],
+      '--disk (nodes[node2].disks): node node2: "/dev/sdb" is not a /dev/disk/by-id/ path',
+    ],
     [['--pool', '10.10.0.0/26'], '--pool (bgp.pools[0].cidr): pool 10.10.0.0/26 overlaps the subnet 10.10.0.0/24'],
   ])('bad flag %j: exit 2, the flag and the field named, nothing written', async (args, message) => {
     const cwd = dir();
@@ -166,20 +224,36 @@ const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * Runs `labctl init` on a pty. Each time a new question ("...]: ") appears, it types the next answer
  * (Enter alone when the answers run out). Returns the transcript and the number of questions seen.
  */
-function onTerminal(cwd: string, answers: string[]): Promise<{ code: number | null; transcript: string; asked: number }> {
+function onTerminal(
+  cwd: string,
+  answers: string[],
+): Promise<{ code: number | null; transcript: string; asked: number }> {
   const cmd = [process.execPath, resolve(ROOT, 'bin/labctl.js'), 'init', 'inventory.yaml'].map(shq).join(' ');
   return new Promise((res) => {
-    const p = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'dumb', TZ: 'Europe/Berlin' } });
+    const p = spawn('script', ['-qfec', cmd, '/dev/null'], {
+      cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, TERM: 'dumb', TZ: 'Europe/Berlin' },
+    });
     let out = '';
     let asked = 0;
     p.stdout.on('data', (b) => {
       out += b;
       const seen = out.match(/\]: /g)?.length ?? 0;
-      while (asked < seen) { p.stdin.write(`${answers[asked] ?? ''}\r`); asked++; }
+      while (asked < seen) {
+        p.stdin.write(`${answers[asked] ?? ''}\r`);
+        asked++;
+      }
     });
-    p.stderr.on('data', (b) => { out += b; });
+    p.stderr.on('data', (b) => {
+      out += b;
+    });
     const t = setTimeout(() => p.kill('SIGKILL'), 120_000);
-    p.on('close', (code) => { clearTimeout(t); p.stdin.destroy(); res({ code, transcript: out, asked }); });
+    p.on('close', (code) => {
+      clearTimeout(t);
+      p.stdin.destroy();
+      res({ code, transcript: out, asked });
+    });
   });
 }
 
@@ -189,7 +263,9 @@ describe('labctl init at a terminal (a real pty through util-linux script)', () 
     const r = await onTerminal(cwd, []);
     expect(r.code, r.transcript).toBe(0);
     expect(r.transcript).toContain('Site name (short, lowercase) [campus-lab]: ');
-    expect(r.transcript).toContain('Ceph disk of node3 (/dev/disk/by-id/..., comma-separated) [/dev/disk/by-id/REPLACE-ME-node3-disk]: ');
+    expect(r.transcript).toContain(
+      'Ceph disk of node3 (/dev/disk/by-id/..., comma-separated) [/dev/disk/by-id/REPLACE-ME-node3-disk]: ',
+    );
     expect(r.asked).toBe(19); // 16 questions and a disk question per storage node
     expect(r.transcript).toContain('wrote inventory.yaml: 3 nodes in 1 rack(s)');
     expect(parse(readFileSync(join(cwd, 'inventory.yaml'), 'utf8')).site.timezone).toBe('Europe/Berlin');
@@ -199,7 +275,19 @@ describe('labctl init at a terminal (a real pty through util-linux script)', () 
   it('a bad answer names the field and asks again; the next answer is taken', async () => {
     const cwd = dir();
     // site, domain, timezone, git, subnet, gateway, dns, racks, nodes (bad, then good)
-    const r = await onTerminal(cwd, ['Bad_Site', 'physics', '', '', '', '', '', '', 'r1,r2', 'n1=10.99.0.1', 'n1=10.10.0.21@r2']);
+    const r = await onTerminal(cwd, [
+      'Bad_Site',
+      'physics',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      'r1,r2',
+      'n1=10.99.0.1',
+      'n1=10.10.0.21@r2',
+    ]);
     expect(r.code, r.transcript).toBe(0);
     expect(r.transcript).toContain('site.name: "Bad_Site" is not a valid site name');
     expect(r.transcript).toContain('nodes: node n1: 10.99.0.1 is not inside the subnet 10.10.0.0/24');

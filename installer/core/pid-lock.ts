@@ -18,7 +18,9 @@ function startOf(pid: number | 'self'): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]; // fields after "pid (comm)" start at field 3
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 /** The lock's text: pid, host and start identity, one per line. */
@@ -31,16 +33,26 @@ export function staleReason(text: string): string | undefined {
   const [first = '', ...rest] = text.split('\n');
   const pid = Number(first.trim());
   if (!Number.isSafeInteger(pid) || pid <= 0) return undefined; // a lock just created may not hold its pid yet
-  const field = (k: string) => rest.find((l) => l.startsWith(`${k} `))?.slice(k.length + 1).trim();
+  const field = (k: string) =>
+    rest
+      .find((l) => l.startsWith(`${k} `))
+      ?.slice(k.length + 1)
+      .trim();
   const host = field('host');
   if (host !== undefined && host !== hostname()) return `taken on host ${host}`;
-  try { process.kill(pid, 0); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EPERM') return `process ${pid} is not running`; }
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return `process ${pid} is not running`;
+  }
   if (!PROC) return undefined;
   const start = field('start');
   const now = startOf(pid);
   if (start && now && start !== now) return `process ${pid} is not the one that took it (started at another time)`;
   let args: string[];
-  try { args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean); } catch (e) {
+  try {
+    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? `process ${pid} is not running` : undefined; // hidden: assume alive
   }
   // A process that sets process.title (vitest workers do) shows it as one argument: "node (vitest 1)".
@@ -62,11 +74,20 @@ export function takePidLock(lock: string, o: { waitMs: number; what: string }): 
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     let text = '';
-    try { text = readFileSync(lock, 'utf8'); } catch { continue; } // released meanwhile
+    try {
+      text = readFileSync(lock, 'utf8');
+    } catch {
+      continue;
+    } // released meanwhile
     holder = Number(text.split('\n')[0]!.trim()) || 0;
-    if (staleReason(text)) { rmSync(lock, { force: true }); continue; }
+    if (staleReason(text)) {
+      rmSync(lock, { force: true });
+      continue;
+    }
     if (Date.now() >= deadline) break;
     sleep(100);
   }
-  throw new Problem(`${o.what} is in use by labctl process ${holder || '(unknown)'} (lock ${lock}); wait for it to finish`);
+  throw new Problem(
+    `${o.what} is in use by labctl process ${holder || '(unknown)'} (lock ${lock}); wait for it to finish`,
+  );
 }

@@ -28,7 +28,18 @@ function fromLoad(loaded: LoadResult): ValidationResult {
   if (!loaded.ok) return { errors: loaded.diagnostics, warnings: [] };
   const { source } = loaded;
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
-    return { errors: [{ severity: 'error', file: source.file, ...source.locate([]), path: '', message: `expected a mapping of inventory sections (site, network, nodes, ...), got ${Array.isArray(source.data) ? 'a list' : typeof source.data === 'object' ? 'nothing' : 'a ' + typeof source.data}` }], warnings: [] };
+    return {
+      errors: [
+        {
+          severity: 'error',
+          file: source.file,
+          ...source.locate([]),
+          path: '',
+          message: `expected a mapping of inventory sections (site, network, nodes, ...), got ${Array.isArray(source.data) ? 'a list' : typeof source.data === 'object' ? 'nothing' : 'a ' + typeof source.data}`,
+        },
+      ],
+      warnings: [],
+    };
   }
   const schemaErrors = schemaDiagnostics(source, compile(inventorySchema, validators));
   if (schemaErrors.length > 0) return { errors: schemaErrors, warnings: [] };

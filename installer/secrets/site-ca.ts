@@ -2,20 +2,33 @@
 // has neither half, and the check that refuses anything but PEM for certificate and key entries.
 // node:crypto makes the key; node-forge builds and signs the certificate (node:crypto parses X.509 but
 // cannot issue one). RSA 3072: cert-manager's CA issuer and every client here take it.
-import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  X509Certificate,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import forge from 'node-forge';
 import type { SecretNeed } from '../render/model.ts';
 
 /** The site CA's validity: long-lived (it is the trust anchor nodes and clients pin); rotate by hand. */
 export const SITE_CA_YEARS = 10;
 
-export interface SiteCaPair { crtRef: string; keyRef: string; commonName: string }
+export interface SiteCaPair {
+  crtRef: string;
+  keyRef: string;
+  commonName: string;
+}
 
 /** The CA pairs the needs ask for (cert-manager's issuer Secret: tls.crt + tls.key with caCommonName). */
 export function siteCaPairs(needs: SecretNeed[]): SiteCaPair[] {
   const out: SiteCaPair[] = [];
   const bySecret = new Map<string, SecretNeed[]>();
-  for (const n of needs) if (n.caCommonName) bySecret.set(`${n.namespace}/${n.name}`, [...(bySecret.get(`${n.namespace}/${n.name}`) ?? []), n]);
+  for (const n of needs)
+    if (n.caCommonName)
+      bySecret.set(`${n.namespace}/${n.name}`, [...(bySecret.get(`${n.namespace}/${n.name}`) ?? []), n]);
   for (const list of bySecret.values()) {
     const crt = list.find((n) => n.key === 'tls.crt');
     const key = list.find((n) => n.key === 'tls.key');
@@ -54,8 +67,14 @@ const MIN_RSA_BITS = 2048;
 /** Why a key (private or public) is too weak or of a kind the TLS clients here do not all take, or undefined. */
 function weakKey(k: KeyObject): string | undefined {
   const d = k.asymmetricKeyDetails ?? {};
-  if (k.asymmetricKeyType === 'rsa') return (d.modulusLength ?? 0) >= MIN_RSA_BITS ? undefined : `an RSA key of ${d.modulusLength} bits (at least ${MIN_RSA_BITS} are needed)`;
-  if (k.asymmetricKeyType === 'ec') return STRONG_CURVES.has(d.namedCurve ?? '') ? undefined : `an EC key on curve ${d.namedCurve} (P-256, P-384 or P-521 are needed)`;
+  if (k.asymmetricKeyType === 'rsa')
+    return (d.modulusLength ?? 0) >= MIN_RSA_BITS
+      ? undefined
+      : `an RSA key of ${d.modulusLength} bits (at least ${MIN_RSA_BITS} are needed)`;
+  if (k.asymmetricKeyType === 'ec')
+    return STRONG_CURVES.has(d.namedCurve ?? '')
+      ? undefined
+      : `an EC key on curve ${d.namedCurve} (P-256, P-384 or P-521 are needed)`;
   return `a ${k.asymmetricKeyType} key (RSA of at least ${MIN_RSA_BITS} bits or EC P-256 or stronger are needed)`;
 }
 
@@ -77,40 +96,66 @@ const KEY_BLOCK = /-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----\n[A-Za-z0-9+/=\n]+
  * certificate of the pair) when given. Throws an Error whose message names the entry and what is wrong,
  * never the value.
  */
-export function checkEntryFormat(needs: SecretNeed[], entry: string, value: string, opts: { caCertificate?: string } = {}): void {
+export function checkEntryFormat(
+  needs: SecretNeed[],
+  entry: string,
+  value: string,
+  opts: { caCertificate?: string } = {},
+): void {
   const keys = new Set(needs.filter((n) => n.ref === entry).map((n) => n.key));
   const isCa = needs.some((n) => n.ref === entry && n.caCommonName);
   const text = value.replace(/\r\n/g, '\n');
   if (keys.has('tls.crt') || keys.has('ca.crt')) {
     if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-      throw new Error(`${entry} holds a private key besides the certificate; it must hold only PEM certificates (-----BEGIN CERTIFICATE-----), since every namespace that trusts the CA reads it${isCa ? '; the key goes in its own entry' : ''}`);
+      throw new Error(
+        `${entry} holds a private key besides the certificate; it must hold only PEM certificates (-----BEGIN CERTIFICATE-----), since every namespace that trusts the CA reads it${isCa ? '; the key goes in its own entry' : ''}`,
+      );
     }
     const blocks = text.match(CERT_BLOCK);
-    if (!blocks) throw new Error(`${entry} must be a PEM certificate (-----BEGIN CERTIFICATE-----); the value given is not one`);
+    if (!blocks)
+      throw new Error(`${entry} must be a PEM certificate (-----BEGIN CERTIFICATE-----); the value given is not one`);
     const junk = junkLine(text, CERT_BLOCK);
-    if (junk !== undefined) throw new Error(`${entry} must hold only PEM certificate blocks; line ${junk} of the value given is other text`);
+    if (junk !== undefined)
+      throw new Error(`${entry} must hold only PEM certificate blocks; line ${junk} of the value given is other text`);
     let first: X509Certificate;
-    try { first = new X509Certificate(blocks[0]!); blocks.slice(1).forEach((b) => new X509Certificate(b)); } catch (e) {
+    try {
+      first = new X509Certificate(blocks[0]!);
+      blocks.slice(1).forEach((b) => new X509Certificate(b));
+    } catch (e) {
       throw new Error(`${entry}: the PEM certificate does not parse: ${(e as Error).message}`);
     }
-    if (isCa && !first.ca) throw new Error(`${entry}: the certificate (${first.subject.replace(/\n/g, ', ')}) is not a CA certificate (basicConstraints CA:TRUE); cert-manager's CA issuer signs with it`);
+    if (isCa && !first.ca)
+      throw new Error(
+        `${entry}: the certificate (${first.subject.replace(/\n/g, ', ')}) is not a CA certificate (basicConstraints CA:TRUE); cert-manager's CA issuer signs with it`,
+      );
     const weak = isCa ? weakKey(first.publicKey) : undefined;
     if (weak) throw new Error(`${entry}: the CA certificate has ${weak}`);
   }
   if (keys.has('tls.key')) {
     const blocks = text.match(KEY_BLOCK);
-    if (!blocks) throw new Error(`${entry} must be a PEM private key (-----BEGIN PRIVATE KEY-----); the value given is not one`);
-    if (blocks.length > 1) throw new Error(`${entry} must hold exactly one PEM private key; the value given holds ${blocks.length}`);
+    if (!blocks)
+      throw new Error(`${entry} must be a PEM private key (-----BEGIN PRIVATE KEY-----); the value given is not one`);
+    if (blocks.length > 1)
+      throw new Error(`${entry} must hold exactly one PEM private key; the value given holds ${blocks.length}`);
     const junk = junkLine(text, KEY_BLOCK);
-    if (junk !== undefined) throw new Error(`${entry} must hold only the PEM private key block; line ${junk} of the value given is other text`);
+    if (junk !== undefined)
+      throw new Error(
+        `${entry} must hold only the PEM private key block; line ${junk} of the value given is other text`,
+      );
     let key: KeyObject;
-    try { key = createPrivateKey(blocks[0]!); } catch (e) { throw new Error(`${entry}: the PEM private key does not parse: ${(e as Error).message}`); }
+    try {
+      key = createPrivateKey(blocks[0]!);
+    } catch (e) {
+      throw new Error(`${entry}: the PEM private key does not parse: ${(e as Error).message}`);
+    }
     const weak = weakKey(key);
     if (weak) throw new Error(`${entry} holds ${weak}`);
     if (opts.caCertificate !== undefined) {
       const der = (k: KeyObject) => k.export({ type: 'spki', format: 'der' });
       if (!der(new X509Certificate(opts.caCertificate).publicKey).equals(der(createPublicKey(key)))) {
-        throw new Error(`${entry} does not match the stored CA certificate (their public keys differ); to change the CA set the certificate first, then its key`);
+        throw new Error(
+          `${entry} does not match the stored CA certificate (their public keys differ); to change the CA set the certificate first, then its key`,
+        );
       }
     }
   }

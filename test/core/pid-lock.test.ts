@@ -10,7 +10,11 @@ import { lockText, staleReason, takePidLock } from '../../installer/core/pid-loc
 const tmp = mkdtempSync(join(tmpdir(), 'labctl-pid-lock-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
-const lockWith = (text: string) => { const f = join(tmp, `lock${n++}`); writeFileSync(f, text); return f; };
+const lockWith = (text: string) => {
+  const f = join(tmp, `lock${n++}`);
+  writeFileSync(f, text);
+  return f;
+};
 const ownStart = () => /start (\d+)/.exec(lockText())![1]!;
 
 describe('pid lock', () => {
@@ -33,8 +37,12 @@ describe('pid lock', () => {
   });
 
   it('a lock from another host, or from a reused pid (another start time), is stale', () => {
-    expect(staleReason(`${process.pid}\nhost not-${hostname()}\nstart ${ownStart()}\n`)).toBe(`taken on host not-${hostname()}`);
-    expect(staleReason(`${process.pid}\nhost ${hostname()}\nstart 1\n`)).toBe(`process ${process.pid} is not the one that took it (started at another time)`);
+    expect(staleReason(`${process.pid}\nhost not-${hostname()}\nstart ${ownStart()}\n`)).toBe(
+      `taken on host not-${hostname()}`,
+    );
+    expect(staleReason(`${process.pid}\nhost ${hostname()}\nstart 1\n`)).toBe(
+      `process ${process.pid} is not the one that took it (started at another time)`,
+    );
     takePidLock(lockWith(`${process.pid}\nhost elsewhere\n`), { waitMs: 0, what: 'x' })();
   });
 
@@ -47,9 +55,13 @@ describe('pid lock', () => {
       expect(staleReason(live)).toBeUndefined();
       expect(staleReason(`${child.pid}\n`)).toBeUndefined(); // old format (pid only): still a live node process
       const lock = lockWith(live);
-      expect(() => takePidLock(lock, { waitMs: 0, what: 'the site' })).toThrow(`the site is in use by labctl process ${child.pid}`);
+      expect(() => takePidLock(lock, { waitMs: 0, what: 'the site' })).toThrow(
+        `the site is in use by labctl process ${child.pid}`,
+      );
       expect(readFileSync(lock, 'utf8')).toBe(live);
-    } finally { child.kill(); }
+    } finally {
+      child.kill();
+    }
     await new Promise((r) => child.once('exit', r));
     expect(staleReason(`${child.pid}\nhost ${hostname()}\n`)).toBe(`process ${child.pid} is not running`);
   });

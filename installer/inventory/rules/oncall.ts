@@ -14,23 +14,33 @@ export const oncallHorizon: Rule = (ctx) => {
   if (!cfg || !DateTime.fromISO(cfg.start).isValid || !DateTime.fromISO(cfg.renderUntil).isValid) return;
   const path = oc.renderUntil ? ['monitoring', 'oncall', 'renderUntil'] : ['monitoring', 'oncall', 'rotation', 'start'];
   if (cfg.renderUntil <= cfg.start) {
-    ctx.error(path, `renderUntil ${cfg.renderUntil} is not after rotation.start ${cfg.start}: no week of the rotation would reach Alertmanager`);
+    ctx.error(
+      path,
+      `renderUntil ${cfg.renderUntil} is not after rotation.start ${cfg.start}: no week of the rotation would reach Alertmanager`,
+    );
     return;
   }
   const end = renderWindow(cfg).end;
   const left = Math.floor((end - Date.now()) / 86_400_000);
   if (left < HORIZON_WARN_DAYS) {
-    ctx.warn(path, left < 0
-      ? `the rendered rotation ended on ${cfg.renderUntil}: critical alerts page the whole roster`
-      : `the rendered rotation ends in ${left} day(s) (${cfg.renderUntil}); after that critical alerts page the whole roster`,
-    'set monitoring.oncall.renderUntil later (e.g. a year ahead) and re-render');
+    ctx.warn(
+      path,
+      left < 0
+        ? `the rendered rotation ended on ${cfg.renderUntil}: critical alerts page the whole roster`
+        : `the rendered rotation ends in ${left} day(s) (${cfg.renderUntil}); after that critical alerts page the whole roster`,
+      'set monitoring.oncall.renderUntil later (e.g. a year ahead) and re-render',
+    );
   }
   // A hand-over at a local time that DST skips or repeats happens at a surprising instant.
   let d = firstHandoverDate(cfg);
   const last = DateTime.fromISO(cfg.renderUntil, { zone: 'UTC' });
   for (let i = 0; d <= last && i < 600; i++, d = d.plus({ days: 7 })) {
     if (isDstAffected(d.toISODate()!, cfg.handoverTime, cfg.zone)) {
-      ctx.warn(['monitoring', 'oncall', 'rotation', 'handoverTime'], `hand-over ${cfg.handoverDay} ${cfg.handoverTime} falls into a DST change of ${cfg.zone} on ${d.toISODate()}: that week's hand-over moves to the end of the skipped hour or its first occurrence`, 'pick a hand-over time outside 00:00-04:00');
+      ctx.warn(
+        ['monitoring', 'oncall', 'rotation', 'handoverTime'],
+        `hand-over ${cfg.handoverDay} ${cfg.handoverTime} falls into a DST change of ${cfg.zone} on ${d.toISODate()}: that week's hand-over moves to the end of the skipped hour or its first occurrence`,
+        'pick a hand-over time outside 00:00-04:00',
+      );
       break;
     }
   }
