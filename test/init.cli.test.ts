@@ -4,7 +4,16 @@
 // and an existing file is never replaced without --force.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -152,6 +161,28 @@ describe('labctl init from flags (no terminal)', () => {
     const f = await labctl(['init', '--yes', '--force'], { cwd });
     expect(f.code, f.stderr).toBe(0);
     expect(readFileSync(join(cwd, 'inventory.yaml'), 'utf8')).toContain('apiVersion: 1');
+  });
+
+  it('a symlink as inventory.schema.json (dangling, pointing outside the folder) is refused; nothing is written anywhere', async () => {
+    const cwd = dir();
+    const outside = join(dir(), 'planted.json');
+    symlinkSync(outside, join(cwd, 'inventory.schema.json'));
+    const r = await labctl(['init', '--yes'], { cwd });
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stderr).toContain(
+      'inventory.schema.json is a symbolic link; labctl writes the schema only as a regular file in the site folder',
+    );
+    expect(r.stderr).toContain('nothing was written');
+    expect(existsSync(outside)).toBe(false);
+    expect(existsSync(join(cwd, 'inventory.yaml'))).toBe(false);
+    // The same with a link to an existing file outside: left as it was.
+    writeFileSync(outside, 'theirs\n');
+    expect((await labctl(['init', '--yes'], { cwd })).code).toBe(1);
+    expect(readFileSync(outside, 'utf8')).toBe('theirs\n');
+    // Without the link, init writes the schema as a regular file.
+    rmSync(join(cwd, 'inventory.schema.json'));
+    expect((await labctl(['init', '--yes'], { cwd })).code).toBe(0);
+    expect(lstatSync(join(cwd, 'inventory.schema.json')).isFile()).toBe(true);
   });
 
   it("answers that pass one by one but make an invalid inventory: the rules' errors, exit 1, nothing written", async () => {

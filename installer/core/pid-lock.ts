@@ -1,10 +1,65 @@
 // One labctl process at a time on a folder: an exclusive lock file (O_EXCL) holding the pid, taken before
 // anything is checked, so two processes never both see "absent" and both write. A lock left by a dead
 // process is taken over; a live holder is waited for up to `waitMs`, then named in the error.
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+// The lock also records the host name and the holder's start time (Linux /proc/<pid>/stat), so a lock that
+// is not a live labctl here is stale: one from another host (a folder copied or committed with its lock),
+// a pid now reused by another process, or a pid that is no labctl/node process (a committed lock naming
+// pid 1 would otherwise block every render). Folders shared live between hosts are not supported.
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename } from 'node:path';
 import { Problem } from './diagnostics.ts';
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+const PROC = existsSync('/proc/self/stat');
+
+/** The start time of `pid` in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined. */
+function startOf(pid: number | 'self'): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]; // fields after "pid (comm)" start at field 3
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lock's text: pid, host and start identity, one per line. */
+export function lockText(): string {
+  return `${process.pid}\nhost ${hostname()}\n${PROC ? `start ${startOf('self') ?? ''}\n` : ''}`;
+}
+
+/** Why the lock `text` does not belong to a live labctl on this host, or undefined when it may. */
+export function staleReason(text: string): string | undefined {
+  const [first = '', ...rest] = text.split('\n');
+  const pid = Number(first.trim());
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined; // a lock just created may not hold its pid yet
+  const field = (k: string) =>
+    rest
+      .find((l) => l.startsWith(`${k} `))
+      ?.slice(k.length + 1)
+      .trim();
+  const host = field('host');
+  if (host !== undefined && host !== hostname()) return `taken on host ${host}`;
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return `process ${pid} is not running`;
+  }
+  if (!PROC) return undefined;
+  const start = field('start');
+  const now = startOf(pid);
+  if (start && now && start !== now) return `process ${pid} is not the one that took it (started at another time)`;
+  let args: string[];
+  try {
+    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? `process ${pid} is not running` : undefined; // hidden: assume alive
+  }
+  // A process that sets process.title (vitest workers do) shows it as one argument: "node (vitest 1)".
+  const exe = basename((args[0] ?? '').split(' ')[0]!);
+  const labctl = /^(node|nodejs|labctl)([.\d-].*)?$/.test(exe) || args.some((a) => basename(a).startsWith('labctl'));
+  return labctl ? undefined : `process ${pid} (${exe || '?'}) is not labctl`;
+}
 
 export function takePidLock(lock: string, o: { waitMs: number; what: string }): () => void {
   const deadline = Date.now() + o.waitMs;
@@ -12,7 +67,7 @@ export function takePidLock(lock: string, o: { waitMs: number; what: string }): 
   for (let attempt = 0; attempt < 10_000; attempt++) {
     try {
       const fd = openSync(lock, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
+      writeSync(fd, lockText());
       closeSync(fd);
       return () => rmSync(lock, { force: true });
     } catch (e) {
@@ -24,16 +79,8 @@ export function takePidLock(lock: string, o: { waitMs: number; what: string }): 
     } catch {
       continue;
     } // released meanwhile
-    holder = Number(text.trim());
-    let alive = false;
-    try {
-      process.kill(holder, 0);
-      alive = true;
-    } catch (e) {
-      alive = (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
-    // A lock just created may not hold its pid yet (holder 0): treat it as alive.
-    if (holder && !alive) {
+    holder = Number(text.split('\n')[0]!.trim()) || 0;
+    if (staleReason(text)) {
       rmSync(lock, { force: true });
       continue;
     }

@@ -2,7 +2,14 @@
 // has neither half, and the check that refuses anything but PEM for certificate and key entries.
 // node:crypto makes the key; node-forge builds and signs the certificate (node:crypto parses X.509 but
 // cannot issue one). RSA 3072: cert-manager's CA issuer and every client here take it.
-import { X509Certificate, createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import {
+  X509Certificate,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import forge from 'node-forge';
 import type { SecretNeed } from '../render/model.ts';
 
@@ -53,20 +60,63 @@ export function newSiteCa(commonName: string, now = new Date()): { crt: string; 
   return { crt: forge.pki.certificateToPem(cert), key: keyPem };
 }
 
+/** The curves a site CA or TLS key may use: P-256 or stronger (node:crypto's names). */
+const STRONG_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
+const MIN_RSA_BITS = 2048;
+
+/** Why a key (private or public) is too weak or of a kind the TLS clients here do not all take, or undefined. */
+function weakKey(k: KeyObject): string | undefined {
+  const d = k.asymmetricKeyDetails ?? {};
+  if (k.asymmetricKeyType === 'rsa')
+    return (d.modulusLength ?? 0) >= MIN_RSA_BITS
+      ? undefined
+      : `an RSA key of ${d.modulusLength} bits (at least ${MIN_RSA_BITS} are needed)`;
+  if (k.asymmetricKeyType === 'ec')
+    return STRONG_CURVES.has(d.namedCurve ?? '')
+      ? undefined
+      : `an EC key on curve ${d.namedCurve} (P-256, P-384 or P-521 are needed)`;
+  return `a ${k.asymmetricKeyType} key (RSA of at least ${MIN_RSA_BITS} bits or EC P-256 or stronger are needed)`;
+}
+
+/** The line (1-based) of the first text outside the PEM blocks matched by `block`, or undefined when there is none. */
+function junkLine(text: string, block: RegExp): number | undefined {
+  const rest = text.replace(block, (m) => m.replace(/[^\n]/g, ''));
+  const i = rest.search(/\S/);
+  return i < 0 ? undefined : rest.slice(0, i).split('\n').length;
+}
+
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+?-----END CERTIFICATE-----/g;
+const KEY_BLOCK = /-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----\n[A-Za-z0-9+/=\n]+?-----END \1-----/g;
+
 /**
  * Refuses a value that is not what the entry's readers parse: every entry a Secret takes as tls.crt or
- * ca.crt must be PEM certificate(s) (the site CA's must be a CA), every tls.key a PEM private key.
- * Throws an Error whose message names the entry and what is wrong.
+ * ca.crt must be PEM certificate(s) and nothing else (a bundle with the private key would hand the key to
+ * every namespace that reads ca.crt; the site CA's must be a CA with a strong key), every tls.key exactly
+ * one PEM private key, RSA >= 2048 bits or EC P-256 or stronger, matching `caCertificate` (the stored CA
+ * certificate of the pair) when given. Throws an Error whose message names the entry and what is wrong,
+ * never the value.
  */
-export function checkEntryFormat(needs: SecretNeed[], entry: string, value: string): void {
+export function checkEntryFormat(
+  needs: SecretNeed[],
+  entry: string,
+  value: string,
+  opts: { caCertificate?: string } = {},
+): void {
   const keys = new Set(needs.filter((n) => n.ref === entry).map((n) => n.key));
   const isCa = needs.some((n) => n.ref === entry && n.caCommonName);
+  const text = value.replace(/\r\n/g, '\n');
   if (keys.has('tls.crt') || keys.has('ca.crt')) {
-    const blocks = value
-      .replace(/\r\n/g, '\n')
-      .match(/-----BEGIN CERTIFICATE-----\n[\s\S]+?-----END CERTIFICATE-----/g);
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+      throw new Error(
+        `${entry} holds a private key besides the certificate; it must hold only PEM certificates (-----BEGIN CERTIFICATE-----), since every namespace that trusts the CA reads it${isCa ? '; the key goes in its own entry' : ''}`,
+      );
+    }
+    const blocks = text.match(CERT_BLOCK);
     if (!blocks)
       throw new Error(`${entry} must be a PEM certificate (-----BEGIN CERTIFICATE-----); the value given is not one`);
+    const junk = junkLine(text, CERT_BLOCK);
+    if (junk !== undefined)
+      throw new Error(`${entry} must hold only PEM certificate blocks; line ${junk} of the value given is other text`);
     let first: X509Certificate;
     try {
       first = new X509Certificate(blocks[0]!);
@@ -78,14 +128,35 @@ export function checkEntryFormat(needs: SecretNeed[], entry: string, value: stri
       throw new Error(
         `${entry}: the certificate (${first.subject.replace(/\n/g, ', ')}) is not a CA certificate (basicConstraints CA:TRUE); cert-manager's CA issuer signs with it`,
       );
+    const weak = isCa ? weakKey(first.publicKey) : undefined;
+    if (weak) throw new Error(`${entry}: the CA certificate has ${weak}`);
   }
   if (keys.has('tls.key')) {
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value))
+    const blocks = text.match(KEY_BLOCK);
+    if (!blocks)
       throw new Error(`${entry} must be a PEM private key (-----BEGIN PRIVATE KEY-----); the value given is not one`);
+    if (blocks.length > 1)
+      throw new Error(`${entry} must hold exactly one PEM private key; the value given holds ${blocks.length}`);
+    const junk = junkLine(text, KEY_BLOCK);
+    if (junk !== undefined)
+      throw new Error(
+        `${entry} must hold only the PEM private key block; line ${junk} of the value given is other text`,
+      );
+    let key: KeyObject;
     try {
-      createPrivateKey(value);
+      key = createPrivateKey(blocks[0]!);
     } catch (e) {
       throw new Error(`${entry}: the PEM private key does not parse: ${(e as Error).message}`);
+    }
+    const weak = weakKey(key);
+    if (weak) throw new Error(`${entry} holds ${weak}`);
+    if (opts.caCertificate !== undefined) {
+      const der = (k: KeyObject) => k.export({ type: 'spki', format: 'der' });
+      if (!der(new X509Certificate(opts.caCertificate).publicKey).equals(der(createPublicKey(key)))) {
+        throw new Error(
+          `${entry} does not match the stored CA certificate (their public keys differ); to change the CA set the certificate first, then its key`,
+        );
+      }
     }
   }
 }

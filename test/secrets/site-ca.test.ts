@@ -141,6 +141,103 @@ describe('site CA', () => {
     expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-crt', leaf)).toThrow('is not a CA certificate');
     expect(() => checkEntryFormat(NEEDS, 'other/thing', 'hunter2')).not.toThrow();
   });
+
+  const ossl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const read = (f: string) => execFileSync('cat', [join(tmp, f)], { encoding: 'utf8' });
+  /** A self-signed CA made by openssl with the given -newkey / key options: { crt, key } PEM. */
+  const opensslCa = (name: string, newkey: string[]) => {
+    ossl([
+      'req',
+      '-x509',
+      ...newkey,
+      '-nodes',
+      '-keyout',
+      join(tmp, `${name}.key`),
+      '-out',
+      join(tmp, `${name}.crt`),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=w',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+    ]);
+    return { crt: read(`${name}.crt`), key: read(`${name}.key`) };
+  };
+
+  it("the CA certificate entry refuses a bundle with the private key (the trial's rsa:1024 repro), naming the entry, never echoing it", () => {
+    const weak = opensslCa('w1024', ['-newkey', 'rsa:1024']);
+    for (const entry of ['tls/internal-ca-crt']) {
+      let msg = '';
+      try {
+        checkEntryFormat(NEEDS, entry, weak.crt + weak.key);
+      } catch (e) {
+        msg = (e as Error).message;
+      }
+      expect(msg).toContain('tls/internal-ca-crt holds a private key besides the certificate');
+      const body = weak.key.split('\n')[1]!;
+      expect(msg).not.toContain(body.slice(0, 16));
+    }
+    // The key after the certificate, or before it, or our own strong pair bundled: all refused.
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-crt', ca.key + ca.crt)).toThrow('holds a private key');
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-crt', ca.crt + ca.key)).toThrow('holds a private key');
+    // Alone, the 1024-bit CA certificate is refused for its key size.
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-crt', weak.crt)).toThrow(
+      'tls/internal-ca-crt: the CA certificate has an RSA key of 1024 bits',
+    );
+    // A two-certificate chain (only certificates) is fine.
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-crt', ca.crt + newSiteCa('other', now).crt)).not.toThrow();
+  });
+
+  it('junk text around the PEM blocks is refused, by line, for certificate and key', () => {
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-crt', `note: ours\n${ca.crt}`)).toThrow(
+      'tls/internal-ca-crt must hold only PEM certificate blocks; line 1 of the value given is other text',
+    );
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-crt', `${ca.crt}\ntrailer\n`)).toThrow(
+      /only PEM certificate blocks; line \d+/,
+    );
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-key', `${ca.key}junk`)).toThrow(
+      'tls/internal-ca-key must hold only the PEM private key block',
+    );
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-crt', ca.crt.replace(/\r?\n/g, '\r\n'))).not.toThrow(); // CRLF is not junk
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-crt', `\n${ca.crt}\n\n`)).not.toThrow();
+  });
+
+  it('the key entry takes exactly one private key, RSA >= 2048 or EC P-256 or stronger', () => {
+    const r1024 = opensslCa('k1024', ['-newkey', 'rsa:1024']);
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-key', r1024.key)).toThrow(
+      'tls/internal-ca-key holds an RSA key of 1024 bits (at least 2048 are needed)',
+    );
+    const r2048 = opensslCa('k2048', ['-newkey', 'rsa:2048']);
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-key', r2048.key)).not.toThrow();
+    const p256 = opensslCa('p256', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']);
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-key', p256.key)).not.toThrow();
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-crt', p256.crt)).not.toThrow();
+    const k1 = opensslCa('k1', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp256k1']);
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-key', k1.key)).toThrow(
+      'tls/internal-ca-key holds an EC key on curve secp256k1',
+    );
+    ossl(['genpkey', '-algorithm', 'ed25519', '-out', join(tmp, 'ed.key')]);
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-key', read('ed.key'))).toThrow('holds a ed25519 key');
+    // PKCS#1 (BEGIN RSA PRIVATE KEY) is a private key too.
+    ossl(['pkey', '-in', join(tmp, 'k2048.key'), '-traditional', '-out', join(tmp, 'k2048.pkcs1')]);
+    expect(read('k2048.pkcs1')).toContain('BEGIN RSA PRIVATE KEY');
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-key', read('k2048.pkcs1'))).not.toThrow();
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-key', ca.key + r2048.key)).toThrow(
+      'must hold exactly one PEM private key; the value given holds 2',
+    );
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-key', ca.crt + ca.key)).toThrow(
+      'must hold only the PEM private key block',
+    );
+  });
+
+  it('the key must match the stored CA certificate when one is given', () => {
+    const other = newSiteCa('cs-lab CA', now);
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-key', ca.key, { caCertificate: ca.crt })).not.toThrow();
+    expect(() => checkEntryFormat(NEEDS, 'tls/internal-ca-key', other.key, { caCertificate: ca.crt })).toThrow(
+      'tls/internal-ca-key does not match the stored CA certificate (their public keys differ)',
+    );
+  });
 });
 
 describe('labctl secrets generate / set on an init site (tls.mode internal-ca)', () => {
@@ -168,5 +265,60 @@ describe('labctl secrets generate / set on an init site (tls.mode internal-ca)',
     expect(list.stdout).toContain('tls/internal-ca-key');
     const again = await run(['secrets', 'generate', '-r', '.']);
     expect(again.stdout).toMatch(/^0 generated/);
+  });
+
+  it("set refuses the trial's cert + rsa:1024 key bundle for the CA certificate, and a CA key that does not match the stored certificate", async () => {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:1024',
+        '-nodes',
+        '-keyout',
+        join(tmp, 'r.key'),
+        '-out',
+        join(tmp, 'r.crt'),
+        '-subj',
+        '/CN=w',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+      ],
+      { stdio: 'ignore' },
+    );
+    const bundle = execFileSync('cat', [join(tmp, 'r.crt'), join(tmp, 'r.key')], { encoding: 'utf8' });
+    const bad = await run(
+      ['secrets', 'set', 'tls/internal-ca-crt', '-r', '.', '--replace', 'tls/internal-ca-crt'],
+      bundle,
+    );
+    expect(bad.code, bad.stderr).toBe(1);
+    expect(bad.stderr).toContain('tls/internal-ca-crt holds a private key besides the certificate');
+    expect(bad.stderr).toContain('nothing was stored');
+    expect(bad.stderr + bad.stdout).not.toContain(
+      bundle
+        .split('\n')
+        .find((l) => l.length > 40)!
+        .slice(0, 24),
+    );
+    const stranger = newSiteCa('cs-lab CA').key;
+    const mism = await run(
+      ['secrets', 'set', 'tls/internal-ca-key', '-r', '.', '--replace', 'tls/internal-ca-key'],
+      stranger,
+    );
+    expect(mism.code, mism.stderr).toBe(1);
+    expect(mism.stderr).toContain('tls/internal-ca-key does not match the stored CA certificate');
+    // Changing the CA by hand: certificate first, then its key.
+    const fresh = newSiteCa('cs-lab CA');
+    const c = await run(
+      ['secrets', 'set', 'tls/internal-ca-crt', '-r', '.', '--replace', 'tls/internal-ca-crt'],
+      fresh.crt,
+    );
+    expect(c.code, c.stderr).toBe(0);
+    const k = await run(
+      ['secrets', 'set', 'tls/internal-ca-key', '-r', '.', '--replace', 'tls/internal-ca-key'],
+      fresh.key,
+    );
+    expect(k.code, k.stderr).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 // taken from flags (scripts, or --yes). Every answer is checked as it is given (the field is named and, at
 // a terminal, asked again), the whole file is validated before it is written, and an existing file is
 // never replaced without --force.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SCHEMA_COMMENT, SCHEMA_NAME, schemaText } from '../../inventory/schema/emit.ts';
 import { createInterface } from 'node:readline/promises';
@@ -381,10 +381,24 @@ export async function initCommand(o: InitOptions, flags: Record<string, unknown>
       1,
       v.errors,
     );
-  writeFileSync(o.file, text, { flag: o.force ? 'w' : 'wx' });
   const schema = join(dirname(o.file), SCHEMA_NAME);
+  // A symlink there (even a dangling one) would carry the write outside the site folder: refuse it first.
+  if (lstatSync(schema, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new ExitError(
+      `${schema} is a symbolic link; labctl writes the schema only as a regular file in the site folder. Remove the link (rm ${schema}) and run labctl init again; nothing was written`,
+      1,
+    );
+  }
+  writeFileSync(o.file, text, { flag: o.force ? 'w' : 'wx' });
   // labctl render keeps it current; an existing one is left to render (it may be from a newer labctl).
-  if (!existsSync(schema)) writeFileSync(schema, schemaText());
+  // 'wx' (O_EXCL) never follows a link made since the check above.
+  if (!existsSync(schema)) {
+    try {
+      writeFileSync(schema, schemaText(), { flag: 'wx' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
   printDiagnostics(v.warnings);
   const placeholders = nodes.filter((n) => text.includes(placeholderDisk(n.name))).map((n) => n.name);
   process.stdout.write(

@@ -24,7 +24,7 @@ import { ciphertextHash } from '../../secrets/entries-confirmed.ts';
 import { ensureSecrets } from '../../secrets/ensure.ts';
 import { entriesNeeded } from '../../secrets/objects.ts';
 import { generateValue, isGeneratable } from '../../secrets/generate.ts';
-import { checkEntryFormat } from '../../secrets/site-ca.ts';
+import { checkEntryFormat, siteCaPairs } from '../../secrets/site-ca.ts';
 import { isInteractive, readHidden } from '../../ssh/prompt.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 
@@ -146,8 +146,14 @@ export async function secretsSet(o: StoreOptions & { entry: string; replace?: st
     await store.trustedRecipients(); // before asking for the value: a refused recipient list stops here
     const value = await readValue(o.entry);
     if (!value) throw new ExitError('no value on standard input; nothing was stored', 1);
+    // A CA key must match the CA certificate the store already holds (a confirmed one: a planted file proves nothing).
+    const pair = siteCaPairs(needs).find((p) => p.keyRef === o.entry);
+    const caCertificate =
+      pair && store.has(pair.crtRef) && !store.unconfirmedReason(pair.crtRef)
+        ? await store.decrypt(pair.crtRef, store.identity('to compare the key with the stored CA certificate'))
+        : undefined;
     try {
-      checkEntryFormat(needs, o.entry, value);
+      checkEntryFormat(needs, o.entry, value, { caCertificate });
     } catch (e) {
       throw new ExitError(`${(e as Error).message}; nothing was stored`, 1);
     }

@@ -4,6 +4,7 @@ import { references, uniqueNames } from './references.ts';
 import { addresses, cidrHostBits, cidrOverlaps, externalAddresses } from './network.ts';
 import { absurdSizes, controlPlane, controlPlaneRacks, disks, storageReplicas, vmHosts } from './nodes.ts';
 import { asns, oneSpeakerPerRouter, routersReachRacks } from './bgp.ts';
+import { labsPath } from './labs-path.ts';
 import {
   courses,
   federation,
@@ -45,4 +46,5 @@ export const RULES: Record<string, Rule> = {
   oncallHorizon,
   versionOverrides,
   courses,
+  labsPath,
 };

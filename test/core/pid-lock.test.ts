@@ -1,0 +1,72 @@
+// The folder lock (installer/core/pid-lock.ts): a lock that is not a live labctl on this host is stale and
+// taken over at once; a live one blocks. The trial's case: a committed .labctl/lock naming pid 1.
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lockText, staleReason, takePidLock } from '../../installer/core/pid-lock.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'labctl-pid-lock-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+const lockWith = (text: string) => {
+  const f = join(tmp, `lock${n++}`);
+  writeFileSync(f, text);
+  return f;
+};
+const ownStart = () => /start (\d+)/.exec(lockText())![1]!;
+
+describe('pid lock', () => {
+  it('records pid, host and start time', () => {
+    expect(lockText()).toBe(`${process.pid}\nhost ${hostname()}\nstart ${ownStart()}\n`);
+    expect(staleReason(lockText())).toBeUndefined();
+  });
+
+  it('a committed lock naming pid 1 (a running process that is not labctl) is stale: taken at once, not after waiting', () => {
+    const init = readFileSync('/proc/1/cmdline', 'utf8').split('\0')[0]!;
+    expect(init).not.toMatch(/node|labctl/); // the case only proves something when pid 1 is not node
+    for (const text of ['1\n', `1\nhost ${hostname()}\n`]) {
+      expect(staleReason(text)).toMatch(/^process 1 \(.+\) is not labctl$/);
+      const lock = lockWith(text);
+      const unlock = takePidLock(lock, { waitMs: 60_000, what: 'the site' });
+      expect(readFileSync(lock, 'utf8')).toBe(lockText());
+      unlock();
+      expect(existsSync(lock)).toBe(false);
+    }
+  });
+
+  it('a lock from another host, or from a reused pid (another start time), is stale', () => {
+    expect(staleReason(`${process.pid}\nhost not-${hostname()}\nstart ${ownStart()}\n`)).toBe(
+      `taken on host not-${hostname()}`,
+    );
+    expect(staleReason(`${process.pid}\nhost ${hostname()}\nstart 1\n`)).toBe(
+      `process ${process.pid} is not the one that took it (started at another time)`,
+    );
+    takePidLock(lockWith(`${process.pid}\nhost elsewhere\n`), { waitMs: 0, what: 'x' })();
+  });
+
+  it('a dead pid is stale; a live labctl (node) holder blocks and is named', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => child.once('spawn', r));
+      const start = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+      const live = `${child.pid}\nhost ${hostname()}\nstart ${start}\n`;
+      expect(staleReason(live)).toBeUndefined();
+      expect(staleReason(`${child.pid}\n`)).toBeUndefined(); // old format (pid only): still a live node process
+      const lock = lockWith(live);
+      expect(() => takePidLock(lock, { waitMs: 0, what: 'the site' })).toThrow(
+        `the site is in use by labctl process ${child.pid}`,
+      );
+      expect(readFileSync(lock, 'utf8')).toBe(live);
+    } finally {
+      child.kill();
+    }
+    await new Promise((r) => child.once('exit', r));
+    expect(staleReason(`${child.pid}\nhost ${hostname()}\n`)).toBe(`process ${child.pid} is not running`);
+  });
+
+  it('an empty lock (being written) is not stale', () => {
+    expect(staleReason('')).toBeUndefined();
+  });
+});
