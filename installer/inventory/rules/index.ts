@@ -1,5 +1,5 @@
 import type { Rule } from './context.ts';
-import { oncallHorizon } from './oncall.ts';
+import { oncallHorizon, oncallReachable } from './oncall.ts';
 import { references, uniqueNames } from './references.ts';
 import { addresses, cidrHostBits, cidrOverlaps, externalAddresses } from './network.ts';
 import { absurdSizes, controlPlane, controlPlaneRacks, disks, storageReplicas, vmHosts } from './nodes.ts';
@@ -10,5 +10,5 @@ import { courses, federation, kubernetesVersion, monitoringReceivers, oncallRota
 export const RULES: Record<string, Rule> = {
   uniqueNames, references, cidrHostBits, cidrOverlaps, addresses, externalAddresses, controlPlane, disks, absurdSizes, storageReplicas, controlPlaneRacks, vmHosts,
   asns, oneSpeakerPerRouter, routersReachRacks, kubernetesVersion, timezone, tlsMode, serviceHostnames, siteRealm, federation,
-  monitoringReceivers, oncallRotation, oncallHorizon, versionOverrides, courses,
+  monitoringReceivers, oncallRotation, oncallReachable, oncallHorizon, versionOverrides, courses,
 };
