@@ -24,7 +24,7 @@ import { printJson, type OutputFormat } from '../output.ts';
 export interface StoreOptions { inventory: string; repo: string; keyFile?: string }
 
 async function needsOf(inventory: string): Promise<SecretNeed[]> {
-  return (await renderFromInventory(inventory)).secrets;
+  return (await renderFromInventory(inventory, { allowPlaceholderDisks: true })).secrets;
 }
 
 /** -k and $LABCTL_AGE_KEY_FILE mean the same: the key file, or the default place. */
