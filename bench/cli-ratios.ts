@@ -13,9 +13,20 @@ import { SCALES, syntheticInventory } from './generate.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 
-export interface RatioRow { checkout: string; op: string; medianMs: number; ratio: number; of: string; goal: number }
+export interface RatioRow {
+  checkout: string;
+  op: string;
+  medianMs: number;
+  ratio: number;
+  of: string;
+  goal: number;
+}
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 export function cliRatios(opts: { runs?: number; checkouts?: string[] } = {}): RatioRow[] {
   const runs = Math.max(3, Math.min(opts.runs ?? 7, 50));
@@ -53,9 +64,30 @@ export function cliRatios(opts: { runs?: number; checkouts?: string[] } = {}): R
     const rows: RatioRow[] = [];
     for (const c of checkouts) {
       rows.push(
-        { checkout: c, op: 'validate (example)', medianMs: median(times.get(`${c}|validate`)!), ratio: paired(`${c}|validate`, 'floor'), of: 'node -e 0', goal: 3 },
-        { checkout: c, op: 'render (example)', medianMs: median(times.get(`${c}|render`)!), ratio: paired(`${c}|render`, 'floor'), of: 'node -e 0', goal: 7 },
-        { checkout: c, op: 'render (100x site)', medianMs: median(times.get(`${c}|render-100x`)!), ratio: paired(`${c}|render-100x`, `${c}|render`), of: 'render (example)', goal: 1.5 },
+        {
+          checkout: c,
+          op: 'validate (example)',
+          medianMs: median(times.get(`${c}|validate`)!),
+          ratio: paired(`${c}|validate`, 'floor'),
+          of: 'node -e 0',
+          goal: 3,
+        },
+        {
+          checkout: c,
+          op: 'render (example)',
+          medianMs: median(times.get(`${c}|render`)!),
+          ratio: paired(`${c}|render`, 'floor'),
+          of: 'node -e 0',
+          goal: 7,
+        },
+        {
+          checkout: c,
+          op: 'render (100x site)',
+          medianMs: median(times.get(`${c}|render-100x`)!),
+          ratio: paired(`${c}|render-100x`, `${c}|render`),
+          of: 'render (example)',
+          goal: 1.5,
+        },
       );
     }
     rows.push({ checkout: '', op: 'node -e 0', medianMs: median(times.get('floor')!), ratio: 1, of: '', goal: 0 });
@@ -66,10 +98,15 @@ export function cliRatios(opts: { runs?: number; checkouts?: string[] } = {}): R
 }
 
 export function formatRatios(rows: RatioRow[], runs: number): string {
-  const lines = [`CLI against node -e 0 (${runs} interleaved rounds after a warm-up; ratio = median of the per-round ratios)`,
-    '| checkout | command | median ms | ratio | of | goal |', '|---|---|---:|---:|---|---|'];
+  const lines = [
+    `CLI against node -e 0 (${runs} interleaved rounds after a warm-up; ratio = median of the per-round ratios)`,
+    '| checkout | command | median ms | ratio | of | goal |',
+    '|---|---|---:|---:|---|---|',
+  ];
   for (const r of rows) {
-    lines.push(`| ${r.checkout === ROOT ? 'this' : r.checkout} | ${r.op} | ${r.medianMs.toFixed(0)} | ${r.goal ? r.ratio.toFixed(2) + 'x' : ''} | ${r.of} | ${r.goal ? `<= ${r.goal}x ${r.ratio <= r.goal ? 'met' : 'NOT met'}` : ''} |`);
+    lines.push(
+      `| ${r.checkout === ROOT ? 'this' : r.checkout} | ${r.op} | ${r.medianMs.toFixed(0)} | ${r.goal ? r.ratio.toFixed(2) + 'x' : ''} | ${r.of} | ${r.goal ? `<= ${r.goal}x ${r.ratio <= r.goal ? 'met' : 'NOT met'}` : ''} |`,
+    );
   }
   return lines.join('\n');
 }

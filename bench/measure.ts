@@ -19,11 +19,20 @@ if (op === 'validate') {
   const r = await renderSite(v.site, readRenderInputs(v.site));
   const change = planWrite(dir!, r.files);
   writeRepo(dir!, r.files, change);
-  out = { errors: r.diagnostics.filter((d) => d.severity === 'error').length, objects: r.stats.objects, bytes: r.stats.bytes, files: r.stats.files,
-    written: change.added.length + change.changed.length + change.removed.length };
+  out = {
+    errors: r.diagnostics.filter((d) => d.severity === 'error').length,
+    objects: r.stats.objects,
+    bytes: r.stats.bytes,
+    files: r.stats.files,
+    written: change.added.length + change.changed.length + change.removed.length,
+  };
 } else if (op === 'labs-validate') {
   const r = validateLabs({ inventory: inventory!, inventoryRequired: true, labsDir: dir! });
-  out = { errors: r.errors.length, files: r.files, objects: r.labs.reduce((n, l) => n + ((l as { students?: unknown[] }).students?.length ?? 0), 0) };
+  out = {
+    errors: r.errors.length,
+    files: r.files,
+    objects: r.labs.reduce((n, l) => n + ((l as { students?: unknown[] }).students?.length ?? 0), 0),
+  };
 } else {
   throw new Error(`unknown operation ${op}`);
 }

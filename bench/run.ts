@@ -17,14 +17,29 @@ const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 process.env.PATH = `${join(ROOT, '.tools/bin')}:${process.env.PATH}`;
 
-interface Sample { ms: number; maxRssMiB: number; objects?: number; bytes?: number; files?: number; written?: number; errors: number }
+interface Sample {
+  ms: number;
+  maxRssMiB: number;
+  objects?: number;
+  bytes?: number;
+  files?: number;
+  written?: number;
+  errors: number;
+}
 
 function measure(op: string, args: string[]): Sample {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/measure.ts'), op, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/measure.ts'), op, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) throw new Error(`${op} ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
 const cliMs = (args: string[], cwd: string) => {
   const t = performance.now();
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/labctl.js'), ...args], { cwd, encoding: 'utf8' });
@@ -34,9 +49,24 @@ const cliMs = (args: string[], cwd: string) => {
 
 // First the goals of issue 16: whole CLI runs as ratios to `node -e 0`, interleaved (BENCH_VS=<another
 // checkout> adds that checkout's commands to the same rounds, for a before/after).
-console.log(formatRatios(cliRatios({ runs: RUNS, checkouts: [ROOT, ...(process.env.BENCH_VS ? [resolve(process.env.BENCH_VS)] : [])] }), RUNS) + '\n');
+console.log(
+  formatRatios(
+    cliRatios({ runs: RUNS, checkouts: [ROOT, ...(process.env.BENCH_VS ? [resolve(process.env.BENCH_VS)] : [])] }),
+    RUNS,
+  ) + '\n',
+);
 
-interface Row { op: string; scale: Scale; work: number; ms: number; cliMs?: number; rss: number; objects?: number; bytes?: number; files?: number }
+interface Row {
+  op: string;
+  scale: Scale;
+  work: number;
+  ms: number;
+  cliMs?: number;
+  rss: number;
+  objects?: number;
+  bytes?: number;
+  files?: number;
+}
 const rows: Row[] = [];
 const work = mkdtempSync(join(tmpdir(), 'labctl-bench-'));
 try {
@@ -59,17 +89,32 @@ try {
     for (const [op, ss] of Object.entries(samples)) {
       if (ss.some((s) => s.errors > 0)) throw new Error(`${op} at ${scale.name} reported errors`);
       const w = op === 'validate' ? scale.nodes : op === 'render' ? ss[0]!.objects! : scale.labs * scale.studentsPerLab;
-      rows.push({ op, scale, work: w, ms: median(ss.map((s) => s.ms)), cliMs: median(cli[op]!), rss: Math.max(...ss.map((s) => s.maxRssMiB)), objects: ss[0]!.objects, bytes: ss[0]!.bytes, files: ss[0]!.files });
+      rows.push({
+        op,
+        scale,
+        work: w,
+        ms: median(ss.map((s) => s.ms)),
+        cliMs: median(cli[op]!),
+        rss: Math.max(...ss.map((s) => s.maxRssMiB)),
+        objects: ss[0]!.objects,
+        bytes: ss[0]!.bytes,
+        files: ss[0]!.files,
+      });
     }
   }
 
   const unit: Record<string, string> = { validate: 'nodes', render: 'objects', 'labs-validate': 'students' };
-  const lines = [`labctl benchmarks (${RUNS} runs each, median; node ${process.version}, ${process.arch})`, '',
+  const lines = [
+    `labctl benchmarks (${RUNS} runs each, median; node ${process.version}, ${process.arch})`,
+    '',
     '| operation | scale | work | op median ms | CLI median ms | peak RSS MiB | objects | files | bytes | time growth vs previous | work growth |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const r of rows) {
     const prev = rows.filter((x) => x.op === r.op && SCALES.indexOf(x.scale) === SCALES.indexOf(r.scale) - 1)[0];
-    lines.push(`| ${r.op} | ${r.scale.name} | ${r.work} ${unit[r.op]} | ${r.ms.toFixed(0)} | ${r.cliMs?.toFixed(0)} | ${r.rss.toFixed(0)} | ${r.objects ?? ''} | ${r.files ?? ''} | ${r.bytes ?? ''} | ${prev ? (r.ms / prev.ms).toFixed(2) + 'x' : ''} | ${prev ? (r.work / prev.work).toFixed(1) + 'x' : ''} |`);
+    lines.push(
+      `| ${r.op} | ${r.scale.name} | ${r.work} ${unit[r.op]} | ${r.ms.toFixed(0)} | ${r.cliMs?.toFixed(0)} | ${r.rss.toFixed(0)} | ${r.objects ?? ''} | ${r.files ?? ''} | ${r.bytes ?? ''} | ${prev ? (r.ms / prev.ms).toFixed(2) + 'x' : ''} | ${prev ? (r.work / prev.work).toFixed(1) + 'x' : ''} |`,
+    );
   }
 
   // A change to one lab file: labs are expanded in the cluster (ApplicationSet + chart), so a re-render
@@ -80,7 +125,10 @@ try {
   writeLabSet(site, big);
   appendFileSync(join(site, 'labs/c1/lab0.yaml'), '# changed by the benchmark\n');
   const again = measure('render', [join(work, `${big.name}.yaml`), site]);
-  lines.push('', `re-render of the ${big.name} site after changing one lab file: ${again.written} file(s) rewritten (lab objects are rendered in-cluster by the ApplicationSet, per lab)`);
+  lines.push(
+    '',
+    `re-render of the ${big.name} site after changing one lab file: ${again.written} file(s) rewritten (lab objects are rendered in-cluster by the ApplicationSet, per lab)`,
+  );
 
   // What ArgoCD does per lab: helm template of charts/vm-lab for one lab of 50 students.
   const oneLab = join(work, '1x', 'labs', 'c1', 'lab0.yaml');
@@ -91,11 +139,17 @@ try {
   const helmMs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
-    const r = spawnSync('helm', ['template', 'lab0', join(ROOT, 'charts/vm-lab'), '-n', 'course-c1-lab0', '-f', siteValues, '-f', oneLab], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(
+      'helm',
+      ['template', 'lab0', join(ROOT, 'charts/vm-lab'), '-n', 'course-c1-lab0', '-f', siteValues, '-f', oneLab],
+      { encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
     if (r.status !== 0) throw new Error(`helm template: ${r.stderr}`);
     helmMs.push(performance.now() - t);
   }
-  lines.push(`helm template of one lab (${big.studentsPerLab} students), as ArgoCD does per lab Application: median ${median(helmMs).toFixed(0)} ms`);
+  lines.push(
+    `helm template of one lab (${big.studentsPerLab} students), as ArgoCD does per lab Application: median ${median(helmMs).toFixed(0)} ms`,
+  );
   console.log(lines.join('\n'));
 
   // SSH fan-out on the fake rack (needs root, network namespaces and debootstrap).

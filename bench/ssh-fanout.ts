@@ -52,7 +52,10 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const NET = { prefix: 'lbn', octet: 128 } as const; // 198.18.128.0/24, inside this benchmark's 198.18.128.0/18
 const CHILD_TIMEOUT_MS = 180_000;
 const PY_INCLUDE = [...INCLUDE, 'python3'];
-const PY_KEY = createHash('sha256').update(['v1', SUITE, 'minbase', MIRROR, ...PY_INCLUDE].join('|')).digest('hex').slice(0, 12);
+const PY_KEY = createHash('sha256')
+  .update(['v1', SUITE, 'minbase', MIRROR, ...PY_INCLUDE].join('|'))
+  .digest('hex')
+  .slice(0, 12);
 const PY_DIR = join(CACHE, `bench-python-${PY_KEY}`);
 
 /** The fake-rack base plus python3 (Ansible's modules need it), debootstrap'd once per machine. */
@@ -74,22 +77,44 @@ fi`;
 const children = new Set<ChildProcess>();
 
 /** Runs a program to its end (bounded); resolves with its exit code and output, never rejects. */
-function run(cmd: string, args: string[], o: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  o: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
     const p = spawn(cmd, args, { cwd: ROOT, env: o.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     children.add(p);
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (b) => { stdout += b; });
-    p.stderr.on('data', (b) => { stderr += b; });
+    let stdout = '',
+      stderr = '';
+    p.stdout.on('data', (b) => {
+      stdout += b;
+    });
+    p.stderr.on('data', (b) => {
+      stderr += b;
+    });
     p.stdin.on('error', () => undefined);
     p.stdin.end(o.input ?? '');
     const t = setTimeout(() => p.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    p.on('error', (e) => { stderr += String(e); });
-    p.on('close', (code) => { clearTimeout(t); children.delete(p); res({ code, stdout, stderr }); });
+    p.on('error', (e) => {
+      stderr += String(e);
+    });
+    p.on('close', (code) => {
+      clearTimeout(t);
+      children.delete(p);
+      res({ code, stdout, stderr });
+    });
   });
 }
 
-const hasCommand = (c: string) => { try { execFileSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' }); return true; } catch { return false; } };
+const hasCommand = (c: string) => {
+  try {
+    execFileSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 type Contender = { tool: string; run: (n: number) => Promise<boolean> };
 
@@ -103,13 +128,16 @@ export async function sshFanout(opts: FanoutOptions = {}): Promise<Row[]> {
   if (max > 200) throw new Error('ssh-fanout: at most 200 hosts');
   if (process.getuid?.() !== 0) throw new Error('ssh-fanout: run as root (it creates network namespaces)');
   const ansible = (opts.ansible ?? true) && hasCommand('ansible');
-  if ((opts.ansible ?? true) && !ansible) log('ansible is not installed: its rows are left out (apt-get install -y ansible)');
+  if ((opts.ansible ?? true) && !ansible)
+    log('ansible is not installed: its rows are left out (apt-get install -y ansible)');
   const baseRoot = ansible ? ensurePythonBase() : undefined;
 
   const names = Array.from({ length: max }, (_, i) => (i === 0 ? 'cp1' : `w${i}`));
   const dir = mkdtempSync(join(tmpdir(), 'lbn-fanout-'));
   let rack: FakeRack | undefined;
-  const onSignal = () => { void cleanup().then(() => process.exit(130)); };
+  const onSignal = () => {
+    void cleanup().then(() => process.exit(130));
+  };
   const cleanup = async () => {
     for (const c of children) c.kill('SIGKILL');
     await rack?.destroy();
@@ -122,55 +150,125 @@ export async function sshFanout(opts: FanoutOptions = {}): Promise<Row[]> {
     const t0 = Date.now();
     // w1 (in every size) is also the storage node an inventory needs, with one empty Ceph disk.
     const OSD = 'nvme-BENCH_OSD';
-    rack = await FakeRack.create(1, names.map((name) => (name === 'w1' ? { name, rbd: true, disks: [{ id: OSD }] } : { name })), { ...NET, ...(baseRoot ? { baseRoot } : {}) });
+    rack = await FakeRack.create(
+      1,
+      names.map((name) => (name === 'w1' ? { name, rbd: true, disks: [{ id: OSD }] } : { name })),
+      { ...NET, ...(baseRoot ? { baseRoot } : {}) },
+    );
     const r = rack;
     log(`fake rack of ${max} hosts up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    const invFile = writeInventory(dir, rackInventory(r, names.map((name, i) => ({
-      name, roles: [i === 0 ? 'control-plane' : 'worker', ...(name === 'w1' ? ['storage'] : [])],
-      ...(name === 'w1' ? { disks: [`/dev/disk/by-id/${OSD}`] } : {}),
-    }))));
+    const invFile = writeInventory(
+      dir,
+      rackInventory(
+        r,
+        names.map((name, i) => ({
+          name,
+          roles: [i === 0 ? 'control-plane' : 'worker', ...(name === 'w1' ? ['storage'] : [])],
+          ...(name === 'w1' ? { disks: [`/dev/disk/by-id/${OSD}`] } : {}),
+        })),
+      ),
+    );
     const v = requireSite(invFile);
     if (!('site' in v)) throw new Error(`generated inventory is invalid: ${JSON.stringify(v.errors)}`);
     const site = v.site;
     const addrs = names.map((n) => r.address(n));
-    const sshBase = ['-i', r.keyFile, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-      '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=20'];
+    const sshBase = [
+      '-i',
+      r.keyFile,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'LogLevel=ERROR',
+      '-o',
+      'ConnectTimeout=20',
+    ];
     const facts = factsScript();
     const parallelSsh = async (n: number, extra: string[], cmd: string[], input?: string) => {
-      const res = await Promise.all(addrs.slice(0, n).map((a) => run('ssh', [...sshBase, ...extra, `root@${a}`, ...cmd], { input })));
+      const res = await Promise.all(
+        addrs.slice(0, n).map((a) => run('ssh', [...sshBase, ...extra, `root@${a}`, ...cmd], { input })),
+      );
       return res.every((x) => x.code === 0);
     };
     const contenders: Contender[] = [
-      { tool: 'labctl preflight (in-process)', run: async (n) => (await runPreflight(site, { privateKey: r.privateKey }, names.slice(0, n))).hosts.every((h) => h.reachable) },
-      ...(opts.cli ?? true ? [{ tool: 'labctl preflight (CLI)', run: async (n: number) => {
-        const x = await run(process.execPath, [join(ROOT, 'bin/labctl.js'), 'preflight', '--inventory', invFile, '--nodes', names.slice(0, n).join(','), '--output', 'json']);
-        return (x.code === 0 || x.code === 1) && !/cannot reach sshd|SSH login refused/.test(x.stdout);
-      } }] : []),
-      { tool: 'ssh true (curve25519)', run: (n) => parallelSsh(n, ['-o', 'KexAlgorithms=curve25519-sha256'], ['true']) },
+      {
+        tool: 'labctl preflight (in-process)',
+        run: async (n) =>
+          (await runPreflight(site, { privateKey: r.privateKey }, names.slice(0, n))).hosts.every((h) => h.reachable),
+      },
+      ...((opts.cli ?? true)
+        ? [
+            {
+              tool: 'labctl preflight (CLI)',
+              run: async (n: number) => {
+                const x = await run(process.execPath, [
+                  join(ROOT, 'bin/labctl.js'),
+                  'preflight',
+                  '--inventory',
+                  invFile,
+                  '--nodes',
+                  names.slice(0, n).join(','),
+                  '--output',
+                  'json',
+                ]);
+                return (x.code === 0 || x.code === 1) && !/cannot reach sshd|SSH login refused/.test(x.stdout);
+              },
+            },
+          ]
+        : []),
+      {
+        tool: 'ssh true (curve25519)',
+        run: (n) => parallelSsh(n, ['-o', 'KexAlgorithms=curve25519-sha256'], ['true']),
+      },
       { tool: 'ssh true (default kex)', run: (n) => parallelSsh(n, [], ['true']) },
-      { tool: 'ssh facts.sh (curve25519)', run: (n) => parallelSsh(n, ['-o', 'KexAlgorithms=curve25519-sha256'], ['bash', '-s'], facts) },
+      {
+        tool: 'ssh facts.sh (curve25519)',
+        run: (n) => parallelSsh(n, ['-o', 'KexAlgorithms=curve25519-sha256'], ['bash', '-s'], facts),
+      },
     ];
     if (ansible) {
       const inv = join(dir, 'hosts.ini');
-      writeFileSync(inv, `[rack]\n${addrs.map((a) => `${a}\n`).join('')}\n[rack:vars]\nansible_user=root\nansible_ssh_private_key_file=${r.keyFile}\nansible_python_interpreter=/usr/bin/python3\n`);
+      writeFileSync(
+        inv,
+        `[rack]\n${addrs.map((a) => `${a}\n`).join('')}\n[rack:vars]\nansible_user=root\nansible_ssh_private_key_file=${r.keyFile}\nansible_python_interpreter=/usr/bin/python3\n`,
+      );
       const cfg = join(dir, 'ansible.cfg');
       writeFileSync(cfg, '[defaults]\nhost_key_checking = False\nretry_files_enabled = False\n');
       let k = 0;
-      contenders.push({ tool: 'ansible -m setup', run: async (n) => {
-        const cp = join(dir, `cp${k++}`);
-        mkdirSync(cp);
-        const env = { ...process.env, ANSIBLE_CONFIG: cfg, ANSIBLE_SSH_CONTROL_PATH_DIR: cp, ANSIBLE_LOCAL_TEMP: join(dir, 'atmp'), ANSIBLE_NOCOLOR: '1' };
-        try {
-          const x = await run('ansible', ['all', '-i', inv, '-m', 'setup', '-f', String(n), '-l', addrs.slice(0, n).join(',')], { env });
-          const okHosts = (x.stdout.match(/ \| SUCCESS/g) ?? []).length;
-          if (x.code !== 0 || okHosts !== n) log(`ansible: exit ${x.code}, ${okHosts}/${n} hosts: ${x.stderr.slice(0, 300)}`);
-          return x.code === 0 && okHosts === n;
-        } finally {
-          // The ControlPersist masters outlive the run by 60 s: end them (untimed) so they neither reuse
-          // connections in the next run nor linger after the benchmark.
-          await Promise.all(readdirSync(cp).map((s) => run('ssh', ['-o', `ControlPath=${join(cp, s)}`, '-O', 'exit', 'x'])));
-        }
-      } });
+      contenders.push({
+        tool: 'ansible -m setup',
+        run: async (n) => {
+          const cp = join(dir, `cp${k++}`);
+          mkdirSync(cp);
+          const env = {
+            ...process.env,
+            ANSIBLE_CONFIG: cfg,
+            ANSIBLE_SSH_CONTROL_PATH_DIR: cp,
+            ANSIBLE_LOCAL_TEMP: join(dir, 'atmp'),
+            ANSIBLE_NOCOLOR: '1',
+          };
+          try {
+            const x = await run(
+              'ansible',
+              ['all', '-i', inv, '-m', 'setup', '-f', String(n), '-l', addrs.slice(0, n).join(',')],
+              { env },
+            );
+            const okHosts = (x.stdout.match(/ \| SUCCESS/g) ?? []).length;
+            if (x.code !== 0 || okHosts !== n)
+              log(`ansible: exit ${x.code}, ${okHosts}/${n} hosts: ${x.stderr.slice(0, 300)}`);
+            return x.code === 0 && okHosts === n;
+          } finally {
+            // The ControlPersist masters outlive the run by 60 s: end them (untimed) so they neither reuse
+            // connections in the next run nor linger after the benchmark.
+            await Promise.all(
+              readdirSync(cp).map((s) => run('ssh', ['-o', `ControlPath=${join(cp, s)}`, '-O', 'exit', 'x'])),
+            );
+          }
+        },
+      });
     }
 
     const rows: Row[] = [];
@@ -190,7 +288,15 @@ export async function sshFanout(opts: FanoutOptions = {}): Promise<Row[]> {
       }
       for (const c of contenders) {
         const t = [...times.get(c.tool)!].sort((a, b) => a - b);
-        rows.push({ hosts: n, tool: c.tool, medianMs: median(t), minMs: t[0]!, maxMs: t.at(-1)!, runs: t.length, ok: ok.get(c.tool)! });
+        rows.push({
+          hosts: n,
+          tool: c.tool,
+          medianMs: median(t),
+          minMs: t[0]!,
+          maxMs: t.at(-1)!,
+          runs: t.length,
+          ok: ok.get(c.tool)!,
+        });
       }
       log(`ssh-fanout: ${n} hosts measured (${runs} rounds)`);
     }
@@ -211,8 +317,13 @@ const s = (ms: number) => (ms / 1000).toFixed(2);
 
 /** The table: one line per size and tool, then per size the ratios the issue sets targets for. */
 export function formatFanout(rows: Row[]): string {
-  const out = [`${'hosts'.padStart(5)}  ${'tool'.padEnd(30)} ${'median s'.padStart(9)} ${'min s'.padStart(7)} ${'max s'.padStart(7)}  runs  all hosts ok`];
-  for (const r of rows) out.push(`${String(r.hosts).padStart(5)}  ${r.tool.padEnd(30)} ${s(r.medianMs).padStart(9)} ${s(r.minMs).padStart(7)} ${s(r.maxMs).padStart(7)}  ${String(r.runs).padStart(4)}  ${r.ok ? 'yes' : 'NO'}`);
+  const out = [
+    `${'hosts'.padStart(5)}  ${'tool'.padEnd(30)} ${'median s'.padStart(9)} ${'min s'.padStart(7)} ${'max s'.padStart(7)}  runs  all hosts ok`,
+  ];
+  for (const r of rows)
+    out.push(
+      `${String(r.hosts).padStart(5)}  ${r.tool.padEnd(30)} ${s(r.medianMs).padStart(9)} ${s(r.minMs).padStart(7)} ${s(r.maxMs).padStart(7)}  ${String(r.runs).padStart(4)}  ${r.ok ? 'yes' : 'NO'}`,
+    );
   for (const n of [...new Set(rows.map((r) => r.hosts))]) {
     const get = (tool: string) => rows.find((r) => r.hosts === n && r.tool === tool)?.medianMs;
     const lab = get('labctl preflight (in-process)');
@@ -242,7 +353,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (args.includes('--prepare')) {
     ensurePythonBase();
   } else {
-    const rows = await sshFanout({ sizes: sizes.length ? sizes : undefined, runs, ansible: !args.includes('--no-ansible'), cli: !args.includes('--no-cli') });
+    const rows = await sshFanout({
+      sizes: sizes.length ? sizes : undefined,
+      runs,
+      ansible: !args.includes('--no-ansible'),
+      cli: !args.includes('--no-cli'),
+    });
     console.log(formatFanout(rows));
   }
 }

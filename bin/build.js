@@ -2,7 +2,17 @@
 // prepare script), and by bin/labctl.js itself when a source changed since the last build.
 // .build/current.json names the bundle folder and lists every file esbuild read, with its size and
 // mtime: checking the bundle at start-up is a stat of those files, not a walk and hash of the tree.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,14 +25,26 @@ const ALSO = ['package.json', 'package-lock.json', 'bin/build.js'];
 // Dependencies stay outside the bundle when they load optional native code or files by computed paths.
 const EXTERNAL = ['esbuild', 'tsx', 'ssh2', 'cpu-features', 'node-ssh', '@kubernetes/client-node', 'zx'];
 // Bundled CommonJS dependencies call require(): give the ES module one.
-const REQUIRE = "import { createRequire as __labctlRequire } from 'node:module'; const require = __labctlRequire(import.meta.url);";
+const REQUIRE =
+  "import { createRequire as __labctlRequire } from 'node:module'; const require = __labctlRequire(import.meta.url);";
 
-const stamp = (rel) => { try { const s = statSync(join(ROOT, rel)); return `${s.size}:${s.mtimeMs}`; } catch { return 'missing'; } };
+const stamp = (rel) => {
+  try {
+    const s = statSync(join(ROOT, rel));
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+};
 
 /** The entry of the current bundle when every file it was built from is unchanged; otherwise null. */
 export function freshEntry() {
   let cur;
-  try { cur = JSON.parse(readFileSync(CURRENT, 'utf8')); } catch { return null; }
+  try {
+    cur = JSON.parse(readFileSync(CURRENT, 'utf8'));
+  } catch {
+    return null;
+  }
   for (const [rel, was] of Object.entries(cur.inputs ?? {})) if (stamp(rel) !== was) return null;
   const entry = join(BUILD_ROOT, String(cur.dir), 'main.js');
   return existsSync(entry) ? entry : null;
@@ -40,26 +62,38 @@ export async function build() {
   const started = Date.now();
   const dir = mkdtempSync(join(BUILD_ROOT, 'b-'));
   const r = await esbuild({
-    entryPoints: { main: join(ROOT, 'installer/cli/main.ts') }, outdir: dir, bundle: true, splitting: true,
-    platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent', metafile: true, absWorkingDir: ROOT,
+    entryPoints: { main: join(ROOT, 'installer/cli/main.ts') },
+    outdir: dir,
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+    metafile: true,
+    absWorkingDir: ROOT,
     // Dependencies bundled too: one file instead of ~100 for node to resolve, read and compile (-15% CPU for validate).
-    external: EXTERNAL, banner: { js: REQUIRE },
+    external: EXTERNAL,
+    banner: { js: REQUIRE },
   });
   // Bundled dependencies are covered by the lockfile's stamp: only the checkout's own files are listed.
   const own = Object.keys(r.metafile.inputs).filter((f) => !f.includes('node_modules/') && !f.startsWith('..'));
   const files = [...new Set([...own, ...ALSO])].sort();
   // A file changed while esbuild read it may be in the bundle in its old form: record it as changed,
   // so the next start builds again.
-  const inputs = Object.fromEntries(files.map((f) => {
-    const s = stamp(f);
-    return [f, s !== 'missing' && Number(s.split(':')[1]) >= started - 1000 ? 'changed during the build' : s];
-  }));
+  const inputs = Object.fromEntries(
+    files.map((f) => {
+      const s = stamp(f);
+      return [f, s !== 'missing' && Number(s.split(':')[1]) >= started - 1000 ? 'changed during the build' : s];
+    }),
+  );
   const tmp = `${CURRENT}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify({ dir: relative(BUILD_ROOT, dir), inputs }, null, 1) + '\n');
   renameSync(tmp, CURRENT);
   for (const old of readdirSync(BUILD_ROOT)) {
     const p = join(BUILD_ROOT, old);
-    if (p !== dir && old !== 'current.json' && !old.endsWith('.tmp') && Date.now() - statSync(p).mtimeMs > 3600_000) rmSync(p, { recursive: true, force: true });
+    if (p !== dir && old !== 'current.json' && !old.endsWith('.tmp') && Date.now() - statSync(p).mtimeMs > 3600_000)
+      rmSync(p, { recursive: true, force: true });
   }
   return join(dir, 'main.js');
 }

@@ -23,7 +23,7 @@ if (!existsSync(join(root, 'installer/cli/main.ts')) && existsSync(join(root, 'd
 async function bundleEntry() {
   if (process.env.LABCTL_NO_BUNDLE) return null;
   try {
-    return freshEntry() ?? await build();
+    return freshEntry() ?? (await build());
   } catch {
     return null;
   }

@@ -29,8 +29,12 @@ describe('labctl entry point', () => {
     const r = await new Promise<{ code: number | null; out: string }>((done) => {
       const c = spawn('sh', ['-c', render!], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
-      c.stdout.on('data', (b) => { out += b; });
-      c.stderr.on('data', (b) => { out += b; });
+      c.stdout.on('data', (b) => {
+        out += b;
+      });
+      c.stderr.on('data', (b) => {
+        out += b;
+      });
       c.on('close', (code) => done({ code, out }));
     });
     expect(r.code, r.out).toBe(0);
@@ -40,25 +44,38 @@ describe('labctl entry point', () => {
 
   describe('in a copy of the checkout', () => {
     const copy = mkdtempSync(join(tmpdir(), 'labctl-entry-copy-'));
-    for (const d of ['bin', 'installer', 'gitops', 'charts', 'images']) cpSync(join(ROOT, d), join(copy, d), { recursive: true });
-    for (const f of ['package.json', 'package-lock.json', 'inventory.example.yaml']) cpSync(join(ROOT, f), join(copy, f));
+    for (const d of ['bin', 'installer', 'gitops', 'charts', 'images'])
+      cpSync(join(ROOT, d), join(copy, d), { recursive: true });
+    for (const f of ['package.json', 'package-lock.json', 'inventory.example.yaml'])
+      cpSync(join(ROOT, f), join(copy, f));
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
     afterAll(() => rmSync(copy, { recursive: true, force: true }));
-    const run = (args: string[]) => new Promise<{ code: number | null; out: string }>((done) => {
-      const c = spawn(process.execPath, args, { cwd: copy, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      c.stdout.on('data', (b) => { out += b; });
-      c.stderr.on('data', (b) => { out += b; });
-      c.on('close', (code) => done({ code, out }));
-    });
-    const current = () => JSON.parse(readFileSync(join(copy, '.build/current.json'), 'utf8')) as { dir: string; inputs: Record<string, string> };
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((done) => {
+        const c = spawn(process.execPath, args, { cwd: copy, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        c.stdout.on('data', (b) => {
+          out += b;
+        });
+        c.stderr.on('data', (b) => {
+          out += b;
+        });
+        c.on('close', (code) => done({ code, out }));
+      });
+    const current = () =>
+      JSON.parse(readFileSync(join(copy, '.build/current.json'), 'utf8')) as {
+        dir: string;
+        inputs: Record<string, string>;
+      };
     const past = new Date(Date.now() - 60_000);
     const settle = (rel: string) => utimesSync(join(copy, rel), past, past); // older than any build
 
     it('npm run build (bin/build.js) makes a bundle that labctl runs without building again', async () => {
       expect((await run(['bin/build.js'])).code).toBe(0);
       const built = current();
-      expect(Object.keys(built.inputs)).toEqual(expect.arrayContaining(['installer/cli/main.ts', 'installer/inventory/validate.ts', 'package-lock.json']));
+      expect(Object.keys(built.inputs)).toEqual(
+        expect.arrayContaining(['installer/cli/main.ts', 'installer/inventory/validate.ts', 'package-lock.json']),
+      );
       for (const f of Object.keys(built.inputs)) settle(f);
       expect((await run(['bin/build.js'])).code).toBe(0);
       const settled = current();
@@ -91,11 +108,16 @@ describe('labctl entry point', () => {
   });
 });
 
-describe('ends that are the user\'s, not labctl bugs', () => {
+describe("ends that are the user's, not labctl bugs", () => {
   it('a reader that stops reading (| head) ends labctl quietly: no EPIPE stack', async () => {
     const { execFile } = await import('node:child_process');
     const r = await new Promise<{ code: number; err: string }>((res) => {
-      execFile('bash', ['-o', 'pipefail', '-c', `node bin/labctl.js plan -i ${EXAMPLE} --scripts | head -c 10 >/dev/null`], { cwd: ROOT }, (e, _o, err) => res({ code: (e as any)?.code ?? 0, err }));
+      execFile(
+        'bash',
+        ['-o', 'pipefail', '-c', `node bin/labctl.js plan -i ${EXAMPLE} --scripts | head -c 10 >/dev/null`],
+        { cwd: ROOT },
+        (e, _o, err) => res({ code: (e as any)?.code ?? 0, err }),
+      );
     });
     expect(r.err).not.toMatch(/EPIPE|internal error|at .*\(node:/);
     expect(r.code).toBe(0);
@@ -124,7 +146,9 @@ _,st=os.waitpid(pid,0)
 sys.stdout.write(out.decode(errors='replace'))
 sys.exit(os.waitstatus_to_exitcode(st))`;
     const r = await new Promise<{ code: number; out: string }>((res) => {
-      execFile('python3', ['-c', py, file], { cwd: ROOT, timeout: 120_000 }, (e, out) => res({ code: (e as any)?.code ?? 0, out }));
+      execFile('python3', ['-c', py, file], { cwd: ROOT, timeout: 120_000 }, (e, out) =>
+        res({ code: (e as any)?.code ?? 0, out }),
+      );
     });
     expect(r.out).toContain('labctl: aborted; nothing was written');
     expect(r.out).not.toMatch(/internal error|AbortError/);

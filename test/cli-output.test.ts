@@ -6,17 +6,31 @@ import { printDiagnostics } from '../installer/cli/output.ts';
 
 const sink = () => {
   const chunks: string[] = [];
-  const stream = new Writable({ write(c, _e, done) { chunks.push(String(c)); done(); } });
+  const stream = new Writable({
+    write(c, _e, done) {
+      chunks.push(String(c));
+      done();
+    },
+  });
   return { stream, text: () => chunks.join('') };
 };
-const warn = (message: string): Diagnostic => ({ severity: 'warning', file: 'inventory.yaml', line: 3, col: 1, path: 'monitoring.oncall.renderUntil', message });
+const warn = (message: string): Diagnostic => ({
+  severity: 'warning',
+  file: 'inventory.yaml',
+  line: 3,
+  col: 1,
+  path: 'monitoring.oncall.renderUntil',
+  message,
+});
 
 describe('printDiagnostics', () => {
   it('prints a warning once when a command loads the inventory twice (render, then the secret store)', () => {
     const s = sink();
     printDiagnostics([warn('the rendered rotation ends soon')], s.stream);
     printDiagnostics([warn('the rendered rotation ends soon'), warn('another')], s.stream);
-    expect(s.text()).toBe('inventory.yaml:3:1 monitoring.oncall.renderUntil: warning: the rendered rotation ends soon\n' +
-      'inventory.yaml:3:1 monitoring.oncall.renderUntil: warning: another\n');
+    expect(s.text()).toBe(
+      'inventory.yaml:3:1 monitoring.oncall.renderUntil: warning: the rendered rotation ends soon\n' +
+        'inventory.yaml:3:1 monitoring.oncall.renderUntil: warning: another\n',
+    );
   });
 });

@@ -11,23 +11,30 @@ import { ROOT, labctl } from './helpers.ts';
 /** Entry points that are not library code: they run main() like bin/labctl.js does. */
 const ENTRY_POINTS = new Set(['installer/packaging/sea-entry.ts', 'installer/packaging/sea-root.ts']);
 
-const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-  e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+const sources = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 
 /** Lines of library code that choose an exit code: `new ExitError(`, process.exit, process.exitCode. */
 export function exitCodeChoices(files: { path: string; text: string }[]): string[] {
   const out: string[] = [];
   for (const f of files) {
-    if (f.path.startsWith('installer/cli/') || ENTRY_POINTS.has(f.path) || f.path === 'installer/core/diagnostics.ts') continue;
+    if (f.path.startsWith('installer/cli/') || ENTRY_POINTS.has(f.path) || f.path === 'installer/core/diagnostics.ts')
+      continue;
     f.text.split('\n').forEach((line, i) => {
-      if (/new ExitError\(|process\.exit\(|process\.exitCode/.test(line)) out.push(`${f.path}:${i + 1}: ${line.trim()}`);
+      if (/new ExitError\(|process\.exit\(|process\.exitCode/.test(line))
+        out.push(`${f.path}:${i + 1}: ${line.trim()}`);
     });
   }
   return out;
 }
 
 describe('exit codes are chosen only by installer/cli', () => {
-  const files = sources(join(ROOT, 'installer')).map((p) => ({ path: relative(ROOT, p), text: readFileSync(p, 'utf8') }));
+  const files = sources(join(ROOT, 'installer')).map((p) => ({
+    path: relative(ROOT, p),
+    text: readFileSync(p, 'utf8'),
+  }));
 
   it('no library module picks an exit code', () => {
     expect(files.length).toBeGreaterThan(100);
@@ -48,7 +55,7 @@ describe('exit codes are chosen only by installer/cli', () => {
     expect(exitCodeOf(new ExitError('x', 4))).toBe(4);
   });
 
-  it('through the CLI: a library UsageError (a bad entry name, installer/secrets/store.ts) exits 2 with the subcommand\'s help hint', async () => {
+  it("through the CLI: a library UsageError (a bad entry name, installer/secrets/store.ts) exits 2 with the subcommand's help hint", async () => {
     const r = await labctl(['secrets', 'set', 'Not/A/Ref!', '-r', '/nonexistent-labctl-repo']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('is not a secret-store entry name');

@@ -6,25 +6,38 @@ export const ROOT = resolve(import.meta.dirname, '..');
 export const EXAMPLE = resolve(ROOT, 'inventory.example.yaml');
 export const fixture = (...p: string[]) => resolve(ROOT, 'test/fixtures', ...p);
 
-export interface CliResult { code: number | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /**
  * Runs `node bin/labctl.js ARGS` to its end (killed after 120 s). Asynchronous on purpose: a test
  * worker that blocks in spawnSync cannot answer vitest's RPC, and under load that failed whole runs
  * ("[vitest-worker]: Timeout calling onTaskUpdate").
  */
-export function labctl(args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function labctl(
+  args: string[],
+  opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [resolve(ROOT, 'bin/labctl.js'), ...args], {
-      cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const out: Buffer[] = [], err: Buffer[] = [];
+    const out: Buffer[] = [],
+      err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.stdin.on('error', () => undefined); // the CLI may exit before reading its input
     child.stdin.end(opts.input ?? '');
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', (e) => { clearTimeout(timer); fail(e); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
       done({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });

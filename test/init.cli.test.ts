@@ -14,7 +14,11 @@ import { inventorySchema } from '../installer/inventory/schema/index.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'labctl-init-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
-const dir = () => { const d = join(tmp, `d${n++}`); mkdirSync(d); return d; };
+const dir = () => {
+  const d = join(tmp, `d${n++}`);
+  mkdirSync(d);
+  return d;
+};
 
 async function validates(file: string, cwd: string) {
   const v = await labctl(['validate', file], { cwd });
@@ -31,17 +35,47 @@ const desc = (...path: string[]): string => {
 describe('labctl init from flags (no terminal)', () => {
   it('writes the answers given, commented with the schema descriptions, and the file validates', async () => {
     const cwd = dir();
-    const r = await labctl(['init', 'site.yaml', '--yes', '--site', 'cs-lab', '--domain', 'lab.cs.example.edu', '--timezone', 'Europe/Berlin',
-      '--subnet', '10.40.0.0/24', '--racks', 'r1,r2', '--nodes', 'a1=10.40.0.21,a2=10.40.0.22@r1,a3=10.40.0.23,vm1=10.40.0.31',
-      '--disk', 'a1=/dev/disk/by-id/nvme-A1', '--admin', 'jdoe', '--pool', '10.41.0.0/27'], { cwd });
+    const r = await labctl(
+      [
+        'init',
+        'site.yaml',
+        '--yes',
+        '--site',
+        'cs-lab',
+        '--domain',
+        'lab.cs.example.edu',
+        '--timezone',
+        'Europe/Berlin',
+        '--subnet',
+        '10.40.0.0/24',
+        '--racks',
+        'r1,r2',
+        '--nodes',
+        'a1=10.40.0.21,a2=10.40.0.22@r1,a3=10.40.0.23,vm1=10.40.0.31',
+        '--disk',
+        'a1=/dev/disk/by-id/nvme-A1',
+        '--admin',
+        'jdoe',
+        '--pool',
+        '10.41.0.0/27',
+      ],
+      { cwd },
+    );
     expect(r.code, r.stderr).toBe(0);
     const file = join(cwd, 'site.yaml');
     const text = readFileSync(file, 'utf8');
     const inv = parse(text);
-    expect(inv.site).toEqual({ name: 'cs-lab', domain: 'lab.cs.example.edu', timezone: 'Europe/Berlin', gitRepo: 'https://git.lab.cs.example.edu/platform/cs-lab-site.git' });
+    expect(inv.site).toEqual({
+      name: 'cs-lab',
+      domain: 'lab.cs.example.edu',
+      timezone: 'Europe/Berlin',
+      gitRepo: 'https://git.lab.cs.example.edu/platform/cs-lab-site.git',
+    });
     expect(inv.nodes.map((x: any) => [x.name, x.address, x.rack, x.roles.join('+')])).toEqual([
-      ['a1', '10.40.0.21', 'r1', 'control-plane+storage'], ['a2', '10.40.0.22', 'r1', 'control-plane+storage'],
-      ['a3', '10.40.0.23', 'r1', 'control-plane+storage'], ['vm1', '10.40.0.31', 'r2', 'vm-host+worker'],
+      ['a1', '10.40.0.21', 'r1', 'control-plane+storage'],
+      ['a2', '10.40.0.22', 'r1', 'control-plane+storage'],
+      ['a3', '10.40.0.23', 'r1', 'control-plane+storage'],
+      ['vm1', '10.40.0.31', 'r2', 'vm-host+worker'],
     ]);
     expect(inv.nodes[0].disks).toEqual(['/dev/disk/by-id/nvme-A1']);
     expect(inv.nodes[1].disks).toEqual(['/dev/disk/by-id/REPLACE-ME-a2-disk']);
@@ -74,13 +108,17 @@ describe('labctl init from flags (no terminal)', () => {
     const v = await validates('inventory.yaml', cwd);
     const warned = v.stderr.split('\n').filter((l) => l.includes('REPLACE-ME'));
     expect(warned).toHaveLength(2);
-    expect(warned[0]).toMatch(/^inventory\.yaml:\d+:\d+ nodes\[1\]\.disks\[0\]: warning: disk \/dev\/disk\/by-id\/REPLACE-ME-node2-disk of node node2 is the placeholder/);
+    expect(warned[0]).toMatch(
+      /^inventory\.yaml:\d+:\d+ nodes\[1\]\.disks\[0\]: warning: disk \/dev\/disk\/by-id\/REPLACE-ME-node2-disk of node node2 is the placeholder/,
+    );
     expect(warned[0]).toContain('re-run labctl init with --disk node2=/dev/disk/by-id/');
     expect(warned[0]).toContain('ls -l /dev/disk/by-id/ on node2');
     const r = await labctl(['render'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('inventory.yaml: 2 placeholder disk id(s) (REPLACE-ME); nothing was rendered');
-    expect(r.stderr).toMatch(/^inventory\.yaml:\d+:\d+ nodes\[2\]\.disks\[0\]: disk \/dev\/disk\/by-id\/REPLACE-ME-node3-disk/m);
+    expect(r.stderr).toMatch(
+      /^inventory\.yaml:\d+:\d+ nodes\[2\]\.disks\[0\]: disk \/dev\/disk\/by-id\/REPLACE-ME-node3-disk/m,
+    );
     expect(existsSync(join(cwd, 'components'))).toBe(false);
     const c = await labctl(['render', '--check'], { cwd });
     expect(c.code).toBe(1);
@@ -104,7 +142,10 @@ describe('labctl init from flags (no terminal)', () => {
 
   it('values a YAML 1.1 reader would misread are written quoted', async () => {
     const cwd = dir();
-    const r = await labctl(['init', '--yes', '--site', 'on', '--nodes', 'no=10.10.0.11,yes=10.10.0.12,off=10.10.0.13'], { cwd });
+    const r = await labctl(
+      ['init', '--yes', '--site', 'on', '--nodes', 'no=10.10.0.11,yes=10.10.0.12,off=10.10.0.13'],
+      { cwd },
+    );
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(join(cwd, 'inventory.yaml'), 'utf8');
     const v11 = parse(text, { version: '1.1' });
@@ -115,7 +156,10 @@ describe('labctl init from flags (no terminal)', () => {
   it('the --help example (also in the README), run exactly as printed, writes a valid inventory', async () => {
     const h = await labctl(['init', '--help']);
     expect(h.code).toBe(0);
-    const line = h.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith('labctl init '));
+    const line = h.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.startsWith('labctl init '));
     expect(line).toBeDefined();
     expect(line).not.toMatch(/['"\\$]/); // plain words: splitting on spaces is how a shell reads it
     // The README's journey, step 1, runs the same command (with --disk flags after it).
@@ -139,12 +183,16 @@ describe('labctl init from flags (no terminal)', () => {
     expect(readFileSync(join(cwd, 'inventory.yaml'), 'utf8')).toContain('apiVersion: 1');
   });
 
-  it('answers that pass one by one but make an invalid inventory: the rules\' errors, exit 1, nothing written', async () => {
+  it("answers that pass one by one but make an invalid inventory: the rules' errors, exit 1, nothing written", async () => {
     const cwd = dir();
     const r = await labctl(['init', '--yes', '--subnet', '10.244.0.0/24'], { cwd });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^inventory\.yaml:\d+:\d+ network\.podCidr: the pod CIDR 10\.244\.0\.0\/16 overlaps subnet nodes 10\.244\.0\.0\/24/m);
-    expect(r.stderr).toContain('these answers make an invalid inventory (the lines above are those of the file it would have written); nothing was written to inventory.yaml');
+    expect(r.stderr).toMatch(
+      /^inventory\.yaml:\d+:\d+ network\.podCidr: the pod CIDR 10\.244\.0\.0\/16 overlaps subnet nodes 10\.244\.0\.0\/24/m,
+    );
+    expect(r.stderr).toContain(
+      'these answers make an invalid inventory (the lines above are those of the file it would have written); nothing was written to inventory.yaml',
+    );
     expect(existsSync(join(cwd, 'inventory.yaml'))).toBe(false);
   });
 
@@ -154,7 +202,10 @@ describe('labctl init from flags (no terminal)', () => {
     [['--site', 'CS Lab'], '--site (site.name): "CS Lab" is not a valid site name'],
     [['--timezone', 'Europe/Berlim'], '--timezone (site.timezone): "Europe/Berlim" is not an IANA time zone'],
     [['--api-vip', '10.10.0.11'], '--api-vip (kubernetes.apiVip): API VIP 10.10.0.11 is already used'],
-    [['--disk', 'node2=/dev/sdb'], '--disk (nodes[node2].disks): node node2: "/dev/sdb" is not a /dev/disk/by-id/ path'],
+    [
+      ['--disk', 'node2=/dev/sdb'],
+      '--disk (nodes[node2].disks): node node2: "/dev/sdb" is not a /dev/disk/by-id/ path',
+    ],
     [['--pool', '10.10.0.0/26'], '--pool (bgp.pools[0].cidr): pool 10.10.0.0/26 overlaps the subnet 10.10.0.0/24'],
   ])('bad flag %j: exit 2, the flag and the field named, nothing written', async (args, message) => {
     const cwd = dir();
@@ -171,21 +222,37 @@ const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * Runs `labctl init` on a pty. Each time a new question ("...]: ") appears, it types the next answer
  * (Enter alone when the answers run out). Returns the transcript and the number of questions seen.
  */
-function onTerminal(cwd: string, answers: string[]): Promise<{ code: number | null; transcript: string; asked: number }> {
+function onTerminal(
+  cwd: string,
+  answers: string[],
+): Promise<{ code: number | null; transcript: string; asked: number }> {
   const cmd = [process.execPath, resolve(ROOT, 'bin/labctl.js'), 'init', 'inventory.yaml'].map(shq).join(' ');
   return new Promise((res) => {
-    const p = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'dumb', TZ: 'Europe/Berlin' } });
+    const p = spawn('script', ['-qfec', cmd, '/dev/null'], {
+      cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, TERM: 'dumb', TZ: 'Europe/Berlin' },
+    });
     let out = '';
     let asked = 0;
     p.stdout.on('data', (b) => {
       out += b;
       // A question ends in "[default]: "; a warning's path (nodes[0].disks[0]: warning: ...) is no question.
       const seen = out.match(/\]: (?!warning: )/g)?.length ?? 0;
-      while (asked < seen) { p.stdin.write(`${answers[asked] ?? ''}\r`); asked++; }
+      while (asked < seen) {
+        p.stdin.write(`${answers[asked] ?? ''}\r`);
+        asked++;
+      }
     });
-    p.stderr.on('data', (b) => { out += b; });
+    p.stderr.on('data', (b) => {
+      out += b;
+    });
     const t = setTimeout(() => p.kill('SIGKILL'), 120_000);
-    p.on('close', (code) => { clearTimeout(t); p.stdin.destroy(); res({ code, transcript: out, asked }); });
+    p.on('close', (code) => {
+      clearTimeout(t);
+      p.stdin.destroy();
+      res({ code, transcript: out, asked });
+    });
   });
 }
 
@@ -195,7 +262,9 @@ describe('labctl init at a terminal (a real pty through util-linux script)', () 
     const r = await onTerminal(cwd, []);
     expect(r.code, r.transcript).toBe(0);
     expect(r.transcript).toContain('Site name (short, lowercase) [campus-lab]: ');
-    expect(r.transcript).toContain('Ceph disk of node3 (/dev/disk/by-id/..., comma-separated) [/dev/disk/by-id/REPLACE-ME-node3-disk]: ');
+    expect(r.transcript).toContain(
+      'Ceph disk of node3 (/dev/disk/by-id/..., comma-separated) [/dev/disk/by-id/REPLACE-ME-node3-disk]: ',
+    );
     expect(r.asked).toBe(19); // 16 questions and a disk question per storage node
     expect(r.transcript.match(/warning: disk \/dev\/disk\/by-id\/REPLACE-ME-node\d-disk/g)).toHaveLength(3);
     expect(r.transcript).toContain('wrote inventory.yaml: 3 nodes in 1 rack(s)');
@@ -206,7 +275,19 @@ describe('labctl init at a terminal (a real pty through util-linux script)', () 
   it('a bad answer names the field and asks again; the next answer is taken', async () => {
     const cwd = dir();
     // site, domain, timezone, git, subnet, gateway, dns, racks, nodes (bad, then good)
-    const r = await onTerminal(cwd, ['Bad_Site', 'physics', '', '', '', '', '', '', 'r1,r2', 'n1=10.99.0.1', 'n1=10.10.0.21@r2']);
+    const r = await onTerminal(cwd, [
+      'Bad_Site',
+      'physics',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      'r1,r2',
+      'n1=10.99.0.1',
+      'n1=10.10.0.21@r2',
+    ]);
     expect(r.code, r.transcript).toBe(0);
     expect(r.transcript).toContain('site.name: "Bad_Site" is not a valid site name');
     expect(r.transcript).toContain('nodes: node n1: 10.99.0.1 is not inside the subnet 10.10.0.0/24');

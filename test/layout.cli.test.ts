@@ -3,7 +3,16 @@
 // refuses a folder that is neither a site repository nor empty, so a render in the wrong folder (the labctl
 // checkout) scatters nothing.
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE, labctl } from './helpers.ts';
@@ -18,11 +27,21 @@ const schemaOf = (inventory: string): string | null => {
 };
 
 const dirs: string[] = [];
-const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'labctl-layout-')); dirs.push(d); return d; };
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'labctl-layout-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** A site repository as a user starts it: inventory.yaml and nothing else. */
-const siteRepo = () => { const d = tmp(); copyFileSync(EXAMPLE, join(d, 'inventory.yaml')); return d; };
+const siteRepo = () => {
+  const d = tmp();
+  copyFileSync(EXAMPLE, join(d, 'inventory.yaml'));
+  return d;
+};
 
 describe('render: -i inventory.yaml and -o its folder by default', () => {
   it('renders into the folder that holds inventory.yaml (no nested site/), and again into it', async () => {
@@ -82,7 +101,9 @@ describe('render: -i inventory.yaml and -o its folder by default', () => {
     const d = siteRepo();
     const r = await labctl(['render', '--check', '-o', 'missing'], { cwd: d });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('labctl: missing: no such folder, so there is nothing to check against inventory.yaml; labctl render -i inventory.yaml -o missing writes it');
+    expect(r.stderr).toContain(
+      'labctl: missing: no such folder, so there is nothing to check against inventory.yaml; labctl render -i inventory.yaml -o missing writes it',
+    );
     expect(r.stderr).not.toContain('internal error');
   });
 
@@ -95,7 +116,7 @@ describe('render: -i inventory.yaml and -o its folder by default', () => {
     expect(r.stderr).toContain('run labctl render -i inventory.yaml -o out and commit the result');
   });
 
-  it('diff defaults to the inventory\'s folder and exits 0 whether or not it shows a change (as its --help says)', async () => {
+  it("diff defaults to the inventory's folder and exits 0 whether or not it shows a change (as its --help says)", async () => {
     const d = siteRepo();
     expect((await labctl(['render'], { cwd: d })).code).toBe(0);
     const same = await labctl(['diff'], { cwd: d });
@@ -105,7 +126,9 @@ describe('render: -i inventory.yaml and -o its folder by default', () => {
     const differs = await labctl(['diff'], { cwd: d });
     expect(differs.code).toBe(0);
     expect(differs.stdout).toContain('+++ b/apps/argocd.yaml');
-    expect((await labctl(['diff', '--help'])).stdout).toContain('exit 0 either way; render --check exits 1 on a difference');
+    expect((await labctl(['diff', '--help'])).stdout).toContain(
+      'exit 0 either way; render --check exits 1 on a difference',
+    );
   });
 });
 
@@ -160,7 +183,7 @@ describe('secrets: -r defaults', () => {
   });
 });
 
-describe('the inventory\'s editor schema reference works outside the labctl checkout', () => {
+describe("the inventory's editor schema reference works outside the labctl checkout", () => {
   it('in the checkout, after copying the example into a site repository and rendering, and after labctl init', async () => {
     expect(schemaOf(EXAMPLE)).toBe(schemaText());
     // Copied as the README says, the reference points to nothing until render writes the schema beside it.

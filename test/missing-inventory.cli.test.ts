@@ -13,14 +13,25 @@ const env = { LABCTL_STATE_DIR: join(tmp, '.state'), HOME: join(tmp, '.home') };
 
 describe('a missing inventory', () => {
   it.each([
-    [['validate']], [['render']], [['render', '--check']], [['diff']], [['plan']], [['status']], [['preflight']],
-    [['kubeconfig', '--user', 'jdoe']], [['oncall', 'now']], [['secrets', 'list']], [['remove', 'node1']],
+    [['validate']],
+    [['render']],
+    [['render', '--check']],
+    [['diff']],
+    [['plan']],
+    [['status']],
+    [['preflight']],
+    [['kubeconfig', '--user', 'jdoe']],
+    [['oncall', 'now']],
+    [['secrets', 'list']],
+    [['remove', 'node1']],
     [['render', '-i', 'site.yaml']],
-  ])('labctl %j: exit 2 and validate\'s message', async (args) => {
+  ])("labctl %j: exit 2 and validate's message", async (args) => {
     const r = await labctl(args, { cwd: tmp, env });
     const file = args.includes('-i') ? 'site.yaml' : 'inventory.yaml';
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain(`${file}: no such file (labctl init writes a starting inventory; name another with -i FILE)`);
+    expect(r.stderr).toContain(
+      `${file}: no such file (labctl init writes a starting inventory; name another with -i FILE)`,
+    );
     expect(r.stderr).not.toContain('file not found');
     expect(readdirSync(tmp).filter((f) => !f.startsWith('.'))).toEqual([]);
   });

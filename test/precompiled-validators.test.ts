@@ -26,7 +26,13 @@ import { repoPath } from '../installer/core/paths.ts';
 const fresh = (schema: object) => new Ajv2020(AJV_OPTIONS).compile(schema);
 const errs = (fn: ValidateFunction, data: unknown) => {
   const ok = fn(data);
-  const list = (fn.errors ?? []).map((e: ErrorObject) => ({ instancePath: e.instancePath, schemaPath: e.schemaPath, keyword: e.keyword, params: e.params, message: e.message }));
+  const list = (fn.errors ?? []).map((e: ErrorObject) => ({
+    instancePath: e.instancePath,
+    schemaPath: e.schemaPath,
+    keyword: e.keyword,
+    params: e.params,
+    message: e.message,
+  }));
   return { ok, list, parents: (fn.errors ?? []).map((e) => JSON.stringify(e.parentSchema)) };
 };
 
@@ -45,9 +51,28 @@ function* mutants(doc: unknown, limit: number): Generator<unknown> {
     if (n >= limit) return;
     const v = at(doc, p);
     const variants: ((x: any, parent: any, key: string | number | undefined) => void)[] = [
-      (_x, parent, key) => { if (parent) parent[key!] = typeof v === 'string' ? 12345 : typeof v === 'number' ? 'x y' : Array.isArray(v) ? { a: 1 } : v && typeof v === 'object' ? ['a'] : 'Q'; },
-      (x) => { if (x && typeof x === 'object' && !Array.isArray(x)) x.unknownKeyXyz = 1; },
-      (x) => { if (x && typeof x === 'object' && !Array.isArray(x)) { const k = Object.keys(x)[0]; if (k) delete x[k]; } },
+      (_x, parent, key) => {
+        if (parent)
+          parent[key!] =
+            typeof v === 'string'
+              ? 12345
+              : typeof v === 'number'
+                ? 'x y'
+                : Array.isArray(v)
+                  ? { a: 1 }
+                  : v && typeof v === 'object'
+                    ? ['a']
+                    : 'Q';
+      },
+      (x) => {
+        if (x && typeof x === 'object' && !Array.isArray(x)) x.unknownKeyXyz = 1;
+      },
+      (x) => {
+        if (x && typeof x === 'object' && !Array.isArray(x)) {
+          const k = Object.keys(x)[0];
+          if (k) delete x[k];
+        }
+      },
     ];
     for (const mutate of variants) {
       const copy = structuredClone(doc) as any;
@@ -61,9 +86,11 @@ function* mutants(doc: unknown, limit: number): Generator<unknown> {
 
 function agree(schema: object, pre: ValidateFunction, docs: Iterable<unknown>): { checked: number; invalid: number } {
   const runtime = fresh(schema);
-  let checked = 0, invalid = 0;
+  let checked = 0,
+    invalid = 0;
   for (const d of docs) {
-    const a = errs(pre, d), b = errs(runtime, d);
+    const a = errs(pre, d),
+      b = errs(runtime, d);
     expect(a).toEqual(b);
     checked++;
     if (!a.ok) invalid++;
@@ -71,9 +98,17 @@ function agree(schema: object, pre: ValidateFunction, docs: Iterable<unknown>): 
   return { checked, invalid };
 }
 
-const yamlFiles = (dir: string): string[] => readdirSync(dir, { withFileTypes: true, recursive: true })
-  .filter((e) => e.isFile() && e.name.endsWith('.yaml')).map((e) => join(e.parentPath, e.name));
-const load = (f: string) => { try { return parse(readFileSync(f, 'utf8')); } catch { return undefined; } };
+const yamlFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.yaml'))
+    .map((e) => join(e.parentPath, e.name));
+const load = (f: string) => {
+  try {
+    return parse(readFileSync(f, 'utf8'));
+  } catch {
+    return undefined;
+  }
+};
 
 describe('precompiled validators', () => {
   it.each(Object.keys(GROUPS))('installer/validators/%s.ts is up to date (run npm run schema)', (group) => {
@@ -98,7 +133,9 @@ describe('precompiled validators', () => {
   it('the inventory validator agrees with ajv at run time on the example, every fixture and every mutant of the example', () => {
     const pre = inventoryValidators[schemaKey(inventorySchema)]!;
     const example = parse(readFileSync(repoPath('inventory.example.yaml'), 'utf8'));
-    const fixtures = yamlFiles(repoPath('test/fixtures/inventory')).map(load).filter((d) => d !== undefined);
+    const fixtures = yamlFiles(repoPath('test/fixtures/inventory'))
+      .map(load)
+      .filter((d) => d !== undefined);
     expect(fixtures.length).toBeGreaterThan(20);
     const r = agree(inventorySchema, pre, [example, ...fixtures, ...mutants(example, 5000)]);
     expect(r.checked).toBeGreaterThan(1000);
@@ -109,13 +146,25 @@ describe('precompiled validators', () => {
   });
 
   it('the lab, roster and image validators agree with ajv at run time on fixtures, catalog and mutants', () => {
-    const labs = yamlFiles(repoPath('test/fixtures/labs')).filter((f) => !f.endsWith('roster.yaml')).map(load);
-    const rosters = yamlFiles(repoPath('test/fixtures/labs')).filter((f) => f.endsWith('roster.yaml')).map(load);
-    const images = yamlFiles(repoPath('images')).filter((f) => f.endsWith('image.yaml')).map(load);
+    const labs = yamlFiles(repoPath('test/fixtures/labs'))
+      .filter((f) => !f.endsWith('roster.yaml'))
+      .map(load);
+    const rosters = yamlFiles(repoPath('test/fixtures/labs'))
+      .filter((f) => f.endsWith('roster.yaml'))
+      .map(load);
+    const images = yamlFiles(repoPath('images'))
+      .filter((f) => f.endsWith('image.yaml'))
+      .map(load);
     expect(labs.length).toBeGreaterThan(5);
     expect(images.length).toBeGreaterThan(1);
-    const lab = agree(labSchema, labValidators[schemaKey(labSchema)]!, [...labs, ...labs.slice(0, 4).flatMap((l) => [...mutants(l, 400)])]);
-    const roster = agree(rosterSchema, labValidators[schemaKey(rosterSchema)]!, [...rosters, ...mutants(rosters[0], 100)]);
+    const lab = agree(labSchema, labValidators[schemaKey(labSchema)]!, [
+      ...labs,
+      ...labs.slice(0, 4).flatMap((l) => [...mutants(l, 400)]),
+    ]);
+    const roster = agree(rosterSchema, labValidators[schemaKey(rosterSchema)]!, [
+      ...rosters,
+      ...mutants(rosters[0], 100),
+    ]);
     const image = agree(imageSchema, imageValidators[schemaKey(imageSchema)]!, [...images, ...mutants(images[0], 300)]);
     expect(lab.invalid).toBeGreaterThan(50);
     expect(roster.invalid).toBeGreaterThan(5);
@@ -126,7 +175,10 @@ describe('precompiled validators', () => {
     const v = requireSite(repoPath('inventory.example.yaml'));
     if (!('site' in v)) throw new Error('example invalid');
     const r = await renderSite(v.site, readRenderInputs(v.site));
-    const objects: K8sObject[] = r.components.flatMap((c) => [...(c.manifests ?? []), ...(c.files ?? []).flatMap((f) => f.objects ?? [])]);
+    const objects: K8sObject[] = r.components.flatMap((c) => [
+      ...(c.manifests ?? []),
+      ...(c.files ?? []).flatMap((f) => f.objects ?? []),
+    ]);
     const kinds = new Set<string>();
     for (const o of objects) {
       const key = `${o.apiVersion}/${o.kind}`;
@@ -140,12 +192,17 @@ describe('precompiled validators', () => {
     }
     expect(kinds.size).toBeGreaterThan(8);
     // And every CRD schema has its precompiled validator, rendered by the example or not.
-    for (const [key, schema] of Object.entries(CRD_SCHEMAS)) expect(crdValidators[schemaKey(schema)], key).toBeTypeOf('function');
+    for (const [key, schema] of Object.entries(CRD_SCHEMAS))
+      expect(crdValidators[schemaKey(schema)], key).toBeTypeOf('function');
   });
 
   it('the model table bundled into the CLI maps every kind to the very module its computed path names', async () => {
-    const pkgOf = (apiVersion: string) => apiVersion.startsWith('argoproj.io/') ? '@kubernetes-models/argo-cd'
-      : apiVersion.startsWith('cert-manager.io/') ? '@kubernetes-models/cert-manager' : 'kubernetes-models';
+    const pkgOf = (apiVersion: string) =>
+      apiVersion.startsWith('argoproj.io/')
+        ? '@kubernetes-models/argo-cd'
+        : apiVersion.startsWith('cert-manager.io/')
+          ? '@kubernetes-models/cert-manager'
+          : 'kubernetes-models';
     for (const [key, load] of Object.entries(MODELS)) {
       const kind = key.split('/').at(-1)!;
       const apiVersion = key.slice(0, -kind.length - 1);
@@ -157,8 +214,12 @@ describe('precompiled validators', () => {
     const v = requireSite(repoPath('inventory.example.yaml'));
     if (!('site' in v)) throw new Error('example invalid');
     const r = await renderSite(v.site, readRenderInputs(v.site));
-    const rendered = new Set(r.components.flatMap((c) => [...(c.manifests ?? []), ...(c.files ?? []).flatMap((f) => f.objects ?? [])])
-      .map((o) => `${o.apiVersion}/${o.kind}`).filter((k) => !CRD_SCHEMAS[k]));
+    const rendered = new Set(
+      r.components
+        .flatMap((c) => [...(c.manifests ?? []), ...(c.files ?? []).flatMap((f) => f.objects ?? [])])
+        .map((o) => `${o.apiVersion}/${o.kind}`)
+        .filter((k) => !CRD_SCHEMAS[k]),
+    );
     expect([...rendered].filter((k) => !MODELS[k])).toEqual([]);
   });
 });

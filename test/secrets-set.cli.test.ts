@@ -23,7 +23,9 @@ describe('secrets set', () => {
   it('refuses an entry the platform does not read, with "did you mean", before reading a value', async () => {
     const r = await labctl(['secrets', 'set', 'bgp/tor-r9', '-k', key], { cwd: repo, input: 'value-never-stored\n' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('bgp/tor-r9 is not an entry inventory.yaml uses, so nothing would read it; nothing was stored. Did you mean bgp/tor-r1?');
+    expect(r.stderr).toContain(
+      'bgp/tor-r9 is not an entry inventory.yaml uses, so nothing would read it; nothing was stored. Did you mean bgp/tor-r1?',
+    );
     expect(r.stderr).not.toContain('reading the value');
     expect(existsSync(join(repo, 'secrets/entries/bgp'))).toBe(false);
   });
@@ -32,18 +34,32 @@ describe('secrets set', () => {
     const a = await labctl(['secrets', 'set', 'identity/ldap-bind', '-k', key], { cwd: repo, input: 'bind-pw-1\n' });
     expect(a.code, a.stderr).toBe(0);
     expect(a.stdout).toContain('identity/ldap-bind stored');
-    const b = await labctl(['secrets', 'set', 'identity/ldap-bind', '--replace', 'identity/ldap-bind'], { cwd: repo, input: 'bind-pw-1\n', env: { LABCTL_AGE_KEY_FILE: key } });
+    const b = await labctl(['secrets', 'set', 'identity/ldap-bind', '--replace', 'identity/ldap-bind'], {
+      cwd: repo,
+      input: 'bind-pw-1\n',
+      env: { LABCTL_AGE_KEY_FILE: key },
+    });
     expect(b.code, b.stderr).toBe(0);
     expect(b.stdout).toContain('identity/ldap-bind unchanged');
     // -k wins over the variable, as everywhere: a wrong variable does not matter when -k is given.
-    const c = await labctl(['secrets', 'set', 'identity/ldap-bind', '--replace', 'identity/ldap-bind', '-k', key], { cwd: repo, input: 'bind-pw-1\n', env: { LABCTL_AGE_KEY_FILE: nowhere } });
+    const c = await labctl(['secrets', 'set', 'identity/ldap-bind', '--replace', 'identity/ldap-bind', '-k', key], {
+      cwd: repo,
+      input: 'bind-pw-1\n',
+      env: { LABCTL_AGE_KEY_FILE: nowhere },
+    });
     expect(c.stdout).toContain('identity/ldap-bind unchanged');
     // Neither: the refusal names both ways.
-    const d = await labctl(['secrets', 'set', 'identity/ldap-bind', '--replace', 'identity/ldap-bind'], { cwd: repo, input: 'bind-pw-1\n', env: { LABCTL_AGE_KEY_FILE: nowhere } });
+    const d = await labctl(['secrets', 'set', 'identity/ldap-bind', '--replace', 'identity/ldap-bind'], {
+      cwd: repo,
+      input: 'bind-pw-1\n',
+      env: { LABCTL_AGE_KEY_FILE: nowhere },
+    });
     expect(d.code).toBe(1);
     expect(d.stderr).toContain(`site key ${nowhere} not found`);
     expect(d.stderr).toContain('pass --key-file (or set LABCTL_AGE_KEY_FILE)');
-    expect(await new SecretStore(repo, { keyFile: key }).get('identity/ldap-bind', readIdentity(key))).toBe('bind-pw-1');
+    expect(await new SecretStore(repo, { keyFile: key }).get('identity/ldap-bind', readIdentity(key))).toBe(
+      'bind-pw-1',
+    );
   });
 });
 

@@ -16,7 +16,9 @@ describe('labctl validate (CLI)', () => {
     expect(r.stderr).toContain('labctl: does-not-exist.yaml: no such file');
     expect(r.stderr).toContain('(run labctl validate --help for usage)');
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect((await labctl(['validate', '--help'])).stdout.replace(/\s+/g, ' ')).toContain('exit 0 valid, 1 invalid, 2 usage');
+    expect((await labctl(['validate', '--help'])).stdout.replace(/\s+/g, ' ')).toContain(
+      'exit 0 valid, 1 invalid, 2 usage',
+    );
     // The default file, inventory.yaml in the current folder, is the same case.
     expect((await labctl(['validate'], { cwd: '/' })).code).toBe(2);
   });

@@ -21,15 +21,30 @@ const WHY: Record<string, string> = {
 };
 
 const DOING: Record<string, string> = {
-  mkdir: 'cannot create the folder', open: 'cannot open', write: 'cannot write', read: 'cannot read',
-  rename: 'cannot replace', unlink: 'cannot remove', rmdir: 'cannot remove the folder', scandir: 'cannot list',
-  stat: 'cannot look at', lstat: 'cannot look at', copyfile: 'cannot copy to', fsync: 'cannot save', close: 'cannot save',
+  mkdir: 'cannot create the folder',
+  open: 'cannot open',
+  write: 'cannot write',
+  read: 'cannot read',
+  rename: 'cannot replace',
+  unlink: 'cannot remove',
+  rmdir: 'cannot remove the folder',
+  scandir: 'cannot list',
+  stat: 'cannot look at',
+  lstat: 'cannot look at',
+  copyfile: 'cannot copy to',
+  fsync: 'cannot save',
+  close: 'cannot save',
 };
 
 /** For ENOTDIR/EEXIST on a path: the part of it that exists and is not a folder. */
 function fileInTheWay(path: string): string | undefined {
   for (let p = path, i = 0; i < 256 && p !== dirname(p); p = dirname(p), i++) {
-    try { if (!statSync(p).isDirectory()) return p; else return undefined; } catch { /* does not exist: go up */ }
+    try {
+      if (!statSync(p).isDirectory()) return p;
+      else return undefined;
+    } catch {
+      /* does not exist: go up */
+    }
   }
   return undefined;
 }
@@ -42,16 +57,20 @@ export function fileSystemMessage(e: unknown): string | undefined {
   const path = err.path ?? '(path not reported by the system)';
   if ((err.code === 'ENOTDIR' || err.code === 'EEXIST') && err.path) {
     const inTheWay = fileInTheWay(err.path);
-    if (inTheWay) return `${inTheWay}: is a file, but labctl needs a folder there (for ${err.path}); move the file away or choose another path (${err.code})`;
+    if (inTheWay)
+      return `${inTheWay}: is a file, but labctl needs a folder there (for ${err.path}); move the file away or choose another path (${err.code})`;
   }
   if (err.code === 'ENOENT' && err.syscall === 'mkdir' && err.path) {
     // Node's recursive mkdir reports ENOENT when a parent cannot be created (read-only, no permission):
     // ask the nearest existing folder why.
     let anc = dirname(err.path);
     for (let i = 0; i < 256 && !existsSync(anc) && anc !== dirname(anc); i++) anc = dirname(anc);
-    try { accessSync(anc, constants.W_OK); } catch (a) {
+    try {
+      accessSync(anc, constants.W_OK);
+    } catch (a) {
       const code = (a as NodeJS.ErrnoException).code ?? '';
-      if (code in WHY) return `cannot create the folder ${err.path}: ${anc}: ${WHY[code]} (${code}); labctl stopped there`;
+      if (code in WHY)
+        return `cannot create the folder ${err.path}: ${anc}: ${WHY[code]} (${code}); labctl stopped there`;
     }
   }
   const doing = DOING[err.syscall ?? ''] ?? 'cannot use';

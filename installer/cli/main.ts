@@ -9,7 +9,9 @@ import { labctlVersion } from '../core/build-info.ts';
 
 export function buildProgram(): Command {
   const program = new Command('labctl')
-    .description('Campus Lab Platform installer: inventory -> validate -> plan/apply over SSH, and render -> GitOps repo -> ArgoCD')
+    .description(
+      'Campus Lab Platform installer: inventory -> validate -> plan/apply over SSH, and render -> GitOps repo -> ArgoCD',
+    )
     .version(labctlVersion())
     .showHelpAfterError('(run labctl --help for usage)')
     .exitOverride()
@@ -18,7 +20,10 @@ export function buildProgram(): Command {
   // A usage error points to the help of the command that was run, not to the top-level list.
   const walk = (cmd: Command, path: string) => {
     // Set before the subcommand parses its options: an option's parser may throw the UsageError.
-    if (cmd.commands.length) cmd.hook('preSubcommand', (_c, sub) => { running = commandPath(sub); });
+    if (cmd.commands.length)
+      cmd.hook('preSubcommand', (_c, sub) => {
+        running = commandPath(sub);
+      });
     for (const sub of cmd.commands) {
       const p = `${path} ${sub.name()}`;
       sub.showHelpAfterError(`(run ${p} --help for usage)`);
@@ -51,7 +56,10 @@ const commandPath = (cmd: Command): string => {
 /** A reader that stopped reading (`labctl diff | head`) is not an error: stop quietly, like other tools. */
 function quietOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      else throw e;
+    });
   }
 }
 
@@ -84,8 +92,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`labctl: ${fsMessage}\n`);
       return 1;
     }
-    process.stderr.write(`labctl: internal error: ${(e as Error)?.stack ?? String(e)}\n` +
-      'This is a bug in labctl, not in your input. Please report it with the command you ran.\n');
+    process.stderr.write(
+      `labctl: internal error: ${(e as Error)?.stack ?? String(e)}\n` +
+        'This is a bug in labctl, not in your input. Please report it with the command you ran.\n',
+    );
     return 3;
   }
 }

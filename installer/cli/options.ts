@@ -8,14 +8,22 @@ import { UsageError } from '../core/diagnostics.ts';
 import { parseFormat } from './output.ts';
 
 export const DEFAULT_INVENTORY = 'inventory.yaml';
-export const outputOption = () => new Option('--output <format>', 'text or json').default('text').argParser((v) => parseFormat(v));
-export const inventoryOption = () => new Option('-i, --inventory <file>', 'site inventory file').default(DEFAULT_INVENTORY);
+export const outputOption = () =>
+  new Option('--output <format>', 'text or json').default('text').argParser((v) => parseFormat(v));
+export const inventoryOption = () =>
+  new Option('-i, --inventory <file>', 'site inventory file').default(DEFAULT_INVENTORY);
 /** -o of render and diff: no commander default, the inventory's folder is filled in by siteRepoOf. */
-export const outOption = (what: string) => new Option('-o, --out <dir>', `${what} (default: the folder that holds the inventory)`);
+export const outOption = (what: string) =>
+  new Option('-o, --out <dir>', `${what} (default: the folder that holds the inventory)`);
 /** -r of the commands that read or write the secret store. */
-export const repoOption = (withInventory = true) => new Option('-r, --repo <dir>', `the site repository checkout holding secrets/ (default: ${withInventory ? 'the folder that holds the inventory' : 'the current folder, when it holds inventory.yaml'})`);
+export const repoOption = (withInventory = true) =>
+  new Option(
+    '-r, --repo <dir>',
+    `the site repository checkout holding secrets/ (default: ${withInventory ? 'the folder that holds the inventory' : 'the current folder, when it holds inventory.yaml'})`,
+  );
 /** -k of every command that needs the site key; $LABCTL_AGE_KEY_FILE is read in one place (secrets/store.ts defaultKeyFile). */
-export const keyFileOption = (use = 'the site private key') => new Option('-k, --key-file <file>', `${use} (default: $LABCTL_AGE_KEY_FILE or ~/.config/labctl/site.agekey)`);
+export const keyFileOption = (use = 'the site private key') =>
+  new Option('-k, --key-file <file>', `${use} (default: $LABCTL_AGE_KEY_FILE or ~/.config/labctl/site.agekey)`);
 
 /** The site repository of an inventory: the folder that holds it. */
 export const siteRepoOf = (inventory: string): string => dirname(inventory);
@@ -28,5 +36,7 @@ export const siteRepoOf = (inventory: string): string => dirname(inventory);
 export function repoOrHere(repo: string | undefined, command: string): string {
   if (repo !== undefined) return repo;
   if (existsSync(DEFAULT_INVENTORY) || existsSync('secrets/recipients.txt')) return '.';
-  throw new UsageError(`this folder holds no ${DEFAULT_INVENTORY}, so it is not a site repository: run labctl ${command} from the site repository's root (the folder with ${DEFAULT_INVENTORY}), or name it with -r DIR`);
+  throw new UsageError(
+    `this folder holds no ${DEFAULT_INVENTORY}, so it is not a site repository: run labctl ${command} from the site repository's root (the folder with ${DEFAULT_INVENTORY}), or name it with -r DIR`,
+  );
 }

@@ -17,7 +17,13 @@ import { runtimeAssignment } from './shell.ts';
 
 /** 'output': the last line of the running step's output (progress display; not printed line by line). */
 export type EventKind = 'start' | 'done' | 'skipped' | 'failed' | 'blocked' | 'note' | 'output';
-export interface UpEvent { node: string; step: string; kind: EventKind; message?: string; ms?: number }
+export interface UpEvent {
+  node: string;
+  step: string;
+  kind: EventKind;
+  message?: string;
+  ms?: number;
+}
 
 export interface HostOutcome {
   node: string;
@@ -45,15 +51,26 @@ export interface RunOptions extends ClusterOptions {
 const HOST_STEP_LOG = '/var/lib/labctl/steps.log';
 
 const MISSING_INPUT: Partial<Record<SecretName, string>> = {
-  siteCaCert: 'the site CA certificate was not given (tls.mode internal-ca): run up with --repo <site repository> and the site key, so labctl reads it from the secret store',
+  siteCaCert:
+    'the site CA certificate was not given (tls.mode internal-ca): run up with --repo <site repository> and the site key, so labctl reads it from the secret store',
 };
 
-export interface RunResult { hosts: HostOutcome[]; ok: boolean; initDone: boolean }
+export interface RunResult {
+  hosts: HostOutcome[];
+  ok: boolean;
+  initDone: boolean;
+}
 
 const lastLines = (s: string, n: number) => s.trim().split('\n').filter(Boolean).slice(-n).join(' | ');
 
 /** Why a step that ran and exited non-zero failed, in one line. */
-export function stepFailure(code: number | null, signal: string | null, stdout: string, stderr: string, timeoutSec: number): string {
+export function stepFailure(
+  code: number | null,
+  signal: string | null,
+  stdout: string,
+  stderr: string,
+  timeoutSec: number,
+): string {
   if (code === TIMEOUT_EXIT || code === 137) return `timed out after ${timeoutSec} s (stopped on the host)`;
   const marked = [...stderr.matchAll(/^LABCTL_ERROR: (.*)$/gm)].map((m) => m[1]);
   if (marked.length) return marked.join('; ');
@@ -66,7 +83,10 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
   const outcome = new Map<string, HostOutcome>();
   const hostOf = (name: string) => {
     let h = outcome.get(name);
-    if (!h) { h = { node: name, status: 'done', ran: [], skipped: [] }; outcome.set(name, h); }
+    if (!h) {
+      h = { node: name, status: 'done', ran: [], skipped: [] };
+      outcome.set(name, h);
+    }
     return h;
   };
   const conns = new Map<string, RemoteHost>();
@@ -85,22 +105,29 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
   /** Runs one step; returns stdout on success, throws with a one-line reason (naming its log) otherwise. */
   async function execStep(step: PlannedStep): Promise<string> {
     const timeoutSec = o.stepTimeoutSec ?? step.timeoutSec;
-    const vars = step.needs.map((n) => {
-      const v = secrets[n];
-      if (!v) throw new Error(MISSING_INPUT[n] ?? `missing run-time value ${n}`);
-      // Checked against a strict pattern, then single-quoted: a value never becomes shell code.
-      return runtimeAssignment(n, SECRET_VARS[n], v);
-    }).join('');
+    const vars = step.needs
+      .map((n) => {
+        const v = secrets[n];
+        if (!v) throw new Error(MISSING_INPUT[n] ?? `missing run-time value ${n}`);
+        // Checked against a strict pattern, then single-quoted: a value never becomes shell code.
+        return runtimeAssignment(n, SECRET_VARS[n], v);
+      })
+      .join('');
     const host = await connection(step.node);
     const log = new StepLog(o.logDir, step.node, step.id, (line) => {
       const note = /^LABCTL_NOTE: (.*)$/.exec(line);
-      emit(note ? { node: step.node, step: step.id, kind: 'note', message: note[1] } : { node: step.node, step: step.id, kind: 'output', message: line });
+      emit(
+        note
+          ? { node: step.node, step: step.id, kind: 'note', message: note[1] }
+          : { node: step.node, step: step.id, kind: 'output', message: line },
+      );
     });
     const named = (why: string) => (log.file ? `${why} (full output: ${log.file})` : why);
     let r: Awaited<ReturnType<typeof host.runScript>>;
     try {
       r = await host.runScript(vars + step.script, {
-        timeoutMs: timeoutSec * 1000, step: step.id,
+        timeoutMs: timeoutSec * 1000,
+        step: step.id,
         onStdout: (chunk) => log.write('out', chunk),
         onStderr: (chunk) => log.write('err', chunk),
       });
@@ -129,15 +156,28 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
     const host = await connection(node);
     const was = journal.hostKey(node);
     if (was && host.hostKey && was !== host.hostKey) {
-      emit({ node, step: 'identity', kind: 'note', message: `host key changed since its steps ran (${was} -> ${host.hostKey}): a reinstalled server; running all its steps again` });
+      emit({
+        node,
+        step: 'identity',
+        kind: 'note',
+        message: `host key changed since its steps ran (${was} -> ${host.hostKey}): a reinstalled server; running all its steps again`,
+      });
       await journal.forget(node);
       return;
     }
-    const r = await host.runScript(`cat ${HOST_STEP_LOG} 2>/dev/null || true\n`, { timeoutMs: 30_000, step: 'identity' });
+    const r = await host.runScript(`cat ${HOST_STEP_LOG} 2>/dev/null || true\n`, {
+      timeoutMs: 30_000,
+      step: 'identity',
+    });
     const onHost = new Set([...r.stdout.matchAll(/^\S+ (\S+) done$/gm)].map((m) => m[1]!));
     const missing = recorded.filter((id) => !onHost.has(id));
     if (missing.length) {
-      emit({ node, step: 'identity', kind: 'note', message: `${missing.length === recorded.length ? 'no' : 'some'} step markers in ${HOST_STEP_LOG} (missing: ${missing.join(', ')}): running ${missing.length === 1 ? 'it' : 'them'} again` });
+      emit({
+        node,
+        step: 'identity',
+        kind: 'note',
+        message: `${missing.length === recorded.length ? 'no' : 'some'} step markers in ${HOST_STEP_LOG} (missing: ${missing.join(', ')}): running ${missing.length === 1 ? 'it' : 'them'} again`,
+      });
       await journal.forget(node, (id) => missing.includes(id));
     }
   }
@@ -190,15 +230,21 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
   }
 
   async function needSecrets(phaseHosts: { node: string; steps: PlannedStep[] }[]): Promise<string | undefined> {
-    const pending = phaseHosts.some((h) => h.steps.some((s) => s.needs.length && !journal.finished(h.node, s.id, s.inputs)));
+    const pending = phaseHosts.some((h) =>
+      h.steps.some((s) => s.needs.length && !journal.finished(h.node, s.id, s.inputs)),
+    );
     if (!pending || secrets.joinToken) return undefined;
-    const producer = plan.phases.flatMap((p) => p.hosts).flatMap((h) => h.steps).find((s) => s.produces && s.node === first);
+    const producer = plan.phases
+      .flatMap((p) => p.hosts)
+      .flatMap((h) => h.steps)
+      .find((s) => s.produces && s.node === first);
     if (!producer) return 'no join-credentials step in the plan';
     emit({ node: first, step: producer.id, kind: 'start' });
     try {
       const out = await execStep(producer);
       // Only the join credentials come from the first control plane (never e.g. the site CA).
-      for (const m of out.matchAll(/^LABCTL_(?:SECRET|OUTPUT) (joinToken|certificateKey|caCertHash)=(\S+)$/gm)) secrets[m[1] as SecretName] = m[2]!;
+      for (const m of out.matchAll(/^LABCTL_(?:SECRET|OUTPUT) (joinToken|certificateKey|caCertHash)=(\S+)$/gm))
+        secrets[m[1] as SecretName] = m[2]!;
       emit({ node: first, step: producer.id, kind: 'done' });
       return secrets.joinToken && secrets.caCertHash ? undefined : 'the first control plane printed no join token';
     } catch (e) {
@@ -219,14 +265,21 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
       if (phase.phase !== 'prepare') {
         const cp = hostOf(first);
         if (cp.status !== 'done') {
-          for (const h of hosts) block(h.node, h.steps.find((s) => !s.produces)?.id ?? h.steps[0]!.id, `needs the first control plane ${first}, which stopped at ${cp.step}`);
+          for (const h of hosts)
+            block(
+              h.node,
+              h.steps.find((s) => !s.produces)?.id ?? h.steps[0]!.id,
+              `needs the first control plane ${first}, which stopped at ${cp.step}`,
+            );
           continue;
         }
       }
       if (phase.phase === 'join-control-plane' || phase.phase === 'join-workers') {
         const why = await needSecrets(hosts);
         if (why) {
-          for (const h of hosts) if (h.node !== first || h.steps.some((s) => !s.produces)) block(h.node, h.steps.find((s) => !s.produces)?.id ?? h.steps[0]!.id, why);
+          for (const h of hosts)
+            if (h.node !== first || h.steps.some((s) => !s.produces))
+              block(h.node, h.steps.find((s) => !s.produces)?.id ?? h.steps[0]!.id, why);
           continue;
         }
       }
@@ -238,7 +291,10 @@ export async function runPlan(site: Site, plan: Plan, journal: Journal, o: RunOp
 
   // Hosts with no steps at all (e.g. --nodes) still get an outcome row.
   const hostsOut = [...new Set(plan.phases.flatMap((p) => p.hosts.map((h) => h.node)))].map((n) => hostOf(n));
-  const initStep = plan.phases.find((p) => p.phase === 'init')?.hosts.find((h) => h.node === first)?.steps.find((s) => s.id === '0050-kubeadm-init');
+  const initStep = plan.phases
+    .find((p) => p.phase === 'init')
+    ?.hosts.find((h) => h.node === first)
+    ?.steps.find((s) => s.id === '0050-kubeadm-init');
   const initDone = !!initStep && journal.finished(first, initStep.id, initStep.inputs);
   return { hosts: hostsOut, ok: hostsOut.every((h) => h.status === 'done'), initDone };
 }

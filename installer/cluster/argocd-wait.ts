@@ -3,8 +3,19 @@
 // it names what is stuck and why (ArgoCD's own condition / operation messages).
 import * as k8s from '@kubernetes/client-node';
 
-export interface AppState { name: string; sync: string; health: string; message?: string }
-export interface WaitResult { converged: boolean; apps: AppState[]; stuck: AppState[]; polls: number; elapsedMs: number }
+export interface AppState {
+  name: string;
+  sync: string;
+  health: string;
+  message?: string;
+}
+export interface WaitResult {
+  converged: boolean;
+  apps: AppState[];
+  stuck: AppState[];
+  polls: number;
+  elapsedMs: number;
+}
 
 interface ArgoApp {
   metadata?: { name?: string };
@@ -20,10 +31,17 @@ export function appState(a: ArgoApp): AppState {
   const st = a.status ?? {};
   const msgs = [
     ...(st.conditions ?? []).filter((c) => /Error|Warning/.test(c.type ?? '')).map((c) => `${c.type}: ${c.message}`),
-    ...(st.operationState && st.operationState.phase !== 'Succeeded' && st.operationState.message ? [`${st.operationState.phase}: ${st.operationState.message}`] : []),
+    ...(st.operationState && st.operationState.phase !== 'Succeeded' && st.operationState.message
+      ? [`${st.operationState.phase}: ${st.operationState.message}`]
+      : []),
     ...(st.health?.message ? [st.health.message] : []),
   ];
-  return { name: a.metadata?.name ?? '?', sync: st.sync?.status ?? 'Unknown', health: st.health?.status ?? 'Unknown', ...(msgs.length ? { message: msgs.join('; ') } : {}) };
+  return {
+    name: a.metadata?.name ?? '?',
+    sync: st.sync?.status ?? 'Unknown',
+    health: st.health?.status ?? 'Unknown',
+    ...(msgs.length ? { message: msgs.join('; ') } : {}),
+  };
 }
 
 export const converged = (a: AppState) => a.sync === 'Synced' && a.health === 'Healthy';
@@ -34,7 +52,12 @@ export type ListApps = () => Promise<ArgoApp[]>;
 export function listApplications(kc: k8s.KubeConfig, namespace = 'argocd'): ListApps {
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
   return async () => {
-    const list = await api.listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'applications' }) as { items?: ArgoApp[] };
+    const list = (await api.listNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace,
+      plural: 'applications',
+    })) as { items?: ArgoApp[] };
     return list.items ?? [];
   };
 }
@@ -60,7 +83,8 @@ export async function waitForConvergence(list: ListApps, o: WaitOptions): Promis
       apps = (await list()).map(appState).sort((a, b) => (a.name < b.name ? -1 : 1));
       lastError = undefined;
       o.onPoll?.(apps);
-      if (apps.length >= (o.minApps ?? 1) && apps.every(converged)) return { converged: true, apps, stuck: [], polls, elapsedMs: Date.now() - t0 };
+      if (apps.length >= (o.minApps ?? 1) && apps.every(converged))
+        return { converged: true, apps, stuck: [], polls, elapsedMs: Date.now() - t0 };
     } catch (e) {
       lastError = (e as Error).message;
     }
@@ -68,13 +92,22 @@ export async function waitForConvergence(list: ListApps, o: WaitOptions): Promis
     await sleep(o.intervalMs);
   }
   const stuck = apps.filter((a) => !converged(a));
-  if (lastError) stuck.push({ name: '(api)', sync: 'Unknown', health: 'Unknown', message: `last poll failed: ${lastError}` });
-  if (apps.length < (o.minApps ?? 1)) stuck.push({ name: '(root)', sync: 'Unknown', health: 'Unknown', message: `only ${apps.length} Application(s) exist` });
+  if (lastError)
+    stuck.push({ name: '(api)', sync: 'Unknown', health: 'Unknown', message: `last poll failed: ${lastError}` });
+  if (apps.length < (o.minApps ?? 1))
+    stuck.push({
+      name: '(root)',
+      sync: 'Unknown',
+      health: 'Unknown',
+      message: `only ${apps.length} Application(s) exist`,
+    });
   return { converged: false, apps, stuck, polls, elapsedMs: Date.now() - t0 };
 }
 
 /** "argocd did not converge in 600 s: harbor (OutOfSync/Progressing: ...), ..." */
 export function stuckMessage(r: WaitResult, timeoutMs: number): string {
-  return `the platform did not converge within ${Math.round(timeoutMs / 1000)} s; stuck: ` +
-    r.stuck.map((a) => `${a.name} (${a.sync}/${a.health}${a.message ? `: ${a.message}` : ''})`).join(', ');
+  return (
+    `the platform did not converge within ${Math.round(timeoutMs / 1000)} s; stuck: ` +
+    r.stuck.map((a) => `${a.name} (${a.sync}/${a.health}${a.message ? `: ${a.message}` : ''})`).join(', ')
+  );
 }

@@ -22,16 +22,24 @@ export const CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
 export const KUBEADM_API = 'kubeadm.k8s.io/v1beta4';
 
 type Arg = { name: string; value: string };
-interface NodeRegistration { name: string; criSocket: string; kubeletExtraArgs: Arg[]; taints?: { key: string; effect: string }[] }
+interface NodeRegistration {
+  name: string;
+  criSocket: string;
+  kubeletExtraArgs: Arg[];
+  taints?: { key: string; effect: string }[];
+}
 export interface InitConfiguration {
-  apiVersion: typeof KUBEADM_API; kind: 'InitConfiguration';
+  apiVersion: typeof KUBEADM_API;
+  kind: 'InitConfiguration';
   localAPIEndpoint: { advertiseAddress: string; bindPort: number };
   nodeRegistration: NodeRegistration;
   skipPhases?: string[];
 }
 export interface ClusterConfiguration {
-  apiVersion: typeof KUBEADM_API; kind: 'ClusterConfiguration';
-  kubernetesVersion: string; clusterName: string;
+  apiVersion: typeof KUBEADM_API;
+  kind: 'ClusterConfiguration';
+  kubernetesVersion: string;
+  clusterName: string;
   controlPlaneEndpoint: string;
   networking: { podSubnet: string; serviceSubnet: string; dnsDomain: string };
   apiServer: { certSANs: string[]; extraArgs: Arg[] };
@@ -40,11 +48,16 @@ export interface ClusterConfiguration {
   imageRepository?: string;
 }
 export interface KubeletConfiguration {
-  apiVersion: 'kubelet.config.k8s.io/v1beta1'; kind: 'KubeletConfiguration';
-  cgroupDriver: 'systemd'; failSwapOn: boolean; serverTLSBootstrap: boolean; rotateCertificates: boolean;
+  apiVersion: 'kubelet.config.k8s.io/v1beta1';
+  kind: 'KubeletConfiguration';
+  cgroupDriver: 'systemd';
+  failSwapOn: boolean;
+  serverTLSBootstrap: boolean;
+  rotateCertificates: boolean;
 }
 export interface JoinConfiguration {
-  apiVersion: typeof KUBEADM_API; kind: 'JoinConfiguration';
+  apiVersion: typeof KUBEADM_API;
+  kind: 'JoinConfiguration';
   discovery: { bootstrapToken: { apiServerEndpoint: string; token: string; caCertHashes: string[] } };
   nodeRegistration: NodeRegistration;
   controlPlane?: { localAPIEndpoint: { advertiseAddress: string; bindPort: number }; certificateKey: string };
@@ -69,7 +82,10 @@ export const EXCLUDE_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-b
 
 /** Labels the kubelet registers its node with (set once, at registration: a later role change needs a re-join). */
 export function nodeLabels(node: SiteNode): string {
-  return [`topology.kubernetes.io/zone=${node.rack}`, ...(node.roles.includes('vm-host') ? [`${VM_HOST_LABEL}=true`] : [])].join(',');
+  return [
+    `topology.kubernetes.io/zone=${node.rack}`,
+    ...(node.roles.includes('vm-host') ? [`${VM_HOST_LABEL}=true`] : []),
+  ].join(',');
 }
 
 function registration(site: Site, node: SiteNode): NodeRegistration {
@@ -84,7 +100,13 @@ function registration(site: Site, node: SiteNode): NodeRegistration {
       { name: 'node-labels', value: nodeLabels(node) },
     ],
     // Control-plane nodes that also have other roles run workloads; so does a cluster of only control planes.
-    ...(node.roles.includes('control-plane') ? { taints: takesWorkloads(site, node) ? [] : [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } : {}),
+    ...(node.roles.includes('control-plane')
+      ? {
+          taints: takesWorkloads(site, node)
+            ? []
+            : [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
+        }
+      : {}),
   };
 }
 
@@ -119,18 +141,24 @@ export function oidcArgs(site: Site): Arg[] {
 
 export function kubeadmInitConfig(site: Site, node: SiteNode): string {
   const init: InitConfiguration = {
-    apiVersion: KUBEADM_API, kind: 'InitConfiguration',
+    apiVersion: KUBEADM_API,
+    kind: 'InitConfiguration',
     localAPIEndpoint: { advertiseAddress: node.address, bindPort: 6443 },
     nodeRegistration: registration(site, node),
     // kube-vip, not kube-proxy replacement: keep every phase; listed so the choice is visible.
     skipPhases: [],
   };
   const cluster: ClusterConfiguration = {
-    apiVersion: KUBEADM_API, kind: 'ClusterConfiguration',
+    apiVersion: KUBEADM_API,
+    kind: 'ClusterConfiguration',
     kubernetesVersion: site.kubernetes.version,
     clusterName: site.site.name,
     controlPlaneEndpoint: endpoint(site),
-    networking: { podSubnet: site.network.podCidr, serviceSubnet: site.network.serviceCidr, dnsDomain: 'cluster.local' },
+    networking: {
+      podSubnet: site.network.podCidr,
+      serviceSubnet: site.network.serviceCidr,
+      dnsDomain: 'cluster.local',
+    },
     apiServer: {
       certSANs: [site.kubernetes.apiDnsName, site.kubernetes.apiVip],
       // Verify the kubelets' serving certificates (cluster-CA signed, see serverTLSBootstrap below) on
@@ -142,8 +170,12 @@ export function kubeadmInitConfig(site: Site, node: SiteNode): string {
   };
   // serverTLSBootstrap: the kubelet's serving certificate comes from a CSR that kubelet-csr-approver checks.
   const kubelet: KubeletConfiguration = {
-    apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration',
-    cgroupDriver: 'systemd', failSwapOn: true, serverTLSBootstrap: true, rotateCertificates: true,
+    apiVersion: 'kubelet.config.k8s.io/v1beta1',
+    kind: 'KubeletConfiguration',
+    cgroupDriver: 'systemd',
+    failSwapOn: true,
+    serverTLSBootstrap: true,
+    rotateCertificates: true,
   };
   return toYamlDocs([init, cluster, kubelet]);
 }
@@ -151,10 +183,24 @@ export function kubeadmInitConfig(site: Site, node: SiteNode): string {
 export function kubeadmJoinConfig(site: Site, node: SiteNode): string {
   const cp = node.roles.includes('control-plane');
   const join: JoinConfiguration = {
-    apiVersion: KUBEADM_API, kind: 'JoinConfiguration',
-    discovery: { bootstrapToken: { apiServerEndpoint: endpoint(site), token: PLACEHOLDER.joinToken, caCertHashes: [PLACEHOLDER.caCertHash] } },
+    apiVersion: KUBEADM_API,
+    kind: 'JoinConfiguration',
+    discovery: {
+      bootstrapToken: {
+        apiServerEndpoint: endpoint(site),
+        token: PLACEHOLDER.joinToken,
+        caCertHashes: [PLACEHOLDER.caCertHash],
+      },
+    },
     nodeRegistration: registration(site, node),
-    ...(cp ? { controlPlane: { localAPIEndpoint: { advertiseAddress: node.address, bindPort: 6443 }, certificateKey: PLACEHOLDER.certificateKey } } : {}),
+    ...(cp
+      ? {
+          controlPlane: {
+            localAPIEndpoint: { advertiseAddress: node.address, bindPort: 6443 },
+            certificateKey: PLACEHOLDER.certificateKey,
+          },
+        }
+      : {}),
   };
   return toYaml(join);
 }
@@ -172,29 +218,42 @@ export function kubeVipPod(site: Site, node: SiteNode, firstInit: boolean): stri
   // (without it kube-vip falls back to the host name for its lease). svc_enable stays off: MetalLB owns
   // Service addresses.
   const env: Record<string, string> = {
-    vip_arp: 'true', port: '6443', vip_interface: node.interface ?? PLACEHOLDER.vipInterface, vip_subnet: '32',
-    dns_mode: 'first', cp_enable: 'true', cp_namespace: 'kube-system', svc_enable: 'false', vip_leaderelection: 'true',
-    vip_leasename: 'plndr-cp-lock', vip_leaseduration: '5', vip_renewdeadline: '3', vip_retryperiod: '1',
+    vip_arp: 'true',
+    port: '6443',
+    vip_interface: node.interface ?? PLACEHOLDER.vipInterface,
+    vip_subnet: '32',
+    dns_mode: 'first',
+    cp_enable: 'true',
+    cp_namespace: 'kube-system',
+    svc_enable: 'false',
+    vip_leaderelection: 'true',
+    vip_leasename: 'plndr-cp-lock',
+    vip_leaseduration: '5',
+    vip_renewdeadline: '3',
+    vip_retryperiod: '1',
     address: site.kubernetes.apiVip,
   };
   const pod: IPod = {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: 'kube-vip', namespace: 'kube-system' },
     spec: {
       hostNetwork: true,
       hostAliases: [{ ip: '127.0.0.1', hostnames: ['kubernetes'] }],
-      containers: [{
-        name: 'kube-vip',
-        image: `${kv.image}:${kv.version}`,
-        imagePullPolicy: 'IfNotPresent',
-        args: ['manager'],
-        env: [
-          ...Object.entries(env).map(([name, value]) => ({ name, value })),
-          { name: 'vip_nodename', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-        ],
-        securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] } },
-        volumeMounts: [{ name: 'kubeconfig', mountPath: '/etc/kubernetes/admin.conf' }],
-      }],
+      containers: [
+        {
+          name: 'kube-vip',
+          image: `${kv.image}:${kv.version}`,
+          imagePullPolicy: 'IfNotPresent',
+          args: ['manager'],
+          env: [
+            ...Object.entries(env).map(([name, value]) => ({ name, value })),
+            { name: 'vip_nodename', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+          ],
+          securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] } },
+          volumeMounts: [{ name: 'kubeconfig', mountPath: '/etc/kubernetes/admin.conf' }],
+        },
+      ],
       volumes: [{ name: 'kubeconfig', hostPath: { path: kubeconfig, type: 'FileOrCreate' } }],
     },
   };
@@ -218,26 +277,41 @@ export const SITE_CA_FILE = OIDC_CA_FILE;
 /** /etc/containerd/certs.d/<registry>/hosts.toml for each Harbor proxy cache: Harbor first, upstream as fallback. */
 export function containerdHosts(site: Site): { registry: string; content: string }[] {
   const ca = site.tls.mode === 'internal-ca' ? SITE_CA_FILE : '';
-  return site.registry.proxyCaches.map((p) => ({
-    registry: registryHost(p.upstream),
-    content: renderTemplate('cluster/templates/hosts.toml.hbs', { server: p.upstream, mirror: `https://${site.registry.hostname}/v2/${p.name}`, ca }),
-  })).sort((a, b) => (a.registry < b.registry ? -1 : 1));
+  return site.registry.proxyCaches
+    .map((p) => ({
+      registry: registryHost(p.upstream),
+      content: renderTemplate('cluster/templates/hosts.toml.hbs', {
+        server: p.upstream,
+        mirror: `https://${site.registry.hostname}/v2/${p.name}`,
+        ca,
+      }),
+    }))
+    .sort((a, b) => (a.registry < b.registry ? -1 : 1));
 }
 
 export const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
 
 /** The pinned containerd release (gitops/versions.yaml): tarball and runc binary, each with its sha256 per arch. */
-export interface Download { version: string; url: string; sha256: Record<Arch, string> }
+export interface Download {
+  version: string;
+  url: string;
+  sha256: Record<Arch, string>;
+}
 export type Arch = 'amd64' | 'arm64';
 export const ARCHES: readonly Arch[] = ['amd64', 'arm64'];
-export interface ContainerdRelease extends Download { runc: Download; sandboxImage: string }
+export interface ContainerdRelease extends Download {
+  runc: Download;
+  sandboxImage: string;
+}
 
 export function containerdRelease(site: Site): ContainerdRelease {
   const pinned = pinnedVersions().components.containerd as unknown as ContainerdRelease;
   const wanted = site.versions.containerd;
   // A checksum is pinned for one version only: another version cannot be checked, so it is refused.
   if (wanted && wanted !== pinned.version) {
-    throw new Error(`versions.containerd: ${wanted} has no pinned sha256 (gitops/versions.yaml pins containerd ${pinned.version}); change the pin there, with the release's checksums`);
+    throw new Error(
+      `versions.containerd: ${wanted} has no pinned sha256 (gitops/versions.yaml pins containerd ${pinned.version}); change the pin there, with the release's checksums`,
+    );
   }
   return pinned;
 }
@@ -253,7 +327,9 @@ export const downloadUrl = (d: Download, arch: Arch, mirror?: string) => {
 
 /** containerd 2.x configuration (config version 3): systemd cgroups, hosts.toml mirrors, kubeadm's sandbox image. */
 export function containerdConfig(site: Site): string {
-  return renderTemplate('cluster/templates/containerd-config-v3.toml.hbs', { sandboxImage: containerdRelease(site).sandboxImage });
+  return renderTemplate('cluster/templates/containerd-config-v3.toml.hbs', {
+    sandboxImage: containerdRelease(site).sandboxImage,
+  });
 }
 
 export const SYSCTL_FILE = '/etc/sysctl.d/99-kubernetes.conf';

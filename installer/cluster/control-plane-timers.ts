@@ -12,7 +12,11 @@ export const DEFRAG_MIN_FREE_MIB = 256;
 /** Minutes between two members' defragmentation windows: far longer than a defrag of a 4 GiB database. */
 export const DEFRAG_STAGGER_MINUTES = 30;
 
-export interface NodeFile { path: string; mode: string; content: string }
+export interface NodeFile {
+  path: string;
+  mode: string;
+  content: string;
+}
 
 const controlPlanes = (site: Site) => site.nodes.filter((n) => n.roles.includes('control-plane'));
 
@@ -41,11 +45,27 @@ export function defragScript(): string {
 export function controlPlaneTimerFiles(site: Site, node: SiteNode): NodeFile[] {
   return [
     { path: CERTS_SCRIPT, mode: '0755', content: certsScript() },
-    { path: '/etc/systemd/system/labctl-kubeadm-certs.service', mode: '0644', content: unit('labctl: kubeadm certificate expiry for node-exporter', CERTS_SCRIPT) },
+    {
+      path: '/etc/systemd/system/labctl-kubeadm-certs.service',
+      mode: '0644',
+      content: unit('labctl: kubeadm certificate expiry for node-exporter', CERTS_SCRIPT),
+    },
     // Hourly, and soon after boot: the metric must be fresh enough that "check stale" can alert.
-    { path: '/etc/systemd/system/labctl-kubeadm-certs.timer', mode: '0644', content: timer('labctl: kubeadm certificate expiry, hourly', 'hourly', 'OnBootSec=5min\n') },
+    {
+      path: '/etc/systemd/system/labctl-kubeadm-certs.timer',
+      mode: '0644',
+      content: timer('labctl: kubeadm certificate expiry, hourly', 'hourly', 'OnBootSec=5min\n'),
+    },
     { path: DEFRAG_SCRIPT, mode: '0755', content: defragScript() },
-    { path: '/etc/systemd/system/labctl-etcd-defrag.service', mode: '0644', content: unit('labctl: defragment this etcd member', DEFRAG_SCRIPT) },
-    { path: '/etc/systemd/system/labctl-etcd-defrag.timer', mode: '0644', content: timer('labctl: weekly etcd defragmentation, one member at a time', defragCalendar(site, node)) },
+    {
+      path: '/etc/systemd/system/labctl-etcd-defrag.service',
+      mode: '0644',
+      content: unit('labctl: defragment this etcd member', DEFRAG_SCRIPT),
+    },
+    {
+      path: '/etc/systemd/system/labctl-etcd-defrag.timer',
+      mode: '0644',
+      content: timer('labctl: weekly etcd defragmentation, one member at a time', defragCalendar(site, node)),
+    },
   ];
 }

@@ -14,7 +14,10 @@ import { buildConfigMaps, buildSecrets, entriesNeeded } from '../secrets/objects
 /** The store entry holding the token/password ArgoCD pulls the site repository with (components/argocd.ts). */
 export const REPO_CREDENTIAL = 'argocd/site-repo-password';
 
-export interface Delivery { objects: (ISecret | IConfigMap)[]; waiting: Waiting[] }
+export interface Delivery {
+  objects: (ISecret | IConfigMap)[];
+  waiting: Waiting[];
+}
 
 /** Decrypts what can be delivered now; the rest waits. Needs the site key (store.identity). */
 export async function prepareDelivery(needs: SecretNeed[], store: SecretStore): Promise<Delivery> {
@@ -41,12 +44,15 @@ export async function repoNeedsCredentials(url: string, timeoutMs = 20_000): Pro
   if (/^(ssh:\/\/|git@)/.test(url)) return `${url} is an SSH URL`;
   try {
     await promisify(execFile)('git', ['-c', 'credential.helper=', 'ls-remote', '--exit-code', url, 'HEAD'], {
-      timeout: timeoutMs, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', SSH_ASKPASS: 'true' },
+      timeout: timeoutMs,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', SSH_ASKPASS: 'true' },
     });
     return undefined;
   } catch (e) {
     const err = e as { stderr?: string; message: string; killed?: boolean };
-    const why = err.killed ? `no answer within ${timeoutMs / 1000} s` : (err.stderr ?? err.message).trim().split('\n').filter(Boolean).pop() ?? err.message;
+    const why = err.killed
+      ? `no answer within ${timeoutMs / 1000} s`
+      : ((err.stderr ?? err.message).trim().split('\n').filter(Boolean).pop() ?? err.message);
     return `git ls-remote ${url} without credentials failed: ${why}`;
   }
 }

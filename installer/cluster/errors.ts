@@ -2,7 +2,11 @@
 import { redact } from '../ssh/redact.ts';
 
 export class HostStepError extends Error {
-  constructor(readonly host: string, readonly step: string, detail: string) {
+  constructor(
+    readonly host: string,
+    readonly step: string,
+    detail: string,
+  ) {
     super(`${host} [${step}]: ${redact(detail)}`);
     this.name = 'HostStepError';
   }

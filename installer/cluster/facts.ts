@@ -6,7 +6,10 @@ import { HostStepError } from './errors.ts';
 import { renderTemplate } from '../render/text.ts';
 
 export interface DiskFacts {
-  path: string; exists: boolean; device: string; block: boolean;
+  path: string;
+  exists: boolean;
+  device: string;
+  block: boolean;
   /** Partition names found under the disk (lsblk). */
   partitions: string[];
   /** "TYPE OFFSET" of every signature wipefs --no-act finds (filesystems, partition tables, LVM, Ceph). */
@@ -14,23 +17,36 @@ export interface DiskFacts {
 }
 
 export interface Facts {
-  osId: string; osVersionId: string; osPretty: string;
-  kernel: string; arch: string; hostname: string;
+  osId: string;
+  osVersionId: string;
+  osPretty: string;
+  kernel: string;
+  arch: string;
+  hostname: string;
   /** Name of PID 1 (systemd on a normal server). */
   init: string;
   /** Filesystem type of /sys/fs/cgroup: cgroup2fs means the unified hierarchy (cgroup v2). */
   cgroupFs: string;
-  cpus: number; cpuVirt: '' | 'vmx' | 'svm'; kvm: boolean; memTotalKiB: number;
+  cpus: number;
+  cpuVirt: '' | 'vmx' | 'svm';
+  kvm: boolean;
+  memTotalKiB: number;
   /** Lines of /proc/swaps after the header: active swap areas. */
   swaps: string[];
-  ntpSynchronized: string; timeDaemons: string[];
+  ntpSynchronized: string;
+  timeDaemons: string[];
   /** "interface address/prefix" of every IPv4 address. */
   addresses: string[];
   /** TCP ports something listens on. */
   listening: number[];
-  lvm: boolean; rbd: 'loaded' | 'builtin' | 'module' | 'missing';
-  containerd: string; containerdSocket: boolean;
-  kubelet: boolean; kubeadm: boolean; clusterMember: boolean; docker: boolean;
+  lvm: boolean;
+  rbd: 'loaded' | 'builtin' | 'module' | 'missing';
+  containerd: string;
+  containerdSocket: boolean;
+  kubelet: boolean;
+  kubeadm: boolean;
+  clusterMember: boolean;
+  docker: boolean;
   uid: number;
   disks: DiskFacts[];
 }
@@ -55,7 +71,11 @@ export function parseFacts(host: string, stdout: string): Facts {
 export async function gatherFacts(host: RemoteHost, node: Pick<SiteNode, 'name' | 'disks'>): Promise<Facts> {
   const r = await host.runScript(factsScript(), { timeoutMs: FACTS_TIMEOUT_MS, args: node.disks, step: 'facts' });
   if (r.code !== 0) {
-    throw new HostStepError(node.name, 'facts', `facts script exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    throw new HostStepError(
+      node.name,
+      'facts',
+      `facts script exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
   return parseFacts(node.name, r.stdout);
 }

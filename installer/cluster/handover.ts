@@ -28,7 +28,14 @@ export interface HandOverOptions extends ClusterOptions {
 
 function writeLog(file: string, parts: string[]): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, parts.filter(Boolean).map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join(''), { mode: 0o600 });
+  writeFileSync(
+    file,
+    parts
+      .filter(Boolean)
+      .map((p) => (p.endsWith('\n') ? p : `${p}\n`))
+      .join(''),
+    { mode: 0o600 },
+  );
 }
 
 /** admin.conf of the first control plane, pointed at the API VIP's DNS name, stored 0600 in the state dir. */
@@ -57,13 +64,19 @@ export function seedValues(values: unknown): unknown {
   if (!values || typeof values !== 'object') return values;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(values)) {
-    const monitoringCr = /^(serviceMonitor|servicemonitor|prometheusRule|podMonitor)$/.test(k) && v && typeof v === 'object';
+    const monitoringCr =
+      /^(serviceMonitor|servicemonitor|prometheusRule|podMonitor)$/.test(k) && v && typeof v === 'object';
     out[k] = monitoringCr ? { ...(seedValues(v) as object), enabled: false } : seedValues(v);
   }
   return out;
 }
 
-export interface HelmCommand { title: string; argv: string[]; serverSideApply?: boolean; values?: { file: string; content: string } }
+export interface HelmCommand {
+  title: string;
+  argv: string[];
+  serverSideApply?: boolean;
+  values?: { file: string; content: string };
+}
 
 /**
  * The helm invocations, as argument arrays (shown by `labctl plan` and run by handOver). Calico and
@@ -77,16 +90,66 @@ export function helmCommands(site: Site, stateDir = '.labctl'): HelmCommand[] {
   const valuesOf = (name: string) => {
     const c = components.find((x) => x.name === name);
     if (!c?.chart) throw new Error(`hand-over: the render has no chart component ${name}`);
-    return { file: join(stateDir, `seed-values-${name}.yaml`), content: toYaml(seedValues(c.chart.values), { object: false }) };
+    return {
+      file: join(stateDir, `seed-values-${name}.yaml`),
+      content: toYaml(seedValues(c.chart.values), { object: false }),
+    };
   };
-  const crds = v['calico-crds']!, op = v['tigera-operator']!, argo = v['argo-cd']!;
-  const calico = valuesOf('tigera-operator'), argocd = valuesOf('argocd');
+  const crds = v['calico-crds']!,
+    op = v['tigera-operator']!,
+    argo = v['argo-cd']!;
+  const calico = valuesOf('tigera-operator'),
+    argocd = valuesOf('argocd');
   return [
-    { title: 'Calico CRDs', argv: ['template', 'calico-crds', crds.chart!, '--repo', crds.repo!, '--version', crds.version], serverSideApply: true },
-    { title: 'tigera-operator', values: calico, argv: ['upgrade', '--install', 'tigera-operator', op.chart!, '--repo', op.repo!, '--version', op.version,
-      '--namespace', 'tigera-operator', '--create-namespace', '--wait', '--timeout', '10m', '-f', calico.file] },
-    { title: 'Argo CD', values: argocd, argv: ['upgrade', '--install', 'argocd', argo.chart!, '--repo', argo.repo!, '--version', argo.version,
-      '--namespace', 'argocd', '--create-namespace', '--wait', '--timeout', '10m', '-f', argocd.file] },
+    {
+      title: 'Calico CRDs',
+      argv: ['template', 'calico-crds', crds.chart!, '--repo', crds.repo!, '--version', crds.version],
+      serverSideApply: true,
+    },
+    {
+      title: 'tigera-operator',
+      values: calico,
+      argv: [
+        'upgrade',
+        '--install',
+        'tigera-operator',
+        op.chart!,
+        '--repo',
+        op.repo!,
+        '--version',
+        op.version,
+        '--namespace',
+        'tigera-operator',
+        '--create-namespace',
+        '--wait',
+        '--timeout',
+        '10m',
+        '-f',
+        calico.file,
+      ],
+    },
+    {
+      title: 'Argo CD',
+      values: argocd,
+      argv: [
+        'upgrade',
+        '--install',
+        'argocd',
+        argo.chart!,
+        '--repo',
+        argo.repo!,
+        '--version',
+        argo.version,
+        '--namespace',
+        'argocd',
+        '--create-namespace',
+        '--wait',
+        '--timeout',
+        '10m',
+        '-f',
+        argocd.file,
+      ],
+    },
   ];
 }
 
@@ -95,11 +158,21 @@ export async function applyRootApplication(site: Site, kc: k8s.KubeConfig, log: 
   const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
   for (const obj of rootApplication({ site, ...readRenderInputs(site) })) {
     log(`hand-over: apply ${obj.kind} ${obj.metadata.name}`);
-    await objects.patch(obj as k8s.KubernetesObject, undefined, undefined, 'labctl', true, k8s.PatchStrategy.ServerSideApply);
+    await objects.patch(
+      obj as k8s.KubernetesObject,
+      undefined,
+      undefined,
+      'labctl',
+      true,
+      k8s.PatchStrategy.ServerSideApply,
+    );
   }
 }
 
-export async function handOver(site: Site, o: HandOverOptions): Promise<{ converged: boolean; stuck: AppState[]; message: string }> {
+export async function handOver(
+  site: Site,
+  o: HandOverOptions,
+): Promise<{ converged: boolean; stuck: AppState[]; message: string }> {
   const kubeconfig = await fetchKubeconfig(site, o);
   await o.deliver?.(kubeconfig);
   const env = { ...process.env, KUBECONFIG: kubeconfig };
@@ -108,13 +181,24 @@ export async function handOver(site: Site, o: HandOverOptions): Promise<{ conver
     if (c.values) writeAtomic(c.values.file, c.values.content);
     // Each command's full output goes to <state dir>/logs/hand-over/<title>.log, which a failure names.
     const logFile = join(o.stateDir, 'logs', 'hand-over', `${c.title.replace(/[^A-Za-z0-9.-]+/g, '-')}.log`);
-    const output: string[] = [`# ${c.argv[0] === 'template' ? 'helm template | kubectl apply --server-side' : 'helm'} ${c.argv.join(' ')}`];
+    const output: string[] = [
+      `# ${c.argv[0] === 'template' ? 'helm template | kubectl apply --server-side' : 'helm'} ${c.argv.join(' ')}`,
+    ];
     try {
       if (c.serverSideApply) {
         const { stdout, stderr } = await run('helm', c.argv, { env, maxBuffer: 256 << 20 });
         output.push(stderr);
         await new Promise<void>((resolve, reject) => {
-          const p = execFile('kubectl', ['apply', '--server-side', '--force-conflicts', '-f', '-'], { env, maxBuffer: 64 << 20 }, (e, out, err) => { output.push(String(out), String(err)); if (e) reject(e); else resolve(); });
+          const p = execFile(
+            'kubectl',
+            ['apply', '--server-side', '--force-conflicts', '-f', '-'],
+            { env, maxBuffer: 64 << 20 },
+            (e, out, err) => {
+              output.push(String(out), String(err));
+              if (e) reject(e);
+              else resolve();
+            },
+          );
           p.stdin!.on('error', () => {}); // kubectl exiting early is reported through its exit status above
           p.stdin!.end(stdout);
         });
@@ -135,8 +219,17 @@ export async function handOver(site: Site, o: HandOverOptions): Promise<{ conver
   kc.loadFromFile(kubeconfig);
   await applyRootApplication(site, kc, o.log);
   const r = await waitForConvergence(listApplications(kc), {
-    timeoutMs: o.waitTimeoutMs, intervalMs: 15_000, minApps: 2,
-    onPoll: (apps) => o.log(`argocd: ${apps.filter((a) => a.sync === 'Synced' && a.health === 'Healthy').length}/${apps.length} Applications synced and healthy`),
+    timeoutMs: o.waitTimeoutMs,
+    intervalMs: 15_000,
+    minApps: 2,
+    onPoll: (apps) =>
+      o.log(
+        `argocd: ${apps.filter((a) => a.sync === 'Synced' && a.health === 'Healthy').length}/${apps.length} Applications synced and healthy`,
+      ),
   });
-  return { converged: r.converged, stuck: r.stuck, message: r.converged ? `all ${r.apps.length} Applications synced and healthy` : stuckMessage(r, o.waitTimeoutMs) };
+  return {
+    converged: r.converged,
+    stuck: r.stuck,
+    message: r.converged ? `all ${r.apps.length} Applications synced and healthy` : stuckMessage(r, o.waitTimeoutMs),
+  };
 }

@@ -22,17 +22,33 @@ export function nodeAddress(node: SiteNode, o: ClusterOptions): string {
 }
 
 export function connectNode(node: SiteNode, o: ClusterOptions): Promise<RemoteHost> {
-  return connect({ ...node, address: nodeAddress(node, o) }, { connectTimeoutMs: o.connectTimeoutMs, privateKey: o.privateKey, knownHosts: o.knownHosts });
+  return connect(
+    { ...node, address: nodeAddress(node, o) },
+    { connectTimeoutMs: o.connectTimeoutMs, privateKey: o.privateKey, knownHosts: o.knownHosts },
+  );
 }
 
-export const errorText = (e: unknown): string => redact(e instanceof SshError ? e.message : (e as Error)?.message ?? String(e));
+export const errorText = (e: unknown): string =>
+  redact(e instanceof SshError ? e.message : ((e as Error)?.message ?? String(e)));
 
 /** Runs fn for every node, at most `concurrency` at once, and never rejects: failures come back per node. */
-export async function forEachNode<T>(nodes: SiteNode[], o: ClusterOptions, fn: (n: SiteNode) => Promise<T>): Promise<Map<string, { ok: true; value: T } | { ok: false; error: unknown }>> {
+export async function forEachNode<T>(
+  nodes: SiteNode[],
+  o: ClusterOptions,
+  fn: (n: SiteNode) => Promise<T>,
+): Promise<Map<string, { ok: true; value: T } | { ok: false; error: unknown }>> {
   const limit = pLimit(o.concurrency ?? 16);
   const out = new Map<string, { ok: true; value: T } | { ok: false; error: unknown }>();
-  await Promise.all(nodes.map((n) => limit(async () => {
-    try { out.set(n.name, { ok: true, value: await fn(n) }); } catch (error) { out.set(n.name, { ok: false, error }); }
-  })));
+  await Promise.all(
+    nodes.map((n) =>
+      limit(async () => {
+        try {
+          out.set(n.name, { ok: true, value: await fn(n) });
+        } catch (error) {
+          out.set(n.name, { ok: false, error });
+        }
+      }),
+    ),
+  );
   return out;
 }

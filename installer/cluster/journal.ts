@@ -22,19 +22,33 @@ export function defaultStateDir(site: string | { site: { name: string } }): stri
   return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'state'), 'labctl', name);
 }
 
-export interface StepRecord { inputs: string; finishedAt: string; durationMs: number }
+export interface StepRecord {
+  inputs: string;
+  finishedAt: string;
+  durationMs: number;
+}
 /**
  * hostKeys: the SSH host key fingerprint each host showed when its steps ran. The journal belongs to that
  * identity: a host showing another key (a reinstalled server, re-trusted with `labctl hosts trust`) has
  * its steps run again. Journals written before this field existed simply have none yet.
  */
-export interface JournalData { version: 1; site: string; hosts: Record<string, Record<string, StepRecord>>; hostKeys?: Record<string, string> }
+export interface JournalData {
+  version: 1;
+  site: string;
+  hosts: Record<string, Record<string, StepRecord>>;
+  hostKeys?: Record<string, string>;
+}
 
 export class Journal {
   private data: JournalData;
   private writing: Promise<void> = Promise.resolve();
 
-  private constructor(readonly file: string, data: JournalData) { this.data = data; }
+  private constructor(
+    readonly file: string,
+    data: JournalData,
+  ) {
+    this.data = data;
+  }
 
   /** Opens (or starts) the journal of a site; a journal of another site in the same place is refused. */
   static open(file: string, site: string): Journal {
@@ -46,7 +60,8 @@ export class Journal {
       throw new Problem(`${file}: not a readable labctl journal (${(e as Error).message}); move it away to start over`);
     }
     if (data.version !== 1 || typeof data.hosts !== 'object') throw new Problem(`${file}: unknown journal format`);
-    if (data.site !== site) throw new Problem(`${file}: journal of site "${data.site}", not "${site}"; use another --state-dir`);
+    if (data.site !== site)
+      throw new Problem(`${file}: journal of site "${data.site}", not "${site}"; use another --state-dir`);
     return new Journal(file, data);
   }
 
@@ -54,15 +69,23 @@ export class Journal {
     return this.data.hosts[node]?.[step]?.inputs === inputs;
   }
 
-  record(node: string, step: string): StepRecord | undefined { return this.data.hosts[node]?.[step]; }
+  record(node: string, step: string): StepRecord | undefined {
+    return this.data.hosts[node]?.[step];
+  }
 
   /** Steps recorded as finished on a node. */
-  steps(node: string): string[] { return Object.keys(this.data.hosts[node] ?? {}); }
+  steps(node: string): string[] {
+    return Object.keys(this.data.hosts[node] ?? {});
+  }
 
   /** The host key fingerprint the node showed when its recorded steps ran. */
-  hostKey(node: string): string | undefined { return this.data.hostKeys?.[node]; }
+  hostKey(node: string): string | undefined {
+    return this.data.hostKeys?.[node];
+  }
 
-  snapshot(): JournalData { return JSON.parse(JSON.stringify(this.data)) as JournalData; }
+  snapshot(): JournalData {
+    return JSON.parse(JSON.stringify(this.data)) as JournalData;
+  }
 
   /** Records a finished step (and the host key it ran under) and persists; writes are serialized. */
   markDone(node: string, step: string, inputs: string, durationMs: number, hostKey?: string): Promise<void> {
@@ -87,7 +110,8 @@ export class Journal {
 }
 
 /** Journal, kubeconfig and seed values: private (0600) and durable, the journal must never be truncated. */
-export const writeAtomic = (file: string, text: string): void => writeFileAtomic(file, text, { mode: 0o600, durable: true });
+export const writeAtomic = (file: string, text: string): void =>
+  writeFileAtomic(file, text, { mode: 0o600, durable: true });
 
 /** One `up`/`reset` at a time per state directory: an exclusive lock file holding the pid. */
 export function lockStateDir(dir: string): () => void {

@@ -11,7 +11,13 @@ import { minorOf } from '../core/versions.ts';
 import { defaultKeyFile, readIdentity } from '../secrets/store.ts';
 import { verifiedConfirmed, CONFIRMED_FILE } from '../secrets/recipients.ts';
 
-export interface LocalCheck { id: 'helm' | 'kubectl' | 'site-key'; status: 'pass' | 'warn' | 'fail'; found?: string; expected: string; reason?: string }
+export interface LocalCheck {
+  id: 'helm' | 'kubectl' | 'site-key';
+  status: 'pass' | 'warn' | 'fail';
+  found?: string;
+  expected: string;
+  reason?: string;
+}
 
 const run = promisify(execFile);
 
@@ -31,22 +37,56 @@ export async function localChecks(site: Site, o: { repo: string; keyFile?: strin
   // helm: gitops/versions.yaml pins charts, not the helm binary; the hand-over needs helm 3.8+ or 4.
   const helm = await tool(['helm', 'version', '--template', '{{.Version}}']);
   const helmExpected = '3.8 or newer (not pinned in gitops/versions.yaml)';
-  if (helm.error) out.push({ id: 'helm', status: 'fail', expected: helmExpected, reason: `helm ${helm.error}: up installs Calico and Argo CD with it; install it (https://helm.sh/docs/intro/install/)` });
+  if (helm.error)
+    out.push({
+      id: 'helm',
+      status: 'fail',
+      expected: helmExpected,
+      reason: `helm ${helm.error}: up installs Calico and Argo CD with it; install it (https://helm.sh/docs/intro/install/)`,
+    });
   else {
     const [maj, min] = helm.out!.replace(/^v/, '').split('.').map(Number) as [number, number];
     const ok = maj > 3 || (maj === 3 && min >= 8);
-    out.push({ id: 'helm', status: ok ? 'pass' : 'fail', found: helm.out, expected: helmExpected, ...(ok ? {} : { reason: `helm ${helm.out} is older than 3.8` }) });
+    out.push({
+      id: 'helm',
+      status: ok ? 'pass' : 'fail',
+      found: helm.out,
+      expected: helmExpected,
+      ...(ok ? {} : { reason: `helm ${helm.out} is older than 3.8` }),
+    });
   }
   // kubectl: the version skew policy allows one minor either side of the cluster's.
   const k8s = site.kubernetes.version;
   const kubectlExpected = `${minorOf(k8s)} ± 1 minor (kubernetes ${k8s}, gitops/versions.yaml)`;
   const kc = await tool(['kubectl', 'version', '--client', '-o', 'json']);
   let found: string | undefined;
-  try { found = kc.out ? (JSON.parse(kc.out) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion : undefined; } catch { found = undefined; }
-  if (!found) out.push({ id: 'kubectl', status: 'fail', expected: kubectlExpected, reason: `kubectl ${kc.error ?? 'printed no client version'}: up applies the Calico CRDs with it; install kubectl ${minorOf(k8s)}` });
+  try {
+    found = kc.out
+      ? (JSON.parse(kc.out) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion
+      : undefined;
+  } catch {
+    found = undefined;
+  }
+  if (!found)
+    out.push({
+      id: 'kubectl',
+      status: 'fail',
+      expected: kubectlExpected,
+      reason: `kubectl ${kc.error ?? 'printed no client version'}: up applies the Calico CRDs with it; install kubectl ${minorOf(k8s)}`,
+    });
   else {
     const skew = Math.abs(minor(found) - minor(k8s));
-    out.push({ id: 'kubectl', status: skew <= 1 ? 'pass' : 'fail', found, expected: kubectlExpected, ...(skew <= 1 ? {} : { reason: `kubectl ${found} is ${skew} minors away from the cluster's ${k8s}; install kubectl ${minorOf(k8s)}` }) });
+    out.push({
+      id: 'kubectl',
+      status: skew <= 1 ? 'pass' : 'fail',
+      found,
+      expected: kubectlExpected,
+      ...(skew <= 1
+        ? {}
+        : {
+            reason: `kubectl ${found} is ${skew} minors away from the cluster's ${k8s}; install kubectl ${minorOf(k8s)}`,
+          }),
+    });
   }
   out.push(await siteKeyCheck(o));
   return out;
@@ -57,13 +97,25 @@ async function siteKeyCheck(o: { repo: string; keyFile?: string }): Promise<Loca
   const confirmedFile = join(o.repo, 'secrets', CONFIRMED_FILE);
   const expected = `a recipient confirmed in ${confirmedFile}`;
   if (!existsSync(confirmedFile)) {
-    return { id: 'site-key', status: 'warn', expected, reason: `no secret store in ${join(o.repo, 'secrets')} yet: create it with labctl secrets init -r ${o.repo} (up reads the site CA and the platform's Secrets from it)` };
+    return {
+      id: 'site-key',
+      status: 'warn',
+      expected,
+      reason: `no secret store in ${join(o.repo, 'secrets')} yet: create it with labctl secrets init -r ${o.repo} (up reads the site CA and the platform's Secrets from it)`,
+    };
   }
   try {
     const identity = readIdentity(keyFile, 'to read the secret store');
     const recipient = await age.identityToRecipient(identity);
     const confirmed = verifiedConfirmed({ confirmedFile, identity }) ?? [];
-    if (!confirmed.includes(recipient)) return { id: 'site-key', status: 'fail', found: recipient, expected, reason: `${keyFile} (${recipient}) is not a confirmed recipient of the store: it is not this site's key` };
+    if (!confirmed.includes(recipient))
+      return {
+        id: 'site-key',
+        status: 'fail',
+        found: recipient,
+        expected,
+        reason: `${keyFile} (${recipient}) is not a confirmed recipient of the store: it is not this site's key`,
+      };
     return { id: 'site-key', status: 'pass', found: `${keyFile} (${recipient})`, expected };
   } catch (e) {
     return { id: 'site-key', status: 'fail', expected, reason: (e as Error).message };
@@ -71,5 +123,12 @@ async function siteKeyCheck(o: { repo: string; keyFile?: string }): Promise<Loca
 }
 
 export function localTable(checks: LocalCheck[]): string {
-  return checks.map((c) => `local ${c.id.padEnd(8)} ${c.status === 'pass' ? 'ok  ' : c.status === 'warn' ? 'warn' : 'FAIL'} ${c.found ?? '-'} (expected ${c.expected})${c.reason ? `: ${c.reason}` : ''}`).join('\n') + '\n';
+  return (
+    checks
+      .map(
+        (c) =>
+          `local ${c.id.padEnd(8)} ${c.status === 'pass' ? 'ok  ' : c.status === 'warn' ? 'warn' : 'FAIL'} ${c.found ?? '-'} (expected ${c.expected})${c.reason ? `: ${c.reason}` : ''}`,
+      )
+      .join('\n') + '\n'
+  );
 }

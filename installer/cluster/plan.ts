@@ -21,9 +21,21 @@ export interface PlannedStep {
   produces: boolean;
 }
 
-export interface PlanPhase { phase: Phase; description: string; hosts: { node: string; steps: PlannedStep[] }[] }
-export interface HandOver { title: string; items: string[] }
-export interface Plan { site: string; firstControlPlane: string; phases: PlanPhase[]; handOver: HandOver }
+export interface PlanPhase {
+  phase: Phase;
+  description: string;
+  hosts: { node: string; steps: PlannedStep[] }[];
+}
+export interface HandOver {
+  title: string;
+  items: string[];
+}
+export interface Plan {
+  site: string;
+  firstControlPlane: string;
+  phases: PlanPhase[];
+  handOver: HandOver;
+}
 
 const PHASE_TEXT: Record<Phase, string> = {
   prepare: 'every node in parallel: OS, containerd, Kubernetes packages',
@@ -43,17 +55,32 @@ export function buildPlan(site: Site, only?: string[]): Plan {
   const nodes = only ? site.nodes.filter((n) => only.includes(n.name)) : site.nodes;
   const first = site.nodes.find((n) => n.roles.includes('control-plane'))!;
   const phases: PlanPhase[] = PHASES.map((phase) => ({
-    phase, description: PHASE_TEXT[phase],
-    hosts: nodes.map((node) => ({
-      node: node.name,
-      steps: STEPS.filter((d) => d.phase === phase && d.appliesTo(site, node)).map((d): PlannedStep => {
-        const script = renderStep(site, node, d);
-        return { id: d.id, title: d.title, node: node.name, phase, timeoutSec: d.timeoutSec, script, inputs: inputsHash(d.id, script), needs: d.needs ?? [], produces: !!d.produces };
-      }),
-    })).filter((h) => h.steps.length > 0),
+    phase,
+    description: PHASE_TEXT[phase],
+    hosts: nodes
+      .map((node) => ({
+        node: node.name,
+        steps: STEPS.filter((d) => d.phase === phase && d.appliesTo(site, node)).map((d): PlannedStep => {
+          const script = renderStep(site, node, d);
+          return {
+            id: d.id,
+            title: d.title,
+            node: node.name,
+            phase,
+            timeoutSec: d.timeoutSec,
+            script,
+            inputs: inputsHash(d.id, script),
+            needs: d.needs ?? [],
+            produces: !!d.produces,
+          };
+        }),
+      }))
+      .filter((h) => h.steps.length > 0),
   })).filter((p) => p.hosts.length > 0);
   return {
-    site: site.site.name, firstControlPlane: first.name, phases,
+    site: site.site.name,
+    firstControlPlane: first.name,
+    phases,
     handOver: {
       title: 'hand-over to ArgoCD (from this machine, with the admin kubeconfig of the first control plane)',
       items: [
@@ -72,7 +99,11 @@ export function formatPlan(plan: Plan): string {
   const out: string[] = [`plan for site ${plan.site} (first control plane: ${plan.firstControlPlane})`, ''];
   plan.phases.forEach((p, i) => {
     out.push(`phase ${i + 1}: ${p.phase} — ${p.description}`);
-    for (const h of p.hosts) for (const s of h.steps) out.push(`  ${h.node.padEnd(12)} ${s.id.padEnd(32)} ${s.title}${s.produces ? ' [every run, not journaled]' : ''}`);
+    for (const h of p.hosts)
+      for (const s of h.steps)
+        out.push(
+          `  ${h.node.padEnd(12)} ${s.id.padEnd(32)} ${s.title}${s.produces ? ' [every run, not journaled]' : ''}`,
+        );
     out.push('');
   });
   out.push(`phase ${plan.phases.length + 1}: ${plan.handOver.title}`);

@@ -21,34 +21,54 @@ const clock = () => new Date().toISOString().slice(11, 19);
 
 /** One line per event: time, host, step, what happened. Secrets are redacted by runPlan already. */
 export function progressLine(e: UpEvent): string {
-  const what = e.kind === 'done' ? `done${e.ms !== undefined ? ` (${(e.ms / 1000).toFixed(1)} s)` : ''}`
-    : e.kind === 'skipped' ? `skipped (${e.message})`
-      : e.kind === 'failed' ? `FAILED: ${e.message}`
-        : e.kind === 'blocked' ? `not run: ${e.message}`
-          : e.kind === 'note' ? `  ${e.message}`
-            : e.kind === 'output' ? `  ${e.message}` : 'started';
+  const what =
+    e.kind === 'done'
+      ? `done${e.ms !== undefined ? ` (${(e.ms / 1000).toFixed(1)} s)` : ''}`
+      : e.kind === 'skipped'
+        ? `skipped (${e.message})`
+        : e.kind === 'failed'
+          ? `FAILED: ${e.message}`
+          : e.kind === 'blocked'
+            ? `not run: ${e.message}`
+            : e.kind === 'note'
+              ? `  ${e.message}`
+              : e.kind === 'output'
+                ? `  ${e.message}`
+                : 'started';
   return `${clock()} ${e.node.padEnd(12)} ${e.step.padEnd(32)} ${what}\n`;
 }
 
-interface Running { step: string; since: number; last?: string }
+interface Running {
+  step: string;
+  since: number;
+  last?: string;
+}
 
 /** Plain lines (not a terminal): events as lines, plus a heartbeat for steps that run long. */
 export function lineProgress(write: (s: string) => void, heartbeatMs = 30_000): Progress {
   const running = new Map<string, Running>();
   const timer = setInterval(() => {
     for (const [node, r] of running) {
-      write(`${clock()} ${node.padEnd(12)} ${r.step.padEnd(32)} still running (${elapsed(Date.now() - r.since)})${r.last ? `: ${r.last.slice(0, 160)}` : ''}\n`);
+      write(
+        `${clock()} ${node.padEnd(12)} ${r.step.padEnd(32)} still running (${elapsed(Date.now() - r.since)})${r.last ? `: ${r.last.slice(0, 160)}` : ''}\n`,
+      );
     }
   }, heartbeatMs);
   timer.unref();
   return {
     event(e) {
-      if (e.kind === 'output') { const r = running.get(e.node); if (r) r.last = e.message; return; }
+      if (e.kind === 'output') {
+        const r = running.get(e.node);
+        if (r) r.last = e.message;
+        return;
+      }
       if (e.kind === 'start') running.set(e.node, { step: e.step, since: Date.now() });
       else if (e.kind !== 'note') running.delete(e.node);
       write(progressLine(e));
     },
-    async end() { clearInterval(timer); },
+    async end() {
+      clearInterval(timer);
+    },
   };
 }
 
@@ -58,28 +78,35 @@ export function ttyProgress(nodes: string[]): Progress {
   const state = new Map<string, Running & { status: string }>();
   const lastLine = new Map<string, string>();
   let finish!: (failed: Map<string, string>) => void;
-  const ended = new Promise<Map<string, string>>((res) => { finish = res; });
+  const ended = new Promise<Map<string, string>>((res) => {
+    finish = res;
+  });
   const title = (node: string) => {
     const s = state.get(node);
     if (!s) return `${node}: waiting`;
     return `${node}: ${s.step} ${s.status}${s.status === 'running' ? ` (${elapsed(Date.now() - s.since)})` : ''}`;
   };
-  const list = new Listr(nodes.map((node) => ({
-    title: `${node}: waiting`,
-    task: async (_: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
-      tasks.set(node, task);
-      // Events may come before listr2 starts this task: show what is known so far.
-      task.title = title(node);
-      const last = lastLine.get(node);
-      if (last) task.output = last;
-      const failed = await ended;
-      const why = failed.get(node);
-      if (why) throw new Error(why);
-      task.title = `${node}: ${state.get(node)?.step ? 'all steps done' : 'nothing to do'}`;
-    },
-  })), { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false, outputBar: 1 } } as never);
+  const list = new Listr(
+    nodes.map((node) => ({
+      title: `${node}: waiting`,
+      task: async (_: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
+        tasks.set(node, task);
+        // Events may come before listr2 starts this task: show what is known so far.
+        task.title = title(node);
+        const last = lastLine.get(node);
+        if (last) task.output = last;
+        const failed = await ended;
+        const why = failed.get(node);
+        if (why) throw new Error(why);
+        task.title = `${node}: ${state.get(node)?.step ? 'all steps done' : 'nothing to do'}`;
+      },
+    })),
+    { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false, outputBar: 1 } } as never,
+  );
   const running = list.run().catch(() => undefined);
-  const timer = setInterval(() => { for (const [node, t] of tasks) t.title = title(node); }, 1000);
+  const timer = setInterval(() => {
+    for (const [node, t] of tasks) t.title = title(node);
+  }, 1000);
   return {
     event(e) {
       const t = tasks.get(e.node);
@@ -89,7 +116,16 @@ export function ttyProgress(nodes: string[]): Progress {
         if (t) t.output = line;
         return;
       }
-      const status = e.kind === 'start' ? 'running' : e.kind === 'done' ? 'done' : e.kind === 'skipped' ? 'already done' : e.kind === 'blocked' ? 'not run' : 'FAILED';
+      const status =
+        e.kind === 'start'
+          ? 'running'
+          : e.kind === 'done'
+            ? 'done'
+            : e.kind === 'skipped'
+              ? 'already done'
+              : e.kind === 'blocked'
+                ? 'not run'
+                : 'FAILED';
       state.set(e.node, { step: e.step, since: Date.now(), status });
       if (t) t.title = title(e.node);
     },

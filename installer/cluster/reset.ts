@@ -27,20 +27,33 @@ export function destroysCluster(site: Site, targets: string[], journal: Journal)
 }
 
 export function resetScript(node: SiteNode): string {
-  return renderTemplate('cluster/templates/_prelude.sh.hbs', { step: 'reset', node: node.name }) + '\n' +
-    renderTemplate('cluster/templates/reset.sh.hbs', { node: node.name, criSocket: CRI_SOCKET });
+  return (
+    renderTemplate('cluster/templates/_prelude.sh.hbs', { step: 'reset', node: node.name }) +
+    '\n' +
+    renderTemplate('cluster/templates/reset.sh.hbs', { node: node.name, criSocket: CRI_SOCKET })
+  );
 }
 
-export interface ResetOutcome { node: string; ok: boolean; error?: string }
+export interface ResetOutcome {
+  node: string;
+  ok: boolean;
+  error?: string;
+}
 
-export async function resetNodes(site: Site, names: string[], journal: Journal, o: ClusterOptions & { timeoutSec?: number }): Promise<ResetOutcome[]> {
+export async function resetNodes(
+  site: Site,
+  names: string[],
+  journal: Journal,
+  o: ClusterOptions & { timeoutSec?: number },
+): Promise<ResetOutcome[]> {
   const nodes = site.nodes.filter((n) => names.includes(n.name));
   const res = await forEachNode(nodes, o, async (node) => {
     const host = await connectNode(node, o);
     try {
       const timeoutSec = o.timeoutSec ?? 300;
       const r = await host.runScript(resetScript(node), { timeoutMs: timeoutSec * 1000, step: 'reset' });
-      if (r.code !== 0) throw new Error(`${node.name} [reset]: ${stepFailure(r.code, r.signal, r.stdout, r.stderr, timeoutSec)}`);
+      if (r.code !== 0)
+        throw new Error(`${node.name} [reset]: ${stepFailure(r.code, r.signal, r.stdout, r.stderr, timeoutSec)}`);
     } finally {
       host.close();
     }

@@ -5,7 +5,10 @@ import { gatherFacts } from './facts.ts';
 import { checkHost, unreachableReport, hostFailed, type HostReport } from './preflight.ts';
 import { connectNode, errorText, forEachNode, type ClusterOptions } from './hosts.ts';
 
-export interface PreflightResult { hosts: HostReport[]; ok: boolean }
+export interface PreflightResult {
+  hosts: HostReport[];
+  ok: boolean;
+}
 
 /** Preflight only reads, and its cost is the hosts' (one short script each), so it fans out wider than `up`:
  *  at 16 a 32-host rack would take two waves of round trips. */
@@ -13,15 +16,26 @@ export const PREFLIGHT_CONCURRENCY = 64;
 
 export async function runPreflight(site: Site, o: ClusterOptions = {}, only?: string[]): Promise<PreflightResult> {
   const nodes = only ? site.nodes.filter((n) => only.includes(n.name)) : site.nodes;
-  const results = await forEachNode(nodes, { ...o, concurrency: o.concurrency ?? PREFLIGHT_CONCURRENCY }, async (node) => {
-    const host = await connectNode(node, o);
-    try {
-      const facts = await gatherFacts(host, node);
-      return { node: node.name, address: node.address, roles: node.roles, reachable: true, checks: checkHost(site, node, facts), facts } satisfies HostReport;
-    } finally {
-      host.close();
-    }
-  });
+  const results = await forEachNode(
+    nodes,
+    { ...o, concurrency: o.concurrency ?? PREFLIGHT_CONCURRENCY },
+    async (node) => {
+      const host = await connectNode(node, o);
+      try {
+        const facts = await gatherFacts(host, node);
+        return {
+          node: node.name,
+          address: node.address,
+          roles: node.roles,
+          reachable: true,
+          checks: checkHost(site, node, facts),
+          facts,
+        } satisfies HostReport;
+      } finally {
+        host.close();
+      }
+    },
+  );
   const hosts = nodes.map((n) => {
     const r = results.get(n.name)!;
     return r.ok ? r.value : unreachableReport(n, errorText(r.error));

@@ -20,7 +20,9 @@ export function shellQuote(value: unknown): string {
 export function heredocBody(text: unknown): string {
   const s = String(text);
   if (s.split('\n').some((l) => l === HEREDOC_END)) {
-    throw new Error(`a value contains a line "${HEREDOC_END}", which would end a here-document of a step script: refused`);
+    throw new Error(
+      `a value contains a line "${HEREDOC_END}", which would end a here-document of a step script: refused`,
+    );
   }
   return s.endsWith('\n') ? s : `${s}\n`;
 }
@@ -38,7 +40,8 @@ export const RUNTIME_PATTERNS = {
 
 /** `NAME='value'` for the top of a script; refuses a value that does not have the expected shape. */
 export function runtimeAssignment(name: keyof typeof RUNTIME_PATTERNS, variable: string, value: string): string {
-  if (!RUNTIME_PATTERNS[name].test(value)) throw new Error(`run-time value ${name} does not have the expected form; refused`);
+  if (!RUNTIME_PATTERNS[name].test(value))
+    throw new Error(`run-time value ${name} does not have the expected form; refused`);
   return `${variable}=${shellQuote(value)}\n`;
 }
 
@@ -47,8 +50,17 @@ export function runtimeAssignment(name: keyof typeof RUNTIME_PATTERNS, variable:
  * match a strict pattern; anything else stops the plan with the field named (apt runs APT::*::Pre-Invoke
  * hooks through sh, so a quote in the proxy URL would be code).
  */
-export function strictValue(site: { file: string }, field: string, value: string, pattern: RegExp, expected: string): string {
-  if (!pattern.test(value)) throw new Problem(`${site.file}: ${field}: ${JSON.stringify(value)} is not ${expected}; refused (it would reach a node's configuration)`);
+export function strictValue(
+  site: { file: string },
+  field: string,
+  value: string,
+  pattern: RegExp,
+  expected: string,
+): string {
+  if (!pattern.test(value))
+    throw new Problem(
+      `${site.file}: ${field}: ${JSON.stringify(value)} is not ${expected}; refused (it would reach a node's configuration)`,
+    );
   return value;
 }
 export const PROXY_URL = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?\/?$/;

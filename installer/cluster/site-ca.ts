@@ -7,7 +7,8 @@ import type { SecretName } from './steps/index.ts';
 
 /** The PEM CERTIFICATE blocks of a text (a key or anything else in it is dropped). */
 export function certificateBlocks(pem: string): string {
-  const blocks = pem.replace(/\r\n/g, '\n').match(/-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+?-----END CERTIFICATE-----/g) ?? [];
+  const blocks =
+    pem.replace(/\r\n/g, '\n').match(/-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+?-----END CERTIFICATE-----/g) ?? [];
   return blocks.map((b) => `${b}\n`).join('');
 }
 
@@ -15,12 +16,20 @@ export function certificateBlocks(pem: string): string {
  * Run-time inputs of `up` for the site CA step; empty when the site has no internal CA. A store that cannot
  * be read is reported through `note` and leaves the input out: the site-CA step then fails naming what is missing.
  */
-export async function siteCaCertificate(site: Site, repo: string, keyFile: string | undefined, note: (m: string) => void): Promise<Partial<Record<SecretName, string>>> {
+export async function siteCaCertificate(
+  site: Site,
+  repo: string,
+  keyFile: string | undefined,
+  note: (m: string) => void,
+): Promise<Partial<Record<SecretName, string>>> {
   if (site.tls.mode !== 'internal-ca') return {};
   const entry = siteCaEntry(site);
   try {
     const pem = certificateBlocks(await new SecretStore(repo).get(entry, readIdentity(keyFile ?? defaultKeyFile())));
-    if (!pem) { note(`site CA: secret-store entry ${entry} holds no PEM certificate`); return {}; }
+    if (!pem) {
+      note(`site CA: secret-store entry ${entry} holds no PEM certificate`);
+      return {};
+    }
     return { siteCaCert: pem };
   } catch (e) {
     note(`site CA: cannot read secret-store entry ${entry} from ${repo}: ${(e as Error).message}`);

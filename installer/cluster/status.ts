@@ -9,10 +9,27 @@ import type { Journal } from './journal.ts';
 import type { Plan } from './plan.ts';
 import { appState, listApplications, type AppState } from './argocd-wait.ts';
 
-export interface NodeStatus { node: string; reachable: boolean; kubelet: string; member: boolean; steps: string; error?: string }
-export interface Signal { name: string; status: string; detail?: string }
+export interface NodeStatus {
+  node: string;
+  reachable: boolean;
+  kubelet: string;
+  member: boolean;
+  steps: string;
+  error?: string;
+}
+export interface Signal {
+  name: string;
+  status: string;
+  detail?: string;
+}
 export type Section<T> = { available: true; items: T[] } | { available: false; reason: string };
-export interface StatusReport { nodes: NodeStatus[]; applications: Section<AppState>; ceph: Section<Signal>; bgp: Section<Signal>; certificates: Section<Signal> }
+export interface StatusReport {
+  nodes: NodeStatus[];
+  applications: Section<AppState>;
+  ceph: Section<Signal>;
+  bgp: Section<Signal>;
+  certificates: Section<Signal>;
+}
 
 const NODE_PROBE = `set -u
 if [ -e /etc/kubernetes/kubelet.conf ]; then echo member=yes; else echo member=no; fi
@@ -22,22 +39,49 @@ if [ -d /run/systemd/system ]; then echo "kubelet=$(systemctl is-active kubelet 
 export async function nodeStatus(site: Site, plan: Plan, journal: Journal, o: ClusterOptions): Promise<NodeStatus[]> {
   const res = await forEachNode(site.nodes, o, async (n) => {
     const h = await connectNode(n, o);
-    try { return (await h.runScript(NODE_PROBE, { timeoutMs: 20_000, step: 'status' })).stdout; } finally { h.close(); }
+    try {
+      return (await h.runScript(NODE_PROBE, { timeoutMs: 20_000, step: 'status' })).stdout;
+    } finally {
+      h.close();
+    }
   });
   return site.nodes.map((n) => {
-    const steps = plan.phases.flatMap((p) => p.hosts.filter((h) => h.node === n.name).flatMap((h) => h.steps.filter((s) => !s.produces)));
+    const steps = plan.phases.flatMap((p) =>
+      p.hosts.filter((h) => h.node === n.name).flatMap((h) => h.steps.filter((s) => !s.produces)),
+    );
     const done = steps.filter((s) => journal.finished(n.name, s.id, s.inputs)).length;
     const r = res.get(n.name)!;
-    if (!r.ok) return { node: n.name, reachable: false, kubelet: '?', member: false, steps: `${done}/${steps.length}`, error: errorText(r.error) };
-    const kv = Object.fromEntries(r.value.trim().split('\n').map((l) => l.split('=') as [string, string]));
-    return { node: n.name, reachable: true, kubelet: kv.kubelet || 'unknown', member: kv.member === 'yes', steps: `${done}/${steps.length}` };
+    if (!r.ok)
+      return {
+        node: n.name,
+        reachable: false,
+        kubelet: '?',
+        member: false,
+        steps: `${done}/${steps.length}`,
+        error: errorText(r.error),
+      };
+    const kv = Object.fromEntries(
+      r.value
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=') as [string, string]),
+    );
+    return {
+      node: n.name,
+      reachable: true,
+      kubelet: kv.kubelet || 'unknown',
+      member: kv.member === 'yes',
+      steps: `${done}/${steps.length}`,
+    };
   });
 }
 
 async function section<T>(fn: () => Promise<T[]>): Promise<Section<T>> {
-  try { return { available: true, items: await fn() }; } catch (e) {
+  try {
+    return { available: true, items: await fn() };
+  } catch (e) {
     const err = e as { code?: number; body?: unknown; message?: string };
-    return { available: false, reason: err.code ? `API answered ${err.code}` : err.message ?? String(e) };
+    return { available: false, reason: err.code ? `API answered ${err.code}` : (err.message ?? String(e)) };
   }
 }
 
@@ -51,18 +95,49 @@ export async function clusterStatus(kc: k8s.KubeConfig): Promise<Omit<StatusRepo
   const apps = listApplications(kc);
   const [applications, ceph, bgp, certificates] = await Promise.all([
     section(async () => (await apps()).map(appState)),
-    section(async () => (await all('ceph.rook.io', 'v1', 'cephclusters')).map((c): Signal => ({
-      name: `${c.metadata?.namespace}/${c.metadata?.name}`, status: c.status?.ceph?.health ?? c.status?.phase ?? 'Unknown',
-      ...(c.status?.ceph?.details ? { detail: Object.entries(c.status.ceph.details as Record<string, { message?: string }>).map(([k, v]) => `${k}: ${v.message ?? ''}`).join('; ') } : {}),
-    }))),
+    section(async () =>
+      (await all('ceph.rook.io', 'v1', 'cephclusters')).map(
+        (c): Signal => ({
+          name: `${c.metadata?.namespace}/${c.metadata?.name}`,
+          status: c.status?.ceph?.health ?? c.status?.phase ?? 'Unknown',
+          ...(c.status?.ceph?.details
+            ? {
+                detail: Object.entries(c.status.ceph.details as Record<string, { message?: string }>)
+                  .map(([k, v]) => `${k}: ${v.message ?? ''}`)
+                  .join('; '),
+              }
+            : {}),
+        }),
+      ),
+    ),
     // frr-k8s (MetalLB's BGP backend since 0.16) publishes one BGPSessionState per node and peer.
-    section(async () => (await all('frrk8s.metallb.io', 'v1beta1', 'bgpsessionstates')).map((s): Signal => ({
-      name: s.metadata?.name ?? '?', status: s.status?.bgpStatus ?? 'Unknown', ...(s.status?.peer ? { detail: `peer ${s.status.peer}` } : {}),
-    }))),
-    section(async () => (await all('cert-manager.io', 'v1', 'certificates')).map((c): Signal => {
-      const ready = (c.status?.conditions as { type: string; status: string; message?: string }[] | undefined)?.find((x) => x.type === 'Ready');
-      return { name: `${c.metadata?.namespace}/${c.metadata?.name}`, status: ready?.status === 'True' ? 'Ready' : 'NotReady', ...(c.status?.notAfter ? { detail: `expires ${c.status.notAfter}${ready?.status !== 'True' && ready?.message ? `; ${ready.message}` : ''}` } : ready?.message ? { detail: ready.message } : {}) };
-    })),
+    section(async () =>
+      (await all('frrk8s.metallb.io', 'v1beta1', 'bgpsessionstates')).map(
+        (s): Signal => ({
+          name: s.metadata?.name ?? '?',
+          status: s.status?.bgpStatus ?? 'Unknown',
+          ...(s.status?.peer ? { detail: `peer ${s.status.peer}` } : {}),
+        }),
+      ),
+    ),
+    section(async () =>
+      (await all('cert-manager.io', 'v1', 'certificates')).map((c): Signal => {
+        const ready = (c.status?.conditions as { type: string; status: string; message?: string }[] | undefined)?.find(
+          (x) => x.type === 'Ready',
+        );
+        return {
+          name: `${c.metadata?.namespace}/${c.metadata?.name}`,
+          status: ready?.status === 'True' ? 'Ready' : 'NotReady',
+          ...(c.status?.notAfter
+            ? {
+                detail: `expires ${c.status.notAfter}${ready?.status !== 'True' && ready?.message ? `; ${ready.message}` : ''}`,
+              }
+            : ready?.message
+              ? { detail: ready.message }
+              : {}),
+        };
+      }),
+    ),
   ]);
   return { applications, ceph, bgp, certificates };
 }
@@ -83,9 +158,15 @@ export function statusProblems(r: StatusReport): string[] {
   }
   const sec = <T>(title: string, s: Section<T>, bad: (t: T) => string | null) => {
     if (!s.available) out.push(`${title} unavailable: ${s.reason}`);
-    else for (const i of s.items) { const b = bad(i); if (b) out.push(`${title} ${b}`); }
+    else
+      for (const i of s.items) {
+        const b = bad(i);
+        if (b) out.push(`${title} ${b}`);
+      }
   };
-  sec('application', r.applications, (a) => (a.sync === 'Synced' && a.health === 'Healthy' ? null : `${a.name} is ${a.sync}/${a.health}`));
+  sec('application', r.applications, (a) =>
+    a.sync === 'Synced' && a.health === 'Healthy' ? null : `${a.name} is ${a.sync}/${a.health}`,
+  );
   sec('ceph', r.ceph, (c) => (c.status === 'HEALTH_OK' ? null : `${c.name} is ${c.status}`));
   sec('bgp', r.bgp, (b) => (b.status === 'Established' ? null : `session ${b.name} is ${b.status}`));
   sec('certificate', r.certificates, (c) => (c.status === 'Ready' ? null : `${c.name} is ${c.status}`));
@@ -93,14 +174,22 @@ export function statusProblems(r: StatusReport): string[] {
 }
 
 export function formatStatus(r: StatusReport): string {
-  const out: string[] = ['NODES', ...r.nodes.map((n) => `  ${n.node.padEnd(12)} ${n.reachable ? 'reachable' : 'UNREACHABLE'}  kubelet ${n.kubelet.padEnd(10)} ${n.member ? 'member' : 'not joined'}  steps ${n.steps}${n.error ? `  ${n.error}` : ''}`)];
+  const out: string[] = [
+    'NODES',
+    ...r.nodes.map(
+      (n) =>
+        `  ${n.node.padEnd(12)} ${n.reachable ? 'reachable' : 'UNREACHABLE'}  kubelet ${n.kubelet.padEnd(10)} ${n.member ? 'member' : 'not joined'}  steps ${n.steps}${n.error ? `  ${n.error}` : ''}`,
+    ),
+  ];
   const sec = <T>(title: string, s: Section<T>, line: (t: T) => string) => {
     out.push('', title);
     if (!s.available) out.push(`  unavailable: ${s.reason}`);
     else if (s.items.length === 0) out.push('  (none)');
     else out.push(...s.items.map((i) => `  ${line(i)}`));
   };
-  sec('ARGOCD APPLICATIONS', r.applications, (a) => `${a.name.padEnd(28)} ${a.sync.padEnd(10)} ${a.health.padEnd(12)} ${a.message ?? ''}`.trimEnd());
+  sec('ARGOCD APPLICATIONS', r.applications, (a) =>
+    `${a.name.padEnd(28)} ${a.sync.padEnd(10)} ${a.health.padEnd(12)} ${a.message ?? ''}`.trimEnd(),
+  );
   const sig = (s: Signal) => `${s.name.padEnd(36)} ${s.status}${s.detail ? `  ${s.detail}` : ''}`;
   sec('CEPH', r.ceph, sig);
   sec('BGP SESSIONS', r.bgp, sig);

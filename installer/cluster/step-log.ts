@@ -14,7 +14,12 @@ export class StepLog {
   readonly file?: string;
 
   /** logDir undefined: nothing is written, lines still reach onLine. */
-  constructor(logDir: string | undefined, node: string, step: string, private readonly onLine: (line: string) => void) {
+  constructor(
+    logDir: string | undefined,
+    node: string,
+    step: string,
+    private readonly onLine: (line: string) => void,
+  ) {
     if (!logDir) return;
     mkdirSync(join(logDir, node), { recursive: true, mode: 0o700 });
     this.file = stepLogFile(logDir, node, step);
@@ -32,9 +37,16 @@ export class StepLog {
 
   /** Flushes partial lines and closes the file with how the step ended. */
   close(outcome: string): void {
-    for (const s of ['out', 'err'] as const) if (this.partial[s]) { this.line(s, this.partial[s]); this.partial[s] = ''; }
+    for (const s of ['out', 'err'] as const)
+      if (this.partial[s]) {
+        this.line(s, this.partial[s]);
+        this.partial[s] = '';
+      }
     this.put(`# ${outcome}, ${new Date().toISOString()}\n`);
-    if (this.fd !== undefined) { closeSync(this.fd); this.fd = undefined; }
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
   }
 
   private line(stream: 'out' | 'err', raw: string): void {

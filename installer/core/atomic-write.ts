@@ -32,6 +32,10 @@ export function writeFileAtomic(file: string, content: string | Uint8Array, opts
   renameSync(tmp, file);
   if (opts.durable) {
     const d = openSync(dir, 'r');
-    try { fsyncSync(d); } finally { closeSync(d); }
+    try {
+      fsyncSync(d);
+    } finally {
+      closeSync(d);
+    }
   }
 }

@@ -7,7 +7,11 @@ import { REPO_ROOT, repoPath } from './paths.ts';
 export type InstallKind = 'checkout' | 'npm package' | 'single executable';
 
 /** Written by the packaging build (installer/packaging/) next to the bundle and into the executable. */
-export interface BuildRecord { version: string; commit: string | null; node?: string }
+export interface BuildRecord {
+  version: string;
+  commit: string | null;
+  node?: string;
+}
 
 export const BUILD_RECORD_PATH = 'dist/build.json';
 

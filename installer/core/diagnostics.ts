@@ -35,7 +35,11 @@ export function formatPath(path: readonly (string | number)[]): string {
  * code it chose); library code throws the kinds below, which carry none (test/exit-codes.test.ts).
  */
 export class ExitError extends Error {
-  constructor(message: string, readonly code: number = 1, readonly diagnostics: Diagnostic[] = []) {
+  constructor(
+    message: string,
+    readonly code: number = 1,
+    readonly diagnostics: Diagnostic[] = [],
+  ) {
     super(message);
     this.name = 'ExitError';
   }

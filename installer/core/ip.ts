@@ -16,7 +16,10 @@ export function firstUsable(cidr: string): string {
 }
 
 /** Number of addresses in the CIDR. */
-export const size = (cidr: string): bigint => { const p = parseCidr(cidr); return p.end - p.start + 1n; };
+export const size = (cidr: string): bigint => {
+  const p = parseCidr(cidr);
+  return p.end - p.start + 1n;
+};
 
 /** nth address of a CIDR (0 = network address). */
 export const nth = (cidr: string, n: number): string => toIp(parseCidr(cidr).start + BigInt(n));

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
  * dist/bundle/). The single executable has no such folder: its entry unpacks the embedded files and sets
  * the global below before any other module is evaluated (installer/packaging/sea-entry.ts).
  */
-export const REPO_ROOT: string = (globalThis as { __LABCTL_ROOT__?: string }).__LABCTL_ROOT__
-  ?? resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const REPO_ROOT: string =
+  (globalThis as { __LABCTL_ROOT__?: string }).__LABCTL_ROOT__ ??
+  resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const repoPath = (...parts: string[]) => resolve(REPO_ROOT, ...parts);

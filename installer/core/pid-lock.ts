@@ -19,14 +19,28 @@ export function takePidLock(lock: string, o: { waitMs: number; what: string }): 
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     let text = '';
-    try { text = readFileSync(lock, 'utf8'); } catch { continue; } // released meanwhile
+    try {
+      text = readFileSync(lock, 'utf8');
+    } catch {
+      continue;
+    } // released meanwhile
     holder = Number(text.trim());
     let alive = false;
-    try { process.kill(holder, 0); alive = true; } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
+    try {
+      process.kill(holder, 0);
+      alive = true;
+    } catch (e) {
+      alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
     // A lock just created may not hold its pid yet (holder 0): treat it as alive.
-    if (holder && !alive) { rmSync(lock, { force: true }); continue; }
+    if (holder && !alive) {
+      rmSync(lock, { force: true });
+      continue;
+    }
     if (Date.now() >= deadline) break;
     sleep(100);
   }
-  throw new Problem(`${o.what} is in use by labctl process ${holder || '(unknown)'} (lock ${lock}); wait for it to finish`);
+  throw new Problem(
+    `${o.what} is in use by labctl process ${holder || '(unknown)'} (lock ${lock}); wait for it to finish`,
+  );
 }

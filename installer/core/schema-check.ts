@@ -55,7 +55,11 @@ export function compile(schema: object, precompiled?: Precompiled): ValidateFunc
 
 export function pointerToPath(pointer: string): PathSeg[] {
   if (!pointer) return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
 function getAt(data: unknown, path: readonly PathSeg[]): unknown {
@@ -72,7 +76,17 @@ export const show = (v: unknown): string => {
   return String(v);
 };
 
-const typeName = (t: string) => ({ object: 'a mapping', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false' } as Record<string, string>)[t] ?? t;
+const typeName = (t: string) =>
+  (
+    ({
+      object: 'a mapping',
+      array: 'a list',
+      string: 'a string',
+      integer: 'an integer',
+      number: 'a number',
+      boolean: 'true or false',
+    }) as Record<string, string>
+  )[t] ?? t;
 
 export function schemaDiagnostics(source: YamlSource, validate: ValidateFunction): Diagnostic[] {
   if (validate(source.data)) return [];
@@ -81,7 +95,10 @@ export function schemaDiagnostics(source: YamlSource, validate: ValidateFunction
   for (const err of validate.errors ?? []) {
     const d = describe(source, err);
     const k = `${d.line}:${d.col}:${d.message}`;
-    if (!seen.has(k)) { seen.add(k); out.push(d); }
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(d);
+    }
   }
   return out.sort((a, b) => a.line - b.line || a.col - b.col);
 }
@@ -98,7 +115,11 @@ function describe(source: YamlSource, err: ErrorObject): Diagnostic {
       const key = String(params.additionalProperty);
       const allowed = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const guess = allowed.length ? closest(key, allowed) : undefined;
-      return { ...at([...path, key], true), message: `unknown key ${JSON.stringify(key)}; expected one of: ${allowed.join(', ')}`, hint: guess ? `did you mean "${guess}"?` : undefined };
+      return {
+        ...at([...path, key], true),
+        message: `unknown key ${JSON.stringify(key)}; expected one of: ${allowed.join(', ')}`,
+        hint: guess ? `did you mean "${guess}"?` : undefined,
+      };
     }
     case 'required':
       return { ...at(path, true), message: `missing required key "${params.missingProperty}"` };
@@ -111,18 +132,35 @@ function describe(source: YamlSource, err: ErrorObject): Diagnostic {
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
       const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
-      return { ...at(path), message: `${show(value)} is not one of: ${allowed.join(', ')}`, hint: guess ? `did you mean "${guess}"?` : undefined };
+      return {
+        ...at(path),
+        message: `${show(value)} is not one of: ${allowed.join(', ')}`,
+        hint: guess ? `did you mean "${guess}"?` : undefined,
+      };
     }
     case 'const':
       return { ...at(path), message: `${show(value)} is not supported; expected ${show(params.allowedValue)}` };
-    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
-      return { ...at(path), message: `${show(value)} is out of range; expected a number ${params.comparison} ${params.limit}` };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return {
+        ...at(path),
+        message: `${show(value)} is out of range; expected a number ${params.comparison} ${params.limit}`,
+      };
     case 'minItems':
-      return { ...at(path), message: `expected at least ${params.limit} item(s), got ${Array.isArray(value) ? value.length : 0}` };
-    case 'maxLength': case 'minLength':
+      return {
+        ...at(path),
+        message: `expected at least ${params.limit} item(s), got ${Array.isArray(value) ? value.length : 0}`,
+      };
+    case 'maxLength':
+    case 'minLength':
       return { ...at(path), message: `${show(value)} ${err.message}` };
     case 'uniqueItems':
-      return { ...at([...path, params.i]), message: `${show(getAt(value, [params.i]))} is listed twice (items ${params.j} and ${params.i})` };
+      return {
+        ...at([...path, params.i]),
+        message: `${show(getAt(value, [params.i]))} is listed twice (items ${params.j} and ${params.i})`,
+      };
     default:
       return { ...at(path), message: `${show(value)}: ${err.message ?? err.keyword}` };
   }

@@ -3,8 +3,19 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { repoPath } from './paths.ts';
 
-export interface Component { repo?: string; chart?: string; version: string; appVersion?: string; oci?: boolean; image?: string; manifests?: string }
-export interface Versions { kubernetes: { default: string; supportedMinors: string[] }; components: Record<string, Component> }
+export interface Component {
+  repo?: string;
+  chart?: string;
+  version: string;
+  appVersion?: string;
+  oci?: boolean;
+  image?: string;
+  manifests?: string;
+}
+export interface Versions {
+  kubernetes: { default: string; supportedMinors: string[] };
+  components: Record<string, Component>;
+}
 
 let cached: Versions | undefined;
 export function pinnedVersions(): Versions {
@@ -16,7 +27,8 @@ export function pinnedVersions(): Versions {
 export function effectiveVersions(overrides: Record<string, string>): Versions {
   const base = pinnedVersions();
   const components: Record<string, Component> = {};
-  for (const [name, c] of Object.entries(base.components)) components[name] = overrides[name] ? { ...c, version: overrides[name]! } : c;
+  for (const [name, c] of Object.entries(base.components))
+    components[name] = overrides[name] ? { ...c, version: overrides[name]! } : c;
   return { kubernetes: base.kubernetes, components };
 }
 

@@ -1,13 +1,27 @@
 // Reads a YAML file that a person wrote (inventory, lab template, image definition) and keeps the
 // positions, so every later check can say FILE:LINE:COL. Never throws on bad input: it returns diagnostics.
 import { readFileSync, statSync } from 'node:fs';
-import { isAlias, isMap, isSeq, isScalar, LineCounter, parseDocument, visit, type Document, type Node as YamlNode, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isSeq,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node as YamlNode,
+  type YAMLMap,
+} from 'yaml';
 import { formatPath, type Diagnostic } from './diagnostics.ts';
 
 export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 
 export type PathSeg = string | number;
-export interface Position { line: number; col: number }
+export interface Position {
+  line: number;
+  col: number;
+}
 
 export interface YamlSource {
   file: string;
@@ -20,8 +34,10 @@ export interface YamlSource {
 
 export type LoadResult = { ok: true; source: YamlSource } | { ok: false; diagnostics: Diagnostic[] };
 
-const fail = (file: string, message: string, line = 1, col = 1): LoadResult =>
-  ({ ok: false, diagnostics: [{ severity: 'error', file, line, col, path: '', message }] });
+const fail = (file: string, message: string, line = 1, col = 1): LoadResult => ({
+  ok: false,
+  diagnostics: [{ severity: 'error', file, line, col, path: '', message }],
+});
 
 export function loadYamlFile(file: string, opts: { maxBytes?: number } = {}): LoadResult {
   const maxBytes = opts.maxBytes ?? MAX_SOURCE_BYTES;
@@ -35,10 +51,15 @@ export function loadYamlFile(file: string, opts: { maxBytes?: number } = {}): Lo
     return fail(file, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(e)})`);
   }
   if (size > maxBytes) {
-    return fail(file, `file is ${(size / 1024 / 1024).toFixed(1)} MiB; expected a YAML file of at most ${maxBytes / 1024 / 1024} MiB`);
+    return fail(
+      file,
+      `file is ${(size / 1024 / 1024).toFixed(1)} MiB; expected a YAML file of at most ${maxBytes / 1024 / 1024} MiB`,
+    );
   }
   let buf: Buffer;
-  try { buf = readFileSync(file); } catch (e) {
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
     return fail(file, `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   return parseYamlText(file, buf);
@@ -49,7 +70,9 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
   const nul = buf.indexOf(0);
   if (nul >= 0) return fail(file, `binary file (NUL byte at offset ${nul}); expected YAML text`);
   let text: string;
-  try { text = new TextDecoder('utf-8', { fatal: true }).decode(buf); } catch {
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
     return fail(file, 'not valid UTF-8 text; expected a YAML file');
   }
   if (text.trim() === '' || text.split('\n').every((l) => /^\s*(#.*)?$/.test(l))) {
@@ -65,9 +88,12 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
       diagnostics: doc.errors.map((e) => {
         const p = pos(e.pos[0]);
         const key = /^[^\s:#]+/.exec(text.slice(e.pos[0]))?.[0];
-        const msg = e.code === 'DUPLICATE_KEY' ? `duplicate key${key ? ` "${key}"` : ''}: each key may appear once in a mapping`
-          : e.code === 'MULTIPLE_DOCS' ? 'more than one YAML document (a stray "---"?); expected exactly one'
-          : `invalid YAML: ${firstLine(e.message)}`;
+        const msg =
+          e.code === 'DUPLICATE_KEY'
+            ? `duplicate key${key ? ` "${key}"` : ''}: each key may appear once in a mapping`
+            : e.code === 'MULTIPLE_DOCS'
+              ? 'more than one YAML document (a stray "---"?); expected exactly one'
+              : `invalid YAML: ${firstLine(e.message)}`;
         return { severity: 'error' as const, file, line: p.line, col: p.col, path: '', message: msg };
       }),
     };
@@ -75,7 +101,9 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
   const unsafe = unsafeNumbers(doc, file, pos);
   if (unsafe.length) return { ok: false, diagnostics: unsafe };
   let data: unknown;
-  try { data = doc.toJS({ maxAliasCount: 100 }); } catch (e) {
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
     return fail(file, `invalid YAML: ${firstLine((e as Error).message)}`);
   }
   return { ok: true, source: makeSource(file, doc, pos, data) };
@@ -86,15 +114,29 @@ function unsafeNumbers(doc: Document, file: string, pos: (o: number) => Position
   const out: { severity: 'error'; file: string; line: number; col: number; path: string; message: string }[] = [];
   visit(doc, {
     Scalar(key, node, ancestors) {
-      if (key === 'key' || typeof node.value !== 'number' || !Number.isInteger(node.value) || Number.isSafeInteger(node.value) || !node.range) return;
+      if (
+        key === 'key' ||
+        typeof node.value !== 'number' ||
+        !Number.isInteger(node.value) ||
+        Number.isSafeInteger(node.value) ||
+        !node.range
+      )
+        return;
       // The path as the rules write it (bgp.clusterAsn, nodes[2].cpu), from the ancestors visit() passes.
       const path: PathSeg[] = [];
       const chain = [...ancestors, node];
       chain.forEach((a, i) => {
         if (isSeq(a)) path.push(a.items.indexOf(chain[i + 1] as never));
-        else if (a && typeof a === 'object' && 'key' in a && 'value' in a) path.push(isScalar(a.key) ? String(a.key.value) : String(a.key));
+        else if (a && typeof a === 'object' && 'key' in a && 'value' in a)
+          path.push(isScalar(a.key) ? String(a.key.value) : String(a.key));
       });
-      out.push({ severity: 'error', file, ...pos(node.range[0]), path: formatPath(path), message: `${node.source ?? String(node.value)} is larger than any number labctl accepts (it cannot be read exactly beyond ${Number.MAX_SAFE_INTEGER})` });
+      out.push({
+        severity: 'error',
+        file,
+        ...pos(node.range[0]),
+        path: formatPath(path),
+        message: `${node.source ?? String(node.value)} is larger than any number labctl accepts (it cannot be read exactly beyond ${Number.MAX_SAFE_INTEGER})`,
+      });
     },
   });
   return out;
@@ -109,12 +151,16 @@ function findPair(doc: Document, map: YAMLMap, key: PathSeg, depth = 0): YAMLMap
   const own = map.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key);
   if (own || depth > 10) return own;
   for (const p of map.items) {
-    if (!(isScalar(p.key) && p.key.value === '<<') && !(p.key as { source?: string })?.source?.startsWith('<<')) continue;
+    if (!(isScalar(p.key) && p.key.value === '<<') && !(p.key as { source?: string })?.source?.startsWith('<<'))
+      continue;
     const v = p.value as YamlNode | null;
     const sources = isSeq(v) ? v.items : [v];
     for (const src of sources) {
       const target = isAlias(src) ? src.resolve(doc) : src;
-      if (isMap(target)) { const hit = findPair(doc, target, key, depth + 1); if (hit) return hit; }
+      if (isMap(target)) {
+        const hit = findPair(doc, target, key, depth + 1);
+        if (hit) return hit;
+      }
     }
   }
   return undefined;

@@ -37,11 +37,18 @@ export function yaml11Diagnostics(file: string, text: string, reader: string): D
     Scalar(_k, node) {
       if (node.type !== 'PLAIN' || !node.range || !node.source) return;
       const src = node.source;
-      const differs = typeof node.value === 'string' ? yaml11Ambiguous(src) : typeof node.value === 'number' && /^[-+]?0[0-7]+$/.test(src);
+      const differs =
+        typeof node.value === 'string'
+          ? yaml11Ambiguous(src)
+          : typeof node.value === 'number' && /^[-+]?0[0-7]+$/.test(src);
       if (!differs) return;
       const { line, col } = lc.linePos(node.range[0]);
       out.push({
-        severity: 'error', file, line, col, path: '',
+        severity: 'error',
+        file,
+        line,
+        col,
+        path: '',
         message: `${src} is read as ${typeof node.value === 'string' ? 'a string' : node.value} here but as ${describe11(src)} by ${reader} (YAML 1.1); write it quoted: "${src}"`,
       });
     },

@@ -44,7 +44,11 @@ export interface CatalogImage {
   customize: CustomizeStep[];
 }
 
-export interface CatalogResult { images: CatalogImage[]; errors: Diagnostic[]; warnings: Diagnostic[] }
+export interface CatalogResult {
+  images: CatalogImage[];
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+}
 
 export const DEFINITION_FILE = 'image.yaml';
 export const DEFAULT_USER_DATA = 'user-data.yaml';
@@ -72,7 +76,14 @@ export function imageNames(root = imagesDir()): string[] {
 export function listImages(root = imagesDir()): CatalogResult {
   const out: CatalogResult = { images: [], errors: [], warnings: [] };
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    out.errors.push({ severity: 'error', file: root, line: 1, col: 1, path: '', message: 'image catalog folder not found' });
+    out.errors.push({
+      severity: 'error',
+      file: root,
+      line: 1,
+      col: 1,
+      path: '',
+      message: 'image catalog folder not found',
+    });
     return out;
   }
   for (const name of imageNames(root)) {
@@ -89,7 +100,9 @@ export function loadImage(name: string, root = imagesDir()): CatalogImage & { wa
   const names = imageNames(root);
   if (!names.includes(name)) {
     const guess = names.length ? closest(name, names) : undefined;
-    throw new Problem(`no image ${JSON.stringify(name)} in ${root}${names.length ? `; known: ${names.join(', ')}` : ' (the catalog is empty)'}${guess ? ` (did you mean "${guess}"?)` : ''}`);
+    throw new Problem(
+      `no image ${JSON.stringify(name)} in ${root}${names.length ? `; known: ${names.join(', ')}` : ' (the catalog is empty)'}${guess ? ` (did you mean "${guess}"?)` : ''}`,
+    );
   }
   const r = readImage(root, name);
   if (!r.image) throw new Problem(`image ${name}: ${r.errors.length} error(s)`, r.errors);
@@ -109,22 +122,49 @@ function readImage(root: string, name: string): { image?: CatalogImage; errors: 
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const at = (path: PathSeg[], message: string, severity: 'error' | 'warning' = 'error', hint?: string) =>
-    (severity === 'error' ? errors : warnings).push({ severity, file: shown, ...source.locate(path), path: formatPath(path), message, hint });
+    (severity === 'error' ? errors : warnings).push({
+      severity,
+      file: shown,
+      ...source.locate(path),
+      path: formatPath(path),
+      message,
+      hint,
+    });
 
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
-    errors.push({ severity: 'error', file: shown, ...source.locate([]), path: '', message: 'expected a mapping (apiVersion, name, version, base, ...)' });
+    errors.push({
+      severity: 'error',
+      file: shown,
+      ...source.locate([]),
+      path: '',
+      message: 'expected a mapping (apiVersion, name, version, base, ...)',
+    });
     return { errors, warnings };
   }
-  errors.push(...schemaDiagnostics(source, compile(imageSchema, validators)).map((d) =>
-    (/^customize\[\d+\]$/.test(d.path) && /properties/.test(d.message) ? { ...d, message: 'a customize step has exactly one of install, run, write' } : d)));
+  errors.push(
+    ...schemaDiagnostics(source, compile(imageSchema, validators)).map((d) =>
+      /^customize\[\d+\]$/.test(d.path) && /properties/.test(d.message)
+        ? { ...d, message: 'a customize step has exactly one of install, run, write' }
+        : d,
+    ),
+  );
   if (errors.length) return { errors, warnings };
   const def = source.data as ImageDefinition;
 
-  if (def.name !== name) at(['name'], `name ${JSON.stringify(def.name)} differs from its folder images/${name}; they must be equal (the folder is how labs and commands find it)`);
+  if (def.name !== name)
+    at(
+      ['name'],
+      `name ${JSON.stringify(def.name)} differs from its folder images/${name}; they must be equal (the folder is how labs and commands find it)`,
+    );
   if (/\/(current|latest)\//.test(def.base.url) || /\/release\/[^/]+$/.test(def.base.url)) {
-    at(['base', 'url'], 'points at a moving "current"/"latest" link; its checksum breaks when upstream publishes a new build. Pin a dated release folder', 'warning');
+    at(
+      ['base', 'url'],
+      'points at a moving "current"/"latest" link; its checksum breaks when upstream publishes a new build. Pin a dated release folder',
+      'warning',
+    );
   }
-  if (def.base.url.startsWith('file://') && !def.base.url.startsWith('file:///')) at(['base', 'url'], 'file:// URLs must be absolute (file:///path)');
+  if (def.base.url.startsWith('file://') && !def.base.url.startsWith('file:///'))
+    at(['base', 'url'], 'file:// URLs must be absolute (file:///path)');
 
   const udName = def.userData ?? DEFAULT_USER_DATA;
   const userDataFile = join(dir, udName);
@@ -132,7 +172,15 @@ function readImage(root: string, name: string): { image?: CatalogImage; errors: 
   let userData = '';
   if (!existsSync(userDataFile)) {
     if (def.userData !== undefined) at(['userData'], `file ${udShown} not found`);
-    else errors.push({ severity: 'error', file: shown, line: 1, col: 1, path: 'userData', message: `no ${DEFAULT_USER_DATA} next to image.yaml; add one (at least "#cloud-config") or name another file in userData` });
+    else
+      errors.push({
+        severity: 'error',
+        file: shown,
+        line: 1,
+        col: 1,
+        path: 'userData',
+        message: `no ${DEFAULT_USER_DATA} next to image.yaml; add one (at least "#cloud-config") or name another file in userData`,
+      });
   } else {
     const ud = loadUserData(userDataFile, udShown, def.defaultUser);
     errors.push(...ud.errors);
@@ -142,15 +190,28 @@ function readImage(root: string, name: string): { image?: CatalogImage; errors: 
   if (errors.length) return { errors, warnings };
   return {
     image: {
-      name, version: def.version, architecture: def.architecture ?? 'amd64', definition: def,
-      dir, file, source, userDataFile, userData, customize: def.customize ?? [],
+      name,
+      version: def.version,
+      architecture: def.architecture ?? 'amd64',
+      definition: def,
+      dir,
+      file,
+      source,
+      userDataFile,
+      userData,
+      customize: def.customize ?? [],
     },
-    errors, warnings,
+    errors,
+    warnings,
   };
 }
 
 /** Structural checks of a cloud-init user-data file that need no cloud-init install (see cloud-init.ts for the real schema). */
-function loadUserData(file: string, shown: string, defaultUser: string): { text: string; errors: Diagnostic[]; warnings: Diagnostic[] } {
+function loadUserData(
+  file: string,
+  shown: string,
+  defaultUser: string,
+): { text: string; errors: Diagnostic[]; warnings: Diagnostic[] } {
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const loaded = loadYamlFile(file, { maxBytes: 256 * 1024 });
@@ -159,20 +220,43 @@ function loadUserData(file: string, shown: string, defaultUser: string): { text:
   const text = readFileSync(file, 'utf8');
   const first = text.split('\n', 1)[0]?.trimEnd();
   if (first !== '#cloud-config') {
-    errors.push({ severity: 'error', file: shown, line: 1, col: 1, path: '', message: `first line is ${JSON.stringify(first ?? '')}; cloud-init only reads user-data as cloud-config when it starts with "#cloud-config"` });
+    errors.push({
+      severity: 'error',
+      file: shown,
+      line: 1,
+      col: 1,
+      path: '',
+      message: `first line is ${JSON.stringify(first ?? '')}; cloud-init only reads user-data as cloud-config when it starts with "#cloud-config"`,
+    });
   }
   const data = loaded.source.data;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    errors.push({ severity: 'error', file: shown, ...loaded.source.locate([]), path: '', message: 'expected a cloud-config mapping (packages, write_files, runcmd, ...)' });
+    errors.push({
+      severity: 'error',
+      file: shown,
+      ...loaded.source.locate([]),
+      path: '',
+      message: 'expected a cloud-config mapping (packages, write_files, runcmd, ...)',
+    });
     return { text, errors, warnings };
   }
   const users = (data as Record<string, unknown>).users;
-  if (Array.isArray(users) && !users.some((u) => u === 'default' || (typeof u === 'object' && u !== null && (u as { name?: unknown }).name === defaultUser))) {
-    warnings.push({ severity: 'warning', file: shown, ...loaded.source.locate(['users']), path: 'users', message: `replaces the image's default user ${defaultUser}; add "- default" to keep it (labs add the student's user on top)` });
+  if (
+    Array.isArray(users) &&
+    !users.some(
+      (u) => u === 'default' || (typeof u === 'object' && u !== null && (u as { name?: unknown }).name === defaultUser),
+    )
+  ) {
+    warnings.push({
+      severity: 'warning',
+      file: shown,
+      ...loaded.source.locate(['users']),
+      path: 'users',
+      message: `replaces the image's default user ${defaultUser}; add "- default" to keep it (labs add the student's user on top)`,
+    });
   }
   return { text, errors, warnings };
 }
-
 
 /** A path as people see it in messages: relative to the working directory when inside it. */
 export function displayPath(p: string): string {

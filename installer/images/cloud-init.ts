@@ -5,7 +5,11 @@ import type { Diagnostic } from '../core/diagnostics.ts';
 import { loadYamlFile, type PathSeg } from '../core/yaml-source.ts';
 import { findOnPath, runSync } from './tools.ts';
 
-export interface CloudInitCheck { available: boolean; version?: string; diagnostics: Diagnostic[] }
+export interface CloudInitCheck {
+  available: boolean;
+  version?: string;
+  diagnostics: Diagnostic[];
+}
 
 export function cloudInitVersion(bin = findOnPath('cloud-init')): string | undefined {
   if (!bin) return undefined;
@@ -33,15 +37,40 @@ export function checkUserData(file: string, shown = file): CloudInitCheck {
   const loaded = loadYamlFile(file);
   const errors = parseSchemaErrors(r.stdout + '\n' + r.stderr);
   if (errors.length === 0) {
-    const msg = (r.stderr || r.stdout).trim().split('\n').filter((l) => l.trim() && !l.startsWith('Cloud config schema deprecations')).slice(-2).join(' ');
-    return { available: true, version, diagnostics: [{ severity: 'error', file: shown, line: 1, col: 1, path: '', message: `cloud-init schema: ${msg || `exit ${r.code}`}` }] };
+    const msg = (r.stderr || r.stdout)
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('Cloud config schema deprecations'))
+      .slice(-2)
+      .join(' ');
+    return {
+      available: true,
+      version,
+      diagnostics: [
+        {
+          severity: 'error',
+          file: shown,
+          line: 1,
+          col: 1,
+          path: '',
+          message: `cloud-init schema: ${msg || `exit ${r.code}`}`,
+        },
+      ],
+    };
   }
   return {
-    available: true, version,
+    available: true,
+    version,
     diagnostics: errors.map(({ path, message }) => {
       const segs: PathSeg[] = path ? path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s)) : [];
       const pos = loaded.ok ? loaded.source.locate(segs) : { line: 1, col: 1 };
-      return { severity: 'error' as const, file: shown, ...pos, path: path.replace(/\.(\d+)(?=\.|$)/g, '[$1]'), message: `cloud-init schema: ${message}` };
+      return {
+        severity: 'error' as const,
+        file: shown,
+        ...pos,
+        path: path.replace(/\.(\d+)(?=\.|$)/g, '[$1]'),
+        message: `cloud-init schema: ${message}`,
+      };
     }),
   };
 }

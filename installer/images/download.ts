@@ -18,7 +18,14 @@ export interface FetchOptions {
   log?: (line: string) => void;
 }
 
-export interface FetchResult { file: string; sha256: string; bytes: number; downloaded: number; cached: boolean; resumedFrom: number }
+export interface FetchResult {
+  file: string;
+  sha256: string;
+  bytes: number;
+  downloaded: number;
+  cached: boolean;
+  resumedFrom: number;
+}
 
 export const verifiedPath = (cacheDir: string, sha: string) => join(cacheDir, 'sha256', sha);
 export const partialPath = (cacheDir: string, sha: string) => join(cacheDir, 'partial', `${sha}.part`);
@@ -33,7 +40,13 @@ export async function sha256File(file: string, h = createHash('sha256')): Promis
 export async function fetchBaseImage(img: CatalogImage, opts: FetchOptions): Promise<FetchResult> {
   const { url, sha256: want } = img.definition.base;
   const log = opts.log ?? (() => {});
-  const at = (path: string[], message: string): Diagnostic => ({ severity: 'error', file: img.source.file, ...img.source.locate(path), path: path.join('.'), message });
+  const at = (path: string[], message: string): Diagnostic => ({
+    severity: 'error',
+    file: img.source.file,
+    ...img.source.locate(path),
+    path: path.join('.'),
+    message,
+  });
   const done = verifiedPath(opts.cacheDir, want);
   const part = partialPath(opts.cacheDir, want);
   mkdirSync(join(opts.cacheDir, 'sha256'), { recursive: true });
@@ -41,7 +54,8 @@ export async function fetchBaseImage(img: CatalogImage, opts: FetchOptions): Pro
 
   if (existsSync(done)) {
     const got = await sha256File(done);
-    if (got === want) return { file: done, sha256: got, bytes: statSync(done).size, downloaded: 0, cached: true, resumedFrom: 0 };
+    if (got === want)
+      return { file: done, sha256: got, bytes: statSync(done).size, downloaded: 0, cached: true, resumedFrom: 0 };
     // Someone changed the cached file: drop it and download again rather than trust it.
     log(`cached ${done} no longer matches its checksum (got ${got}); downloading again`);
     rmSync(done, { force: true });
@@ -54,7 +68,9 @@ export async function fetchBaseImage(img: CatalogImage, opts: FetchOptions): Pro
   if (url.startsWith('file://')) {
     const src = fileURLToPath(url);
     if (!existsSync(src) || !statSync(src).isFile()) {
-      throw new Problem(`base image not found: ${src} does not exist`, [at(['base', 'url'], `base image ${url} not found`)]);
+      throw new Problem(`base image not found: ${src} does not exist`, [
+        at(['base', 'url'], `base image ${url} not found`),
+      ]);
     }
     rmSync(part, { force: true });
     have = 0;
@@ -63,13 +79,22 @@ export async function fetchBaseImage(img: CatalogImage, opts: FetchOptions): Pro
     const ctl = new AbortController();
     const idle = opts.idleTimeoutMs ?? 60_000;
     let timer = setTimeout(() => ctl.abort(), idle);
-    const poke = () => { clearTimeout(timer); timer = setTimeout(() => ctl.abort(), idle); };
+    const poke = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => ctl.abort(), idle);
+    };
     try {
       let res: Response;
       try {
-        res = await fetch(url, { signal: ctl.signal, redirect: 'follow', headers: have > 0 ? { Range: `bytes=${have}-` } : {} });
+        res = await fetch(url, {
+          signal: ctl.signal,
+          redirect: 'follow',
+          headers: have > 0 ? { Range: `bytes=${have}-` } : {},
+        });
       } catch (e) {
-        throw new Problem(`cannot download ${url}: ${causeOf(e)}`, [at(['base', 'url'], `download failed: ${causeOf(e)}`)]);
+        throw new Problem(`cannot download ${url}: ${causeOf(e)}`, [
+          at(['base', 'url'], `download failed: ${causeOf(e)}`),
+        ]);
       }
       if (res.status === 416 && have > 0) {
         // The partial file is already complete (or longer than the file): judge it by its hash below.
@@ -106,15 +131,24 @@ export async function fetchBaseImage(img: CatalogImage, opts: FetchOptions): Pro
   if (got !== want) {
     // Never keep bytes that failed verification: a resumed download of them could never match.
     rmSync(part, { force: true });
-    throw new Problem(`checksum mismatch for ${url}: nothing was kept`, [at(['base', 'sha256'],
-      `checksum mismatch: the downloaded file (${bytes} bytes) has sha256 ${got}, expected ${want}. If upstream rebuilt the file, take the new line from its SHA256SUMS and bump version`)]);
+    throw new Problem(`checksum mismatch for ${url}: nothing was kept`, [
+      at(
+        ['base', 'sha256'],
+        `checksum mismatch: the downloaded file (${bytes} bytes) has sha256 ${got}, expected ${want}. If upstream rebuilt the file, take the new line from its SHA256SUMS and bump version`,
+      ),
+    ]);
   }
   renameSync(part, done);
   return { file: done, sha256: got, bytes, downloaded, cached: false, resumedFrom };
 }
 
 /** The response body, keeping the idle timer alive and printing progress every 5 s (a cloud image is ~600 MB). */
-async function* bodyChunks(res: Response, poke: () => void, log: (line: string) => void, from: number): AsyncGenerator<Uint8Array> {
+async function* bodyChunks(
+  res: Response,
+  poke: () => void,
+  log: (line: string) => void,
+  from: number,
+): AsyncGenerator<Uint8Array> {
   if (!res.body) return;
   const length = Number(res.headers.get('content-length') ?? NaN);
   const total = Number.isFinite(length) ? from + length : undefined;
@@ -136,7 +170,12 @@ async function hashInto(file: string, hash: ReturnType<typeof createHash>): Prom
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
 }
 
-async function copyHashing(src: AsyncIterable<Uint8Array | Buffer | string>, dest: string, hash: ReturnType<typeof createHash>, append: boolean): Promise<number> {
+async function copyHashing(
+  src: AsyncIterable<Uint8Array | Buffer | string>,
+  dest: string,
+  hash: ReturnType<typeof createHash>,
+  append: boolean,
+): Promise<number> {
   const out = createWriteStream(dest, { flags: append ? 'a' : 'w' });
   let n = 0;
   try {

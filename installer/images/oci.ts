@@ -4,7 +4,20 @@
 // CDI's registry import expect (a disk file under /disk). Deterministic: fixed mtimes, fixed JSON key
 // order, gzip without a timestamp, so the same disk gives the same digests.
 import { createHash } from 'node:crypto';
-import { chmodSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -75,16 +88,31 @@ export async function writeContainerDisk(input: ContainerDiskInput, outDir: stri
     const tarTap = new Tap();
     const gzTap = new Tap();
     const layerTmp = join(tmp, 'layer.tmp');
-    const written = pipeline(pack, tarTap, createGzip({ level: input.gzipLevel ?? 6, chunkSize: 1 << 20 }), gzTap, createWriteStream(layerTmp));
+    const written = pipeline(
+      pack,
+      tarTap,
+      createGzip({ level: input.gzipLevel ?? 6, chunkSize: 1 << 20 }),
+      gzTap,
+      createWriteStream(layerTmp),
+    );
     const owner = { uid: QEMU_UID, gid: QEMU_UID, uname: 'qemu', gname: 'qemu', mtime: FIXED_MTIME };
     pack.entry({ name: 'disk/', type: 'directory', mode: 0o555, ...owner });
     await new Promise<void>((resolve, reject) => {
-      const entry = pack.entry({ name: diskPath, type: 'file', size: diskBytes, mode: DISK_MODE, ...owner }, (err) => (err ? reject(err) : resolve()));
-      pipeline(createReadStream(input.disk, { highWaterMark: 1 << 20 }), entry as unknown as NodeJS.WritableStream).catch(reject);
+      const entry = pack.entry({ name: diskPath, type: 'file', size: diskBytes, mode: DISK_MODE, ...owner }, (err) =>
+        err ? reject(err) : resolve(),
+      );
+      pipeline(
+        createReadStream(input.disk, { highWaterMark: 1 << 20 }),
+        entry as unknown as NodeJS.WritableStream,
+      ).catch(reject);
     });
     pack.finalize();
     await written;
-    const layer = { digest: `sha256:${gzTap.hash.digest('hex')}`, size: gzTap.bytes, diffId: `sha256:${tarTap.hash.digest('hex')}` };
+    const layer = {
+      digest: `sha256:${gzTap.hash.digest('hex')}`,
+      size: gzTap.bytes,
+      diffId: `sha256:${tarTap.hash.digest('hex')}`,
+    };
     renameSync(layerTmp, join(blobs, layer.digest.slice(7)));
 
     const putJson = (value: unknown) => {
@@ -98,7 +126,9 @@ export async function writeContainerDisk(input: ContainerDiskInput, outDir: stri
       os: 'linux',
       config: { Labels: sortKeys(input.labels ?? {}) },
       rootfs: { type: 'layers', diff_ids: [layer.diffId] },
-      history: [{ created_by: 'labctl images build', comment: `containerDisk ${diskPath} (uid/gid ${QEMU_UID}, mode 0440)` }],
+      history: [
+        { created_by: 'labctl images build', comment: `containerDisk ${diskPath} (uid/gid ${QEMU_UID}, mode 0440)` },
+      ],
     });
     const manifest = putJson({
       schemaVersion: 2,
@@ -108,17 +138,27 @@ export async function writeContainerDisk(input: ContainerDiskInput, outDir: stri
       annotations: sortKeys(input.annotations),
     });
     writeFileSync(join(tmp, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    writeFileSync(join(tmp, 'index.json'), JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [{
-        mediaType: MEDIA.manifest, digest: manifest.digest, size: manifest.size,
-        platform: { architecture: input.architecture, os: 'linux' },
-        annotations: { 'org.opencontainers.image.ref.name': input.version },
-      }],
-    }));
+    writeFileSync(
+      join(tmp, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [
+          {
+            mediaType: MEDIA.manifest,
+            digest: manifest.digest,
+            size: manifest.size,
+            platform: { architecture: input.architecture, os: 'linux' },
+            annotations: { 'org.opencontainers.image.ref.name': input.version },
+          },
+        ],
+      }),
+    );
     const result: ContainerDiskResult = { dir: outDir, diskPath, diskBytes, layer, config, manifest };
-    writeFileSync(join(tmp, BUILD_RECORD), JSON.stringify({ name: input.name, version: input.version, ...result, dir: undefined }, null, 2) + '\n');
+    writeFileSync(
+      join(tmp, BUILD_RECORD),
+      JSON.stringify({ name: input.name, version: input.version, ...result, dir: undefined }, null, 2) + '\n',
+    );
 
     if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
     renameSync(tmp, outDir);
@@ -132,15 +172,24 @@ export async function writeContainerDisk(input: ContainerDiskInput, outDir: stri
 /** Refuses to replace a directory that is not an earlier labctl build (never delete someone's files). */
 export function guardOutDir(outDir: string): void {
   if (!existsSync(outDir)) return;
-  if (!statSync(outDir).isDirectory()) throw new Problem(`${outDir} exists and is not a directory; choose another --out`);
+  if (!statSync(outDir).isDirectory())
+    throw new Problem(`${outDir} exists and is not a directory; choose another --out`);
   const entries = readdirSync(outDir);
   if (entries.length === 0) return;
   if (!entries.includes(BUILD_RECORD) || !entries.includes('oci-layout')) {
-    throw new Problem(`${outDir} is not empty and is not a labctl image build (no ${BUILD_RECORD}); refusing to replace it. Choose another --out`);
+    throw new Problem(
+      `${outDir} is not empty and is not a labctl image build (no ${BUILD_RECORD}); refusing to replace it. Choose another --out`,
+    );
   }
 }
 
-export interface LayoutInfo { name: string; version: string; manifestDigest: string; layerDigest: string; layerSize: number }
+export interface LayoutInfo {
+  name: string;
+  version: string;
+  manifestDigest: string;
+  layerDigest: string;
+  layerSize: number;
+}
 
 /** Reads back what a build wrote (for push). */
 export function readLayout(dir: string): LayoutInfo {
@@ -148,13 +197,26 @@ export function readLayout(dir: string): LayoutInfo {
   if (!existsSync(join(dir, 'index.json')) || !existsSync(record)) {
     throw new Problem(`${dir} holds no image build; run labctl images build first`);
   }
-  const rec = JSON.parse(readText(record)) as { name: string; version: string; manifest: { digest: string }; layer: { digest: string; size: number } };
-  const index = JSON.parse(readText(join(dir, 'index.json'))) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+  const rec = JSON.parse(readText(record)) as {
+    name: string;
+    version: string;
+    manifest: { digest: string };
+    layer: { digest: string; size: number };
+  };
+  const index = JSON.parse(readText(join(dir, 'index.json'))) as {
+    manifests: { digest: string; annotations?: Record<string, string> }[];
+  };
   const m = index.manifests.find((x) => x.annotations?.['org.opencontainers.image.ref.name'] === rec.version);
   if (!m || m.digest !== rec.manifest.digest || !existsSync(join(dir, 'blobs', 'sha256', m.digest.slice(7)))) {
     throw new Problem(`${dir}: index.json and ${BUILD_RECORD} disagree or a blob is missing; rebuild the image`);
   }
-  return { name: rec.name, version: rec.version, manifestDigest: m.digest, layerDigest: rec.layer.digest, layerSize: rec.layer.size };
+  return {
+    name: rec.name,
+    version: rec.version,
+    manifestDigest: m.digest,
+    layerDigest: rec.layer.digest,
+    layerSize: rec.layer.size,
+  };
 }
 
 const readText = (f: string) => readFileSync(f, 'utf8');

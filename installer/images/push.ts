@@ -46,9 +46,14 @@ export async function pushImage(o: PushOptions): Promise<PushResult> {
   const env = o.env ?? process.env;
   const layout: LayoutInfo = readLayout(o.ociDir);
   if (layout.name !== o.name || layout.version !== o.version) {
-    throw new Problem(`${o.ociDir} holds ${layout.name}:${layout.version}, but the catalog defines ${o.name}:${o.version}; run labctl images build ${o.name} again`);
+    throw new Problem(
+      `${o.ociDir} holds ${layout.name}:${layout.version}, but the catalog defines ${o.name}:${o.version}; run labctl images build ${o.name} again`,
+    );
   }
-  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(o.registry)) throw new UsageError(`--registry ${JSON.stringify(o.registry)}: expected a host name with an optional :port, e.g. harbor.lab.example.edu`);
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(o.registry))
+    throw new UsageError(
+      `--registry ${JSON.stringify(o.registry)}: expected a host name with an optional :port, e.g. harbor.lab.example.edu`,
+    );
   const repo = imageRepository(o.registry, o.name, o.project ?? IMAGES_PROJECT);
   const tagRef = `docker://${repo}:${o.version}`;
   const digestRef = `docker://${repo}@${layout.manifestDigest}`;
@@ -57,7 +62,8 @@ export async function pushImage(o: PushOptions): Promise<PushResult> {
   let tmpAuth: string | undefined;
   let authfile = o.authfile ? resolve(o.authfile) : undefined;
   if (!authfile && env.LABCTL_REGISTRY_USERNAME) {
-    if (!env.LABCTL_REGISTRY_PASSWORD) throw new UsageError('LABCTL_REGISTRY_USERNAME is set but LABCTL_REGISTRY_PASSWORD is not');
+    if (!env.LABCTL_REGISTRY_PASSWORD)
+      throw new UsageError('LABCTL_REGISTRY_USERNAME is set but LABCTL_REGISTRY_PASSWORD is not');
     tmpAuth = mkdtempSync(join(tmpdir(), 'labctl-auth-'));
     authfile = join(tmpAuth, 'auth.json');
     const auth = Buffer.from(`${env.LABCTL_REGISTRY_USERNAME}:${env.LABCTL_REGISTRY_PASSWORD}`).toString('base64');
@@ -70,9 +76,17 @@ export async function pushImage(o: PushOptions): Promise<PushResult> {
   const skopeoRun = (args: string[]) => run(skopeo, args, { env: childEnv, timeoutMs: 6 * 3600_000 });
 
   const remote = async (ref: string): Promise<Remote> => {
-    const r = await skopeoRun(['inspect', '--raw', `--tls-verify=${tls}`, ...(authfile ? ['--authfile', authfile] : []), ref]);
-    if (r.code === 0) return { state: 'present', digest: `sha256:${createHash('sha256').update(r.stdout).digest('hex')}` };
-    if (/manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN/i.test(r.stderr)) return { state: 'absent' };
+    const r = await skopeoRun([
+      'inspect',
+      '--raw',
+      `--tls-verify=${tls}`,
+      ...(authfile ? ['--authfile', authfile] : []),
+      ref,
+    ]);
+    if (r.code === 0)
+      return { state: 'present', digest: `sha256:${createHash('sha256').update(r.stdout).digest('hex')}` };
+    if (/manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN/i.test(r.stderr))
+      return { state: 'absent' };
     throw new Problem(`cannot read ${ref.slice(9)} from the registry: ${clean(r.stderr)}`);
   };
 
@@ -82,17 +96,31 @@ export async function pushImage(o: PushOptions): Promise<PushResult> {
     earlier = before.state === 'present' ? before.digest : undefined;
     if (before.state === 'present' && before.digest === layout.manifestDigest) {
       log(`${repo}:${o.version} already holds ${layout.manifestDigest}; nothing to push`);
-      return { reference: `${repo}:${o.version}`, digest: layout.manifestDigest, layerDigest: layout.layerDigest, layerSize: layout.layerSize, pushed: false };
+      return {
+        reference: `${repo}:${o.version}`,
+        digest: layout.manifestDigest,
+        layerDigest: layout.layerDigest,
+        layerSize: layout.layerSize,
+        pushed: false,
+      };
     }
     if (before.state === 'present' && !o.overwrite) {
-      throw new Problem(`${repo}:${o.version} already exists with another digest (${before.digest}, this build is ${layout.manifestDigest}). ` +
-        'A pushed version is never changed under the labs using it: bump version in image.yaml (or pass --overwrite)');
+      throw new Problem(
+        `${repo}:${o.version} already exists with another digest (${before.digest}, this build is ${layout.manifestDigest}). ` +
+          'A pushed version is never changed under the labs using it: bump version in image.yaml (or pass --overwrite)',
+      );
     }
 
     const dest = [`--dest-tls-verify=${tls}`, ...(authfile ? ['--dest-authfile', authfile] : [])];
     // Step 1: content by digest. No tag can appear here.
     log(`pushing blobs and manifest to ${repo}@${layout.manifestDigest}`);
-    const byDigest = await skopeoRun(['copy', '--preserve-digests', ...dest, `oci:${o.ociDir}:${o.version}`, digestRef]);
+    const byDigest = await skopeoRun([
+      'copy',
+      '--preserve-digests',
+      ...dest,
+      `oci:${o.ociDir}:${o.version}`,
+      digestRef,
+    ]);
     if (byDigest.code !== 0) await refused('the registry refused the upload', byDigest.stderr);
 
     // Step 2: the tag (one manifest PUT; the blobs are already there).
@@ -103,9 +131,17 @@ export async function pushImage(o: PushOptions): Promise<PushResult> {
 
     const after = await remote(tagRef);
     if (after.state !== 'present' || after.digest !== layout.manifestDigest) {
-      throw new Problem(`after the push, ${repo}:${o.version} ${after.state === 'present' ? `names ${after.digest}` : 'does not exist'}; expected ${layout.manifestDigest}`);
+      throw new Problem(
+        `after the push, ${repo}:${o.version} ${after.state === 'present' ? `names ${after.digest}` : 'does not exist'}; expected ${layout.manifestDigest}`,
+      );
     }
-    return { reference: `${repo}:${o.version}`, digest: layout.manifestDigest, layerDigest: layout.layerDigest, layerSize: layout.layerSize, pushed: true };
+    return {
+      reference: `${repo}:${o.version}`,
+      digest: layout.manifestDigest,
+      layerDigest: layout.layerDigest,
+      layerSize: layout.layerSize,
+      pushed: true,
+    };
   } finally {
     if (tmpAuth) rmSync(tmpAuth, { recursive: true, force: true });
   }
@@ -115,9 +151,15 @@ export async function pushImage(o: PushOptions): Promise<PushResult> {
     let state = '';
     try {
       const now = await remote(tagRef);
-      state = now.state === 'absent' ? `no tag ${o.version} was created`
-        : now.digest === earlier ? `tag ${o.version} still names its earlier digest ${now.digest}` : `tag ${o.version} names ${now.digest}`;
-    } catch { state = 'the tag state could not be read back'; }
+      state =
+        now.state === 'absent'
+          ? `no tag ${o.version} was created`
+          : now.digest === earlier
+            ? `tag ${o.version} still names its earlier digest ${now.digest}`
+            : `tag ${o.version} names ${now.digest}`;
+    } catch {
+      state = 'the tag state could not be read back';
+    }
     throw new Problem(`push of ${repo}:${o.version} failed: ${what}: ${clean(stderr)} (${state})`);
   }
 }

@@ -8,7 +8,8 @@ import { fillDefaults } from './schema/build.ts';
 import { pinnedVersions, minorOf } from '../core/versions.ts';
 import { firstUsable } from '../core/ip.ts';
 
-type Defaulted = Inventory & Required<Pick<Inventory, 'ssh' | 'ingress' | 'registry' | 'storage' | 'monitoring' | 'labs' | 'versions'>>;
+type Defaulted = Inventory &
+  Required<Pick<Inventory, 'ssh' | 'ingress' | 'registry' | 'storage' | 'monitoring' | 'labs' | 'versions'>>;
 
 /** The inventory with every declared default filled in (a copy: `inv` itself stays as written). */
 export const declaredDefaults = (inv: Inventory): Defaulted => fillDefaults(inventorySchema, inv) as Defaulted;

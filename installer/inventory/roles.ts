@@ -9,8 +9,7 @@ const cpOnly = (n: SiteNode) => n.roles.length === 1 && n.roles[0] === 'control-
  * node that also has another role (its NoSchedule taint is not set), and every node of a cluster made of
  * control planes only (cluster/artifacts.ts nodeRegistration).
  */
-export const runsWorkloads = (site: Site, n: SiteNode): boolean =>
-  !cpOnly(n) || site.nodes.every(cpOnly);
+export const runsWorkloads = (site: Site, n: SiteNode): boolean => !cpOnly(n) || site.nodes.every(cpOnly);
 
 /**
  * Whether the node announces LoadBalancer addresses (MetalLB speaker with a BGP session). kubeadm labels

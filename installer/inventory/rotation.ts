@@ -5,7 +5,15 @@
 import { DateTime } from 'luxon';
 import type { Override, Site, Weekday } from './types.ts';
 
-export const WEEKDAY_NUMBER: Record<Weekday, number> = { monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6, sunday: 7 };
+export const WEEKDAY_NUMBER: Record<Weekday, number> = {
+  monday: 1,
+  tuesday: 2,
+  wednesday: 3,
+  thursday: 4,
+  friday: 5,
+  saturday: 6,
+  sunday: 7,
+};
 const WEEK_MS = 7 * 86_400_000;
 
 export interface RotationConfig {
@@ -33,7 +41,12 @@ export interface Shift {
   reason?: string;
 }
 
-export const DEFAULT_ROTATION = { handoverDay: 'monday' as Weekday, handoverTime: '09:00', escalateAfterMinutes: 15, horizonWeeks: 52 };
+export const DEFAULT_ROTATION = {
+  handoverDay: 'monday' as Weekday,
+  handoverTime: '09:00',
+  escalateAfterMinutes: 15,
+  horizonWeeks: 52,
+};
 
 export function rotationOf(site: Site): RotationConfig | null {
   const oc = site.monitoring.oncall;
@@ -46,7 +59,9 @@ export function rotationOf(site: Site): RotationConfig | null {
     handoverTime: oc.rotation.handoverTime ?? DEFAULT_ROTATION.handoverTime,
     order: oc.rotation.order ?? oc.roster.map((p) => p.name),
     overrides: oc.overrides ?? [],
-    renderUntil: oc.renderUntil ?? DateTime.fromISO(start, { zone: 'UTC' }).plus({ weeks: DEFAULT_ROTATION.horizonWeeks }).toISODate()!,
+    renderUntil:
+      oc.renderUntil ??
+      DateTime.fromISO(start, { zone: 'UTC' }).plus({ weeks: DEFAULT_ROTATION.horizonWeeks }).toISODate()!,
     escalateAfterMinutes: oc.escalateAfterMinutes ?? DEFAULT_ROTATION.escalateAfterMinutes,
   };
 }
@@ -94,7 +109,9 @@ export function handover(cfg: RotationConfig, k: number): number {
   const key = `${cfg.start}|${cfg.handoverDay}|${cfg.handoverTime}|${cfg.zone}|${k}`;
   let t = handoverCache.get(key);
   if (t === undefined) {
-    const date = firstHandoverDate(cfg).plus({ days: 7 * k }).toISODate()!;
+    const date = firstHandoverDate(cfg)
+      .plus({ days: 7 * k })
+      .toISODate()!;
     t = localInstant(date, cfg.handoverTime, cfg.zone);
     if (handoverCache.size > 100_000) handoverCache.clear();
     handoverCache.set(key, t);
@@ -130,12 +147,23 @@ function secondaryFor(cfg: RotationConfig, k: number, primary: string): string |
   return undefined;
 }
 
-interface OverrideSpan { start: number; end: number; person: string; reason?: string }
-const overrideSpans = (cfg: RotationConfig): OverrideSpan[] => cfg.overrides.map((o) => {
-  const [fd, ft] = o.from.split('T') as [string, string];
-  const [td, tt] = o.to.split('T') as [string, string];
-  return { start: localInstant(fd, ft, cfg.zone), end: localInstant(td, tt, cfg.zone), person: o.person, ...(o.reason ? { reason: o.reason } : {}) };
-});
+interface OverrideSpan {
+  start: number;
+  end: number;
+  person: string;
+  reason?: string;
+}
+const overrideSpans = (cfg: RotationConfig): OverrideSpan[] =>
+  cfg.overrides.map((o) => {
+    const [fd, ft] = o.from.split('T') as [string, string];
+    const [td, tt] = o.to.split('T') as [string, string];
+    return {
+      start: localInstant(fd, ft, cfg.zone),
+      end: localInstant(td, tt, cfg.zone),
+      person: o.person,
+      ...(o.reason ? { reason: o.reason } : {}),
+    };
+  });
 
 /** Who is on call at instant t. Before the first hand-over nobody is (null). */
 export function onCallAt(cfg: RotationConfig, t: number): Shift | null {
@@ -160,16 +188,32 @@ export function shiftsBetween(cfg: RotationConfig, from: number, to: number): Sh
   const points = [...cuts].sort((a, b) => a - b);
   const out: Shift[] = [];
   for (let i = 0; i + 1 < points.length; i++) {
-    const start = points[i]!, end = points[i + 1]!;
+    const start = points[i]!,
+      end = points[i + 1]!;
     const k = weekIndex(cfg, start);
     let ov: OverrideSpan | undefined;
     for (const s of spans) if (s.start <= start && start < s.end) ov = s; // last listed wins
     if (!ov && start < first) continue;
     const primary = ov ? ov.person : rotationPerson(cfg, k).person;
     const secondary = secondaryFor(cfg, Math.max(k, 0), primary);
-    const shift: Shift = { start, end, primary, ...(secondary ? { secondary } : {}), source: ov ? 'override' : 'rotation', ...(ov?.reason ? { reason: ov.reason } : {}) };
+    const shift: Shift = {
+      start,
+      end,
+      primary,
+      ...(secondary ? { secondary } : {}),
+      source: ov ? 'override' : 'rotation',
+      ...(ov?.reason ? { reason: ov.reason } : {}),
+    };
     const prev = out[out.length - 1];
-    if (prev && prev.end === start && prev.primary === shift.primary && prev.secondary === shift.secondary && prev.source === shift.source && prev.reason === shift.reason) prev.end = end;
+    if (
+      prev &&
+      prev.end === start &&
+      prev.primary === shift.primary &&
+      prev.secondary === shift.secondary &&
+      prev.source === shift.source &&
+      prev.reason === shift.reason
+    )
+      prev.end = end;
     else out.push(shift);
   }
   return out;
@@ -179,7 +223,11 @@ export function shiftsBetween(cfg: RotationConfig, from: number, to: number): Sh
 export function renderWindow(cfg: RotationConfig): { start: number; end: number } {
   const firstOverride = Math.min(...overrideSpans(cfg).map((s) => s.start), Infinity);
   const start = Math.min(handover(cfg, 0), firstOverride);
-  const end = localInstant(DateTime.fromISO(cfg.renderUntil, { zone: 'UTC' }).plus({ days: 1 }).toISODate()!, '00:00', cfg.zone);
+  const end = localInstant(
+    DateTime.fromISO(cfg.renderUntil, { zone: 'UTC' }).plus({ days: 1 }).toISODate()!,
+    '00:00',
+    cfg.zone,
+  );
   return { start, end };
 }
 

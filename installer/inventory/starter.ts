@@ -7,14 +7,29 @@ import { nth, size } from '../core/ip.ts';
 import { inventorySchema } from './schema/index.ts';
 import type { Schema } from './schema/dsl.ts';
 
-export interface StarterNode { name: string; address: string; rack: string; disks: string[] }
+export interface StarterNode {
+  name: string;
+  address: string;
+  rack: string;
+  disks: string[];
+}
 
 export interface StarterAnswers {
-  site: string; domain: string; timezone: string; gitRepo: string;
-  subnet: string; gateway: string; dnsServers: string[];
-  racks: string[]; nodes: StarterNode[];
-  apiVip: string; apiDnsName: string;
-  clusterAsn: number; routerAddress: string; routerAsn: number; pool: string;
+  site: string;
+  domain: string;
+  timezone: string;
+  gitRepo: string;
+  subnet: string;
+  gateway: string;
+  dnsServers: string[];
+  racks: string[];
+  nodes: StarterNode[];
+  apiVip: string;
+  apiDnsName: string;
+  clusterAsn: number;
+  routerAddress: string;
+  routerAsn: number;
+  pool: string;
   admin: string;
 }
 
@@ -30,7 +45,8 @@ export const isPlaceholderDisk = (disk: string) => disk.includes('REPLACE-ME');
  */
 export function rolesFor(index: number, count: number): string[] {
   const cps = count >= 3 ? 3 : 1;
-  if (count <= 3) return index < cps ? ['control-plane', 'storage', 'vm-host', 'worker'] : ['storage', 'vm-host', 'worker'];
+  if (count <= 3)
+    return index < cps ? ['control-plane', 'storage', 'vm-host', 'worker'] : ['storage', 'vm-host', 'worker'];
   return index < cps ? ['control-plane', 'storage'] : ['vm-host', 'worker'];
 }
 
@@ -46,7 +62,13 @@ export function poolAfter(subnet: string): string {
 export function starterObject(a: StarterAnswers): Record<string, unknown> {
   const nodes = a.nodes.map((n, i) => {
     const roles = rolesFor(i, a.nodes.length);
-    return { name: n.name, rack: n.rack, address: n.address, roles, ...(roles.includes('storage') ? { disks: n.disks.length ? n.disks : [placeholderDisk(n.name)] } : {}) };
+    return {
+      name: n.name,
+      rack: n.rack,
+      address: n.address,
+      roles,
+      ...(roles.includes('storage') ? { disks: n.disks.length ? n.disks : [placeholderDisk(n.name)] } : {}),
+    };
   });
   const storageNodes = nodes.filter((n) => n.roles.includes('storage')).length;
   const replicas = replicasFor(storageNodes);
@@ -57,7 +79,11 @@ export function starterObject(a: StarterAnswers): Record<string, unknown> {
     kubernetes: { apiVip: a.apiVip, apiDnsName: a.apiDnsName },
     racks: a.racks.map((name) => ({ name, subnet: 'nodes' })),
     nodes,
-    bgp: { clusterAsn: a.clusterAsn, routers: [{ name: 'campus', address: a.routerAddress, asn: a.routerAsn }], pools: [{ name: 'services', cidr: a.pool }] },
+    bgp: {
+      clusterAsn: a.clusterAsn,
+      routers: [{ name: 'campus', address: a.routerAddress, asn: a.routerAsn }],
+      pools: [{ name: 'services', cidr: a.pool }],
+    },
     tls: { mode: 'internal-ca', internalCa: { commonName: `${a.site} CA`, keyPairRef: 'tls/internal-ca' } },
     // `platform` holds labctl's CI image (README, Install: the push to $HARBOR/platform/labctl), `labs` the lab images.
     registry: { projects: [{ name: 'labs' }, { name: 'platform' }] },
@@ -66,7 +92,9 @@ export function starterObject(a: StarterAnswers): Record<string, unknown> {
   };
 }
 
-const HEADER = (site: string) => ` Site inventory of ${site}, written by \`labctl init\`: the one file that describes the site.
+const HEADER = (
+  site: string,
+) => ` Site inventory of ${site}, written by \`labctl init\`: the one file that describes the site.
  \`labctl validate\` checks it offline, \`labctl render\` turns it into the site's GitOps repository.
  Each key's comment is its description from labctl's schema: REQUIRED / OPTIONAL, Default, Example.
  Many OPTIONAL keys are not written here; inventory.example.yaml, shipped with labctl in the folder
@@ -82,9 +110,13 @@ export function starterYaml(a: StarterAnswers): string {
   annotate(doc.contents as YAMLMap, inventorySchema, true);
   // Short lists of scalars (roles, dnsServers, disks) read best on one line.
   visit(doc, {
-    Seq(_k, node) { if (node.items.every((i) => isScalar(i))) node.flow = true; },
+    Seq(_k, node) {
+      if (node.items.every((i) => isScalar(i))) node.flow = true;
+    },
     // YAML 1.1 readers (Helm, ArgoCD) would take `no`, `on`, `0777` for something else: quote them.
-    Scalar(_k, node) { if (typeof node.value === 'string' && yaml11Ambiguous(node.value)) node.type = 'QUOTE_DOUBLE'; },
+    Scalar(_k, node) {
+      if (typeof node.value === 'string' && yaml11Ambiguous(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
   });
   return doc.toString({ lineWidth: 0, indent: 2, flowCollectionPadding: false });
 }
@@ -93,13 +125,18 @@ const wrap = (text: string, width = 100): string[] => {
   const lines: string[] = [];
   let cur = '';
   for (const w of text.split(/\s+/)) {
-    if (cur && cur.length + w.length + 1 > width) { lines.push(cur); cur = w; } else cur = cur ? `${cur} ${w}` : w;
+    if (cur && cur.length + w.length + 1 > width) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
   }
   if (cur) lines.push(cur);
   return lines;
 };
 const comment = (s: Schema, required: boolean) =>
-  wrap(`${required ? 'REQUIRED' : 'OPTIONAL'}. ${String(s.description ?? '')}`).map((l) => ` ${l}`).join('\n');
+  wrap(`${required ? 'REQUIRED' : 'OPTIONAL'}. ${String(s.description ?? '')}`)
+    .map((l) => ` ${l}`)
+    .join('\n');
 
 /** Puts each key's schema description above it; in a list, only the first item is commented. */
 function annotate(map: YAMLMap, schema: Schema, top = false, itemComment?: (c: string) => void): void {
@@ -111,7 +148,8 @@ function annotate(map: YAMLMap, schema: Schema, top = false, itemComment?: (c: s
     if (!sub) return;
     const text = comment(sub, required.has(key.value));
     // The first key of a list item cannot carry a comment of its own (it shares the line with `-`).
-    if (i === 0 && itemComment) itemComment(text); else key.commentBefore = text;
+    if (i === 0 && itemComment) itemComment(text);
+    else key.commentBefore = text;
     if (top && i > 0) key.spaceBefore = true;
     const v = pair.value;
     if (isMap(v)) annotate(v, sub);

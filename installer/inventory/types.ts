@@ -27,7 +27,11 @@ export type Course = NonNullable<NonNullable<Inventory['labs']>['courses']>[numb
 export type IngressController = NonNullable<NonNullable<Inventory['ingress']>['controller']>;
 type ProxyCache = NonNullable<NonNullable<Inventory['registry']>['proxyCaches']>[number];
 
-type DeepRequired<T> = T extends (infer U)[] ? DeepRequired<U>[] : T extends object ? { [K in keyof T]-?: DeepRequired<T[K]> } : T;
+type DeepRequired<T> = T extends (infer U)[]
+  ? DeepRequired<U>[]
+  : T extends object
+    ? { [K in keyof T]-?: DeepRequired<T[K]> }
+    : T;
 
 /** A node with every default resolved. */
 export interface SiteNode extends Omit<Node, 'subnet' | 'disks' | 'ssh'> {
@@ -36,7 +40,11 @@ export interface SiteNode extends Omit<Node, 'subnet' | 'disks' | 'ssh'> {
   disks: string[];
   /** Size of each disk in GiB where the inventory gives one (same order as disks). */
   diskSizesGiB: (number | undefined)[];
-  ssh: Required<Omit<SshSettings, 'jumpHost' | 'knownHostsFile' | 'hostKeys'>> & { jumpHost?: string; knownHostsFile?: string; hostKeys?: string[] };
+  ssh: Required<Omit<SshSettings, 'jumpHost' | 'knownHostsFile' | 'hostKeys'>> & {
+    jumpHost?: string;
+    knownHostsFile?: string;
+    hostKeys?: string[];
+  };
   /** Index in the inventory's nodes list, for error positions. */
   index: number;
 }
@@ -53,7 +61,12 @@ export interface Site {
   kubernetes: Required<Inventory['kubernetes']> & { minor: string };
   racks: Rack[];
   nodes: SiteNode[];
-  bgp: { clusterAsn: number; routers: (Router & { bfd: boolean; racks: string[] })[]; calicoPeers: CalicoPeer[]; pools: Required<Pool>[] };
+  bgp: {
+    clusterAsn: number;
+    routers: (Router & { bfd: boolean; racks: string[] })[];
+    calicoPeers: CalicoPeer[];
+    pools: Required<Pool>[];
+  };
   ingress: { controller: IngressController; pool: string; address: string };
   tls: Inventory['tls'];
   identity: Omit<Inventory['identity'], 'realm' | 'hostname'> & { realm: string };
@@ -61,13 +74,23 @@ export interface Site {
     proxyCaches: Required<ProxyCache>[];
   };
   storage: Required<NonNullable<Inventory['storage']>>;
-  monitoring: Omit<NonNullable<Inventory['monitoring']>, 'retention' | 'logRetention' | 'receivers' | 'workingHours' | 'labHours' | 'maintenanceWindows'> & {
-    retention: string; logRetention: string; receivers: Receiver[];
+  monitoring: Omit<
+    NonNullable<Inventory['monitoring']>,
+    'retention' | 'logRetention' | 'receivers' | 'workingHours' | 'labHours' | 'maintenanceWindows'
+  > & {
+    retention: string;
+    logRetention: string;
+    receivers: Receiver[];
     workingHours: { days: Weekday[]; start: string; end: string };
     labHours: { days: Weekday[]; start: string; end: string };
     maintenanceWindows: MaintenanceWindow[];
   };
-  labs: { path: string; overcommit: { cpu: number; memory: number }; vmHost?: { cpu: number; memory: string }; courses: Course[] };
+  labs: {
+    path: string;
+    overcommit: { cpu: number; memory: number };
+    vmHost?: { cpu: number; memory: string };
+    courses: Course[];
+  };
   versions: Record<string, string>;
   /** Host names of the platform services, derived from the domain. */
   hosts: { argocd: string; harbor: string; sso: string; grafana: string; labs: string; api: string };

@@ -29,7 +29,18 @@ function fromLoad(loaded: LoadResult): ValidationResult {
   if (!loaded.ok) return { errors: loaded.diagnostics, warnings: [] };
   const { source } = loaded;
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
-    return { errors: [{ severity: 'error', file: source.file, ...source.locate([]), path: '', message: `expected a mapping of inventory sections (site, network, nodes, ...), got ${Array.isArray(source.data) ? 'a list' : typeof source.data === 'object' ? 'nothing' : 'a ' + typeof source.data}` }], warnings: [] };
+    return {
+      errors: [
+        {
+          severity: 'error',
+          file: source.file,
+          ...source.locate([]),
+          path: '',
+          message: `expected a mapping of inventory sections (site, network, nodes, ...), got ${Array.isArray(source.data) ? 'a list' : typeof source.data === 'object' ? 'nothing' : 'a ' + typeof source.data}`,
+        },
+      ],
+      warnings: [],
+    };
   }
   const schemaErrors = schemaDiagnostics(source, compile(inventorySchema, validators));
   if (schemaErrors.length > 0) return { errors: schemaErrors, warnings: [] };
@@ -45,7 +56,8 @@ function fromLoad(loaded: LoadResult): ValidationResult {
 
 /** No inventory at all is a wrong argument (exit 2), not a wrong inventory: every command says it alike. */
 export function requireInventoryFile(file: string): void {
-  if (!existsSync(file)) throw new UsageError(`${file}: no such file (labctl init writes a starting inventory; name another with -i FILE)`);
+  if (!existsSync(file))
+    throw new UsageError(`${file}: no such file (labctl init writes a starting inventory; name another with -i FILE)`);
 }
 
 /** For commands that need a valid site: the site, or the diagnostics that stop them. */

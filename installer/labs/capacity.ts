@@ -16,11 +16,25 @@ import { ROOK_REQUESTS, ROOK_SOURCE } from '../render/components/rook-ceph/reque
 export const WEEKDAYS: Weekday[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const WEEK = 7 * 1440;
 
-export interface VmHost { name: string; cpu: number; memoryMiB: number }
+export interface VmHost {
+  name: string;
+  cpu: number;
+  memoryMiB: number;
+}
 /** One line of what runs on a node besides the VMs, with where its numbers come from. */
-export interface Load { what: string; count: number; cpu: number; memoryMiB: number; source: string }
+export interface Load {
+  what: string;
+  count: number;
+  cpu: number;
+  memoryMiB: number;
+  source: string;
+}
 export interface HostCapacity {
-  hosts: VmHost[]; missing: string[]; vcpu: number; memoryMiB: number; overcommit: { cpu: number; memory: number };
+  hosts: VmHost[];
+  missing: string[];
+  vcpu: number;
+  memoryMiB: number;
+  overcommit: { cpu: number; memory: number };
   /** Per VM host: what is kept out of the VM capacity. */
   kept: Record<string, Load[]>;
   /** Ceph daemons the scheduler places on any workload node, and whether they were charged to the VM hosts. */
@@ -35,19 +49,48 @@ export const CONTROL_PLANE_LOAD = { cpu: 2, memoryMiB: 1700 };
 /** How many of each Ceph daemon the rendered CephCluster runs (render/components/rook-ceph.ts). */
 export function cephDaemons(site: Site): { mon: number; mgr: number; mds: number; rgw: number } {
   if (!site.nodes.some((n) => n.roles.includes('storage'))) return { mon: 0, mgr: 0, mds: 0, rgw: 0 };
-  return { mon: site.nodes.length >= 3 ? 3 : 1, mgr: site.nodes.length >= 2 ? 2 : 1, mds: 2 /* 1 active + standby */, rgw: 2 };
+  return {
+    mon: site.nodes.length >= 3 ? 3 : 1,
+    mgr: site.nodes.length >= 2 ? 2 : 1,
+    mds: 2 /* 1 active + standby */,
+    rgw: 2,
+  };
 }
 
-const load = (what: string, count: number, per: { cpu: number; memoryMiB: number }, source: string): Load =>
-  ({ what, count, cpu: count * per.cpu, memoryMiB: count * per.memoryMiB, source });
+const load = (what: string, count: number, per: { cpu: number; memoryMiB: number }, source: string): Load => ({
+  what,
+  count,
+  cpu: count * per.cpu,
+  memoryMiB: count * per.memoryMiB,
+  source,
+});
 
 /** What runs on a node besides lab VMs, from its roles and disks. */
 export function nodeLoads(node: SiteNode): Load[] {
-  const out: Load[] = [load('node agents (kubelet, containerd, Calico, CSI, OS)', 1, HOST_RESERVE, 'labctl HOST_RESERVE (installer/labs/sizes.ts)')];
-  if (node.roles.includes('control-plane')) out.push(load('control plane (etcd, API server, controllers)', 1, CONTROL_PLANE_LOAD, 'kubeadm control-plane minimum'));
+  const out: Load[] = [
+    load(
+      'node agents (kubelet, containerd, Calico, CSI, OS)',
+      1,
+      HOST_RESERVE,
+      'labctl HOST_RESERVE (installer/labs/sizes.ts)',
+    ),
+  ];
+  if (node.roles.includes('control-plane'))
+    out.push(
+      load('control plane (etcd, API server, controllers)', 1, CONTROL_PLANE_LOAD, 'kubeadm control-plane minimum'),
+    );
   if (node.roles.includes('storage') && node.disks.length) {
-    out.push(load('Ceph OSD (one per disk)', node.disks.length, ROOK_REQUESTS.osd, `${ROOK_SOURCE} cephClusterSpec.resources.osd`));
-    out.push(load('Ceph crash collector + exporter', 1, ROOK_REQUESTS.perNode, `${ROOK_SOURCE} cephClusterSpec.resources`));
+    out.push(
+      load(
+        'Ceph OSD (one per disk)',
+        node.disks.length,
+        ROOK_REQUESTS.osd,
+        `${ROOK_SOURCE} cephClusterSpec.resources.osd`,
+      ),
+    );
+    out.push(
+      load('Ceph crash collector + exporter', 1, ROOK_REQUESTS.perNode, `${ROOK_SOURCE} cephClusterSpec.resources`),
+    );
   }
   return out;
 }
@@ -61,7 +104,12 @@ export function hostCapacity(site: Site): HostCapacity {
   const floatingLoads = [
     load('Ceph mon', d.mon, ROOK_REQUESTS.mon, `${ROOK_SOURCE} cephClusterSpec.resources.mon`),
     load('Ceph mgr', d.mgr, ROOK_REQUESTS.mgr, `${ROOK_SOURCE} cephClusterSpec.resources.mgr + mgr-sidecar`),
-    load('CephFS MDS (active + standby)', d.mds, ROOK_REQUESTS.mds, `${ROOK_SOURCE} cephFileSystems[0].spec.metadataServer.resources`),
+    load(
+      'CephFS MDS (active + standby)',
+      d.mds,
+      ROOK_REQUESTS.mds,
+      `${ROOK_SOURCE} cephFileSystems[0].spec.metadataServer.resources`,
+    ),
     load('Ceph RGW', d.rgw, ROOK_REQUESTS.rgw, `${ROOK_SOURCE} cephObjectStores[0].spec.gateway.resources`),
   ].filter((l) => l.count > 0);
   // The scheduler may put mons, mgrs, MDS and RGW on any node that runs workloads. With nodes that run
@@ -75,19 +123,38 @@ export function hostCapacity(site: Site): HostCapacity {
     if (cpu === undefined || mem === undefined) missing.push(n.name);
     else hosts.push({ name: n.name, cpu, memoryMiB: toMiB(mem) });
   }
-  const oc = { cpu: effectiveOvercommit(site).cpuAllocationRatio, memory: effectiveOvercommit(site).memoryOvercommitPercent / 100 };
+  const oc = {
+    cpu: effectiveOvercommit(site).cpuAllocationRatio,
+    memory: effectiveOvercommit(site).memoryOvercommitPercent / 100,
+  };
   const sum = (ls: Load[], k: 'cpu' | 'memoryMiB') => ls.reduce((s, l) => s + l[k], 0);
   const floatCpu = chargedToVmHosts ? sum(floatingLoads, 'cpu') : 0;
   const floatMem = chargedToVmHosts ? sum(floatingLoads, 'memoryMiB') : 0;
   return {
-    hosts, missing, overcommit: oc, kept,
+    hosts,
+    missing,
+    overcommit: oc,
+    kept,
     floating: {
-      loads: floatingLoads, chargedToVmHosts,
-      why: chargedToVmHosts ? 'every node that runs workloads is a VM host: they take VM capacity'
-        : floatingLoads.length ? `placed on the nodes that run workloads but no VMs (${elsewhere.map((n) => n.name).join(', ')})` : 'no Ceph on this site',
+      loads: floatingLoads,
+      chargedToVmHosts,
+      why: chargedToVmHosts
+        ? 'every node that runs workloads is a VM host: they take VM capacity'
+        : floatingLoads.length
+          ? `placed on the nodes that run workloads but no VMs (${elsewhere.map((n) => n.name).join(', ')})`
+          : 'no Ceph on this site',
     },
-    vcpu: Math.max(0, Math.floor(hosts.reduce((s, h) => s + Math.max(0, h.cpu - sum(kept[h.name]!, 'cpu')), 0) - floatCpu) * oc.cpu),
-    memoryMiB: Math.max(0, Math.floor((hosts.reduce((s, h) => s + Math.max(0, h.memoryMiB - sum(kept[h.name]!, 'memoryMiB')), 0) - floatMem) * oc.memory)),
+    vcpu: Math.max(
+      0,
+      Math.floor(hosts.reduce((s, h) => s + Math.max(0, h.cpu - sum(kept[h.name]!, 'cpu')), 0) - floatCpu) * oc.cpu,
+    ),
+    memoryMiB: Math.max(
+      0,
+      Math.floor(
+        (hosts.reduce((s, h) => s + Math.max(0, h.memoryMiB - sum(kept[h.name]!, 'memoryMiB')), 0) - floatMem) *
+          oc.memory,
+      ),
+    ),
   };
 }
 
@@ -103,7 +170,11 @@ export function unsizedHostWarnings(site: Site, missing: string[]): Diagnostic[]
     const node = site.nodes.find((x) => x.name === name)!;
     const at = src.ok ? src.source.locate(['nodes', node.index], { key: false }) : { line: 1, col: 1 };
     return {
-      severity: 'warning' as const, file: site.file, line: at.line, col: at.col, path: `nodes[${node.index}]`,
+      severity: 'warning' as const,
+      file: site.file,
+      line: at.line,
+      col: at.col,
+      path: `nodes[${node.index}]`,
       message: `VM host ${name} has no size, so labs capacity cannot check the labs against it`,
       hint: `add cpu: (CPU threads, nproc on the node) and memory: (e.g. 512Gi, free -g on the node) to node ${name}, or labs.vmHost for every VM host`,
     };
@@ -115,9 +186,12 @@ export const NEARFULL = 0.85;
 
 export interface StorageCheck {
   /** Raw capacity of the disks with a known size, and the disks without one. */
-  rawGiB: number; unknownDisks: string[]; replicas: number;
+  rawGiB: number;
+  unknownDisks: string[];
+  replicas: number;
   /** What the labs' disks need in raw storage: (persistent student disks + ephemeral golden disks) x replicas. */
-  needGiB: number; usableGiB: number;
+  needGiB: number;
+  usableGiB: number;
   /** Labs with a single disk larger than the whole raw storage. */
   tooBig: Lab[];
   over: boolean;
@@ -127,14 +201,27 @@ export function storageCheck(labs: Lab[], site: Site): StorageCheck {
   const unknownDisks: string[] = [];
   let rawGiB = 0;
   for (const n of site.nodes.filter((x) => x.roles.includes('storage'))) {
-    n.disks.forEach((d, i) => { const g = n.diskSizesGiB[i]; if (g === undefined) unknownDisks.push(`${n.name}:${d}`); else rawGiB += g; });
+    n.disks.forEach((d, i) => {
+      const g = n.diskSizesGiB[i];
+      if (g === undefined) unknownDisks.push(`${n.name}:${d}`);
+      else rawGiB += g;
+    });
   }
   const replicas = site.storage.replicas;
-  const perLab = (l: Lab) => ((l.spec.persistence ?? LAB_DEFAULTS.persistence) === 'persistent' ? l.students.length : 1) * l.diskGiB;
+  const perLab = (l: Lab) =>
+    ((l.spec.persistence ?? LAB_DEFAULTS.persistence) === 'persistent' ? l.students.length : 1) * l.diskGiB;
   const needGiB = labs.reduce((s, l) => s + perLab(l), 0) * replicas;
   const known = unknownDisks.length === 0 && rawGiB > 0;
   const tooBig = known ? labs.filter((l) => l.diskGiB > rawGiB) : [];
-  return { rawGiB, unknownDisks, replicas, needGiB, usableGiB: Math.floor(rawGiB * NEARFULL), tooBig, over: known && (needGiB > rawGiB * NEARFULL || tooBig.length > 0) };
+  return {
+    rawGiB,
+    unknownDisks,
+    replicas,
+    needGiB,
+    usableGiB: Math.floor(rawGiB * NEARFULL),
+    tooBig,
+    over: known && (needGiB > rawGiB * NEARFULL || tooBig.length > 0),
+  };
 }
 
 /** Every number of the capacity report with its source, as lines for people. */
@@ -142,13 +229,24 @@ export function explainCapacity(c: HostCapacity, st: StorageCheck): string[] {
   const mib = (m: number) => (m % 1024 === 0 ? `${m / 1024}Gi` : `${m}Mi`);
   const out: string[] = ['kept out of VM capacity per VM host:'];
   for (const [host, loads] of Object.entries(c.kept)) {
-    for (const l of loads) out.push(`  ${host}: ${l.what}${l.count > 1 ? ` x${l.count}` : ''}: ${+l.cpu.toFixed(2)} cpu, ${mib(l.memoryMiB)} (source: ${l.source})`);
+    for (const l of loads)
+      out.push(
+        `  ${host}: ${l.what}${l.count > 1 ? ` x${l.count}` : ''}: ${+l.cpu.toFixed(2)} cpu, ${mib(l.memoryMiB)} (source: ${l.source})`,
+      );
   }
-  for (const l of c.floating.loads) out.push(`  cluster: ${l.what} x${l.count}: ${+l.cpu.toFixed(2)} cpu, ${mib(l.memoryMiB)} (source: ${l.source}; ${c.floating.why})`);
-  out.push(st.unknownDisks.length
-    ? `storage: raw size unknown for ${st.unknownDisks.length} disk(s) (give nodes[].disks[] as {path, size}); lab disks need ${st.needGiB}Gi raw (x${st.replicas} replicas)`
-    : `storage: lab disks need ${st.needGiB}Gi raw (students' persistent disks + ephemeral golden disks, x${st.replicas} replicas, source: storage.replicas) of ${st.usableGiB}Gi usable (${st.rawGiB}Gi raw from nodes[].disks[].size x ${NEARFULL} Ceph nearfull ratio)`);
-  for (const l of st.tooBig) out.push(`storage: ${l.course}/${l.name}: one disk of ${l.diskGiB}Gi is larger than the cluster's raw storage ${st.rawGiB}Gi`);
+  for (const l of c.floating.loads)
+    out.push(
+      `  cluster: ${l.what} x${l.count}: ${+l.cpu.toFixed(2)} cpu, ${mib(l.memoryMiB)} (source: ${l.source}; ${c.floating.why})`,
+    );
+  out.push(
+    st.unknownDisks.length
+      ? `storage: raw size unknown for ${st.unknownDisks.length} disk(s) (give nodes[].disks[] as {path, size}); lab disks need ${st.needGiB}Gi raw (x${st.replicas} replicas)`
+      : `storage: lab disks need ${st.needGiB}Gi raw (students' persistent disks + ephemeral golden disks, x${st.replicas} replicas, source: storage.replicas) of ${st.usableGiB}Gi usable (${st.rawGiB}Gi raw from nodes[].disks[].size x ${NEARFULL} Ceph nearfull ratio)`,
+  );
+  for (const l of st.tooBig)
+    out.push(
+      `storage: ${l.course}/${l.name}: one disk of ${l.diskGiB}Gi is larger than the cluster's raw storage ${st.rawGiB}Gi`,
+    );
   return out;
 }
 
@@ -157,24 +255,40 @@ export function explainCapacity(c: HostCapacity, st: StorageCheck): string[] {
  * The KubeVirt CR, the chart's quotas and the capacity check all use these numbers.
  */
 export function effectiveOvercommit(site: Site): { cpuAllocationRatio: number; memoryOvercommitPercent: number } {
-  return { cpuAllocationRatio: Math.max(1, Math.floor(site.labs.overcommit.cpu)), memoryOvercommitPercent: Math.round(site.labs.overcommit.memory * 100) };
+  return {
+    cpuAllocationRatio: Math.max(1, Math.floor(site.labs.overcommit.cpu)),
+    memoryOvercommitPercent: Math.round(site.labs.overcommit.memory * 100),
+  };
 }
 
-export interface Need { vcpu: number; memoryMiB: number }
-export const labNeed = (lab: Lab): Need => ({ vcpu: lab.students.length * lab.cpu, memoryMiB: lab.students.length * (lab.memoryMiB + VM_MEMORY_OVERHEAD_MIB) });
+export interface Need {
+  vcpu: number;
+  memoryMiB: number;
+}
+export const labNeed = (lab: Lab): Need => ({
+  vcpu: lab.students.length * lab.cpu,
+  memoryMiB: lab.students.length * (lab.memoryMiB + VM_MEMORY_OVERHEAD_MIB),
+});
 
 /** Minutes of the week [from, to) the lab runs; Monday 00:00 is 0. */
 export function weeklyIntervals(lab: Lab): [number, number][] {
   const s = lab.spec.schedule;
   if (!s) return [[0, WEEK]];
   const min = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
-  return s.hours.flatMap((w) => w.days.map((d) => [WEEKDAYS.indexOf(d) * 1440 + min(w.start), WEEKDAYS.indexOf(d) * 1440 + min(w.end)] as [number, number]));
+  return s.hours.flatMap((w) =>
+    w.days.map(
+      (d) => [WEEKDAYS.indexOf(d) * 1440 + min(w.start), WEEKDAYS.indexOf(d) * 1440 + min(w.end)] as [number, number],
+    ),
+  );
 }
 
 const intervalCache = new WeakMap<Lab, [number, number][]>();
 function intervalsOf(lab: Lab): [number, number][] {
   let v = intervalCache.get(lab);
-  if (!v) { v = weeklyIntervals(lab); intervalCache.set(lab, v); }
+  if (!v) {
+    v = weeklyIntervals(lab);
+    intervalCache.set(lab, v);
+  }
   return v;
 }
 
@@ -183,22 +297,33 @@ const prevDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) - 86_400_00
 
 export interface Peak extends Need {
   /** Calendar period [from, to] (inclusive dates; undefined = open) and the minute of the week. */
-  from?: string; to?: string; minute: number; labs: Lab[];
+  from?: string;
+  to?: string;
+  minute: number;
+  labs: Lab[];
 }
 
 /** The busiest moment of a set of labs (by vCPU, then memory), and whether any moment exceeds `cap`. */
 export function busiest(labs: Lab[], cap?: Need): { peak: Peak; over: boolean } {
-  const cuts = [...new Set(labs.flatMap((l) => (l.spec.schedule ? [l.spec.schedule.start, nextDay(l.spec.schedule.end)] : [])))].sort();
+  const cuts = [
+    ...new Set(labs.flatMap((l) => (l.spec.schedule ? [l.spec.schedule.start, nextDay(l.spec.schedule.end)] : []))),
+  ].sort();
   const periods: { from?: string; to?: string }[] = [];
   if (!cuts.length) periods.push({});
   else {
     periods.push({ to: prevDay(cuts[0]!) });
-    for (let i = 0; i < cuts.length; i++) periods.push({ from: cuts[i]!, ...(i + 1 < cuts.length ? { to: prevDay(cuts[i + 1]!) } : {}) });
+    for (let i = 0; i < cuts.length; i++)
+      periods.push({ from: cuts[i]!, ...(i + 1 < cuts.length ? { to: prevDay(cuts[i + 1]!) } : {}) });
   }
   let peak: Peak = { vcpu: 0, memoryMiB: 0, minute: 0, labs: [] };
   let over = false;
   for (const p of periods) {
-    const active = labs.filter((l) => !l.spec.schedule || ((p.from === undefined || l.spec.schedule.end >= p.from) && (p.to === undefined || l.spec.schedule.start <= p.to)));
+    const active = labs.filter(
+      (l) =>
+        !l.spec.schedule ||
+        ((p.from === undefined || l.spec.schedule.end >= p.from) &&
+          (p.to === undefined || l.spec.schedule.start <= p.to)),
+    );
     if (!active.length) continue;
     // Sweep over the week: +need where a window opens, -need where it closes.
     const events: [number, Lab, 1 | -1][] = [];
@@ -243,7 +368,14 @@ export function capacityReport(labs: Lab[], site: Site): CapacityReport {
   const notFitting: Lab[] = [];
   for (const lab of sorted) (busiest([...fitting, lab], cap).over ? notFitting : fitting).push(lab);
   const storage = storageCheck(sorted, site);
-  return { capacity, storage, explain: explainCapacity(capacity, storage), peak: busiest(sorted).peak, fitting, notFitting };
+  return {
+    capacity,
+    storage,
+    explain: explainCapacity(capacity, storage),
+    peak: busiest(sorted).peak,
+    fitting,
+    notFitting,
+  };
 }
 
 /** "tuesday 14:00" */

@@ -24,7 +24,10 @@ export const labApplication = (course: string, lab: string) => `lab-${course}.${
 export const vmName = (login: string) => login.replace(/[^a-z0-9-]/g, '-').replace(/-+$/, '');
 
 export interface LoadResult {
-  labs: Lab[]; errors: Diagnostic[]; warnings: Diagnostic[]; files: number;
+  labs: Lab[];
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+  files: number;
   /** Labs with errors of their own that still resolved: checked against the catalog and the inventory too, so a file's errors come at once. */
   withErrors: Lab[];
 }
@@ -50,13 +53,28 @@ function withoutIf(fn: ValidateFunction): ValidateFunction {
  * Hidden files and folders are searched too: ArgoCD's files generator (labs/<course>/<lab>.yaml glob) matches them.
  * Rosters are returned separately: the ApplicationSet hands each to every lab of its folder.
  */
-export function findLabFiles(paths: string[]): { files: string[]; rosters: string[]; warnings: Diagnostic[]; errors: Diagnostic[] } {
+export function findLabFiles(paths: string[]): {
+  files: string[];
+  rosters: string[];
+  warnings: Diagnostic[];
+  errors: Diagnostic[];
+} {
   const files: string[] = [];
   const rosters: string[] = [];
   const warnings: Diagnostic[] = [];
   const errors: Diagnostic[] = [];
   const visit = (p: string, depth: number, given: boolean) => {
-    if (!existsSync(p)) { errors.push({ severity: 'error', file: shown(p), line: 1, col: 1, path: '', message: 'file or folder not found' }); return; }
+    if (!existsSync(p)) {
+      errors.push({
+        severity: 'error',
+        file: shown(p),
+        line: 1,
+        col: 1,
+        path: '',
+        message: 'file or folder not found',
+      });
+      return;
+    }
     if (statSync(p).isDirectory()) {
       // Below a course folder nothing is a lab, but ArgoCD's file generator must not be handed one either:
       // a file in labs/<course>/<other>/ would be taken as a lab of course <other>. Look (bounded) and refuse.
@@ -66,21 +84,53 @@ export function findLabFiles(paths: string[]): { files: string[]; rosters: strin
     }
     const name = basename(p);
     if (name.endsWith('.yml')) {
-      warnings.push({ severity: 'warning', file: shown(p), line: 1, col: 1, path: '', message: 'ignored: ArgoCD only picks up lab files ending in .yaml; rename it' });
+      warnings.push({
+        severity: 'warning',
+        file: shown(p),
+        line: 1,
+        col: 1,
+        path: '',
+        message: 'ignored: ArgoCD only picks up lab files ending in .yaml; rename it',
+      });
       return;
     }
     if (!name.endsWith('.yaml')) return;
     if (!given && depth > 2) {
-      errors.push({ severity: 'error', file: shown(p), line: 1, col: 1, path: '', message: 'a YAML file below a course folder: lab files live directly in <labs>/<course>/ (the folder names the course); move or remove it' });
+      errors.push({
+        severity: 'error',
+        file: shown(p),
+        line: 1,
+        col: 1,
+        path: '',
+        message:
+          'a YAML file below a course folder: lab files live directly in <labs>/<course>/ (the folder names the course); move or remove it',
+      });
       return;
     }
     if (name === '.yaml') {
-      errors.push({ severity: 'error', file: shown(p), line: 1, col: 1, path: '', message: 'a lab file needs a name before .yaml (the name becomes the lab and its namespace)' });
+      errors.push({
+        severity: 'error',
+        file: shown(p),
+        line: 1,
+        col: 1,
+        path: '',
+        message: 'a lab file needs a name before .yaml (the name becomes the lab and its namespace)',
+      });
       return;
     }
-    if (name === ROSTER_FILE && !given) { if (depth === 2) rosters.push(p); return; }
+    if (name === ROSTER_FILE && !given) {
+      if (depth === 2) rosters.push(p);
+      return;
+    }
     if (!given && depth < 2) {
-      warnings.push({ severity: 'warning', file: shown(p), line: 1, col: 1, path: '', message: 'ignored: lab files live in <labs>/<course>/<lab>.yaml, one folder per course' });
+      warnings.push({
+        severity: 'warning',
+        file: shown(p),
+        line: 1,
+        col: 1,
+        path: '',
+        message: 'ignored: lab files live in <labs>/<course>/<lab>.yaml, one folder per course',
+      });
       return;
     }
     files.push(p);
@@ -89,10 +139,21 @@ export function findLabFiles(paths: string[]): { files: string[]; rosters: strin
   return { files: [...new Set(files)], rosters: [...new Set(rosters)], warnings, errors };
 }
 
-interface Reporter { error(path: PathSeg[], message: string, hint?: string): void; warn(path: PathSeg[], message: string, hint?: string): void }
+interface Reporter {
+  error(path: PathSeg[], message: string, hint?: string): void;
+  warn(path: PathSeg[], message: string, hint?: string): void;
+}
 export function reporter(source: YamlSource, errors: Diagnostic[], warnings: Diagnostic[]): Reporter {
-  const push = (list: Diagnostic[], severity: 'error' | 'warning') => (path: PathSeg[], message: string, hint?: string) =>
-    list.push({ severity, file: source.file, ...source.locate(path), path: formatPath(path), message, ...(hint ? { hint } : {}) });
+  const push =
+    (list: Diagnostic[], severity: 'error' | 'warning') => (path: PathSeg[], message: string, hint?: string) =>
+      list.push({
+        severity,
+        file: source.file,
+        ...source.locate(path),
+        path: formatPath(path),
+        message,
+        ...(hint ? { hint } : {}),
+      });
   return { error: push(errors, 'error'), warn: push(warnings, 'warning') };
 }
 
@@ -101,10 +162,19 @@ type Loaded<T> = { source: YamlSource; data: T } | undefined;
 type Read<T> = { source: YamlSource; data: T; valid: boolean } | undefined;
 function loadChecked<T>(file: string, schema: object, what: string, errors: Diagnostic[]): Read<T> {
   const r = loadYamlFile(file);
-  if (!r.ok) { errors.push(...r.diagnostics.map((d) => ({ ...d, file: shown(file) }))); return undefined; }
+  if (!r.ok) {
+    errors.push(...r.diagnostics.map((d) => ({ ...d, file: shown(file) })));
+    return undefined;
+  }
   const source: YamlSource = { ...r.source, file: shown(file) };
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
-    errors.push({ severity: 'error', file: source.file, ...source.locate([]), path: '', message: `expected a mapping (${what})` });
+    errors.push({
+      severity: 'error',
+      file: source.file,
+      ...source.locate([]),
+      path: '',
+      message: `expected a mapping (${what})`,
+    });
     return undefined;
   }
   // Every finding of a file at once: the schema's and the YAML 1.1 check's together (ArgoCD hands this
@@ -124,12 +194,24 @@ function students(entries: StudentEntry[], at: (i: number) => PathSeg[], source:
     const name = typeof e === 'string' ? e : e.name;
     const vm = vmName(name);
     const prev = seen.get(name);
-    if (prev !== undefined) { r.error(at(i), `student ${name} is listed twice (also ${formatPath(at(prev))}, line ${source.locate(at(prev)).line})`); return; }
+    if (prev !== undefined) {
+      r.error(
+        at(i),
+        `student ${name} is listed twice (also ${formatPath(at(prev))}, line ${source.locate(at(prev)).line})`,
+      );
+      return;
+    }
     seen.set(name, i);
     const clash = vms.get(vm);
-    if (clash !== undefined) { r.error(at(i), `student ${name} and ${formatPath(at(clash))} (line ${source.locate(at(clash)).line}) would both get the VM ${vm}; VM names replace "." and "_" with "-"`); return; }
+    if (clash !== undefined) {
+      r.error(
+        at(i),
+        `student ${name} and ${formatPath(at(clash))} (line ${source.locate(at(clash)).line}) would both get the VM ${vm}; VM names replace "." and "_" with "-"`,
+      );
+      return;
+    }
     vms.set(vm, i);
-    out.push({ name, vm, sshKeys: typeof e === 'string' ? [] : e.sshKeys ?? [] });
+    out.push({ name, vm, sshKeys: typeof e === 'string' ? [] : (e.sshKeys ?? []) });
   });
   return out;
 }
@@ -144,7 +226,9 @@ export function loadLabs(paths: string[]): LoadResult {
   const rosterOf = (dir: string) => {
     if (!rosters.has(dir)) {
       const file = join(dir, ROSTER_FILE);
-      const ro = existsSync(file) ? loadChecked<RosterFile>(file, rosterSchema, 'a course roster: students, keycloakGroup', errors) : undefined;
+      const ro = existsSync(file)
+        ? loadChecked<RosterFile>(file, rosterSchema, 'a course roster: students, keycloakGroup', errors)
+        : undefined;
       rosters.set(dir, ro?.valid ? ro : null);
     }
     return rosters.get(dir) ?? undefined;
@@ -152,28 +236,50 @@ export function loadLabs(paths: string[]): LoadResult {
   // Every roster is checked, whichever lab uses it: the ApplicationSet passes it to every lab of its folder.
   for (const file of found.rosters) rosterOf(dirname(file));
   for (const file of found.files) {
-    if (basename(file) === ROSTER_FILE) { rosterOf(dirname(file)); continue; }
+    if (basename(file) === ROSTER_FILE) {
+      rosterOf(dirname(file));
+      continue;
+    }
     // Inline students win, but the roster is still merged into this lab's values: it must be valid.
     rosterOf(dirname(file));
     const loaded = loadChecked<LabFile>(file, labSchema, 'a lab: apiVersion, title, course, image, ...', errors);
     if (!loaded) continue;
-    if (!loaded.valid) { refusedFileChecks(file, loaded.source, errors, warnings); continue; }
+    if (!loaded.valid) {
+      refusedFileChecks(file, loaded.source, errors, warnings);
+      continue;
+    }
     const { source, data: spec } = loaded;
     const r = reporter(source, errors, warnings);
     const name = basename(file, '.yaml');
     const course = basename(dirname(file));
     const before = errors.length;
-    if (!DNS_LABEL.test(name)) r.error([], `file name ${basename(file)}: a lab's file name becomes its Kubernetes names; use lowercase letters, digits and "-" (e.g. intro-linux.yaml)`);
-    if (spec.course !== course) r.error(['course'], `course ${spec.course} does not match the folder ${course}/ the file is in; move the file to ${spec.course}/ or fix the course`);
+    if (!DNS_LABEL.test(name))
+      r.error(
+        [],
+        `file name ${basename(file)}: a lab's file name becomes its Kubernetes names; use lowercase letters, digits and "-" (e.g. intro-linux.yaml)`,
+      );
+    if (spec.course !== course)
+      r.error(
+        ['course'],
+        `course ${spec.course} does not match the folder ${course}/ the file is in; move the file to ${spec.course}/ or fix the course`,
+      );
     const ns = labNamespace(course, name);
     if (ns.length > 63) r.error([], `namespace ${ns} is ${ns.length} characters (at most 63): shorten the file name`);
 
     // Size: a class, or cpu and memory.
     const size = spec.size ? SIZE_CLASSES[spec.size]! : undefined;
-    if (spec.size && (spec.cpu !== undefined || spec.memory !== undefined)) r.error([spec.cpu !== undefined ? 'cpu' : 'memory'], `give either size (${spec.size}) or cpu and memory, not both`);
+    if (spec.size && (spec.cpu !== undefined || spec.memory !== undefined))
+      r.error(
+        [spec.cpu !== undefined ? 'cpu' : 'memory'],
+        `give either size (${spec.size}) or cpu and memory, not both`,
+      );
     else if (!spec.size && (spec.cpu === undefined || spec.memory === undefined)) {
-      r.error(spec.cpu === undefined && spec.memory === undefined ? [] : [spec.cpu === undefined ? 'memory' : 'cpu'],
-        spec.cpu === undefined && spec.memory === undefined ? 'no VM size: give size (small, medium, large, xlarge) or cpu and memory' : `${spec.cpu === undefined ? 'memory' : 'cpu'} without ${spec.cpu === undefined ? 'cpu' : 'memory'}: give both, or a size`);
+      r.error(
+        spec.cpu === undefined && spec.memory === undefined ? [] : [spec.cpu === undefined ? 'memory' : 'cpu'],
+        spec.cpu === undefined && spec.memory === undefined
+          ? 'no VM size: give size (small, medium, large, xlarge) or cpu and memory'
+          : `${spec.cpu === undefined ? 'memory' : 'cpu'} without ${spec.cpu === undefined ? 'cpu' : 'memory'}: give both, or a size`,
+      );
     }
 
     // Students: inline, else the course roster.
@@ -190,31 +296,53 @@ export function loadLabs(paths: string[]): LoadResult {
         list = students(ro.data.students, (i) => ['students', i], ro.source, reporter(ro.source, errors, warnings));
         studentsFrom = 'roster';
       } else if (!existsSync(join(dirname(file), ROSTER_FILE))) {
-        r.error([], `no students: list them under students: here or in ${shown(join(dirname(file), ROSTER_FILE))}; a Keycloak group alone cannot name the VMs`);
+        r.error(
+          [],
+          `no students: list them under students: here or in ${shown(join(dirname(file), ROSTER_FILE))}; a Keycloak group alone cannot name the VMs`,
+        );
       } else continue; // the roster's own errors are reported once
     }
-    if (studentsFrom !== 'none' && list.length === 0 && errors.length === before) r.warn(studentsFrom === 'lab' ? ['students'] : [], 'no students: the lab creates no VMs');
+    if (studentsFrom !== 'none' && list.length === 0 && errors.length === before)
+      r.warn(studentsFrom === 'lab' ? ['students'] : [], 'no students: the lab creates no VMs');
 
     if (spec.schedule) {
-      if (spec.schedule.end < spec.schedule.start) r.error(['schedule', 'end'], `term ends ${spec.schedule.end}, before it starts (${spec.schedule.start})`);
+      if (spec.schedule.end < spec.schedule.start)
+        r.error(['schedule', 'end'], `term ends ${spec.schedule.end}, before it starts (${spec.schedule.start})`);
       spec.schedule.hours.forEach((w, i) => {
-        if (w.end <= w.start) r.error(['schedule', 'hours', i, 'end'], `lab hours end ${w.end} is not after their start ${w.start}; a window ends on the day it starts`);
+        if (w.end <= w.start)
+          r.error(
+            ['schedule', 'hours', i, 'end'],
+            `lab hours end ${w.end} is not after their start ${w.start}; a window ends on the day it starts`,
+          );
       });
     }
     const access = { ...spec.access };
     networkChecks(spec, r);
     if ((access.ssh ?? true) && list.length) {
       const keyless = list.filter((s) => s.sshKeys.length === 0);
-      if (keyless.length === list.length) r.warn(studentsFrom === 'roster' ? [] : ['students'], `no student has an SSH key: give sshKeys per student, or students can only use the ${access.console === false ? 'nothing (console is off too)' : 'console'}`);
+      if (keyless.length === list.length)
+        r.warn(
+          studentsFrom === 'roster' ? [] : ['students'],
+          `no student has an SSH key: give sshKeys per student, or students can only use the ${access.console === false ? 'nothing (console is off too)' : 'console'}`,
+        );
     }
     const cpu = size?.cpu ?? spec.cpu;
     const memory = size?.memory ?? spec.memory;
     if (cpu === undefined || memory === undefined) continue; // no size: nothing for the host checks to weigh
     (errors.length > before ? withErrors : labs).push({
-      file: source.file, source, name, course, namespace: ns, application: labApplication(course, name), spec,
-      cpu, memoryMiB: toMiB(memory),
+      file: source.file,
+      source,
+      name,
+      course,
+      namespace: ns,
+      application: labApplication(course, name),
+      spec,
+      cpu,
+      memoryMiB: toMiB(memory),
       diskGiB: toGiB(spec.disk ?? size?.disk ?? DEFAULT_DISK),
-      students: list, studentsFrom, ...(roster ? { roster } : {}),
+      students: list,
+      studentsFrom,
+      ...(roster ? { roster } : {}),
     });
   }
   return { labs, withErrors, errors: dedupe(errors), warnings: dedupe(warnings), files: found.files.length };
@@ -229,31 +357,57 @@ function refusedFileChecks(file: string, source: YamlSource, errors: Diagnostic[
   const spec = source.data as Record<string, unknown>;
   const name = basename(file, '.yaml');
   const course = basename(dirname(file));
-  if (!DNS_LABEL.test(name)) r.error([], `file name ${basename(file)}: a lab's file name becomes its Kubernetes names; use lowercase letters, digits and "-" (e.g. intro-linux.yaml)`);
-  if (typeof spec.course === 'string' && spec.course !== course) r.error(['course'], `course ${spec.course} does not match the folder ${course}/ the file is in; move the file to ${spec.course}/ or fix the course`);
+  if (!DNS_LABEL.test(name))
+    r.error(
+      [],
+      `file name ${basename(file)}: a lab's file name becomes its Kubernetes names; use lowercase letters, digits and "-" (e.g. intro-linux.yaml)`,
+    );
+  if (typeof spec.course === 'string' && spec.course !== course)
+    r.error(
+      ['course'],
+      `course ${spec.course} does not match the folder ${course}/ the file is in; move the file to ${spec.course}/ or fix the course`,
+    );
   const list = spec.students;
-  const named = (e: unknown) => typeof e === 'string' || (typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string');
+  const named = (e: unknown) =>
+    typeof e === 'string' ||
+    (typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string');
   if (Array.isArray(list) && list.every(named)) students(list as StudentEntry[], (i) => ['students', i], source, r);
 }
 
 /** A roster shared by several labs is checked once per lab; report each finding once. */
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
-  return ds.filter((d) => { const k = `${d.file}:${d.line}:${d.col}:${d.message}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  return ds.filter((d) => {
+    const k = `${d.file}:${d.line}:${d.col}:${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 /** Checks of a lab's CIDRs that need no inventory; the overlap with the platform's networks is in rules.ts. */
 function networkChecks(spec: LabFile, r: Reporter): void {
   const cidrs: [PathSeg[], string][] = [
     ...(spec.access?.sshFrom ?? []).map((c, i): [PathSeg[], string] => [['access', 'sshFrom', i], c]),
-    ...(spec.network?.allowEgress ?? []).map((e, i): [PathSeg[], string] => [['network', 'allowEgress', i, 'cidr'], e.cidr]),
+    ...(spec.network?.allowEgress ?? []).map((e, i): [PathSeg[], string] => [
+      ['network', 'allowEgress', i, 'cidr'],
+      e.cidr,
+    ]),
   ];
   for (const [at, c] of cidrs) {
-    if (!isCanonical(c)) r.error(at, `${c} has host bits set; write the network ${parseCidr(c)?.cidr ?? c}`, `did you mean "${parseCidr(c)?.cidr}"?`);
+    if (!isCanonical(c))
+      r.error(
+        at,
+        `${c} has host bits set; write the network ${parseCidr(c)?.cidr ?? c}`,
+        `did you mean "${parseCidr(c)?.cidr}"?`,
+      );
   }
   const from = spec.access?.sshFrom ?? [];
   if (from.length && spec.access?.ssh === false) r.warn(['access', 'sshFrom'], 'sshFrom is ignored: ssh is false');
   else if (from.length) {
-    r.warn(['access', 'sshFrom'], 'sshFrom only opens TCP 22 in the lab\'s NetworkPolicy: nothing routes campus traffic to a VM\'s pod address (no Service, no route), so students still reach their VM only through virtctl ssh/console (docs/security.md, boundary 2)');
+    r.warn(
+      ['access', 'sshFrom'],
+      "sshFrom only opens TCP 22 in the lab's NetworkPolicy: nothing routes campus traffic to a VM's pod address (no Service, no route), so students still reach their VM only through virtctl ssh/console (docs/security.md, boundary 2)",
+    );
   }
 }

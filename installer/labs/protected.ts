@@ -4,8 +4,14 @@
 // ApplicationSet's own values (never from a lab file) and excepts them from every ipBlock.
 import type { Site } from '../inventory/types.ts';
 
-export interface Range { cidr: string; start: number; size: number }
-export interface ProtectedRange extends Range { what: string }
+export interface Range {
+  cidr: string;
+  start: number;
+  size: number;
+}
+export interface ProtectedRange extends Range {
+  what: string;
+}
 
 /** "10.1.2.3/24" -> the network (host bits cleared); undefined when not an IPv4 CIDR. */
 export function parseCidr(cidr: string): Range | undefined {
@@ -23,7 +29,8 @@ export function parseCidr(cidr: string): Range | undefined {
 /** Whether the input had host bits set (10.0.5.10/24 means 10.0.5.0/24). */
 export const isCanonical = (cidr: string) => parseCidr(cidr)?.cidr === cidr;
 export const overlaps = (a: Range, b: Range) => a.start < b.start + b.size && b.start < a.start + a.size;
-export const contains = (outer: Range, inner: Range) => inner.start >= outer.start && inner.start + inner.size <= outer.start + outer.size;
+export const contains = (outer: Range, inner: Range) =>
+  inner.start >= outer.start && inner.start + inner.size <= outer.start + outer.size;
 
 export function protectedRanges(site: Site): ProtectedRange[] {
   const out: ProtectedRange[] = [];

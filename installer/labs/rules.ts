@@ -11,9 +11,16 @@ import { HOST_RESERVE, VM_MEMORY_OVERHEAD_MIB, showMiB } from './sizes.ts';
 import type { Lab } from './types.ts';
 
 /** What the catalog says about images: every name with an image.yaml, and the valid ones with their minimum disk. */
-export interface ImageFacts { names: string[]; valid: Map<string, { minDiskGiB: number; version: string }> }
+export interface ImageFacts {
+  names: string[];
+  valid: Map<string, { minDiskGiB: number; version: string }>;
+}
 
-export interface RuleInput { labs: Lab[]; images?: ImageFacts; site?: Site }
+export interface RuleInput {
+  labs: Lab[];
+  images?: ImageFacts;
+  site?: Site;
+}
 
 export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnostic[]; warnings: Diagnostic[] } {
   const errors: Diagnostic[] = [];
@@ -24,10 +31,12 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
   // Raw Ceph storage, when every disk's size is known (labs capacity adds up the disks of all labs).
   const st = site ? storageCheck([], site) : undefined;
   const raw = st && !st.unknownDisks.length && st.rawGiB > 0 ? st : undefined;
-  const biggest = capacity?.hosts.length ? {
-    cpu: capacity.hosts.reduce((a, h) => (h.cpu > a.cpu ? h : a)),
-    mem: capacity.hosts.reduce((a, h) => (h.memoryMiB > a.memoryMiB ? h : a)),
-  } : undefined;
+  const biggest = capacity?.hosts.length
+    ? {
+        cpu: capacity.hosts.reduce((a, h) => (h.cpu > a.cpu ? h : a)),
+        mem: capacity.hosts.reduce((a, h) => (h.memoryMiB > a.memoryMiB ? h : a)),
+      }
+    : undefined;
 
   for (const lab of labs) {
     const r = reporter(lab.source, errors, warnings);
@@ -35,12 +44,20 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
     if (images) {
       if (!images.names.includes(s.image)) {
         const guess = images.names.length ? closest(s.image, images.names) : undefined;
-        r.error(['image'], `unknown image ${s.image}; the catalog has: ${images.names.join(', ') || 'no images'}`, guess ? `did you mean "${guess}"?` : undefined);
+        r.error(
+          ['image'],
+          `unknown image ${s.image}; the catalog has: ${images.names.join(', ') || 'no images'}`,
+          guess ? `did you mean "${guess}"?` : undefined,
+        );
       } else if (!images.valid.has(s.image)) {
         r.error(['image'], `image ${s.image} is invalid in the catalog (labctl images validate shows why)`);
       } else {
         const min = images.valid.get(s.image)!.minDiskGiB;
-        if (lab.diskGiB < min) r.error([s.disk ? 'disk' : s.size ? 'size' : 'image'], `disk ${lab.diskGiB}Gi is smaller than image ${s.image} needs (minDiskGiB ${min})`);
+        if (lab.diskGiB < min)
+          r.error(
+            [s.disk ? 'disk' : s.size ? 'size' : 'image'],
+            `disk ${lab.diskGiB}Gi is smaller than image ${s.image} needs (minDiskGiB ${min})`,
+          );
       }
     }
     const other = namespaces.get(lab.namespace);
@@ -51,38 +68,77 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
       const courses = site.labs.courses.map((c) => c.name);
       if (!courses.includes(s.course)) {
         const guess = courses.length ? closest(s.course, courses) : undefined;
-        r.error(['course'], `course ${s.course} is not a course of the inventory (labs.courses: ${courses.join(', ') || 'none'})`, guess ? `did you mean "${guess}"?` : undefined);
+        r.error(
+          ['course'],
+          `course ${s.course} is not a course of the inventory (labs.courses: ${courses.join(', ') || 'none'})`,
+          guess ? `did you mean "${guess}"?` : undefined,
+        );
       }
     }
     // Student VMs stay inside their lab's network: no egress to, and no SSH from, the platform's own networks.
     const cidrs: [(string | number)[], string, string][] = [
-      ...(s.access?.sshFrom ?? []).map((c, i): [(string | number)[], string, string] => [['access', 'sshFrom', i], c, 'SSH source']),
-      ...(s.network?.allowEgress ?? []).map((e, i): [(string | number)[], string, string] => [['network', 'allowEgress', i, 'cidr'], e.cidr, 'egress destination']),
+      ...(s.access?.sshFrom ?? []).map((c, i): [(string | number)[], string, string] => [
+        ['access', 'sshFrom', i],
+        c,
+        'SSH source',
+      ]),
+      ...(s.network?.allowEgress ?? []).map((e, i): [(string | number)[], string, string] => [
+        ['network', 'allowEgress', i, 'cidr'],
+        e.cidr,
+        'egress destination',
+      ]),
     ];
     for (const [at, c, what] of cidrs) {
       const range = parseCidr(c);
       const hit = range && guarded.filter((g) => overlaps(g, range));
       if (hit?.length) {
-        r.error(at, `${what} ${c} overlaps the platform's own networks: ${hit.map((g) => `${g.cidr} (${g.what})`).join(', ')}; lab VMs never reach nodes, pods, services, LoadBalancer pools, the API VIP or platform addresses`,
-          range!.size > 2 ** 24 ? 'for the internet use network.internet: true, which excepts these ranges' : undefined);
+        r.error(
+          at,
+          `${what} ${c} overlaps the platform's own networks: ${hit.map((g) => `${g.cidr} (${g.what})`).join(', ')}; lab VMs never reach nodes, pods, services, LoadBalancer pools, the API VIP or platform addresses`,
+          range!.size > 2 ** 24 ? 'for the internet use network.internet: true, which excepts these ranges' : undefined,
+        );
       }
     }
     // The staff group gets kubevirt.io:admin over every VM of the lab: only this course's staff may get it.
     if (site && s.staffGroup) {
-      const owner = site.labs.courses.find((c) => s.staffGroup === GROUPS.courseStaff(c.name) || s.staffGroup === GROUPS.students(c.name));
-      if (s.staffGroup === GROUPS.students(lab.course)) r.error(['staffGroup'], `staffGroup ${s.staffGroup} is the course's students group: every student would manage every VM of the lab (console, stop, edit); use ${GROUPS.courseStaff(lab.course)}`);
-      else if (owner && owner.name !== lab.course) r.error(['staffGroup'], `staffGroup ${s.staffGroup} belongs to course ${owner.name}: a lab gives its VMs only to its own course's staff (${GROUPS.courseStaff(lab.course)})`);
-      else if (!realmGroups(site).includes(s.staffGroup)) r.warn(['staffGroup'], `staffGroup ${s.staffGroup} is not a group of the realm (${GROUPS.courseStaff(lab.course)} is): nobody would manage the VMs`);
+      const owner = site.labs.courses.find(
+        (c) => s.staffGroup === GROUPS.courseStaff(c.name) || s.staffGroup === GROUPS.students(c.name),
+      );
+      if (s.staffGroup === GROUPS.students(lab.course))
+        r.error(
+          ['staffGroup'],
+          `staffGroup ${s.staffGroup} is the course's students group: every student would manage every VM of the lab (console, stop, edit); use ${GROUPS.courseStaff(lab.course)}`,
+        );
+      else if (owner && owner.name !== lab.course)
+        r.error(
+          ['staffGroup'],
+          `staffGroup ${s.staffGroup} belongs to course ${owner.name}: a lab gives its VMs only to its own course's staff (${GROUPS.courseStaff(lab.course)})`,
+        );
+      else if (!realmGroups(site).includes(s.staffGroup))
+        r.warn(
+          ['staffGroup'],
+          `staffGroup ${s.staffGroup} is not a group of the realm (${GROUPS.courseStaff(lab.course)} is): nobody would manage the VMs`,
+        );
     }
     if (raw && lab.diskGiB > raw.rawGiB) {
-      r.error([s.disk ? 'disk' : s.size ? 'size' : 'image'], `disk ${lab.diskGiB}Gi per VM is larger than the cluster's whole raw storage (${raw.rawGiB}Gi from nodes[].disks[].size)`);
+      r.error(
+        [s.disk ? 'disk' : s.size ? 'size' : 'image'],
+        `disk ${lab.diskGiB}Gi per VM is larger than the cluster's whole raw storage (${raw.rawGiB}Gi from nodes[].disks[].size)`,
+      );
     }
     if (biggest) {
       const where = s.size ? ['size'] : ['cpu'];
-      if (lab.cpu > biggest.cpu.cpu) r.error(where, `${lab.cpu} vCPUs per VM is more than any VM host has (largest: ${biggest.cpu.name} with ${biggest.cpu.cpu} CPU threads)`);
+      if (lab.cpu > biggest.cpu.cpu)
+        r.error(
+          where,
+          `${lab.cpu} vCPUs per VM is more than any VM host has (largest: ${biggest.cpu.name} with ${biggest.cpu.cpu} CPU threads)`,
+        );
       const room = (biggest.mem.memoryMiB - HOST_RESERVE.memoryMiB) * site!.labs.overcommit.memory;
       if (lab.memoryMiB + VM_MEMORY_OVERHEAD_MIB > room) {
-        r.error(s.size ? ['size'] : ['memory'], `${showMiB(lab.memoryMiB)} per VM (+${VM_MEMORY_OVERHEAD_MIB}Mi overhead) does not fit on any VM host (largest: ${biggest.mem.name}, ${showMiB(room)} for VMs after the ${showMiB(HOST_RESERVE.memoryMiB)} reserve)`);
+        r.error(
+          s.size ? ['size'] : ['memory'],
+          `${showMiB(lab.memoryMiB)} per VM (+${VM_MEMORY_OVERHEAD_MIB}Mi overhead) does not fit on any VM host (largest: ${biggest.mem.name}, ${showMiB(room)} for VMs after the ${showMiB(HOST_RESERVE.memoryMiB)} reserve)`,
+        );
       }
     }
   }

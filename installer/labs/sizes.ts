@@ -2,7 +2,12 @@
 // The size classes become cluster-wide VirtualMachineClusterInstancetypes (components/kubevirt.ts) and
 // are passed to charts/vm-lab as values, so the chart, the instance types and `labs capacity` agree.
 
-export interface SizeClass { cpu: number; memory: string; disk: string; description: string }
+export interface SizeClass {
+  cpu: number;
+  memory: string;
+  disk: string;
+  description: string;
+}
 
 /** Named sizes a lab may ask for with `size:`. Instance type name: lab-<size>. */
 export const SIZE_CLASSES: Record<string, SizeClass> = {

@@ -5,7 +5,11 @@ import type { YamlSource } from '../core/yaml-source.ts';
 import type { Weekday } from '../inventory/types.ts';
 
 export type StudentEntry = string | { name: string; sshKeys?: string[] };
-export interface Window { days: Weekday[]; start: string; end: string }
+export interface Window {
+  days: Weekday[];
+  start: string;
+  end: string;
+}
 
 export interface LabFile {
   apiVersion: 1;
@@ -23,10 +27,17 @@ export interface LabFile {
   access?: { ssh?: boolean; sshFrom?: string[]; console?: boolean; vnc?: boolean; sudo?: boolean };
   network?: { isolation?: 'student' | 'lab'; internet?: boolean; allowEgress?: { cidr: string; ports?: number[] }[] };
   schedule?: { start: string; end: string; hours: Window[] };
-  cloudInit?: { packages?: string[]; files?: { path: string; content: string; permissions?: string; owner?: string }[]; runcmd?: string[] };
+  cloudInit?: {
+    packages?: string[];
+    files?: { path: string; content: string; permissions?: string; owner?: string }[];
+    runcmd?: string[];
+  };
 }
 
-export interface RosterFile { students: StudentEntry[]; keycloakGroup?: string }
+export interface RosterFile {
+  students: StudentEntry[];
+  keycloakGroup?: string;
+}
 
 /** Defaults of the optional sections; charts/vm-lab/values.yaml carries the same. */
 export const LAB_DEFAULTS = {
@@ -35,7 +46,11 @@ export const LAB_DEFAULTS = {
   network: { isolation: 'student' as const, internet: false, allowEgress: [] as { cidr: string; ports?: number[] }[] },
 };
 
-export interface Student { name: string; sshKeys: string[]; /** VM name: the login as a DNS label. */ vm: string }
+export interface Student {
+  name: string;
+  sshKeys: string[] /** VM name: the login as a DNS label. */;
+  vm: string;
+}
 
 export interface Lab {
   /** File as shown in messages, and its source for positions. */

@@ -21,11 +21,21 @@ export interface LabsOptions {
   imagesRoot?: string;
 }
 
-export interface LabsResult { labs: Lab[]; site?: Site; errors: Diagnostic[]; warnings: Diagnostic[]; files: number; labsDir: string }
+export interface LabsResult {
+  labs: Lab[];
+  site?: Site;
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+  files: number;
+  labsDir: string;
+}
 
 export function imageFacts(root = imagesDir()): ImageFacts {
   const { images } = listImages(root);
-  return { names: imageNames(root), valid: new Map(images.map((i) => [i.name, { minDiskGiB: i.definition.minDiskGiB, version: i.version }])) };
+  return {
+    names: imageNames(root),
+    valid: new Map(images.map((i) => [i.name, { minDiskGiB: i.definition.minDiskGiB, version: i.version }])),
+  };
 }
 
 export function validateLabs(o: LabsOptions): LabsResult {
@@ -37,13 +47,24 @@ export function validateLabs(o: LabsOptions): LabsResult {
     if ('errors' in v) errors.push(...v.errors);
     else site = v.site;
   } else {
-    warnings.push({ severity: 'warning', file: o.inventory, line: 1, col: 1, path: '', message: 'no inventory here: course and VM host checks are skipped (give one with -i)' });
+    warnings.push({
+      severity: 'warning',
+      file: o.inventory,
+      line: 1,
+      col: 1,
+      path: '',
+      message: 'no inventory here: course and VM host checks are skipped (give one with -i)',
+    });
   }
   // The labs folder belongs to the site repository, the folder that holds the inventory: found from there
   // whatever the current folder (labctl labs validate -i ../site/inventory.yaml).
   const labsDir = o.labsDir ?? join(dirname(o.inventory), site?.labs.path ?? 'labs');
   const loaded = loadLabs(o.paths?.length ? o.paths : [labsDir]);
-  const checked = checkLabs({ labs: [...loaded.labs, ...loaded.withErrors], images: imageFacts(o.imagesRoot), ...(site ? { site } : {}) });
+  const checked = checkLabs({
+    labs: [...loaded.labs, ...loaded.withErrors],
+    images: imageFacts(o.imagesRoot),
+    ...(site ? { site } : {}),
+  });
   errors.push(...loaded.errors, ...checked.errors);
   warnings.push(...loaded.warnings, ...checked.warnings);
   const failed = new Set(checked.errors.map((e) => e.file));

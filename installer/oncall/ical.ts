@@ -5,7 +5,12 @@
 import ical from 'ical-generator';
 import type { RotationConfig, Shift } from '../inventory/rotation.ts';
 
-export function rotationCalendar(site: { name: string; domain: string }, cfg: RotationConfig, shifts: Shift[], stamp: number): string {
+export function rotationCalendar(
+  site: { name: string; domain: string },
+  cfg: RotationConfig,
+  shifts: Shift[],
+  stamp: number,
+): string {
   const cal = ical({
     name: `On call: ${site.name}`,
     description: `On-call rotation of ${site.name} (labctl)`,

@@ -5,7 +5,10 @@
 // because Alertmanager converts each instant to `location` before comparing.
 import { DateTime } from 'luxon';
 
-export interface AmTimeRange { start_time: string; end_time: string }
+export interface AmTimeRange {
+  start_time: string;
+  end_time: string;
+}
 export interface AmTimeInterval {
   times?: AmTimeRange[];
   weekdays?: string[];
@@ -15,7 +18,20 @@ export interface AmTimeInterval {
   location?: string;
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 const hhmm = (d: DateTime) => d.toFormat('HH:mm');
 
 function dayEntry(d: DateTime, zone: string, times?: AmTimeRange): AmTimeInterval {
@@ -51,7 +67,8 @@ export function spanToIntervals(start: number, end: number, zone: string): AmTim
   if (end <= start) return [];
   const s = DateTime.fromMillis(start, { zone });
   const e = DateTime.fromMillis(end, { zone });
-  const sDay = s.startOf('day'), eDay = e.startOf('day');
+  const sDay = s.startOf('day'),
+    eDay = e.startOf('day');
   const sMidnight = s.hour === 0 && s.minute === 0;
   const eMidnight = e.hour === 0 && e.minute === 0;
   if (sDay.equals(eDay)) return [dayEntry(s, zone, { start_time: hhmm(s), end_time: hhmm(e) })];
@@ -75,12 +92,24 @@ export function complementIntervals(start: number, end: number, zone: string): A
   // before: earlier years, earlier months of the year, earlier days of the month, earlier time of the day
   if (s.year > 1970) out.push({ years: [`1970:${s.year - 1}`], location: zone });
   if (s.month > 1) out.push({ months: [`january:${MONTHS[s.month - 2]}`], years: [String(s.year)], location: zone });
-  if (s.day > 1) out.push({ days_of_month: [`1:${s.day - 1}`], months: [MONTHS[s.month - 1]!], years: [String(s.year)], location: zone });
+  if (s.day > 1)
+    out.push({
+      days_of_month: [`1:${s.day - 1}`],
+      months: [MONTHS[s.month - 1]!],
+      years: [String(s.year)],
+      location: zone,
+    });
   if (s.hour !== 0 || s.minute !== 0) out.push(dayEntry(s, zone, { start_time: '00:00', end_time: hhmm(s) }));
   // after
   if (e.hour !== 0 || e.minute !== 0) out.push(dayEntry(e, zone, { start_time: hhmm(e), end_time: '24:00' }));
   else out.push(dayEntry(e, zone));
-  if (e.day < e.daysInMonth!) out.push({ days_of_month: [`${e.day + 1}:${e.daysInMonth}`], months: [MONTHS[e.month - 1]!], years: [String(e.year)], location: zone });
+  if (e.day < e.daysInMonth!)
+    out.push({
+      days_of_month: [`${e.day + 1}:${e.daysInMonth}`],
+      months: [MONTHS[e.month - 1]!],
+      years: [String(e.year)],
+      location: zone,
+    });
   if (e.month < 12) out.push({ months: [`${MONTHS[e.month]}:december`], years: [String(e.year)], location: zone });
   out.push({ years: [`${e.year + 1}:9999`], location: zone });
   return out;

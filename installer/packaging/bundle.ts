@@ -15,10 +15,20 @@ export const PACKAGE_BUNDLE_DIR = 'dist/bundle';
 
 export function gitCommit(root: string): string | null {
   try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return dirty ? `${head}-dirty` : head;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 export function buildRecordFor(root: string, node?: string): BuildRecord {
@@ -31,9 +41,16 @@ export async function buildPackageBundle(root: string): Promise<string> {
   const dist = join(root, 'dist');
   rmSync(dist, { recursive: true, force: true });
   await build({
-    entryPoints: { main: join(root, 'installer/cli/main.ts') }, outdir: join(root, PACKAGE_BUNDLE_DIR),
-    bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external',
-    logLevel: 'error', legalComments: 'none',
+    entryPoints: { main: join(root, 'installer/cli/main.ts') },
+    outdir: join(root, PACKAGE_BUNDLE_DIR),
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+    legalComments: 'none',
   });
   writeFileSync(join(dist, 'build.json'), JSON.stringify(buildRecordFor(root), null, 2) + '\n');
   return join(root, PACKAGE_BUNDLE_DIR, 'main.js');
@@ -56,8 +73,14 @@ const dropSelfRun: Plugin = {
 export async function buildSeaBundle(root: string, outFile: string): Promise<void> {
   mkdirSync(join(outFile, '..'), { recursive: true });
   await build({
-    entryPoints: [join(root, 'installer/packaging/sea-entry.ts')], outfile: outFile,
-    bundle: true, platform: 'node', format: 'cjs', target: 'node22', logLevel: 'error', legalComments: 'none',
+    entryPoints: [join(root, 'installer/packaging/sea-entry.ts')],
+    outfile: outFile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    logLevel: 'error',
+    legalComments: 'none',
     // Native add-ons are optional speed-ups of ssh2 (loaded in try/catch); a SEA cannot load them anyway.
     external: ['*.node', 'cpu-features'],
     // Modules that locate themselves by import.meta.url get the executable's path (paths.ts does not

@@ -8,7 +8,13 @@ import { join, relative } from 'node:path';
 /** Whole folders, and files under installer/ by extension (the TypeScript sources are bundled instead). */
 export const RUNTIME_DIRS = ['gitops', 'charts', 'images'] as const;
 export const INSTALLER_EXTENSIONS = ['.hbs', '.json', '.py'] as const;
-export const RUNTIME_FILES = ['package.json', 'inventory.example.yaml', 'inventory.schema.json', 'README.md', 'CHANGELOG.md'] as const;
+export const RUNTIME_FILES = [
+  'package.json',
+  'inventory.example.yaml',
+  'inventory.schema.json',
+  'README.md',
+  'CHANGELOG.md',
+] as const;
 
 function walk(root: string, dir: string, keep: (rel: string) => boolean, out: string[]): void {
   for (const e of readdirSync(join(root, dir)).sort()) {

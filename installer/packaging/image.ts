@@ -8,7 +8,17 @@
 // Deterministic: sorted entries, mtime 0, owner root, gzip without a timestamp.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
@@ -25,12 +35,18 @@ const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex')
 export async function layerTar(entries: Entry[]): Promise<{ tar: Buffer; gz: Buffer }> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: unknown) => { chunks.push(c as Buffer); });
-  const done = new Promise<void>((res, rej) => { pack.on('end', res); pack.on('error', rej); });
+  pack.on('data', (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
+  const done = new Promise<void>((res, rej) => {
+    pack.on('end', res);
+    pack.on('error', rej);
+  });
   const owner = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: FIXED_MTIME };
   for (const e of [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     if (e.type === 'directory') pack.entry({ name: `${e.path}/`, type: 'directory', mode: e.mode, ...owner });
-    else if (e.type === 'symlink') pack.entry({ name: e.path, type: 'symlink', linkname: e.linkname, mode: 0o777, ...owner });
+    else if (e.type === 'symlink')
+      pack.entry({ name: e.path, type: 'symlink', linkname: e.linkname, mode: 0o777, ...owner });
     else pack.entry({ name: e.path, type: 'file', mode: e.mode, ...owner }, e.data);
   }
   pack.finalize();
@@ -47,7 +63,10 @@ export function withParents(entries: Entry[]): Entry[] {
     const parts = e.path.split('/');
     for (let i = 1; i < parts.length; i++) {
       const p = parts.slice(0, i).join('/');
-      if (!have.has(p)) { have.add(p); out.push({ path: p, type: 'directory', mode: 0o755 }); }
+      if (!have.has(p)) {
+        have.add(p);
+        out.push({ path: p, type: 'directory', mode: 0o755 });
+      }
     }
   }
   return out;
@@ -88,9 +107,16 @@ export function baseEntries(busyboxBinary: string, libs: [string, string][]): En
   const applets = execFileSync(busyboxBinary, ['--list-full'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   const entries: Entry[] = [
     { path: 'bin/busybox', type: 'file', mode: 0o755, data: readFileSync(busyboxBinary) },
-    ...applets.filter((a) => a !== 'bin/busybox').map((a): Entry => ({ path: a, type: 'symlink', linkname: '/bin/busybox' })),
+    ...applets
+      .filter((a) => a !== 'bin/busybox')
+      .map((a): Entry => ({ path: a, type: 'symlink', linkname: '/bin/busybox' })),
     ...libs.map(([p, f]): Entry => ({ path: p, type: 'file', mode: 0o755, data: readFileSync(f) })),
-    { path: 'etc/passwd', type: 'file', mode: 0o644, data: Buffer.from('root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n') },
+    {
+      path: 'etc/passwd',
+      type: 'file',
+      mode: 0o644,
+      data: Buffer.from('root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n'),
+    },
     { path: 'etc/group', type: 'file', mode: 0o644, data: Buffer.from('root:x:0:\nnogroup:x:65534:\n') },
     { path: 'tmp', type: 'directory', mode: 0o1777 },
     { path: 'root', type: 'directory', mode: 0o700 },
@@ -98,8 +124,20 @@ export function baseEntries(busyboxBinary: string, libs: [string, string][]): En
   return withParents(entries);
 }
 
-export interface ImageInput { version: string; commit: string | null; node: string; seaBinary: string; cacheDir: string; outDir: string }
-export interface ImageResult { dir: string; manifest: { digest: string; size: number }; config: { digest: string }; layers: { digest: string; size: number; diffId: string }[] }
+export interface ImageInput {
+  version: string;
+  commit: string | null;
+  node: string;
+  seaBinary: string;
+  cacheDir: string;
+  outDir: string;
+}
+export interface ImageResult {
+  dir: string;
+  manifest: { digest: string; size: number };
+  config: { digest: string };
+  layers: { digest: string; size: number; diffId: string }[];
+}
 
 export const IMAGE_PATH_IN_ROOTFS = 'usr/local/bin/labctl';
 
@@ -108,13 +146,19 @@ export async function buildImage(o: ImageInput): Promise<ImageResult> {
   const libs = sharedLibraries(o.seaBinary);
   const layers = [
     await layerTar(baseEntries(bb.binary, libs)),
-    await layerTar(withParents([{ path: IMAGE_PATH_IN_ROOTFS, type: 'file', mode: 0o755, data: readFileSync(o.seaBinary) }])),
+    await layerTar(
+      withParents([{ path: IMAGE_PATH_IN_ROOTFS, type: 'file', mode: 0o755, data: readFileSync(o.seaBinary) }]),
+    ),
   ];
   const tmp = `${o.outDir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   const blobs = join(tmp, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
-  const put = (b: Buffer) => { const d = sha(b); writeFileSync(join(blobs, d), b); return { digest: `sha256:${d}`, size: b.length }; };
+  const put = (b: Buffer) => {
+    const d = sha(b);
+    writeFileSync(join(blobs, d), b);
+    return { digest: `sha256:${d}`, size: b.length };
+  };
   const layerDescs = layers.map((l) => ({ ...put(l.gz), diffId: `sha256:${sha(l.tar)}` }));
   const labels = {
     'org.opencontainers.image.title': 'labctl',
@@ -124,36 +168,67 @@ export async function buildImage(o: ImageInput): Promise<ImageResult> {
     'labctl.node.version': o.node,
     'labctl.base': `${basename(bb.deb)}; ${libs.map(([p]) => basename(p)).join(' ')} (Debian, as ldd resolves them)`,
   };
-  const config = put(Buffer.from(JSON.stringify({
-    architecture: 'amd64', os: 'linux',
-    config: {
-      Entrypoint: [`/${IMAGE_PATH_IN_ROOTFS}`], Cmd: ['--help'], WorkingDir: '/',
-      Env: ['PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin', 'HOME=/root'],
-      Labels: Object.fromEntries(Object.entries(labels).sort()),
-    },
-    rootfs: { type: 'layers', diff_ids: layerDescs.map((l) => l.diffId) },
-    history: [
-      { created: FIXED_MTIME.toISOString(), created_by: 'labctl packaging: busybox-static and the shared libraries of Node' },
-      { created: FIXED_MTIME.toISOString(), created_by: `labctl packaging: single executable ${o.version} (Node ${o.node})` },
-    ],
-  })));
-  const manifest = put(Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: MEDIA.manifest,
-    config: { mediaType: MEDIA.config, digest: config.digest, size: config.size },
-    layers: layerDescs.map((l) => ({ mediaType: MEDIA.layerGzip, digest: l.digest, size: l.size })),
-    annotations: { 'org.opencontainers.image.version': o.version, 'org.opencontainers.image.title': 'labctl' },
-  })));
+  const config = put(
+    Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        config: {
+          Entrypoint: [`/${IMAGE_PATH_IN_ROOTFS}`],
+          Cmd: ['--help'],
+          WorkingDir: '/',
+          Env: ['PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin', 'HOME=/root'],
+          Labels: Object.fromEntries(Object.entries(labels).sort()),
+        },
+        rootfs: { type: 'layers', diff_ids: layerDescs.map((l) => l.diffId) },
+        history: [
+          {
+            created: FIXED_MTIME.toISOString(),
+            created_by: 'labctl packaging: busybox-static and the shared libraries of Node',
+          },
+          {
+            created: FIXED_MTIME.toISOString(),
+            created_by: `labctl packaging: single executable ${o.version} (Node ${o.node})`,
+          },
+        ],
+      }),
+    ),
+  );
+  const manifest = put(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA.manifest,
+        config: { mediaType: MEDIA.config, digest: config.digest, size: config.size },
+        layers: layerDescs.map((l) => ({ mediaType: MEDIA.layerGzip, digest: l.digest, size: l.size })),
+        annotations: { 'org.opencontainers.image.version': o.version, 'org.opencontainers.image.title': 'labctl' },
+      }),
+    ),
+  );
   writeFileSync(join(tmp, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(join(tmp, 'index.json'), JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
-    manifests: [{ mediaType: MEDIA.manifest, ...manifest, platform: { architecture: 'amd64', os: 'linux' }, annotations: { 'org.opencontainers.image.ref.name': o.version } }],
-  }));
+  writeFileSync(
+    join(tmp, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        {
+          mediaType: MEDIA.manifest,
+          ...manifest,
+          platform: { architecture: 'amd64', os: 'linux' },
+          annotations: { 'org.opencontainers.image.ref.name': o.version },
+        },
+      ],
+    }),
+  );
   if (existsSync(o.outDir)) {
-    if (!existsSync(join(o.outDir, 'oci-layout'))) throw new Error(`${o.outDir} exists and is not an image layout; refusing to replace it`);
+    if (!existsSync(join(o.outDir, 'oci-layout')))
+      throw new Error(`${o.outDir} exists and is not an image layout; refusing to replace it`);
     rmSync(o.outDir, { recursive: true, force: true });
   }
   renameSync(tmp, o.outDir);
   return { dir: o.outDir, manifest, config, layers: layerDescs };
 }
 
-export const layoutSize = (dir: string) => readdirSync(join(dir, 'blobs', 'sha256')).reduce((n, f) => n + statSync(join(dir, 'blobs', 'sha256', f)).size, 0);
+export const layoutSize = (dir: string) =>
+  readdirSync(join(dir, 'blobs', 'sha256')).reduce((n, f) => n + statSync(join(dir, 'blobs', 'sha256', f)).size, 0);

@@ -7,7 +7,19 @@
 //   tsx installer/packaging/release.ts dist|sea|image|all     (dist is what `npm pack` runs)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPackageBundle, buildRecordFor, buildSeaBundle, gitCommit } from './bundle.ts';
@@ -25,35 +37,66 @@ async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
   mkdirSync(RELEASE, { recursive: true });
   const lock = join(RELEASE, `.${name}.lock`);
   for (let i = 0; ; i++) {
-    try { mkdirSync(lock); writeFileSync(join(lock, 'pid'), String(process.pid)); break; } catch {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
       let holder = 0;
-      try { holder = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being written */ }
-      const alive = holder > 0 && (() => { try { process.kill(holder, 0); return true; } catch { return false; } })();
-      if (holder > 0 && !alive) { rmSync(lock, { recursive: true, force: true }); continue; }
+      try {
+        holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        /* being written */
+      }
+      const alive =
+        holder > 0 &&
+        (() => {
+          try {
+            process.kill(holder, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
+      if (holder > 0 && !alive) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
       if (i > 1800) throw new Error(`${lock} held by process ${holder} for 30 minutes`);
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
-  try { return await fn(); } finally { rmSync(lock, { recursive: true, force: true }); }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** Keeps the newest `keep` builds in a folder of <key>/ builds (each SEA build is about 270 MB). */
 function prune(parent: string, keep = 2): void {
-  const builds = readdirSync(parent).filter((d) => /^[0-9a-f]{16}$/.test(d))
-    .map((d) => ({ d, t: statSync(join(parent, d)).mtimeMs })).sort((a, b) => b.t - a.t);
+  const builds = readdirSync(parent)
+    .filter((d) => /^[0-9a-f]{16}$/.test(d))
+    .map((d) => ({ d, t: statSync(join(parent, d)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
   for (const { d } of builds.slice(keep)) rmSync(join(parent, d), { recursive: true, force: true });
 }
 
-const version = (root: string) => (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; name: string });
+const version = (root: string) =>
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; name: string };
 
 /** Digest of every input of the SEA and the image. */
 export function inputKey(root: string): string {
   const h = createHash('sha256');
-  const add = (rel: string) => { h.update(rel + '\0'); h.update(readFileSync(join(root, rel))); };
+  const add = (rel: string) => {
+    h.update(rel + '\0');
+    h.update(readFileSync(join(root, rel)));
+  };
   const walk = (dir: string) => {
     for (const e of readdirSync(join(root, dir)).sort()) {
       const rel = `${dir}/${e}`;
-      if (statSync(join(root, rel)).isDirectory()) walk(rel); else add(rel);
+      if (statSync(join(root, rel)).isDirectory()) walk(rel);
+      else add(rel);
     }
   };
   walk('installer');
@@ -66,11 +109,24 @@ export function inputKey(root: string): string {
 /** npm pack into release/ (prepack builds the bundle, postpack removes it); returns the tarball. */
 export function packTarball(root = ROOT): string {
   mkdirSync(RELEASE, { recursive: true });
-  const out = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', RELEASE], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as { filename: string }[];
+  const out = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', RELEASE], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  ) as { filename: string }[];
   return join(RELEASE, out[0]!.filename);
 }
 
-export interface SeaBuild { dir: string; files: Record<Arch, string>; sums: string; blob: string; built: boolean; ms: number }
+export interface SeaBuild {
+  dir: string;
+  files: Record<Arch, string>;
+  sums: string;
+  blob: string;
+  built: boolean;
+  ms: number;
+}
 
 export const seaRelease = (root = ROOT) => withLock('sea', () => seaReleaseUnlocked(root));
 
@@ -87,7 +143,13 @@ async function seaReleaseUnlocked(root: string): Promise<SeaBuild> {
   const bundle = join(tmp, 'labctl.cjs');
   await buildSeaBundle(root, bundle);
   const record = Buffer.from(JSON.stringify(buildRecordFor(root, nodePin(root).version), null, 2) + '\n');
-  await buildSea(root, { bundle, archive: runtimeArchive(root, { 'dist/build.json': record }), outDir: tmp, cacheDir: CACHE, version: v });
+  await buildSea(root, {
+    bundle,
+    archive: runtimeArchive(root, { 'dist/build.json': record }),
+    outDir: tmp,
+    cacheDir: CACHE,
+    version: v,
+  });
   rmSync(bundle);
   writeFileSync(join(tmp, 'build.json'), record);
   mkdirSync(join(dir, '..'), { recursive: true });
@@ -96,7 +158,11 @@ async function seaReleaseUnlocked(root: string): Promise<SeaBuild> {
   return { ...done, built: true, ms: Date.now() - t };
 }
 
-export interface ImageBuild extends ImageResult { built: boolean; ms: number; sea: SeaBuild }
+export interface ImageBuild extends ImageResult {
+  built: boolean;
+  ms: number;
+  sea: SeaBuild;
+}
 
 export async function imageRelease(root = ROOT): Promise<ImageBuild> {
   const sea = await seaRelease(root);
@@ -104,11 +170,25 @@ export async function imageRelease(root = ROOT): Promise<ImageBuild> {
     const t = Date.now();
     const dir = join(RELEASE, 'image', inputKey(root));
     const result = join(dir, 'result.json');
-    if (existsSync(result)) return { ...(JSON.parse(readFileSync(result, 'utf8')) as ImageResult), dir: join(dir, 'oci'), built: false, ms: Date.now() - t, sea };
+    if (existsSync(result))
+      return {
+        ...(JSON.parse(readFileSync(result, 'utf8')) as ImageResult),
+        dir: join(dir, 'oci'),
+        built: false,
+        ms: Date.now() - t,
+        sea,
+      };
     const tmp = `${dir}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
-    const r = await buildImage({ version: version(root).version, commit: gitCommit(root), node: nodePin(root).version, seaBinary: sea.files.x64, cacheDir: CACHE, outDir: join(tmp, 'oci') });
+    const r = await buildImage({
+      version: version(root).version,
+      commit: gitCommit(root),
+      node: nodePin(root).version,
+      seaBinary: sea.files.x64,
+      cacheDir: CACHE,
+      outDir: join(tmp, 'oci'),
+    });
     writeFileSync(join(tmp, 'result.json'), JSON.stringify({ ...r, dir: undefined }, null, 2) + '\n');
     renameSync(tmp, dir);
     prune(join(dir, '..'));
@@ -125,13 +205,22 @@ export function assemble(dir: string, parts: { tgz?: string; sea?: SeaBuild; ima
   const v = version(root).version;
   const put = (src: string, name = basename(src)) => {
     rmSync(join(dir, name), { force: true });
-    try { linkSync(src, join(dir, name)); } catch { copyFileSync(src, join(dir, name)); }
+    try {
+      linkSync(src, join(dir, name));
+    } catch {
+      copyFileSync(src, join(dir, name));
+    }
     return name;
   };
   const files: string[] = [];
   if (parts.tgz) files.push(put(parts.tgz));
   if (parts.sea) for (const f of Object.values(parts.sea.files)) files.push(put(f));
-  const sums = files.map((f) => `${createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')}  ${f}`);
+  const sums = files.map(
+    (f) =>
+      `${createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex')}  ${f}`,
+  );
   writeFileSync(join(dir, 'SHA256SUMS'), sums.join('\n') + '\n');
   if (parts.image) cpSync(parts.image, join(dir, `labctl-${v}-oci`), { recursive: true });
   put(join(root, 'inventory.example.yaml'));
@@ -144,7 +233,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const json = process.argv.includes('--json');
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   const report: Record<string, unknown> = {};
-  const say = (line: string) => { if (!json) console.log(line); };
+  const say = (line: string) => {
+    if (!json) console.log(line);
+  };
   if (what === 'dist') {
     await buildPackageBundle(ROOT);
   } else if (what === 'clean-dist') {
@@ -165,7 +256,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     if (what === 'all' || what === 'image') {
       const i = await imageRelease();
       report.image = { ...i, bytes: layoutSize(i.dir) };
-      say(`image: ${i.dir} (${mb(layoutSize(i.dir))} compressed; ${i.built ? `built in ${i.ms} ms` : 'reused'}), manifest ${i.manifest.digest}`);
+      say(
+        `image: ${i.dir} (${mb(layoutSize(i.dir))} compressed; ${i.built ? `built in ${i.ms} ms` : 'reused'}), manifest ${i.manifest.digest}`,
+      );
     }
   }
   if (what === 'all') {

@@ -4,4 +4,6 @@ import './sea-root.ts';
 import { main } from '../cli/main.ts';
 
 // A SEA sees argv as [executable, executable, ...arguments].
-void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

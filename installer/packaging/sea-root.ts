@@ -16,7 +16,8 @@ const uid = process.getuid?.() ?? 0;
 function ownedDir(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const s = lstatSync(dir);
-  if (!s.isDirectory() || s.uid !== uid || (s.mode & 0o022) !== 0) throw new Error(`${dir} is not a private folder of uid ${uid}`);
+  if (!s.isDirectory() || s.uid !== uid || (s.mode & 0o022) !== 0)
+    throw new Error(`${dir} is not a private folder of uid ${uid}`);
   return dir;
 }
 
@@ -31,21 +32,35 @@ function unpack(base: string): string {
     writeFileSync(join(tmp, rel), Buffer.from(data, 'base64'));
   }
   writeFileSync(join(tmp, '.complete'), id + '\n');
-  try { renameSync(tmp, dir); } catch { rmSync(tmp, { recursive: true, force: true }); } // a concurrent run won
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true });
+  } // a concurrent run won
   if (!existsSync(join(dir, '.complete'))) throw new Error(`could not unpack labctl's files into ${dir}`);
   return dir;
 }
 
 function unpackSomewhere(): string {
   let home = process.env.HOME ?? '';
-  try { home ||= homedir(); } catch { /* no passwd entry (a bare container): use the temporary folder */ }
+  try {
+    home ||= homedir();
+  } catch {
+    /* no passwd entry (a bare container): use the temporary folder */
+  }
   const cache = process.env.XDG_CACHE_HOME || (home && join(home, '.cache'));
   const places = [cache && join(cache, 'labctl'), join(tmpdir(), `labctl-${uid}`)].filter(Boolean);
   const errors: string[] = [];
   for (const p of places) {
-    try { return unpack(p); } catch (e) { errors.push((e as Error).message); }
+    try {
+      return unpack(p);
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
   }
-  process.stderr.write(`labctl: cannot unpack its files (${errors.join('; ')}); set XDG_CACHE_HOME to a writable folder\n`);
+  process.stderr.write(
+    `labctl: cannot unpack its files (${errors.join('; ')}); set XDG_CACHE_HOME to a writable folder\n`,
+  );
   process.exit(3);
 }
 

@@ -5,7 +5,17 @@
 // postject injects it into a copy of each binary. SHA256SUMS lists both files.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -15,7 +25,10 @@ export type Arch = (typeof ARCHES)[number];
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 export const seaFileName = (version: string, arch: Arch) => `labctl-${version}-linux-${arch}`;
 
-interface NodePin { version: string; npm: Record<Arch, { package: string; integrity: string }> }
+interface NodePin {
+  version: string;
+  npm: Record<Arch, { package: string; integrity: string }>;
+}
 export function nodePin(root: string): NodePin {
   const v = parse(readFileSync(join(root, 'gitops/versions.yaml'), 'utf8')) as { packaging?: { node?: NodePin } };
   if (!v.packaging?.node) throw new Error('gitops/versions.yaml has no packaging.node pin');
@@ -33,8 +46,12 @@ export function nodeBinary(root: string, cacheDir: string, arch: Arch): string {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const out = JSON.parse(execFileSync('npm', ['pack', `${name}@${pin.version}`, '--json', '--pack-destination', tmp],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as { filename: string; integrity: string }[];
+  const out = JSON.parse(
+    execFileSync('npm', ['pack', `${name}@${pin.version}`, '--json', '--pack-destination', tmp], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  ) as { filename: string; integrity: string }[];
   const tarball = join(tmp, out[0]!.filename);
   const got = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
   if (got !== integrity) throw new Error(`${name}@${pin.version}: integrity ${got} is not the pinned ${integrity}`);
@@ -42,19 +59,30 @@ export function nodeBinary(root: string, cacheDir: string, arch: Arch): string {
   renameSync(join(tmp, 'package/bin/node'), join(tmp, 'node'));
   rmSync(join(tmp, 'package'), { recursive: true, force: true });
   rmSync(tarball);
-  try { renameSync(tmp, dir); } catch (e) {
+  try {
+    renameSync(tmp, dir);
+  } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     if (!existsSync(bin)) throw e; // otherwise a concurrent build fetched it first
   }
   return bin;
 }
 
-export interface SeaResult { files: Record<Arch, string>; sums: string; blob: string }
+export interface SeaResult {
+  files: Record<Arch, string>;
+  sums: string;
+  blob: string;
+}
 
 /** Builds both executables into outDir from the CommonJS bundle and the runtime-files archive. */
-export async function buildSea(root: string, o: { bundle: string; archive: Buffer; outDir: string; cacheDir: string; version: string }): Promise<SeaResult> {
+export async function buildSea(
+  root: string,
+  o: { bundle: string; archive: Buffer; outDir: string; cacheDir: string; version: string },
+): Promise<SeaResult> {
   // postject ships no types: inject(file, resourceName, data, { sentinelFuse }) from its README.
-  const { inject } = (await import('postject' as string)) as { inject: (file: string, name: string, data: Buffer, o: { sentinelFuse: string }) => Promise<void> };
+  const { inject } = (await import('postject' as string)) as {
+    inject: (file: string, name: string, data: Buffer, o: { sentinelFuse: string }) => Promise<void>;
+  };
   mkdirSync(o.outDir, { recursive: true });
   const work = join(o.outDir, '.work');
   rmSync(work, { recursive: true, force: true });
@@ -62,11 +90,20 @@ export async function buildSea(root: string, o: { bundle: string; archive: Buffe
   const nodes = Object.fromEntries(ARCHES.map((a) => [a, nodeBinary(root, o.cacheDir, a)])) as Record<Arch, string>;
   writeFileSync(join(work, 'files.json'), o.archive);
   const blob = join(work, 'sea-prep.blob');
-  writeFileSync(join(work, 'sea-config.json'), JSON.stringify({
-    main: o.bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false,
-    assets: { 'files.json': join(work, 'files.json') },
-  }));
-  execFileSync(nodes.x64, ['--experimental-sea-config', join(work, 'sea-config.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(
+    join(work, 'sea-config.json'),
+    JSON.stringify({
+      main: o.bundle,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useSnapshot: false,
+      useCodeCache: false,
+      assets: { 'files.json': join(work, 'files.json') },
+    }),
+  );
+  execFileSync(nodes.x64, ['--experimental-sea-config', join(work, 'sea-config.json')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const blobData = readFileSync(blob);
   const files = {} as Record<Arch, string>;
   const sums: string[] = [];
@@ -84,6 +121,7 @@ export async function buildSea(root: string, o: { bundle: string; archive: Buffe
   writeFileSync(sumsFile, sums.join('\n') + '\n');
   renameSync(blob, join(o.outDir, 'sea-prep.blob')); // kept: the test checks both binaries carry it
   rmSync(work, { recursive: true, force: true });
-  for (const f of readdirSync(o.outDir)) if (f.startsWith('labctl-') && !Object.values(files).some((p) => p.endsWith(f))) rmSync(join(o.outDir, f));
+  for (const f of readdirSync(o.outDir))
+    if (f.startsWith('labctl-') && !Object.values(files).some((p) => p.endsWith(f))) rmSync(join(o.outDir, f));
   return { files, sums: sumsFile, blob: join(o.outDir, 'sea-prep.blob') };
 }

@@ -13,23 +13,30 @@ const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 /** Cluster-scoped kinds any operator-style chart needs; other tiers get only what components declare. */
 const OPERATOR_KINDS = [
-  ['apiextensions.k8s.io', 'CustomResourceDefinition'], ['rbac.authorization.k8s.io', 'ClusterRole'],
-  ['rbac.authorization.k8s.io', 'ClusterRoleBinding'], ['admissionregistration.k8s.io', 'ValidatingWebhookConfiguration'],
+  ['apiextensions.k8s.io', 'CustomResourceDefinition'],
+  ['rbac.authorization.k8s.io', 'ClusterRole'],
+  ['rbac.authorization.k8s.io', 'ClusterRoleBinding'],
+  ['admissionregistration.k8s.io', 'ValidatingWebhookConfiguration'],
   ['admissionregistration.k8s.io', 'MutatingWebhookConfiguration'],
 ].map(([group, kind]) => ({ group: group!, kind: kind! }));
 
 export const chartRepoUrl = (c: { repo?: string; oci?: boolean }) => (c.oci ? c.repo! : c.repo!);
 
-export function componentDir(name: string): string { return `components/${name}`; }
+export function componentDir(name: string): string {
+  return `components/${name}`;
+}
 
 function sourcesOf(c: Component, ctx: SiteContext): NonNullable<IApplication['spec']>['sources'] {
   const { gitRepo, gitRevision } = ctx.site.site;
   const sources: NonNullable<NonNullable<IApplication['spec']>['sources']> = [];
   if (c.chart) {
     const pin = ctx.versions.components[c.chart.component];
-    if (!pin?.chart || !pin.repo) throw new Error(`component ${c.name}: ${c.chart.component} is not a chart in gitops/versions.yaml`);
+    if (!pin?.chart || !pin.repo)
+      throw new Error(`component ${c.name}: ${c.chart.component} is not a chart in gitops/versions.yaml`);
     sources.push({
-      repoURL: pin.repo, chart: pin.chart, targetRevision: pin.version,
+      repoURL: pin.repo,
+      chart: pin.chart,
+      targetRevision: pin.version,
       helm: { releaseName: c.chart.releaseName ?? c.name, valueFiles: [`$values/${componentDir(c.name)}/values.yaml`] },
     });
     sources.push({ repoURL: gitRepo, targetRevision: gitRevision, ref: 'values' });
@@ -84,18 +91,32 @@ export function projects(components: Component[], ctx: SiteContext): K8sObject[]
     if (tier === 'crds' || tier === 'operators') OPERATOR_KINDS.forEach(addKind);
     for (const c of cs) {
       (c.clusterResources ?? []).forEach(addKind);
-      for (const m of c.manifests ?? []) if (!m.metadata.namespace && !isNamespacedKind(m)) addKind({ group: m.apiVersion.includes('/') ? m.apiVersion.split('/')[0]! : '', kind: m.kind });
+      for (const m of c.manifests ?? [])
+        if (!m.metadata.namespace && !isNamespacedKind(m))
+          addKind({ group: m.apiVersion.includes('/') ? m.apiVersion.split('/')[0]! : '', kind: m.kind });
     }
-    const namespaces = [...new Set(cs.flatMap((c) => [c.namespace, ...(c.manifests ?? []).map((m) => m.metadata.namespace).filter((n): n is string => !!n)]))].sort();
+    const namespaces = [
+      ...new Set(
+        cs.flatMap((c) => [
+          c.namespace,
+          ...(c.manifests ?? []).map((m) => m.metadata.namespace).filter((n): n is string => !!n),
+        ]),
+      ),
+    ].sort();
     const project: IAppProject = {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AppProject',
       metadata: { name: tier, namespace: ARGOCD_NAMESPACE, annotations: { [SYNC_WAVE]: '-20' } },
       spec: {
-        description: `labctl tier ${tier}: ${cs.map((c) => c.name).sort().join(', ')}`,
+        description: `labctl tier ${tier}: ${cs
+          .map((c) => c.name)
+          .sort()
+          .join(', ')}`,
         sourceRepos: [...repos].sort(),
         destinations: namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })),
-        clusterResourceWhitelist: [...kinds.values()].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`)),
+        clusterResourceWhitelist: [...kinds.values()].sort((a, b) =>
+          `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`),
+        ),
       },
     };
     return k8s(project);
@@ -103,31 +124,58 @@ export function projects(components: Component[], ctx: SiteContext): K8sObject[]
 }
 
 /** Objects our builders emit without a namespace that are still namespaced would be a bug; list the cluster-scoped ones. */
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'ClusterIssuer',
-  'IngressClass', 'PriorityClass', 'VirtualMachineClusterInstancetype', 'VirtualMachineClusterPreference', 'KubeVirt', 'CDI',
-  'Installation', 'APIServer', 'BGPConfiguration', 'FelixConfiguration', 'IPPool', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'StorageClass',
+  'ClusterIssuer',
+  'IngressClass',
+  'PriorityClass',
+  'VirtualMachineClusterInstancetype',
+  'VirtualMachineClusterPreference',
+  'KubeVirt',
+  'CDI',
+  'Installation',
+  'APIServer',
+  'BGPConfiguration',
+  'FelixConfiguration',
+  'IPPool',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+]);
 export const isNamespacedKind = (o: K8sObject) => !CLUSTER_SCOPED.has(o.kind);
 
 export function rootApplication(ctx: SiteContext): K8sObject[] {
   const { gitRepo, gitRevision } = ctx.site.site;
   const project: IAppProject = {
-    apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject',
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
     metadata: { name: 'root', namespace: ARGOCD_NAMESPACE },
     spec: {
       description: 'The root app-of-apps: may only create Applications and AppProjects in the argocd namespace.',
       sourceRepos: [gitRepo],
       destinations: [{ server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE }],
-      namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Application' }, { group: 'argoproj.io', kind: 'AppProject' }, { group: 'argoproj.io', kind: 'ApplicationSet' }],
+      namespaceResourceWhitelist: [
+        { group: 'argoproj.io', kind: 'Application' },
+        { group: 'argoproj.io', kind: 'AppProject' },
+        { group: 'argoproj.io', kind: 'ApplicationSet' },
+      ],
     },
   };
   const root: IApplication = {
-    apiVersion: 'argoproj.io/v1alpha1', kind: 'Application',
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
     metadata: { name: 'root', namespace: ARGOCD_NAMESPACE },
     spec: {
       project: 'root',
       destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
       source: { repoURL: gitRepo, targetRevision: gitRevision, path: 'apps' },
-      syncPolicy: { automated: { prune: true, selfHeal: true }, retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } } },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+      },
     },
   };
   return [k8s(project), k8s(root)];

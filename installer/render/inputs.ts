@@ -18,7 +18,11 @@ import type { RenderInputs, RepoFile } from './model.ts';
  */
 export function readRenderInputs(site: Site, opts: { imagesDir?: string } = {}): RenderInputs {
   const catalog = listImages(opts.imagesDir ?? imagesDir());
-  if (catalog.errors.length) throw new Problem(`the image catalog has ${catalog.errors.length} error(s); run labctl images validate`, catalog.errors);
+  if (catalog.errors.length)
+    throw new Problem(
+      `the image catalog has ${catalog.errors.length} error(s); run labctl images validate`,
+      catalog.errors,
+    );
   return { versions: effectiveVersions(site.versions), images: catalog.images, labChart: labChartFiles() };
 }
 

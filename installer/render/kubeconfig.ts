@@ -22,33 +22,41 @@ export function buildKubeconfig(site: Site, o: KubeconfigOptions): Record<string
     kind: 'Config',
     preferences: {},
     'current-context': userName,
-    clusters: [{
-      name: cluster,
-      cluster: {
-        server: `https://${site.kubernetes.apiDnsName}:${API_PORT}`,
-        ...(o.caPem ? { 'certificate-authority-data': Buffer.from(o.caPem).toString('base64') } : {}),
-      },
-    }],
-    contexts: [{ name: userName, context: { cluster, user: userName, ...(o.namespace ? { namespace: o.namespace } : {}) } }],
-    users: [{
-      name: userName,
-      user: {
-        exec: {
-          apiVersion: 'client.authentication.k8s.io/v1',
-          command: 'kubectl',
-          args: [
-            'oidc-login', 'get-token',
-            `--oidc-issuer-url=${oidc.issuerUrl}`,
-            `--oidc-client-id=${oidc.clientId}`,
-            `--oidc-extra-scope=${GROUPS_CLAIM}`,
-            '--oidc-extra-scope=email',
-            '--oidc-extra-scope=profile',
-          ],
-          interactiveMode: 'IfAvailable',
-          provideClusterInfo: false,
-          installHint: 'Install the kubelogin plugin: kubectl krew install oidc-login (or the kubelogin release binary named kubectl-oidc_login on PATH). See docs/kubeconfig.md.',
+    clusters: [
+      {
+        name: cluster,
+        cluster: {
+          server: `https://${site.kubernetes.apiDnsName}:${API_PORT}`,
+          ...(o.caPem ? { 'certificate-authority-data': Buffer.from(o.caPem).toString('base64') } : {}),
         },
       },
-    }],
+    ],
+    contexts: [
+      { name: userName, context: { cluster, user: userName, ...(o.namespace ? { namespace: o.namespace } : {}) } },
+    ],
+    users: [
+      {
+        name: userName,
+        user: {
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            command: 'kubectl',
+            args: [
+              'oidc-login',
+              'get-token',
+              `--oidc-issuer-url=${oidc.issuerUrl}`,
+              `--oidc-client-id=${oidc.clientId}`,
+              `--oidc-extra-scope=${GROUPS_CLAIM}`,
+              '--oidc-extra-scope=email',
+              '--oidc-extra-scope=profile',
+            ],
+            interactiveMode: 'IfAvailable',
+            provideClusterInfo: false,
+            installHint:
+              'Install the kubelogin plugin: kubectl krew install oidc-login (or the kubelogin release binary named kubectl-oidc_login on PATH). See docs/kubeconfig.md.',
+          },
+        },
+      },
+    ],
   };
 }

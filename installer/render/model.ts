@@ -41,7 +41,8 @@ export interface SecretNeed {
   name: string;
   key: string;
   /** How to generate the value if the store has none; 'external' = the site must supply it (e.g. a router password). */
-  generate: { kind: 'password' | 'hex' | 'base64' | 'external'; length?: number }
+  generate:
+    | { kind: 'password' | 'hex' | 'base64' | 'external'; length?: number }
     /** Computed from entry `from` when the Secret is built (never stored): an htpasswd line for `user`. */
     | { kind: 'htpasswd'; from: string; user: string };
   purpose: string;
@@ -59,7 +60,8 @@ export interface SecretNeed {
 
 /** A file of the site repository that is not a Kubernetes object (router config, runbook, README, CI). */
 export interface RepoFile {
-  path: string; content: string;
+  path: string;
+  content: string;
   /** Kubernetes objects the content holds (e.g. an ApplicationSet under apps/): validated like manifests. */
   objects?: K8sObject[];
 }

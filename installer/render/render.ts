@@ -22,21 +22,34 @@ export interface RenderResult {
 }
 
 export const manifestFileName = (o: K8sObject) =>
-  `${o.kind.toLowerCase()}-${o.metadata.namespace ? `${o.metadata.namespace}-` : ''}${o.metadata.name}.yaml`.replace(/[^a-z0-9.-]/g, '-');
+  `${o.kind.toLowerCase()}-${o.metadata.namespace ? `${o.metadata.namespace}-` : ''}${o.metadata.name}.yaml`.replace(
+    /[^a-z0-9.-]/g,
+    '-',
+  );
 
 /**
  * What every component builder gets: the ingress layer `ingress.controller` names (a lookup over the
  * components that provide one) and every component's alerts and dashboards, for monitoring.
  */
-export function renderContext(site: Site, inputs: RenderInputs, modules: readonly ComponentModule[] = COMPONENTS): RenderContext {
+export function renderContext(
+  site: Site,
+  inputs: RenderInputs,
+  modules: readonly ComponentModule[] = COMPONENTS,
+): RenderContext {
   const base: SiteContext = { site, ...inputs };
   const layers = modules.flatMap((m) => (m.ingressLayer ? [m.ingressLayer(base)] : []));
   const ingress = layers.find((l) => l.controller === site.ingress.controller);
   if (!ingress) {
-    throw new Problem(`ingress.controller: ${JSON.stringify(site.ingress.controller)} is no ingress layer of this labctl (${layers.map((l) => l.controller).sort().join(', ')})`);
+    throw new Problem(
+      `ingress.controller: ${JSON.stringify(site.ingress.controller)} is no ingress layer of this labctl (${layers
+        .map((l) => l.controller)
+        .sort()
+        .join(', ')})`,
+    );
   }
   return {
-    ...base, ingress,
+    ...base,
+    ingress,
     observability: {
       alertGroups: gatherAlerts(modules.flatMap((m) => m.alerts?.(base) ?? [])),
       dashboards: modules.flatMap((m) => m.dashboards?.(base) ?? []),
@@ -50,21 +63,37 @@ export function buildComponents(ctx: RenderContext, modules: readonly ComponentM
   for (const m of modules) {
     const r = m.build(ctx);
     for (const c of r ? [r].flat() : []) {
-      out.push(c.exposures?.length ? { ...c, manifests: [...(c.manifests ?? []), ...c.exposures.flatMap((e) => ctx.ingress.publish(e))] } : c);
+      out.push(
+        c.exposures?.length
+          ? { ...c, manifests: [...(c.manifests ?? []), ...c.exposures.flatMap((e) => ctx.ingress.publish(e))] }
+          : c,
+      );
     }
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** `inputs`: from readRenderInputs (render/inputs.ts); render itself reads no file. */
-export async function renderSite(site: Site, inputs: RenderInputs, modules: readonly ComponentModule[] = COMPONENTS): Promise<RenderResult> {
+export async function renderSite(
+  site: Site,
+  inputs: RenderInputs,
+  modules: readonly ComponentModule[] = COMPONENTS,
+): Promise<RenderResult> {
   const ctx = renderContext(site, inputs, modules);
   const components = buildComponents(ctx, modules);
   const files = new Map<string, string>();
   const located: Located[] = [];
   const diagnostics: Diagnostic[] = [];
   const put = (path: string, content: string) => {
-    if (files.has(path)) diagnostics.push({ severity: 'error', file: path, line: 1, col: 1, path: '', message: 'rendered twice (two components write the same file)' });
+    if (files.has(path))
+      diagnostics.push({
+        severity: 'error',
+        file: path,
+        line: 1,
+        col: 1,
+        path: '',
+        message: 'rendered twice (two components write the same file)',
+      });
     files.set(path, content);
   };
   const putObjects = (path: string, objs: K8sObject[]) => {
@@ -74,20 +103,36 @@ export async function renderSite(site: Site, inputs: RenderInputs, modules: read
 
   const names = new Set<string>();
   for (const c of components) {
-    if (names.has(c.name)) diagnostics.push({ severity: 'error', file: `apps/${c.name}.yaml`, line: 1, col: 1, path: '', message: `two components are named ${c.name}` });
+    if (names.has(c.name))
+      diagnostics.push({
+        severity: 'error',
+        file: `apps/${c.name}.yaml`,
+        line: 1,
+        col: 1,
+        path: '',
+        message: `two components are named ${c.name}`,
+      });
     names.add(c.name);
     putObjects(`apps/${c.name}.yaml`, [application(c, ctx)]);
     if (c.chart) put(`${componentDir(c.name)}/values.yaml`, toYaml(c.chart.values, { object: false }));
     for (const m of c.manifests ?? []) putObjects(`${componentDir(c.name)}/manifests/${manifestFileName(m)}`, [m]);
     if (c.remoteManifests?.length) {
       const resources = [...c.remoteManifests, ...(c.manifests ?? []).map((m) => `manifests/${manifestFileName(m)}`)];
-      put(`${componentDir(c.name)}/kustomization.yaml`, toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, { object: false }));
+      put(
+        `${componentDir(c.name)}/kustomization.yaml`,
+        toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, { object: false }),
+      );
     }
-    for (const f of c.files ?? []) { put(f.path, f.content); f.objects?.forEach((object) => located.push({ object, file: f.path })); }
+    for (const f of c.files ?? []) {
+      put(f.path, f.content);
+      f.objects?.forEach((object) => located.push({ object, file: f.path }));
+    }
   }
   putObjects('apps/projects.yaml', projects(components, ctx));
   putObjects('bootstrap/root.yaml', rootApplication(ctx));
-  const secrets = components.flatMap((c) => c.secrets ?? []).sort((a, b) => `${a.namespace}/${a.name}/${a.key}`.localeCompare(`${b.namespace}/${b.name}/${b.key}`));
+  const secrets = components
+    .flatMap((c) => c.secrets ?? [])
+    .sort((a, b) => `${a.namespace}/${a.name}/${a.key}`.localeCompare(`${b.namespace}/${b.name}/${b.key}`));
   for (const f of siteFiles(ctx, components, secrets)) put(f.path, f.content);
 
   diagnostics.push(...(await validateObjects(located)));
@@ -95,7 +140,9 @@ export async function renderSite(site: Site, inputs: RenderInputs, modules: read
   const bytes = [...sorted.values()].reduce((n, c) => n + Buffer.byteLength(c), 0);
   return {
     files: diagnostics.some((d) => d.severity === 'error') ? new Map() : sorted,
-    diagnostics, components, secrets,
+    diagnostics,
+    components,
+    secrets,
     stats: { objects: located.length, files: sorted.size, bytes },
   };
 }

@@ -8,13 +8,26 @@ export function siteFiles(ctx: RenderContext, components: Component[], secrets: 
   // The site CA's entries are made by `labctl secrets generate` (installer/secrets/site-ca.ts), wherever they are read.
   const caRefs = new Set(secrets.filter((s) => s.caCommonName).map((s) => s.ref));
   const apps = components
-    .map((c) => ({ name: c.name, namespace: c.namespace, tier: c.tier, wave: c.wave ?? TIER_WAVE[c.tier], chart: c.chart ? `${ctx.versions.components[c.chart.component]!.chart} ${ctx.versions.components[c.chart.component]!.version}` : 'own manifests' }))
+    .map((c) => ({
+      name: c.name,
+      namespace: c.namespace,
+      tier: c.tier,
+      wave: c.wave ?? TIER_WAVE[c.tier],
+      chart: c.chart
+        ? `${ctx.versions.components[c.chart.component]!.chart} ${ctx.versions.components[c.chart.component]!.version}`
+        : 'own manifests',
+    }))
     .sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
-  return [{
-    path: 'README.md',
-    content: renderTemplate('render/templates/site-readme.md.hbs', {
-      site: site.site, hosts: site.hosts, apps, secrets: secrets.map((s) => ({ ...s, generated: s.generate.kind !== 'external' || caRefs.has(s.ref) })),
-      kubernetes: site.kubernetes,
-    }),
-  }];
+  return [
+    {
+      path: 'README.md',
+      content: renderTemplate('render/templates/site-readme.md.hbs', {
+        site: site.site,
+        hosts: site.hosts,
+        apps,
+        secrets: secrets.map((s) => ({ ...s, generated: s.generate.kind !== 'external' || caRefs.has(s.ref) })),
+        kubernetes: site.kubernetes,
+      }),
+    },
+  ];
 }

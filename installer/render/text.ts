@@ -5,13 +5,20 @@ import { readFileSync } from 'node:fs';
 import { repoPath } from '../core/paths.ts';
 
 const hb = Handlebars.create();
-hb.registerHelper('join', (list: unknown[], sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : ''));
+hb.registerHelper('join', (list: unknown[], sep: unknown) =>
+  Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : '',
+);
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
 hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
 hb.registerHelper('not', (a: unknown) => !a);
 hb.registerHelper('upper', (s: unknown) => String(s).toUpperCase());
-hb.registerHelper('indent', (n: number, s: unknown) => String(s).split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n'));
+hb.registerHelper('indent', (n: number, s: unknown) =>
+  String(s)
+    .split('\n')
+    .map((l) => (l ? ' '.repeat(n) + l : l))
+    .join('\n'),
+);
 
 const cache = new Map<string, HandlebarsTemplateDelegate>();
 

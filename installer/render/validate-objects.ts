@@ -36,10 +36,13 @@ export const MODELS: Record<string, () => Promise<Record<string, unknown>>> = {
   'batch/v1/Job': () => import('kubernetes-models/batch/v1/Job'),
   'networking.k8s.io/v1/Ingress': () => import('kubernetes-models/networking.k8s.io/v1/Ingress'),
   'networking.k8s.io/v1/NetworkPolicy': () => import('kubernetes-models/networking.k8s.io/v1/NetworkPolicy'),
-  'rbac.authorization.k8s.io/v1/ClusterRole': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole'),
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding'),
+  'rbac.authorization.k8s.io/v1/ClusterRole': () =>
+    import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole'),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': () =>
+    import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding'),
   'rbac.authorization.k8s.io/v1/Role': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/Role'),
-  'rbac.authorization.k8s.io/v1/RoleBinding': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'),
+  'rbac.authorization.k8s.io/v1/RoleBinding': () =>
+    import('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'),
   'scheduling.k8s.io/v1/PriorityClass': () => import('kubernetes-models/scheduling.k8s.io/v1/PriorityClass'),
   'argoproj.io/v1alpha1/AppProject': () => import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject'),
   'argoproj.io/v1alpha1/Application': () => import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application'),
@@ -63,39 +66,75 @@ async function loadValidator(apiVersion: string, kind: string): Promise<Validato
     const mod = await (MODELS[key]?.() ?? import(`${pkg}/${apiVersion}/${kind}`));
     const Model = mod[kind];
     return (o) => {
-      try { new Model(o).validate(); return null; } catch (e) {
+      try {
+        new Model(o).validate();
+        return null;
+      } catch (e) {
         const errs = (e as { errors?: ErrorObject[] }).errors;
         if (errs) return errs;
         throw e;
       }
     };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' || (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
+    if (
+      (e as NodeJS.ErrnoException).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' ||
+      (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND'
+    )
+      return null;
     throw e;
   }
 }
 
-export interface Located { object: K8sObject; file: string }
+export interface Located {
+  object: K8sObject;
+  file: string;
+}
 
 export async function validateObjects(items: Located[]): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   for (const { object, file } of items) {
     const id = `${object.kind} ${object.metadata?.namespace ? object.metadata.namespace + '/' : ''}${object.metadata?.name ?? '(no name)'}`;
-    const diag = (path: string, message: string): Diagnostic => ({ severity: 'error', file, line: 1, col: 1, path, message: `${id}: ${message}` });
-    if (!object.metadata?.name) { out.push(diag('metadata.name', 'object has no name')); continue; }
-    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(object.metadata.name)) out.push(diag('metadata.name', `name ${JSON.stringify(object.metadata.name)} is not a DNS-1123 subdomain`));
+    const diag = (path: string, message: string): Diagnostic => ({
+      severity: 'error',
+      file,
+      line: 1,
+      col: 1,
+      path,
+      message: `${id}: ${message}`,
+    });
+    if (!object.metadata?.name) {
+      out.push(diag('metadata.name', 'object has no name'));
+      continue;
+    }
+    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(object.metadata.name))
+      out.push(diag('metadata.name', `name ${JSON.stringify(object.metadata.name)} is not a DNS-1123 subdomain`));
     const key = `${object.apiVersion}/${object.kind}`;
     let p = cache.get(key);
-    if (!p) { p = loadValidator(object.apiVersion, object.kind); cache.set(key, p); }
+    if (!p) {
+      p = loadValidator(object.apiVersion, object.kind);
+      cache.set(key, p);
+    }
     const validate = await p;
     if (!validate) {
-      out.push(diag('', `no schema for ${key}: add one in installer/render/schemas (from the upstream CRD) so this kind is validated`));
+      out.push(
+        diag(
+          '',
+          `no schema for ${key}: add one in installer/render/schemas (from the upstream CRD) so this kind is validated`,
+        ),
+      );
       continue;
     }
     for (const e of validate(object) ?? []) {
-      const path = e.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
-      const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})`
-        : e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
+      const path = e.instancePath
+        .replace(/^\//, '')
+        .replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+        .replace(/\//g, '.');
+      const extra =
+        e.keyword === 'additionalProperties'
+          ? ` (${(e.params as { additionalProperty: string }).additionalProperty})`
+          : e.keyword === 'enum'
+            ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})`
+            : '';
       out.push(diag(path, `${e.message}${extra}`));
     }
   }

@@ -34,7 +34,13 @@ known_hosts
 `;
 
 /** `kept`: paths .labctl/rendered.json lists that render would never write there, so never removes. */
-export interface RepoChange { added: string[]; changed: string[]; removed: string[]; conflicts: string[]; kept: string[] }
+export interface RepoChange {
+  added: string[];
+  changed: string[];
+  removed: string[];
+  conflicts: string[];
+  kept: string[];
+}
 
 /** Never removed whatever .labctl/rendered.json says: Git's own files, the secret store, labctl's state. */
 const NEVER_REMOVED = new Set(['.git', 'secrets', '.labctl']);
@@ -54,7 +60,8 @@ function removable(path: string, depthByTop: Map<string, number>): boolean {
 
 /** A relative path that stays inside its folder as written: no `..`, not absolute, no empty parts. */
 export function isPlainRelative(p: string): boolean {
-  if (typeof p !== 'string' || !p || p.includes('\0') || p.includes('\\') || isAbsolute(p) || p.startsWith('/')) return false;
+  if (typeof p !== 'string' || !p || p.includes('\0') || p.includes('\\') || isAbsolute(p) || p.startsWith('/'))
+    return false;
   return p.split('/').every((s) => s !== '' && s !== '.' && s !== '..') && posix.normalize(p) === p;
 }
 
@@ -68,12 +75,16 @@ export function assertNoSymlink(root: string, rel: string, what: string): void {
   for (const part of parts) {
     cur = join(cur, part);
     let st: ReturnType<typeof lstatSync>;
-    try { st = lstatSync(cur); } catch (e) {
+    try {
+      st = lstatSync(cur);
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // nothing further exists: nothing to follow
       throw e;
     }
     if (st.isSymbolicLink()) {
-      throw new Problem(`${join(root, rel)}: ${cur} is a symbolic link; labctl ${what} only plain files and folders inside ${root} and never follows a link (it could point outside). Replace the link by a real folder or file.`);
+      throw new Problem(
+        `${join(root, rel)}: ${cur} is a symbolic link; labctl ${what} only plain files and folders inside ${root} and never follows a link (it could point outside). Replace the link by a real folder or file.`,
+      );
     }
   }
 }
@@ -84,13 +95,19 @@ export function previous(dir: string): Set<string> {
   const p = join(dir, STATE_FILE);
   if (!existsSync(p)) return new Set();
   let files: unknown;
-  try { files = (JSON.parse(readFileSync(p, 'utf8')) as { files?: unknown }).files; } catch (e) {
-    throw new Problem(`${p}: not a readable list of rendered files (${(e as Error).message}); restore it from Git or delete it (render then treats every existing file as not its own)`);
+  try {
+    files = (JSON.parse(readFileSync(p, 'utf8')) as { files?: unknown }).files;
+  } catch (e) {
+    throw new Problem(
+      `${p}: not a readable list of rendered files (${(e as Error).message}); restore it from Git or delete it (render then treats every existing file as not its own)`,
+    );
   }
   if (!Array.isArray(files)) throw new Problem(`${p}: "files" must be a list of paths`);
   const bad = files.filter((f) => !isPlainRelative(f as string));
   if (bad.length) {
-    throw new Problem(`${p} names ${bad.length} path(s) outside ${dir}: ${bad.map((b) => JSON.stringify(b)).join(', ')}. labctl writes and removes only files inside the output folder; nothing was changed. Restore the file from a commit labctl made, or remove those entries.`);
+    throw new Problem(
+      `${p} names ${bad.length} path(s) outside ${dir}: ${bad.map((b) => JSON.stringify(b)).join(', ')}. labctl writes and removes only files inside the output folder; nothing was changed. Restore the file from a commit labctl made, or remove those entries.`,
+    );
   }
   for (const f of files as string[]) assertNoSymlink(dir, f, 'removes');
   return new Set(files as string[]);
@@ -133,7 +150,10 @@ export function writeRepo(dir: string, files: Map<string, string>, change: RepoC
   assertNoSymlink(dir, STATE_FILE, 'writes');
   // The labctl version (package.json, not a build time: same input, same bytes) lets `render --check`
   // say when the site was rendered by another labctl.
-  atomicWrite(join(dir, STATE_FILE), JSON.stringify({ labctl: labctlVersion(), files: [...files.keys()] }, null, 1) + '\n');
+  atomicWrite(
+    join(dir, STATE_FILE),
+    JSON.stringify({ labctl: labctlVersion(), files: [...files.keys()] }, null, 1) + '\n',
+  );
 }
 
 /** The labctl version that last rendered `dir` (.labctl/rendered.json), or null (none, or written before 0.2). */
@@ -144,7 +164,9 @@ export function renderedBy(dir: string): string | null {
   try {
     const v = (JSON.parse(readFileSync(p, 'utf8')) as { labctl?: unknown }).labctl;
     return typeof v === 'string' ? v : null;
-  } catch { return null; } // previous() reports an unreadable file
+  } catch {
+    return null;
+  } // previous() reports an unreadable file
 }
 
 /** Rendered files are recreated by a re-render, so they need atomicity, not fsync. */
@@ -152,7 +174,9 @@ export const atomicWrite = (file: string, content: string) => withPath(file, () 
 
 /** Adds the file's path to an error that lacks one (a write(2) on a full disk reports only ENOSPC). */
 export function withPath<T>(path: string, fn: () => T): T {
-  try { return fn(); } catch (e) {
+  try {
+    return fn();
+  } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err && typeof err === 'object' && typeof err.code === 'string' && !err.path) err.path = path;
     throw e;

@@ -28,7 +28,8 @@ export function toYaml(value: unknown, opts: { object?: boolean } = {}): string 
   const doc = new Document(sortKeys(value, opts.object ?? isObject(value)), { aliasDuplicateObjects: false });
   visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === 'string' && !node.type?.startsWith('QUOTE') && yaml11Ambiguous(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (typeof node.value === 'string' && !node.type?.startsWith('QUOTE') && yaml11Ambiguous(node.value))
+        node.type = 'QUOTE_DOUBLE';
     },
   });
   return doc.toString({ lineWidth: 0, indent: 2 });

@@ -11,16 +11,20 @@ import { macMatches, siteMac } from './recipients.ts';
 
 export const ENTRIES_CONFIRMED_FILE = 'entries.confirmed';
 const PURPOSE = 'entries-confirmation-v1';
-const HEADER = '# labctl: the sha256 of every entry ciphertext the site key holder wrote, with a MAC keyed from the site key.\n' +
+const HEADER =
+  '# labctl: the sha256 of every entry ciphertext the site key holder wrote, with a MAC keyed from the site key.\n' +
   '# Written only by labctl (secrets set/generate/rotate/rekey/confirm, render): an entry not listed here is refused.\n';
 
 export const ciphertextHash = (ciphertext: string | Buffer) => createHash('sha256').update(ciphertext).digest('hex');
 
-const lines = (m: Map<string, string>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([ref, h]) => `${h}  ${ref}`);
+const lines = (m: Map<string, string>) =>
+  [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([ref, h]) => `${h}  ${ref}`);
 const canonical = (m: Map<string, string>) => `labctl entries v1\n${lines(m).join('\n')}\n`;
 
 export function entriesConfirmedText(identity: string, m: Map<string, string>): string {
-  return `${HEADER}${lines(m).map((l) => `${l}\n`).join('')}mac ${siteMac(identity, PURPOSE, canonical(m))}\n`;
+  return `${HEADER}${lines(m)
+    .map((l) => `${l}\n`)
+    .join('')}mac ${siteMac(identity, PURPOSE, canonical(m))}\n`;
 }
 
 /**
@@ -31,17 +35,27 @@ export function readEntriesConfirmed(file: string, identity: string, repoArg: st
   if (!existsSync(file)) return undefined;
   const m = new Map<string, string>();
   let mac = '';
-  readFileSync(file, 'utf8').split('\n').forEach((raw, i) => {
-    const l = raw.trim();
-    if (!l || l.startsWith('#')) return;
-    if (l.startsWith('mac ')) { mac = l.slice(4); return; }
-    const hit = /^([0-9a-f]{64}) {2}(\S+)$/.exec(l);
-    if (!hit) throw new Problem(`${file}:${i + 1}: not a "<sha256>  <entry>" line; the manifest was edited by hand. Restore it from a commit you trust (git log -p ${file})`);
-    m.set(hit[2]!, hit[1]!);
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((raw, i) => {
+      const l = raw.trim();
+      if (!l || l.startsWith('#')) return;
+      if (l.startsWith('mac ')) {
+        mac = l.slice(4);
+        return;
+      }
+      const hit = /^([0-9a-f]{64}) {2}(\S+)$/.exec(l);
+      if (!hit)
+        throw new Problem(
+          `${file}:${i + 1}: not a "<sha256>  <entry>" line; the manifest was edited by hand. Restore it from a commit you trust (git log -p ${file})`,
+        );
+      m.set(hit[2]!, hit[1]!);
+    });
   if (!macMatches(siteMac(identity, PURPOSE, canonical(m)), mac)) {
-    throw new Problem(`${file} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's; no entry is used. ` +
-      `Restore it from a commit you trust (git log -p ${file}); if every entry is yours, labctl secrets confirm --all -r ${repoArg} confirms them anew.`);
+    throw new Problem(
+      `${file} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's; no entry is used. ` +
+        `Restore it from a commit you trust (git log -p ${file}); if every entry is yours, labctl secrets confirm --all -r ${repoArg} confirms them anew.`,
+    );
   }
   return m;
 }

@@ -9,7 +9,10 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** Default lengths: 32 alphanumerics carry ~190 bits. */
 export const DEFAULT_LENGTH = { password: 32, hex: 32, base64: 32 } as const;
 
-export interface Generatable { kind: 'password' | 'hex' | 'base64'; length?: number }
+export interface Generatable {
+  kind: 'password' | 'hex' | 'base64';
+  length?: number;
+}
 
 export function isGeneratable(g: SecretNeed['generate']): g is Generatable {
   return g.kind === 'password' || g.kind === 'hex' || g.kind === 'base64';
@@ -18,11 +21,16 @@ export function isGeneratable(g: SecretNeed['generate']): g is Generatable {
 export function generateValue(g: Generatable): string {
   const n = g.length ?? DEFAULT_LENGTH[g.kind];
   switch (g.kind) {
-    case 'password': return Array.from({ length: n }, () => ALNUM[randomInt(ALNUM.length)]).join('');
+    case 'password':
+      return Array.from({ length: n }, () => ALNUM[randomInt(ALNUM.length)]).join('');
     // `length` is the length of the text, as charts that want "16 hex characters" count it.
-    case 'hex': return randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
+    case 'hex':
+      return randomBytes(Math.ceil(n / 2))
+        .toString('hex')
+        .slice(0, n);
     // `length` counts random bytes before encoding (a 32-byte key for ciphers).
-    case 'base64': return randomBytes(n).toString('base64');
+    case 'base64':
+      return randomBytes(n).toString('base64');
   }
   throw new Error(`unknown generator ${String((g as { kind: unknown }).kind)}`);
 }

@@ -22,7 +22,10 @@ export function groupNeeds(needs: SecretNeed[]): Map<string, SecretNeed[]> {
     const clash = g.find((o) => o.key === n.key && (o.ref !== n.ref || o.generate.kind !== n.generate.kind));
     if (clash) throw new Problem(`Secret ${id} key ${n.key} is fed from both ${clash.ref} and ${n.ref}`);
     const typeClash = g.find((o) => (o.type ?? 'Opaque') !== (n.type ?? 'Opaque'));
-    if (typeClash) throw new Problem(`Secret ${id} is declared with two types: ${typeClash.type ?? 'Opaque'} (${typeClash.ref}) and ${n.type ?? 'Opaque'} (${n.ref})`);
+    if (typeClash)
+      throw new Problem(
+        `Secret ${id} is declared with two types: ${typeClash.type ?? 'Opaque'} (${typeClash.ref}) and ${n.type ?? 'Opaque'} (${n.ref})`,
+      );
     if (!g.some((o) => o.key === n.key)) g.push(n);
     groups.set(id, g);
   }
@@ -37,7 +40,9 @@ export function buildSecrets(needs: SecretNeed[], values: ReadonlyMap<string, st
   const missing = entriesNeeded(needs).filter((r) => !values.has(r));
   if (missing.length) {
     const external = new Set(needs.filter((n) => n.generate.kind === 'external').map((n) => n.ref));
-    throw new Problem(`the secret store lacks ${missing.length} entr${missing.length === 1 ? 'y' : 'ies'}: ${missing.map((m) => `${m}${external.has(m) ? ' (set it: labctl secrets set ' + m + ')' : ' (generate it: labctl render or labctl secrets generate)'}`).join(', ')}`);
+    throw new Problem(
+      `the secret store lacks ${missing.length} entr${missing.length === 1 ? 'y' : 'ies'}: ${missing.map((m) => `${m}${external.has(m) ? ' (set it: labctl secrets set ' + m + ')' : ' (generate it: labctl render or labctl secrets generate)'}`).join(', ')}`,
+    );
   }
   const out: ISecret[] = [];
   for (const [, group] of groupNeeds(needs.filter((n) => !n.configMap))) {
@@ -49,15 +54,26 @@ export function buildSecrets(needs: SecretNeed[], values: ReadonlyMap<string, st
       Object.assign(labels, n.labels);
     }
     for (const n of group) {
-      const plain = n.generate.kind === 'htpasswd' ? htpasswdLine(n.generate.user, values.get(n.generate.from)!) : values.get(n.ref)!;
+      const plain =
+        n.generate.kind === 'htpasswd'
+          ? htpasswdLine(n.generate.user, values.get(n.generate.from)!)
+          : values.get(n.ref)!;
       data[n.key] = Buffer.from(plain).toString('base64');
     }
     out.push({
-      apiVersion: 'v1', kind: 'Secret',
+      apiVersion: 'v1',
+      kind: 'Secret',
       metadata: {
-        name: first.name, namespace: first.namespace,
+        name: first.name,
+        namespace: first.namespace,
         labels: Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))),
-        annotations: { 'labctl.dev/entries': [...new Set(group.map((n) => (n.generate.kind === 'htpasswd' ? n.generate.from : n.ref)))].sort().join(',') },
+        annotations: {
+          'labctl.dev/entries': [
+            ...new Set(group.map((n) => (n.generate.kind === 'htpasswd' ? n.generate.from : n.ref))),
+          ]
+            .sort()
+            .join(','),
+        },
       },
       type: first.type ?? 'Opaque',
       data: Object.fromEntries(Object.entries(data).sort(([a], [b]) => a.localeCompare(b))),
@@ -70,10 +86,21 @@ export function buildSecrets(needs: SecretNeed[], values: ReadonlyMap<string, st
 export function buildConfigMaps(needs: SecretNeed[], values: ReadonlyMap<string, string>): IConfigMap[] {
   const pub = needs.filter((n) => n.configMap);
   const missing = entriesNeeded(pub).filter((r) => !values.has(r));
-  if (missing.length) throw new Problem(`the secret store lacks ${missing.join(', ')} (set it: labctl secrets set ${missing[0]})`);
+  if (missing.length)
+    throw new Problem(`the secret store lacks ${missing.join(', ')} (set it: labctl secrets set ${missing[0]})`);
   return [...groupNeeds(pub)].map(([, group]) => ({
-    apiVersion: 'v1', kind: 'ConfigMap',
-    metadata: { name: group[0]!.name, namespace: group[0]!.namespace, labels: { ...MANAGED_BY }, annotations: { 'labctl.dev/entries': [...new Set(group.map((n) => n.ref))].sort().join(',') } },
-    data: Object.fromEntries(group.map((n) => [n.key, values.get(n.ref)!] as [string, string]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: group[0]!.name,
+      namespace: group[0]!.namespace,
+      labels: { ...MANAGED_BY },
+      annotations: { 'labctl.dev/entries': [...new Set(group.map((n) => n.ref))].sort().join(',') },
+    },
+    data: Object.fromEntries(
+      group
+        .map((n) => [n.key, values.get(n.ref)!] as [string, string])
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ),
   }));
 }

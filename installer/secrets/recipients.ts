@@ -9,12 +9,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Problem } from '../core/diagnostics.ts';
 
 export const CONFIRMED_FILE = 'recipients.confirmed';
-const HEADER = '# labctl: the recipients the site key holder confirmed, with a MAC keyed from the site key.\n' +
+const HEADER =
+  '# labctl: the recipients the site key holder confirmed, with a MAC keyed from the site key.\n' +
   '# Written only by labctl secrets init / add-recipient / remove-recipient: an edit by hand makes the store refuse to encrypt.\n';
 
 /** A MAC key derived from the age identity (one per purpose), so only its holder can confirm anything. */
 function macKey(identity: string, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(identity, 'utf8'), Buffer.from('labctl-secrets'), Buffer.from(purpose), 32));
+  return Buffer.from(
+    hkdfSync('sha256', Buffer.from(identity, 'utf8'), Buffer.from('labctl-secrets'), Buffer.from(purpose), 32),
+  );
 }
 
 /** The site key holder's MAC over `text`; also used for the entries manifest (entries-confirmed.ts). */
@@ -24,7 +27,8 @@ export function siteMac(identity: string, purpose: string, text: string): string
 
 /** Compares a MAC read from a file with the expected one in constant time. */
 export function macMatches(expected: string, got: string): boolean {
-  const e = Buffer.from(expected), g = Buffer.from(got);
+  const e = Buffer.from(expected),
+    g = Buffer.from(got);
   return e.length === g.length && timingSafeEqual(e, g);
 }
 
@@ -42,12 +46,22 @@ export function confirmedText(identity: string, list: string[]): string {
 /** Parses recipients.confirmed: the list and its MAC (not yet checked). */
 export function readConfirmed(file: string): { list: string[]; mac: string } | undefined {
   if (!existsSync(file)) return undefined;
-  const lines = readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const mac = lines.find((l) => l.startsWith('mac '))?.slice(4) ?? '';
   return { list: lines.filter((l) => !l.startsWith('mac ')), mac };
 }
 
-export interface TrustCheck { recipientsFile: string; confirmedFile: string; listed: string[]; identity: string; siteRecipient: string; repoArg: string }
+export interface TrustCheck {
+  recipientsFile: string;
+  confirmedFile: string;
+  listed: string[];
+  identity: string;
+  siteRecipient: string;
+  repoArg: string;
+}
 
 /**
  * The recipients to encrypt to: the confirmed list, when recipients.txt lists exactly it and its MAC was
@@ -59,8 +73,10 @@ export function verifiedConfirmed(c: Pick<TrustCheck, 'confirmedFile' | 'identit
   const confirmed = readConfirmed(c.confirmedFile);
   if (!confirmed) return undefined;
   if (!macMatches(recipientsMac(c.identity, confirmed.list), confirmed.mac)) {
-    throw new Problem(`${c.confirmedFile} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's. Nothing was encrypted. ` +
-      `Restore it from a commit you trust (git log -p ${c.confirmedFile}), or check the key file.`);
+    throw new Problem(
+      `${c.confirmedFile} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's. Nothing was encrypted. ` +
+        `Restore it from a commit you trust (git log -p ${c.confirmedFile}), or check the key file.`,
+    );
   }
   return confirmed.list;
 }
@@ -70,19 +86,25 @@ export function trustedRecipients(c: TrustCheck): string[] {
   const confirmedList = verifiedConfirmed(c);
   if (!confirmedList) {
     const others = c.listed.filter((r) => r !== c.siteRecipient);
-    throw new Problem(`${c.confirmedFile} does not exist: no recipient of ${c.recipientsFile} has been confirmed by the site key holder, so nothing is encrypted. ` +
-      `Check the list, then confirm each recipient you trust: ${[c.siteRecipient, ...others].map(how).join('; ')}`);
+    throw new Problem(
+      `${c.confirmedFile} does not exist: no recipient of ${c.recipientsFile} has been confirmed by the site key holder, so nothing is encrypted. ` +
+        `Check the list, then confirm each recipient you trust: ${[c.siteRecipient, ...others].map(how).join('; ')}`,
+    );
   }
   const confirmed = { list: confirmedList };
   const unconfirmed = c.listed.filter((r) => !confirmed.list.includes(r));
   if (unconfirmed.length) {
-    throw new Problem(`${c.recipientsFile} lists ${unconfirmed.join(', ')}, which the site key holder has not confirmed; nothing was encrypted (a recipient can read every secret written to it). ` +
-      `If it is a key you trust (a backup key): ${unconfirmed.map(how).join('; ')}. Otherwise remove the line (git log -p ${c.recipientsFile} shows who added it).`);
+    throw new Problem(
+      `${c.recipientsFile} lists ${unconfirmed.join(', ')}, which the site key holder has not confirmed; nothing was encrypted (a recipient can read every secret written to it). ` +
+        `If it is a key you trust (a backup key): ${unconfirmed.map(how).join('; ')}. Otherwise remove the line (git log -p ${c.recipientsFile} shows who added it).`,
+    );
   }
   const dropped = confirmed.list.filter((r) => !c.listed.includes(r));
   if (dropped.length) {
-    throw new Problem(`${c.recipientsFile} no longer lists ${dropped.join(', ')}, which the site key holder confirmed; nothing was encrypted. ` +
-      `To stop encrypting to it: ${dropped.map((r) => `labctl secrets remove-recipient ${r} -r ${c.repoArg}`).join('; ')}. Otherwise restore the line.`);
+    throw new Problem(
+      `${c.recipientsFile} no longer lists ${dropped.join(', ')}, which the site key holder confirmed; nothing was encrypted. ` +
+        `To stop encrypting to it: ${dropped.map((r) => `labctl secrets remove-recipient ${r} -r ${c.repoArg}`).join('; ')}. Otherwise restore the line.`,
+    );
   }
   return confirmed.list;
 }

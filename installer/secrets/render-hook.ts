@@ -21,7 +21,9 @@ export async function renderSecretsNote(repoDir: string, needs: SecretNeed[], o:
     return `secret store not initialized: run labctl secrets init -r ${repoDir} to create the site key; generated secrets are added on the next render\n`;
   }
   // Encrypting needs the site key (to check the recipients). Without it here, say what is left to do.
-  const missing = needs.filter((n) => n.generate.kind !== 'htpasswd' && n.generate.kind !== 'external' && !store.has(n.ref));
+  const missing = needs.filter(
+    (n) => n.generate.kind !== 'htpasswd' && n.generate.kind !== 'external' && !store.has(n.ref),
+  );
   if (!existsSync(keyFile)) {
     // Without the key the entries cannot be checked either (entries.confirmed); render uses no value.
     if (!missing.length) return '';
@@ -29,7 +31,10 @@ export async function renderSecretsNote(repoDir: string, needs: SecretNeed[], o:
     return `secrets: ${refs.length} new entr${refs.length === 1 ? 'y' : 'ies'} not generated: the site key (${keyFile}) is not on this machine, and writing to the store needs it to check the recipients. Where the key is: labctl secrets generate${inv} -r ${repoDir} -k KEYFILE\n`;
   }
   const r = await ensureSecrets(store, needs);
-  let out = r.generated.length ? `secrets: generated ${r.generated.length} new entr${r.generated.length === 1 ? 'y' : 'ies'} (${r.generated.join(', ')})\n` : '';
-  if (r.missingExternal.length) out += `secrets: ${r.missingExternal.length} entr${r.missingExternal.length === 1 ? 'y' : 'ies'} to supply with labctl secrets set: ${r.missingExternal.join(', ')}\n`;
+  let out = r.generated.length
+    ? `secrets: generated ${r.generated.length} new entr${r.generated.length === 1 ? 'y' : 'ies'} (${r.generated.join(', ')})\n`
+    : '';
+  if (r.missingExternal.length)
+    out += `secrets: ${r.missingExternal.length} entr${r.missingExternal.length === 1 ? 'y' : 'ies'} to supply with labctl secrets set: ${r.missingExternal.join(', ')}\n`;
   return out;
 }

@@ -3,7 +3,12 @@
 // university; it must never hold a credential (the store's entries live age-encrypted in secrets/).
 import { parseAllDocuments } from 'yaml';
 
-export interface Finding { file: string; line: number; rule: string; excerpt: string }
+export interface Finding {
+  file: string;
+  line: number;
+  rule: string;
+  excerpt: string;
+}
 
 /** Shapes that are a secret wherever they appear. */
 export const TOKEN_SHAPES: { rule: string; re: RegExp }[] = [
@@ -21,11 +26,14 @@ export const TOKEN_SHAPES: { rule: string; re: RegExp }[] = [
 ];
 
 /** Keys whose values would be a secret if they were not a reference. */
-const SECRET_KEY = /(pass(word|wd)?|secret|token|credential|private|api[-_]?key|access[-_]?key|auth[-_]?key|bindCredential|htpasswd|psk|tsig)/i;
+const SECRET_KEY =
+  /(pass(word|wd)?|secret|token|credential|private|api[-_]?key|access[-_]?key|auth[-_]?key|bindCredential|htpasswd|psk|tsig)/i;
 /** Values that are references or placeholders, never secrets themselves. */
 const REFERENCE = [
   /^[a-z0-9]([-a-z0-9._/]*[a-z0-9])?$/, // a resource or store-entry name
-  /^\$\(env:[A-Z0-9_]+\)$/, /^\$\{[A-Za-z0-9_.]+\}$/, /^\$[a-z0-9-]+:[A-Za-z0-9_.-]+$/, // placeholders / ArgoCD $secret:key
+  /^\$\(env:[A-Z0-9_]+\)$/,
+  /^\$\{[A-Za-z0-9_.]+\}$/,
+  /^\$[a-z0-9-]+:[A-Za-z0-9_.-]+$/, // placeholders / ArgoCD $secret:key
   /^[A-Z][A-Z0-9_]*$/, // an environment variable or Secret key name
   /^https?:\/\/[^\s@]+$/, // a URL without credentials
   /^\/[\w./-]+$/, // a file path
@@ -35,7 +43,10 @@ export function shannonBits(s: string): number {
   const counts = new Map<string, number>();
   for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let h = 0;
-  for (const c of counts.values()) { const p = c / s.length; h -= p * Math.log2(p); }
+  for (const c of counts.values()) {
+    const p = c / s.length;
+    h -= p * Math.log2(p);
+  }
   return h;
 }
 
@@ -54,8 +65,14 @@ function lineOf(text: string, index: number): number {
 }
 
 function walk(value: unknown, key: string, visit: (key: string, v: string) => void): void {
-  if (typeof value === 'string') { visit(key, value); return; }
-  if (Array.isArray(value)) { value.forEach((v) => walk(v, key, visit)); return; }
+  if (typeof value === 'string') {
+    visit(key, value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v) => walk(v, key, visit));
+    return;
+  }
   if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k, visit);
 }
 
@@ -63,14 +80,23 @@ export function scanText(file: string, text: string): Finding[] {
   const out: Finding[] = [];
   for (const { rule, re } of TOKEN_SHAPES) {
     const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
-    for (const m of text.matchAll(g)) out.push({ file, line: lineOf(text, m.index ?? 0), rule, excerpt: m[0].slice(0, 24) + '...' });
+    for (const m of text.matchAll(g))
+      out.push({ file, line: lineOf(text, m.index ?? 0), rule, excerpt: m[0].slice(0, 24) + '...' });
   }
   const visit = (key: string, v: string) => {
     // Embedded YAML/JSON (ConfigMap data, Helm value strings) is scanned as well.
-    if (v.includes('\n') || /^\s*[{[]/.test(v)) { for (const f of scanStructured(file, v)) out.push(f); return; }
+    if (v.includes('\n') || /^\s*[{[]/.test(v)) {
+      for (const f of scanStructured(file, v)) out.push(f);
+      return;
+    }
     if (SECRET_KEY.test(key) && looksRandom(v)) {
       const i = text.indexOf(v);
-      out.push({ file, line: i >= 0 ? lineOf(text, i) : 1, rule: 'high-entropy-secret-value', excerpt: `${key}: ${v.slice(0, 4)}...` });
+      out.push({
+        file,
+        line: i >= 0 ? lineOf(text, i) : 1,
+        rule: 'high-entropy-secret-value',
+        excerpt: `${key}: ${v.slice(0, 4)}...`,
+      });
     }
   };
   if (/\.(ya?ml|json)$/.test(file)) {
@@ -78,8 +104,16 @@ export function scanText(file: string, text: string): Finding[] {
   } else {
     // Other text (configs, READMEs): key = value / key: value pairs on one line.
     // Also `password VALUE` as router configs write it (FRR neighbor ... password, TSIG secret).
-    for (const m of text.matchAll(/([A-Za-z_][A-Za-z0-9_.-]*)(?:\s*[:=]\s*|[ \t]+)["']?([A-Za-z0-9+/=_.~-]{12,})(?=["'\s,;]|$)/gm)) {
-      if (SECRET_KEY.test(m[1]!) && looksRandom(m[2]!)) out.push({ file, line: lineOf(text, m.index ?? 0), rule: 'high-entropy-secret-value', excerpt: `${m[1]}: ${m[2]!.slice(0, 4)}...` });
+    for (const m of text.matchAll(
+      /([A-Za-z_][A-Za-z0-9_.-]*)(?:\s*[:=]\s*|[ \t]+)["']?([A-Za-z0-9+/=_.~-]{12,})(?=["'\s,;]|$)/gm,
+    )) {
+      if (SECRET_KEY.test(m[1]!) && looksRandom(m[2]!))
+        out.push({
+          file,
+          line: lineOf(text, m.index ?? 0),
+          rule: 'high-entropy-secret-value',
+          excerpt: `${m[1]}: ${m[2]!.slice(0, 4)}...`,
+        });
     }
   }
   return dedupe(out);
@@ -88,7 +122,8 @@ export function scanText(file: string, text: string): Finding[] {
 function scanStructured(file: string, text: string): Finding[] {
   const out: Finding[] = [];
   scanStructuredWith(text, (key, v) => {
-    if (SECRET_KEY.test(key) && looksRandom(v)) out.push({ file, line: 1, rule: 'high-entropy-secret-value', excerpt: `${key}: ${v.slice(0, 4)}...` });
+    if (SECRET_KEY.test(key) && looksRandom(v))
+      out.push({ file, line: 1, rule: 'high-entropy-secret-value', excerpt: `${key}: ${v.slice(0, 4)}...` });
   });
   return out;
 }
@@ -99,13 +134,20 @@ function scanStructuredWith(text: string, visit: (key: string, v: string) => voi
       if ('errors' in doc && doc.errors.length) return [];
       walk(doc.toJS(), '', visit);
     }
-  } catch { /* not YAML after all: the token shapes above still applied */ }
+  } catch {
+    /* not YAML after all: the token shapes above still applied */
+  }
   return [];
 }
 
 function dedupe(fs: Finding[]): Finding[] {
   const seen = new Set<string>();
-  return fs.filter((f) => { const k = `${f.file}:${f.line}:${f.rule}:${f.excerpt}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  return fs.filter((f) => {
+    const k = `${f.file}:${f.line}:${f.rule}:${f.excerpt}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 export function scanFiles(files: ReadonlyMap<string, string>): Finding[] {

@@ -9,13 +9,19 @@ import type { SecretNeed } from '../render/model.ts';
 /** The site CA's validity: long-lived (it is the trust anchor nodes and clients pin); rotate by hand. */
 export const SITE_CA_YEARS = 10;
 
-export interface SiteCaPair { crtRef: string; keyRef: string; commonName: string }
+export interface SiteCaPair {
+  crtRef: string;
+  keyRef: string;
+  commonName: string;
+}
 
 /** The CA pairs the needs ask for (cert-manager's issuer Secret: tls.crt + tls.key with caCommonName). */
 export function siteCaPairs(needs: SecretNeed[]): SiteCaPair[] {
   const out: SiteCaPair[] = [];
   const bySecret = new Map<string, SecretNeed[]>();
-  for (const n of needs) if (n.caCommonName) bySecret.set(`${n.namespace}/${n.name}`, [...(bySecret.get(`${n.namespace}/${n.name}`) ?? []), n]);
+  for (const n of needs)
+    if (n.caCommonName)
+      bySecret.set(`${n.namespace}/${n.name}`, [...(bySecret.get(`${n.namespace}/${n.name}`) ?? []), n]);
   for (const list of bySecret.values()) {
     const crt = list.find((n) => n.key === 'tls.crt');
     const key = list.find((n) => n.key === 'tls.key');
@@ -56,16 +62,30 @@ export function checkEntryFormat(needs: SecretNeed[], entry: string, value: stri
   const keys = new Set(needs.filter((n) => n.ref === entry).map((n) => n.key));
   const isCa = needs.some((n) => n.ref === entry && n.caCommonName);
   if (keys.has('tls.crt') || keys.has('ca.crt')) {
-    const blocks = value.replace(/\r\n/g, '\n').match(/-----BEGIN CERTIFICATE-----\n[\s\S]+?-----END CERTIFICATE-----/g);
-    if (!blocks) throw new Error(`${entry} must be a PEM certificate (-----BEGIN CERTIFICATE-----); the value given is not one`);
+    const blocks = value
+      .replace(/\r\n/g, '\n')
+      .match(/-----BEGIN CERTIFICATE-----\n[\s\S]+?-----END CERTIFICATE-----/g);
+    if (!blocks)
+      throw new Error(`${entry} must be a PEM certificate (-----BEGIN CERTIFICATE-----); the value given is not one`);
     let first: X509Certificate;
-    try { first = new X509Certificate(blocks[0]!); blocks.slice(1).forEach((b) => new X509Certificate(b)); } catch (e) {
+    try {
+      first = new X509Certificate(blocks[0]!);
+      blocks.slice(1).forEach((b) => new X509Certificate(b));
+    } catch (e) {
       throw new Error(`${entry}: the PEM certificate does not parse: ${(e as Error).message}`);
     }
-    if (isCa && !first.ca) throw new Error(`${entry}: the certificate (${first.subject.replace(/\n/g, ', ')}) is not a CA certificate (basicConstraints CA:TRUE); cert-manager's CA issuer signs with it`);
+    if (isCa && !first.ca)
+      throw new Error(
+        `${entry}: the certificate (${first.subject.replace(/\n/g, ', ')}) is not a CA certificate (basicConstraints CA:TRUE); cert-manager's CA issuer signs with it`,
+      );
   }
   if (keys.has('tls.key')) {
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) throw new Error(`${entry} must be a PEM private key (-----BEGIN PRIVATE KEY-----); the value given is not one`);
-    try { createPrivateKey(value); } catch (e) { throw new Error(`${entry}: the PEM private key does not parse: ${(e as Error).message}`); }
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value))
+      throw new Error(`${entry} must be a PEM private key (-----BEGIN PRIVATE KEY-----); the value given is not one`);
+    try {
+      createPrivateKey(value);
+    } catch (e) {
+      throw new Error(`${entry}: the PEM private key does not parse: ${(e as Error).message}`);
+    }
   }
 }

@@ -18,7 +18,12 @@ import * as age from 'age-encryption';
 import { Problem, UsageError } from '../core/diagnostics.ts';
 import { withPath } from '../render/write.ts';
 import { CONFIRMED_FILE, confirmedText, trustedRecipients } from './recipients.ts';
-import { ENTRIES_CONFIRMED_FILE, ciphertextHash, entriesConfirmedText, readEntriesConfirmed } from './entries-confirmed.ts';
+import {
+  ENTRIES_CONFIRMED_FILE,
+  ciphertextHash,
+  entriesConfirmedText,
+  readEntriesConfirmed,
+} from './entries-confirmed.ts';
 import { SECRET_REF } from '../inventory/schema/dsl.ts';
 
 export const STORE_DIR = 'secrets';
@@ -33,13 +38,16 @@ export function defaultKeyFile(): string {
 
 export function checkRef(ref: string): void {
   if (!REF.test(ref) || ref.split('/').some((s) => s === '.' || s === '..')) {
-    throw new UsageError(`${JSON.stringify(ref)} is not a secret-store entry name (expected e.g. bgp/tor-r1: lowercase letters, digits, - _ . and / between parts)`);
+    throw new UsageError(
+      `${JSON.stringify(ref)} is not a secret-store entry name (expected e.g. bgp/tor-r1: lowercase letters, digits, - _ . and / between parts)`,
+    );
   }
 }
 
 // Store entries and the site key must survive a crash right after they were generated (the value may
 // already have been handed to a component): durable writes.
-const atomicWrite = (path: string, content: string, mode = 0o644) => withPath(path, () => writeFileAtomic(path, content, { mode, durable: true }));
+const atomicWrite = (path: string, content: string, mode = 0o644) =>
+  withPath(path, () => writeFileAtomic(path, content, { mode, durable: true }));
 
 export interface StoreOptions {
   /** The site's private key (age identity); read from keyFile when absent. Needed to encrypt and to decrypt. */
@@ -51,18 +59,31 @@ export interface StoreOptions {
 export class SecretStore {
   readonly dir: string;
   private key: string | undefined;
-  constructor(readonly repoDir: string, private readonly opts: StoreOptions = {}) {
+  constructor(
+    readonly repoDir: string,
+    private readonly opts: StoreOptions = {},
+  ) {
     this.dir = resolve(repoDir, STORE_DIR);
     this.key = opts.identity;
   }
 
-  get recipientsFile(): string { return join(this.dir, RECIPIENTS_FILE); }
-  get confirmedFile(): string { return join(this.dir, CONFIRMED_FILE); }
-  get entriesConfirmedFile(): string { return join(this.dir, ENTRIES_CONFIRMED_FILE); }
+  get recipientsFile(): string {
+    return join(this.dir, RECIPIENTS_FILE);
+  }
+  get confirmedFile(): string {
+    return join(this.dir, CONFIRMED_FILE);
+  }
+  get entriesConfirmedFile(): string {
+    return join(this.dir, ENTRIES_CONFIRMED_FILE);
+  }
 
   /** The confirmed entries (name -> ciphertext sha256), MAC checked; undefined for a store without a manifest. */
   confirmedEntries(): Map<string, string> | undefined {
-    return readEntriesConfirmed(this.entriesConfirmedFile, this.identity('to check that the entries are the ones the site key holder wrote'), this.repoDir);
+    return readEntriesConfirmed(
+      this.entriesConfirmedFile,
+      this.identity('to check that the entries are the ones the site key holder wrote'),
+      this.repoDir,
+    );
   }
 
   /** Why the stored ciphertext of `ref` must not be used, or undefined when the site key holder confirmed it. */
@@ -71,13 +92,17 @@ export class SecretStore {
     const rel = relative(this.repoDir, path);
     const fix = `If the value is yours: labctl secrets confirm ${ref} -r ${this.repoDir} (it shows what it confirms), or store it anew: labctl secrets set ${ref} --replace ${ref}. Otherwise restore the file from a commit you trust (git log -p ${rel} shows who wrote it).`;
     if (!confirmed) {
-      return `${ref}: ${relative(this.repoDir, this.entriesConfirmedFile)} does not exist, so no entry of this store is confirmed by the site key holder (a store from before labctl confirmed entries, or the file was removed). ` +
-        `Check who wrote the entries (git log --stat -- secrets/entries), then: labctl secrets confirm --all -r ${this.repoDir}`;
+      return (
+        `${ref}: ${relative(this.repoDir, this.entriesConfirmedFile)} does not exist, so no entry of this store is confirmed by the site key holder (a store from before labctl confirmed entries, or the file was removed). ` +
+        `Check who wrote the entries (git log --stat -- secrets/entries), then: labctl secrets confirm --all -r ${this.repoDir}`
+      );
     }
     const want = confirmed.get(ref);
-    if (want === undefined) return `${ref}: ${rel} is not in ${relative(this.repoDir, this.entriesConfirmedFile)}: the site key holder did not write it (a commit may have planted it). ${fix}`;
+    if (want === undefined)
+      return `${ref}: ${rel} is not in ${relative(this.repoDir, this.entriesConfirmedFile)}: the site key holder did not write it (a commit may have planted it). ${fix}`;
     const got = ciphertextHash(readFileSync(path));
-    if (got !== want) return `${ref}: ${rel} changed since the site key holder wrote it (sha256 ${got}, confirmed ${want}): someone encrypted another value to the public key. ${fix}`;
+    if (got !== want)
+      return `${ref}: ${rel} changed since the site key holder wrote it (sha256 ${got}, confirmed ${want}): someone encrypted another value to the public key. ${fix}`;
     return undefined;
   }
 
@@ -104,26 +129,41 @@ export class SecretStore {
   async trustedRecipients(): Promise<string[]> {
     const identity = this.identity();
     return trustedRecipients({
-      recipientsFile: this.recipientsFile, confirmedFile: this.confirmedFile, listed: this.recipients(), identity,
-      siteRecipient: await age.identityToRecipient(identity), repoArg: this.repoDir,
+      recipientsFile: this.recipientsFile,
+      confirmedFile: this.confirmedFile,
+      listed: this.recipients(),
+      identity,
+      siteRecipient: await age.identityToRecipient(identity),
+      repoArg: this.repoDir,
     });
   }
-  initialized(): boolean { return existsSync(this.recipientsFile); }
+  initialized(): boolean {
+    return existsSync(this.recipientsFile);
+  }
 
   recipients(): string[] {
     if (!this.initialized()) {
-      throw new Problem(`${this.recipientsFile} does not exist: the secret store of this site is not initialized (run labctl secrets init)`);
+      throw new Problem(
+        `${this.recipientsFile} does not exist: the secret store of this site is not initialized (run labctl secrets init)`,
+      );
     }
-    const list = readFileSync(this.recipientsFile, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
+    const list = readFileSync(this.recipientsFile, 'utf8')
+      .split('\n')
+      .map((l) => l.replace(/#.*/, '').trim())
+      .filter(Boolean);
     const bad = list.find((r) => !/^age1[0-9a-z]+$/.test(r));
-    if (bad !== undefined) throw new Problem(`${this.recipientsFile}: ${JSON.stringify(bad)} is not an age recipient (age1...)`);
+    if (bad !== undefined)
+      throw new Problem(`${this.recipientsFile}: ${JSON.stringify(bad)} is not an age recipient (age1...)`);
     if (!list.length) throw new Problem(`${this.recipientsFile} lists no recipient`);
     return list;
   }
 
   /** Creates the store for a new site key: recipients.txt and its confirmation. Refuses an existing store. */
   async initialize(identity: string, comment: string): Promise<string> {
-    if (this.initialized()) throw new Problem(`${this.recipientsFile} already exists; the store is initialized (entries are encrypted to it, nothing was changed)`);
+    if (this.initialized())
+      throw new Problem(
+        `${this.recipientsFile} already exists; the store is initialized (entries are encrypted to it, nothing was changed)`,
+      );
     const recipient = await age.identityToRecipient(identity);
     atomicWrite(this.confirmedFile, confirmedText(identity, [recipient]));
     atomicWrite(this.recipientsFile, `# ${comment}\n${recipient}\n`);
@@ -139,7 +179,10 @@ export class SecretStore {
   confirm(list: string[], notes: Record<string, string> = {}): void {
     const identity = this.identity();
     const old = existsSync(this.recipientsFile) ? readFileSync(this.recipientsFile, 'utf8').split('\n') : [];
-    const keep = old.filter((l) => { const r = l.replace(/#.*/, '').trim(); return r === '' ? l.trim() !== '' : list.includes(r); });
+    const keep = old.filter((l) => {
+      const r = l.replace(/#.*/, '').trim();
+      return r === '' ? l.trim() !== '' : list.includes(r);
+    });
     const present = new Set(keep.map((l) => l.replace(/#.*/, '').trim()));
     const added = list.filter((r) => !present.has(r)).map((r) => (notes[r] ? `${r}  # ${notes[r]}` : r));
     atomicWrite(this.confirmedFile, confirmedText(identity, list));
@@ -159,8 +202,13 @@ export class SecretStore {
     return done;
   }
 
-  entryPath(ref: string): string { checkRef(ref); return join(this.dir, 'entries', ...ref.split('/')) + ENTRY_EXT; }
-  has(ref: string): boolean { return existsSync(this.entryPath(ref)); }
+  entryPath(ref: string): string {
+    checkRef(ref);
+    return join(this.dir, 'entries', ...ref.split('/')) + ENTRY_EXT;
+  }
+  has(ref: string): boolean {
+    return existsSync(this.entryPath(ref));
+  }
 
   /** Every entry name in the store, sorted. */
   list(): string[] {
@@ -188,14 +236,16 @@ export class SecretStore {
   async put(ref: string, value: string, opts: { replace?: boolean } = {}): Promise<void> {
     if (value === '') throw new Problem(`refusing to store an empty value for ${ref}`);
     const path = this.entryPath(ref);
-    if (existsSync(path) && !opts.replace) throw new Problem(`${ref} already exists in the secret store; nothing was changed`);
+    if (existsSync(path) && !opts.replace)
+      throw new Problem(`${ref} already exists in the secret store; nothing was changed`);
     atomicWrite(path, await this.encrypt(value));
     this.recordConfirmed([ref]);
   }
 
   /** The value of a confirmed entry (refused otherwise: see verify). */
   async get(ref: string, identity: string): Promise<string> {
-    if (!existsSync(this.entryPath(ref))) throw new Problem(`${ref} is not in the secret store (${relative(process.cwd(), this.entryPath(ref))})`);
+    if (!existsSync(this.entryPath(ref)))
+      throw new Problem(`${ref} is not in the secret store (${relative(process.cwd(), this.entryPath(ref))})`);
     this.key ??= identity;
     this.verify(ref);
     return this.decrypt(ref, identity);
@@ -210,7 +260,9 @@ export class SecretStore {
     try {
       return await d.decrypt(age.armor.decode(readFileSync(path, 'utf8')), 'text');
     } catch (e) {
-      throw new Problem(`${ref}: cannot decrypt ${relative(process.cwd(), path)} with the given key (${(e as Error).message}); is it this site's key?`);
+      throw new Problem(
+        `${ref}: cannot decrypt ${relative(process.cwd(), path)} with the given key (${(e as Error).message}); is it this site's key?`,
+      );
     }
   }
 }
@@ -222,8 +274,14 @@ export async function newSiteKey(): Promise<{ identity: string; recipient: strin
 }
 
 export function readIdentity(keyFile: string, why?: string): string {
-  if (!existsSync(keyFile)) throw new Problem(`site key ${keyFile} not found${why ? ` (needed ${why})` : ''}; pass --key-file (or set LABCTL_AGE_KEY_FILE) to the key labctl secrets init wrote`);
-  const key = readFileSync(keyFile, 'utf8').split('\n').map((l) => l.trim()).find((l) => l.startsWith('AGE-SECRET-KEY-'));
+  if (!existsSync(keyFile))
+    throw new Problem(
+      `site key ${keyFile} not found${why ? ` (needed ${why})` : ''}; pass --key-file (or set LABCTL_AGE_KEY_FILE) to the key labctl secrets init wrote`,
+    );
+  const key = readFileSync(keyFile, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith('AGE-SECRET-KEY-'));
   if (!key) throw new Problem(`${keyFile} holds no AGE-SECRET-KEY line`);
   return key;
 }
@@ -239,8 +297,15 @@ export function keyInsideRepo(keyFile: string, repoDir: string): boolean {
 export function writeIdentity(keyFile: string, identity: string, recipient: string, repoDir: string): void {
   const abs = resolve(keyFile);
   if (keyInsideRepo(keyFile, repoDir)) {
-    throw new UsageError(`refusing to write the site key to ${keyFile}: it is inside the site repository ${repoDir}, which is pushed to Git`);
+    throw new UsageError(
+      `refusing to write the site key to ${keyFile}: it is inside the site repository ${repoDir}, which is pushed to Git`,
+    );
   }
-  if (existsSync(abs)) throw new Problem(`${keyFile} already exists; refusing to overwrite a key (entries encrypted to it would be lost)`);
-  atomicWrite(abs, `# labctl site key. Back this file up offline: with the Git repository it rebuilds every secret.\n# public key: ${recipient}\n${identity}\n`, 0o600);
+  if (existsSync(abs))
+    throw new Problem(`${keyFile} already exists; refusing to overwrite a key (entries encrypted to it would be lost)`);
+  atomicWrite(
+    abs,
+    `# labctl site key. Back this file up offline: with the Git repository it rebuilds every secret.\n# public key: ${recipient}\n${identity}\n`,
+    0o600,
+  );
 }

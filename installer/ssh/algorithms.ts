@@ -12,13 +12,23 @@ const chacha = getCiphers().includes('chacha20') ? ['chacha20-poly1305@openssh.c
 /** ssh2's `algorithms` connect option. */
 export const SSH_ALGORITHMS = {
   kex: [
-    'curve25519-sha256', 'curve25519-sha256@libssh.org',
-    'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521',
-    'diffie-hellman-group-exchange-sha256', 'diffie-hellman-group16-sha512', 'diffie-hellman-group18-sha512',
+    'curve25519-sha256',
+    'curve25519-sha256@libssh.org',
+    'ecdh-sha2-nistp256',
+    'ecdh-sha2-nistp384',
+    'ecdh-sha2-nistp521',
+    'diffie-hellman-group-exchange-sha256',
+    'diffie-hellman-group16-sha512',
+    'diffie-hellman-group18-sha512',
     'diffie-hellman-group14-sha256',
   ],
   serverHostKey: [
-    'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256',
+    'ssh-ed25519',
+    'ecdsa-sha2-nistp256',
+    'ecdsa-sha2-nistp384',
+    'ecdsa-sha2-nistp521',
+    'rsa-sha2-512',
+    'rsa-sha2-256',
   ],
   // AES-GCM first: hardware AES on every x86 server; chacha20-poly1305 for CPUs without it.
   cipher: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', ...chacha, 'aes128-ctr', 'aes256-ctr'],

@@ -29,7 +29,13 @@ export function keyType(blob: Buffer): string {
 /** How known_hosts names a host: the bare address on port 22, [address]:port otherwise. */
 export const hostPattern = (host: string, port: number): string => (port === 22 ? host : `[${host}]:${port}`);
 
-export interface KnownEntry { patterns: string[]; type: string; blob: Buffer; marker?: string; line: number }
+export interface KnownEntry {
+  patterns: string[];
+  type: string;
+  blob: Buffer;
+  marker?: string;
+  line: number;
+}
 
 /** Parses OpenSSH known_hosts text; lines it cannot read are skipped (as OpenSSH does). */
 export function parseKnownHosts(text: string): KnownEntry[] {
@@ -76,7 +82,9 @@ export interface HostKeyPolicy {
   pinFile?: string;
 }
 
-export type Verdict = { ok: true; pinned: boolean; fingerprint: string } | { ok: false; fingerprint: string; message: string };
+export type Verdict =
+  | { ok: true; pinned: boolean; fingerprint: string }
+  | { ok: false; fingerprint: string; message: string };
 
 const memoryPins = new Map<string, Buffer[]>();
 const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? homedir() + p.slice(1) : p);
@@ -92,13 +100,23 @@ export function checkHostKey(p: HostKeyPolicy, blob: Buffer): Verdict {
   const shown = `the host at ${where} shows ${fp} (${type})`;
   if (p.fingerprints?.length) {
     if (p.fingerprints.includes(fp)) return { ok: true, pinned: false, fingerprint: fp };
-    return { ok: false, fingerprint: fp, message: `HOST KEY MISMATCH: the inventory's ssh.hostKeys for ${p.node} is ${p.fingerprints.join(', ')}, but ${shown}. Nothing was sent to the host. If the server was reinstalled, put the new fingerprint into ssh.hostKeys.` };
+    return {
+      ok: false,
+      fingerprint: fp,
+      message: `HOST KEY MISMATCH: the inventory's ssh.hostKeys for ${p.node} is ${p.fingerprints.join(', ')}, but ${shown}. Nothing was sent to the host. If the server was reinstalled, put the new fingerprint into ssh.hostKeys.`,
+    };
   }
   if (p.knownHostsFile) {
     const file = expandHome(p.knownHostsFile);
     let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch (e) {
-      return { ok: false, fingerprint: fp, message: `cannot read ssh.knownHostsFile ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); no host key to check ${p.node} against` };
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      return {
+        ok: false,
+        fingerprint: fp,
+        message: `cannot read ssh.knownHostsFile ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); no host key to check ${p.node} against`,
+      };
     }
     const mine = entriesFor(parseKnownHosts(text), p.host, p.port, p.node);
     if (mine.some((e) => e.marker === '@revoked' && e.blob.equals(blob))) {
@@ -106,8 +124,17 @@ export function checkHostKey(p: HostKeyPolicy, blob: Buffer): Verdict {
     }
     const plain = mine.filter((e) => !e.marker);
     if (plain.some((e) => e.blob.equals(blob))) return { ok: true, pinned: false, fingerprint: fp };
-    if (!plain.length) return { ok: false, fingerprint: fp, message: `${file} (ssh.knownHostsFile) has no key for ${hostPattern(p.host, p.port)} or ${p.node}; ${shown}. Add the host's key there (ssh-keyscan output checked against the console).` };
-    return { ok: false, fingerprint: fp, message: `HOST KEY MISMATCH: ${file} (ssh.knownHostsFile) has ${plain.map((e) => fingerprint(e.blob)).join(', ')} for ${p.node}, but ${shown}. Nothing was sent to the host. If the server was reinstalled, update that file.` };
+    if (!plain.length)
+      return {
+        ok: false,
+        fingerprint: fp,
+        message: `${file} (ssh.knownHostsFile) has no key for ${hostPattern(p.host, p.port)} or ${p.node}; ${shown}. Add the host's key there (ssh-keyscan output checked against the console).`,
+      };
+    return {
+      ok: false,
+      fingerprint: fp,
+      message: `HOST KEY MISMATCH: ${file} (ssh.knownHostsFile) has ${plain.map((e) => fingerprint(e.blob)).join(', ')} for ${p.node}, but ${shown}. Nothing was sent to the host. If the server was reinstalled, update that file.`,
+    };
   }
   const pins = readPins(p);
   if (!pins.length) {
@@ -117,7 +144,8 @@ export function checkHostKey(p: HostKeyPolicy, blob: Buffer): Verdict {
   if (pins.some((b) => b.equals(blob))) return { ok: true, pinned: false, fingerprint: fp };
   const src = p.pinFile ? `pinned in ${p.pinFile}` : 'seen earlier in this run';
   return {
-    ok: false, fingerprint: fp,
+    ok: false,
+    fingerprint: fp,
     message: `HOST KEY CHANGED: labctl knows ${p.node} (${where}) by ${pins.map((b) => `${fingerprint(b)} (${keyType(b)})`).join(', ')}, ${src}, but ${shown}. Someone may be answering at the node's address; nothing was sent to it. ${trustHint(p.node, fp)}`,
   };
 }
@@ -125,26 +153,44 @@ export function checkHostKey(p: HostKeyPolicy, blob: Buffer): Verdict {
 function readPins(p: HostKeyPolicy): Buffer[] {
   if (!p.pinFile) return memoryPins.get(hostPattern(p.host, p.port)) ?? [];
   if (!existsSync(p.pinFile)) return [];
-  return entriesFor(parseKnownHosts(readFileSync(p.pinFile, 'utf8')), p.host, p.port).filter((e) => !e.marker).map((e) => e.blob);
+  return entriesFor(parseKnownHosts(readFileSync(p.pinFile, 'utf8')), p.host, p.port)
+    .filter((e) => !e.marker)
+    .map((e) => e.blob);
 }
 
 function addPin(p: HostKeyPolicy, blob: Buffer): void {
-  if (!p.pinFile) { memoryPins.set(hostPattern(p.host, p.port), [blob]); return; }
-  const old = existsSync(p.pinFile) ? readFileSync(p.pinFile, 'utf8') : '# SSH host keys labctl pinned on first contact (OpenSSH known_hosts format). Change one only with: labctl hosts trust NODE --fingerprint SHA256:...\n';
-  writeFileAtomic(p.pinFile, `${old}${old.endsWith('\n') || !old ? '' : '\n'}${pinLine(p, blob)}\n`, { mode: 0o600, durable: true });
+  if (!p.pinFile) {
+    memoryPins.set(hostPattern(p.host, p.port), [blob]);
+    return;
+  }
+  const old = existsSync(p.pinFile)
+    ? readFileSync(p.pinFile, 'utf8')
+    : '# SSH host keys labctl pinned on first contact (OpenSSH known_hosts format). Change one only with: labctl hosts trust NODE --fingerprint SHA256:...\n';
+  writeFileAtomic(p.pinFile, `${old}${old.endsWith('\n') || !old ? '' : '\n'}${pinLine(p, blob)}\n`, {
+    mode: 0o600,
+    durable: true,
+  });
 }
 
-const pinLine = (p: HostKeyPolicy, blob: Buffer) => `${hostPattern(p.host, p.port)} ${keyType(blob)} ${blob.toString('base64')} labctl:${p.node}`;
+const pinLine = (p: HostKeyPolicy, blob: Buffer) =>
+  `${hostPattern(p.host, p.port)} ${keyType(blob)} ${blob.toString('base64')} labctl:${p.node}`;
 
 /** Replaces every pin of host:port by `blob` (labctl hosts trust). */
 export function replacePin(p: HostKeyPolicy, blob: Buffer): { previous: string[] } {
-  if (!p.pinFile) { const prev = memoryPins.get(hostPattern(p.host, p.port)) ?? []; memoryPins.set(hostPattern(p.host, p.port), [blob]); return { previous: prev.map(fingerprint) }; }
+  if (!p.pinFile) {
+    const prev = memoryPins.get(hostPattern(p.host, p.port)) ?? [];
+    memoryPins.set(hostPattern(p.host, p.port), [blob]);
+    return { previous: prev.map(fingerprint) };
+  }
   const text = existsSync(p.pinFile) ? readFileSync(p.pinFile, 'utf8') : '';
   const name = hostPattern(p.host, p.port);
   const previous: string[] = [];
   const kept = text.split('\n').filter((raw) => {
     const e = parseKnownHosts(raw)[0];
-    if (e?.patterns.some((x) => patternMatches(x, name))) { previous.push(fingerprint(e.blob)); return false; }
+    if (e?.patterns.some((x) => patternMatches(x, name))) {
+      previous.push(fingerprint(e.blob));
+      return false;
+    }
     return raw !== '';
   });
   writeFileAtomic(p.pinFile, [...kept, pinLine(p, blob)].join('\n') + '\n', { mode: 0o600, durable: true });

@@ -19,14 +19,27 @@ export function readHidden(prompt: string): Promise<string> {
       input.setRawMode(wasRaw);
       input.pause();
       process.stderr.write('\n');
-      if (err) reject(err); else resolve(value);
+      if (err) reject(err);
+      else resolve(value);
     };
     const onData = (chunk: string) => {
       for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') { done(); return; }
-        if (ch === '\u0003') { done(new Interrupted('interrupted; nothing was changed')); return; } // Ctrl-C
-        if (ch === '\u0004') { done(); return; }                                                        // Ctrl-D
-        if (ch === '\u007f' || ch === '\b') { value = value.slice(0, -1); continue; }
+        if (ch === '\r' || ch === '\n') {
+          done();
+          return;
+        }
+        if (ch === '\u0003') {
+          done(new Interrupted('interrupted; nothing was changed'));
+          return;
+        } // Ctrl-C
+        if (ch === '\u0004') {
+          done();
+          return;
+        } // Ctrl-D
+        if (ch === '\u007f' || ch === '\b') {
+          value = value.slice(0, -1);
+          continue;
+        }
         if (ch >= ' ') value += ch;
       }
     };

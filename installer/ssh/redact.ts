@@ -4,8 +4,8 @@ const secrets = new Set<string>();
 
 /** Patterns that look like kubeadm secrets even before they are registered (e.g. in a remote error message). */
 const PATTERNS: RegExp[] = [
-  /\b[a-z0-9]{6}\.[a-z0-9]{16}\b/g,             // bootstrap token id.secret
-  /(--certificate-key[ =])[0-9a-f]{64}\b/g,      // kubeadm certificate key
+  /\b[a-z0-9]{6}\.[a-z0-9]{16}\b/g, // bootstrap token id.secret
+  /(--certificate-key[ =])[0-9a-f]{64}\b/g, // kubeadm certificate key
 ];
 
 export function registerSecret(value: string): void {

@@ -12,7 +12,12 @@ import { SSH_ALGORITHMS } from './algorithms.ts';
 import { checkHostKey, type Verdict } from './host-keys.ts';
 import { isInteractive, readHidden } from './prompt.ts';
 
-export interface ExecResult { code: number | null; signal: string | null; stdout: string; stderr: string }
+export interface ExecResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
 
 export interface ExecOptions {
   /** Sent on stdin (scripts go here). */
@@ -37,13 +42,26 @@ export interface RemoteHost {
   close(): void;
 }
 
-export type SshFailure = 'unreachable' | 'auth' | 'timeout' | 'disconnected' | 'key' | 'passphrase' | 'hostkey' | 'jump';
+export type SshFailure =
+  | 'unreachable'
+  | 'auth'
+  | 'timeout'
+  | 'disconnected'
+  | 'key'
+  | 'passphrase'
+  | 'hostkey'
+  | 'jump';
 
 /** A failure to talk to a host (as opposed to a command that ran and failed). */
 export class SshError extends Error {
   /** The message without the host/step prefix. */
   readonly reason: string;
-  constructor(readonly host: string, readonly kind: SshFailure, readonly step: string | undefined, detail: string) {
+  constructor(
+    readonly host: string,
+    readonly kind: SshFailure,
+    readonly step: string | undefined,
+    detail: string,
+  ) {
     const reason = `${describe(kind)}: ${redact(detail)}`;
     super(`${host}${step ? ` [${step}]` : ''}: ${reason}`);
     this.reason = reason;
@@ -53,14 +71,22 @@ export class SshError extends Error {
 
 function describe(kind: SshFailure): string {
   switch (kind) {
-    case 'unreachable': return 'cannot reach sshd';
-    case 'auth': return 'SSH login refused (wrong key or user)';
-    case 'timeout': return 'timed out';
-    case 'disconnected': return 'SSH connection lost';
-    case 'key': return 'cannot read the private key';
-    case 'passphrase': return 'cannot unlock the private key';
-    case 'hostkey': return 'host key not accepted';
-    case 'jump': return 'cannot connect through the jump host';
+    case 'unreachable':
+      return 'cannot reach sshd';
+    case 'auth':
+      return 'SSH login refused (wrong key or user)';
+    case 'timeout':
+      return 'timed out';
+    case 'disconnected':
+      return 'SSH connection lost';
+    case 'key':
+      return 'cannot read the private key';
+    case 'passphrase':
+      return 'cannot unlock the private key';
+    case 'hostkey':
+      return 'host key not accepted';
+    case 'jump':
+      return 'cannot connect through the jump host';
   }
 }
 
@@ -77,11 +103,14 @@ export interface ConnectOptions {
 }
 
 /** The node fields connect reads; ssh.hostKeys / ssh.knownHostsFile come from the inventory. */
-export type SshTarget = Pick<SiteNode, 'name' | 'address'> & { ssh: SiteNode['ssh'] & { hostKeys?: string[]; knownHostsFile?: string } };
+export type SshTarget = Pick<SiteNode, 'name' | 'address'> & {
+  ssh: SiteNode['ssh'] & { hostKeys?: string[]; knownHostsFile?: string };
+};
 
 const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? homedir() + p.slice(1) : p);
 const require = createRequire(import.meta.url);
-const { parseKey } = (require('ssh2') as { utils: { parseKey(key: string, passphrase?: string): ParsedKey | Error } }).utils;
+const { parseKey } = (require('ssh2') as { utils: { parseKey(key: string, passphrase?: string): ParsedKey | Error } })
+  .utils;
 /** ssh2's parsed private key (opaque here). */
 type ParsedKey = { type: string };
 
@@ -94,12 +123,16 @@ export function parseJumpHost(spec: string, defaultUser: string): { user: string
 function classify(e: unknown): { kind: SshFailure; detail: string } {
   const err = e as { message?: string; level?: string; code?: string };
   const msg = err?.message ?? String(e);
-  if (err?.level === 'client-authentication' || /authentication methods failed/i.test(msg)) return { kind: 'auth', detail: msg };
+  if (err?.level === 'client-authentication' || /authentication methods failed/i.test(msg))
+    return { kind: 'auth', detail: msg };
   // A silent address shows up as a handshake timeout: for the operator that is "cannot reach sshd".
   return { kind: 'unreachable', detail: msg };
 }
 
-interface Credentials { key?: ParsedKey; agent?: string }
+interface Credentials {
+  key?: ParsedKey;
+  agent?: string;
+}
 
 /** Keys are parsed (and decrypted: bcrypt, ~2 s) once per process, not once per host. */
 const parsed = new Map<string, ParsedKey>();
@@ -129,22 +162,38 @@ async function credentials(node: SshTarget, opts: ConnectOptions): Promise<Crede
   }
   const file = expandHome(node.ssh.privateKeyFile);
   let text: string;
-  try { text = await readFile(file, 'utf8'); } catch (e) {
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (agent && code === 'ENOENT') return { agent }; // the key lives in the agent only
-    throw new SshError(node.name, 'key', undefined, `${file}: ${code ?? (e as Error).message}${agent ? '' : ' (and no ssh-agent: SSH_AUTH_SOCK is not set)'}`);
+    throw new SshError(
+      node.name,
+      'key',
+      undefined,
+      `${file}: ${code ?? (e as Error).message}${agent ? '' : ' (and no ssh-agent: SSH_AUTH_SOCK is not set)'}`,
+    );
   }
   const cached = parsed.get(file);
   if (cached) return { key: cached, agent };
   const plain = parseKey(text);
-  if (!(plain instanceof Error)) { parsed.set(file, plain); return { key: plain, agent }; }
-  if (!/passphrase/i.test(plain.message)) throw new SshError(node.name, 'key', undefined, `${file}: not a private key labctl can read (${plain.message})`);
+  if (!(plain instanceof Error)) {
+    parsed.set(file, plain);
+    return { key: plain, agent };
+  }
+  if (!/passphrase/i.test(plain.message))
+    throw new SshError(node.name, 'key', undefined, `${file}: not a private key labctl can read (${plain.message})`);
   let passphrase = process.env[PASSPHRASE_ENV] || undefined; // empty = unset
   let source = PASSPHRASE_ENV;
   if (passphrase === undefined) {
     if (agent) return { agent }; // ssh-add'ed keys need no passphrase here
     if (!isInteractive()) {
-      throw new SshError(node.name, 'passphrase', undefined, `${file} is passphrase-protected: load it into ssh-agent (ssh-add ${file}), or set ${PASSPHRASE_ENV}`);
+      throw new SshError(
+        node.name,
+        'passphrase',
+        undefined,
+        `${file} is passphrase-protected: load it into ssh-agent (ssh-add ${file}), or set ${PASSPHRASE_ENV}`,
+      );
     }
     if (!typed.has(file)) typed.set(file, readHidden(`passphrase for ${file}: `));
     passphrase = await typed.get(file)!;
@@ -163,7 +212,17 @@ async function credentials(node: SshTarget, opts: ConnectOptions): Promise<Crede
 function verifier(name: string, host: string, port: number, node: SshTarget, opts: ConnectOptions) {
   const state: { verdict?: Verdict } = {};
   const fn = (key: Buffer): boolean => {
-    state.verdict = checkHostKey({ node: name, host, port, fingerprints: name === node.name ? node.ssh.hostKeys : undefined, knownHostsFile: node.ssh.knownHostsFile, pinFile: opts.knownHosts }, key);
+    state.verdict = checkHostKey(
+      {
+        node: name,
+        host,
+        port,
+        fingerprints: name === node.name ? node.ssh.hostKeys : undefined,
+        knownHostsFile: node.ssh.knownHostsFile,
+        pinFile: opts.knownHosts,
+      },
+      key,
+    );
     return state.verdict.ok;
   };
   return { fn, state };
@@ -172,13 +231,32 @@ function verifier(name: string, host: string, port: number, node: SshTarget, opt
 const refused = (v: Verdict | undefined): string | undefined => (v && !v.ok ? v.message : undefined);
 
 /** Logs in to the node's jump host (its host key verified like a node's) and opens a tunnel to the node. */
-async function openJump(node: SshTarget, jumpHost: string, cred: Awaited<ReturnType<typeof credentials>>, timeout: number, opts: ConnectOptions): Promise<{ jump: NodeSSH; sock: NodeJS.ReadableStream }> {
+async function openJump(
+  node: SshTarget,
+  jumpHost: string,
+  cred: Awaited<ReturnType<typeof credentials>>,
+  timeout: number,
+  opts: ConnectOptions,
+): Promise<{ jump: NodeSSH; sock: NodeJS.ReadableStream }> {
   const j = parseJumpHost(jumpHost, node.ssh.user);
   const jump = new NodeSSH();
   const v = verifier(`jump host ${j.host}`, j.host, j.port, node, opts);
   try {
-    await jump.connect({ host: j.host, port: j.port, username: j.user, authHandler: authMethods(j.user, cred) as never, readyTimeout: timeout, algorithms: SSH_ALGORITHMS, hostVerifier: v.fn });
-    const sock = await jump.forwardOut('127.0.0.1', 0, node.address, node.ssh.port) as unknown as NodeJS.ReadableStream;
+    await jump.connect({
+      host: j.host,
+      port: j.port,
+      username: j.user,
+      authHandler: authMethods(j.user, cred) as never,
+      readyTimeout: timeout,
+      algorithms: SSH_ALGORITHMS,
+      hostVerifier: v.fn,
+    });
+    const sock = (await jump.forwardOut(
+      '127.0.0.1',
+      0,
+      node.address,
+      node.ssh.port,
+    )) as unknown as NodeJS.ReadableStream;
     return { jump, sock };
   } catch (e) {
     jump.dispose();
@@ -196,11 +274,17 @@ export async function connect(node: SshTarget, opts: ConnectOptions = {}): Promi
   const v = verifier(node.name, node.address, node.ssh.port, node, opts);
   try {
     await ssh.connect({
-      host: node.address, port: node.ssh.port, username: node.ssh.user, authHandler: authMethods(node.ssh.user, cred) as never, readyTimeout: timeout, algorithms: SSH_ALGORITHMS,
+      host: node.address,
+      port: node.ssh.port,
+      username: node.ssh.user,
+      authHandler: authMethods(node.ssh.user, cred) as never,
+      readyTimeout: timeout,
+      algorithms: SSH_ALGORITHMS,
       hostVerifier: v.fn,
       // ssh2 would otherwise wait for the OS TCP timeout (minutes) on a silent address.
       ...(sock ? { sock: sock as never } : {}),
-      keepaliveInterval: 5_000, keepaliveCountMax: 3,
+      keepaliveInterval: 5_000,
+      keepaliveCountMax: 3,
     });
   } catch (e) {
     jump?.dispose();
@@ -219,33 +303,60 @@ export async function connect(node: SshTarget, opts: ConnectOptions = {}): Promi
  */
 export async function probeHostKey(node: SshTarget, opts: ConnectOptions = {}): Promise<Buffer> {
   const timeout = opts.connectTimeoutMs ?? 10_000;
-  const { jump, sock } = node.ssh.jumpHost ? await openJump(node, node.ssh.jumpHost, await credentials(node, opts), timeout, opts) : {};
+  const { jump, sock } = node.ssh.jumpHost
+    ? await openJump(node, node.ssh.jumpHost, await credentials(node, opts), timeout, opts)
+    : {};
   let seen: Buffer | undefined;
   const ssh = new NodeSSH();
   try {
     // Refusing every key ends the connection right after the key exchange: no credential is sent.
     await ssh.connect({
-      host: node.address, port: node.ssh.port, username: node.ssh.user, password: 'never-sent', readyTimeout: timeout, algorithms: SSH_ALGORITHMS,
+      host: node.address,
+      port: node.ssh.port,
+      username: node.ssh.user,
+      password: 'never-sent',
+      readyTimeout: timeout,
+      algorithms: SSH_ALGORITHMS,
       ...(sock ? { sock: sock as never } : {}),
-      hostVerifier: (key: Buffer) => { seen = Buffer.from(key); return false; },
+      hostVerifier: (key: Buffer) => {
+        seen = Buffer.from(key);
+        return false;
+      },
     });
   } catch (e) {
-    if (!seen) throw new SshError(node.name, 'unreachable', undefined, `${node.address}:${node.ssh.port}: ${classify(e).detail}`);
+    if (!seen)
+      throw new SshError(
+        node.name,
+        'unreachable',
+        undefined,
+        `${node.address}:${node.ssh.port}: ${classify(e).detail}`,
+      );
   } finally {
     ssh.dispose();
     jump?.dispose();
   }
-  if (!seen) throw new SshError(node.name, 'unreachable', undefined, `${node.address}:${node.ssh.port}: no host key received`);
+  if (!seen)
+    throw new SshError(node.name, 'unreachable', undefined, `${node.address}:${node.ssh.port}: no host key received`);
   return seen;
 }
 
 class NodeSshHost implements RemoteHost {
   private lost: string | undefined;
-  constructor(readonly name: string, readonly address: string, private readonly user: string,
-    private readonly ssh: NodeSSH, private readonly jump?: NodeSSH, readonly hostKey?: string) {
+  constructor(
+    readonly name: string,
+    readonly address: string,
+    private readonly user: string,
+    private readonly ssh: NodeSSH,
+    private readonly jump?: NodeSSH,
+    readonly hostKey?: string,
+  ) {
     const c = ssh.connection;
-    c?.on('close', () => { this.lost ??= 'connection closed by the host'; });
-    c?.on('error', (e: Error) => { this.lost ??= e.message; });
+    c?.on('close', () => {
+      this.lost ??= 'connection closed by the host';
+    });
+    c?.on('error', (e: Error) => {
+      this.lost ??= e.message;
+    });
   }
 
   async exec(argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -255,8 +366,12 @@ class NodeSshHost implements RemoteHost {
     let channel: { close(): void; signal?(s: string): void } | undefined;
     let timer: NodeJS.Timeout | undefined;
     const run = this.ssh.exec(cmd, args, {
-      stream: 'both', stdin: opts.stdin, noTrim: true,
-      onChannel: (ch) => { channel = ch; },
+      stream: 'both',
+      stdin: opts.stdin,
+      noTrim: true,
+      onChannel: (ch) => {
+        channel = ch;
+      },
       onStdout: opts.onStdout ? (b) => opts.onStdout!(b.toString('utf8')) : undefined,
       onStderr: opts.onStderr ? (b) => opts.onStderr!(b.toString('utf8')) : undefined,
     });
@@ -270,13 +385,19 @@ class NodeSshHost implements RemoteHost {
     try {
       const r = await Promise.race([run, timedOut]);
       // ssh2 reports a dropped connection as an exit without code; tell that apart from a command's exit.
-      if (r.code === null && r.signal === null && this.lost) throw new SshError(this.name, 'disconnected', opts.step, this.lost);
-      if (r.code === null && r.signal === null && !this.ssh.isConnected()) throw new SshError(this.name, 'disconnected', opts.step, 'connection closed during the command');
+      if (r.code === null && r.signal === null && this.lost)
+        throw new SshError(this.name, 'disconnected', opts.step, this.lost);
+      if (r.code === null && r.signal === null && !this.ssh.isConnected())
+        throw new SshError(this.name, 'disconnected', opts.step, 'connection closed during the command');
       return { code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
     } catch (e) {
       if (e instanceof SshError) throw e;
       const msg = (e as Error).message ?? String(e);
-      if (this.lost || !this.ssh.isConnected() || /No response from server|Not connected|ECONNRESET|closed/i.test(msg)) {
+      if (
+        this.lost ||
+        !this.ssh.isConnected() ||
+        /No response from server|Not connected|ECONNRESET|closed/i.test(msg)
+      ) {
         throw new SshError(this.name, 'disconnected', opts.step, this.lost ?? msg);
       }
       throw new SshError(this.name, 'disconnected', opts.step, msg);
@@ -290,7 +411,11 @@ class NodeSshHost implements RemoteHost {
     // stopped answering altogether.
     const secs = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
     const argv = ['timeout', '--kill-after=5', String(secs), 'bash', '-s', '--', ...(opts.args ?? [])];
-    return this.exec(this.user === 'root' ? argv : ['sudo', '-n', '--', ...argv], { ...opts, stdin: script, timeoutMs: opts.timeoutMs + 15_000 });
+    return this.exec(this.user === 'root' ? argv : ['sudo', '-n', '--', ...argv], {
+      ...opts,
+      stdin: script,
+      timeoutMs: opts.timeoutMs + 15_000,
+    });
   }
 
   close(): void {

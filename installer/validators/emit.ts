@@ -25,7 +25,8 @@ export const validatorFile = (group: string) => repoPath('installer/validators',
 
 // A CommonJS module: its default export is the module object under Node's ESM rules, the function under tsx's.
 type Standalone = typeof standalone.default;
-const toStandalone: Standalone = (standalone as unknown as { default?: Standalone }).default ?? (standalone as unknown as Standalone);
+const toStandalone: Standalone =
+  (standalone as unknown as { default?: Standalone }).default ?? (standalone as unknown as Standalone);
 
 export function validatorText(group: string): string {
   const { from, schemas } = GROUPS[group]!;

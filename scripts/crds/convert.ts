@@ -8,14 +8,22 @@ import { metadata } from '../../installer/render/platform/crd-schema.ts';
 type OpenApi = Record<string, unknown>;
 
 /** What the conversion could not carry over, per CRD version (reported in the generated header). */
-export interface Dropped { celRules: number; formats: Set<string>; patterns: number }
+export interface Dropped {
+  celRules: number;
+  formats: Set<string>;
+  patterns: number;
+}
 
 /** RE2's (?i) flag (Go) has no inline form in JavaScript: letters outside classes become [xX]. */
 function caseless(p: string): string | undefined {
   let out = '';
   for (let i = 0, inClass = false; i < p.length; i++) {
     const c = p[i]!;
-    if (c === '\\') { out += c + (p[i + 1] ?? ''); i++; continue; }
+    if (c === '\\') {
+      out += c + (p[i + 1] ?? '');
+      i++;
+      continue;
+    }
     if (c === '[') inClass = true;
     else if (c === ']') inClass = false;
     if (/[a-zA-Z]/.test(c)) {
@@ -30,22 +38,50 @@ function caseless(p: string): string | undefined {
 function jsPattern(p: string): string | undefined {
   const q = p.includes('(?i)') ? caseless(p.replace('(?i)', '')) : p;
   if (q === undefined) return undefined;
-  try { new RegExp(q, 'u'); return q; } catch { return undefined; }
+  try {
+    new RegExp(q, 'u');
+    return q;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Keywords whose meaning is identical in OpenAPI v3.0 (CRD structural schemas) and JSON Schema 2020. */
-const SAME = ['type', 'enum', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'multipleOf', 'required', 'uniqueItems'] as const;
+const SAME = [
+  'type',
+  'enum',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+  'multipleOf',
+  'required',
+  'uniqueItems',
+] as const;
 
 function convert(s: OpenApi, dropped: Dropped): Schema {
   const out: Schema = {};
   for (const k of SAME) if (s[k] !== undefined) out[k] = s[k];
   if (typeof s.pattern === 'string') {
     const p = jsPattern(s.pattern);
-    if (p === undefined) { delete out.pattern; dropped.patterns++; } else out.pattern = p;
+    if (p === undefined) {
+      delete out.pattern;
+      dropped.patterns++;
+    } else out.pattern = p;
   }
   // OpenAPI 3.0 says exclusiveMinimum: true next to minimum; JSON Schema 2020 puts the bound in it.
-  if (s.exclusiveMinimum === true) { out.exclusiveMinimum = s.minimum; delete out.minimum; }
-  if (s.exclusiveMaximum === true) { out.exclusiveMaximum = s.maximum; delete out.maximum; }
+  if (s.exclusiveMinimum === true) {
+    out.exclusiveMinimum = s.minimum;
+    delete out.minimum;
+  }
+  if (s.exclusiveMaximum === true) {
+    out.exclusiveMaximum = s.maximum;
+    delete out.maximum;
+  }
   if (s['x-kubernetes-list-type'] === 'set') out.uniqueItems = true;
   // Kubernetes formats (int32, int64, date-time, byte...) are unknown to ajv, which refuses unknown formats
   // in strict mode; the API server checks them.
@@ -57,13 +93,21 @@ function convert(s: OpenApi, dropped: Dropped): Schema {
     delete out.type;
     // Each check goes to the branch of its type (ajv's strict mode refuses a pattern beside no type).
     const str: Schema = { type: 'string' };
-    if (out.pattern !== undefined) { str.pattern = out.pattern; delete out.pattern; }
+    if (out.pattern !== undefined) {
+      str.pattern = out.pattern;
+      delete out.pattern;
+    }
     out.anyOf = [{ type: 'integer' }, str];
   }
   if (s.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
 
   const props = s.properties as Record<string, OpenApi> | undefined;
-  if (props) out.properties = Object.fromEntries(Object.keys(props).sort().map((k) => [k, convert(props[k]!, dropped)]));
+  if (props)
+    out.properties = Object.fromEntries(
+      Object.keys(props)
+        .sort()
+        .map((k) => [k, convert(props[k]!, dropped)]),
+    );
   const addl = s.additionalProperties;
   if (addl && typeof addl === 'object') out.additionalProperties = convert(addl as OpenApi, dropped);
   else if (addl === true) out.additionalProperties = true;
@@ -91,7 +135,8 @@ export interface CrdVersionSchema {
  * out: the platform never writes status.
  */
 export function crdSchemas(crd: OpenApi, which: 'storage' | 'served'): CrdVersionSchema[] {
-  if (crd.kind !== 'CustomResourceDefinition') throw new Error(`not a CustomResourceDefinition: kind ${String(crd.kind)}`);
+  if (crd.kind !== 'CustomResourceDefinition')
+    throw new Error(`not a CustomResourceDefinition: kind ${String(crd.kind)}`);
   const spec = crd.spec as { group: string; scope: string; names: { kind: string }; versions: OpenApi[] };
   const namespaced = spec.scope === 'Namespaced';
   const out: CrdVersionSchema[] = [];
@@ -99,7 +144,13 @@ export function crdSchemas(crd: OpenApi, which: 'storage' | 'served'): CrdVersio
     if (which === 'storage' ? v.storage !== true : v.served !== true) continue;
     const root = (v.schema as { openAPIV3Schema: OpenApi }).openAPIV3Schema;
     const dropped: Dropped = { celRules: 0, formats: new Set(), patterns: 0 };
-    const { status: _status, metadata: _metadata, apiVersion: _a, kind: _k, ...rest } = (root.properties ?? {}) as Record<string, OpenApi>;
+    const {
+      status: _status,
+      metadata: _metadata,
+      apiVersion: _a,
+      kind: _k,
+      ...rest
+    } = (root.properties ?? {}) as Record<string, OpenApi>;
     const apiVersion = `${spec.group}/${String(v.name)}`;
     const properties: Record<string, Schema> = {
       apiVersion: { const: apiVersion },
@@ -109,7 +160,12 @@ export function crdSchemas(crd: OpenApi, which: 'storage' | 'served'): CrdVersio
     for (const k of Object.keys(rest).sort()) properties[k] = convert(rest[k]!, dropped);
     const rootCel = root['x-kubernetes-validations'];
     if (Array.isArray(rootCel)) dropped.celRules += rootCel.length;
-    const required = ['apiVersion', 'kind', 'metadata', ...((root.required as string[] | undefined) ?? []).filter((r) => r !== 'status')];
+    const required = [
+      'apiVersion',
+      'kind',
+      'metadata',
+      ...((root.required as string[] | undefined) ?? []).filter((r) => r !== 'status'),
+    ];
     out.push({
       key: `${apiVersion}/${spec.names.kind}`,
       schema: { type: 'object', properties, required: [...new Set(required)], additionalProperties: false },

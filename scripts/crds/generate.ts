@@ -29,39 +29,55 @@ const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('he
 /** SHA256SUMS lines `<hex>  <file>` (sha256sum's format, of the uncompressed upstream file). */
 function readSums(dir: string): Map<string, string> {
   const path = join(dir, 'SHA256SUMS');
-  if (!existsSync(path)) throw new Error(`${relative(repoPath(), path)}: missing; import the upstream files first (scripts/crds/README.md)`);
+  if (!existsSync(path))
+    throw new Error(`${relative(repoPath(), path)}: missing; import the upstream files first (scripts/crds/README.md)`);
   const sums = new Map<string, string>();
-  readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    const m = /^([0-9a-f]{64}) {2}(\S+)$/.exec(line);
-    if (!m) throw new Error(`${relative(repoPath(), path)}:${i + 1}: expected "<sha256>  <file>"`);
-    sums.set(m[2]!, m[1]!);
-  });
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      const m = /^([0-9a-f]{64}) {2}(\S+)$/.exec(line);
+      if (!m) throw new Error(`${relative(repoPath(), path)}:${i + 1}: expected "<sha256>  <file>"`);
+      sums.set(m[2]!, m[1]!);
+    });
   return sums;
 }
 
 /** The upstream files of a source at a version, each checked against its recorded sha256. */
-export function readInputs(s: CrdSource, version: string, dir = inputDir(s, version)): { file: string; sha256: string; text: string }[] {
+export function readInputs(
+  s: CrdSource,
+  version: string,
+  dir = inputDir(s, version),
+): { file: string; sha256: string; text: string }[] {
   const sums = readSums(dir);
   return s.files.map((file) => {
     const gz = join(dir, `${file}.gz`);
-    if (!existsSync(gz)) throw new Error(`${relative(repoPath(), gz)}: missing input of CRD source ${s.name} ${version}`);
+    if (!existsSync(gz))
+      throw new Error(`${relative(repoPath(), gz)}: missing input of CRD source ${s.name} ${version}`);
     const text = gunzipSync(readFileSync(gz));
     const want = sums.get(file);
     if (!want) throw new Error(`${relative(repoPath(), join(dir, 'SHA256SUMS'))}: no line for ${file}`);
     const got = sha256(text);
-    if (got !== want) throw new Error(`${relative(repoPath(), gz)}: sha256 ${got} does not match SHA256SUMS (${want}); the stored upstream file was changed`);
+    if (got !== want)
+      throw new Error(
+        `${relative(repoPath(), gz)}: sha256 ${got} does not match SHA256SUMS (${want}); the stored upstream file was changed`,
+      );
     return { file, sha256: got, text: text.toString('utf8') };
   });
 }
 
 /** Every CRD schema of a source, in input order. */
-export function schemasOf(s: CrdSource, version: string): { file: string; sha256: string; schemas: CrdVersionSchema[] }[] {
+export function schemasOf(
+  s: CrdSource,
+  version: string,
+): { file: string; sha256: string; schemas: CrdVersionSchema[] }[] {
   return readInputs(s, version).map(({ file, sha256: sum, text }) => {
-    const docs = parseAllDocuments(text).map((d, i) => {
-      if (d.errors.length) throw new Error(`${file} (document ${i + 1}): ${d.errors[0]!.message}`);
-      return d.toJS() as Record<string, unknown> | null;
-    }).filter((d): d is Record<string, unknown> => !!d && d.kind === 'CustomResourceDefinition');
+    const docs = parseAllDocuments(text)
+      .map((d, i) => {
+        if (d.errors.length) throw new Error(`${file} (document ${i + 1}): ${d.errors[0]!.message}`);
+        return d.toJS() as Record<string, unknown> | null;
+      })
+      .filter((d): d is Record<string, unknown> => !!d && d.kind === 'CustomResourceDefinition');
     if (!docs.length) throw new Error(`${file}: no CustomResourceDefinition in it`);
     return { file, sha256: sum, schemas: docs.flatMap((d) => crdSchemas(d, s.versions)) };
   });
@@ -75,14 +91,19 @@ function omitPath(schema: Record<string, unknown>, path: string, key: string): v
     const name = part.replace(/\[\]$/, '');
     const props = node.properties as Record<string, Record<string, unknown>> | undefined;
     if (!props?.[name]) throw new Error(`omit ${key} ${path}: no property ${parts.slice(0, i + 1).join('.')}`);
-    if (i === parts.length - 1) { delete props[name]; if (Array.isArray(node.required)) node.required = (node.required as string[]).filter((r) => r !== name); return; }
-    node = part.endsWith('[]') ? props[name]!.items as Record<string, unknown> : props[name]!;
+    if (i === parts.length - 1) {
+      delete props[name];
+      if (Array.isArray(node.required)) node.required = (node.required as string[]).filter((r) => r !== name);
+      return;
+    }
+    node = part.endsWith('[]') ? (props[name]!.items as Record<string, unknown>) : props[name]!;
   }
 }
 
 /** The upstream CustomResourceDefinitions themselves (for a real API server: CEL rules, formats, defaults). */
 export function upstreamCrds(s: CrdSource): Record<string, unknown>[] {
-  return readInputs(s, pinOf(s)).flatMap(({ text }) => parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown> | null))
+  return readInputs(s, pinOf(s))
+    .flatMap(({ text }) => parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown> | null))
     .filter((d): d is Record<string, unknown> => !!d && d.kind === 'CustomResourceDefinition');
 }
 
@@ -108,12 +129,16 @@ export function generatedText(s: CrdSource): string {
   return [
     '// GENERATED by scripts/crds/generate.ts: do not edit. Regenerate with `npx tsx scripts/crds/generate.ts`.',
     `// Source: ${s.upstream}, tag ${version} (pin: gitops/versions.yaml components.${s.pin} ${pinnedVersions().components[s.pin]!.version}), ${s.versions} versions:`,
-    ...inputs.map((i) => `//   ${s.url(version, i.file)}\n//     sha256 ${i.sha256}: ${i.schemas.map((x) => x.key).join(', ')}`),
+    ...inputs.map(
+      (i) => `//   ${s.url(version, i.file)}\n//     sha256 ${i.sha256}: ${i.schemas.map((x) => x.key).join(', ')}`,
+    ),
     '// Carried over: types, enums, patterns, lengths, ranges, required fields, int-or-string, nullable;',
     '// objects closed unless upstream preserves unknown fields; metadata from platform/crd-schema.ts; status left out.',
     `// Left to the API server (ajv cannot check them): ${cel} CEL rules${formats.length ? `, formats ${formats.join(', ')}` : ''}${patterns ? `, ${patterns} RE2 patterns with no JavaScript form` : ''}.`,
     '// RE2 (?i) patterns are carried over with letters spelled [xX].',
-    ...Object.entries(s.omit ?? {}).map(([k, p]) => `// Left out of ${k} (refused if written; scripts/crds/sources.ts): ${p.join(', ')}.`),
+    ...Object.entries(s.omit ?? {}).map(
+      ([k, p]) => `// Left out of ${k} (refused if written; scripts/crds/sources.ts): ${p.join(', ')}.`,
+    ),
     "import type { Schema } from '../../../inventory/schema/dsl.ts';",
     '',
     `export const ${constName(s.name)}: Record<string, Schema> = ${JSON.stringify(body, null, 2)};`,
@@ -140,7 +165,8 @@ if (process.argv[1]?.endsWith('crds/generate.ts')) {
   try {
     if (args[0] === '--import') {
       const s = SOURCES.find((x) => x.name === args[1]);
-      if (!s || !args[2]) throw new Error(`usage: --import <${SOURCES.map((x) => x.name).join('|')}> <folder with the downloaded files>`);
+      if (!s || !args[2])
+        throw new Error(`usage: --import <${SOURCES.map((x) => x.name).join('|')}> <folder with the downloaded files>`);
       process.stdout.write(`stored ${s.files.length} files in ${relative(repoPath(), importInputs(s, args[2]))}\n`);
     } else {
       let stale = 0;
@@ -149,7 +175,11 @@ if (process.argv[1]?.endsWith('crds/generate.ts')) {
         const path = outputPath(s);
         const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
         if (current === text) continue;
-        if (args.includes('--check')) { stale++; process.stderr.write(`${relative(repoPath(), path)} is stale: run npx tsx scripts/crds/generate.ts\n`); continue; }
+        if (args.includes('--check')) {
+          stale++;
+          process.stderr.write(`${relative(repoPath(), path)} is stale: run npx tsx scripts/crds/generate.ts\n`);
+          continue;
+        }
         mkdirSync(repoPath('installer/render/schemas/generated'), { recursive: true });
         writeFileSync(path, text);
         process.stdout.write(`wrote ${relative(repoPath(), path)}\n`);

@@ -51,15 +51,21 @@ export const SOURCES: CrdSource[] = [
     name: 'calico-gateway',
     pin: 'tigera-operator',
     upstream: 'tigera/operator (Apache-2.0; Calico ships its operator CRDs)',
-    ref: (calico) => ({ 'v3.32.4': 'v1.42.4' } as Record<string, string>)[calico] ?? `no operator tag known for Calico ${calico}: add it in scripts/crds/sources.ts`,
+    ref: (calico) =>
+      (({ 'v3.32.4': 'v1.42.4' }) as Record<string, string>)[calico] ??
+      `no operator tag known for Calico ${calico}: add it in scripts/crds/sources.ts`,
     url: (v, f) => `https://raw.githubusercontent.com/tigera/operator/${v}/pkg/imports/crds/operator/${f}`,
     files: ['operator.tigera.io_gatewayapis.yaml'],
     versions: 'storage',
     // Pod-spec overrides (affinity, tolerations, resources...): 1.5 MB of validator code for fields we do not set.
-    omit: { 'operator.tigera.io/v1/GatewayAPI': [
-      'spec.gatewayCertgenJob', 'spec.gatewayControllerDeployment',
-      'spec.gatewayClasses[].gatewayDaemonSet', 'spec.gatewayClasses[].gatewayDeployment',
-    ] },
+    omit: {
+      'operator.tigera.io/v1/GatewayAPI': [
+        'spec.gatewayCertgenJob',
+        'spec.gatewayControllerDeployment',
+        'spec.gatewayClasses[].gatewayDaemonSet',
+        'spec.gatewayClasses[].gatewayDeployment',
+      ],
+    },
   },
   {
     // PrometheusRule (every component's alerts) and PodMonitor (the gateway's Envoy proxies). The pin is
@@ -68,12 +74,23 @@ export const SOURCES: CrdSource[] = [
     name: 'prometheus-operator',
     pin: 'prometheus-operator-crds',
     upstream: 'prometheus-operator/prometheus-operator (Apache-2.0)',
-    ref: (chart) => ({ '31.0.1': 'v0.93.0' } as Record<string, string>)[chart] ?? `no operator tag known for prometheus-operator-crds ${chart}: add it in scripts/crds/sources.ts`,
-    url: (v, f) => `https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/${v}/example/prometheus-operator-crd/${f}`,
+    ref: (chart) =>
+      (({ '31.0.1': 'v0.93.0' }) as Record<string, string>)[chart] ??
+      `no operator tag known for prometheus-operator-crds ${chart}: add it in scripts/crds/sources.ts`,
+    url: (v, f) =>
+      `https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/${v}/example/prometheus-operator-crd/${f}`,
     files: ['monitoring.coreos.com_podmonitors.yaml', 'monitoring.coreos.com_prometheusrules.yaml'],
     versions: 'storage',
     // Scrape credentials and TLS: our PodMonitors scrape plain HTTP inside the cluster (half the validator code).
-    omit: { 'monitoring.coreos.com/v1/PodMonitor': ['oauth2', 'tlsConfig', 'basicAuth', 'authorization', 'bearerTokenSecret', 'proxyConnectHeader']
-      .map((f) => `spec.podMetricsEndpoints[].${f}`) },
+    omit: {
+      'monitoring.coreos.com/v1/PodMonitor': [
+        'oauth2',
+        'tlsConfig',
+        'basicAuth',
+        'authorization',
+        'bearerTokenSecret',
+        'proxyConnectHeader',
+      ].map((f) => `spec.podMetricsEndpoints[].${f}`),
+    },
   },
 ];

@@ -22,12 +22,18 @@ import { startHarness, stopHarness } from '../kube/global-setup.ts';
 import { TOKEN_USERS } from '../kube/identities.ts';
 
 type Status = Record<string, unknown>;
-const synced = (rev = '4b1f0c2') => ({ sync: { status: 'Synced', revision: rev }, health: { status: 'Healthy' }, operationState: { phase: 'Succeeded', message: 'successfully synced (all tasks run)' } });
+const synced = (rev = '4b1f0c2') => ({
+  sync: { status: 'Synced', revision: rev },
+  health: { status: 'Healthy' },
+  operationState: { phase: 'Succeeded', message: 'successfully synced (all tasks run)' },
+});
 const progressing = { sync: { status: 'OutOfSync' }, health: { status: 'Progressing' } };
 
 const CRD_KINDS = [
-  { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' }, { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject' },
-  { apiVersion: 'ceph.rook.io/v1', kind: 'CephCluster' }, { apiVersion: 'cert-manager.io/v1', kind: 'Certificate' },
+  { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' },
+  { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject' },
+  { apiVersion: 'ceph.rook.io/v1', kind: 'CephCluster' },
+  { apiVersion: 'cert-manager.io/v1', kind: 'Certificate' },
 ];
 
 /**
@@ -38,26 +44,55 @@ const CRD_KINDS = [
 async function installCrds(kubeconfig: string) {
   const crds = crdsFor(CRD_KINDS);
   expect((await applyObjects(crds, { kubeconfig })).refused).toEqual([]);
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((c) => `crd/${c.metadata.name}`)], { kubeconfig });
+  await kubectlOk(
+    ['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((c) => `crd/${c.metadata.name}`)],
+    { kubeconfig },
+  );
 }
 
 /** Writes a custom object and then its status through the status subresource, as its controller would. */
-async function write(kc: k8s.KubeConfig, group: string, version: string, plural: string, namespace: string, name: string, status: Status, spec: Status = {}) {
+async function write(
+  kc: k8s.KubeConfig,
+  group: string,
+  version: string,
+  plural: string,
+  namespace: string,
+  name: string,
+  status: Status,
+  spec: Status = {},
+) {
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
   const kind = { applications: 'Application', cephclusters: 'CephCluster', certificates: 'Certificate' }[plural]!;
   let obj: { metadata: { resourceVersion?: string } };
   try {
     obj = await api.getNamespacedCustomObject({ group, version, namespace, plural, name });
   } catch {
-    obj = await api.createNamespacedCustomObject({ group, version, namespace, plural, body: { apiVersion: `${group}/${version}`, kind, metadata: { name, namespace }, spec } });
+    obj = await api.createNamespacedCustomObject({
+      group,
+      version,
+      namespace,
+      plural,
+      body: { apiVersion: `${group}/${version}`, kind, metadata: { name, namespace }, spec },
+    });
   }
   await api.replaceNamespacedCustomObjectStatus({ group, version, namespace, plural, name, body: { ...obj, status } });
 }
 const writeApp = (kc: k8s.KubeConfig, ns: string, name: string, status: Status) =>
-  write(kc, 'argoproj.io', 'v1alpha1', 'applications', ns, name, status, { project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace: name }, source: { repoURL: 'https://git.example.edu/platform/cs-lab-site.git', path: `components/${name}`, targetRevision: 'main' } });
+  write(kc, 'argoproj.io', 'v1alpha1', 'applications', ns, name, status, {
+    project: 'default',
+    destination: { server: 'https://kubernetes.default.svc', namespace: name },
+    source: {
+      repoURL: 'https://git.example.edu/platform/cs-lab-site.git',
+      path: `components/${name}`,
+      targetRevision: 'main',
+    },
+  });
 
 let kc: k8s.KubeConfig;
-beforeAll(async () => { kc = kubeConfig(); await installCrds(kubeconfigPath()); });
+beforeAll(async () => {
+  kc = kubeConfig();
+  await installCrds(kubeconfigPath());
+});
 
 describe('ArgoCD wait against a real kube-apiserver (Application status written by the test)', () => {
   it('polls until every Application is Synced and Healthy', async () => {
@@ -65,18 +100,36 @@ describe('ArgoCD wait against a real kube-apiserver (Application status written 
     await writeApp(kc, ns, 'root', synced());
     // Between polls the test plays Argo CD: the root app creates two apps, which then converge.
     const steps = [
-      async () => { await writeApp(kc, ns, 'cert-manager', progressing); await writeApp(kc, ns, 'rook-ceph', progressing); },
-      async () => { await writeApp(kc, ns, 'cert-manager', synced()); await writeApp(kc, ns, 'rook-ceph', synced()); },
+      async () => {
+        await writeApp(kc, ns, 'cert-manager', progressing);
+        await writeApp(kc, ns, 'rook-ceph', progressing);
+      },
+      async () => {
+        await writeApp(kc, ns, 'cert-manager', synced());
+        await writeApp(kc, ns, 'rook-ceph', synced());
+      },
     ];
     const seen: number[] = [];
-    const r = await waitForConvergence(listApplications(kc, ns), { timeoutMs: 60_000, intervalMs: 1, minApps: 2, sleep: async () => { await steps.shift()?.(); }, onPoll: (a) => seen.push(a.length) });
+    const r = await waitForConvergence(listApplications(kc, ns), {
+      timeoutMs: 60_000,
+      intervalMs: 1,
+      minApps: 2,
+      sleep: async () => {
+        await steps.shift()?.();
+      },
+      onPoll: (a) => seen.push(a.length),
+    });
     expect(r.converged).toBe(true);
     expect(r.polls).toBe(3);
     expect(seen).toEqual([1, 3, 3]);
-    expect(r.apps.map((a) => `${a.name}:${a.sync}/${a.health}`)).toEqual(['cert-manager:Synced/Healthy', 'rook-ceph:Synced/Healthy', 'root:Synced/Healthy']);
+    expect(r.apps.map((a) => `${a.name}:${a.sync}/${a.health}`)).toEqual([
+      'cert-manager:Synced/Healthy',
+      'rook-ceph:Synced/Healthy',
+      'root:Synced/Healthy',
+    ]);
   });
 
-  it('keeps polling through an API error (the real server\'s 403 for a user without rights)', async () => {
+  it("keeps polling through an API error (the real server's 403 for a user without rights)", async () => {
     const ns = await freshNamespace('argocd-wait');
     await writeApp(kc, ns, 'root', synced());
     await writeApp(kc, ns, 'harbor', synced());
@@ -84,30 +137,53 @@ describe('ArgoCD wait against a real kube-apiserver (Application status written 
     const asStudent = listApplications(tokenKubeConfig(TOKEN_USERS.gina!.token), ns);
     const asAdmin = listApplications(kc, ns);
     const errors: string[] = [];
-    const r = await waitForConvergence(async () => {
-      if (!first) return asAdmin();
-      first = false;
-      return asStudent().catch((e) => { errors.push(String((e as { code?: number }).code)); throw e; });
-    }, { timeoutMs: 60_000, intervalMs: 1, minApps: 2, sleep: async () => undefined });
+    const r = await waitForConvergence(
+      async () => {
+        if (!first) return asAdmin();
+        first = false;
+        return asStudent().catch((e) => {
+          errors.push(String((e as { code?: number }).code));
+          throw e;
+        });
+      },
+      { timeoutMs: 60_000, intervalMs: 1, minApps: 2, sleep: async () => undefined },
+    );
     expect(errors).toEqual(['403']);
     expect(r.converged).toBe(true);
     expect(r.polls).toBe(2);
   });
 
-  it('times out naming what is stuck, with ArgoCD\'s own reason', async () => {
+  it("times out naming what is stuck, with ArgoCD's own reason", async () => {
     const ns = await freshNamespace('argocd-wait');
     await writeApp(kc, ns, 'root', synced());
     await writeApp(kc, ns, 'harbor', {
-      sync: { status: 'OutOfSync' }, health: { status: 'Degraded', message: 'Deployment harbor-core: 0 of 2 replicas available' },
-      conditions: [{ type: 'SyncError', message: 'Failed sync attempt to 4b1f0c2: one or more objects failed to apply, reason: Internal error occurred: failed calling webhook "vharbor.kb.io": no endpoints available for service "harbor-webhook"' }],
+      sync: { status: 'OutOfSync' },
+      health: { status: 'Degraded', message: 'Deployment harbor-core: 0 of 2 replicas available' },
+      conditions: [
+        {
+          type: 'SyncError',
+          message:
+            'Failed sync attempt to 4b1f0c2: one or more objects failed to apply, reason: Internal error occurred: failed calling webhook "vharbor.kb.io": no endpoints available for service "harbor-webhook"',
+        },
+      ],
       operationState: { phase: 'Failed', message: 'one or more objects failed to apply' },
     });
     let slept = 0;
-    const r = await waitForConvergence(listApplications(kc, ns), { timeoutMs: 1500, intervalMs: 100, minApps: 2, sleep: async (ms) => { slept += ms; await new Promise((res) => setTimeout(res, ms)); } });
+    const r = await waitForConvergence(listApplications(kc, ns), {
+      timeoutMs: 1500,
+      intervalMs: 100,
+      minApps: 2,
+      sleep: async (ms) => {
+        slept += ms;
+        await new Promise((res) => setTimeout(res, ms));
+      },
+    });
     expect(r.converged).toBe(false);
     expect(r.stuck.map((a) => a.name)).toEqual(['harbor']);
     const msg = stuckMessage(r, 1_800_000);
-    expect(msg).toMatch(/^the platform did not converge within 1800 s; stuck: harbor \(OutOfSync\/Degraded: SyncError: Failed sync attempt/);
+    expect(msg).toMatch(
+      /^the platform did not converge within 1800 s; stuck: harbor \(OutOfSync\/Degraded: SyncError: Failed sync attempt/,
+    );
     expect(msg).toContain('failed calling webhook "vharbor.kb.io": no endpoints available');
     expect(msg).toContain('Deployment harbor-core: 0 of 2 replicas available');
     expect(slept).toBeGreaterThan(0);
@@ -117,7 +193,7 @@ describe('ArgoCD wait against a real kube-apiserver (Application status written 
 // status reads cluster-wide (CephClusters, Certificates, BGP sessions) and the fixed argocd namespace, and
 // the hand-over owns the root Application: on the shared server other test files write those too, so this
 // part gets a server of its own.
-describe('status and the hand-over\'s root Application against a kube-apiserver of their own', () => {
+describe("status and the hand-over's root Application against a kube-apiserver of their own", () => {
   let child: ChildProcess | undefined;
   let dir: string;
   let own: k8s.KubeConfig;
@@ -129,9 +205,13 @@ describe('status and the hand-over\'s root Application against a kube-apiserver 
     own.loadFromFile(h.kubeconfig);
     await installCrds(h.kubeconfig);
     const core = own.makeApiClient(k8s.CoreV1Api);
-    for (const name of ['argocd', 'rook-ceph', 'harbor', 'monitoring']) await core.createNamespace({ body: { metadata: { name } } });
+    for (const name of ['argocd', 'rook-ceph', 'harbor', 'monitoring'])
+      await core.createNamespace({ body: { metadata: { name } } });
   }, 240_000);
-  afterAll(async () => { if (child) await stopHarness(child); if (dir) rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    if (child) await stopHarness(child);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('hand-over: the root AppProject and Application are server-side applied, and applying again changes nothing', async () => {
     const v = requireSite(EXAMPLE);
@@ -140,10 +220,18 @@ describe('status and the hand-over\'s root Application against a kube-apiserver 
     await applyRootApplication(v.site, own, (l) => log.push(l));
     expect(log).toEqual(['hand-over: apply AppProject root', 'hand-over: apply Application root']);
     const api = own.makeApiClient(k8s.CustomObjectsApi);
-    const get = () => api.getNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace: 'argocd', plural: 'applications', name: 'root' }) as Promise<K8sObject & { spec: { source: { path: string } } }>;
+    const get = () =>
+      api.getNamespacedCustomObject({
+        group: 'argoproj.io',
+        version: 'v1alpha1',
+        namespace: 'argocd',
+        plural: 'applications',
+        name: 'root',
+      }) as Promise<K8sObject & { spec: { source: { path: string } } }>;
     const app = await get();
     expect(app.spec.source.path).toBe('apps');
-    const managed = (app.metadata as { managedFields?: { manager?: string; operation?: string }[] }).managedFields ?? [];
+    const managed =
+      (app.metadata as { managedFields?: { manager?: string; operation?: string }[] }).managedFields ?? [];
     expect(managed.map((f) => `${f.manager}/${f.operation}`)).toEqual(['labctl/Apply']);
     await applyRootApplication(v.site, own, () => {});
     expect((await get()).metadata.resourceVersion).toBe(app.metadata.resourceVersion);
@@ -151,18 +239,45 @@ describe('status and the hand-over\'s root Application against a kube-apiserver 
 
   it('status: Applications, Ceph health and certificates from the API; a missing CRD says so', async () => {
     await writeApp(own, 'argocd', 'root', synced());
-    await writeApp(own, 'argocd', 'harbor', { sync: { status: 'OutOfSync' }, health: { status: 'Degraded', message: 'Deployment harbor-core: 0 of 2 replicas available' } });
-    await write(own, 'ceph.rook.io', 'v1', 'cephclusters', 'rook-ceph', 'rook-ceph', { phase: 'Ready', ceph: { health: 'HEALTH_WARN', details: { MON_DISK_LOW: { message: 'mon a is low on available space', severity: 'HEALTH_WARN' } } } });
-    await write(own, 'cert-manager.io', 'v1', 'certificates', 'harbor', 'harbor-tls', { notAfter: '2027-01-01T00:00:00Z', conditions: [{ type: 'Ready', status: 'True', message: 'Certificate is up to date and has not expired' }] });
-    await write(own, 'cert-manager.io', 'v1', 'certificates', 'monitoring', 'grafana-tls', { conditions: [{ type: 'Ready', status: 'False', message: 'Issuing certificate as Secret does not exist' }] });
+    await writeApp(own, 'argocd', 'harbor', {
+      sync: { status: 'OutOfSync' },
+      health: { status: 'Degraded', message: 'Deployment harbor-core: 0 of 2 replicas available' },
+    });
+    await write(own, 'ceph.rook.io', 'v1', 'cephclusters', 'rook-ceph', 'rook-ceph', {
+      phase: 'Ready',
+      ceph: {
+        health: 'HEALTH_WARN',
+        details: { MON_DISK_LOW: { message: 'mon a is low on available space', severity: 'HEALTH_WARN' } },
+      },
+    });
+    await write(own, 'cert-manager.io', 'v1', 'certificates', 'harbor', 'harbor-tls', {
+      notAfter: '2027-01-01T00:00:00Z',
+      conditions: [{ type: 'Ready', status: 'True', message: 'Certificate is up to date and has not expired' }],
+    });
+    await write(own, 'cert-manager.io', 'v1', 'certificates', 'monitoring', 'grafana-tls', {
+      conditions: [{ type: 'Ready', status: 'False', message: 'Issuing certificate as Secret does not exist' }],
+    });
     const s = await clusterStatus(own);
     expect(s.applications).toMatchObject({ available: true });
-    expect(s.ceph).toEqual({ available: true, items: [{ name: 'rook-ceph/rook-ceph', status: 'HEALTH_WARN', detail: 'MON_DISK_LOW: mon a is low on available space' }] });
-    expect(s.certificates).toMatchObject({ available: true, items: [{ name: 'harbor/harbor-tls', status: 'Ready', detail: 'expires 2027-01-01T00:00:00Z' }, { name: 'monitoring/grafana-tls', status: 'NotReady', detail: 'Issuing certificate as Secret does not exist' }] });
+    expect(s.ceph).toEqual({
+      available: true,
+      items: [
+        { name: 'rook-ceph/rook-ceph', status: 'HEALTH_WARN', detail: 'MON_DISK_LOW: mon a is low on available space' },
+      ],
+    });
+    expect(s.certificates).toMatchObject({
+      available: true,
+      items: [
+        { name: 'harbor/harbor-tls', status: 'Ready', detail: 'expires 2027-01-01T00:00:00Z' },
+        { name: 'monitoring/grafana-tls', status: 'NotReady', detail: 'Issuing certificate as Secret does not exist' },
+      ],
+    });
     // No frr-k8s CRD on this server: the real 404 of an unknown resource.
     expect(s.bgp).toEqual({ available: false, reason: 'API answered 404' });
     const text = formatStatus({ nodes: [], ...s });
-    expect(text).toContain('harbor                       OutOfSync  Degraded     Deployment harbor-core: 0 of 2 replicas available');
+    expect(text).toContain(
+      'harbor                       OutOfSync  Degraded     Deployment harbor-core: 0 of 2 replicas available',
+    );
     expect(text).toContain('root                         Synced     Healthy');
     expect(text).toContain('BGP SESSIONS\n  unavailable: API answered 404');
   });

@@ -26,7 +26,11 @@ let core: k8s.CoreV1Api;
 const REPO_URL = 'https://127.0.0.1:9/it/site.git';
 
 const secretOf = async (ns: string, name: string) => {
-  try { return await core.readNamespacedSecret({ namespace: ns, name }); } catch { return undefined; }
+  try {
+    return await core.readNamespacedSecret({ namespace: ns, name });
+  } catch {
+    return undefined;
+  }
 };
 
 beforeAll(async () => {
@@ -41,21 +45,28 @@ beforeAll(async () => {
   const r = requireSite(inv);
   if (!('site' in r)) throw new Error(JSON.stringify(r.errors));
   site = r.site;
-  for (const args of [['secrets', 'init', '-r', repo, '-k', key], ['secrets', 'generate', '-i', inv, '-r', repo, '-k', key]]) {
+  for (const args of [
+    ['secrets', 'init', '-r', repo, '-k', key],
+    ['secrets', 'generate', '-i', inv, '-r', repo, '-k', key],
+  ]) {
     const x = await labctl(args);
     if (x.code !== 0) throw new Error(`${args.join(' ')}: ${x.stderr}`);
   }
   core = kubeConfig().makeApiClient(k8s.CoreV1Api);
 }, 300_000);
 
-afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('secrets apply into a real API server', () => {
   it('delivers what the store has, lists what waits with why and the next command, exits 0', async () => {
     const r = await labctl(['secrets', 'apply', '-i', inv, '-r', repo, '-k', key, '--kubeconfig', kubeconfigPath()]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^applied \d+ Secrets/m);
-    expect(r.stdout).toMatch(/^waits: Secret argocd\/site-repo: the store lacks argocd\/site-repo-password \(.*\); then: labctl secrets set argocd\/site-repo-password$/m);
+    expect(r.stdout).toMatch(
+      /^waits: Secret argocd\/site-repo: the store lacks argocd\/site-repo-password \(.*\); then: labctl secrets set argocd\/site-repo-password$/m,
+    );
     expect(r.stdout).toMatch(/wait; run labctl secrets apply again once they are set$/m);
     // generated entries arrived; the waiting Secret was not half-sent
     const applied = Number(/^applied (\d+)/m.exec(r.stdout)![1]);
@@ -65,7 +76,15 @@ describe('secrets apply into a real API server', () => {
 });
 
 describe('up: the secrets before the hand-over', () => {
-  const o = () => ({ inventory: inv, output: 'text' as const, concurrency: 1, connectTimeout: 1, handOver: true, waitTimeout: 1, keyFile: key });
+  const o = () => ({
+    inventory: inv,
+    output: 'text' as const,
+    concurrency: 1,
+    connectTimeout: 1,
+    handOver: true,
+    waitTimeout: 1,
+    keyFile: key,
+  });
 
   it('stops with the exact next command while ArgoCD could not pull the site repository', async () => {
     const logs: string[] = [];
@@ -89,7 +108,15 @@ describe('up: the secrets before the hand-over', () => {
   }, 120_000);
 
   it('without the site key: stops naming the key and secrets apply with the admin kubeconfig', async () => {
-    await expect(deliverPlatformSecrets(site, { ...o(), keyFile: join(dir, 'missing.agekey') }, repo, '/state/admin.conf', () => {})).rejects.toThrow(
+    await expect(
+      deliverPlatformSecrets(
+        site,
+        { ...o(), keyFile: join(dir, 'missing.agekey') },
+        repo,
+        '/state/admin.conf',
+        () => {},
+      ),
+    ).rejects.toThrow(
       `cannot read the secret store in ${repo} to deliver the platform's Secrets: site key ${join(dir, 'missing.agekey')} not found`,
     );
   }, 120_000);

@@ -22,7 +22,22 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
-import { openSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, chmodSync, renameSync, createReadStream, createWriteStream, statSync } from 'node:fs';
+import {
+  openSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+  chmodSync,
+  renameSync,
+  createReadStream,
+  createWriteStream,
+  statSync,
+} from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,12 +46,20 @@ export const CACHE = '/var/cache/labctl-fakerack';
 export const MIRROR = 'http://deb.debian.org/debian';
 export const SUITE = 'bookworm';
 export const INCLUDE = ['openssh-server', 'iproute2', 'kmod', 'procps'];
-const BASE_KEY = createHash('sha256').update(['v1', SUITE, 'minbase', MIRROR, ...INCLUDE].join('|')).digest('hex').slice(0, 12);
+const BASE_KEY = createHash('sha256')
+  .update(['v1', SUITE, 'minbase', MIRROR, ...INCLUDE].join('|'))
+  .digest('hex')
+  .slice(0, 12);
 export const BASE_ROOT = join(CACHE, `base-${BASE_KEY}`, 'root');
 
 const sh = (cmd: string, args: string[], opts: { input?: string; allowFail?: boolean } = {}): string => {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', input: opts.input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    return execFileSync(cmd, args, {
+      encoding: 'utf8',
+      input: opts.input,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20,
+    });
   } catch (e) {
     if (opts.allowFail) return '';
     const err = e as { stderr?: string; message: string };
@@ -58,14 +81,22 @@ if [ ! -x "${dir}/root/usr/sbin/sshd" ]; then
   mkdir -p "${dir}" && rm -rf "${dir}/root" && mv "${dir}.tmp/root" "${dir}/root" && rm -rf "${dir}.tmp"
 fi`;
   try {
-    await promisify(execFile)('flock', [join(CACHE, `base-${BASE_KEY}.lock`), 'sh', '-c', script], { timeout: 1_800_000 });
+    await promisify(execFile)('flock', [join(CACHE, `base-${BASE_KEY}.lock`), 'sh', '-c', script], {
+      timeout: 1_800_000,
+    });
   } catch (e) {
-    throw new Error(`debootstrap of the fake-rack base failed (log: ${dir}.tmp/debootstrap.log): ${(e as { stderr?: string }).stderr || (e as Error).message}`);
+    throw new Error(
+      `debootstrap of the fake-rack base failed (log: ${dir}.tmp/debootstrap.log): ${(e as { stderr?: string }).stderr || (e as Error).message}`,
+    );
   }
   return BASE_ROOT;
 }
 
-export interface FakeDisk { id: string; sizeMiB?: number; filesystem?: 'ext4' }
+export interface FakeDisk {
+  id: string;
+  sizeMiB?: number;
+  filesystem?: 'ext4';
+}
 export interface FakeHostSpec {
   /** Inventory node name. */
   name: string;
@@ -81,9 +112,23 @@ export interface FakeHostSpec {
 
 /** A rack's names and /24: namespaces <prefix>-<host>, bridge <prefix>br, address 198.18.<octet>.0/24;
  *  baseRoot: another debootstrap'd root under the hosts (benchmarks: one with python3 for Ansible). */
-export interface RackNet { prefix: string; octet: number; baseRoot?: string }
+export interface RackNet {
+  prefix: string;
+  octet: number;
+  baseRoot?: string;
+}
 
-interface HostState { spec: FakeHostSpec; index: number; dir: string; ns: string; veth: string; address: string; proc?: ChildProcess; pid1?: number; loops: string[] }
+interface HostState {
+  spec: FakeHostSpec;
+  index: number;
+  dir: string;
+  ns: string;
+  veth: string;
+  address: string;
+  proc?: ChildProcess;
+  pid1?: number;
+  loops: string[];
+}
 
 export class FakeRack {
   readonly hosts = new Map<string, HostState>();
@@ -102,7 +147,11 @@ export class FakeRack {
   /** How many requests the proxy served from its cache vs. fetched. */
   readonly proxyStats = { hits: 0, fetched: 0, local: 0, refused: 0 };
 
-  private constructor(readonly k: number, readonly dir: string, readonly net: RackNet) {
+  private constructor(
+    readonly k: number,
+    readonly dir: string,
+    readonly net: RackNet,
+  ) {
     this.subnet = `198.18.${net.octet}.0/24`;
     this.gateway = `198.18.${net.octet}.1`;
     this.bridge = `${net.prefix}br`;
@@ -113,16 +162,21 @@ export class FakeRack {
     this.repoDir = join(dir, 'k8s-repo');
   }
 
-  get aptProxy(): string { return `http://${this.gateway}:${this.proxyPort}`; }
+  get aptProxy(): string {
+    return `http://${this.gateway}:${this.proxyPort}`;
+  }
   /** A signed flat apt repository without any Kubernetes package (like every package source reachable here). */
-  get packageRepo(): string { return `http://${this.gateway}:${this.proxyPort}/kubernetes/`; }
+  get packageRepo(): string {
+    return `http://${this.gateway}:${this.proxyPort}/kubernetes/`;
+  }
 
   /** Rack k (1..60) uses 198.18.<64+k>.0/24 and names lrk<k>*; distinct test files use distinct k.
    *  `net` overrides both (benchmarks with their own name prefix and address range). */
   static async create(k: number, specs: FakeHostSpec[], net?: RackNet): Promise<FakeRack> {
     if (k < 1 || k > 60) throw new Error('rack index out of range');
     const n = net ?? { prefix: `lrk${k}`, octet: 64 + k };
-    if (!Number.isInteger(n.octet) || n.octet < 0 || n.octet > 255 || specs.length > 240) throw new Error('rack network out of range');
+    if (!Number.isInteger(n.octet) || n.octet < 0 || n.octet > 255 || specs.length > 240)
+      throw new Error('rack network out of range');
     await ensureBase();
     cleanupStale(n.prefix);
     const rack = new FakeRack(k, mkdtempSync(join(tmpdir(), `${n.prefix}-`)), n);
@@ -141,9 +195,13 @@ export class FakeRack {
     }
   }
 
-  address(name: string): string { return this.host(name).address; }
+  address(name: string): string {
+    return this.host(name).address;
+  }
   /** An address in the rack's subnet where nothing answers (the "unreachable host" fault). */
-  get deadAddress(): string { return `198.18.${this.net.octet}.250`; }
+  get deadAddress(): string {
+    return `198.18.${this.net.octet}.250`;
+  }
 
   private host(name: string): HostState {
     const h = this.hosts.get(name);
@@ -154,21 +212,40 @@ export class FakeRack {
   private addHost(spec: FakeHostSpec, i: number): void {
     const dir = join(this.dir, spec.name);
     const upper = join(dir, 'upper');
-    const h: HostState = { spec, index: i, dir, ns: `${this.net.prefix}-${spec.name}`, veth: `${this.net.prefix}v${i}`, address: `198.18.${this.net.octet}.${10 + i}`, loops: [] };
+    const h: HostState = {
+      spec,
+      index: i,
+      dir,
+      ns: `${this.net.prefix}-${spec.name}`,
+      veth: `${this.net.prefix}v${i}`,
+      address: `198.18.${this.net.octet}.${10 + i}`,
+      loops: [],
+    };
     this.hosts.set(spec.name, h);
-    for (const d of ['work', 'merged', 'upper/root/.ssh', 'upper/etc/labctl-fakerack', 'disks']) mkdirSync(join(dir, d), { recursive: true });
-    const pub = readFileSync(spec.acceptKey === 'other' ? join(this.dir, 'other_ed25519.pub') : `${this.keyFile}.pub`, 'utf8');
+    for (const d of ['work', 'merged', 'upper/root/.ssh', 'upper/etc/labctl-fakerack', 'disks'])
+      mkdirSync(join(dir, d), { recursive: true });
+    const pub = readFileSync(
+      spec.acceptKey === 'other' ? join(this.dir, 'other_ed25519.pub') : `${this.keyFile}.pub`,
+      'utf8',
+    );
     writeFileSync(join(upper, 'root/.ssh/authorized_keys'), pub, { mode: 0o600 });
     chmodSync(join(upper, 'root/.ssh'), 0o700);
     const hostname = spec.hostname ?? spec.name;
     writeFileSync(join(upper, 'etc/hostname'), `${hostname}\n`);
     writeFileSync(join(upper, 'etc/hosts'), `127.0.0.1 localhost\n${h.address} ${hostname}\n`);
     writeFileSync(join(upper, 'etc/resolv.conf'), '# no DNS in the fake rack: apt goes through the proxy by address\n');
-    if (spec.swap) writeFileSync(join(upper, 'etc/labctl-fakerack/swaps'), 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/sdb2                               partition\t8388604\t\t0\t\t-2\n');
+    if (spec.swap)
+      writeFileSync(
+        join(upper, 'etc/labctl-fakerack/swaps'),
+        'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/sdb2                               partition\t8388604\t\t0\t\t-2\n',
+      );
     if (spec.rbd) {
       const kver = sh('uname', ['-r']).trim();
       mkdirSync(join(upper, 'usr/lib/modules', kver), { recursive: true }); // /lib is a symlink to usr/lib
-      writeFileSync(join(upper, 'usr/lib/modules', kver, 'modules.dep'), 'kernel/drivers/block/rbd.ko.xz: kernel/net/ceph/libceph.ko.xz\nkernel/net/ceph/libceph.ko.xz:\n');
+      writeFileSync(
+        join(upper, 'usr/lib/modules', kver, 'modules.dep'),
+        'kernel/drivers/block/rbd.ko.xz: kernel/net/ceph/libceph.ko.xz\nkernel/net/ceph/libceph.ko.xz:\n',
+      );
     }
     const disks: { id: string; loop: string }[] = [];
     for (const [j, d] of (spec.disks ?? []).entries()) {
@@ -215,8 +292,23 @@ export class FakeRack {
     ];
     writeFileSync(join(dir, 'init.sh'), lines.join('\n') + '\n');
     const log = join(dir, 'init.log');
-    h.proc = spawn('ip', ['netns', 'exec', h.ns, 'unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', 'bash', join(dir, 'init.sh')],
-      { stdio: ['ignore', 'ignore', openSync(log, 'w')], detached: false });
+    h.proc = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        h.ns,
+        'unshare',
+        '--mount',
+        '--uts',
+        '--pid',
+        '--fork',
+        '--kill-child',
+        'bash',
+        join(dir, 'init.sh'),
+      ],
+      { stdio: ['ignore', 'ignore', openSync(log, 'w')], detached: false },
+    );
     h.proc.on('error', () => undefined);
   }
 
@@ -224,7 +316,10 @@ export class FakeRack {
     const h = this.host(name);
     for (let i = 0; i < 100; i++) {
       const pid1 = this.pid1(name);
-      if (pid1 && this.pidsIn(name).some((p) => comm(p) === 'sshd')) { h.pid1 = pid1; return; }
+      if (pid1 && this.pidsIn(name).some((p) => comm(p) === 'sshd')) {
+        h.pid1 = pid1;
+        return;
+      }
       if (h.proc?.exitCode !== null && h.proc?.exitCode !== undefined) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -242,7 +337,9 @@ export class FakeRack {
       const kids = readFileSync(`/proc/${ipPid}/task/${ipPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
       const p = kids[0] ? Number(kids[0]) : undefined;
       return p && readlinkSync(`/proc/${p}/ns/pid`) !== readlinkSync('/proc/self/ns/pid') ? p : undefined;
-    } catch { return undefined; }
+    } catch {
+      return undefined;
+    }
   }
 
   /** Root-namespace pids of every process of the host. */
@@ -250,11 +347,19 @@ export class FakeRack {
     const pid1 = this.pid1(name);
     if (!pid1) return [];
     let ns: string;
-    try { ns = readlinkSync(`/proc/${pid1}/ns/pid`); } catch { return []; }
+    try {
+      ns = readlinkSync(`/proc/${pid1}/ns/pid`);
+    } catch {
+      return [];
+    }
     const out: number[] = [];
     for (const e of readdirSync('/proc')) {
       if (!/^\d+$/.test(e)) continue;
-      try { if (readlinkSync(`/proc/${e}/ns/pid`) === ns) out.push(Number(e)); } catch { /* exited */ }
+      try {
+        if (readlinkSync(`/proc/${e}/ns/pid`) === ns) out.push(Number(e));
+      } catch {
+        /* exited */
+      }
     }
     return out;
   }
@@ -262,14 +367,21 @@ export class FakeRack {
   /** Kills every sshd process of the host: the listener and all sessions (the "sshd killed" fault). */
   killSshd(name: string): number {
     const pids = this.pidsIn(name).filter((p) => comm(p) === 'sshd');
-    for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+    for (const p of pids) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
     return pids.length;
   }
 
   /** Starts sshd again inside the host's namespaces. */
   async startSshd(name: string): Promise<void> {
     this.run(name, ['/usr/sbin/sshd', '-E', '/var/log/sshd.log']);
-    for (let i = 0; i < 50 && !this.pidsIn(name).some((p) => comm(p) === 'sshd'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !this.pidsIn(name).some((p) => comm(p) === 'sshd'); i++)
+      await new Promise((r) => setTimeout(r, 100));
   }
 
   /** Runs a command inside the host (all its namespaces and its root), as the test harness, not over SSH. */
@@ -287,13 +399,21 @@ export class FakeRack {
   }
 
   readFile(name: string, p: string): string | undefined {
-    try { return readFileSync(this.path(name, p), 'utf8'); } catch { return undefined; }
+    try {
+      return readFileSync(this.path(name, p), 'utf8');
+    } catch {
+      return undefined;
+    }
   }
 
   /** The package mirror stops answering this host (requests hang) until unstall(). */
-  stall(name: string): void { this.stalled.set(this.address(name), new Set()); }
+  stall(name: string): void {
+    this.stalled.set(this.address(name), new Set());
+  }
   /** Requests of the host the proxy is holding right now. */
-  stalledRequests(name: string): number { return this.stalled.get(this.address(name))?.size ?? 0; }
+  stalledRequests(name: string): number {
+    return this.stalled.get(this.address(name))?.size ?? 0;
+  }
   unstall(name: string): void {
     const held = this.stalled.get(this.address(name));
     this.stalled.delete(this.address(name));
@@ -301,19 +421,38 @@ export class FakeRack {
   }
 
   /** Unplugs / replugs the host's cable (its port on the rack bridge). */
-  linkDown(name: string): void { sh('ip', ['link', 'set', this.host(name).veth, 'down']); }
-  linkUp(name: string): void { sh('ip', ['link', 'set', this.host(name).veth, 'up']); }
+  linkDown(name: string): void {
+    sh('ip', ['link', 'set', this.host(name).veth, 'down']);
+  }
+  linkUp(name: string): void {
+    sh('ip', ['link', 'set', this.host(name).veth, 'up']);
+  }
 
   /** Changes which key the host's sshd accepts (fault on/off). */
   acceptKey(name: string, which: 'test' | 'other'): void {
-    writeFileSync(this.path(name, '/root/.ssh/authorized_keys'), readFileSync(which === 'other' ? join(this.dir, 'other_ed25519.pub') : `${this.keyFile}.pub`, 'utf8'));
+    writeFileSync(
+      this.path(name, '/root/.ssh/authorized_keys'),
+      readFileSync(which === 'other' ? join(this.dir, 'other_ed25519.pub') : `${this.keyFile}.pub`, 'utf8'),
+    );
   }
 
   async destroy(): Promise<void> {
     for (const h of this.hosts.values()) {
-      if (h.proc?.pid) { try { process.kill(h.proc.pid, 'SIGKILL'); } catch { /* gone */ } }
+      if (h.proc?.pid) {
+        try {
+          process.kill(h.proc.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
       const pid1 = h.pid1;
-      if (pid1) { try { process.kill(pid1, 'SIGKILL'); } catch { /* gone */ } }
+      if (pid1) {
+        try {
+          process.kill(pid1, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
     }
     await new Promise((r) => setTimeout(r, 200));
     for (const h of this.hosts.values()) {
@@ -333,14 +472,48 @@ export class FakeRack {
     mkdirSync(gnupg, { mode: 0o700 });
     mkdirSync(this.repoDir);
     const env = ['env', `GNUPGHOME=${gnupg}`];
-    sh(env[0]!, [...env.slice(1), 'gpg', '--batch', '--quiet', '--passphrase', '', '--quick-gen-key', 'labctl test repo <test@labctl.invalid>', 'ed25519', 'sign', '1d']);
+    sh(env[0]!, [
+      ...env.slice(1),
+      'gpg',
+      '--batch',
+      '--quiet',
+      '--passphrase',
+      '',
+      '--quick-gen-key',
+      'labctl test repo <test@labctl.invalid>',
+      'ed25519',
+      'sign',
+      '1d',
+    ]);
     writeFileSync(join(this.repoDir, 'Packages'), '');
     const sha = createHash('sha256').update('').digest('hex');
-    const release = ['Origin: labctl-test', 'Label: labctl-test', 'Suite: test', 'Codename: test', `Date: ${new Date().toUTCString()}`,
-      'Architectures: amd64', 'SHA256:', ` ${sha} 0 Packages`, ''].join('\n');
+    const release = [
+      'Origin: labctl-test',
+      'Label: labctl-test',
+      'Suite: test',
+      'Codename: test',
+      `Date: ${new Date().toUTCString()}`,
+      'Architectures: amd64',
+      'SHA256:',
+      ` ${sha} 0 Packages`,
+      '',
+    ].join('\n');
     writeFileSync(join(this.repoDir, 'Release'), release);
-    sh(env[0]!, [...env.slice(1), 'gpg', '--batch', '--quiet', '--yes', '--clearsign', '-o', join(this.repoDir, 'InRelease'), join(this.repoDir, 'Release')]);
-    writeFileSync(join(this.repoDir, 'Release.key'), sh(env[0]!, [...env.slice(1), 'gpg', '--batch', '--armor', '--export']));
+    sh(env[0]!, [
+      ...env.slice(1),
+      'gpg',
+      '--batch',
+      '--quiet',
+      '--yes',
+      '--clearsign',
+      '-o',
+      join(this.repoDir, 'InRelease'),
+      join(this.repoDir, 'Release'),
+    ]);
+    writeFileSync(
+      join(this.repoDir, 'Release.key'),
+      sh(env[0]!, [...env.slice(1), 'gpg', '--batch', '--armor', '--export']),
+    );
   }
 
   private startProxy(): Promise<void> {
@@ -348,25 +521,43 @@ export class FakeRack {
     mkdirSync(cacheDir, { recursive: true });
     const server = createServer((req, res) => {
       const held = this.stalled.get(req.socket.remoteAddress ?? '');
-      if (held) { held.add(res); return; }
+      if (held) {
+        held.add(res);
+        return;
+      }
       let url: URL;
-      try { url = new URL(req.url ?? '', 'http://invalid'); } catch { res.writeHead(400).end(); return; }
+      try {
+        url = new URL(req.url ?? '', 'http://invalid');
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
       if (url.pathname.startsWith('/artifacts/')) {
         const body = this.artifacts.get(url.pathname.slice('/artifacts/'.length));
         this.proxyStats.local++;
-        if (!body) { res.writeHead(404).end(); return; }
+        if (!body) {
+          res.writeHead(404).end();
+          return;
+        }
         res.writeHead(200, { 'content-length': body.length }).end(body);
         return;
       }
       if (url.hostname === this.gateway && url.pathname.startsWith('/kubernetes/')) {
         const f = join(this.repoDir, url.pathname.slice('/kubernetes/'.length));
         this.proxyStats.local++;
-        if (!f.startsWith(this.repoDir) || !existsSync(f) || !statSync(f).isFile()) { res.writeHead(404).end(); return; }
+        if (!f.startsWith(this.repoDir) || !existsSync(f) || !statSync(f).isFile()) {
+          res.writeHead(404).end();
+          return;
+        }
         res.writeHead(200, { 'content-length': statSync(f).size });
         createReadStream(f).pipe(res);
         return;
       }
-      if (url.hostname !== 'deb.debian.org' || req.method !== 'GET') { this.proxyStats.refused++; res.writeHead(403).end('only deb.debian.org\n'); return; }
+      if (url.hostname !== 'deb.debian.org' || req.method !== 'GET') {
+        this.proxyStats.refused++;
+        res.writeHead(403).end('only deb.debian.org\n');
+        return;
+      }
       // Content-addressed files and .debs never change; index files are kept for 6 hours.
       const stable = /\/by-hash\/|\.deb$|\.udeb$/.test(url.pathname);
       const file = join(cacheDir, createHash('sha256').update(url.href).digest('hex'));
@@ -377,21 +568,41 @@ export class FakeRack {
         return;
       }
       this.proxyStats.fetched++;
-      const up = httpRequest(url, { method: 'GET', headers: { 'user-agent': 'labctl-fakerack-proxy' }, timeout: 60_000 }, (ur) => {
-        const status = ur.statusCode ?? 502;
-        const headers: Record<string, string | string[]> = {};
-        for (const h of ['content-type', 'content-length', 'last-modified']) if (ur.headers[h]) headers[h] = ur.headers[h]!;
-        res.writeHead(status, headers);
-        if (status !== 200) { ur.pipe(res); return; }
-        const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-        const out = createWriteStream(tmp);
-        ur.pipe(out);
-        ur.pipe(res);
-        out.on('finish', () => { try { renameSync(tmp, file); } catch { /* another writer won */ } });
-        ur.on('error', () => { rmSync(tmp, { force: true }); res.destroy(); });
-      });
+      const up = httpRequest(
+        url,
+        { method: 'GET', headers: { 'user-agent': 'labctl-fakerack-proxy' }, timeout: 60_000 },
+        (ur) => {
+          const status = ur.statusCode ?? 502;
+          const headers: Record<string, string | string[]> = {};
+          for (const h of ['content-type', 'content-length', 'last-modified'])
+            if (ur.headers[h]) headers[h] = ur.headers[h]!;
+          res.writeHead(status, headers);
+          if (status !== 200) {
+            ur.pipe(res);
+            return;
+          }
+          const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+          const out = createWriteStream(tmp);
+          ur.pipe(out);
+          ur.pipe(res);
+          out.on('finish', () => {
+            try {
+              renameSync(tmp, file);
+            } catch {
+              /* another writer won */
+            }
+          });
+          ur.on('error', () => {
+            rmSync(tmp, { force: true });
+            res.destroy();
+          });
+        },
+      );
       up.on('timeout', () => up.destroy(new Error('upstream timeout')));
-      up.on('error', (e) => { if (!res.headersSent) res.writeHead(502).end(String(e)); else res.destroy(); });
+      up.on('error', (e) => {
+        if (!res.headersSent) res.writeHead(502).end(String(e));
+        else res.destroy();
+      });
       up.end();
     });
     this.proxy = server;
@@ -403,15 +614,25 @@ export class FakeRack {
 }
 
 function comm(pid: number): string {
-  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return ''; }
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 /** Leftovers of a crashed earlier run with the same rack names. */
 function cleanupStale(prefix: string): void {
-  for (const ns of sh('ip', ['netns', 'list'], { allowFail: true }).split('\n').map((l) => l.split(' ')[0] ?? '')) {
+  for (const ns of sh('ip', ['netns', 'list'], { allowFail: true })
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')) {
     if (ns.startsWith(`${prefix}-`)) {
       for (const pid of sh('ip', ['netns', 'pids', ns], { allowFail: true }).split(/\s+/).filter(Boolean)) {
-        try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       }
       sh('ip', ['netns', 'del', ns], { allowFail: true });
     }

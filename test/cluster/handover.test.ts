@@ -10,8 +10,18 @@ import { EXAMPLE } from '../helpers.ts';
 
 describe('hand-over helm commands', () => {
   it('seedValues turns off every ServiceMonitor/PrometheusRule and keeps everything else', () => {
-    const v = { a: { metrics: { enabled: true, serviceMonitor: { enabled: true, interval: '30s' } } }, prometheusRule: { enabled: true }, list: [{ servicemonitor: { enabled: true } }], x: 1 };
-    expect(seedValues(v)).toEqual({ a: { metrics: { enabled: true, serviceMonitor: { enabled: false, interval: '30s' } } }, prometheusRule: { enabled: false }, list: [{ servicemonitor: { enabled: false } }], x: 1 });
+    const v = {
+      a: { metrics: { enabled: true, serviceMonitor: { enabled: true, interval: '30s' } } },
+      prometheusRule: { enabled: true },
+      list: [{ servicemonitor: { enabled: true } }],
+      x: 1,
+    };
+    expect(seedValues(v)).toEqual({
+      a: { metrics: { enabled: true, serviceMonitor: { enabled: false, interval: '30s' } } },
+      prometheusRule: { enabled: false },
+      list: [{ servicemonitor: { enabled: false } }],
+      x: 1,
+    });
   });
 
   it('installs tigera-operator and argo-cd with the rendered values, no ad-hoc --set flags', async () => {
@@ -21,7 +31,10 @@ describe('hand-over helm commands', () => {
     const cmds = helmCommands(v.site, '/state');
     expect(cmds.map((c) => c.title)).toEqual(['Calico CRDs', 'tigera-operator', 'Argo CD']);
     for (const c of cmds) expect(c.argv).not.toContain('--set');
-    for (const [name, file] of [['tigera-operator', 'components/tigera-operator/values.yaml'], ['argocd', 'components/argocd/values.yaml']] as const) {
+    for (const [name, file] of [
+      ['tigera-operator', 'components/tigera-operator/values.yaml'],
+      ['argocd', 'components/argocd/values.yaml'],
+    ] as const) {
       const cmd = cmds.find((c) => c.values?.file === `/state/seed-values-${name}.yaml`)!;
       expect(cmd.argv).toEqual(expect.arrayContaining(['-f', `/state/seed-values-${name}.yaml`]));
       expect(parse(cmd.values!.content)).toEqual(seedValues(parse(rendered.files.get(file)!)));

@@ -31,16 +31,39 @@ const logDir = () => join(stateDir, 'logs');
 function osPlan(edit: (s: string) => string = (s) => s): Plan {
   const plan = buildPlan(site);
   const phase = plan.phases.find((p) => p.phase === 'prepare')!;
-  return { ...plan, phases: [{ ...phase, hosts: phase.hosts.map((h) => ({ node: h.node, steps: h.steps.filter((s) => s.id === '0010-os-prep').map((s) => ({ ...s, script: edit(s.script) })) })) }] };
+  return {
+    ...plan,
+    phases: [
+      {
+        ...phase,
+        hosts: phase.hosts.map((h) => ({
+          node: h.node,
+          steps: h.steps.filter((s) => s.id === '0010-os-prep').map((s) => ({ ...s, script: edit(s.script) })),
+        })),
+      },
+    ],
+  };
 }
 
 async function run(plan: Plan, events: UpEvent[] = []): Promise<RunResult> {
-  return runPlan(site, plan, Journal.open(journalFile(), site.site.name),
-    { privateKey: rack.privateKey, connectTimeoutMs: 5000, knownHosts: join(stateDir, PIN_FILE), logDir: logDir(), onEvent: (e) => events.push(e) });
+  return runPlan(site, plan, Journal.open(journalFile(), site.site.name), {
+    privateKey: rack.privateKey,
+    connectTimeoutMs: 5000,
+    knownHosts: join(stateDir, PIN_FILE),
+    logDir: logDir(),
+    onEvent: (e) => events.push(e),
+  });
 }
 const outcome = (r: RunResult, h: string) => r.hosts.find((x) => x.node === h)!;
-const journal = () => JSON.parse(readFileSync(journalFile(), 'utf8')) as { hosts: Record<string, Record<string, unknown>>; hostKeys?: Record<string, string> };
-const fingerprint = (node: string) => execFileSync('ssh-keygen', ['-lf', rack.path(node, '/etc/ssh/ssh_host_ed25519_key.pub')], { encoding: 'utf8' }).split(' ')[1]!;
+const journal = () =>
+  JSON.parse(readFileSync(journalFile(), 'utf8')) as {
+    hosts: Record<string, Record<string, unknown>>;
+    hostKeys?: Record<string, string>;
+  };
+const fingerprint = (node: string) =>
+  execFileSync('ssh-keygen', ['-lf', rack.path(node, '/etc/ssh/ssh_host_ed25519_key.pub')], { encoding: 'utf8' }).split(
+    ' ',
+  )[1]!;
 
 /** A reinstalled server: another host key at the same address. */
 async function reinstall(node: string): Promise<void> {
@@ -57,10 +80,17 @@ beforeAll(async () => {
   rack = await FakeRack.create(38, [{ name: 'a' }, { name: 'b' }]);
   dir = mkdtempSync(join(tmpdir(), 'labctl-identity-'));
   stateDir = join(dir, 'state');
-  file = writeInventory(dir, rackInventory(rack, [
-    { name: 'a', roles: ['control-plane'] },
-    { name: 'b', roles: ['storage', 'worker'], disks: ['/dev/disk/by-id/nvme-FAKE_ID_OSD_1'] },
-  ], { network: { aptProxy: rack.aptProxy } }));
+  file = writeInventory(
+    dir,
+    rackInventory(
+      rack,
+      [
+        { name: 'a', roles: ['control-plane'] },
+        { name: 'b', roles: ['storage', 'worker'], disks: ['/dev/disk/by-id/nvme-FAKE_ID_OSD_1'] },
+      ],
+      { network: { aptProxy: rack.aptProxy } },
+    ),
+  );
   const r = requireSite(file);
   if (!('site' in r)) throw new Error(JSON.stringify(r.errors));
   site = r.site;
@@ -93,7 +123,8 @@ describe('journal identity, step logs, reset (real sshd hosts)', () => {
 
   it('run 2: nothing changed, nothing runs', async () => {
     const r = await run(osPlan());
-    for (const h of ['a', 'b']) expect(outcome(r, h)).toMatchObject({ status: 'done', ran: [], skipped: ['0010-os-prep'] });
+    for (const h of ['a', 'b'])
+      expect(outcome(r, h)).toMatchObject({ status: 'done', ran: [], skipped: ['0010-os-prep'] });
   }, 120_000);
 
   it('run 3: a lost its step markers, b was reinstalled (new host key, re-trusted): both run their steps again', async () => {
@@ -103,15 +134,25 @@ describe('journal identity, step logs, reset (real sshd hosts)', () => {
     rmSync(join(stateDir, PIN_FILE)); // re-trusted (labctl hosts trust), as after a reinstall
     const events: UpEvent[] = [];
     const r = await run(osPlan(), events);
-    expect(events.find((e) => e.node === 'a' && e.step === 'identity')?.message).toBe('no step markers in /var/lib/labctl/steps.log (missing: 0010-os-prep): running it again');
-    expect(events.find((e) => e.node === 'b' && e.step === 'identity')?.message).toBe(`host key changed since its steps ran (${old} -> ${fingerprint('b')}): a reinstalled server; running all its steps again`);
-    for (const h of ['a', 'b']) expect(outcome(r, h)).toMatchObject({ status: 'done', ran: ['0010-os-prep'], skipped: [] });
+    expect(events.find((e) => e.node === 'a' && e.step === 'identity')?.message).toBe(
+      'no step markers in /var/lib/labctl/steps.log (missing: 0010-os-prep): running it again',
+    );
+    expect(events.find((e) => e.node === 'b' && e.step === 'identity')?.message).toBe(
+      `host key changed since its steps ran (${old} -> ${fingerprint('b')}): a reinstalled server; running all its steps again`,
+    );
+    for (const h of ['a', 'b'])
+      expect(outcome(r, h)).toMatchObject({ status: 'done', ran: ['0010-os-prep'], skipped: [] });
     expect(journal().hostKeys!.b).toBe(fingerprint('b'));
   }, 600_000);
 
   it('a failed step names its log; a value the step marks secret is not in the log', async () => {
     const secret = 'Zq9-not-a-token-shape-XY'; // not caught by redact's patterns: only its registration hides it
-    const failing = osPlan((s) => s.replace(/\nstep_done\n?$/, `\necho "LABCTL_SECRET joinToken=${secret}"\necho "token ${secret} again"\nfail "deliberate failure"\n`));
+    const failing = osPlan((s) =>
+      s.replace(
+        /\nstep_done\n?$/,
+        `\necho "LABCTL_SECRET joinToken=${secret}"\necho "token ${secret} again"\nfail "deliberate failure"\n`,
+      ),
+    );
     for (const p of failing.phases) for (const h of p.hosts) for (const s of h.steps) s.inputs = 'changed';
     const r = await run(failing);
     const f = join(logDir(), 'a', '0010-os-prep.log');
@@ -129,7 +170,9 @@ describe('journal identity, step logs, reset (real sshd hosts)', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('a is the last control plane of site');
     expect(none.stderr).toContain('DESTROYS THE CLUSTER: its etcd data (every Kubernetes object');
-    expect(none.stderr).toContain(`reset of the last control plane needs: --yes-destroy-cluster ${site.site.name}; nothing was changed`);
+    expect(none.stderr).toContain(
+      `reset of the last control plane needs: --yes-destroy-cluster ${site.site.name}; nothing was changed`,
+    );
     const nodeName = await labctl(['reset', 'a', '-i', file, '--yes-reset', 'a']);
     expect(nodeName.code).toBe(2);
     const wrong = await labctl(['reset', 'a', '-i', file, '--yes-destroy-cluster', 'a']);

@@ -13,12 +13,24 @@ export interface TestNode {
   address?: string;
 }
 
-export function rackInventory(rack: FakeRack, nodes: TestNode[], extra: { kubernetes?: Record<string, unknown>; network?: Record<string, unknown> } = {}): Record<string, unknown> {
+export function rackInventory(
+  rack: FakeRack,
+  nodes: TestNode[],
+  extra: { kubernetes?: Record<string, unknown>; network?: Record<string, unknown> } = {},
+): Record<string, unknown> {
   const inv = parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, any>;
-  inv.network = { ...inv.network, subnets: [{ name: 'rack', cidr: rack.subnet, gateway: rack.gateway }], ...extra.network };
+  inv.network = {
+    ...inv.network,
+    subnets: [{ name: 'rack', cidr: rack.subnet, gateway: rack.gateway }],
+    ...extra.network,
+  };
   inv.racks = [{ name: 'r1', subnet: 'rack' }];
   inv.nodes = nodes.map((n) => ({
-    name: n.name, rack: 'r1', address: n.address ?? rack.address(n.name), roles: n.roles, ...(n.disks ? { disks: n.disks } : {}),
+    name: n.name,
+    rack: 'r1',
+    address: n.address ?? rack.address(n.name),
+    roles: n.roles,
+    ...(n.disks ? { disks: n.disks } : {}),
   }));
   inv.kubernetes = { ...inv.kubernetes, apiVip: rack.gateway.replace(/\.1$/, '.200'), ...extra.kubernetes };
   inv.ssh = { user: 'root', port: 22, privateKeyFile: rack.keyFile };

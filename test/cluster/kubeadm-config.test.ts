@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXAMPLE, ROOT, fixture } from '../helpers.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
-import { containerdRelease, ETCD_METRICS_PORT, ETCD_QUOTA_BYTES, kubeadmInitConfig, kubeadmJoinConfig, PLACEHOLDER } from '../../installer/cluster/artifacts.ts';
+import {
+  containerdRelease,
+  ETCD_METRICS_PORT,
+  ETCD_QUOTA_BYTES,
+  kubeadmInitConfig,
+  kubeadmJoinConfig,
+  PLACEHOLDER,
+} from '../../installer/cluster/artifacts.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 
 const KUBEADM = resolve(ROOT, '.tools/bin/kubeadm');
@@ -17,14 +24,19 @@ const INVENTORIES = [EXAMPLE, ...readdirSync(fixture('inventory/valid')).map((f)
 
 function kubeadm(): string {
   if (!existsSync(KUBEADM)) {
-    throw new Error(`${KUBEADM} is missing: build the real kubeadm v1.36.4 there (the kube helper's Go harness, or a module requiring k8s.io/kubernetes v1.36.4 with its staging modules pinned to v0.36.4, then go build k8s.io/kubernetes/cmd/kubeadm)`);
+    throw new Error(
+      `${KUBEADM} is missing: build the real kubeadm v1.36.4 there (the kube helper's Go harness, or a module requiring k8s.io/kubernetes v1.36.4 with its staging modules pinned to v0.36.4, then go build k8s.io/kubernetes/cmd/kubeadm)`,
+    );
   }
   return KUBEADM;
 }
 
 /** Join configs hold placeholders; the step fills in run-time values of these shapes before validating. */
-const filled = (text: string) => text.replace(PLACEHOLDER.joinToken, 'abcdef.0123456789abcdef')
-  .replace(PLACEHOLDER.caCertHash, `sha256:${'ab'.repeat(32)}`).replace(PLACEHOLDER.certificateKey, 'cd'.repeat(32));
+const filled = (text: string) =>
+  text
+    .replace(PLACEHOLDER.joinToken, 'abcdef.0123456789abcdef')
+    .replace(PLACEHOLDER.caCertHash, `sha256:${'ab'.repeat(32)}`)
+    .replace(PLACEHOLDER.certificateKey, 'cd'.repeat(32));
 
 function validate(text: string): { code: number | null; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'labctl-kubeadm-'));
@@ -55,8 +67,13 @@ describe('the real kubeadm v1.36.4 accepts every rendered kubeadm and kubelet do
       const cps = site.nodes.filter((n) => n.roles.includes('control-plane'));
       const docs = [
         { what: `init ${cps[0]!.name}`, text: kubeadmInitConfig(site, cps[0]!) },
-        ...cps.slice(1, 2).map((n) => ({ what: `join control plane ${n.name}`, text: filled(kubeadmJoinConfig(site, n)) })),
-        ...site.nodes.filter((n) => !n.roles.includes('control-plane')).slice(0, 1).map((n) => ({ what: `join ${n.name}`, text: filled(kubeadmJoinConfig(site, n)) })),
+        ...cps
+          .slice(1, 2)
+          .map((n) => ({ what: `join control plane ${n.name}`, text: filled(kubeadmJoinConfig(site, n)) })),
+        ...site.nodes
+          .filter((n) => !n.roles.includes('control-plane'))
+          .slice(0, 1)
+          .map((n) => ({ what: `join ${n.name}`, text: filled(kubeadmJoinConfig(site, n)) })),
       ];
       for (const d of docs) {
         const r = validate(d.text);
@@ -72,9 +89,26 @@ describe('the real kubeadm v1.36.4 accepts every rendered kubeadm and kubelet do
     const init = kubeadmInitConfig(site, cp);
     const cases = [
       { what: 'networking.podSubnet', text: init.replace('podSubnet:', 'podSubnett:'), field: 'podSubnett' },
-      { what: 'KubeletConfiguration cgroupDriver', text: init.replace('cgroupDriver:', 'cgroupDriverr:'), field: 'cgroupDriverr' },
-      { what: 'nesting: controlPlaneEndpoint under networking', text: init.replace(/^controlPlaneEndpoint: (.*)$/m, '').replace('networking:\n', 'networking:\n  controlPlaneEndpoint: x:6443\n'), field: 'controlPlaneEndpoint' },
-      { what: 'JoinConfiguration discovery', text: filled(kubeadmJoinConfig(site, site.nodes.find((n) => n.name === 'vmh1')!)).replace('caCertHashes:', 'caCertHash:'), field: 'caCertHash' },
+      {
+        what: 'KubeletConfiguration cgroupDriver',
+        text: init.replace('cgroupDriver:', 'cgroupDriverr:'),
+        field: 'cgroupDriverr',
+      },
+      {
+        what: 'nesting: controlPlaneEndpoint under networking',
+        text: init
+          .replace(/^controlPlaneEndpoint: (.*)$/m, '')
+          .replace('networking:\n', 'networking:\n  controlPlaneEndpoint: x:6443\n'),
+        field: 'controlPlaneEndpoint',
+      },
+      {
+        what: 'JoinConfiguration discovery',
+        text: filled(kubeadmJoinConfig(site, site.nodes.find((n) => n.name === 'vmh1')!)).replace(
+          'caCertHashes:',
+          'caCertHash:',
+        ),
+        field: 'caCertHash',
+      },
     ];
     for (const c of cases) {
       expect(c.text, c.what).not.toBe(init);
@@ -91,9 +125,14 @@ describe('the real kubeadm v1.36.4 accepts every rendered kubeadm and kubelet do
     try {
       // certificatesDir and the dry-run directory in the temp dir: nothing is written under /etc/kubernetes.
       const cfg = join(dir, 'init.yaml');
-      writeFileSync(cfg, kubeadmInitConfig(site, cp).replace(/^clusterName:/m, `certificatesDir: ${join(dir, 'pki')}\nclusterName:`));
+      writeFileSync(
+        cfg,
+        kubeadmInitConfig(site, cp).replace(/^clusterName:/m, `certificatesDir: ${join(dir, 'pki')}\nclusterName:`),
+      );
       const r = spawnSync(kubeadm(), ['init', 'phase', 'etcd', 'local', '--config', cfg, '--dry-run'], {
-        encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBEADM_INIT_DRYRUN_DIR: join(dir, 'dry') },
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, KUBEADM_INIT_DRYRUN_DIR: join(dir, 'dry') },
       });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toContain(`- --listen-metrics-urls=http://0.0.0.0:${ETCD_METRICS_PORT}`);
@@ -102,9 +141,15 @@ describe('the real kubeadm v1.36.4 accepts every rendered kubeadm and kubelet do
       expect(r.stdout).toMatch(/httpGet:\n\s+host: 0\.0\.0\.0\n\s+path: \/livez/);
       // Without our flag kubeadm binds metrics to loopback only: what Prometheus could never scrape.
       writeFileSync(join(dir, 'plain.yaml'), readFileSync(cfg, 'utf8').replace(/^etcd:\n(?:  .*\n)+/m, ''));
-      const p2 = spawnSync(kubeadm(), ['init', 'phase', 'etcd', 'local', '--config', join(dir, 'plain.yaml'), '--dry-run'], {
-        encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBEADM_INIT_DRYRUN_DIR: join(dir, 'dry3') },
-      });
+      const p2 = spawnSync(
+        kubeadm(),
+        ['init', 'phase', 'etcd', 'local', '--config', join(dir, 'plain.yaml'), '--dry-run'],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: { ...process.env, KUBEADM_INIT_DRYRUN_DIR: join(dir, 'dry3') },
+        },
+      );
       expect(p2.status, p2.stderr).toBe(0);
       expect(p2.stdout).toContain('- --listen-metrics-urls=http://127.0.0.1:2381');
       expect(p2.stdout).not.toContain('quota-backend-bytes');
@@ -114,7 +159,9 @@ describe('the real kubeadm v1.36.4 accepts every rendered kubeadm and kubelet do
   });
 
   it('the sandbox image containerd is given is the pause image kubeadm v1.36.4 uses', () => {
-    const images = execFileSync(kubeadm(), ['config', 'images', 'list', '--kubernetes-version', 'v1.36.4'], { encoding: 'utf8' });
+    const images = execFileSync(kubeadm(), ['config', 'images', 'list', '--kubernetes-version', 'v1.36.4'], {
+      encoding: 'utf8',
+    });
     expect(images.split('\n')).toContain(containerdRelease(load(EXAMPLE)).sandboxImage);
   });
 });

@@ -10,18 +10,51 @@ import type { Plan, PlannedStep } from '../../installer/cluster/plan.ts';
 import { firstControlPlane, kubeadmInitConfig } from '../../installer/cluster/artifacts.ts';
 
 // The certificates kubeadm makes (phases/certs): only these; any other file under pki/ is someone else's job.
-const PKI = ['ca', 'apiserver', 'apiserver-kubelet-client', 'front-proxy-ca', 'front-proxy-client', 'apiserver-etcd-client']
+const PKI = [
+  'ca',
+  'apiserver',
+  'apiserver-kubelet-client',
+  'front-proxy-ca',
+  'front-proxy-client',
+  'apiserver-etcd-client',
+]
   .flatMap((c) => [`/etc/kubernetes/pki/${c}.crt`, `/etc/kubernetes/pki/${c}.key`])
   .concat(['/etc/kubernetes/pki/sa.key', '/etc/kubernetes/pki/sa.pub', '/etc/kubernetes/pki/etcd/']);
-const KUBEADM_INIT_WRITES = ['/etc/kubernetes/admin.conf', '/etc/kubernetes/super-admin.conf', '/etc/kubernetes/kubelet.conf',
-  '/etc/kubernetes/controller-manager.conf', '/etc/kubernetes/scheduler.conf', ...PKI, '/etc/kubernetes/manifests/', '/var/lib/kubelet/', '/var/lib/etcd/'];
-const KUBEADM_JOIN_WORKER_WRITES = ['/etc/kubernetes/kubelet.conf', '/etc/kubernetes/bootstrap-kubelet.conf', '/etc/kubernetes/pki/ca.crt', '/var/lib/kubelet/'];
+const KUBEADM_INIT_WRITES = [
+  '/etc/kubernetes/admin.conf',
+  '/etc/kubernetes/super-admin.conf',
+  '/etc/kubernetes/kubelet.conf',
+  '/etc/kubernetes/controller-manager.conf',
+  '/etc/kubernetes/scheduler.conf',
+  ...PKI,
+  '/etc/kubernetes/manifests/',
+  '/var/lib/kubelet/',
+  '/var/lib/etcd/',
+];
+const KUBEADM_JOIN_WORKER_WRITES = [
+  '/etc/kubernetes/kubelet.conf',
+  '/etc/kubernetes/bootstrap-kubelet.conf',
+  '/etc/kubernetes/pki/ca.crt',
+  '/var/lib/kubelet/',
+];
 // A control-plane join writes admin.conf but not super-admin.conf (only init does); --upload-certs hands it
 // only ca, sa, front-proxy-ca and etcd/ca (phases/copycerts certsToTransfer), kubeadm makes the rest.
-const KUBEADM_JOIN_CP_WRITES = [...KUBEADM_JOIN_WORKER_WRITES, '/etc/kubernetes/admin.conf', '/etc/kubernetes/controller-manager.conf',
-  '/etc/kubernetes/scheduler.conf', ...PKI, '/etc/kubernetes/manifests/', '/var/lib/etcd/'];
+const KUBEADM_JOIN_CP_WRITES = [
+  ...KUBEADM_JOIN_WORKER_WRITES,
+  '/etc/kubernetes/admin.conf',
+  '/etc/kubernetes/controller-manager.conf',
+  '/etc/kubernetes/scheduler.conf',
+  ...PKI,
+  '/etc/kubernetes/manifests/',
+  '/var/lib/etcd/',
+];
 
-export interface Reference { node: string; step: string; path: string; by: string }
+export interface Reference {
+  node: string;
+  step: string;
+  path: string;
+  by: string;
+}
 
 const NODE_PATH = /^\/(etc|var|usr|opt|run|srv)\//;
 
@@ -29,8 +62,14 @@ const NODE_PATH = /^\/(etc|var|usr|opt|run|srv)\//;
 function yamlPaths(text: string): string[] {
   const out: string[] = [];
   const walk = (v: unknown, key = ''): void => {
-    if (typeof v === 'string') { if (NODE_PATH.test(v) && key !== 'mountPath') out.push(v); return; }
-    if (Array.isArray(v)) { v.forEach((x) => walk(x, key)); return; }
+    if (typeof v === 'string') {
+      if (NODE_PATH.test(v) && key !== 'mountPath') out.push(v);
+      return;
+    }
+    if (Array.isArray(v)) {
+      v.forEach((x) => walk(x, key));
+      return;
+    }
     if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
       // kubeadm extraArgs are {name, value} pairs: the value is what the flag names.
@@ -56,7 +95,10 @@ function variables(script: string): Map<string, string> {
   return vars;
 }
 const resolveWord = (w: string, vars: Map<string, string>) =>
-  w.replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1').replace(/\$\{?(\w+)\}?/g, (all, v: string) => vars.get(v) ?? all);
+  w
+    .replace(/^'(.*)'$/, '$1')
+    .replace(/^"(.*)"$/, '$1')
+    .replace(/\$\{?(\w+)\}?/g, (all, v: string) => vars.get(v) ?? all);
 
 /** What a step script writes on its node: put_file targets, redirections, install targets, mkdir -p dirs, and kubeadm's own files. */
 export function writesOf(step: PlannedStep, controlPlane: boolean): string[] {
@@ -64,35 +106,51 @@ export function writesOf(step: PlannedStep, controlPlane: boolean): string[] {
   const out: string[] = [];
   for (const m of step.script.matchAll(/put_file\s+(\S+)/g)) out.push(resolveWord(m[1]!, vars));
   for (const m of step.script.matchAll(/(?:^|[^2&])>\s*("[^"]+"|\/\S+)/g)) out.push(resolveWord(m[1]!, vars));
-  for (const m of step.script.matchAll(/^\s*install\s+(?:-m\s+\d+\s+)?.*\s(\/\S+)\s*$/gm)) out.push(resolveWord(m[1]!, vars));
-  for (const m of step.script.matchAll(/mkdir -p ([^\n;&|]+)/g)) for (const w of m[1]!.trim().split(/\s+/)) out.push(`${resolveWord(w, vars).replace(/\/$/, '')}/`);
+  for (const m of step.script.matchAll(/^\s*install\s+(?:-m\s+\d+\s+)?.*\s(\/\S+)\s*$/gm))
+    out.push(resolveWord(m[1]!, vars));
+  for (const m of step.script.matchAll(/mkdir -p ([^\n;&|]+)/g))
+    for (const w of m[1]!.trim().split(/\s+/)) out.push(`${resolveWord(w, vars).replace(/\/$/, '')}/`);
   if (/^\s*kubeadm init /m.test(step.script)) out.push(...KUBEADM_INIT_WRITES);
-  if (/^\s*kubeadm join /m.test(step.script)) out.push(...(controlPlane ? KUBEADM_JOIN_CP_WRITES : KUBEADM_JOIN_WORKER_WRITES));
+  if (/^\s*kubeadm join /m.test(step.script))
+    out.push(...(controlPlane ? KUBEADM_JOIN_CP_WRITES : KUBEADM_JOIN_WORKER_WRITES));
   return out.filter((p) => p.startsWith('/'));
 }
 
 /** Node paths a step's files and commands name, and what names them. */
-export function referencesOf(site: Site, node: string, step: PlannedStep): { path: string; by: string; when: 'kubelet' | 'now' }[] {
+export function referencesOf(
+  site: Site,
+  node: string,
+  step: PlannedStep,
+): { path: string; by: string; when: 'kubelet' | 'now' }[] {
   const out: { path: string; by: string; when: 'kubelet' | 'now' }[] = [];
   const vars = variables(step.script);
   for (const h of heredocs(step.script)) {
     const target = resolveWord(/put_file\s+(\S+)/.exec(h.head)?.[1] ?? '', vars);
     if (/apiVersion: kubeadm\.k8s\.io|kind: Pod/.test(h.body)) {
       const isPod = /^kind: Pod$/m.test(h.body);
-      for (const p of yamlPaths(h.body)) out.push({ path: p, by: isPod ? `static pod ${target || 'manifest'}` : 'kubeadm configuration', when: isPod ? 'kubelet' : 'now' });
+      for (const p of yamlPaths(h.body))
+        out.push({
+          path: p,
+          by: isPod ? `static pod ${target || 'manifest'}` : 'kubeadm configuration',
+          when: isPod ? 'kubelet' : 'now',
+        });
     } else if (/\.toml$/.test(target)) {
       for (const m of h.body.matchAll(/=\s*"(\/[^"]+)"/g)) out.push({ path: m[1]!, by: target, when: 'now' });
     }
   }
   // A control-plane join runs the cluster's ClusterConfiguration (kubeadm-config ConfigMap) on this node too.
   if (/^\s*kubeadm join /m.test(step.script) && /controlPlane:/.test(step.script)) {
-    const cluster = kubeadmInitConfig(site, firstControlPlane(site)).split(/^---$/m).find((d) => /kind: ClusterConfiguration/.test(d)) ?? '';
+    const cluster =
+      kubeadmInitConfig(site, firstControlPlane(site))
+        .split(/^---$/m)
+        .find((d) => /kind: ClusterConfiguration/.test(d)) ?? '';
     for (const p of yamlPaths(cluster)) out.push({ path: p, by: 'ClusterConfiguration (kubeadm-config)', when: 'now' });
   }
   const code = step.script.replace(/<<'LABCTL_EOF'[^\n]*\n[\s\S]*?^LABCTL_EOF$/gm, '');
   for (const m of code.matchAll(/--(?:config|kubeconfig|cacert|cert|key)[ =]("[^"]+"|'[^']+'|\/\S+)/g)) {
     const p = resolveWord(m[1]!, vars);
-    if (NODE_PATH.test(p) && !/\/etc\/kubernetes\/pki\/etcd\/(ca|server)\.(crt|key)$/.test(p)) out.push({ path: p, by: `script flag ${m[0]}`, when: 'now' });
+    if (NODE_PATH.test(p) && !/\/etc\/kubernetes\/pki\/etcd\/(ca|server)\.(crt|key)$/.test(p))
+      out.push({ path: p, by: `script flag ${m[0]}`, when: 'now' });
   }
   for (const m of code.matchAll(/KUBECONFIG=(\/\S+)/g)) out.push({ path: m[1]!, by: 'script KUBECONFIG', when: 'now' });
   for (const m of code.matchAll(/-in (\/\S+)/g)) out.push({ path: m[1]!, by: 'script -in', when: 'now' });
@@ -100,7 +158,8 @@ export function referencesOf(site: Site, node: string, step: PlannedStep): { pat
   return out;
 }
 
-const covers = (written: string, path: string) => written === path || (written.endsWith('/') && path.startsWith(written));
+const covers = (written: string, path: string) =>
+  written === path || (written.endsWith('/') && path.startsWith(written));
 
 /**
  * Every reference without a writer before it is read, per node: a file a step or config names must be written

@@ -8,7 +8,13 @@ import { parseAllDocuments } from 'yaml';
 import { EXAMPLE, labctl } from '../helpers.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
 import { buildPlan, formatPlan } from '../../installer/cluster/plan.ts';
-import { containerdHosts, kubeadmInitConfig, kubeadmJoinConfig, kubeVipPod, PLACEHOLDER } from '../../installer/cluster/artifacts.ts';
+import {
+  containerdHosts,
+  kubeadmInitConfig,
+  kubeadmJoinConfig,
+  kubeVipPod,
+  PLACEHOLDER,
+} from '../../installer/cluster/artifacts.ts';
 import { factsScript } from '../../installer/cluster/facts.ts';
 import { resetScript } from '../../installer/cluster/reset.ts';
 import { Journal, writeAtomic } from '../../installer/cluster/journal.ts';
@@ -28,8 +34,21 @@ describe('plan', () => {
     expect(plan.phases[1]!.hosts).toEqual([expect.objectContaining({ node: 'cp1' })]);
     expect(plan.phases[1]!.hosts[0]!.steps.map((s) => s.id)).toEqual(['0040-kube-vip', '0050-kubeadm-init']);
     expect(plan.phases[2]!.hosts.map((h) => `${h.node}:${h.steps.map((s) => s.id).join(',')}`)).toEqual([
-      'cp1:0055-join-credentials', 'cp2:0060-kubeadm-join-control-plane,0065-kube-vip', 'cp3:0060-kubeadm-join-control-plane,0065-kube-vip']);
-    expect(plan.phases[3]!.hosts.map((h) => h.node)).toEqual(['vmh1', 'vmh2', 'vmh3', 'vmh4', 'vmh5', 'vmh6', 'stor1', 'stor2', 'stor3']);
+      'cp1:0055-join-credentials',
+      'cp2:0060-kubeadm-join-control-plane,0065-kube-vip',
+      'cp3:0060-kubeadm-join-control-plane,0065-kube-vip',
+    ]);
+    expect(plan.phases[3]!.hosts.map((h) => h.node)).toEqual([
+      'vmh1',
+      'vmh2',
+      'vmh3',
+      'vmh4',
+      'vmh5',
+      'vmh6',
+      'stor1',
+      'stor2',
+      'stor3',
+    ]);
   });
 
   it('is deterministic (same inventory, same scripts and hashes)', () => {
@@ -37,10 +56,14 @@ describe('plan', () => {
   });
 
   it('labctl plan prints it without connecting anywhere', async () => {
-    const out = await labctl(['plan', '-i', EXAMPLE], { env: { LABCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'labctl-plan-')) } });
+    const out = await labctl(['plan', '-i', EXAMPLE], {
+      env: { LABCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'labctl-plan-')) },
+    });
     expect(out.code, out.stderr).toBe(0);
     // Then the day-two membership lines (test/cluster/upgrade-plan.test.ts); no journal here.
-    expect(out.stdout).toBe(`${formatPlan(plan)}\njoins: ${site.nodes.map((n) => n.name).join(', ')}\nalready members: none (no journal yet: a first labctl up)\n`);
+    expect(out.stdout).toBe(
+      `${formatPlan(plan)}\njoins: ${site.nodes.map((n) => n.name).join(', ')}\nalready members: none (no journal yet: a first labctl up)\n`,
+    );
     expect(out.stdout).toContain('phase 5: hand-over to ArgoCD');
   });
 
@@ -49,17 +72,32 @@ describe('plan', () => {
     try {
       const files: string[] = [];
       const scripts = new Map<string, string>();
-      for (const p of plan.phases) for (const h of p.hosts) for (const s of h.steps) scripts.set(`${h.node}-${s.id}`, s.script);
+      for (const p of plan.phases)
+        for (const h of p.hosts) for (const s of h.steps) scripts.set(`${h.node}-${s.id}`, s.script);
       scripts.set('facts', factsScript());
       scripts.set('reset', resetScript(node('cp1')));
-      for (const [name, text] of scripts) { const f = join(dir, `${name}.sh`); writeFileSync(f, text); files.push(f); }
+      for (const [name, text] of scripts) {
+        const f = join(dir, `${name}.sh`);
+        writeFileSync(f, text);
+        files.push(f);
+      }
       expect(files.length).toBeGreaterThan(40);
       // shellcheck exits non-zero on any finding; the output names file and line. Two processes (two
       // cores), asynchronous: a worker blocked in execFileSync for a minute under load cannot answer
       // vitest's RPC and failed whole runs.
-      const check = (batch: string[]) => new Promise<string>((done) => execFile('shellcheck', ['-s', 'bash', '-S', 'style', ...batch],
-        { encoding: 'utf8', maxBuffer: 16 << 20, timeout: 280_000 }, (err, stdout, stderr) => done(err ? `shellcheck failed (${err.code ?? err.signal}): ${stdout}${stderr}` : '')));
-      expect(await Promise.all([files.filter((_, i) => i % 2 === 0), files.filter((_, i) => i % 2 === 1)].map(check))).toEqual(['', '']);
+      const check = (batch: string[]) =>
+        new Promise<string>((done) =>
+          execFile(
+            'shellcheck',
+            ['-s', 'bash', '-S', 'style', ...batch],
+            { encoding: 'utf8', maxBuffer: 16 << 20, timeout: 280_000 },
+            (err, stdout, stderr) =>
+              done(err ? `shellcheck failed (${err.code ?? err.signal}): ${stdout}${stderr}` : ''),
+          ),
+        );
+      expect(
+        await Promise.all([files.filter((_, i) => i % 2 === 0), files.filter((_, i) => i % 2 === 1)].map(check)),
+      ).toEqual(['', '']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -70,14 +108,23 @@ describe('rendered node artifacts', () => {
   it('kubeadm init: v1beta4 Init/Cluster/Kubelet configuration with OIDC flags, CIDRs and the VIP endpoint', () => {
     const docs = parseAllDocuments(kubeadmInitConfig(site, node('cp1'))).map((d) => d.toJS());
     expect(docs.map((d) => `${d.apiVersion} ${d.kind}`)).toEqual([
-      'kubeadm.k8s.io/v1beta4 InitConfiguration', 'kubeadm.k8s.io/v1beta4 ClusterConfiguration', 'kubelet.config.k8s.io/v1beta1 KubeletConfiguration']);
+      'kubeadm.k8s.io/v1beta4 InitConfiguration',
+      'kubeadm.k8s.io/v1beta4 ClusterConfiguration',
+      'kubelet.config.k8s.io/v1beta1 KubeletConfiguration',
+    ]);
     const [init, cluster, kubelet] = docs;
     expect(init.localAPIEndpoint.advertiseAddress).toBe('10.10.0.11');
-    expect(init.nodeRegistration.kubeletExtraArgs).toContainEqual({ name: 'node-labels', value: 'topology.kubernetes.io/zone=r1' });
+    expect(init.nodeRegistration.kubeletExtraArgs).toContainEqual({
+      name: 'node-labels',
+      value: 'topology.kubernetes.io/zone=r1',
+    });
     expect(cluster.controlPlaneEndpoint).toBe('k8s-api.lab.example.edu:6443');
     expect(cluster.networking).toMatchObject({ podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/12' });
     expect(cluster.kubernetesVersion).toBe('v1.36.4');
-    expect(cluster.apiServer.extraArgs).toContainEqual({ name: 'oidc-issuer-url', value: 'https://sso.lab.example.edu/realms/campus' });
+    expect(cluster.apiServer.extraArgs).toContainEqual({
+      name: 'oidc-issuer-url',
+      value: 'https://sso.lab.example.edu/realms/campus',
+    });
     expect(cluster.apiServer.extraArgs).toContainEqual({ name: 'oidc-client-id', value: 'kubernetes' });
     expect(cluster.apiServer.extraArgs).toContainEqual({ name: 'oidc-groups-claim', value: 'groups' });
     expect(cluster.apiServer.extraArgs).toContainEqual({ name: 'oidc-username-claim', value: 'preferred_username' });
@@ -87,10 +134,17 @@ describe('rendered node artifacts', () => {
 
   it('kubeadm join: placeholders instead of secrets; control planes get a certificate key placeholder', () => {
     const w = parseAllDocuments(kubeadmJoinConfig(site, node('vmh1')))[0]!.toJS();
-    expect(w.discovery.bootstrapToken).toEqual({ apiServerEndpoint: 'k8s-api.lab.example.edu:6443', token: PLACEHOLDER.joinToken, caCertHashes: [PLACEHOLDER.caCertHash] });
+    expect(w.discovery.bootstrapToken).toEqual({
+      apiServerEndpoint: 'k8s-api.lab.example.edu:6443',
+      token: PLACEHOLDER.joinToken,
+      caCertHashes: [PLACEHOLDER.caCertHash],
+    });
     expect(w.controlPlane).toBeUndefined();
     const c = parseAllDocuments(kubeadmJoinConfig(site, node('cp2')))[0]!.toJS();
-    expect(c.controlPlane).toEqual({ localAPIEndpoint: { advertiseAddress: '10.10.0.12', bindPort: 6443 }, certificateKey: PLACEHOLDER.certificateKey });
+    expect(c.controlPlane).toEqual({
+      localAPIEndpoint: { advertiseAddress: '10.10.0.12', bindPort: 6443 },
+      certificateKey: PLACEHOLDER.certificateKey,
+    });
   });
 
   it('kube-vip: super-admin.conf on the first control plane during init, admin.conf elsewhere', () => {
@@ -119,13 +173,17 @@ describe('secrets and the journal', () => {
     expect(redact(`--certificate-key ${'a1'.repeat(32)}`)).toBe('--certificate-key ***');
   });
 
-  it('a failing step\'s reason is redacted and prefers the script\'s LABCTL_ERROR line', () => {
-    expect(stepFailure(1, null, '', 'apt noise\nLABCTL_ERROR: package(s) kubeadm missing\n', 60)).toBe('package(s) kubeadm missing');
+  it("a failing step's reason is redacted and prefers the script's LABCTL_ERROR line", () => {
+    expect(stepFailure(1, null, '', 'apt noise\nLABCTL_ERROR: package(s) kubeadm missing\n', 60)).toBe(
+      'package(s) kubeadm missing',
+    );
     expect(stepFailure(124, null, '', '', 60)).toBe('timed out after 60 s (stopped on the host)');
   });
 
   it('no step script in the plan contains a secret value, only placeholders', () => {
-    const scripts = buildPlan(site).phases.flatMap((p) => p.hosts.flatMap((h) => h.steps.map((s) => s.script))).join('\n');
+    const scripts = buildPlan(site)
+      .phases.flatMap((p) => p.hosts.flatMap((h) => h.steps.map((s) => s.script)))
+      .join('\n');
     expect(scripts).toContain(PLACEHOLDER.joinToken);
     expect(scripts).not.toMatch(/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/);
   });
@@ -135,7 +193,11 @@ describe('secrets and the journal', () => {
     try {
       const f = join(dir, 'state', 'journal.json');
       const j = Journal.open(f, 'cs-lab');
-      await Promise.all([j.markDone('cp1', '0010-os-prep', 'h1', 5), j.markDone('cp2', '0010-os-prep', 'h2', 6), j.markDone('cp1', '0020-containerd', 'h3', 7)]);
+      await Promise.all([
+        j.markDone('cp1', '0010-os-prep', 'h1', 5),
+        j.markDone('cp2', '0010-os-prep', 'h2', 6),
+        j.markDone('cp1', '0020-containerd', 'h3', 7),
+      ]);
       const data = JSON.parse(readFileSync(f, 'utf8'));
       expect(Object.keys(data.hosts.cp1)).toEqual(['0010-os-prep', '0020-containerd']);
       expect(readdirSync(join(dir, 'state'))).toEqual(['journal.json']);

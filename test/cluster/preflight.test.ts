@@ -22,26 +22,33 @@ let site: Site;
 let reports: Map<string, HostReport>;
 
 const status = (node: string, id: string) => reports.get(node)!.checks.find((c) => c.id === id);
-const failing = (node: string) => reports.get(node)!.checks.filter((c) => c.status === 'fail').map((c) => c.id);
+const failing = (node: string) =>
+  reports
+    .get(node)!
+    .checks.filter((c) => c.status === 'fail')
+    .map((c) => c.id);
 
 beforeAll(async () => {
   rack = await FakeRack.create(1, [
     { name: 'cp1' },
     { name: 'vmh1', kvm: true },
-    { name: 'vmh2', kvm: false },                                    // fault: vm-host without /dev/kvm
+    { name: 'vmh2', kvm: false }, // fault: vm-host without /dev/kvm
     { name: 'stor1', rbd: true, disks: [{ id: OSD }, { id: OSD_USED, filesystem: 'ext4' }] }, // fault: ext4 on a Ceph disk
-    { name: 'w1', swap: true },                                      // fault: swap on
-    { name: 'w2', hostname: 'localhost-42' },                        // fault: wrong hostname
+    { name: 'w1', swap: true }, // fault: swap on
+    { name: 'w2', hostname: 'localhost-42' }, // fault: wrong hostname
   ]);
   dir = mkdtempSync(join(tmpdir(), 'labctl-preflight-'));
-  file = writeInventory(dir, rackInventory(rack, [
-    { name: 'cp1', roles: ['control-plane'] },
-    { name: 'vmh1', roles: ['vm-host', 'worker'] },
-    { name: 'vmh2', roles: ['vm-host', 'worker'] },
-    { name: 'stor1', roles: ['storage', 'worker'], disks: [`/dev/disk/by-id/${OSD}`, `/dev/disk/by-id/${OSD_USED}`] },
-    { name: 'w1', roles: ['worker'] },
-    { name: 'w2', roles: ['worker'] },
-  ]));
+  file = writeInventory(
+    dir,
+    rackInventory(rack, [
+      { name: 'cp1', roles: ['control-plane'] },
+      { name: 'vmh1', roles: ['vm-host', 'worker'] },
+      { name: 'vmh2', roles: ['vm-host', 'worker'] },
+      { name: 'stor1', roles: ['storage', 'worker'], disks: [`/dev/disk/by-id/${OSD}`, `/dev/disk/by-id/${OSD_USED}`] },
+      { name: 'w1', roles: ['worker'] },
+      { name: 'w2', roles: ['worker'] },
+    ]),
+  );
   const r = requireSite(file);
   if (!('site' in r)) throw new Error(JSON.stringify(r.errors));
   site = r.site;
@@ -69,7 +76,10 @@ describe('preflight facts from real sshd hosts', () => {
     expect(reports.get('vmh2')!.facts!.kvm).toBe(false);
     expect(reports.get('w2')!.facts!.hostname).toBe('localhost-42');
     const disks = reports.get('stor1')!.facts!.disks;
-    expect(disks.map((d) => [d.path, d.exists, d.block])).toEqual([[`/dev/disk/by-id/${OSD}`, true, true], [`/dev/disk/by-id/${OSD_USED}`, true, true]]);
+    expect(disks.map((d) => [d.path, d.exists, d.block])).toEqual([
+      [`/dev/disk/by-id/${OSD}`, true, true],
+      [`/dev/disk/by-id/${OSD_USED}`, true, true],
+    ]);
     expect(disks[0]!.signatures).toEqual([]);
     expect(disks[1]!.signatures.join(' ')).toMatch(/^ext4 0x438$/);
   });
@@ -89,7 +99,10 @@ describe('preflight facts from real sshd hosts', () => {
   it('fails a storage host whose Ceph disk holds a filesystem, naming the disk and what is on it', () => {
     // Two OSD disks: the agents' CPU plus one per OSD (Rook's request) = 3; this machine's facts may have fewer.
     expect(failing('stor1')).toEqual(cpus().length >= 3 ? ['disks'] : ['cpu', 'disks']);
-    if (cpus().length < 3) expect(status('stor1', 'cpu')!.reason).toContain('need at least 3 (1 cpu/1024 MiB kubelet + agents +2 cpu/6144 MiB storage x2 disks');
+    if (cpus().length < 3)
+      expect(status('stor1', 'cpu')!.reason).toContain(
+        'need at least 3 (1 cpu/1024 MiB kubelet + agents +2 cpu/6144 MiB storage x2 disks',
+      );
     const reason = status('stor1', 'disks')!.reason!;
     expect(reason).toContain(`/dev/disk/by-id/${OSD_USED}`);
     expect(reason).toContain('ext4');
@@ -117,7 +130,9 @@ describe('labctl preflight (CLI)', () => {
     const r = await labctl(['preflight', '-i', file]);
     expect(r.code, r.stderr).toBe(1);
     // this machine first (helm and kubectl from .tools/bin; no secret store next to this inventory yet)
-    expect(r.stdout).toMatch(/^local helm +ok +v4\.1\.4 .*\nlocal kubectl +ok +v1\.35\.2 .*\nlocal site-key warn .*labctl secrets init -r .*\nnode\s+ssh\s+root\s+os\s+kernel/);
+    expect(r.stdout).toMatch(
+      /^local helm +ok +v4\.1\.4 .*\nlocal kubectl +ok +v1\.35\.2 .*\nlocal site-key warn .*labctl secrets init -r .*\nnode\s+ssh\s+root\s+os\s+kernel/,
+    );
     expect(r.stdout).toMatch(/\nvmh2 .*FAIL/);
     expect(r.stdout).toContain('vmh2: virtualization: FAIL:');
     expect(r.stdout).toContain(`stor1: disks: FAIL: /dev/disk/by-id/${OSD_USED}`);

@@ -44,15 +44,21 @@ describe('control-plane quorum', () => {
   });
 
   it('refuses the only control plane, and the first control plane (up and upgrade start there)', () => {
-    const one = variant((inv) => { inv.nodes = inv.nodes.filter((n: any) => !['cp2', 'cp3'].includes(n.name)); });
-    expect(removeRefusals(one, { node: 'cp1', ready: allReady })[0]).toBe('cp1 is the only control plane: the cluster would have no API server and no etcd');
+    const one = variant((inv) => {
+      inv.nodes = inv.nodes.filter((n: any) => !['cp2', 'cp3'].includes(n.name));
+    });
+    expect(removeRefusals(one, { node: 'cp1', ready: allReady })[0]).toBe(
+      'cp1 is the only control plane: the cluster would have no API server and no etcd',
+    );
     expect(removeRefusals(site, { node: 'cp1', ready: allReady })).toEqual([
       'cp1 is the first control plane of the inventory (labctl up and upgrade start there): list another control plane first in the inventory, run labctl up, then remove cp1',
     ]);
   });
 
   it('an unknown node is named with the known ones', () => {
-    expect(removeRefusals(site, { node: 'cp9', ready: allReady })[0]).toMatch(/^cp9 is not a node of the inventory \(nodes: cp1, cp2, /);
+    expect(removeRefusals(site, { node: 'cp9', ready: allReady })[0]).toMatch(
+      /^cp9 is not a node of the inventory \(nodes: cp1, cp2, /,
+    );
   });
 });
 
@@ -64,24 +70,45 @@ describe('Ceph redundancy', () => {
   });
 
   it('a second storage node in the same rack makes the removal safe; a worker without disks is never a Ceph question', () => {
-    const more = variant((inv) => { inv.nodes.push({ name: 'stor4', rack: 'r2', address: '10.10.2.40', roles: ['storage', 'worker'], disks: ['/dev/disk/by-id/nvme-EXTRA_4'] }); });
+    const more = variant((inv) => {
+      inv.nodes.push({
+        name: 'stor4',
+        rack: 'r2',
+        address: '10.10.2.40',
+        roles: ['storage', 'worker'],
+        disks: ['/dev/disk/by-id/nvme-EXTRA_4'],
+      });
+    });
     expect(removeRefusals(more, { node: 'stor2', ready: allReady })).toEqual([]);
     expect(removeRefusals(site, { node: 'vmh4', ready: without('vmh4') })).toEqual([]);
   });
 
   it('host failure domain counts storage hosts: 3 of 3 refused, 2 replicas allowed', () => {
-    const host3 = variant((inv) => { inv.storage = { failureDomain: 'host', replicas: 3 }; });
-    expect(removeRefusals(host3, { node: 'stor1', ready: allReady })[0]).toMatch(/without stor1 2 storage host\(s\) would remain \(stor2, stor3\), fewer than 3/);
-    const host2 = variant((inv) => { inv.storage = { failureDomain: 'host', replicas: 2 }; });
+    const host3 = variant((inv) => {
+      inv.storage = { failureDomain: 'host', replicas: 3 };
+    });
+    expect(removeRefusals(host3, { node: 'stor1', ready: allReady })[0]).toMatch(
+      /without stor1 2 storage host\(s\) would remain \(stor2, stor3\), fewer than 3/,
+    );
+    const host2 = variant((inv) => {
+      inv.storage = { failureDomain: 'host', replicas: 2 };
+    });
     expect(removeRefusals(host2, { node: 'stor1', ready: allReady })).toEqual([]);
   });
 });
 
 describe('remove plan', () => {
   it('a storage node: drain, OSDs out through the Rook toolbox and wait, reset on the node, delete the Node; kubectl on cp1', () => {
-    const two = variant((inv) => { inv.storage = { failureDomain: 'host', replicas: 2 }; });
+    const two = variant((inv) => {
+      inv.storage = { failureDomain: 'host', replicas: 2 };
+    });
     const p = buildRemovePlan(two, { node: 'stor1', ready: allReady, rebalanceTimeoutSec: 60 });
-    expect(p.steps.map((s) => `${s.id}@${s.runsOn}`)).toEqual(['10-drain@cp1', '20-ceph-out@cp1', '30-reset@stor1', '40-delete-node@cp1']);
+    expect(p.steps.map((s) => `${s.id}@${s.runsOn}`)).toEqual([
+      '10-drain@cp1',
+      '20-ceph-out@cp1',
+      '30-reset@stor1',
+      '40-delete-node@cp1',
+    ]);
     const ceph = p.steps[1]!.script;
     expect(ceph).toContain('-n rook-ceph exec deploy/rook-ceph-tools -- ceph "$@"');
     expect(ceph).toContain('ceph osd ls-tree "$node"');
@@ -95,7 +122,11 @@ describe('remove plan', () => {
   });
 
   it('a worker has no Ceph step; removing cp2 drains it from cp1; a refusal throws with every reason', () => {
-    expect(buildRemovePlan(site, { node: 'vmh1', ready: allReady }).steps.map((s) => s.id)).toEqual(['10-drain', '30-reset', '40-delete-node']);
+    expect(buildRemovePlan(site, { node: 'vmh1', ready: allReady }).steps.map((s) => s.id)).toEqual([
+      '10-drain',
+      '30-reset',
+      '40-delete-node',
+    ]);
     expect(buildRemovePlan(site, { node: 'cp2', ready: allReady }).apiHost).toBe('cp1');
     try {
       buildRemovePlan(site, { node: 'stor1', ready: allReady });
@@ -118,8 +149,10 @@ describe('the inventory lines to delete', () => {
   it('block-style entry with a comment: deleting exactly those lines leaves a valid inventory without the node', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'labctl-remove-lines-'));
     const file = join(dir, 'inventory.yaml');
-    const text = readFileSync(EXAMPLE, 'utf8').replace('  - {name: vmh5, rack: r3, address: 10.10.3.21, roles: [vm-host, worker]}',
-      '  - name: vmh5   # bought 2024\n    rack: r3\n    address: 10.10.3.21\n    roles:\n      - vm-host\n      - worker\n');
+    const text = readFileSync(EXAMPLE, 'utf8').replace(
+      '  - {name: vmh5, rack: r3, address: 10.10.3.21, roles: [vm-host, worker]}',
+      '  - name: vmh5   # bought 2024\n    rack: r3\n    address: 10.10.3.21\n    roles:\n      - vm-host\n      - worker\n',
+    );
     writeFileSync(file, text);
     const l = nodeEntryLines(file, 'vmh5')!;
     expect(l.last - l.first).toBe(5);

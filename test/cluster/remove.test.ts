@@ -28,7 +28,7 @@ beforeAll(async () => {
     { name: 's1', roles: ['storage', 'worker'], disks: ['/dev/disk/by-id/nvme-FAKE_RM_1'] },
     { name: 's2', roles: ['storage', 'worker'], disks: ['/dev/disk/by-id/nvme-FAKE_RM_2'] },
   ];
-  file = writeInventory(dir, rackInventory(rack, nodesSpec));                  // storage.replicas 1
+  file = writeInventory(dir, rackInventory(rack, nodesSpec)); // storage.replicas 1
   const two = rackInventory(rack, nodesSpec);
   two.storage = { failureDomain: 'host', replicas: 2 };
   strict = writeInventory(dir, two, 'replicas2.yaml');
@@ -46,7 +46,9 @@ describe('labctl remove on the fake rack (STAND-IN kubeadm, kubectl/API server a
   it('refuses when Ceph would lose redundancy (2 replicas, 2 storage hosts) and when the only control plane would go; nothing changes', async () => {
     const ceph = await labctl(['remove', 's2', '-i', strict, '--yes-remove', 's2']);
     expect(ceph.code).toBe(1);
-    expect(ceph.stderr).toContain('remove refused:\n  - Ceph redundancy: storage.replicas is 2 with failure domain host; without s2 1 storage host(s) would remain (s1), fewer than 2');
+    expect(ceph.stderr).toContain(
+      'remove refused:\n  - Ceph redundancy: storage.replicas is 2 with failure domain host; without s2 1 storage host(s) would remain (s1), fewer than 2',
+    );
     expect(ceph.stderr).toContain('nothing was changed');
     const cp = await labctl(['remove', 'cp1', '-i', file, '--yes-remove', 'cp1']);
     expect(cp.code).toBe(1);
@@ -58,7 +60,9 @@ describe('labctl remove on the fake rack (STAND-IN kubeadm, kubectl/API server a
   it('without --yes-remove it shows the plan and changes nothing', async () => {
     const r = await labctl(['remove', 's2', '-i', file]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/remove plan for s2 \(site [a-z0-9-]+; kubectl runs on cp1\):\n  10-drain .*\[on cp1\]\n  20-ceph-out .*\n  30-reset .*\n  40-delete-node .*\[on cp1\]/);
+    expect(r.stdout).toMatch(
+      /remove plan for s2 \(site [a-z0-9-]+; kubectl runs on cp1\):\n  10-drain .*\[on cp1\]\n  20-ceph-out .*\n  30-reset .*\n  40-delete-node .*\[on cp1\]/,
+    );
     expect(r.stdout).toContain('nothing changed; to run it: labctl remove s2 --yes-remove s2');
     expect(mutating()).toEqual([]);
   });
@@ -67,7 +71,9 @@ describe('labctl remove on the fake rack (STAND-IN kubeadm, kubectl/API server a
     setDrainMode(rack, 'cp1', 'pdb', 's2');
     const r = await labctl(['remove', 's2', '-i', file, '--yes-remove', 's2', '--drain-timeout', '2']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('remove stopped at s2 [remove/10-drain]: drain of s2 did not finish within 2 s (a PodDisruptionBudget, a VM that cannot migrate, or a pod no controller manages; see');
+    expect(r.stderr).toContain(
+      'remove stopped at s2 [remove/10-drain]: drain of s2 did not finish within 2 s (a PodDisruptionBudget, a VM that cannot migrate, or a pod no controller manages; see',
+    );
     expect(existsSync(rack.path('cp1', '/var/lib/standin/cordoned/s2'))).toBe(true);
     expect(nodes()).toEqual(['cp1', 's1', 's2']);
     expect(standinLog(rack, 'cp1', 'ceph')).toEqual([]);
@@ -77,19 +83,40 @@ describe('labctl remove on the fake rack (STAND-IN kubeadm, kubectl/API server a
   let done: { code: number | null; stdout: string; stderr: string };
   it('the re-run resumes: drain, OSDs 3 and 4 out, waits until Ceph says safe, kubeadm reset on s2, Node deleted', async () => {
     setDrainMode(rack, 'cp1', 'ok', 's2');
-    done = await labctl(['remove', 's2', '-i', file, '--yes-remove', 's2', '--drain-timeout', '2', '--rebalance-timeout', '60']);
+    done = await labctl([
+      'remove',
+      's2',
+      '-i',
+      file,
+      '--yes-remove',
+      's2',
+      '--drain-timeout',
+      '2',
+      '--rebalance-timeout',
+      '60',
+    ]);
     expect(done.code, done.stderr).toBe(0);
-    expect(standinLog(rack, 'cp1', 'ceph')).toEqual(['ceph osd ls-tree s2', 'ceph osd out 3 4', 'ceph osd safe-to-destroy 3 4', 'ceph osd safe-to-destroy 3 4', 'ceph osd safe-to-destroy 3 4']);
+    expect(standinLog(rack, 'cp1', 'ceph')).toEqual([
+      'ceph osd ls-tree s2',
+      'ceph osd out 3 4',
+      'ceph osd safe-to-destroy 3 4',
+      'ceph osd safe-to-destroy 3 4',
+      'ceph osd safe-to-destroy 3 4',
+    ]);
     expect(standinLog(rack, 's2', 'kubeadm')).toEqual([expect.stringMatching(/^reset --force --cri-socket /)]);
     expect(existsSync(rack.path('s2', '/etc/kubernetes/kubelet.conf'))).toBe(false);
     expect(nodes()).toEqual(['cp1', 's1']);
     expect(standinLog(rack, 's1', 'kubeadm')).toEqual([]);
-    const journal = JSON.parse(readFileSync(join(dir, '.labctl', 'journal.json'), 'utf8')) as { hosts: Record<string, unknown> };
+    const journal = JSON.parse(readFileSync(join(dir, '.labctl', 'journal.json'), 'utf8')) as {
+      hosts: Record<string, unknown>;
+    };
     expect(Object.keys(journal.hosts.s2 ?? {})).toEqual([]); // forgotten: a node added again is bootstrapped from the start
   }, 300_000);
 
   it('prints the inventory lines to delete and the OSDs to purge; deleting exactly those lines leaves a valid inventory without s2', () => {
-    const m = new RegExp(`delete these lines of ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(the entry of s2\\), then commit:\\n  \\S+:(\\d+)-(\\d+)\\n`).exec(done.stdout);
+    const m = new RegExp(
+      `delete these lines of ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(the entry of s2\\), then commit:\\n  \\S+:(\\d+)-(\\d+)\\n`,
+    ).exec(done.stdout);
     expect(m, done.stdout).not.toBeNull();
     expect(done.stdout).toContain('ceph osd purge <id> --yes-i-really-mean-it for 3, 4');
     const lines = readFileSync(file, 'utf8').split('\n');

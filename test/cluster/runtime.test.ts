@@ -8,8 +8,20 @@ import { EXAMPLE, ROOT } from '../helpers.ts';
 import { resolve } from 'node:path';
 import { requireSite } from '../../installer/inventory/validate.ts';
 import { buildPlan } from '../../installer/cluster/plan.ts';
-import { ARCHES, containerdConfig, containerdRelease, downloadUrl, kubeVipPod } from '../../installer/cluster/artifacts.ts';
-import { checkHost, containerdVersion, SUPPORTED_OS, versionReport, type HostReport } from '../../installer/cluster/preflight.ts';
+import {
+  ARCHES,
+  containerdConfig,
+  containerdRelease,
+  downloadUrl,
+  kubeVipPod,
+} from '../../installer/cluster/artifacts.ts';
+import {
+  checkHost,
+  containerdVersion,
+  SUPPORTED_OS,
+  versionReport,
+  type HostReport,
+} from '../../installer/cluster/preflight.ts';
 import type { Facts } from '../../installer/cluster/facts.ts';
 
 const r = requireSite(EXAMPLE);
@@ -19,9 +31,28 @@ const node = (n: string) => site.nodes.find((x) => x.name === n)!;
 
 // The environment variables kube-vip v1.2.3 reads (pkg/kubevip/config_envvar.go at tag v1.2.3, commit 7ce55caf;
 // the subset a control-plane ARP deployment can use). vip_cidr is not among them: removed in v0.9.0.
-const KUBE_VIP_V1_2_3_ENV = ['vip_arp', 'vip_arpRate', 'vip_leaderelection', 'vip_leasename', 'vip_leaseduration', 'vip_renewdeadline',
-  'vip_retryperiod', 'vip_loglevel', 'vip_interface', 'vip_subnet', 'address', 'port', 'vip_nodename', 'cp_namespace', 'cp_enable',
-  'svc_enable', 'dns_mode', 'prometheus_server', 'k8s_config_file', 'bgp_enable'];
+const KUBE_VIP_V1_2_3_ENV = [
+  'vip_arp',
+  'vip_arpRate',
+  'vip_leaderelection',
+  'vip_leasename',
+  'vip_leaseduration',
+  'vip_renewdeadline',
+  'vip_retryperiod',
+  'vip_loglevel',
+  'vip_interface',
+  'vip_subnet',
+  'address',
+  'port',
+  'vip_nodename',
+  'cp_namespace',
+  'cp_enable',
+  'svc_enable',
+  'dns_mode',
+  'prometheus_server',
+  'k8s_config_file',
+  'bgp_enable',
+];
 
 describe('containerd 2.x: pinned with its checksums, configured in its 2.x format', () => {
   it('gitops/versions.yaml pins a 2.x release and runc, each with a sha256 per architecture', () => {
@@ -30,7 +61,9 @@ describe('containerd 2.x: pinned with its checksums, configured in its 2.x forma
     for (const a of ARCHES) {
       expect(rel.sha256[a]).toMatch(/^[0-9a-f]{64}$/);
       expect(rel.runc.sha256[a]).toMatch(/^[0-9a-f]{64}$/);
-      expect(downloadUrl(rel, a)).toBe(`https://github.com/containerd/containerd/releases/download/v${rel.version}/containerd-${rel.version}-linux-${a}.tar.gz`);
+      expect(downloadUrl(rel, a)).toBe(
+        `https://github.com/containerd/containerd/releases/download/v${rel.version}/containerd-${rel.version}-linux-${a}.tar.gz`,
+      );
     }
     expect(rel.sha256.amd64).not.toBe(rel.sha256.arm64);
   });
@@ -41,7 +74,9 @@ describe('containerd 2.x: pinned with its checksums, configured in its 2.x forma
     const mirror = r2.site.kubernetes.releaseMirror!;
     expect(mirror).toMatch(/^http:\/\/mirror\./);
     const rel = containerdRelease(r2.site);
-    const steps = buildPlan(r2.site).phases.flatMap((p) => p.hosts.flatMap((h) => h.steps)).filter((s) => s.id === '0020-containerd');
+    const steps = buildPlan(r2.site)
+      .phases.flatMap((p) => p.hosts.flatMap((h) => h.steps))
+      .filter((s) => s.id === '0020-containerd');
     expect(steps.length).toBeGreaterThan(0);
     for (const s of steps) {
       expect(s.script).not.toMatch(/github\.com/);
@@ -58,63 +93,117 @@ describe('containerd 2.x: pinned with its checksums, configured in its 2.x forma
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const file = join(mkdtempSync(join(tmpdir(), 'labctl-cpkg-')), 'inventory.yaml');
-    writeFileSync(file, readFileSync(EXAMPLE, 'utf8').replace(/^( {2}apiDnsName: .*)$/m, '$1\n  containerdPackage: containerd'));
+    writeFileSync(
+      file,
+      readFileSync(EXAMPLE, 'utf8').replace(/^( {2}apiDnsName: .*)$/m, '$1\n  containerdPackage: containerd'),
+    );
     const r2 = requireSite(file);
     if ('errors' in r2) throw new Error(JSON.stringify(r2.errors));
     const w = r2.warnings.find((d) => d.path === 'kubernetes.containerdPackage');
     expect(w?.message).toMatch(/is ignored: containerd 2\.x is installed from the release pinned/);
-    expect(w?.line).toBe(readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('containerdPackage: containerd')) + 1);
+    expect(w?.line).toBe(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('containerdPackage: containerd')) + 1,
+    );
     const clean = requireSite(EXAMPLE);
     if ('errors' in clean) throw new Error('example invalid');
     expect(clean.warnings.filter((d) => d.path === 'kubernetes.containerdPackage')).toEqual([]);
   });
 
-  it('every node\'s containerd step carries the pinned URLs and checksums of both architectures', () => {
+  it("every node's containerd step carries the pinned URLs and checksums of both architectures", () => {
     const rel = containerdRelease(site);
-    const steps = buildPlan(site).phases.flatMap((p) => p.hosts.flatMap((h) => h.steps)).filter((s) => s.id === '0020-containerd');
+    const steps = buildPlan(site)
+      .phases.flatMap((p) => p.hosts.flatMap((h) => h.steps))
+      .filter((s) => s.id === '0020-containerd');
     expect(steps).toHaveLength(site.nodes.length);
-    for (const s of steps) for (const a of ARCHES) {
-      expect(s.script).toContain(`'${downloadUrl(rel, a)}'`);
-      expect(s.script).toContain(`'${rel.sha256[a]}'`);
-      expect(s.script).toContain(`'${rel.runc.sha256[a]}'`);
-    }
+    for (const s of steps)
+      for (const a of ARCHES) {
+        expect(s.script).toContain(`'${downloadUrl(rel, a)}'`);
+        expect(s.script).toContain(`'${rel.sha256[a]}'`);
+        expect(s.script).toContain(`'${rel.runc.sha256[a]}'`);
+      }
   });
 
   it('a containerd version override without a pinned checksum stops the plan, naming the field', () => {
-    expect(() => containerdRelease({ ...site, versions: { containerd: '2.3.0' } })).toThrow(/versions\.containerd: 2\.3\.0 has no pinned sha256/);
+    expect(() => containerdRelease({ ...site, versions: { containerd: '2.3.0' } })).toThrow(
+      /versions\.containerd: 2\.3\.0 has no pinned sha256/,
+    );
   });
 
   it('config version 3: systemd cgroups, runc from the release, the sandbox image of the pinned versions, hosts.toml mirrors', () => {
     const cfg = containerdConfig(site);
     expect(cfg).toMatch(/^version = 3$/m);
-    expect(cfg).toContain('[plugins."io.containerd.cri.v1.images".pinned_images]\n  sandbox = "registry.k8s.io/pause:3.10.2"');
+    expect(cfg).toContain(
+      '[plugins."io.containerd.cri.v1.images".pinned_images]\n  sandbox = "registry.k8s.io/pause:3.10.2"',
+    );
     expect(cfg).toContain('SystemdCgroup = true');
     expect(cfg).toContain('BinaryName = "/usr/local/sbin/runc"');
     expect(cfg).not.toContain('io.containerd.grpc.v1.cri');
   });
 });
 
-describe('support matrix and preflight\'s version report', () => {
+describe("support matrix and preflight's version report", () => {
   const facts = (o: Partial<Facts>): Facts => ({
-    osId: 'debian', osVersionId: '12', osPretty: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.1.0-30-amd64', arch: 'x86_64', hostname: 'cp1',
-    init: 'systemd', cgroupFs: 'cgroup2fs', cpus: 8, cpuVirt: 'vmx', kvm: true, memTotalKiB: 32 << 20, swaps: [], ntpSynchronized: 'yes',
-    timeDaemons: [], addresses: ['eth0 10.10.0.11/24'], listening: [], lvm: true, rbd: 'module', containerd: '', containerdSocket: false,
-    kubelet: false, kubeadm: false, clusterMember: false, docker: false, uid: 0, disks: [], ...o,
+    osId: 'debian',
+    osVersionId: '12',
+    osPretty: 'Debian GNU/Linux 12 (bookworm)',
+    kernel: '6.1.0-30-amd64',
+    arch: 'x86_64',
+    hostname: 'cp1',
+    init: 'systemd',
+    cgroupFs: 'cgroup2fs',
+    cpus: 8,
+    cpuVirt: 'vmx',
+    kvm: true,
+    memTotalKiB: 32 << 20,
+    swaps: [],
+    ntpSynchronized: 'yes',
+    timeDaemons: [],
+    addresses: ['eth0 10.10.0.11/24'],
+    listening: [],
+    lvm: true,
+    rbd: 'module',
+    containerd: '',
+    containerdSocket: false,
+    kubelet: false,
+    kubeadm: false,
+    clusterMember: false,
+    docker: false,
+    uid: 0,
+    disks: [],
+    ...o,
   });
 
   it('docs/bootstrap.md shows exactly the matrix preflight checks', () => {
     const doc = readFileSync(resolve(ROOT, 'docs/bootstrap.md'), 'utf8');
-    const rows = [...doc.matchAll(/^\| (debian|ubuntu) \| ([\d.]+) \| containerd ([\d.]+) \| (.+?) \|$/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    const rows = [...doc.matchAll(/^\| (debian|ubuntu) \| ([\d.]+) \| containerd ([\d.]+) \| (.+?) \|$/gm)].map(
+      (m) => `${m[1]} ${m[2]} ${m[3]}`,
+    );
     expect(rows).toEqual(SUPPORTED_OS.flatMap((o) => o.versions.map((v) => `${o.id} ${v} ${o.distroContainerd}`)));
     expect(doc).toContain(`containerd ${containerdRelease(site).version}`);
   });
 
   it('a distribution containerd 1.x is reported (up replaces it); 2.x passes; an unsupported OS fails', () => {
-    const old = checkHost(site, node('cp1'), facts({ containerd: 'containerd containerd.io 1.6.20~ds1 1.6.20~ds1-1+b1' }));
-    expect(old.find((c) => c.id === 'runtime')).toEqual({ id: 'runtime', status: 'warn', reason: 'containerd 1.6.20 is installed; Kubernetes 1.36 needs 2.x: up replaces it with the pinned 2.2.1' });
-    const ok = checkHost(site, node('cp1'), facts({ containerd: 'containerd github.com/containerd/containerd/v2 v2.2.1 dea7da5' }));
+    const old = checkHost(
+      site,
+      node('cp1'),
+      facts({ containerd: 'containerd containerd.io 1.6.20~ds1 1.6.20~ds1-1+b1' }),
+    );
+    expect(old.find((c) => c.id === 'runtime')).toEqual({
+      id: 'runtime',
+      status: 'warn',
+      reason: 'containerd 1.6.20 is installed; Kubernetes 1.36 needs 2.x: up replaces it with the pinned 2.2.1',
+    });
+    const ok = checkHost(
+      site,
+      node('cp1'),
+      facts({ containerd: 'containerd github.com/containerd/containerd/v2 v2.2.1 dea7da5' }),
+    );
     expect(ok.find((c) => c.id === 'runtime')).toEqual({ id: 'runtime', status: 'pass', reason: 'containerd 2.2.1' });
-    expect(ok.find((c) => c.id === 'os')!.reason).toBe('Debian GNU/Linux 12 (bookworm) (supported; its containerd 1.6 is replaced by the pinned 2.2.1)');
+    expect(ok.find((c) => c.id === 'os')!.reason).toBe(
+      'Debian GNU/Linux 12 (bookworm) (supported; its containerd 1.6 is replaced by the pinned 2.2.1)',
+    );
     const bad = checkHost(site, node('cp1'), facts({ osId: 'centos', osVersionId: '7', osPretty: 'CentOS Linux 7' }));
     expect(bad.find((c) => c.id === 'os')).toMatchObject({ status: 'fail' });
     expect(containerdVersion('containerd github.com/containerd/containerd v1.7.24 abc')).toBe('1.7.24');
@@ -122,20 +211,52 @@ describe('support matrix and preflight\'s version report', () => {
 
   it('the version report names OS and runtime per host against the matrix', () => {
     const hosts: HostReport[] = [
-      { node: 'cp1', address: '', roles: ['control-plane'], reachable: true, checks: [], facts: facts({ containerd: 'containerd containerd.io 1.6.20~ds1 x' }) },
-      { node: 'cp2', address: '', roles: ['control-plane'], reachable: true, checks: [], facts: facts({ osId: 'ubuntu', osVersionId: '24.04', containerd: 'containerd github.com/containerd/containerd/v2 v2.2.1 x' }) },
-      { node: 'cp3', address: '', roles: ['control-plane'], reachable: true, checks: [], facts: facts({ osId: 'rocky', osVersionId: '9' }) },
+      {
+        node: 'cp1',
+        address: '',
+        roles: ['control-plane'],
+        reachable: true,
+        checks: [],
+        facts: facts({ containerd: 'containerd containerd.io 1.6.20~ds1 x' }),
+      },
+      {
+        node: 'cp2',
+        address: '',
+        roles: ['control-plane'],
+        reachable: true,
+        checks: [],
+        facts: facts({
+          osId: 'ubuntu',
+          osVersionId: '24.04',
+          containerd: 'containerd github.com/containerd/containerd/v2 v2.2.1 x',
+        }),
+      },
+      {
+        node: 'cp3',
+        address: '',
+        roles: ['control-plane'],
+        reachable: true,
+        checks: [],
+        facts: facts({ osId: 'rocky', osVersionId: '9' }),
+      },
     ];
-    expect(versionReport(hosts)).toBe([
-      'cp1: os debian 12 (supported), kernel 6.1.0-30-amd64, containerd 1.6.20 (up installs 2.2.1)',
-      'cp2: os ubuntu 24.04 (supported), kernel 6.1.0-30-amd64, containerd 2.2.1 (pinned)',
-      'cp3: os rocky 9 (NOT supported), kernel 6.1.0-30-amd64, containerd none (up installs 2.2.1)',
-    ].join('\n') + '\n');
+    expect(versionReport(hosts)).toBe(
+      [
+        'cp1: os debian 12 (supported), kernel 6.1.0-30-amd64, containerd 1.6.20 (up installs 2.2.1)',
+        'cp2: os ubuntu 24.04 (supported), kernel 6.1.0-30-amd64, containerd 2.2.1 (pinned)',
+        'cp3: os rocky 9 (NOT supported), kernel 6.1.0-30-amd64, containerd none (up installs 2.2.1)',
+      ].join('\n') + '\n',
+    );
   });
 });
 
 describe('kube-vip: the variables of the pinned release', () => {
-  const env = (first: boolean) => (parseAllDocuments(kubeVipPod(site, node(first ? 'cp1' : 'cp2'), first))[0]!.toJS() as { spec: { containers: { env: { name: string; value?: string; valueFrom?: unknown }[] }[] } }).spec.containers[0]!.env;
+  const env = (first: boolean) =>
+    (
+      parseAllDocuments(kubeVipPod(site, node(first ? 'cp1' : 'cp2'), first))[0]!.toJS() as {
+        spec: { containers: { env: { name: string; value?: string; valueFrom?: unknown }[] }[] };
+      }
+    ).spec.containers[0]!.env;
 
   it('every variable is one kube-vip v1.2.3 reads; vip_subnet instead of the removed vip_cidr; vip_nodename from the node', () => {
     for (const first of [true, false]) {
@@ -149,19 +270,27 @@ describe('kube-vip: the variables of the pinned release', () => {
   });
 });
 
-describe('control planes that run workloads lose kubeadm\'s load-balancer exclude label (issue 13 section 3)', () => {
+describe("control planes that run workloads lose kubeadm's load-balancer exclude label (issue 13 section 3)", () => {
   const scripts = (file: string) => {
     const rr = requireSite(file);
     if (!('site' in rr)) throw new Error('invalid');
-    return buildPlan(rr.site).phases.flatMap((p) => p.hosts.flatMap((h) => h.steps.map((s) => ({ node: h.node, id: s.id, script: s.script }))));
+    return buildPlan(rr.site).phases.flatMap((p) =>
+      p.hosts.flatMap((h) => h.steps.map((s) => ({ node: h.node, id: s.id, script: s.script }))),
+    );
   };
   const UNLABEL = `label node "$node" 'node.kubernetes.io/exclude-from-external-load-balancers'-`;
 
   it('single-rack (control planes also storage): the init and control-plane join steps remove it and check it is gone', () => {
     const s = scripts(resolve(ROOT, 'test/fixtures/inventory/valid/single-rack.yaml'));
     const withIt = s.filter((x) => x.script.includes(UNLABEL)).map((x) => `${x.node} ${x.id}`);
-    expect(withIt).toEqual(['node1 0050-kubeadm-init', 'node2 0060-kubeadm-join-control-plane', 'node3 0060-kubeadm-join-control-plane']);
-    expect(s.find((x) => x.id === '0050-kubeadm-init')!.script).toContain(`get nodes -l 'node.kubernetes.io/exclude-from-external-load-balancers' -o name`);
+    expect(withIt).toEqual([
+      'node1 0050-kubeadm-init',
+      'node2 0060-kubeadm-join-control-plane',
+      'node3 0060-kubeadm-join-control-plane',
+    ]);
+    expect(s.find((x) => x.id === '0050-kubeadm-init')!.script).toContain(
+      `get nodes -l 'node.kubernetes.io/exclude-from-external-load-balancers' -o name`,
+    );
   });
 
   it('the example (dedicated, tainted control planes): no step touches the label', () => {

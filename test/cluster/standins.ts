@@ -45,11 +45,17 @@ export function containerdStandIn(version: string, runcVersion: string): { tarba
   try {
     mkdirSync(join(dir, 'bin'));
     for (const b of ['containerd', 'containerd-shim-runc-v2', 'ctr']) {
-      writeFileSync(join(dir, 'bin', b), b === 'containerd' ? CONTAINERD_STANDIN(version) : `#!/bin/sh\necho "STAND-IN ${b}"\n`);
+      writeFileSync(
+        join(dir, 'bin', b),
+        b === 'containerd' ? CONTAINERD_STANDIN(version) : `#!/bin/sh\necho "STAND-IN ${b}"\n`,
+      );
       chmodSync(join(dir, 'bin', b), 0o755);
     }
     execFileSync('tar', ['-czf', join(dir, 'c.tar.gz'), '-C', dir, 'bin']);
-    const out = { tarball: readFileSync(join(dir, 'c.tar.gz')), runc: Buffer.from(`#!/bin/sh\n# STAND-IN for runc\necho "runc version ${runcVersion}"\n`) };
+    const out = {
+      tarball: readFileSync(join(dir, 'c.tar.gz')),
+      runc: Buffer.from(`#!/bin/sh\n# STAND-IN for runc\necho "runc version ${runcVersion}"\n`),
+    };
     built.set(key, out);
     return out;
   } finally {
@@ -62,7 +68,12 @@ export function containerdStandIn(version: string, runcVersion: string): { tarba
  * become the rack's /artifacts/ and the pinned checksums the stand-ins' (the only change to the script).
  * `tamper` serves other bytes than the ones the checksum is taken of.
  */
-export function serveContainerd(rack: FakeRack, site: Site, plan: Plan, o: { tamper?: boolean } = {}): { tarballSha: string } {
+export function serveContainerd(
+  rack: FakeRack,
+  site: Site,
+  plan: Plan,
+  o: { tamper?: boolean } = {},
+): { tarballSha: string } {
   const rel = containerdRelease(site);
   const s = containerdStandIn(rel.version, rel.runc.version);
   const arch = 'amd64';
@@ -70,13 +81,17 @@ export function serveContainerd(rack: FakeRack, site: Site, plan: Plan, o: { tam
   const tarName = downloadUrl(rel, arch).replace(/.*\//, '');
   rack.artifacts.set(tarName, o.tamper ? Buffer.concat([s.tarball, Buffer.from('tampered')]) : s.tarball);
   rack.artifacts.set(`runc.${arch}`, s.runc);
-  for (const p of plan.phases) for (const h of p.hosts) for (const st of h.steps) {
-    if (st.id !== '0020-containerd') continue;
-    st.script = st.script
-      .replace(downloadUrl(rel, arch), base + tarName).replace(rel.sha256[arch], sha256(s.tarball))
-      .replace(downloadUrl(rel.runc, arch), `${base}runc.${arch}`).replace(rel.runc.sha256[arch], sha256(s.runc));
-    st.inputs = inputsHash(st.id, st.script);
-  }
+  for (const p of plan.phases)
+    for (const h of p.hosts)
+      for (const st of h.steps) {
+        if (st.id !== '0020-containerd') continue;
+        st.script = st.script
+          .replace(downloadUrl(rel, arch), base + tarName)
+          .replace(rel.sha256[arch], sha256(s.tarball))
+          .replace(downloadUrl(rel.runc, arch), `${base}runc.${arch}`)
+          .replace(rel.runc.sha256[arch], sha256(s.runc));
+        st.inputs = inputsHash(st.id, st.script);
+      }
   return { tarballSha: sha256(s.tarball) };
 }
 
@@ -134,7 +149,10 @@ esac
 
 /** Installs the kubeadm and kubectl stand-ins (and the real kubeadm for `config validate`, when built) on a host. */
 export function installKubeStandIns(rack: FakeRack, host: string, realKubeadm?: string): void {
-  for (const [name, text] of [['kubeadm', KUBEADM_STANDIN], ['kubectl', KUBECTL_STANDIN]] as const) {
+  for (const [name, text] of [
+    ['kubeadm', KUBEADM_STANDIN],
+    ['kubectl', KUBECTL_STANDIN],
+  ] as const) {
     writeFileSync(rack.path(host, `/usr/local/bin/${name}`), text, { mode: 0o755 });
   }
   mkdirSync(rack.path(host, '/etc/standin'), { recursive: true });
@@ -154,25 +172,58 @@ export function publishKubePackages(rack: FakeRack, versions: string[]): void {
   const stanzas: string[] = [];
   const work = mkdtempSync(join(tmpdir(), 'labctl-debs-'));
   try {
-    for (const v of versions) for (const p of ['kubelet', 'kubeadm', 'kubectl']) {
-      const root = join(work, `${p}-${v}`);
-      mkdirSync(join(root, 'DEBIAN'), { recursive: true });
-      mkdirSync(join(root, 'usr/bin'), { recursive: true });
-      writeFileSync(join(root, 'DEBIAN/control'), `Package: ${p}\nVersion: ${v}\nArchitecture: amd64\nMaintainer: labctl tests <test@labctl.invalid>\nDescription: STAND-IN ${p} for the labctl package step test\n`);
-      writeFileSync(join(root, 'usr/bin', `${p}-standin`), `#!/bin/sh\necho "STAND-IN ${p} ${v}"\n`, { mode: 0o755 });
-      const deb = `${p}_${v}_amd64.deb`;
-      execFileSync('dpkg-deb', ['--root-owner-group', '--build', root, join(rack.repoDir, deb)], { stdio: 'ignore' });
-      const bytes = readFileSync(join(rack.repoDir, deb));
-      stanzas.push([`Package: ${p}`, `Version: ${v}`, 'Architecture: amd64', 'Maintainer: labctl tests <test@labctl.invalid>',
-        `Filename: ./${deb}`, `Size: ${bytes.length}`, `SHA256: ${sha256(bytes)}`, `Description: STAND-IN ${p}`].join('\n'));
-    }
+    for (const v of versions)
+      for (const p of ['kubelet', 'kubeadm', 'kubectl']) {
+        const root = join(work, `${p}-${v}`);
+        mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+        mkdirSync(join(root, 'usr/bin'), { recursive: true });
+        writeFileSync(
+          join(root, 'DEBIAN/control'),
+          `Package: ${p}\nVersion: ${v}\nArchitecture: amd64\nMaintainer: labctl tests <test@labctl.invalid>\nDescription: STAND-IN ${p} for the labctl package step test\n`,
+        );
+        writeFileSync(join(root, 'usr/bin', `${p}-standin`), `#!/bin/sh\necho "STAND-IN ${p} ${v}"\n`, { mode: 0o755 });
+        const deb = `${p}_${v}_amd64.deb`;
+        execFileSync('dpkg-deb', ['--root-owner-group', '--build', root, join(rack.repoDir, deb)], { stdio: 'ignore' });
+        const bytes = readFileSync(join(rack.repoDir, deb));
+        stanzas.push(
+          [
+            `Package: ${p}`,
+            `Version: ${v}`,
+            'Architecture: amd64',
+            'Maintainer: labctl tests <test@labctl.invalid>',
+            `Filename: ./${deb}`,
+            `Size: ${bytes.length}`,
+            `SHA256: ${sha256(bytes)}`,
+            `Description: STAND-IN ${p}`,
+          ].join('\n'),
+        );
+      }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   const packages = stanzas.join('\n\n') + '\n';
   writeFileSync(join(rack.repoDir, 'Packages'), packages);
-  const release = ['Origin: labctl-test', 'Label: labctl-test', 'Suite: test', 'Codename: test', `Date: ${new Date().toUTCString()}`,
-    'Architectures: amd64', 'SHA256:', ` ${sha256(packages)} ${Buffer.byteLength(packages)} Packages`, ''].join('\n');
+  const release = [
+    'Origin: labctl-test',
+    'Label: labctl-test',
+    'Suite: test',
+    'Codename: test',
+    `Date: ${new Date().toUTCString()}`,
+    'Architectures: amd64',
+    'SHA256:',
+    ` ${sha256(packages)} ${Buffer.byteLength(packages)} Packages`,
+    '',
+  ].join('\n');
   writeFileSync(join(rack.repoDir, 'Release'), release);
-  execFileSync('env', [`GNUPGHOME=${join(rack.dir, 'gnupg')}`, 'gpg', '--batch', '--quiet', '--yes', '--clearsign', '-o', join(rack.repoDir, 'InRelease'), join(rack.repoDir, 'Release')]);
+  execFileSync('env', [
+    `GNUPGHOME=${join(rack.dir, 'gnupg')}`,
+    'gpg',
+    '--batch',
+    '--quiet',
+    '--yes',
+    '--clearsign',
+    '-o',
+    join(rack.repoDir, 'InRelease'),
+    join(rack.repoDir, 'Release'),
+  ]);
 }

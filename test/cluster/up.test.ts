@@ -29,14 +29,21 @@ let run2: RunResult;
 const events1: UpEvent[] = [];
 const events2: UpEvent[] = [];
 
-const stepsLog = (h: string) => (rack.readFile(h, '/var/lib/labctl/steps.log') ?? '').split('\n').filter(Boolean).map((l) => l.split(' ')[1]);
+const stepsLog = (h: string) =>
+  (rack.readFile(h, '/var/lib/labctl/steps.log') ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ')[1]);
 const outcome = (r: RunResult, h: string) => r.hosts.find((x) => x.node === h)!;
-const MISSING = /package\(s\) kubelet kubeadm kubectl version 1\.36\.4 not available from http:\/\/198\.18\.66\.1:3142\/kubernetes\//;
+const MISSING =
+  /package\(s\) kubelet kubeadm kubectl version 1\.36\.4 not available from http:\/\/198\.18\.66\.1:3142\/kubernetes\//;
 
 /** The plan with a short timeout for one host's containerd step (the step the hang fault hits). */
 function planWithShortTimeout(): Plan {
   const plan = servedPlan();
-  for (const p of plan.phases) for (const h of p.hosts) for (const s of h.steps) if (h.node === 'w2' && s.id === '0020-containerd') s.timeoutSec = 10;
+  for (const p of plan.phases)
+    for (const h of p.hosts)
+      for (const s of h.steps) if (h.node === 'w2' && s.id === '0020-containerd') s.timeoutSec = 10;
   return plan;
 }
 
@@ -53,18 +60,25 @@ beforeAll(async () => {
     { name: 's1', rbd: true, disks: [{ id: 'nvme-FAKE_UP_OSD_1' }] },
     { name: 'w1' },
     { name: 'w2' },
-    { name: 'wk', acceptKey: 'other' },   // fault: sshd does not accept our key
-    { name: 'gone' },                     // fault: cable unplugged during run 1
+    { name: 'wk', acceptKey: 'other' }, // fault: sshd does not accept our key
+    { name: 'gone' }, // fault: cable unplugged during run 1
   ]);
   dir = mkdtempSync(join(tmpdir(), 'labctl-up-'));
-  file = writeInventory(dir, rackInventory(rack, [
-    { name: 'cp1', roles: ['control-plane'] },
-    { name: 's1', roles: ['storage', 'worker'], disks: ['/dev/disk/by-id/nvme-FAKE_UP_OSD_1'] },
-    { name: 'w1', roles: ['worker'] },
-    { name: 'w2', roles: ['worker'] },
-    { name: 'wk', roles: ['worker'] },
-    { name: 'gone', roles: ['worker'] },
-  ], { network: { aptProxy: rack.aptProxy }, kubernetes: { packageRepo: rack.packageRepo } }));
+  file = writeInventory(
+    dir,
+    rackInventory(
+      rack,
+      [
+        { name: 'cp1', roles: ['control-plane'] },
+        { name: 's1', roles: ['storage', 'worker'], disks: ['/dev/disk/by-id/nvme-FAKE_UP_OSD_1'] },
+        { name: 'w1', roles: ['worker'] },
+        { name: 'w2', roles: ['worker'] },
+        { name: 'wk', roles: ['worker'] },
+        { name: 'gone', roles: ['worker'] },
+      ],
+      { network: { aptProxy: rack.aptProxy }, kubernetes: { packageRepo: rack.packageRepo } },
+    ),
+  );
   const r = requireSite(file);
   if (!('site' in r)) throw new Error(JSON.stringify(r.errors));
   site = r.site;
@@ -73,15 +87,18 @@ beforeAll(async () => {
 
   // Run 1, with the faults.
   rack.linkDown('gone');
-  rack.stall('w2');   // the mirror stops answering w2: its containerd step hangs past its timeout
-  rack.stall('w1');   // w1's apt waits on the mirror, so sshd is killed while the step surely runs
+  rack.stall('w2'); // the mirror stops answering w2: its containerd step hangs past its timeout
+  rack.stall('w1'); // w1's apt waits on the mirror, so sshd is killed while the step surely runs
   const killer = (async () => {
     for (let i = 0; i < 600 && rack.stalledRequests('w1') === 0; i++) await new Promise((res) => setTimeout(res, 100));
     rack.killSshd('w1');
     rack.unstall('w1');
   })();
-  run1 = await runPlan(site, planWithShortTimeout(), Journal.open(journalFile, site.site.name),
-    { privateKey: rack.privateKey, connectTimeoutMs: 3000, onEvent: (e) => events1.push(e) });
+  run1 = await runPlan(site, planWithShortTimeout(), Journal.open(journalFile, site.site.name), {
+    privateKey: rack.privateKey,
+    connectTimeoutMs: 3000,
+    onEvent: (e) => events1.push(e),
+  });
   await killer;
 
   // Remove every fault, then run 2.
@@ -89,8 +106,11 @@ beforeAll(async () => {
   rack.unstall('w2');
   await rack.startSshd('w1');
   rack.acceptKey('wk', 'test');
-  run2 = await runPlan(site, servedPlan(), Journal.open(journalFile, site.site.name),
-    { privateKey: rack.privateKey, connectTimeoutMs: 3000, onEvent: (e) => events2.push(e) });
+  run2 = await runPlan(site, servedPlan(), Journal.open(journalFile, site.site.name), {
+    privateKey: rack.privateKey,
+    connectTimeoutMs: 3000,
+    onEvent: (e) => events2.push(e),
+  });
 }, 600_000);
 
 afterAll(async () => {
@@ -136,7 +156,7 @@ describe('labctl up on the fake rack: run 2 after removing the faults', () => {
     for (const h of HOSTS) expect(Object.keys(j.hosts[h]).sort(), h).toEqual(['0010-os-prep', '0020-containerd']);
   });
 
-  it('does not repeat finished steps (each host\'s own step log has every step exactly once)', () => {
+  it("does not repeat finished steps (each host's own step log has every step exactly once)", () => {
     for (const h of HOSTS) expect(stepsLog(h), h).toEqual(['0010-os-prep', '0020-containerd']);
   });
 
@@ -151,13 +171,19 @@ describe('labctl up on the fake rack: run 2 after removing the faults', () => {
 
   it('installed containerd 2.x (the STAND-IN release the rack serves, checksum checked) and configured it on every host', () => {
     for (const h of HOSTS) {
-      expect(rack.run(h, ['/usr/local/bin/containerd', '--version']), h).toMatch(/^containerd github.com\/containerd\/containerd\/v2 v2\.2\.1 stand-in/);
+      expect(rack.run(h, ['/usr/local/bin/containerd', '--version']), h).toMatch(
+        /^containerd github.com\/containerd\/containerd\/v2 v2\.2\.1 stand-in/,
+      );
       const cfg = rack.readFile(h, '/etc/containerd/config.toml')!;
       expect(cfg).toMatch(/^version = 3$/m);
       expect(cfg).toContain('SystemdCgroup = true');
       expect(cfg).toContain('config_path = "/etc/containerd/certs.d"');
-      expect(rack.readFile(h, '/etc/containerd/certs.d/quay.io/hosts.toml')).toContain(`[host."https://${site.registry.hostname}/v2/quay"]`);
-      expect(rack.run(h, ['/usr/local/bin/containerd', '--config', '/etc/containerd/config.toml', 'config', 'dump'])).toContain('SystemdCgroup = true');
+      expect(rack.readFile(h, '/etc/containerd/certs.d/quay.io/hosts.toml')).toContain(
+        `[host."https://${site.registry.hostname}/v2/quay"]`,
+      );
+      expect(
+        rack.run(h, ['/usr/local/bin/containerd', '--config', '/etc/containerd/config.toml', 'config', 'dump']),
+      ).toContain('SystemdCgroup = true');
     }
   });
 
@@ -187,7 +213,9 @@ describe('labctl up / reset through the CLI', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/cp1\s+0010-os-prep\s+skipped \(finished in an earlier run\)/);
     expect(r.stdout).toMatch(/cp1\s+0020-containerd\s+done/);
-    expect(r.stdout).toMatch(/cp1\s+0030-kube-packages\s+FAILED: cp1 \[0030-kube-packages\]: package\(s\) kubelet kubeadm kubectl/);
+    expect(r.stdout).toMatch(
+      /cp1\s+0030-kube-packages\s+FAILED: cp1 \[0030-kube-packages\]: package\(s\) kubelet kubeadm kubectl/,
+    );
     expect(r.stdout).toContain('hand-over: not started (needs cp1 0050-kubeadm-init)');
     expect(r.stderr).toContain('up did not finish: cp1 (0030-kube-packages), w1 (0030-kube-packages)');
     // the failure names the step's log in the state dir, which holds the whole output (apt's included)
@@ -204,8 +232,16 @@ describe('labctl up / reset through the CLI', () => {
       const r = await labctl(['up', '-i', file, '--nodes', 'gone,w2', '--connect-timeout', '2', '--output', 'json']);
       expect(r.code).toBe(1);
       const j = JSON.parse(r.stdout);
-      expect(j.hosts.find((h: { node: string }) => h.node === 'gone')).toMatchObject({ status: 'failed', step: 'preflight' });
-      expect(j.hosts.find((h: { node: string }) => h.node === 'w2')).toMatchObject({ status: 'failed', step: '0030-kube-packages', skipped: ['0010-os-prep'], ran: ['0020-containerd'] });
+      expect(j.hosts.find((h: { node: string }) => h.node === 'gone')).toMatchObject({
+        status: 'failed',
+        step: 'preflight',
+      });
+      expect(j.hosts.find((h: { node: string }) => h.node === 'w2')).toMatchObject({
+        status: 'failed',
+        step: '0030-kube-packages',
+        skipped: ['0010-os-prep'],
+        ran: ['0020-containerd'],
+      });
     } finally {
       rack.linkUp('gone');
     }
@@ -222,7 +258,11 @@ describe('labctl up / reset through the CLI', () => {
   });
 
   it('reset NODE --yes-reset NODE resets only that node and keeps its disks and packages', async () => {
-    rack.run('w2', ['sh', '-c', 'mkdir -p /etc/kubernetes/manifests && echo x > /etc/kubernetes/manifests/kube-vip.yaml']);
+    rack.run('w2', [
+      'sh',
+      '-c',
+      'mkdir -p /etc/kubernetes/manifests && echo x > /etc/kubernetes/manifests/kube-vip.yaml',
+    ]);
     const r = await labctl(['reset', 'w2', '-i', file, '--yes-reset', 'w2']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('w2: reset\n');
@@ -239,7 +279,12 @@ describe('labctl up / reset through the CLI', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('application unavailable: no admin kubeconfig');
     const j = JSON.parse(r.stdout);
-    expect(j.nodes.find((n: { node: string }) => n.node === 'cp1')).toMatchObject({ reachable: true, member: false, kubelet: 'no-systemd', steps: '2/6' });
+    expect(j.nodes.find((n: { node: string }) => n.node === 'cp1')).toMatchObject({
+      reachable: true,
+      member: false,
+      kubelet: 'no-systemd',
+      steps: '2/6',
+    });
     expect(j.nodes.find((n: { node: string }) => n.node === 'w1')).toMatchObject({ reachable: true, steps: '2/4' });
     expect(j.applications).toMatchObject({ available: false });
     expect(j.applications.reason).toMatch(/no admin kubeconfig/);

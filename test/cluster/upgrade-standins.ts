@@ -84,7 +84,12 @@ esac
 
 /** The kubeadm stand-in on every host, the kubectl/API stand-in on the API host, and each node's registered
  *  kubelet version in the stand-in API. */
-export function installDay2StandIns(rack: FakeRack, apiHost: string, nodes: Record<string, string>, osds: Record<string, string[]> = {}): void {
+export function installDay2StandIns(
+  rack: FakeRack,
+  apiHost: string,
+  nodes: Record<string, string>,
+  osds: Record<string, string[]> = {},
+): void {
   for (const h of rack.hosts.keys()) {
     writeFileSync(rack.path(h, '/usr/local/bin/kubeadm'), DAY2_KUBEADM_STANDIN, { mode: 0o755 });
     mkdirSync(rack.path(h, '/etc/standin'), { recursive: true });
@@ -92,9 +97,11 @@ export function installDay2StandIns(rack: FakeRack, apiHost: string, nodes: Reco
   }
   writeFileSync(rack.path(apiHost, '/usr/local/bin/kubectl'), DAY2_KUBECTL_STANDIN, { mode: 0o755 });
   writeFileSync(rack.path(apiHost, '/etc/kubernetes/admin.conf'), 'stand-in admin.conf\n');
-  for (const d of ['nodes', 'cordoned', 'osds']) mkdirSync(rack.path(apiHost, `/var/lib/standin/${d}`), { recursive: true });
+  for (const d of ['nodes', 'cordoned', 'osds'])
+    mkdirSync(rack.path(apiHost, `/var/lib/standin/${d}`), { recursive: true });
   for (const [n, v] of Object.entries(nodes)) writeFileSync(rack.path(apiHost, `/var/lib/standin/nodes/${n}`), v);
-  for (const [n, ids] of Object.entries(osds)) writeFileSync(rack.path(apiHost, `/var/lib/standin/osds/${n}`), ids.map((i) => `${i}\n`).join(''));
+  for (const [n, ids] of Object.entries(osds))
+    writeFileSync(rack.path(apiHost, `/var/lib/standin/osds/${n}`), ids.map((i) => `${i}\n`).join(''));
 }
 
 /** Stand-in for the kubelet's status update: the version real dpkg reports on the node, into the stand-in API. */

@@ -19,8 +19,15 @@ const GOLDEN = join(ROOT, 'test/golden');
 const SITES = readdirSync(GOLDEN).sort();
 
 interface Result {
-  converged: boolean; stuckAt?: number; platformHealthy: boolean; problems: string[];
-  waves: { wave: number; healthy: boolean; children: { name: string; kind: string; health: string; message?: string }[] }[];
+  converged: boolean;
+  stuckAt?: number;
+  platformHealthy: boolean;
+  problems: string[];
+  waves: {
+    wave: number;
+    healthy: boolean;
+    children: { name: string; kind: string; health: string; message?: string }[];
+  }[];
 }
 
 function converge(site: string, ...flags: string[]): Result {
@@ -32,7 +39,8 @@ function converge(site: string, ...flags: string[]): Result {
   return res;
 }
 
-const waveOf = (res: Result, kind: string, name: string) => res.waves.find((w) => w.children.some((c) => c.kind === kind && c.name === name))?.wave;
+const waveOf = (res: Result, kind: string, name: string) =>
+  res.waves.find((w) => w.children.some((c) => c.kind === kind && c.name === name))?.wave;
 
 beforeAll(() => {
   // .ci/run builds it first; this call then only re-links the cached binary (and rebuilds after a change
@@ -42,7 +50,8 @@ beforeAll(() => {
 }, 1_600_000);
 
 describe("first boot converges (ArgoCD v3.4.4's Lua health scripts and gitops-engine checks, on a modelled cluster)", () => {
-  it('the golden sites exist', () => expect(SITES).toEqual(expect.arrayContaining(['example', 'single-rack', 'airgapped'])));
+  it('the golden sites exist', () =>
+    expect(SITES).toEqual(expect.arrayContaining(['example', 'single-rack', 'airgapped'])));
 
   it.each(SITES)('%s: every wave of the root Application becomes Healthy (Ceph HEALTH_OK)', (site) => {
     const res = converge(join(GOLDEN, site));
@@ -74,22 +83,37 @@ describe("the Lua health port agrees with argo-cd v3.4.4's own health tests", ()
     expect(r.status).toBe(0);
     expect(res.passed).toBeGreaterThan(900);
     // The kinds whose health the convergence run depends on are among those checked.
-    expect(res.kinds).toEqual(expect.arrayContaining(['argoproj.io/ApplicationSet', 'ceph.rook.io/CephCluster', 'ceph.rook.io/CephObjectStore',
-      'cert-manager.io/Certificate', 'cert-manager.io/ClusterIssuer', 'cert-manager.io/Issuer', 'k8s.keycloak.org/Keycloak',
-      'monitoring.coreos.com/Prometheus', 'objectbucket.io/ObjectBucketClaim', 'postgresql.cnpg.io/Cluster']));
+    expect(res.kinds).toEqual(
+      expect.arrayContaining([
+        'argoproj.io/ApplicationSet',
+        'ceph.rook.io/CephCluster',
+        'ceph.rook.io/CephObjectStore',
+        'cert-manager.io/Certificate',
+        'cert-manager.io/ClusterIssuer',
+        'cert-manager.io/Issuer',
+        'k8s.keycloak.org/Keycloak',
+        'monitoring.coreos.com/Prometheus',
+        'objectbucket.io/ObjectBucketClaim',
+        'postgresql.cnpg.io/Cluster',
+      ]),
+    );
   }, 120_000);
 });
 
 describe('reintroduced deadlocks are caught', () => {
   let dir: string;
-  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'converge-')); });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'converge-'));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** A copy of the example's rendered tree with one file rewritten. */
   function mutated(name: string, file: string, edit: (docs: Record<string, any>[]) => void): string {
     const site = join(dir, name);
     cpSync(join(GOLDEN, 'example'), site, { recursive: true });
-    const docs = parseAllDocuments(readFileSync(join(site, file), 'utf8')).map((d) => d.toJSON() as Record<string, any>);
+    const docs = parseAllDocuments(readFileSync(join(site, file), 'utf8')).map(
+      (d) => d.toJSON() as Record<string, any>,
+    );
     edit(docs);
     writeFileSync(join(site, file), docs.map((d) => stringify(d)).join('---\n'));
     return site;
@@ -112,7 +136,8 @@ describe('reintroduced deadlocks are caught', () => {
   it("without the CephCluster health override, HEALTH_WARN (ArgoCD's built-in Lua: Degraded) blocks the storage wave", () => {
     const site = mutated('no-ceph-override', 'components/argocd/values.yaml', (docs) => {
       const cm = docs[0]!.configs.cm as Record<string, string>;
-      if (!cm['resource.customizations.health.ceph.rook.io_CephCluster']) throw new Error('override missing from the render');
+      if (!cm['resource.customizations.health.ceph.rook.io_CephCluster'])
+        throw new Error('override missing from the render');
       delete cm['resource.customizations.health.ceph.rook.io_CephCluster'];
     });
     const res = converge(site, '-ceph', 'HEALTH_WARN');
@@ -122,17 +147,26 @@ describe('reintroduced deadlocks are caught', () => {
     expect(app.message).toMatch(/CephCluster .*HEALTH_WARN/);
   });
 
-  it('ingress-nginx after ArgoCD: ArgoCD\'s wave waits for an ingress controller that is never created', () => {
-    const res = converge(mutated('nginx-late', 'apps/ingress-nginx.yaml', setWave('Application', 'ingress-nginx', '7')));
+  it("ingress-nginx after ArgoCD: ArgoCD's wave waits for an ingress controller that is never created", () => {
+    const res = converge(
+      mutated('nginx-late', 'apps/ingress-nginx.yaml', setWave('Application', 'ingress-nginx', '7')),
+    );
     expect(res.stuckAt).toBe(6);
-    expect(res.waves.at(-1)!.children.find((c) => c.name === 'argocd')!.message).toMatch(/no ingress controller for class nginx running/);
+    expect(res.waves.at(-1)!.children.find((c) => c.name === 'argocd')!.message).toMatch(
+      /no ingress controller for class nginx running/,
+    );
   });
 
   it("MetalLB's pool after ingress-nginx: the controller's LoadBalancer Service never gets an address", () => {
-    const res = converge(mutated('pool-late', 'apps/metallb-config.yaml', setWave('Application', 'metallb-config', '8')));
+    const res = converge(
+      mutated('pool-late', 'apps/metallb-config.yaml', setWave('Application', 'metallb-config', '8')),
+    );
     expect(res.stuckAt).toBe(5);
     const nginx = res.waves.at(-1)!.children.find((c) => c.name === 'ingress-nginx')!;
-    expect([nginx.health, nginx.message]).toEqual(['Progressing', expect.stringMatching(/^Service ingress-nginx\/ingress-nginx: .*no load-balancer address/)]);
+    expect([nginx.health, nginx.message]).toEqual([
+      'Progressing',
+      expect.stringMatching(/^Service ingress-nginx\/ingress-nginx: .*no load-balancer address/),
+    ]);
   });
 
   it('HEALTH_ERR still stops the rollout (an unavailable Ceph is an incident, not routine)', () => {
@@ -143,8 +177,12 @@ describe('reintroduced deadlocks are caught', () => {
   });
 
   it('the labs ApplicationSet at wave 0 (before the golden images and the clone permission) is reported', () => {
-    const res = converge(mutated('labs-early', 'apps/labs-applicationset.yaml', setWave('ApplicationSet', 'labs', '0')));
-    expect(res.problems.join('\n')).toMatch(/ApplicationSet labs generates lab Applications before their prerequisites: no ready golden-image DataSource/);
+    const res = converge(
+      mutated('labs-early', 'apps/labs-applicationset.yaml', setWave('ApplicationSet', 'labs', '0')),
+    );
+    expect(res.problems.join('\n')).toMatch(
+      /ApplicationSet labs generates lab Applications before their prerequisites: no ready golden-image DataSource/,
+    );
   });
 
   it('without the restored Application health Lua, the root app would not wait at all (so the test would prove nothing)', () => {
@@ -155,7 +193,11 @@ describe('reintroduced deadlocks are caught', () => {
     cpSync(join(site, 'components/argocd/values.yaml'), join(early, 'components/argocd/values.yaml'));
     const res = converge(early);
     expect(res.converged).toBe(true);
-    expect(res.waves.find((w) => w.wave === -9)!.children.find((c) => c.name === 'argocd')!.message).toMatch(/no health check/);
-    expect(parse(readFileSync(join(early, 'components/argocd/values.yaml'), 'utf8')).configs.cm).not.toHaveProperty(['resource.customizations.health.argoproj.io_Application']);
+    expect(res.waves.find((w) => w.wave === -9)!.children.find((c) => c.name === 'argocd')!.message).toMatch(
+      /no health check/,
+    );
+    expect(parse(readFileSync(join(early, 'components/argocd/values.yaml'), 'utf8')).configs.cm).not.toHaveProperty([
+      'resource.customizations.health.argoproj.io_Application',
+    ]);
   });
 });

@@ -14,19 +14,28 @@ function manifests(site: string): Record<string, any>[] {
   const comps = join(GOLDEN, site, 'components');
   for (const c of readdirSync(comps)) {
     let files: string[] = [];
-    try { files = readdirSync(join(comps, c, 'manifests')); } catch { continue; }
-    for (const f of files) out.push(...parseAllDocuments(readFileSync(join(comps, c, 'manifests', f), 'utf8')).map((d) => d.toJSON()));
+    try {
+      files = readdirSync(join(comps, c, 'manifests'));
+    } catch {
+      continue;
+    }
+    for (const f of files)
+      out.push(...parseAllDocuments(readFileSync(join(comps, c, 'manifests', f), 'utf8')).map((d) => d.toJSON()));
   }
   return out;
 }
 
 describe('databases are protected from prune', () => {
   it.each(readdirSync(GOLDEN).sort())('%s: every CNPG Cluster has Prune=false,Delete=false', (site) => {
-    const clusters = manifests(site).filter((m) => m.apiVersion?.startsWith('postgresql.cnpg.io/') && m.kind === 'Cluster');
+    const clusters = manifests(site).filter(
+      (m) => m.apiVersion?.startsWith('postgresql.cnpg.io/') && m.kind === 'Cluster',
+    );
     expect(clusters.map((c) => c.metadata.name).sort()).toEqual(expect.arrayContaining(['harbor-db', 'keycloak-db']));
     for (const c of clusters) {
       const opts = String(c.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',');
-      expect(opts, `${c.metadata.namespace}/${c.metadata.name}`).toEqual(expect.arrayContaining(['Prune=false', 'Delete=false']));
+      expect(opts, `${c.metadata.namespace}/${c.metadata.name}`).toEqual(
+        expect.arrayContaining(['Prune=false', 'Delete=false']),
+      );
     }
   });
 });

@@ -10,7 +10,16 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labctlAsync, MANIFEST_ACCEPT, startFileServer, startRefusingProxy, startRegistry, tagsOf, type FileServer, type Registry } from './registry.ts';
+import {
+  labctlAsync,
+  MANIFEST_ACCEPT,
+  startFileServer,
+  startRefusingProxy,
+  startRegistry,
+  tagsOf,
+  type FileServer,
+  type Registry,
+} from './registry.ts';
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const work = mkdtempSync(join(tmpdir(), 'labctl-images-'));
@@ -25,38 +34,108 @@ const measured: Record<string, unknown> = {};
 /** A catalog entry written for the test; `base` overrides url/sha256. */
 function defineImage(name: string, base: { url: string; sha256: string }, extra = '') {
   mkdirSync(join(catalog, name), { recursive: true });
-  writeFileSync(join(catalog, name, 'image.yaml'), [
-    'apiVersion: 1', `name: ${name}`, 'version: "1.0"', 'description: test image', 'os: {family: ubuntu, release: "24.04"}',
-    'base:', `  url: ${base.url}`, `  sha256: ${base.sha256}`, 'defaultUser: ubuntu', 'minDiskGiB: 1', extra,
-  ].join('\n') + '\n');
+  writeFileSync(
+    join(catalog, name, 'image.yaml'),
+    [
+      'apiVersion: 1',
+      `name: ${name}`,
+      'version: "1.0"',
+      'description: test image',
+      'os: {family: ubuntu, release: "24.04"}',
+      'base:',
+      `  url: ${base.url}`,
+      `  sha256: ${base.sha256}`,
+      'defaultUser: ubuntu',
+      'minDiskGiB: 1',
+      extra,
+    ].join('\n') + '\n',
+  );
   writeFileSync(join(catalog, name, 'user-data.yaml'), '#cloud-config\npackages: [tcpdump]\n');
 }
 
-const run = (args: string[], env: NodeJS.ProcessEnv = {}) => labctlAsync(args, { cwd: work, env: { XDG_CACHE_HOME: join(work, 'xdg'), ...env } });
-const build = (name: string, extra: string[] = []) => run(['images', 'build', name, '--images-dir', catalog, '--cache-dir', cache, '--out', join(work, 'out', name), ...extra]);
-const push = (name: string, host: string, extra: string[] = []) => run(['images', 'push', name, '--images-dir', catalog, '--registry', host, '--no-tls-verify', '--oci-dir', join(work, 'out', name), ...extra]);
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  labctlAsync(args, { cwd: work, env: { XDG_CACHE_HOME: join(work, 'xdg'), ...env } });
+const build = (name: string, extra: string[] = []) =>
+  run([
+    'images',
+    'build',
+    name,
+    '--images-dir',
+    catalog,
+    '--cache-dir',
+    cache,
+    '--out',
+    join(work, 'out', name),
+    ...extra,
+  ]);
+const push = (name: string, host: string, extra: string[] = []) =>
+  run([
+    'images',
+    'push',
+    name,
+    '--images-dir',
+    catalog,
+    '--registry',
+    host,
+    '--no-tls-verify',
+    '--oci-dir',
+    join(work, 'out', name),
+    ...extra,
+  ]);
 
 async function manifestOf(host: string, repo: string, ref: string) {
   const r = await fetch(`http://${host}/v2/${repo}/manifests/${ref}`, { headers: { accept: MANIFEST_ACCEPT } });
   const body = Buffer.from(await r.arrayBuffer());
-  return { status: r.status, digest: r.headers.get('docker-content-digest'), body, json: r.status === 200 ? JSON.parse(body.toString()) : undefined };
+  return {
+    status: r.status,
+    digest: r.headers.get('docker-content-digest'),
+    body,
+    json: r.status === 200 ? JSON.parse(body.toString()) : undefined,
+  };
 }
 
 async function tarEntries(gz: Buffer) {
-  const out: { name: string; type: string; uid: number; gid: number; mode: number; size: number; sha: string; mtime: number }[] = [];
+  const out: {
+    name: string;
+    type: string;
+    uid: number;
+    gid: number;
+    mode: number;
+    size: number;
+    sha: string;
+    mtime: number;
+  }[] = [];
   const ex = tar.extract();
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (h, stream, next) => {
       const hash = createHash('sha256');
       let size = 0;
-      stream.on('data', (c: unknown) => { const b = c as Buffer; hash.update(b); size += b.length; });
-      stream.on('end', () => { out.push({ name: h.name, type: h.type ?? 'file', uid: h.uid ?? -1, gid: h.gid ?? -1, mode: h.mode ?? 0, size, sha: hash.digest('hex'), mtime: h.mtime?.getTime() ?? -1 }); next(); });
+      stream.on('data', (c: unknown) => {
+        const b = c as Buffer;
+        hash.update(b);
+        size += b.length;
+      });
+      stream.on('end', () => {
+        out.push({
+          name: h.name,
+          type: h.type ?? 'file',
+          uid: h.uid ?? -1,
+          gid: h.gid ?? -1,
+          mode: h.mode ?? 0,
+          size,
+          sha: hash.digest('hex'),
+          mtime: h.mtime?.getTime() ?? -1,
+        });
+        next();
+      });
       stream.resume();
     });
     ex.on('finish', resolve);
     ex.on('error', reject);
   });
-  Readable.from([gz]).pipe(createGunzip()).pipe(ex as unknown as NodeJS.WritableStream);
+  Readable.from([gz])
+    .pipe(createGunzip())
+    .pipe(ex as unknown as NodeJS.WritableStream);
   await done;
   return out;
 }
@@ -65,7 +144,10 @@ beforeAll(async () => {
   execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '64M']);
   diskBytes = readFileSync(disk);
   registry = await startRegistry();
-  files = await startFileServer({ '/good.img': diskBytes, '/wrong.img': Buffer.concat([diskBytes.subarray(0, 1000), Buffer.from('tampered')]) });
+  files = await startFileServer({
+    '/good.img': diskBytes,
+    '/wrong.img': Buffer.concat([diskBytes.subarray(0, 1000), Buffer.from('tampered')]),
+  });
   defineImage('tiny', { url: `${files.url}/good.img`, sha256: sha256(diskBytes) });
 });
 
@@ -113,7 +195,12 @@ describe('labctl images build (real qemu-img qcow2, OCI layout written by labctl
     // diff_id is the sha256 of the uncompressed tar.
     const { gunzipSync } = await import('node:zlib');
     expect(config.rootfs.diff_ids).toEqual([`sha256:${sha256(gunzipSync(layer))}`]);
-    Object.assign(measured, { diskBytes: diskBytes.length, layerBytes: layer.length, manifestDigest: index.manifests[0].digest, layerDigest: manifest.layers[0].digest });
+    Object.assign(measured, {
+      diskBytes: diskBytes.length,
+      layerBytes: layer.length,
+      manifestDigest: index.manifests[0].digest,
+      layerDigest: manifest.layers[0].digest,
+    });
   });
 
   it('is deterministic: building the same disk again gives the same manifest digest', async () => {
@@ -147,7 +234,11 @@ describe('labctl images build (real qemu-img qcow2, OCI layout written by labctl
     defineImage('wrongsum', { url: `${files.url}/wrong.img`, sha256: want });
     const r = await build('wrongsum');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`catalog/wrongsum/image.yaml:8:11 base.sha256: checksum mismatch: the downloaded file \\(1008 bytes\\) has sha256 ${sha256(Buffer.concat([diskBytes.subarray(0, 1000), Buffer.from('tampered')]))}, expected ${want}`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `catalog/wrongsum/image.yaml:8:11 base.sha256: checksum mismatch: the downloaded file \\(1008 bytes\\) has sha256 ${sha256(Buffer.concat([diskBytes.subarray(0, 1000), Buffer.from('tampered')]))}, expected ${want}`,
+      ),
+    );
     expect(r.stderr).toContain('nothing was kept');
     expect(readdirSync(join(cache, 'partial'))).toEqual([]);
     expect(readdirSync(join(cache, 'sha256'))).toEqual([sha256(diskBytes)]); // only the earlier good file
@@ -159,7 +250,9 @@ describe('labctl images build (real qemu-img qcow2, OCI layout written by labctl
     defineImage('wrongfile', { url: `file://${join(work, 'other.img')}`, sha256: 'a'.repeat(64) });
     const r = await build('wrongfile');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`base.sha256: checksum mismatch: the downloaded file (11 bytes) has sha256 ${sha256('other bytes')}, expected ${'a'.repeat(64)}`);
+    expect(r.stderr).toContain(
+      `base.sha256: checksum mismatch: the downloaded file (11 bytes) has sha256 ${sha256('other bytes')}, expected ${'a'.repeat(64)}`,
+    );
     expect(existsSync(join(cache, 'sha256', 'a'.repeat(64)))).toBe(false);
   });
 
@@ -167,7 +260,9 @@ describe('labctl images build (real qemu-img qcow2, OCI layout written by labctl
     defineImage('gone', { url: `${files.url}/gone.img`, sha256: 'b'.repeat(64) });
     const r = await build('gone');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`catalog/gone/image.yaml:7:8 base.url: base image not found (HTTP 404) from ${files.url}/gone.img`);
+    expect(r.stderr).toContain(
+      `catalog/gone/image.yaml:7:8 base.url: base image not found (HTTP 404) from ${files.url}/gone.img`,
+    );
   });
 
   it('resumes a partial download with a Range request and verifies the whole file', async () => {
@@ -175,31 +270,84 @@ describe('labctl images build (real qemu-img qcow2, OCI layout written by labctl
     mkdirSync(join(c2, 'partial'), { recursive: true });
     writeFileSync(join(c2, 'partial', `${sha256(diskBytes)}.part`), diskBytes.subarray(0, 4096));
     const before = files.requests.length;
-    const r = await run(['images', 'build', 'tiny', '--images-dir', catalog, '--cache-dir', c2, '--out', join(work, 'out', 'resumed')]);
+    const r = await run([
+      'images',
+      'build',
+      'tiny',
+      '--images-dir',
+      catalog,
+      '--cache-dir',
+      c2,
+      '--out',
+      join(work, 'out', 'resumed'),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('resuming');
     expect(files.requests.slice(before)).toEqual([{ path: '/good.img', range: 'bytes=4096-' }]);
-    expect(readFileSync(join(work, 'out', 'resumed', 'index.json'), 'utf8')).toBe(readFileSync(join(work, 'out', 'tiny', 'index.json'), 'utf8'));
+    expect(readFileSync(join(work, 'out', 'resumed', 'index.json'), 'utf8')).toBe(
+      readFileSync(join(work, 'out', 'tiny', 'index.json'), 'utf8'),
+    );
   });
 
   it('a tampered cache entry is detected and downloaded again, never used', async () => {
     const c3 = join(work, 'cache3');
     mkdirSync(join(c3, 'sha256'), { recursive: true });
     writeFileSync(join(c3, 'sha256', sha256(diskBytes)), 'tampered');
-    const r = await run(['images', 'build', 'tiny', '--images-dir', catalog, '--cache-dir', c3, '--out', join(work, 'out', 'tampered')]);
+    const r = await run([
+      'images',
+      'build',
+      'tiny',
+      '--images-dir',
+      catalog,
+      '--cache-dir',
+      c3,
+      '--out',
+      join(work, 'out', 'tampered'),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('no longer matches its checksum');
     expect(sha256(readFileSync(join(c3, 'sha256', sha256(diskBytes))))).toBe(sha256(diskBytes));
   });
 
   it('customize steps without virt-customize: built with a clear note, recorded as not customized', async () => {
-    defineImage('custom', { url: `${files.url}/good.img`, sha256: sha256(diskBytes) }, 'customize:\n  - install: [htop]\n  - run: "true"');
-    const r = await run(['images', 'build', 'custom', '--images-dir', catalog, '--cache-dir', cache, '--out', join(work, 'out', 'custom')], { PATH: `/usr/bin:/bin` });
+    defineImage(
+      'custom',
+      { url: `${files.url}/good.img`, sha256: sha256(diskBytes) },
+      'customize:\n  - install: [htop]\n  - run: "true"',
+    );
+    const r = await run(
+      [
+        'images',
+        'build',
+        'custom',
+        '--images-dir',
+        catalog,
+        '--cache-dir',
+        cache,
+        '--out',
+        join(work, 'out', 'custom'),
+      ],
+      { PATH: `/usr/bin:/bin` },
+    );
     expect(r.code, r.stderr).toBe(0);
     // The CI image does not install libguestfs-tools (too large); this is the path it takes.
     expect(existsSync('/usr/bin/virt-customize')).toBe(false);
-    expect(r.stderr).toContain('note: 2 customize step(s) of custom NOT run: virt-customize is not installed (Debian package libguestfs-tools)');
-    const manifest = JSON.parse(readFileSync(join(work, 'out', 'custom', 'blobs', 'sha256', JSON.parse(readFileSync(join(work, 'out', 'custom', 'index.json'), 'utf8')).manifests[0].digest.slice(7)), 'utf8'));
+    expect(r.stderr).toContain(
+      'note: 2 customize step(s) of custom NOT run: virt-customize is not installed (Debian package libguestfs-tools)',
+    );
+    const manifest = JSON.parse(
+      readFileSync(
+        join(
+          work,
+          'out',
+          'custom',
+          'blobs',
+          'sha256',
+          JSON.parse(readFileSync(join(work, 'out', 'custom', 'index.json'), 'utf8')).manifests[0].digest.slice(7),
+        ),
+        'utf8',
+      ),
+    );
     expect(manifest.annotations['io.campus-lab.image.customized']).toBe('false');
   });
 
@@ -220,7 +368,8 @@ describe('labctl images push (real skopeo to a real docker-registry on loopback)
     const r = await push('tiny', registry.host);
     measured.pushMs = Math.round(performance.now() - t0);
     expect(r.code, r.stderr).toBe(0);
-    const local = JSON.parse(readFileSync(join(work, 'out', 'tiny', 'index.json'), 'utf8')).manifests[0].digest as string;
+    const local = JSON.parse(readFileSync(join(work, 'out', 'tiny', 'index.json'), 'utf8')).manifests[0]
+      .digest as string;
     expect(r.stdout).toContain(`pushed ${registry.host}/labs/tiny:1.0 (${local}`);
     expect(await tagsOf(registry.host, 'labs/tiny')).toEqual(['1.0']);
     const m = await manifestOf(registry.host, 'labs/tiny', '1.0');
@@ -228,7 +377,9 @@ describe('labctl images push (real skopeo to a real docker-registry on loopback)
     expect(m.digest).toBe(local);
     expect(`sha256:${sha256(m.body)}`).toBe(local);
     const layerDigest = m.json.layers[0].digest as string;
-    const blob = Buffer.from(await (await fetch(`http://${registry.host}/v2/labs/tiny/blobs/${layerDigest}`)).arrayBuffer());
+    const blob = Buffer.from(
+      await (await fetch(`http://${registry.host}/v2/labs/tiny/blobs/${layerDigest}`)).arrayBuffer(),
+    );
     expect(`sha256:${sha256(blob)}`).toBe(layerDigest);
     const entries = await tarEntries(blob);
     const file = entries.find((e) => e.name === 'disk/tiny.qcow2');
@@ -265,12 +416,16 @@ describe('labctl images push (real skopeo to a real docker-registry on loopback)
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(await tagsOf(ro.host, 'labs/tiny')).toEqual([]);
       expect((await manifestOf(ro.host, 'labs/tiny', '1.0')).status).toBe(404);
-    } finally { await ro.stop(); }
+    } finally {
+      await ro.stop();
+    }
   });
 
   it('a registry that refuses blob uploads (HTTP 403): clear error, no tag', async () => {
     const up = await startRegistry();
-    const proxy = await startRefusingProxy(up.host, (method, url) => (method === 'POST' && url.includes('/blobs/uploads') ? 403 : undefined));
+    const proxy = await startRefusingProxy(up.host, (method, url) =>
+      method === 'POST' && url.includes('/blobs/uploads') ? 403 : undefined,
+    );
     try {
       const r = await push('tiny', proxy.host);
       expect(r.code).toBe(1);
@@ -278,13 +433,18 @@ describe('labctl images push (real skopeo to a real docker-registry on loopback)
       expect(r.stderr).toContain('(no tag 1.0 was created)');
       expect(proxy.refused.length).toBeGreaterThan(0);
       expect(await tagsOf(up.host, 'labs/tiny')).toEqual([]);
-    } finally { await proxy.stop(); await up.stop(); }
+    } finally {
+      await proxy.stop();
+      await up.stop();
+    }
   });
 
   it('a registry that stores the content but refuses the tag (HTTP 500): clear error, no tag left behind', async () => {
     const up = await startRegistry();
     // Manifests by digest pass; a manifest PUT to a tag is refused.
-    const proxy = await startRefusingProxy(up.host, (method, url) => (method === 'PUT' && /\/manifests\/(?!sha256:)/.test(url) ? 500 : undefined));
+    const proxy = await startRefusingProxy(up.host, (method, url) =>
+      method === 'PUT' && /\/manifests\/(?!sha256:)/.test(url) ? 500 : undefined,
+    );
     try {
       const r = await push('tiny', proxy.host);
       expect(r.code).toBe(1);
@@ -293,9 +453,13 @@ describe('labctl images push (real skopeo to a real docker-registry on loopback)
       expect(proxy.refused).toEqual(['PUT /v2/labs/tiny/manifests/1.0']);
       expect(await tagsOf(up.host, 'labs/tiny')).toEqual([]);
       // The content arrived by digest only (untagged, garbage to the registry).
-      const local = JSON.parse(readFileSync(join(work, 'out', 'tiny', 'index.json'), 'utf8')).manifests[0].digest as string;
+      const local = JSON.parse(readFileSync(join(work, 'out', 'tiny', 'index.json'), 'utf8')).manifests[0]
+        .digest as string;
       expect((await manifestOf(up.host, 'labs/tiny', local)).status).toBe(200);
-    } finally { await proxy.stop(); await up.stop(); }
+    } finally {
+      await proxy.stop();
+      await up.stop();
+    }
   });
 
   it('credentials from the environment reach skopeo through a private auth file, not argv', async () => {
@@ -303,13 +467,40 @@ describe('labctl images push (real skopeo to a real docker-registry on loopback)
     // works with them set and that no file with them is left behind.
     const before = readdirSync(tmpdir()).filter((f) => f.startsWith('labctl-auth-'));
     const r = await push('tiny', registry.host, []);
-    const withCreds = await run(['images', 'push', 'tiny', '--images-dir', catalog, '--registry', registry.host, '--no-tls-verify', '--oci-dir', join(work, 'out', 'tiny')],
-      { LABCTL_REGISTRY_USERNAME: 'robot$labs', LABCTL_REGISTRY_PASSWORD: 's3cret-not-in-argv' });
+    const withCreds = await run(
+      [
+        'images',
+        'push',
+        'tiny',
+        '--images-dir',
+        catalog,
+        '--registry',
+        registry.host,
+        '--no-tls-verify',
+        '--oci-dir',
+        join(work, 'out', 'tiny'),
+      ],
+      { LABCTL_REGISTRY_USERNAME: 'robot$labs', LABCTL_REGISTRY_PASSWORD: 's3cret-not-in-argv' },
+    );
     expect(r.code).toBe(0);
     expect(withCreds.code, withCreds.stderr).toBe(0);
     expect(withCreds.stderr + withCreds.stdout).not.toContain('s3cret-not-in-argv');
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith('labctl-auth-'))).toEqual(before);
-    const half = await run(['images', 'push', 'tiny', '--images-dir', catalog, '--registry', registry.host, '--no-tls-verify', '--oci-dir', join(work, 'out', 'tiny')], { LABCTL_REGISTRY_USERNAME: 'robot' });
+    const half = await run(
+      [
+        'images',
+        'push',
+        'tiny',
+        '--images-dir',
+        catalog,
+        '--registry',
+        registry.host,
+        '--no-tls-verify',
+        '--oci-dir',
+        join(work, 'out', 'tiny'),
+      ],
+      { LABCTL_REGISTRY_USERNAME: 'robot' },
+    );
     expect(half.code).toBe(2);
     expect(half.stderr).toContain('LABCTL_REGISTRY_USERNAME is set but LABCTL_REGISTRY_PASSWORD is not');
   });

@@ -12,11 +12,20 @@ export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as AddressInfo; s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
   });
 }
 
-export interface Registry { host: string; port: number; dir: string; stop(): Promise<void>; log(): string }
+export interface Registry {
+  host: string;
+  port: number;
+  dir: string;
+  stop(): Promise<void>;
+  log(): string;
+}
 
 /** Starts docker-registry with filesystem storage in a temp dir; `readonly` turns on maintenance read-only mode. */
 export async function startRegistry(opts: { readonly?: boolean } = {}): Promise<Registry> {
@@ -34,13 +43,22 @@ export async function startRegistry(opts: { readonly?: boolean } = {}): Promise<
   };
   writeFileSync(join(dir, 'config.yml'), stringify(config));
   let out = '';
-  const child: ChildProcess = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  const child: ChildProcess = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      await new Promise((r) => { child.once('exit', r); setTimeout(r, 5000); });
+      await new Promise((r) => {
+        child.once('exit', r);
+        setTimeout(r, 5000);
+      });
     }
     rmSync(dir, { recursive: true, force: true });
   };
@@ -48,7 +66,9 @@ export async function startRegistry(opts: { readonly?: boolean } = {}): Promise<
     try {
       const r = await fetch(`http://127.0.0.1:${port}/v2/`);
       if (r.status === 200) return { host: `127.0.0.1:${port}`, port, dir, stop, log: () => out };
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -69,10 +89,17 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-export interface Proxy { host: string; stop(): Promise<void>; refused: string[] }
+export interface Proxy {
+  host: string;
+  stop(): Promise<void>;
+  refused: string[];
+}
 
 /** An HTTP proxy to `upstream` that answers `refuse(req)`'s status instead of forwarding. */
-export async function startRefusingProxy(upstream: string, refuse: (method: string, url: string) => number | undefined): Promise<Proxy> {
+export async function startRefusingProxy(
+  upstream: string,
+  refuse: (method: string, url: string) => number | undefined,
+): Promise<Proxy> {
   const [uh, up] = upstream.split(':');
   const refused: string[] = [];
   const server = http.createServer((req, res) => {
@@ -81,22 +108,44 @@ export async function startRefusingProxy(upstream: string, refuse: (method: stri
       refused.push(`${req.method} ${req.url}`);
       req.resume();
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ code: status === 403 ? 'DENIED' : 'UNKNOWN', message: `refused by the test proxy (${status})` }] }));
+      res.end(
+        JSON.stringify({
+          errors: [{ code: status === 403 ? 'DENIED' : 'UNKNOWN', message: `refused by the test proxy (${status})` }],
+        }),
+      );
       return;
     }
-    const fwd = http.request({ host: uh, port: Number(up), method: req.method, path: req.url, headers: req.headers }, (ur) => {
-      res.writeHead(ur.statusCode ?? 502, ur.headers);
-      ur.pipe(res);
+    const fwd = http.request(
+      { host: uh, port: Number(up), method: req.method, path: req.url, headers: req.headers },
+      (ur) => {
+        res.writeHead(ur.statusCode ?? 502, ur.headers);
+        ur.pipe(res);
+      },
+    );
+    fwd.on('error', () => {
+      res.writeHead(502);
+      res.end();
     });
-    fwd.on('error', () => { res.writeHead(502); res.end(); });
     req.pipe(fwd);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { host: `127.0.0.1:${port}`, refused, stop: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    host: `127.0.0.1:${port}`,
+    refused,
+    stop: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
-export interface FileServer { url: string; requests: { path: string; range?: string }[]; stop(): Promise<void> }
+export interface FileServer {
+  url: string;
+  requests: { path: string; range?: string }[];
+  stop(): Promise<void>;
+}
 
 /** Serves fixed buffers by path, with single-range support (206) like a mirror would. */
 export async function startFileServer(files: Record<string, Buffer>): Promise<FileServer> {
@@ -106,12 +155,23 @@ export async function startFileServer(files: Record<string, Buffer>): Promise<Fi
     const range = req.headers.range;
     requests.push({ path, range });
     const body = files[path];
-    if (!body) { res.writeHead(404); res.end('not found'); return; }
+    if (!body) {
+      res.writeHead(404);
+      res.end('not found');
+      return;
+    }
     const m = range ? /^bytes=(\d+)-$/.exec(range) : null;
     if (m) {
       const start = Number(m[1]);
-      if (start >= body.length) { res.writeHead(416, { 'content-range': `bytes */${body.length}` }); res.end(); return; }
-      res.writeHead(206, { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, 'content-length': body.length - start });
+      if (start >= body.length) {
+        res.writeHead(416, { 'content-range': `bytes */${body.length}` });
+        res.end();
+        return;
+      }
+      res.writeHead(206, {
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        'content-length': body.length - start,
+      });
       res.end(body.subarray(start));
       return;
     }
@@ -120,18 +180,39 @@ export async function startFileServer(files: Record<string, Buffer>): Promise<Fi
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, stop: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    stop: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 /** Runs the real CLI without blocking this process (the file server and proxy above live in it). */
-export function labctlAsync(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function labctlAsync(
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, '../../bin/labctl.js'), ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env } });
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../bin/labctl.js'), ...args], {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGTERM'), 120_000);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }

@@ -26,25 +26,38 @@ describe('vm-images component', () => {
     const result = await renderSite(site, readRenderInputs(site));
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const files = [...result.files.keys()].filter((p) => p.startsWith('components/vm-images/'));
-    expect(files).toEqual(catalog.images.flatMap((i) => [
-      `components/vm-images/manifests/dataimportcron-vm-images-${i.name}.yaml`,
-    ]).concat(catalog.images.map((i) => `components/vm-images/manifests/datasource-vm-images-${i.name}.yaml`)).sort());
+    expect(files).toEqual(
+      catalog.images
+        .flatMap((i) => [`components/vm-images/manifests/dataimportcron-vm-images-${i.name}.yaml`])
+        .concat(catalog.images.map((i) => `components/vm-images/manifests/datasource-vm-images-${i.name}.yaml`))
+        .sort(),
+    );
     for (const img of catalog.images) {
-      const [cron] = parseAllDocuments(result.files.get(`components/vm-images/manifests/dataimportcron-vm-images-${img.name}.yaml`)!).map((d) => d.toJS());
+      const [cron] = parseAllDocuments(
+        result.files.get(`components/vm-images/manifests/dataimportcron-vm-images-${img.name}.yaml`)!,
+      ).map((d) => d.toJS());
       expect(cron.spec.template.spec.source.registry).toEqual({
-        url: `docker://${site.hosts.harbor}/labs/${img.name}:${img.version}`, pullMethod: 'pod', secretRef: PULL_SECRET,
+        url: `docker://${site.hosts.harbor}/labs/${img.name}:${img.version}`,
+        pullMethod: 'pod',
+        secretRef: PULL_SECRET,
       });
       expect(cron.spec.managedDataSource).toBe(img.name);
       expect(cron.spec.template.spec.storage.resources.requests.storage).toBe(`${img.definition.minDiskGiB}Gi`);
-      const [ds] = parseAllDocuments(result.files.get(`components/vm-images/manifests/datasource-vm-images-${img.name}.yaml`)!).map((d) => d.toJS());
+      const [ds] = parseAllDocuments(
+        result.files.get(`components/vm-images/manifests/datasource-vm-images-${img.name}.yaml`)!,
+      ).map((d) => d.toJS());
       // CDI only updates a DataSource carrying this label with the cron's name.
       expect(ds.metadata.labels['cdi.kubevirt.io/dataImportCron']).toBe(cron.metadata.name);
       expect(ds.metadata.namespace).toBe('vm-images');
     }
     const app = parseAllDocuments(result.files.get('apps/vm-images.yaml')!)[0]!.toJS();
     expect(app.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('15');
-    expect(app.spec.ignoreDifferences).toEqual([{ group: 'cdi.kubevirt.io', kind: 'DataSource', jsonPointers: ['/spec/source'] }]);
-    expect(app.spec.syncPolicy.syncOptions).toEqual(expect.arrayContaining(['RespectIgnoreDifferences=true', 'SkipDryRunOnMissingResource=true']));
+    expect(app.spec.ignoreDifferences).toEqual([
+      { group: 'cdi.kubevirt.io', kind: 'DataSource', jsonPointers: ['/spec/source'] },
+    ]);
+    expect(app.spec.syncPolicy.syncOptions).toEqual(
+      expect.arrayContaining(['RespectIgnoreDifferences=true', 'SkipDryRunOnMissingResource=true']),
+    );
   });
 
   it('asks for the Harbor pull credentials as a site-supplied secret (the example project is private), never a value', () => {
@@ -68,7 +81,9 @@ describe('vm-images component', () => {
   it('a site without a labs project gets a clear error', () => {
     const site = exampleSite();
     const none: Site = { ...site, registry: { ...site.registry, projects: [{ name: 'platform', public: false }] } };
-    expect(() => images(renderContext(none, readRenderInputs(exampleSite())))).toThrow(/registry\.projects has no project "labs"; lab images are pushed to harbor\.lab\.example\.edu\/labs\/<name>/);
+    expect(() => images(renderContext(none, readRenderInputs(exampleSite())))).toThrow(
+      /registry\.projects has no project "labs"; lab images are pushed to harbor\.lab\.example\.edu\/labs\/<name>/,
+    );
   });
 
   it('the CDI schemas accept our objects and reject a wrong one (the check can fail)', async () => {
@@ -80,11 +95,13 @@ describe('vm-images component', () => {
     bad.spec.schedule = 'hourly';
     delete bad.spec.managedDataSource;
     const diags = await validateObjects([{ object: bad, file: 'bad.yaml' }]);
-    expect(diags.map((d) => `${d.path}: ${d.message}`)).toEqual(expect.arrayContaining([
-      `spec.template.spec.source.registry.pullMethod: DataImportCron vm-images/${img.name}: must be equal to one of the allowed values (pod, node)`,
-      `spec.schedule: DataImportCron vm-images/${img.name}: must match pattern "^\\S+ \\S+ \\S+ \\S+ \\S+$"`,
-      `spec: DataImportCron vm-images/${img.name}: must have required property 'managedDataSource'`,
-    ]));
+    expect(diags.map((d) => `${d.path}: ${d.message}`)).toEqual(
+      expect.arrayContaining([
+        `spec.template.spec.source.registry.pullMethod: DataImportCron vm-images/${img.name}: must be equal to one of the allowed values (pod, node)`,
+        `spec.schedule: DataImportCron vm-images/${img.name}: must match pattern "^\\S+ \\S+ \\S+ \\S+ \\S+$"`,
+        `spec: DataImportCron vm-images/${img.name}: must have required property 'managedDataSource'`,
+      ]),
+    );
   });
 
   it('spreads the hourly polls by name, deterministically', () => {

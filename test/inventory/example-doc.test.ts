@@ -25,10 +25,12 @@ describe('inventory.example.yaml documents the declaration key by key', () => {
     expect(checkExample(text, schema())).toEqual([]);
   });
 
-  it('reads the comment of each key: above it, in a list\'s table, above a commented-out key, across a block\'s end', () => {
+  it("reads the comment of each key: above it, in a list's table, above a commented-out key, across a block's end", () => {
     const { docs, used } = readExample(text);
     expect(docs.get('ssh.port')).toBe('OPTIONAL. SSH port. Default: 22');
-    expect(docs.get('nodes[].disks[].size')).toMatch(/^OPTIONAL .*\nx storage.replicas .* Default: unknown \(capacity says so\)$/);
+    expect(docs.get('nodes[].disks[].size')).toMatch(
+      /^OPTIONAL .*\nx storage.replicas .* Default: unknown \(capacity says so\)$/,
+    );
     expect(docs.get('nodes[].cpu')).toMatch(/^OPTIONAL {2}CPU threads/); // not the remark after vmh6's ssh
     expect(docs.get('tls.internalCa.commonName')).toBe('REQUIRED. Common name of the CA certificate.');
     expect(docs.get('kubernetes')).toBe('REQUIRED. The Kubernetes control plane kubeadm creates.');
@@ -42,39 +44,117 @@ describe('inventory.example.yaml documents the declaration key by key', () => {
 
   it('reads a stated default as YAML, with a closing remark', () => {
     expect(statedDefault('OPTIONAL. NTP. Default: [] (the OS default pool)')).toEqual({ stated: true, value: [] });
-    expect(statedDefault('OPTIONAL. x\nDefault: {days: [monday], start: "08:00"}')).toEqual({ stated: true, value: { days: ['monday'], start: '08:00' } });
+    expect(statedDefault('OPTIONAL. x\nDefault: {days: [monday], start: "08:00"}')).toEqual({
+      stated: true,
+      value: { days: ['monday'], start: '08:00' },
+    });
     expect(statedDefault('OPTIONAL. Time. Default: "09:00"')).toEqual({ stated: true, value: '09:00' });
     expect(statedDefault('REQUIRED. Name.')).toEqual({ stated: false });
   });
 
   // Each fault, made in a copy of the example or of the schema, is reported as exactly that.
   const faults: [string, () => string[], string[]][] = [
-    ['a key\'s comment removed', () => checkExample(edit('  # OPTIONAL. SSH port. Default: 22\n', ''), schema()),
-      ['ssh.port: not documented in the example']],
-    ['a row of a list\'s table removed', () => checkExample(edit('  #   vlan     OPTIONAL  VLAN id, for documentation and the router snippets\n', ''), schema()),
-      ['network.subnets[].vlan: not documented in the example']],
-    ['a commented-out key\'s comment removed', () => checkExample(edit('  #   # REQUIRED. Common name of the CA certificate.\n', ''), schema()),
-      ['tls.internalCa.commonName: not documented in the example']],
-    ['a stated default that is not the declared one', () => checkExample(edit('How long Prometheus keeps metrics. Default: 15d', 'How long Prometheus keeps metrics. Default: 30d'), schema()),
-      ['monitoring.retention: the comment says Default: "30d", the schema "15d"']],
-    ['a declared default the example does not state', () => checkExample(edit('Branch or tag ArgoCD follows. Default: main', 'Branch or tag ArgoCD follows.'), schema()),
-      ['site.gitRevision: the schema\'s default "main" is not stated (Default: ...)']],
-    ['a derived default the example does not state', () => checkExample(edit('Keycloak realm name. Default: the site name', 'Keycloak realm name.'), schema()),
-      ['identity.realm: the schema describes a default; the comment states none']],
-    ['a default claimed for a key that has none', () => checkExample(edit('# REQUIRED. The cluster\'s own AS number', '# REQUIRED. Default: 64512. The cluster\'s own AS number'), schema()),
-      ['bgp.clusterAsn: the comment states a default the schema does not have']],
-    ['OPTIONAL said of a required key', () => checkExample(edit('# REQUIRED. Campus DNS resolvers', '# OPTIONAL. Campus DNS resolvers'), schema()),
-      ['network.dnsServers: the comment says OPTIONAL, the schema requires it']],
-    ['a key the schema does not have', () => checkExample(edit('  gitRevision: main\n', '  gitRevision: main\n  # OPTIONAL. A colour.\n  colour: blue\n'), schema()),
-      ['site.colour: in the example but not in the schema']],
-    ['a commented-out key the schema does not have', () => checkExample(edit('  # aptProxy: http://apt-cache.example.edu:3142\n', '  # aptProxy: http://apt-cache.example.edu:3142\n  #\n  # OPTIONAL. Proxy for pip.\n  # pipProxy: http://x\n'), schema()),
-      ['network.pipProxy: in the example but not in the schema']],
-    ['a default changed in the declaration only', () => { const s = schema(); s.properties.ssh.properties.port.default = 2222; return checkExample(text, s); },
-      ['ssh.port: the comment says Default: 22, the schema 2222']],
-    ['a key added to the declaration only', () => { const s = schema(); s.properties.ingress.properties.className = { type: 'string', description: 'Class.' }; return checkExample(text, s); },
-      ['ingress.className: not documented in the example']],
-    ['an enum value added to the declaration does not need the example changed', () => { const s = schema(); s.properties.ingress.properties.controller.enum.push('envoy-gateway'); return checkExample(text, s); },
-      []],
+    [
+      "a key's comment removed",
+      () => checkExample(edit('  # OPTIONAL. SSH port. Default: 22\n', ''), schema()),
+      ['ssh.port: not documented in the example'],
+    ],
+    [
+      "a row of a list's table removed",
+      () =>
+        checkExample(
+          edit('  #   vlan     OPTIONAL  VLAN id, for documentation and the router snippets\n', ''),
+          schema(),
+        ),
+      ['network.subnets[].vlan: not documented in the example'],
+    ],
+    [
+      "a commented-out key's comment removed",
+      () => checkExample(edit('  #   # REQUIRED. Common name of the CA certificate.\n', ''), schema()),
+      ['tls.internalCa.commonName: not documented in the example'],
+    ],
+    [
+      'a stated default that is not the declared one',
+      () =>
+        checkExample(
+          edit('How long Prometheus keeps metrics. Default: 15d', 'How long Prometheus keeps metrics. Default: 30d'),
+          schema(),
+        ),
+      ['monitoring.retention: the comment says Default: "30d", the schema "15d"'],
+    ],
+    [
+      'a declared default the example does not state',
+      () =>
+        checkExample(edit('Branch or tag ArgoCD follows. Default: main', 'Branch or tag ArgoCD follows.'), schema()),
+      ['site.gitRevision: the schema\'s default "main" is not stated (Default: ...)'],
+    ],
+    [
+      'a derived default the example does not state',
+      () => checkExample(edit('Keycloak realm name. Default: the site name', 'Keycloak realm name.'), schema()),
+      ['identity.realm: the schema describes a default; the comment states none'],
+    ],
+    [
+      'a default claimed for a key that has none',
+      () =>
+        checkExample(
+          edit("# REQUIRED. The cluster's own AS number", "# REQUIRED. Default: 64512. The cluster's own AS number"),
+          schema(),
+        ),
+      ['bgp.clusterAsn: the comment states a default the schema does not have'],
+    ],
+    [
+      'OPTIONAL said of a required key',
+      () => checkExample(edit('# REQUIRED. Campus DNS resolvers', '# OPTIONAL. Campus DNS resolvers'), schema()),
+      ['network.dnsServers: the comment says OPTIONAL, the schema requires it'],
+    ],
+    [
+      'a key the schema does not have',
+      () =>
+        checkExample(
+          edit('  gitRevision: main\n', '  gitRevision: main\n  # OPTIONAL. A colour.\n  colour: blue\n'),
+          schema(),
+        ),
+      ['site.colour: in the example but not in the schema'],
+    ],
+    [
+      'a commented-out key the schema does not have',
+      () =>
+        checkExample(
+          edit(
+            '  # aptProxy: http://apt-cache.example.edu:3142\n',
+            '  # aptProxy: http://apt-cache.example.edu:3142\n  #\n  # OPTIONAL. Proxy for pip.\n  # pipProxy: http://x\n',
+          ),
+          schema(),
+        ),
+      ['network.pipProxy: in the example but not in the schema'],
+    ],
+    [
+      'a default changed in the declaration only',
+      () => {
+        const s = schema();
+        s.properties.ssh.properties.port.default = 2222;
+        return checkExample(text, s);
+      },
+      ['ssh.port: the comment says Default: 22, the schema 2222'],
+    ],
+    [
+      'a key added to the declaration only',
+      () => {
+        const s = schema();
+        s.properties.ingress.properties.className = { type: 'string', description: 'Class.' };
+        return checkExample(text, s);
+      },
+      ['ingress.className: not documented in the example'],
+    ],
+    [
+      'an enum value added to the declaration does not need the example changed',
+      () => {
+        const s = schema();
+        s.properties.ingress.properties.controller.enum.push('envoy-gateway');
+        return checkExample(text, s);
+      },
+      [],
+    ],
   ];
   it.each(faults)('%s', (_name, run, expected) => {
     expect(run()).toEqual(expected);
@@ -86,9 +166,15 @@ function valuesAt(doc: unknown, path: string): { parent: Record<string, unknown>
   let cur: { parent: any; key: string }[] = [{ parent: { root: doc }, key: 'root' }];
   for (const seg of path.split('.')) {
     const [name, ...lists] = seg.split('[]');
-    cur = cur.map((c) => ({ parent: c.parent[c.key], key: name! })).filter((c) => c.parent && typeof c.parent === 'object');
+    cur = cur
+      .map((c) => ({ parent: c.parent[c.key], key: name! }))
+      .filter((c) => c.parent && typeof c.parent === 'object');
     for (let i = 0; i < lists.length; i++) {
-      cur = cur.flatMap((c) => (Array.isArray(c.parent[c.key]) ? c.parent[c.key].map((_: unknown, j: number) => ({ parent: c.parent[c.key], key: String(j) })) : []));
+      cur = cur.flatMap((c) =>
+        Array.isArray(c.parent[c.key])
+          ? c.parent[c.key].map((_: unknown, j: number) => ({ parent: c.parent[c.key], key: String(j) }))
+          : [],
+      );
     }
   }
   return cur;
@@ -108,8 +194,27 @@ describe('the declared defaults are the defaults', () => {
       }, schema());
       expect(statedDefault(at.description), p).toEqual({ stated: true, value: k.default });
     }
-    const tricky = ['true', 'null', '~', '1e5', '42', '-1', '', 'a: b', 'x:', '08:00', '10.244.0.0/16', '~/.ssh/id', '#x', 'a, b', '[x]', '{x}', "it's"];
-    for (const v of [...tricky, tricky, { a: tricky, b: [1, true, 1.5] }]) expect(parse(showDefault(v)), String(v)).toEqual(v);
+    const tricky = [
+      'true',
+      'null',
+      '~',
+      '1e5',
+      '42',
+      '-1',
+      '',
+      'a: b',
+      'x:',
+      '08:00',
+      '10.244.0.0/16',
+      '~/.ssh/id',
+      '#x',
+      'a, b',
+      '[x]',
+      '{x}',
+      "it's",
+    ];
+    for (const v of [...tricky, tricky, { a: tricky, b: [1, true, 1.5] }])
+      expect(parse(showDefault(v)), String(v)).toEqual(v);
   });
 
   it('every declared default is a valid value of its key', () => {
@@ -117,7 +222,8 @@ describe('the declared defaults are the defaults', () => {
     const bad: string[] = [];
     const walk = (s: any, path: string) => {
       if (!s || typeof s !== 'object') return;
-      if ('default' in s && !ajv.validate({ ...s, $schema: undefined }, s.default)) bad.push(`${path}: ${ajv.errorsText()}`);
+      if ('default' in s && !ajv.validate({ ...s, $schema: undefined }, s.default))
+        bad.push(`${path}: ${ajv.errorsText()}`);
       for (const [k, sub] of Object.entries(s.properties ?? {})) walk(sub, `${path}.${k}`);
       if (s.items) walk(s.items, `${path}[]`);
     };
@@ -150,7 +256,7 @@ describe('the declared defaults are the defaults', () => {
     expect(filled).toEqual(Value.Default(inventorySchema, structuredClone(doc)));
   });
 
-  it('fillDefaults agrees with TypeBox\'s Value.Default on the example, and the comparison can fail', () => {
+  it("fillDefaults agrees with TypeBox's Value.Default on the example, and the comparison can fail", () => {
     expect(declaredDefaults(example)).toEqual(Value.Default(inventorySchema, structuredClone(example)));
     const s = schema();
     delete s.properties.monitoring.properties.retention.default; // a weakened copy: one default not applied
@@ -167,19 +273,41 @@ describe('the declared defaults are the defaults', () => {
       kubernetes: { apiVip: '10.0.0.10', apiDnsName: 'k8s.lab.example.edu' },
       racks: [{ name: 'r1', subnet: 'n' }],
       nodes: [{ name: 'a', rack: 'r1', address: '10.0.0.11', roles: ['control-plane'], ssh: { port: 2200 } }],
-      bgp: { clusterAsn: 64600, routers: [{ name: 'r', address: '10.0.0.1', asn: 65000 }], pools: [{ name: 'p', cidr: '10.1.0.0/28' }] },
+      bgp: {
+        clusterAsn: 64600,
+        routers: [{ name: 'r', address: '10.0.0.1', asn: 65000 }],
+        pools: [{ name: 'p', cidr: '10.1.0.0/28' }],
+      },
       tls: { mode: 'internal-ca', internalCa: { commonName: 'CA', keyPairRef: 'tls/ca' } },
       identity: { admins: ['jdoe'] },
     } as Inventory;
     const site = withDefaults(minimal, 'x.yaml');
     expect(site.nodes[0]!.ssh).toEqual({ user: 'root', port: 2200, privateKeyFile: '~/.ssh/id_ed25519' });
-    expect(site.network).toMatchObject({ podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', ntpServers: [], aptProxy: '' });
+    expect(site.network).toMatchObject({
+      podCidr: '10.244.0.0/16',
+      serviceCidr: '10.96.0.0/12',
+      ntpServers: [],
+      aptProxy: '',
+    });
     expect(site.storage).toEqual({ failureDomain: 'host', replicas: 3 });
     expect(site.ingress).toEqual({ controller: 'ingress-nginx', pool: 'p', address: '10.1.0.1' });
-    expect(site.registry).toEqual({ hostname: 'harbor.lab.example.edu', projects: [{ name: 'labs', public: false }], proxyCaches: [] });
-    expect(site.monitoring).toMatchObject({ retention: '15d', logRetention: '14d', receivers: [], maintenanceWindows: [] });
+    expect(site.registry).toEqual({
+      hostname: 'harbor.lab.example.edu',
+      projects: [{ name: 'labs', public: false }],
+      proxyCaches: [],
+    });
+    expect(site.monitoring).toMatchObject({
+      retention: '15d',
+      logRetention: '14d',
+      receivers: [],
+      maintenanceWindows: [],
+    });
     expect(site.monitoring.labHours).toEqual(site.monitoring.workingHours);
-    expect(site.monitoring.workingHours).toEqual({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '08:00', end: '18:00' });
+    expect(site.monitoring.workingHours).toEqual({
+      days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+      start: '08:00',
+      end: '18:00',
+    });
     expect(site.labs).toEqual({ path: 'labs', overcommit: { cpu: 4, memory: 1 }, courses: [] });
     expect(site.bgp.routers[0]).toMatchObject({ bfd: false, racks: ['r1'] });
     expect(site.bgp.pools[0]!.autoAssign).toBe(true);

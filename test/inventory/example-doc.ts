@@ -16,7 +16,11 @@ import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar, isSeq, parse, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 
 type Json = Record<string, any>;
-export interface SchemaKey { required: boolean; default?: unknown; hasDefault: 'static' | 'described' | 'none' | 'block' }
+export interface SchemaKey {
+  required: boolean;
+  default?: unknown;
+  hasDefault: 'static' | 'described' | 'none' | 'block';
+}
 
 /** Every key path of the schema (`nodes[].ssh.port`), with whether it is required and its default. */
 export function schemaKeys(schema: Json): Map<string, SchemaKey> {
@@ -26,11 +30,18 @@ export function schemaKeys(schema: Json): Map<string, SchemaKey> {
     const required = new Set<string>(s.required ?? []);
     for (const [k, sub] of Object.entries<Json>(s.properties ?? {})) {
       const p = path ? `${path}.${k}` : k;
-      const isBlock = 'default' in sub && isDeepStrictEqual(sub.default, {}) && sub.type === 'object' && !!sub.properties;
+      const isBlock =
+        'default' in sub && isDeepStrictEqual(sub.default, {}) && sub.type === 'object' && !!sub.properties;
       out.set(p, {
         required: required.has(k),
         ...('default' in sub ? { default: sub.default } : {}),
-        hasDefault: isBlock ? 'block' : 'default' in sub ? 'static' : /\bDefault:/.test(String(sub.description ?? '')) ? 'described' : 'none',
+        hasDefault: isBlock
+          ? 'block'
+          : 'default' in sub
+            ? 'static'
+            : /\bDefault:/.test(String(sub.description ?? ''))
+              ? 'described'
+              : 'none',
       });
       walk(sub, p);
     }
@@ -39,7 +50,11 @@ export function schemaKeys(schema: Json): Map<string, SchemaKey> {
   return out;
 }
 
-export interface ExampleDoc { docs: Map<string, string>; used: Set<string>; problems: string[] }
+export interface ExampleDoc {
+  docs: Map<string, string>;
+  used: Set<string>;
+  problems: string[];
+}
 
 const KEY_LINE = /^([a-z][A-Za-z0-9]*):(\s|$)/;
 const ROW = /^(\s+)([a-z][A-Za-z0-9]*(?:\[\]|\.[a-z][A-Za-z0-9]*)*)\s+((?:REQUIRED|OPTIONAL)\b.*)$/;
@@ -51,8 +66,14 @@ function splitComment(text: string | null | undefined): { fragments: { doc: stri
   let doc: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     // A key's doc is the paragraph right above it: an empty comment line starts a new one.
-    if (!lines[i]!.trim()) { doc = []; continue; }
-    if (!KEY_LINE.test(lines[i]!)) { doc.push(lines[i]!); continue; }
+    if (!lines[i]!.trim()) {
+      doc = [];
+      continue;
+    }
+    if (!KEY_LINE.test(lines[i]!)) {
+      doc.push(lines[i]!);
+      continue;
+    }
     const yaml = [lines[i]!];
     while (i + 1 < lines.length && lines[i + 1]!.startsWith(' ')) yaml.push(lines[++i]!);
     fragments.push({ doc: doc.join('\n').trim(), yaml: yaml.join('\n') });
@@ -66,12 +87,22 @@ function splitRows(doc: string): { own: string; rows: Map<string, string> } {
   const own: string[] = [];
   const rows = new Map<string, string>();
   let cur: { path: string; indent: number; text: string[] } | undefined;
-  const flush = () => { if (cur) rows.set(cur.path, cur.text.join('\n')); cur = undefined; };
+  const flush = () => {
+    if (cur) rows.set(cur.path, cur.text.join('\n'));
+    cur = undefined;
+  };
   for (const line of doc.split('\n')) {
     const m = ROW.exec(line);
-    if (m) { flush(); cur = { path: m[2]!, indent: m[1]!.length, text: [m[3]!] }; continue; }
+    if (m) {
+      flush();
+      cur = { path: m[2]!, indent: m[1]!.length, text: [m[3]!] };
+      continue;
+    }
     const indent = /^\s*/.exec(line)![0].length;
-    if (cur && indent > cur.indent && line.trim()) { cur.text.push(line.trim()); continue; }
+    if (cur && indent > cur.indent && line.trim()) {
+      cur.text.push(line.trim());
+      continue;
+    }
     flush();
     own.push(line);
   }
@@ -102,7 +133,10 @@ export function readExample(text: string): ExampleDoc {
     const split = splitComment(comment);
     for (const f of split.fragments) {
       const frag = parseDocument(f.yaml);
-      if (frag.errors.length || !isMap(frag.contents)) { problems.push(`${prefix || '(top)'}: a commented-out key is not valid YAML: ${f.yaml.split('\n')[0]}`); continue; }
+      if (frag.errors.length || !isMap(frag.contents)) {
+        problems.push(`${prefix || '(top)'}: a commented-out key is not valid YAML: ${f.yaml.split('\n')[0]}`);
+        continue;
+      }
       walkMap(frag.contents, prefix, f.doc);
     }
     return split.doc;
@@ -125,8 +159,11 @@ export function readExample(text: string): ExampleDoc {
       if (!prefix && key.startsWith('x-')) return; // ignored by labctl (anchors)
       used.add(path);
       if (doc) document_(path, doc, isSeq(value));
-      if (isMap(value)) { const inner = walkMap(value, path); const tail = fragments(value.comment, path); carried = value.comment ? tail : inner; }
-      else if (isSeq(value)) {
+      if (isMap(value)) {
+        const inner = walkMap(value, path);
+        const tail = fragments(value.comment, path);
+        carried = value.comment ? tail : inner;
+      } else if (isSeq(value)) {
         for (const item of value.items) if (isMap(item)) walkMap(item, `${path}[]`);
         carried = fragments(value.comment, path);
       }
@@ -145,8 +182,15 @@ export function readExample(text: string): ExampleDoc {
 export function statedDefault(doc: string): { stated: boolean; value?: unknown; error?: string } {
   const m = /\bDefault:\s*(.*)$/m.exec(doc);
   if (!m) return { stated: false };
-  const text = m[1]!.replace(/\s+\(.*\)\.?$/, '').replace(/\.$/, '').trim();
-  try { return { stated: true, value: parse(text) }; } catch (e) { return { stated: true, error: `cannot read "${text}" as YAML: ${(e as Error).message}` }; }
+  const text = m[1]!
+    .replace(/\s+\(.*\)\.?$/, '')
+    .replace(/\.$/, '')
+    .trim();
+  try {
+    return { stated: true, value: parse(text) };
+  } catch (e) {
+    return { stated: true, error: `cannot read "${text}" as YAML: ${(e as Error).message}` };
+  }
 }
 
 /** Every disagreement between the example's documentation and the schema, one line each. */
@@ -154,19 +198,28 @@ export function checkExample(text: string, schema: Json): string[] {
   const keys = schemaKeys(schema);
   const { docs, used, problems } = readExample(text);
   const out = [...problems];
-  for (const p of new Set([...used, ...docs.keys()])) if (!keys.has(p)) out.push(`${p}: in the example but not in the schema`);
+  for (const p of new Set([...used, ...docs.keys()]))
+    if (!keys.has(p)) out.push(`${p}: in the example but not in the schema`);
   for (const [p, k] of keys) {
     const doc = docs.get(p);
-    if (doc === undefined) { out.push(`${p}: not documented in the example`); continue; }
+    if (doc === undefined) {
+      out.push(`${p}: not documented in the example`);
+      continue;
+    }
     const word = /^(REQUIRED|OPTIONAL)\b/.exec(doc)?.[1];
     if (!word) out.push(`${p}: its comment does not start with REQUIRED or OPTIONAL`);
-    else if ((word === 'REQUIRED') !== k.required) out.push(`${p}: the comment says ${word}, the schema ${k.required ? 'requires it' : 'has it optional'}`);
+    else if ((word === 'REQUIRED') !== k.required)
+      out.push(`${p}: the comment says ${word}, the schema ${k.required ? 'requires it' : 'has it optional'}`);
     const d = statedDefault(doc);
     if (d.error) out.push(`${p}: ${d.error}`);
-    else if (k.hasDefault === 'static' && !d.stated) out.push(`${p}: the schema's default ${JSON.stringify(k.default)} is not stated (Default: ...)`);
-    else if (k.hasDefault === 'static' && !isDeepStrictEqual(d.value, k.default)) out.push(`${p}: the comment says Default: ${JSON.stringify(d.value)}, the schema ${JSON.stringify(k.default)}`);
-    else if (k.hasDefault === 'described' && !d.stated) out.push(`${p}: the schema describes a default; the comment states none`);
-    else if ((k.hasDefault === 'none' || k.hasDefault === 'block') && d.stated) out.push(`${p}: the comment states a default the schema does not have`);
+    else if (k.hasDefault === 'static' && !d.stated)
+      out.push(`${p}: the schema's default ${JSON.stringify(k.default)} is not stated (Default: ...)`);
+    else if (k.hasDefault === 'static' && !isDeepStrictEqual(d.value, k.default))
+      out.push(`${p}: the comment says Default: ${JSON.stringify(d.value)}, the schema ${JSON.stringify(k.default)}`);
+    else if (k.hasDefault === 'described' && !d.stated)
+      out.push(`${p}: the schema describes a default; the comment states none`);
+    else if ((k.hasDefault === 'none' || k.hasDefault === 'block') && d.stated)
+      out.push(`${p}: the comment states a default the schema does not have`);
   }
   return out;
 }

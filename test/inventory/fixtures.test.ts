@@ -6,7 +6,10 @@ import { formatDiagnostic } from '../../installer/core/diagnostics.ts';
 import { validateInventoryFile } from '../../installer/inventory/validate.ts';
 import { EXAMPLE, fixture, labctl } from '../helpers.ts';
 
-const dir = (kind: 'valid' | 'invalid') => readdirSync(fixture('inventory', kind)).filter((f) => f.endsWith('.yaml')).sort();
+const dir = (kind: 'valid' | 'invalid') =>
+  readdirSync(fixture('inventory', kind))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
 describe('valid inventories', () => {
   it.each([EXAMPLE, ...dir('valid').map((f) => fixture('inventory', 'valid', f))])('%s has no errors', (file) => {
@@ -35,6 +38,8 @@ describe('invalid inventories give exact messages', () => {
   it('the CLI prints FILE:LINE:COL and exits 1', async () => {
     const r = await labctl(['validate', 'test/fixtures/inventory/invalid/duplicate-address.yaml']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('test/fixtures/inventory/invalid/duplicate-address.yaml:23:38 nodes[4].address: address 10.30.0.14 is already used by nodes[3].address (line 22)');
+    expect(r.stderr).toContain(
+      'test/fixtures/inventory/invalid/duplicate-address.yaml:23:38 nodes[4].address: address 10.30.0.14 is already used by nodes[3].address (line 22)',
+    );
   });
 });

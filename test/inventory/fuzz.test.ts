@@ -9,7 +9,8 @@ import { EXAMPLE } from '../helpers.ts';
 /** Small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
 function rng(seed: number) {
   return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
@@ -24,12 +25,33 @@ function paths(v: Json, prefix: (string | number)[] = []): (string | number)[][]
   return out;
 }
 const get = (v: any, p: (string | number)[]) => p.reduce((a, k) => (a == null ? a : a[k]), v);
-function set(v: any, p: (string | number)[], x: unknown) { const parent = get(v, p.slice(0, -1)); if (parent && typeof parent === 'object') parent[p[p.length - 1]!] = x; }
-function del(v: any, p: (string | number)[]) {
-  const parent = get(v, p.slice(0, -1)); const k = p[p.length - 1]!;
-  if (Array.isArray(parent)) parent.splice(Number(k), 1); else if (parent && typeof parent === 'object') delete parent[k];
+function set(v: any, p: (string | number)[], x: unknown) {
+  const parent = get(v, p.slice(0, -1));
+  if (parent && typeof parent === 'object') parent[p[p.length - 1]!] = x;
 }
-const WRONG: Json[] = [42, -1, 3.5, 'text', '', true, null, [], {}, ['a', 1], { x: 1 }, '10.0.0.0/8', '999.1.1.1', 'v9.9.9', 4294967296];
+function del(v: any, p: (string | number)[]) {
+  const parent = get(v, p.slice(0, -1));
+  const k = p[p.length - 1]!;
+  if (Array.isArray(parent)) parent.splice(Number(k), 1);
+  else if (parent && typeof parent === 'object') delete parent[k];
+}
+const WRONG: Json[] = [
+  42,
+  -1,
+  3.5,
+  'text',
+  '',
+  true,
+  null,
+  [],
+  {},
+  ['a', 1],
+  { x: 1 },
+  '10.0.0.0/8',
+  '999.1.1.1',
+  'v9.9.9',
+  4294967296,
+];
 
 function mutate(text: string, seed: number): { kind: string; text: string } {
   const r = rng(seed);
@@ -38,11 +60,19 @@ function mutate(text: string, seed: number): { kind: string; text: string } {
   if (kind === 'truncate') return { kind, text: text.slice(0, Math.floor(r() * text.length)) };
   if (kind === 'bytes') {
     const at = Math.floor(r() * text.length);
-    return { kind, text: text.slice(0, at) + pick(['\t', ': ', '- ', '{', ']', '"', '&a', '*a', '!!binary', '\u00ff', '\r', '---\n']) + text.slice(at) };
+    return {
+      kind,
+      text:
+        text.slice(0, at) +
+        pick(['\t', ': ', '- ', '{', ']', '"', '&a', '*a', '!!binary', '\u00ff', '\r', '---\n']) +
+        text.slice(at),
+    };
   }
   if (kind === 'duplicate-line') {
-    const lines = text.split('\n'); const i = Math.floor(r() * lines.length);
-    lines.splice(i, 0, lines[i]!); return { kind, text: lines.join('\n') };
+    const lines = text.split('\n');
+    const i = Math.floor(r() * lines.length);
+    lines.splice(i, 0, lines[i]!);
+    return { kind, text: lines.join('\n') };
   }
   const doc = parse(text) as Json;
   const all = paths(doc).filter((p) => p.length > 0);
@@ -52,7 +82,13 @@ function mutate(text: string, seed: number): { kind: string; text: string } {
     const p = pick(all);
     if (k === 'delete') del(doc, p);
     else if (k === 'wrong-type') set(doc, p, structuredClone(pick(WRONG)));
-    else { const q = pick(all); const a = get(doc, p), b = get(doc, q); set(doc, p, structuredClone(b)); set(doc, q, structuredClone(a)); }
+    else {
+      const q = pick(all);
+      const a = get(doc, p),
+        b = get(doc, q);
+      set(doc, p, structuredClone(b));
+      set(doc, q, structuredClone(a));
+    }
   }
   return { kind, text: stringify(doc) };
 }
@@ -67,13 +103,16 @@ describe('validate under mutated input (fuzz)', () => {
       // Yield between mutants: a worker that computes for a minute without a break cannot answer vitest's RPC.
       await new Promise((r) => setImmediate(r));
       const m = mutate(base, seed);
-      stats.inputs++; stats.byKind[m.kind] = (stats.byKind[m.kind] ?? 0) + 1;
+      stats.inputs++;
+      stats.byKind[m.kind] = (stats.byKind[m.kind] ?? 0) + 1;
       try {
         const r = validateInventoryText('mutant.yaml', m.text);
-        if (r.errors.length) stats.invalid++; else stats.valid++;
+        if (r.errors.length) stats.invalid++;
+        else stats.valid++;
         stats.errors += r.errors.length;
         for (const e of [...r.errors, ...r.warnings]) {
-          if (!(e.file === 'mutant.yaml' && e.line >= 1 && e.col >= 1 && e.message.length > 0)) crashes.push(`seed ${seed}: unpositioned ${JSON.stringify(e)}`);
+          if (!(e.file === 'mutant.yaml' && e.line >= 1 && e.col >= 1 && e.message.length > 0))
+            crashes.push(`seed ${seed}: unpositioned ${JSON.stringify(e)}`);
         }
       } catch (e) {
         stats.crashes++;

@@ -9,7 +9,8 @@ function walk(node: unknown, path: string, visit: (n: Record<string, unknown>, p
   visit(n, path);
   for (const [k, v] of Object.entries((n.properties as Record<string, unknown>) ?? {})) walk(v, `${path}.${k}`, visit);
   if (n.items) walk(n.items, `${path}[]`, visit);
-  if (n.additionalProperties && typeof n.additionalProperties === 'object') walk(n.additionalProperties, `${path}.*`, visit);
+  if (n.additionalProperties && typeof n.additionalProperties === 'object')
+    walk(n.additionalProperties, `${path}.*`, visit);
 }
 
 describe('inventory JSON Schema', () => {
@@ -20,8 +21,16 @@ describe('inventory JSON Schema', () => {
     const file = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8'));
     expect(Object.keys(file).slice(0, 3)).toEqual(['$schema', '$id', 'title']);
     expect(file.properties.ssh.properties.port).toMatchObject({ default: 22, description: 'SSH port. Default: 22' });
-    expect(file.properties.monitoring.properties.workingHours.default).toEqual({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '08:00', end: '18:00' });
-    expect(file.properties.ingress.properties.controller).toMatchObject({ type: 'string', enum: ['ingress-nginx', 'calico-gateway'], default: 'ingress-nginx' });
+    expect(file.properties.monitoring.properties.workingHours.default).toEqual({
+      days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+      start: '08:00',
+      end: '18:00',
+    });
+    expect(file.properties.ingress.properties.controller).toMatchObject({
+      type: 'string',
+      enum: ['ingress-nginx', 'calico-gateway'],
+      default: 'ingress-nginx',
+    });
     // A node's ssh block overrides the top-level one, so it declares no defaults of its own.
     expect(file.properties.nodes.items.properties.ssh.properties.port.default).toBeUndefined();
   });
@@ -35,8 +44,9 @@ describe('inventory JSON Schema', () => {
     expect(problems).toEqual([]);
   });
   it('the example inventory points editors at the schema', () => {
-    expect(readFileSync(new URL('../../inventory.example.yaml', import.meta.url), 'utf8').split('\n')[0])
-      .toBe('# yaml-language-server: $schema=./inventory.schema.json');
+    expect(readFileSync(new URL('../../inventory.example.yaml', import.meta.url), 'utf8').split('\n')[0]).toBe(
+      '# yaml-language-server: $schema=./inventory.schema.json',
+    );
   });
   it('every key of the schema appears in the commented example', () => {
     const text = readFileSync(new URL('../../inventory.example.yaml', import.meta.url), 'utf8');

@@ -12,7 +12,11 @@ import { fixture } from '../helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'seams-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const write = (name: string, text: string) => { const f = join(tmp, name); writeFileSync(f, text); return f; };
+const write = (name: string, text: string) => {
+  const f = join(tmp, name);
+  writeFileSync(f, text);
+  return f;
+};
 const show = (ds: Diagnostic[]) => ds.map((d) => formatDiagnostic({ ...d, file: '' }).replace(/^:/, ''));
 
 describe('YAML merge keys (<<: *anchor) work', () => {
@@ -32,7 +36,9 @@ describe('YAML merge keys (<<: *anchor) work', () => {
   it('the same file means the same to labctl as without merge keys (renders the same site as single-rack plus the ssh settings)', async () => {
     const merged = validateInventoryFile(fixture('inventory/valid/merge-keys.yaml')).site!;
     const plain = validateInventoryFile(fixture('inventory/valid/single-rack.yaml')).site!;
-    expect(merged.nodes.map((x) => ({ ...x, ssh: undefined }))).toEqual(plain.nodes.map((x) => ({ ...x, ssh: undefined })));
+    expect(merged.nodes.map((x) => ({ ...x, ssh: undefined }))).toEqual(
+      plain.nodes.map((x) => ({ ...x, ssh: undefined })),
+    );
   });
 });
 
@@ -45,8 +51,10 @@ describe('addresses someone announces', () => {
     const frr = out.files.get('routers/core.frr.conf')!;
     for (const a of ['10.30.0.11', '10.30.0.12', '10.30.0.13']) expect(frr).toContain(`neighbor ${a} peer-group`);
     // MetalLB selects speakers by the absence of kubeadm's label; the bootstrap removes it from these nodes.
-    expect(out.files.get('components/metallb-config/manifests.yaml') ?? [...out.files.entries()].find(([p, c]) => p.includes('metallb') && c.includes('kind: BGPPeer'))![1])
-      .toContain('node.kubernetes.io/exclude-from-external-load-balancers');
+    expect(
+      out.files.get('components/metallb-config/manifests.yaml') ??
+        [...out.files.entries()].find(([p, c]) => p.includes('metallb') && c.includes('kind: BGPPeer'))![1],
+    ).toContain('node.kubernetes.io/exclude-from-external-load-balancers');
   });
   it('control-plane-only nodes in the only served rack: an error, located at bgp.routers (fixture no-node-announces.yaml)', () => {
     const r = validateInventoryFile(fixture('inventory/invalid/no-node-announces.yaml'));
@@ -56,21 +64,40 @@ describe('addresses someone announces', () => {
 
 describe('control planes in one rack with failureDomain: rack', () => {
   const text = readFileSync(fixture('inventory/valid/single-rack.yaml'), 'utf8')
-    .replace('  - {name: r1, subnet: rack}\n', '  - {name: r1, subnet: rack}\n  - {name: r2, subnet: rack}\n  - {name: r3, subnet: rack}\n')
-    .replace('{name: node2, rack: r1, address: 10.30.0.12, roles: [control-plane, storage]', '{name: node2, rack: r1, address: 10.30.0.12, roles: [control-plane]')
-    .replace('{name: node3, rack: r1, address: 10.30.0.13, roles: [control-plane, storage]', '{name: node3, rack: r1, address: 10.30.0.13, roles: [control-plane]')
+    .replace(
+      '  - {name: r1, subnet: rack}\n',
+      '  - {name: r1, subnet: rack}\n  - {name: r2, subnet: rack}\n  - {name: r3, subnet: rack}\n',
+    )
+    .replace(
+      '{name: node2, rack: r1, address: 10.30.0.12, roles: [control-plane, storage]',
+      '{name: node2, rack: r1, address: 10.30.0.12, roles: [control-plane]',
+    )
+    .replace(
+      '{name: node3, rack: r1, address: 10.30.0.13, roles: [control-plane, storage]',
+      '{name: node3, rack: r1, address: 10.30.0.13, roles: [control-plane]',
+    )
     .replace('ZC100002]}', 'ZC100002]}')
-    .replace('{name: node4, rack: r1, address: 10.30.0.14, roles: [vm-host, worker]}', '{name: node4, rack: r2, address: 10.30.0.14, roles: [vm-host, storage], disks: [/dev/disk/by-id/ata-ST4000NM0035_ZC100004]}')
-    .replace('{name: node5, rack: r1, address: 10.30.0.15, roles: [vm-host, worker]}', '{name: node5, rack: r3, address: 10.30.0.15, roles: [vm-host, storage], disks: [/dev/disk/by-id/ata-ST4000NM0035_ZC100005]}')
+    .replace(
+      '{name: node4, rack: r1, address: 10.30.0.14, roles: [vm-host, worker]}',
+      '{name: node4, rack: r2, address: 10.30.0.14, roles: [vm-host, storage], disks: [/dev/disk/by-id/ata-ST4000NM0035_ZC100004]}',
+    )
+    .replace(
+      '{name: node5, rack: r1, address: 10.30.0.15, roles: [vm-host, worker]}',
+      '{name: node5, rack: r3, address: 10.30.0.15, roles: [vm-host, storage], disks: [/dev/disk/by-id/ata-ST4000NM0035_ZC100005]}',
+    )
     .replace(/(roles: \[control-plane\]), disks: \[[^\]]+\]/g, '$1')
     .replace('tls:\n', 'storage: {failureDomain: rack}\ntls:\n');
   it('warns, naming what one rack failure takes down', () => {
     const r = validateInventoryFile(write('cp-one-rack.yaml', text));
     expect(show(r.errors)).toEqual([]);
-    expect(show(r.warnings)).toEqual(['31:26 storage.failureDomain: warning: storage.failureDomain is rack, but all 3 control-plane node(s) (node1, node2, node3) are in rack r1: losing rack r1 takes down etcd and the Kubernetes API (no scheduling, no ArgoCD sync, no lab VM start/stop, no Ceph recovery orchestration), although Ceph still holds a copy of every object in the other racks (hint: spread the control-plane nodes over three racks)']);
+    expect(show(r.warnings)).toEqual([
+      '31:26 storage.failureDomain: warning: storage.failureDomain is rack, but all 3 control-plane node(s) (node1, node2, node3) are in rack r1: losing rack r1 takes down etcd and the Kubernetes API (no scheduling, no ArgoCD sync, no lab VM start/stop, no Ceph recovery orchestration), although Ceph still holds a copy of every object in the other racks (hint: spread the control-plane nodes over three racks)',
+    ]);
   });
   it('says nothing when the control planes are spread over racks', () => {
-    const spread = text.replace('{name: node2, rack: r1,', '{name: node2, rack: r2,').replace('{name: node3, rack: r1,', '{name: node3, rack: r3,');
+    const spread = text
+      .replace('{name: node2, rack: r1,', '{name: node2, rack: r2,')
+      .replace('{name: node3, rack: r1,', '{name: node3, rack: r3,');
     const r = validateInventoryFile(write('cp-spread.yaml', spread));
     expect(show(r.errors)).toEqual([]);
     expect(show(r.warnings).filter((w) => w.includes('failureDomain is rack'))).toEqual([]);

@@ -7,7 +7,8 @@ const c = (name: string) => pinnedVersions().components[name]!;
 
 describe('version format of a component', () => {
   it('every pinned version has the format of its own component (the formats fit gitops/versions.yaml)', () => {
-    for (const [name, comp] of Object.entries(pinnedVersions().components)) expect(versionFormatProblem(name, comp, comp.version), name).toBeNull();
+    for (const [name, comp] of Object.entries(pinnedVersions().components))
+      expect(versionFormatProblem(name, comp, comp.version), name).toBeNull();
   });
 
   it('knows charts, images and releases', () => {
@@ -31,7 +32,11 @@ describe('version format of a component', () => {
   });
 
   it.each([
-    ['cert-manager', 'v1.22.0-alpha.1'], ['ingress-nginx', '4.15.0'], ['kube-vip', 'v1.2.4'], ['harbor-config-python', '3.14-alpine'], ['containerd', '2.2.2'],
+    ['cert-manager', 'v1.22.0-alpha.1'],
+    ['ingress-nginx', '4.15.0'],
+    ['kube-vip', 'v1.2.4'],
+    ['harbor-config-python', '3.14-alpine'],
+    ['containerd', '2.2.2'],
   ])('%s %j is accepted', (name, version) => {
     expect(versionFormatProblem(name, c(name), version)).toBeNull();
   });

@@ -18,7 +18,17 @@
 // the fake rack and no kubelet can run in it (test/cluster/up.test.ts drives `up` up to the kubeadm packages).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  copyFileSync,
+  chmodSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -34,7 +44,12 @@ const README_GIT_URL = 'https://git.lab.example.edu/platform/cs-lab-site.git';
 const TYPED_TOKEN = 'journey-deploy-token-7c1e0b9a55d34f2e';
 const RACK = 23;
 
-interface Ran { cmd: string; code: number | null; stdout: string; stderr: string }
+interface Ran {
+  cmd: string;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'labctl-journey-'));
 const home = join(tmp, 'home');
@@ -49,11 +64,18 @@ const ran = new Map<string, Ran[]>();
 
 const env = (): NodeJS.ProcessEnv => {
   const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LABCTL_') && k !== 'KUBECONFIG' && k !== 'SSH_AUTH_SOCK' && k !== 'XDG_STATE_HOME') e[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('LABCTL_') && k !== 'KUBECONFIG' && k !== 'SSH_AUTH_SOCK' && k !== 'XDG_STATE_HOME') e[k] = v;
   return {
-    ...e, HOME: home, PATH: `${bin}:${join(ROOT, '.tools/bin')}:${process.env.PATH}`,
-    GIT_AUTHOR_NAME: 'Campus IT', GIT_AUTHOR_EMAIL: 'it@lab.example.edu', GIT_COMMITTER_NAME: 'Campus IT', GIT_COMMITTER_EMAIL: 'it@lab.example.edu',
-    GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: join(home, '.gitconfig'),
+    ...e,
+    HOME: home,
+    PATH: `${bin}:${join(ROOT, '.tools/bin')}:${process.env.PATH}`,
+    GIT_AUTHOR_NAME: 'Campus IT',
+    GIT_AUTHOR_EMAIL: 'it@lab.example.edu',
+    GIT_COMMITTER_NAME: 'Campus IT',
+    GIT_COMMITTER_EMAIL: 'it@lab.example.edu',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: join(home, '.gitconfig'),
   };
 };
 
@@ -62,13 +84,25 @@ const substitute = (s: string) => subs.reduce((acc, [from, to]) => acc.replaceAl
 /** One command through real bash, asynchronously (the fake rack's package proxy lives in this process). */
 function sh(cmd: string, input?: string, timeoutMs = 600_000): Promise<Ran> {
   return new Promise((done) => {
-    const p = spawn('bash', ['-euo', 'pipefail', '-c', cmd], { cwd, env: env(), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout!.on('data', (b) => { stdout += b; });
-    p.stderr!.on('data', (b) => { stderr += b; });
+    const p = spawn('bash', ['-euo', 'pipefail', '-c', cmd], {
+      cwd,
+      env: env(),
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '',
+      stderr = '';
+    p.stdout!.on('data', (b) => {
+      stdout += b;
+    });
+    p.stderr!.on('data', (b) => {
+      stderr += b;
+    });
     if (input !== undefined) p.stdin!.end(input);
     const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('close', (code) => { clearTimeout(t); done({ cmd, code, stdout, stderr }); });
+    p.on('close', (code) => {
+      clearTimeout(t);
+      done({ cmd, code, stdout, stderr });
+    });
   });
 }
 
@@ -79,7 +113,11 @@ async function runBlock(id: string): Promise<Ran[]> {
   for (const raw of b.commands) {
     const cmd = substitute(raw.trim());
     const cd = /^cd (\S+)$/.exec(cmd);
-    if (cd) { cwd = resolve(cwd, cd[1]!); out.push({ cmd, code: existsSync(cwd) ? 0 : 1, stdout: '', stderr: '' }); continue; }
+    if (cd) {
+      cwd = resolve(cwd, cd[1]!);
+      out.push({ cmd, code: existsSync(cwd) ? 0 : 1, stdout: '', stderr: '' });
+      continue;
+    }
     const r = await sh(cmd, /^labctl secrets set /.test(cmd) ? `${TYPED_TOKEN}\n` : undefined);
     out.push(r);
     if (r.code !== 0) break;
@@ -88,9 +126,12 @@ async function runBlock(id: string): Promise<Ran[]> {
   return out;
 }
 
-const expectAllOk = (rs: Ran[]) => { for (const r of rs) expect(r.code, `${r.cmd}\n${r.stdout}${r.stderr}`).toBe(0); };
+const expectAllOk = (rs: Ran[]) => {
+  for (const r of rs) expect(r.code, `${r.cmd}\n${r.stdout}${r.stderr}`).toBe(0);
+};
 const initCommand = () => blocks.find((b) => b.id === 'init')!.commands.find((c) => c.startsWith('labctl init '))!;
-const flagValues = (cmd: string, flag: string) => [...cmd.matchAll(new RegExp(`--${flag} (\\S+)`, 'g'))].map((m) => m[1]!);
+const flagValues = (cmd: string, flag: string) =>
+  [...cmd.matchAll(new RegExp(`--${flag} (\\S+)`, 'g'))].map((m) => m[1]!);
 const stateDir = () => join(home, '.local/state/labctl/cs-lab');
 
 beforeAll(async () => {
@@ -99,21 +140,45 @@ beforeAll(async () => {
   mkdirSync(cwd);
   // The README: "run `npm link` once after `npm ci`" puts labctl on the PATH.
   const link = await new Promise<Ran>((done) => {
-    const p = spawn('npm', ['link', '--no-audit', '--no-fund'], { cwd: ROOT, env: { ...process.env, NPM_CONFIG_PREFIX: npmPrefix }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('npm', ['link', '--no-audit', '--no-fund'], {
+      cwd: ROOT,
+      env: { ...process.env, NPM_CONFIG_PREFIX: npmPrefix },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    p.stdout!.on('data', (b) => { out += b; });
-    p.stderr!.on('data', (b) => { out += b; });
+    p.stdout!.on('data', (b) => {
+      out += b;
+    });
+    p.stderr!.on('data', (b) => {
+      out += b;
+    });
     const t = setTimeout(() => p.kill('SIGKILL'), 300_000);
-    p.on('close', (code) => { clearTimeout(t); done({ cmd: 'npm link', code, stdout: out, stderr: '' }); });
+    p.on('close', (code) => {
+      clearTimeout(t);
+      done({ cmd: 'npm link', code, stdout: out, stderr: '' });
+    });
   });
   if (link.code !== 0 || !existsSync(join(bin, 'labctl'))) throw new Error(`npm link failed: ${link.stdout}`);
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
   // The rack the README describes: its servers, each with the Ceph disk --disk names (all three are storage
   // and VM hosts in a three-node init site: rbd module and /dev/kvm).
   const init = initCommand();
-  const nodes = flagValues(init, 'nodes')[0]!.split(',').map((s) => /^([^=]+)=([^@]+)/.exec(s)!).map((m) => ({ name: m[1]!, address: m[2]! }));
-  const disks = new Map(flagValues(init, 'disk').map((d) => [d.split('=')[0]!, d.split('=')[1]!.replace('/dev/disk/by-id/', '')]));
-  rack = await FakeRack.create(RACK, nodes.map((n) => ({ name: n.name, kvm: true, rbd: true, disks: disks.has(n.name) ? [{ id: disks.get(n.name)! }] : [] })));
+  const nodes = flagValues(init, 'nodes')[0]!
+    .split(',')
+    .map((s) => /^([^=]+)=([^@]+)/.exec(s)!)
+    .map((m) => ({ name: m[1]!, address: m[2]! }));
+  const disks = new Map(
+    flagValues(init, 'disk').map((d) => [d.split('=')[0]!, d.split('=')[1]!.replace('/dev/disk/by-id/', '')]),
+  );
+  rack = await FakeRack.create(
+    RACK,
+    nodes.map((n) => ({
+      name: n.name,
+      kvm: true,
+      rbd: true,
+      disks: disks.has(n.name) ? [{ id: disks.get(n.name)! }] : [],
+    })),
+  );
   copyFileSync(rack.keyFile, join(home, '.ssh/id_ed25519'));
   chmodSync(join(home, '.ssh/id_ed25519'), 0o600);
   subs = [
@@ -129,7 +194,7 @@ afterAll(async () => {
 });
 
 describe('the README journey, as written, on the fake rack (stops at preflight: this machine has no kubeadm cluster to bootstrap)', () => {
-  it('the README marks the journey\'s blocks, in order, none missing', () => {
+  it("the README marks the journey's blocks, in order, none missing", () => {
     expect(blocks.map((b) => b.id)).toEqual(EXPECTED);
     expect(blocks.find((b) => b.id === 'validate')!.output).toBeDefined();
     expect(() => journeyBlocks('<!-- journey:init -->\nno block here\n')).toThrow('is not followed by its code block');
@@ -140,7 +205,9 @@ describe('the README journey, as written, on the fake rack (stops at preflight: 
     expectAllOk(await runBlock('init'));
     expect(cwd).toBe(join(tmp, 'work', 'cs-lab-site'));
     const inv = parse(readFileSync(join(cwd, 'inventory.yaml'), 'utf8'));
-    expect(inv.nodes.map((n: { address: string }) => n.address)).toEqual(['node1', 'node2', 'node3'].map((n) => rack!.address(n)));
+    expect(inv.nodes.map((n: { address: string }) => n.address)).toEqual(
+      ['node1', 'node2', 'node3'].map((n) => rack!.address(n)),
+    );
     expect(inv.tls.mode).toBe('internal-ca');
   });
 
@@ -153,18 +220,37 @@ describe('the README journey, as written, on the fake rack (stops at preflight: 
   it('3. secrets: site key outside the repository, the site CA and every generatable entry made, the deploy token stored', async () => {
     expectAllOk(await runBlock('secrets'));
     expect(existsSync(join(home, '.config/labctl/site.agekey'))).toBe(true);
-    for (const e of ['tls/internal-ca-crt', 'tls/internal-ca-key', 'argocd/site-repo-password']) expect(existsSync(join(cwd, 'secrets/entries', `${e}.age`)), e).toBe(true);
+    for (const e of ['tls/internal-ca-crt', 'tls/internal-ca-key', 'argocd/site-repo-password'])
+      expect(existsSync(join(cwd, 'secrets/entries', `${e}.age`)), e).toBe(true);
     // What the README says `secrets list` shows next (it exits 1 while entries are missing, as it says).
     const list = await sh('labctl secrets list -r .');
     expect(list.code).toBe(1);
-    expect(list.stdout.split('\n').filter((l) => l.startsWith('MISSING')).map((l) => l.split(/\s+/)[1])).toEqual(['harbor/labs-pull-token', 'harbor/labs-pull-username']);
+    expect(
+      list.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('MISSING'))
+        .map((l) => l.split(/\s+/)[1]),
+    ).toEqual(['harbor/labs-pull-token', 'harbor/labs-pull-username']);
   });
 
-  it('4. render next to the inventory, the site CI\'s checks pass, commit and push: the pushed tree has the decided layout and no key, state or plaintext', async () => {
+  it("4. render next to the inventory, the site CI's checks pass, commit and push: the pushed tree has the decided layout and no key, state or plaintext", async () => {
     expectAllOk(await runBlock('render'));
-    for (const p of ['inventory.yaml', 'apps', 'components', 'runbooks', 'README.md', '.gitlab-ci.yml', 'secrets/recipients.txt']) expect(existsSync(join(cwd, p)), p).toBe(true);
+    for (const p of [
+      'inventory.yaml',
+      'apps',
+      'components',
+      'runbooks',
+      'README.md',
+      '.gitlab-ci.yml',
+      'secrets/recipients.txt',
+    ])
+      expect(existsSync(join(cwd, p)), p).toBe(true);
     expect(existsSync(join(cwd, 'site'))).toBe(false);
-    const pushed = execFileSync('git', ['--git-dir', remote, 'ls-tree', '-r', '--name-only', 'main'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const pushed = execFileSync('git', ['--git-dir', remote, 'ls-tree', '-r', '--name-only', 'main'], {
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter(Boolean);
     expect(pushed).toContain('inventory.yaml');
     expect(pushed).toContain('secrets/entries/tls/internal-ca-key.age');
     expect(pushed.filter((f) => /\.agekey$|journal\.json$|admin\.conf$|known_hosts$|\.log$/.test(f))).toEqual([]);
@@ -175,8 +261,12 @@ describe('the README journey, as written, on the fake rack (stops at preflight: 
     const ci = parse(readFileSync(join(cwd, '.gitlab-ci.yml'), 'utf8')).labs;
     expect(existsSync(join(cwd, ci.variables.LABCTL_INVENTORY))).toBe(true);
     // ... in the image the README's Install section pushes ($HARBOR/platform/labctl:<version>).
-    const push = /skopeo copy oci:labctl-(\S+)-oci:\S+ "docker:\/\/\$HARBOR\/([a-z]+)\/labctl:/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))!;
-    expect(ci.image.name).toBe(`harbor.lab.example.edu/${push[2]}/labctl:${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}`);
+    const push = /skopeo copy oci:labctl-(\S+)-oci:\S+ "docker:\/\/\$HARBOR\/([a-z]+)\/labctl:/.exec(
+      readFileSync(join(ROOT, 'README.md'), 'utf8'),
+    )!;
+    expect(ci.image.name).toBe(
+      `harbor.lab.example.edu/${push[2]}/labctl:${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}`,
+    );
     for (const step of ci.script as string[]) {
       const r = await sh(`LABCTL_INVENTORY=${ci.variables.LABCTL_INVENTORY}; ${step}`);
       expect(r.code, `${step}\n${r.stdout}${r.stderr}`).toBe(0);
@@ -200,8 +290,12 @@ describe('the README journey, as written, on the fake rack (stops at preflight: 
     }
     for (const n of ['node1', 'node2', 'node3']) expect(r!.stdout).toMatch(new RegExp(`^${n}\\s+ok\\s+ok\\s`, 'm')); // ssh, root
     // Host keys pinned in the state directory, nothing written into the work tree.
-    const pins = readFileSync(join(stateDir(), 'known_hosts'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
-    expect(pins.map((l) => l.split(' ')[0]).sort()).toEqual(['node1', 'node2', 'node3'].map((n) => rack!.address(n)).sort());
+    const pins = readFileSync(join(stateDir(), 'known_hosts'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
+    expect(pins.map((l) => l.split(' ')[0]).sort()).toEqual(
+      ['node1', 'node2', 'node3'].map((n) => rack!.address(n)).sort(),
+    );
     expect(execFileSync('git', ['status', '--porcelain', '--ignored'], { cwd, encoding: 'utf8' })).toBe('');
   });
 
@@ -210,9 +304,16 @@ describe('the README journey, as written, on the fake rack (stops at preflight: 
     expect(after.map((b) => b.id)).toEqual(['up', 'handover']);
     expect([...ran.keys()]).toEqual(EXPECTED.slice(0, EXPECTED.indexOf(LAST_RUN) + 1));
     // They use only commands and flags labctl has (checked offline with --help).
-    for (const b of after) for (const c of b.commands.filter((x) => x.startsWith('labctl '))) {
-      const words = c.split(/\s+/).slice(1).filter((w) => !w.startsWith('-') && !w.includes('/') && w !== '.');
-      expect(execFileSync(join(bin, 'labctl'), [...words.slice(0, 2), '--help'], { env: env(), encoding: 'utf8' }), c).toContain('Usage: labctl');
-    }
+    for (const b of after)
+      for (const c of b.commands.filter((x) => x.startsWith('labctl '))) {
+        const words = c
+          .split(/\s+/)
+          .slice(1)
+          .filter((w) => !w.startsWith('-') && !w.includes('/') && w !== '.');
+        expect(
+          execFileSync(join(bin, 'labctl'), [...words.slice(0, 2), '--help'], { env: env(), encoding: 'utf8' }),
+          c,
+        ).toContain('Usage: labctl');
+      }
   });
 });

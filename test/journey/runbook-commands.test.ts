@@ -19,14 +19,23 @@ const home = join(tmp, 'home');
 let am: RunningAm;
 const FORWARDED = 'http://127.0.0.1:9093';
 
-const shBlocks = (md: string) => [...md.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n').filter((l) => l.trim()));
+const shBlocks = (md: string) =>
+  [...md.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n').filter((l) => l.trim()));
 const bash = (script: string, env: NodeJS.ProcessEnv = {}) =>
-  execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: site, encoding: 'utf8', env: { PATH: `${join(tmp, 'bin')}:${process.env.PATH}`, HOME: home, ...env } });
+  execFileSync('bash', ['-euo', 'pipefail', '-c', script], {
+    cwd: site,
+    encoding: 'utf8',
+    env: { PATH: `${join(tmp, 'bin')}:${process.env.PATH}`, HOME: home, ...env },
+  });
 
 beforeAll(async () => {
   mkdirSync(site, { recursive: true });
   mkdirSync(join(tmp, 'bin'));
-  writeFileSync(join(tmp, 'bin', 'labctl'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin/labctl.js')}" "$@"\n`, { mode: 0o755 });
+  writeFileSync(
+    join(tmp, 'bin', 'labctl'),
+    `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin/labctl.js')}" "$@"\n`,
+    { mode: 0o755 },
+  );
   copyFileSync(EXAMPLE, join(site, 'inventory.yaml'));
   const r = await labctl(['render', '-o', '.'], { cwd: site, env: { HOME: home } });
   expect(r.code, r.stderr).toBe(0);
@@ -48,11 +57,15 @@ describe('runbook commands, as rendered (kubectl port-forward not run: no cluste
     for (const p of pages()) {
       const alert = p.replace(/\.md$/, '');
       const lines = shBlocks(page(p));
-      expect(lines[0], p).toMatch(/^export KUBECONFIG="\$\{LABCTL_STATE_DIR:-\$\{XDG_STATE_HOME:-\$HOME\/\.local\/state\}\/labctl\/cs-lab\}\/admin\.conf"/);
+      expect(lines[0], p).toMatch(
+        /^export KUBECONFIG="\$\{LABCTL_STATE_DIR:-\$\{XDG_STATE_HOME:-\$HOME\/\.local\/state\}\/labctl\/cs-lab\}\/admin\.conf"/,
+      );
       expect(lines[1], p).toMatch(/^kubectl -n monitoring port-forward svc\/alertmanager-operated 9093:9093 &/);
       expect(lines[2], p).toBe(`amtool --alertmanager.url=${FORWARDED} alert query alertname=${alert}`);
       expect(lines[3], p).toMatch(/^labctl oncall now\s/);
-      expect(lines[4], p).toBe(`amtool --alertmanager.url=${FORWARDED} silence add alertname=${alert} --duration 2h --comment "<who>: working on it"`);
+      expect(lines[4], p).toBe(
+        `amtool --alertmanager.url=${FORWARDED} silence add alertname=${alert} --duration 2h --comment "<who>: working on it"`,
+      );
       expect(page(p)).not.toMatch(/edit the alert catalogue|re-render\b/);
     }
   });
@@ -62,8 +75,14 @@ describe('runbook commands, as rendered (kubectl port-forward not run: no cluste
     const resolve = (env: NodeJS.ProcessEnv) => bash(`${line}; printf %s "$KUBECONFIG"`, env);
     const rule = (env: Record<string, string>) => {
       const saved = { ...process.env };
-      try { delete process.env.LABCTL_STATE_DIR; delete process.env.XDG_STATE_HOME; Object.assign(process.env, { HOME: home }, env); return join(defaultStateDir('cs-lab'), 'admin.conf'); }
-      finally { process.env = saved; }
+      try {
+        delete process.env.LABCTL_STATE_DIR;
+        delete process.env.XDG_STATE_HOME;
+        Object.assign(process.env, { HOME: home }, env);
+        return join(defaultStateDir('cs-lab'), 'admin.conf');
+      } finally {
+        process.env = saved;
+      }
     };
     expect(resolve({})).toBe(join(home, '.local/state/labctl/cs-lab/admin.conf'));
     expect(resolve({})).toBe(rule({}));
@@ -72,15 +91,21 @@ describe('runbook commands, as rendered (kubectl port-forward not run: no cluste
   });
 
   it('the amtool lines run against a real Alertmanager: the query answers, the silence is created with its comment', () => {
-    const lines = shBlocks(page('PodCrashLooping.md')).filter((l) => l.startsWith('amtool ')).map((l) => l.replaceAll(FORWARDED, am.url));
+    const lines = shBlocks(page('PodCrashLooping.md'))
+      .filter((l) => l.startsWith('amtool '))
+      .map((l) => l.replaceAll(FORWARDED, am.url));
     expect(lines).toHaveLength(2);
     for (const l of lines) bash(l.replace('"<who>: working on it"', '"alice: working on it"'));
-    const silences = execFileSync('amtool', [`--alertmanager.url=${am.url}`, 'silence', 'query', '-o', 'json'], { encoding: 'utf8' });
+    const silences = execFileSync('amtool', [`--alertmanager.url=${am.url}`, 'silence', 'query', '-o', 'json'], {
+      encoding: 'utf8',
+    });
     const s = JSON.parse(silences) as { matchers: { name: string; value: string }[]; comment: string }[];
-    expect(s.map((x) => [x.matchers[0]!.name, x.matchers[0]!.value, x.comment])).toEqual([['alertname', 'PodCrashLooping', 'alice: working on it']]);
+    expect(s.map((x) => [x.matchers[0]!.name, x.matchers[0]!.value, x.comment])).toEqual([
+      ['alertname', 'PodCrashLooping', 'alice: working on it'],
+    ]);
   });
 
-  it('labctl oncall now runs from the site repository\'s root as the page shows', () => {
+  it("labctl oncall now runs from the site repository's root as the page shows", () => {
     const out = bash('labctl oncall now');
     expect(out).toMatch(/^\S+ is on call \(secondary: \S+\)/);
   });

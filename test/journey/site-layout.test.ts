@@ -24,7 +24,15 @@ function exists(root: string, pattern: string): boolean {
     if (i === parts.length) return true;
     const p = parts[i]!;
     const names = /^<[a-z]+>$/.test(p) ? readdirSync(dir).filter((n) => statSync(join(dir, n)).isDirectory()) : [p];
-    return names.some((n) => existsSync(join(dir, n)) && (i === parts.length - 1 ? (pattern.endsWith('/') ? statSync(join(dir, n)).isDirectory() : true) : statSync(join(dir, n)).isDirectory() && walk(join(dir, n), i + 1)));
+    return names.some(
+      (n) =>
+        existsSync(join(dir, n)) &&
+        (i === parts.length - 1
+          ? pattern.endsWith('/')
+            ? statSync(join(dir, n)).isDirectory()
+            : true
+          : statSync(join(dir, n)).isDirectory() && walk(join(dir, n), i + 1)),
+    );
   };
   return walk(root, 0);
 }
@@ -33,16 +41,21 @@ async function siteRepo(name: string, init: string[] | 'example'): Promise<strin
   const dir = join(tmp, name);
   mkdirSync(dir, { recursive: true });
   const env = { HOME: join(tmp, `${name}-home`) };
-  if (init === 'example') { const { copyFileSync } = await import('node:fs'); copyFileSync(EXAMPLE, join(dir, 'inventory.yaml')); }
-  else expect((await labctl(['init', ...init], { cwd: dir, env })).code).toBe(0);
+  if (init === 'example') {
+    const { copyFileSync } = await import('node:fs');
+    copyFileSync(EXAMPLE, join(dir, 'inventory.yaml'));
+  } else expect((await labctl(['init', ...init], { cwd: dir, env })).code).toBe(0);
   expect((await labctl(['secrets', 'init', '-r', '.'], { cwd: dir, env })).code).toBe(0);
   const r = await labctl(['render', '-o', '.'], { cwd: dir, env });
   expect(r.code, r.stderr).toBe(0);
   return dir;
 }
 
-describe('the rendered README\'s layout table matches the rendered site repository', () => {
-  for (const [name, init] of [['init-site', ['--yes', '--site', 'cs-lab']], ['example-site', 'example']] as const) {
+describe("the rendered README's layout table matches the rendered site repository", () => {
+  for (const [name, init] of [
+    ['init-site', ['--yes', '--site', 'cs-lab']],
+    ['example-site', 'example'],
+  ] as const) {
     it(`${name}: every path in the table exists, every top-level entry is in the table`, async () => {
       const dir = await siteRepo(name, init as string[] | 'example');
       const paths = layoutPaths(readFileSync(join(dir, 'README.md'), 'utf8'));
@@ -50,9 +63,11 @@ describe('the rendered README\'s layout table matches the rendered site reposito
       for (const p of paths) expect(exists(dir, p), p).toBe(true);
       const tops = new Set(paths.map((p) => p.split('/')[0]!));
       const entries = readdirSync(dir).filter((e) => e !== '.git');
-      for (const e of entries) expect(tops.has(e), `${e} is in the repository but not in the README's layout table`).toBe(true);
+      for (const e of entries)
+        expect(tops.has(e), `${e} is in the repository but not in the README's layout table`).toBe(true);
       // nothing of labctl's local state in the work tree
-      for (const f of ['journal.json', 'admin.conf', 'known_hosts']) expect(existsSync(join(dir, '.labctl', f))).toBe(false);
+      for (const f of ['journal.json', 'admin.conf', 'known_hosts'])
+        expect(existsSync(join(dir, '.labctl', f))).toBe(false);
     });
   }
 
@@ -61,6 +76,8 @@ describe('the rendered README\'s layout table matches the rendered site reposito
     expect(exists(dir, 'components/<name>/values.yaml')).toBe(true);
     expect(exists(dir, 'bootstrap/nothing.yaml')).toBe(false);
     expect(exists(dir, 'components/<name>/nowhere/')).toBe(false);
-    expect(layoutPaths('## Layout\n\n| path | what |\n|---|---|\n| `a/`, `b.yml` | x |\n\n## Next\n| `c` | y |\n')).toEqual(['a/', 'b.yml']);
+    expect(
+      layoutPaths('## Layout\n\n| path | what |\n|---|---|\n| `a/`, `b.yml` | x |\n\n## Next\n| `c` | y |\n'),
+    ).toEqual(['a/', 'b.yml']);
   });
 });

@@ -13,7 +13,10 @@ const KUBECTL = join(ROOT, '.tools/bin/kubectl');
 /** The admin kubeconfig file of the shared server; throws the harness's own reason when it has none. */
 export function kubeconfigPath(): string {
   const k = inject('kube');
-  if (!k?.kubeconfig) throw new Error(`no kube-apiserver for this run: ${k?.error ?? 'test/kube/global-setup.ts is not in vitest.config.ts globalSetup'}`);
+  if (!k?.kubeconfig)
+    throw new Error(
+      `no kube-apiserver for this run: ${k?.error ?? 'test/kube/global-setup.ts is not in vitest.config.ts globalSetup'}`,
+    );
   return k.kubeconfig;
 }
 
@@ -30,23 +33,43 @@ export function tokenKubeConfig(token: string): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'harness', server: cluster.server, caFile: cluster.caFile }],
-    users: [{ name: 'u', token }], contexts: [{ name: 'c', cluster: 'harness', user: 'u' }], currentContext: 'c',
+    users: [{ name: 'u', token }],
+    contexts: [{ name: 'c', cluster: 'harness', user: 'u' }],
+    currentContext: 'c',
   });
   return kc;
 }
 
-export interface Identity { user: string; groups?: string[] }
-export interface KubectlResult { code: number | null; stdout: string; stderr: string }
+export interface Identity {
+  user: string;
+  groups?: string[];
+}
+export interface KubectlResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** The real kubectl against the shared server (or `kubeconfig`); `as` impersonates (--as/--as-group). Bounded: 120 s. */
-export function kubectl(args: string[], o: { stdin?: string; as?: Identity; timeoutMs?: number; kubeconfig?: string } = {}): Promise<KubectlResult> {
+export function kubectl(
+  args: string[],
+  o: { stdin?: string; as?: Identity; timeoutMs?: number; kubeconfig?: string } = {},
+): Promise<KubectlResult> {
   const imp = o.as ? ['--as', o.as.user, ...(o.as.groups ?? []).flatMap((g) => ['--as-group', g])] : [];
   return new Promise((res) => {
-    const p = execFile(KUBECTL, ['--kubeconfig', o.kubeconfig ?? kubeconfigPath(), ...imp, ...args],
-      { encoding: 'utf8', maxBuffer: 64 << 20, timeout: o.timeoutMs ?? 120_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0;
+    const p = execFile(
+      KUBECTL,
+      ['--kubeconfig', o.kubeconfig ?? kubeconfigPath(), ...imp, ...args],
+      { encoding: 'utf8', maxBuffer: 64 << 20, timeout: o.timeoutMs ?? 120_000 },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : null
+          : 0;
         res({ code, stdout, stderr });
-      });
+      },
+    );
     p.stdin!.on('error', () => {});
     p.stdin!.end(o.stdin ?? '');
   });
@@ -62,19 +85,42 @@ export async function kubectlOk(args: string[], o: Parameters<typeof kubectl>[1]
 /** A namespace no other test uses: `<prefix>-<random>`, with the given labels. */
 export async function freshNamespace(prefix: string, labels: Record<string, string> = {}): Promise<string> {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`.slice(0, 63);
-  await k8s.KubernetesObjectApi.makeApiClient(kubeConfig()).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } } as k8s.KubernetesObject);
+  await k8s.KubernetesObjectApi.makeApiClient(kubeConfig()).create({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels },
+  } as k8s.KubernetesObject);
   return name;
 }
 
-export interface Access { verb: string; resource: string; group?: string; subresource?: string; namespace?: string; name?: string }
+export interface Access {
+  verb: string;
+  resource: string;
+  group?: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
 
 /** The real RBAC authorizer's answer for an identity (SubjectAccessReview, created as the admin). */
 export async function allowed(who: Identity, a: Access): Promise<boolean> {
   const api = kubeConfig().makeApiClient(k8s.AuthorizationV1Api);
   const r = await api.createSubjectAccessReview({
     body: {
-      apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
-      spec: { user: who.user, groups: who.groups ?? [], resourceAttributes: { verb: a.verb, resource: a.resource, group: a.group ?? '', subresource: a.subresource, namespace: a.namespace, name: a.name } },
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user: who.user,
+        groups: who.groups ?? [],
+        resourceAttributes: {
+          verb: a.verb,
+          resource: a.resource,
+          group: a.group ?? '',
+          subresource: a.subresource,
+          namespace: a.namespace,
+          name: a.name,
+        },
+      },
     },
   });
   return r.status?.allowed === true;

@@ -25,22 +25,43 @@ export const OPEN_KINDS: Record<string, boolean> = {
 };
 
 const OPEN: Schema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
-const KEEP = ['description', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'format', 'nullable', 'default'];
+const KEEP = [
+  'description',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+  'format',
+  'nullable',
+  'default',
+];
 
 /** A JSON Schema of installer/render/schemas as a structural schema kube-apiserver accepts. */
 export function structural(s: Schema): Schema {
   const out: Schema = {};
   for (const k of KEEP) if (s[k] !== undefined) out[k] = s[k];
   if (typeof out.pattern === 'string' && /\(\?[=!<]/.test(out.pattern)) delete out.pattern; // RE2 has no lookaround
-  if (s.const !== undefined) { out.type = typeof s.const; out.enum = [s.const]; }
-  if (Array.isArray(s.enum)) { out.enum = s.enum; out.type ??= typeof s.enum[0]; }
+  if (s.const !== undefined) {
+    out.type = typeof s.const;
+    out.enum = [s.const];
+  }
+  if (Array.isArray(s.enum)) {
+    out.enum = s.enum;
+    out.type ??= typeof s.enum[0];
+  }
   const branches = (s.anyOf ?? s.oneOf) as Schema[] | undefined;
   if (branches) {
     const types = new Set(branches.map((b) => b.type));
     if (types.size === 2 && types.has('integer') && types.has('string')) {
       // Quantities and int-or-string: the API server's own convention; value checks stay per type.
       Object.assign(out, { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] });
-      for (const b of branches) for (const k of ['pattern', 'minLength', 'minimum']) if (b[k] !== undefined) out[k] = b[k];
+      for (const b of branches)
+        for (const k of ['pattern', 'minLength', 'minimum']) if (b[k] !== undefined) out[k] = b[k];
       return out;
     }
     return { ...OPEN, ...(out.description ? { description: out.description } : {}) };
@@ -75,40 +96,77 @@ export function crdsFor(objects: { apiVersion: string; kind: string }[]): K8sObj
   for (const o of objects) {
     if (!o.apiVersion.includes('/')) continue;
     const [group, version] = o.apiVersion.split('/') as [string, string];
-    if (group.endsWith('.k8s.io') && !group.includes('keycloak') || ['apps', 'batch', 'policy', 'autoscaling'].includes(group)) continue;
+    if (
+      (group.endsWith('.k8s.io') && !group.includes('keycloak')) ||
+      ['apps', 'batch', 'policy', 'autoscaling'].includes(group)
+    )
+      continue;
     const e = byKind.get(`${group}/${o.kind}`) ?? { group, kind: o.kind, versions: [] };
     if (!e.versions.includes(version)) e.versions.push(version);
     byKind.set(`${group}/${o.kind}`, e);
   }
-  return [...byKind.values()].sort((a, b) => (`${a.group}/${a.kind}` < `${b.group}/${b.kind}` ? -1 : 1)).map(({ group, kind, versions }) => {
-    let namespaced: boolean | undefined;
-    const vers = versions.map((version, i) => {
-      const key = `${group}/${version}/${kind}`;
-      const schema = CRD_SCHEMAS[key];
-      let openAPIV3Schema: Schema;
-      if (schema) {
-        namespaced = !!((schema.properties as Record<string, Schema>).metadata!.properties as Schema).namespace;
-        const props = { ...(schema.properties as Record<string, Schema>) };
-        delete props.apiVersion; delete props.kind; delete props.metadata;
-        const req = (schema.required as string[]).filter((r) => r in props);
-        openAPIV3Schema = {
-          type: 'object',
-          properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, ...Object.fromEntries(Object.entries(props).map(([k, v]) => [k, structural(v)])), status: OPEN },
-          ...(req.length ? { required: req } : {}),
+  return [...byKind.values()]
+    .sort((a, b) => (`${a.group}/${a.kind}` < `${b.group}/${b.kind}` ? -1 : 1))
+    .map(({ group, kind, versions }) => {
+      let namespaced: boolean | undefined;
+      const vers = versions.map((version, i) => {
+        const key = `${group}/${version}/${kind}`;
+        const schema = CRD_SCHEMAS[key];
+        let openAPIV3Schema: Schema;
+        if (schema) {
+          namespaced = !!((schema.properties as Record<string, Schema>).metadata!.properties as Schema).namespace;
+          const props = { ...(schema.properties as Record<string, Schema>) };
+          delete props.apiVersion;
+          delete props.kind;
+          delete props.metadata;
+          const req = (schema.required as string[]).filter((r) => r in props);
+          openAPIV3Schema = {
+            type: 'object',
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: { type: 'object' },
+              ...Object.fromEntries(Object.entries(props).map(([k, v]) => [k, structural(v)])),
+              status: OPEN,
+            },
+            ...(req.length ? { required: req } : {}),
+          };
+        } else if (key in OPEN_KINDS) {
+          namespaced = OPEN_KINDS[key];
+          openAPIV3Schema = {
+            type: 'object',
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: { type: 'object' },
+              spec: OPEN,
+              status: OPEN,
+            },
+          };
+        } else {
+          throw new Error(
+            `no CRD schema for ${key}: add one to the crdSchemas of its component (installer/render/components/<name>/schemas.ts, from the upstream CRD) or to OPEN_KINDS`,
+          );
+        }
+        return {
+          name: version,
+          served: true,
+          storage: i === 0,
+          schema: { openAPIV3Schema },
+          subresources: { status: {} },
         };
-      } else if (key in OPEN_KINDS) {
-        namespaced = OPEN_KINDS[key];
-        openAPIV3Schema = { type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: OPEN, status: OPEN } };
-      } else {
-        throw new Error(`no CRD schema for ${key}: add one to the crdSchemas of its component (installer/render/components/<name>/schemas.ts, from the upstream CRD) or to OPEN_KINDS`);
-      }
-      return { name: version, served: true, storage: i === 0, schema: { openAPIV3Schema }, subresources: { status: {} } };
+      });
+      const p = plural(kind);
+      return {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: `${p}.${group}` },
+        spec: {
+          group,
+          scope: namespaced ? 'Namespaced' : 'Cluster',
+          names: { kind, listKind: `${kind}List`, plural: p, singular: kind.toLowerCase() },
+          versions: vers,
+        },
+      } as K8sObject;
     });
-    const p = plural(kind);
-    return {
-      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
-      metadata: { name: `${p}.${group}` },
-      spec: { group, scope: namespaced ? 'Namespaced' : 'Cluster', names: { kind, listKind: `${kind}List`, plural: p, singular: kind.toLowerCase() }, versions: vers },
-    } as K8sObject;
-  });
 }

@@ -17,26 +17,58 @@ import { freshNamespace, kubeconfigPath, kubectl, kubectlOk } from './client.ts'
 
 const KUBECTL_DIR = join(ROOT, '.tools/bin');
 // The prelude's helpers, without its host side effects (step_done writes /var/lib/labctl on a node).
-const HELPERS = 'set -euo pipefail\nfail() { echo "LABCTL_ERROR: $*" >&2; exit 1; }\nnote() { echo "LABCTL_NOTE: $*"; }\nstep_done() { echo STEP_DONE; }\n';
+const HELPERS =
+  'set -euo pipefail\nfail() { echo "LABCTL_ERROR: $*" >&2; exit 1; }\nnote() { echo "LABCTL_NOTE: $*"; }\nstep_done() { echo STEP_DONE; }\n';
 
 function bash(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const p = execFile('bash', ['-s'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${KUBECTL_DIR}:${process.env.PATH}` } },
-      (err, stdout, stderr) => res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    const p = execFile(
+      'bash',
+      ['-s'],
+      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${KUBECTL_DIR}:${process.env.PATH}` } },
+      (err, stdout, stderr) => res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
     p.stdin!.end(script);
   });
 }
 const render = (t: string, data: object) => HELPERS + renderTemplate(t, { kubeconfig: kubeconfigPath(), ...data });
-const node = async (name: string) => JSON.parse(await kubectlOk(['get', 'node', name, '-o', 'json'])) as { spec: { unschedulable?: boolean } };
+const node = async (name: string) =>
+  JSON.parse(await kubectlOk(['get', 'node', name, '-o', 'json'])) as { spec: { unschedulable?: boolean } };
 
 async function makeNode(): Promise<string> {
   const name = `day2-${randomBytes(3).toString('hex')}`;
-  await kubectlOk(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name } }) });
+  await kubectlOk(['create', '-f', '-'], {
+    stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name } }),
+  });
   return name;
 }
 async function reportStatus(name: string, version: string): Promise<void> {
-  const status = { status: { nodeInfo: { kubeletVersion: version, machineID: '', systemUUID: '', bootID: '', kernelVersion: '', osImage: '', containerRuntimeVersion: '', kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64' },
-    conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'stand-in status written by the test', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }] } };
+  const status = {
+    status: {
+      nodeInfo: {
+        kubeletVersion: version,
+        machineID: '',
+        systemUUID: '',
+        bootID: '',
+        kernelVersion: '',
+        osImage: '',
+        containerRuntimeVersion: '',
+        kubeProxyVersion: '',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+      },
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'stand-in status written by the test',
+          lastHeartbeatTime: new Date().toISOString(),
+          lastTransitionTime: new Date().toISOString(),
+        },
+      ],
+    },
+  };
   await kubectlOk(['patch', 'node', name, '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
 }
 
@@ -46,25 +78,74 @@ describe('upgrade/remove kubectl scripts against the real kube-apiserver (no kub
     const ns = await freshNamespace('day2-drain');
     // No controller manager here: the namespace's default ServiceAccount is made by hand.
     await kubectlOk(['-n', ns, 'create', 'serviceaccount', 'default']);
-    await kubectlOk(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'vm-1', namespace: ns, labels: { app: 'lab-vm' },
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'vm', uid: '00000000-0000-4000-8000-000000000001', controller: true }] }, spec: { nodeName: name, containers: [{ name: 'c', image: 'registry.invalid/vm:1' }] } },
-      { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'vm', namespace: ns }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'lab-vm' } } } },
-    ] }) });
+    await kubectlOk(['create', '-f', '-'], {
+      stdin: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: {
+              name: 'vm-1',
+              namespace: ns,
+              labels: { app: 'lab-vm' },
+              ownerReferences: [
+                {
+                  apiVersion: 'apps/v1',
+                  kind: 'ReplicaSet',
+                  name: 'vm',
+                  uid: '00000000-0000-4000-8000-000000000001',
+                  controller: true,
+                },
+              ],
+            },
+            spec: { nodeName: name, containers: [{ name: 'c', image: 'registry.invalid/vm:1' }] },
+          },
+          {
+            apiVersion: 'policy/v1',
+            kind: 'PodDisruptionBudget',
+            metadata: { name: 'vm', namespace: ns },
+            spec: { minAvailable: 1, selector: { matchLabels: { app: 'lab-vm' } } },
+          },
+        ],
+      }),
+    });
     // A running, ready pod (a Pending one is evictable whatever its budget): status written as a kubelet would.
-    await kubectlOk(['-n', ns, 'patch', 'pod', 'vm-1', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { phase: 'Running',
-      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }] } })]);
+    await kubectlOk([
+      '-n',
+      ns,
+      'patch',
+      'pod',
+      'vm-1',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: {
+          phase: 'Running',
+          conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }],
+        },
+      }),
+    ]);
     const r = await bash(render('cluster/upgrade/templates/drain.sh.hbs', { node: name, drainTimeoutSec: 3 }));
     expect(r.code, r.stderr).not.toBe(0);
-    expect(r.stderr).toContain(`LABCTL_ERROR: drain of ${name} did not finish within 3 s (a PodDisruptionBudget, a VM that cannot migrate, or a pod no controller manages`);
+    expect(r.stderr).toContain(
+      `LABCTL_ERROR: drain of ${name} did not finish within 3 s (a PodDisruptionBudget, a VM that cannot migrate, or a pod no controller manages`,
+    );
     expect(r.stdout + r.stderr).toMatch(/disruption budget/);
     expect((await node(name)).spec.unschedulable).toBe(true);
-    const pod = JSON.parse(await kubectlOk(['-n', ns, 'get', 'pod', 'vm-1', '-o', 'json'])) as { metadata: { deletionTimestamp?: string } };
+    const pod = JSON.parse(await kubectlOk(['-n', ns, 'get', 'pod', 'vm-1', '-o', 'json'])) as {
+      metadata: { deletionTimestamp?: string };
+    };
     expect(pod.metadata.deletionTimestamp).toBeUndefined();
 
     // The same script weakened with --disable-eviction (which labctl never passes): the API deletes the pod
     // past its budget. So the refusal above is the eviction API's doing, not an accident of the harness.
-    const weak = render('cluster/upgrade/templates/drain.sh.hbs', { node: name, drainTimeoutSec: 3 }).replace('--delete-emptydir-data', '--delete-emptydir-data --disable-eviction');
+    const weak = render('cluster/upgrade/templates/drain.sh.hbs', { node: name, drainTimeoutSec: 3 }).replace(
+      '--delete-emptydir-data',
+      '--delete-emptydir-data --disable-eviction',
+    );
     await bash(weak);
     const gone = await kubectl(['-n', ns, 'get', 'pod', 'vm-1', '-o', 'jsonpath={.metadata.deletionTimestamp}']);
     expect(gone.code !== 0 || gone.stdout !== '').toBe(true);
@@ -74,7 +155,14 @@ describe('upgrade/remove kubectl scripts against the real kube-apiserver (no kub
     const name = await makeNode();
     const ns = await freshNamespace('day2-bare');
     await kubectlOk(['-n', ns, 'create', 'serviceaccount', 'default']);
-    await kubectlOk(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bare', namespace: ns }, spec: { nodeName: name, containers: [{ name: 'c', image: 'registry.invalid/x:1' }] } }) });
+    await kubectlOk(['create', '-f', '-'], {
+      stdin: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'bare', namespace: ns },
+        spec: { nodeName: name, containers: [{ name: 'c', image: 'registry.invalid/x:1' }] },
+      }),
+    });
     const r = await bash(render('cluster/upgrade/templates/drain.sh.hbs', { node: name, drainTimeoutSec: 3 }));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`cannot delete Pods that declare no controller (use --force to override): ${ns}/bare`);
@@ -85,7 +173,9 @@ describe('upgrade/remove kubectl scripts against the real kube-apiserver (no kub
     const name = await makeNode();
     await kubectlOk(['cordon', name]);
     await reportStatus(name, 'v1.36.4');
-    const u = await bash(render('cluster/upgrade/templates/uncordon.sh.hbs', { node: name, target: 'v1.36.4', readyTries: READY_TRIES }));
+    const u = await bash(
+      render('cluster/upgrade/templates/uncordon.sh.hbs', { node: name, target: 'v1.36.4', readyTries: READY_TRIES }),
+    );
     expect(u.code, u.stderr).toBe(0);
     expect(u.stdout).toContain(`node/${name} uncordoned`);
     expect((await node(name)).spec.unschedulable).toBeFalsy();
@@ -105,9 +195,13 @@ describe('upgrade/remove kubectl scripts against the real kube-apiserver (no kub
     const name = await makeNode();
     await kubectlOk(['cordon', name]);
     await reportStatus(name, 'v1.35.9');
-    const u = await bash(render('cluster/upgrade/templates/uncordon.sh.hbs', { node: name, target: 'v1.36.4', readyTries: 2 }));
+    const u = await bash(
+      render('cluster/upgrade/templates/uncordon.sh.hbs', { node: name, target: 'v1.36.4', readyTries: 2 }),
+    );
     expect(u.code).not.toBe(0);
-    expect(u.stderr).toContain(`LABCTL_ERROR: ${name} did not report Ready at v1.36.4 within 2 tries of 5 s (last: v1.35.9 True); it stays cordoned`);
+    expect(u.stderr).toContain(
+      `LABCTL_ERROR: ${name} did not report Ready at v1.36.4 within 2 tries of 5 s (last: v1.35.9 True); it stays cordoned`,
+    );
     expect((await node(name)).spec.unschedulable).toBe(true);
   }, 120_000);
 });

@@ -11,14 +11,19 @@ import type { Component, K8sObject } from '../../installer/render/model.ts';
 import type { Exposure } from '../../installer/render/platform/exposure.ts';
 import { validateObjects } from '../../installer/render/validate-objects.ts';
 import { gatewayApi, gatewayApiLayer } from '../../installer/render/components/gateway-api/index.ts';
-import { KEYCLOAK_HTTP_PORT, KEYCLOAK_NAMESPACE, KEYCLOAK_SERVICE, publicPaths } from '../../installer/render/components/keycloak/index.ts';
+import {
+  KEYCLOAK_HTTP_PORT,
+  KEYCLOAK_NAMESPACE,
+  KEYCLOAK_SERVICE,
+  publicPaths,
+} from '../../installer/render/components/keycloak/index.ts';
 import { upstreamCrds } from '../../scripts/crds/generate.ts';
 import { SOURCES } from '../../scripts/crds/sources.ts';
 import { fixture } from '../helpers.ts';
 import { applyObjects } from './apply.ts';
 import { kubectlOk } from './client.ts';
 
-const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as K8sObject);
+const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }) as K8sObject;
 let objects: K8sObject[];
 let route: K8sObject;
 
@@ -29,8 +34,21 @@ beforeAll(async () => {
   const exposures: Exposure[] = [
     { name: 'argocd-server', namespace: 'argocd', host: site.hosts.argocd, service: 'argocd-server', port: 80 },
     { name: 'harbor', namespace: 'harbor', host: site.hosts.harbor, service: 'harbor', port: 80, maxBodySize: '0' },
-    { name: 'keycloak', namespace: KEYCLOAK_NAMESPACE, host: site.hosts.sso, service: KEYCLOAK_SERVICE, port: KEYCLOAK_HTTP_PORT, paths: publicPaths(site) },
-    { name: 'grafana', namespace: 'monitoring', host: site.hosts.grafana, service: 'kube-prometheus-stack-grafana', port: 80 },
+    {
+      name: 'keycloak',
+      namespace: KEYCLOAK_NAMESPACE,
+      host: site.hosts.sso,
+      service: KEYCLOAK_SERVICE,
+      port: KEYCLOAK_HTTP_PORT,
+      paths: publicPaths(site),
+    },
+    {
+      name: 'grafana',
+      namespace: 'monitoring',
+      host: site.hosts.grafana,
+      service: 'kube-prometheus-stack-grafana',
+      port: 80,
+    },
   ];
   const layer = gatewayApiLayer(site);
   const components = gatewayApi(renderContext(site, readRenderInputs(site))) as Component[];
@@ -38,8 +56,15 @@ beforeAll(async () => {
   route = routes[0]!;
   objects = [...components.flatMap((c) => c.manifests ?? []), ...routes];
   const crds = SOURCES.flatMap((s) => upstreamCrds(s)) as K8sObject[];
-  await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=gateway-test', '-f', '-'], { stdin: crds.map((c) => JSON.stringify(c)).join('\n') });
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((c) => `crd/${c.metadata.name}`)]);
+  await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=gateway-test', '-f', '-'], {
+    stdin: crds.map((c) => JSON.stringify(c)).join('\n'),
+  });
+  await kubectlOk([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    ...crds.map((c) => `crd/${c.metadata.name}`),
+  ]);
   const namespaces = [...new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n))].sort();
   const r = await applyObjects(namespaces.map(ns));
   if (r.refused.length) throw new Error(r.refused.join('\n'));
@@ -51,7 +76,13 @@ describe('calico-gateway objects on kube-apiserver with the upstream CRDs (serve
     expect(r.refused).toEqual([]);
     expect(r.ok).toBe(objects.length);
     expect(objects.filter((o) => o.kind === 'HTTPRoute')).toHaveLength(5);
-    const got = await kubectlOk(['get', 'httproutes.gateway.networking.k8s.io', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.spec.hostnames}{"\\n"}{end}']);
+    const got = await kubectlOk([
+      'get',
+      'httproutes.gateway.networking.k8s.io',
+      '-A',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.spec.hostnames}{"\\n"}{end}',
+    ]);
     expect(got).toContain('harbor/harbor ["harbor.lab.chem.example.edu"]');
   });
 

@@ -11,10 +11,17 @@ import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { tokenFile } from './identities.ts';
 
-export interface KubeHarness { kubeconfig?: string; error?: string; startMs?: number; log?: string }
+export interface KubeHarness {
+  kubeconfig?: string;
+  error?: string;
+  startMs?: number;
+  log?: string;
+}
 
 declare module 'vitest' {
-  export interface ProvidedContext { kube: KubeHarness }
+  export interface ProvidedContext {
+    kube: KubeHarness;
+  }
 }
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -36,12 +43,24 @@ export function startHarness(dir: string): Promise<{ child: ChildProcess; kubeco
   const tokens = join(dir, 'tokens.csv');
   writeFileSync(tokens, tokenFile(), { mode: 0o600 });
   const log = join(dir, 'harness.log');
-  const child = spawn(HARNESS, ['--dir', join(dir, 'state'), '--token-auth-file', tokens], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(HARNESS, ['--dir', join(dir, 'state'), '--token-auth-file', tokens], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logged: string[] = [];
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => { logged.push(c); if (logged.length > 2000) logged.shift(); });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    logged.push(c);
+    if (logged.length > 2000) logged.shift();
+  });
   return new Promise((res, rej) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); rej(new Error(`kube-harness not ready after ${START_TIMEOUT_MS / 1000} s; log: ${log}`)); }, START_TIMEOUT_MS);
-    const failed = (why: string) => { clearTimeout(timer); writeFileSync(log, logged.join('')); rej(new Error(`kube-harness ${why}; last log lines:\n${logged.join('').split('\n').slice(-15).join('\n')}`)); };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rej(new Error(`kube-harness not ready after ${START_TIMEOUT_MS / 1000} s; log: ${log}`));
+    }, START_TIMEOUT_MS);
+    const failed = (why: string) => {
+      clearTimeout(timer);
+      writeFileSync(log, logged.join(''));
+      rej(new Error(`kube-harness ${why}; last log lines:\n${logged.join('').split('\n').slice(-15).join('\n')}`));
+    };
     child.on('error', (e) => failed(`did not start: ${e.message}`));
     child.on('exit', (code, sig) => failed(`exited (${code ?? sig}) before it was ready`));
     let out = '';
@@ -61,15 +80,23 @@ export function stopHarness(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((res) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    child.once('exit', () => { clearTimeout(timer); res(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      res();
+    });
     child.kill('SIGTERM');
   });
 }
 
 export default async function setup(project: TestProject) {
-  if (!(await needed(project))) { project.provide('kube', { error: 'no selected test file uses the kube-apiserver harness' }); return; }
+  if (!(await needed(project))) {
+    project.provide('kube', { error: 'no selected test file uses the kube-apiserver harness' });
+    return;
+  }
   if (!existsSync(HARNESS)) {
-    project.provide('kube', { error: `${HARNESS} is missing: build it with \`bash .ci/kube-harness.sh\` (needs Go >= 1.26 and the Go module proxy)` });
+    project.provide('kube', {
+      error: `${HARNESS} is missing: build it with \`bash .ci/kube-harness.sh\` (needs Go >= 1.26 and the Go module proxy)`,
+    });
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'labctl-kube-'));

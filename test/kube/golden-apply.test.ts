@@ -33,14 +33,26 @@ const CRD_PROVIDERS: Record<string, string> = {
   'cdi.kubevirt.io': 'cdi',
 };
 
-interface App { obj: K8sObject; name: string; wave: number; paths: string[]; namespace?: string; createNs: boolean; nsLabels: Record<string, string> }
+interface App {
+  obj: K8sObject;
+  name: string;
+  wave: number;
+  paths: string[];
+  namespace?: string;
+  createNs: boolean;
+  nsLabels: Record<string, string>;
+}
 
 function appOf(o: K8sObject): App {
   const spec = (o as any).spec;
   const sources: { path?: string }[] = spec.sources ?? (spec.source ? [spec.source] : []);
   return {
-    obj: o, name: o.metadata.name, wave: wave(o), paths: sources.map((s) => s.path).filter((p): p is string => !!p),
-    namespace: spec.destination?.namespace, createNs: (spec.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true'),
+    obj: o,
+    name: o.metadata.name,
+    wave: wave(o),
+    paths: sources.map((s) => s.path).filter((p): p is string => !!p),
+    namespace: spec.destination?.namespace,
+    createNs: (spec.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true'),
     nsLabels: spec.syncPolicy?.managedNamespaceMetadata?.labels ?? {},
   };
 }
@@ -51,9 +63,23 @@ const group = (o: K8sObject) => (o.apiVersion.includes('/') ? o.apiVersion.split
 async function syncTree(tree: string) {
   const dir = join(GOLDEN, tree);
   const appsObjs = yamlFiles(join(dir, 'apps')).flatMap(parseYamlFile);
-  const apps = appsObjs.filter((o) => o.kind === 'Application').map(appOf).sort((a, b) => a.wave - b.wave);
-  const manifests = new Map(apps.map((a) => [a.name, byWave(a.paths.flatMap((p) => yamlFiles(join(dir, p.replace(/\/manifests$/, ''), 'manifests'))).flatMap(parseYamlFile))]));
-  const all = [...yamlFiles(join(dir, 'bootstrap')).flatMap(parseYamlFile), ...appsObjs, ...[...manifests.values()].flat()];
+  const apps = appsObjs
+    .filter((o) => o.kind === 'Application')
+    .map(appOf)
+    .sort((a, b) => a.wave - b.wave);
+  const manifests = new Map(
+    apps.map((a) => [
+      a.name,
+      byWave(
+        a.paths.flatMap((p) => yamlFiles(join(dir, p.replace(/\/manifests$/, ''), 'manifests'))).flatMap(parseYamlFile),
+      ),
+    ]),
+  );
+  const all = [
+    ...yamlFiles(join(dir, 'bootstrap')).flatMap(parseYamlFile),
+    ...appsObjs,
+    ...[...manifests.values()].flat(),
+  ];
   const crds = crdsFor(all);
   const crdGroup = (c: K8sObject) => (c as any).spec.group as string;
   const refused: string[] = [];
@@ -66,7 +92,11 @@ async function syncTree(tree: string) {
 
   // The hand-over: Argo CD (its CRDs) and the argocd namespace exist before the root Application.
   const argoCrds = crds.filter((c) => crdGroup(c) === 'argoproj.io');
-  await apply('argo-cd', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } } as K8sObject, ...argoCrds], false);
+  await apply(
+    'argo-cd',
+    [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } } as K8sObject, ...argoCrds],
+    false,
+  );
   await waitEstablished(argoCrds);
   await apply('bootstrap', yamlFiles(join(dir, 'bootstrap')).flatMap(parseYamlFile));
   // The root Application syncs apps/ (AppProjects in wave -20 before the Applications that use them).
@@ -76,26 +106,49 @@ async function syncTree(tree: string) {
   for (const w of [...new Set(apps.map((a) => a.wave))]) {
     const inWave = apps.filter((a) => a.wave === w);
     const names = inWave.map((a) => a.name).join(', ');
-    const nsObjs = inWave.filter((a) => a.createNs && a.namespace).map((a) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: a.namespace, ...(Object.keys(a.nsLabels).length ? { labels: a.nsLabels } : {}) } } as K8sObject));
+    const nsObjs = inWave
+      .filter((a) => a.createNs && a.namespace)
+      .map(
+        (a) =>
+          ({
+            apiVersion: 'v1',
+            kind: 'Namespace',
+            metadata: { name: a.namespace, ...(Object.keys(a.nsLabels).length ? { labels: a.nsLabels } : {}) },
+          }) as K8sObject,
+      );
     const waveCrds = crds.filter((c) => inWave.some((a) => CRD_PROVIDERS[crdGroup(c)] === a.name));
-    if (nsObjs.length || waveCrds.length) await apply(`wave ${w} (${names}): namespaces and CRDs`, [...nsObjs, ...waveCrds], false);
+    if (nsObjs.length || waveCrds.length)
+      await apply(`wave ${w} (${names}): namespaces and CRDs`, [...nsObjs, ...waveCrds], false);
     if (waveCrds.length) await waitEstablished(waveCrds);
     const m = inWave.flatMap((a) => manifests.get(a.name)!);
     if (m.length) await apply(`wave ${w} (${names})`, byWave(m));
   }
-  return { applied, refused, objects: all.length, crds: crds.length, kinds: [...new Set(all.map((o) => `${group(o) || 'core'}/${o.kind}`))].sort() };
+  return {
+    applied,
+    refused,
+    objects: all.length,
+    crds: crds.length,
+    kinds: [...new Set(all.map((o) => `${group(o) || 'core'}/${o.kind}`))].sort(),
+  };
 }
 
 /** CRDs serve their kinds only once Established. Bounded. */
 async function waitEstablished(crds: K8sObject[]) {
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((c) => `crd/${c.metadata.name}`)]);
+  await kubectlOk([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    ...crds.map((c) => `crd/${c.metadata.name}`),
+  ]);
 }
 
 describe('golden trees on a real kube-apiserver (server-side apply, strict validation, sync-wave order; CRDs built from installer/render/schemas, Argo CD/cert-manager specs open)', () => {
   for (const tree of readdirSync(GOLDEN).sort()) {
     it(`${tree}: every rendered object is accepted`, async () => {
       const r = await syncTree(tree);
-      console.log(`kube: ${tree}: ${r.applied} of ${r.objects} rendered objects accepted (${r.crds} CRDs built); kinds: ${r.kinds.join(', ')}`);
+      console.log(
+        `kube: ${tree}: ${r.applied} of ${r.objects} rendered objects accepted (${r.crds} CRDs built); kinds: ${r.kinds.join(', ')}`,
+      );
       expect(r.refused).toEqual([]);
       expect(r.objects).toBeGreaterThan(50);
       expect(r.applied).toBe(r.objects);
@@ -104,22 +157,41 @@ describe('golden trees on a real kube-apiserver (server-side apply, strict valid
 
   it('a manifest synced before the Application that provides its CRD is refused (the ordering check can fail)', async () => {
     // A kind nobody installed yet: the server answers "no matches for kind", as it would for a wave too early.
-    const r = await applyObjects([{ apiVersion: 'example.labctl.test/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'default' } } as K8sObject]);
+    const r = await applyObjects([
+      {
+        apiVersion: 'example.labctl.test/v1',
+        kind: 'Widget',
+        metadata: { name: 'w', namespace: 'default' },
+      } as K8sObject,
+    ]);
     expect(r.ok).toBe(0);
     expect(r.refused.join('\n')).toMatch(/no matches for kind "Widget"|resource mapping not found/);
   });
 
   it('strict field validation refuses a field the CRD schema does not have (a typo in a builder)', async () => {
-    const pool = parseYamlFile(join(GOLDEN, 'example/components/metallb-config/manifests/ipaddresspool-metallb-system-campus.yaml'))[0]!;
+    const pool = parseYamlFile(
+      join(GOLDEN, 'example/components/metallb-config/manifests/ipaddresspool-metallb-system-campus.yaml'),
+    )[0]!;
     const crds = crdsFor([pool]);
-    expect((await applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'metallb-system' } } as K8sObject, ...crds])).refused).toEqual([]);
+    expect(
+      (
+        await applyObjects([
+          { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'metallb-system' } } as K8sObject,
+          ...crds,
+        ])
+      ).refused,
+    ).toEqual([]);
     await waitEstablished(crds);
     expect((await applyObjects([pool])).refused).toEqual([]);
     const typo = { ...pool, spec: { ...(pool as any).spec, autoAsign: false } } as K8sObject;
     const r = await applyObjects([typo]);
     // Server-side apply refuses it while building the typed patch (strict validation would too).
-    expect(r.refused.join('\n')).toMatch(/\.spec\.autoAsign: field not declared in schema|unknown field "spec\.autoAsign"/);
+    expect(r.refused.join('\n')).toMatch(
+      /\.spec\.autoAsign: field not declared in schema|unknown field "spec\.autoAsign"/,
+    );
     const bad = { ...pool, spec: { ...(pool as any).spec, addresses: [] } } as K8sObject;
-    expect((await applyObjects([bad])).refused.join('\n')).toMatch(/spec.addresses: Invalid value: .*should have at least 1 items/);
+    expect((await applyObjects([bad])).refused.join('\n')).toMatch(
+      /spec.addresses: Invalid value: .*should have at least 1 items/,
+    );
   });
 });

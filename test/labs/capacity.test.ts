@@ -23,8 +23,11 @@ const site = (text: string, name: string) => {
   return r.site;
 };
 // Three servers, each control plane + VM host + Ceph (one 1 TiB disk), 32 threads and 128 GiB.
-const small = (disk = '1Ti') => readFileSync(fixture('inventory/valid/small-rack-workloads.yaml'), 'utf8')
-  .replace(/disks: \[(\/dev\/disk\/by-id\/[^\]]+)\]\}/g, `disks: [{path: $1, size: ${disk}}], cpu: 32, memory: 128Gi}`);
+const small = (disk = '1Ti') =>
+  readFileSync(fixture('inventory/valid/small-rack-workloads.yaml'), 'utf8').replace(
+    /disks: \[(\/dev\/disk\/by-id\/[^\]]+)\]\}/g,
+    `disks: [{path: $1, size: ${disk}}], cpu: 32, memory: 128Gi}`,
+  );
 
 describe('capacity when roles share nodes', () => {
   it('control plane, OSD, crash collector and the floating Ceph daemons come off the VM capacity', () => {
@@ -39,7 +42,10 @@ describe('capacity when roles share nodes', () => {
     // Every workload node is a VM host: mons x3, mgr x2, MDS x2, RGW x2 land on them.
     expect(c.floating.chargedToVmHosts).toBe(true);
     expect(c.floating.loads.map((l) => [l.what, l.count, l.cpu, l.memoryMiB])).toEqual([
-      ['Ceph mon', 3, 3, 3072], ['Ceph mgr', 2, 1.2, 1104], ['CephFS MDS (active + standby)', 2, 2, 8192], ['Ceph RGW', 2, 2, 2048],
+      ['Ceph mon', 3, 3, 3072],
+      ['Ceph mgr', 2, 1.2, 1104],
+      ['CephFS MDS (active + standby)', 2, 2, 8192],
+      ['Ceph RGW', 2, 2, 2048],
     ]);
     // 3 x (32 - 5.15) - 8.2 = 72.35 -> 72 cpu x overcommit 4; 3 x (131072 - 14098) - 14416 MiB.
     expect(c.vcpu).toBe(288);
@@ -58,9 +64,15 @@ describe('capacity when roles share nodes', () => {
   it('the CLI prints every number with its source', async () => {
     const r = await labctlA(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'test/fixtures/labs/valid']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('vmh1: node agents (kubelet, containerd, Calico, CSI, OS): 2 cpu, 8Gi (source: labctl HOST_RESERVE (installer/labs/sizes.ts))');
-    expect(r.stdout).toContain('cluster: CephFS MDS (active + standby) x2: 2 cpu, 8Gi (source: rook-ceph-cluster v1.20.6 chart values.yaml cephFileSystems[0].spec.metadataServer.resources; placed on the nodes that run workloads but no VMs (stor1, stor2, stor3))');
-    expect(r.stdout).toMatch(/storage: lab disks need \d+Gi raw .* of 18237Gi usable \(21456Gi raw from nodes\[\]\.disks\[\]\.size x 0\.85 Ceph nearfull ratio\)/);
+    expect(r.stdout).toContain(
+      'vmh1: node agents (kubelet, containerd, Calico, CSI, OS): 2 cpu, 8Gi (source: labctl HOST_RESERVE (installer/labs/sizes.ts))',
+    );
+    expect(r.stdout).toContain(
+      'cluster: CephFS MDS (active + standby) x2: 2 cpu, 8Gi (source: rook-ceph-cluster v1.20.6 chart values.yaml cephFileSystems[0].spec.metadataServer.resources; placed on the nodes that run workloads but no VMs (stor1, stor2, stor3))',
+    );
+    expect(r.stdout).toMatch(
+      /storage: lab disks need \d+Gi raw .* of 18237Gi usable \(21456Gi raw from nodes\[\]\.disks\[\]\.size x 0\.85 Ceph nearfull ratio\)/,
+    );
   });
 });
 
@@ -68,7 +80,10 @@ describe('storage: lab disks x replicas against raw capacity', () => {
   const labsDir = (disk: string, students: number, persistence = 'persistent') => {
     const d = join(tmp, `labs-${disk}-${students}-${persistence}`, 'phys210');
     mkdirSync(d, { recursive: true });
-    writeFileSync(join(d, 'big.yaml'), `apiVersion: 1\ntitle: Big\ncourse: phys210\nimage: ubuntu-24.04\nsize: small\ndisk: ${disk}\npersistence: ${persistence}\nstudents: [${Array.from({ length: students }, (_, i) => `s${i}`).join(', ')}]\n`);
+    writeFileSync(
+      join(d, 'big.yaml'),
+      `apiVersion: 1\ntitle: Big\ncourse: phys210\nimage: ubuntu-24.04\nsize: small\ndisk: ${disk}\npersistence: ${persistence}\nstudents: [${Array.from({ length: students }, (_, i) => `s${i}`).join(', ')}]\n`,
+    );
     const l = loadLabs([join(d, '..')]);
     expect(l.errors).toEqual([]);
     return l.labs;
@@ -86,7 +101,9 @@ describe('storage: lab disks x replicas against raw capacity', () => {
     const s = site(small('100Gi'), 'small-100g.yaml');
     const st = storageCheck(labsDir('400Gi', 1, 'ephemeral'), s);
     expect(st.tooBig.map((l) => l.name)).toEqual(['big']);
-    expect(capacityReport(labsDir('400Gi', 1, 'ephemeral'), s).explain).toContain('storage: phys210/big: one disk of 400Gi is larger than the cluster\'s raw storage 300Gi');
+    expect(capacityReport(labsDir('400Gi', 1, 'ephemeral'), s).explain).toContain(
+      "storage: phys210/big: one disk of 400Gi is larger than the cluster's raw storage 300Gi",
+    );
   });
   it('disks without a size: the check says what it cannot know instead of passing', () => {
     const st = storageCheck([], validateInventoryFile(fixture('inventory/valid/single-rack.yaml')).site!);
@@ -95,7 +112,7 @@ describe('storage: lab disks x replicas against raw capacity', () => {
   });
 });
 
-describe('preflight minimums add up over a node\'s roles', () => {
+describe("preflight minimums add up over a node's roles", () => {
   it('single roles keep their named minimums', () => {
     expect(minimumsFor(['control-plane'])).toMatchObject({ cpus: 2, memoryMiB: 1700 });
     expect(minimumsFor(['storage'])).toMatchObject({ cpus: 2, memoryMiB: 4096 });
@@ -104,27 +121,45 @@ describe('preflight minimums add up over a node\'s roles', () => {
   it('control plane + VM host + storage with two disks: agents once, then each role, an OSD per disk', () => {
     const m = minimumsFor(['control-plane', 'vm-host', 'storage'], 2);
     expect([m.cpus, m.memoryMiB]).toEqual([1 + 1 + 1 + 2, 1024 + 676 + 3072 + 2 * 3072]);
-    expect(m.why).toBe('1 cpu/1024 MiB kubelet + agents +1 cpu/676 MiB control-plane (kubeadm control-plane minimum) +1 cpu/3072 MiB vm-host (node agents + one lab VM) +2 cpu/6144 MiB storage x2 disks (one Ceph OSD (osd_memory_target 4 GiB))');
+    expect(m.why).toBe(
+      '1 cpu/1024 MiB kubelet + agents +1 cpu/676 MiB control-plane (kubeadm control-plane minimum) +1 cpu/3072 MiB vm-host (node agents + one lab VM) +2 cpu/6144 MiB storage x2 disks (one Ceph OSD (osd_memory_target 4 GiB))',
+    );
   });
 });
 
 describe('labs validate: one lab disk larger than all raw storage', () => {
   it('is refused at the disk line of the lab file', async () => {
     const d = mkdtempSync(join(tmp, 'v-'));
-    writeFileSync(join(d, 'inventory.yaml'), small('100Gi').replace('    - {name: phys210, title: Computational Physics, staff: [pmaxwell]}', '    - {name: phys210, title: Computational Physics, staff: [pmaxwell]}\n  vmHost: {cpu: 32, memory: 128Gi}'));
+    writeFileSync(
+      join(d, 'inventory.yaml'),
+      small('100Gi').replace(
+        '    - {name: phys210, title: Computational Physics, staff: [pmaxwell]}',
+        '    - {name: phys210, title: Computational Physics, staff: [pmaxwell]}\n  vmHost: {cpu: 32, memory: 128Gi}',
+      ),
+    );
     mkdirSync(join(d, 'labs/phys210'), { recursive: true });
-    writeFileSync(join(d, 'labs/phys210/huge.yaml'), 'apiVersion: 1\ntitle: Huge\ncourse: phys210\nimage: ubuntu-24.04\nsize: small\ndisk: 400Gi\nstudents: [ada]\n');
+    writeFileSync(
+      join(d, 'labs/phys210/huge.yaml'),
+      'apiVersion: 1\ntitle: Huge\ncourse: phys210\nimage: ubuntu-24.04\nsize: small\ndisk: 400Gi\nstudents: [ada]\n',
+    );
     const r = await labctlA(['labs', 'validate', '-i', 'inventory.yaml', 'labs'], { cwd: d });
-    expect(r.stderr).toContain('labs/phys210/huge.yaml:6:7 disk: disk 400Gi per VM is larger than the cluster\'s whole raw storage (300Gi from nodes[].disks[].size)');
+    expect(r.stderr).toContain(
+      "labs/phys210/huge.yaml:6:7 disk: disk 400Gi per VM is larger than the cluster's whole raw storage (300Gi from nodes[].disks[].size)",
+    );
     expect(r.code).toBe(1);
   });
 });
 
 describe('what capacity counts is what the site asks the scheduler for', () => {
   it('the rendered Rook MDS and RGW requests are the numbers labs capacity charges (one source: rook-requests.ts)', () => {
-    const text = readFileSync(join(import.meta.dirname, '../golden/example/components/rook-ceph-cluster/values.yaml'), 'utf8');
+    const text = readFileSync(
+      join(import.meta.dirname, '../golden/example/components/rook-ceph-cluster/values.yaml'),
+      'utf8',
+    );
     const values = parse(text) as any;
-    const asked = (r: { cpu: number; memoryMiB: number }) => ({ requests: { cpu: `${Math.round(r.cpu * 1000)}m`, memory: `${r.memoryMiB}Mi` } });
+    const asked = (r: { cpu: number; memoryMiB: number }) => ({
+      requests: { cpu: `${Math.round(r.cpu * 1000)}m`, memory: `${r.memoryMiB}Mi` },
+    });
     expect(values.cephFileSystems[0].spec.metadataServer.resources).toEqual(asked(ROOK_REQUESTS.mds));
     expect(values.cephObjectStores[0].spec.gateway.resources).toEqual(asked(ROOK_REQUESTS.rgw));
   });

@@ -32,25 +32,52 @@ export function siteValuesFile(dir: string): string {
 }
 
 /** Runs a program without blocking the test worker (vitest's RPC times out when a worker blocks for long). */
-export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      cmd,
+      args,
+      {
+        cwd: opts.cwd ?? ROOT,
+        env: opts.env ?? process.env,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: 120_000,
+      },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : null
+          : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
 export const helm = (args: string[], cwd = ROOT) => run('helm', args, { cwd });
 
 /** The real CLI, like test/helpers.ts labctl(), but asynchronous. */
-export const labctlA = (args: string[], opts: { cwd?: string } = {}) => run(process.execPath, [join(ROOT, 'bin/labctl.js'), ...args], opts);
+export const labctlA = (args: string[], opts: { cwd?: string } = {}) =>
+  run(process.execPath, [join(ROOT, 'bin/labctl.js'), ...args], opts);
 
 /** helm template of the chart; values files in order (later wins), like ArgoCD's valueFiles then valuesObject. */
-export async function template(release: string, namespace: string, valueFiles: string[], chart = CHART): Promise<K8sObject[]> {
+export async function template(
+  release: string,
+  namespace: string,
+  valueFiles: string[],
+  chart = CHART,
+): Promise<K8sObject[]> {
   const r = await helm(['template', release, chart, '--namespace', namespace, ...valueFiles.flatMap((f) => ['-f', f])]);
   if (r.code !== 0) throw new Error(`helm template failed: ${r.stderr}`);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS()).filter((o): o is K8sObject => !!o);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS())
+    .filter((o): o is K8sObject => !!o);
 }
 
 export const byKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind);
@@ -66,8 +93,19 @@ export function goTemplate(s: string, params: { path: string; basename: string; 
   });
 }
 export const instantiate = (v: unknown, p: Parameters<typeof goTemplate>[1]): unknown =>
-  typeof v === 'string' ? goTemplate(v, p) : Array.isArray(v) ? v.map((x) => instantiate(x, p)) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, instantiate(x, p)])) : v;
+  typeof v === 'string'
+    ? goTemplate(v, p)
+    : Array.isArray(v)
+      ? v.map((x) => instantiate(x, p))
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, instantiate(x, p)]))
+        : v;
 
 /** Go's path.Match for the patterns we render (`*` never crosses "/"). */
-export const globRe = (g: string) => new RegExp(`^${g.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
-
+export const globRe = (g: string) =>
+  new RegExp(
+    `^${g
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^/]*')}$`,
+  );

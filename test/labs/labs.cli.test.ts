@@ -2,13 +2,23 @@
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chartSchemaText, labSchemaText, rosterSchemaText, CHART_SCHEMA_FILE, LAB_SCHEMA_FILE, ROSTER_SCHEMA_FILE } from '../../installer/labs/emit-schema.ts';
+import {
+  chartSchemaText,
+  labSchemaText,
+  rosterSchemaText,
+  CHART_SCHEMA_FILE,
+  LAB_SCHEMA_FILE,
+  ROSTER_SCHEMA_FILE,
+} from '../../installer/labs/emit-schema.ts';
 import { EXAMPLE } from '../helpers.ts';
 import { INVALID, VALID, labctlA, tmp } from './helpers.ts';
 
-const invalidFiles = readdirSync(INVALID).flatMap((c) => readdirSync(join(INVALID, c)).map((f) => `${c}/${f}`)).sort();
+const invalidFiles = readdirSync(INVALID)
+  .flatMap((c) => readdirSync(join(INVALID, c)).map((f) => `${c}/${f}`))
+  .sort();
 const dirs: string[] = [];
-const SSH_FROM_WARNING = 'test/fixtures/labs/valid/netsec/firewalls.yaml:13:30 access.sshFrom: warning: sshFrom only opens TCP 22 in the lab\'s NetworkPolicy: nothing routes campus traffic to a VM\'s pod address (no Service, no route), so students still reach their VM only through virtctl ssh/console (docs/security.md, boundary 2)\n';
+const SSH_FROM_WARNING =
+  "test/fixtures/labs/valid/netsec/firewalls.yaml:13:30 access.sshFrom: warning: sshFrom only opens TCP 22 in the lab's NetworkPolicy: nothing routes campus traffic to a VM's pod address (no Service, no route), so students still reach their VM only through virtctl ssh/console (docs/security.md, boundary 2)\n";
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('labctl labs validate', () => {
@@ -31,7 +41,9 @@ describe('labctl labs validate', () => {
 
   for (const f of invalidFiles) {
     it(`rejects ${f} with its exact message and exit 1`, async () => {
-      const expected = readFileSync(join(INVALID, f), 'utf8').split('\n')[1]!.replace(/^# expect: /, '');
+      const expected = readFileSync(join(INVALID, f), 'utf8')
+        .split('\n')[1]!
+        .replace(/^# expect: /, '');
       const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, f], { cwd: INVALID });
       expect(r.code).toBe(1);
       const errors = r.stderr.split('\n').filter((l) => l.startsWith(f) && !l.includes(' warning: '));
@@ -47,34 +59,46 @@ describe('labctl labs validate', () => {
   });
 
   it('skips the inventory checks with a warning when there is no inventory.yaml, and fails when -i names a missing file', async () => {
-    const d = tmp('noinv'); dirs.push(d);
+    const d = tmp('noinv');
+    dirs.push(d);
     const ok = await labctlA(['labs', 'validate', join(VALID)], { cwd: d });
     expect(ok.code).toBe(0);
     expect(ok.stderr).toContain('inventory.yaml:1:1 warning: no inventory here: course and VM host checks are skipped');
     const bad = await labctlA(['labs', 'validate', '-i', 'missing.yaml', VALID], { cwd: d });
     // A named inventory that is not there is a wrong argument, said as validate says it (exit 2).
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('missing.yaml: no such file (labctl init writes a starting inventory; name another with -i FILE)');
+    expect(bad.stderr).toContain(
+      'missing.yaml: no such file (labctl init writes a starting inventory; name another with -i FILE)',
+    );
   });
 
   it('reports a duplicate in the course roster at the roster line, once, for every lab using it', async () => {
-    const d = tmp('roster'); dirs.push(d);
+    const d = tmp('roster');
+    dirs.push(d);
     mkdirSync(join(d, 'labs/netsec'), { recursive: true });
-    const lab = (t: string) => `apiVersion: 1\ntitle: ${t}\ncourse: netsec\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\n`;
+    const lab = (t: string) =>
+      `apiVersion: 1\ntitle: ${t}\ncourse: netsec\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\n`;
     writeFileSync(join(d, 'labs/netsec/a.yaml'), lab('A'));
     writeFileSync(join(d, 'labs/netsec/b.yaml'), lab('B'));
     writeFileSync(join(d, 'labs/netsec/roster.yaml'), 'students:\n  - zoe\n  - yann\n  - zoe\n');
     const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(1);
-    expect(r.stderr.split('\n').filter((l) => l.includes('listed twice'))).toEqual(['labs/netsec/roster.yaml:4:5 students[2]: student zoe is listed twice (also students[0], line 2)']);
+    expect(r.stderr.split('\n').filter((l) => l.includes('listed twice'))).toEqual([
+      'labs/netsec/roster.yaml:4:5 students[2]: student zoe is listed twice (also students[0], line 2)',
+    ]);
   });
 
   it('finds the labs folder next to the inventory (the site repository), not in the current folder', async () => {
-    const site = tmp('site'); dirs.push(site);
-    const elsewhere = tmp('elsewhere'); dirs.push(elsewhere);
+    const site = tmp('site');
+    dirs.push(site);
+    const elsewhere = tmp('elsewhere');
+    dirs.push(elsewhere);
     writeFileSync(join(site, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
     mkdirSync(join(site, 'labs/os101'), { recursive: true });
-    writeFileSync(join(site, 'labs/os101/shell.yaml'), 'apiVersion: 1\ntitle: Shell\ncourse: os101\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\nstudents: [ada]\n');
+    writeFileSync(
+      join(site, 'labs/os101/shell.yaml'),
+      'apiVersion: 1\ntitle: Shell\ncourse: os101\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\nstudents: [ada]\n',
+    );
     // A labs/ folder in the current folder must not be the one read.
     mkdirSync(join(elsewhere, 'labs/os101'), { recursive: true });
     writeFileSync(join(elsewhere, 'labs/os101/broken.yaml'), 'apiVersion: 1\n');
@@ -87,13 +111,23 @@ describe('labctl labs validate', () => {
   });
 
   it('reports all errors of a file at once: schema, names and students together; semantic and catalog errors together', async () => {
-    const d = tmp('all-at-once'); dirs.push(d);
+    const d = tmp('all-at-once');
+    dirs.push(d);
     mkdirSync(join(d, 'labs/netsec'), { recursive: true });
-    writeFileSync(join(d, 'labs/netsec/multi.yaml'), 'apiVersion: 1\ntitle: Many\ncourse: os101\nimage: ubuntu-24.04\nsize: huge\nstudents: [alice, alice]\n');
-    writeFileSync(join(d, 'labs/netsec/sem.yaml'), 'apiVersion: 1\ntitle: Sem\ncourse: netsec\nimage: no-such-image\nsize: small\nstudents: [bob, bob]\n');
+    writeFileSync(
+      join(d, 'labs/netsec/multi.yaml'),
+      'apiVersion: 1\ntitle: Many\ncourse: os101\nimage: ubuntu-24.04\nsize: huge\nstudents: [alice, alice]\n',
+    );
+    writeFileSync(
+      join(d, 'labs/netsec/sem.yaml'),
+      'apiVersion: 1\ntitle: Sem\ncourse: netsec\nimage: no-such-image\nsize: small\nstudents: [bob, bob]\n',
+    );
     const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(1);
-    const errors = r.stderr.split('\n').filter((l) => l.startsWith('labs/') && !l.includes(' warning: ')).sort();
+    const errors = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('labs/') && !l.includes(' warning: '))
+      .sort();
     expect(errors).toEqual([
       'labs/netsec/multi.yaml:3:9 course: course os101 does not match the folder netsec/ the file is in; move the file to os101/ or fix the course',
       'labs/netsec/multi.yaml:5:7 size: "huge" is not one of: small, medium, large, xlarge (hint: did you mean "large"?)',
@@ -125,8 +159,24 @@ describe('labctl labs list', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^LAB\s+TITLE\s+IMAGE\s+SIZE\s+DISK\s+STUDENTS\s+SCHEDULE$/);
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/))).toEqual([
-      ['netsec/firewalls', 'Firewalls and NAT', 'netlab', 'medium 2cpu/4Gi/30Gi', 'persistent', '3', '2026-10-01..2027-02-15 tue,thu 14:00-18:00; fri 08:30-10:00'],
-      ['netsec/scanning', 'Port scanning in a sandbox', 'desktop-vnc', 'large 4cpu/8Gi/40Gi', 'ephemeral', '4 (roster)', 'always on'],
+      [
+        'netsec/firewalls',
+        'Firewalls and NAT',
+        'netlab',
+        'medium 2cpu/4Gi/30Gi',
+        'persistent',
+        '3',
+        '2026-10-01..2027-02-15 tue,thu 14:00-18:00; fri 08:30-10:00',
+      ],
+      [
+        'netsec/scanning',
+        'Port scanning in a sandbox',
+        'desktop-vnc',
+        'large 4cpu/8Gi/40Gi',
+        'ephemeral',
+        '4 (roster)',
+        'always on',
+      ],
       ['os101/shell', 'The shell', 'ubuntu-24.04', '1cpu/1.5Gi/15Gi', 'persistent', '1', 'always on'],
     ]);
   });
@@ -144,14 +194,27 @@ describe('labctl labs capacity', () => {
   });
 
   it('says which labs do not fit when overlapping lab hours exceed the hosts, exit 1; labs at other hours still fit', async () => {
-    const d = tmp('cap'); dirs.push(d);
+    const d = tmp('cap');
+    dirs.push(d);
     mkdirSync(join(d, 'labs/netsec'), { recursive: true });
     const students = Array.from({ length: 100 }, (_, i) => `s${i}`);
-    const lab = (title: string, day: string, start: string) => [
-      'apiVersion: 1', `title: ${title}`, 'course: netsec', 'image: ubuntu-24.04', 'size: xlarge', 'persistence: ephemeral', 'access: {ssh: false}',
-      `students: [${students.join(', ')}]`,
-      'schedule:', '  start: "2026-10-01"', '  end: "2027-02-15"', '  hours:', `    - {days: [${day}], start: "${start}", end: "16:00"}`, '',
-    ].join('\n');
+    const lab = (title: string, day: string, start: string) =>
+      [
+        'apiVersion: 1',
+        `title: ${title}`,
+        'course: netsec',
+        'image: ubuntu-24.04',
+        'size: xlarge',
+        'persistence: ephemeral',
+        'access: {ssh: false}',
+        `students: [${students.join(', ')}]`,
+        'schedule:',
+        '  start: "2026-10-01"',
+        '  end: "2027-02-15"',
+        '  hours:',
+        `    - {days: [${day}], start: "${start}", end: "16:00"}`,
+        '',
+      ].join('\n');
     // 100 x 8 vCPU = 800 per lab; capacity 1744: two overlapping labs fit, the third does not.
     writeFileSync(join(d, 'labs/netsec/a-mon.yaml'), lab('A', 'monday', '10:00'));
     writeFileSync(join(d, 'labs/netsec/b-mon.yaml'), lab('B', 'monday', '12:00'));
@@ -160,16 +223,34 @@ describe('labctl labs capacity', () => {
     const r = await labctlA(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('busiest: monday 14:00 (2026-10-01 .. 2027-02-15): 2400 of 1744 vCPU');
-    expect(r.stderr).toContain('labctl: 1 lab(s) do not fit at their busiest hours: netsec/c-mon (labs/netsec/c-mon.yaml)');
+    expect(r.stderr).toContain(
+      'labctl: 1 lab(s) do not fit at their busiest hours: netsec/c-mon (labs/netsec/c-mon.yaml)',
+    );
     expect(r.stdout).toMatch(/netsec\/d-tue\s+100\s+800\s+.*yes/);
   });
 
   it('labs whose terms do not overlap do not add up', async () => {
-    const d = tmp('terms'); dirs.push(d);
+    const d = tmp('terms');
+    dirs.push(d);
     mkdirSync(join(d, 'labs/netsec'), { recursive: true });
     const students = Array.from({ length: 150 }, (_, i) => `s${i}`);
-    const lab = (start: string, end: string) => ['apiVersion: 1', 'title: T', 'course: netsec', 'image: ubuntu-24.04', 'size: xlarge', 'persistence: ephemeral', 'access: {ssh: false}',
-      `students: [${students.join(', ')}]`, 'schedule:', `  start: "${start}"`, `  end: "${end}"`, '  hours:', '    - {days: [monday], start: "10:00", end: "12:00"}', ''].join('\n');
+    const lab = (start: string, end: string) =>
+      [
+        'apiVersion: 1',
+        'title: T',
+        'course: netsec',
+        'image: ubuntu-24.04',
+        'size: xlarge',
+        'persistence: ephemeral',
+        'access: {ssh: false}',
+        `students: [${students.join(', ')}]`,
+        'schedule:',
+        `  start: "${start}"`,
+        `  end: "${end}"`,
+        '  hours:',
+        '    - {days: [monday], start: "10:00", end: "12:00"}',
+        '',
+      ].join('\n');
     writeFileSync(join(d, 'labs/netsec/winter.yaml'), lab('2026-10-01', '2027-02-15'));
     writeFileSync(join(d, 'labs/netsec/summer.yaml'), lab('2027-04-01', '2027-07-31'));
     const r = await labctlA(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
@@ -177,8 +258,9 @@ describe('labctl labs capacity', () => {
     expect(r.stdout).toMatch(/busiest: monday 10:00 \(.*\): 1200 of 1744 vCPU/);
   });
 
-  it('without VM host sizes (a new init site): warns at each host\'s line, says capacity was not checked, and passes', async () => {
-    const d = tmp('nosize'); dirs.push(d);
+  it("without VM host sizes (a new init site): warns at each host's line, says capacity was not checked, and passes", async () => {
+    const d = tmp('nosize');
+    dirs.push(d);
     const inv = readFileSync(EXAMPLE, 'utf8').replace(/\n {2}vmHost: \{cpu: 64, memory: 512Gi\}\n/, '\n');
     expect(inv).not.toContain('vmHost: {');
     writeFileSync(join(d, 'inventory.yaml'), inv);
@@ -186,7 +268,12 @@ describe('labctl labs capacity', () => {
     expect(r.code, r.stderr).toBe(0);
     const line = inv.split('\n').findIndex((l) => /^  - \{name: vmh1,/.test(l)) + 1;
     expect(line).toBeGreaterThan(1);
-    expect(r.stderr).toMatch(new RegExp(`^inventory\\.yaml:${line}:\\d+ nodes\\[3\\]: warning: VM host vmh1 has no size, so labs capacity cannot check the labs against it \\(hint: add cpu: .* to node vmh1, or labs.vmHost for every VM host\\)`, 'm'));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^inventory\\.yaml:${line}:\\d+ nodes\\[3\\]: warning: VM host vmh1 has no size, so labs capacity cannot check the labs against it \\(hint: add cpu: .* to node vmh1, or labs.vmHost for every VM host\\)`,
+        'm',
+      ),
+    );
     expect(r.stdout).toMatch(/^capacity not checked: \d+ of \d+ VM host\(s\) have no size \(vmh1, /m);
   });
 });

@@ -18,28 +18,34 @@ async function cruise(cwd: string): Promise<{ code: number; lines: string[] }> {
     (ok) => ({ code: 0, out: ok.stdout }),
     (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
   );
-  return { code: r.code, lines: r.out.split('\n').map((l) => l.trim()).filter((l) => /^(error|warn) /.test(l)) };
+  return {
+    code: r.code,
+    lines: r.out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^(error|warn) /.test(l)),
+  };
 }
 
 // One file per line: path -> content. Each violation is named in the comment next to it.
 const SCRATCH: Record<string, string> = {
-  'installer/core/ok.ts': "export const ok = 1;\n",
+  'installer/core/ok.ts': 'export const ok = 1;\n',
   'installer/core/up.ts': "import '../render/platform/shared.ts';\n", // core imports upward
   'installer/inventory/ok.ts': "import '../core/ok.ts';\n", // allowed: inventory -> core
   'installer/inventory/up.ts': "import '../oncall/rotation.ts';\n", // inventory imports a non-core layer
-  'installer/oncall/rotation.ts': "export const r = 1;\n",
-  'installer/render/platform/shared.ts': "export const s = 1;\n",
+  'installer/oncall/rotation.ts': 'export const r = 1;\n',
+  'installer/render/platform/shared.ts': 'export const s = 1;\n',
   'installer/render/platform/a.ts': "import './b.ts';\nexport const a = 1;\n", // a cycle a -> b -> a
   'installer/render/platform/b.ts': "import './a.ts';\nexport const b = 1;\n",
   'installer/render/components/foo/index.ts':
     "import './values.ts';\nimport '../../platform/shared.ts';\nimport '../../../core/ok.ts';\nimport '../../model.ts';\n" +
     "import '../bar/index.ts';\n", // only the last import breaks a rule: foo -> bar
-  'installer/render/components/foo/values.ts': "export const v = 1;\n",
-  'installer/render/components/bar/index.ts': "export const bar = 1;\n",
+  'installer/render/components/foo/values.ts': 'export const v = 1;\n',
+  'installer/render/components/bar/index.ts': 'export const bar = 1;\n',
   'installer/render/components/flat.ts': "import './other.ts';\n", // the flat layout of today: flat -> other
-  'installer/render/components/other.ts': "export const o = 1;\n",
+  'installer/render/components/other.ts': 'export const o = 1;\n',
   'installer/render/components/index.ts': "import './flat.ts';\nimport './foo/index.ts';\n", // allowed: the list
-  'installer/render/model.ts': "export const m = 1;\n",
+  'installer/render/model.ts': 'export const m = 1;\n',
   'installer/render/reads.ts': "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", // a file read in render
   'installer/render/inputs.ts': "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", // allowed
   'installer/render/env.ts': 'export const home = process.env.HOME;\n', // an environment variable in render
@@ -83,7 +89,11 @@ describe('import layering (dependency-cruiser, the project config)', () => {
 
 describe('no environment variable inside render (Biome noProcessEnv, the project config)', () => {
   it('flags process.env in render/ and not in render/inputs.ts', async () => {
-    const r = await run(process.execPath, [BIOME, 'lint', '--reporter=github', 'installer/render'], { cwd: dir, encoding: 'utf8', timeout: 120_000 }).then(
+    const r = await run(process.execPath, [BIOME, 'lint', '--reporter=github', 'installer/render'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+    }).then(
       (ok) => ({ code: 0, out: ok.stdout }),
       (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
     );

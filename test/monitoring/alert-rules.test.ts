@@ -21,10 +21,12 @@ let site: Site;
 const ruleFiles = new Map<string, { path: string; group: PromGroup }>();
 
 // Asynchronous: a test worker blocked in a run of spawnSync calls cannot answer vitest's RPC under load.
-const promtool = (args: string[]) => new Promise<{ code: number | null; out: string }>((done) => {
-  execFile('promtool', args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
-    done({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, out: `${stdout}${stderr}` }));
-});
+const promtool = (args: string[]) =>
+  new Promise<{ code: number | null; out: string }>((done) => {
+    execFile('promtool', args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
+      done({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, out: `${stdout}${stderr}` }),
+    );
+  });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'labctl-rules-'));
@@ -43,7 +45,9 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 function allCases(): AlertCase[] {
   const meta = ruleFiles.get('labctl-meta')!.group.rules.find((r) => r.alert === 'OncallScheduleEnding')!;
@@ -64,21 +68,23 @@ function testFile(groupName: string, cases: AlertCase[]): string {
         name: `${c.alert}: ${c.name}`,
         interval: '1m',
         input_series: c.series,
-        alert_rule_test: [{
-          eval_time: c.evalTime,
-          alertname: c.alert,
-          exp_alerts: c.fires.map((labels) => {
-            const all = { ...labels, ...rule.labels };
-            return {
-              exp_labels: all,
-              exp_annotations: {
-                summary: expand(rule.annotations.summary!, all),
-                description: expand(rule.annotations.description!, all),
-                runbook_url: rule.annotations.runbook_url!,
-              },
-            };
-          }),
-        }],
+        alert_rule_test: [
+          {
+            eval_time: c.evalTime,
+            alertname: c.alert,
+            exp_alerts: c.fires.map((labels) => {
+              const all = { ...labels, ...rule.labels };
+              return {
+                exp_labels: all,
+                exp_annotations: {
+                  summary: expand(rule.annotations.summary!, all),
+                  description: expand(rule.annotations.description!, all),
+                  runbook_url: rule.annotations.runbook_url!,
+                },
+              };
+            }),
+          },
+        ],
       };
     }),
   });
@@ -109,8 +115,15 @@ describe('rendered PrometheusRules with the real promtool', () => {
     const cases = allCases();
     const alerts = [...ruleFiles.values()].flatMap(({ group }) => group.rules.map((r) => r.alert!));
     for (const a of alerts) {
-      expect(cases.some((c) => c.alert === a && c.fires.length > 0), `${a} firing case`).toBe(true);
-      if (a !== 'Watchdog') expect(cases.some((c) => c.alert === a && c.fires.length === 0), `${a} silent case`).toBe(true);
+      expect(
+        cases.some((c) => c.alert === a && c.fires.length > 0),
+        `${a} firing case`,
+      ).toBe(true);
+      if (a !== 'Watchdog')
+        expect(
+          cases.some((c) => c.alert === a && c.fires.length === 0),
+          `${a} silent case`,
+        ).toBe(true);
     }
     // No case for an alert that does not exist.
     for (const c of cases) expect(alerts, c.alert).toContain(c.alert);

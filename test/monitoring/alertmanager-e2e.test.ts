@@ -44,7 +44,12 @@ function siteFile(zone: string, maintenance: boolean): string {
     oncall: {
       roster: ['alice', 'bob', 'carol'].map((name) => ({ name, pageUrlRef: `oncall/${name}` })),
       // Hand-over at midnight today, one week after the start: week 1 of [alice, bob, carol] is bob's.
-      rotation: { start: today.minus({ days: 7 }).toISODate(), handoverDay: WEEKDAYS[today.weekday - 1], handoverTime: '00:00', order: ['alice', 'bob', 'carol'] },
+      rotation: {
+        start: today.minus({ days: 7 }).toISODate(),
+        handoverDay: WEEKDAYS[today.weekday - 1],
+        handoverTime: '00:00',
+        order: ['alice', 'bob', 'carol'],
+      },
       renderUntil: today.plus({ days: 60 }).toISODate(),
       escalateAfterMinutes: 1,
     },
@@ -82,19 +87,30 @@ const alert = (alertname: string, severity: string, extra: Record<string, string
   startsAt: new Date().toISOString(),
 });
 async function post(am: RunningAm, alerts: unknown[]) {
-  const r = await fetch(`${am.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+  const r = await fetch(`${am.url}/api/v2/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(alerts),
+  });
   expect(r.status, await r.text()).toBe(200);
 }
 async function silence(am: RunningAm, alertname: string) {
   const now = Date.now();
   const r = await fetch(`${am.url}/api/v2/silences`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ matchers: [{ name: 'alertname', value: alertname, isRegex: false, isEqual: true }], startsAt: new Date(now).toISOString(),
-      endsAt: new Date(now + 3_600_000).toISOString(), createdBy: 'bob', comment: 'ack: working on it' }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      matchers: [{ name: 'alertname', value: alertname, isRegex: false, isEqual: true }],
+      startsAt: new Date(now).toISOString(),
+      endsAt: new Date(now + 3_600_000).toISOString(),
+      createdBy: 'bob',
+      comment: 'ack: working on it',
+    }),
   });
   expect(r.status, await r.text()).toBe(200);
 }
-const got = (path: string, alertname?: string) => (r: Received) => r.path === path && (!alertname || r.body.alerts.some((a) => a.labels.alertname === alertname));
+const got = (path: string, alertname?: string) => (r: Received) =>
+  r.path === path && (!alertname || r.body.alerts.some((a) => a.labels.alertname === alertname));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'labctl-am-e2e-'));
@@ -111,29 +127,44 @@ describe('a real Alertmanager with a rendered configuration', () => {
     const zone = noonZone();
     const [a, b] = await Promise.all([instance('a', zone, false), instance('b', zone, true)]);
     const r = hook.received;
-    await Promise.all([a, b].map((am) => post(am, [
-      alert('E2EDiskOnFire', 'critical', { node: 'vmh1' }),
-      alert('E2EAcked', 'critical', { node: 'vmh2' }),
-      alert('E2ESlowWarning', 'warning'),
-      alert('Watchdog', 'none'),
-    ])));
+    await Promise.all(
+      [a, b].map((am) =>
+        post(am, [
+          alert('E2EDiskOnFire', 'critical', { node: 'vmh1' }),
+          alert('E2EAcked', 'critical', { node: 'vmh2' }),
+          alert('E2ESlowWarning', 'warning'),
+          alert('Watchdog', 'none'),
+        ]),
+      ),
+    );
 
     // Heartbeat first (group_wait 0s): both instances are alive and notifying.
-    expect(await waitFor(() => r.some(got('/a/heartbeat', 'Watchdog')) && r.some(got('/b/heartbeat', 'Watchdog')), 20_000), JSON.stringify(r)).toBe(true);
+    expect(
+      await waitFor(() => r.some(got('/a/heartbeat', 'Watchdog')) && r.some(got('/b/heartbeat', 'Watchdog')), 20_000),
+      JSON.stringify(r),
+    ).toBe(true);
     // The primary (bob) is paged for both critical alerts after the 30 s group wait; bob acknowledges one.
-    expect(await waitFor(() => r.some(got('/a/bob', 'E2EDiskOnFire')) && r.some(got('/a/bob', 'E2EAcked')), 60_000), a.log()).toBe(true);
+    expect(
+      await waitFor(() => r.some(got('/a/bob', 'E2EDiskOnFire')) && r.some(got('/a/bob', 'E2EAcked')), 60_000),
+      a.log(),
+    ).toBe(true);
     await silence(a, 'E2EAcked');
     // The warning reaches the team channel (working hours), so does the critical one.
-    expect(await waitFor(() => r.some(got('/a/team', 'E2ESlowWarning')) && r.some(got('/a/team', 'E2EDiskOnFire')), 30_000)).toBe(true);
+    expect(
+      await waitFor(() => r.some(got('/a/team', 'E2ESlowWarning')) && r.some(got('/a/team', 'E2EDiskOnFire')), 30_000),
+    ).toBe(true);
     // After escalateAfterMinutes (1 min) the secondary (carol) gets the unacknowledged alert only.
     expect(await waitFor(() => r.some(got('/a/carol', 'E2EDiskOnFire')), 60_000), a.log()).toBe(true);
     await new Promise((res) => setTimeout(res, 3000)); // a flush for E2EAcked would come in the same second
 
-    const paths = (prefix: string) => [...new Set(r.filter((x) => x.path.startsWith(prefix)).map((x) => x.path))].sort();
+    const paths = (prefix: string) =>
+      [...new Set(r.filter((x) => x.path.startsWith(prefix)).map((x) => x.path))].sort();
     expect(r.some(got('/a/carol', 'E2EAcked'))).toBe(false);
     // Nobody else is paged: not alice, not the roster fallback; the warning does not page anyone.
     expect(paths('/a/')).toEqual(['/a/bob', '/a/carol', '/a/heartbeat', '/a/team']);
-    expect(r.filter((x) => x.path === '/a/bob').flatMap((x) => x.body.alerts.map((al) => al.labels.severity))).not.toContain('warning');
+    expect(
+      r.filter((x) => x.path === '/a/bob').flatMap((x) => x.body.alerts.map((al) => al.labels.severity)),
+    ).not.toContain('warning');
     // Instance B (maintenance window now): by now its critical alerts would have been paged twice over,
     // yet only the heartbeat went out.
     expect(paths('/b/')).toEqual(['/b/heartbeat']);

@@ -32,16 +32,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface Received { path: string; body: { receiver: string; status: string; alerts: { labels: Record<string, string>; status: string }[] } }
+export interface Received {
+  path: string;
+  body: { receiver: string; status: string; alerts: { labels: Record<string, string>; status: string }[] };
+}
 
 /** A webhook receiver on loopback that records every POST by path. */
 export async function webhookServer(): Promise<{ port: number; received: Received[]; close: () => Promise<void> }> {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
     let data = '';
-    req.on('data', (c: Buffer) => { data += c.toString('utf8'); });
+    req.on('data', (c: Buffer) => {
+      data += c.toString('utf8');
+    });
     req.on('end', () => {
-      try { received.push({ path: req.url ?? '', body: JSON.parse(data) }); } catch { /* not JSON: ignore */ }
+      try {
+        received.push({ path: req.url ?? '', body: JSON.parse(data) });
+      } catch {
+        /* not JSON: ignore */
+      }
       res.writeHead(200).end('ok');
     });
   });
@@ -50,30 +59,58 @@ export async function webhookServer(): Promise<{ port: number; received: Receive
   return { port, received, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-export interface RunningAm { url: string; proc: ChildProcess; log: () => string; stop: () => Promise<void> }
+export interface RunningAm {
+  url: string;
+  proc: ChildProcess;
+  log: () => string;
+  stop: () => Promise<void>;
+}
 
 /** Starts Debian's prometheus-alertmanager on loopback, clustering off; waits (bounded) until ready. */
 export async function startAlertmanager(configFile: string, storage: string): Promise<RunningAm> {
   const port = await freePort();
-  const proc = spawn('prometheus-alertmanager', [
-    `--config.file=${configFile}`, `--storage.path=${storage}`,
-    `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=debug',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(
+    'prometheus-alertmanager',
+    [
+      `--config.file=${configFile}`,
+      `--storage.path=${storage}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=debug',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let log = '';
-  proc.stdout!.on('data', (c: Buffer) => { log += c.toString(); });
-  proc.stderr!.on('data', (c: Buffer) => { log += c.toString(); });
+  proc.stdout!.on('data', (c: Buffer) => {
+    log += c.toString();
+  });
+  proc.stderr!.on('data', (c: Buffer) => {
+    log += c.toString();
+  });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (proc.exitCode !== null) return;
     proc.kill('SIGTERM');
-    await new Promise<void>((r) => { const t = setTimeout(() => { proc.kill('SIGKILL'); r(); }, 5000); proc.once('exit', () => { clearTimeout(t); r(); }); });
+    await new Promise<void>((r) => {
+      const t = setTimeout(() => {
+        proc.kill('SIGKILL');
+        r();
+      }, 5000);
+      proc.once('exit', () => {
+        clearTimeout(t);
+        r();
+      });
+    });
   };
-  for (let i = 0; i < 100; i++) { // 100 x 100 ms
+  for (let i = 0; i < 100; i++) {
+    // 100 x 100 ms
     if (proc.exitCode !== null) throw new Error(`alertmanager exited: ${log}`);
     try {
       const r = await fetch(`${url}/-/ready`);
       if (r.ok) return { url, proc, log: () => log, stop };
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();

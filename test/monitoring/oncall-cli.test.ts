@@ -27,7 +27,12 @@ describe('labctl oncall', () => {
     const r = await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2026-12-24T12:00', '--output', 'json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.oncall).toMatchObject({ primary: 'akumar', source: 'override', reason: 'winter break', end: '2026-12-28T08:00:00.000Z' });
+    expect(j.oncall).toMatchObject({
+      primary: 'akumar',
+      source: 'override',
+      reason: 'winter break',
+      end: '2026-12-28T08:00:00.000Z',
+    });
   });
 
   it('now: before the rotation starts nobody is on call (exit 1, says who gets paged instead)', async () => {
@@ -37,10 +42,17 @@ describe('labctl oncall', () => {
   });
 
   it('next and schedule', async () => {
-    expect((await labctl(['oncall', 'next', '-i', EXAMPLE, '--at', '2026-09-10T12:00'])).stdout).toBe('next: mmuster from Mon 2026-09-14 09:00 GMT+2 (secondary: akumar)\n');
+    expect((await labctl(['oncall', 'next', '-i', EXAMPLE, '--at', '2026-09-10T12:00'])).stdout).toBe(
+      'next: mmuster from Mon 2026-09-14 09:00 GMT+2 (secondary: akumar)\n',
+    );
     const s = await labctl(['oncall', 'schedule', '-i', EXAMPLE, '--at', '2026-09-07T09:00', '--weeks', '3']);
     expect(s.code).toBe(0);
-    expect(s.stdout.trim().split('\n').map((l) => /GMT\+\d {2}(\w+) /.exec(l.split('->')[1]!)?.[1])).toEqual(['jdoe', 'mmuster', 'akumar']);
+    expect(
+      s.stdout
+        .trim()
+        .split('\n')
+        .map((l) => /GMT\+\d {2}(\w+) /.exec(l.split('->')[1]!)?.[1]),
+    ).toEqual(['jdoe', 'mmuster', 'akumar']);
   });
 
   it('now: past the rendered horizon names no one: Alertmanager pages the whole roster, and says how to fix it', async () => {
@@ -50,7 +62,9 @@ describe('labctl oncall', () => {
     expect(r.stderr).toContain('is past the rotation Alertmanager has (monitoring.oncall.renderUntil 2027-09-06');
     expect(r.stderr).toContain('every critical alert pages the whole roster (jdoe, mmuster, akumar)');
     expect(r.stderr).toContain('raise monitoring.oncall.renderUntil, labctl render');
-    const j = JSON.parse((await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2027-09-08T12:00', '--output', 'json'])).stdout);
+    const j = JSON.parse(
+      (await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2027-09-08T12:00', '--output', 'json'])).stdout,
+    );
     expect(j).toMatchObject({ oncall: null, pages: 'everyone', roster: ['jdoe', 'mmuster', 'akumar'] });
     // The last rendered minute still has a name.
     expect((await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2027-09-06T23:59'])).code).toBe(0);
@@ -65,7 +79,9 @@ describe('labctl oncall', () => {
     const end = await labctl(['oncall', 'schedule', '-i', EXAMPLE, '--at', '2027-08-30T10:00', '--weeks', '3']);
     const tail = end.stdout.trim().split('\n');
     expect(tail.at(-2)).toMatch(/->  Tue 2027-09-07 00:00 GMT\+2  mmuster /);
-    expect(tail.at(-1)).toMatch(/^Tue 2027-09-07 00:00 GMT\+2  ->  \(no end\) +everyone: past monitoring\.oncall\.renderUntil 2027-09-06 every critical alert pages the whole roster$/);
+    expect(tail.at(-1)).toMatch(
+      /^Tue 2027-09-07 00:00 GMT\+2  ->  \(no end\) +everyone: past monitoring\.oncall\.renderUntil 2027-09-06 every critical alert pages the whole roster$/,
+    );
     expect(tail.filter((l) => / (jdoe|mmuster|akumar) /.test(l) && l.startsWith('Mon 2027-09-13'))).toEqual([]);
   });
 
@@ -84,14 +100,30 @@ describe('labctl oncall', () => {
     expect(text.trimEnd().endsWith('END:VCALENDAR')).toBe(true);
     for (const line of text.split('\r\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75);
     const unfolded = text.replace(/\r\n /g, '');
-    const events = [...unfolded.matchAll(/BEGIN:VEVENT\r\n([\s\S]*?)END:VEVENT/g)].map((m) => Object.fromEntries(m[1]!.trim().split('\r\n').map((l) => [l.split(':')[0], l.slice(l.indexOf(':') + 1)])));
-    expect(events.map((e) => e.SUMMARY)).toEqual(['On call: akumar', 'On call: jdoe', 'On call: akumar (winter break)', 'On call: akumar (winter break)', 'On call: mmuster', 'On call: akumar']);
+    const events = [...unfolded.matchAll(/BEGIN:VEVENT\r\n([\s\S]*?)END:VEVENT/g)].map((m) =>
+      Object.fromEntries(
+        m[1]!
+          .trim()
+          .split('\r\n')
+          .map((l) => [l.split(':')[0], l.slice(l.indexOf(':') + 1)]),
+      ),
+    );
+    expect(events.map((e) => e.SUMMARY)).toEqual([
+      'On call: akumar',
+      'On call: jdoe',
+      'On call: akumar (winter break)',
+      'On call: akumar (winter break)',
+      'On call: mmuster',
+      'On call: akumar',
+    ]);
     for (let i = 1; i < events.length; i++) expect(events[i]!.DTSTART).toBe(events[i - 1]!.DTEND);
     for (const e of events) expect(e.DTSTART).toMatch(/^\d{8}T\d{6}Z$/);
     expect(events[2]!.DTSTART).toBe('20261223T080000Z'); // 09:00 CET
     expect(new Set(events.map((e) => e.UID)).size).toBe(events.length);
     // Same input, same bytes.
-    expect((await labctl(['oncall', 'ical', '-i', EXAMPLE, '--at', '2026-12-21T00:00', '--weeks', '3'])).stdout).toBe(text);
+    expect((await labctl(['oncall', 'ical', '-i', EXAMPLE, '--at', '2026-12-21T00:00', '--weeks', '3'])).stdout).toBe(
+      text,
+    );
   });
 });
 
@@ -100,7 +132,9 @@ describe('labctl validate: on-call horizon and DST', () => {
     const f = variant('short.yaml', (s) => s.replace('renderUntil: "2027-09-06"', 'renderUntil: "2026-09-20"'));
     const r = await labctl(['validate', f]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/short\.yaml:\d+:\d+ monitoring\.oncall\.renderUntil: warning: the rendered rotation ended on 2026-09-20/);
+    expect(r.stderr).toMatch(
+      /short\.yaml:\d+:\d+ monitoring\.oncall\.renderUntil: warning: the rendered rotation ended on 2026-09-20/,
+    );
   });
 
   it('rejects a renderUntil before the rotation starts', async () => {
@@ -111,9 +145,13 @@ describe('labctl validate: on-call horizon and DST', () => {
   });
 
   it('warns about a Sunday 02:30 hand-over that DST skips in Europe/Berlin', async () => {
-    const f = variant('dst.yaml', (s) => s.replace('handoverDay: monday', 'handoverDay: sunday').replace('handoverTime: "09:00"', 'handoverTime: "02:30"'));
+    const f = variant('dst.yaml', (s) =>
+      s.replace('handoverDay: monday', 'handoverDay: sunday').replace('handoverTime: "09:00"', 'handoverTime: "02:30"'),
+    );
     const r = await labctl(['validate', f]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('monitoring.oncall.rotation.handoverTime: warning: hand-over sunday 02:30 falls into a DST change of Europe/Berlin on 2026-10-25');
+    expect(r.stderr).toContain(
+      'monitoring.oncall.rotation.handoverTime: warning: hand-over sunday 02:30 falls into a DST change of Europe/Berlin on 2026-10-25',
+    );
   });
 });

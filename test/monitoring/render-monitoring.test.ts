@@ -11,7 +11,11 @@ import type { PrometheusRule } from '../../installer/render/platform/alert-rules
 
 let out: RenderResult;
 const render = (s: Site) => renderSite(s, readRenderInputs(s));
-const file = (p: string) => { const f = out.files.get(p); expect(f, p).toBeDefined(); return f!; };
+const file = (p: string) => {
+  const f = out.files.get(p);
+  expect(f, p).toBeDefined();
+  return f!;
+};
 const values = (c: string) => parse(file(`components/${c}/values.yaml`)) as Record<string, any>;
 
 beforeAll(async () => {
@@ -32,7 +36,8 @@ describe('render: monitoring and logs', () => {
     const v = values('kube-prometheus-stack');
     const ps = v.prometheus.prometheusSpec;
     expect(ps.retention).toBe('30d');
-    for (const k of ['rule', 'serviceMonitor', 'podMonitor', 'probe', 'scrapeConfig']) expect(ps[`${k}SelectorNilUsesHelmValues`]).toBe(false);
+    for (const k of ['rule', 'serviceMonitor', 'podMonitor', 'probe', 'scrapeConfig'])
+      expect(ps[`${k}SelectorNilUsesHelmValues`]).toBe(false);
     expect(ps.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe('ceph-block');
     expect(v.alertmanager.alertmanagerSpec.secrets).toEqual(['alertmanager-receivers']);
     expect(v.defaultRules.disabled).toEqual({ KubePodCrashLooping: true, KubePodNotReady: true });
@@ -41,7 +46,11 @@ describe('render: monitoring and logs', () => {
   it('logs Grafana in through Keycloak with the client secret only from a Secret', () => {
     const g = values('kube-prometheus-stack').grafana;
     const oauth = g['grafana.ini']['auth.generic_oauth'];
-    expect(oauth).toMatchObject({ enabled: true, client_id: 'grafana', auth_url: 'https://sso.lab.example.edu/realms/campus/protocol/openid-connect/auth' });
+    expect(oauth).toMatchObject({
+      enabled: true,
+      client_id: 'grafana',
+      auth_url: 'https://sso.lab.example.edu/realms/campus/protocol/openid-connect/auth',
+    });
     expect(oauth.client_secret).toBeUndefined();
     expect(g.envFromSecret).toBe('grafana-oidc');
     expect(JSON.stringify(g)).not.toMatch(/client_secret/);
@@ -51,26 +60,46 @@ describe('render: monitoring and logs', () => {
 
   it('declares every receiver URL and the SMTP password as external secrets of alertmanager-receivers', () => {
     const am = out.secrets.filter((s) => s.name === 'alertmanager-receivers');
-    expect(am.map((s) => s.ref)).toEqual(['monitoring/heartbeat', 'monitoring/matrix-webhook', 'monitoring/smtp', 'oncall/akumar-ntfy', 'oncall/jdoe-ntfy', 'oncall/mmuster-ntfy']);
+    expect(am.map((s) => s.ref)).toEqual([
+      'monitoring/heartbeat',
+      'monitoring/matrix-webhook',
+      'monitoring/smtp',
+      'oncall/akumar-ntfy',
+      'oncall/jdoe-ntfy',
+      'oncall/mmuster-ntfy',
+    ]);
     expect(am.every((s) => s.generate.kind === 'external')).toBe(true);
   });
 
   it('writes our rules as PrometheusRules and one runbook per alert, linked by runbook_url', () => {
-    const rules = [...out.files].filter(([p]) => /kube-prometheus-stack\/manifests\/prometheusrule-/.test(p)).map(([, c]) => parse(c) as PrometheusRule);
+    const rules = [...out.files]
+      .filter(([p]) => /kube-prometheus-stack\/manifests\/prometheusrule-/.test(p))
+      .map(([, c]) => parse(c) as PrometheusRule);
     const alerts = rules.flatMap((r) => r.spec.groups.flatMap((g) => g.rules));
     expect(alerts.length).toBeGreaterThanOrEqual(35);
     for (const a of alerts) {
       const page = file(`runbooks/${a.alert}.md`);
-      for (const h of ['## What it means', '## How to check', '## How to fix', '## How to escalate']) expect(page, a.alert).toContain(h);
-      expect(a.annotations.runbook_url).toBe(`https://git.example.edu/platform/cs-lab-site/-/blob/main/runbooks/${a.alert}.md`);
+      for (const h of ['## What it means', '## How to check', '## How to fix', '## How to escalate'])
+        expect(page, a.alert).toContain(h);
+      expect(a.annotations.runbook_url).toBe(
+        `https://git.example.edu/platform/cs-lab-site/-/blob/main/runbooks/${a.alert}.md`,
+      );
       expect(file('runbooks/README.md')).toContain(`[${a.alert}](${a.alert}.md)`);
     }
     expect([...out.files.keys()].filter((p) => p.startsWith('runbooks/')).length).toBe(alerts.length + 1);
   });
 
   it('ships five dashboards as labelled ConfigMaps with JSON built as data', () => {
-    const cms = [...out.files].filter(([p]) => /kube-prometheus-stack\/manifests\/configmap-monitoring-dashboard-/.test(p)).map(([, c]) => parse(c));
-    expect(cms.map((c) => c.metadata.name).sort()).toEqual(['dashboard-bgp', 'dashboard-ceph', 'dashboard-cluster', 'dashboard-ingress', 'dashboard-labs']);
+    const cms = [...out.files]
+      .filter(([p]) => /kube-prometheus-stack\/manifests\/configmap-monitoring-dashboard-/.test(p))
+      .map(([, c]) => parse(c));
+    expect(cms.map((c) => c.metadata.name).sort()).toEqual([
+      'dashboard-bgp',
+      'dashboard-ceph',
+      'dashboard-cluster',
+      'dashboard-ingress',
+      'dashboard-labs',
+    ]);
     for (const cm of cms) {
       expect(cm.metadata.labels.grafana_dashboard).toBe('1');
       const d = JSON.parse(Object.values(cm.data as Record<string, string>)[0]!);
@@ -90,11 +119,14 @@ describe('render: monitoring and logs', () => {
     const a = values('alloy');
     expect(a.controller.type).toBe('daemonset');
     expect(a.alloy.configMap.content).toContain('loki.source.journal "node"');
-    expect(a.alloy.configMap.content).toContain('url = "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push"');
+    expect(a.alloy.configMap.content).toContain(
+      'url = "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push"',
+    );
   });
 
   it('is deterministic', async () => {
     const again = await render(validateInventoryFile(EXAMPLE).site!);
-    for (const p of [...out.files.keys()].filter((k) => /monitoring|prometheus|loki|alloy|runbooks/.test(k))) expect(again.files.get(p), p).toBe(out.files.get(p));
+    for (const p of [...out.files.keys()].filter((k) => /monitoring|prometheus|loki|alloy|runbooks/.test(k)))
+      expect(again.files.get(p), p).toBe(out.files.get(p));
   });
 });

@@ -3,7 +3,17 @@
 // instances (and other test files) never collide. Everything started is recorded and torn down by
 // Lab.destroy(), which the tests call in afterAll.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,7 +24,8 @@ const DAEMONS = ['zebra', 'bfdd', 'bgpd'] as const;
 export function requireTools(): void {
   const missing: string[] = [];
   for (const d of DAEMONS) if (!existsSync(join(FRR_DIR, d))) missing.push(`${FRR_DIR}/${d} (Debian package frr)`);
-  for (const t of ['ip', 'vtysh']) if (spawnSync('which', [t]).status !== 0) missing.push(`${t} (Debian packages iproute2, frr)`);
+  for (const t of ['ip', 'vtysh'])
+    if (spawnSync('which', [t]).status !== 0) missing.push(`${t} (Debian packages iproute2, frr)`);
   if (spawnSync('id', ['-u', 'frr']).status !== 0) missing.push('user frr (created by the Debian package frr)');
   if (process.getuid?.() !== 0) missing.push('root privileges (network namespaces)');
   if (missing.length) throw new Error(`the BGP test needs: ${missing.join(', ')}`);
@@ -29,12 +40,19 @@ function run(cmd: string, args: string[]): string {
 export const ip = (...args: string[]) => run('ip', args);
 
 /** Polls `probe` until it returns a value (not undefined) or the bound passes; the error names `what` and the last state. */
-export async function waitFor<T>(what: string, probe: () => T | undefined, opts: { timeoutMs: number; intervalMs?: number; state?: () => string }): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined,
+  opts: { timeoutMs: number; intervalMs?: number; state?: () => string },
+): Promise<T> {
   const deadline = Date.now() + opts.timeoutMs;
   for (;;) {
     const v = probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${what}${opts.state ? `; last state: ${opts.state()}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${opts.timeoutMs} ms waiting for ${what}${opts.state ? `; last state: ${opts.state()}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
   }
 }
@@ -46,7 +64,11 @@ function removeStale(prefix: string): void {
     const m = new RegExp(`^${prefix}-(\\d+)-`).exec(name);
     if (!m) continue;
     let alive = true;
-    try { process.kill(Number(m[1]), 0); } catch { alive = false; }
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch {
+      alive = false;
+    }
     if (!alive) spawnSync('ip', ['netns', 'del', name]);
   }
 }
@@ -54,7 +76,11 @@ function removeStale(prefix: string): void {
 export class FrrInstance {
   readonly dir: string;
   private procs: ChildProcess[] = [];
-  constructor(readonly ns: string, base: string, readonly name: string) {
+  constructor(
+    readonly ns: string,
+    base: string,
+    readonly name: string,
+  ) {
     this.dir = join(base, name);
   }
 
@@ -69,24 +95,56 @@ export class FrrInstance {
     }
     for (const d of DAEMONS) {
       const log = openSync(join(this.dir, `${d}.out`), 'a');
-      const args = ['netns', 'exec', this.ns, join(FRR_DIR, d),
-        '-u', 'frr', '-g', 'frr', '-f', join(this.dir, `${d}.conf`), '-i', join(this.dir, `${d}.pid`),
-        '-z', join(this.dir, 'zserv.api'), '--vty_socket', this.dir, '-A', '127.0.0.1', '-P', '0',
-        '--log', `file:${join(this.dir, `${d}.log`)}`,
-        ...(d === 'bfdd' ? ['--bfdctl', join(this.dir, 'bfdd.sock')] : [])];
+      const args = [
+        'netns',
+        'exec',
+        this.ns,
+        join(FRR_DIR, d),
+        '-u',
+        'frr',
+        '-g',
+        'frr',
+        '-f',
+        join(this.dir, `${d}.conf`),
+        '-i',
+        join(this.dir, `${d}.pid`),
+        '-z',
+        join(this.dir, 'zserv.api'),
+        '--vty_socket',
+        this.dir,
+        '-A',
+        '127.0.0.1',
+        '-P',
+        '0',
+        '--log',
+        `file:${join(this.dir, `${d}.log`)}`,
+        ...(d === 'bfdd' ? ['--bfdctl', join(this.dir, 'bfdd.sock')] : []),
+      ];
       const p = spawn('ip', args, { stdio: ['ignore', log, log] });
       closeSync(log);
       this.procs.push(p);
       // bfdd and bgpd talk to zebra: start them once its socket exists.
-      if (d === 'zebra') await waitFor(`zebra in ${this.ns}`, () => (existsSync(join(this.dir, 'zserv.api')) ? true : undefined), { timeoutMs: 10_000, intervalMs: 100, state: () => this.logs() });
+      if (d === 'zebra')
+        await waitFor(`zebra in ${this.ns}`, () => (existsSync(join(this.dir, 'zserv.api')) ? true : undefined), {
+          timeoutMs: 10_000,
+          intervalMs: 100,
+          state: () => this.logs(),
+        });
     }
-    await waitFor(`bgpd vty in ${this.ns}`, () => (existsSync(join(this.dir, 'bgpd.vty')) && existsSync(join(this.dir, 'bfdd.vty')) ? true : undefined), { timeoutMs: 10_000, intervalMs: 100, state: () => this.logs() });
+    await waitFor(
+      `bgpd vty in ${this.ns}`,
+      () => (existsSync(join(this.dir, 'bgpd.vty')) && existsSync(join(this.dir, 'bfdd.vty')) ? true : undefined),
+      { timeoutMs: 10_000, intervalMs: 100, state: () => this.logs() },
+    );
     const dead = this.procs.find((p) => p.exitCode !== null);
     if (dead) throw new Error(`an FRR daemon in ${this.ns} exited: ${this.logs()}`);
   }
 
   vtysh(...commands: string[]): string {
-    return execFileSync('vtysh', ['--vty_socket', this.dir, ...commands.flatMap((c) => ['-c', c])], { encoding: 'utf8', timeout: 20_000 });
+    return execFileSync('vtysh', ['--vty_socket', this.dir, ...commands.flatMap((c) => ['-c', c])], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
   }
 
   json<T = Record<string, unknown>>(command: string): T {
@@ -95,17 +153,31 @@ export class FrrInstance {
 
   /** The daemons' own output and logs, for failure messages. */
   logs(): string {
-    return DAEMONS.flatMap((d) => [`${d}.out`, `${d}.log`].map((f) => join(this.dir, f)).filter(existsSync)
-      .map((f) => `--- ${f}\n${readFileSync(f, 'utf8').split('\n').slice(-15).join('\n')}`)).join('\n');
+    return DAEMONS.flatMap((d) =>
+      [`${d}.out`, `${d}.log`]
+        .map((f) => join(this.dir, f))
+        .filter(existsSync)
+        .map((f) => `--- ${f}\n${readFileSync(f, 'utf8').split('\n').slice(-15).join('\n')}`),
+    ).join('\n');
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.procs.map((p) => new Promise<void>((resolve) => {
-      if (p.exitCode !== null || p.signalCode !== null) return resolve();
-      const t = setTimeout(() => { p.kill('SIGKILL'); }, 3000);
-      p.once('exit', () => { clearTimeout(t); resolve(); });
-      p.kill('SIGTERM');
-    })));
+    await Promise.all(
+      this.procs.map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            if (p.exitCode !== null || p.signalCode !== null) return resolve();
+            const t = setTimeout(() => {
+              p.kill('SIGKILL');
+            }, 3000);
+            p.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            p.kill('SIGTERM');
+          }),
+      ),
+    );
     this.procs = [];
   }
 }

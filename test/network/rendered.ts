@@ -5,13 +5,25 @@ import { requireSite } from '../../installer/inventory/validate.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite, type RenderResult } from '../../installer/render/render.ts';
 import type { Site } from '../../installer/inventory/types.ts';
-import type { BFDProfile, BGPAdvertisement, BGPPeer, IPAddressPool } from '../../installer/render/components/metallb/index.ts';
+import type {
+  BFDProfile,
+  BGPAdvertisement,
+  BGPPeer,
+  IPAddressPool,
+} from '../../installer/render/components/metallb/index.ts';
 
 export interface Rendered {
   site: Site;
   result: RenderResult;
   files: Map<string, string>;
-  objects: { file: string; object: Record<string, unknown> & { kind: string; apiVersion: string; metadata: { name: string; namespace?: string } } }[];
+  objects: {
+    file: string;
+    object: Record<string, unknown> & {
+      kind: string;
+      apiVersion: string;
+      metadata: { name: string; namespace?: string };
+    };
+  }[];
   kind<T>(apiVersion: string, kind: string): T[];
 }
 
@@ -20,7 +32,8 @@ export async function renderInventory(file: string): Promise<Rendered> {
   if ('errors' in v) throw new Error(`${file} is not valid: ${JSON.stringify(v.errors)}`);
   const result = await renderSite(v.site, readRenderInputs(v.site));
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) throw new Error(`render of ${file} failed: ${errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join('; ')}`);
+  if (errors.length)
+    throw new Error(`render of ${file} failed: ${errors.map((e) => `${e.file} ${e.path}: ${e.message}`).join('; ')}`);
   const objects: Rendered['objects'] = [];
   for (const [path, content] of result.files) {
     if (!path.endsWith('.yaml') || path.endsWith('/values.yaml')) continue;
@@ -30,8 +43,14 @@ export async function renderInventory(file: string): Promise<Rendered> {
     }
   }
   return {
-    site: v.site, result, files: result.files, objects,
-    kind: <T>(apiVersion: string, kind: string) => objects.filter((o) => o.object.apiVersion === apiVersion && o.object.kind === kind).map((o) => o.object as unknown as T),
+    site: v.site,
+    result,
+    files: result.files,
+    objects,
+    kind: <T>(apiVersion: string, kind: string) =>
+      objects
+        .filter((o) => o.object.apiVersion === apiVersion && o.object.kind === kind)
+        .map((o) => o.object as unknown as T),
   };
 }
 
@@ -50,10 +69,14 @@ export function selects(sel: Selector, labels: Record<string, string>): boolean 
   const okExpr = (sel.matchExpressions ?? []).every((e) => {
     const has = Object.hasOwn(labels, e.key);
     switch (e.operator) {
-      case 'In': return has && (e.values ?? []).includes(labels[e.key]!);
-      case 'NotIn': return !has || !(e.values ?? []).includes(labels[e.key]!);
-      case 'Exists': return has;
-      case 'DoesNotExist': return !has;
+      case 'In':
+        return has && (e.values ?? []).includes(labels[e.key]!);
+      case 'NotIn':
+        return !has || !(e.values ?? []).includes(labels[e.key]!);
+      case 'Exists':
+        return has;
+      case 'DoesNotExist':
+        return !has;
     }
   });
   return okLabels && okExpr;
@@ -67,10 +90,14 @@ export function nodeLabels(node: Site['nodes'][number]): Record<string, string> 
   return {
     'kubernetes.io/hostname': node.name,
     'topology.kubernetes.io/zone': node.rack,
-    ...(node.roles.includes('control-plane') ? { 'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' } : {}),
+    ...(node.roles.includes('control-plane')
+      ? { 'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' }
+      : {}),
   };
 }
 
 /** Nodes a MetalLB BGPPeer opens sessions from: those matching any of its node selectors (none = all). */
 export const nodesOfPeer = (site: Site, peer: BGPPeer) =>
-  site.nodes.filter((n) => !peer.spec.nodeSelectors.length || peer.spec.nodeSelectors.some((s) => selects(s, nodeLabels(n))));
+  site.nodes.filter(
+    (n) => !peer.spec.nodeSelectors.length || peer.spec.nodeSelectors.some((s) => selects(s, nodeLabels(n))),
+  );

@@ -13,14 +13,24 @@ import { release, run, tmp } from './helpers.ts';
 let site = '';
 let bin = '';
 let env: NodeJS.ProcessEnv = {};
-const git = (...args: string[]) => run('git', ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', ...args], { cwd: site, env });
+const git = (...args: string[]) =>
+  run('git', ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', ...args], { cwd: site, env });
 
 async function gitlabCiLocal() {
   const t = Date.now();
-  const r = await run(nodeBinary(ROOT, join(ROOT, 'release/cache'), 'x64'), [
-    join(ROOT, 'node_modules/gitlab-ci-local/dist/index.js'), '--force-shell-executor',
-    '--variable', 'CI_PIPELINE_SOURCE=merge_request_event', '--ignore-predefined-vars', 'CI_PIPELINE_SOURCE', 'labs',
-  ], { cwd: site, env, timeout: 300_000 });
+  const r = await run(
+    nodeBinary(ROOT, join(ROOT, 'release/cache'), 'x64'),
+    [
+      join(ROOT, 'node_modules/gitlab-ci-local/dist/index.js'),
+      '--force-shell-executor',
+      '--variable',
+      'CI_PIPELINE_SOURCE=merge_request_event',
+      '--ignore-predefined-vars',
+      'CI_PIPELINE_SOURCE',
+      'labs',
+    ],
+    { cwd: site, env, timeout: 300_000 },
+  );
   return { ...r, log: r.stdout + r.stderr, ms: Date.now() - t };
 }
 

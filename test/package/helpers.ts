@@ -7,21 +7,46 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { EXAMPLE, ROOT } from '../helpers.ts';
 
-export interface Ran { code: number | null; stdout: string; stderr: string }
+export interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a program without blocking the worker (vitest's RPC times out when a worker blocks for long). */
-export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<Ran> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {},
+): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: opts.timeout ?? 300_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      cmd,
+      args,
+      {
+        cwd: opts.cwd ?? ROOT,
+        env: opts.env ?? process.env,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: opts.timeout ?? 300_000,
+      },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : null
+          : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
 /** `tsx installer/packaging/release.ts <what> --json`: the artifacts and whether they were rebuilt. */
 export async function release<T = Record<string, any>>(what: 'pack' | 'sea' | 'image'): Promise<T> {
-  const r = await run(join(ROOT, 'node_modules/.bin/tsx'), ['installer/packaging/release.ts', what, '--json'], { timeout: 1_200_000 });
+  const r = await run(join(ROOT, 'node_modules/.bin/tsx'), ['installer/packaging/release.ts', what, '--json'], {
+    timeout: 1_200_000,
+  });
   if (r.code !== 0) throw new Error(`release.ts ${what} failed (${r.code}):\n${r.stderr.slice(-4000)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
 }
@@ -61,12 +86,16 @@ export function referenceRender(): Promise<Record<string, string>> {
   return reference;
 }
 
-export const packageVersion = () => (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+export const packageVersion = () =>
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** The ```sh blocks of the README's "## Install" section, in order. */
 export function readmeInstallBlocks(): string[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('\n## Install\n'), readme.indexOf('\n## ', readme.indexOf('\n## Install\n') + 5));
+  const section = readme.slice(
+    readme.indexOf('\n## Install\n'),
+    readme.indexOf('\n## ', readme.indexOf('\n## Install\n') + 5),
+  );
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 
@@ -78,4 +107,5 @@ export function readmeBlock(needle: string): string {
 }
 
 /** Runs a README block as written, with bash -e (each line must succeed). */
-export const runBlock = (block: string, cwd: string, env: NodeJS.ProcessEnv) => run('/bin/bash', ['-euo', 'pipefail', '-c', block], { cwd, env, timeout: 900_000 });
+export const runBlock = (block: string, cwd: string, env: NodeJS.ProcessEnv) =>
+  run('/bin/bash', ['-euo', 'pipefail', '-c', block], { cwd, env, timeout: 900_000 });

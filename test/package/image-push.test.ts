@@ -15,7 +15,9 @@ beforeAll(async () => {
   image = (await release<{ image: typeof image }>('image')).image;
   registry = await startRegistry();
 }, 1_200_000);
-afterAll(async () => { await registry?.stop(); });
+afterAll(async () => {
+  await registry?.stop();
+});
 
 describe('CI image push', () => {
   it("the README's skopeo copy puts the image in the registry under the version tag, digest unchanged", async () => {
@@ -24,11 +26,21 @@ describe('CI image push', () => {
     // The stand-in registry speaks plain HTTP on loopback; a real Harbor has TLS and needs no such file.
     const home = tmp('home');
     mkdirSync(join(home, '.config/containers'), { recursive: true });
-    writeFileSync(join(home, '.config/containers/registries.conf'), `[[registry]]\nlocation = "${registry.host}"\ninsecure = true\n`);
-    const r = await runBlock(readmeBlock('skopeo copy'), dir, { HOME: home, HARBOR: registry.host, PATH: '/usr/bin:/bin' });
+    writeFileSync(
+      join(home, '.config/containers/registries.conf'),
+      `[[registry]]\nlocation = "${registry.host}"\ninsecure = true\n`,
+    );
+    const r = await runBlock(readmeBlock('skopeo copy'), dir, {
+      HOME: home,
+      HARBOR: registry.host,
+      PATH: '/usr/bin:/bin',
+    });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(await tagsOf(registry.host, 'platform/labctl')).toEqual([packageVersion()]);
-    const head = await fetch(`http://${registry.host}/v2/platform/labctl/manifests/${packageVersion()}`, { method: 'HEAD', headers: { Accept: MANIFEST_ACCEPT } });
+    const head = await fetch(`http://${registry.host}/v2/platform/labctl/manifests/${packageVersion()}`, {
+      method: 'HEAD',
+      headers: { Accept: MANIFEST_ACCEPT },
+    });
     expect(head.headers.get('docker-content-digest')).toBe(image.manifest.digest);
   });
 });

@@ -22,12 +22,17 @@ const index = () => JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'))
 const manifest = () => json(index().manifests[0].digest);
 /** A shell line run inside the unpacked image, as the CI runner runs a job line. */
 const inImage = (line: string, env: Record<string, string> = {}) =>
-  run('/usr/sbin/chroot', [rootfs, '/bin/sh', '-c', line], { env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/root', ...env }, timeout: 300_000 });
+  run('/usr/sbin/chroot', [rootfs, '/bin/sh', '-c', line], {
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/root', ...env },
+    timeout: 300_000,
+  });
 
 beforeAll(async () => {
   const r = (await release<{ image: { dir: string; built: boolean; ms: number; bytes: number } }>('image')).image;
   layout = r.dir;
-  console.log(`CI image: ${(r.bytes / 1e6).toFixed(1)} MB compressed, ${r.built ? `built in ${r.ms} ms` : 'reused (inputs unchanged)'}`);
+  console.log(
+    `CI image: ${(r.bytes / 1e6).toFixed(1)} MB compressed, ${r.built ? `built in ${r.ms} ms` : 'reused (inputs unchanged)'}`,
+  );
   rootfs = tmp('rootfs');
   for (const l of manifest().layers) {
     const x = await run('tar', ['-xzf', join(layout, 'blobs/sha256', l.digest.slice(7)), '-C', rootfs]);
@@ -60,7 +65,11 @@ describe('CI image', () => {
     const ref = `oci:${layout}:${packageVersion()}`;
     const inspect = await run('skopeo', ['inspect', ref]);
     expect(inspect.code, inspect.stderr).toBe(0);
-    expect(JSON.parse(inspect.stdout)).toMatchObject({ Architecture: 'amd64', Os: 'linux', Labels: { 'org.opencontainers.image.version': packageVersion() } });
+    expect(JSON.parse(inspect.stdout)).toMatchObject({
+      Architecture: 'amd64',
+      Os: 'linux',
+      Labels: { 'org.opencontainers.image.version': packageVersion() },
+    });
     const cfg = JSON.parse((await run('skopeo', ['inspect', '--config', ref])).stdout);
     expect(cfg.config.Entrypoint).toEqual([`/${IMAGE_PATH_IN_ROOTFS}`]);
   });

@@ -8,7 +8,18 @@ import { runtimeFiles } from '../../installer/packaging/files.ts';
 import { assemble } from '../../installer/packaging/release.ts';
 import { nodeBinary } from '../../installer/packaging/sea.ts';
 import { ROOT } from '../helpers.ts';
-import { packageVersion, readmeBlock, referenceRender, release, run, runBlock, tmp, treeDigest, workDir, type Ran } from './helpers.ts';
+import {
+  packageVersion,
+  readmeBlock,
+  referenceRender,
+  release,
+  run,
+  runBlock,
+  tmp,
+  treeDigest,
+  workDir,
+  type Ran,
+} from './helpers.ts';
 
 let tarball = '';
 let prefix = '';
@@ -16,7 +27,10 @@ let installMs = 0;
 let readmeOut = '';
 const labctl = (args: string[], cwd: string): Promise<Ran> =>
   // A clean environment: only the prefix's bin and the system's; no NODE_PATH, no checkout on any path.
-  run(join(prefix, 'bin/labctl'), args, { cwd, env: { PATH: `${join(prefix, 'bin')}:/usr/bin:/bin`, HOME: tmp('home') } });
+  run(join(prefix, 'bin/labctl'), args, {
+    cwd,
+    env: { PATH: `${join(prefix, 'bin')}:/usr/bin:/bin`, HOME: tmp('home') },
+  });
 
 beforeAll(async () => {
   tarball = (await release<{ pack: { file: string } }>('pack')).pack.file;
@@ -28,8 +42,12 @@ beforeAll(async () => {
   // The machine's environment stays (its npm registry and CA settings); the prefix is an empty folder.
   const r = await runBlock(readmeBlock('npm install -g'), dir, {
     ...process.env,
-    PATH: `${join(prefix, 'bin')}:/usr/local/bin:/usr/bin:/bin`, HOME: tmp('home'),
-    npm_config_prefix: prefix, npm_config_cache: join(homedir(), '.npm'), npm_config_audit: 'false', npm_config_fund: 'false',
+    PATH: `${join(prefix, 'bin')}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: tmp('home'),
+    npm_config_prefix: prefix,
+    npm_config_cache: join(homedir(), '.npm'),
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
   });
   installMs = Date.now() - t;
   if (r.code !== 0) throw new Error(`the README's npm install block failed:\n${r.stdout}\n${r.stderr}`);
@@ -38,21 +56,30 @@ beforeAll(async () => {
 
 describe('npm package', () => {
   it('carries the prebuilt bundle and every runtime file, and no TypeScript source or test', async () => {
-    const list = (await run('tar', ['-tzf', tarball])).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+    const list = (await run('tar', ['-tzf', tarball])).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ''));
     expect(list).toContain('dist/bundle/main.js');
     expect(list).toContain('dist/build.json');
     for (const f of runtimeFiles(ROOT)) expect(list, f).toContain(f);
     expect(list.filter((f) => f.endsWith('.ts') || f.startsWith('test/') || f.startsWith('release/'))).toEqual([]);
-    expect(existsSync(join(ROOT, 'dist')), 'postpack removes dist/ so the checkout keeps running its sources').toBe(false);
+    expect(existsSync(join(ROOT, 'dist')), 'postpack removes dist/ so the checkout keeps running its sources').toBe(
+      false,
+    );
   });
 
   it(`installs with the README's npm install -g into an empty prefix, without dev dependencies`, () => {
     expect(readmeOut).toContain('campus-lab-platform-' + packageVersion() + '.tgz: OK');
     expect(readmeOut).toContain('inventory.example.yaml: valid');
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-    const has = (name: string) => existsSync(join(prefix, 'lib/node_modules/campus-lab-platform/node_modules', name, 'package.json'));
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    const has = (name: string) =>
+      existsSync(join(prefix, 'lib/node_modules/campus-lab-platform/node_modules', name, 'package.json'));
     // @types/node is also a dependency of a runtime dependency (through @kubernetes/client-node), so it is there.
-    for (const dev of Object.keys(pkg.devDependencies).filter((d) => d !== '@types/node')) expect(has(dev), dev).toBe(false);
+    for (const dev of Object.keys(pkg.devDependencies).filter((d) => d !== '@types/node'))
+      expect(has(dev), dev).toBe(false);
     expect(has('commander')).toBe(true);
     console.log(`README npm block (checksum, npm install -g, validate): ${installMs} ms`);
   });
@@ -75,7 +102,10 @@ describe('npm package', () => {
     const ok = await labctl(['validate'], cwd);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('inventory.yaml: valid');
-    writeFileSync(join(cwd, 'bad.yaml'), readFileSync(join(cwd, 'inventory.yaml'), 'utf8').replace(/^(\s+)domain: (.*)$/m, '$1domian: $2'));
+    writeFileSync(
+      join(cwd, 'bad.yaml'),
+      readFileSync(join(cwd, 'inventory.yaml'), 'utf8').replace(/^(\s+)domain: (.*)$/m, '$1domian: $2'),
+    );
     const bad = await labctl(['validate', 'bad.yaml'], cwd);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^bad\.yaml:\d+:\d+ site\.domian: unknown key/m);
@@ -91,10 +121,17 @@ describe('npm package', () => {
   it('runs on Node 22 too (the pinned Node 22 the single executable is built from)', async () => {
     const node22 = nodeBinary(ROOT, join(ROOT, 'release/cache'), 'x64');
     const cwd = workDir('node22');
-    const r = await run(node22, [join(prefix, 'lib/node_modules/campus-lab-platform/bin/labctl.js'), 'version', '--output', 'json'], { cwd, env: { PATH: '/usr/bin:/bin', HOME: cwd } });
+    const r = await run(
+      node22,
+      [join(prefix, 'lib/node_modules/campus-lab-platform/bin/labctl.js'), 'version', '--output', 'json'],
+      { cwd, env: { PATH: '/usr/bin:/bin', HOME: cwd } },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).labctl).toMatchObject({ install: 'npm package', node: 'v22.23.5' });
-    const v = await run(node22, [join(prefix, 'lib/node_modules/campus-lab-platform/bin/labctl.js'), 'validate'], { cwd, env: { PATH: '/usr/bin:/bin', HOME: cwd } });
+    const v = await run(node22, [join(prefix, 'lib/node_modules/campus-lab-platform/bin/labctl.js'), 'validate'], {
+      cwd,
+      env: { PATH: '/usr/bin:/bin', HOME: cwd },
+    });
     expect(v.code, v.stderr).toBe(0);
   });
 });

@@ -13,7 +13,10 @@ async function rendered(inventory: string): Promise<{ gh: string; gl: string }> 
   const out = join(tmp('pipelines'), 'site');
   const r = await run(process.execPath, [join(ROOT, 'bin/labctl.js'), 'render', '-i', inventory, '-o', out]);
   if (r.code !== 0) throw new Error(r.stderr);
-  return { gh: readFileSync(join(out, '.github/workflows/labs.yaml'), 'utf8'), gl: readFileSync(join(out, '.gitlab-ci.yml'), 'utf8') };
+  return {
+    gh: readFileSync(join(out, '.github/workflows/labs.yaml'), 'utf8'),
+    gl: readFileSync(join(out, '.gitlab-ci.yml'), 'utf8'),
+  };
 }
 
 // The parser imports its JSON schema without an import attribute (it is written for bundlers), which
@@ -22,13 +25,21 @@ type WP = typeof import('@actions/workflow-parser');
 let wp: WP;
 beforeAll(async () => {
   const outfile = join(tmp('workflow-parser'), 'parser.mjs');
-  await build({ stdin: { contents: "export * from '@actions/workflow-parser';", resolveDir: ROOT }, bundle: true, format: 'esm', platform: 'node', outfile, logLevel: 'error' });
+  await build({
+    stdin: { contents: "export * from '@actions/workflow-parser';", resolveDir: ROOT },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile,
+    logLevel: 'error',
+  });
   wp = (await import(outfile)) as WP;
 }, 120_000);
-const parse = (content: string) => wp.parseWorkflow({ name: '.github/workflows/labs.yaml', content }, new wp.NoOperationTraceWriter());
+const parse = (content: string) =>
+  wp.parseWorkflow({ name: '.github/workflows/labs.yaml', content }, new wp.NoOperationTraceWriter());
 
 describe('rendered site pipelines', () => {
-  it('GitHub/Gitea: GitHub\'s workflow parser accepts the workflow; the job runs in the pinned labctl image', async () => {
+  it("GitHub/Gitea: GitHub's workflow parser accepts the workflow; the job runs in the pinned labctl image", async () => {
     const { gh, gl } = await rendered(EXAMPLE);
     const result = parse(gh);
     expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([]);
@@ -39,7 +50,7 @@ describe('rendered site pipelines', () => {
     expect(job.id.toString()).toBe('labs');
     const image = `harbor.lab.example.edu/platform/labctl:${packageVersion()}`;
     expect(gh).toContain(`image: ${image}`);
-    expect(job.container.find("image")?.toString()).toBe(image);
+    expect(job.container.find('image')?.toString()).toBe(image);
     const runs = job.steps.filter((s: any) => s.run).map((s: any) => s.run.toString());
     expect(runs).toEqual([
       'labctl version',
@@ -55,7 +66,10 @@ describe('rendered site pipelines', () => {
 
   it('a public Harbor project needs no pull credentials', async () => {
     const inv = join(tmp('public'), 'inventory.yaml');
-    const text = readFileSync(EXAMPLE, 'utf8').replace('{name: platform, public: false}', '{name: platform, public: true}');
+    const text = readFileSync(EXAMPLE, 'utf8').replace(
+      '{name: platform, public: false}',
+      '{name: platform, public: true}',
+    );
     expect(text).not.toBe(readFileSync(EXAMPLE, 'utf8'));
     writeFileSync(inv, text);
     const { gh } = await rendered(inv);
@@ -68,6 +82,11 @@ describe('rendered site pipelines', () => {
     const { gh } = await rendered(EXAMPLE);
     const broken = gh.replace('    container:\n', '    container:\n      imagee: x\n');
     expect(broken).not.toBe(gh);
-    expect(parse(broken).context.errors.getErrors().map((e) => e.message).join('\n')).toMatch(/imagee/);
+    expect(
+      parse(broken)
+        .context.errors.getErrors()
+        .map((e) => e.message)
+        .join('\n'),
+    ).toMatch(/imagee/);
   });
 });

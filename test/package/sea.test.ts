@@ -8,10 +8,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { assemble } from '../../installer/packaging/release.ts';
 import { nodeBinary, SEA_FUSE } from '../../installer/packaging/sea.ts';
 import { ROOT } from '../helpers.ts';
-import { packageVersion, readmeBlock, referenceRender, release, run, runBlock, tmp, treeDigest, workDir } from './helpers.ts';
+import {
+  packageVersion,
+  readmeBlock,
+  referenceRender,
+  release,
+  run,
+  runBlock,
+  tmp,
+  treeDigest,
+  workDir,
+} from './helpers.ts';
 
 let sea: { dir: string; files: { x64: string; arm64: string }; sums: string; blob: string; built: boolean; ms: number };
-const exe = (args: string[], cwd: string, env: NodeJS.ProcessEnv = { HOME: tmp('home') }) => run(sea.files.x64, args, { cwd, env });
+const exe = (args: string[], cwd: string, env: NodeJS.ProcessEnv = { HOME: tmp('home') }) =>
+  run(sea.files.x64, args, { cwd, env });
 
 beforeAll(async () => {
   sea = (await release<{ sea: typeof sea }>('sea')).sea;
@@ -73,7 +84,10 @@ describe('single executable', () => {
 
   it('arm64 (not run: no arm64 CPU or emulator here): an AArch64 ELF with the same blob injected and the fuse flipped', async () => {
     // ELF header: magic, 64-bit, little-endian, e_machine at byte 18 (183 = EM_AARCH64, 62 = EM_X86_64).
-    const machine = (f: string) => { const h = readFileSync(f).subarray(0, 20); return h.subarray(0, 4).toString('latin1') === '\x7fELF' && h[4] === 2 && h[5] === 1 ? h.readUInt16LE(18) : -1; };
+    const machine = (f: string) => {
+      const h = readFileSync(f).subarray(0, 20);
+      return h.subarray(0, 4).toString('latin1') === '\x7fELF' && h[4] === 2 && h[5] === 1 ? h.readUInt16LE(18) : -1;
+    };
     expect(machine(sea.files.arm64)).toBe(183);
     expect(machine(sea.files.x64)).toBe(62);
     const blob = readFileSync(sea.blob);

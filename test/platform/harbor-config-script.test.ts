@@ -26,10 +26,16 @@ interface Harbor {
 function standIn(h: Harbor, password: string): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     let body = '';
-    req.on('data', (c) => { body += c; });
+    req.on('data', (c) => {
+      body += c;
+    });
     req.on('end', () => {
-      const send = (code: number, obj?: unknown) => { res.writeHead(code, { 'content-type': 'application/json' }); res.end(obj === undefined ? '' : JSON.stringify(obj)); };
-      if (req.headers.authorization !== `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`) return send(401, { errors: [{ code: 'UNAUTHORIZED' }] });
+      const send = (code: number, obj?: unknown) => {
+        res.writeHead(code, { 'content-type': 'application/json' });
+        res.end(obj === undefined ? '' : JSON.stringify(obj));
+      };
+      if (req.headers.authorization !== `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`)
+        return send(401, { errors: [{ code: 'UNAUTHORIZED' }] });
       const url = new URL(req.url!, 'http://x');
       const path = url.pathname.replace(/^\/api\/v2\.0/, '');
       h.calls.push(`${req.method} ${path}`);
@@ -40,8 +46,15 @@ function standIn(h: Harbor, password: string): (req: IncomingMessage, res: Serve
         if (req.method === 'PUT') {
           const cron: string = json?.schedule?.cron ?? '';
           const parts = cron.split(' ');
-          if (!['Hourly', 'Daily', 'Weekly', 'Custom'].includes(json?.schedule?.type) || !cron || (parts.length === 6 && parts[0] !== '0') || parts.length < 5) {
-            return send(400, { errors: [{ code: 'BAD_REQUEST', message: `invalid cron string for scheduled gc: ${cron}` }] });
+          if (
+            !['Hourly', 'Daily', 'Weekly', 'Custom'].includes(json?.schedule?.type) ||
+            !cron ||
+            (parts.length === 6 && parts[0] !== '0') ||
+            parts.length < 5
+          ) {
+            return send(400, {
+              errors: [{ code: 'BAD_REQUEST', message: `invalid cron string for scheduled gc: ${cron}` }],
+            });
           }
           h.gc = { schedule: json.schedule, parameters: json.parameters };
           return send(200);
@@ -49,12 +62,22 @@ function standIn(h: Harbor, password: string): (req: IncomingMessage, res: Serve
       }
       if (path === '/registries' && req.method === 'GET') {
         const name = /name=(.*)/.exec(url.searchParams.get('q') ?? '')?.[1];
-        return send(200, h.registries.filter((r) => r.name === name));
+        return send(
+          200,
+          h.registries.filter((r) => r.name === name),
+        );
       }
-      if (path === '/registries' && req.method === 'POST') { h.registries.push({ id: h.registries.length + 1, name: json.name }); return send(201); }
+      if (path === '/registries' && req.method === 'POST') {
+        h.registries.push({ id: h.registries.length + 1, name: json.name });
+        return send(201);
+      }
       if (/^\/registries\/\d+$/.test(path) && req.method === 'PUT') return send(200);
-      if (path === '/projects' && req.method === 'HEAD') return send(h.projects.has(url.searchParams.get('project_name')!) ? 200 : 404);
-      if (path === '/projects' && req.method === 'POST') { h.projects.set(json.project_name, json); return send(201); }
+      if (path === '/projects' && req.method === 'HEAD')
+        return send(h.projects.has(url.searchParams.get('project_name')!) ? 200 : 404);
+      if (path === '/projects' && req.method === 'POST') {
+        h.projects.set(json.project_name, json);
+        return send(201);
+      }
       if (/^\/projects\/[^/]+$/.test(path) && req.method === 'PUT') return send(200);
       if (path === '/configurations' && req.method === 'PUT') return send(200);
       return send(404, { errors: [{ code: 'NOT_FOUND', message: `${req.method} ${path}` }] });
@@ -70,13 +93,17 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'labctl-harborcfg-'));
   const site = validateInventoryFile(EXAMPLE).site!;
   const out = await renderSite(site, readRenderInputs(site));
-  const [, cmText] = [...out.files].find(([p]) => /components\/harbor\/manifests\/configmap-harbor-harbor-config-/.test(p))!;
+  const [, cmText] = [...out.files].find(([p]) =>
+    /components\/harbor\/manifests\/configmap-harbor-harbor-config-/.test(p),
+  )!;
   const cm = parse(cmText);
   script = join(dir, 'harbor-config.py');
   writeFileSync(script, cm.data['harbor-config.py']);
   config = JSON.parse(cm.data['harbor.json']);
 }, 120_000);
-afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 async function runScript(cfg: Record<string, unknown>, h: Harbor): Promise<{ code: number | null; out: string }> {
   const password = 'not-a-real-password';
@@ -87,12 +114,29 @@ async function runScript(cfg: Record<string, unknown>, h: Harbor): Promise<{ cod
   writeFileSync(join(cfgDir, 'harbor.json'), JSON.stringify(cfg));
   // The script reads /config/harbor.json (the ConfigMap's mount); the test points it at its own copy.
   const py = join(cfgDir, 'run.py');
-  writeFileSync(py, `import builtins, runpy\n_open = builtins.open\nbuiltins.open = lambda f, *a, **k: _open(${JSON.stringify(join(cfgDir, 'harbor.json'))} if f == "/config/harbor.json" else f, *a, **k)\nrunpy.run_path(${JSON.stringify(script)}, run_name="__main__")\n`);
+  writeFileSync(
+    py,
+    `import builtins, runpy\n_open = builtins.open\nbuiltins.open = lambda f, *a, **k: _open(${JSON.stringify(join(cfgDir, 'harbor.json'))} if f == "/config/harbor.json" else f, *a, **k)\nrunpy.run_path(${JSON.stringify(script)}, run_name="__main__")\n`,
+  );
   try {
-    return await new Promise((done) => execFile('python3', [py], {
-      encoding: 'utf8', timeout: 60_000,
-      env: { PATH: process.env.PATH, HARBOR_URL: `http://127.0.0.1:${port}`, HARBOR_ADMIN_PASSWORD: password, OIDC_CLIENT_SECRET: 'x' },
-    }, (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, out: `${stdout}${stderr}` })));
+    return await new Promise((done) =>
+      execFile(
+        'python3',
+        [py],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: {
+            PATH: process.env.PATH,
+            HARBOR_URL: `http://127.0.0.1:${port}`,
+            HARBOR_ADMIN_PASSWORD: password,
+            OIDC_CLIENT_SECRET: 'x',
+          },
+        },
+        (err, stdout, stderr) =>
+          done({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, out: `${stdout}${stderr}` }),
+      ),
+    );
   } finally {
     await new Promise<void>((r) => server.close(() => r()));
   }
@@ -122,9 +166,12 @@ describe('Harbor GC schedule through the configuration script (real python3, Har
     expect(h.projects.size).toBe(projects);
   });
 
-  it('can fail: a cron Harbor refuses (non-zero seconds) makes the Job fail with Harbor\'s message, not pass silently', async () => {
+  it("can fail: a cron Harbor refuses (non-zero seconds) makes the Job fail with Harbor's message, not pass silently", async () => {
     const h = fresh();
-    const r = await runScript({ ...config, gc: { ...HARBOR_GC, schedule: { type: 'Custom', cron: '30 0 3 * * 6' } } }, h);
+    const r = await runScript(
+      { ...config, gc: { ...HARBOR_GC, schedule: { type: 'Custom', cron: '30 0 3 * * 6' } } },
+      h,
+    );
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('PUT /system/gc/schedule: HTTP 400');
     expect(h.gc).toBeNull();

@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse, parseAllDocuments } from 'yaml';
-import { apiServerOidc, GROUPS, issuerUrl, kubeGroup, oidcClients, realmGroups, KUBE_OIDC_PREFIX } from '../../installer/render/platform/identity.ts';
+import {
+  apiServerOidc,
+  GROUPS,
+  issuerUrl,
+  kubeGroup,
+  oidcClients,
+  realmGroups,
+  KUBE_OIDC_PREFIX,
+} from '../../installer/render/platform/identity.ts';
 import { buildKubeconfig } from '../../installer/render/kubeconfig.ts';
 import { EXAMPLE, labctl } from '../helpers.ts';
 import { rendered, siteFiles } from './sites.ts';
@@ -17,14 +25,21 @@ type Obj = Record<string, any>;
 
 async function load(file: string) {
   const { site, result } = await rendered(file);
-  const docs = (pred: (p: string) => boolean): Obj[] => [...result.files.entries()].filter(([p]) => pred(p))
-    .flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as Obj));
+  const docs = (pred: (p: string) => boolean): Obj[] =>
+    [...result.files.entries()]
+      .filter(([p]) => pred(p))
+      .flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as Obj));
   const manifests = docs((p) => p.startsWith('components/keycloak/manifests/'));
   const realmCm = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name.startsWith('keycloak-realm-'))!;
   // The ConfigMap also holds master.yaml (the admin realm's frontend URL, test/security/front-doors.test.ts).
   const realm = parse((realmCm.data as Record<string, string>)[`${site.identity.realm}.yaml`]!) as Obj;
-  const values = (c: string) => (result.files.has(`components/${c}/values.yaml`) ? parse(result.files.get(`components/${c}/values.yaml`)!) as Obj : undefined);
-  const harborCm = docs((p) => p.startsWith('components/harbor/manifests/configmap-')).find((m) => m.kind === 'ConfigMap')!;
+  const values = (c: string) =>
+    result.files.has(`components/${c}/values.yaml`)
+      ? (parse(result.files.get(`components/${c}/values.yaml`)!) as Obj)
+      : undefined;
+  const harborCm = docs((p) => p.startsWith('components/harbor/manifests/configmap-')).find(
+    (m) => m.kind === 'ConfigMap',
+  )!;
   return { site, result, manifests, realm, values, harbor: JSON.parse(harborCm.data['harbor.json']) as Obj };
 }
 
@@ -33,7 +48,11 @@ describe.each(SITES)('%s: one identity contract', (_name, file) => {
     const { site, realm } = await load(file);
     const clients = oidcClients(site);
     const byId = new Map((realm.clients as Obj[]).map((c) => [c.clientId, c]));
-    expect([...byId.keys()].sort()).toEqual(Object.values(clients).map((c) => c.clientId).sort());
+    expect([...byId.keys()].sort()).toEqual(
+      Object.values(clients)
+        .map((c) => c.clientId)
+        .sort(),
+    );
     for (const c of Object.values(clients)) {
       const r = byId.get(c.clientId)!;
       expect(r.redirectUris).toEqual(c.redirectUris);
@@ -50,7 +69,8 @@ describe.each(SITES)('%s: one identity contract', (_name, file) => {
     const groups = (realm.groups as Obj[]).map((g) => g.name);
     expect(groups).toEqual(realmGroups(site));
     expect(groups).toContain(GROUPS.platformAdmins);
-    for (const c of site.labs.courses) expect(groups).toEqual(expect.arrayContaining([GROUPS.courseStaff(c.name), GROUPS.students(c.name)]));
+    for (const c of site.labs.courses)
+      expect(groups).toEqual(expect.arrayContaining([GROUPS.courseStaff(c.name), GROUPS.students(c.name)]));
     const mapper = (realm.clientScopes as Obj[]).find((s) => s.name === 'groups')!.protocolMappers[0];
     expect(mapper.config['claim.name']).toBe(apiServerOidc(site).groupsClaim);
     expect(mapper.config['full.path']).toBe('false');
@@ -92,7 +112,9 @@ describe.each(SITES)('%s: one identity contract', (_name, file) => {
     expect(client.redirectUris).toContain(`${g['grafana.ini'].server.root_url}/login/generic_oauth`);
     expect(o.auth_url.startsWith(`${issuerUrl(site)}/protocol/openid-connect/`)).toBe(true);
     expect(o.role_attribute_path).toContain(`'${GROUPS.platformAdmins}'`);
-    const need = result.secrets.find((s) => s.name === g.envFromSecret && s.key === 'GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET')!;
+    const need = result.secrets.find(
+      (s) => s.name === g.envFromSecret && s.key === 'GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET',
+    )!;
     expect(need.ref).toBe(oidcClients(site).grafana.secretRef!.ref);
     expect(need.namespace).toBe(result.components.find((c) => c.name === 'kube-prometheus-stack')!.namespace);
   });
@@ -121,7 +143,12 @@ describe.each(SITES)('%s: one identity contract', (_name, file) => {
     expect(api.issuerUrl).toBe(`https://${site.hosts.sso}/realms/${realm.realm}`);
     const k8sClient = (realm.clients as Obj[]).find((c) => c.clientId === api.clientId)!;
     expect(k8sClient.publicClient).toBe(true);
-    expect(api.extraArgs).toEqual(expect.arrayContaining([{ name: 'oidc-issuer-url', value: api.issuerUrl }, { name: 'oidc-client-id', value: 'kubernetes' }]));
+    expect(api.extraArgs).toEqual(
+      expect.arrayContaining([
+        { name: 'oidc-issuer-url', value: api.issuerUrl },
+        { name: 'oidc-client-id', value: 'kubernetes' },
+      ]),
+    );
     const jwt = (api.authenticationConfiguration.jwt as Obj[])[0]!;
     expect(jwt.issuer).toEqual({ url: api.issuerUrl, audiences: ['kubernetes'] });
     expect(jwt.claimMappings.groups).toEqual({ claim: 'groups', prefix: KUBE_OIDC_PREFIX });
@@ -143,7 +170,19 @@ describe('labctl kubeconfig', () => {
       const out = join(dir, 'kc.yaml');
       const ca = join(dir, 'ca.crt');
       writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUKQ\n-----END CERTIFICATE-----\n');
-      const r = await labctl(['kubeconfig', '-i', EXAMPLE, '--user', 'jdoe', '--namespace', 'course-os101', '--ca-file', ca, '-o', out]);
+      const r = await labctl([
+        'kubeconfig',
+        '-i',
+        EXAMPLE,
+        '--user',
+        'jdoe',
+        '--namespace',
+        'course-os101',
+        '--ca-file',
+        ca,
+        '-o',
+        out,
+      ]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const kubectl = spawnSync('kubectl', ['config', 'view', '--kubeconfig', out, '-o', 'json'], { encoding: 'utf8' });

@@ -41,22 +41,50 @@ describe('the scanner finds planted secrets', () => {
   const plantedYaml = async () => {
     const { identity } = await newSiteKey();
     return [
-      ['values.yaml', `core:\n  secret: ${generateValue({ kind: 'password', length: 16 })}\n`, 'high-entropy-secret-value'],
-      ['values.yaml', `database:\n  external:\n    password: ${generateValue({ kind: 'password', length: 32 })}\n`, 'high-entropy-secret-value'],
-      ['s.yaml', `apiVersion: v1\nkind: Secret\ndata:\n  token: ${generateValue({ kind: 'base64', length: 24 })}\n`, 'high-entropy-secret-value'],
-      ['cm.yaml', `data:\n  realm.json: '{"clients": [{"clientId": "x", "secret": "${generateValue({ kind: 'password', length: 40 })}"}]}'\n`, 'high-entropy-secret-value'],
+      [
+        'values.yaml',
+        `core:\n  secret: ${generateValue({ kind: 'password', length: 16 })}\n`,
+        'high-entropy-secret-value',
+      ],
+      [
+        'values.yaml',
+        `database:\n  external:\n    password: ${generateValue({ kind: 'password', length: 32 })}\n`,
+        'high-entropy-secret-value',
+      ],
+      [
+        's.yaml',
+        `apiVersion: v1\nkind: Secret\ndata:\n  token: ${generateValue({ kind: 'base64', length: 24 })}\n`,
+        'high-entropy-secret-value',
+      ],
+      [
+        'cm.yaml',
+        `data:\n  realm.json: '{"clients": [{"clientId": "x", "secret": "${generateValue({ kind: 'password', length: 40 })}"}]}'\n`,
+        'high-entropy-secret-value',
+      ],
       ['key.txt', identity, 'age-secret-key'],
-      ['tls.yaml', 'tls.key: |\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIEowIBAAKCAQEA\n  -----END RSA PRIVATE KEY-----\n', 'pem-private-key'],
+      [
+        'tls.yaml',
+        'tls.key: |\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIEowIBAAKCAQEA\n  -----END RSA PRIVATE KEY-----\n',
+        'pem-private-key',
+      ],
       ['ec.pem', '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA\n-----END EC PRIVATE KEY-----\n', 'pem-private-key'],
       ['README.md', `use ghp_${'a1B2c3D4e5'.repeat(4)} to push`, 'github-token'],
-      ['am.yaml', `slack_api_url: https://hooks.slack.com/services/T0000AAAA/B0000BBBB/${'xYz12'.repeat(5)}\n`, 'slack-webhook'],
+      [
+        'am.yaml',
+        `slack_api_url: https://hooks.slack.com/services/T0000AAAA/B0000BBBB/${'xYz12'.repeat(5)}\n`,
+        'slack-webhook',
+      ],
       ['bot.conf', `token = xoxb-123456789012-abcdefABCDEF\n`, 'slack-token'],
       ['gl.txt', `glpat-${'AbCd1234'.repeat(3)}`, 'gitlab-token'],
       ['aws.env', 'AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n', 'aws-access-key'],
       ['jwt.yaml', `bearer: eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzdHVkZW50In0.${'s1gN4tur3'.repeat(3)}\n`, 'jwt'],
       ['repo.yaml', 'url: https://argocd:Sup3rS3cretPw@git.example.edu/site.git\n', 'url-credentials'],
       ['htpasswd.yaml', `REGISTRY_HTPASSWD: "${htpasswdLine('u', 'pw-of-user')}"\n`, 'bcrypt-hash'],
-      ['frr.conf', ` neighbor 10.0.0.1 password ${generateValue({ kind: 'password', length: 20 })}\n`, 'high-entropy-secret-value'],
+      [
+        'frr.conf',
+        ` neighbor 10.0.0.1 password ${generateValue({ kind: 'password', length: 20 })}\n`,
+        'high-entropy-secret-value',
+      ],
     ] as const;
   };
 

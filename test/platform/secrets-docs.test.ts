@@ -30,19 +30,44 @@ describe('docs/secrets.md, Recipients and backup keys', () => {
     const backup = await newSiteKey();
     const bin = join(tmp, 'bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'labctl'), `#!/bin/sh\nexec "${process.execPath}" "${resolve(ROOT, 'bin/labctl.js')}" "$@"\n`, { mode: 0o755 });
-    const lines = block('## Recipients and backup keys').split('\n').filter((l) => l.trim()).map((l) => l.replaceAll('age1...', backup.recipient));
+    writeFileSync(
+      join(bin, 'labctl'),
+      `#!/bin/sh\nexec "${process.execPath}" "${resolve(ROOT, 'bin/labctl.js')}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const lines = block('## Recipients and backup keys')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => l.replaceAll('age1...', backup.recipient));
     expect(lines.length).toBe(4);
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, LABCTL_AGE_KEY_FILE: key, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
-    const run = (script: string) => execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: join(tmp, 'site'), env, encoding: 'utf8' }); // the repository's root
+    const env = {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      LABCTL_AGE_KEY_FILE: key,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.invalid',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.invalid',
+    };
+    const run = (script: string) =>
+      execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: join(tmp, 'site'), env, encoding: 'utf8' }); // the repository's root
     const decrypt = async () => {
       const d = new age.Decrypter();
       d.addIdentity(backup.identity);
-      try { return await d.decrypt(age.armor.decode(readFileSync(join(tmp, 'site/secrets/entries/bgp/tor-r1.age'), 'utf8')), 'text'); } catch { return undefined; }
+      try {
+        return await d.decrypt(
+          age.armor.decode(readFileSync(join(tmp, 'site/secrets/entries/bgp/tor-r1.age'), 'utf8')),
+          'text',
+        );
+      } catch {
+        return undefined;
+      }
     };
     run(lines.slice(0, 3).join('\n'));
     expect(await decrypt()).toBe('router-password');
-    expect(execFileSync('git', ['-C', join(tmp, 'site'), 'log', '--oneline'], { encoding: 'utf8' })).toContain('secrets: backup key');
+    expect(execFileSync('git', ['-C', join(tmp, 'site'), 'log', '--oneline'], { encoding: 'utf8' })).toContain(
+      'secrets: backup key',
+    );
     run(lines[3]!);
     expect(await decrypt()).toBeUndefined();
   });

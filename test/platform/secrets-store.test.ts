@@ -26,7 +26,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Fills every external entry with a test value, as an admin would with `secrets set`. */
 async function fillExternal(store: SecretStore, needs: SecretNeed[]) {
-  for (const n of needs) if (n.generate.kind === 'external' && !store.has(n.ref)) await store.put(n.ref, `site-supplied-${n.ref}`);
+  for (const n of needs)
+    if (n.generate.kind === 'external' && !store.has(n.ref)) await store.put(n.ref, `site-supplied-${n.ref}`);
 }
 
 function snapshot(dir: string): Map<string, string> {
@@ -34,7 +35,8 @@ function snapshot(dir: string): Map<string, string> {
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
-      if (e.isDirectory()) walk(p); else out.set(p, readFileSync(p, 'utf8'));
+      if (e.isDirectory()) walk(p);
+      else out.set(p, readFileSync(p, 'utf8'));
     }
   };
   walk(dir);
@@ -56,7 +58,9 @@ describe('round trip: store -> Secrets the components read', () => {
     expect(await store.initialize(identity, 'test')).toBe(key.recipient);
     const { result } = await rendered(EXAMPLE);
     needs = result.secrets;
-    manifests = [...result.files.entries()].filter(([p]) => p.includes('/manifests/')).flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as Record<string, unknown>));
+    manifests = [...result.files.entries()]
+      .filter(([p]) => p.includes('/manifests/'))
+      .flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as Record<string, unknown>));
     const first = await ensureSecrets(store, needs);
     expect(first.generated.length).toBeGreaterThan(10);
     await fillExternal(store, needs);
@@ -103,17 +107,32 @@ describe('round trip: store -> Secrets the components read', () => {
   });
 
   it('the same entry reaches Keycloak and the client with the same value', () => {
-    const get = (ns: string, name: string, key: string) => Buffer.from(secrets.find((s) => s.metadata!.namespace === ns && s.metadata!.name === name)!.data![key]!, 'base64').toString();
-    expect(get('keycloak', 'keycloak-realm-secrets', 'HARBOR_CLIENT_SECRET')).toBe(get('harbor', 'harbor-oidc', 'clientSecret'));
-    expect(get('keycloak', 'keycloak-realm-secrets', 'ARGOCD_CLIENT_SECRET')).toBe(get('argocd', 'argocd-oidc', 'clientSecret'));
+    const get = (ns: string, name: string, key: string) =>
+      Buffer.from(
+        secrets.find((s) => s.metadata!.namespace === ns && s.metadata!.name === name)!.data![key]!,
+        'base64',
+      ).toString();
+    expect(get('keycloak', 'keycloak-realm-secrets', 'HARBOR_CLIENT_SECRET')).toBe(
+      get('harbor', 'harbor-oidc', 'clientSecret'),
+    );
+    expect(get('keycloak', 'keycloak-realm-secrets', 'ARGOCD_CLIENT_SECRET')).toBe(
+      get('argocd', 'argocd-oidc', 'clientSecret'),
+    );
     expect(get('keycloak', 'keycloak-bootstrap-admin', 'username')).toBe('labctl-admin');
   });
 
   it('every secretKeyRef / Secret reference in our manifests resolves to a built Secret and key', () => {
-    const has = (ns: string, name: string, key?: string) => secrets.some((s) => s.metadata!.namespace === ns && s.metadata!.name === name && (key === undefined || key in (s.data ?? {})));
+    const has = (ns: string, name: string, key?: string) =>
+      secrets.some(
+        (s) =>
+          s.metadata!.namespace === ns && s.metadata!.name === name && (key === undefined || key in (s.data ?? {})),
+      );
     const refs: string[] = [];
     const walk = (v: unknown, ns: string) => {
-      if (Array.isArray(v)) { v.forEach((x) => walk(x, ns)); return; }
+      if (Array.isArray(v)) {
+        v.forEach((x) => walk(x, ns));
+        return;
+      }
       if (!v || typeof v !== 'object') return;
       const o = v as Record<string, unknown>;
       const ref = o.secretKeyRef as { name: string; key: string } | undefined;
@@ -129,7 +148,7 @@ describe('round trip: store -> Secrets the components read', () => {
       if (!['keycloak', 'harbor'].includes(ns)) continue;
       walk(m.spec, ns);
       if (m.kind === 'Cluster') {
-        const s = ((m.spec as Record<string, any>).bootstrap.initdb.secret.name) as string;
+        const s = (m.spec as Record<string, any>).bootstrap.initdb.secret.name as string;
         refs.push(`${ns}/${s}:username+password:${has(ns, s, 'username') && has(ns, s, 'password')}`);
         expect(secrets.find((x) => x.metadata!.name === s)!.type).toBe('kubernetes.io/basic-auth');
       }
@@ -142,11 +161,23 @@ describe('round trip: store -> Secrets the components read', () => {
     expect(refs.filter((r) => r.endsWith(':false'))).toEqual([]);
   });
 
-  it('Harbor\'s chart values name exactly the built Secrets and the keys the chart reads', async () => {
+  it("Harbor's chart values name exactly the built Secrets and the keys the chart reads", async () => {
     const { result } = await rendered(EXAMPLE);
     const v = parse(result.files.get('components/harbor/values.yaml')!) as Record<string, any>;
-    expect(v).toEqual(JSON.parse(JSON.stringify(harborValues((await rendered(EXAMPLE)).site, renderContext((await rendered(EXAMPLE)).site, readRenderInputs((await rendered(EXAMPLE)).site)).ingress))));
-    const keysOf = (name: string) => Object.keys(secrets.find((s) => s.metadata!.namespace === 'harbor' && s.metadata!.name === name)?.data ?? {}).sort();
+    expect(v).toEqual(
+      JSON.parse(
+        JSON.stringify(
+          harborValues(
+            (await rendered(EXAMPLE)).site,
+            renderContext((await rendered(EXAMPLE)).site, readRenderInputs((await rendered(EXAMPLE)).site)).ingress,
+          ),
+        ),
+      ),
+    );
+    const keysOf = (name: string) =>
+      Object.keys(
+        secrets.find((s) => s.metadata!.namespace === 'harbor' && s.metadata!.name === name)?.data ?? {},
+      ).sort();
     // Key names as the chart v1.19.1 templates read them (core-dpl, registry-dpl, jobservice-dpl).
     expect(keysOf(v.existingSecretAdminPassword)).toContain(v.existingSecretAdminPasswordKey);
     expect(keysOf(v.existingSecretSecretKey)).toEqual(['secretKey']);
@@ -155,13 +186,25 @@ describe('round trip: store -> Secrets the components read', () => {
     expect(keysOf(v.jobservice.existingSecret)).toEqual([v.jobservice.existingSecretKey]);
     expect(keysOf(v.registry.existingSecret)).toEqual([v.registry.existingSecretKey]);
     expect(keysOf(v.registry.credentials.existingSecret)).toEqual(['REGISTRY_HTPASSWD', 'REGISTRY_PASSWD']);
-    expect(keysOf(v.persistence.imageChartStorage.s3.existingSecret)).toEqual(['REGISTRY_STORAGE_S3_ACCESSKEY', 'REGISTRY_STORAGE_S3_SECRETKEY']);
+    expect(keysOf(v.persistence.imageChartStorage.s3.existingSecret)).toEqual([
+      'REGISTRY_STORAGE_S3_ACCESSKEY',
+      'REGISTRY_STORAGE_S3_SECRETKEY',
+    ]);
     expect(keysOf(v.database.external.existingSecret)).toEqual(['password', 'username']);
     // The token key pair is cert-manager's, not the store's: a Certificate writes that Secret.
     expect(v.core.secretName).toBe(HARBOR_SECRETS.coreToken.name);
-    expect(manifests.some((m) => m.kind === 'Certificate' && (m.spec as { secretName: string }).secretName === v.core.secretName)).toBe(true);
+    expect(
+      manifests.some(
+        (m) => m.kind === 'Certificate' && (m.spec as { secretName: string }).secretName === v.core.secretName,
+      ),
+    ).toBe(true);
     // Internal secrets Harbor wants at exactly 16 characters.
-    for (const name of [v.existingSecretSecretKey, v.core.existingSecret, v.jobservice.existingSecret, v.registry.existingSecret]) {
+    for (const name of [
+      v.existingSecretSecretKey,
+      v.core.existingSecret,
+      v.jobservice.existingSecret,
+      v.registry.existingSecret,
+    ]) {
       const s = secrets.find((x) => x.metadata!.namespace === 'harbor' && x.metadata!.name === name)!;
       for (const val of Object.values(s.data!)) expect(Buffer.from(val, 'base64').toString().length).toBe(16);
     }
@@ -181,15 +224,21 @@ describe('round trip: store -> Secrets the components read', () => {
   it('a wrong key cannot decrypt, with a clear message', async () => {
     const other = await newSiteKey();
     // The manifest's MAC is checked first (entries.confirmed), so another key is refused before decrypting.
-    await expect(new SecretStore(repo).get('registry/db-password', other.identity)).rejects.toThrow(/the key is another site's/);
-    await expect(new SecretStore(repo).decrypt('registry/db-password', other.identity)).rejects.toThrow(/cannot decrypt .*is it this site's key\?/);
+    await expect(new SecretStore(repo).get('registry/db-password', other.identity)).rejects.toThrow(
+      /the key is another site's/,
+    );
+    await expect(new SecretStore(repo).decrypt('registry/db-password', other.identity)).rejects.toThrow(
+      /cannot decrypt .*is it this site's key\?/,
+    );
   });
 
   it('a missing external entry stops the build, naming every missing entry', () => {
     const partial = new Map(values);
     partial.delete('bgp/tor-r2');
     partial.delete('identity/ldap-bind');
-    expect(() => buildSecrets(needs, partial)).toThrow(/lacks 2 entries: bgp\/tor-r2 \(set it: labctl secrets set bgp\/tor-r2\), identity\/ldap-bind/);
+    expect(() => buildSecrets(needs, partial)).toThrow(
+      /lacks 2 entries: bgp\/tor-r2 \(set it: labctl secrets set bgp\/tor-r2\), identity\/ldap-bind/,
+    );
   });
 
   it('htpasswd lines are stable for the same password and differ for another', () => {
@@ -203,7 +252,8 @@ describe('labctl secrets (CLI): nothing is lost without an explicit, specific ye
   const key = join(tmp, 'cli.agekey');
   // The key through the environment: -k and LABCTL_AGE_KEY_FILE mean the same (secrets-recipients.test.ts).
   // Run without blocking this process (a blocking spawn stalls the test runner's heartbeat on a busy machine).
-  const run = (args: string[], input?: string) => labctlAsync(['secrets', ...args, '-r', repo], { input, env: { LABCTL_AGE_KEY_FILE: key } });
+  const run = (args: string[], input?: string) =>
+    labctlAsync(['secrets', ...args, '-r', repo], { input, env: { LABCTL_AGE_KEY_FILE: key } });
 
   it('init writes the key once, mode 0600, outside the repo, and refuses a second time', async () => {
     const r = await run(['init', '-k', key]);
@@ -215,7 +265,9 @@ describe('labctl secrets (CLI): nothing is lost without an explicit, specific ye
     const again = await run(['init', '-k', key]);
     expect(again.code).toBe(1);
     expect(readFileSync(key, 'utf8')).toBe(keyText);
-    expect(() => writeIdentity(join(repo, 'k'), 'AGE-SECRET-KEY-1X', 'age1x', repo)).toThrow(/inside the site repository/);
+    expect(() => writeIdentity(join(repo, 'k'), 'AGE-SECRET-KEY-1X', 'age1x', repo)).toThrow(
+      /inside the site repository/,
+    );
   });
 
   it('set reads stdin; an existing entry is replaced only with --replace ENTRY', async () => {
@@ -228,7 +280,9 @@ describe('labctl secrets (CLI): nothing is lost without an explicit, specific ye
     expect((await run(['set', 'bgp/tor-r1', '--replace', 'bgp/tor-r2', '-i', EXAMPLE], 'second')).code).toBe(1);
     expect(readFileSync(file, 'utf8')).toBe(stored);
     // With the key, setting the same value again leaves the file untouched.
-    expect((await run(['set', 'bgp/tor-r1', '--replace', 'bgp/tor-r1', '-k', key, '-i', EXAMPLE], 'first-value')).stdout).toContain('unchanged');
+    expect(
+      (await run(['set', 'bgp/tor-r1', '--replace', 'bgp/tor-r1', '-k', key, '-i', EXAMPLE], 'first-value')).stdout,
+    ).toContain('unchanged');
     expect(readFileSync(file, 'utf8')).toBe(stored);
     expect((await run(['set', 'bgp/tor-r1', '--replace', 'bgp/tor-r1', '-i', EXAMPLE], 'second')).code).toBe(0);
     expect(readFileSync(file, 'utf8')).not.toBe(stored);
@@ -258,7 +312,9 @@ describe('labctl secrets (CLI): nothing is lost without an explicit, specific ye
     const r = await run(['apply', '--dry-run', '-k', key, '-i', EXAMPLE]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('harbor/harbor-s3 (Opaque): REGISTRY_STORAGE_S3_ACCESSKEY, REGISTRY_STORAGE_S3_SECRETKEY');
+    expect(r.stdout).toContain(
+      'harbor/harbor-s3 (Opaque): REGISTRY_STORAGE_S3_ACCESSKEY, REGISTRY_STORAGE_S3_SECRETKEY',
+    );
     expect(r.stdout).toContain('keycloak/keycloak-db-credentials (kubernetes.io/basic-auth): password, username');
     const identity = readIdentity(key);
     for (const ref of store.list()) expect(r.stdout.includes(await store.get(ref, identity))).toBe(false);

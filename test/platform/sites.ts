@@ -9,8 +9,15 @@ import { EXAMPLE, fixture } from '../helpers.ts';
 
 export function siteFiles(): Record<string, string> {
   const dir = fixture('inventory', 'valid');
-  const valid = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort() : [];
-  return { example: EXAMPLE, ...Object.fromEntries(valid.map((f) => [basename(f, '.yaml'), fixture('inventory', 'valid', f)])) };
+  const valid = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml'))
+        .sort()
+    : [];
+  return {
+    example: EXAMPLE,
+    ...Object.fromEntries(valid.map((f) => [basename(f, '.yaml'), fixture('inventory', 'valid', f)])),
+  };
 }
 
 export function loadSite(file: string): Site {

@@ -23,23 +23,30 @@ function strings(v: unknown, path = ''): [string, string][] {
 const inventoryDisks = (site: Site) => site.nodes.flatMap((n) => n.disks.map((d) => `${n.name}:${d}`)).sort();
 
 describe.each(SITES)('%s: Rook-Ceph', (_name, file) => {
-  it('the CephCluster takes exactly the inventory\'s by-id disks on its storage nodes, nothing else', async () => {
+  it("the CephCluster takes exactly the inventory's by-id disks on its storage nodes, nothing else", async () => {
     const { site, result } = await rendered(file);
     const v = parse(result.files.get('components/rook-ceph-cluster/values.yaml')!) as Obj;
     const storage = v.cephClusterSpec.storage;
     expect(storage.useAllNodes).toBe(false);
     expect(storage.useAllDevices).toBe(false);
     expect(Object.keys(storage).sort()).toEqual(['nodes', 'useAllDevices', 'useAllNodes']);
-    const got = (storage.nodes as Obj[]).flatMap((n) => {
-      expect(Object.keys(n).sort()).toEqual(['devices', 'name', 'useAllDevices']);
-      expect(n.useAllDevices).toBe(false);
-      return (n.devices as Obj[]).map((d) => { expect(Object.keys(d)).toEqual(['name']); return `${n.name}:${d.name}`; });
-    }).sort();
+    const got = (storage.nodes as Obj[])
+      .flatMap((n) => {
+        expect(Object.keys(n).sort()).toEqual(['devices', 'name', 'useAllDevices']);
+        expect(n.useAllDevices).toBe(false);
+        return (n.devices as Obj[]).map((d) => {
+          expect(Object.keys(d)).toEqual(['name']);
+          return `${n.name}:${d.name}`;
+        });
+      })
+      .sort();
     expect(got).toEqual(inventoryDisks(site));
     expect(got.length).toBeGreaterThan(0);
     for (const g of got) expect(g).toMatch(/^[a-z0-9-]+:\/dev\/disk\/by-id\//);
     // Node names are inventory names (= kubernetes.io/hostname), storage role only.
-    expect((storage.nodes as Obj[]).map((n) => n.name)).toEqual(site.nodes.filter((n) => n.roles.includes('storage')).map((n) => n.name));
+    expect((storage.nodes as Obj[]).map((n) => n.name)).toEqual(
+      site.nodes.filter((n) => n.roles.includes('storage')).map((n) => n.name),
+    );
     // No device selection by pattern anywhere in the values.
     for (const [path] of strings(v)) expect(path).not.toMatch(/deviceFilter|devicePathFilter|useAllDevices.*true/);
     for (const [path, s] of strings(v)) {
@@ -63,18 +70,37 @@ describe.each(SITES)('%s: Rook-Ceph', (_name, file) => {
     const { site, result } = await rendered(file);
     const v = parse(result.files.get('components/rook-ceph-cluster/values.yaml')!) as Obj;
     const fd = site.storage.failureDomain === 'rack' ? 'zone' : 'host';
-    const pools: Obj[] = [v.cephBlockPools[0].spec, v.cephFileSystems[0].spec.metadataPool, v.cephFileSystems[0].spec.dataPools[0],
-      v.cephObjectStores[0].spec.metadataPool, v.cephObjectStores[0].spec.dataPool];
-    for (const p of pools) expect({ failureDomain: p.failureDomain, size: p.replicated.size }).toEqual({ failureDomain: fd, size: site.storage.replicas });
-    const classes = [v.cephBlockPools[0].storageClass, v.cephFileSystems[0].storageClass, v.cephObjectStores[0].storageClass];
-    expect(classes.map((c) => c.name)).toEqual([STORAGE_CLASSES.block, STORAGE_CLASSES.filesystem, STORAGE_CLASSES.bucket]);
+    const pools: Obj[] = [
+      v.cephBlockPools[0].spec,
+      v.cephFileSystems[0].spec.metadataPool,
+      v.cephFileSystems[0].spec.dataPools[0],
+      v.cephObjectStores[0].spec.metadataPool,
+      v.cephObjectStores[0].spec.dataPool,
+    ];
+    for (const p of pools)
+      expect({ failureDomain: p.failureDomain, size: p.replicated.size }).toEqual({
+        failureDomain: fd,
+        size: site.storage.replicas,
+      });
+    const classes = [
+      v.cephBlockPools[0].storageClass,
+      v.cephFileSystems[0].storageClass,
+      v.cephObjectStores[0].storageClass,
+    ];
+    expect(classes.map((c) => c.name)).toEqual([
+      STORAGE_CLASSES.block,
+      STORAGE_CLASSES.filesystem,
+      STORAGE_CLASSES.bucket,
+    ]);
     expect(classes.filter((c) => c.isDefault).map((c) => c.name)).toEqual([STORAGE_CLASSES.block]);
     expect(v.cephObjectStores[0].storageClass.reclaimPolicy).toBe('Retain');
     expect(v.cephFileSystems[0].spec.preserveFilesystemOnDelete).toBe(true);
     expect(v.cephObjectStores[0].spec.preservePoolsOnDelete).toBe(true);
     // Mons: never two on one node, spread over racks (zones).
     expect(v.cephClusterSpec.mon.allowMultiplePerNode).toBe(false);
-    expect(v.cephClusterSpec.placement.mon.topologySpreadConstraints[0].topologyKey).toBe('topology.kubernetes.io/zone');
+    expect(v.cephClusterSpec.placement.mon.topologySpreadConstraints[0].topologyKey).toBe(
+      'topology.kubernetes.io/zone',
+    );
   });
 
   it('Harbor stores images in the object store, in a bucket its own keys own', async () => {
@@ -83,7 +109,9 @@ describe.each(SITES)('%s: Rook-Ceph', (_name, file) => {
     const s3 = h.persistence.imageChartStorage.s3;
     expect(h.persistence.imageChartStorage.type).toBe('s3');
     expect(s3.regionendpoint).toBe(OBJECT_STORE.endpoint);
-    const objs = [...result.files.entries()].filter(([p]) => p.startsWith('components/harbor/manifests/')).flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as Obj));
+    const objs = [...result.files.entries()]
+      .filter(([p]) => p.startsWith('components/harbor/manifests/'))
+      .flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as Obj));
     const obc = objs.find((o) => o.kind === 'ObjectBucketClaim')!;
     const user = objs.find((o) => o.kind === 'CephObjectStoreUser')!;
     expect(obc.spec.bucketName).toBe(s3.bucket);
@@ -100,13 +128,23 @@ describe('a disk the inventory did not name cannot reach Rook', () => {
   it('adding a disk to the inventory is the only way a device appears in the values', () => {
     const site = loadSite(EXAMPLE);
     const img = { repository: 'quay.io/ceph/ceph', tag: 'v20.2.4' };
-    const before = strings(rookClusterValues(site, img)).filter(([, s]) => s.startsWith('/dev/')).map(([, s]) => s);
+    const before = strings(rookClusterValues(site, img))
+      .filter(([, s]) => s.startsWith('/dev/'))
+      .map(([, s]) => s);
     const extra = '/dev/disk/by-id/nvme-EXTRA_DISK_0001';
-    const grown: Site = { ...site, nodes: site.nodes.map((n) => (n.name === 'stor1' ? { ...n, disks: [...n.disks, extra] } : n)) };
-    const after = strings(rookClusterValues(grown, img)).filter(([, s]) => s.startsWith('/dev/')).map(([, s]) => s);
+    const grown: Site = {
+      ...site,
+      nodes: site.nodes.map((n) => (n.name === 'stor1' ? { ...n, disks: [...n.disks, extra] } : n)),
+    };
+    const after = strings(rookClusterValues(grown, img))
+      .filter(([, s]) => s.startsWith('/dev/'))
+      .map(([, s]) => s);
     expect(after.filter((d) => !before.includes(d))).toEqual([extra]);
     // A node that loses the storage role loses its disks in the values (validate rejects disks on it).
-    const shrunk: Site = { ...site, nodes: site.nodes.map((n) => (n.name === 'stor3' ? { ...n, roles: ['worker'] } : n)) };
+    const shrunk: Site = {
+      ...site,
+      nodes: site.nodes.map((n) => (n.name === 'stor3' ? { ...n, roles: ['worker'] } : n)),
+    };
     const nodes = (rookClusterValues(shrunk, img) as Obj).cephClusterSpec.storage.nodes as Obj[];
     expect(nodes.map((n) => n.name)).toEqual(['stor1', 'stor2']);
   });

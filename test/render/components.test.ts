@@ -3,7 +3,17 @@
 // component is one folder plus one line in gitops/versions.yaml: a throwaway component is added to a
 // temporary copy of labctl and rendered there, with its Application, chart values, its exposure
 // published by the ingress layer, its alert and runbook, its dashboard and its CRD schema.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -27,7 +37,8 @@ function exampleSite(): Site {
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Imports of a component file that land in another component's folder (relative specifiers resolved). */
@@ -35,7 +46,12 @@ export function crossComponentImports(file: string, text: string, componentsDir 
   const own = relative(componentsDir, file).split('/')[0];
   return [...text.matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)]
     .map((m) => resolve(dirname(file), m[1]!))
-    .filter((t) => t.startsWith(componentsDir + '/') && relative(componentsDir, t).includes('/') && relative(componentsDir, t).split('/')[0] !== own)
+    .filter(
+      (t) =>
+        t.startsWith(componentsDir + '/') &&
+        relative(componentsDir, t).includes('/') &&
+        relative(componentsDir, t).split('/')[0] !== own,
+    )
     .map((t) => relative(componentsDir, t));
 }
 
@@ -46,25 +62,38 @@ describe('component folders', () => {
   });
 
   it('no component imports another component (the check finds a planted import)', () => {
-    const found = tsFiles(COMPONENTS_DIR).filter((f) => dirname(f) !== COMPONENTS_DIR)
+    const found = tsFiles(COMPONENTS_DIR)
+      .filter((f) => dirname(f) !== COMPONENTS_DIR)
       .flatMap((f) => crossComponentImports(f, readFileSync(f, 'utf8')).map((t) => `${relative(ROOT, f)} -> ${t}`));
     expect(found).toEqual([]);
     const planted = join(COMPONENTS_DIR, 'harbor/index.ts');
-    expect(crossComponentImports(planted, "import { STORAGE_CLASSES } from '../rook-ceph/index.ts';")).toEqual(['rook-ceph/index.ts']);
+    expect(crossComponentImports(planted, "import { STORAGE_CLASSES } from '../rook-ceph/index.ts';")).toEqual([
+      'rook-ceph/index.ts',
+    ]);
     expect(crossComponentImports(planted, "import { STORAGE_CLASSES } from '../../platform/storage.ts';")).toEqual([]);
   });
 
   it('the shared contracts (platform/) import no component', () => {
     const platform = join(ROOT, 'installer/render/platform');
-    const found = tsFiles(platform).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)]
-      .map((m) => resolve(dirname(f), m[1]!)).filter((t) => t.startsWith(COMPONENTS_DIR + '/')).map((t) => `${relative(ROOT, f)} -> ${relative(ROOT, t)}`));
+    const found = tsFiles(platform).flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)]
+        .map((m) => resolve(dirname(f), m[1]!))
+        .filter((t) => t.startsWith(COMPONENTS_DIR + '/'))
+        .map((t) => `${relative(ROOT, f)} -> ${relative(ROOT, t)}`),
+    );
     expect(found).toEqual([]);
   });
 
   it('ingress-nginx is known only to its own folder (and the generated list)', () => {
     const hits = tsFiles(join(ROOT, 'installer/render'))
-      .filter((f) => !f.startsWith(join(COMPONENTS_DIR, 'ingress-nginx') + '/') && f !== join(COMPONENTS_DIR, 'index.ts'))
-      .flatMap((f) => readFileSync(f, 'utf8').split('\n').map((l, i) => [f, i + 1, l] as const))
+      .filter(
+        (f) => !f.startsWith(join(COMPONENTS_DIR, 'ingress-nginx') + '/') && f !== join(COMPONENTS_DIR, 'index.ts'),
+      )
+      .flatMap((f) =>
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .map((l, i) => [f, i + 1, l] as const),
+      )
       // Comments may name it; code may not.
       .filter(([, , l]) => /nginx/i.test(l.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '')))
       .map(([f, n, l]) => `${relative(ROOT, f)}:${n}: ${l.trim()}`);
@@ -90,20 +119,29 @@ describe('adding a component is one folder plus one line in gitops/versions.yaml
   /** A copy of labctl's own files (what render reads), with node_modules linked. */
   function copyOfLabctl(): string {
     const root = join(tmp, `labctl-${readdirSync(tmp).length}`);
-    for (const d of ['installer', 'gitops', 'charts', 'images']) cpSync(join(ROOT, d), join(root, d), { recursive: true });
+    for (const d of ['installer', 'gitops', 'charts', 'images'])
+      cpSync(join(ROOT, d), join(root, d), { recursive: true });
     cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
     symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
     return root;
   }
 
   function changedFiles(root: string): string[] {
-    const walk = (d: string): string[] => readdirSync(d).flatMap((n) => {
-      const p = join(d, n);
-      return statSync(p).isDirectory() ? walk(p) : [p];
-    });
-    return ['installer', 'gitops', 'charts', 'images'].flatMap((d) => walk(join(root, d)))
+    const walk = (d: string): string[] =>
+      readdirSync(d).flatMap((n) => {
+        const p = join(d, n);
+        return statSync(p).isDirectory() ? walk(p) : [p];
+      });
+    return ['installer', 'gitops', 'charts', 'images']
+      .flatMap((d) => walk(join(root, d)))
       .map((p) => relative(root, p))
-      .filter((p) => { try { return readFileSync(join(ROOT, p), 'utf8') !== readFileSync(join(root, p), 'utf8'); } catch { return true; } })
+      .filter((p) => {
+        try {
+          return readFileSync(join(ROOT, p), 'utf8') !== readFileSync(join(root, p), 'utf8');
+        } catch {
+          return true;
+        }
+      })
       .sort();
   }
 
@@ -113,31 +151,47 @@ describe('adding a component is one folder plus one line in gitops/versions.yaml
     const versions = join(root, 'gitops/versions.yaml');
     writeFileSync(versions, readFileSync(versions, 'utf8').replace(/^components:\n/m, `components:\n${VERSIONS_LINE}`));
     // What `npm run schema` does: the copy's own generator over the copy's folders.
-    const emit = (await import(join(root, 'installer/render/emit-components.ts'))) as typeof import('../../installer/render/emit-components.ts');
+    const emit = (await import(
+      join(root, 'installer/render/emit-components.ts')
+    )) as typeof import('../../installer/render/emit-components.ts');
     const dir = join(root, 'installer/render/components');
     writeFileSync(join(dir, 'index.ts'), emit.componentIndexSource(dir));
   }
 
-  it('renders the new component: Application, values, the layer\'s Ingress, alert + runbook, dashboard, validated CR', async () => {
+  it("renders the new component: Application, values, the layer's Ingress, alert + runbook, dashboard, validated CR", async () => {
     const root = copyOfLabctl();
     await addVelero(root);
-    expect(changedFiles(root)).toEqual(['gitops/versions.yaml', 'installer/render/components/index.ts', 'installer/render/components/velero/index.ts']);
+    expect(changedFiles(root)).toEqual([
+      'gitops/versions.yaml',
+      'installer/render/components/index.ts',
+      'installer/render/components/velero/index.ts',
+    ]);
 
-    const { renderSite } = (await import(join(root, 'installer/render/render.ts'))) as typeof import('../../installer/render/render.ts');
-    const { readRenderInputs: inputsOf } = (await import(join(root, 'installer/render/inputs.ts'))) as typeof import('../../installer/render/inputs.ts');
+    const { renderSite } = (await import(
+      join(root, 'installer/render/render.ts')
+    )) as typeof import('../../installer/render/render.ts');
+    const { readRenderInputs: inputsOf } = (await import(
+      join(root, 'installer/render/inputs.ts')
+    )) as typeof import('../../installer/render/inputs.ts');
     const r = await renderSite(exampleSite(), inputsOf(exampleSite()));
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const app = parse(r.files.get('apps/velero.yaml')!);
     expect(app.spec.sources[0]).toMatchObject({ chart: 'velero', targetRevision: '11.1.0' });
-    expect(parse(r.files.get('components/velero/values.yaml')!).configuration.backupStorageLocation[0].config.s3Url).toMatch(/rook-ceph-rgw/);
+    expect(
+      parse(r.files.get('components/velero/values.yaml')!).configuration.backupStorageLocation[0].config.s3Url,
+    ).toMatch(/rook-ceph-rgw/);
     const ing = parse(r.files.get('components/velero/manifests/ingress-velero-velero.yaml')!);
     expect(ing.spec.rules[0].host).toBe(`velero.${exampleSite().site.domain}`);
     expect(ing.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('site-issuer');
-    const rule = parse(r.files.get('components/kube-prometheus-stack/manifests/prometheusrule-monitoring-labctl-backup.yaml')!);
+    const rule = parse(
+      r.files.get('components/kube-prometheus-stack/manifests/prometheusrule-monitoring-labctl-backup.yaml')!,
+    );
     expect(rule.spec.groups[0].rules[0].alert).toBe('VeleroBackupFailed');
     expect(r.files.get('runbooks/VeleroBackupFailed.md')).toContain('Backups are missing.');
     expect(r.files.get('runbooks/README.md')).toContain('[VeleroBackupFailed](VeleroBackupFailed.md)');
-    expect(r.files.has('components/kube-prometheus-stack/manifests/configmap-monitoring-dashboard-backup.yaml')).toBe(true);
+    expect(r.files.has('components/kube-prometheus-stack/manifests/configmap-monitoring-dashboard-backup.yaml')).toBe(
+      true,
+    );
     expect(r.files.has('components/velero/manifests/schedule-velero-nightly.yaml')).toBe(true);
   });
 
@@ -146,16 +200,30 @@ describe('adding a component is one folder plus one line in gitops/versions.yaml
     const misspelt = VELERO.replace("spec: { schedule: '0 2 * * *' }", "spec: { schedul: '0 2 * * *' }");
     expect(misspelt).not.toBe(VELERO);
     await addVelero(root, misspelt);
-    const { renderSite } = (await import(join(root, 'installer/render/render.ts'))) as typeof import('../../installer/render/render.ts');
-    const { readRenderInputs: inputsOf } = (await import(join(root, 'installer/render/inputs.ts'))) as typeof import('../../installer/render/inputs.ts');
+    const { renderSite } = (await import(
+      join(root, 'installer/render/render.ts')
+    )) as typeof import('../../installer/render/render.ts');
+    const { readRenderInputs: inputsOf } = (await import(
+      join(root, 'installer/render/inputs.ts')
+    )) as typeof import('../../installer/render/inputs.ts');
     const r = await renderSite(exampleSite(), inputsOf(exampleSite()));
     expect(r.files.size).toBe(0);
-    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file)).toContain('components/velero/manifests/schedule-velero-nightly.yaml');
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file)).toContain(
+      'components/velero/manifests/schedule-velero-nightly.yaml',
+    );
   });
 });
 
-describe('monitoring gathers the components\' alerts', () => {
-  const a = (name: string) => alert({ name, severity: 'warning', expr: 'vector(1)', summary: 's', description: 'd', runbook: { meaning: 'm', check: ['c'], fix: ['f'], escalate: 'e' } });
+describe("monitoring gathers the components' alerts", () => {
+  const a = (name: string) =>
+    alert({
+      name,
+      severity: 'warning',
+      expr: 'vector(1)',
+      summary: 's',
+      description: 'd',
+      runbook: { meaning: 'm', check: ['c'], fix: ['f'], escalate: 'e' },
+    });
 
   it('merges groups of the same name in component order, orders groups as the on-call reads them', () => {
     const out = gatherAlerts([
@@ -166,20 +234,35 @@ describe('monitoring gathers the components\' alerts', () => {
       { name: 'labctl-empty', alerts: [] },
     ]);
     expect(out.map((g) => [g.name, g.alerts.map((x) => x.name)])).toEqual([
-      ['labctl-nodes', ['NodeOne']], ['labctl-services', ['ArgoOne', 'HarborOne']], ['labctl-zz-new', ['NewOne']],
+      ['labctl-nodes', ['NodeOne']],
+      ['labctl-services', ['ArgoOne', 'HarborOne']],
+      ['labctl-zz-new', ['NewOne']],
     ]);
     expect(ALERT_GROUP_ORDER.indexOf('labctl-nodes')).toBeLessThan(ALERT_GROUP_ORDER.indexOf('labctl-services'));
   });
 
   it('refuses an alert two components declare (one runbook page per alert name)', () => {
-    expect(() => gatherAlerts([{ name: 'labctl-a', alerts: [a('Same')] }, { name: 'labctl-b', alerts: [a('Same')] }])).toThrow(/alert Same is declared twice/);
+    expect(() =>
+      gatherAlerts([
+        { name: 'labctl-a', alerts: [a('Same')] },
+        { name: 'labctl-b', alerts: [a('Same')] },
+      ]),
+    ).toThrow(/alert Same is declared twice/);
   });
 
-  it('the example\'s alerts come from the components that own the metrics', () => {
+  it("the example's alerts come from the components that own the metrics", () => {
     const ctx = renderContext(exampleSite(), readRenderInputs(exampleSite()));
-    const owner = (alertName: string) => COMPONENTS.find((m) => m.alerts?.(ctx).some((g) => g.alerts.some((x) => x.name === alertName)))?.name;
-    expect([owner('IngressHigh5xxRate'), owner('CephOSDDown'), owner('KeycloakDown'), owner('NodeDown'), owner('MetalLBBGPSessionDown')])
-      .toEqual(['ingress-nginx', 'rook-ceph', 'keycloak', 'monitoring', 'metallb']);
-    expect(ctx.observability.alertGroups.flatMap((g) => g.alerts).length).toBe(COMPONENTS.flatMap((m) => m.alerts?.(ctx) ?? []).flatMap((g) => g.alerts).length);
+    const owner = (alertName: string) =>
+      COMPONENTS.find((m) => m.alerts?.(ctx).some((g) => g.alerts.some((x) => x.name === alertName)))?.name;
+    expect([
+      owner('IngressHigh5xxRate'),
+      owner('CephOSDDown'),
+      owner('KeycloakDown'),
+      owner('NodeDown'),
+      owner('MetalLBBGPSessionDown'),
+    ]).toEqual(['ingress-nginx', 'rook-ceph', 'keycloak', 'monitoring', 'metallb']);
+    expect(ctx.observability.alertGroups.flatMap((g) => g.alerts).length).toBe(
+      COMPONENTS.flatMap((m) => m.alerts?.(ctx) ?? []).flatMap((g) => g.alerts).length,
+    );
   });
 });

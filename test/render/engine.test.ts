@@ -12,7 +12,11 @@ import { renderSite } from '../../installer/render/render.ts';
 import { APPLICATION_HEALTH_LUA } from '../../installer/render/components/argocd/index.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'labctl-render-'));
-const site = (file: string) => { const r = requireSite(file); if ('errors' in r) throw new Error(JSON.stringify(r.errors)); return r.site; };
+const site = (file: string) => {
+  const r = requireSite(file);
+  if ('errors' in r) throw new Error(JSON.stringify(r.errors));
+  return r.site;
+};
 const render = (s: ReturnType<typeof site>) => renderSite(s, readRenderInputs(s));
 const INVENTORIES = [EXAMPLE, fixture('inventory/valid/single-rack.yaml'), fixture('inventory/valid/airgapped.yaml')];
 
@@ -28,7 +32,10 @@ describe('render engine', () => {
 
   it('output does not depend on the time zone or locale of the machine that renders', async () => {
     const outs: string[] = [];
-    for (const [TZ, LANG] of [['UTC', 'C'], ['Pacific/Auckland', 'de_DE.UTF-8']]) {
+    for (const [TZ, LANG] of [
+      ['UTC', 'C'],
+      ['Pacific/Auckland', 'de_DE.UTF-8'],
+    ]) {
       const dir = tmp();
       const r = await labctl(['render', '-i', EXAMPLE, '-o', dir], { env: { TZ, LANG, LC_ALL: LANG } });
       expect(r.code, r.stderr).toBe(0);
@@ -65,7 +72,8 @@ describe('render engine', () => {
       expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect(app.metadata.finalizers).toBeUndefined();
     }
-    const wave = (n: string) => Number(apps.find((a) => a.metadata.name === n)!.metadata.annotations['argocd.argoproj.io/sync-wave']);
+    const wave = (n: string) =>
+      Number(apps.find((a) => a.metadata.name === n)!.metadata.annotations['argocd.argoproj.io/sync-wave']);
     expect(wave('cert-manager')).toBeLessThan(wave('cert-manager-issuers'));
     expect(wave('cert-manager-issuers')).toBeLessThan(wave('ingress-nginx'));
     // Projects allow exactly the namespaces of their components.
@@ -102,7 +110,12 @@ describe('labctl render / render --check / diff', () => {
     const dir = tmp();
     expect((await labctl(['render', '-i', EXAMPLE, '-o', dir])).code).toBe(0);
     const inv = join(tmp(), 'inv.yaml');
-    writeFileSync(inv, readFileSync(EXAMPLE, 'utf8').replace('version: v1.36.4', 'version: v1.36.4').replace('versions: {}', 'versions: {ingress-nginx: 4.15.0}'));
+    writeFileSync(
+      inv,
+      readFileSync(EXAMPLE, 'utf8')
+        .replace('version: v1.36.4', 'version: v1.36.4')
+        .replace('versions: {}', 'versions: {ingress-nginx: 4.15.0}'),
+    );
     const before = readFileSync(join(dir, 'apps/ingress-nginx.yaml'), 'utf8');
     const r = await labctl(['diff', '-i', inv, '-o', dir]);
     expect(r.code, r.stderr).toBe(0);
@@ -132,7 +145,9 @@ describe('labctl render / render --check / diff', () => {
     const inv = join(tmp(), 'inv.yaml');
     writeFileSync(inv, readFileSync(fixture('inventory/valid/single-rack.yaml'), 'utf8'));
     expect((await labctl(['render', '-i', inv, '-o', dir])).code).toBe(0);
-    expect(existsSync(join(dir, 'components/cert-manager-issuers/manifests/clusterissuer-site-issuer.yaml'))).toBe(true);
+    expect(existsSync(join(dir, 'components/cert-manager-issuers/manifests/clusterissuer-site-issuer.yaml'))).toBe(
+      true,
+    );
     const state = JSON.parse(readFileSync(join(dir, '.labctl/rendered.json'), 'utf8')).files as string[];
     expect(state).toContain('apps/argocd.yaml');
     // Pretend an earlier labctl rendered an extra file: it is stale now and goes away.

@@ -14,18 +14,25 @@ import { generatedText, inputDir, outputPath, pinOf, readInputs } from '../../sc
 import { SOURCES } from '../../scripts/crds/sources.ts';
 
 const tmp: string[] = [];
-afterAll(() => { for (const d of tmp) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of tmp) rmSync(d, { recursive: true, force: true });
+});
 
 describe('generated schema modules', () => {
-  it.each(SOURCES.map((s) => [s.name, s] as const))('%s is what scripts/crds/generate.ts makes from the stored inputs', (_, s) => {
-    expect(readFileSync(outputPath(s), 'utf8')).toBe(generatedText(s));
-  });
+  it.each(SOURCES.map((s) => [s.name, s] as const))(
+    '%s is what scripts/crds/generate.ts makes from the stored inputs',
+    (_, s) => {
+      expect(readFileSync(outputPath(s), 'utf8')).toBe(generatedText(s));
+    },
+  );
 
   it('Gateway API comes from the version pinned in gitops/versions.yaml, standard channel', () => {
     const s = SOURCES.find((x) => x.name === 'gateway-api')!;
     expect(pinOf(s)).toBe(pinnedVersions().components['gateway-api']!.version);
     const text = readFileSync(outputPath(s), 'utf8');
-    expect(text).toContain(`https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/${pinOf(s)}/config/crd/standard/gateway.networking.k8s.io_httproutes.yaml`);
+    expect(text).toContain(
+      `https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/${pinOf(s)}/config/crd/standard/gateway.networking.k8s.io_httproutes.yaml`,
+    );
     for (const i of readInputs(s, pinOf(s))) {
       expect(i.text).toContain(`gateway.networking.k8s.io/bundle-version: ${pinOf(s)}`);
       expect(i.text).toContain('gateway.networking.k8s.io/channel: standard');
@@ -56,7 +63,9 @@ describe('stored upstream inputs', () => {
     const f = join(dir, 'gateway.networking.k8s.io_httproutes.yaml.gz');
     const text = gunzipSync(readFileSync(f)).toString('utf8').replace('maxItems: 16', 'maxItems: 17');
     writeFileSync(f, gzipSync(text));
-    expect(() => readInputs(s, pinOf(s), dir)).toThrow(/gateway\.networking\.k8s\.io_httproutes\.yaml\.gz: sha256 [0-9a-f]{64} does not match SHA256SUMS/);
+    expect(() => readInputs(s, pinOf(s), dir)).toThrow(
+      /gateway\.networking\.k8s\.io_httproutes\.yaml\.gz: sha256 [0-9a-f]{64} does not match SHA256SUMS/,
+    );
     // The untouched copy reads fine: the check is on content, not on the folder.
     expect(readInputs(s, pinOf(s)).length).toBe(s.files.length);
   });
@@ -64,23 +73,57 @@ describe('stored upstream inputs', () => {
 
 describe('conversion from a CRD structural schema', () => {
   const crd = (props: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.example.org' },
-    spec: { group: 'example.org', scope: 'Namespaced', names: { kind: 'Thing' }, versions: [
-      { name: 'v1alpha1', served: true, storage: false, schema: { openAPIV3Schema: { type: 'object', properties: {} } } },
-      { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', required: ['spec'], properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, status: { type: 'object' }, spec: { type: 'object', properties: props, ...extra } } } } },
-    ] },
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'things.example.org' },
+    spec: {
+      group: 'example.org',
+      scope: 'Namespaced',
+      names: { kind: 'Thing' },
+      versions: [
+        {
+          name: 'v1alpha1',
+          served: true,
+          storage: false,
+          schema: { openAPIV3Schema: { type: 'object', properties: {} } },
+        },
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              required: ['spec'],
+              properties: {
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object' },
+                status: { type: 'object' },
+                spec: { type: 'object', properties: props, ...extra },
+              },
+            },
+          },
+        },
+      ],
+    },
   });
   const check = (props: Record<string, unknown>, spec: unknown, extra: Record<string, unknown> = {}) => {
     const [x] = crdSchemas(crd(props, extra), 'storage');
     const fn = ajv().compile(x!.schema);
-    return fn({ apiVersion: 'example.org/v1', kind: 'Thing', metadata: { name: 'a', namespace: 'b' }, spec }) ? [] : fn.errors!.map((e) => `${e.instancePath} ${e.message}`);
+    return fn({ apiVersion: 'example.org/v1', kind: 'Thing', metadata: { name: 'a', namespace: 'b' }, spec })
+      ? []
+      : fn.errors!.map((e) => `${e.instancePath} ${e.message}`);
   };
 
   it('keys the storage version by group/version/kind; status and the other versions are left out', () => {
     const out = crdSchemas(crd({}), 'storage');
     expect(out.map((x) => x.key)).toEqual(['example.org/v1/Thing']);
     expect(Object.keys(out[0]!.schema.properties as object)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
-    expect(crdSchemas(crd({}), 'served').map((x) => x.key)).toEqual(['example.org/v1alpha1/Thing', 'example.org/v1/Thing']);
+    expect(crdSchemas(crd({}), 'served').map((x) => x.key)).toEqual([
+      'example.org/v1alpha1/Thing',
+      'example.org/v1/Thing',
+    ]);
   });
 
   it('objects are closed, preserve-unknown-fields ones stay open', () => {
@@ -99,17 +142,22 @@ describe('conversion from a CRD structural schema', () => {
     const p = { a: { type: 'string', pattern: '^(?i)(abort|warn)?$' } };
     expect(check(p, { a: 'Abort' })).toEqual([]);
     expect(check(p, { a: 'WARN' })).toEqual([]);
-    expect(check(p, { a: 'drop' })).toEqual(['/spec/a must match pattern "^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$"']);
+    expect(check(p, { a: 'drop' })).toEqual([
+      '/spec/a must match pattern "^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$"',
+    ]);
   });
 
   it('OpenAPI 3.0 exclusive bounds and nullable are translated, CEL rules counted', () => {
-    const n = { n: { type: 'integer', minimum: 0, exclusiveMinimum: true, 'x-kubernetes-validations': [{ rule: 'self > 1' }] }, s: { type: 'string', nullable: true } };
+    const n = {
+      n: { type: 'integer', minimum: 0, exclusiveMinimum: true, 'x-kubernetes-validations': [{ rule: 'self > 1' }] },
+      s: { type: 'string', nullable: true },
+    };
     expect(check(n, { n: 0 })).toEqual(['/spec/n must be > 0']);
     expect(check(n, { n: 1, s: null })).toEqual([]);
     expect(crdSchemas(crd(n), 'storage')[0]!.dropped.celRules).toBe(1);
   });
 
-  it('the metadata of the project schemas replaces the CRD\'s open one: a bad name is refused', () => {
+  it("the metadata of the project schemas replaces the CRD's open one: a bad name is refused", () => {
     const [x] = crdSchemas(crd({}), 'storage');
     const fn = ajv().compile(x!.schema);
     expect(fn({ apiVersion: 'example.org/v1', kind: 'Thing', metadata: { name: 'a' }, spec: {} })).toBe(false);

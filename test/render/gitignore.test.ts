@@ -10,11 +10,16 @@ import { GITIGNORE } from '../../installer/render/write.ts';
 const repo = mkdtempSync(join(tmpdir(), 'gitignore-'));
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
 const ignored = (p: string) => {
-  try { execFileSync('git', ['check-ignore', '-q', p], { cwd: repo }); return true; } catch { return false; }
+  try {
+    execFileSync('git', ['check-ignore', '-q', p], { cwd: repo });
+    return true;
+  } catch {
+    return false;
+  }
 };
 
 describe('rendered .gitignore', () => {
-  it('ignores ./kubeconfig (labctl kubeconfig\'s default -o) and the state files, not the rendered tree', () => {
+  it("ignores ./kubeconfig (labctl kubeconfig's default -o) and the state files, not the rendered tree", () => {
     execFileSync('git', ['init', '-q'], { cwd: repo });
     writeFileSync(join(repo, '.gitignore'), GITIGNORE);
     mkdirSync(join(repo, 'components/kubeconfig'), { recursive: true });
@@ -22,6 +27,7 @@ describe('rendered .gitignore', () => {
     for (const p of ['kubeconfig', 'admin.conf', 'site.agekey', 'journal.json']) expect(ignored(p), p).toBe(true);
     // Anchored: a rendered folder or file of that name elsewhere is still committed.
     writeFileSync(join(repo, 'components/kubeconfig/values.yaml'), 'a: 1\n');
-    for (const p of ['inventory.yaml', 'components/kubeconfig/values.yaml', '.labctl/rendered.json']) expect(ignored(p), p).toBe(false);
+    for (const p of ['inventory.yaml', 'components/kubeconfig/values.yaml', '.labctl/rendered.json'])
+      expect(ignored(p), p).toBe(false);
   });
 });

@@ -21,7 +21,8 @@ function listFiles(dir: string): string[] {
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
-      if (e.isDirectory()) walk(p); else out.push(relative(dir, p));
+      if (e.isDirectory()) walk(p);
+      else out.push(relative(dir, p));
     }
   };
   walk(dir);
@@ -37,7 +38,10 @@ describe('golden rendered trees', () => {
     const dir = join(ROOT, 'test/golden', name);
     if (process.env.UPDATE_GOLDEN) {
       rmSync(dir, { recursive: true, force: true });
-      for (const [p, c] of r.files) { mkdirSync(dirname(join(dir, p)), { recursive: true }); writeFileSync(join(dir, p), c); }
+      for (const [p, c] of r.files) {
+        mkdirSync(dirname(join(dir, p)), { recursive: true });
+        writeFileSync(join(dir, p), c);
+      }
     }
     expect(listFiles(dir)).toEqual([...r.files.keys()].sort());
     for (const [p, c] of r.files) expect(readFileSync(join(dir, p), 'utf8'), `test/golden/${name}/${p}`).toBe(c);

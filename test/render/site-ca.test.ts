@@ -20,9 +20,16 @@ async function render(file: string): Promise<{ site: Site; r: RenderResult }> {
 
 type HostKey = keyof Site['hosts'];
 /** Which platform host each component serves (its own URL is not a client call). */
-const OWNS: Record<string, HostKey[]> = { argocd: ['argocd'], harbor: ['harbor'], keycloak: ['sso'], 'kube-prometheus-stack': ['grafana'] };
+const OWNS: Record<string, HostKey[]> = {
+  argocd: ['argocd'],
+  harbor: ['harbor'],
+  keycloak: ['sso'],
+  'kube-prometheus-stack': ['grafana'],
+};
 /** Components that name other hosts only for browsers (redirect URIs), never calling them. */
-const BROWSER_ONLY: Record<string, string> = { keycloak: 'the realm lists the clients\' redirect URIs; Keycloak never calls them' };
+const BROWSER_ONLY: Record<string, string> = {
+  keycloak: "the realm lists the clients' redirect URIs; Keycloak never calls them",
+};
 
 const any = (v: unknown) => v as any; // eslint-disable-line @typescript-eslint/no-explicit-any
 /** Each consumer: what it calls, and the proof its CA wiring is there (values as the pinned charts read them). */
@@ -42,7 +49,12 @@ const CONSUMERS: Record<string, { calls: HostKey[]; wired: (c: Component) => voi
     // grafana chart: extraSecretMounts; grafana.ini [auth.generic_oauth] tls_client_ca.
     wired: (c) => {
       const g = any(c.chart!.values).grafana;
-      expect(g.extraSecretMounts).toContainEqual({ name: SITE_CA.name, secretName: SITE_CA.name, mountPath: SITE_CA.mountPath, readOnly: true });
+      expect(g.extraSecretMounts).toContainEqual({
+        name: SITE_CA.name,
+        secretName: SITE_CA.name,
+        mountPath: SITE_CA.mountPath,
+        readOnly: true,
+      });
       expect(g['grafana.ini']['auth.generic_oauth'].tls_client_ca).toBe(SITE_CA_FILE);
     },
   },
@@ -64,18 +76,25 @@ const CONSUMERS: Record<string, { calls: HostKey[]; wired: (c: Component) => voi
 
 /** Platform hosts a component calls, and in-cluster https URLs it uses. */
 function calls(site: Site, c: Component): { hosts: HostKey[]; inCluster: string[] } {
-  const text = JSON.stringify({ values: c.chart?.values, manifests: c.manifests, files: c.files?.map((f) => f.content) });
+  const text = JSON.stringify({
+    values: c.chart?.values,
+    manifests: c.manifests,
+    files: c.files?.map((f) => f.content),
+  });
   const hosts = (Object.keys(site.hosts) as HostKey[])
     .filter((k) => k !== 'api' && !(OWNS[c.name] ?? []).includes(k))
     .filter((k) => new RegExp(`(https|docker)://${site.hosts[k].replace(/\./g, '\\.')}`).test(text));
   // The API server (kubernetes.default.svc) is signed by the cluster CA every pod already trusts.
-  const inCluster = [...text.matchAll(/https:\/\/[a-z0-9.-]+\.svc(\.cluster\.local)?/g)].map((m) => m[0]).filter((u) => !u.startsWith('https://kubernetes.default.svc'));
+  const inCluster = [...text.matchAll(/https:\/\/[a-z0-9.-]+\.svc(\.cluster\.local)?/g)]
+    .map((m) => m[0])
+    .filter((u) => !u.startsWith('https://kubernetes.default.svc'));
   return { hosts, inCluster };
 }
 
-const caNeeds = (_site: Site, c: Component): SecretNeed[] => (c.secrets ?? []).filter((s) => s.name === SITE_CA.name && s.key === SITE_CA.key && s.namespace === c.namespace);
+const caNeeds = (_site: Site, c: Component): SecretNeed[] =>
+  (c.secrets ?? []).filter((s) => s.name === SITE_CA.name && s.key === SITE_CA.key && s.namespace === c.namespace);
 
-describe('the site CA reaches every in-cluster client of the platform\'s HTTPS endpoints (internal-ca)', () => {
+describe("the site CA reaches every in-cluster client of the platform's HTTPS endpoints (internal-ca)", () => {
   for (const f of ['inventory/valid/airgapped.yaml', 'inventory/valid/bgp-lab.yaml']) {
     it(`${f}: every client found is a known consumer with the CA mounted where its reader looks`, async () => {
       const { site, r } = await render(fixture(f));
@@ -92,7 +111,10 @@ describe('the site CA reaches every in-cluster client of the platform\'s HTTPS e
       for (const [name, consumer] of Object.entries(CONSUMERS)) {
         const c = r.components.find((x) => x.name === name)!;
         const needs = caNeeds(site, c);
-        expect(needs.map((n) => n.ref), `${name}: the site CA certificate in namespace ${c.namespace}`).toEqual([`${site.tls.internalCa!.keyPairRef}-crt`]);
+        expect(
+          needs.map((n) => n.ref),
+          `${name}: the site CA certificate in namespace ${c.namespace}`,
+        ).toEqual([`${site.tls.internalCa!.keyPairRef}-crt`]);
         consumer.wired(c);
       }
       // The same store entry feeds the issuer: one CA, no copy that could drift.
@@ -104,14 +126,30 @@ describe('the site CA reaches every in-cluster client of the platform\'s HTTPS e
   it('a consumer without its CA fails the check (the test can fail)', async () => {
     const { site, r } = await render(fixture('inventory/valid/airgapped.yaml'));
     const harbor = r.components.find((x) => x.name === 'harbor')!;
-    const weakened = { ...harbor, chart: { ...harbor.chart!, values: { ...any(harbor.chart!.values), caBundleSecretName: undefined } }, secrets: harbor.secrets!.filter((s) => s.name !== SITE_CA.name) };
+    const weakened = {
+      ...harbor,
+      chart: { ...harbor.chart!, values: { ...any(harbor.chart!.values), caBundleSecretName: undefined } },
+      secrets: harbor.secrets!.filter((s) => s.name !== SITE_CA.name),
+    };
     expect(caNeeds(site, weakened)).toEqual([]);
     expect(() => CONSUMERS.harbor!.wired(weakened)).toThrow();
   });
 
   it('an unknown new client of a platform host is caught', async () => {
     const { site } = await render(fixture('inventory/valid/airgapped.yaml'));
-    const c: Component = { name: 'new-thing', namespace: 'x', tier: 'platform', manifests: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'x' }, data: { url: `https://${site.hosts.sso}/realms/campus` } } as never] };
+    const c: Component = {
+      name: 'new-thing',
+      namespace: 'x',
+      tier: 'platform',
+      manifests: [
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'x', namespace: 'x' },
+          data: { url: `https://${site.hosts.sso}/realms/campus` },
+        } as never,
+      ],
+    };
     expect(calls(site, c).hosts).toEqual(['sso']);
     expect(CONSUMERS['new-thing']).toBeUndefined();
   });
@@ -127,11 +165,19 @@ describe('secrets apply sends the CA certificate as a ConfigMap where the reader
     const { buildConfigMaps, buildSecrets } = await import('../../installer/secrets/objects.ts');
     const { site, r } = await render(fixture('inventory/valid/airgapped.yaml'));
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    const values = new Map(r.secrets.map((s) => [s.generate.kind === 'htpasswd' ? s.generate.from : s.ref, s.ref === `${site.tls.internalCa!.keyPairRef}-crt` ? pem : 'x']));
-    expect(buildConfigMaps(r.secrets, values).map((c) => [c.metadata!.namespace, c.metadata!.name, c.data])).toEqual([['vm-images', SITE_CA.name, { [SITE_CA.key]: pem }]]);
+    const values = new Map(
+      r.secrets.map((s) => [
+        s.generate.kind === 'htpasswd' ? s.generate.from : s.ref,
+        s.ref === `${site.tls.internalCa!.keyPairRef}-crt` ? pem : 'x',
+      ]),
+    );
+    expect(buildConfigMaps(r.secrets, values).map((c) => [c.metadata!.namespace, c.metadata!.name, c.data])).toEqual([
+      ['vm-images', SITE_CA.name, { [SITE_CA.key]: pem }],
+    ]);
     const cas = buildSecrets(r.secrets, values).filter((s) => s.metadata!.name === SITE_CA.name);
     // cert-manager's site-ca is the issuer's key pair (tls.crt/tls.key), the others the certificate alone.
     expect(cas.map((s) => s.metadata!.namespace).sort()).toEqual(['argocd', 'cert-manager', 'harbor', 'monitoring']);
-    for (const s of cas.filter((x) => x.metadata!.namespace !== 'cert-manager')) expect(Buffer.from(s.data![SITE_CA.key]!, 'base64').toString()).toBe(pem);
+    for (const s of cas.filter((x) => x.metadata!.namespace !== 'cert-manager'))
+      expect(Buffer.from(s.data![SITE_CA.key]!, 'base64').toString()).toBe(pem);
   });
 });

@@ -42,7 +42,9 @@ describe('render records the labctl version', () => {
     const diff = await labctl(['render', '--check', '-i', EXAMPLE, '-o', site]);
     expect(diff.code).toBe(1);
     expect(diff.stdout).toContain('differs  README.md');
-    expect(diff.stderr).toContain(`is not what ${EXAMPLE} renders (1 file(s)); it was rendered by labctl 0.0.9-other, this is labctl ${VERSION}; run labctl render`);
+    expect(diff.stderr).toContain(
+      `is not what ${EXAMPLE} renders (1 file(s)); it was rendered by labctl 0.0.9-other, this is labctl ${VERSION}; run labctl render`,
+    );
     // A re-render says which version it replaces and records this one.
     const re = await labctl(['render', '-i', EXAMPLE, '-o', site]);
     expect(re.code, re.stderr).toBe(0);

@@ -17,10 +17,16 @@ import { yaml11Ambiguous } from '../../installer/core/yaml11.ts';
 import { ROOT, fixture } from '../helpers.ts';
 import { VALID, siteValuesFile, template } from '../labs/helpers.ts';
 
-const exec = (cmd: string, args: string[], cwd = ROOT) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-  execFile(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: 300_000 }, (err, stdout, stderr) =>
-    resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) || 1 : 0, stdout, stderr }));
-});
+const exec = (cmd: string, args: string[], cwd = ROOT) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { cwd, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: 300_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) || 1 : 0, stdout, stderr }),
+    );
+  });
 
 let reader: string;
 let tmp: string;
@@ -49,20 +55,29 @@ async function read11(files: string[]): Promise<Map<string, Read>> {
 
 /** labctl's YAML 1.2 reader, to JSON data like sigs.k8s.io/yaml gives. */
 function read12(text: string): unknown[] {
-  return parseAllDocuments(text).map((d) => d.toJS({ maxAliasCount: -1 })).filter((d) => d !== null && d !== undefined)
+  return parseAllDocuments(text)
+    .map((d) => d.toJS({ maxAliasCount: -1 }))
+    .filter((d) => d !== null && d !== undefined)
     .map((d) => JSON.parse(JSON.stringify(d)));
 }
 
 /** The first place two JSON values differ, as "path: 1.2 value vs 1.1 value"; undefined when equal. */
 function firstDiff(a: unknown, b: unknown, path = ''): string | undefined {
   if (a === b) return undefined;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object' || Array.isArray(a) !== Array.isArray(b)) {
+  if (
+    typeof a !== typeof b ||
+    a === null ||
+    b === null ||
+    typeof a !== 'object' ||
+    Array.isArray(a) !== Array.isArray(b)
+  ) {
     return `${path || '/'}: YAML 1.2 reads ${JSON.stringify(a)}, YAML 1.1 reads ${JSON.stringify(b)}`;
   }
   const ka = Object.keys(a as object);
   const kb = Object.keys(b as object);
   for (const k of new Set([...ka, ...kb])) {
-    if (!ka.includes(k) || !kb.includes(k)) return `${path}/${k}: key only in YAML ${ka.includes(k) ? '1.2' : '1.1'} (1.1 keys: ${kb.filter((x) => !ka.includes(x)).join(', ')})`;
+    if (!ka.includes(k) || !kb.includes(k))
+      return `${path}/${k}: key only in YAML ${ka.includes(k) ? '1.2' : '1.1'} (1.1 keys: ${kb.filter((x) => !ka.includes(x)).join(', ')})`;
     const d = firstDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}/${k}`);
     if (d) return d;
   }
@@ -76,17 +91,32 @@ async function disagreements(files: string[], base: string): Promise<string[]> {
   for (const f of files) {
     const name = relative(base, f);
     const got = r11.get(f);
-    if (!got) { out.push(`${name}: the YAML 1.1 reader gave no answer`); continue; }
-    if (got.error) { out.push(`${name}: the YAML 1.1 reader refuses it: ${got.error}`); continue; }
+    if (!got) {
+      out.push(`${name}: the YAML 1.1 reader gave no answer`);
+      continue;
+    }
+    if (got.error) {
+      out.push(`${name}: the YAML 1.1 reader refuses it: ${got.error}`);
+      continue;
+    }
     const want = read12(readFileSync(f, 'utf8'));
-    if (want.length !== got.docs!.length) { out.push(`${name}: ${want.length} documents in YAML 1.2, ${got.docs!.length} in YAML 1.1`); continue; }
-    want.forEach((w, i) => { const d = firstDiff(w, got.docs![i]); if (d) out.push(`${name} doc ${i}: ${d}`); });
+    if (want.length !== got.docs!.length) {
+      out.push(`${name}: ${want.length} documents in YAML 1.2, ${got.docs!.length} in YAML 1.1`);
+      continue;
+    }
+    want.forEach((w, i) => {
+      const d = firstDiff(w, got.docs![i]);
+      if (d) out.push(`${name} doc ${i}: ${d}`);
+    });
   }
   return out;
 }
 
 function listFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
 const YAML_EXT = new Set(['.yaml', '.yml', '.json']);
@@ -101,7 +131,10 @@ async function renderTo(inventory: string, dir: string): Promise<void> {
   const v = requireSite(inventory);
   if ('errors' in v) throw new Error(JSON.stringify(v.errors));
   const r = await renderSite(v.site, readRenderInputs(v.site));
-  for (const [p, c] of r.files) { mkdirSync(dirname(join(dir, p)), { recursive: true }); writeFileSync(join(dir, p), c); }
+  for (const [p, c] of r.files) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), c);
+  }
 }
 
 describe('rendered YAML reads the same with YAML 1.1 (Helm, ArgoCD, Kubernetes) as with YAML 1.2 (labctl)', () => {
@@ -109,15 +142,24 @@ describe('rendered YAML reads the same with YAML 1.1 (Helm, ArgoCD, Kubernetes) 
 
   it('there are golden trees to read', () => expect(goldens.length).toBeGreaterThanOrEqual(3));
 
-  it.each(goldens)('every file of test/golden/%s', async (name) => {
-    const dir = join(ROOT, 'test/golden', name);
-    const files = listFiles(dir);
-    const unknown = files.filter((f) => kind(f) !== 'helm-template' && !YAML_EXT.has(kind(f)) && !NOT_YAML_EXT.has(kind(f)));
-    expect(unknown.map((f) => relative(dir, f)), 'classify these extensions as YAML or not').toEqual([]);
-    const yamls = files.filter(isYaml);
-    expect(yamls.length).toBeGreaterThan(50);
-    expect(await disagreements(yamls, dir)).toEqual([]);
-  }, 120_000);
+  it.each(goldens)(
+    'every file of test/golden/%s',
+    async (name) => {
+      const dir = join(ROOT, 'test/golden', name);
+      const files = listFiles(dir);
+      const unknown = files.filter(
+        (f) => kind(f) !== 'helm-template' && !YAML_EXT.has(kind(f)) && !NOT_YAML_EXT.has(kind(f)),
+      );
+      expect(
+        unknown.map((f) => relative(dir, f)),
+        'classify these extensions as YAML or not',
+      ).toEqual([]);
+      const yamls = files.filter(isYaml);
+      expect(yamls.length).toBeGreaterThan(50);
+      expect(await disagreements(yamls, dir)).toEqual([]);
+    },
+    120_000,
+  );
 
   it('a site whose node, rack, subnet, router, pool, course and admin are named no/yes/on/off/y/n keeps them strings', async () => {
     const dir = join(tmp, 'names');
@@ -133,7 +175,13 @@ describe('rendered YAML reads the same with YAML 1.1 (Helm, ArgoCD, Kubernetes) 
     const dir = join(tmp, 'names-plain');
     await renderTo(fixture('inventory/valid/yaml11-names.yaml'), dir);
     const yamls = listFiles(dir).filter(isYaml);
-    for (const f of yamls) writeFileSync(f, read12(readFileSync(f, 'utf8')).map((d) => stringify(d, { lineWidth: 0 })).join('---\n'));
+    for (const f of yamls)
+      writeFileSync(
+        f,
+        read12(readFileSync(f, 'utf8'))
+          .map((d) => stringify(d, { lineWidth: 0 }))
+          .join('---\n'),
+      );
     const bad = await disagreements(yamls, dir);
     expect(bad.length).toBeGreaterThan(5);
     expect(bad.join('\n')).toMatch(/YAML 1\.2 reads "no", YAML 1\.1 reads false/);
@@ -152,7 +200,16 @@ describe('rendered YAML reads the same with YAML 1.1 (Helm, ArgoCD, Kubernetes) 
       const objs = await template(release, `course-x-${release}`, [site, ...values]);
       expect(objs.length).toBeGreaterThan(3);
       // template() parses with YAML 1.2; the raw text is what the API server gets: render again to a file.
-      const r = await exec('helm', ['template', release, join(ROOT, 'charts/vm-lab'), '--namespace', `course-x-${release}`, '-f', site, ...values.flatMap((v) => ['-f', v])]);
+      const r = await exec('helm', [
+        'template',
+        release,
+        join(ROOT, 'charts/vm-lab'),
+        '--namespace',
+        `course-x-${release}`,
+        '-f',
+        site,
+        ...values.flatMap((v) => ['-f', v]),
+      ]);
       expect(r.code, r.stderr).toBe(0);
       const f = join(tmp, `lab-${release}.yaml`);
       writeFileSync(f, r.stdout);
@@ -167,19 +224,72 @@ describe('the writer quotes every string a YAML 1.1 reader would take for anothe
   // JSON cannot hold, so sigs.k8s.io/yaml fails the whole document).
   const REFUSED = Symbol('refused');
   const GO_YAML_V2: [string, unknown][] = [
-    ['no', false], ['No', false], ['NO', false], ['n', false], ['N', false], ['off', false], ['OFF', false],
-    ['yes', true], ['Yes', true], ['y', true], ['Y', true], ['on', true], ['On', true], ['ON', true],
-    ['0777', 511], ['0o17', 15], ['0x1F', 31], ['0b101', 5], ['1_000', 1000], ['+12', 12], ['1e3', 1000], ['.5', 0.5],
-    ['.inf', REFUSED], ['-.Inf', REFUSED], ['.NaN', REFUSED], ['~', null], ['null', null], ['NULL', null],
+    ['no', false],
+    ['No', false],
+    ['NO', false],
+    ['n', false],
+    ['N', false],
+    ['off', false],
+    ['OFF', false],
+    ['yes', true],
+    ['Yes', true],
+    ['y', true],
+    ['Y', true],
+    ['on', true],
+    ['On', true],
+    ['ON', true],
+    ['0777', 511],
+    ['0o17', 15],
+    ['0x1F', 31],
+    ['0b101', 5],
+    ['1_000', 1000],
+    ['+12', 12],
+    ['1e3', 1000],
+    ['.5', 0.5],
+    ['.inf', REFUSED],
+    ['-.Inf', REFUSED],
+    ['.NaN', REFUSED],
+    ['~', null],
+    ['null', null],
+    ['NULL', null],
   ];
   // Quoted too because the YAML 1.1 spec (PyYAML, Ruby) reads them as numbers or dates, though go-yaml v2 does not.
   const SPEC_ONLY = ['1:20', '190:20:30.15', '2001-12-14', '2001-12-14 21:59:43.10 -5', 'nO', 'oN'];
   // Not ambiguous: stay plain (the golden trees are full of them).
-  const PLAIN = ['node1', 'none', 'yesterday', '10.30.0.1', '1.29.3', 'v1.2', '10.30.0.0/24', '4Gi', 'nginx', 'true-ish', '12:00-13:00'];
+  const PLAIN = [
+    'node1',
+    'none',
+    'yesterday',
+    '10.30.0.1',
+    '1.29.3',
+    'v1.2',
+    '10.30.0.0/24',
+    '4Gi',
+    'nginx',
+    'true-ish',
+    '12:00-13:00',
+  ];
 
   // Of those, the ones a plain YAML 1.2 writer (`yaml` as it was used before) leaves bare: the 1.2 core
   // schema already quotes the octal/hex/float/null spellings it shares with 1.1.
-  const LOST_BY_PLAIN_WRITER = new Set(['no', 'No', 'NO', 'n', 'N', 'off', 'OFF', 'yes', 'Yes', 'y', 'Y', 'on', 'On', 'ON', '0b101', '1_000']);
+  const LOST_BY_PLAIN_WRITER = new Set([
+    'no',
+    'No',
+    'NO',
+    'n',
+    'N',
+    'off',
+    'OFF',
+    'yes',
+    'Yes',
+    'y',
+    'Y',
+    'on',
+    'On',
+    'ON',
+    '0b101',
+    '1_000',
+  ]);
 
   it.each(GO_YAML_V2)('%s: ours keeps it a string for go-yaml v2 (which reads it as %s)', async (s, v11) => {
     const plain = join(tmp, 'plain.yaml');
@@ -187,7 +297,10 @@ describe('the writer quotes every string a YAML 1.1 reader would take for anothe
     writeFileSync(plain, stringify({ k: s, [s]: 'as a key' }));
     writeFileSync(ours, toYaml({ k: s, [s]: 'as a key', list: [s] }));
     const lost = await disagreements([plain], tmp);
-    if (LOST_BY_PLAIN_WRITER.has(s)) expect(lost).toEqual([`plain.yaml doc 0: /k: YAML 1.2 reads ${JSON.stringify(s)}, YAML 1.1 reads ${JSON.stringify(v11)}`]);
+    if (LOST_BY_PLAIN_WRITER.has(s))
+      expect(lost).toEqual([
+        `plain.yaml doc 0: /k: YAML 1.2 reads ${JSON.stringify(s)}, YAML 1.1 reads ${JSON.stringify(v11)}`,
+      ]);
     else expect(lost).toEqual([]);
     expect(await disagreements([ours], tmp)).toEqual([]);
     // The reader really resolves the bare spelling as go-yaml v2 does (so the comparison above can fail).
@@ -213,9 +326,56 @@ describe('generated strings: whatever a value looks like, both readers get the s
   it('2000 strings built from number-, bool-, date- and null-like pieces, as keys and values, in one file', async () => {
     // A fixed linear congruential generator: the same strings every run, no dependency.
     let seed = 12345;
-    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
-    const pieces = ['0', '1', '7', '9', '0x', '0o', '0b', '_', '.', ':', '-', '+', 'e', 'E', 'inf', 'nan', 'Inf', 'y', 'Y', 'n', 'N', 'yes', 'no', 'on', 'off', 'true', 'False', 'null', '~', 'T', ' ', '2026', '12', '<<', 'a', '/', '@'];
-    const strings = [...new Set(Array.from({ length: 2000 }, () => Array.from({ length: 1 + rnd(4) }, () => pieces[rnd(pieces.length)]).join('')))];
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pieces = [
+      '0',
+      '1',
+      '7',
+      '9',
+      '0x',
+      '0o',
+      '0b',
+      '_',
+      '.',
+      ':',
+      '-',
+      '+',
+      'e',
+      'E',
+      'inf',
+      'nan',
+      'Inf',
+      'y',
+      'Y',
+      'n',
+      'N',
+      'yes',
+      'no',
+      'on',
+      'off',
+      'true',
+      'False',
+      'null',
+      '~',
+      'T',
+      ' ',
+      '2026',
+      '12',
+      '<<',
+      'a',
+      '/',
+      '@',
+    ];
+    const strings = [
+      ...new Set(
+        Array.from({ length: 2000 }, () =>
+          Array.from({ length: 1 + rnd(4) }, () => pieces[rnd(pieces.length)]).join(''),
+        ),
+      ),
+    ];
     const obj = Object.fromEntries(strings.map((x, i) => [`k${i}`, x]));
     const keys = Object.fromEntries(strings.map((x) => [x, 1]));
     const f = join(tmp, 'generated.yaml');

@@ -35,7 +35,13 @@ m = g(r.sub, p.sub) && globOrRegexMatch(r.res, p.res) && globOrRegexMatch(r.act,
 /** ArgoCD's glob match (gobwas glob, no separators): `*` any run of characters, `?` one character. */
 function globMatch(val: string, pattern: string): boolean {
   if (/[[\]{}\\]/.test(pattern)) throw new Error(`glob syntax this test does not implement: ${pattern}`);
-  return new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`, 's').test(val);
+  return new RegExp(
+    `^${pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .join('')}$`,
+    's',
+  ).test(val);
 }
 
 async function enforcer(policyCsv: string): Promise<Enforcer> {
@@ -57,12 +63,19 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(repo.dir, { recursive: true, force: true }));
 
-describe('ArgoCD RBAC: course staff see and sync exactly their course\'s lab Applications (Casbin with ArgoCD\'s model)', () => {
+describe("ArgoCD RBAC: course staff see and sync exactly their course's lab Applications (Casbin with ArgoCD's model)", () => {
   const netsec = ['course-netsec-staff'];
   const own = ['course-netsec/lab-netsec.firewalls', 'course-netsec/argocd/lab-netsec.firewalls'];
-  const others = ['course-os101/lab-os101.shell', 'course-netsec-x/lab', 'operators/argocd', 'root/root', 'apps/harbor', 'labs/lab-netsec.firewalls'];
+  const others = [
+    'course-os101/lab-os101.shell',
+    'course-netsec-x/lab',
+    'operators/argocd',
+    'root/root',
+    'apps/harbor',
+    'labs/lab-netsec.firewalls',
+  ];
 
-  it('the rendered policy gives course-netsec-staff get and sync on its own project\'s Applications', async () => {
+  it("the rendered policy gives course-netsec-staff get and sync on its own project's Applications", async () => {
     const e = await enforcer(policy);
     for (const app of own) {
       expect(await can(e, netsec, 'applications', 'get', app), app).toBe(true);
@@ -73,10 +86,22 @@ describe('ArgoCD RBAC: course staff see and sync exactly their course\'s lab App
 
   it('and nothing else: no other course, no platform app, no write, no exec, no other resource', async () => {
     const e = await enforcer(policy);
-    for (const app of others) for (const act of ['get', 'sync']) expect(await can(e, netsec, 'applications', act, app), `${act} ${app}`).toBe(false);
-    for (const act of ['create', 'update', 'delete', 'override', 'action/kubevirt.io/VirtualMachine/stop']) expect(await can(e, netsec, 'applications', act, own[0]!), act).toBe(false);
-    for (const [res, act, obj] of [['exec', 'create', own[0]], ['logs', 'get', own[0]], ['applicationsets', 'get', 'course-netsec/labs'], ['projects', 'get', 'course-os101'],
-      ['projects', 'update', 'course-netsec'], ['clusters', 'get', '*'], ['repositories', 'get', '*'], ['accounts', 'get', '*'], ['certificates', 'get', '*']] as const) {
+    for (const app of others)
+      for (const act of ['get', 'sync'])
+        expect(await can(e, netsec, 'applications', act, app), `${act} ${app}`).toBe(false);
+    for (const act of ['create', 'update', 'delete', 'override', 'action/kubevirt.io/VirtualMachine/stop'])
+      expect(await can(e, netsec, 'applications', act, own[0]!), act).toBe(false);
+    for (const [res, act, obj] of [
+      ['exec', 'create', own[0]],
+      ['logs', 'get', own[0]],
+      ['applicationsets', 'get', 'course-netsec/labs'],
+      ['projects', 'get', 'course-os101'],
+      ['projects', 'update', 'course-netsec'],
+      ['clusters', 'get', '*'],
+      ['repositories', 'get', '*'],
+      ['accounts', 'get', '*'],
+      ['certificates', 'get', '*'],
+    ] as const) {
       expect(await can(e, netsec, res, act, obj!), `${res} ${act} ${obj}`).toBe(false);
     }
     // Students, and users without groups, get nothing (policy.default is empty).
@@ -88,9 +113,13 @@ describe('ArgoCD RBAC: course staff see and sync exactly their course\'s lab App
     expect(policy).toContain('g, platform-admins, role:admin');
   });
 
-  it('weakened: one shared course-staff role over all course projects lets netsec staff sync os101\'s labs', async () => {
-    const shared = ['p, role:course-staff, applications, get, course-*/*, allow', 'p, role:course-staff, applications, sync, course-*/*, allow',
-      'g, course-netsec-staff, role:course-staff', 'g, course-os101-staff, role:course-staff'].join('\n');
+  it("weakened: one shared course-staff role over all course projects lets netsec staff sync os101's labs", async () => {
+    const shared = [
+      'p, role:course-staff, applications, get, course-*/*, allow',
+      'p, role:course-staff, applications, sync, course-*/*, allow',
+      'g, course-netsec-staff, role:course-staff',
+      'g, course-os101-staff, role:course-staff',
+    ].join('\n');
     const e = await enforcer(shared);
     expect(await can(e, netsec, 'applications', 'sync', 'course-os101/lab-os101.shell')).toBe(true);
   });
@@ -124,7 +153,8 @@ function isDestinationMatched(project: any, dst: { server: string; namespace: st
   return any && noDeny;
 }
 function isGroupKindPermitted(project: any, group: string, kind: string, namespaced: boolean): boolean {
-  const inList = (l: { group: string; kind: string }[]) => l.some((r) => globMatchNeg(r.group, group) && globMatchNeg(r.kind, kind));
+  const inList = (l: { group: string; kind: string }[]) =>
+    l.some((r) => globMatchNeg(r.group, group) && globMatchNeg(r.kind, kind));
   if (namespaced) {
     const w = project.spec.namespaceResourceWhitelist;
     return w == null || (w.length !== 0 && inList(w));
@@ -133,7 +163,7 @@ function isGroupKindPermitted(project: any, group: string, kind: string, namespa
   return w.length !== 0 && inList(w);
 }
 
-describe('AppProjects: a course\'s Applications reach only its namespaces and the chart\'s kinds (port of ArgoCD\'s checks)', () => {
+describe("AppProjects: a course's Applications reach only its namespaces and the chart's kinds (port of ArgoCD's checks)", () => {
   const server = 'https://kubernetes.default.svc';
   const project = (name: string) => repo.projects.find((p) => p.metadata.name === name);
 
@@ -142,7 +172,8 @@ describe('AppProjects: a course\'s Applications reach only its namespaces and th
     expect(app.spec.project).toBe('course-netsec');
     const p = project('course-netsec');
     expect(isDestinationMatched(p, { server, namespace: app.spec.destination.namespace })).toBe(true);
-    for (const ns of ['course-os101-shell', 'kube-system', 'argocd', 'vm-images', 'default', 'kubevirt']) expect(isDestinationMatched(p, { server, namespace: ns }), ns).toBe(false);
+    for (const ns of ['course-os101-shell', 'kube-system', 'argocd', 'vm-images', 'default', 'kubevirt'])
+      expect(isDestinationMatched(p, { server, namespace: ns }), ns).toBe(false);
     expect(isDestinationMatched(p, { server: 'https://other-cluster:6443', namespace: 'course-netsec-x' })).toBe(false);
   });
 
@@ -157,18 +188,40 @@ describe('AppProjects: a course\'s Applications reach only its namespaces and th
       expect(src.helm.valuesObject.course).toBe(course);
     }
     // The chart reads no file a value could name.
-    for (const f of readdirSync(join(CHART, 'templates'))) expect(readFileSync(join(CHART, 'templates', f), 'utf8')).not.toMatch(/\.Files|\btpl\b/);
+    for (const f of readdirSync(join(CHART, 'templates')))
+      expect(readFileSync(join(CHART, 'templates', f), 'utf8')).not.toMatch(/\.Files|\btpl\b/);
   });
 
-  it('only the chart\'s namespaced kinds, and no cluster-scoped kind but the Namespace CreateNamespace needs', () => {
+  it("only the chart's namespaced kinds, and no cluster-scoped kind but the Namespace CreateNamespace needs", () => {
     const p = project('course-netsec');
-    for (const [g, k] of [['kubevirt.io', 'VirtualMachine'], ['', 'Secret'], ['rbac.authorization.k8s.io', 'RoleBinding'], ['networking.k8s.io', 'NetworkPolicy'], ['batch', 'CronJob']]) {
+    for (const [g, k] of [
+      ['kubevirt.io', 'VirtualMachine'],
+      ['', 'Secret'],
+      ['rbac.authorization.k8s.io', 'RoleBinding'],
+      ['networking.k8s.io', 'NetworkPolicy'],
+      ['batch', 'CronJob'],
+    ]) {
       expect(isGroupKindPermitted(p, g!, k!, true), k).toBe(true);
     }
-    for (const [g, k] of [['', 'Pod'], ['apps', 'Deployment'], ['apps', 'DaemonSet'], ['', 'Service'], ['batch', 'Job'], ['kubevirt.io', 'VirtualMachineInstance'], ['', 'PersistentVolumeClaim'], ['argoproj.io', 'Application']]) {
+    for (const [g, k] of [
+      ['', 'Pod'],
+      ['apps', 'Deployment'],
+      ['apps', 'DaemonSet'],
+      ['', 'Service'],
+      ['batch', 'Job'],
+      ['kubevirt.io', 'VirtualMachineInstance'],
+      ['', 'PersistentVolumeClaim'],
+      ['argoproj.io', 'Application'],
+    ]) {
       expect(isGroupKindPermitted(p, g!, k!, true), k).toBe(false);
     }
-    for (const [g, k] of [['rbac.authorization.k8s.io', 'ClusterRoleBinding'], ['rbac.authorization.k8s.io', 'ClusterRole'], ['apiextensions.k8s.io', 'CustomResourceDefinition'], ['admissionregistration.k8s.io', 'MutatingWebhookConfiguration'], ['', 'PersistentVolume']]) {
+    for (const [g, k] of [
+      ['rbac.authorization.k8s.io', 'ClusterRoleBinding'],
+      ['rbac.authorization.k8s.io', 'ClusterRole'],
+      ['apiextensions.k8s.io', 'CustomResourceDefinition'],
+      ['admissionregistration.k8s.io', 'MutatingWebhookConfiguration'],
+      ['', 'PersistentVolume'],
+    ]) {
       expect(isGroupKindPermitted(p, g!, k!, false), k).toBe(false);
     }
     expect(isGroupKindPermitted(p, '', 'Namespace', false)).toBe(true);
@@ -182,10 +235,12 @@ describe('AppProjects: a course\'s Applications reach only its namespaces and th
     const dash = (course: string, lab: string) => `lab-${course}-${lab}`;
     expect(dash('net', 'sec-a')).toBe(dash('net-sec', 'a'));
     // Both namespaces are still equal; the AppProject deny entry below decides which course may use it.
-    expect(appFor(repo, 'labs/net/sec-a.yaml').spec.destination.namespace).toBe(appFor(repo, 'labs/net-sec/a.yaml').spec.destination.namespace);
+    expect(appFor(repo, 'labs/net/sec-a.yaml').spec.destination.namespace).toBe(
+      appFor(repo, 'labs/net-sec/a.yaml').spec.destination.namespace,
+    );
   });
 
-  it('courses whose names extend each other: course net cannot deploy into course net-sec\'s namespaces (deny destination)', () => {
+  it("courses whose names extend each other: course net cannot deploy into course net-sec's namespaces (deny destination)", () => {
     const ctx = exampleCtx();
     ctx.site.labs.courses = [{ name: 'net' }, { name: 'net-sec' }];
     const [net, netSec] = courseProjects(ctx);
@@ -195,7 +250,10 @@ describe('AppProjects: a course\'s Applications reach only its namespaces and th
     expect(isDestinationMatched(netSec, { server, namespace: 'course-net-sec-a' })).toBe(true);
     expect(isDestinationMatched(netSec, { server, namespace: 'course-net-a' })).toBe(false);
     // Weakened: without the deny entry the prefix glob lets it through.
-    const weak = { ...net, spec: { ...net!.spec, destinations: net!.spec!.destinations!.filter((d) => !d.namespace?.startsWith('!')) } };
+    const weak = {
+      ...net,
+      spec: { ...net!.spec, destinations: net!.spec!.destinations!.filter((d) => !d.namespace?.startsWith('!')) },
+    };
     expect(isDestinationMatched(weak, { server, namespace: 'course-net-sec-a' })).toBe(true);
   });
 });

@@ -17,7 +17,9 @@ let bin: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'labs-helm3-'));
   bin = join(dir, 'helm3-schema');
-  const r = await run('go', ['build', '-buildvcs=false', '-o', bin, '.'], { cwd: join(ROOT, 'test/security/helm3-schema') });
+  const r = await run('go', ['build', '-buildvcs=false', '-o', bin, '.'], {
+    cwd: join(ROOT, 'test/security/helm3-schema'),
+  });
   if (r.code !== 0) throw new Error(`go build failed: ${r.stderr}`);
 }, 300_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,7 +43,7 @@ async function check(v: unknown) {
 }
 const firewalls = () => parse(readFileSync(join(VALID, 'netsec/firewalls.yaml'), 'utf8'));
 
-describe('charts/vm-lab/values.schema.json under Helm 3.17\'s JSON Schema library (gojsonschema)', () => {
+describe("charts/vm-lab/values.schema.json under Helm 3.17's JSON Schema library (gojsonschema)", () => {
   it('loads (draft-07, every pattern compiles in RE2) and accepts the valid fixtures', async () => {
     for (const f of ['netsec/firewalls.yaml', 'os101/shell.yaml']) {
       const r = await check(values(parse(readFileSync(join(VALID, f), 'utf8'))));
@@ -52,14 +54,62 @@ describe('charts/vm-lab/values.schema.json under Helm 3.17\'s JSON Schema librar
 
   it('refuses the attacks helm 4 refuses: injected structure, unknown keys, absurd sizes', async () => {
     const cases: [string, (l: any) => void, string][] = [
-      ['a document in image', (l) => { l.image = 'netlab\n---\nkind: Pod'; }, 'image'],
-      ['a key in a student', (l) => { l.students[2] = 'carol\nx: y'; }, 'students.2'],
-      ['a flow map in an SSH key', (l) => { l.students[0].sshKeys = ['ssh-ed25519 AAAA {evil: 1}\n- x']; }, 'students.0.sshKeys.0'],
-      ['a line break in the title', (l) => { l.title = 'x\n---'; }, 'title'],
-      ['a non-CIDR egress', (l) => { l.network.allowEgress[0].cidr = '10.0.0.0/8\n  except: []'; }, 'network.allowEgress.0.cidr'],
-      ['hostNetwork', (l) => { l.hostNetwork = true; }, '(root)'],
-      ['1001 students', (l) => { l.students = Array.from({ length: 1001 }, (_, i) => `s${i}`); }, 'students'],
-      ['a 9999999Ti disk', (l) => { l.disk = '9999999Ti'; }, 'disk'],
+      [
+        'a document in image',
+        (l) => {
+          l.image = 'netlab\n---\nkind: Pod';
+        },
+        'image',
+      ],
+      [
+        'a key in a student',
+        (l) => {
+          l.students[2] = 'carol\nx: y';
+        },
+        'students.2',
+      ],
+      [
+        'a flow map in an SSH key',
+        (l) => {
+          l.students[0].sshKeys = ['ssh-ed25519 AAAA {evil: 1}\n- x'];
+        },
+        'students.0.sshKeys.0',
+      ],
+      [
+        'a line break in the title',
+        (l) => {
+          l.title = 'x\n---';
+        },
+        'title',
+      ],
+      [
+        'a non-CIDR egress',
+        (l) => {
+          l.network.allowEgress[0].cidr = '10.0.0.0/8\n  except: []';
+        },
+        'network.allowEgress.0.cidr',
+      ],
+      [
+        'hostNetwork',
+        (l) => {
+          l.hostNetwork = true;
+        },
+        '(root)',
+      ],
+      [
+        '1001 students',
+        (l) => {
+          l.students = Array.from({ length: 1001 }, (_, i) => `s${i}`);
+        },
+        'students',
+      ],
+      [
+        'a 9999999Ti disk',
+        (l) => {
+          l.disk = '9999999Ti';
+        },
+        'disk',
+      ],
     ];
     for (const [name, mutate, field] of cases) {
       const lab = firewalls();

@@ -16,19 +16,41 @@ import { clearLabs, helmApp, put, siteRepo, validate, walk, weakChart, type Site
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGFsaWNlLWtleS1mb3ItdGVzdHMtb25seS0wMDAwMDAw alice@laptop';
 /** A second YAML document: a privileged, host-network Pod, if any template wrote the value bare. */
-const DOC = 'x\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: evil, namespace: kube-system}\nspec: {hostNetwork: true, containers: [{name: c, image: busybox, securityContext: {privileged: true}}]}\n';
+const DOC =
+  'x\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: evil, namespace: kube-system}\nspec: {hostNetwork: true, containers: [{name: c, image: busybox, securityContext: {privileged: true}}]}\n';
 /** Other structure a bare value could add: a key, a flow mapping, an alias, an anchor, a tag, a Helm action. */
-const SHAPES = ['a: b', '{evil: true}', '*ref', '&anchor x', '!!map {}', '{{ .Release.Namespace }}', '- item', '"quoted"'];
+const SHAPES = [
+  'a: b',
+  '{evil: true}',
+  '*ref',
+  '&anchor x',
+  '!!map {}',
+  '{{ .Release.Namespace }}',
+  '- item',
+  '"quoted"',
+];
 
-const base = () => ({
-  apiVersion: 1, title: 'Attack', course: 'netsec', image: 'ubuntu-24.04', size: 'small', disk: '20Gi', persistence: 'persistent',
-  students: ['carol', { name: 'alice', sshKeys: [KEY] }],
-  keycloakGroup: 'course-netsec-students', staffGroup: 'course-netsec-staff',
-  access: { ssh: true, sshFrom: ['198.51.100.0/24'], console: true },
-  network: { isolation: 'student', allowEgress: [{ cidr: '198.51.100.0/24', ports: [443] }] },
-  schedule: { start: '2026-10-01', end: '2027-02-15', hours: [{ days: ['monday'], start: '10:00', end: '12:00' }] },
-  cloudInit: { packages: ['curl'], files: [{ path: '/etc/motd', content: 'hi', permissions: '0644', owner: 'root:root' }], runcmd: ['true'] },
-}) as Record<string, any>;
+const base = () =>
+  ({
+    apiVersion: 1,
+    title: 'Attack',
+    course: 'netsec',
+    image: 'ubuntu-24.04',
+    size: 'small',
+    disk: '20Gi',
+    persistence: 'persistent',
+    students: ['carol', { name: 'alice', sshKeys: [KEY] }],
+    keycloakGroup: 'course-netsec-students',
+    staffGroup: 'course-netsec-staff',
+    access: { ssh: true, sshFrom: ['198.51.100.0/24'], console: true },
+    network: { isolation: 'student', allowEgress: [{ cidr: '198.51.100.0/24', ports: [443] }] },
+    schedule: { start: '2026-10-01', end: '2027-02-15', hours: [{ days: ['monday'], start: '10:00', end: '12:00' }] },
+    cloudInit: {
+      packages: ['curl'],
+      files: [{ path: '/etc/motd', content: 'hi', permissions: '0644', owner: 'root:root' }],
+      runcmd: ['true'],
+    },
+  }) as Record<string, any>;
 
 function setAt(o: any, path: (string | number)[], v: unknown): void {
   let cur = o;
@@ -43,7 +65,15 @@ const LAB_FIELDS: Field[] = [
   { path: ['course'], shown: 'course' },
   { path: ['image'], shown: 'image' },
   { path: ['size'], shown: 'size' },
-  { path: ['memory'], shown: 'memory', prep: (o) => { delete o.size; o.cpu = 1; o.memory = '2Gi'; } },
+  {
+    path: ['memory'],
+    shown: 'memory',
+    prep: (o) => {
+      delete o.size;
+      o.cpu = 1;
+      o.memory = '2Gi';
+    },
+  },
   { path: ['disk'], shown: 'disk' },
   { path: ['persistence'], shown: 'persistence' },
   { path: ['students', 0], shown: 'students[0]' },
@@ -75,8 +105,13 @@ const ROSTER_FIELDS: Field[] = [
 
 let repo: SiteRepo;
 const dirs: string[] = [];
-beforeAll(async () => { repo = await siteRepo('inject'); }, 120_000);
-afterAll(() => { rmSync(repo.dir, { recursive: true, force: true }); dirs.forEach((d) => rmSync(d, { recursive: true, force: true })); });
+beforeAll(async () => {
+  repo = await siteRepo('inject');
+}, 120_000);
+afterAll(() => {
+  rmSync(repo.dir, { recursive: true, force: true });
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
 
 const allowedKinds = new Set(CHART_KINDS.map(([g, k]) => `${g}/${k}`));
 /** What must hold for any render of an attacker's file: chart kinds only, in the lab's namespace, nothing privileged. */
@@ -86,7 +121,10 @@ function expectContained(objs: any[], ns: string) {
     expect(allowedKinds.has(`${group}/${o.kind}`), `${o.kind} ${o.metadata?.name}`).toBe(true);
     expect(o.metadata.namespace).toBe(ns);
     walk(o, (k, v) => {
-      expect(['privileged', 'hostNetwork', 'hostPID', 'hostIPC', 'hostPath', 'evil'].includes(k) && v !== false, `${o.kind}: ${k}`).toBe(false);
+      expect(
+        ['privileged', 'hostNetwork', 'hostPID', 'hostIPC', 'hostPath', 'evil'].includes(k) && v !== false,
+        `${o.kind}: ${k}`,
+      ).toBe(false);
     });
   }
 }
@@ -114,14 +152,24 @@ describe('attack: YAML structure injected through a string field of a lab file',
       } else if (f.shown === 'course') {
         // The file may claim anything; the Application takes the course from the folder (valuesObject).
         expect(cli.code).toBe(1);
-        const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith('course:')) + 1;
-        expect(cli.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:9 course: `, 'm'));
+        const line =
+          readFileSync(file, 'utf8')
+            .split('\n')
+            .findIndex((l) => l.startsWith('course:')) + 1;
+        expect(cli.stderr).toMatch(
+          new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:9 course: `, 'm'),
+        );
         expect(helm.code, helm.stderr).toBe(0);
         expectContained(helm.objects, 'course-netsec-attack');
         for (const o of helm.objects) expect(o.metadata.labels?.['labctl.dev/course']).toBe('netsec');
       } else {
         expect(cli.code).toBe(1);
-        expect(cli.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ ${f.shown.replace(/[[\].]/g, '\\$&')}: `, 'm'));
+        expect(cli.stderr).toMatch(
+          new RegExp(
+            `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ ${f.shown.replace(/[[\].]/g, '\\$&')}: `,
+            'm',
+          ),
+        );
         expect(helm.code).not.toBe(0);
         expect(helm.stderr).toContain("values don't meet the specifications of the schema");
         expect(helm.stderr).toContain(`at '/${f.path.join('/')}'`);
@@ -174,16 +222,40 @@ describe('attack: YAML structure injected through a string field of the course r
   for (const f of ROSTER_FIELDS) {
     it(`roster ${f.shown}: refused by labs validate (located) and by helm alone`, async () => {
       clearLabs(repo);
-      const roster: any = { students: ['carol', { name: 'alice', sshKeys: [KEY] }], keycloakGroup: 'course-netsec-students' };
+      const roster: any = {
+        students: ['carol', { name: 'alice', sshKeys: [KEY] }],
+        keycloakGroup: 'course-netsec-students',
+      };
       setAt(roster, f.path, DOC);
       const file = put(repo, 'labs/netsec/roster.yaml', stringify(roster));
       // The lab lists its own students: the roster is still merged into its values, so it is still checked.
-      put(repo, 'labs/netsec/attack.yaml', stringify({ ...base(), cloudInit: undefined, schedule: undefined, access: undefined, network: undefined }));
+      put(
+        repo,
+        'labs/netsec/attack.yaml',
+        stringify({ ...base(), cloudInit: undefined, schedule: undefined, access: undefined, network: undefined }),
+      );
       const cli = await validate(repo);
       expect(cli.code).toBe(1);
-      expect(cli.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ ${f.shown.replace(/[[\].]/g, '\\$&')}: `, 'm'));
+      expect(cli.stderr).toMatch(
+        new RegExp(
+          `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ ${f.shown.replace(/[[\].]/g, '\\$&')}: `,
+          'm',
+        ),
+      );
       // A lab without students of its own takes them from the roster: helm refuses the roster's values.
-      put(repo, 'labs/netsec/attack.yaml', stringify({ ...base(), students: undefined, keycloakGroup: undefined, cloudInit: undefined, schedule: undefined, access: undefined, network: undefined }));
+      put(
+        repo,
+        'labs/netsec/attack.yaml',
+        stringify({
+          ...base(),
+          students: undefined,
+          keycloakGroup: undefined,
+          cloudInit: undefined,
+          schedule: undefined,
+          access: undefined,
+          network: undefined,
+        }),
+      );
       const helm = await helmApp(repo, 'labs/netsec/attack.yaml');
       expect(helm.code).not.toBe(0);
       expect(helm.stderr).toContain("values don't meet the specifications of the schema");

@@ -4,7 +4,17 @@
 // against a weakened copy of labctl (the checks edited out) and succeeds there, so the test can fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  cpSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE } from '../helpers.ts';
@@ -12,7 +22,11 @@ import { labctl, labctlAt, weakenedCopy } from './render-weakened-copy.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'labctl-render-conf-'));
 let seq = 0;
-const fresh = (name: string) => { const d = join(tmp, `${name}-${seq++}`); mkdirSync(d, { recursive: true }); return d; };
+const fresh = (name: string) => {
+  const d = join(tmp, `${name}-${seq++}`);
+  mkdirSync(d, { recursive: true });
+  return d;
+};
 let baseline: string;
 let weak: string;
 
@@ -27,16 +41,31 @@ function site(): { dir: string; victim: string } {
   return { dir, victim };
 }
 
-const render = (dir: string, extra: string[] = [], root?: string) => (root ? labctlAt(root, ['render', '-i', EXAMPLE, '-o', dir, ...extra]) : labctl(['render', '-i', EXAMPLE, '-o', dir, ...extra]));
+const render = (dir: string, extra: string[] = [], root?: string) =>
+  root
+    ? labctlAt(root, ['render', '-i', EXAMPLE, '-o', dir, ...extra])
+    : labctl(['render', '-i', EXAMPLE, '-o', dir, ...extra]);
 
 beforeAll(async () => {
   baseline = join(fresh('baseline'), 'site');
   const r = await labctl(['render', '-i', EXAMPLE, '-o', baseline]);
   if (r.code !== 0) throw new Error(r.stderr);
   weak = weakenedCopy([
-    ['installer/render/write.ts', 'export function assertNoSymlink(root: string, rel: string, what: string): void {', 'export function assertNoSymlink(root: string, rel: string, what: string): void { return;'],
-    ['installer/render/write.ts', 'const bad = files.filter((f) => !isPlainRelative(f as string));', 'const bad: unknown[] = [];'],
-    ['installer/render/write.ts', '(removable(path, depthByTop) ? out.removed : out.kept).push(path);', 'out.removed.push(path);'],
+    [
+      'installer/render/write.ts',
+      'export function assertNoSymlink(root: string, rel: string, what: string): void {',
+      'export function assertNoSymlink(root: string, rel: string, what: string): void { return;',
+    ],
+    [
+      'installer/render/write.ts',
+      'const bad = files.filter((f) => !isPlainRelative(f as string));',
+      'const bad: unknown[] = [];',
+    ],
+    [
+      'installer/render/write.ts',
+      '(removable(path, depthByTop) ? out.removed : out.kept).push(path);',
+      'out.removed.push(path);',
+    ],
   ]);
 });
 
@@ -52,7 +81,9 @@ describe('symbolic links inside -o are never followed', () => {
     symlinkSync(victim, join(dir, 'apps'));
     const r = await render(dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${join(dir, 'apps')} is a symbolic link; labctl removes only plain files and folders inside ${dir} and never follows a link`);
+    expect(r.stderr).toContain(
+      `${join(dir, 'apps')} is a symbolic link; labctl removes only plain files and folders inside ${dir} and never follows a link`,
+    );
     expect(r.stderr).not.toContain('internal error');
     expect(readdirSync(victim)).toEqual(['keep.txt']);
 
@@ -99,7 +130,9 @@ describe('a crafted .labctl/rendered.json is refused', () => {
     craft(dir, ['../victim/keep.txt']);
     const r = await render(dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${join(dir, '.labctl/rendered.json')} names 1 path(s) outside ${dir}: "../victim/keep.txt"`);
+    expect(r.stderr).toContain(
+      `${join(dir, '.labctl/rendered.json')} names 1 path(s) outside ${dir}: "../victim/keep.txt"`,
+    );
     expect(existsSync(join(victim, 'keep.txt'))).toBe(true);
 
     const w = await render(dir, [], weak);
@@ -146,10 +179,31 @@ describe('local files stay out of Git', () => {
     const { dir } = site();
     execFileSync('git', ['init', '-q', dir]);
     const ignored = (p: string) => {
-      try { execFileSync('git', ['-C', dir, 'check-ignore', '-q', p]); return true; } catch { return false; }
+      try {
+        execFileSync('git', ['-C', dir, 'check-ignore', '-q', p]);
+        return true;
+      } catch {
+        return false;
+      }
     };
-    for (const p of ['.labctl/lock', '.labctl/journal.json', 'admin.conf', 'journal.json', 'known_hosts', 'site.agekey', 'up.log']) expect({ p, ignored: ignored(p) }).toEqual({ p, ignored: true });
-    for (const p of ['.labctl/rendered.json', 'apps/argocd.yaml', 'README.md', 'secrets/recipients.txt', 'secrets/entries/bgp/tor-r1.age']) expect({ p, ignored: ignored(p) }).toEqual({ p, ignored: false });
+    for (const p of [
+      '.labctl/lock',
+      '.labctl/journal.json',
+      'admin.conf',
+      'journal.json',
+      'known_hosts',
+      'site.agekey',
+      'up.log',
+    ])
+      expect({ p, ignored: ignored(p) }).toEqual({ p, ignored: true });
+    for (const p of [
+      '.labctl/rendered.json',
+      'apps/argocd.yaml',
+      'README.md',
+      'secrets/recipients.txt',
+      'secrets/entries/bgp/tor-r1.age',
+    ])
+      expect({ p, ignored: ignored(p) }).toEqual({ p, ignored: false });
   });
 
   it('the lock is gone after render and render --check leaves the folder as it was', async () => {
@@ -165,8 +219,17 @@ describe('a crafted .labctl/rendered.json cannot make render delete what it does
     const attack = async (root?: string) => {
       const { dir } = site();
       execFileSync('git', ['init', '-q', dir]);
-      const own = ['inventory.yaml', 'labs/os101/shell.yaml', 'labs/netsec/roster.yaml', 'secrets/recipients.txt', 'notes/ops.md'];
-      for (const f of own) { mkdirSync(join(dir, f, '..'), { recursive: true }); writeFileSync(join(dir, f), `# ${f}\n`); }
+      const own = [
+        'inventory.yaml',
+        'labs/os101/shell.yaml',
+        'labs/netsec/roster.yaml',
+        'secrets/recipients.txt',
+        'notes/ops.md',
+      ];
+      for (const f of own) {
+        mkdirSync(join(dir, f, '..'), { recursive: true });
+        writeFileSync(join(dir, f), `# ${f}\n`);
+      }
       mkdirSync(join(dir, 'components/retired'), { recursive: true });
       writeFileSync(join(dir, 'components/retired/values.yaml'), 'old: true\n');
       const state = join(dir, '.labctl/rendered.json');

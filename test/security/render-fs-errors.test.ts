@@ -17,12 +17,23 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function withMount(mount: string, args: string[], root = ROOT): Promise<Run> {
   return new Promise((res) => {
     const script = `set -e; ${mount}; exec "${process.execPath}" "${resolve(root, 'bin/labctl.js')}" "$@"`;
-    const p = spawn('unshare', ['-m', 'sh', '-c', script, 'sh', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (b) => { stdout += b; });
-    p.stderr.on('data', (b) => { stderr += b; });
+    const p = spawn('unshare', ['-m', 'sh', '-c', script, 'sh', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '',
+      stderr = '';
+    p.stdout.on('data', (b) => {
+      stdout += b;
+    });
+    p.stderr.on('data', (b) => {
+      stderr += b;
+    });
     const t = setTimeout(() => p.kill('SIGKILL'), 120_000);
-    p.on('close', (code) => { clearTimeout(t); res({ code, stdout, stderr }); });
+    p.on('close', (code) => {
+      clearTimeout(t);
+      res({ code, stdout, stderr });
+    });
   });
 }
 
@@ -47,33 +58,70 @@ describe('file system errors: a clear message naming the path, exit 1', () => {
   it('a read-only file system (render -o, and secrets init writing its key there)', async () => {
     const ro = join(tmp, 'ro');
     mkdirSync(ro);
-    const r = await withMount(`mount -t tmpfs -o ro,size=1m tmpfs ${ro}`, ['render', '-i', EXAMPLE, '-o', join(ro, 'site')]);
+    const r = await withMount(`mount -t tmpfs -o ro,size=1m tmpfs ${ro}`, [
+      'render',
+      '-i',
+      EXAMPLE,
+      '-o',
+      join(ro, 'site'),
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`labctl: cannot create the folder ${join(ro, 'site', '.labctl')}: ${ro}: the file system is read-only (EROFS)`);
+    expect(r.stderr).toContain(
+      `labctl: cannot create the folder ${join(ro, 'site', '.labctl')}: ${ro}: the file system is read-only (EROFS)`,
+    );
     noStack(r);
     const repo = join(tmp, 'repo-ro');
     mkdirSync(repo);
-    const k = await withMount(`mount -t tmpfs -o ro,size=1m tmpfs ${ro}`, ['secrets', 'init', '-r', repo, '-k', join(ro, 'site.agekey')]);
+    const k = await withMount(`mount -t tmpfs -o ro,size=1m tmpfs ${ro}`, [
+      'secrets',
+      'init',
+      '-r',
+      repo,
+      '-k',
+      join(ro, 'site.agekey'),
+    ]);
     expect(k.code).toBe(1);
-    expect(k.stderr).toMatch(new RegExp(`labctl: cannot (open|create the folder) ${ro}/.*the file system is read-only \\(EROFS\\)`));
+    expect(k.stderr).toMatch(
+      new RegExp(`labctl: cannot (open|create the folder) ${ro}/.*the file system is read-only \\(EROFS\\)`),
+    );
     noStack(k);
   });
 
   it('a full disk (a 64 KiB tmpfs): names the file it could not write', async () => {
     const full = join(tmp, 'full');
     mkdirSync(full);
-    const r = await withMount(`mount -t tmpfs -o size=64k tmpfs ${full}`, ['render', '-i', EXAMPLE, '-o', join(full, 'site')]);
+    const r = await withMount(`mount -t tmpfs -o size=64k tmpfs ${full}`, [
+      'render',
+      '-i',
+      EXAMPLE,
+      '-o',
+      join(full, 'site'),
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`labctl: cannot (write|open|create the folder) ${full}/site/\\S+: no space left on the device \\(the disk is full\\) \\(ENOSPC\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `labctl: cannot (write|open|create the folder) ${full}/site/\\S+: no space left on the device \\(the disk is full\\) \\(ENOSPC\\)`,
+      ),
+    );
     noStack(r);
   });
 
   it('weakened copy: without the mapping in main.ts the same full disk is an "internal error" with a stack, exit 3', async () => {
-    const weak = weakenedCopy([['installer/cli/main.ts', 'const fsMessage = fileSystemMessage(e);', 'const fsMessage = undefined as string | undefined;']]);
+    const weak = weakenedCopy([
+      [
+        'installer/cli/main.ts',
+        'const fsMessage = fileSystemMessage(e);',
+        'const fsMessage = undefined as string | undefined;',
+      ],
+    ]);
     try {
       const full = join(tmp, 'full-weak');
       mkdirSync(full);
-      const r = await withMount(`mount -t tmpfs -o size=64k tmpfs ${full}`, ['render', '-i', EXAMPLE, '-o', join(full, 'site')], weak);
+      const r = await withMount(
+        `mount -t tmpfs -o size=64k tmpfs ${full}`,
+        ['render', '-i', EXAMPLE, '-o', join(full, 'site')],
+        weak,
+      );
       expect(r.code).toBe(3);
       expect(r.stderr).toContain('internal error');
     } finally {

@@ -7,21 +7,44 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../helpers.ts';
 
-export interface Run { code: number | null; stdout: string; stderr: string }
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs labctl (this checkout's, or `root`'s copy) asynchronously; `input` is written to stdin and closed. */
-export function labctlAt(root: string, args: string[], opts: { env?: Record<string, string | undefined>; input?: string; cwd?: string } = {}): Promise<Run> {
+export function labctlAt(
+  root: string,
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; input?: string; cwd?: string } = {},
+): Promise<Run> {
   return new Promise((res) => {
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const [k, v] of Object.entries(opts.env ?? {})) { if (v === undefined) delete env[k]; else env[k] = v; }
-    const p = spawn(process.execPath, [resolve(root, 'bin/labctl.js'), ...args], { cwd: opts.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (b) => { stdout += b; });
-    p.stderr.on('data', (b) => { stderr += b; });
+    for (const [k, v] of Object.entries(opts.env ?? {})) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    const p = spawn(process.execPath, [resolve(root, 'bin/labctl.js'), ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '',
+      stderr = '';
+    p.stdout.on('data', (b) => {
+      stdout += b;
+    });
+    p.stderr.on('data', (b) => {
+      stderr += b;
+    });
     p.stdin.on('error', () => undefined);
     p.stdin.end(opts.input ?? '');
     const t = setTimeout(() => p.kill('SIGKILL'), 180_000);
-    p.on('close', (code) => { clearTimeout(t); res({ code, stdout, stderr }); });
+    p.on('close', (code) => {
+      clearTimeout(t);
+      res({ code, stdout, stderr });
+    });
   });
 }
 
@@ -34,7 +57,8 @@ export const labctl = (args: string[], opts: Parameters<typeof labctlAt>[2] = {}
  */
 export function weakenedCopy(edits: [file: string, from: string, to: string][]): string {
   const dir = mkdtempSync(join(tmpdir(), 'labctl-weakened-'));
-  for (const p of ['bin', 'installer', 'gitops', 'charts', 'images', 'package.json', 'inventory.example.yaml']) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  for (const p of ['bin', 'installer', 'gitops', 'charts', 'images', 'package.json', 'inventory.example.yaml'])
+    cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   symlinkSync(join(ROOT, '.tools'), join(dir, '.tools'));
   for (const [file, from, to] of edits) {

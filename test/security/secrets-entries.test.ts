@@ -6,7 +6,16 @@
 // without the check would deliver the attacker's value, so the test can fail. Legitimate writes (set,
 // rotate, rekey, confirm, confirm --all for a store from before the manifest) keep working.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as age from 'age-encryption';
@@ -24,14 +33,18 @@ const env = { LABCTL_AGE_KEY_FILE: key };
 let weak: string;
 
 const secrets = (args: string[], input?: string, root?: string) =>
-  (root ? labctlAt(root, ['secrets', ...args, '-r', repo], { env, input }) : labctl(['secrets', ...args, '-r', repo], { env, input }));
+  root
+    ? labctlAt(root, ['secrets', ...args, '-r', repo], { env, input })
+    : labctl(['secrets', ...args, '-r', repo], { env, input });
 const applyDry = (root?: string) => secrets(['apply', '--dry-run', '-i', EXAMPLE], undefined, root);
 const list = (root?: string) => secrets(['list', '-i', EXAMPLE], undefined, root);
 const render = () => labctl(['render', '-i', EXAMPLE, '-o', repo], { env });
 
 /** What an attacker with commit rights can do: encrypt a value to the public recipient in recipients.txt. */
 async function plant(ref: string, value: string): Promise<void> {
-  const recipient = readFileSync(join(repo, 'secrets/recipients.txt'), 'utf8').split('\n').find((l) => l.startsWith('age1'))!;
+  const recipient = readFileSync(join(repo, 'secrets/recipients.txt'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('age1'))!;
   const e = new age.Encrypter();
   e.addRecipient(recipient);
   mkdirSync(dirname(entry(ref)), { recursive: true });
@@ -51,11 +64,20 @@ beforeAll(async () => {
   // The values the site supplies, written by the key holder through the store (as secrets set does), all
   // but bgp/tor-r1, which the attacker plants below.
   const store = new SecretStore(repo, { keyFile: key });
-  for (const e of (JSON.parse((await secrets(['list', '-i', EXAMPLE, '--output', 'json'])).stdout) as { entries: { entry: string; present: boolean }[] }).entries) {
+  for (const e of (
+    JSON.parse((await secrets(['list', '-i', EXAMPLE, '--output', 'json'])).stdout) as {
+      entries: { entry: string; present: boolean }[];
+    }
+  ).entries) {
     if (!e.present && e.entry !== 'bgp/tor-r1') await store.put(e.entry, `site-value-of-${e.entry}`);
   }
-  weak = weakenedCopy([['installer/secrets/store.ts', 'unconfirmedReason(ref: string, confirmed = this.confirmedEntries()): string | undefined {',
-    'unconfirmedReason(ref: string, confirmed = this.confirmedEntries()): string | undefined { if (ref) return undefined;']]);
+  weak = weakenedCopy([
+    [
+      'installer/secrets/store.ts',
+      'unconfirmedReason(ref: string, confirmed = this.confirmedEntries()): string | undefined {',
+      'unconfirmedReason(ref: string, confirmed = this.confirmedEntries()): string | undefined { if (ref) return undefined;',
+    ],
+  ]);
 }, 180_000);
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
@@ -65,12 +87,16 @@ afterAll(() => {
 describe('an entry the site key holder did not write is refused', () => {
   it('render writes entries.confirmed: one sha256 per generated entry and a MAC; apply accepts them all (only bgp/tor-r1 lacks)', async () => {
     const text = readFileSync(manifest, 'utf8');
-    expect(text).toContain(`${ciphertextHash(readFileSync(entry('identity/keycloak-admin-password')))}  identity/keycloak-admin-password\n`);
+    expect(text).toContain(
+      `${ciphertextHash(readFileSync(entry('identity/keycloak-admin-password')))}  identity/keycloak-admin-password\n`,
+    );
     expect(text).toMatch(/\nmac hmac-sha256:[A-Za-z0-9+/=]{44}\n$/);
     const a = await applyDry();
     // a missing entry no longer fails apply (issue 20): its Secret waits, listed with the command
     expect(a.code, a.stderr).toBe(0);
-    expect(a.stdout).toMatch(/^waits: Secret \S+: the store lacks bgp\/tor-r1 \(.*\); then: labctl secrets set bgp\/tor-r1$/m);
+    expect(a.stdout).toMatch(
+      /^waits: Secret \S+: the store lacks bgp\/tor-r1 \(.*\); then: labctl secrets set bgp\/tor-r1$/m,
+    );
     expect(a.stdout).toMatch(/Secrets would be applied, 1 wait \(dry run; nothing sent\)\n$/);
   });
 
@@ -91,7 +117,7 @@ describe('an entry the site key holder did not write is refused', () => {
     expect(r.stderr).toContain('bgp/tor-r1: secrets/entries/bgp/tor-r1.age is not in secrets/entries.confirmed');
   });
 
-  it('weakened copy without the check: list says ok and apply builds the router Secret from the attacker\'s value', async () => {
+  it("weakened copy without the check: list says ok and apply builds the router Secret from the attacker's value", async () => {
     const l = await list(weak);
     expect(l.stdout).toMatch(/^ok {6}bgp\/tor-r1 /m);
     const a = await applyDry(weak);
@@ -101,7 +127,10 @@ describe('an entry the site key holder did not write is refused', () => {
   });
 
   it('set --replace re-confirms the entry with the value the key holder types', async () => {
-    const s = await secrets(['set', 'bgp/tor-r1', '--replace', 'bgp/tor-r1', '-i', EXAMPLE], 'the-real-router-password');
+    const s = await secrets(
+      ['set', 'bgp/tor-r1', '--replace', 'bgp/tor-r1', '-i', EXAMPLE],
+      'the-real-router-password',
+    );
     expect(s.code, s.stderr).toBe(0);
     expect(await decrypt('bgp/tor-r1')).toBe('the-real-router-password');
     const a = await applyDry();
@@ -116,7 +145,9 @@ describe('an entry the site key holder did not write is refused', () => {
     await plant('identity/keycloak-admin-password', 'attacker-admin-password');
     const a = await applyDry();
     expect(a.code).toBe(1);
-    expect(a.stderr).toContain('identity/keycloak-admin-password: secrets/entries/identity/keycloak-admin-password.age changed since the site key holder wrote it');
+    expect(a.stderr).toContain(
+      'identity/keycloak-admin-password: secrets/entries/identity/keycloak-admin-password.age changed since the site key holder wrote it',
+    );
     const l = await list();
     expect(l.stdout).toMatch(/^REFUSED identity\/keycloak-admin-password /m);
     expect((await render()).code).toBe(1);
@@ -133,7 +164,9 @@ describe('an entry the site key holder did not write is refused', () => {
     writeFileSync(manifest, before.replace(/^mac /m, `${line}mac `));
     for (const r of [await applyDry(), await list(), await render()]) {
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('secrets/entries.confirmed was not confirmed with this site key (its MAC does not match)');
+      expect(r.stderr).toContain(
+        'secrets/entries.confirmed was not confirmed with this site key (its MAC does not match)',
+      );
     }
     const attacker = await newSiteKey();
     const m = new Map([...before.matchAll(/^([0-9a-f]{64}) {2}(\S+)$/gm)].map((x) => [x[2]!, x[1]!]));
@@ -174,7 +207,9 @@ describe('legitimate writes keep working', () => {
     expect((await applyDry()).code).toBe(1);
     const c = await secrets(['confirm', 'bgp/tor-r3']);
     expect(c.code, c.stderr).toBe(0);
-    expect(c.stdout).toContain(`confirm bgp/tor-r3: ciphertext sha256 ${ciphertextHash(readFileSync(entry('bgp/tor-r3')))}, value of 31 characters`);
+    expect(c.stdout).toContain(
+      `confirm bgp/tor-r3: ciphertext sha256 ${ciphertextHash(readFileSync(entry('bgp/tor-r3')))}, value of 31 characters`,
+    );
     expect(c.stdout).not.toContain('router-3-written-outside-labctl');
     expect((await applyDry()).code).toBe(0);
   });
@@ -183,7 +218,9 @@ describe('legitimate writes keep working', () => {
     unlinkSync(manifest);
     const a = await applyDry();
     expect(a.code).toBe(1);
-    expect(a.stderr).toContain('secrets/entries.confirmed does not exist, so no entry of this store is confirmed by the site key holder');
+    expect(a.stderr).toContain(
+      'secrets/entries.confirmed does not exist, so no entry of this store is confirmed by the site key holder',
+    );
     expect(a.stderr).toContain(`labctl secrets confirm --all -r ${repo}`);
     const c = await secrets(['confirm', '--all']);
     expect(c.code, c.stderr).toBe(0);

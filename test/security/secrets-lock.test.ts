@@ -18,22 +18,42 @@ let weak: string;
 const MARK = 'reading the value for';
 
 beforeAll(async () => {
-  weak = weakenedCopy([['installer/cli/commands/secrets.ts', '  const unlock = lockRepo(repo);', '  const unlock = () => undefined;']]);
+  weak = weakenedCopy([
+    ['installer/cli/commands/secrets.ts', '  const unlock = lockRepo(repo);', '  const unlock = () => undefined;'],
+  ]);
 });
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
   if (weak) rmSync(weak, { recursive: true, force: true });
 });
 
-interface Proc { p: ChildProcessWithoutNullStreams; stdout: string; stderr: string; done: Promise<number | null> }
+interface Proc {
+  p: ChildProcessWithoutNullStreams;
+  stdout: string;
+  stderr: string;
+  done: Promise<number | null>;
+}
 
 function start(root: string, repo: string): Proc {
-  const p = spawn(process.execPath, [resolve(root, 'bin/labctl.js'), 'secrets', 'set', 'identity/ldap-bind', '-i', EXAMPLE, '-r', repo, '-k', key], { cwd: ROOT });
+  const p = spawn(
+    process.execPath,
+    [resolve(root, 'bin/labctl.js'), 'secrets', 'set', 'identity/ldap-bind', '-i', EXAMPLE, '-r', repo, '-k', key],
+    { cwd: ROOT },
+  );
   const proc: Proc = { p, stdout: '', stderr: '', done: Promise.resolve(null) };
-  p.stdout.on('data', (b) => { proc.stdout += b; });
-  p.stderr.on('data', (b) => { proc.stderr += b; });
+  p.stdout.on('data', (b) => {
+    proc.stdout += b;
+  });
+  p.stderr.on('data', (b) => {
+    proc.stderr += b;
+  });
   const t = setTimeout(() => p.kill('SIGKILL'), 120_000);
-  proc.done = new Promise((res) => p.on('close', (code) => { clearTimeout(t); res(code); }));
+  proc.done = new Promise((res) =>
+    p.on('close', (code) => {
+      clearTimeout(t);
+      res(code);
+    }),
+  );
   return proc;
 }
 
@@ -70,7 +90,9 @@ describe('no check-then-write race between two labctl processes', () => {
     const { first, second, codes, stored } = await race(ROOT);
     expect(codes).toEqual([0, 1]);
     expect(first.stdout).toContain('identity/ldap-bind stored');
-    expect(second.stderr).toContain('identity/ldap-bind already has a value; to replace it pass --replace identity/ldap-bind');
+    expect(second.stderr).toContain(
+      'identity/ldap-bind already has a value; to replace it pass --replace identity/ldap-bind',
+    );
     expect(second.stderr).not.toContain(MARK); // it waited for the lock and never got as far as reading a value
     expect(stored).toBe('value-from-first');
   });

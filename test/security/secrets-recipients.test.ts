@@ -30,17 +30,30 @@ const entry = (ref: string) => join(repo, 'secrets/entries', `${ref}.age`);
 async function decryptWith(identity: string, ref: string): Promise<string | undefined> {
   const d = new age.Decrypter();
   d.addIdentity(identity);
-  try { return await d.decrypt(age.armor.decode(readFileSync(entry(ref), 'utf8')), 'text'); } catch { return undefined; }
+  try {
+    return await d.decrypt(age.armor.decode(readFileSync(entry(ref), 'utf8')), 'text');
+  } catch {
+    return undefined;
+  }
 }
 const set = (ref: string, value: string, extra: string[] = [], env: Record<string, string | undefined> = {}) =>
-  labctl(['secrets', 'set', ref, '-i', EXAMPLE, '-r', repo, ...extra], { input: value, env: { LABCTL_AGE_KEY_FILE: key, ...env } });
+  labctl(['secrets', 'set', ref, '-i', EXAMPLE, '-r', repo, ...extra], {
+    input: value,
+    env: { LABCTL_AGE_KEY_FILE: key, ...env },
+  });
 
 beforeAll(async () => {
   const r = await labctl(['secrets', 'init', '-r', repo, '-k', key]);
   if (r.code !== 0) throw new Error(r.stderr);
   attacker = await newSiteKey();
   backup = await newSiteKey();
-  weak = weakenedCopy([['installer/secrets/recipients.ts', 'export function trustedRecipients(c: TrustCheck): string[] {', 'export function trustedRecipients(c: TrustCheck): string[] { return c.listed;']]);
+  weak = weakenedCopy([
+    [
+      'installer/secrets/recipients.ts',
+      'export function trustedRecipients(c: TrustCheck): string[] {',
+      'export function trustedRecipients(c: TrustCheck): string[] { return c.listed;',
+    ],
+  ]);
 });
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
@@ -58,18 +71,22 @@ describe('a recipient added by a commit is not trusted', () => {
   });
 
   it('render on a machine without the site key renders, generates nothing and says what to run where the key is', async () => {
-    const r = await labctl(['render', '-i', EXAMPLE, '-o', repo], { env: { LABCTL_AGE_KEY_FILE: undefined, HOME: tmp } });
+    const r = await labctl(['render', '-i', EXAMPLE, '-o', repo], {
+      env: { LABCTL_AGE_KEY_FILE: undefined, HOME: tmp },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/secrets: \d+ new entries not generated: the site key \(.*\) is not on this machine/);
     expect(r.stdout).toContain(`labctl secrets generate -i ${EXAMPLE} -r ${repo} -k KEYFILE`);
     expect(existsSync(join(repo, 'secrets/entries'))).toBe(false);
   });
 
-  it('an attacker\'s recipient appended to recipients.txt: set, generate and render refuse to encrypt, naming it and the command', async () => {
+  it("an attacker's recipient appended to recipients.txt: set, generate and render refuse to encrypt, naming it and the command", async () => {
     writeFileSync(recipientsFile, `${goodList}${attacker.recipient}\n`);
     const r = await set('bgp/tor-r1', 'router-password-1');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`lists ${attacker.recipient}, which the site key holder has not confirmed; nothing was encrypted`);
+    expect(r.stderr).toContain(
+      `lists ${attacker.recipient}, which the site key holder has not confirmed; nothing was encrypted`,
+    );
     expect(r.stderr).toContain(`labctl secrets add-recipient ${attacker.recipient} -r ${repo}`);
     expect(existsSync(entry('bgp/tor-r1'))).toBe(false);
     const g = await labctl(['secrets', 'generate', '-i', EXAMPLE, '-r', repo, '-k', key]);
@@ -82,13 +99,16 @@ describe('a recipient added by a commit is not trusted', () => {
   });
 
   it('weakened copy (encrypts to whatever recipients.txt lists): the attacker reads the router password', async () => {
-    const r = await labctlAt(weak, ['secrets', 'set', 'bgp/tor-r1', '-i', EXAMPLE, '-r', repo], { input: 'router-password-1', env: { LABCTL_AGE_KEY_FILE: key } });
+    const r = await labctlAt(weak, ['secrets', 'set', 'bgp/tor-r1', '-i', EXAMPLE, '-r', repo], {
+      input: 'router-password-1',
+      env: { LABCTL_AGE_KEY_FILE: key },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(await decryptWith(attacker.identity, 'bgp/tor-r1')).toBe('router-password-1');
     rmSync(join(repo, 'secrets/entries'), { recursive: true });
   });
 
-  it('a forged confirmation is refused: the old MAC over a longer list, or a MAC made with the attacker\'s own key', async () => {
+  it("a forged confirmation is refused: the old MAC over a longer list, or a MAC made with the attacker's own key", async () => {
     const site = await age.identityToRecipient(readIdentity(key));
     const oldMac = goodConfirmed.split('\n').find((l) => l.startsWith('mac '))!;
     writeFileSync(confirmedFile, `${[site, attacker.recipient].sort().join('\n')}\n${oldMac}\n`);
@@ -119,9 +139,21 @@ describe('a recipient added by a commit is not trusted', () => {
 describe('a backup key, confirmed by the site key holder', () => {
   it('add-recipient confirms it; new entries open with it; rekey opens the older ones; remove-recipient stops it', async () => {
     expect((await set('bgp/tor-r1', 'router-password-1')).code).toBe(0);
-    const add = await labctl(['secrets', 'add-recipient', backup.recipient, '-r', repo, '-k', key, '--note', 'backup key, safe B']);
+    const add = await labctl([
+      'secrets',
+      'add-recipient',
+      backup.recipient,
+      '-r',
+      repo,
+      '-k',
+      key,
+      '--note',
+      'backup key, safe B',
+    ]);
     expect(add.code, add.stderr).toBe(0);
-    expect(add.stdout).toContain(`The 1 existing entries are not readable with the new key yet: run labctl secrets rekey -r ${repo}`);
+    expect(add.stdout).toContain(
+      `The 1 existing entries are not readable with the new key yet: run labctl secrets rekey -r ${repo}`,
+    );
     expect(readFileSync(recipientsFile, 'utf8')).toContain(`${backup.recipient}  # backup key, safe B`);
     expect((await set('bgp/tor-r2', 'router-password-2')).code).toBe(0);
     expect(await decryptWith(backup.identity, 'bgp/tor-r2')).toBe('router-password-2');
@@ -138,11 +170,11 @@ describe('a backup key, confirmed by the site key holder', () => {
     expect(await decryptWith(readIdentity(key), 'bgp/tor-r3')).toBe('router-password-3');
   });
 
-  it('the site key\'s own recipient cannot be removed; a malformed recipient is a usage error', async () => {
+  it("the site key's own recipient cannot be removed; a malformed recipient is a usage error", async () => {
     const site = await age.identityToRecipient(readIdentity(key));
     const r = await labctl(['secrets', 'remove-recipient', site, '-r', repo, '-k', key]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('is the site key\'s own recipient');
+    expect(r.stderr).toContain("is the site key's own recipient");
     expect((await labctl(['secrets', 'add-recipient', 'age1short', '-r', repo, '-k', key])).code).toBe(2);
   });
 
@@ -160,7 +192,9 @@ describe('secrets set and apply (issue 20)', () => {
   it('refuses an entry name the platform does not read, with "did you mean"', async () => {
     const r = await set('bgp/tor-r9', 'x');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`bgp/tor-r9 is not an entry ${EXAMPLE} uses, so nothing would read it; nothing was stored. Did you mean bgp/tor-r1?`);
+    expect(r.stderr).toContain(
+      `bgp/tor-r9 is not an entry ${EXAMPLE} uses, so nothing would read it; nothing was stored. Did you mean bgp/tor-r1?`,
+    );
     const t = await set('identity/ldap-bnd', 'x');
     expect(t.stderr).toContain('Did you mean identity/ldap-bind?');
     expect(existsSync(entry('bgp/tor-r9'))).toBe(false);
@@ -170,12 +204,20 @@ describe('secrets set and apply (issue 20)', () => {
     const before = readFileSync(entry('bgp/tor-r1'), 'utf8');
     const viaEnv = await set('bgp/tor-r1', 'router-password-1', ['--replace', 'bgp/tor-r1']);
     expect(viaEnv.stdout).toContain('bgp/tor-r1 unchanged');
-    const viaFlag = await set('bgp/tor-r1', 'router-password-1', ['--replace', 'bgp/tor-r1', '-k', key], { LABCTL_AGE_KEY_FILE: undefined, HOME: tmp });
+    const viaFlag = await set('bgp/tor-r1', 'router-password-1', ['--replace', 'bgp/tor-r1', '-k', key], {
+      LABCTL_AGE_KEY_FILE: undefined,
+      HOME: tmp,
+    });
     expect(viaFlag.stdout).toContain('bgp/tor-r1 unchanged');
     expect(readFileSync(entry('bgp/tor-r1'), 'utf8')).toBe(before);
-    const none = await set('bgp/tor-r2', 'new', ['--replace', 'bgp/tor-r2'], { LABCTL_AGE_KEY_FILE: undefined, HOME: tmp });
+    const none = await set('bgp/tor-r2', 'new', ['--replace', 'bgp/tor-r2'], {
+      LABCTL_AGE_KEY_FILE: undefined,
+      HOME: tmp,
+    });
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain(`site key ${join(tmp, '.config/labctl/site.agekey')} not found (needed to check that secrets/recipients.txt lists only recipients the site key holder confirmed); pass --key-file (or set LABCTL_AGE_KEY_FILE)`);
+    expect(none.stderr).toContain(
+      `site key ${join(tmp, '.config/labctl/site.agekey')} not found (needed to check that secrets/recipients.txt lists only recipients the site key holder confirmed); pass --key-file (or set LABCTL_AGE_KEY_FILE)`,
+    );
   });
 
   describe('apply', () => {
@@ -188,12 +230,16 @@ describe('secrets set and apply (issue 20)', () => {
       mkdirSync(state, { recursive: true });
     });
     const apply = (env: Record<string, string | undefined>, extra: string[] = []) =>
-      labctl(['secrets', 'apply', '-i', EXAMPLE, '-r', repo, '-k', key, ...extra], { env: { KUBECONFIG: undefined, HOME: tmp, LABCTL_STATE_DIR: state, ...env } });
+      labctl(['secrets', 'apply', '-i', EXAMPLE, '-r', repo, '-k', key, ...extra], {
+        env: { KUBECONFIG: undefined, HOME: tmp, LABCTL_STATE_DIR: state, ...env },
+      });
 
     it('no kubeconfig anywhere: a clear stop naming where up writes it, exit 1, no internal error', async () => {
       const r = await apply({});
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`no kubeconfig to send the Secrets with: labctl up writes ${join(state, 'admin.conf')} once the cluster is up`);
+      expect(r.stderr).toContain(
+        `no kubeconfig to send the Secrets with: labctl up writes ${join(state, 'admin.conf')} once the cluster is up`,
+      );
       expect(r.stderr).not.toContain('internal error');
     });
 

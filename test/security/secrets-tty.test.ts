@@ -28,20 +28,55 @@ afterAll(() => {
 });
 
 /** Runs `secrets set ENTRY` on a pty; answers each prompt (in order) once it appears. Returns the transcript. */
-function onTerminal(root: string, entry: string, answers: { prompt: string; typed: string }[]): Promise<{ code: number | null; transcript: string }> {
-  const cmd = [process.execPath, resolve(root, 'bin/labctl.js'), 'secrets', 'set', entry, '-i', EXAMPLE, '-r', repo, '-k', key].map(shq).join(' ');
+function onTerminal(
+  root: string,
+  entry: string,
+  answers: { prompt: string; typed: string }[],
+): Promise<{ code: number | null; transcript: string }> {
+  const cmd = [
+    process.execPath,
+    resolve(root, 'bin/labctl.js'),
+    'secrets',
+    'set',
+    entry,
+    '-i',
+    EXAMPLE,
+    '-r',
+    repo,
+    '-k',
+    key,
+  ]
+    .map(shq)
+    .join(' ');
   return new Promise((res) => {
-    const p = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'dumb' } });
+    const p = spawn('script', ['-qfec', cmd, '/dev/null'], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, TERM: 'dumb' },
+    });
     let out = '';
     let next = 0;
     const feed = () => {
       const a = answers[next];
-      if (a && out.includes(a.prompt)) { next++; p.stdin.write(`${a.typed}\r`); setTimeout(feed, 50); }
+      if (a && out.includes(a.prompt)) {
+        next++;
+        p.stdin.write(`${a.typed}\r`);
+        setTimeout(feed, 50);
+      }
     };
-    p.stdout.on('data', (b) => { out += b; feed(); });
-    p.stderr.on('data', (b) => { out += b; });
+    p.stdout.on('data', (b) => {
+      out += b;
+      feed();
+    });
+    p.stderr.on('data', (b) => {
+      out += b;
+    });
     const t = setTimeout(() => p.kill('SIGKILL'), 120_000);
-    p.on('close', (code) => { clearTimeout(t); p.stdin.destroy(); res({ code, transcript: out }); });
+    p.on('close', (code) => {
+      clearTimeout(t);
+      p.stdin.destroy();
+      res({ code, transcript: out });
+    });
   });
 }
 

@@ -26,7 +26,9 @@ import { ExitError } from '../../installer/core/diagnostics.ts';
 
 type Path = (string | number)[];
 const INPUTS: Record<SecretName, string> = {
-  joinToken: 'abcdef.0123456789abcdef', caCertHash: `sha256:${'ab'.repeat(32)}`, certificateKey: 'cd'.repeat(32),
+  joinToken: 'abcdef.0123456789abcdef',
+  caCertHash: `sha256:${'ab'.repeat(32)}`,
+  certificateKey: 'cd'.repeat(32),
   siteCaCert: '-----BEGIN CERTIFICATE-----\nTUlJQg==\n-----END CERTIFICATE-----\n',
 };
 
@@ -43,32 +45,57 @@ function baseSite(): Site {
 function stringFields(site: Site): Path[] {
   const out: Path[] = [];
   const walk = (v: unknown, p: Path) => {
-    if (typeof v === 'string') { out.push(p); return; }
-    if (Array.isArray(v)) { v.forEach((x, i) => walk(x, [...p, i])); return; }
+    if (typeof v === 'string') {
+      out.push(p);
+      return;
+    }
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, [...p, i]));
+      return;
+    }
     if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
   };
   for (const [k, v] of Object.entries(site)) if (k !== 'file' && k !== 'inventory') walk(v, [k]);
   return out;
 }
 const get = (o: unknown, p: Path): string => p.reduce((x: any, k) => x[k], o) as string;
-const set = (o: unknown, p: Path, v: string) => { const parent = p.slice(0, -1).reduce((x: any, k) => x[k], o); parent[p[p.length - 1]!] = v; };
-const name = (p: Path) => p.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').slice(1);
+const set = (o: unknown, p: Path, v: string) => {
+  const parent = p.slice(0, -1).reduce((x: any, k) => x[k], o);
+  parent[p[p.length - 1]!] = v;
+};
+const name = (p: Path) =>
+  p
+    .map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`))
+    .join('')
+    .slice(1);
 
-const scriptsOf = (site: Site) => buildPlan(site).phases.flatMap((p) => p.hosts.flatMap((h) => h.steps.map((s) => ({ node: h.node, id: s.id, needs: s.needs, script: s.script }))));
+const scriptsOf = (site: Site) =>
+  buildPlan(site).phases.flatMap((p) =>
+    p.hosts.flatMap((h) => h.steps.map((s) => ({ node: h.node, id: s.id, needs: s.needs, script: s.script }))),
+  );
 
 /** Shell metacharacters; each payload touches /tmp/cnr-<field>-<n> if bash ever runs it. */
 const payloads = (f: number) => [
-  `$(touch /tmp/cnr-${f}-1)`, `\`touch /tmp/cnr-${f}-2\``, `;touch /tmp/cnr-${f}-3;`, `\ntouch /tmp/cnr-${f}-4\n`,
-  `'$(touch /tmp/cnr-${f}-5)'`, `"$(touch /tmp/cnr-${f}-6)"`, `' ; touch /tmp/cnr-${f}-7 ; '`,
+  `$(touch /tmp/cnr-${f}-1)`,
+  `\`touch /tmp/cnr-${f}-2\``,
+  `;touch /tmp/cnr-${f}-3;`,
+  `\ntouch /tmp/cnr-${f}-4\n`,
+  `'$(touch /tmp/cnr-${f}-5)'`,
+  `"$(touch /tmp/cnr-${f}-6)"`,
+  `' ; touch /tmp/cnr-${f}-7 ; '`,
 ];
 const HEREDOC_BREAK = (f: number) => `\nLABCTL_EOF\ntouch /tmp/cnr-${f}-8\n`;
 
 /** The script with errexit off and fail/exit returning, so every line (and so every value) is reached; the
  *  membership wait asks once instead of for 3 minutes (the stand-in kubectl knows no injected node name). */
-const everyLine = (script: string) => script
-  .replace('set -euo pipefail', 'set -uo pipefail')
-  .replace(/^membership_tries='?\d+'?$/m, "membership_tries='1'")
-  .replace(/^fail\(\) \{[^\n]*\}$/m, 'fail() { echo "LABCTL_ERROR: $*" >&2; return 1; }\nexit() { return "${1:-0}"; }');
+const everyLine = (script: string) =>
+  script
+    .replace('set -euo pipefail', 'set -uo pipefail')
+    .replace(/^membership_tries='?\d+'?$/m, "membership_tries='1'")
+    .replace(
+      /^fail\(\) \{[^\n]*\}$/m,
+      'fail() { echo "LABCTL_ERROR: $*" >&2; return 1; }\nexit() { return "${1:-0}"; }',
+    );
 
 let rack: FakeRack;
 const reaching: Path[] = [];
@@ -78,13 +105,22 @@ let injected: Site;
 beforeAll(async () => {
   // 1. the fields that reach a script
   const base = baseSite();
-  const baseline = scriptsOf(base).map((s) => s.script).join('\n');
+  const baseline = scriptsOf(base)
+    .map((s) => s.script)
+    .join('\n');
   stringFields(base).forEach((p, i) => {
     const s = structuredClone(base);
     const mark = `zqx${i}mark`;
     set(s, p, get(s, p) + mark);
     let text: string;
-    try { text = scriptsOf(s).map((x) => x.script).join('\n'); } catch { reaching.push(p); return; }
+    try {
+      text = scriptsOf(s)
+        .map((x) => x.script)
+        .join('\n');
+    } catch {
+      reaching.push(p);
+      return;
+    }
     if (text.includes(mark) && !baseline.includes(mark)) reaching.push(p);
   });
   // 2. payloads: refused at render, or carried into the scripts
@@ -93,7 +129,12 @@ beforeAll(async () => {
     for (const extra of [payloads(f).join(''), HEREDOC_BREAK(f)]) {
       const s = structuredClone(injected);
       set(s, p, get(s, p) + extra);
-      try { scriptsOf(s); set(injected, p, get(injected, p) + extra); } catch (e) { refused.push({ field: name(p), message: (e as Error).message }); }
+      try {
+        scriptsOf(s);
+        set(injected, p, get(injected, p) + extra);
+      } catch (e) {
+        refused.push({ field: name(p), message: (e as Error).message });
+      }
     }
   });
   rack = await FakeRack.create(44, [{ name: 'sandbox' }]);
@@ -102,11 +143,17 @@ beforeAll(async () => {
   installKubeStandIns(rack, 'sandbox');
   rack.run('sandbox', ['sh', '-c', 'echo ok > /etc/standin/mode; touch /var/lib/standin-api-up']);
   for (const stub of ['apt-get', 'curl']) {
-    rack.run('sandbox', ['sh', '-c', `printf '#!/bin/sh\necho "STAND-IN ${stub}: no network in the sandbox" >&2\nexit 100\n' > /usr/local/sbin/${stub} && chmod 755 /usr/local/sbin/${stub}`]);
+    rack.run('sandbox', [
+      'sh',
+      '-c',
+      `printf '#!/bin/sh\necho "STAND-IN ${stub}: no network in the sandbox" >&2\nexit 100\n' > /usr/local/sbin/${stub} && chmod 755 /usr/local/sbin/${stub}`,
+    ]);
   }
 }, 300_000);
 
-afterAll(async () => { await rack?.destroy(); });
+afterAll(async () => {
+  await rack?.destroy();
+});
 
 /** Runs every script of the site on the sandbox host; returns the canaries that exist afterwards. */
 async function runAll(scripts: { needs: SecretName[]; script: string }[]): Promise<string[]> {
@@ -122,8 +169,20 @@ async function runAll(scripts: { needs: SecretName[]; script: string }[]): Promi
 describe('shell metacharacters in every inventory value that reaches a step script', () => {
   it('finds the fields that reach scripts (by marking each string field of the Site in turn)', () => {
     const names = reaching.map(name);
-    for (const f of ['site.name', 'kubernetes.apiVip', 'kubernetes.apiDnsName', 'kubernetes.packageRepo', 'network.aptProxy', 'nodes[0].name',
-      'nodes[0].address', 'nodes[0].interface', 'registry.hostname', 'registry.proxyCaches[0].upstream', 'network.podCidr']) expect(names).toContain(f);
+    for (const f of [
+      'site.name',
+      'kubernetes.apiVip',
+      'kubernetes.apiDnsName',
+      'kubernetes.packageRepo',
+      'network.aptProxy',
+      'nodes[0].name',
+      'nodes[0].address',
+      'nodes[0].interface',
+      'registry.hostname',
+      'registry.proxyCaches[0].upstream',
+      'network.podCidr',
+    ])
+      expect(names).toContain(f);
     expect(names.length).toBeGreaterThan(20);
   });
 
@@ -131,7 +190,9 @@ describe('shell metacharacters in every inventory value that reaches a step scri
     const fields = refused.map((r) => r.field);
     expect(fields).toContain('network.aptProxy');
     expect(fields).toContain('kubernetes.packageRepo');
-    expect(refused.find((r) => r.field === 'network.aptProxy')!.message).toMatch(/network\.aptProxy: .* is not an http\(s\):\/\/host\[:port\] proxy URL; refused/);
+    expect(refused.find((r) => r.field === 'network.aptProxy')!.message).toMatch(
+      /network\.aptProxy: .* is not an http\(s\):\/\/host\[:port\] proxy URL; refused/,
+    );
     expect(refused.some((r) => /would end a here-document/.test(r.message))).toBe(true);
   });
 
@@ -148,26 +209,42 @@ describe('shell metacharacters in every inventory value that reaches a step scri
     const renderWeak = (tpl: string, data: object) => {
       let fn = weak.get(tpl);
       if (!fn) {
-        const text = readFileSync(resolve(ROOT, 'installer/cluster/templates', tpl), 'utf8').replace(/\{\{(sq|heredoc) /g, '{{');
+        const text = readFileSync(resolve(ROOT, 'installer/cluster/templates', tpl), 'utf8').replace(
+          /\{\{(sq|heredoc) /g,
+          '{{',
+        );
         fn = handlebars.compile(text, { strict: true, noEscape: true });
         weak.set(tpl, fn);
       }
       return fn(data);
     };
     const scripts: { needs: SecretName[]; script: string }[] = [];
-    for (const node of injected.nodes) for (const d of STEPS) {
-      if (!d.appliesTo(injected, node) || d.produces) continue;
-      let data: Record<string, unknown>;
-      try { data = d.data(injected, node); } catch (e) { if (e instanceof ExitError) continue; throw e; }
-      scripts.push({ needs: d.needs ?? [], script: renderWeak('_prelude.sh.hbs', { step: d.id, node: node.name }) + '\n' + renderWeak(d.template, data) });
-    }
+    for (const node of injected.nodes)
+      for (const d of STEPS) {
+        if (!d.appliesTo(injected, node) || d.produces) continue;
+        let data: Record<string, unknown>;
+        try {
+          data = d.data(injected, node);
+        } catch (e) {
+          if (e instanceof ExitError) continue;
+          throw e;
+        }
+        scripts.push({
+          needs: d.needs ?? [],
+          script: renderWeak('_prelude.sh.hbs', { step: d.id, node: node.name }) + '\n' + renderWeak(d.template, data),
+        });
+      }
     const canaries = await runAll(scripts);
     expect(canaries.length).toBeGreaterThan(3);
   }, 900_000);
 
   it('run-time values (join secrets, site CA) are checked against strict patterns before they become variables', () => {
-    expect(() => runtimeAssignment('joinToken', 'T', "abcdef.0123456789abcdef'$(touch /tmp/x)'")).toThrow(/does not have the expected form; refused/);
-    expect(() => runtimeAssignment('siteCaCert', 'C', "-----BEGIN CERTIFICATE-----\n'$(id)'\n-----END CERTIFICATE-----\n")).toThrow(/refused/);
+    expect(() => runtimeAssignment('joinToken', 'T', "abcdef.0123456789abcdef'$(touch /tmp/x)'")).toThrow(
+      /does not have the expected form; refused/,
+    );
+    expect(() =>
+      runtimeAssignment('siteCaCert', 'C', "-----BEGIN CERTIFICATE-----\n'$(id)'\n-----END CERTIFICATE-----\n"),
+    ).toThrow(/refused/);
     expect(runtimeAssignment('joinToken', 'T', INPUTS.joinToken)).toBe(`T='${INPUTS.joinToken}'\n`);
     expect(() => heredocBody('a\nLABCTL_EOF\nb')).toThrow(/would end a here-document/);
   });

@@ -5,7 +5,8 @@ import type { Site } from '../../inventory/types.ts';
 
 export function loadSite(file: string): Site {
   const r = requireSite(file);
-  if ('errors' in r) throw new ExitError(`${file}: ${r.errors.length} error(s); run labctl validate ${file}`, 1, r.errors);
+  if ('errors' in r)
+    throw new ExitError(`${file}: ${r.errors.length} error(s); run labctl validate ${file}`, 1, r.errors);
   return r.site;
 }
 
@@ -13,6 +14,10 @@ export function loadSite(file: string): Site {
 export function pickNodes(site: Site, names: string[] | undefined): string[] | undefined {
   if (!names) return undefined;
   const unknown = names.filter((n) => !site.nodes.some((x) => x.name === n));
-  if (unknown.length) throw new ExitError(`unknown node(s): ${unknown.join(', ')} (nodes: ${site.nodes.map((n) => n.name).join(', ')})`, 2);
+  if (unknown.length)
+    throw new ExitError(
+      `unknown node(s): ${unknown.join(', ')} (nodes: ${site.nodes.map((n) => n.name).join(', ')})`,
+      2,
+    );
   return names;
 }

@@ -9,34 +9,82 @@ const positive = (flag: string) => (v: string) => {
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} ${v}: expected a whole number >= 1`);
   return n;
 };
-const stateDirOption = () => new Option('--state-dir <dir>', 'where the journal and pinned SSH host keys live. Default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site name>');
-const connectTimeoutOption = () => new Option('--connect-timeout <seconds>', 'SSH connect timeout per host').default(10).argParser(positive('--connect-timeout'));
-const drainTimeoutOption = () => new Option('--drain-timeout <seconds>', 'kubectl drain --timeout per node').default(600).argParser(positive('--drain-timeout'));
+const stateDirOption = () =>
+  new Option(
+    '--state-dir <dir>',
+    'where the journal and pinned SSH host keys live. Default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site name>',
+  );
+const connectTimeoutOption = () =>
+  new Option('--connect-timeout <seconds>', 'SSH connect timeout per host')
+    .default(10)
+    .argParser(positive('--connect-timeout'));
+const drainTimeoutOption = () =>
+  new Option('--drain-timeout <seconds>', 'kubectl drain --timeout per node')
+    .default(600)
+    .argParser(positive('--drain-timeout'));
 
 export const UPGRADE_EXAMPLE = 'labctl upgrade --to v1.36.4 -i inventory.yaml';
 export const REMOVE_EXAMPLE = 'labctl remove w3 -i inventory.yaml --yes-remove w3';
 
 export function registerDay2(program: Command): void {
-  program.command('upgrade')
-    .description('upgrade Kubernetes on every node, one minor at a time: shows the plan; with --yes runs it (control planes one by one, then workers in batches; cordon, drain, packages, kubelet, uncordon; journaled and resumable)')
-    .requiredOption('--to <version>', 'the target release, e.g. v1.36.4; must be the inventory\'s kubernetes.version')
+  program
+    .command('upgrade')
+    .description(
+      'upgrade Kubernetes on every node, one minor at a time: shows the plan; with --yes runs it (control planes one by one, then workers in batches; cordon, drain, packages, kubelet, uncordon; journaled and resumable)',
+    )
+    .requiredOption('--to <version>', "the target release, e.g. v1.36.4; must be the inventory's kubernetes.version")
     .option('--yes', 'run the plan (without it only the plan is shown)')
-    .addOption(new Option('--batch-size <n>', 'worker nodes (neither control plane nor storage) upgraded at the same time').default(2).argParser(positive('--batch-size')))
+    .addOption(
+      new Option('--batch-size <n>', 'worker nodes (neither control plane nor storage) upgraded at the same time')
+        .default(2)
+        .argParser(positive('--batch-size')),
+    )
     .addOption(drainTimeoutOption())
-    .addOption(inventoryOption()).addOption(outputOption()).addOption(stateDirOption()).addOption(connectTimeoutOption())
+    .addOption(inventoryOption())
+    .addOption(outputOption())
+    .addOption(stateDirOption())
+    .addOption(connectTimeoutOption())
     .addHelpText('after', `\nExample (shows the plan; add --yes to run it):\n  ${UPGRADE_EXAMPLE}\n`)
-    .action(async (o) => (await import('./upgrade.ts')).upgradeCommand({
-      to: o.to, yes: !!o.yes, batchSize: o.batchSize, drainTimeout: o.drainTimeout, inventory: o.inventory, output: o.output, stateDir: o.stateDir, connectTimeout: o.connectTimeout,
-    }));
-  program.command('remove')
-    .description('take NODE out of the cluster: refused while the control plane would lose quorum or Ceph its redundancy; else drain, Ceph OSDs out and rebalanced, kubeadm reset, Node deleted; then prints the inventory lines to delete')
+    .action(async (o) =>
+      (await import('./upgrade.ts')).upgradeCommand({
+        to: o.to,
+        yes: !!o.yes,
+        batchSize: o.batchSize,
+        drainTimeout: o.drainTimeout,
+        inventory: o.inventory,
+        output: o.output,
+        stateDir: o.stateDir,
+        connectTimeout: o.connectTimeout,
+      }),
+    );
+  program
+    .command('remove')
+    .description(
+      'take NODE out of the cluster: refused while the control plane would lose quorum or Ceph its redundancy; else drain, Ceph OSDs out and rebalanced, kubeadm reset, Node deleted; then prints the inventory lines to delete',
+    )
     .argument('<node>', 'the node (inventory name)')
     .option('--yes-remove <node>', 'the confirmation: the same node name (without it only the plan is shown)')
     .addOption(drainTimeoutOption())
-    .addOption(new Option('--rebalance-timeout <seconds>', 'how long to wait for Ceph to move the data off the node\'s OSDs').default(3600).argParser(positive('--rebalance-timeout')))
-    .addOption(inventoryOption()).addOption(outputOption()).addOption(stateDirOption()).addOption(connectTimeoutOption())
+    .addOption(
+      new Option('--rebalance-timeout <seconds>', "how long to wait for Ceph to move the data off the node's OSDs")
+        .default(3600)
+        .argParser(positive('--rebalance-timeout')),
+    )
+    .addOption(inventoryOption())
+    .addOption(outputOption())
+    .addOption(stateDirOption())
+    .addOption(connectTimeoutOption())
     .addHelpText('after', `\nExample:\n  ${REMOVE_EXAMPLE}\n`)
-    .action(async (node: string, o) => (await import('./remove.ts')).removeCommand({
-      node, yesRemove: o.yesRemove, drainTimeout: o.drainTimeout, rebalanceTimeout: o.rebalanceTimeout, inventory: o.inventory, output: o.output, stateDir: o.stateDir, connectTimeout: o.connectTimeout,
-    }));
+    .action(async (node: string, o) =>
+      (await import('./remove.ts')).removeCommand({
+        node,
+        yesRemove: o.yesRemove,
+        drainTimeout: o.drainTimeout,
+        rebalanceTimeout: o.rebalanceTimeout,
+        inventory: o.inventory,
+        output: o.output,
+        stateDir: o.stateDir,
+        connectTimeout: o.connectTimeout,
+      }),
+    );
 }

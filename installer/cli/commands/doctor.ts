@@ -4,7 +4,12 @@ import { $ } from 'zx';
 import { repoPath } from '../../core/paths.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 
-interface Tool { name: string; args: string[]; needed: string; required?: boolean }
+interface Tool {
+  name: string;
+  args: string[];
+  needed: string;
+  required?: boolean;
+}
 
 export const TOOLS: Tool[] = [
   { name: 'node', args: ['--version'], needed: 'labctl itself (>= 20)', required: true },
@@ -21,7 +26,14 @@ export const TOOLS: Tool[] = [
   { name: 'cloud-init', args: ['--version'], needed: 'images validate (cloud-init schema of user-data)' },
 ];
 
-export interface ToolStatus { name: string; ok: boolean; version?: string; path?: string; needed: string; required: boolean }
+export interface ToolStatus {
+  name: string;
+  ok: boolean;
+  version?: string;
+  path?: string;
+  needed: string;
+  required: boolean;
+}
 
 export async function checkTools(): Promise<ToolStatus[]> {
   // Tools unpacked by .ci/tools.sh (helm, kubectl) are found too.
@@ -29,20 +41,32 @@ export async function checkTools(): Promise<ToolStatus[]> {
   // A few probes at a time, each with a generous bound: all twelve at once (two shells each) on a busy
   // two-core machine pushed some past their time limit, and they were then shown without a version.
   const limit = pLimit(4);
-  return Promise.all(TOOLS.map((t) => limit(async () => {
-    const which = await $({ nothrow: true, quiet: true, env: { ...process.env, PATH } })`command -v ${t.name}`;
-    if (which.exitCode !== 0) return { name: t.name, ok: false, needed: t.needed, required: !!t.required };
-    const out = await $({ nothrow: true, quiet: true, env: { ...process.env, PATH }, timeout: '30s' })`${t.name} ${t.args}`;
-    // The version is not always on the first line (shellcheck: a title line, then "version: 0.9.0").
-    const text = (out.stdout + out.stderr).trim();
-    const version = /v?\d+\.\d+(\.\d+)?[^\s,]*/.exec(text)?.[0] ?? text.split('\n')[0] ?? '';
-    return { name: t.name, ok: true, version, path: which.stdout.trim(), needed: t.needed, required: !!t.required };
-  })));
+  return Promise.all(
+    TOOLS.map((t) =>
+      limit(async () => {
+        const which = await $({ nothrow: true, quiet: true, env: { ...process.env, PATH } })`command -v ${t.name}`;
+        if (which.exitCode !== 0) return { name: t.name, ok: false, needed: t.needed, required: !!t.required };
+        const out = await $({
+          nothrow: true,
+          quiet: true,
+          env: { ...process.env, PATH },
+          timeout: '30s',
+        })`${t.name} ${t.args}`;
+        // The version is not always on the first line (shellcheck: a title line, then "version: 0.9.0").
+        const text = (out.stdout + out.stderr).trim();
+        const version = /v?\d+\.\d+(\.\d+)?[^\s,]*/.exec(text)?.[0] ?? text.split('\n')[0] ?? '';
+        return { name: t.name, ok: true, version, path: which.stdout.trim(), needed: t.needed, required: !!t.required };
+      }),
+    ),
+  );
 }
 
 export async function doctorCommand(opts: { output: OutputFormat }): Promise<void> {
   const tools = await checkTools();
-  if (opts.output === 'json') { printJson(tools); return; }
+  if (opts.output === 'json') {
+    printJson(tools);
+    return;
+  }
   const w = Math.max(...tools.map((t) => t.name.length));
   for (const t of tools) {
     const status = t.ok ? `ok       ${t.version ?? ''}` : 'missing ';

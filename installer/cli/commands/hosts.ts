@@ -6,18 +6,31 @@ import { PIN_FILE, fingerprint, keyType, pinnedFingerprints, replacePin } from '
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite } from './cluster-common.ts';
 
-export interface HostsTrustOptions { node: string; fingerprint: string; inventory: string; stateDir?: string; connectTimeout: number }
+export interface HostsTrustOptions {
+  node: string;
+  fingerprint: string;
+  inventory: string;
+  stateDir?: string;
+  connectTimeout: number;
+}
 
 const FP = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
 export async function hostsTrustCommand(o: HostsTrustOptions): Promise<void> {
   const site = loadSite(o.inventory);
   const node = site.nodes.find((n) => n.name === o.node);
-  if (!node) throw new UsageError(`hosts trust: unknown node ${o.node} (nodes: ${site.nodes.map((n) => n.name).join(', ')})`);
-  if (!FP.test(o.fingerprint)) throw new UsageError(`--fingerprint ${o.fingerprint}: expected SHA256: and 43 base64 characters, as ssh-keygen -lf prints it`);
+  if (!node)
+    throw new UsageError(`hosts trust: unknown node ${o.node} (nodes: ${site.nodes.map((n) => n.name).join(', ')})`);
+  if (!FP.test(o.fingerprint))
+    throw new UsageError(
+      `--fingerprint ${o.fingerprint}: expected SHA256: and 43 base64 characters, as ssh-keygen -lf prints it`,
+    );
   if (node.ssh.hostKeys?.length || node.ssh.knownHostsFile) {
     const where = node.ssh.hostKeys?.length ? 'ssh.hostKeys' : `ssh.knownHostsFile (${node.ssh.knownHostsFile})`;
-    throw new ExitError(`${o.node}'s host key is set by the inventory's ${where}, not pinned by labctl: put the new key there; nothing was changed`, 1);
+    throw new ExitError(
+      `${o.node}'s host key is set by the inventory's ${where}, not pinned by labctl: put the new key there; nothing was changed`,
+      1,
+    );
   }
   const stateDir = o.stateDir ?? defaultStateDir(site);
   const pinFile = join(stateDir, PIN_FILE);
@@ -27,24 +40,47 @@ export async function hostsTrustCommand(o: HostsTrustOptions): Promise<void> {
     const key = await probeHostKey(node, { connectTimeoutMs: o.connectTimeout * 1000, knownHosts: pinFile });
     const shown = fingerprint(key);
     if (shown !== o.fingerprint) {
-      throw new ExitError(`${o.node} (${node.address}:${node.ssh.port}) shows ${shown} (${keyType(key)}), not ${o.fingerprint}; nothing was changed. Read the fingerprint again on the server's console; a different one means someone else answers at that address.`, 1);
+      throw new ExitError(
+        `${o.node} (${node.address}:${node.ssh.port}) shows ${shown} (${keyType(key)}), not ${o.fingerprint}; nothing was changed. Read the fingerprint again on the server's console; a different one means someone else answers at that address.`,
+        1,
+      );
     }
     const { previous } = replacePin({ node: node.name, host: node.address, port: node.ssh.port, pinFile }, key);
     const was = previous.filter((f) => f !== shown);
-    process.stdout.write(`${o.node} (${node.address}:${node.ssh.port}) is now trusted with ${shown} (${keyType(key)})${was.length ? `; replaced ${was.join(', ')}` : ''}; pinned in ${pinFile}\n`);
+    process.stdout.write(
+      `${o.node} (${node.address}:${node.ssh.port}) is now trusted with ${shown} (${keyType(key)})${was.length ? `; replaced ${was.join(', ')}` : ''}; pinned in ${pinFile}\n`,
+    );
   } finally {
     unlock();
   }
 }
 
-export async function hostsListCommand(o: { inventory: string; stateDir?: string; output: OutputFormat }): Promise<void> {
+export async function hostsListCommand(o: {
+  inventory: string;
+  stateDir?: string;
+  output: OutputFormat;
+}): Promise<void> {
   const site = loadSite(o.inventory);
   const pinFile = join(o.stateDir ?? defaultStateDir(site), PIN_FILE);
   const rows = site.nodes.map((n) => {
-    const source = n.ssh.hostKeys?.length ? 'inventory ssh.hostKeys' : n.ssh.knownHostsFile ? `ssh.knownHostsFile ${n.ssh.knownHostsFile}` : `pinned in ${pinFile}`;
-    const fps = n.ssh.hostKeys?.length ? n.ssh.hostKeys : n.ssh.knownHostsFile ? [] : pinnedFingerprints(pinFile, n.address, n.ssh.port);
+    const source = n.ssh.hostKeys?.length
+      ? 'inventory ssh.hostKeys'
+      : n.ssh.knownHostsFile
+        ? `ssh.knownHostsFile ${n.ssh.knownHostsFile}`
+        : `pinned in ${pinFile}`;
+    const fps = n.ssh.hostKeys?.length
+      ? n.ssh.hostKeys
+      : n.ssh.knownHostsFile
+        ? []
+        : pinnedFingerprints(pinFile, n.address, n.ssh.port);
     return { node: n.name, address: `${n.address}:${n.ssh.port}`, source, fingerprints: fps };
   });
-  if (o.output === 'json') { printJson({ hosts: rows }); return; }
-  for (const r of rows) process.stdout.write(`${r.node.padEnd(12)} ${r.address.padEnd(22)} ${r.fingerprints.join(', ') || (r.source.startsWith('pinned') ? '(not contacted yet: pinned on first contact)' : '(see the file)')}  [${r.source}]\n`);
+  if (o.output === 'json') {
+    printJson({ hosts: rows });
+    return;
+  }
+  for (const r of rows)
+    process.stdout.write(
+      `${r.node.padEnd(12)} ${r.address.padEnd(22)} ${r.fingerprints.join(', ') || (r.source.startsWith('pinned') ? '(not contacted yet: pinned on first contact)' : '(see the file)')}  [${r.source}]\n`,
+    );
 }

@@ -18,10 +18,20 @@ import { registerVersion } from './version-register.ts';
 import { registerDay2 } from './day2-register.ts';
 
 export const COMMAND_FAMILIES: readonly ((program: Command) => void)[] = [
-  registerValidate, registerInit, registerDoctor, registerRender, registerDiff,
+  registerValidate,
+  registerInit,
+  registerDoctor,
+  registerRender,
+  registerDiff,
   registerClusterCommands, // preflight, plan, up, reset, status
   registerDay2, // upgrade, remove
-  registerHosts, registerImages, registerLabs, registerSecrets, registerKubeconfig, registerOncall, registerVersion,
+  registerHosts,
+  registerImages,
+  registerLabs,
+  registerSecrets,
+  registerKubeconfig,
+  registerOncall,
+  registerVersion,
 ];
 
 export function registerCommands(program: Command): void {

@@ -3,13 +3,29 @@ import type { Command } from 'commander';
 import { inventoryOption } from '../options.ts';
 
 export function registerKubeconfig(program: Command): void {
-  program.command('kubeconfig')
-    .description('write a kubeconfig that logs in through the site\'s Keycloak (kubectl oidc-login plugin); for students and teachers')
+  program
+    .command('kubeconfig')
+    .description(
+      "write a kubeconfig that logs in through the site's Keycloak (kubectl oidc-login plugin); for students and teachers",
+    )
     .addOption(inventoryOption())
     .requiredOption('--user <name>', 'your login name (the kubeconfig user entry and context are named after it)')
-    .option('-o, --out <file>', 'where to write it (refuses to replace an existing file unless --replace-file)', 'kubeconfig')
+    .option(
+      '-o, --out <file>',
+      'where to write it (refuses to replace an existing file unless --replace-file)',
+      'kubeconfig',
+    )
     .option('--replace-file', 'replace an existing kubeconfig file at --out')
     .option('--namespace <ns>', 'default namespace of the context (e.g. course-os101)')
     .option('--ca-file <file>', 'cluster CA certificate (PEM) to embed')
-    .action(async (o) => (await import('./kubeconfig.ts')).kubeconfigCommand({ inventory: o.inventory, user: o.user, out: o.out, replaceFile: o.replaceFile, namespace: o.namespace, caFile: o.caFile }));
+    .action(async (o) =>
+      (await import('./kubeconfig.ts')).kubeconfigCommand({
+        inventory: o.inventory,
+        user: o.user,
+        out: o.out,
+        replaceFile: o.replaceFile,
+        namespace: o.namespace,
+        caFile: o.caFile,
+      }),
+    );
 }

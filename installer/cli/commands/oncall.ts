@@ -1,12 +1,26 @@
 // `labctl oncall now|next|schedule|ical`: who holds the pager, from the inventory's rotation.
 import { DateTime } from 'luxon';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
-import { formatLocal, nextChange, onCallAt, renderWindow, rotationOf, shiftsBetween, type RotationConfig, type Shift } from '../../inventory/rotation.ts';
+import {
+  formatLocal,
+  nextChange,
+  onCallAt,
+  renderWindow,
+  rotationOf,
+  shiftsBetween,
+  type RotationConfig,
+  type Shift,
+} from '../../inventory/rotation.ts';
 import { rotationCalendar } from '../../oncall/ical.ts';
 import { loadSite } from './cluster-common.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 
-export interface OncallOptions { inventory: string; at?: string; weeks?: string; output: OutputFormat }
+export interface OncallOptions {
+  inventory: string;
+  at?: string;
+  weeks?: string;
+  output: OutputFormat;
+}
 
 function load(file: string): { cfg: RotationConfig; site: ReturnType<typeof loadSite> } {
   const site = loadSite(file);
@@ -19,18 +33,30 @@ function load(file: string): { cfg: RotationConfig; site: ReturnType<typeof load
 export function parseAt(at: string | undefined, zone: string): number {
   if (at === undefined) return Date.now();
   const d = DateTime.fromISO(at, { zone, setZone: true });
-  if (!d.isValid) throw new UsageError(`--at ${at}: expected an ISO date-time such as 2026-10-26T09:00 (site time) or 2026-10-26T08:00Z`);
+  if (!d.isValid)
+    throw new UsageError(
+      `--at ${at}: expected an ISO date-time such as 2026-10-26T09:00 (site time) or 2026-10-26T08:00Z`,
+    );
   return d.toMillis();
 }
 
 function parseWeeks(w: string | undefined, dflt: number): number {
   if (w === undefined) return dflt;
   const n = Number(w);
-  if (!Number.isInteger(n) || n < 1 || n > 520) throw new UsageError(`--weeks ${w}: expected a whole number from 1 to 520`);
+  if (!Number.isInteger(n) || n < 1 || n > 520)
+    throw new UsageError(`--weeks ${w}: expected a whole number from 1 to 520`);
   return n;
 }
 
-const json = (s: Shift | null) => s && ({ primary: s.primary, secondary: s.secondary ?? null, source: s.source, reason: s.reason ?? null, start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString() });
+const json = (s: Shift | null) =>
+  s && {
+    primary: s.primary,
+    secondary: s.secondary ?? null,
+    source: s.source,
+    reason: s.reason ?? null,
+    start: new Date(s.start).toISOString(),
+    end: new Date(s.end).toISOString(),
+  };
 const line = (s: Shift, zone: string) =>
   `${formatLocal(s.start, zone)}  ->  ${formatLocal(s.end, zone)}  ${s.primary.padEnd(12)} secondary ${(s.secondary ?? '-').padEnd(12)}${s.source === 'override' ? ` override${s.reason ? `: ${s.reason}` : ''}` : ''}`;
 
@@ -43,9 +69,11 @@ const rosterOf = (site: ReturnType<typeof loadSite>) => (site.monitoring.oncall?
 function pastRendered(cfg: RotationConfig, site: ReturnType<typeof loadSite>, t: number): string | null {
   const end = renderWindow(cfg).end;
   if (t < end) return null;
-  return `${formatLocal(t, cfg.zone)} is past the rotation Alertmanager has (monitoring.oncall.renderUntil ${cfg.renderUntil}, until ${formatLocal(end, cfg.zone)}): ` +
+  return (
+    `${formatLocal(t, cfg.zone)} is past the rotation Alertmanager has (monitoring.oncall.renderUntil ${cfg.renderUntil}, until ${formatLocal(end, cfg.zone)}): ` +
     `nobody holds the pager alone there, every critical alert pages the whole roster (${rosterOf(site).join(', ')}). ` +
-    'To hand it to one person again: raise monitoring.oncall.renderUntil, labctl render, commit and push';
+    'To hand it to one person again: raise monitoring.oncall.renderUntil, labctl render, commit and push'
+  );
 }
 
 export async function oncallNow(o: OncallOptions): Promise<void> {
@@ -53,13 +81,26 @@ export async function oncallNow(o: OncallOptions): Promise<void> {
   const t = parseAt(o.at, cfg.zone);
   const past = pastRendered(cfg, site, t);
   if (past) {
-    if (o.output === 'json') return printJson({ at: new Date(t).toISOString(), oncall: null, pages: 'everyone', roster: rosterOf(site), renderedUntil: new Date(renderWindow(cfg).end).toISOString() });
+    if (o.output === 'json')
+      return printJson({
+        at: new Date(t).toISOString(),
+        oncall: null,
+        pages: 'everyone',
+        roster: rosterOf(site),
+        renderedUntil: new Date(renderWindow(cfg).end).toISOString(),
+      });
     throw new ExitError(past, 1);
   }
   const full = shiftsBetween(cfg, t, t + 60 * 86_400_000).find((s) => s.start <= t) ?? onCallAt(cfg, t);
   if (o.output === 'json') return printJson({ at: new Date(t).toISOString(), oncall: json(full) });
-  if (!full) throw new ExitError(`nobody is on call at ${formatLocal(t, cfg.zone)}: the rotation starts ${cfg.start}; critical alerts page the whole roster`, 1);
-  process.stdout.write(`${full.primary} is on call (secondary: ${full.secondary ?? 'none'}) until ${formatLocal(full.end, cfg.zone)}${full.source === 'override' ? ` [override${full.reason ? `: ${full.reason}` : ''}]` : ''}\n`);
+  if (!full)
+    throw new ExitError(
+      `nobody is on call at ${formatLocal(t, cfg.zone)}: the rotation starts ${cfg.start}; critical alerts page the whole roster`,
+      1,
+    );
+  process.stdout.write(
+    `${full.primary} is on call (secondary: ${full.secondary ?? 'none'}) until ${formatLocal(full.end, cfg.zone)}${full.source === 'override' ? ` [override${full.reason ? `: ${full.reason}` : ''}]` : ''}\n`,
+  );
 }
 
 export async function oncallNext(o: OncallOptions): Promise<void> {
@@ -68,7 +109,9 @@ export async function oncallNext(o: OncallOptions): Promise<void> {
   const n = nextChange(cfg, t);
   if (o.output === 'json') return printJson({ at: new Date(t).toISOString(), next: json(n) });
   if (!n) throw new ExitError('no further hand-over in the next two years', 1);
-  process.stdout.write(`next: ${n.primary} from ${formatLocal(n.start, cfg.zone)} (secondary: ${n.secondary ?? 'none'})\n`);
+  process.stdout.write(
+    `next: ${n.primary} from ${formatLocal(n.start, cfg.zone)} (secondary: ${n.secondary ?? 'none'})\n`,
+  );
 }
 
 export async function oncallSchedule(o: OncallOptions): Promise<void> {
@@ -79,13 +122,22 @@ export async function oncallSchedule(o: OncallOptions): Promise<void> {
   // Whole shifts: the one running at t from its hand-over (not from t), and the last to its end.
   const to = t + weeks * WEEK_MS;
   const from = shiftsBetween(cfg, t - 8 * WEEK_MS, t + 1).at(-1)?.start ?? t;
-  const shifts = shiftsBetween(cfg, Math.min(from, t), to + 8 * WEEK_MS).filter((s) => s.start < to && s.start < rendered)
+  const shifts = shiftsBetween(cfg, Math.min(from, t), to + 8 * WEEK_MS)
+    .filter((s) => s.start < to && s.start < rendered)
     .map((s) => (s.end > rendered ? { ...s, end: rendered } : s));
-  if (o.output === 'json') return printJson({ from: new Date(Math.min(from, t)).toISOString(), weeks, renderedUntil: new Date(rendered).toISOString(), shifts: shifts.map(json) });
+  if (o.output === 'json')
+    return printJson({
+      from: new Date(Math.min(from, t)).toISOString(),
+      weeks,
+      renderedUntil: new Date(rendered).toISOString(),
+      shifts: shifts.map(json),
+    });
   for (const s of shifts) process.stdout.write(line(s, cfg.zone) + '\n');
   if (to > rendered) {
     // Alertmanager's answer past the window is the whole roster, not the next name of the rotation.
-    process.stdout.write(`${formatLocal(rendered, cfg.zone)}  ->  (no end)${' '.repeat(Math.max(0, formatLocal(rendered, cfg.zone).length - 8))}  everyone: past monitoring.oncall.renderUntil ${cfg.renderUntil} every critical alert pages the whole roster\n`);
+    process.stdout.write(
+      `${formatLocal(rendered, cfg.zone)}  ->  (no end)${' '.repeat(Math.max(0, formatLocal(rendered, cfg.zone).length - 8))}  everyone: past monitoring.oncall.renderUntil ${cfg.renderUntil} every critical alert pages the whole roster\n`,
+    );
   }
 }
 

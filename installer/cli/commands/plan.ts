@@ -4,7 +4,12 @@ import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite, pickNodes } from './cluster-common.ts';
 import { formatMembership, membership, readJournalData } from '../../cluster/upgrade/members.ts';
 
-export interface PlanOptions { inventory: string; output: OutputFormat; nodes?: string[]; scripts?: boolean }
+export interface PlanOptions {
+  inventory: string;
+  output: OutputFormat;
+  nodes?: string[];
+  scripts?: boolean;
+}
 
 /** `labctl plan`: what `up` would do, in order; changes nothing and connects to nothing. */
 export async function planCommand(o: PlanOptions): Promise<void> {
@@ -16,7 +21,13 @@ export async function planCommand(o: PlanOptions): Promise<void> {
   if (o.output === 'json') {
     printJson({
       ...plan,
-      phases: plan.phases.map((p) => ({ ...p, hosts: p.hosts.map((h) => ({ node: h.node, steps: h.steps.map(({ script, ...s }) => (o.scripts ? { ...s, script } : s)) })) })),
+      phases: plan.phases.map((p) => ({
+        ...p,
+        hosts: p.hosts.map((h) => ({
+          node: h.node,
+          steps: h.steps.map(({ script, ...s }) => (o.scripts ? { ...s, script } : s)),
+        })),
+      })),
       membership: members,
       helm: helmCommands(site).map((c) => ({ title: c.title, argv: ['helm', ...c.argv] })),
     });
@@ -25,6 +36,7 @@ export async function planCommand(o: PlanOptions): Promise<void> {
   process.stdout.write(formatPlan(plan));
   process.stdout.write('\n' + formatMembership(members, journal?.file));
   if (o.scripts) {
-    for (const p of plan.phases) for (const h of p.hosts) for (const s of h.steps) process.stdout.write(`\n### ${h.node} ${s.id}\n${s.script}`);
+    for (const p of plan.phases)
+      for (const h of p.hosts) for (const s of h.steps) process.stdout.write(`\n### ${h.node} ${s.id}\n${s.script}`);
   }
 }

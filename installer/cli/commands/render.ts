@@ -7,13 +7,26 @@ import { requireSite } from '../../inventory/validate.ts';
 import { isPlaceholderDisk } from '../../inventory/starter.ts';
 import { readRenderInputs } from '../../render/inputs.ts';
 import { renderSite, type RenderResult } from '../../render/render.ts';
-import { GITIGNORE, STATE_FILE, assertNoSymlink, lockRepo, planWrite, renderedBy, writeRepo, type RepoChange } from '../../render/write.ts';
+import {
+  GITIGNORE,
+  STATE_FILE,
+  assertNoSymlink,
+  lockRepo,
+  planWrite,
+  renderedBy,
+  writeRepo,
+  type RepoChange,
+} from '../../render/write.ts';
 import { labctlVersion } from '../../core/build-info.ts';
 import { SCHEMA_NAME, schemaText } from '../../inventory/schema/emit.ts';
 import { printDiagnostics } from '../output.ts';
 
 export interface RenderOptions {
-  inventory: string; out: string; check?: boolean; overwrite?: boolean; quiet?: boolean;
+  inventory: string;
+  out: string;
+  check?: boolean;
+  overwrite?: boolean;
+  quiet?: boolean;
   /** -k: the site key, to add generated secrets (default: $LABCTL_AGE_KEY_FILE, else ~/.config/labctl/site.agekey). */
   keyFile?: string;
   /** -o was given (not the inventory's folder): only changes how messages name it. */
@@ -34,7 +47,9 @@ export function notASiteRepo(out: string, inventory: string): string | null {
   if (existsSync(join(out, STATE_FILE))) return null;
   if (!statSync(out).isDirectory()) return null; // the writer names the file in the way
   const own = resolve(inventory) === resolve(out, basename(inventory)) ? basename(inventory) : 'inventory.yaml';
-  const foreign = readdirSync(out).filter((e) => e !== own && e !== 'inventory.yaml' && !BEFORE_FIRST_RENDER.has(e)).sort();
+  const foreign = readdirSync(out)
+    .filter((e) => e !== own && e !== 'inventory.yaml' && !BEFORE_FIRST_RENDER.has(e))
+    .sort();
   if (!foreign.length) return null;
   const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, ... (${foreign.length} in all)` : '');
   return `${out} is not a site repository: labctl never rendered there (no ${STATE_FILE}) and it is not empty (${shown})`;
@@ -44,22 +59,38 @@ export function notASiteRepo(out: string, inventory: string): string | null {
 const renderAgain = (o: RenderOptions) => `labctl render -i ${o.inventory} -o ${o.out}`;
 
 /** `allowPlaceholderDisks`: for readers of the result that write no CephCluster (the secret-store commands). */
-export async function renderFromInventory(inventory: string, opts: { allowPlaceholderDisks?: boolean } = {}): Promise<RenderResult> {
+export async function renderFromInventory(
+  inventory: string,
+  opts: { allowPlaceholderDisks?: boolean } = {},
+): Promise<RenderResult> {
   const v = requireSite(inventory);
-  if ('errors' in v) throw new ExitError(`${inventory}: ${v.errors.length} error(s); nothing was rendered`, 1, v.errors);
+  if ('errors' in v)
+    throw new ExitError(`${inventory}: ${v.errors.length} error(s); nothing was rendered`, 1, v.errors);
   // Placeholder disk ids are only a warning for validate (init writes them on purpose), but a rendered
   // CephCluster naming them would be committed and synced: render (and render --check in CI) refuses.
-  const placeholders = v.site.nodes.flatMap((n) => n.disks.flatMap((d, j) => (isPlaceholderDisk(d) ? [`nodes[${n.index}].disks[${j}]`] : [])));
+  const placeholders = v.site.nodes.flatMap((n) =>
+    n.disks.flatMap((d, j) => (isPlaceholderDisk(d) ? [`nodes[${n.index}].disks[${j}]`] : [])),
+  );
   if (placeholders.length && !opts.allowPlaceholderDisks) {
-    const shown = v.warnings.filter((d) => placeholders.includes(d.path)).map((d) => ({ ...d, severity: 'error' as const }));
-    throw new ExitError(`${inventory}: ${placeholders.length} placeholder disk id(s) (REPLACE-ME); nothing was rendered`, 1, shown);
+    const shown = v.warnings
+      .filter((d) => placeholders.includes(d.path))
+      .map((d) => ({ ...d, severity: 'error' as const }));
+    throw new ExitError(
+      `${inventory}: ${placeholders.length} placeholder disk id(s) (REPLACE-ME); nothing was rendered`,
+      1,
+      shown,
+    );
   }
   printDiagnostics(v.warnings);
   const t0 = performance.now();
   const r = await renderSite(v.site, readRenderInputs(v.site));
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
-    throw new ExitError(`render produced ${errors.length} invalid object(s); nothing was written. This is a labctl bug unless an inventory override caused it.`, 1, errors);
+    throw new ExitError(
+      `render produced ${errors.length} invalid object(s); nothing was written. This is a labctl bug unless an inventory override caused it.`,
+      1,
+      errors,
+    );
   }
   (r.stats as RenderResult['stats'] & { ms?: number }).ms = performance.now() - t0;
   // Local files (a lock, a mistaken --state-dir, a key) must never be committed to the site repository.
@@ -81,24 +112,40 @@ const summary = (c: RepoChange) => `${c.added.length} added, ${c.changed.length}
 
 export async function renderCommand(o: RenderOptions): Promise<void> {
   if (o.check && !existsSync(o.out)) {
-    throw new ExitError(`${o.out}: no such folder, so there is nothing to check against ${o.inventory}; ${renderAgain(o)} writes it (or name the site repository checkout with -o DIR)`, 1);
+    throw new ExitError(
+      `${o.out}: no such folder, so there is nothing to check against ${o.inventory}; ${renderAgain(o)} writes it (or name the site repository checkout with -o DIR)`,
+      1,
+    );
   }
   const r = await renderFromInventory(o.inventory);
   if (o.check) {
     const change = planWrite(o.out, r.files);
-    const stale = [...change.added.map((p) => `missing  ${p}`), ...change.changed.map((p) => `differs  ${p}`), ...change.conflicts.map((p) => `differs  ${p}`), ...change.removed.map((p) => `extra    ${p}`)];
+    const stale = [
+      ...change.added.map((p) => `missing  ${p}`),
+      ...change.changed.map((p) => `differs  ${p}`),
+      ...change.conflicts.map((p) => `differs  ${p}`),
+      ...change.removed.map((p) => `extra    ${p}`),
+    ];
     const other = versionNote(o.out);
     if (stale.length) {
       process.stdout.write(stale.join('\n') + '\n');
-      throw new ExitError(`${o.out} is not what ${o.inventory} renders (${stale.length} file(s))${other ? `; ${other}` : ''}; run ${renderAgain(o)} and commit the result`, 1);
+      throw new ExitError(
+        `${o.out} is not what ${o.inventory} renders (${stale.length} file(s))${other ? `; ${other}` : ''}; run ${renderAgain(o)} and commit the result`,
+        1,
+      );
     }
-    process.stdout.write(`${o.out} is up to date with ${o.inventory} (${r.stats.files} files)${other ? `; ${other}` : ''}\n`);
+    process.stdout.write(
+      `${o.out} is up to date with ${o.inventory} (${r.stats.files} files)${other ? `; ${other}` : ''}\n`,
+    );
     return;
   }
   const foreign = o.overwrite ? null : notASiteRepo(o.out, o.inventory);
   if (foreign) {
-    throw new ExitError(`refusing to render: ${foreign}. Name the site repository with -o DIR (the folder that holds inventory.yaml, or a new or empty folder)` +
-      `${o.outGiven ? '' : `; -o defaults to the folder that holds ${o.inventory}`}, or pass --overwrite to render into ${o.out} anyway. Nothing was written.`, 1);
+    throw new ExitError(
+      `refusing to render: ${foreign}. Name the site repository with -o DIR (the folder that holds inventory.yaml, or a new or empty folder)` +
+        `${o.outGiven ? '' : `; -o defaults to the folder that holds ${o.inventory}`}, or pass --overwrite to render into ${o.out} anyway. Nothing was written.`,
+      1,
+    );
   }
   // Checked and written under one lock: another render or secrets command cannot slip in between.
   const unlock = lockRepo(o.out);
@@ -106,15 +153,22 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
     const change = planWrite(o.out, r.files);
     const other = versionNote(o.out);
     if (change.conflicts.length && !o.overwrite) {
-      throw new ExitError(`${change.conflicts.length} file(s) in ${o.out} were not written by labctl and would be overwritten:\n  ${change.conflicts.join('\n  ')}\nMove them away, or pass --overwrite to replace them.`, 1);
+      throw new ExitError(
+        `${change.conflicts.length} file(s) in ${o.out} were not written by labctl and would be overwritten:\n  ${change.conflicts.join('\n  ')}\nMove them away, or pass --overwrite to replace them.`,
+        1,
+      );
     }
     writeRepo(o.out, r.files, change);
     const ms = (r.stats as { ms?: number }).ms ?? 0;
     if (!o.quiet) {
       if (change.kept.length) {
-        process.stderr.write(`labctl: left ${change.kept.length} file(s) that .labctl/rendered.json lists but render never writes there (never removed: top-level files, lab files, .git/, secrets/): ${change.kept.join(', ')}\n`);
+        process.stderr.write(
+          `labctl: left ${change.kept.length} file(s) that .labctl/rendered.json lists but render never writes there (never removed: top-level files, lab files, .git/, secrets/): ${change.kept.join(', ')}\n`,
+        );
       }
-      process.stdout.write(`rendered ${o.out}: ${r.stats.files} files, ${r.stats.objects} objects, ${r.components.length} applications (${summary(change)}) in ${ms.toFixed(0)} ms${other ? `; ${other.replace('it was', 'it was last')}` : ''}\n`);
+      process.stdout.write(
+        `rendered ${o.out}: ${r.stats.files} files, ${r.stats.objects} objects, ${r.components.length} applications (${summary(change)}) in ${ms.toFixed(0)} ms${other ? `; ${other.replace('it was', 'it was last')}` : ''}\n`,
+      );
     }
     // Generated secrets: new entries only, encrypted to the site's confirmed recipients (docs/secrets.md).
     const { renderSecretsNote } = await import('../../secrets/render-hook.ts');
@@ -129,10 +183,16 @@ export async function diffCommand(o: { inventory: string; out: string }): Promis
   const r = await renderFromInventory(o.inventory);
   const change = planWrite(o.out, r.files);
   // planWrite refused every path through a symlink: diff never shows a file from outside the folder.
-  const read = (p: string) => { assertNoSymlink(o.out, p, 'reads'); return existsSync(join(o.out, p)) ? readFileSync(join(o.out, p), 'utf8') : ''; };
+  const read = (p: string) => {
+    assertNoSymlink(o.out, p, 'reads');
+    return existsSync(join(o.out, p)) ? readFileSync(join(o.out, p), 'utf8') : '';
+  };
   for (const p of [...change.added, ...change.changed, ...change.conflicts].sort()) {
     process.stdout.write(createTwoFilesPatch(`a/${p}`, `b/${p}`, read(p), r.files.get(p)!, '', '', { context: 3 }));
   }
-  for (const p of change.removed) process.stdout.write(createTwoFilesPatch(`a/${p}`, `b/${p}`, read(p), '', '', '', { context: 3 }));
-  process.stdout.write(`# ${summary(change)}${change.conflicts.length ? `, ${change.conflicts.length} not written by labctl (render needs --overwrite)` : ''}\n`);
+  for (const p of change.removed)
+    process.stdout.write(createTwoFilesPatch(`a/${p}`, `b/${p}`, read(p), '', '', '', { context: 3 }));
+  process.stdout.write(
+    `# ${summary(change)}${change.conflicts.length ? `, ${change.conflicts.length} not written by labctl (render needs --overwrite)` : ''}\n`,
+  );
 }

@@ -11,7 +11,14 @@ import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import type { SecretNeed } from '../../render/model.ts';
 import { lockRepo } from '../../render/write.ts';
 import { renderFromInventory } from './render.ts';
-import { SecretStore, newSiteKey, writeIdentity, checkRef, defaultKeyFile, keyInsideRepo } from '../../secrets/store.ts';
+import {
+  SecretStore,
+  newSiteKey,
+  writeIdentity,
+  checkRef,
+  defaultKeyFile,
+  keyInsideRepo,
+} from '../../secrets/store.ts';
 import { verifiedConfirmed } from '../../secrets/recipients.ts';
 import { ciphertextHash } from '../../secrets/entries-confirmed.ts';
 import { ensureSecrets } from '../../secrets/ensure.ts';
@@ -21,19 +28,28 @@ import { checkEntryFormat } from '../../secrets/site-ca.ts';
 import { isInteractive, readHidden } from '../../ssh/prompt.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 
-export interface StoreOptions { inventory: string; repo: string; keyFile?: string }
+export interface StoreOptions {
+  inventory: string;
+  repo: string;
+  keyFile?: string;
+}
 
 async function needsOf(inventory: string): Promise<SecretNeed[]> {
   return (await renderFromInventory(inventory, { allowPlaceholderDisks: true })).secrets;
 }
 
 /** -k and $LABCTL_AGE_KEY_FILE mean the same: the key file, or the default place. */
-const storeOf = (o: { repo: string; keyFile?: string }) => new SecretStore(o.repo, { keyFile: o.keyFile ?? defaultKeyFile() });
+const storeOf = (o: { repo: string; keyFile?: string }) =>
+  new SecretStore(o.repo, { keyFile: o.keyFile ?? defaultKeyFile() });
 
 /** Runs fn holding the site repository's lock. */
 async function locked<T>(repo: string, fn: () => Promise<T>): Promise<T> {
   const unlock = lockRepo(repo);
-  try { return await fn(); } finally { unlock(); }
+  try {
+    return await fn();
+  } finally {
+    unlock();
+  }
 }
 
 /**
@@ -50,7 +66,9 @@ async function readValue(entry: string): Promise<string> {
   process.stderr.write(`reading the value for ${entry} from standard input\n`);
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export async function secretsInit(o: { repo: string; keyFile?: string }): Promise<void> {
@@ -58,19 +76,29 @@ export async function secretsInit(o: { repo: string; keyFile?: string }): Promis
   // Both refusals come before anything is created (not even the repository's lock folder).
   if (keyInsideRepo(keyFile, o.repo)) writeIdentity(keyFile, '', '', o.repo); // throws: the key would be committed
   const already = new SecretStore(o.repo);
-  if (already.initialized()) throw new ExitError(`${already.recipientsFile} exists: this site already has a key; nothing was changed`, 1);
+  if (already.initialized())
+    throw new ExitError(`${already.recipientsFile} exists: this site already has a key; nothing was changed`, 1);
   if (existsSync(keyFile)) {
-    throw new ExitError(`${keyFile} already exists; nothing was changed. labctl never overwrites a site key (what it encrypted would be lost) and never reuses one for a second store (one key per site). ` +
-      `For another site give its key a new place: labctl secrets init -r ${o.repo} -k ~/.config/labctl/<site>.agekey, and the same -k (or LABCTL_AGE_KEY_FILE) to its other secrets commands.`, 1);
+    throw new ExitError(
+      `${keyFile} already exists; nothing was changed. labctl never overwrites a site key (what it encrypted would be lost) and never reuses one for a second store (one key per site). ` +
+        `For another site give its key a new place: labctl secrets init -r ${o.repo} -k ~/.config/labctl/<site>.agekey, and the same -k (or LABCTL_AGE_KEY_FILE) to its other secrets commands.`,
+      1,
+    );
   }
   await locked(o.repo, async () => {
     const store = new SecretStore(o.repo);
-    if (store.initialized()) throw new ExitError(`${store.recipientsFile} exists: this site already has a key; nothing was changed`, 1);
+    if (store.initialized())
+      throw new ExitError(`${store.recipientsFile} exists: this site already has a key; nothing was changed`, 1);
     const { identity, recipient } = await newSiteKey();
     writeIdentity(keyFile, identity, recipient, o.repo);
-    await store.initialize(identity, 'age recipients the secret store is encrypted to (public keys; see docs/secrets.md). Add one only with labctl secrets add-recipient');
-    process.stdout.write(`site key written to ${keyFile} (mode 0600): BACK IT UP offline now; it is the one key that rebuilds every secret.\n` +
-      `public key ${recipient} written to ${store.recipientsFile} and confirmed in ${store.confirmedFile}; commit both.\n`);
+    await store.initialize(
+      identity,
+      'age recipients the secret store is encrypted to (public keys; see docs/secrets.md). Add one only with labctl secrets add-recipient',
+    );
+    process.stdout.write(
+      `site key written to ${keyFile} (mode 0600): BACK IT UP offline now; it is the one key that rebuilds every secret.\n` +
+        `public key ${recipient} written to ${store.recipientsFile} and confirmed in ${store.confirmedFile}; commit both.\n`,
+    );
   });
 }
 
@@ -78,9 +106,13 @@ export async function secretsGenerate(o: StoreOptions): Promise<void> {
   const needs = await needsOf(o.inventory);
   await locked(o.repo, async () => {
     const r = await ensureSecrets(storeOf(o), needs);
-    process.stdout.write(`${r.generated.length} generated, ${r.present.length} already present${r.generated.length ? `: ${r.generated.join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `${r.generated.length} generated, ${r.present.length} already present${r.generated.length ? `: ${r.generated.join(', ')}` : ''}\n`,
+    );
     if (r.missingExternal.length) {
-      process.stdout.write(`${r.missingExternal.length} entr${r.missingExternal.length === 1 ? 'y' : 'ies'} the site must supply (labctl secrets set NAME < value):\n  ${r.missingExternal.join('\n  ')}\n`);
+      process.stdout.write(
+        `${r.missingExternal.length} entr${r.missingExternal.length === 1 ? 'y' : 'ies'} the site must supply (labctl secrets set NAME < value):\n  ${r.missingExternal.join('\n  ')}\n`,
+      );
     }
   });
 }
@@ -90,7 +122,10 @@ function checkUsed(entry: string, needs: SecretNeed[], inventory: string): void 
   const used = entriesNeeded(needs);
   if (used.includes(entry)) return;
   const near = used.length ? closest(entry, used) : undefined;
-  throw new ExitError(`${entry} is not an entry ${inventory} uses, so nothing would read it; nothing was stored.${near ? ` Did you mean ${near}?` : ''} (labctl secrets list -i ${inventory} shows every entry)`, 1);
+  throw new ExitError(
+    `${entry} is not an entry ${inventory} uses, so nothing would read it; nothing was stored.${near ? ` Did you mean ${near}?` : ''} (labctl secrets list -i ${inventory} shows every entry)`,
+    1,
+  );
 }
 
 export async function secretsSet(o: StoreOptions & { entry: string; replace?: string }): Promise<void> {
@@ -101,71 +136,117 @@ export async function secretsSet(o: StoreOptions & { entry: string; replace?: st
     const store = storeOf(o);
     const exists = store.has(o.entry);
     if (exists && o.replace !== o.entry) {
-      throw new ExitError(`${o.entry} already has a value; to replace it pass --replace ${o.entry} (the old value is lost unless it is in Git history)`, 1);
+      throw new ExitError(
+        `${o.entry} already has a value; to replace it pass --replace ${o.entry} (the old value is lost unless it is in Git history)`,
+        1,
+      );
     }
-    if (!exists && o.replace !== undefined && o.replace !== o.entry) throw new UsageError(`--replace ${o.replace} does not name the entry ${o.entry}`);
+    if (!exists && o.replace !== undefined && o.replace !== o.entry)
+      throw new UsageError(`--replace ${o.replace} does not name the entry ${o.entry}`);
     await store.trustedRecipients(); // before asking for the value: a refused recipient list stops here
     const value = await readValue(o.entry);
     if (!value) throw new ExitError('no value on standard input; nothing was stored', 1);
-    try { checkEntryFormat(needs, o.entry, value); } catch (e) { throw new ExitError(`${(e as Error).message}; nothing was stored`, 1); }
+    try {
+      checkEntryFormat(needs, o.entry, value);
+    } catch (e) {
+      throw new ExitError(`${(e as Error).message}; nothing was stored`, 1);
+    }
     // An unchanged, confirmed value leaves the file (and Git) untouched. An unconfirmed one (a planted or
     // pre-manifest entry) is written anew, which confirms it: the key holder just typed the value.
     if (exists && !store.unconfirmedReason(o.entry)) {
-      if ((await store.decrypt(o.entry, store.identity('to compare the value'))) === value) { process.stdout.write(`${o.entry} unchanged\n`); return; }
+      if ((await store.decrypt(o.entry, store.identity('to compare the value'))) === value) {
+        process.stdout.write(`${o.entry} unchanged\n`);
+        return;
+      }
     }
     await store.put(o.entry, value, { replace: exists });
-    process.stdout.write(`${o.entry} ${exists ? 'replaced' : 'stored'}; commit secrets/ and run labctl secrets apply\n`);
+    process.stdout.write(
+      `${o.entry} ${exists ? 'replaced' : 'stored'}; commit secrets/ and run labctl secrets apply\n`,
+    );
   });
 }
 
 export async function secretsRotate(o: StoreOptions & { entry: string; confirm?: string }): Promise<void> {
   checkRef(o.entry);
-  if (o.confirm !== o.entry) throw new UsageError(`rotating replaces the value of ${o.entry}; confirm with --confirm ${o.entry}`);
+  if (o.confirm !== o.entry)
+    throw new UsageError(`rotating replaces the value of ${o.entry}; confirm with --confirm ${o.entry}`);
   const needs = (await needsOf(o.inventory)).filter((n) => n.ref === o.entry);
   if (!needs.length) throw new ExitError(`no component uses ${o.entry}`, 1);
   const gen = needs.map((n) => n.generate).find((g) => g.kind === 'external') ?? needs[0]!.generate;
-  if (!isGeneratable(gen)) throw new ExitError(`${o.entry} is supplied by the site (${needs[0]!.purpose}); rotate it at its source, then: labctl secrets set ${o.entry} --replace ${o.entry}`, 1);
+  if (!isGeneratable(gen))
+    throw new ExitError(
+      `${o.entry} is supplied by the site (${needs[0]!.purpose}); rotate it at its source, then: labctl secrets set ${o.entry} --replace ${o.entry}`,
+      1,
+    );
   await locked(o.repo, () => storeOf(o).put(o.entry, generateValue(gen), { replace: true }));
   const targets = needs.map((n) => `${n.namespace}/${n.name}`);
-  process.stdout.write(`${o.entry} rotated. Next: commit secrets/, run labctl secrets apply, then restart what reads ${[...new Set(targets)].join(', ')} (see docs/secrets.md, Rotation)\n`);
+  process.stdout.write(
+    `${o.entry} rotated. Next: commit secrets/, run labctl secrets apply, then restart what reads ${[...new Set(targets)].join(', ')} (see docs/secrets.md, Rotation)\n`,
+  );
 }
 
 const AGE_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
 
 /** The recipient list after adding or removing some, checked the same way encryption checks it. */
-async function changeRecipients(o: { repo: string; keyFile?: string }, add: string[], remove: string[]): Promise<{ store: SecretStore; list: string[] }> {
-  for (const r of [...add, ...remove]) if (!AGE_RECIPIENT.test(r)) throw new UsageError(`${r} is not an age recipient (age1 followed by 58 characters, as age-keygen -y prints it)`);
+async function changeRecipients(
+  o: { repo: string; keyFile?: string },
+  add: string[],
+  remove: string[],
+): Promise<{ store: SecretStore; list: string[] }> {
+  for (const r of [...add, ...remove])
+    if (!AGE_RECIPIENT.test(r))
+      throw new UsageError(`${r} is not an age recipient (age1 followed by 58 characters, as age-keygen -y prints it)`);
   const store = storeOf(o);
   const identity = store.identity('to confirm recipients (only the site key holder can)');
   const site = await age.identityToRecipient(identity);
-  if (remove.includes(site)) throw new ExitError(`${site} is the site key's own recipient; it cannot be removed (the site could no longer read its secrets)`, 1);
+  if (remove.includes(site))
+    throw new ExitError(
+      `${site} is the site key's own recipient; it cannot be removed (the site could no longer read its secrets)`,
+      1,
+    );
   const listed = store.recipients();
   const base = verifiedConfirmed({ confirmedFile: store.confirmedFile, identity }) ?? [site];
   const others = listed.filter((r) => !base.includes(r) && !add.includes(r) && !remove.includes(r));
   if (others.length) {
-    throw new ExitError(`${store.recipientsFile} also lists ${others.join(', ')}, which the site key holder has not confirmed; nothing was changed. ` +
-      `Confirm them in the same command if you trust them (labctl secrets add-recipient ${[...add, ...others].join(' ')} -r ${o.repo}), or remove the lines first.`, 1);
+    throw new ExitError(
+      `${store.recipientsFile} also lists ${others.join(', ')}, which the site key holder has not confirmed; nothing was changed. ` +
+        `Confirm them in the same command if you trust them (labctl secrets add-recipient ${[...add, ...others].join(' ')} -r ${o.repo}), or remove the lines first.`,
+      1,
+    );
   }
   const list = [...new Set([...base, ...add])].filter((r) => !remove.includes(r));
   return { store, list };
 }
 
-export async function secretsAddRecipient(o: { repo: string; keyFile?: string; recipients: string[]; note?: string }): Promise<void> {
+export async function secretsAddRecipient(o: {
+  repo: string;
+  keyFile?: string;
+  recipients: string[];
+  note?: string;
+}): Promise<void> {
   await locked(o.repo, async () => {
     const { store, list } = await changeRecipients(o, o.recipients, []);
     store.confirm(list, o.note ? Object.fromEntries(o.recipients.map((r) => [r, o.note!])) : {});
     const n = store.list().length;
-    process.stdout.write(`confirmed ${o.recipients.join(', ')} in ${store.recipientsFile} and ${store.confirmedFile}; new entries are encrypted to ${list.length} recipient(s). ` +
-      `${n ? `The ${n} existing entries are not readable with the new key yet: run labctl secrets rekey -r ${o.repo}, then ` : ''}commit secrets/.\n`);
+    process.stdout.write(
+      `confirmed ${o.recipients.join(', ')} in ${store.recipientsFile} and ${store.confirmedFile}; new entries are encrypted to ${list.length} recipient(s). ` +
+        `${n ? `The ${n} existing entries are not readable with the new key yet: run labctl secrets rekey -r ${o.repo}, then ` : ''}commit secrets/.\n`,
+    );
   });
 }
 
-export async function secretsRemoveRecipient(o: { repo: string; keyFile?: string; recipients: string[] }): Promise<void> {
+export async function secretsRemoveRecipient(o: {
+  repo: string;
+  keyFile?: string;
+  recipients: string[];
+}): Promise<void> {
   await locked(o.repo, async () => {
     const { store, list } = await changeRecipients(o, [], o.recipients);
     store.confirm(list);
-    process.stdout.write(`removed ${o.recipients.join(', ')}; new entries are encrypted to ${list.length} recipient(s). Run labctl secrets rekey -r ${o.repo} and commit secrets/; ` +
-      'values the removed key could read stay readable in Git history: rotate those that matter.\n');
+    process.stdout.write(
+      `removed ${o.recipients.join(', ')}; new entries are encrypted to ${list.length} recipient(s). Run labctl secrets rekey -r ${o.repo} and commit secrets/; ` +
+        'values the removed key could read stay readable in Git history: rotate those that matter.\n',
+    );
   });
 }
 
@@ -174,7 +255,9 @@ export async function secretsRekey(o: { repo: string; keyFile?: string }): Promi
     const store = storeOf(o);
     const recipients = await store.trustedRecipients();
     const done = await store.rekey();
-    process.stdout.write(`re-encrypted ${done.length} entries to ${recipients.length} recipient(s): ${recipients.join(', ')}; commit secrets/\n`);
+    process.stdout.write(
+      `re-encrypted ${done.length} entries to ${recipients.length} recipient(s): ${recipients.join(', ')}; commit secrets/\n`,
+    );
   });
 }
 
@@ -190,24 +273,49 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
     const ns = needs.filter((n) => n.ref === ref || (n.generate.kind === 'htpasswd' && n.generate.from === ref));
     const present = store.has(ref);
     return {
-      entry: ref, present, confirmed: present ? (canCheck ? !why(ref) : null) : false,
-      external: ns.some((n) => n.generate.kind === 'external'), secrets: [...new Set(ns.map((n) => `${n.namespace}/${n.name}:${n.key}`))],
+      entry: ref,
+      present,
+      confirmed: present ? (canCheck ? !why(ref) : null) : false,
+      external: ns.some((n) => n.generate.kind === 'external'),
+      secrets: [...new Set(ns.map((n) => `${n.namespace}/${n.name}:${n.key}`))],
     };
   });
   const unused = store.list().filter((r) => !rows.some((x) => x.entry === r));
-  const refused = [...rows.filter((r) => r.present && r.confirmed === false).map((r) => r.entry), ...unused.filter((u) => why(u))];
+  const refused = [
+    ...rows.filter((r) => r.present && r.confirmed === false).map((r) => r.entry),
+    ...unused.filter((u) => why(u)),
+  ];
   if (o.output === 'json') printJson({ entries: rows, unused, unconfirmed: refused });
   else {
-    const status = (r: typeof rows[number]) => (!r.present ? (r.external ? 'MISSING' : 'absent ') : r.confirmed === null ? 'stored ' : r.confirmed ? 'ok     ' : 'REFUSED');
+    const status = (r: (typeof rows)[number]) =>
+      !r.present
+        ? r.external
+          ? 'MISSING'
+          : 'absent '
+        : r.confirmed === null
+          ? 'stored '
+          : r.confirmed
+            ? 'ok     '
+            : 'REFUSED';
     for (const r of rows) process.stdout.write(`${status(r)} ${r.entry}  -> ${r.secrets.join(', ')}\n`);
     for (const u of unused) process.stdout.write(`unused  ${u}  (no component reads it; kept)\n`);
-    if (!canCheck && store.list().length) process.stdout.write(`stored = not checked against ${store.entriesConfirmedFile}: the site key is not on this machine (-k KEYFILE)\n`);
+    if (!canCheck && store.list().length)
+      process.stdout.write(
+        `stored = not checked against ${store.entriesConfirmedFile}: the site key is not on this machine (-k KEYFILE)\n`,
+      );
   }
   if (refused.length) {
-    throw new ExitError(`${refused.length} entr${refused.length === 1 ? 'y was' : 'ies were'} not written by the site key holder and will not be used:\n  ${refused.map((r) => why(r)).join('\n  ')}`, 1);
+    throw new ExitError(
+      `${refused.length} entr${refused.length === 1 ? 'y was' : 'ies were'} not written by the site key holder and will not be used:\n  ${refused.map((r) => why(r)).join('\n  ')}`,
+      1,
+    );
   }
   const missing = rows.filter((r) => !r.present);
-  if (missing.length) throw new ExitError(`${missing.length} entr${missing.length === 1 ? 'y is' : 'ies are'} missing (generate: labctl secrets generate; external: labctl secrets set NAME)`, 1);
+  if (missing.length)
+    throw new ExitError(
+      `${missing.length} entr${missing.length === 1 ? 'y is' : 'ies are'} missing (generate: labctl secrets generate; external: labctl secrets set NAME)`,
+      1,
+    );
 }
 
 /**
@@ -215,9 +323,17 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
  * written outside labctl): each must decrypt with the site key; it shows what it confirms (name, hash,
  * length of the value, never the value) and records the ciphertext's hash under the site key's MAC.
  */
-export async function secretsConfirm(o: { repo: string; keyFile?: string; entries: string[]; all?: boolean }): Promise<void> {
+export async function secretsConfirm(o: {
+  repo: string;
+  keyFile?: string;
+  entries: string[];
+  all?: boolean;
+}): Promise<void> {
   if (o.all && o.entries.length) throw new UsageError('give entry names or --all, not both');
-  if (!o.all && !o.entries.length) throw new UsageError('name the entries to confirm (labctl secrets list shows the refused ones), or --all for every entry of the store');
+  if (!o.all && !o.entries.length)
+    throw new UsageError(
+      'name the entries to confirm (labctl secrets list shows the refused ones), or --all for every entry of the store',
+    );
   await locked(o.repo, async () => {
     const store = storeOf(o);
     const identity = store.identity('to confirm entries (only the site key holder can)');
@@ -225,10 +341,14 @@ export async function secretsConfirm(o: { repo: string; keyFile?: string; entrie
     for (const ref of refs) checkRef(ref);
     for (const ref of refs) {
       const value = await store.decrypt(ref, identity); // refuses an entry the site key cannot open
-      process.stdout.write(`confirm ${ref}: ciphertext sha256 ${ciphertextHash(readFileSync(store.entryPath(ref)))}, value of ${value.length} characters (check who wrote it: git log -p -- secrets/entries/${ref}.age)\n`);
+      process.stdout.write(
+        `confirm ${ref}: ciphertext sha256 ${ciphertextHash(readFileSync(store.entryPath(ref)))}, value of ${value.length} characters (check who wrote it: git log -p -- secrets/entries/${ref}.age)\n`,
+      );
     }
     store.recordConfirmed(refs, { fresh: o.all });
-    process.stdout.write(`${refs.length} entr${refs.length === 1 ? 'y' : 'ies'} confirmed in ${store.entriesConfirmedFile}; commit secrets/\n`);
+    process.stdout.write(
+      `${refs.length} entr${refs.length === 1 ? 'y' : 'ies'} confirmed in ${store.entriesConfirmedFile}; commit secrets/\n`,
+    );
   });
 }
 
@@ -236,9 +356,14 @@ export async function secretsConfirm(o: { repo: string; keyFile?: string; entrie
  * The kubeconfig `secrets apply` uses: --kubeconfig, else the admin kubeconfig `labctl up` wrote
  * (<state dir>/admin.conf), else $KUBECONFIG or ~/.kube/config. None of them: a clear stop, not a stack.
  */
-async function kubeconfigFor(o: { inventory: string; kubeconfig?: string; stateDir?: string }): Promise<string | undefined> {
+async function kubeconfigFor(o: {
+  inventory: string;
+  kubeconfig?: string;
+  stateDir?: string;
+}): Promise<string | undefined> {
   if (o.kubeconfig) {
-    if (!existsSync(o.kubeconfig)) throw new ExitError(`--kubeconfig ${o.kubeconfig}: no such file; nothing was sent`, 1);
+    if (!existsSync(o.kubeconfig))
+      throw new ExitError(`--kubeconfig ${o.kubeconfig}: no such file; nothing was sent`, 1);
     return o.kubeconfig;
   }
   const { loadSite } = await import('./cluster-common.ts');
@@ -246,23 +371,36 @@ async function kubeconfigFor(o: { inventory: string; kubeconfig?: string; stateD
   const admin = join(o.stateDir ?? defaultStateDir(loadSite(o.inventory)), 'admin.conf');
   if (existsSync(admin)) return admin;
   const env = (process.env.KUBECONFIG ?? '').split(':').filter(Boolean);
-  if (env.some((f) => existsSync(f)) || (!env.length && existsSync(join(homedir(), '.kube', 'config')))) return undefined; // the client's own default
-  throw new ExitError(`no kubeconfig to send the Secrets with: labctl up writes ${admin} once the cluster is up; before that, or from another machine, pass --kubeconfig FILE. Nothing was sent.`, 1);
+  if (env.some((f) => existsSync(f)) || (!env.length && existsSync(join(homedir(), '.kube', 'config'))))
+    return undefined; // the client's own default
+  throw new ExitError(
+    `no kubeconfig to send the Secrets with: labctl up writes ${admin} once the cluster is up; before that, or from another machine, pass --kubeconfig FILE. Nothing was sent.`,
+    1,
+  );
 }
 
-export async function secretsApply(o: StoreOptions & { dryRun?: boolean; kubeconfig?: string; context?: string; stateDir?: string }): Promise<void> {
+export async function secretsApply(
+  o: StoreOptions & { dryRun?: boolean; kubeconfig?: string; context?: string; stateDir?: string },
+): Promise<void> {
   const store = storeOf(o);
   const needs = await needsOf(o.inventory);
   // What the store can deliver is sent; a Secret whose entry cannot exist yet (a Harbor robot token before
   // Harbor runs) waits, listed with its reason and the command that ends the wait.
   const { prepareDelivery, waitingText } = await import('../../cluster/deliver-secrets.ts');
   const { objects: secrets, waiting } = await prepareDelivery(needs, store);
-  const waits = () => { for (const l of waitingText(waiting)) process.stdout.write(`${l}\n`); };
+  const waits = () => {
+    for (const l of waitingText(waiting)) process.stdout.write(`${l}\n`);
+  };
   if (o.dryRun) {
     // Names and keys only: a dry run must not print the values.
-    for (const s of secrets) process.stdout.write(`${s.metadata!.namespace}/${s.metadata!.name} (${s.kind === 'ConfigMap' ? 'ConfigMap' : (s as { type?: string }).type}): ${Object.keys(s.data ?? {}).join(', ')}\n`);
+    for (const s of secrets)
+      process.stdout.write(
+        `${s.metadata!.namespace}/${s.metadata!.name} (${s.kind === 'ConfigMap' ? 'ConfigMap' : (s as { type?: string }).type}): ${Object.keys(s.data ?? {}).join(', ')}\n`,
+      );
     waits();
-    process.stdout.write(`${secrets.length} Secrets would be applied, ${waiting.length} wait (dry run; nothing sent)\n`);
+    process.stdout.write(
+      `${secrets.length} Secrets would be applied, ${waiting.length} wait (dry run; nothing sent)\n`,
+    );
     return;
   }
   const kubeconfig = await kubeconfigFor(o);
@@ -273,9 +411,15 @@ export async function secretsApply(o: StoreOptions & { dryRun?: boolean; kubecon
   } catch (e) {
     if (e instanceof ExitError) throw e;
     const err = e as { message?: string; code?: string; body?: unknown };
-    throw new ExitError(`cannot apply the Secrets with ${kubeconfig ?? 'the default kubeconfig'}: ${err.code ? `${err.code} ` : ''}${err.message ?? String(e)}`, 1);
+    throw new ExitError(
+      `cannot apply the Secrets with ${kubeconfig ?? 'the default kubeconfig'}: ${err.code ? `${err.code} ` : ''}${err.message ?? String(e)}`,
+      1,
+    );
   }
-  process.stdout.write(`applied ${done.length} Secrets (server-side apply, field manager labctl-secrets) with ${kubeconfig ?? 'the default kubeconfig'}\n`);
+  process.stdout.write(
+    `applied ${done.length} Secrets (server-side apply, field manager labctl-secrets) with ${kubeconfig ?? 'the default kubeconfig'}\n`,
+  );
   waits();
-  if (waiting.length) process.stdout.write(`${waiting.length} wait; run labctl secrets apply again once they are set\n`);
+  if (waiting.length)
+    process.stdout.write(`${waiting.length} wait; run labctl secrets apply again once they are set\n`);
 }

@@ -16,22 +16,38 @@ import { siteCaCertificate } from '../../cluster/site-ca.ts';
 import type { Site } from '../../inventory/types.ts';
 
 export interface UpOptions {
-  inventory: string; output: OutputFormat; nodes?: string[]; concurrency: number; connectTimeout: number;
-  stateDir?: string; stepTimeout?: number; skipPreflight?: boolean; handOver: boolean; waitTimeout: number;
-  repo?: string; keyFile?: string;
+  inventory: string;
+  output: OutputFormat;
+  nodes?: string[];
+  concurrency: number;
+  connectTimeout: number;
+  stateDir?: string;
+  stepTimeout?: number;
+  skipPreflight?: boolean;
+  handOver: boolean;
+  waitTimeout: number;
+  repo?: string;
+  keyFile?: string;
 }
 
 export { defaultStateDir };
 export { progressLine } from '../../cluster/progress.ts';
 
 /** Seconds between "still running" lines when the output is not a terminal (LABCTL_PROGRESS_SECONDS). */
-const heartbeatMs = () => (Number(process.env.LABCTL_PROGRESS_SECONDS) > 0 ? Number(process.env.LABCTL_PROGRESS_SECONDS) : 30) * 1000;
+const heartbeatMs = () =>
+  (Number(process.env.LABCTL_PROGRESS_SECONDS) > 0 ? Number(process.env.LABCTL_PROGRESS_SECONDS) : 30) * 1000;
 
 /**
  * The platform's Secrets, delivered before the hand-over waits on ArgoCD. Stops (throws) with the next
  * command when the site key cannot be read or when ArgoCD could not pull the site repository.
  */
-export async function deliverPlatformSecrets(site: Site, o: UpOptions, repo: string, kubeconfig: string, log: (s: string) => void): Promise<void> {
+export async function deliverPlatformSecrets(
+  site: Site,
+  o: UpOptions,
+  repo: string,
+  kubeconfig: string,
+  log: (s: string) => void,
+): Promise<void> {
   const again = `then run labctl up -i ${o.inventory} again (finished steps are not repeated)`;
   const { SecretStore, defaultKeyFile } = await import('../../secrets/store.ts');
   const { buildComponents, renderContext } = await import('../../render/render.ts');
@@ -41,17 +57,24 @@ export async function deliverPlatformSecrets(site: Site, o: UpOptions, repo: str
   const store = new SecretStore(repo, { keyFile: o.keyFile ?? defaultKeyFile() });
   if (!store.has(REPO_CREDENTIAL)) {
     const why = await repoNeedsCredentials(site.site.gitRepo);
-    if (why) throw new Error(`ArgoCD needs credentials to pull the site repository (${why}) and the secret store in ${repo} has no ${REPO_CREDENTIAL}. Next: labctl secrets set ${REPO_CREDENTIAL} -i ${o.inventory} -r ${repo}, ${again}`);
+    if (why)
+      throw new Error(
+        `ArgoCD needs credentials to pull the site repository (${why}) and the secret store in ${repo} has no ${REPO_CREDENTIAL}. Next: labctl secrets set ${REPO_CREDENTIAL} -i ${o.inventory} -r ${repo}, ${again}`,
+      );
     log(`secrets: ${site.site.gitRepo} is readable without credentials; ArgoCD pulls it anonymously`);
   }
   let d;
   try {
     d = await prepareDelivery(needs, store);
   } catch (e) {
-    throw new Error(`cannot read the secret store in ${repo} to deliver the platform's Secrets: ${(e as Error).message}. Next: labctl up -k <site key file> (or, where the site key is: labctl secrets apply -i ${o.inventory} -r ${repo} --kubeconfig ${kubeconfig}), ${again}`);
+    throw new Error(
+      `cannot read the secret store in ${repo} to deliver the platform's Secrets: ${(e as Error).message}. Next: labctl up -k <site key file> (or, where the site key is: labctl secrets apply -i ${o.inventory} -r ${repo} --kubeconfig ${kubeconfig}), ${again}`,
+    );
   }
   const applied = await applySecrets(d.objects, { kubeconfig });
-  log(`secrets: applied ${applied.length} Secrets/ConfigMaps from ${repo}${d.waiting.length ? `; ${d.waiting.length} wait (labctl secrets apply once they are set):` : ''}`);
+  log(
+    `secrets: applied ${applied.length} Secrets/ConfigMaps from ${repo}${d.waiting.length ? `; ${d.waiting.length} wait (labctl secrets apply once they are set):` : ''}`,
+  );
   for (const l of waitingText(d.waiting)) log(`  ${l}`);
 }
 
@@ -61,40 +84,68 @@ export async function upCommand(o: UpOptions): Promise<void> {
   const stateDir = o.stateDir ?? defaultStateDir(site);
   const repo = o.repo ?? dirname(o.inventory);
   const unlock = lockStateDir(stateDir);
-  const log = (s: string) => { if (o.output === 'text') process.stdout.write(redact(s)); };
+  const log = (s: string) => {
+    if (o.output === 'text') process.stdout.write(redact(s));
+  };
   try {
     const journal = Journal.open(join(stateDir, 'journal.json'), site.site.name);
-    const cluster = { concurrency: o.concurrency, connectTimeoutMs: o.connectTimeout * 1000, knownHosts: join(stateDir, PIN_FILE) };
+    const cluster = {
+      concurrency: o.concurrency,
+      connectTimeoutMs: o.connectTimeout * 1000,
+      knownHosts: join(stateDir, PIN_FILE),
+    };
     const exclude = new Map<string, { step: string; reason: string }>();
     if (!o.skipPreflight) {
       // This machine first (helm and kubectl only matter for the hand-over): nothing is touched on a failure.
-      const local = (await localChecks(site, { repo, keyFile: o.keyFile })).filter((c) => o.handOver || c.id === 'site-key');
+      const local = (await localChecks(site, { repo, keyFile: o.keyFile })).filter(
+        (c) => o.handOver || c.id === 'site-key',
+      );
       const bad = local.filter((c) => c.status === 'fail');
-      if (bad.length) throw new ExitError(`preflight of this machine failed; no server was touched:\n${localTable(bad).trimEnd()}`, 1);
+      if (bad.length)
+        throw new ExitError(
+          `preflight of this machine failed; no server was touched:\n${localTable(bad).trimEnd()}`,
+          1,
+        );
       const pre = await runPreflight(site, cluster, only);
       for (const h of pre.hosts) {
         const failed = h.checks.filter((c) => c.status === 'fail');
-        if (failed.length) exclude.set(h.node, { step: 'preflight', reason: failed.map((c) => `${c.id}: ${c.reason}`).join('; ') });
+        if (failed.length)
+          exclude.set(h.node, { step: 'preflight', reason: failed.map((c) => `${c.id}: ${c.reason}`).join('; ') });
       }
-      log(`preflight: ${pre.hosts.length - exclude.size} of ${pre.hosts.length} node(s) ready${exclude.size ? `; not working on ${[...exclude.keys()].join(', ')}` : ''}\n`);
+      log(
+        `preflight: ${pre.hosts.length - exclude.size} of ${pre.hosts.length} node(s) ready${exclude.size ? `; not working on ${[...exclude.keys()].join(', ')}` : ''}\n`,
+      );
     }
     const plan = buildPlan(site, only);
     const inputs = await siteCaCertificate(site, repo, o.keyFile, (m) => log(`${m}\n`));
     const logDir = join(stateDir, 'logs');
     log(`step output is kept in ${logDir}/<host>/<step>.log\n`);
     const hosts = [...new Set(plan.phases.flatMap((p) => p.hosts.map((h) => h.node)))];
-    const progress = o.output !== 'text' ? undefined : process.stdout.isTTY ? ttyProgress(hosts) : lineProgress(log, heartbeatMs());
+    const progress =
+      o.output !== 'text' ? undefined : process.stdout.isTTY ? ttyProgress(hosts) : lineProgress(log, heartbeatMs());
     let r;
     try {
-      r = await runPlan(site, plan, journal, { ...cluster, stepTimeoutSec: o.stepTimeout, exclude, inputs, logDir, onEvent: (e) => progress?.event(e) });
+      r = await runPlan(site, plan, journal, {
+        ...cluster,
+        stepTimeoutSec: o.stepTimeout,
+        exclude,
+        inputs,
+        logDir,
+        onEvent: (e) => progress?.event(e),
+      });
     } finally {
-      await progress?.end(new Map((r?.hosts ?? []).filter((h) => h.status !== 'done').map((h) => [h.node, h.error ?? h.status])));
+      await progress?.end(
+        new Map((r?.hosts ?? []).filter((h) => h.status !== 'done').map((h) => [h.node, h.error ?? h.status])),
+      );
     }
     let handOverResult: { converged: boolean; message: string } | undefined;
     if (o.handOver && r.initDone && r.hosts.find((h) => h.node === plan.firstControlPlane)?.status === 'done') {
       try {
         handOverResult = await handOver(site, {
-          ...cluster, stateDir, waitTimeoutMs: o.waitTimeout * 1000, log: (l) => log(`${l}\n`),
+          ...cluster,
+          stateDir,
+          waitTimeoutMs: o.waitTimeout * 1000,
+          log: (l) => log(`${l}\n`),
           deliver: (kubeconfig) => deliverPlatformSecrets(site, o, repo, kubeconfig, (l) => log(`${l}\n`)),
         });
       } catch (e) {
@@ -102,18 +153,32 @@ export async function upCommand(o: UpOptions): Promise<void> {
       }
     }
     if (o.output === 'json') {
-      printJson({ ok: r.ok && (handOverResult?.converged ?? true), hosts: r.hosts, handOver: handOverResult ?? null, journal: journal.file, logs: logDir });
+      printJson({
+        ok: r.ok && (handOverResult?.converged ?? true),
+        hosts: r.hosts,
+        handOver: handOverResult ?? null,
+        journal: journal.file,
+        logs: logDir,
+      });
     } else {
       process.stdout.write('\n');
       for (const h of r.hosts) {
-        process.stdout.write(`${h.node.padEnd(12)} ${h.status === 'done' ? 'ok' : h.status.toUpperCase()}${h.error ? `  ${h.error}` : ''}  (ran ${h.ran.length}, already done ${h.skipped.length})\n`);
+        process.stdout.write(
+          `${h.node.padEnd(12)} ${h.status === 'done' ? 'ok' : h.status.toUpperCase()}${h.error ? `  ${h.error}` : ''}  (ran ${h.ran.length}, already done ${h.skipped.length})\n`,
+        );
       }
       if (handOverResult) process.stdout.write(`hand-over: ${handOverResult.message}\n`);
-      else if (!r.initDone) process.stdout.write(`hand-over: not started (needs ${plan.firstControlPlane} 0050-kubeadm-init)\n`);
+      else if (!r.initDone)
+        process.stdout.write(`hand-over: not started (needs ${plan.firstControlPlane} 0050-kubeadm-init)\n`);
     }
     const failed = r.hosts.filter((h) => h.status !== 'done');
     if (failed.length || (handOverResult && !handOverResult.converged)) {
-      throw new ExitError(o.output === 'json' ? '' : `up did not finish: ${failed.map((h) => `${h.node} (${h.step})`).join(', ') || handOverResult?.message}; fix the cause and run labctl up again: finished steps are not repeated`, 1);
+      throw new ExitError(
+        o.output === 'json'
+          ? ''
+          : `up did not finish: ${failed.map((h) => `${h.node} (${h.step})`).join(', ') || handOverResult?.message}; fix the cause and run labctl up again: finished steps are not repeated`,
+        1,
+      );
     }
   } finally {
     unlock();

@@ -11,8 +11,14 @@ import { loadSite } from './cluster-common.ts';
 import { progressLine } from './up.ts';
 
 export interface UpgradeOptions {
-  to: string; yes: boolean; batchSize: number; drainTimeout: number;
-  inventory: string; output: OutputFormat; stateDir?: string; connectTimeout: number;
+  to: string;
+  yes: boolean;
+  batchSize: number;
+  drainTimeout: number;
+  inventory: string;
+  output: OutputFormat;
+  stateDir?: string;
+  connectTimeout: number;
 }
 
 /** `labctl upgrade --to vX`: asks the cluster for each node's version, shows the plan, runs it with --yes. */
@@ -20,33 +26,58 @@ export async function upgradeCommand(o: UpgradeOptions): Promise<void> {
   const site = loadSite(o.inventory);
   const stateDir = o.stateDir ?? defaultStateDir(site);
   const unlock = lockStateDir(stateDir);
-  const log = (s: string) => { if (o.output === 'text') process.stdout.write(redact(s)); };
+  const log = (s: string) => {
+    if (o.output === 'text') process.stdout.write(redact(s));
+  };
   try {
     const journal = Journal.open(join(stateDir, 'journal.json'), site.site.name);
     const cluster = { connectTimeoutMs: o.connectTimeout * 1000, knownHosts: join(stateDir, PIN_FILE) };
     const probe = new StepRunner(site, cluster);
     let observed;
-    try { observed = await observeNodes(site, probe); } finally { probe.close(); }
+    try {
+      observed = await observeNodes(site, probe);
+    } finally {
+      probe.close();
+    }
     const current = Object.fromEntries([...observed.nodes].map(([n, v]) => [n, v.version]));
     let plan;
     try {
-      plan = buildUpgradePlan(site, { target: o.to, current, batchSize: o.batchSize, drainTimeoutSec: o.drainTimeout, finished: (n, k) => !!journal.record(n, k) });
+      plan = buildUpgradePlan(site, {
+        target: o.to,
+        current,
+        batchSize: o.batchSize,
+        drainTimeoutSec: o.drainTimeout,
+        finished: (n, k) => !!journal.record(n, k),
+      });
     } catch (e) {
       if (e instanceof UpgradeRefused) throw new ExitError(e.message, 1);
       throw e;
     }
     if (o.output === 'json' && !o.yes) {
-      printJson({ ...plan, batches: plan.batches.map((b) => b.map((n) => ({ ...n, steps: n.steps.map(({ script, ...s }) => s) }))) });
+      printJson({
+        ...plan,
+        batches: plan.batches.map((b) => b.map((n) => ({ ...n, steps: n.steps.map(({ script, ...s }) => s) }))),
+      });
       return;
     }
     log(formatUpgradePlan(plan));
-    if (!o.yes) { log('\nnothing changed; run again with --yes to upgrade\n'); return; }
+    if (!o.yes) {
+      log('\nnothing changed; run again with --yes to upgrade\n');
+      return;
+    }
     const r = await runUpgrade(site, plan, journal, { ...cluster, onEvent: (e) => log(progressLine(e)) });
     if (o.output === 'json') printJson(r);
-    else for (const n of r.nodes) log(`${n.node.padEnd(12)} ${n.status === 'done' ? 'ok' : n.status.toUpperCase()}${n.error ? `  ${n.error}` : ''}\n`);
+    else
+      for (const n of r.nodes)
+        log(
+          `${n.node.padEnd(12)} ${n.status === 'done' ? 'ok' : n.status.toUpperCase()}${n.error ? `  ${n.error}` : ''}\n`,
+        );
     if (!r.ok) {
       const failed = r.nodes.find((n) => n.status === 'failed');
-      throw new ExitError(`upgrade stopped${failed ? ` at ${failed.node} [${failed.step}]` : ''}; fix the cause and run labctl upgrade --to ${plan.target} --yes again: finished steps are not repeated`, 1);
+      throw new ExitError(
+        `upgrade stopped${failed ? ` at ${failed.node} [${failed.step}]` : ''}; fix the cause and run labctl upgrade --to ${plan.target} --yes again: finished steps are not repeated`,
+        1,
+      );
     }
   } finally {
     unlock();

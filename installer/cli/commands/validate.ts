@@ -2,7 +2,10 @@ import { requireInventoryFile, validateInventoryFile } from '../../inventory/val
 import { ExitError } from '../../core/diagnostics.ts';
 import { printDiagnostics, printJson, type OutputFormat } from '../output.ts';
 
-export interface ValidateOptions { file: string; output: OutputFormat }
+export interface ValidateOptions {
+  file: string;
+  output: OutputFormat;
+}
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -16,8 +19,11 @@ export async function validateCommand(opts: ValidateOptions): Promise<void> {
     printDiagnostics([...r.errors, ...r.warnings]);
     if (r.errors.length === 0) {
       const s = r.site!;
-      process.stdout.write(`${opts.file}: valid (${plural(s.nodes.length, 'node', 'nodes')} in ${plural(s.racks.length, 'rack', 'racks')}, ${plural(s.bgp.routers.length, 'BGP router', 'BGP routers')}, ${plural(s.bgp.pools.length, 'pool', 'pools')}${r.warnings.length ? `, ${plural(r.warnings.length, 'warning', 'warnings')}` : ''})\n`);
+      process.stdout.write(
+        `${opts.file}: valid (${plural(s.nodes.length, 'node', 'nodes')} in ${plural(s.racks.length, 'rack', 'racks')}, ${plural(s.bgp.routers.length, 'BGP router', 'BGP routers')}, ${plural(s.bgp.pools.length, 'pool', 'pools')}${r.warnings.length ? `, ${plural(r.warnings.length, 'warning', 'warnings')}` : ''})\n`,
+      );
     }
   }
-  if (r.errors.length > 0) throw new ExitError(opts.output === 'json' ? '' : `${opts.file}: ${r.errors.length} error(s)`, 1);
+  if (r.errors.length > 0)
+    throw new ExitError(opts.output === 'json' ? '' : `${opts.file}: ${r.errors.length} error(s)`, 1);
 }

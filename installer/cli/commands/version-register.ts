@@ -3,5 +3,9 @@ import type { Command } from 'commander';
 import { outputOption } from '../options.ts';
 
 export function registerVersion(program: Command): void {
-  program.command('version').description('labctl\'s version, how it was installed, and the pinned upstream versions with their sources').addOption(outputOption()).action(async (o) => (await import('./version.ts')).versionCommand({ output: o.output }));
+  program
+    .command('version')
+    .description("labctl's version, how it was installed, and the pinned upstream versions with their sources")
+    .addOption(outputOption())
+    .action(async (o) => (await import('./version.ts')).versionCommand({ output: o.output }));
 }

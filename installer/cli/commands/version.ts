@@ -5,16 +5,29 @@ import { pinnedVersions, type Component } from '../../core/versions.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 
 const source = (c: Component): string =>
-  c.chart ? `chart ${c.chart} from ${c.repo}` : c.image ? `image ${c.image}` : c.manifests ? `manifests from ${c.manifests}` : '';
+  c.chart
+    ? `chart ${c.chart} from ${c.repo}`
+    : c.image
+      ? `image ${c.image}`
+      : c.manifests
+        ? `manifests from ${c.manifests}`
+        : '';
 
 export function versionReport() {
   const record = buildRecord();
   const v = pinnedVersions();
   const file = versionsFileInfo();
   return {
-    labctl: { version: labctlVersion(), install: installKind(), commit: record?.commit ?? null, files: REPO_ROOT, node: process.version },
+    labctl: {
+      version: labctlVersion(),
+      install: installKind(),
+      commit: record?.commit ?? null,
+      files: REPO_ROOT,
+      node: process.version,
+    },
     upstream: {
-      set: `sha256:${file.sha256.slice(0, 12)}`, file: file.path,
+      set: `sha256:${file.sha256.slice(0, 12)}`,
+      file: file.path,
       kubernetes: { default: v.kubernetes.default, supportedMinors: v.kubernetes.supportedMinors },
       components: Object.entries(v.components).map(([name, c]) => ({ name, version: c.version, source: source(c) })),
     },

@@ -3,7 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isSeq, parseDocument } from 'yaml';
 
-export interface NodeLines { file: string; first: number; last: number; text: string; mentions: { line: number; text: string }[] }
+export interface NodeLines {
+  file: string;
+  first: number;
+  last: number;
+  text: string;
+  mentions: { line: number; text: string }[];
+}
 
 export function nodeEntryLines(file: string, node: string): NodeLines | undefined {
   const text = readFileSync(file, 'utf8');
@@ -19,12 +25,18 @@ export function nodeEntryLines(file: string, node: string): NodeLines | undefine
   let last = lc.linePos(Math.max(item.range[0], item.range[2] - 1)).line;
   while (last > first && /^\s*$/.test(lines[last - 1] ?? '')) last--;
   const word = new RegExp(`(^|[^A-Za-z0-9-])${node.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9-])`);
-  const mentions = lines.map((t, i) => ({ line: i + 1, text: t })).filter((l) => (l.line < first || l.line > last) && word.test(l.text.replace(/#.*$/, '')));
+  const mentions = lines
+    .map((t, i) => ({ line: i + 1, text: t }))
+    .filter((l) => (l.line < first || l.line > last) && word.test(l.text.replace(/#.*$/, '')));
   return { file, first, last, text: lines.slice(first - 1, last).join('\n'), mentions };
 }
 
 export function formatNodeLines(l: NodeLines, node: string): string {
-  const out = [`delete these lines of ${l.file} (the entry of ${node}), then commit:`, `  ${l.file}:${l.first}-${l.last}`, ...l.text.split('\n').map((t) => `    | ${t}`)];
+  const out = [
+    `delete these lines of ${l.file} (the entry of ${node}), then commit:`,
+    `  ${l.file}:${l.first}-${l.last}`,
+    ...l.text.split('\n').map((t) => `    | ${t}`),
+  ];
   if (l.mentions.length) {
     out.push(`and edit the other lines that name ${node}:`);
     for (const m of l.mentions) out.push(`  ${l.file}:${m.line}: ${m.text.trim()}`);

@@ -10,9 +10,21 @@ import type { Journal } from '../journal.ts';
 import { StepRunner } from '../upgrade/run.ts';
 import type { RemovePlan } from './plan.ts';
 
-export interface RemoveResult { ok: boolean; step?: string; error?: string; ran: string[]; skipped: string[]; osds: string[] }
+export interface RemoveResult {
+  ok: boolean;
+  step?: string;
+  error?: string;
+  ran: string[];
+  skipped: string[];
+  osds: string[];
+}
 
-export async function runRemove(site: Site, plan: RemovePlan, journal: Journal, o: ClusterOptions & { stepTimeoutSec?: number; onEvent?: (e: UpEvent) => void } = {}): Promise<RemoveResult> {
+export async function runRemove(
+  site: Site,
+  plan: RemovePlan,
+  journal: Journal,
+  o: ClusterOptions & { stepTimeoutSec?: number; onEvent?: (e: UpEvent) => void } = {},
+): Promise<RemoveResult> {
   const emit = (e: UpEvent) => o.onEvent?.({ ...e, message: e.message === undefined ? undefined : redact(e.message) });
   const runner = new StepRunner(site, o);
   const res: RemoveResult = { ok: true, ran: [], skipped: [], osds: [] };
@@ -27,7 +39,9 @@ export async function runRemove(site: Site, plan: RemovePlan, journal: Journal, 
       emit({ node, step: s.key, kind: 'start', message: s.runsOn !== node ? `on ${s.runsOn}` : undefined });
       const t0 = Date.now();
       try {
-        const out = await runner.run(s.runsOn, s.script, s.key, s.timeoutSec, (m) => emit({ node, step: s.key, kind: 'note', message: m }));
+        const out = await runner.run(s.runsOn, s.script, s.key, s.timeoutSec, (m) =>
+          emit({ node, step: s.key, kind: 'note', message: m }),
+        );
         for (const m of out.matchAll(/^LABCTL_OUTPUT osds=(\S+)$/gm)) res.osds.push(...m[1]!.split(','));
       } catch (e) {
         const msg = e instanceof SshError ? `${s.runsOn}: ${e.reason}` : errorText(e);

@@ -10,5 +10,17 @@ import { kubeadmInit } from './0050-kubeadm-init.ts';
 import { joinCredentials } from './0055-join-credentials.ts';
 import { joinControlPlane, joinWorker } from './0060-kubeadm-join.ts';
 
-export const STEPS: readonly StepDef[] = [osPrep, siteCa, containerd, kubePackages, controlPlaneTimers, kubeVip, kubeadmInit, joinCredentials, joinControlPlane, kubeVipJoined, joinWorker];
+export const STEPS: readonly StepDef[] = [
+  osPrep,
+  siteCa,
+  containerd,
+  kubePackages,
+  controlPlaneTimers,
+  kubeVip,
+  kubeadmInit,
+  joinCredentials,
+  joinControlPlane,
+  kubeVipJoined,
+  joinWorker,
+];
 export * from './types.ts';

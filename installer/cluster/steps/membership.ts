@@ -9,7 +9,9 @@ export const MEMBERSHIP_TRIES = 36;
 
 export function membershipData(site: Site, node: SiteNode): Record<string, unknown> {
   return {
-    node: node.name, vip: site.kubernetes.apiVip, membershipTries: MEMBERSHIP_TRIES,
+    node: node.name,
+    vip: site.kubernetes.apiVip,
+    membershipTries: MEMBERSHIP_TRIES,
     membership: renderTemplate('cluster/templates/_membership.sh.hbs', { criSocket: CRI_SOCKET }),
     takesWorkloads: takesWorkloads(site, node),
     unlabel: renderTemplate('cluster/templates/_unlabel.sh.hbs', { excludeLabel: EXCLUDE_LB_LABEL }),

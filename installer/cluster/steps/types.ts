@@ -10,7 +10,9 @@ export const PHASES: readonly Phase[] = ['prepare', 'init', 'join-control-plane'
  */
 export type SecretName = 'joinToken' | 'certificateKey' | 'caCertHash' | 'siteCaCert';
 export const SECRET_VARS: Record<SecretName, string> = {
-  joinToken: 'LABCTL_JOIN_TOKEN', certificateKey: 'LABCTL_CERTIFICATE_KEY', caCertHash: 'LABCTL_CA_CERT_HASH',
+  joinToken: 'LABCTL_JOIN_TOKEN',
+  certificateKey: 'LABCTL_CERTIFICATE_KEY',
+  caCertHash: 'LABCTL_CA_CERT_HASH',
   siteCaCert: 'LABCTL_SITE_CA_CERT',
 };
 
@@ -29,5 +31,6 @@ export interface StepDef {
   produces?: boolean;
 }
 
-export const isFirstControlPlane = (site: Site, node: SiteNode) => site.nodes.find((n) => n.roles.includes('control-plane'))?.name === node.name;
+export const isFirstControlPlane = (site: Site, node: SiteNode) =>
+  site.nodes.find((n) => n.roles.includes('control-plane'))?.name === node.name;
 export const isControlPlane = (node: SiteNode) => node.roles.includes('control-plane');

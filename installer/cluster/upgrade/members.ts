@@ -9,7 +9,11 @@ import { Journal, defaultStateDir, type JournalData } from '../journal.ts';
 
 export const MEMBER_STEPS = ['0050-kubeadm-init', '0060-kubeadm-join-control-plane', '0070-kubeadm-join'];
 
-export interface Membership { joins: string[]; members: string[]; gone: string[] }
+export interface Membership {
+  joins: string[];
+  members: string[];
+  gone: string[];
+}
 
 export function membership(site: Site, journal: JournalData | undefined): Membership {
   const isMember = (n: string) => MEMBER_STEPS.some((s) => !!journal?.hosts[n]?.[s]);
@@ -27,12 +31,18 @@ export function formatMembership(m: Membership, journalFile: string | undefined)
     `joins: ${m.joins.join(', ') || 'none'}`,
     `already members: ${m.members.join(', ') || 'none'}${journalFile ? ` (journal ${journalFile})` : ' (no journal yet: a first labctl up)'}`,
   ];
-  if (m.gone.length) out.push(`in the journal but not in the inventory: ${m.gone.join(', ')} (use labctl remove NODE before deleting a node's lines)`);
+  if (m.gone.length)
+    out.push(
+      `in the journal but not in the inventory: ${m.gone.join(', ')} (use labctl remove NODE before deleting a node's lines)`,
+    );
   return out.join('\n') + '\n';
 }
 
 /** The journal of the site's state directory, when there is one (read only). */
-export function readJournalData(site: Site, stateDir = defaultStateDir(site)): { file: string; data: JournalData } | undefined {
+export function readJournalData(
+  site: Site,
+  stateDir = defaultStateDir(site),
+): { file: string; data: JournalData } | undefined {
   const file = join(stateDir, 'journal.json');
   return existsSync(file) ? { file, data: Journal.open(file, site.site.name).snapshot() } : undefined;
 }

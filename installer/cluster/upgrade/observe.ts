@@ -4,7 +4,11 @@ import type { Site } from '../../inventory/types.ts';
 import { isControlPlane } from '../steps/types.ts';
 import type { StepRunner } from './run.ts';
 
-export interface ObservedNode { version: string; ready: boolean; unschedulable: boolean }
+export interface ObservedNode {
+  version: string;
+  ready: boolean;
+  unschedulable: boolean;
+}
 
 export const OBSERVE_SCRIPT = `set -euo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -23,7 +27,10 @@ export function parseObserved(text: string): Map<string, ObservedNode> {
 }
 
 /** Asks the first control plane; a control plane that does not answer is tried next. */
-export async function observeNodes(site: Site, runner: StepRunner): Promise<{ apiHost: string; nodes: Map<string, ObservedNode> }> {
+export async function observeNodes(
+  site: Site,
+  runner: StepRunner,
+): Promise<{ apiHost: string; nodes: Map<string, ObservedNode> }> {
   const errors: string[] = [];
   for (const cp of site.nodes.filter(isControlPlane)) {
     try {

@@ -10,15 +10,34 @@ import { connectNode, errorText, type ClusterOptions } from '../hosts.ts';
 import type { Journal } from '../journal.ts';
 import type { UpgradePlan, UpgradeStep } from './plan.ts';
 
-export interface NodeResult { node: string; status: 'done' | 'failed' | 'not started'; step?: string; error?: string; ran: string[]; skipped: string[] }
-export interface UpgradeResult { ok: boolean; nodes: NodeResult[] }
+export interface NodeResult {
+  node: string;
+  status: 'done' | 'failed' | 'not started';
+  step?: string;
+  error?: string;
+  ran: string[];
+  skipped: string[];
+}
+export interface UpgradeResult {
+  ok: boolean;
+  nodes: NodeResult[];
+}
 
 /** Runs scripts on nodes over one cached connection per host; a lost connection is dropped for a retry. */
 export class StepRunner {
   private conns = new Map<string, RemoteHost>();
-  constructor(private site: Site, private o: ClusterOptions & { stepTimeoutSec?: number }) {}
+  constructor(
+    private site: Site,
+    private o: ClusterOptions & { stepTimeoutSec?: number },
+  ) {}
 
-  async run(host: string, script: string, step: string, timeoutSec: number, onNote?: (m: string) => void): Promise<string> {
+  async run(
+    host: string,
+    script: string,
+    step: string,
+    timeoutSec: number,
+    onNote?: (m: string) => void,
+  ): Promise<string> {
     const t = this.o.stepTimeoutSec ?? timeoutSec;
     let c = this.conns.get(host);
     if (!c) {
@@ -29,8 +48,11 @@ export class StepRunner {
     let r;
     try {
       r = await c.runScript(script, {
-        timeoutMs: t * 1000, step,
-        onStdout: (chunk) => { for (const m of chunk.matchAll(/^LABCTL_NOTE: (.*)$/gm)) onNote?.(m[1]!); },
+        timeoutMs: t * 1000,
+        step,
+        onStdout: (chunk) => {
+          for (const m of chunk.matchAll(/^LABCTL_NOTE: (.*)$/gm)) onNote?.(m[1]!);
+        },
       });
     } catch (e) {
       c.close();
@@ -41,13 +63,23 @@ export class StepRunner {
     return r.stdout;
   }
 
-  close(): void { for (const c of this.conns.values()) c.close(); this.conns.clear(); }
+  close(): void {
+    for (const c of this.conns.values()) c.close();
+    this.conns.clear();
+  }
 }
 
-export async function runUpgrade(site: Site, plan: UpgradePlan, journal: Journal, o: ClusterOptions & { stepTimeoutSec?: number; onEvent?: (e: UpEvent) => void } = {}): Promise<UpgradeResult> {
+export async function runUpgrade(
+  site: Site,
+  plan: UpgradePlan,
+  journal: Journal,
+  o: ClusterOptions & { stepTimeoutSec?: number; onEvent?: (e: UpEvent) => void } = {},
+): Promise<UpgradeResult> {
   const emit = (e: UpEvent) => o.onEvent?.({ ...e, message: e.message === undefined ? undefined : redact(e.message) });
   const runner = new StepRunner(site, o);
-  const results = new Map<string, NodeResult>(plan.batches.flat().map((n) => [n.node, { node: n.node, status: 'not started', ran: [], skipped: [] }]));
+  const results = new Map<string, NodeResult>(
+    plan.batches.flat().map((n) => [n.node, { node: n.node, status: 'not started', ran: [], skipped: [] }]),
+  );
 
   async function runNode(node: string, steps: UpgradeStep[]): Promise<void> {
     const r = results.get(node)!;
@@ -60,7 +92,9 @@ export async function runUpgrade(site: Site, plan: UpgradePlan, journal: Journal
       emit({ node, step: s.key, kind: 'start', message: s.runsOn !== node ? `on ${s.runsOn}` : undefined });
       const t0 = Date.now();
       try {
-        await runner.run(s.runsOn, s.script, s.key, s.timeoutSec, (m) => emit({ node, step: s.key, kind: 'note', message: m }));
+        await runner.run(s.runsOn, s.script, s.key, s.timeoutSec, (m) =>
+          emit({ node, step: s.key, kind: 'note', message: m }),
+        );
       } catch (e) {
         const msg = e instanceof SshError ? `${s.runsOn}: ${e.reason}` : errorText(e);
         Object.assign(r, { status: 'failed', step: s.key, error: `${node} [${s.key}]: ${redact(msg)}` });

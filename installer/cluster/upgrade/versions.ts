@@ -2,7 +2,11 @@
 // (kubernetes.io/releases/version-skew-policy: no kubelet newer than the API server, control planes first).
 import { pinnedVersions } from '../../core/versions.ts';
 
-export interface Semver { major: number; minor: number; patch: number }
+export interface Semver {
+  major: number;
+  minor: number;
+  patch: number;
+}
 
 const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)$/;
 
@@ -24,20 +28,34 @@ export function upgradeRefusals(target: string, current: Record<string, string>,
   const out: string[] = [];
   const supported = pinnedVersions().kubernetes.supportedMinors;
   if (!supported.includes(`${to.major}.${to.minor}`)) {
-    out.push(`${fmt(to)} is not a supported minor (gitops/versions.yaml kubernetes.supportedMinors: ${supported.join(', ')})`);
+    out.push(
+      `${fmt(to)} is not a supported minor (gitops/versions.yaml kubernetes.supportedMinors: ${supported.join(', ')})`,
+    );
   }
   for (const [node, v] of Object.entries(current)) {
     const from = parseVersion(v);
-    if (!from) { out.push(`${node}: reports version ${JSON.stringify(v)}, not a Kubernetes release`); continue; }
-    if (from.major !== to.major) { out.push(`${node}: ${fmt(from)} → ${fmt(to)} changes the major version; kubeadm does not`); continue; }
-    if (cmp(from, to) > 0) { out.push(`${node}: is at ${fmt(from)}, newer than ${fmt(to)}; kubeadm does not downgrade`); continue; }
+    if (!from) {
+      out.push(`${node}: reports version ${JSON.stringify(v)}, not a Kubernetes release`);
+      continue;
+    }
+    if (from.major !== to.major) {
+      out.push(`${node}: ${fmt(from)} → ${fmt(to)} changes the major version; kubeadm does not`);
+      continue;
+    }
+    if (cmp(from, to) > 0) {
+      out.push(`${node}: is at ${fmt(from)}, newer than ${fmt(to)}; kubeadm does not downgrade`);
+      continue;
+    }
     if (to.minor - from.minor > 1) {
       const steps = Array.from({ length: to.minor - from.minor - 1 }, (_, i) => `v${to.major}.${from.minor + 1 + i}`);
-      out.push(`${node}: ${fmt(from)} → ${fmt(to)} skips ${steps.join(', ')}; kubeadm upgrades one minor at a time: upgrade to the newest ${steps[0]}.x first`);
+      out.push(
+        `${node}: ${fmt(from)} → ${fmt(to)} skips ${steps.join(', ')}; kubeadm upgrades one minor at a time: upgrade to the newest ${steps[0]}.x first`,
+      );
     }
   }
   // Skew: control planes go first, so no kubelet is ever newer than an API server; a node that already went
   // (an interrupted run) is at the target and passes the checks above, so the run resumes.
-  for (const n of controlPlanes) if (!(n in current)) out.push(`${n}: control plane not registered in the cluster (no version reported)`);
+  for (const n of controlPlanes)
+    if (!(n in current)) out.push(`${n}: control plane not registered in the cluster (no version reported)`);
   return out;
 }

@@ -13,9 +13,14 @@ const isPrivate = (n: number) => (n >= 64512 && n <= 65534) || (n >= 4200000000 
 const isDocumentation = (n: number) => (n >= 64496 && n <= 64511) || (n >= 65536 && n <= 65551);
 
 function checkAsn(ctx: Parameters<Rule>[0], path: PathSeg[], asn: number, own: boolean) {
-  if (RESERVED[asn]) ctx.error(path, `AS number ${asn} is ${RESERVED[asn]}`, 'use a private ASN: 64512-65534 or 4200000000-4294967294');
+  if (RESERVED[asn])
+    ctx.error(path, `AS number ${asn} is ${RESERVED[asn]}`, 'use a private ASN: 64512-65534 or 4200000000-4294967294');
   else if (isDocumentation(asn)) ctx.warn(path, `AS number ${asn} is reserved for documentation (RFC 5398)`);
-  else if (own && !isPrivate(asn)) ctx.warn(path, `cluster AS number ${asn} is a public ASN; unless the university owns it, use a private one (64512-65534)`);
+  else if (own && !isPrivate(asn))
+    ctx.warn(
+      path,
+      `cluster AS number ${asn} is a public ASN; unless the university owns it, use a private one (64512-65534)`,
+    );
 }
 
 export const asns: Rule = (ctx) => {
@@ -35,9 +40,11 @@ export const oneSpeakerPerRouter: Rule = (ctx) => {
   bgp.calicoPeers.forEach((p, i) => {
     const j = bgp.routers.findIndex((r) => r.address === p.address);
     if (j >= 0) {
-      ctx.error(['bgp', 'calicoPeers', i, 'address'],
+      ctx.error(
+        ['bgp', 'calicoPeers', i, 'address'],
         `router ${p.address} is peered by both Calico (calicoPeers[${i}]) and MetalLB (${ctx.owner(['bgp', 'routers', j, 'address'])}); a router accepts only one BGP session per node, so one of the two would never come up`,
-        'MetalLB announces the LoadBalancer pools to bgp.routers; give Calico a different router (e.g. a spine) or remove the calicoPeers entry');
+        'MetalLB announces the LoadBalancer pools to bgp.routers; give Calico a different router (e.g. a spine) or remove the calicoPeers entry',
+      );
     }
   });
 };
@@ -55,25 +62,35 @@ export const routersReachRacks: Rule = (ctx) => {
   const racksWithSpeakers = new Set(speakers.map((n) => n.rack));
   site.inventory.racks.forEach((r, i) => {
     if (racksWithSpeakers.has(r.name) && !served.has(r.name)) {
-      ctx.warn(['racks', i, 'name'], `no BGP router serves rack ${r.name}; its nodes will not announce LoadBalancer addresses`);
+      ctx.warn(
+        ['racks', i, 'name'],
+        `no BGP router serves rack ${r.name}; its nodes will not announce LoadBalancer addresses`,
+      );
     }
   });
   const sessions = site.bgp.routers.map((r) => speakers.filter((n) => r.racks.includes(n.rack)));
   if (site.bgp.routers.length > 0 && sessions.every((s) => s.length === 0)) {
     // Nothing announces the pools: every LoadBalancer address (the ingress first) would be unreachable.
-    const excluded = site.nodes.filter((n) => served.has(n.rack) && !announcesLoadBalancers(site, n)).map((n) => n.name);
-    ctx.error(['bgp', 'routers'],
+    const excluded = site.nodes
+      .filter((n) => served.has(n.rack) && !announcesLoadBalancers(site, n))
+      .map((n) => n.name);
+    ctx.error(
+      ['bgp', 'routers'],
       `no node can announce the LoadBalancer pools (${site.bgp.pools.map((p) => `${p.name} ${p.cidr}`).join(', ')}) to any router: ` +
-      (excluded.length
-        ? `the nodes in the routers' racks (${excluded.join(', ')}) are control-plane only, and kubeadm labels them node.kubernetes.io/exclude-from-external-load-balancers`
-        : `no node is in a rack the routers serve (${[...served].join(', ')})`) +
-      `; the ingress address ${site.ingress.address} would be unreachable`,
-      'give a node in a served rack the worker or vm-host role (control planes that run workloads announce), or set bgp.routers[].racks to racks with such nodes');
+        (excluded.length
+          ? `the nodes in the routers' racks (${excluded.join(', ')}) are control-plane only, and kubeadm labels them node.kubernetes.io/exclude-from-external-load-balancers`
+          : `no node is in a rack the routers serve (${[...served].join(', ')})`) +
+        `; the ingress address ${site.ingress.address} would be unreachable`,
+      'give a node in a served rack the worker or vm-host role (control planes that run workloads announce), or set bgp.routers[].racks to racks with such nodes',
+    );
     return;
   }
   site.bgp.routers.forEach((r, i) => {
     if (sessions[i]!.length === 0) {
-      ctx.warn(['bgp', 'routers', i, 'name'], `router ${r.name} would have no BGP session: its racks (${r.racks.join(', ')}) hold no node that runs workloads, and control-plane-only nodes do not announce LoadBalancer addresses`);
+      ctx.warn(
+        ['bgp', 'routers', i, 'name'],
+        `router ${r.name} would have no BGP session: its racks (${r.racks.join(', ')}) hold no node that runs workloads, and control-plane-only nodes do not announce LoadBalancer addresses`,
+      );
     }
   });
 };

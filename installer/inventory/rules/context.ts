@@ -23,7 +23,8 @@ export function makeContext(site: Site, source: YamlSource, out: Diagnostic[]): 
     out.push({ severity, file: source.file, line, col, path: formatPath(path), message, ...(hint ? { hint } : {}) });
   };
   return {
-    site, source,
+    site,
+    source,
     error: push('error'),
     warn: push('warning'),
     owner: (path) => `${formatPath(path)} (line ${source.locate(path).line})`,
@@ -31,7 +32,13 @@ export function makeContext(site: Site, source: YamlSource, out: Diagnostic[]): 
 }
 
 /** Reports every value seen twice in `items`, naming both owners. */
-export function unique<T>(ctx: RuleContext, items: readonly T[], key: (t: T) => string | undefined, path: (i: number) => PathSeg[], what: string): void {
+export function unique<T>(
+  ctx: RuleContext,
+  items: readonly T[],
+  key: (t: T) => string | undefined,
+  path: (i: number) => PathSeg[],
+  what: string,
+): void {
   const first = new Map<string, number>();
   items.forEach((item, i) => {
     const k = key(item);

@@ -3,7 +3,11 @@ import type { Rule } from './context.ts';
 import type { PathSeg } from '../../core/yaml-source.ts';
 import { canonical, contains, hasHostBits, overlaps, firstUsable } from '../../core/ip.ts';
 
-interface Range { cidr: string; path: PathSeg[]; what: string }
+interface Range {
+  cidr: string;
+  path: PathSeg[];
+  what: string;
+}
 
 export const cidrHostBits: Rule = (ctx) => {
   for (const r of ranges(ctx.site)) {
@@ -14,10 +18,18 @@ export const cidrHostBits: Rule = (ctx) => {
 function ranges(site: import('../types.ts').Site): Range[] {
   const inv = site.inventory;
   return [
-    ...inv.network.subnets.map((s, i) => ({ cidr: s.cidr, path: ['network', 'subnets', i, 'cidr'] as PathSeg[], what: `subnet ${s.name}` })),
+    ...inv.network.subnets.map((s, i) => ({
+      cidr: s.cidr,
+      path: ['network', 'subnets', i, 'cidr'] as PathSeg[],
+      what: `subnet ${s.name}`,
+    })),
     { cidr: site.network.podCidr, path: ['network', 'podCidr'], what: 'the pod CIDR' },
     { cidr: site.network.serviceCidr, path: ['network', 'serviceCidr'], what: 'the service CIDR' },
-    ...inv.bgp.pools.map((p, i) => ({ cidr: p.cidr, path: ['bgp', 'pools', i, 'cidr'] as PathSeg[], what: `LoadBalancer pool ${p.name}` })),
+    ...inv.bgp.pools.map((p, i) => ({
+      cidr: p.cidr,
+      path: ['bgp', 'pools', i, 'cidr'] as PathSeg[],
+      what: `LoadBalancer pool ${p.name}`,
+    })),
   ];
 }
 
@@ -25,7 +37,8 @@ export const cidrOverlaps: Rule = (ctx) => {
   const all = ranges(ctx.site);
   for (let i = 0; i < all.length; i++) {
     for (let j = 0; j < i; j++) {
-      const a = all[i]!, b = all[j]!;
+      const a = all[i]!,
+        b = all[j]!;
       if (overlaps(a.cidr, b.cidr)) {
         ctx.error(a.path, `${a.what} ${a.cidr} overlaps ${b.what} ${b.cidr} at ${ctx.owner(b.path)}`);
       }
@@ -44,7 +57,8 @@ export const addresses: Rule = (ctx) => {
     else used.set(ip, path);
   };
   site.inventory.network.subnets.forEach((s, i) => {
-    if (!contains(s.cidr, s.gateway)) ctx.error(['network', 'subnets', i, 'gateway'], `gateway ${s.gateway} is not inside subnet ${s.name} ${s.cidr}`);
+    if (!contains(s.cidr, s.gateway))
+      ctx.error(['network', 'subnets', i, 'gateway'], `gateway ${s.gateway} is not inside subnet ${s.name} ${s.cidr}`);
     claim(s.gateway, ['network', 'subnets', i, 'gateway'], 'gateway');
   });
   site.nodes.forEach((n) => {
@@ -52,9 +66,14 @@ export const addresses: Rule = (ctx) => {
     const sn = subnets.get(n.subnet);
     if (sn && !contains(sn.cidr, n.address)) {
       const fit = site.inventory.network.subnets.find((s) => contains(s.cidr, n.address));
-      ctx.error(path, `${n.address} is not inside subnet ${sn.name} ${sn.cidr} of node ${n.name}`,
-        fit ? `the address is in subnet ${fit.name}; set nodes[${n.index}].subnet: ${fit.name} or fix the address` : undefined);
-    } else if (sn && (n.address === canonical(sn.cidr).split('/')[0])) {
+      ctx.error(
+        path,
+        `${n.address} is not inside subnet ${sn.name} ${sn.cidr} of node ${n.name}`,
+        fit
+          ? `the address is in subnet ${fit.name}; set nodes[${n.index}].subnet: ${fit.name} or fix the address`
+          : undefined,
+      );
+    } else if (sn && n.address === canonical(sn.cidr).split('/')[0]) {
       ctx.error(path, `${n.address} is the network address of subnet ${sn.name} ${sn.cidr}`);
     }
     claim(n.address, path, 'address');
@@ -65,7 +84,10 @@ export const addresses: Rule = (ctx) => {
   for (const cp of cps) {
     const sn = subnets.get(cp.subnet);
     if (sn && !contains(sn.cidr, vip)) {
-      ctx.error(['kubernetes', 'apiVip'], `API VIP ${vip} is not inside subnet ${sn.name} ${sn.cidr} of control-plane node ${cp.name}; kube-vip moves the VIP by ARP, so it must share the control-plane nodes' subnet`);
+      ctx.error(
+        ['kubernetes', 'apiVip'],
+        `API VIP ${vip} is not inside subnet ${sn.name} ${sn.cidr} of control-plane node ${cp.name}; kube-vip moves the VIP by ARP, so it must share the control-plane nodes' subnet`,
+      );
       break;
     }
   }
@@ -73,15 +95,23 @@ export const addresses: Rule = (ctx) => {
   if (cpSubnets.size > 1) {
     const [a, b] = [...cpSubnets];
     const other = cps.find((n) => n.subnet === b)!;
-    ctx.error(['nodes', other.index, 'subnet'], `control-plane node ${other.name} is in subnet ${b} but other control-plane nodes are in ${a}; the API VIP needs all control-plane nodes in one subnet (one L2 segment)`);
+    ctx.error(
+      ['nodes', other.index, 'subnet'],
+      `control-plane node ${other.name} is in subnet ${b} but other control-plane nodes are in ${a}; the API VIP needs all control-plane nodes in one subnet (one L2 segment)`,
+    );
   }
   site.bgp.routers.forEach((r, i) => {
-    if (site.nodes.some((n) => n.address === r.address)) claim(r.address, ['bgp', 'routers', i, 'address'], 'router address');
+    if (site.nodes.some((n) => n.address === r.address))
+      claim(r.address, ['bgp', 'routers', i, 'address'], 'router address');
   });
   // The ingress address must come from its pool.
   const pool = site.bgp.pools.find((p) => p.name === site.ingress.pool);
   if (pool && site.inventory.ingress?.address !== undefined && !contains(pool.cidr, site.ingress.address)) {
-    ctx.error(['ingress', 'address'], `ingress address ${site.ingress.address} is not inside pool ${pool.name} ${pool.cidr}`, `e.g. ${firstUsable(pool.cidr)}`);
+    ctx.error(
+      ['ingress', 'address'],
+      `ingress address ${site.ingress.address} is not inside pool ${pool.name} ${pool.cidr}`,
+      `e.g. ${firstUsable(pool.cidr)}`,
+    );
   }
 };
 
@@ -97,18 +127,43 @@ export const externalAddresses: Rule = (ctx) => {
   ];
   const ip = /^\d+\.\d+\.\d+\.\d+$/;
   const outside: { ip: string; path: PathSeg[]; what: string }[] = [
-    ...site.network.dnsServers.map((a, i) => ({ ip: a, path: ['network', 'dnsServers', i] as PathSeg[], what: 'DNS server' })),
-    ...site.network.ntpServers.filter((a) => ip.test(a)).map((a) => ({ ip: a, path: ['network', 'ntpServers', site.network.ntpServers.indexOf(a)] as PathSeg[], what: 'NTP server' })),
-    ...site.network.subnets.map((s, i) => ({ ip: s.gateway, path: ['network', 'subnets', i, 'gateway'] as PathSeg[], what: `gateway of subnet ${s.name}` })),
-    ...site.bgp.routers.map((r, i) => ({ ip: r.address, path: ['bgp', 'routers', i, 'address'] as PathSeg[], what: `BGP router ${r.name}` })),
-    ...site.bgp.calicoPeers.map((r, i) => ({ ip: r.address, path: ['bgp', 'calicoPeers', i, 'address'] as PathSeg[], what: `Calico peer ${r.name}` })),
+    ...site.network.dnsServers.map((a, i) => ({
+      ip: a,
+      path: ['network', 'dnsServers', i] as PathSeg[],
+      what: 'DNS server',
+    })),
+    ...site.network.ntpServers
+      .filter((a) => ip.test(a))
+      .map((a) => ({
+        ip: a,
+        path: ['network', 'ntpServers', site.network.ntpServers.indexOf(a)] as PathSeg[],
+        what: 'NTP server',
+      })),
+    ...site.network.subnets.map((s, i) => ({
+      ip: s.gateway,
+      path: ['network', 'subnets', i, 'gateway'] as PathSeg[],
+      what: `gateway of subnet ${s.name}`,
+    })),
+    ...site.bgp.routers.map((r, i) => ({
+      ip: r.address,
+      path: ['bgp', 'routers', i, 'address'] as PathSeg[],
+      what: `BGP router ${r.name}`,
+    })),
+    ...site.bgp.calicoPeers.map((r, i) => ({
+      ip: r.address,
+      path: ['bgp', 'calicoPeers', i, 'address'] as PathSeg[],
+      what: `Calico peer ${r.name}`,
+    })),
   ];
   for (const o of outside) {
     const r = internal.find((x) => contains(x.cidr, o.ip));
     // Inside a node subnet that overlaps the range: cidrOverlaps already reports the cause, once.
     if (r && !site.network.subnets.some((s) => contains(s.cidr, o.ip) && overlaps(s.cidr, r.cidr))) {
-      ctx.error(o.path, `${o.what} ${o.ip} is inside ${r.what} ${r.cidr} (${ctx.source.has(r.path) ? ctx.owner(r.path) : 'the default'}); traffic to it would be routed into the cluster and never reach it`,
-        `move ${r.what} (network.${r.path[1]}) to a range the campus does not use`);
+      ctx.error(
+        o.path,
+        `${o.what} ${o.ip} is inside ${r.what} ${r.cidr} (${ctx.source.has(r.path) ? ctx.owner(r.path) : 'the default'}); traffic to it would be routed into the cluster and never reach it`,
+        `move ${r.what} (network.${r.path[1]}) to a range the campus does not use`,
+      );
     }
   }
 };

@@ -14,29 +14,40 @@ export const oncallHorizon: Rule = (ctx) => {
   if (!cfg || !DateTime.fromISO(cfg.start).isValid || !DateTime.fromISO(cfg.renderUntil).isValid) return;
   const path = oc.renderUntil ? ['monitoring', 'oncall', 'renderUntil'] : ['monitoring', 'oncall', 'rotation', 'start'];
   if (cfg.renderUntil <= cfg.start) {
-    ctx.error(path, `renderUntil ${cfg.renderUntil} is not after rotation.start ${cfg.start}: no week of the rotation would reach Alertmanager`);
+    ctx.error(
+      path,
+      `renderUntil ${cfg.renderUntil} is not after rotation.start ${cfg.start}: no week of the rotation would reach Alertmanager`,
+    );
     return;
   }
   const end = renderWindow(cfg).end;
   const left = Math.floor((end - Date.now()) / 86_400_000);
   if (left < HORIZON_WARN_DAYS) {
-    ctx.warn(path, left < 0
-      ? `the rendered rotation ended on ${cfg.renderUntil}: critical alerts page the whole roster`
-      : `the rendered rotation ends in ${left} day(s) (${cfg.renderUntil}); after that critical alerts page the whole roster`,
-    'set monitoring.oncall.renderUntil later (e.g. a year ahead) and re-render');
+    ctx.warn(
+      path,
+      left < 0
+        ? `the rendered rotation ended on ${cfg.renderUntil}: critical alerts page the whole roster`
+        : `the rendered rotation ends in ${left} day(s) (${cfg.renderUntil}); after that critical alerts page the whole roster`,
+      'set monitoring.oncall.renderUntil later (e.g. a year ahead) and re-render',
+    );
   }
   // A hand-over at a local time that DST skips or repeats happens at a surprising instant.
   let d = firstHandoverDate(cfg);
   const last = DateTime.fromISO(cfg.renderUntil, { zone: 'UTC' });
   for (let i = 0; d <= last && i < 600; i++, d = d.plus({ days: 7 })) {
     if (isDstAffected(d.toISODate()!, cfg.handoverTime, cfg.zone)) {
-      ctx.warn(['monitoring', 'oncall', 'rotation', 'handoverTime'], `hand-over ${cfg.handoverDay} ${cfg.handoverTime} falls into a DST change of ${cfg.zone} on ${d.toISODate()}: that week's hand-over moves to the end of the skipped hour or its first occurrence`, 'pick a hand-over time outside 00:00-04:00');
+      ctx.warn(
+        ['monitoring', 'oncall', 'rotation', 'handoverTime'],
+        `hand-over ${cfg.handoverDay} ${cfg.handoverTime} falls into a DST change of ${cfg.zone} on ${d.toISODate()}: that week's hand-over moves to the end of the skipped hour or its first occurrence`,
+        'pick a hand-over time outside 00:00-04:00',
+      );
       break;
     }
   }
 };
 
-const reachHint = (who: string) => `set monitoring.smtp (smarthost, from) so roster emails are sent, or give ${who} a pageUrlRef (secret-store entry holding their ntfy/webhook URL)`;
+const reachHint = (who: string) =>
+  `set monitoring.smtp (smarthost, from) so roster emails are sent, or give ${who} a pageUrlRef (secret-store entry holding their ntfy/webhook URL)`;
 
 /** A page goes out only through a configured transport: email needs monitoring.smtp, a URL needs pageUrlRef.
  *  Without either the page-<name> and page-everyone receivers render empty and critical alerts go nowhere. */
@@ -48,10 +59,18 @@ export const oncallReachable: Rule = (ctx) => {
   // Entries with neither email nor pageUrlRef already get an error of their own (oncallRotation).
   oc.roster.forEach((p, i) => {
     if (!reachable(p) && p.email) {
-      ctx.warn(['monitoring', 'oncall', 'roster', i, 'email'], `roster entry ${p.name} cannot be paged: ${p.email} is an email address but monitoring.smtp is not set and there is no pageUrlRef`, reachHint(p.name));
+      ctx.warn(
+        ['monitoring', 'oncall', 'roster', i, 'email'],
+        `roster entry ${p.name} cannot be paged: ${p.email} is an email address but monitoring.smtp is not set and there is no pageUrlRef`,
+        reachHint(p.name),
+      );
     }
   });
   if (!oc.roster.some(reachable)) {
-    ctx.error(['monitoring', 'oncall', 'roster'], `no one on the on-call roster can be paged: critical alerts would render into empty receivers (${oc.roster.map((p) => `page-${p.name}`).join(', ')}, page-everyone) and reach nobody`, reachHint('each person'));
+    ctx.error(
+      ['monitoring', 'oncall', 'roster'],
+      `no one on the on-call roster can be paged: critical alerts would render into empty receivers (${oc.roster.map((p) => `page-${p.name}`).join(', ')}, page-everyone) and reach nobody`,
+      reachHint('each person'),
+    );
   }
 };

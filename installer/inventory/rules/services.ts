@@ -7,26 +7,41 @@ import { kindOf, versionFormatProblem } from './version-format.ts';
 export const kubernetesVersion: Rule = (ctx) => {
   const { version } = ctx.site.kubernetes;
   if (ctx.source.has(['kubernetes', 'containerdPackage'])) {
-    ctx.warn(['kubernetes', 'containerdPackage'], 'kubernetes.containerdPackage is ignored: containerd 2.x is installed from the release pinned in gitops/versions.yaml (Kubernetes 1.36 needs 2.x and no supported OS ships it)',
-      'remove the key; for an air-gapped site set kubernetes.releaseMirror');
+    ctx.warn(
+      ['kubernetes', 'containerdPackage'],
+      'kubernetes.containerdPackage is ignored: containerd 2.x is installed from the release pinned in gitops/versions.yaml (Kubernetes 1.36 needs 2.x and no supported OS ships it)',
+      'remove the key; for an air-gapped site set kubernetes.releaseMirror',
+    );
   }
   const supported = pinnedVersions().kubernetes.supportedMinors;
   if (!supported.includes(minorOf(version))) {
-    ctx.error(['kubernetes', 'version'], `Kubernetes ${version} is not supported; expected a ${supported.map((m) => `v${m}.x`).join(' or ')} release`,
-      `the pinned default is ${pinnedVersions().kubernetes.default}`);
+    ctx.error(
+      ['kubernetes', 'version'],
+      `Kubernetes ${version} is not supported; expected a ${supported.map((m) => `v${m}.x`).join(' or ')} release`,
+      `the pinned default is ${pinnedVersions().kubernetes.default}`,
+    );
   }
   const repo = ctx.site.kubernetes.packageRepo;
   const m = /\/v(\d+\.\d+)\//.exec(repo);
   if (m && m[1] !== minorOf(version)) {
-    ctx.error(['kubernetes', 'packageRepo'], `package repository is for v${m[1]} but kubernetes.version is ${version}; pkgs.k8s.io keeps one repository per minor`);
+    ctx.error(
+      ['kubernetes', 'packageRepo'],
+      `package repository is for v${m[1]} but kubernetes.version is ${version}; pkgs.k8s.io keeps one repository per minor`,
+    );
   }
 };
 
 export const timezone: Rule = (ctx) => {
   const tz = ctx.site.site.timezone;
-  try { new Intl.DateTimeFormat('en', { timeZone: tz }); } catch {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch {
     const zones = Intl.supportedValuesOf('timeZone');
-    ctx.error(['site', 'timezone'], `${JSON.stringify(tz)} is not an IANA time zone`, `did you mean "${closest(tz, zones)}"?`);
+    ctx.error(
+      ['site', 'timezone'],
+      `${JSON.stringify(tz)} is not an IANA time zone`,
+      `did you mean "${closest(tz, zones)}"?`,
+    );
   }
 };
 
@@ -38,7 +53,11 @@ export const tlsMode: Rule = (ctx) => {
   if (tls.mode.startsWith('acme')) need('acme');
   if (tls.mode === 'acme-dns01') need('rfc2136');
   if (tls.mode === 'internal-ca') need('internalCa');
-  const used = { acme: tls.mode.startsWith('acme'), rfc2136: tls.mode === 'acme-dns01', internalCa: tls.mode === 'internal-ca' };
+  const used = {
+    acme: tls.mode.startsWith('acme'),
+    rfc2136: tls.mode === 'acme-dns01',
+    internalCa: tls.mode === 'internal-ca',
+  };
   for (const key of ['acme', 'rfc2136', 'internalCa'] as const) {
     if (tls[key] && !used[key]) ctx.warn(['tls', key], `tls.${key} is ignored with tls.mode ${tls.mode}`);
   }
@@ -48,29 +67,42 @@ export const serviceHostnames: Rule = (ctx) => {
   const { domain } = ctx.site.site;
   const check = (path: (string | number)[], host: string | undefined, what: string) => {
     if (host !== undefined && !host.endsWith(`.${domain}`)) {
-      ctx.error(path, `${what} host name ${host} is outside the site domain ${domain}; certificates and DNS records are issued for *.${domain} only`, `e.g. ${host.split('.')[0]}.${domain}`);
+      ctx.error(
+        path,
+        `${what} host name ${host} is outside the site domain ${domain}; certificates and DNS records are issued for *.${domain} only`,
+        `e.g. ${host.split('.')[0]}.${domain}`,
+      );
     }
   };
   check(['registry', 'hostname'], ctx.site.inventory.registry?.hostname, 'Harbor');
   check(['identity', 'hostname'], ctx.site.inventory.identity.hostname, 'Keycloak');
   if (!ctx.site.hosts.api.endsWith(`.${domain}`)) {
-    ctx.warn(['kubernetes', 'apiDnsName'], `API name ${ctx.site.hosts.api} is outside the site domain ${domain}; the DNS snippet will not include it`);
+    ctx.warn(
+      ['kubernetes', 'apiDnsName'],
+      `API name ${ctx.site.hosts.api} is outside the site domain ${domain}; the DNS snippet will not include it`,
+    );
   }
 };
 
 /** The site realm is published on the SSO host; Keycloak's admin realm never is (docs/security.md, boundary 7). */
 export const siteRealm: Rule = (ctx) => {
   if (ctx.site.identity.realm === 'master') {
-    ctx.error(ctx.site.inventory.identity.realm ? ['identity', 'realm'] : ['site', 'name'],
-      'the realm "master" is Keycloak\'s admin realm, which the public SSO host never serves', 'name the site realm something else, e.g. identity.realm: campus');
+    ctx.error(
+      ctx.site.inventory.identity.realm ? ['identity', 'realm'] : ['site', 'name'],
+      'the realm "master" is Keycloak\'s admin realm, which the public SSO host never serves',
+      'name the site realm something else, e.g. identity.realm: campus',
+    );
   }
 };
 
 export const federation: Rule = (ctx) => {
   const ldap = ctx.site.identity.federation?.ldap;
   if (ldap && !ldap.url.startsWith('ldaps://')) {
-    ctx.error(['identity', 'federation', 'ldap', 'url'], `${ldap.url} is not an ldaps:// URL; plain LDAP would send the campus users' passwords in clear text`,
-      `did you mean ${ldap.url.replace(/^[a-z]+:\/\//, 'ldaps://').replace(/:389\b/, ':636')}?`);
+    ctx.error(
+      ['identity', 'federation', 'ldap', 'url'],
+      `${ldap.url} is not an ldaps:// URL; plain LDAP would send the campus users' passwords in clear text`,
+      `did you mean ${ldap.url.replace(/^[a-z]+:\/\//, 'ldaps://').replace(/:389\b/, ':636')}?`,
+    );
   }
 };
 
@@ -78,16 +110,33 @@ export const monitoringReceivers: Rule = (ctx) => {
   const mon = ctx.site.monitoring;
   mon.receivers.forEach((r, i) => {
     if (r.type === 'email' && !r.to) ctx.error(['monitoring', 'receivers', i], `email receiver ${r.name} needs "to"`);
-    if (r.type !== 'email' && !r.urlRef) ctx.error(['monitoring', 'receivers', i], `${r.type} receiver ${r.name} needs "urlRef" (its URL carries a token, so it lives in the secret store)`);
-    if (r.type === 'email' && !mon.smtp) ctx.error(['monitoring', 'receivers', i, 'type'], `email receiver ${r.name} needs monitoring.smtp (the relay to send through)`);
+    if (r.type !== 'email' && !r.urlRef)
+      ctx.error(
+        ['monitoring', 'receivers', i],
+        `${r.type} receiver ${r.name} needs "urlRef" (its URL carries a token, so it lives in the secret store)`,
+      );
+    if (r.type === 'email' && !mon.smtp)
+      ctx.error(
+        ['monitoring', 'receivers', i, 'type'],
+        `email receiver ${r.name} needs monitoring.smtp (the relay to send through)`,
+      );
   });
   if (mon.receivers.length > 0 && !mon.oncall) {
-    ctx.error(['monitoring', 'receivers'], 'receivers are set but monitoring.oncall is missing: critical alerts would reach nobody in particular', 'add monitoring.oncall with a roster and a rotation');
+    ctx.error(
+      ['monitoring', 'receivers'],
+      'receivers are set but monitoring.oncall is missing: critical alerts would reach nobody in particular',
+      'add monitoring.oncall with a roster and a rotation',
+    );
   }
   const wh = mon.workingHours;
-  if (wh.start >= wh.end) ctx.error(['monitoring', 'workingHours', 'end'], `working hours end ${wh.end} is not after start ${wh.start}`);
+  if (wh.start >= wh.end)
+    ctx.error(['monitoring', 'workingHours', 'end'], `working hours end ${wh.end} is not after start ${wh.start}`);
   mon.maintenanceWindows.forEach((w, i) => {
-    if (w.start >= w.end) ctx.error(['monitoring', 'maintenanceWindows', i, 'end'], `maintenance window ${w.name} ends at ${w.end}, not after its start ${w.start}`);
+    if (w.start >= w.end)
+      ctx.error(
+        ['monitoring', 'maintenanceWindows', i, 'end'],
+        `maintenance window ${w.name} ends at ${w.end}, not after its start ${w.start}`,
+      );
   });
 };
 
@@ -95,15 +144,22 @@ export const oncallRotation: Rule = (ctx) => {
   const oc = ctx.site.monitoring.oncall;
   if (!oc) return;
   const base = ['monitoring', 'oncall'];
-  if (Number.isNaN(Date.parse(`${oc.rotation.start}T00:00:00Z`))) ctx.error([...base, 'rotation', 'start'], `${oc.rotation.start} is not a valid date`);
+  if (Number.isNaN(Date.parse(`${oc.rotation.start}T00:00:00Z`)))
+    ctx.error([...base, 'rotation', 'start'], `${oc.rotation.start} is not a valid date`);
   oc.roster.forEach((p, i) => {
-    if (!p.email && !p.pageUrlRef) ctx.error([...base, 'roster', i], `roster entry ${p.name} has neither email nor pageUrlRef: there is no way to page them`);
+    if (!p.email && !p.pageUrlRef)
+      ctx.error(
+        [...base, 'roster', i],
+        `roster entry ${p.name} has neither email nor pageUrlRef: there is no way to page them`,
+      );
   });
   (oc.overrides ?? []).forEach((o, i) => {
-    const from = Date.parse(`${o.from}:00Z`), to = Date.parse(`${o.to}:00Z`);
+    const from = Date.parse(`${o.from}:00Z`),
+      to = Date.parse(`${o.to}:00Z`);
     if (Number.isNaN(from)) ctx.error([...base, 'overrides', i, 'from'], `${o.from} is not a valid date-time`);
     else if (Number.isNaN(to)) ctx.error([...base, 'overrides', i, 'to'], `${o.to} is not a valid date-time`);
-    else if (to <= from) ctx.error([...base, 'overrides', i, 'to'], `override ends at ${o.to}, not after its start ${o.from}`);
+    else if (to <= from)
+      ctx.error([...base, 'overrides', i, 'to'], `override ends at ${o.to}, not after its start ${o.from}`);
   });
 };
 
@@ -111,22 +167,42 @@ export const versionOverrides: Rule = (ctx) => {
   const known = Object.keys(pinnedVersions().components);
   for (const name of Object.keys(ctx.site.versions)) {
     if (!known.includes(name)) {
-      ctx.error(['versions', name], `unknown component ${JSON.stringify(name)}; expected one of: ${known.join(', ')}`, `did you mean "${closest(name, known)}"?`);
+      ctx.error(
+        ['versions', name],
+        `unknown component ${JSON.stringify(name)}; expected one of: ${known.join(', ')}`,
+        `did you mean "${closest(name, known)}"?`,
+      );
     } else {
       const c = pinnedVersions().components[name]!;
       const problem = versionFormatProblem(name, c, String(ctx.site.versions[name]));
       if (problem) {
-        const fixed = kindOf(c) !== 'image' && /^v?\d/.test(String(ctx.site.versions[name])) ? (c.version.startsWith('v') ? `v${ctx.site.versions[name]}` : String(ctx.site.versions[name]).replace(/^v/, '')) : undefined;
-        ctx.error(['versions', name], problem, fixed && !versionFormatProblem(name, c, fixed) ? `did you mean "${fixed}"?` : undefined);
+        const fixed =
+          kindOf(c) !== 'image' && /^v?\d/.test(String(ctx.site.versions[name]))
+            ? c.version.startsWith('v')
+              ? `v${ctx.site.versions[name]}`
+              : String(ctx.site.versions[name]).replace(/^v/, '')
+            : undefined;
+        ctx.error(
+          ['versions', name],
+          problem,
+          fixed && !versionFormatProblem(name, c, fixed) ? `did you mean "${fixed}"?` : undefined,
+        );
         continue;
       }
-      ctx.warn(['versions', name], `${name} pinned version ${pinnedVersions().components[name]!.version} is overridden with ${ctx.site.versions[name]}; this combination is not tested`);
+      ctx.warn(
+        ['versions', name],
+        `${name} pinned version ${pinnedVersions().components[name]!.version} is overridden with ${ctx.site.versions[name]}; this combination is not tested`,
+      );
     }
   }
 };
 
 export const courses: Rule = (ctx) => {
   ctx.site.labs.courses.forEach((c, i) => {
-    if (`course-${c.name}`.length > 63) ctx.error(['labs', 'courses', i, 'name'], `course name ${c.name} is too long: the namespace course-${c.name} must be at most 63 characters`);
+    if (`course-${c.name}`.length > 63)
+      ctx.error(
+        ['labs', 'courses', i, 'name'],
+        `course name ${c.name} is too long: the namespace course-${c.name} must be at most 63 characters`,
+      );
   });
 };

@@ -5,8 +5,17 @@
 // Keys are required unless wrapped: opt(s) for an optional key, dflt(s, value) for one with a default.
 // Named imports, not the Type namespace: the bundle then carries these builders only (17 KB, not 210 KB).
 import {
-  Array as ArrayOf, Boolean as Bool, Integer, Number as Num, Object as ObjectOf, Optional, String as Str, Unsafe,
-  type Static, type TProperties, type TSchema,
+  Array as ArrayOf,
+  Boolean as Bool,
+  Integer,
+  Number as Num,
+  Object as ObjectOf,
+  Optional,
+  String as Str,
+  Unsafe,
+  type Static,
+  type TProperties,
+  type TSchema,
 } from 'typebox';
 import { DNS_LABEL, IPV4, CIDR4, SECRET_REF, TIME_HHMM, WEEKDAYS } from './dsl.ts';
 
@@ -17,7 +26,8 @@ export const str = (description: string, extra: Extra = {}) => Str({ description
 export const int = (description: string, extra: Extra = {}) => Integer({ description, ...extra });
 export const num = (description: string, extra: Extra = {}) => Num({ description, ...extra });
 export const bool = (description: string, extra: Extra = {}) => Bool({ description, ...extra });
-export const list = <T extends TSchema>(description: string, items: T, extra: Extra = {}) => ArrayOf(items, { description, ...extra });
+export const list = <T extends TSchema>(description: string, items: T, extra: Extra = {}) =>
+  ArrayOf(items, { description, ...extra });
 /** A string from a fixed set: `{type: string, enum}` (not TypeBox's anyOf of literals), so ajv reports one enum error. */
 export const oneOf = <const V extends readonly string[]>(description: string, values: V) =>
   Unsafe<V[number]>({ type: 'string', description, enum: [...values] });
@@ -36,7 +46,10 @@ export const opt = <T extends TSchema>(s: T) => Optional(s);
  */
 export const showDefault = (v: unknown): string => {
   if (Array.isArray(v)) return `[${v.map(showDefault).join(', ')}]`;
-  if (v && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${k}: ${showDefault(x)}`).join(', ')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}: ${showDefault(x)}`)
+      .join(', ')}}`;
   if (typeof v !== 'string') return String(v);
   const plain = /^[\w~/][\w./~:@-]*$/.test(v) && !/:$/.test(v) && !/^(true|false|null|~|[-+.\d][\d.e+-]*)$/i.test(v);
   return plain ? v : JSON.stringify(v);
@@ -83,7 +96,9 @@ export const label = (description: string) => str(description, { pattern: DNS_LA
 export const ipv4 = (description: string) => str(description, { pattern: IPV4 });
 export const cidr4 = (description: string) => str(description, { pattern: CIDR4 });
 export const secretRef = (description: string) =>
-  str(`${description} A secret-store entry name (e.g. bgp/tor-r1), never the secret itself; generated when absent.`, { pattern: SECRET_REF });
+  str(`${description} A secret-store entry name (e.g. bgp/tor-r1), never the secret itself; generated when absent.`, {
+    pattern: SECRET_REF,
+  });
 export const hhmm = (description: string) => str(description, { pattern: TIME_HHMM });
 export const weekday = (description: string) => oneOf(description, WEEKDAYS);
 export const asn = (description: string) => int(description, { minimum: 1, maximum: 4294967295 });

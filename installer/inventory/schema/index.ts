@@ -10,17 +10,39 @@ import { monitoring, labs } from './monitoring.ts';
 
 export const SCHEMA_ID = 'https://campus-lab-platform.dev/schemas/inventory.json';
 
-export const inventoryDeclaration = obj('A campus lab cloud site: servers, network, BGP, services, on-call and courses.', {
-  apiVersion: raw<1>({ type: 'integer', description: 'Version of the inventory format. Only 1 exists.', const: 1 }),
-  site, network, kubernetes, ssh, racks, nodes, bgp, ingress, tls, identity, registry, storage, monitoring, labs, versions,
-}, {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: SCHEMA_ID,
-  title: 'labctl site inventory',
-  // Top-level keys starting with x- are ignored: a place for YAML anchors that nodes merge (`<<: *anchor`).
-  patternProperties: { '^x-': { description: 'Ignored by labctl: holds YAML anchors shared with merge keys, e.g. x-storage-node: &storage {rack: r1, roles: [storage]} then nodes: [{<<: *storage, name: node1, ...}].' } },
-});
-
+export const inventoryDeclaration = obj(
+  'A campus lab cloud site: servers, network, BGP, services, on-call and courses.',
+  {
+    apiVersion: raw<1>({ type: 'integer', description: 'Version of the inventory format. Only 1 exists.', const: 1 }),
+    site,
+    network,
+    kubernetes,
+    ssh,
+    racks,
+    nodes,
+    bgp,
+    ingress,
+    tls,
+    identity,
+    registry,
+    storage,
+    monitoring,
+    labs,
+    versions,
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: SCHEMA_ID,
+    title: 'labctl site inventory',
+    // Top-level keys starting with x- are ignored: a place for YAML anchors that nodes merge (`<<: *anchor`).
+    patternProperties: {
+      '^x-': {
+        description:
+          'Ignored by labctl: holds YAML anchors shared with merge keys, e.g. x-storage-node: &storage {rack: r1, roles: [storage]} then nodes: [{<<: *storage, name: node1, ...}].',
+      },
+    },
+  },
+);
 
 /** The same object, also seen as a plain JSON Schema (a record of keywords) by the code that walks it. */
 export const inventorySchema = inventoryDeclaration as typeof inventoryDeclaration & Schema;

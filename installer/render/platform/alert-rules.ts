@@ -29,7 +29,11 @@ export interface AlertSpec {
   readonly runbook: Runbook;
 }
 
-export interface AlertGroup { readonly name: string; readonly interval?: string; readonly alerts: AlertSpec[] }
+export interface AlertGroup {
+  readonly name: string;
+  readonly interval?: string;
+  readonly alerts: AlertSpec[];
+}
 
 const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 const ALERT_NAME = /^[A-Z][A-Za-z0-9]+$/;
@@ -37,29 +41,48 @@ const TEMPLATE = /\{\{\s*([^}]*?)\s*\}\}/g;
 
 /** Builds an alert and checks what the type system cannot: names, durations, annotation templates, runbook. */
 export function alert(spec: AlertSpec): AlertSpec {
-  if (!ALERT_NAME.test(spec.name)) throw new Error(`alert name ${JSON.stringify(spec.name)} must be UpperCamelCase (${ALERT_NAME})`);
-  if (spec.for !== undefined && !DURATION.test(spec.for)) throw new Error(`alert ${spec.name}: 'for' ${JSON.stringify(spec.for)} is not a Prometheus duration`);
-  for (const [field, text] of [['summary', spec.summary], ['description', spec.description]] as const) {
+  if (!ALERT_NAME.test(spec.name))
+    throw new Error(`alert name ${JSON.stringify(spec.name)} must be UpperCamelCase (${ALERT_NAME})`);
+  if (spec.for !== undefined && !DURATION.test(spec.for))
+    throw new Error(`alert ${spec.name}: 'for' ${JSON.stringify(spec.for)} is not a Prometheus duration`);
+  for (const [field, text] of [
+    ['summary', spec.summary],
+    ['description', spec.description],
+  ] as const) {
     if (!text.trim()) throw new Error(`alert ${spec.name}: ${field} is empty`);
     for (const m of text.matchAll(TEMPLATE)) {
-      if (!/^\$labels\.[a-zA-Z_][a-zA-Z0-9_]*$/.test(m[1]!)) throw new Error(`alert ${spec.name}: ${field} uses {{ ${m[1]} }}; only {{ $labels.<name> }} is allowed`);
+      if (!/^\$labels\.[a-zA-Z_][a-zA-Z0-9_]*$/.test(m[1]!))
+        throw new Error(`alert ${spec.name}: ${field} uses {{ ${m[1]} }}; only {{ $labels.<name> }} is allowed`);
     }
   }
   const rb = spec.runbook;
-  if (!rb.meaning || rb.check.length === 0 || rb.fix.length === 0 || !rb.escalate) throw new Error(`alert ${spec.name}: the runbook needs meaning, check, fix and escalate`);
+  if (!rb.meaning || rb.check.length === 0 || rb.fix.length === 0 || !rb.escalate)
+    throw new Error(`alert ${spec.name}: the runbook needs meaning, check, fix and escalate`);
   return spec;
 }
 
 /** Label names an alert's annotations refer to: the expression must keep them. */
 export const templateLabels = (a: AlertSpec): string[] =>
-  [...new Set([...`${a.summary} ${a.description}`.matchAll(TEMPLATE)].map((m) => m[1]!.replace('$labels.', '')))].sort();
+  [
+    ...new Set([...`${a.summary} ${a.description}`.matchAll(TEMPLATE)].map((m) => m[1]!.replace('$labels.', ''))),
+  ].sort();
 
 /** Expands {{ $labels.x }} as Prometheus does for the label set `labels` (missing labels become ''). */
 export const expand = (text: string, labels: Record<string, string>): string =>
   text.replace(TEMPLATE, (_, ref: string) => labels[ref.replace('$labels.', '')] ?? '');
 
-export interface PromRule { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }
-export interface PromGroup { name: string; interval?: string; rules: PromRule[] }
+export interface PromRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+export interface PromGroup {
+  name: string;
+  interval?: string;
+  rules: PromRule[];
+}
 
 export function toRule(a: AlertSpec, runbookUrl: (name: string) => string): PromRule {
   return {
@@ -72,7 +95,11 @@ export function toRule(a: AlertSpec, runbookUrl: (name: string) => string): Prom
 }
 
 export function toGroup(g: AlertGroup, runbookUrl: (name: string) => string): PromGroup {
-  return { name: g.name, ...(g.interval ? { interval: g.interval } : {}), rules: g.alerts.map((a) => toRule(a, runbookUrl)) };
+  return {
+    name: g.name,
+    ...(g.interval ? { interval: g.interval } : {}),
+    rules: g.alerts.map((a) => toRule(a, runbookUrl)),
+  };
 }
 
 /** monitoring.coreos.com/v1 PrometheusRule (prometheus-operator CRD: spec.groups[].name, rules[].expr required). */
@@ -89,7 +116,8 @@ export function prometheusRule(name: string, namespace: string, groups: PromGrou
     names.add(g.name);
   }
   return {
-    apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule',
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
     metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'labctl', 'labctl.dev/rules': 'platform' } },
     spec: { groups },
   };
@@ -104,8 +132,17 @@ export const kc = (cmd: string) => `\`${cmd}\``;
  * A group not listed here comes after these, by name.
  */
 export const ALERT_GROUP_ORDER = [
-  'labctl-nodes', 'labctl-pods', 'labctl-control-plane', 'labctl-network', 'labctl-ingress', 'labctl-cert-manager',
-  'labctl-ceph', 'labctl-services', 'labctl-kubevirt', 'labctl-labs', 'labctl-meta',
+  'labctl-nodes',
+  'labctl-pods',
+  'labctl-control-plane',
+  'labctl-network',
+  'labctl-ingress',
+  'labctl-cert-manager',
+  'labctl-ceph',
+  'labctl-services',
+  'labctl-kubevirt',
+  'labctl-labs',
+  'labctl-meta',
 ];
 
 /** Merges the components' groups (in component order) by name, then orders them by ALERT_GROUP_ORDER. */
@@ -113,7 +150,8 @@ export function gatherAlerts(contributions: AlertGroup[]): AlertGroup[] {
   const byName = new Map<string, AlertGroup>();
   for (const g of contributions) {
     const prev = byName.get(g.name);
-    if (prev && prev.interval !== g.interval) throw new Error(`alert group ${g.name}: two components give it different intervals`);
+    if (prev && prev.interval !== g.interval)
+      throw new Error(`alert group ${g.name}: two components give it different intervals`);
     byName.set(g.name, prev ? { ...prev, alerts: [...prev.alerts, ...g.alerts] } : g);
   }
   const names = new Set<string>();
@@ -122,8 +160,11 @@ export function gatherAlerts(contributions: AlertGroup[]): AlertGroup[] {
     names.add(a.name);
   }
   const rank = (n: string) => (ALERT_GROUP_ORDER.includes(n) ? ALERT_GROUP_ORDER.indexOf(n) : ALERT_GROUP_ORDER.length);
-  return [...byName.values()].filter((g) => g.alerts.length).sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+  return [...byName.values()]
+    .filter((g) => g.alerts.length)
+    .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
 }
 
 /** An inventory change reaching the cluster, as commands run in the site repository's root (runbooks' fixes). */
-export const RERENDER = 'then, in the site repository: `labctl render -o .`, `git commit -am "<what and why>"`, `git push` (ArgoCD syncs it)';
+export const RERENDER =
+  'then, in the site repository: `labctl render -o .`, `git commit -am "<what and why>"`, `git push` (ArgoCD syncs it)';

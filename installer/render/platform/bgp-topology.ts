@@ -23,7 +23,8 @@ type Router = Site['bgp']['routers'][number];
 export const speakerNodes = (site: Site): SiteNode[] => site.nodes.filter((n) => announcesLoadBalancers(site, n));
 
 /** The nodes that open a session to `router`: speakers in the router's racks, in inventory order. */
-export const peersOf = (site: Site, router: Router): SiteNode[] => speakerNodes(site).filter((n) => router.racks.includes(n.rack));
+export const peersOf = (site: Site, router: Router): SiteNode[] =>
+  speakerNodes(site).filter((n) => router.racks.includes(n.rack));
 
 /** Secret (in MetalLB's namespace) holding the TCP-MD5 password of a router's sessions. */
 export const routerSecretName = (router: Router) => `bgp-${router.name}`;
@@ -38,5 +39,8 @@ export function nodeSubnetCidrs(site: Site): string[] {
 /** Whether a router is directly connected to all its peers (one hop); otherwise sessions need multi-hop. */
 export const routerOnLink = (site: Site, router: Router): boolean => {
   const byName = new Map(site.network.subnets.map((s) => [s.name, s.cidr]));
-  return peersOf(site, router).every((n) => { const c = byName.get(n.subnet); return !!c && contains(c, router.address); });
+  return peersOf(site, router).every((n) => {
+    const c = byName.get(n.subnet);
+    return !!c && contains(c, router.address);
+  });
 };

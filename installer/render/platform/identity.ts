@@ -30,7 +30,11 @@ export const GROUPS = {
 
 /** Every group the realm declares, in a stable order. */
 export function realmGroups(site: Site): string[] {
-  return [GROUPS.platformAdmins, GROUPS.oncall, ...site.labs.courses.flatMap((c) => [GROUPS.courseStaff(c.name), GROUPS.students(c.name)])];
+  return [
+    GROUPS.platformAdmins,
+    GROUPS.oncall,
+    ...site.labs.courses.flatMap((c) => [GROUPS.courseStaff(c.name), GROUPS.students(c.name)]),
+  ];
 }
 
 /** The only realm groups Grafana lets in (logs and metrics of every namespace are not for course staff or students). */
@@ -72,8 +76,13 @@ export const KUBELOGIN_PORTS = [8000, 18000] as const;
 /** Local port of `argocd login --sso` (PKCE). */
 export const ARGOCD_CLI_PORT = 8085;
 
-const clientSecretRef = (client: string, namespace: string, name: string, key: string, labels?: Record<string, string>): ClientSecretRef =>
-  ({ ref: `identity/clients/${client}`, namespace, name, key, ...(labels ? { labels } : {}) });
+const clientSecretRef = (
+  client: string,
+  namespace: string,
+  name: string,
+  key: string,
+  labels?: Record<string, string>,
+): ClientSecretRef => ({ ref: `identity/clients/${client}`, namespace, name, key, ...(labels ? { labels } : {}) });
 
 /** Namespaces of the consumers; the realm component delivers nothing there, the consumer does. */
 export const CONSUMER_NAMESPACES = { argocd: 'argocd', grafana: 'monitoring', harbor: 'harbor' } as const;
@@ -98,7 +107,9 @@ export function oidcClients(site: Site): Record<ClientName, OidcClient> {
       postLogoutRedirectUris: [`https://${h.argocd}/*`],
       scopes,
       // ArgoCD reads `$argocd-oidc:clientSecret` only from Secrets labelled part-of argocd.
-      secretRef: clientSecretRef('argocd', CONSUMER_NAMESPACES.argocd, 'argocd-oidc', 'clientSecret', { 'app.kubernetes.io/part-of': 'argocd' }),
+      secretRef: clientSecretRef('argocd', CONSUMER_NAMESPACES.argocd, 'argocd-oidc', 'clientSecret', {
+        'app.kubernetes.io/part-of': 'argocd',
+      }),
     },
     grafana: {
       clientId: 'grafana',
@@ -108,7 +119,12 @@ export function oidcClients(site: Site): Record<ClientName, OidcClient> {
       postLogoutRedirectUris: [`https://${h.grafana}/*`],
       scopes,
       // Grafana takes it as an environment variable (envFromSecret), never inline (assertNoLeakedSecrets).
-      secretRef: clientSecretRef('grafana', CONSUMER_NAMESPACES.grafana, 'grafana-oidc', 'GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET'),
+      secretRef: clientSecretRef(
+        'grafana',
+        CONSUMER_NAMESPACES.grafana,
+        'grafana-oidc',
+        'GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET',
+      ),
     },
     harbor: {
       clientId: 'harbor',
@@ -126,7 +142,10 @@ export function oidcClients(site: Site): Record<ClientName, OidcClient> {
 export function clientSecretNeed(site: Site, client: Exclude<ClientName, 'kubernetes'>): SecretNeed {
   const s = oidcClients(site)[client].secretRef!;
   return {
-    ref: s.ref, namespace: s.namespace, name: s.name, key: s.key,
+    ref: s.ref,
+    namespace: s.namespace,
+    name: s.name,
+    key: s.key,
     generate: { kind: 'password', length: 48 },
     purpose: `OIDC client secret of ${client} in the Keycloak realm ${site.identity.realm}`,
     ...(s.labels ? { labels: s.labels } : {}),
@@ -170,9 +189,12 @@ export function apiServerOidc(site: Site): ApiServerOidc {
   const signingAlgs = ['RS256'];
   const caFile = site.tls.mode === 'internal-ca' ? OIDC_CA_FILE : undefined;
   return {
-    issuerUrl: issuer, clientId,
-    usernameClaim: USERNAME_CLAIM, usernamePrefix: KUBE_OIDC_PREFIX,
-    groupsClaim: GROUPS_CLAIM, groupsPrefix: KUBE_OIDC_PREFIX,
+    issuerUrl: issuer,
+    clientId,
+    usernameClaim: USERNAME_CLAIM,
+    usernamePrefix: KUBE_OIDC_PREFIX,
+    groupsClaim: GROUPS_CLAIM,
+    groupsPrefix: KUBE_OIDC_PREFIX,
     signingAlgs,
     ...(caFile ? { caFile } : {}),
     extraArgs: [
@@ -188,13 +210,15 @@ export function apiServerOidc(site: Site): ApiServerOidc {
     authenticationConfiguration: {
       apiVersion: 'apiserver.config.k8s.io/v1',
       kind: 'AuthenticationConfiguration',
-      jwt: [{
-        issuer: { url: issuer, audiences: [clientId] },
-        claimMappings: {
-          username: { claim: USERNAME_CLAIM, prefix: KUBE_OIDC_PREFIX },
-          groups: { claim: GROUPS_CLAIM, prefix: KUBE_OIDC_PREFIX },
+      jwt: [
+        {
+          issuer: { url: issuer, audiences: [clientId] },
+          claimMappings: {
+            username: { claim: USERNAME_CLAIM, prefix: KUBE_OIDC_PREFIX },
+            groups: { claim: GROUPS_CLAIM, prefix: KUBE_OIDC_PREFIX },
+          },
         },
-      }],
+      ],
     },
   };
 }

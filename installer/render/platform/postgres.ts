@@ -31,16 +31,30 @@ export function postgresCluster(db: Database, wave: string): { object: K8sObject
       instances: db.instances,
       primaryUpdateStrategy: 'unsupervised',
       enableSuperuserAccess: false,
-      bootstrap: { initdb: { database: db.database, owner: db.owner, secret: { name: credentialsSecret(db) }, dataChecksums: true } },
+      bootstrap: {
+        initdb: {
+          database: db.database,
+          owner: db.owner,
+          secret: { name: credentialsSecret(db) },
+          dataChecksums: true,
+        },
+      },
       storage: { size: db.size, storageClass: STORAGE_CLASSES.block },
-      affinity: { enablePodAntiAffinity: true, topologyKey: 'kubernetes.io/hostname', podAntiAffinityType: 'preferred' },
+      affinity: {
+        enablePodAntiAffinity: true,
+        topologyKey: 'kubernetes.io/hostname',
+        podAntiAffinityType: 'preferred',
+      },
       monitoring: { enablePodMonitor: true },
     },
   };
   return {
     object: k8s(cluster),
     secret: {
-      ref: db.ref, namespace: db.namespace, name: credentialsSecret(db), key: 'password',
+      ref: db.ref,
+      namespace: db.namespace,
+      name: credentialsSecret(db),
+      key: 'password',
       generate: { kind: 'password', length: 32 },
       purpose: db.purpose,
       type: 'kubernetes.io/basic-auth',

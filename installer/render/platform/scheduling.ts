@@ -23,15 +23,30 @@ export const VM_HOST_LABEL = 'labctl.dev/vm-host';
 export const VM_HOST_SELECTOR = { [VM_HOST_LABEL]: 'true' } as const;
 
 export function priorityClasses(): IPriorityClass[] {
-  const cls = (p: { name: string; value: number }, description: string, preemptionPolicy: 'Never' | 'PreemptLowerPriority'): IPriorityClass => ({
-    apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass',
+  const cls = (
+    p: { name: string; value: number },
+    description: string,
+    preemptionPolicy: 'Never' | 'PreemptLowerPriority',
+  ): IPriorityClass => ({
+    apiVersion: 'scheduling.k8s.io/v1',
+    kind: 'PriorityClass',
     metadata: { name: p.name, labels: { 'app.kubernetes.io/part-of': 'campus-lab-platform' } },
-    value: p.value, globalDefault: false, preemptionPolicy, description,
+    value: p.value,
+    globalDefault: false,
+    preemptionPolicy,
+    description,
   });
   return [
-    cls(PRIORITY.platformCritical, 'labctl: platform pods the site cannot be watched or its storage healed without (monitoring, storage operator).', 'PreemptLowerPriority'),
-    cls(PRIORITY.platform, 'labctl: platform services (Harbor, Grafana, Loki); preempt lab VMs when the cluster is full.', 'PreemptLowerPriority'),
-    cls(PRIORITY.labVm, 'labctl: students\' lab VMs; preempted first, never preempt anything.', 'Never'),
+    cls(
+      PRIORITY.platformCritical,
+      'labctl: platform pods the site cannot be watched or its storage healed without (monitoring, storage operator).',
+      'PreemptLowerPriority',
+    ),
+    cls(
+      PRIORITY.platform,
+      'labctl: platform services (Harbor, Grafana, Loki); preempt lab VMs when the cluster is full.',
+      'PreemptLowerPriority',
+    ),
+    cls(PRIORITY.labVm, "labctl: students' lab VMs; preempted first, never preempt anything.", 'Never'),
   ];
 }
-

@@ -16,13 +16,24 @@ export const SITE_ISSUER = 'site-issuer';
 export const SITE_CA = { name: 'site-ca', key: 'ca.crt', mountPath: '/etc/ssl/site-ca' } as const;
 export const SITE_CA_FILE = `${SITE_CA.mountPath}/${SITE_CA.key}`;
 
-export function siteCaNeeds(site: Site, namespace: string, reader: string, opts: { configMap?: boolean } = {}): SecretNeed[] {
+export function siteCaNeeds(
+  site: Site,
+  namespace: string,
+  reader: string,
+  opts: { configMap?: boolean } = {},
+): SecretNeed[] {
   if (site.tls.mode !== 'internal-ca') return [];
-  return [{
-    ref: `${site.tls.internalCa!.keyPairRef}-crt`, namespace, name: SITE_CA.name, key: SITE_CA.key, generate: { kind: 'external' },
-    purpose: `site CA certificate (PEM, public) that ${reader} trusts for the platform's HTTPS endpoints`,
-    ...(opts.configMap ? { configMap: true } : {}),
-  }];
+  return [
+    {
+      ref: `${site.tls.internalCa!.keyPairRef}-crt`,
+      namespace,
+      name: SITE_CA.name,
+      key: SITE_CA.key,
+      generate: { kind: 'external' },
+      purpose: `site CA certificate (PEM, public) that ${reader} trusts for the platform's HTTPS endpoints`,
+      ...(opts.configMap ? { configMap: true } : {}),
+    },
+  ];
 }
 
 /** Pod volume + mount of the site CA Secret (internal-ca sites), for charts that take plain volumes. */

@@ -62,7 +62,12 @@ return hs
 
 /** argocd-server on the site domain (plain HTTP behind the layer: server.insecure). */
 const argocdExposure = (host: string): Exposure => ({
-  name: host.split('.')[0]!, namespace: ARGOCD_NAMESPACE, host, service: 'argocd-server', port: 80, backendProtocol: 'http',
+  name: host.split('.')[0]!,
+  namespace: ARGOCD_NAMESPACE,
+  host,
+  service: 'argocd-server',
+  port: 80,
+  backendProtocol: 'http',
 });
 
 export const argocd: ComponentBuilder = ({ site, ingress }) => {
@@ -70,8 +75,12 @@ export const argocd: ComponentBuilder = ({ site, ingress }) => {
   const secrets: SecretNeed[] = [
     clientSecretNeed(site, 'argocd'),
     {
-      ref: 'argocd/site-repo-password', namespace: ARGOCD_NAMESPACE, name: 'site-repo', key: 'password',
-      generate: { kind: 'external' }, purpose: `read token/password ArgoCD uses to pull ${site.site.gitRepo}`,
+      ref: 'argocd/site-repo-password',
+      namespace: ARGOCD_NAMESPACE,
+      name: 'site-repo',
+      key: 'password',
+      generate: { kind: 'external' },
+      purpose: `read token/password ArgoCD uses to pull ${site.site.gitRepo}`,
       labels: { 'argocd.argoproj.io/secret-type': 'repository' },
       extraData: { url: site.site.gitRepo, type: 'git', username: 'argocd' },
     },
@@ -110,28 +119,40 @@ export const argocd: ComponentBuilder = ({ site, ingress }) => {
             // kubeconfig with `argocd --core` (docs/decisions.md "ArgoCD without a local admin").
             'admin.enabled': false,
             // YAML inside a string is read by ArgoCD (YAML 1.1) too: the one 1.1-safe writer.
-            'oidc.config': toYaml({
-              name: 'Keycloak',
-              issuer: oidc.issuer,
-              clientID: oidc.clientId,
-              clientSecret: `$${oidc.secretName}:${oidc.secretKey}`,
-              requestedScopes: ['openid', 'profile', 'email', 'groups'],
-            }, { object: false }),
+            'oidc.config': toYaml(
+              {
+                name: 'Keycloak',
+                issuer: oidc.issuer,
+                clientID: oidc.clientId,
+                clientSecret: `$${oidc.secretName}:${oidc.secretKey}`,
+                requestedScopes: ['openid', 'profile', 'email', 'groups'],
+              },
+              { object: false },
+            ),
             'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA,
             'resource.customizations.health.ceph.rook.io_CephCluster': CEPH_CLUSTER_HEALTH_LUA,
           },
           rbac: {
             'policy.default': '',
             // Admins run the platform; each course's staff may watch and re-sync that course's lab Applications only.
-            'policy.csv': [
-              ...oidc.adminGroups.map((g) => `g, ${g}, role:admin`),
-              ...courseStaffPolicy(site.labs.courses.map((c) => c.name)),
-            ].join('\n') + '\n',
+            'policy.csv':
+              [
+                ...oidc.adminGroups.map((g) => `g, ${g}, role:admin`),
+                ...courseStaffPolicy(site.labs.courses.map((c) => c.name)),
+              ].join('\n') + '\n',
             scopes: '[groups]',
           },
         },
         server: {
-          ingress: ing ? { enabled: true, ingressClassName: ing.className, hostname: ing.host, annotations: ing.annotations, tls: true } : { enabled: false },
+          ingress: ing
+            ? {
+                enabled: true,
+                ingressClassName: ing.className,
+                hostname: ing.host,
+                annotations: ing.annotations,
+                tls: true,
+              }
+            : { enabled: false },
           metrics: { enabled: true, serviceMonitor: { enabled: true } },
           ...(ca ? { ...ca, env: [{ name: 'SSL_CERT_DIR', value: `/etc/ssl/certs:${SITE_CA.mountPath}` }] } : {}),
         },

@@ -2,7 +2,14 @@
 import type { Site } from '../../../inventory/types.ts';
 import { GROUPS, issuerUrl, oidcClients } from '../../platform/identity.ts';
 
-export interface ArgocdOidc { issuer: string; clientId: string; secretName: string; secretKey: string; adminGroups: string[]; staffGroups: string[] }
+export interface ArgocdOidc {
+  issuer: string;
+  clientId: string;
+  secretName: string;
+  secretKey: string;
+  adminGroups: string[];
+  staffGroups: string[];
+}
 
 export function argocdOidc(site: Site): ArgocdOidc {
   const client = oidcClients(site).argocd;

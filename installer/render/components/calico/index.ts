@@ -48,14 +48,16 @@ export function tigeraOperatorValues(site: Site): Record<string, unknown> {
       calicoNetwork: {
         bgp: plan.bgp,
         linuxDataplane: 'Iptables',
-        ipPools: [{
-          name: 'default-ipv4',
-          cidr: site.network.podCidr, // equals kubeadm's networking.podSubnet
-          encapsulation: plan.encapsulation,
-          natOutgoing: 'Enabled', // pod traffic leaves with the node's address: the campus has no routes to pods
-          blockSize: Math.max(26, prefix),
-          nodeSelector: 'all()',
-        }],
+        ipPools: [
+          {
+            name: 'default-ipv4',
+            cidr: site.network.podCidr, // equals kubeadm's networking.podSubnet
+            encapsulation: plan.encapsulation,
+            natOutgoing: 'Enabled', // pod traffic leaves with the node's address: the campus has no routes to pods
+            blockSize: Math.max(26, prefix),
+            nodeSelector: 'all()',
+          },
+        ],
         // Pick the address in the inventory's node subnets, not a lab bridge or a VM's tap device.
         nodeAddressAutodetectionV4: { cidrs: plan.subnets },
       },
@@ -70,10 +72,22 @@ export function tigeraOperatorValues(site: Site): Record<string, unknown> {
 }
 
 // Local types for Calico's projectcalico.org/v3 kinds (schemas/calico.ts validates them).
-export interface CalicoBGPConfiguration { apiVersion: 'projectcalico.org/v3'; kind: 'BGPConfiguration'; metadata: { name: 'default' }; spec: { asNumber: number; nodeToNodeMeshEnabled: boolean } }
+export interface CalicoBGPConfiguration {
+  apiVersion: 'projectcalico.org/v3';
+  kind: 'BGPConfiguration';
+  metadata: { name: 'default' };
+  spec: { asNumber: number; nodeToNodeMeshEnabled: boolean };
+}
 export interface CalicoBGPPeer {
-  apiVersion: 'projectcalico.org/v3'; kind: 'BGPPeer'; metadata: { name: string };
-  spec: { peerIP: string; asNumber: number; nodeSelector: string; password?: { secretKeyRef: { name: string; key: string } } };
+  apiVersion: 'projectcalico.org/v3';
+  kind: 'BGPPeer';
+  metadata: { name: string };
+  spec: {
+    peerIP: string;
+    asNumber: number;
+    nodeSelector: string;
+    password?: { secretKeyRef: { name: string; key: string } };
+  };
 }
 
 const peerSecretName = (name: string) => `bgp-${name}`;
@@ -82,40 +96,60 @@ export function calicoBgpObjects(site: Site): K8sObject[] {
   const peers = site.bgp.calicoPeers;
   if (!peers.length) return [];
   const config: CalicoBGPConfiguration = {
-    apiVersion: 'projectcalico.org/v3', kind: 'BGPConfiguration', metadata: { name: 'default' },
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'BGPConfiguration',
+    metadata: { name: 'default' },
     // The mesh stays on: it carries pod routes between nodes whatever the spine does with them.
     spec: { asNumber: site.bgp.clusterAsn, nodeToNodeMeshEnabled: true },
   };
-  const bgpPeers = peers.map((p): CalicoBGPPeer => ({
-    apiVersion: 'projectcalico.org/v3', kind: 'BGPPeer', metadata: { name: p.name },
-    spec: {
-      peerIP: p.address, asNumber: p.asn, nodeSelector: 'all()',
-      ...(p.passwordRef ? { password: { secretKeyRef: { name: peerSecretName(p.name), key: 'password' } } } : {}),
-    },
-  }));
-  const secrets = peers.filter((p) => p.passwordRef).map((p) => peerSecretName(p.name)).sort();
-  const rbac: K8sObject[] = secrets.length ? [
-    k8s<IRole>({
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role',
-      metadata: { name: 'calico-node-bgp-passwords', namespace: CALICO_NAMESPACE },
-      rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: secrets, verbs: ['get', 'list', 'watch'] }],
+  const bgpPeers = peers.map(
+    (p): CalicoBGPPeer => ({
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'BGPPeer',
+      metadata: { name: p.name },
+      spec: {
+        peerIP: p.address,
+        asNumber: p.asn,
+        nodeSelector: 'all()',
+        ...(p.passwordRef ? { password: { secretKeyRef: { name: peerSecretName(p.name), key: 'password' } } } : {}),
+      },
     }),
-    k8s<IRoleBinding>({
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
-      metadata: { name: 'calico-node-bgp-passwords', namespace: CALICO_NAMESPACE },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'calico-node-bgp-passwords' },
-      subjects: [{ kind: 'ServiceAccount', name: 'calico-node', namespace: CALICO_NAMESPACE }],
-    }),
-  ] : [];
+  );
+  const secrets = peers
+    .filter((p) => p.passwordRef)
+    .map((p) => peerSecretName(p.name))
+    .sort();
+  const rbac: K8sObject[] = secrets.length
+    ? [
+        k8s<IRole>({
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'Role',
+          metadata: { name: 'calico-node-bgp-passwords', namespace: CALICO_NAMESPACE },
+          rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: secrets, verbs: ['get', 'list', 'watch'] }],
+        }),
+        k8s<IRoleBinding>({
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: 'calico-node-bgp-passwords', namespace: CALICO_NAMESPACE },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'calico-node-bgp-passwords' },
+          subjects: [{ kind: 'ServiceAccount', name: 'calico-node', namespace: CALICO_NAMESPACE }],
+        }),
+      ]
+    : [];
   return [config as unknown as K8sObject, ...bgpPeers.map((b) => b as unknown as K8sObject), ...rbac];
 }
 
 function calicoSecrets(site: Site): SecretNeed[] {
-  return site.bgp.calicoPeers.filter((p) => p.passwordRef).map((p) => ({
-    ref: p.passwordRef!, namespace: CALICO_NAMESPACE, name: peerSecretName(p.name), key: 'password',
-    generate: { kind: 'external' },
-    purpose: `TCP-MD5 password of Calico's BGP sessions to ${p.name} (${p.address}); must match that router`,
-  }));
+  return site.bgp.calicoPeers
+    .filter((p) => p.passwordRef)
+    .map((p) => ({
+      ref: p.passwordRef!,
+      namespace: CALICO_NAMESPACE,
+      name: peerSecretName(p.name),
+      key: 'password',
+      generate: { kind: 'external' },
+      purpose: `TCP-MD5 password of Calico's BGP sessions to ${p.name} (${p.address}); must match that router`,
+    }));
 }
 
 const PSA_PRIVILEGED = {
@@ -127,21 +161,28 @@ const PSA_PRIVILEGED = {
 export const calico: ComponentBuilder = ({ site }) => {
   const out: Component[] = [
     {
-      name: 'calico-crds', namespace: OPERATOR_NAMESPACE, tier: 'crds',
+      name: 'calico-crds',
+      namespace: OPERATOR_NAMESPACE,
+      tier: 'crds',
       chart: { component: 'calico-crds', values: {} },
       syncOptions: ['ServerSideApply=true'],
     },
     {
-      name: 'tigera-operator', namespace: OPERATOR_NAMESPACE, tier: 'operators',
+      name: 'tigera-operator',
+      namespace: OPERATOR_NAMESPACE,
+      tier: 'operators',
       namespaceLabels: PSA_PRIVILEGED, // the operator runs with host networking
       chart: { component: 'tigera-operator', values: tigeraOperatorValues(site) },
       clusterResources: [
-        { group: 'operator.tigera.io', kind: 'Installation' }, { group: 'operator.tigera.io', kind: 'APIServer' },
+        { group: 'operator.tigera.io', kind: 'Installation' },
+        { group: 'operator.tigera.io', kind: 'APIServer' },
       ],
     },
   ];
   out.push({
-    name: 'calico-metrics', namespace: CALICO_NAMESPACE, tier: 'resources',
+    name: 'calico-metrics',
+    namespace: CALICO_NAMESPACE,
+    tier: 'resources',
     manifests: felixMetricsObjects(),
     // projectcalico.org/v3 is served by Calico's API server, which exists only once Calico runs.
     syncOptions: ['SkipDryRunOnMissingResource=true'],
@@ -150,11 +191,16 @@ export const calico: ComponentBuilder = ({ site }) => {
   const bgp = calicoBgpObjects(site);
   if (bgp.length) {
     out.push({
-      name: 'calico-bgp', namespace: CALICO_NAMESPACE, tier: 'resources',
+      name: 'calico-bgp',
+      namespace: CALICO_NAMESPACE,
+      tier: 'resources',
       manifests: bgp,
       // projectcalico.org/v3 is served by Calico's API server, which exists only once Calico runs.
       syncOptions: ['SkipDryRunOnMissingResource=true'],
-      clusterResources: [{ group: 'projectcalico.org', kind: 'BGPConfiguration' }, { group: 'projectcalico.org', kind: 'BGPPeer' }],
+      clusterResources: [
+        { group: 'projectcalico.org', kind: 'BGPConfiguration' },
+        { group: 'projectcalico.org', kind: 'BGPPeer' },
+      ],
       secrets: calicoSecrets(site),
     });
   }

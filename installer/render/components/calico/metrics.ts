@@ -14,11 +14,14 @@ const LABELS = { 'app.kubernetes.io/part-of': 'campus-lab-platform', 'app.kubern
 
 export function felixMetricsObjects(): K8sObject[] {
   const felix: K8sObject = {
-    apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'default' },
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'FelixConfiguration',
+    metadata: { name: 'default' },
     spec: { prometheusMetricsEnabled: true, prometheusMetricsPort: FELIX_METRICS_PORT },
   };
   const svc: IService = {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name: 'felix-metrics', namespace: NAMESPACE, labels: LABELS },
     spec: {
       clusterIP: 'None',
@@ -27,16 +30,20 @@ export function felixMetricsObjects(): K8sObject[] {
     },
   };
   const monitor: K8sObject = {
-    apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor',
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
     metadata: { name: 'felix', namespace: NAMESPACE, labels: LABELS },
     spec: {
       selector: { matchLabels: LABELS },
       namespaceSelector: { matchNames: [NAMESPACE] },
-      endpoints: [{
-        port: 'felix-metrics', interval: '30s',
-        // The node name as `node`, like node-exporter's series (alert inhibition joins on it).
-        relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }],
-      }],
+      endpoints: [
+        {
+          port: 'felix-metrics',
+          interval: '30s',
+          // The node name as `node`, like node-exporter's series (alert inhibition joins on it).
+          relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }],
+        },
+      ],
     },
   };
   return [felix, k8s(svc), monitor];

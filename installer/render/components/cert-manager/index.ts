@@ -24,10 +24,12 @@ export const certManager: ComponentBuilder = ({ site, ingress }) => {
         crds: { enabled: true, keep: true },
         prometheus: { enabled: true, servicemonitor: { enabled: true } },
         // Split-horizon campus DNS: DNS-01 self-checks must ask the campus resolvers, not public ones.
-        ...(dns01 ? {
-          dns01RecursiveNameservers: site.network.dnsServers.map((s) => `${s}:53`).join(','),
-          dns01RecursiveNameserversOnly: true,
-        } : {}),
+        ...(dns01
+          ? {
+              dns01RecursiveNameservers: site.network.dnsServers.map((s) => `${s}:53`).join(','),
+              dns01RecursiveNameserversOnly: true,
+            }
+          : {}),
         // What the ingress layer needs of cert-manager (Gateway API support for a Gateway layer).
         ...ingress.certManagerValues,
       },
@@ -40,31 +42,57 @@ export const certManager: ComponentBuilder = ({ site, ingress }) => {
   if (tls.mode === 'internal-ca') {
     const ref = tls.internalCa!.keyPairRef;
     for (const key of ['tls.crt', 'tls.key']) {
-      secrets.push({ ref: `${ref}-${key.split('.')[1]}`, namespace: CERT_MANAGER_NS, name: 'site-ca', key, generate: { kind: 'external' }, caCommonName: tls.internalCa!.commonName,
-        purpose: `site CA ${key === 'tls.crt' ? 'certificate' : 'private key'} (PEM) for the internal-ca issuer (${tls.internalCa!.commonName})` });
+      secrets.push({
+        ref: `${ref}-${key.split('.')[1]}`,
+        namespace: CERT_MANAGER_NS,
+        name: 'site-ca',
+        key,
+        generate: { kind: 'external' },
+        caCommonName: tls.internalCa!.commonName,
+        purpose: `site CA ${key === 'tls.crt' ? 'certificate' : 'private key'} (PEM) for the internal-ca issuer (${tls.internalCa!.commonName})`,
+      });
     }
     spec = { ca: { secretName: 'site-ca' } };
   } else {
-    const solver = tls.mode === 'acme-http01'
-      // The ingress layer says how ACME's HTTP-01 challenge reaches the solver (an Ingress class, a Gateway).
-      ? { http01: ingress.http01Solver() }
-      : {
-          dns01: {
-            rfc2136: {
-              nameserver: tls.rfc2136!.nameserver,
-              tsigKeyName: tls.rfc2136!.tsigKeyName,
-              tsigAlgorithm: tls.rfc2136!.tsigAlgorithm ?? 'HMACSHA256',
-              tsigSecretSecretRef: { name: 'rfc2136-tsig', key: 'secret' },
+    const solver =
+      tls.mode === 'acme-http01'
+        ? // The ingress layer says how ACME's HTTP-01 challenge reaches the solver (an Ingress class, a Gateway).
+          { http01: ingress.http01Solver() }
+        : {
+            dns01: {
+              rfc2136: {
+                nameserver: tls.rfc2136!.nameserver,
+                tsigKeyName: tls.rfc2136!.tsigKeyName,
+                tsigAlgorithm: tls.rfc2136!.tsigAlgorithm ?? 'HMACSHA256',
+                tsigSecretSecretRef: { name: 'rfc2136-tsig', key: 'secret' },
+              },
             },
-          },
-        };
+          };
     if (tls.mode === 'acme-dns01') {
-      secrets.push({ ref: tls.rfc2136!.tsigSecretRef, namespace: CERT_MANAGER_NS, name: 'rfc2136-tsig', key: 'secret', generate: { kind: 'external' },
-        purpose: `TSIG secret of key ${tls.rfc2136!.tsigKeyName} for dynamic updates of the campus DNS` });
+      secrets.push({
+        ref: tls.rfc2136!.tsigSecretRef,
+        namespace: CERT_MANAGER_NS,
+        name: 'rfc2136-tsig',
+        key: 'secret',
+        generate: { kind: 'external' },
+        purpose: `TSIG secret of key ${tls.rfc2136!.tsigKeyName} for dynamic updates of the campus DNS`,
+      });
     }
-    spec = { acme: { server: tls.acme!.server, email: tls.acme!.email, privateKeySecretRef: { name: 'acme-account-key' }, solvers: [solver] } };
+    spec = {
+      acme: {
+        server: tls.acme!.server,
+        email: tls.acme!.email,
+        privateKeySecretRef: { name: 'acme-account-key' },
+        solvers: [solver],
+      },
+    };
   }
-  const issuer: IClusterIssuer = { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: SITE_ISSUER }, spec };
+  const issuer: IClusterIssuer = {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'ClusterIssuer',
+    metadata: { name: SITE_ISSUER },
+    spec,
+  };
   const issuers: Component = {
     name: 'cert-manager-issuers',
     namespace: CERT_MANAGER_NS,

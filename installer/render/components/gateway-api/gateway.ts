@@ -30,27 +30,51 @@ export function gatewayHosts(site: Site): { listener: string; host: string }[] {
 export const listenerTlsSecret = (listener: string) => `${listener}-tls`;
 
 export function parentRef(sectionName: string): ParentRef {
-  return { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: GATEWAY_NAME, namespace: GATEWAY_NAMESPACE, sectionName };
+  return {
+    group: 'gateway.networking.k8s.io',
+    kind: 'Gateway',
+    name: GATEWAY_NAME,
+    namespace: GATEWAY_NAMESPACE,
+    sectionName,
+  };
 }
 
 export function siteGateway(site: Site): Gateway {
-  const https = gatewayHosts(site).map(({ listener, host }): Listener => ({
-    name: listener, hostname: host, port: 443, protocol: 'HTTPS',
-    tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: listenerTlsSecret(listener) }] },
-    // Platform services only: a lab namespace (course staff and students) cannot attach a route to a
-    // platform host and take its traffic. ingress-nginx had no such guard.
-    allowedRoutes: {
-      namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: LAB_NAMESPACE_LABEL, operator: 'DoesNotExist' }] } },
-      kinds: [{ kind: 'HTTPRoute' }],
-    },
-  }));
+  const https = gatewayHosts(site).map(
+    ({ listener, host }): Listener => ({
+      name: listener,
+      hostname: host,
+      port: 443,
+      protocol: 'HTTPS',
+      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: listenerTlsSecret(listener) }] },
+      // Platform services only: a lab namespace (course staff and students) cannot attach a route to a
+      // platform host and take its traffic. ingress-nginx had no such guard.
+      allowedRoutes: {
+        namespaces: {
+          from: 'Selector',
+          selector: { matchExpressions: [{ key: LAB_NAMESPACE_LABEL, operator: 'DoesNotExist' }] },
+        },
+        kinds: [{ kind: 'HTTPRoute' }],
+      },
+    }),
+  );
   return {
-    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway',
-    metadata: { name: GATEWAY_NAME, namespace: GATEWAY_NAMESPACE, annotations: { 'cert-manager.io/cluster-issuer': SITE_ISSUER } },
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: {
+      name: GATEWAY_NAME,
+      namespace: GATEWAY_NAMESPACE,
+      annotations: { 'cert-manager.io/cluster-issuer': SITE_ISSUER },
+    },
     spec: {
       gatewayClassName: GATEWAY_CLASS,
       listeners: [
-        { name: HTTP_LISTENER, port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' }, kinds: [{ kind: 'HTTPRoute' }] } },
+        {
+          name: HTTP_LISTENER,
+          port: 80,
+          protocol: 'HTTP',
+          allowedRoutes: { namespaces: { from: 'Same' }, kinds: [{ kind: 'HTTPRoute' }] },
+        },
         ...https,
       ],
     },
@@ -60,30 +84,47 @@ export function siteGateway(site: Site): Gateway {
 /** Plain HTTP gets a permanent redirect to HTTPS (ACME challenge routes are more specific and win). */
 export function httpsRedirect(): HTTPRoute {
   return {
-    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute',
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
     metadata: { name: 'https-redirect', namespace: GATEWAY_NAMESPACE },
     spec: {
       parentRefs: [parentRef(HTTP_LISTENER)],
-      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+        },
+      ],
     },
   };
 }
 
 export function calicoGatewayApi(site: Site): CalicoGatewayAPI {
   return {
-    apiVersion: 'operator.tigera.io/v1', kind: 'GatewayAPI', metadata: { name: 'default' },
+    apiVersion: 'operator.tigera.io/v1',
+    kind: 'GatewayAPI',
+    metadata: { name: 'default' },
     spec: {
       // Our gateway-api-crds Application installs the pinned standard-channel CRDs first; the operator
       // must not replace them with its own bundle.
       crdManagement: 'PreferExisting',
-      gatewayClasses: [{
-        name: GATEWAY_CLASS,
-        // One proxy per node, as ingress-nginx ran; MetalLB announces the address from the nodes with a
-        // proxy. Envoy Gateway's default for the proxy Service is externalTrafficPolicy Local, which keeps
-        // client addresses (envoyproxy/gateway v1.8.0 api/v1alpha1/kubernetes_helpers.go).
-        gatewayKind: 'DaemonSet',
-        gatewayService: { metadata: { annotations: { 'metallb.io/address-pool': site.ingress.pool, 'metallb.io/loadBalancerIPs': site.ingress.address } } },
-      }],
+      gatewayClasses: [
+        {
+          name: GATEWAY_CLASS,
+          // One proxy per node, as ingress-nginx ran; MetalLB announces the address from the nodes with a
+          // proxy. Envoy Gateway's default for the proxy Service is externalTrafficPolicy Local, which keeps
+          // client addresses (envoyproxy/gateway v1.8.0 api/v1alpha1/kubernetes_helpers.go).
+          gatewayKind: 'DaemonSet',
+          gatewayService: {
+            metadata: {
+              annotations: {
+                'metallb.io/address-pool': site.ingress.pool,
+                'metallb.io/loadBalancerIPs': site.ingress.address,
+              },
+            },
+          },
+        },
+      ],
     },
   };
 }

@@ -12,7 +12,14 @@ import type { IngressLayer } from '../../platform/exposure.ts';
 import { defineComponent } from '../../platform/component.ts';
 import { GATEWAY_API_SCHEMAS } from '../../schemas/generated/gateway-api.ts';
 import { CALICO_GATEWAY_SCHEMAS } from '../../schemas/generated/calico-gateway.ts';
-import { GATEWAY_NAMESPACE, HTTP_LISTENER, calicoGatewayApi, httpsRedirect, parentRef, siteGateway } from './gateway.ts';
+import {
+  GATEWAY_NAMESPACE,
+  HTTP_LISTENER,
+  calicoGatewayApi,
+  httpsRedirect,
+  parentRef,
+  siteGateway,
+} from './gateway.ts';
 import { envoyPodMonitor, gatewayAlerts, gatewayDashboard } from './monitoring.ts';
 import { httpRoute } from './routes.ts';
 
@@ -38,30 +45,42 @@ export function gatewayApiCrdsUrl(ctx: RenderContext): string {
  * for the Gateway API CRDs only at start, so they come in the crds tier, before cert-manager (operators).
  */
 export const CERT_MANAGER_VALUES = {
-  config: { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true },
+  config: {
+    apiVersion: 'controller.config.cert-manager.io/v1alpha1',
+    kind: 'ControllerConfiguration',
+    enableGatewayAPI: true,
+  },
 };
 
-export const gatewayApi: ComponentBuilder = (ctx): Component[] | null => ctx.site.ingress.controller !== CONTROLLER ? null : [
-  {
-    name: 'gateway-api-crds', namespace: 'tigera-operator', tier: 'crds',
-    remoteManifests: [gatewayApiCrdsUrl(ctx)],
-    // The HTTPRoute CRD is too big for client-side apply's last-applied annotation.
-    syncOptions: ['ServerSideApply=true'],
-    clusterResources: [
-      { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
-      // standard-install.yaml also holds the policy that refuses downgrades of the CRDs.
-      { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
-      { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
-    ],
-  },
-  {
-    name: 'calico-gateway', namespace: GATEWAY_NAMESPACE, tier: 'platform', wave: 5,
-    manifests: [calicoGatewayApi(ctx.site), siteGateway(ctx.site), httpsRedirect(), envoyPodMonitor()].map(obj),
-    // The GatewayClass appears only once the operator has read the GatewayAPI resource.
-    syncOptions: ['SkipDryRunOnMissingResource=true'],
-    clusterResources: [{ group: 'operator.tigera.io', kind: 'GatewayAPI' }],
-  },
-];
+export const gatewayApi: ComponentBuilder = (ctx): Component[] | null =>
+  ctx.site.ingress.controller !== CONTROLLER
+    ? null
+    : [
+        {
+          name: 'gateway-api-crds',
+          namespace: 'tigera-operator',
+          tier: 'crds',
+          remoteManifests: [gatewayApiCrdsUrl(ctx)],
+          // The HTTPRoute CRD is too big for client-side apply's last-applied annotation.
+          syncOptions: ['ServerSideApply=true'],
+          clusterResources: [
+            { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+            // standard-install.yaml also holds the policy that refuses downgrades of the CRDs.
+            { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
+            { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
+          ],
+        },
+        {
+          name: 'calico-gateway',
+          namespace: GATEWAY_NAMESPACE,
+          tier: 'platform',
+          wave: 5,
+          manifests: [calicoGatewayApi(ctx.site), siteGateway(ctx.site), httpsRedirect(), envoyPodMonitor()].map(obj),
+          // The GatewayClass appears only once the operator has read the GatewayAPI resource.
+          syncOptions: ['SkipDryRunOnMissingResource=true'],
+          clusterResources: [{ group: 'operator.tigera.io', kind: 'GatewayAPI' }],
+        },
+      ];
 
 export function gatewayApiLayer(site: Site): IngressLayer {
   return {

@@ -20,11 +20,22 @@ export const IMAGES_WAVE = 15;
 /** Polls hourly, at a minute derived from the name so the crons do not all hit Harbor at once. */
 export const pollSchedule = (name: string) => `${createHash('sha256').update(name).digest()[0]! % 60} * * * *`;
 
-export function imageObjects(img: CatalogImage, harbor: string, pullSecret?: string, certConfigMap?: string): K8sObject[] {
+export function imageObjects(
+  img: CatalogImage,
+  harbor: string,
+  pullSecret?: string,
+  certConfigMap?: string,
+): K8sObject[] {
   const labels = { 'app.kubernetes.io/part-of': 'campus-lab-platform', 'app.kubernetes.io/component': 'vm-image' };
   const cron: K8sObject = {
-    apiVersion: CDI, kind: 'DataImportCron',
-    metadata: { name: img.name, namespace: IMAGES_NAMESPACE, labels, annotations: { 'labctl.dev/image-version': img.version } },
+    apiVersion: CDI,
+    kind: 'DataImportCron',
+    metadata: {
+      name: img.name,
+      namespace: IMAGES_NAMESPACE,
+      labels,
+      annotations: { 'labctl.dev/image-version': img.version },
+    },
     spec: {
       template: {
         spec: {
@@ -48,7 +59,8 @@ export function imageObjects(img: CatalogImage, harbor: string, pullSecret?: str
   };
   // Declared in Git so labs can rely on it; its spec.source belongs to the cron (ignored by ArgoCD).
   const dataSource: K8sObject = {
-    apiVersion: CDI, kind: 'DataSource',
+    apiVersion: CDI,
+    kind: 'DataSource',
     metadata: { name: img.name, namespace: IMAGES_NAMESPACE, labels: { ...labels, [CRON_LABEL]: img.name } },
     spec: { source: {} },
   };
@@ -59,22 +71,43 @@ export const images: ComponentBuilder = ({ site, images: catalog }): Component |
   if (catalog.length === 0) return null;
   const project = site.registry.projects.find((p) => p.name === IMAGES_PROJECT);
   if (!project) {
-    throw new Problem(`${site.file}: registry.projects has no project "${IMAGES_PROJECT}"; lab images are pushed to ${site.hosts.harbor}/${IMAGES_PROJECT}/<name>. Add {name: ${IMAGES_PROJECT}} to registry.projects`);
+    throw new Problem(
+      `${site.file}: registry.projects has no project "${IMAGES_PROJECT}"; lab images are pushed to ${site.hosts.harbor}/${IMAGES_PROJECT}/<name>. Add {name: ${IMAGES_PROJECT}} to registry.projects`,
+    );
   }
   // A private project needs credentials for CDI's importer: a Harbor robot account with pull rights,
   // which only Harbor can issue, so the site supplies it (labctl secrets set).
-  const secrets: SecretNeed[] = [...siteCaNeeds(site, IMAGES_NAMESPACE, 'CDI\'s importer (pulling lab images from Harbor)', { configMap: true })];
-  if (!project.public) secrets.push(
-    { ref: 'harbor/labs-pull-username', namespace: IMAGES_NAMESPACE, name: PULL_SECRET, key: 'accessKeyId', generate: { kind: 'external' }, purpose: `Harbor robot account (pull on project ${IMAGES_PROJECT}) used by CDI to import lab images` },
-    { ref: 'harbor/labs-pull-token', namespace: IMAGES_NAMESPACE, name: PULL_SECRET, key: 'secretKey', generate: { kind: 'external' }, purpose: `Token of that Harbor robot account` },
-  );
+  const secrets: SecretNeed[] = [
+    ...siteCaNeeds(site, IMAGES_NAMESPACE, "CDI's importer (pulling lab images from Harbor)", { configMap: true }),
+  ];
+  if (!project.public)
+    secrets.push(
+      {
+        ref: 'harbor/labs-pull-username',
+        namespace: IMAGES_NAMESPACE,
+        name: PULL_SECRET,
+        key: 'accessKeyId',
+        generate: { kind: 'external' },
+        purpose: `Harbor robot account (pull on project ${IMAGES_PROJECT}) used by CDI to import lab images`,
+      },
+      {
+        ref: 'harbor/labs-pull-token',
+        namespace: IMAGES_NAMESPACE,
+        name: PULL_SECRET,
+        key: 'secretKey',
+        generate: { kind: 'external' },
+        purpose: `Token of that Harbor robot account`,
+      },
+    );
   const ca = site.tls.mode === 'internal-ca' ? SITE_CA.name : undefined;
   return {
     name: 'vm-images',
     namespace: IMAGES_NAMESPACE,
     tier: 'platform',
     wave: IMAGES_WAVE,
-    manifests: catalog.flatMap((img) => imageObjects(img, site.hosts.harbor, project.public ? undefined : PULL_SECRET, ca)),
+    manifests: catalog.flatMap((img) =>
+      imageObjects(img, site.hosts.harbor, project.public ? undefined : PULL_SECRET, ca),
+    ),
     // The CDI CRDs come from its operator at runtime; the cron fills each DataSource's source.
     syncOptions: ['SkipDryRunOnMissingResource=true', 'RespectIgnoreDifferences=true'],
     ignoreDifferences: [{ group: 'cdi.kubevirt.io', kind: 'DataSource', jsonPointers: ['/spec/source'] }],

@@ -29,10 +29,20 @@ export function ingressOf(e: Exposure): K8sObject {
     spec: {
       ingressClassName: INGRESS_CLASS,
       tls: [{ hosts: [e.host], secretName: `${e.name}-tls` }],
-      rules: [{
-        host: e.host,
-        http: { paths: (e.paths ?? ['/']).map((path) => ({ path, pathType: 'Prefix', backend: { service: { name: e.service, port: typeof e.port === 'number' ? { number: e.port } : { name: e.port } } } })) },
-      }],
+      rules: [
+        {
+          host: e.host,
+          http: {
+            paths: (e.paths ?? ['/']).map((path) => ({
+              path,
+              pathType: 'Prefix',
+              backend: {
+                service: { name: e.service, port: typeof e.port === 'number' ? { number: e.port } : { name: e.port } },
+              },
+            })),
+          },
+        },
+      ],
     },
   };
   return k8s(ing);
@@ -41,7 +51,12 @@ export function ingressOf(e: Exposure): K8sObject {
 export const nginxLayer: IngressLayer = {
   controller: 'ingress-nginx',
   publish: (e) => [ingressOf(e)],
-  chartIngress: (e): ChartIngress => ({ className: INGRESS_CLASS, annotations: annotations(e), host: e.host, tlsSecret: `${e.name}-tls` }),
+  chartIngress: (e): ChartIngress => ({
+    className: INGRESS_CLASS,
+    annotations: annotations(e),
+    host: e.host,
+    tlsSecret: `${e.name}-tls`,
+  }),
   // ingressClassName (cert-manager >= 1.12) is newer than the Node-20-compatible model package's type.
   http01Solver: () => ({ ingress: { ingressClassName: INGRESS_CLASS } }),
   // The controller sets X-Forwarded-* (use-forwarded-headers off: it never passes a client's on).

@@ -2,7 +2,14 @@
 // realm on day 1 and updating it afterwards; decision record "Keycloak realm as code"). Client secrets and
 // federation credentials appear only as $(env:NAME) placeholders that config-cli fills from a Secret.
 import type { Site } from '../../../inventory/types.ts';
-import { CLIENT_NAMES, GROUPS, GROUPS_CLAIM, oidcClients, realmGroups, type ClientName } from '../../platform/identity.ts';
+import {
+  CLIENT_NAMES,
+  GROUPS,
+  GROUPS_CLAIM,
+  oidcClients,
+  realmGroups,
+  type ClientName,
+} from '../../platform/identity.ts';
 
 /** Environment variable that carries a client's secret into the config-cli Job. */
 export const clientSecretEnv = (c: ClientName) => `${c.toUpperCase()}_CLIENT_SECRET`;
@@ -18,13 +25,21 @@ function groupsScope() {
     description: 'Group names of the user (claim "groups"), for Kubernetes RBAC, ArgoCD, Grafana and Harbor.',
     protocol: 'openid-connect',
     attributes: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'false' },
-    protocolMappers: [{
-      name: 'groups',
-      protocol: 'openid-connect',
-      protocolMapper: 'oidc-group-membership-mapper',
-      consentRequired: false,
-      config: { 'claim.name': GROUPS_CLAIM, 'full.path': 'false', 'id.token.claim': 'true', 'access.token.claim': 'true', 'userinfo.token.claim': 'true' },
-    }],
+    protocolMappers: [
+      {
+        name: 'groups',
+        protocol: 'openid-connect',
+        protocolMapper: 'oidc-group-membership-mapper',
+        consentRequired: false,
+        config: {
+          'claim.name': GROUPS_CLAIM,
+          'full.path': 'false',
+          'id.token.claim': 'true',
+          'access.token.claim': 'true',
+          'userinfo.token.claim': 'true',
+        },
+      },
+    ],
   };
 }
 
@@ -62,43 +77,79 @@ function federation(site: Site) {
   if (f?.ldap) {
     const attr = f.ldap.usernameAttribute ?? 'uid';
     out.components = {
-      'org.keycloak.storage.UserStorageProvider': [{
-        name: 'campus-ldap',
-        providerId: 'ldap',
-        config: {
-          enabled: ['true'], vendor: ['other'], connectionUrl: [f.ldap.url], startTls: ['false'],
-          bindDn: [f.ldap.bindDn], bindCredential: [env(LDAP_BIND_ENV)], authType: ['simple'],
-          usersDn: [f.ldap.usersDn], usernameLDAPAttribute: [attr], rdnLDAPAttribute: [attr], uuidLDAPAttribute: ['entryUUID'],
-          userObjectClasses: ['inetOrgPerson, organizationalPerson'], searchScope: ['2'], pagination: ['true'],
-          // The campus directory stays the source of truth: Keycloak never writes to it.
-          editMode: ['READ_ONLY'], importEnabled: ['true'], syncRegistrations: ['false'], trustEmail: ['true'],
-          useTruststoreSpi: ['always'], connectionPooling: ['true'],
+      'org.keycloak.storage.UserStorageProvider': [
+        {
+          name: 'campus-ldap',
+          providerId: 'ldap',
+          config: {
+            enabled: ['true'],
+            vendor: ['other'],
+            connectionUrl: [f.ldap.url],
+            startTls: ['false'],
+            bindDn: [f.ldap.bindDn],
+            bindCredential: [env(LDAP_BIND_ENV)],
+            authType: ['simple'],
+            usersDn: [f.ldap.usersDn],
+            usernameLDAPAttribute: [attr],
+            rdnLDAPAttribute: [attr],
+            uuidLDAPAttribute: ['entryUUID'],
+            userObjectClasses: ['inetOrgPerson, organizationalPerson'],
+            searchScope: ['2'],
+            pagination: ['true'],
+            // The campus directory stays the source of truth: Keycloak never writes to it.
+            editMode: ['READ_ONLY'],
+            importEnabled: ['true'],
+            syncRegistrations: ['false'],
+            trustEmail: ['true'],
+            useTruststoreSpi: ['always'],
+            connectionPooling: ['true'],
+          },
         },
-      }],
+      ],
     };
   }
   const idps: Record<string, unknown>[] = [];
   if (f?.saml) {
     idps.push({
-      alias: f.saml.alias, displayName: 'Campus login (SAML)', providerId: 'saml', enabled: true, trustEmail: true,
+      alias: f.saml.alias,
+      displayName: 'Campus login (SAML)',
+      providerId: 'saml',
+      enabled: true,
+      trustEmail: true,
       firstBrokerLoginFlowAlias: 'first broker login',
       config: {
-        metadataDescriptorUrl: f.saml.metadataUrl, useMetadataDescriptorUrl: 'true',
+        metadataDescriptorUrl: f.saml.metadataUrl,
+        useMetadataDescriptorUrl: 'true',
         entityId: `https://${site.hosts.sso}/realms/${site.identity.realm}`,
         nameIDPolicyFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
-        postBindingResponse: 'true', postBindingAuthnRequest: 'true', wantAssertionsSigned: 'true', validateSignature: 'true',
+        postBindingResponse: 'true',
+        postBindingAuthnRequest: 'true',
+        wantAssertionsSigned: 'true',
+        validateSignature: 'true',
         syncMode: 'IMPORT',
       },
     });
   }
   if (f?.oidc) {
     idps.push({
-      alias: f.oidc.alias, displayName: 'Campus login (OIDC)', providerId: 'oidc', enabled: true, trustEmail: true,
+      alias: f.oidc.alias,
+      displayName: 'Campus login (OIDC)',
+      providerId: 'oidc',
+      enabled: true,
+      trustEmail: true,
       firstBrokerLoginFlowAlias: 'first broker login',
       config: {
-        issuer: f.oidc.issuer, metadataDescriptorUrl: `${f.oidc.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, useMetadataDescriptorUrl: 'true',
-        clientId: f.oidc.clientId, clientSecret: env(OIDC_IDP_SECRET_ENV), clientAuthMethod: 'client_secret_post',
-        defaultScope: 'openid profile email', pkceEnabled: 'true', pkceMethod: 'S256', validateSignature: 'true', useJwksUrl: 'true',
+        issuer: f.oidc.issuer,
+        metadataDescriptorUrl: `${f.oidc.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
+        useMetadataDescriptorUrl: 'true',
+        clientId: f.oidc.clientId,
+        clientSecret: env(OIDC_IDP_SECRET_ENV),
+        clientAuthMethod: 'client_secret_post',
+        defaultScope: 'openid profile email',
+        pkceEnabled: 'true',
+        pkceMethod: 'S256',
+        validateSignature: 'true',
+        useJwksUrl: 'true',
         syncMode: 'IMPORT',
       },
     });
@@ -113,12 +164,16 @@ function users(site: Site) {
   const add = (u: string, g: string) => groupsOf.set(u, (groupsOf.get(u) ?? new Set()).add(g));
   site.identity.admins.forEach((a) => add(a, GROUPS.platformAdmins));
   site.labs.courses.forEach((c) => (c.staff ?? []).forEach((s) => add(s, GROUPS.courseStaff(c.name))));
-  const federated = !!(site.identity.federation?.ldap);
-  return [...groupsOf.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([username, gs]) => ({
-    username, enabled: true, groups: [...gs].sort(),
-    // Local accounts get a password only through the admin console; with LDAP the directory has it.
-    ...(federated ? {} : { requiredActions: ['UPDATE_PASSWORD'] }),
-  }));
+  const federated = !!site.identity.federation?.ldap;
+  return [...groupsOf.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([username, gs]) => ({
+      username,
+      enabled: true,
+      groups: [...gs].sort(),
+      // Local accounts get a password only through the admin console; with LDAP the directory has it.
+      ...(federated ? {} : { requiredActions: ['UPDATE_PASSWORD'] }),
+    }));
 }
 
 export function realmRepresentation(site: Site): Record<string, unknown> {

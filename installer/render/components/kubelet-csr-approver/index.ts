@@ -58,7 +58,11 @@ export const kubeletCsrApprover: ComponentBuilder = ({ site }): Component => ({
   // needs the CRDs of the crds tier (-10).
   wave: -8,
   // The chart's pod runs as non-root with every capability dropped and RuntimeDefault seccomp.
-  namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' },
+  namespaceLabels: {
+    'pod-security.kubernetes.io/enforce': 'restricted',
+    'pod-security.kubernetes.io/audit': 'restricted',
+    'pod-security.kubernetes.io/warn': 'restricted',
+  },
   chart: { component: 'kubelet-csr-approver', values: csrApproverValues(site) as unknown as Record<string, unknown> },
 });
 

@@ -33,7 +33,8 @@ function releaseUrl(ctx: RenderContext, component: 'kubevirt' | 'cdi', file: str
 export function kubevirtResources(ctx: RenderContext): K8sObject[] {
   const oc = effectiveOvercommit(ctx.site);
   const kubevirt: K8sObject = {
-    apiVersion: 'kubevirt.io/v1', kind: 'KubeVirt',
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'KubeVirt',
     metadata: { name: 'kubevirt', namespace: KUBEVIRT_NAMESPACE, labels: LABELS },
     spec: {
       configuration: {
@@ -56,7 +57,8 @@ export function kubevirtResources(ctx: RenderContext): K8sObject[] {
     },
   };
   const cdi: K8sObject = {
-    apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'CDI',
+    apiVersion: 'cdi.kubevirt.io/v1beta1',
+    kind: 'CDI',
     metadata: { name: 'cdi', labels: LABELS },
     spec: {
       config: { scratchSpaceStorageClass: STORAGE_CLASSES.block, featureGates: [] },
@@ -64,8 +66,13 @@ export function kubevirtResources(ctx: RenderContext): K8sObject[] {
     },
   };
   const types: K8sObject[] = Object.entries(SIZE_CLASSES).map(([size, c]) => ({
-    apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype',
-    metadata: { name: instancetypeName(size), labels: LABELS, annotations: { 'labctl.dev/description': c.description } },
+    apiVersion: 'instancetype.kubevirt.io/v1beta1',
+    kind: 'VirtualMachineClusterInstancetype',
+    metadata: {
+      name: instancetypeName(size),
+      labels: LABELS,
+      annotations: { 'labctl.dev/description': c.description },
+    },
     spec: { cpu: { guest: c.cpu }, memory: { guest: c.memory } },
   }));
   return [kubevirt, cdi, ...types];
@@ -73,7 +80,8 @@ export function kubevirtResources(ctx: RenderContext): K8sObject[] {
 
 export function clonerRole(): K8sObject {
   const role: IClusterRole = {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
     metadata: { name: CLONER_ROLE, labels: LABELS },
     rules: [{ apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes/source'], verbs: ['create'] }],
   };
@@ -82,20 +90,29 @@ export function clonerRole(): K8sObject {
 
 export const kubevirt: ComponentBuilder = (ctx): Component[] => [
   {
-    name: 'kubevirt', namespace: KUBEVIRT_NAMESPACE, tier: 'operators',
+    name: 'kubevirt',
+    namespace: KUBEVIRT_NAMESPACE,
+    tier: 'operators',
     remoteManifests: [releaseUrl(ctx, 'kubevirt', 'kubevirt-operator.yaml')],
     // The KubeVirt CRD is too big for client-side apply's last-applied annotation.
     syncOptions: ['ServerSideApply=true'],
-    clusterResources: [{ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' }, { group: 'scheduling.k8s.io', kind: 'PriorityClass' }],
+    clusterResources: [
+      { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+      { group: 'scheduling.k8s.io', kind: 'PriorityClass' },
+    ],
   },
   {
-    name: 'cdi', namespace: CDI_NAMESPACE, tier: 'operators',
+    name: 'cdi',
+    namespace: CDI_NAMESPACE,
+    tier: 'operators',
     remoteManifests: [releaseUrl(ctx, 'cdi', 'cdi-operator.yaml')],
     syncOptions: ['ServerSideApply=true'],
     clusterResources: [{ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' }],
   },
   {
-    name: 'kubevirt-config', namespace: KUBEVIRT_NAMESPACE, tier: 'resources',
+    name: 'kubevirt-config',
+    namespace: KUBEVIRT_NAMESPACE,
+    tier: 'resources',
     manifests: [...kubevirtResources(ctx), clonerRole()],
     syncOptions: ['SkipDryRunOnMissingResource=true'],
     clusterResources: [

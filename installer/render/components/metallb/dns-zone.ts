@@ -21,11 +21,17 @@ export function dnsZoneFile(site: Site): RepoFile {
     { host: `*.${site.hosts.labs}`, address: ingress, what: 'per-lab names (consoles, lab web services)' },
   ];
   const seen = new Set<string>();
-  const records = wanted.filter((r) => !seen.has(r.host) && !!seen.add(r.host)).map((r) => ({ name: owner(r.host, domain), address: r.address, what: r.what }));
+  const records = wanted
+    .filter((r) => !seen.has(r.host) && !!seen.add(r.host))
+    .map((r) => ({ name: owner(r.host, domain), address: r.address, what: r.what }));
   return {
     path: `dns/${domain}.zone`,
     content: renderTemplate('render/components/metallb/templates/dns-zone.hbs', {
-      site: site.site.name, domain, ingress: site.ingress, apiVip: site.kubernetes.apiVip, records,
+      site: site.site.name,
+      domain,
+      ingress: site.ingress,
+      apiVip: site.kubernetes.apiVip,
+      records,
     }),
   };
 }

@@ -36,13 +36,25 @@ export function routerConfig(site: Site, routerName: string): string {
 }
 
 export function routerFiles(site: Site): RepoFile[] {
-  const files = site.bgp.routers.map((r) => ({ path: `routers/${r.name}.frr.conf`, content: routerConfig(site, r.name) }));
+  const files = site.bgp.routers.map((r) => ({
+    path: `routers/${r.name}.frr.conf`,
+    content: routerConfig(site, r.name),
+  }));
   files.push({
     path: 'routers/README.md',
     content: renderTemplate('render/components/metallb/templates/routers-readme.md.hbs', {
-      site: site.site.name, domain: site.site.domain, clusterAsn: site.bgp.clusterAsn, group: frrName(site, ''),
+      site: site.site.name,
+      domain: site.site.domain,
+      clusterAsn: site.bgp.clusterAsn,
+      group: frrName(site, ''),
       pools: site.bgp.pools.map((p) => `${p.name} ${p.cidr}`),
-      routers: site.bgp.routers.map((r) => ({ name: r.name, address: r.address, asn: r.asn, bfd: r.bfd, sessions: sessions(peersOf(site, r).length) })),
+      routers: site.bgp.routers.map((r) => ({
+        name: r.name,
+        address: r.address,
+        asn: r.asn,
+        bfd: r.bfd,
+        sessions: sessions(peersOf(site, r).length),
+      })),
     }),
   });
   return files;
@@ -61,7 +73,8 @@ export function fillRouterPassword(conf: string, lookup: (ref: string) => string
   return conf.replace(PLACEHOLDER, (_m, indent: string, cmd: string, ref: string) => {
     const value = lookup(ref);
     // FRR takes the password as one word; Linux TCP-MD5 keys are at most 80 bytes.
-    if (!/^\S{1,80}$/.test(value)) throw new Error(`secret-store entry ${ref} is not usable as a BGP password (one word, 1-80 characters)`);
+    if (!/^\S{1,80}$/.test(value))
+      throw new Error(`secret-store entry ${ref} is not usable as a BGP password (one word, 1-80 characters)`);
     return `${indent}${cmd} ${value}`;
   });
 }

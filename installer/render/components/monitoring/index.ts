@@ -27,8 +27,15 @@ export const LOGGING_NS = 'logging';
 export const LOKI_BUCKET = 'loki-chunks';
 /** In-cluster push/query URL of Loki (the chart's gateway Service for release "loki"). */
 export const LOKI_URL = `http://loki-gateway.${LOGGING_NS}.svc.cluster.local`;
-const PRIVILEGED = { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/audit': 'privileged', 'pod-security.kubernetes.io/warn': 'privileged' };
-const CLUSTER_RBAC = [{ group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' }, { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' }];
+const PRIVILEGED = {
+  'pod-security.kubernetes.io/enforce': 'privileged',
+  'pod-security.kubernetes.io/audit': 'privileged',
+  'pod-security.kubernetes.io/warn': 'privileged',
+};
+const CLUSTER_RBAC = [
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+];
 
 /** Where a runbook is browsed: the rendered site repository on the site's Git server. */
 export const runbookUrl = (site: Site) => (name: string) => `${site.site.gitBrowseUrl}/runbooks/${name}.md`;
@@ -45,7 +52,8 @@ export function platformRules(site: Site, groups: AlertGroup[]): K8sObject[] {
 }
 
 /** Where `labctl up` wrote the admin kubeconfig, as a shell word: the state directory's own rule. */
-export const adminKubeconfigShell = (site: string) => `\${LABCTL_STATE_DIR:-\${XDG_STATE_HOME:-$HOME/.local/state}/labctl/${site}}/admin.conf`;
+export const adminKubeconfigShell = (site: string) =>
+  `\${LABCTL_STATE_DIR:-\${XDG_STATE_HOME:-$HOME/.local/state}/labctl/${site}}/admin.conf`;
 
 export function runbookFiles(site: Site, groups: AlertGroup[]): RepoFile[] {
   const escalateAfterMinutes = rotationOf(site)?.escalateAfterMinutes ?? 15;
@@ -56,15 +64,32 @@ export function runbookFiles(site: Site, groups: AlertGroup[]): RepoFile[] {
       files.push({
         path: `runbooks/${a.name}.md`,
         content: renderTemplate('render/components/monitoring/templates/runbook.md.hbs', {
-          name: a.name, severity: a.severity, group: g.name, for: a.for ?? '', summary: a.summary, description: a.description,
-          runbook: a.runbook, expr: a.expr, site: site.site.name, admins: site.identity.admins, escalateAfterMinutes,
-          amNamespace: AM_NAMESPACE, grafana: site.hosts.grafana, adminKubeconfig: adminKubeconfigShell(site.site.name),
+          name: a.name,
+          severity: a.severity,
+          group: g.name,
+          for: a.for ?? '',
+          summary: a.summary,
+          description: a.description,
+          runbook: a.runbook,
+          expr: a.expr,
+          site: site.site.name,
+          admins: site.identity.admins,
+          escalateAfterMinutes,
+          amNamespace: AM_NAMESPACE,
+          grafana: site.hosts.grafana,
+          adminKubeconfig: adminKubeconfigShell(site.site.name),
         }),
       });
       index.push({ name: a.name, severity: a.severity, group: g.name, summary: a.summary.replace(/\|/g, '\\|') });
     }
   }
-  files.push({ path: 'runbooks/README.md', content: renderTemplate('render/components/monitoring/templates/runbooks-index.md.hbs', { site: site.site.name, alerts: index }) });
+  files.push({
+    path: 'runbooks/README.md',
+    content: renderTemplate('render/components/monitoring/templates/runbooks-index.md.hbs', {
+      site: site.site.name,
+      alerts: index,
+    }),
+  });
   return files;
 }
 
@@ -93,7 +118,11 @@ export function grafanaAccess() {
 
 /** Grafana on the site domain: the kube-prometheus-stack release's Service (release = Application name). */
 const grafanaExposure = (site: Site): Exposure => ({
-  name: site.hosts.grafana.split('.')[0]!, namespace: MONITORING_NS, host: site.hosts.grafana, service: 'kube-prometheus-stack-grafana', port: 80,
+  name: site.hosts.grafana.split('.')[0]!,
+  namespace: MONITORING_NS,
+  host: site.hosts.grafana,
+  service: 'kube-prometheus-stack-grafana',
+  port: 80,
 });
 
 function grafanaValues({ site, ingress }: RenderContext): Record<string, unknown> {
@@ -109,38 +138,79 @@ function grafanaValues({ site, ingress }: RenderContext): Record<string, unknown
       server: { root_url: `https://${site.hosts.grafana}` },
       auth: { disable_login_form: true, oauth_auto_login: false },
       'auth.generic_oauth': {
-        enabled: true, name: 'Keycloak', client_id: client.clientId, scopes: client.scopes.join(' '), use_pkce: true,
-        auth_url: `${oidc}/auth`, token_url: `${oidc}/token`, api_url: `${oidc}/userinfo`,
+        enabled: true,
+        name: 'Keycloak',
+        client_id: client.clientId,
+        scopes: client.scopes.join(' '),
+        use_pkce: true,
+        auth_url: `${oidc}/auth`,
+        token_url: `${oidc}/token`,
+        api_url: `${oidc}/userinfo`,
         signout_redirect_url: `${oidc}/logout?post_logout_redirect_uri=${encodeURIComponent(`https://${site.hosts.grafana}/login`)}`,
-        login_attribute_path: 'preferred_username', groups_attribute_path: GROUPS_CLAIM, allow_sign_up: true,
+        login_attribute_path: 'preferred_username',
+        groups_attribute_path: GROUPS_CLAIM,
+        allow_sign_up: true,
         ...grafanaAccess(),
         // internal-ca: the token and userinfo calls go to Keycloak over HTTPS signed by the site CA.
         ...(site.tls.mode === 'internal-ca' ? { tls_client_ca: SITE_CA_FILE } : {}),
       },
     },
-    ingress: ing ? {
-      enabled: true, ingressClassName: ing.className, annotations: ing.annotations,
-      hosts: [site.hosts.grafana], tls: [{ secretName: ing.tlsSecret, hosts: [site.hosts.grafana] }],
-    } : { enabled: false },
+    ingress: ing
+      ? {
+          enabled: true,
+          ingressClassName: ing.className,
+          annotations: ing.annotations,
+          hosts: [site.hosts.grafana],
+          tls: [{ secretName: ing.tlsSecret, hosts: [site.hosts.grafana] }],
+        }
+      : { enabled: false },
     persistence: { enabled: true, storageClassName: STORAGE_CLASSES.block, size: '5Gi' },
     priorityClassName: PRIORITY.platform.name,
     sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' } },
-    ...(site.tls.mode === 'internal-ca' ? { extraSecretMounts: [{ name: SITE_CA.name, secretName: SITE_CA.name, mountPath: SITE_CA.mountPath, readOnly: true }] } : {}),
-    additionalDataSources: [{ name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: LOKI_URL, jsonData: { maxLines: 5000 } }],
+    ...(site.tls.mode === 'internal-ca'
+      ? {
+          extraSecretMounts: [
+            { name: SITE_CA.name, secretName: SITE_CA.name, mountPath: SITE_CA.mountPath, readOnly: true },
+          ],
+        }
+      : {}),
+    additionalDataSources: [
+      { name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: LOKI_URL, jsonData: { maxLines: 5000 } },
+    ],
   };
 }
 
 export const kubePrometheusStack: ComponentBuilder = (ctx): Component => {
   const { site } = ctx;
   const amSecrets = alertmanagerSecrets(site);
-  const pvc = (size: string) => ({ spec: { storageClassName: STORAGE_CLASSES.block, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } } });
+  const pvc = (size: string) => ({
+    spec: {
+      storageClassName: STORAGE_CLASSES.block,
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: size } },
+    },
+  });
   const groups = ctx.observability.alertGroups;
   const secrets: SecretNeed[] = [
     ...amSecrets,
     clientSecretNeed(site, 'grafana'),
     ...siteCaNeeds(site, MONITORING_NS, 'Grafana (OIDC to Keycloak)'),
-    { ref: 'monitoring/grafana-admin-user', namespace: MONITORING_NS, name: 'grafana-admin', key: 'admin-user', generate: { kind: 'hex', length: 8 }, purpose: 'user name of Grafana\'s break-glass local admin (the login form is off; Keycloak is the way in)' },
-    { ref: 'monitoring/grafana-admin-password', namespace: MONITORING_NS, name: 'grafana-admin', key: 'admin-password', generate: { kind: 'password', length: 32 }, purpose: 'password of Grafana\'s break-glass local admin' },
+    {
+      ref: 'monitoring/grafana-admin-user',
+      namespace: MONITORING_NS,
+      name: 'grafana-admin',
+      key: 'admin-user',
+      generate: { kind: 'hex', length: 8 },
+      purpose: "user name of Grafana's break-glass local admin (the login form is off; Keycloak is the way in)",
+    },
+    {
+      ref: 'monitoring/grafana-admin-password',
+      namespace: MONITORING_NS,
+      name: 'grafana-admin',
+      key: 'admin-password',
+      generate: { kind: 'password', length: 32 },
+      purpose: "password of Grafana's break-glass local admin",
+    },
   ];
   return {
     name: 'kube-prometheus-stack',
@@ -149,8 +219,11 @@ export const kubePrometheusStack: ComponentBuilder = (ctx): Component => {
     tier: 'platform',
     namespaceLabels: PRIVILEGED, // node-exporter needs host PID/network and hostPath mounts
     syncOptions: ['ServerSideApply=true'],
-    clusterResources: [...CLUSTER_RBAC,
-      { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' }, { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' }],
+    clusterResources: [
+      ...CLUSTER_RBAC,
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+      { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+    ],
     chart: {
       component: 'kube-prometheus-stack',
       values: {
@@ -174,8 +247,11 @@ export const kubePrometheusStack: ComponentBuilder = (ctx): Component => {
             retention: site.monitoring.retention,
             priorityClassName: PRIORITY.platformCritical.name,
             // Pick up every ServiceMonitor/PodMonitor/PrometheusRule of the cluster, not only the chart's.
-            ruleSelectorNilUsesHelmValues: false, serviceMonitorSelectorNilUsesHelmValues: false,
-            podMonitorSelectorNilUsesHelmValues: false, probeSelectorNilUsesHelmValues: false, scrapeConfigSelectorNilUsesHelmValues: false,
+            ruleSelectorNilUsesHelmValues: false,
+            serviceMonitorSelectorNilUsesHelmValues: false,
+            podMonitorSelectorNilUsesHelmValues: false,
+            probeSelectorNilUsesHelmValues: false,
+            scrapeConfigSelectorNilUsesHelmValues: false,
             storageSpec: { volumeClaimTemplate: pvc(`${PROMETHEUS_VOLUME_GI}Gi`) },
             // A size bound as well as the time bound: TSDB blocks stop at 85% of the volume, the rest is
             // headroom for the WAL and compaction (a full volume stops Prometheus, and with it every alert).
@@ -208,7 +284,8 @@ export const kubePrometheusStack: ComponentBuilder = (ctx): Component => {
 
 export const loki: ComponentBuilder = ({ site }): Component => {
   const obc: K8sObject = {
-    apiVersion: 'objectbucket.io/v1alpha1', kind: 'ObjectBucketClaim',
+    apiVersion: 'objectbucket.io/v1alpha1',
+    kind: 'ObjectBucketClaim',
     metadata: { name: LOKI_BUCKET, namespace: LOGGING_NS },
     spec: { bucketName: LOKI_BUCKET, storageClassName: STORAGE_CLASSES.bucket },
   };
@@ -229,13 +306,29 @@ export const loki: ComponentBuilder = ({ site }): Component => {
         loki: {
           auth_enabled: false,
           commonConfig: { replication_factor: 3 },
-          schemaConfig: { configs: [{ from: '2026-01-01', store: 'tsdb', object_store: 's3', schema: 'v13', index: { prefix: 'loki_index_', period: '24h' } }] },
+          schemaConfig: {
+            configs: [
+              {
+                from: '2026-01-01',
+                store: 'tsdb',
+                object_store: 's3',
+                schema: 'v13',
+                index: { prefix: 'loki_index_', period: '24h' },
+              },
+            ],
+          },
           storage: {
             type: 's3',
             bucketNames: { chunks: LOKI_BUCKET, ruler: LOKI_BUCKET, admin: LOKI_BUCKET },
             // Credentials come from the OBC's Secret as environment variables (-config.expand-env).
-            s3: { endpoint: OBJECT_STORE.endpoint.replace(/^http:\/\//, ''), region: 'us-east-1', insecure: true, s3ForcePathStyle: true,
-              accessKeyId: '${AWS_ACCESS_KEY_ID}', secretAccessKey: '${AWS_SECRET_ACCESS_KEY}' },
+            s3: {
+              endpoint: OBJECT_STORE.endpoint.replace(/^http:\/\//, ''),
+              region: 'us-east-1',
+              insecure: true,
+              s3ForcePathStyle: true,
+              accessKeyId: '${AWS_ACCESS_KEY_ID}',
+              secretAccessKey: '${AWS_SECRET_ACCESS_KEY}',
+            },
           },
           limits_config: { retention_period: retentionHours },
           compactor: { retention_enabled: true, delete_request_store: 's3' },
@@ -246,12 +339,24 @@ export const loki: ComponentBuilder = ({ site }): Component => {
           extraEnvFrom: [{ secretRef: { name: LOKI_BUCKET } }],
           persistence: { enabled: true, storageClass: STORAGE_CLASSES.block, size: '20Gi' },
         },
-        backend: { replicas: 0 }, read: { replicas: 0 }, write: { replicas: 0 },
-        ingester: { replicas: 0 }, querier: { replicas: 0 }, queryFrontend: { replicas: 0 }, queryScheduler: { replicas: 0 },
-        distributor: { replicas: 0 }, compactor: { replicas: 0 }, indexGateway: { replicas: 0 }, bloomGateway: { replicas: 0 }, bloomPlanner: { replicas: 0 }, bloomBuilder: { replicas: 0 },
+        backend: { replicas: 0 },
+        read: { replicas: 0 },
+        write: { replicas: 0 },
+        ingester: { replicas: 0 },
+        querier: { replicas: 0 },
+        queryFrontend: { replicas: 0 },
+        queryScheduler: { replicas: 0 },
+        distributor: { replicas: 0 },
+        compactor: { replicas: 0 },
+        indexGateway: { replicas: 0 },
+        bloomGateway: { replicas: 0 },
+        bloomPlanner: { replicas: 0 },
+        bloomBuilder: { replicas: 0 },
         minio: { enabled: false },
-        chunksCache: { enabled: false }, resultsCache: { enabled: false },
-        lokiCanary: { enabled: false }, test: { enabled: false },
+        chunksCache: { enabled: false },
+        resultsCache: { enabled: false },
+        lokiCanary: { enabled: false },
+        test: { enabled: false },
         monitoring: { serviceMonitor: { enabled: true } },
       },
     },
@@ -292,5 +397,7 @@ export const MONITORING_BUILDERS: ComponentBuilder[] = [prometheusCrds, kubeProm
 export const component = defineComponent({
   name: 'monitoring',
   build: (ctx) => MONITORING_BUILDERS.flatMap((b) => [b(ctx) ?? []].flat()),
-  alerts, dashboards, crdSchemas: SCHEMAS,
+  alerts,
+  dashboards,
+  crdSchemas: SCHEMAS,
 });

@@ -7,7 +7,9 @@ import { defineComponent } from '../../platform/component.ts';
 export const priorityClassesComponent: ComponentBuilder = (): Component => ({
   // Cluster-scoped objects only; the destination namespace is one the crds project already has, so that
   // project gains no namespace (kube-system least of all).
-  name: 'priority-classes', namespace: 'tigera-operator', tier: 'crds',
+  name: 'priority-classes',
+  namespace: 'tigera-operator',
+  tier: 'crds',
   manifests: priorityClasses().map((p) => k8s(p)),
   clusterResources: [{ group: 'scheduling.k8s.io', kind: 'PriorityClass' }],
 });

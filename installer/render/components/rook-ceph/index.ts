@@ -13,10 +13,24 @@ import { PRIORITY } from '../../platform/scheduling.ts';
 
 /** Requests of one Ceph daemon, the numbers `labs capacity` counts (rook-requests.ts). Our file system and
  *  object store lists replace the chart's, and with them its default requests, so they are set here. */
-const daemonResources = (r: { cpu: number; memoryMiB: number }) => ({ requests: { cpu: `${Math.round(r.cpu * 1000)}m`, memory: `${r.memoryMiB}Mi` } });
+const daemonResources = (r: { cpu: number; memoryMiB: number }) => ({
+  requests: { cpu: `${Math.round(r.cpu * 1000)}m`, memory: `${r.memoryMiB}Mi` },
+});
 
-export { ROOK_NAMESPACE, STORAGE_CLASSES, OBJECT_STORE, OBJECT_USER_NAMESPACES, NEVER_PRUNE } from '../../platform/storage.ts';
-import { ROOK_NAMESPACE, STORAGE_CLASSES, OBJECT_STORE, OBJECT_USER_NAMESPACES, NEVER_PRUNE } from '../../platform/storage.ts';
+export {
+  ROOK_NAMESPACE,
+  STORAGE_CLASSES,
+  OBJECT_STORE,
+  OBJECT_USER_NAMESPACES,
+  NEVER_PRUNE,
+} from '../../platform/storage.ts';
+import {
+  ROOK_NAMESPACE,
+  STORAGE_CLASSES,
+  OBJECT_STORE,
+  OBJECT_USER_NAMESPACES,
+  NEVER_PRUNE,
+} from '../../platform/storage.ts';
 
 const PSA_PRIVILEGED = {
   'pod-security.kubernetes.io/enforce': 'privileged',
@@ -73,57 +87,89 @@ export function rookClusterValues(site: Site, cephImage: { repository: string; t
       placement: {
         // One mon per rack where there are enough racks; otherwise spread as well as possible.
         mon: {
-          topologySpreadConstraints: [{
-            maxSkew: 1, topologyKey: ZONE_LABEL,
-            whenUnsatisfiable: racks >= monCount ? 'DoNotSchedule' : 'ScheduleAnyway',
-            labelSelector: { matchLabels: { app: 'rook-ceph-mon' } },
-          }],
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: ZONE_LABEL,
+              whenUnsatisfiable: racks >= monCount ? 'DoNotSchedule' : 'ScheduleAnyway',
+              labelSelector: { matchLabels: { app: 'rook-ceph-mon' } },
+            },
+          ],
         },
       },
       // Never "all nodes" or "all devices": only the by-id disks of the inventory's storage nodes.
       storage: { useAllNodes: false, useAllDevices: false, nodes: storageNodes(site) },
     },
-    cephBlockPools: [{
-      name: 'ceph-blockpool',
-      spec: replicated,
-      storageClass: {
-        enabled: true, name: STORAGE_CLASSES.block, isDefault: true, reclaimPolicy: 'Delete',
-        allowVolumeExpansion: true, volumeBindingMode: 'Immediate',
-        parameters: { imageFormat: '2', imageFeatures: 'layering', ...csiParams('rbd') },
+    cephBlockPools: [
+      {
+        name: 'ceph-blockpool',
+        spec: replicated,
+        storageClass: {
+          enabled: true,
+          name: STORAGE_CLASSES.block,
+          isDefault: true,
+          reclaimPolicy: 'Delete',
+          allowVolumeExpansion: true,
+          volumeBindingMode: 'Immediate',
+          parameters: { imageFormat: '2', imageFeatures: 'layering', ...csiParams('rbd') },
+        },
       },
-    }],
-    cephFileSystems: [{
-      name: 'ceph-filesystem',
-      spec: {
-        metadataPool: replicated,
-        dataPools: [{ name: 'data0', ...replicated }],
-        preserveFilesystemOnDelete: true,
-        metadataServer: { activeCount: 1, activeStandby: true, priorityClassName: 'system-cluster-critical', resources: daemonResources(ROOK_REQUESTS.mds) },
+    ],
+    cephFileSystems: [
+      {
+        name: 'ceph-filesystem',
+        spec: {
+          metadataPool: replicated,
+          dataPools: [{ name: 'data0', ...replicated }],
+          preserveFilesystemOnDelete: true,
+          metadataServer: {
+            activeCount: 1,
+            activeStandby: true,
+            priorityClassName: 'system-cluster-critical',
+            resources: daemonResources(ROOK_REQUESTS.mds),
+          },
+        },
+        // ReadWriteMany volumes (VM live migration, shared course data).
+        storageClass: {
+          enabled: true,
+          isDefault: false,
+          name: STORAGE_CLASSES.filesystem,
+          pool: 'data0',
+          reclaimPolicy: 'Delete',
+          allowVolumeExpansion: true,
+          volumeBindingMode: 'Immediate',
+          parameters: csiParams('cephfs'),
+        },
       },
-      // ReadWriteMany volumes (VM live migration, shared course data).
-      storageClass: {
-        enabled: true, isDefault: false, name: STORAGE_CLASSES.filesystem, pool: 'data0', reclaimPolicy: 'Delete',
-        allowVolumeExpansion: true, volumeBindingMode: 'Immediate', parameters: csiParams('cephfs'),
+    ],
+    cephObjectStores: [
+      {
+        name: OBJECT_STORE.name,
+        spec: {
+          metadataPool: replicated,
+          // Replicated like the other pools: erasure coding 2+1 would need three failure domains.
+          dataPool: { ...replicated, parameters: { bulk: 'true' } },
+          preservePoolsOnDelete: true,
+          allowUsersInNamespaces: OBJECT_USER_NAMESPACES,
+          gateway: {
+            port: 80,
+            instances: 2,
+            priorityClassName: 'system-cluster-critical',
+            resources: daemonResources(ROOK_REQUESTS.rgw),
+          },
+        },
+        // Retain: deleting an ObjectBucketClaim must not delete the images in its bucket.
+        storageClass: {
+          enabled: true,
+          name: STORAGE_CLASSES.bucket,
+          reclaimPolicy: 'Retain',
+          volumeBindingMode: 'Immediate',
+          parameters: { region: OBJECT_STORE.region },
+        },
+        ingress: { enabled: false },
+        route: { enabled: false },
       },
-    }],
-    cephObjectStores: [{
-      name: OBJECT_STORE.name,
-      spec: {
-        metadataPool: replicated,
-        // Replicated like the other pools: erasure coding 2+1 would need three failure domains.
-        dataPool: { ...replicated, parameters: { bulk: 'true' } },
-        preservePoolsOnDelete: true,
-        allowUsersInNamespaces: OBJECT_USER_NAMESPACES,
-        gateway: { port: 80, instances: 2, priorityClassName: 'system-cluster-critical', resources: daemonResources(ROOK_REQUESTS.rgw) },
-      },
-      // Retain: deleting an ObjectBucketClaim must not delete the images in its bucket.
-      storageClass: {
-        enabled: true, name: STORAGE_CLASSES.bucket, reclaimPolicy: 'Retain', volumeBindingMode: 'Immediate',
-        parameters: { region: OBJECT_STORE.region },
-      },
-      ingress: { enabled: false },
-      route: { enabled: false },
-    }],
+    ],
   };
 }
 
@@ -158,10 +204,19 @@ export const rookCeph: ComponentBuilder = ({ site, versions }) => {
     namespace: ROOK_NAMESPACE,
     tier: 'resources',
     namespaceLabels: PSA_PRIVILEGED,
-    chart: { component: 'rook-ceph-cluster', values: rookClusterValues(site, { repository: ceph.image, tag: ceph.version }) },
+    chart: {
+      component: 'rook-ceph-cluster',
+      values: rookClusterValues(site, { repository: ceph.image, tag: ceph.version }),
+    },
     clusterResources: [{ group: 'storage.k8s.io', kind: 'StorageClass' }],
   };
   return [operator, cluster];
 };
 
-export const component = defineComponent({ name: 'rook-ceph', build: rookCeph, alerts, dashboards, crdSchemas: SCHEMAS });
+export const component = defineComponent({
+  name: 'rook-ceph',
+  build: rookCeph,
+  alerts,
+  dashboards,
+  crdSchemas: SCHEMAS,
+});

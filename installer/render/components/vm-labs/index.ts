@@ -43,9 +43,17 @@ const IN_CLUSTER = 'https://kubernetes.default.svc';
 export const LABS_APPSET_WAVE = TIER_WAVE.labs + 5;
 /** Kinds charts/vm-lab renders: the only namespaced kinds lab Applications may create. */
 export const CHART_KINDS: [string, string][] = [
-  ['', 'Secret'], ['', 'ServiceAccount'], ['', 'ConfigMap'], ['', 'ResourceQuota'], ['', 'LimitRange'],
-  ['networking.k8s.io', 'NetworkPolicy'], ['rbac.authorization.k8s.io', 'Role'], ['rbac.authorization.k8s.io', 'RoleBinding'],
-  ['batch', 'CronJob'], ['kubevirt.io', 'VirtualMachine'], ['cdi.kubevirt.io', 'DataVolume'],
+  ['', 'Secret'],
+  ['', 'ServiceAccount'],
+  ['', 'ConfigMap'],
+  ['', 'ResourceQuota'],
+  ['', 'LimitRange'],
+  ['networking.k8s.io', 'NetworkPolicy'],
+  ['rbac.authorization.k8s.io', 'Role'],
+  ['rbac.authorization.k8s.io', 'RoleBinding'],
+  ['batch', 'CronJob'],
+  ['kubevirt.io', 'VirtualMachine'],
+  ['cdi.kubevirt.io', 'DataVolume'],
 ];
 
 /** The chart's `site` and `sizes` values for this site (the lab file and roster give the rest). */
@@ -71,7 +79,9 @@ export function chartSiteValues(ctx: SiteContext): Record<string, unknown> {
       protectedCidrs: protectedRanges(site).map((r) => r.cidr),
       apiServer: { cidrs: [...new Set([...cp, `${site.kubernetes.apiVip}/32`])].sort(), port: 6443 },
     },
-    sizes: Object.fromEntries(Object.entries(SIZE_CLASSES).map(([n, c]) => [n, { cpu: c.cpu, memory: c.memory, disk: c.disk }])),
+    sizes: Object.fromEntries(
+      Object.entries(SIZE_CLASSES).map(([n, c]) => [n, { cpu: c.cpu, memory: c.memory, disk: c.disk }]),
+    ),
   };
 }
 
@@ -83,9 +93,12 @@ export function chartSiteValues(ctx: SiteContext): Record<string, unknown> {
 export function labNamespaceLabels(ctx: SiteContext): Record<string, string> {
   const version = `v${ctx.site.kubernetes.minor}`;
   return {
-    'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': version,
-    'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/warn-version': version,
-    'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/audit-version': version,
+    'pod-security.kubernetes.io/enforce': 'baseline',
+    'pod-security.kubernetes.io/enforce-version': version,
+    'pod-security.kubernetes.io/warn': 'restricted',
+    'pod-security.kubernetes.io/warn-version': version,
+    'pod-security.kubernetes.io/audit': 'restricted',
+    'pod-security.kubernetes.io/audit-version': version,
   };
 }
 
@@ -97,14 +110,22 @@ export function labNamespaceLabels(ctx: SiteContext): Record<string, string> {
 export function courseProjects(ctx: SiteContext): IAppProject[] {
   const names = ctx.site.labs.courses.map((c) => c.name);
   return names.map((course) => ({
-    apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject',
-    metadata: { name: labsProject(course), namespace: ARGOCD_NAMESPACE, annotations: { [SYNC_WAVE]: String(LABS_APPSET_WAVE) } },
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: {
+      name: labsProject(course),
+      namespace: ARGOCD_NAMESPACE,
+      annotations: { [SYNC_WAVE]: String(LABS_APPSET_WAVE) },
+    },
     spec: {
       description: `Labs of course ${course} (one Application per file ${ctx.site.labs.path}/${course}/<lab>.yaml): only the kinds charts/vm-lab renders, only in ${labsNamespaces(course)}.`,
       sourceRepos: [ctx.site.site.gitRepo],
       destinations: [
         { server: IN_CLUSTER, namespace: labsNamespaces(course) },
-        ...names.filter((o) => o !== course && o.startsWith(`${course}-`)).sort().map((o) => ({ server: IN_CLUSTER, namespace: `!${labsNamespaces(o)}` })),
+        ...names
+          .filter((o) => o !== course && o.startsWith(`${course}-`))
+          .sort()
+          .map((o) => ({ server: IN_CLUSTER, namespace: `!${labsNamespaces(o)}` })),
       ],
       // CreateNamespace=true needs Namespace; the chart itself renders none.
       clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
@@ -120,29 +141,38 @@ export function labsAppObjects(ctx: SiteContext): K8sObject[] {
   const course = '{{ .path.basename }}';
   const projects = courseProjects(ctx);
   const appset: IApplicationSet = {
-    apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet',
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'ApplicationSet',
     metadata: { name: 'labs', namespace: ARGOCD_NAMESPACE, annotations: { [SYNC_WAVE]: String(LABS_APPSET_WAVE) } },
     spec: {
       goTemplate: true,
       goTemplateOptions: ['missingkey=error'],
       // Deleting a lab file deletes its Application but keeps the VMs and disks: staff remove them on purpose.
       syncPolicy: { preserveResourcesOnDeletion: true },
-      generators: [{
-        git: {
-          repoURL: gitRepo, revision: gitRevision,
-          // `exclude` is an ArgoCD files-generator field the @kubernetes-models typings (2.7) predate.
-          files: [{ path: `${labs}/*/*.yaml` }, { path: `${labs}/*/roster.yaml`, exclude: true } as { path: string }],
+      generators: [
+        {
+          git: {
+            repoURL: gitRepo,
+            revision: gitRevision,
+            // `exclude` is an ArgoCD files-generator field the @kubernetes-models typings (2.7) predate.
+            files: [{ path: `${labs}/*/*.yaml` }, { path: `${labs}/*/roster.yaml`, exclude: true } as { path: string }],
+          },
         },
-      }],
+      ],
       template: {
         // "." cannot occur in a course or lab name, so two files never generate the same name (a duplicate
         // would stop the whole ApplicationSet: courses "a" + lab "b-c" vs "a-b" + "c").
-        metadata: { name: labApplication('{{ .path.basename }}', lab), labels: { 'labctl.dev/tier': 'labs', 'labctl.dev/course': course } },
+        metadata: {
+          name: labApplication('{{ .path.basename }}', lab),
+          labels: { 'labctl.dev/tier': 'labs', 'labctl.dev/course': course },
+        },
         spec: {
           project: labsProject(course),
           destination: { server: IN_CLUSTER, namespace: `course-${course}-${lab}` },
           source: {
-            repoURL: gitRepo, targetRevision: gitRevision, path: CHART_DIR,
+            repoURL: gitRepo,
+            targetRevision: gitRevision,
+            path: CHART_DIR,
             helm: {
               releaseName: lab,
               // Roster first, lab file second: a lab's own students win over the course roster.
@@ -155,7 +185,9 @@ export function labsAppObjects(ctx: SiteContext): K8sObject[] {
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
             syncOptions: ['CreateNamespace=true', 'RespectIgnoreDifferences=true', 'SkipDryRunOnMissingResource=true'],
-            managedNamespaceMetadata: { labels: { 'labctl.dev/course': course, 'labctl.dev/lab': lab, ...labNamespaceLabels(ctx) } },
+            managedNamespaceMetadata: {
+              labels: { 'labctl.dev/course': course, 'labctl.dev/lab': lab, ...labNamespaceLabels(ctx) },
+            },
             retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
           },
           // Students and the lab-hours jobs start and stop VMs; ArgoCD must not undo that.
@@ -178,23 +210,38 @@ export function ciFiles(ctx: SiteContext): RepoFile[] {
 export const vmLabs: ComponentBuilder = (ctx): Component => {
   const labs = ctx.site.labs.path;
   const binding: IRoleBinding = {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
     metadata: { name: 'labs-clone-golden-images', namespace: IMAGES_NAMESPACE },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CLONER_ROLE },
     // ArgoCD creates the lab VMs (whose dataVolumeTemplates clone from here) and the golden DataVolumes.
     subjects: [{ kind: 'ServiceAccount', name: 'argocd-application-controller', namespace: ARGOCD_NAMESPACE }],
   };
   const appObjects = labsAppObjects(ctx);
-  const courses = ctx.site.labs.courses.map((c) => ({ ...c, staffGroup: GROUPS.courseStaff(c.name), studentsGroup: GROUPS.students(c.name) }));
+  const courses = ctx.site.labs.courses.map((c) => ({
+    ...c,
+    staffGroup: GROUPS.courseStaff(c.name),
+    studentsGroup: GROUPS.students(c.name),
+  }));
   return {
-    name: 'vm-labs', namespace: IMAGES_NAMESPACE, tier: 'labs',
+    name: 'vm-labs',
+    namespace: IMAGES_NAMESPACE,
+    tier: 'labs',
     manifests: [k8s(binding)],
     files: [
       { path: 'apps/labs-applicationset.yaml', content: toYamlDocs(appObjects), objects: appObjects },
       ...ctx.labChart,
       { path: `${labs}/lab.schema.json`, content: labSchemaText() },
       { path: `${labs}/roster.schema.json`, content: rosterSchemaText() },
-      { path: `${labs}/README.md`, content: renderTemplate('labs/templates/labs-readme.md.hbs', { labsPath: labs, courses, site: ctx.site.site, sizes: Object.entries(SIZE_CLASSES).map(([name, c]) => ({ name, ...c })) }) },
+      {
+        path: `${labs}/README.md`,
+        content: renderTemplate('labs/templates/labs-readme.md.hbs', {
+          labsPath: labs,
+          courses,
+          site: ctx.site.site,
+          sizes: Object.entries(SIZE_CLASSES).map(([name, c]) => ({ name, ...c })),
+        }),
+      },
       ...ciFiles(ctx),
     ],
   };

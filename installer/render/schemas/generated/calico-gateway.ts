@@ -10,163 +10,143 @@
 import type { Schema } from '../../../inventory/schema/dsl.ts';
 
 export const CALICO_GATEWAY_SCHEMAS: Record<string, Schema> = {
-  "operator.tigera.io/v1/GatewayAPI": {
-    "type": "object",
-    "properties": {
-      "apiVersion": {
-        "const": "operator.tigera.io/v1"
+  'operator.tigera.io/v1/GatewayAPI': {
+    type: 'object',
+    properties: {
+      apiVersion: {
+        const: 'operator.tigera.io/v1',
       },
-      "kind": {
-        "const": "GatewayAPI"
+      kind: {
+        const: 'GatewayAPI',
       },
-      "metadata": {
-        "type": "object",
-        "description": "Object metadata.",
-        "properties": {
-          "name": {
-            "type": "string",
-            "description": "Object name.",
-            "minLength": 1,
-            "maxLength": 253
+      metadata: {
+        type: 'object',
+        description: 'Object metadata.',
+        properties: {
+          name: {
+            type: 'string',
+            description: 'Object name.',
+            minLength: 1,
+            maxLength: 253,
           },
-          "labels": {
-            "type": "object",
-            "description": "Labels.",
-            "additionalProperties": {
-              "type": "string"
-            }
-          },
-          "annotations": {
-            "type": "object",
-            "description": "Annotations.",
-            "additionalProperties": {
-              "type": "string"
-            }
-          }
-        },
-        "required": [
-          "name"
-        ],
-        "additionalProperties": false
-      },
-      "spec": {
-        "type": "object",
-        "properties": {
-          "crdManagement": {
-            "type": "string",
-            "enum": [
-              "Reconcile",
-              "PreferExisting"
-            ]
-          },
-          "envoyGatewayConfigRef": {
-            "type": "object",
-            "required": [
-              "name",
-              "namespace"
-            ],
-            "properties": {
-              "name": {
-                "type": "string"
-              },
-              "namespace": {
-                "type": "string"
-              }
+          labels: {
+            type: 'object',
+            description: 'Labels.',
+            additionalProperties: {
+              type: 'string',
             },
-            "additionalProperties": false
           },
-          "gatewayClasses": {
-            "type": "array",
-            "items": {
-              "type": "object",
-              "required": [
-                "name"
-              ],
-              "properties": {
-                "envoyProxyRef": {
-                  "type": "object",
-                  "required": [
-                    "name",
-                    "namespace"
-                  ],
-                  "properties": {
-                    "name": {
-                      "type": "string"
-                    },
-                    "namespace": {
-                      "type": "string"
-                    }
-                  },
-                  "additionalProperties": false
-                },
-                "gatewayKind": {
-                  "type": "string",
-                  "enum": [
-                    "Deployment",
-                    "DaemonSet"
-                  ]
-                },
-                "gatewayService": {
-                  "type": "object",
-                  "properties": {
-                    "metadata": {
-                      "type": "object",
-                      "properties": {
-                        "annotations": {
-                          "type": "object",
-                          "additionalProperties": {
-                            "type": "string"
-                          }
-                        },
-                        "labels": {
-                          "type": "object",
-                          "additionalProperties": {
-                            "type": "string"
-                          }
-                        }
-                      },
-                      "additionalProperties": false
-                    },
-                    "spec": {
-                      "type": "object",
-                      "properties": {
-                        "allocateLoadBalancerNodePorts": {
-                          "type": "boolean"
-                        },
-                        "loadBalancerClass": {
-                          "type": "string"
-                        },
-                        "loadBalancerIP": {
-                          "type": "string"
-                        },
-                        "loadBalancerSourceRanges": {
-                          "type": "array",
-                          "items": {
-                            "type": "string"
-                          }
-                        }
-                      },
-                      "additionalProperties": false
-                    }
-                  },
-                  "additionalProperties": false
-                },
-                "name": {
-                  "type": "string"
-                }
-              },
-              "additionalProperties": false
-            }
-          }
+          annotations: {
+            type: 'object',
+            description: 'Annotations.',
+            additionalProperties: {
+              type: 'string',
+            },
+          },
         },
-        "additionalProperties": false
-      }
+        required: ['name'],
+        additionalProperties: false,
+      },
+      spec: {
+        type: 'object',
+        properties: {
+          crdManagement: {
+            type: 'string',
+            enum: ['Reconcile', 'PreferExisting'],
+          },
+          envoyGatewayConfigRef: {
+            type: 'object',
+            required: ['name', 'namespace'],
+            properties: {
+              name: {
+                type: 'string',
+              },
+              namespace: {
+                type: 'string',
+              },
+            },
+            additionalProperties: false,
+          },
+          gatewayClasses: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name'],
+              properties: {
+                envoyProxyRef: {
+                  type: 'object',
+                  required: ['name', 'namespace'],
+                  properties: {
+                    name: {
+                      type: 'string',
+                    },
+                    namespace: {
+                      type: 'string',
+                    },
+                  },
+                  additionalProperties: false,
+                },
+                gatewayKind: {
+                  type: 'string',
+                  enum: ['Deployment', 'DaemonSet'],
+                },
+                gatewayService: {
+                  type: 'object',
+                  properties: {
+                    metadata: {
+                      type: 'object',
+                      properties: {
+                        annotations: {
+                          type: 'object',
+                          additionalProperties: {
+                            type: 'string',
+                          },
+                        },
+                        labels: {
+                          type: 'object',
+                          additionalProperties: {
+                            type: 'string',
+                          },
+                        },
+                      },
+                      additionalProperties: false,
+                    },
+                    spec: {
+                      type: 'object',
+                      properties: {
+                        allocateLoadBalancerNodePorts: {
+                          type: 'boolean',
+                        },
+                        loadBalancerClass: {
+                          type: 'string',
+                        },
+                        loadBalancerIP: {
+                          type: 'string',
+                        },
+                        loadBalancerSourceRanges: {
+                          type: 'array',
+                          items: {
+                            type: 'string',
+                          },
+                        },
+                      },
+                      additionalProperties: false,
+                    },
+                  },
+                  additionalProperties: false,
+                },
+                name: {
+                  type: 'string',
+                },
+              },
+              additionalProperties: false,
+            },
+          },
+        },
+        additionalProperties: false,
+      },
     },
-    "required": [
-      "apiVersion",
-      "kind",
-      "metadata"
-    ],
-    "additionalProperties": false
-  }
+    required: ['apiVersion', 'kind', 'metadata'],
+    additionalProperties: false,
+  },
 };
