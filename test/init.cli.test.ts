@@ -95,7 +95,7 @@ describe('labctl init from flags (no terminal)', () => {
     expect(text).toContain(`# REQUIRED. ${desc('site', 'name')}\n  name: cs-lab`);
     expect(text).toContain(`# REQUIRED. ${desc('apiVersion')}\napiVersion: 1`);
     expect(text).toContain(`# REQUIRED. ${desc('nodes', '[]', 'address')}`);
-    expect(r.stdout).toContain('replace the REPLACE-ME disk ids of a2, a3');
+    expect(r.stdout).toContain('before labctl render: replace the REPLACE-ME disk ids of a2, a3');
     await validates('site.yaml', cwd);
   });
 
@@ -109,6 +109,35 @@ describe('labctl init from flags (no terminal)', () => {
     expect(inv.bgp.pools[0].cidr).toBe('10.10.1.0/26');
     const v = await validates('inventory.yaml', cwd);
     expect(v.stdout).toContain('valid (3 nodes in 1 rack,');
+  });
+
+  it('placeholder disk ids: validate warns per disk (file:line, node, both fixes), render and render --check refuse and write nothing', async () => {
+    const cwd = dir();
+    expect((await labctl(['init', '--yes', '--disk', 'node1=/dev/disk/by-id/nvme-N1'], { cwd })).code).toBe(0);
+    const v = await validates('inventory.yaml', cwd);
+    const warned = v.stderr.split('\n').filter((l) => l.includes('REPLACE-ME'));
+    expect(warned).toHaveLength(2);
+    expect(warned[0]).toMatch(
+      /^inventory\.yaml:\d+:\d+ nodes\[1\]\.disks\[0\]: warning: disk \/dev\/disk\/by-id\/REPLACE-ME-node2-disk of node node2 is the placeholder/,
+    );
+    expect(warned[0]).toContain('re-run labctl init with --disk node2=/dev/disk/by-id/');
+    expect(warned[0]).toContain('ls -l /dev/disk/by-id/ on node2');
+    const r = await labctl(['render'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('inventory.yaml: 2 placeholder disk id(s) (REPLACE-ME); nothing was rendered');
+    expect(r.stderr).toMatch(
+      /^inventory\.yaml:\d+:\d+ nodes\[2\]\.disks\[0\]: disk \/dev\/disk\/by-id\/REPLACE-ME-node3-disk/m,
+    );
+    expect(existsSync(join(cwd, 'components'))).toBe(false);
+    const c = await labctl(['render', '--check'], { cwd });
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain('placeholder disk id(s)');
+    // Edited to real ids, the same file renders.
+    const f = join(cwd, 'inventory.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace(/REPLACE-ME-(node\d)-disk/g, 'nvme-$1'));
+    const ok = await labctl(['render'], { cwd });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 'components/rook-ceph-cluster/values.yaml'), 'utf8')).not.toContain('REPLACE-ME');
   });
 
   it('a single-node site validates too; its warnings are shown', async () => {
@@ -239,7 +268,8 @@ function onTerminal(
     let asked = 0;
     p.stdout.on('data', (b) => {
       out += b;
-      const seen = out.match(/\]: /g)?.length ?? 0;
+      // A question ends in "[default]: "; a warning's path (nodes[0].disks[0]: warning: ...) is no question.
+      const seen = out.match(/\]: (?!warning: )/g)?.length ?? 0;
       while (asked < seen) {
         p.stdin.write(`${answers[asked] ?? ''}\r`);
         asked++;
@@ -267,6 +297,7 @@ describe('labctl init at a terminal (a real pty through util-linux script)', () 
       'Ceph disk of node3 (/dev/disk/by-id/..., comma-separated) [/dev/disk/by-id/REPLACE-ME-node3-disk]: ',
     );
     expect(r.asked).toBe(19); // 16 questions and a disk question per storage node
+    expect(r.transcript.match(/warning: disk \/dev\/disk\/by-id\/REPLACE-ME-node\d-disk/g)).toHaveLength(3);
     expect(r.transcript).toContain('wrote inventory.yaml: 3 nodes in 1 rack(s)');
     expect(parse(readFileSync(join(cwd, 'inventory.yaml'), 'utf8')).site.timezone).toBe('Europe/Berlin');
     await validates('inventory.yaml', cwd);

@@ -195,7 +195,9 @@ describe("the inventory's editor schema reference works outside the labctl check
     writeFileSync(join(d, 'inventory.schema.json'), '{}\n');
     expect((await labctl(['render', '--check'], { cwd: d })).stdout).toContain('differs  inventory.schema.json');
     const i = tmp();
-    const r = await labctl(['init', '--yes'], { cwd: i });
+    // Real disk ids: render refuses init's REPLACE-ME placeholders (test/init.cli.test.ts).
+    const disks = ['node1', 'node2', 'node3'].flatMap((n) => ['--disk', `${n}=/dev/disk/by-id/nvme-${n}`]);
+    const r = await labctl(['init', '--yes', ...disks], { cwd: i });
     expect(r.code, r.stderr).toBe(0);
     expect(schemaOf(join(i, 'inventory.yaml'))).toBe(schemaText());
     expect(r.stdout).toContain('next, in this folder (the site repository): labctl validate');

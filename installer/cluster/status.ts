@@ -149,6 +149,30 @@ export function loadKubeconfig(file: string): k8s.KubeConfig | string {
   return kc;
 }
 
+/** What is not healthy, one line each; empty when all is well. `labctl status` exits 1 unless it is empty. */
+export function statusProblems(r: StatusReport): string[] {
+  const out: string[] = [];
+  for (const n of r.nodes) {
+    if (!n.reachable) out.push(`node ${n.node} is unreachable`);
+    else if (n.member && n.kubelet !== 'active') out.push(`node ${n.node}: kubelet ${n.kubelet}`);
+  }
+  const sec = <T>(title: string, s: Section<T>, bad: (t: T) => string | null) => {
+    if (!s.available) out.push(`${title} unavailable: ${s.reason}`);
+    else
+      for (const i of s.items) {
+        const b = bad(i);
+        if (b) out.push(`${title} ${b}`);
+      }
+  };
+  sec('application', r.applications, (a) =>
+    a.sync === 'Synced' && a.health === 'Healthy' ? null : `${a.name} is ${a.sync}/${a.health}`,
+  );
+  sec('ceph', r.ceph, (c) => (c.status === 'HEALTH_OK' ? null : `${c.name} is ${c.status}`));
+  sec('bgp', r.bgp, (b) => (b.status === 'Established' ? null : `session ${b.name} is ${b.status}`));
+  sec('certificate', r.certificates, (c) => (c.status === 'Ready' ? null : `${c.name} is ${c.status}`));
+  return out;
+}
+
 export function formatStatus(r: StatusReport): string {
   const out: string[] = [
     'NODES',

@@ -33,8 +33,10 @@ export interface StarterAnswers {
   admin: string;
 }
 
-/** A placeholder disk id: validates, but `labctl preflight` finds no such disk until it is replaced. */
+/** A placeholder disk id: validates with a warning; `labctl render` and `labctl preflight` refuse it until it is replaced. */
 export const placeholderDisk = (node: string) => `/dev/disk/by-id/REPLACE-ME-${node}-disk`;
+/** A disk id still holding init's placeholder: validate warns, render refuses (rules/nodes.ts, cli render). */
+export const isPlaceholderDisk = (disk: string) => disk.includes('REPLACE-ME');
 
 /**
  * Roles by count, so every default site validates: the first one or three nodes run the control plane and
@@ -98,7 +100,7 @@ const HEADER = (
  Many OPTIONAL keys are not written here; inventory.example.yaml, shipped with labctl in the folder
  \`labctl version\` names (files:), shows them all.
  Secrets never appear in this file: a key named ...Ref names an entry of the site's secret store.
- Before \`labctl preflight\`: replace every REPLACE-ME disk id with the node's Ceph disk
+ Before \`labctl render\`: replace every REPLACE-ME disk id with the node's Ceph disk
  (ls -l /dev/disk/by-id/ on the node), and check the roles of each node.`;
 
 /** The starting inventory as commented YAML text. */

@@ -1,6 +1,7 @@
 // The one validation pipeline: parse -> schema -> derived defaults -> semantic rules.
 // Pure apart from reading the file; returns diagnostics and never prints.
-import type { Diagnostic } from '../core/diagnostics.ts';
+import { existsSync } from 'node:fs';
+import { UsageError, type Diagnostic } from '../core/diagnostics.ts';
 import { loadYamlFile, parseYamlText, type LoadResult } from '../core/yaml-source.ts';
 import { compile, schemaDiagnostics } from '../core/schema-check.ts';
 import { inventorySchema } from './schema/index.ts';
@@ -53,8 +54,15 @@ function fromLoad(loaded: LoadResult): ValidationResult {
   return { site: errors.length ? undefined : site, errors, warnings };
 }
 
+/** No inventory at all is a wrong argument (exit 2), not a wrong inventory: every command says it alike. */
+export function requireInventoryFile(file: string): void {
+  if (!existsSync(file))
+    throw new UsageError(`${file}: no such file (labctl init writes a starting inventory; name another with -i FILE)`);
+}
+
 /** For commands that need a valid site: the site, or the diagnostics that stop them. */
 export function requireSite(file: string): { site: Site; warnings: Diagnostic[] } | { errors: Diagnostic[] } {
+  requireInventoryFile(file);
   const r = validateInventoryFile(file);
   return r.site ? { site: r.site, warnings: r.warnings } : { errors: r.errors };
 }

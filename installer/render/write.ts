@@ -27,6 +27,8 @@ journal.json
 admin.conf
 known_hosts
 *.log
+# \`labctl kubeconfig\` writes ./kubeconfig by default (-o kubeconfig): a user's credentials, never in Git.
+/kubeconfig
 # The site's private key belongs on the admin's machine and offline backups, never in Git.
 *.agekey
 `;

@@ -275,7 +275,9 @@ describe('labctl up / reset through the CLI', () => {
 
   it('status shows nodes with journal progress; the cluster sections say why they are unavailable', async () => {
     const r = await labctl(['status', '-i', file, '--output', 'json', '--connect-timeout', '3']);
-    expect(r.code, r.stderr).toBe(0);
+    // No admin kubeconfig yet: the cluster sections are unavailable, which is not healthy (exit 1).
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('application unavailable: no admin kubeconfig');
     const j = JSON.parse(r.stdout);
     expect(j.nodes.find((n: { node: string }) => n.node === 'cp1')).toMatchObject({
       reachable: true,

@@ -169,6 +169,10 @@ export function registerBootstrapCommands(program: Command): void {
   program
     .command('status')
     .description("nodes, ArgoCD Applications and the platform's health signals (Ceph, BGP, certificates) in one table")
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when every node is reachable and every section is healthy (Applications Synced/Healthy,\nCeph HEALTH_OK, BGP sessions Established, certificates Ready); 1 when anything is unhealthy, unreachable\nor unavailable (no admin kubeconfig counts); 2 for a usage error.',
+    )
     .addOption(inventoryOption())
     .addOption(outputOption())
     .addOption(stateDirOption())

@@ -404,7 +404,7 @@ export async function initCommand(o: InitOptions, flags: Record<string, unknown>
   process.stdout.write(
     `wrote ${o.file}: ${nodes.length} nodes in ${racks.length} rack(s)${v.warnings.length ? `, ${v.warnings.length} warning(s)` : ''}\n` +
       (placeholders.length
-        ? `before labctl preflight: replace the REPLACE-ME disk ids of ${placeholders.join(', ')} with their Ceph disks (ls -l /dev/disk/by-id/)\n`
+        ? `before labctl render: replace the REPLACE-ME disk ids of ${placeholders.join(', ')} with their Ceph disks (ls -l /dev/disk/by-id/)\n`
         : '') +
       `next, in ${dirname(o.file) === '.' ? 'this folder (the site repository)' : `${dirname(o.file)} (the site repository)`}: labctl validate, labctl secrets init -r ., labctl secrets generate -r ., labctl render -o . (README, "The journey")\n`,
   );

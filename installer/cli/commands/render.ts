@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { ExitError } from '../../core/diagnostics.ts';
 import { requireSite } from '../../inventory/validate.ts';
+import { isPlaceholderDisk } from '../../inventory/starter.ts';
 import { readRenderInputs } from '../../render/inputs.ts';
 import { renderSite, type RenderResult } from '../../render/render.ts';
 import {
@@ -57,10 +58,29 @@ export function notASiteRepo(out: string, inventory: string): string | null {
 /** The render command as the user would type it again. */
 const renderAgain = (o: RenderOptions) => `labctl render -i ${o.inventory} -o ${o.out}`;
 
-export async function renderFromInventory(inventory: string): Promise<RenderResult> {
+/** `allowPlaceholderDisks`: for readers of the result that write no CephCluster (the secret-store commands). */
+export async function renderFromInventory(
+  inventory: string,
+  opts: { allowPlaceholderDisks?: boolean } = {},
+): Promise<RenderResult> {
   const v = requireSite(inventory);
   if ('errors' in v)
     throw new ExitError(`${inventory}: ${v.errors.length} error(s); nothing was rendered`, 1, v.errors);
+  // Placeholder disk ids are only a warning for validate (init writes them on purpose), but a rendered
+  // CephCluster naming them would be committed and synced: render (and render --check in CI) refuses.
+  const placeholders = v.site.nodes.flatMap((n) =>
+    n.disks.flatMap((d, j) => (isPlaceholderDisk(d) ? [`nodes[${n.index}].disks[${j}]`] : [])),
+  );
+  if (placeholders.length && !opts.allowPlaceholderDisks) {
+    const shown = v.warnings
+      .filter((d) => placeholders.includes(d.path))
+      .map((d) => ({ ...d, severity: 'error' as const }));
+    throw new ExitError(
+      `${inventory}: ${placeholders.length} placeholder disk id(s) (REPLACE-ME); nothing was rendered`,
+      1,
+      shown,
+    );
+  }
   printDiagnostics(v.warnings);
   const t0 = performance.now();
   const r = await renderSite(v.site, readRenderInputs(v.site));

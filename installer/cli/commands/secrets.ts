@@ -35,7 +35,7 @@ export interface StoreOptions {
 }
 
 async function needsOf(inventory: string): Promise<SecretNeed[]> {
-  return (await renderFromInventory(inventory)).secrets;
+  return (await renderFromInventory(inventory, { allowPlaceholderDisks: true })).secrets;
 }
 
 /** -k and $LABCTL_AGE_KEY_FILE mean the same: the key file, or the default place. */

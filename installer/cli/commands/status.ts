@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import { buildPlan } from '../../cluster/plan.ts';
 import { Journal, defaultStateDir } from '../../cluster/journal.ts';
-import { clusterStatus, formatStatus, loadKubeconfig, nodeStatus, type StatusReport } from '../../cluster/status.ts';
+import {
+  clusterStatus,
+  formatStatus,
+  loadKubeconfig,
+  nodeStatus,
+  statusProblems,
+  type StatusReport,
+} from '../../cluster/status.ts';
+import { Problem } from '../../core/diagnostics.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite } from './cluster-common.ts';
 import { PIN_FILE } from '../../ssh/host-keys.ts';
@@ -35,4 +43,10 @@ export async function statusCommand(o: StatusOptions): Promise<void> {
   const report: StatusReport = { nodes, ...cluster };
   if (o.output === 'json') printJson(report);
   else process.stdout.write(formatStatus(report));
+  // Exit 1 when anything is unhealthy or unreachable, so scripts and monitors can trust exit 0.
+  const problems = statusProblems(report);
+  if (problems.length)
+    throw new Problem(
+      `${problems.length} problem(s): ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; ...' : ''}`,
+    );
 }

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { validateInventoryFile } from '../../inventory/validate.ts';
-import { ExitError, UsageError } from '../../core/diagnostics.ts';
+import { requireInventoryFile, validateInventoryFile } from '../../inventory/validate.ts';
+import { ExitError } from '../../core/diagnostics.ts';
 import { printDiagnostics, printJson, type OutputFormat } from '../output.ts';
 
 export interface ValidateOptions {
@@ -12,10 +11,7 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 
 /** `labctl validate`: exit 0 valid (warnings allowed), 1 invalid, 2 usage (no such file: a wrong argument, not a wrong inventory). */
 export async function validateCommand(opts: ValidateOptions): Promise<void> {
-  if (!existsSync(opts.file))
-    throw new UsageError(
-      `${opts.file}: no such file (labctl init writes a starting inventory; name another with -i FILE)`,
-    );
+  requireInventoryFile(opts.file);
   const r = validateInventoryFile(opts.file);
   if (opts.output === 'json') {
     printJson({ file: opts.file, valid: r.errors.length === 0, errors: r.errors, warnings: r.warnings });

@@ -1,5 +1,5 @@
 import type { Rule } from './context.ts';
-import { oncallHorizon } from './oncall.ts';
+import { oncallHorizon, oncallReachable } from './oncall.ts';
 import { references, uniqueNames } from './references.ts';
 import { addresses, cidrHostBits, cidrOverlaps, externalAddresses } from './network.ts';
 import { absurdSizes, controlPlane, controlPlaneRacks, disks, storageReplicas, vmHosts } from './nodes.ts';
@@ -43,6 +43,7 @@ export const RULES: Record<string, Rule> = {
   federation,
   monitoringReceivers,
   oncallRotation,
+  oncallReachable,
   oncallHorizon,
   versionOverrides,
   courses,

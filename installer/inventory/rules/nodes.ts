@@ -2,6 +2,7 @@
 import type { Rule } from './context.ts';
 import { unique } from './context.ts';
 import { sizeGiB } from '../defaults.ts';
+import { isPlaceholderDisk } from '../starter.ts';
 
 export const controlPlane: Rule = (ctx) => {
   const cps = ctx.site.nodes.filter((n) => n.roles.includes('control-plane'));
@@ -55,6 +56,15 @@ export const disks: Rule = (ctx) => {
         `add "storage" to nodes[${n.index}].roles or remove the disks`,
       );
     }
+    n.disks.forEach((d, j) => {
+      if (isPlaceholderDisk(d)) {
+        ctx.warn(
+          ['nodes', n.index, 'disks', j],
+          `disk ${d} of node ${n.name} is the placeholder labctl init writes without --disk: Ceph would be told to use a disk that does not exist; labctl render refuses it`,
+          `replace it with the node's Ceph disk (ls -l /dev/disk/by-id/ on ${n.name}), or re-run labctl init with --disk ${n.name}=/dev/disk/by-id/...`,
+        );
+      }
+    });
   }
 };
 

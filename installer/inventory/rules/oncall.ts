@@ -45,3 +45,32 @@ export const oncallHorizon: Rule = (ctx) => {
     }
   }
 };
+
+const reachHint = (who: string) =>
+  `set monitoring.smtp (smarthost, from) so roster emails are sent, or give ${who} a pageUrlRef (secret-store entry holding their ntfy/webhook URL)`;
+
+/** A page goes out only through a configured transport: email needs monitoring.smtp, a URL needs pageUrlRef.
+ *  Without either the page-<name> and page-everyone receivers render empty and critical alerts go nowhere. */
+export const oncallReachable: Rule = (ctx) => {
+  const mon = ctx.site.monitoring;
+  const oc = mon.oncall;
+  if (!oc || oc.roster.length === 0) return;
+  const reachable = (p: (typeof oc.roster)[number]) => !!p.pageUrlRef || (!!p.email && !!mon.smtp);
+  // Entries with neither email nor pageUrlRef already get an error of their own (oncallRotation).
+  oc.roster.forEach((p, i) => {
+    if (!reachable(p) && p.email) {
+      ctx.warn(
+        ['monitoring', 'oncall', 'roster', i, 'email'],
+        `roster entry ${p.name} cannot be paged: ${p.email} is an email address but monitoring.smtp is not set and there is no pageUrlRef`,
+        reachHint(p.name),
+      );
+    }
+  });
+  if (!oc.roster.some(reachable)) {
+    ctx.error(
+      ['monitoring', 'oncall', 'roster'],
+      `no one on the on-call roster can be paged: critical alerts would render into empty receivers (${oc.roster.map((p) => `page-${p.name}`).join(', ')}, page-everyone) and reach nobody`,
+      reachHint('each person'),
+    );
+  }
+};
