@@ -10,143 +10,163 @@
 import type { Schema } from '../../../inventory/schema/dsl.ts';
 
 export const CALICO_GATEWAY_SCHEMAS: Record<string, Schema> = {
-  'operator.tigera.io/v1/GatewayAPI': {
-    type: 'object',
-    properties: {
-      apiVersion: {
-        const: 'operator.tigera.io/v1',
+  "operator.tigera.io/v1/GatewayAPI": {
+    "type": "object",
+    "properties": {
+      "apiVersion": {
+        "const": "operator.tigera.io/v1"
       },
-      kind: {
-        const: 'GatewayAPI',
+      "kind": {
+        "const": "GatewayAPI"
       },
-      metadata: {
-        type: 'object',
-        description: 'Object metadata.',
-        properties: {
-          name: {
-            type: 'string',
-            description: 'Object name.',
-            minLength: 1,
-            maxLength: 253,
+      "metadata": {
+        "type": "object",
+        "description": "Object metadata.",
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "Object name.",
+            "minLength": 1,
+            "maxLength": 253
           },
-          labels: {
-            type: 'object',
-            description: 'Labels.',
-            additionalProperties: {
-              type: 'string',
-            },
+          "labels": {
+            "type": "object",
+            "description": "Labels.",
+            "additionalProperties": {
+              "type": "string"
+            }
           },
-          annotations: {
-            type: 'object',
-            description: 'Annotations.',
-            additionalProperties: {
-              type: 'string',
-            },
-          },
+          "annotations": {
+            "type": "object",
+            "description": "Annotations.",
+            "additionalProperties": {
+              "type": "string"
+            }
+          }
         },
-        required: ['name'],
-        additionalProperties: false,
+        "required": [
+          "name"
+        ],
+        "additionalProperties": false
       },
-      spec: {
-        type: 'object',
-        properties: {
-          crdManagement: {
-            type: 'string',
-            enum: ['Reconcile', 'PreferExisting'],
+      "spec": {
+        "type": "object",
+        "properties": {
+          "crdManagement": {
+            "type": "string",
+            "enum": [
+              "Reconcile",
+              "PreferExisting"
+            ]
           },
-          envoyGatewayConfigRef: {
-            type: 'object',
-            required: ['name', 'namespace'],
-            properties: {
-              name: {
-                type: 'string',
+          "envoyGatewayConfigRef": {
+            "type": "object",
+            "required": [
+              "name",
+              "namespace"
+            ],
+            "properties": {
+              "name": {
+                "type": "string"
               },
-              namespace: {
-                type: 'string',
-              },
+              "namespace": {
+                "type": "string"
+              }
             },
-            additionalProperties: false,
+            "additionalProperties": false
           },
-          gatewayClasses: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['name'],
-              properties: {
-                envoyProxyRef: {
-                  type: 'object',
-                  required: ['name', 'namespace'],
-                  properties: {
-                    name: {
-                      type: 'string',
+          "gatewayClasses": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "name"
+              ],
+              "properties": {
+                "envoyProxyRef": {
+                  "type": "object",
+                  "required": [
+                    "name",
+                    "namespace"
+                  ],
+                  "properties": {
+                    "name": {
+                      "type": "string"
                     },
-                    namespace: {
-                      type: 'string',
-                    },
+                    "namespace": {
+                      "type": "string"
+                    }
                   },
-                  additionalProperties: false,
+                  "additionalProperties": false
                 },
-                gatewayKind: {
-                  type: 'string',
-                  enum: ['Deployment', 'DaemonSet'],
+                "gatewayKind": {
+                  "type": "string",
+                  "enum": [
+                    "Deployment",
+                    "DaemonSet"
+                  ]
                 },
-                gatewayService: {
-                  type: 'object',
-                  properties: {
-                    metadata: {
-                      type: 'object',
-                      properties: {
-                        annotations: {
-                          type: 'object',
-                          additionalProperties: {
-                            type: 'string',
-                          },
+                "gatewayService": {
+                  "type": "object",
+                  "properties": {
+                    "metadata": {
+                      "type": "object",
+                      "properties": {
+                        "annotations": {
+                          "type": "object",
+                          "additionalProperties": {
+                            "type": "string"
+                          }
                         },
-                        labels: {
-                          type: 'object',
-                          additionalProperties: {
-                            type: 'string',
-                          },
-                        },
+                        "labels": {
+                          "type": "object",
+                          "additionalProperties": {
+                            "type": "string"
+                          }
+                        }
                       },
-                      additionalProperties: false,
+                      "additionalProperties": false
                     },
-                    spec: {
-                      type: 'object',
-                      properties: {
-                        allocateLoadBalancerNodePorts: {
-                          type: 'boolean',
+                    "spec": {
+                      "type": "object",
+                      "properties": {
+                        "allocateLoadBalancerNodePorts": {
+                          "type": "boolean"
                         },
-                        loadBalancerClass: {
-                          type: 'string',
+                        "loadBalancerClass": {
+                          "type": "string"
                         },
-                        loadBalancerIP: {
-                          type: 'string',
+                        "loadBalancerIP": {
+                          "type": "string"
                         },
-                        loadBalancerSourceRanges: {
-                          type: 'array',
-                          items: {
-                            type: 'string',
-                          },
-                        },
+                        "loadBalancerSourceRanges": {
+                          "type": "array",
+                          "items": {
+                            "type": "string"
+                          }
+                        }
                       },
-                      additionalProperties: false,
-                    },
+                      "additionalProperties": false
+                    }
                   },
-                  additionalProperties: false,
+                  "additionalProperties": false
                 },
-                name: {
-                  type: 'string',
-                },
+                "name": {
+                  "type": "string"
+                }
               },
-              additionalProperties: false,
-            },
-          },
+              "additionalProperties": false
+            }
+          }
         },
-        additionalProperties: false,
-      },
+        "additionalProperties": false
+      }
     },
-    required: ['apiVersion', 'kind', 'metadata'],
-    additionalProperties: false,
-  },
+    "required": [
+      "apiVersion",
+      "kind",
+      "metadata"
+    ],
+    "additionalProperties": false
+  }
 };

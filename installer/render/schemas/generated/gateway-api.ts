@@ -17,1893 +17,2131 @@
 import type { Schema } from '../../../inventory/schema/dsl.ts';
 
 export const GATEWAY_API_SCHEMAS: Record<string, Schema> = {
-  'gateway.networking.k8s.io/v1/GatewayClass': {
-    type: 'object',
-    properties: {
-      apiVersion: {
-        const: 'gateway.networking.k8s.io/v1',
+  "gateway.networking.k8s.io/v1/GatewayClass": {
+    "type": "object",
+    "properties": {
+      "apiVersion": {
+        "const": "gateway.networking.k8s.io/v1"
       },
-      kind: {
-        const: 'GatewayClass',
+      "kind": {
+        "const": "GatewayClass"
       },
-      metadata: {
-        type: 'object',
-        description: 'Object metadata.',
-        properties: {
-          name: {
-            type: 'string',
-            description: 'Object name.',
-            minLength: 1,
-            maxLength: 253,
+      "metadata": {
+        "type": "object",
+        "description": "Object metadata.",
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "Object name.",
+            "minLength": 1,
+            "maxLength": 253
           },
-          labels: {
-            type: 'object',
-            description: 'Labels.',
-            additionalProperties: {
-              type: 'string',
-            },
+          "labels": {
+            "type": "object",
+            "description": "Labels.",
+            "additionalProperties": {
+              "type": "string"
+            }
           },
-          annotations: {
-            type: 'object',
-            description: 'Annotations.',
-            additionalProperties: {
-              type: 'string',
-            },
-          },
+          "annotations": {
+            "type": "object",
+            "description": "Annotations.",
+            "additionalProperties": {
+              "type": "string"
+            }
+          }
         },
-        required: ['name'],
-        additionalProperties: false,
+        "required": [
+          "name"
+        ],
+        "additionalProperties": false
       },
-      spec: {
-        type: 'object',
-        required: ['controllerName'],
-        properties: {
-          controllerName: {
-            type: 'string',
-            minLength: 1,
-            maxLength: 253,
-            pattern:
-              "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$",
+      "spec": {
+        "type": "object",
+        "required": [
+          "controllerName"
+        ],
+        "properties": {
+          "controllerName": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 253,
+            "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$"
           },
-          description: {
-            type: 'string',
-            maxLength: 64,
+          "description": {
+            "type": "string",
+            "maxLength": 64
           },
-          parametersRef: {
-            type: 'object',
-            required: ['group', 'kind', 'name'],
-            properties: {
-              group: {
-                type: 'string',
-                maxLength: 253,
-                pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+          "parametersRef": {
+            "type": "object",
+            "required": [
+              "group",
+              "kind",
+              "name"
+            ],
+            "properties": {
+              "group": {
+                "type": "string",
+                "maxLength": 253,
+                "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
               },
-              kind: {
-                type: 'string',
-                minLength: 1,
-                maxLength: 63,
-                pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
+              "kind": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 63,
+                "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
               },
-              name: {
-                type: 'string',
-                minLength: 1,
-                maxLength: 253,
+              "name": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 253
               },
-              namespace: {
-                type: 'string',
-                minLength: 1,
-                maxLength: 63,
-                pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-              },
+              "namespace": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 63,
+                "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+              }
             },
-            additionalProperties: false,
-          },
+            "additionalProperties": false
+          }
         },
-        additionalProperties: false,
-      },
+        "additionalProperties": false
+      }
     },
-    required: ['apiVersion', 'kind', 'metadata', 'spec'],
-    additionalProperties: false,
+    "required": [
+      "apiVersion",
+      "kind",
+      "metadata",
+      "spec"
+    ],
+    "additionalProperties": false
   },
-  'gateway.networking.k8s.io/v1/Gateway': {
-    type: 'object',
-    properties: {
-      apiVersion: {
-        const: 'gateway.networking.k8s.io/v1',
+  "gateway.networking.k8s.io/v1/Gateway": {
+    "type": "object",
+    "properties": {
+      "apiVersion": {
+        "const": "gateway.networking.k8s.io/v1"
       },
-      kind: {
-        const: 'Gateway',
+      "kind": {
+        "const": "Gateway"
       },
-      metadata: {
-        type: 'object',
-        description: 'Object metadata.',
-        properties: {
-          name: {
-            type: 'string',
-            description: 'Object name.',
-            minLength: 1,
-            maxLength: 253,
+      "metadata": {
+        "type": "object",
+        "description": "Object metadata.",
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "Object name.",
+            "minLength": 1,
+            "maxLength": 253
           },
-          namespace: {
-            type: 'string',
-            description: 'Namespace.',
-            minLength: 1,
-            maxLength: 63,
+          "namespace": {
+            "type": "string",
+            "description": "Namespace.",
+            "minLength": 1,
+            "maxLength": 63
           },
-          labels: {
-            type: 'object',
-            description: 'Labels.',
-            additionalProperties: {
-              type: 'string',
-            },
+          "labels": {
+            "type": "object",
+            "description": "Labels.",
+            "additionalProperties": {
+              "type": "string"
+            }
           },
-          annotations: {
-            type: 'object',
-            description: 'Annotations.',
-            additionalProperties: {
-              type: 'string',
-            },
-          },
+          "annotations": {
+            "type": "object",
+            "description": "Annotations.",
+            "additionalProperties": {
+              "type": "string"
+            }
+          }
         },
-        required: ['name', 'namespace'],
-        additionalProperties: false,
+        "required": [
+          "name",
+          "namespace"
+        ],
+        "additionalProperties": false
       },
-      spec: {
-        type: 'object',
-        required: ['gatewayClassName', 'listeners'],
-        properties: {
-          addresses: {
-            type: 'array',
-            maxItems: 16,
-            items: {
-              type: 'object',
-              properties: {
-                type: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 253,
-                  pattern:
-                    "^Hostname|IPAddress|NamedAddress|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$",
+      "spec": {
+        "type": "object",
+        "required": [
+          "gatewayClassName",
+          "listeners"
+        ],
+        "properties": {
+          "addresses": {
+            "type": "array",
+            "maxItems": 16,
+            "items": {
+              "type": "object",
+              "properties": {
+                "type": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 253,
+                  "pattern": "^Hostname|IPAddress|NamedAddress|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$"
                 },
-                value: {
-                  type: 'string',
-                  maxLength: 253,
-                },
+                "value": {
+                  "type": "string",
+                  "maxLength": 253
+                }
               },
-              additionalProperties: false,
-              oneOf: [
+              "additionalProperties": false,
+              "oneOf": [
                 {
-                  properties: {
-                    type: {
-                      enum: ['IPAddress'],
+                  "properties": {
+                    "type": {
+                      "enum": [
+                        "IPAddress"
+                      ]
                     },
-                    value: {
-                      anyOf: [{}, {}],
-                    },
+                    "value": {
+                      "anyOf": [
+                        {},
+                        {}
+                      ]
+                    }
                   },
-                  additionalProperties: false,
+                  "additionalProperties": false
                 },
                 {
-                  properties: {
-                    type: {
-                      not: {
-                        enum: ['IPAddress'],
+                  "properties": {
+                    "type": {
+                      "not": {
+                        "enum": [
+                          "IPAddress"
+                        ]
+                      }
+                    }
+                  },
+                  "additionalProperties": false
+                }
+              ]
+            }
+          },
+          "allowedListeners": {
+            "type": "object",
+            "properties": {
+              "namespaces": {
+                "type": "object",
+                "properties": {
+                  "from": {
+                    "type": "string",
+                    "enum": [
+                      "All",
+                      "Selector",
+                      "Same",
+                      "None"
+                    ]
+                  },
+                  "selector": {
+                    "type": "object",
+                    "properties": {
+                      "matchExpressions": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "required": [
+                            "key",
+                            "operator"
+                          ],
+                          "properties": {
+                            "key": {
+                              "type": "string"
+                            },
+                            "operator": {
+                              "type": "string"
+                            },
+                            "values": {
+                              "type": "array",
+                              "items": {
+                                "type": "string"
+                              }
+                            }
+                          },
+                          "additionalProperties": false
+                        }
                       },
+                      "matchLabels": {
+                        "type": "object",
+                        "additionalProperties": {
+                          "type": "string"
+                        }
+                      }
                     },
-                  },
-                  additionalProperties: false,
+                    "additionalProperties": false
+                  }
                 },
+                "additionalProperties": false
+              }
+            },
+            "additionalProperties": false
+          },
+          "gatewayClassName": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 253
+          },
+          "infrastructure": {
+            "type": "object",
+            "properties": {
+              "annotations": {
+                "type": "object",
+                "maxProperties": 8,
+                "additionalProperties": {
+                  "type": "string",
+                  "minLength": 0,
+                  "maxLength": 4096
+                }
+              },
+              "labels": {
+                "type": "object",
+                "maxProperties": 8,
+                "additionalProperties": {
+                  "type": "string",
+                  "minLength": 0,
+                  "maxLength": 63,
+                  "pattern": "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"
+                }
+              },
+              "parametersRef": {
+                "type": "object",
+                "required": [
+                  "group",
+                  "kind",
+                  "name"
+                ],
+                "properties": {
+                  "group": {
+                    "type": "string",
+                    "maxLength": 253,
+                    "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                  },
+                  "kind": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 63,
+                    "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+                  },
+                  "name": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 253
+                  }
+                },
+                "additionalProperties": false
+              }
+            },
+            "additionalProperties": false
+          },
+          "listeners": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 64,
+            "items": {
+              "type": "object",
+              "required": [
+                "name",
+                "port",
+                "protocol"
               ],
-            },
-          },
-          allowedListeners: {
-            type: 'object',
-            properties: {
-              namespaces: {
-                type: 'object',
-                properties: {
-                  from: {
-                    type: 'string',
-                    enum: ['All', 'Selector', 'Same', 'None'],
-                  },
-                  selector: {
-                    type: 'object',
-                    properties: {
-                      matchExpressions: {
-                        type: 'array',
-                        items: {
-                          type: 'object',
-                          required: ['key', 'operator'],
-                          properties: {
-                            key: {
-                              type: 'string',
-                            },
-                            operator: {
-                              type: 'string',
-                            },
-                            values: {
-                              type: 'array',
-                              items: {
-                                type: 'string',
-                              },
-                            },
-                          },
-                          additionalProperties: false,
-                        },
-                      },
-                      matchLabels: {
-                        type: 'object',
-                        additionalProperties: {
-                          type: 'string',
-                        },
-                      },
-                    },
-                    additionalProperties: false,
-                  },
-                },
-                additionalProperties: false,
-              },
-            },
-            additionalProperties: false,
-          },
-          gatewayClassName: {
-            type: 'string',
-            minLength: 1,
-            maxLength: 253,
-          },
-          infrastructure: {
-            type: 'object',
-            properties: {
-              annotations: {
-                type: 'object',
-                maxProperties: 8,
-                additionalProperties: {
-                  type: 'string',
-                  minLength: 0,
-                  maxLength: 4096,
-                },
-              },
-              labels: {
-                type: 'object',
-                maxProperties: 8,
-                additionalProperties: {
-                  type: 'string',
-                  minLength: 0,
-                  maxLength: 63,
-                  pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
-                },
-              },
-              parametersRef: {
-                type: 'object',
-                required: ['group', 'kind', 'name'],
-                properties: {
-                  group: {
-                    type: 'string',
-                    maxLength: 253,
-                    pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                  },
-                  kind: {
-                    type: 'string',
-                    minLength: 1,
-                    maxLength: 63,
-                    pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-                  },
-                  name: {
-                    type: 'string',
-                    minLength: 1,
-                    maxLength: 253,
-                  },
-                },
-                additionalProperties: false,
-              },
-            },
-            additionalProperties: false,
-          },
-          listeners: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 64,
-            items: {
-              type: 'object',
-              required: ['name', 'port', 'protocol'],
-              properties: {
-                allowedRoutes: {
-                  type: 'object',
-                  properties: {
-                    kinds: {
-                      type: 'array',
-                      maxItems: 8,
-                      items: {
-                        type: 'object',
-                        required: ['kind'],
-                        properties: {
-                          group: {
-                            type: 'string',
-                            maxLength: 253,
-                            pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                          },
-                          kind: {
-                            type: 'string',
-                            minLength: 1,
-                            maxLength: 63,
-                            pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-                          },
-                        },
-                        additionalProperties: false,
-                      },
-                    },
-                    namespaces: {
-                      type: 'object',
-                      properties: {
-                        from: {
-                          type: 'string',
-                          enum: ['All', 'Selector', 'Same'],
-                        },
-                        selector: {
-                          type: 'object',
-                          properties: {
-                            matchExpressions: {
-                              type: 'array',
-                              items: {
-                                type: 'object',
-                                required: ['key', 'operator'],
-                                properties: {
-                                  key: {
-                                    type: 'string',
-                                  },
-                                  operator: {
-                                    type: 'string',
-                                  },
-                                  values: {
-                                    type: 'array',
-                                    items: {
-                                      type: 'string',
-                                    },
-                                  },
-                                },
-                                additionalProperties: false,
-                              },
-                            },
-                            matchLabels: {
-                              type: 'object',
-                              additionalProperties: {
-                                type: 'string',
-                              },
-                            },
-                          },
-                          additionalProperties: false,
-                        },
-                      },
-                      additionalProperties: false,
-                    },
-                  },
-                  additionalProperties: false,
-                },
-                hostname: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 253,
-                  pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                },
-                name: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 253,
-                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                },
-                port: {
-                  type: 'integer',
-                  minimum: 1,
-                  maximum: 65535,
-                },
-                protocol: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 255,
-                  pattern:
-                    '^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9]+$',
-                },
-                tls: {
-                  type: 'object',
-                  properties: {
-                    certificateRefs: {
-                      type: 'array',
-                      maxItems: 64,
-                      items: {
-                        type: 'object',
-                        required: ['name'],
-                        properties: {
-                          group: {
-                            type: 'string',
-                            maxLength: 253,
-                            pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                          },
-                          kind: {
-                            type: 'string',
-                            minLength: 1,
-                            maxLength: 63,
-                            pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-                          },
-                          name: {
-                            type: 'string',
-                            minLength: 1,
-                            maxLength: 253,
-                          },
-                          namespace: {
-                            type: 'string',
-                            minLength: 1,
-                            maxLength: 63,
-                            pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-                          },
-                        },
-                        additionalProperties: false,
-                      },
-                    },
-                    mode: {
-                      type: 'string',
-                      enum: ['Terminate', 'Passthrough'],
-                    },
-                    options: {
-                      type: 'object',
-                      maxProperties: 16,
-                      additionalProperties: {
-                        type: 'string',
-                        minLength: 0,
-                        maxLength: 4096,
-                      },
-                    },
-                  },
-                  additionalProperties: false,
-                },
-              },
-              additionalProperties: false,
-            },
-          },
-          tls: {
-            type: 'object',
-            properties: {
-              backend: {
-                type: 'object',
-                properties: {
-                  clientCertificateRef: {
-                    type: 'object',
-                    required: ['name'],
-                    properties: {
-                      group: {
-                        type: 'string',
-                        maxLength: 253,
-                        pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                      },
-                      kind: {
-                        type: 'string',
-                        minLength: 1,
-                        maxLength: 63,
-                        pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-                      },
-                      name: {
-                        type: 'string',
-                        minLength: 1,
-                        maxLength: 253,
-                      },
-                      namespace: {
-                        type: 'string',
-                        minLength: 1,
-                        maxLength: 63,
-                        pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-                      },
-                    },
-                    additionalProperties: false,
-                  },
-                },
-                additionalProperties: false,
-              },
-              frontend: {
-                type: 'object',
-                required: ['default'],
-                properties: {
-                  default: {
-                    type: 'object',
-                    properties: {
-                      validation: {
-                        type: 'object',
-                        required: ['caCertificateRefs'],
-                        properties: {
-                          caCertificateRefs: {
-                            type: 'array',
-                            minItems: 1,
-                            maxItems: 8,
-                            items: {
-                              type: 'object',
-                              required: ['group', 'kind', 'name'],
-                              properties: {
-                                group: {
-                                  type: 'string',
-                                  maxLength: 253,
-                                  pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                                },
-                                kind: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 63,
-                                  pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-                                },
-                                name: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 253,
-                                },
-                                namespace: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 63,
-                                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                          },
-                          mode: {
-                            type: 'string',
-                            enum: ['AllowValidOnly', 'AllowInsecureFallback'],
-                          },
-                        },
-                        additionalProperties: false,
-                      },
-                    },
-                    additionalProperties: false,
-                  },
-                  perPort: {
-                    type: 'array',
-                    maxItems: 64,
-                    items: {
-                      type: 'object',
-                      required: ['port', 'tls'],
-                      properties: {
-                        port: {
-                          type: 'integer',
-                          minimum: 1,
-                          maximum: 65535,
-                        },
-                        tls: {
-                          type: 'object',
-                          properties: {
-                            validation: {
-                              type: 'object',
-                              required: ['caCertificateRefs'],
-                              properties: {
-                                caCertificateRefs: {
-                                  type: 'array',
-                                  minItems: 1,
-                                  maxItems: 8,
-                                  items: {
-                                    type: 'object',
-                                    required: ['group', 'kind', 'name'],
-                                    properties: {
-                                      group: {
-                                        type: 'string',
-                                        maxLength: 253,
-                                        pattern:
-                                          '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                                      },
-                                      kind: {
-                                        type: 'string',
-                                        minLength: 1,
-                                        maxLength: 63,
-                                        pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-                                      },
-                                      name: {
-                                        type: 'string',
-                                        minLength: 1,
-                                        maxLength: 253,
-                                      },
-                                      namespace: {
-                                        type: 'string',
-                                        minLength: 1,
-                                        maxLength: 63,
-                                        pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-                                      },
-                                    },
-                                    additionalProperties: false,
-                                  },
-                                },
-                                mode: {
-                                  type: 'string',
-                                  enum: ['AllowValidOnly', 'AllowInsecureFallback'],
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                          },
-                          additionalProperties: false,
-                        },
-                      },
-                      additionalProperties: false,
-                    },
-                  },
-                },
-                additionalProperties: false,
-              },
-            },
-            additionalProperties: false,
-          },
-        },
-        additionalProperties: false,
-      },
-    },
-    required: ['apiVersion', 'kind', 'metadata', 'spec'],
-    additionalProperties: false,
-  },
-  'gateway.networking.k8s.io/v1/HTTPRoute': {
-    type: 'object',
-    properties: {
-      apiVersion: {
-        const: 'gateway.networking.k8s.io/v1',
-      },
-      kind: {
-        const: 'HTTPRoute',
-      },
-      metadata: {
-        type: 'object',
-        description: 'Object metadata.',
-        properties: {
-          name: {
-            type: 'string',
-            description: 'Object name.',
-            minLength: 1,
-            maxLength: 253,
-          },
-          namespace: {
-            type: 'string',
-            description: 'Namespace.',
-            minLength: 1,
-            maxLength: 63,
-          },
-          labels: {
-            type: 'object',
-            description: 'Labels.',
-            additionalProperties: {
-              type: 'string',
-            },
-          },
-          annotations: {
-            type: 'object',
-            description: 'Annotations.',
-            additionalProperties: {
-              type: 'string',
-            },
-          },
-        },
-        required: ['name', 'namespace'],
-        additionalProperties: false,
-      },
-      spec: {
-        type: 'object',
-        properties: {
-          hostnames: {
-            type: 'array',
-            maxItems: 16,
-            items: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 253,
-              pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-            },
-          },
-          parentRefs: {
-            type: 'array',
-            maxItems: 32,
-            items: {
-              type: 'object',
-              required: ['name'],
-              properties: {
-                group: {
-                  type: 'string',
-                  maxLength: 253,
-                  pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                },
-                kind: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 63,
-                  pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-                },
-                name: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 253,
-                },
-                namespace: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 63,
-                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-                },
-                port: {
-                  type: 'integer',
-                  minimum: 1,
-                  maximum: 65535,
-                },
-                sectionName: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 253,
-                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                },
-              },
-              additionalProperties: false,
-            },
-          },
-          rules: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 16,
-            items: {
-              type: 'object',
-              properties: {
-                backendRefs: {
-                  type: 'array',
-                  maxItems: 16,
-                  items: {
-                    type: 'object',
-                    required: ['name'],
-                    properties: {
-                      filters: {
-                        type: 'array',
-                        maxItems: 16,
-                        items: {
-                          type: 'object',
-                          required: ['type'],
-                          properties: {
-                            cors: {
-                              type: 'object',
-                              properties: {
-                                allowCredentials: {
-                                  type: 'boolean',
-                                },
-                                allowHeaders: {
-                                  type: 'array',
-                                  maxItems: 64,
-                                  uniqueItems: true,
-                                  items: {
-                                    type: 'string',
-                                    minLength: 1,
-                                    maxLength: 256,
-                                    pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                                  },
-                                },
-                                allowMethods: {
-                                  type: 'array',
-                                  maxItems: 9,
-                                  uniqueItems: true,
-                                  items: {
-                                    type: 'string',
-                                    enum: [
-                                      'GET',
-                                      'HEAD',
-                                      'POST',
-                                      'PUT',
-                                      'DELETE',
-                                      'CONNECT',
-                                      'OPTIONS',
-                                      'TRACE',
-                                      'PATCH',
-                                      '*',
-                                    ],
-                                  },
-                                },
-                                allowOrigins: {
-                                  type: 'array',
-                                  maxItems: 64,
-                                  uniqueItems: true,
-                                  items: {
-                                    type: 'string',
-                                    minLength: 1,
-                                    maxLength: 253,
-                                    pattern:
-                                      '(^\\*$)|(^(http(s)?):\\/\\/(((\\*\\.)?([a-zA-Z0-9\\-]+\\.)*[a-zA-Z0-9-]+|\\*)(:([0-9]{1,5}))?)$)',
-                                  },
-                                },
-                                exposeHeaders: {
-                                  type: 'array',
-                                  maxItems: 64,
-                                  uniqueItems: true,
-                                  items: {
-                                    type: 'string',
-                                    minLength: 1,
-                                    maxLength: 256,
-                                    pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                                  },
-                                },
-                                maxAge: {
-                                  type: 'integer',
-                                  minimum: 1,
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                            extensionRef: {
-                              type: 'object',
-                              required: ['group', 'kind', 'name'],
-                              properties: {
-                                group: {
-                                  type: 'string',
-                                  maxLength: 253,
-                                  pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                                },
-                                kind: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 63,
-                                  pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-                                },
-                                name: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 253,
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                            requestHeaderModifier: {
-                              type: 'object',
-                              properties: {
-                                add: {
-                                  type: 'array',
-                                  maxItems: 16,
-                                  items: {
-                                    type: 'object',
-                                    required: ['name', 'value'],
-                                    properties: {
-                                      name: {
-                                        type: 'string',
-                                        minLength: 1,
-                                        maxLength: 256,
-                                        pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                                      },
-                                      value: {
-                                        type: 'string',
-                                        minLength: 1,
-                                        maxLength: 4096,
-                                      },
-                                    },
-                                    additionalProperties: false,
-                                  },
-                                },
-                                remove: {
-                                  type: 'array',
-                                  maxItems: 16,
-                                  uniqueItems: true,
-                                  items: {
-                                    type: 'string',
-                                  },
-                                },
-                                set: {
-                                  type: 'array',
-                                  maxItems: 16,
-                                  items: {
-                                    type: 'object',
-                                    required: ['name', 'value'],
-                                    properties: {
-                                      name: {
-                                        type: 'string',
-                                        minLength: 1,
-                                        maxLength: 256,
-                                        pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                                      },
-                                      value: {
-                                        type: 'string',
-                                        minLength: 1,
-                                        maxLength: 4096,
-                                      },
-                                    },
-                                    additionalProperties: false,
-                                  },
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                            requestMirror: {
-                              type: 'object',
-                              required: ['backendRef'],
-                              properties: {
-                                backendRef: {
-                                  type: 'object',
-                                  required: ['name'],
-                                  properties: {
-                                    group: {
-                                      type: 'string',
-                                      maxLength: 253,
-                                      pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                                    },
-                                    kind: {
-                                      type: 'string',
-                                      minLength: 1,
-                                      maxLength: 63,
-                                      pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-                                    },
-                                    name: {
-                                      type: 'string',
-                                      minLength: 1,
-                                      maxLength: 253,
-                                    },
-                                    namespace: {
-                                      type: 'string',
-                                      minLength: 1,
-                                      maxLength: 63,
-                                      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-                                    },
-                                    port: {
-                                      type: 'integer',
-                                      minimum: 1,
-                                      maximum: 65535,
-                                    },
-                                  },
-                                  additionalProperties: false,
-                                },
-                                fraction: {
-                                  type: 'object',
-                                  required: ['numerator'],
-                                  properties: {
-                                    denominator: {
-                                      type: 'integer',
-                                      minimum: 1,
-                                    },
-                                    numerator: {
-                                      type: 'integer',
-                                      minimum: 0,
-                                    },
-                                  },
-                                  additionalProperties: false,
-                                },
-                                percent: {
-                                  type: 'integer',
-                                  minimum: 0,
-                                  maximum: 100,
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                            requestRedirect: {
-                              type: 'object',
-                              properties: {
-                                hostname: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 253,
-                                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                                },
-                                path: {
-                                  type: 'object',
-                                  required: ['type'],
-                                  properties: {
-                                    replaceFullPath: {
-                                      type: 'string',
-                                      maxLength: 1024,
-                                    },
-                                    replacePrefixMatch: {
-                                      type: 'string',
-                                      maxLength: 1024,
-                                    },
-                                    type: {
-                                      type: 'string',
-                                      enum: ['ReplaceFullPath', 'ReplacePrefixMatch'],
-                                    },
-                                  },
-                                  additionalProperties: false,
-                                },
-                                port: {
-                                  type: 'integer',
-                                  minimum: 1,
-                                  maximum: 65535,
-                                },
-                                scheme: {
-                                  type: 'string',
-                                  enum: ['http', 'https'],
-                                },
-                                statusCode: {
-                                  type: 'integer',
-                                  enum: [301, 302, 303, 307, 308],
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                            responseHeaderModifier: {
-                              type: 'object',
-                              properties: {
-                                add: {
-                                  type: 'array',
-                                  maxItems: 16,
-                                  items: {
-                                    type: 'object',
-                                    required: ['name', 'value'],
-                                    properties: {
-                                      name: {
-                                        type: 'string',
-                                        minLength: 1,
-                                        maxLength: 256,
-                                        pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                                      },
-                                      value: {
-                                        type: 'string',
-                                        minLength: 1,
-                                        maxLength: 4096,
-                                      },
-                                    },
-                                    additionalProperties: false,
-                                  },
-                                },
-                                remove: {
-                                  type: 'array',
-                                  maxItems: 16,
-                                  uniqueItems: true,
-                                  items: {
-                                    type: 'string',
-                                  },
-                                },
-                                set: {
-                                  type: 'array',
-                                  maxItems: 16,
-                                  items: {
-                                    type: 'object',
-                                    required: ['name', 'value'],
-                                    properties: {
-                                      name: {
-                                        type: 'string',
-                                        minLength: 1,
-                                        maxLength: 256,
-                                        pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                                      },
-                                      value: {
-                                        type: 'string',
-                                        minLength: 1,
-                                        maxLength: 4096,
-                                      },
-                                    },
-                                    additionalProperties: false,
-                                  },
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                            type: {
-                              type: 'string',
-                              enum: [
-                                'RequestHeaderModifier',
-                                'ResponseHeaderModifier',
-                                'RequestMirror',
-                                'RequestRedirect',
-                                'URLRewrite',
-                                'ExtensionRef',
-                                'CORS',
-                              ],
-                            },
-                            urlRewrite: {
-                              type: 'object',
-                              properties: {
-                                hostname: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 253,
-                                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                                },
-                                path: {
-                                  type: 'object',
-                                  required: ['type'],
-                                  properties: {
-                                    replaceFullPath: {
-                                      type: 'string',
-                                      maxLength: 1024,
-                                    },
-                                    replacePrefixMatch: {
-                                      type: 'string',
-                                      maxLength: 1024,
-                                    },
-                                    type: {
-                                      type: 'string',
-                                      enum: ['ReplaceFullPath', 'ReplacePrefixMatch'],
-                                    },
-                                  },
-                                  additionalProperties: false,
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                          },
-                          additionalProperties: false,
-                        },
-                      },
-                      group: {
-                        type: 'string',
-                        maxLength: 253,
-                        pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                      },
-                      kind: {
-                        type: 'string',
-                        minLength: 1,
-                        maxLength: 63,
-                        pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-                      },
-                      name: {
-                        type: 'string',
-                        minLength: 1,
-                        maxLength: 253,
-                      },
-                      namespace: {
-                        type: 'string',
-                        minLength: 1,
-                        maxLength: 63,
-                        pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-                      },
-                      port: {
-                        type: 'integer',
-                        minimum: 1,
-                        maximum: 65535,
-                      },
-                      weight: {
-                        type: 'integer',
-                        minimum: 0,
-                        maximum: 1000000,
-                      },
-                    },
-                    additionalProperties: false,
-                  },
-                },
-                filters: {
-                  type: 'array',
-                  maxItems: 16,
-                  items: {
-                    type: 'object',
-                    required: ['type'],
-                    properties: {
-                      cors: {
-                        type: 'object',
-                        properties: {
-                          allowCredentials: {
-                            type: 'boolean',
-                          },
-                          allowHeaders: {
-                            type: 'array',
-                            maxItems: 64,
-                            uniqueItems: true,
-                            items: {
-                              type: 'string',
-                              minLength: 1,
-                              maxLength: 256,
-                              pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                            },
-                          },
-                          allowMethods: {
-                            type: 'array',
-                            maxItems: 9,
-                            uniqueItems: true,
-                            items: {
-                              type: 'string',
-                              enum: [
-                                'GET',
-                                'HEAD',
-                                'POST',
-                                'PUT',
-                                'DELETE',
-                                'CONNECT',
-                                'OPTIONS',
-                                'TRACE',
-                                'PATCH',
-                                '*',
-                              ],
-                            },
-                          },
-                          allowOrigins: {
-                            type: 'array',
-                            maxItems: 64,
-                            uniqueItems: true,
-                            items: {
-                              type: 'string',
-                              minLength: 1,
-                              maxLength: 253,
-                              pattern:
-                                '(^\\*$)|(^(http(s)?):\\/\\/(((\\*\\.)?([a-zA-Z0-9\\-]+\\.)*[a-zA-Z0-9-]+|\\*)(:([0-9]{1,5}))?)$)',
-                            },
-                          },
-                          exposeHeaders: {
-                            type: 'array',
-                            maxItems: 64,
-                            uniqueItems: true,
-                            items: {
-                              type: 'string',
-                              minLength: 1,
-                              maxLength: 256,
-                              pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                            },
-                          },
-                          maxAge: {
-                            type: 'integer',
-                            minimum: 1,
-                          },
-                        },
-                        additionalProperties: false,
-                      },
-                      extensionRef: {
-                        type: 'object',
-                        required: ['group', 'kind', 'name'],
-                        properties: {
-                          group: {
-                            type: 'string',
-                            maxLength: 253,
-                            pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                          },
-                          kind: {
-                            type: 'string',
-                            minLength: 1,
-                            maxLength: 63,
-                            pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-                          },
-                          name: {
-                            type: 'string',
-                            minLength: 1,
-                            maxLength: 253,
-                          },
-                        },
-                        additionalProperties: false,
-                      },
-                      requestHeaderModifier: {
-                        type: 'object',
-                        properties: {
-                          add: {
-                            type: 'array',
-                            maxItems: 16,
-                            items: {
-                              type: 'object',
-                              required: ['name', 'value'],
-                              properties: {
-                                name: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 256,
-                                  pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                                },
-                                value: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 4096,
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                          },
-                          remove: {
-                            type: 'array',
-                            maxItems: 16,
-                            uniqueItems: true,
-                            items: {
-                              type: 'string',
-                            },
-                          },
-                          set: {
-                            type: 'array',
-                            maxItems: 16,
-                            items: {
-                              type: 'object',
-                              required: ['name', 'value'],
-                              properties: {
-                                name: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 256,
-                                  pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                                },
-                                value: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 4096,
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                          },
-                        },
-                        additionalProperties: false,
-                      },
-                      requestMirror: {
-                        type: 'object',
-                        required: ['backendRef'],
-                        properties: {
-                          backendRef: {
-                            type: 'object',
-                            required: ['name'],
-                            properties: {
-                              group: {
-                                type: 'string',
-                                maxLength: 253,
-                                pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                              },
-                              kind: {
-                                type: 'string',
-                                minLength: 1,
-                                maxLength: 63,
-                                pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
-                              },
-                              name: {
-                                type: 'string',
-                                minLength: 1,
-                                maxLength: 253,
-                              },
-                              namespace: {
-                                type: 'string',
-                                minLength: 1,
-                                maxLength: 63,
-                                pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-                              },
-                              port: {
-                                type: 'integer',
-                                minimum: 1,
-                                maximum: 65535,
-                              },
-                            },
-                            additionalProperties: false,
-                          },
-                          fraction: {
-                            type: 'object',
-                            required: ['numerator'],
-                            properties: {
-                              denominator: {
-                                type: 'integer',
-                                minimum: 1,
-                              },
-                              numerator: {
-                                type: 'integer',
-                                minimum: 0,
-                              },
-                            },
-                            additionalProperties: false,
-                          },
-                          percent: {
-                            type: 'integer',
-                            minimum: 0,
-                            maximum: 100,
-                          },
-                        },
-                        additionalProperties: false,
-                      },
-                      requestRedirect: {
-                        type: 'object',
-                        properties: {
-                          hostname: {
-                            type: 'string',
-                            minLength: 1,
-                            maxLength: 253,
-                            pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                          },
-                          path: {
-                            type: 'object',
-                            required: ['type'],
-                            properties: {
-                              replaceFullPath: {
-                                type: 'string',
-                                maxLength: 1024,
-                              },
-                              replacePrefixMatch: {
-                                type: 'string',
-                                maxLength: 1024,
-                              },
-                              type: {
-                                type: 'string',
-                                enum: ['ReplaceFullPath', 'ReplacePrefixMatch'],
-                              },
-                            },
-                            additionalProperties: false,
-                          },
-                          port: {
-                            type: 'integer',
-                            minimum: 1,
-                            maximum: 65535,
-                          },
-                          scheme: {
-                            type: 'string',
-                            enum: ['http', 'https'],
-                          },
-                          statusCode: {
-                            type: 'integer',
-                            enum: [301, 302, 303, 307, 308],
-                          },
-                        },
-                        additionalProperties: false,
-                      },
-                      responseHeaderModifier: {
-                        type: 'object',
-                        properties: {
-                          add: {
-                            type: 'array',
-                            maxItems: 16,
-                            items: {
-                              type: 'object',
-                              required: ['name', 'value'],
-                              properties: {
-                                name: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 256,
-                                  pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                                },
-                                value: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 4096,
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                          },
-                          remove: {
-                            type: 'array',
-                            maxItems: 16,
-                            uniqueItems: true,
-                            items: {
-                              type: 'string',
-                            },
-                          },
-                          set: {
-                            type: 'array',
-                            maxItems: 16,
-                            items: {
-                              type: 'object',
-                              required: ['name', 'value'],
-                              properties: {
-                                name: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 256,
-                                  pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                                },
-                                value: {
-                                  type: 'string',
-                                  minLength: 1,
-                                  maxLength: 4096,
-                                },
-                              },
-                              additionalProperties: false,
-                            },
-                          },
-                        },
-                        additionalProperties: false,
-                      },
-                      type: {
-                        type: 'string',
-                        enum: [
-                          'RequestHeaderModifier',
-                          'ResponseHeaderModifier',
-                          'RequestMirror',
-                          'RequestRedirect',
-                          'URLRewrite',
-                          'ExtensionRef',
-                          'CORS',
+              "properties": {
+                "allowedRoutes": {
+                  "type": "object",
+                  "properties": {
+                    "kinds": {
+                      "type": "array",
+                      "maxItems": 8,
+                      "items": {
+                        "type": "object",
+                        "required": [
+                          "kind"
                         ],
-                      },
-                      urlRewrite: {
-                        type: 'object',
-                        properties: {
-                          hostname: {
-                            type: 'string',
-                            minLength: 1,
-                            maxLength: 253,
-                            pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                        "properties": {
+                          "group": {
+                            "type": "string",
+                            "maxLength": 253,
+                            "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
                           },
-                          path: {
-                            type: 'object',
-                            required: ['type'],
-                            properties: {
-                              replaceFullPath: {
-                                type: 'string',
-                                maxLength: 1024,
+                          "kind": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 63,
+                            "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+                          }
+                        },
+                        "additionalProperties": false
+                      }
+                    },
+                    "namespaces": {
+                      "type": "object",
+                      "properties": {
+                        "from": {
+                          "type": "string",
+                          "enum": [
+                            "All",
+                            "Selector",
+                            "Same"
+                          ]
+                        },
+                        "selector": {
+                          "type": "object",
+                          "properties": {
+                            "matchExpressions": {
+                              "type": "array",
+                              "items": {
+                                "type": "object",
+                                "required": [
+                                  "key",
+                                  "operator"
+                                ],
+                                "properties": {
+                                  "key": {
+                                    "type": "string"
+                                  },
+                                  "operator": {
+                                    "type": "string"
+                                  },
+                                  "values": {
+                                    "type": "array",
+                                    "items": {
+                                      "type": "string"
+                                    }
+                                  }
+                                },
+                                "additionalProperties": false
+                              }
+                            },
+                            "matchLabels": {
+                              "type": "object",
+                              "additionalProperties": {
+                                "type": "string"
+                              }
+                            }
+                          },
+                          "additionalProperties": false
+                        }
+                      },
+                      "additionalProperties": false
+                    }
+                  },
+                  "additionalProperties": false
+                },
+                "hostname": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 253,
+                  "pattern": "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                },
+                "name": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 253,
+                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                },
+                "port": {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 65535
+                },
+                "protocol": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 255,
+                  "pattern": "^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9]+$"
+                },
+                "tls": {
+                  "type": "object",
+                  "properties": {
+                    "certificateRefs": {
+                      "type": "array",
+                      "maxItems": 64,
+                      "items": {
+                        "type": "object",
+                        "required": [
+                          "name"
+                        ],
+                        "properties": {
+                          "group": {
+                            "type": "string",
+                            "maxLength": 253,
+                            "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                          },
+                          "kind": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 63,
+                            "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+                          },
+                          "name": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 253
+                          },
+                          "namespace": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 63,
+                            "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+                          }
+                        },
+                        "additionalProperties": false
+                      }
+                    },
+                    "mode": {
+                      "type": "string",
+                      "enum": [
+                        "Terminate",
+                        "Passthrough"
+                      ]
+                    },
+                    "options": {
+                      "type": "object",
+                      "maxProperties": 16,
+                      "additionalProperties": {
+                        "type": "string",
+                        "minLength": 0,
+                        "maxLength": 4096
+                      }
+                    }
+                  },
+                  "additionalProperties": false
+                }
+              },
+              "additionalProperties": false
+            }
+          },
+          "tls": {
+            "type": "object",
+            "properties": {
+              "backend": {
+                "type": "object",
+                "properties": {
+                  "clientCertificateRef": {
+                    "type": "object",
+                    "required": [
+                      "name"
+                    ],
+                    "properties": {
+                      "group": {
+                        "type": "string",
+                        "maxLength": 253,
+                        "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                      },
+                      "kind": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 63,
+                        "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+                      },
+                      "name": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 253
+                      },
+                      "namespace": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 63,
+                        "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+                      }
+                    },
+                    "additionalProperties": false
+                  }
+                },
+                "additionalProperties": false
+              },
+              "frontend": {
+                "type": "object",
+                "required": [
+                  "default"
+                ],
+                "properties": {
+                  "default": {
+                    "type": "object",
+                    "properties": {
+                      "validation": {
+                        "type": "object",
+                        "required": [
+                          "caCertificateRefs"
+                        ],
+                        "properties": {
+                          "caCertificateRefs": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": 8,
+                            "items": {
+                              "type": "object",
+                              "required": [
+                                "group",
+                                "kind",
+                                "name"
+                              ],
+                              "properties": {
+                                "group": {
+                                  "type": "string",
+                                  "maxLength": 253,
+                                  "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                                },
+                                "kind": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 63,
+                                  "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+                                },
+                                "name": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 253
+                                },
+                                "namespace": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 63,
+                                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+                                }
                               },
-                              replacePrefixMatch: {
-                                type: 'string',
-                                maxLength: 1024,
+                              "additionalProperties": false
+                            }
+                          },
+                          "mode": {
+                            "type": "string",
+                            "enum": [
+                              "AllowValidOnly",
+                              "AllowInsecureFallback"
+                            ]
+                          }
+                        },
+                        "additionalProperties": false
+                      }
+                    },
+                    "additionalProperties": false
+                  },
+                  "perPort": {
+                    "type": "array",
+                    "maxItems": 64,
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "port",
+                        "tls"
+                      ],
+                      "properties": {
+                        "port": {
+                          "type": "integer",
+                          "minimum": 1,
+                          "maximum": 65535
+                        },
+                        "tls": {
+                          "type": "object",
+                          "properties": {
+                            "validation": {
+                              "type": "object",
+                              "required": [
+                                "caCertificateRefs"
+                              ],
+                              "properties": {
+                                "caCertificateRefs": {
+                                  "type": "array",
+                                  "minItems": 1,
+                                  "maxItems": 8,
+                                  "items": {
+                                    "type": "object",
+                                    "required": [
+                                      "group",
+                                      "kind",
+                                      "name"
+                                    ],
+                                    "properties": {
+                                      "group": {
+                                        "type": "string",
+                                        "maxLength": 253,
+                                        "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                                      },
+                                      "kind": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 63,
+                                        "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+                                      },
+                                      "name": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 253
+                                      },
+                                      "namespace": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 63,
+                                        "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+                                      }
+                                    },
+                                    "additionalProperties": false
+                                  }
+                                },
+                                "mode": {
+                                  "type": "string",
+                                  "enum": [
+                                    "AllowValidOnly",
+                                    "AllowInsecureFallback"
+                                  ]
+                                }
                               },
-                              type: {
-                                type: 'string',
-                                enum: ['ReplaceFullPath', 'ReplacePrefixMatch'],
+                              "additionalProperties": false
+                            }
+                          },
+                          "additionalProperties": false
+                        }
+                      },
+                      "additionalProperties": false
+                    }
+                  }
+                },
+                "additionalProperties": false
+              }
+            },
+            "additionalProperties": false
+          }
+        },
+        "additionalProperties": false
+      }
+    },
+    "required": [
+      "apiVersion",
+      "kind",
+      "metadata",
+      "spec"
+    ],
+    "additionalProperties": false
+  },
+  "gateway.networking.k8s.io/v1/HTTPRoute": {
+    "type": "object",
+    "properties": {
+      "apiVersion": {
+        "const": "gateway.networking.k8s.io/v1"
+      },
+      "kind": {
+        "const": "HTTPRoute"
+      },
+      "metadata": {
+        "type": "object",
+        "description": "Object metadata.",
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "Object name.",
+            "minLength": 1,
+            "maxLength": 253
+          },
+          "namespace": {
+            "type": "string",
+            "description": "Namespace.",
+            "minLength": 1,
+            "maxLength": 63
+          },
+          "labels": {
+            "type": "object",
+            "description": "Labels.",
+            "additionalProperties": {
+              "type": "string"
+            }
+          },
+          "annotations": {
+            "type": "object",
+            "description": "Annotations.",
+            "additionalProperties": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "name",
+          "namespace"
+        ],
+        "additionalProperties": false
+      },
+      "spec": {
+        "type": "object",
+        "properties": {
+          "hostnames": {
+            "type": "array",
+            "maxItems": 16,
+            "items": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 253,
+              "pattern": "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+            }
+          },
+          "parentRefs": {
+            "type": "array",
+            "maxItems": 32,
+            "items": {
+              "type": "object",
+              "required": [
+                "name"
+              ],
+              "properties": {
+                "group": {
+                  "type": "string",
+                  "maxLength": 253,
+                  "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                },
+                "kind": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 63,
+                  "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+                },
+                "name": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 253
+                },
+                "namespace": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 63,
+                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+                },
+                "port": {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 65535
+                },
+                "sectionName": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 253,
+                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                }
+              },
+              "additionalProperties": false
+            }
+          },
+          "rules": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 16,
+            "items": {
+              "type": "object",
+              "properties": {
+                "backendRefs": {
+                  "type": "array",
+                  "maxItems": 16,
+                  "items": {
+                    "type": "object",
+                    "required": [
+                      "name"
+                    ],
+                    "properties": {
+                      "filters": {
+                        "type": "array",
+                        "maxItems": 16,
+                        "items": {
+                          "type": "object",
+                          "required": [
+                            "type"
+                          ],
+                          "properties": {
+                            "cors": {
+                              "type": "object",
+                              "properties": {
+                                "allowCredentials": {
+                                  "type": "boolean"
+                                },
+                                "allowHeaders": {
+                                  "type": "array",
+                                  "maxItems": 64,
+                                  "uniqueItems": true,
+                                  "items": {
+                                    "type": "string",
+                                    "minLength": 1,
+                                    "maxLength": 256,
+                                    "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                                  }
+                                },
+                                "allowMethods": {
+                                  "type": "array",
+                                  "maxItems": 9,
+                                  "uniqueItems": true,
+                                  "items": {
+                                    "type": "string",
+                                    "enum": [
+                                      "GET",
+                                      "HEAD",
+                                      "POST",
+                                      "PUT",
+                                      "DELETE",
+                                      "CONNECT",
+                                      "OPTIONS",
+                                      "TRACE",
+                                      "PATCH",
+                                      "*"
+                                    ]
+                                  }
+                                },
+                                "allowOrigins": {
+                                  "type": "array",
+                                  "maxItems": 64,
+                                  "uniqueItems": true,
+                                  "items": {
+                                    "type": "string",
+                                    "minLength": 1,
+                                    "maxLength": 253,
+                                    "pattern": "(^\\*$)|(^(http(s)?):\\/\\/(((\\*\\.)?([a-zA-Z0-9\\-]+\\.)*[a-zA-Z0-9-]+|\\*)(:([0-9]{1,5}))?)$)"
+                                  }
+                                },
+                                "exposeHeaders": {
+                                  "type": "array",
+                                  "maxItems": 64,
+                                  "uniqueItems": true,
+                                  "items": {
+                                    "type": "string",
+                                    "minLength": 1,
+                                    "maxLength": 256,
+                                    "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                                  }
+                                },
+                                "maxAge": {
+                                  "type": "integer",
+                                  "minimum": 1
+                                }
                               },
+                              "additionalProperties": false
                             },
-                            additionalProperties: false,
+                            "extensionRef": {
+                              "type": "object",
+                              "required": [
+                                "group",
+                                "kind",
+                                "name"
+                              ],
+                              "properties": {
+                                "group": {
+                                  "type": "string",
+                                  "maxLength": 253,
+                                  "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                                },
+                                "kind": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 63,
+                                  "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+                                },
+                                "name": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 253
+                                }
+                              },
+                              "additionalProperties": false
+                            },
+                            "requestHeaderModifier": {
+                              "type": "object",
+                              "properties": {
+                                "add": {
+                                  "type": "array",
+                                  "maxItems": 16,
+                                  "items": {
+                                    "type": "object",
+                                    "required": [
+                                      "name",
+                                      "value"
+                                    ],
+                                    "properties": {
+                                      "name": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 256,
+                                        "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                                      },
+                                      "value": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 4096
+                                      }
+                                    },
+                                    "additionalProperties": false
+                                  }
+                                },
+                                "remove": {
+                                  "type": "array",
+                                  "maxItems": 16,
+                                  "uniqueItems": true,
+                                  "items": {
+                                    "type": "string"
+                                  }
+                                },
+                                "set": {
+                                  "type": "array",
+                                  "maxItems": 16,
+                                  "items": {
+                                    "type": "object",
+                                    "required": [
+                                      "name",
+                                      "value"
+                                    ],
+                                    "properties": {
+                                      "name": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 256,
+                                        "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                                      },
+                                      "value": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 4096
+                                      }
+                                    },
+                                    "additionalProperties": false
+                                  }
+                                }
+                              },
+                              "additionalProperties": false
+                            },
+                            "requestMirror": {
+                              "type": "object",
+                              "required": [
+                                "backendRef"
+                              ],
+                              "properties": {
+                                "backendRef": {
+                                  "type": "object",
+                                  "required": [
+                                    "name"
+                                  ],
+                                  "properties": {
+                                    "group": {
+                                      "type": "string",
+                                      "maxLength": 253,
+                                      "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                                    },
+                                    "kind": {
+                                      "type": "string",
+                                      "minLength": 1,
+                                      "maxLength": 63,
+                                      "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+                                    },
+                                    "name": {
+                                      "type": "string",
+                                      "minLength": 1,
+                                      "maxLength": 253
+                                    },
+                                    "namespace": {
+                                      "type": "string",
+                                      "minLength": 1,
+                                      "maxLength": 63,
+                                      "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+                                    },
+                                    "port": {
+                                      "type": "integer",
+                                      "minimum": 1,
+                                      "maximum": 65535
+                                    }
+                                  },
+                                  "additionalProperties": false
+                                },
+                                "fraction": {
+                                  "type": "object",
+                                  "required": [
+                                    "numerator"
+                                  ],
+                                  "properties": {
+                                    "denominator": {
+                                      "type": "integer",
+                                      "minimum": 1
+                                    },
+                                    "numerator": {
+                                      "type": "integer",
+                                      "minimum": 0
+                                    }
+                                  },
+                                  "additionalProperties": false
+                                },
+                                "percent": {
+                                  "type": "integer",
+                                  "minimum": 0,
+                                  "maximum": 100
+                                }
+                              },
+                              "additionalProperties": false
+                            },
+                            "requestRedirect": {
+                              "type": "object",
+                              "properties": {
+                                "hostname": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 253,
+                                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                                },
+                                "path": {
+                                  "type": "object",
+                                  "required": [
+                                    "type"
+                                  ],
+                                  "properties": {
+                                    "replaceFullPath": {
+                                      "type": "string",
+                                      "maxLength": 1024
+                                    },
+                                    "replacePrefixMatch": {
+                                      "type": "string",
+                                      "maxLength": 1024
+                                    },
+                                    "type": {
+                                      "type": "string",
+                                      "enum": [
+                                        "ReplaceFullPath",
+                                        "ReplacePrefixMatch"
+                                      ]
+                                    }
+                                  },
+                                  "additionalProperties": false
+                                },
+                                "port": {
+                                  "type": "integer",
+                                  "minimum": 1,
+                                  "maximum": 65535
+                                },
+                                "scheme": {
+                                  "type": "string",
+                                  "enum": [
+                                    "http",
+                                    "https"
+                                  ]
+                                },
+                                "statusCode": {
+                                  "type": "integer",
+                                  "enum": [
+                                    301,
+                                    302,
+                                    303,
+                                    307,
+                                    308
+                                  ]
+                                }
+                              },
+                              "additionalProperties": false
+                            },
+                            "responseHeaderModifier": {
+                              "type": "object",
+                              "properties": {
+                                "add": {
+                                  "type": "array",
+                                  "maxItems": 16,
+                                  "items": {
+                                    "type": "object",
+                                    "required": [
+                                      "name",
+                                      "value"
+                                    ],
+                                    "properties": {
+                                      "name": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 256,
+                                        "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                                      },
+                                      "value": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 4096
+                                      }
+                                    },
+                                    "additionalProperties": false
+                                  }
+                                },
+                                "remove": {
+                                  "type": "array",
+                                  "maxItems": 16,
+                                  "uniqueItems": true,
+                                  "items": {
+                                    "type": "string"
+                                  }
+                                },
+                                "set": {
+                                  "type": "array",
+                                  "maxItems": 16,
+                                  "items": {
+                                    "type": "object",
+                                    "required": [
+                                      "name",
+                                      "value"
+                                    ],
+                                    "properties": {
+                                      "name": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 256,
+                                        "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                                      },
+                                      "value": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 4096
+                                      }
+                                    },
+                                    "additionalProperties": false
+                                  }
+                                }
+                              },
+                              "additionalProperties": false
+                            },
+                            "type": {
+                              "type": "string",
+                              "enum": [
+                                "RequestHeaderModifier",
+                                "ResponseHeaderModifier",
+                                "RequestMirror",
+                                "RequestRedirect",
+                                "URLRewrite",
+                                "ExtensionRef",
+                                "CORS"
+                              ]
+                            },
+                            "urlRewrite": {
+                              "type": "object",
+                              "properties": {
+                                "hostname": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 253,
+                                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                                },
+                                "path": {
+                                  "type": "object",
+                                  "required": [
+                                    "type"
+                                  ],
+                                  "properties": {
+                                    "replaceFullPath": {
+                                      "type": "string",
+                                      "maxLength": 1024
+                                    },
+                                    "replacePrefixMatch": {
+                                      "type": "string",
+                                      "maxLength": 1024
+                                    },
+                                    "type": {
+                                      "type": "string",
+                                      "enum": [
+                                        "ReplaceFullPath",
+                                        "ReplacePrefixMatch"
+                                      ]
+                                    }
+                                  },
+                                  "additionalProperties": false
+                                }
+                              },
+                              "additionalProperties": false
+                            }
                           },
-                        },
-                        additionalProperties: false,
+                          "additionalProperties": false
+                        }
                       },
+                      "group": {
+                        "type": "string",
+                        "maxLength": 253,
+                        "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                      },
+                      "kind": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 63,
+                        "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+                      },
+                      "name": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 253
+                      },
+                      "namespace": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 63,
+                        "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+                      },
+                      "port": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 65535
+                      },
+                      "weight": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 1000000
+                      }
                     },
-                    additionalProperties: false,
+                    "additionalProperties": false
+                  }
+                },
+                "filters": {
+                  "type": "array",
+                  "maxItems": 16,
+                  "items": {
+                    "type": "object",
+                    "required": [
+                      "type"
+                    ],
+                    "properties": {
+                      "cors": {
+                        "type": "object",
+                        "properties": {
+                          "allowCredentials": {
+                            "type": "boolean"
+                          },
+                          "allowHeaders": {
+                            "type": "array",
+                            "maxItems": 64,
+                            "uniqueItems": true,
+                            "items": {
+                              "type": "string",
+                              "minLength": 1,
+                              "maxLength": 256,
+                              "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                            }
+                          },
+                          "allowMethods": {
+                            "type": "array",
+                            "maxItems": 9,
+                            "uniqueItems": true,
+                            "items": {
+                              "type": "string",
+                              "enum": [
+                                "GET",
+                                "HEAD",
+                                "POST",
+                                "PUT",
+                                "DELETE",
+                                "CONNECT",
+                                "OPTIONS",
+                                "TRACE",
+                                "PATCH",
+                                "*"
+                              ]
+                            }
+                          },
+                          "allowOrigins": {
+                            "type": "array",
+                            "maxItems": 64,
+                            "uniqueItems": true,
+                            "items": {
+                              "type": "string",
+                              "minLength": 1,
+                              "maxLength": 253,
+                              "pattern": "(^\\*$)|(^(http(s)?):\\/\\/(((\\*\\.)?([a-zA-Z0-9\\-]+\\.)*[a-zA-Z0-9-]+|\\*)(:([0-9]{1,5}))?)$)"
+                            }
+                          },
+                          "exposeHeaders": {
+                            "type": "array",
+                            "maxItems": 64,
+                            "uniqueItems": true,
+                            "items": {
+                              "type": "string",
+                              "minLength": 1,
+                              "maxLength": 256,
+                              "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                            }
+                          },
+                          "maxAge": {
+                            "type": "integer",
+                            "minimum": 1
+                          }
+                        },
+                        "additionalProperties": false
+                      },
+                      "extensionRef": {
+                        "type": "object",
+                        "required": [
+                          "group",
+                          "kind",
+                          "name"
+                        ],
+                        "properties": {
+                          "group": {
+                            "type": "string",
+                            "maxLength": 253,
+                            "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                          },
+                          "kind": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 63,
+                            "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+                          },
+                          "name": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 253
+                          }
+                        },
+                        "additionalProperties": false
+                      },
+                      "requestHeaderModifier": {
+                        "type": "object",
+                        "properties": {
+                          "add": {
+                            "type": "array",
+                            "maxItems": 16,
+                            "items": {
+                              "type": "object",
+                              "required": [
+                                "name",
+                                "value"
+                              ],
+                              "properties": {
+                                "name": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 256,
+                                  "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                                },
+                                "value": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 4096
+                                }
+                              },
+                              "additionalProperties": false
+                            }
+                          },
+                          "remove": {
+                            "type": "array",
+                            "maxItems": 16,
+                            "uniqueItems": true,
+                            "items": {
+                              "type": "string"
+                            }
+                          },
+                          "set": {
+                            "type": "array",
+                            "maxItems": 16,
+                            "items": {
+                              "type": "object",
+                              "required": [
+                                "name",
+                                "value"
+                              ],
+                              "properties": {
+                                "name": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 256,
+                                  "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                                },
+                                "value": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 4096
+                                }
+                              },
+                              "additionalProperties": false
+                            }
+                          }
+                        },
+                        "additionalProperties": false
+                      },
+                      "requestMirror": {
+                        "type": "object",
+                        "required": [
+                          "backendRef"
+                        ],
+                        "properties": {
+                          "backendRef": {
+                            "type": "object",
+                            "required": [
+                              "name"
+                            ],
+                            "properties": {
+                              "group": {
+                                "type": "string",
+                                "maxLength": 253,
+                                "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                              },
+                              "kind": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": 63,
+                                "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+                              },
+                              "name": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": 253
+                              },
+                              "namespace": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": 63,
+                                "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+                              },
+                              "port": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": 65535
+                              }
+                            },
+                            "additionalProperties": false
+                          },
+                          "fraction": {
+                            "type": "object",
+                            "required": [
+                              "numerator"
+                            ],
+                            "properties": {
+                              "denominator": {
+                                "type": "integer",
+                                "minimum": 1
+                              },
+                              "numerator": {
+                                "type": "integer",
+                                "minimum": 0
+                              }
+                            },
+                            "additionalProperties": false
+                          },
+                          "percent": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "maximum": 100
+                          }
+                        },
+                        "additionalProperties": false
+                      },
+                      "requestRedirect": {
+                        "type": "object",
+                        "properties": {
+                          "hostname": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 253,
+                            "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                          },
+                          "path": {
+                            "type": "object",
+                            "required": [
+                              "type"
+                            ],
+                            "properties": {
+                              "replaceFullPath": {
+                                "type": "string",
+                                "maxLength": 1024
+                              },
+                              "replacePrefixMatch": {
+                                "type": "string",
+                                "maxLength": 1024
+                              },
+                              "type": {
+                                "type": "string",
+                                "enum": [
+                                  "ReplaceFullPath",
+                                  "ReplacePrefixMatch"
+                                ]
+                              }
+                            },
+                            "additionalProperties": false
+                          },
+                          "port": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": 65535
+                          },
+                          "scheme": {
+                            "type": "string",
+                            "enum": [
+                              "http",
+                              "https"
+                            ]
+                          },
+                          "statusCode": {
+                            "type": "integer",
+                            "enum": [
+                              301,
+                              302,
+                              303,
+                              307,
+                              308
+                            ]
+                          }
+                        },
+                        "additionalProperties": false
+                      },
+                      "responseHeaderModifier": {
+                        "type": "object",
+                        "properties": {
+                          "add": {
+                            "type": "array",
+                            "maxItems": 16,
+                            "items": {
+                              "type": "object",
+                              "required": [
+                                "name",
+                                "value"
+                              ],
+                              "properties": {
+                                "name": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 256,
+                                  "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                                },
+                                "value": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 4096
+                                }
+                              },
+                              "additionalProperties": false
+                            }
+                          },
+                          "remove": {
+                            "type": "array",
+                            "maxItems": 16,
+                            "uniqueItems": true,
+                            "items": {
+                              "type": "string"
+                            }
+                          },
+                          "set": {
+                            "type": "array",
+                            "maxItems": 16,
+                            "items": {
+                              "type": "object",
+                              "required": [
+                                "name",
+                                "value"
+                              ],
+                              "properties": {
+                                "name": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 256,
+                                  "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                                },
+                                "value": {
+                                  "type": "string",
+                                  "minLength": 1,
+                                  "maxLength": 4096
+                                }
+                              },
+                              "additionalProperties": false
+                            }
+                          }
+                        },
+                        "additionalProperties": false
+                      },
+                      "type": {
+                        "type": "string",
+                        "enum": [
+                          "RequestHeaderModifier",
+                          "ResponseHeaderModifier",
+                          "RequestMirror",
+                          "RequestRedirect",
+                          "URLRewrite",
+                          "ExtensionRef",
+                          "CORS"
+                        ]
+                      },
+                      "urlRewrite": {
+                        "type": "object",
+                        "properties": {
+                          "hostname": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 253,
+                            "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                          },
+                          "path": {
+                            "type": "object",
+                            "required": [
+                              "type"
+                            ],
+                            "properties": {
+                              "replaceFullPath": {
+                                "type": "string",
+                                "maxLength": 1024
+                              },
+                              "replacePrefixMatch": {
+                                "type": "string",
+                                "maxLength": 1024
+                              },
+                              "type": {
+                                "type": "string",
+                                "enum": [
+                                  "ReplaceFullPath",
+                                  "ReplacePrefixMatch"
+                                ]
+                              }
+                            },
+                            "additionalProperties": false
+                          }
+                        },
+                        "additionalProperties": false
+                      }
+                    },
+                    "additionalProperties": false
+                  }
+                },
+                "matches": {
+                  "type": "array",
+                  "maxItems": 64,
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "headers": {
+                        "type": "array",
+                        "maxItems": 16,
+                        "items": {
+                          "type": "object",
+                          "required": [
+                            "name",
+                            "value"
+                          ],
+                          "properties": {
+                            "name": {
+                              "type": "string",
+                              "minLength": 1,
+                              "maxLength": 256,
+                              "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                            },
+                            "type": {
+                              "type": "string",
+                              "enum": [
+                                "Exact",
+                                "RegularExpression"
+                              ]
+                            },
+                            "value": {
+                              "type": "string",
+                              "minLength": 1,
+                              "maxLength": 4096
+                            }
+                          },
+                          "additionalProperties": false
+                        }
+                      },
+                      "method": {
+                        "type": "string",
+                        "enum": [
+                          "GET",
+                          "HEAD",
+                          "POST",
+                          "PUT",
+                          "DELETE",
+                          "CONNECT",
+                          "OPTIONS",
+                          "TRACE",
+                          "PATCH"
+                        ]
+                      },
+                      "path": {
+                        "type": "object",
+                        "properties": {
+                          "type": {
+                            "type": "string",
+                            "enum": [
+                              "Exact",
+                              "PathPrefix",
+                              "RegularExpression"
+                            ]
+                          },
+                          "value": {
+                            "type": "string",
+                            "maxLength": 1024
+                          }
+                        },
+                        "additionalProperties": false
+                      },
+                      "queryParams": {
+                        "type": "array",
+                        "maxItems": 16,
+                        "items": {
+                          "type": "object",
+                          "required": [
+                            "name",
+                            "value"
+                          ],
+                          "properties": {
+                            "name": {
+                              "type": "string",
+                              "minLength": 1,
+                              "maxLength": 256,
+                              "pattern": "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+                            },
+                            "type": {
+                              "type": "string",
+                              "enum": [
+                                "Exact",
+                                "RegularExpression"
+                              ]
+                            },
+                            "value": {
+                              "type": "string",
+                              "minLength": 1,
+                              "maxLength": 1024
+                            }
+                          },
+                          "additionalProperties": false
+                        }
+                      }
+                    },
+                    "additionalProperties": false
+                  }
+                },
+                "name": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 253,
+                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                },
+                "timeouts": {
+                  "type": "object",
+                  "properties": {
+                    "backendRequest": {
+                      "type": "string",
+                      "pattern": "^([0-9]{1,5}(h|m|s|ms)){1,4}$"
+                    },
+                    "request": {
+                      "type": "string",
+                      "pattern": "^([0-9]{1,5}(h|m|s|ms)){1,4}$"
+                    }
                   },
-                },
-                matches: {
-                  type: 'array',
-                  maxItems: 64,
-                  items: {
-                    type: 'object',
-                    properties: {
-                      headers: {
-                        type: 'array',
-                        maxItems: 16,
-                        items: {
-                          type: 'object',
-                          required: ['name', 'value'],
-                          properties: {
-                            name: {
-                              type: 'string',
-                              minLength: 1,
-                              maxLength: 256,
-                              pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                            },
-                            type: {
-                              type: 'string',
-                              enum: ['Exact', 'RegularExpression'],
-                            },
-                            value: {
-                              type: 'string',
-                              minLength: 1,
-                              maxLength: 4096,
-                            },
-                          },
-                          additionalProperties: false,
-                        },
-                      },
-                      method: {
-                        type: 'string',
-                        enum: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'],
-                      },
-                      path: {
-                        type: 'object',
-                        properties: {
-                          type: {
-                            type: 'string',
-                            enum: ['Exact', 'PathPrefix', 'RegularExpression'],
-                          },
-                          value: {
-                            type: 'string',
-                            maxLength: 1024,
-                          },
-                        },
-                        additionalProperties: false,
-                      },
-                      queryParams: {
-                        type: 'array',
-                        maxItems: 16,
-                        items: {
-                          type: 'object',
-                          required: ['name', 'value'],
-                          properties: {
-                            name: {
-                              type: 'string',
-                              minLength: 1,
-                              maxLength: 256,
-                              pattern: "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$",
-                            },
-                            type: {
-                              type: 'string',
-                              enum: ['Exact', 'RegularExpression'],
-                            },
-                            value: {
-                              type: 'string',
-                              minLength: 1,
-                              maxLength: 1024,
-                            },
-                          },
-                          additionalProperties: false,
-                        },
-                      },
-                    },
-                    additionalProperties: false,
-                  },
-                },
-                name: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 253,
-                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                },
-                timeouts: {
-                  type: 'object',
-                  properties: {
-                    backendRequest: {
-                      type: 'string',
-                      pattern: '^([0-9]{1,5}(h|m|s|ms)){1,4}$',
-                    },
-                    request: {
-                      type: 'string',
-                      pattern: '^([0-9]{1,5}(h|m|s|ms)){1,4}$',
-                    },
-                  },
-                  additionalProperties: false,
-                },
+                  "additionalProperties": false
+                }
               },
-              additionalProperties: false,
-            },
-          },
+              "additionalProperties": false
+            }
+          }
         },
-        additionalProperties: false,
-      },
+        "additionalProperties": false
+      }
     },
-    required: ['apiVersion', 'kind', 'metadata', 'spec'],
-    additionalProperties: false,
+    "required": [
+      "apiVersion",
+      "kind",
+      "metadata",
+      "spec"
+    ],
+    "additionalProperties": false
   },
-  'gateway.networking.k8s.io/v1beta1/ReferenceGrant': {
-    type: 'object',
-    properties: {
-      apiVersion: {
-        const: 'gateway.networking.k8s.io/v1beta1',
+  "gateway.networking.k8s.io/v1beta1/ReferenceGrant": {
+    "type": "object",
+    "properties": {
+      "apiVersion": {
+        "const": "gateway.networking.k8s.io/v1beta1"
       },
-      kind: {
-        const: 'ReferenceGrant',
+      "kind": {
+        "const": "ReferenceGrant"
       },
-      metadata: {
-        type: 'object',
-        description: 'Object metadata.',
-        properties: {
-          name: {
-            type: 'string',
-            description: 'Object name.',
-            minLength: 1,
-            maxLength: 253,
+      "metadata": {
+        "type": "object",
+        "description": "Object metadata.",
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "Object name.",
+            "minLength": 1,
+            "maxLength": 253
           },
-          namespace: {
-            type: 'string',
-            description: 'Namespace.',
-            minLength: 1,
-            maxLength: 63,
+          "namespace": {
+            "type": "string",
+            "description": "Namespace.",
+            "minLength": 1,
+            "maxLength": 63
           },
-          labels: {
-            type: 'object',
-            description: 'Labels.',
-            additionalProperties: {
-              type: 'string',
-            },
+          "labels": {
+            "type": "object",
+            "description": "Labels.",
+            "additionalProperties": {
+              "type": "string"
+            }
           },
-          annotations: {
-            type: 'object',
-            description: 'Annotations.',
-            additionalProperties: {
-              type: 'string',
-            },
-          },
+          "annotations": {
+            "type": "object",
+            "description": "Annotations.",
+            "additionalProperties": {
+              "type": "string"
+            }
+          }
         },
-        required: ['name', 'namespace'],
-        additionalProperties: false,
+        "required": [
+          "name",
+          "namespace"
+        ],
+        "additionalProperties": false
       },
-      spec: {
-        type: 'object',
-        required: ['from', 'to'],
-        properties: {
-          from: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 16,
-            items: {
-              type: 'object',
-              required: ['group', 'kind', 'namespace'],
-              properties: {
-                group: {
-                  type: 'string',
-                  maxLength: 253,
-                  pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+      "spec": {
+        "type": "object",
+        "required": [
+          "from",
+          "to"
+        ],
+        "properties": {
+          "from": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 16,
+            "items": {
+              "type": "object",
+              "required": [
+                "group",
+                "kind",
+                "namespace"
+              ],
+              "properties": {
+                "group": {
+                  "type": "string",
+                  "maxLength": 253,
+                  "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
                 },
-                kind: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 63,
-                  pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
+                "kind": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 63,
+                  "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
                 },
-                namespace: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 63,
-                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-                },
+                "namespace": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 63,
+                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+                }
               },
-              additionalProperties: false,
-            },
+              "additionalProperties": false
+            }
           },
-          to: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 16,
-            items: {
-              type: 'object',
-              required: ['group', 'kind'],
-              properties: {
-                group: {
-                  type: 'string',
-                  maxLength: 253,
-                  pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+          "to": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 16,
+            "items": {
+              "type": "object",
+              "required": [
+                "group",
+                "kind"
+              ],
+              "properties": {
+                "group": {
+                  "type": "string",
+                  "maxLength": 253,
+                  "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
                 },
-                kind: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 63,
-                  pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
+                "kind": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 63,
+                  "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
                 },
-                name: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 253,
-                },
+                "name": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 253
+                }
               },
-              additionalProperties: false,
-            },
-          },
+              "additionalProperties": false
+            }
+          }
         },
-        additionalProperties: false,
-      },
+        "additionalProperties": false
+      }
     },
-    required: ['apiVersion', 'kind', 'metadata'],
-    additionalProperties: false,
+    "required": [
+      "apiVersion",
+      "kind",
+      "metadata"
+    ],
+    "additionalProperties": false
   },
-  'gateway.networking.k8s.io/v1/TLSRoute': {
-    type: 'object',
-    properties: {
-      apiVersion: {
-        const: 'gateway.networking.k8s.io/v1',
+  "gateway.networking.k8s.io/v1/TLSRoute": {
+    "type": "object",
+    "properties": {
+      "apiVersion": {
+        "const": "gateway.networking.k8s.io/v1"
       },
-      kind: {
-        const: 'TLSRoute',
+      "kind": {
+        "const": "TLSRoute"
       },
-      metadata: {
-        type: 'object',
-        description: 'Object metadata.',
-        properties: {
-          name: {
-            type: 'string',
-            description: 'Object name.',
-            minLength: 1,
-            maxLength: 253,
+      "metadata": {
+        "type": "object",
+        "description": "Object metadata.",
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "Object name.",
+            "minLength": 1,
+            "maxLength": 253
           },
-          namespace: {
-            type: 'string',
-            description: 'Namespace.',
-            minLength: 1,
-            maxLength: 63,
+          "namespace": {
+            "type": "string",
+            "description": "Namespace.",
+            "minLength": 1,
+            "maxLength": 63
           },
-          labels: {
-            type: 'object',
-            description: 'Labels.',
-            additionalProperties: {
-              type: 'string',
-            },
+          "labels": {
+            "type": "object",
+            "description": "Labels.",
+            "additionalProperties": {
+              "type": "string"
+            }
           },
-          annotations: {
-            type: 'object',
-            description: 'Annotations.',
-            additionalProperties: {
-              type: 'string',
-            },
-          },
+          "annotations": {
+            "type": "object",
+            "description": "Annotations.",
+            "additionalProperties": {
+              "type": "string"
+            }
+          }
         },
-        required: ['name', 'namespace'],
-        additionalProperties: false,
+        "required": [
+          "name",
+          "namespace"
+        ],
+        "additionalProperties": false
       },
-      spec: {
-        type: 'object',
-        required: ['hostnames', 'rules'],
-        properties: {
-          hostnames: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 16,
-            items: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 253,
-              pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-            },
+      "spec": {
+        "type": "object",
+        "required": [
+          "hostnames",
+          "rules"
+        ],
+        "properties": {
+          "hostnames": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 16,
+            "items": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 253,
+              "pattern": "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+            }
           },
-          parentRefs: {
-            type: 'array',
-            maxItems: 32,
-            items: {
-              type: 'object',
-              required: ['name'],
-              properties: {
-                group: {
-                  type: 'string',
-                  maxLength: 253,
-                  pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+          "parentRefs": {
+            "type": "array",
+            "maxItems": 32,
+            "items": {
+              "type": "object",
+              "required": [
+                "name"
+              ],
+              "properties": {
+                "group": {
+                  "type": "string",
+                  "maxLength": 253,
+                  "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
                 },
-                kind: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 63,
-                  pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
+                "kind": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 63,
+                  "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
                 },
-                name: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 253,
+                "name": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 253
                 },
-                namespace: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 63,
-                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+                "namespace": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 63,
+                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
                 },
-                port: {
-                  type: 'integer',
-                  minimum: 1,
-                  maximum: 65535,
+                "port": {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 65535
                 },
-                sectionName: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 253,
-                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                },
+                "sectionName": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 253,
+                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                }
               },
-              additionalProperties: false,
-            },
+              "additionalProperties": false
+            }
           },
-          rules: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 1,
-            items: {
-              type: 'object',
-              required: ['backendRefs'],
-              properties: {
-                backendRefs: {
-                  type: 'array',
-                  minItems: 1,
-                  maxItems: 16,
-                  items: {
-                    type: 'object',
-                    required: ['name'],
-                    properties: {
-                      group: {
-                        type: 'string',
-                        maxLength: 253,
-                        pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+          "rules": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 1,
+            "items": {
+              "type": "object",
+              "required": [
+                "backendRefs"
+              ],
+              "properties": {
+                "backendRefs": {
+                  "type": "array",
+                  "minItems": 1,
+                  "maxItems": 16,
+                  "items": {
+                    "type": "object",
+                    "required": [
+                      "name"
+                    ],
+                    "properties": {
+                      "group": {
+                        "type": "string",
+                        "maxLength": 253,
+                        "pattern": "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
                       },
-                      kind: {
-                        type: 'string',
-                        minLength: 1,
-                        maxLength: 63,
-                        pattern: '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$',
+                      "kind": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 63,
+                        "pattern": "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
                       },
-                      name: {
-                        type: 'string',
-                        minLength: 1,
-                        maxLength: 253,
+                      "name": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 253
                       },
-                      namespace: {
-                        type: 'string',
-                        minLength: 1,
-                        maxLength: 63,
-                        pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+                      "namespace": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 63,
+                        "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
                       },
-                      port: {
-                        type: 'integer',
-                        minimum: 1,
-                        maximum: 65535,
+                      "port": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 65535
                       },
-                      weight: {
-                        type: 'integer',
-                        minimum: 0,
-                        maximum: 1000000,
-                      },
+                      "weight": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 1000000
+                      }
                     },
-                    additionalProperties: false,
-                  },
+                    "additionalProperties": false
+                  }
                 },
-                name: {
-                  type: 'string',
-                  minLength: 1,
-                  maxLength: 253,
-                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                },
+                "name": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 253,
+                  "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                }
               },
-              additionalProperties: false,
-            },
-          },
+              "additionalProperties": false
+            }
+          }
         },
-        additionalProperties: false,
-      },
+        "additionalProperties": false
+      }
     },
-    required: ['apiVersion', 'kind', 'metadata', 'spec'],
-    additionalProperties: false,
-  },
+    "required": [
+      "apiVersion",
+      "kind",
+      "metadata",
+      "spec"
+    ],
+    "additionalProperties": false
+  }
 };

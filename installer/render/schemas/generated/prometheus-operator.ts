@@ -12,544 +12,571 @@
 import type { Schema } from '../../../inventory/schema/dsl.ts';
 
 export const PROMETHEUS_OPERATOR_SCHEMAS: Record<string, Schema> = {
-  'monitoring.coreos.com/v1/PodMonitor': {
-    type: 'object',
-    properties: {
-      apiVersion: {
-        const: 'monitoring.coreos.com/v1',
+  "monitoring.coreos.com/v1/PodMonitor": {
+    "type": "object",
+    "properties": {
+      "apiVersion": {
+        "const": "monitoring.coreos.com/v1"
       },
-      kind: {
-        const: 'PodMonitor',
+      "kind": {
+        "const": "PodMonitor"
       },
-      metadata: {
-        type: 'object',
-        description: 'Object metadata.',
-        properties: {
-          name: {
-            type: 'string',
-            description: 'Object name.',
-            minLength: 1,
-            maxLength: 253,
+      "metadata": {
+        "type": "object",
+        "description": "Object metadata.",
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "Object name.",
+            "minLength": 1,
+            "maxLength": 253
           },
-          namespace: {
-            type: 'string',
-            description: 'Namespace.',
-            minLength: 1,
-            maxLength: 63,
+          "namespace": {
+            "type": "string",
+            "description": "Namespace.",
+            "minLength": 1,
+            "maxLength": 63
           },
-          labels: {
-            type: 'object',
-            description: 'Labels.',
-            additionalProperties: {
-              type: 'string',
-            },
+          "labels": {
+            "type": "object",
+            "description": "Labels.",
+            "additionalProperties": {
+              "type": "string"
+            }
           },
-          annotations: {
-            type: 'object',
-            description: 'Annotations.',
-            additionalProperties: {
-              type: 'string',
-            },
-          },
+          "annotations": {
+            "type": "object",
+            "description": "Annotations.",
+            "additionalProperties": {
+              "type": "string"
+            }
+          }
         },
-        required: ['name', 'namespace'],
-        additionalProperties: false,
+        "required": [
+          "name",
+          "namespace"
+        ],
+        "additionalProperties": false
       },
-      spec: {
-        type: 'object',
-        required: ['selector'],
-        properties: {
-          attachMetadata: {
-            type: 'object',
-            properties: {
-              node: {
-                type: 'boolean',
-              },
+      "spec": {
+        "type": "object",
+        "required": [
+          "selector"
+        ],
+        "properties": {
+          "attachMetadata": {
+            "type": "object",
+            "properties": {
+              "node": {
+                "type": "boolean"
+              }
             },
-            additionalProperties: false,
+            "additionalProperties": false
           },
-          bodySizeLimit: {
-            type: 'string',
-            pattern: '(^0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$',
+          "bodySizeLimit": {
+            "type": "string",
+            "pattern": "(^0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$"
           },
-          convertClassicHistogramsToNHCB: {
-            type: 'boolean',
+          "convertClassicHistogramsToNHCB": {
+            "type": "boolean"
           },
-          fallbackScrapeProtocol: {
-            type: 'string',
-            enum: [
-              'PrometheusProto',
-              'OpenMetricsText0.0.1',
-              'OpenMetricsText1.0.0',
-              'PrometheusText0.0.4',
-              'PrometheusText1.0.0',
-            ],
+          "fallbackScrapeProtocol": {
+            "type": "string",
+            "enum": [
+              "PrometheusProto",
+              "OpenMetricsText0.0.1",
+              "OpenMetricsText1.0.0",
+              "PrometheusText0.0.4",
+              "PrometheusText1.0.0"
+            ]
           },
-          jobLabel: {
-            type: 'string',
+          "jobLabel": {
+            "type": "string"
           },
-          keepDroppedTargets: {
-            type: 'integer',
-            minimum: 0,
+          "keepDroppedTargets": {
+            "type": "integer",
+            "minimum": 0
           },
-          labelLimit: {
-            type: 'integer',
-            minimum: 0,
+          "labelLimit": {
+            "type": "integer",
+            "minimum": 0
           },
-          labelNameLengthLimit: {
-            type: 'integer',
-            minimum: 0,
+          "labelNameLengthLimit": {
+            "type": "integer",
+            "minimum": 0
           },
-          labelValueLengthLimit: {
-            type: 'integer',
-            minimum: 0,
+          "labelValueLengthLimit": {
+            "type": "integer",
+            "minimum": 0
           },
-          namespaceSelector: {
-            type: 'object',
-            properties: {
-              any: {
-                type: 'boolean',
+          "namespaceSelector": {
+            "type": "object",
+            "properties": {
+              "any": {
+                "type": "boolean"
               },
-              matchNames: {
-                type: 'array',
-                items: {
-                  type: 'string',
-                },
-              },
+              "matchNames": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              }
             },
-            additionalProperties: false,
+            "additionalProperties": false
           },
-          nativeHistogramBucketLimit: {
-            type: 'integer',
-            minimum: 0,
+          "nativeHistogramBucketLimit": {
+            "type": "integer",
+            "minimum": 0
           },
-          nativeHistogramMinBucketFactor: {
-            anyOf: [
+          "nativeHistogramMinBucketFactor": {
+            "anyOf": [
               {
-                type: 'integer',
+                "type": "integer"
               },
               {
-                type: 'string',
-              },
-            ],
+                "type": "string"
+              }
+            ]
           },
-          podMetricsEndpoints: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                enableHttp2: {
-                  type: 'boolean',
+          "podMetricsEndpoints": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "enableHttp2": {
+                  "type": "boolean"
                 },
-                filterRunning: {
-                  type: 'boolean',
+                "filterRunning": {
+                  "type": "boolean"
                 },
-                followRedirects: {
-                  type: 'boolean',
+                "followRedirects": {
+                  "type": "boolean"
                 },
-                honorLabels: {
-                  type: 'boolean',
+                "honorLabels": {
+                  "type": "boolean"
                 },
-                honorTimestamps: {
-                  type: 'boolean',
+                "honorTimestamps": {
+                  "type": "boolean"
                 },
-                interval: {
-                  type: 'string',
-                  pattern:
-                    '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
+                "interval": {
+                  "type": "string",
+                  "pattern": "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
                 },
-                metricRelabelings: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      action: {
-                        type: 'string',
-                        enum: [
-                          'replace',
-                          'Replace',
-                          'keep',
-                          'Keep',
-                          'drop',
-                          'Drop',
-                          'hashmod',
-                          'HashMod',
-                          'labelmap',
-                          'LabelMap',
-                          'labeldrop',
-                          'LabelDrop',
-                          'labelkeep',
-                          'LabelKeep',
-                          'lowercase',
-                          'Lowercase',
-                          'uppercase',
-                          'Uppercase',
-                          'keepequal',
-                          'KeepEqual',
-                          'dropequal',
-                          'DropEqual',
-                        ],
+                "metricRelabelings": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "action": {
+                        "type": "string",
+                        "enum": [
+                          "replace",
+                          "Replace",
+                          "keep",
+                          "Keep",
+                          "drop",
+                          "Drop",
+                          "hashmod",
+                          "HashMod",
+                          "labelmap",
+                          "LabelMap",
+                          "labeldrop",
+                          "LabelDrop",
+                          "labelkeep",
+                          "LabelKeep",
+                          "lowercase",
+                          "Lowercase",
+                          "uppercase",
+                          "Uppercase",
+                          "keepequal",
+                          "KeepEqual",
+                          "dropequal",
+                          "DropEqual"
+                        ]
                       },
-                      modulus: {
-                        type: 'integer',
-                        minimum: 0,
+                      "modulus": {
+                        "type": "integer",
+                        "minimum": 0
                       },
-                      regex: {
-                        type: 'string',
+                      "regex": {
+                        "type": "string"
                       },
-                      replacement: {
-                        type: 'string',
+                      "replacement": {
+                        "type": "string"
                       },
-                      separator: {
-                        type: 'string',
+                      "separator": {
+                        "type": "string"
                       },
-                      sourceLabels: {
-                        type: 'array',
-                        items: {
-                          type: 'string',
-                        },
+                      "sourceLabels": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
                       },
-                      targetLabel: {
-                        type: 'string',
-                      },
+                      "targetLabel": {
+                        "type": "string"
+                      }
                     },
-                    additionalProperties: false,
-                  },
+                    "additionalProperties": false
+                  }
                 },
-                noProxy: {
-                  type: 'string',
+                "noProxy": {
+                  "type": "string"
                 },
-                params: {
-                  type: 'object',
-                  additionalProperties: {
-                    type: 'array',
-                    items: {
-                      type: 'string',
+                "params": {
+                  "type": "object",
+                  "additionalProperties": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  }
+                },
+                "path": {
+                  "type": "string"
+                },
+                "port": {
+                  "type": "string"
+                },
+                "portNumber": {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 65535
+                },
+                "proxyFromEnvironment": {
+                  "type": "boolean"
+                },
+                "proxyUrl": {
+                  "type": "string",
+                  "pattern": "^(http|https|socks5)://.+$"
+                },
+                "relabelings": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "action": {
+                        "type": "string",
+                        "enum": [
+                          "replace",
+                          "Replace",
+                          "keep",
+                          "Keep",
+                          "drop",
+                          "Drop",
+                          "hashmod",
+                          "HashMod",
+                          "labelmap",
+                          "LabelMap",
+                          "labeldrop",
+                          "LabelDrop",
+                          "labelkeep",
+                          "LabelKeep",
+                          "lowercase",
+                          "Lowercase",
+                          "uppercase",
+                          "Uppercase",
+                          "keepequal",
+                          "KeepEqual",
+                          "dropequal",
+                          "DropEqual"
+                        ]
+                      },
+                      "modulus": {
+                        "type": "integer",
+                        "minimum": 0
+                      },
+                      "regex": {
+                        "type": "string"
+                      },
+                      "replacement": {
+                        "type": "string"
+                      },
+                      "separator": {
+                        "type": "string"
+                      },
+                      "sourceLabels": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      },
+                      "targetLabel": {
+                        "type": "string"
+                      }
                     },
-                  },
+                    "additionalProperties": false
+                  }
                 },
-                path: {
-                  type: 'string',
+                "scheme": {
+                  "type": "string",
+                  "enum": [
+                    "http",
+                    "https",
+                    "HTTP",
+                    "HTTPS"
+                  ]
                 },
-                port: {
-                  type: 'string',
+                "scrapeTimeout": {
+                  "type": "string",
+                  "pattern": "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
                 },
-                portNumber: {
-                  type: 'integer',
-                  minimum: 1,
-                  maximum: 65535,
-                },
-                proxyFromEnvironment: {
-                  type: 'boolean',
-                },
-                proxyUrl: {
-                  type: 'string',
-                  pattern: '^(http|https|socks5)://.+$',
-                },
-                relabelings: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      action: {
-                        type: 'string',
-                        enum: [
-                          'replace',
-                          'Replace',
-                          'keep',
-                          'Keep',
-                          'drop',
-                          'Drop',
-                          'hashmod',
-                          'HashMod',
-                          'labelmap',
-                          'LabelMap',
-                          'labeldrop',
-                          'LabelDrop',
-                          'labelkeep',
-                          'LabelKeep',
-                          'lowercase',
-                          'Lowercase',
-                          'uppercase',
-                          'Uppercase',
-                          'keepequal',
-                          'KeepEqual',
-                          'dropequal',
-                          'DropEqual',
-                        ],
-                      },
-                      modulus: {
-                        type: 'integer',
-                        minimum: 0,
-                      },
-                      regex: {
-                        type: 'string',
-                      },
-                      replacement: {
-                        type: 'string',
-                      },
-                      separator: {
-                        type: 'string',
-                      },
-                      sourceLabels: {
-                        type: 'array',
-                        items: {
-                          type: 'string',
-                        },
-                      },
-                      targetLabel: {
-                        type: 'string',
-                      },
-                    },
-                    additionalProperties: false,
-                  },
-                },
-                scheme: {
-                  type: 'string',
-                  enum: ['http', 'https', 'HTTP', 'HTTPS'],
-                },
-                scrapeTimeout: {
-                  type: 'string',
-                  pattern:
-                    '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
-                },
-                targetPort: {
-                  anyOf: [
+                "targetPort": {
+                  "anyOf": [
                     {
-                      type: 'integer',
+                      "type": "integer"
                     },
                     {
-                      type: 'string',
-                    },
+                      "type": "string"
+                    }
+                  ]
+                },
+                "trackTimestampsStaleness": {
+                  "type": "boolean"
+                }
+              },
+              "additionalProperties": false
+            }
+          },
+          "podTargetLabels": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "sampleLimit": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "scrapeClass": {
+            "type": "string",
+            "minLength": 1
+          },
+          "scrapeClassicHistograms": {
+            "type": "boolean"
+          },
+          "scrapeNativeHistograms": {
+            "type": "boolean"
+          },
+          "scrapeProtocols": {
+            "type": "array",
+            "uniqueItems": true,
+            "items": {
+              "type": "string",
+              "enum": [
+                "PrometheusProto",
+                "OpenMetricsText0.0.1",
+                "OpenMetricsText1.0.0",
+                "PrometheusText0.0.4",
+                "PrometheusText1.0.0"
+              ]
+            }
+          },
+          "selector": {
+            "type": "object",
+            "properties": {
+              "matchExpressions": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "key",
+                    "operator"
                   ],
-                },
-                trackTimestampsStaleness: {
-                  type: 'boolean',
-                },
+                  "properties": {
+                    "key": {
+                      "type": "string"
+                    },
+                    "operator": {
+                      "type": "string"
+                    },
+                    "values": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    }
+                  },
+                  "additionalProperties": false
+                }
               },
-              additionalProperties: false,
+              "matchLabels": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "string"
+                }
+              }
             },
+            "additionalProperties": false
           },
-          podTargetLabels: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
+          "selectorMechanism": {
+            "type": "string",
+            "enum": [
+              "RelabelConfig",
+              "RoleSelector"
+            ]
           },
-          sampleLimit: {
-            type: 'integer',
-            minimum: 0,
+          "targetLimit": {
+            "type": "integer",
+            "minimum": 0
+          }
+        },
+        "additionalProperties": false
+      }
+    },
+    "required": [
+      "apiVersion",
+      "kind",
+      "metadata",
+      "spec"
+    ],
+    "additionalProperties": false
+  },
+  "monitoring.coreos.com/v1/PrometheusRule": {
+    "type": "object",
+    "properties": {
+      "apiVersion": {
+        "const": "monitoring.coreos.com/v1"
+      },
+      "kind": {
+        "const": "PrometheusRule"
+      },
+      "metadata": {
+        "type": "object",
+        "description": "Object metadata.",
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "Object name.",
+            "minLength": 1,
+            "maxLength": 253
           },
-          scrapeClass: {
-            type: 'string',
-            minLength: 1,
+          "namespace": {
+            "type": "string",
+            "description": "Namespace.",
+            "minLength": 1,
+            "maxLength": 63
           },
-          scrapeClassicHistograms: {
-            type: 'boolean',
+          "labels": {
+            "type": "object",
+            "description": "Labels.",
+            "additionalProperties": {
+              "type": "string"
+            }
           },
-          scrapeNativeHistograms: {
-            type: 'boolean',
-          },
-          scrapeProtocols: {
-            type: 'array',
-            uniqueItems: true,
-            items: {
-              type: 'string',
-              enum: [
-                'PrometheusProto',
-                'OpenMetricsText0.0.1',
-                'OpenMetricsText1.0.0',
-                'PrometheusText0.0.4',
-                'PrometheusText1.0.0',
+          "annotations": {
+            "type": "object",
+            "description": "Annotations.",
+            "additionalProperties": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "name",
+          "namespace"
+        ],
+        "additionalProperties": false
+      },
+      "spec": {
+        "type": "object",
+        "properties": {
+          "groups": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "name"
               ],
-            },
-          },
-          selector: {
-            type: 'object',
-            properties: {
-              matchExpressions: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['key', 'operator'],
-                  properties: {
-                    key: {
-                      type: 'string',
-                    },
-                    operator: {
-                      type: 'string',
-                    },
-                    values: {
-                      type: 'array',
-                      items: {
-                        type: 'string',
+              "properties": {
+                "interval": {
+                  "type": "string",
+                  "pattern": "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
+                },
+                "labels": {
+                  "type": "object",
+                  "additionalProperties": {
+                    "type": "string"
+                  }
+                },
+                "limit": {
+                  "type": "integer"
+                },
+                "name": {
+                  "type": "string",
+                  "minLength": 1
+                },
+                "partial_response_strategy": {
+                  "type": "string",
+                  "pattern": "^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$"
+                },
+                "query_offset": {
+                  "type": "string",
+                  "pattern": "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
+                },
+                "rules": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "required": [
+                      "expr"
+                    ],
+                    "properties": {
+                      "alert": {
+                        "type": "string"
                       },
-                    },
-                  },
-                  additionalProperties: false,
-                },
-              },
-              matchLabels: {
-                type: 'object',
-                additionalProperties: {
-                  type: 'string',
-                },
-              },
-            },
-            additionalProperties: false,
-          },
-          selectorMechanism: {
-            type: 'string',
-            enum: ['RelabelConfig', 'RoleSelector'],
-          },
-          targetLimit: {
-            type: 'integer',
-            minimum: 0,
-          },
-        },
-        additionalProperties: false,
-      },
-    },
-    required: ['apiVersion', 'kind', 'metadata', 'spec'],
-    additionalProperties: false,
-  },
-  'monitoring.coreos.com/v1/PrometheusRule': {
-    type: 'object',
-    properties: {
-      apiVersion: {
-        const: 'monitoring.coreos.com/v1',
-      },
-      kind: {
-        const: 'PrometheusRule',
-      },
-      metadata: {
-        type: 'object',
-        description: 'Object metadata.',
-        properties: {
-          name: {
-            type: 'string',
-            description: 'Object name.',
-            minLength: 1,
-            maxLength: 253,
-          },
-          namespace: {
-            type: 'string',
-            description: 'Namespace.',
-            minLength: 1,
-            maxLength: 63,
-          },
-          labels: {
-            type: 'object',
-            description: 'Labels.',
-            additionalProperties: {
-              type: 'string',
-            },
-          },
-          annotations: {
-            type: 'object',
-            description: 'Annotations.',
-            additionalProperties: {
-              type: 'string',
-            },
-          },
-        },
-        required: ['name', 'namespace'],
-        additionalProperties: false,
-      },
-      spec: {
-        type: 'object',
-        properties: {
-          groups: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['name'],
-              properties: {
-                interval: {
-                  type: 'string',
-                  pattern:
-                    '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
-                },
-                labels: {
-                  type: 'object',
-                  additionalProperties: {
-                    type: 'string',
-                  },
-                },
-                limit: {
-                  type: 'integer',
-                },
-                name: {
-                  type: 'string',
-                  minLength: 1,
-                },
-                partial_response_strategy: {
-                  type: 'string',
-                  pattern: '^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$',
-                },
-                query_offset: {
-                  type: 'string',
-                  pattern:
-                    '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
-                },
-                rules: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    required: ['expr'],
-                    properties: {
-                      alert: {
-                        type: 'string',
+                      "annotations": {
+                        "type": "object",
+                        "additionalProperties": {
+                          "type": "string"
+                        }
                       },
-                      annotations: {
-                        type: 'object',
-                        additionalProperties: {
-                          type: 'string',
-                        },
-                      },
-                      expr: {
-                        anyOf: [
+                      "expr": {
+                        "anyOf": [
                           {
-                            type: 'integer',
+                            "type": "integer"
                           },
                           {
-                            type: 'string',
-                          },
-                        ],
+                            "type": "string"
+                          }
+                        ]
                       },
-                      for: {
-                        type: 'string',
-                        pattern:
-                          '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
+                      "for": {
+                        "type": "string",
+                        "pattern": "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
                       },
-                      keep_firing_for: {
-                        type: 'string',
-                        minLength: 1,
-                        pattern:
-                          '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
+                      "keep_firing_for": {
+                        "type": "string",
+                        "minLength": 1,
+                        "pattern": "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
                       },
-                      labels: {
-                        type: 'object',
-                        additionalProperties: {
-                          type: 'string',
-                        },
+                      "labels": {
+                        "type": "object",
+                        "additionalProperties": {
+                          "type": "string"
+                        }
                       },
-                      record: {
-                        type: 'string',
-                      },
+                      "record": {
+                        "type": "string"
+                      }
                     },
-                    additionalProperties: false,
-                  },
-                },
+                    "additionalProperties": false
+                  }
+                }
               },
-              additionalProperties: false,
-            },
-          },
+              "additionalProperties": false
+            }
+          }
         },
-        additionalProperties: false,
-      },
+        "additionalProperties": false
+      }
     },
-    required: ['apiVersion', 'kind', 'metadata', 'spec'],
-    additionalProperties: false,
-  },
+    "required": [
+      "apiVersion",
+      "kind",
+      "metadata",
+      "spec"
+    ],
+    "additionalProperties": false
+  }
 };
