@@ -93,4 +93,20 @@ export const SOURCES: CrdSource[] = [
       ].map((f) => `spec.podMetricsEndpoints[].${f}`),
     },
   },
+  {
+    // MetalLB's address pools, BGP sessions, BFD profiles and advertisements (the kinds the builder writes).
+    // The chart's crds subchart carries the same CRDs as config/crd/bases at the chart's tag.
+    name: 'metallb',
+    pin: 'metallb',
+    upstream: 'metallb/metallb (Apache-2.0)',
+    ref: (chart) => `v${chart}`,
+    url: (v, f) => `https://raw.githubusercontent.com/metallb/metallb/${v}/config/crd/bases/${f}`,
+    files: [
+      'metallb.io_ipaddresspools.yaml',
+      'metallb.io_bgppeers.yaml',
+      'metallb.io_bfdprofiles.yaml',
+      'metallb.io_bgpadvertisements.yaml',
+    ],
+    versions: 'storage',
+  },
 ];
