@@ -109,4 +109,17 @@ export const SOURCES: CrdSource[] = [
     ],
     versions: 'storage',
   },
+  {
+    // CloudNativePG Cluster (the databases of Keycloak and Harbor). The pin is the cloudnative-pg chart; its
+    // appVersion is the operator release whose config/crd/bases the chart's CRD template is made from.
+    name: 'cloudnative-pg',
+    pin: 'cloudnative-pg',
+    upstream: 'cloudnative-pg/cloudnative-pg (Apache-2.0)',
+    ref: (chart) =>
+      (({ '0.29.0': 'v1.30.0' }) as Record<string, string>)[chart] ??
+      `no operator tag known for the cloudnative-pg chart ${chart}: add it in scripts/crds/sources.ts`,
+    url: (v, f) => `https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/${v}/config/crd/bases/${f}`,
+    files: ['postgresql.cnpg.io_clusters.yaml'],
+    versions: 'storage',
+  },
 ];
