@@ -122,4 +122,23 @@ export const SOURCES: CrdSource[] = [
     files: ['postgresql.cnpg.io_clusters.yaml'],
     versions: 'storage',
   },
+  {
+    // Calico's BGPConfiguration, BGPPeer and FelixConfiguration as the platform writes them: projectcalico.org/v3
+    // (the Calico API server's kinds; api/config/crd holds their CRD form, made from the same Go types). The
+    // pin is Calico v3.32.4; the newest v3.32 tag stored here is v3.32.1 (patch releases normally leave these
+    // CRDs unchanged; not verified).
+    name: 'calico',
+    pin: 'calico-crds',
+    upstream: 'projectcalico/calico (Apache-2.0)',
+    ref: (calico) =>
+      (({ 'v3.32.4': 'v3.32.1' }) as Record<string, string>)[calico] ??
+      `no stored Calico tag known for ${calico}: add it in scripts/crds/sources.ts`,
+    url: (v, f) => `https://raw.githubusercontent.com/projectcalico/calico/${v}/api/config/crd/${f}`,
+    files: [
+      'projectcalico.org_bgpconfigurations.yaml',
+      'projectcalico.org_bgppeers.yaml',
+      'projectcalico.org_felixconfigurations.yaml',
+    ],
+    versions: 'storage',
+  },
 ];
