@@ -27,6 +27,9 @@ export interface CrdSource {
   omit?: Record<string, string[]>;
 }
 
+/** Scrape-endpoint fields of PodMonitor and ServiceMonitor for credentials and TLS. */
+const SCRAPE_AUTH = ['oauth2', 'tlsConfig', 'basicAuth', 'authorization', 'bearerTokenSecret', 'proxyConnectHeader'];
+
 export const SOURCES: CrdSource[] = [
   {
     name: 'gateway-api',
@@ -68,7 +71,8 @@ export const SOURCES: CrdSource[] = [
     },
   },
   {
-    // PrometheusRule (every component's alerts) and PodMonitor (the gateway's Envoy proxies). The pin is
+    // PrometheusRule (every component's alerts), PodMonitor (the gateway's Envoy proxies) and ServiceMonitor
+    // (components' metrics endpoints). The pin is
     // the prometheus-operator-crds chart 31.0.1, which carries the CRDs of operator v0.93.1; the newest tag
     // stored here is v0.93.0 (the CRD files of a patch release are normally unchanged; not verified).
     name: 'prometheus-operator',
@@ -79,18 +83,16 @@ export const SOURCES: CrdSource[] = [
       `no operator tag known for prometheus-operator-crds ${chart}: add it in scripts/crds/sources.ts`,
     url: (v, f) =>
       `https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/${v}/example/prometheus-operator-crd/${f}`,
-    files: ['monitoring.coreos.com_podmonitors.yaml', 'monitoring.coreos.com_prometheusrules.yaml'],
+    files: [
+      'monitoring.coreos.com_podmonitors.yaml',
+      'monitoring.coreos.com_prometheusrules.yaml',
+      'monitoring.coreos.com_servicemonitors.yaml',
+    ],
     versions: 'storage',
-    // Scrape credentials and TLS: our PodMonitors scrape plain HTTP inside the cluster (half the validator code).
+    // Scrape credentials and TLS: our monitors scrape plain HTTP inside the cluster (half the validator code).
     omit: {
-      'monitoring.coreos.com/v1/PodMonitor': [
-        'oauth2',
-        'tlsConfig',
-        'basicAuth',
-        'authorization',
-        'bearerTokenSecret',
-        'proxyConnectHeader',
-      ].map((f) => `spec.podMetricsEndpoints[].${f}`),
+      'monitoring.coreos.com/v1/PodMonitor': SCRAPE_AUTH.map((f) => `spec.podMetricsEndpoints[].${f}`),
+      'monitoring.coreos.com/v1/ServiceMonitor': SCRAPE_AUTH.map((f) => `spec.endpoints[].${f}`),
     },
   },
   {
