@@ -17,6 +17,8 @@ export interface CrdSource {
   url: (version: string, file: string) => string;
   /** Input files: YAML streams holding CustomResourceDefinitions. */
   files: string[];
+  /** Only these `<group>/<version>/<Kind>` (an input file holding many CRDs); default every CRD of the files. */
+  kinds?: string[];
   /** Which versions of each CRD get a schema: the storage version (what builders write) or every served one. */
   versions: 'storage' | 'served';
   /**
@@ -158,5 +160,16 @@ export const SOURCES: CrdSource[] = [
     versions: 'storage',
     // Raw pod-template overrides (half the CRD): the platform configures Keycloak through its typed fields.
     omit: { 'k8s.keycloak.org/v2alpha1/Keycloak': ['spec.unsupported'] },
+  },
+  {
+    // The Rook kinds the platform writes itself (the CephCluster and pools come from the rook-ceph-cluster
+    // chart): CephObjectStoreUser and ObjectBucketClaim. Rook publishes all its CRDs in one file.
+    name: 'rook-ceph',
+    pin: 'rook-ceph',
+    upstream: 'rook/rook (Apache-2.0)',
+    url: (v, f) => `https://raw.githubusercontent.com/rook/rook/${v}/deploy/examples/${f}`,
+    files: ['crds.yaml'],
+    kinds: ['ceph.rook.io/v1/CephObjectStoreUser', 'objectbucket.io/v1alpha1/ObjectBucketClaim'],
+    versions: 'storage',
   },
 ];
