@@ -172,4 +172,19 @@ export const SOURCES: CrdSource[] = [
     kinds: ['ceph.rook.io/v1/CephObjectStoreUser', 'objectbucket.io/v1alpha1/ObjectBucketClaim'],
     versions: 'storage',
   },
+  {
+    // The KubeVirt CR (kubevirt.io/v1), from the CRD form kubevirt keeps in manifests/generated at the pinned
+    // tag. VirtualMachine and the instance types have no CRD file there at v1.9.0 (virt-operator builds them),
+    // so their schemas stay hand-written in components/kubevirt/schemas.ts.
+    name: 'kubevirt',
+    pin: 'kubevirt',
+    upstream: 'kubevirt/kubevirt (Apache-2.0)',
+    url: (v, f) => `https://raw.githubusercontent.com/kubevirt/kubevirt/${v}/manifests/generated/${f}`,
+    files: ['kv-resource.yaml'],
+    versions: 'storage',
+    // Pod affinity of the KubeVirt components: the platform places them with nodeSelector only.
+    omit: {
+      'kubevirt.io/v1/KubeVirt': ['spec.infra.nodePlacement.affinity', 'spec.workloads.nodePlacement.affinity'],
+    },
+  },
 ];
