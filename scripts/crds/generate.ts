@@ -79,7 +79,8 @@ export function schemasOf(
       })
       .filter((d): d is Record<string, unknown> => !!d && d.kind === 'CustomResourceDefinition');
     if (!docs.length) throw new Error(`${file}: no CustomResourceDefinition in it`);
-    return { file, sha256: sum, schemas: docs.flatMap((d) => crdSchemas(d, s.versions)) };
+    const schemas = docs.flatMap((d) => crdSchemas(d, s.versions));
+    return { file, sha256: sum, schemas: s.kinds ? schemas.filter((x) => s.kinds!.includes(x.key)) : schemas };
   });
 }
 
@@ -114,6 +115,8 @@ export function generatedText(s: CrdSource): string {
   const version = pinOf(s);
   const inputs = schemasOf(s, version);
   const all = inputs.flatMap((i) => i.schemas);
+  const missing = (s.kinds ?? []).filter((k) => !all.some((x) => x.key === k));
+  if (missing.length) throw new Error(`CRD source ${s.name}: kinds ${missing.join(', ')} are not in the inputs`);
   for (const [key, paths] of Object.entries(s.omit ?? {})) {
     const x = all.find((a) => a.key === key);
     if (!x) throw new Error(`CRD source ${s.name}: omit names ${key}, which the inputs do not define`);

@@ -4,11 +4,14 @@
 //     sha256 45a93443daa687d3654f7e9631909ff7edcdf3ec09c5e60251b74aa2722aee5d: monitoring.coreos.com/v1/PodMonitor
 //   https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/v0.93.0/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml
 //     sha256 78be98554b9c8506ab2b4f4feb91c5f3a56e536a0a510f3a8e876a459970d56d: monitoring.coreos.com/v1/PrometheusRule
+//   https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/v0.93.0/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml
+//     sha256 a99047972c9dd7679ce2050b9968e8a08773492e671b3e17abd476d42aa78a32: monitoring.coreos.com/v1/ServiceMonitor
 // Carried over: types, enums, patterns, lengths, ranges, required fields, int-or-string, nullable;
 // objects closed unless upstream preserves unknown fields; metadata from platform/crd-schema.ts; status left out.
 // Left to the API server (ajv cannot check them): 0 CEL rules, formats int32, int64.
 // RE2 (?i) patterns are carried over with letters spelled [xX].
 // Left out of monitoring.coreos.com/v1/PodMonitor (refused if written; scripts/crds/sources.ts): spec.podMetricsEndpoints[].oauth2, spec.podMetricsEndpoints[].tlsConfig, spec.podMetricsEndpoints[].basicAuth, spec.podMetricsEndpoints[].authorization, spec.podMetricsEndpoints[].bearerTokenSecret, spec.podMetricsEndpoints[].proxyConnectHeader.
+// Left out of monitoring.coreos.com/v1/ServiceMonitor (refused if written; scripts/crds/sources.ts): spec.endpoints[].oauth2, spec.endpoints[].tlsConfig, spec.endpoints[].basicAuth, spec.endpoints[].authorization, spec.endpoints[].bearerTokenSecret, spec.endpoints[].proxyConnectHeader.
 import type { Schema } from '../../../inventory/schema/dsl.ts';
 
 export const PROMETHEUS_OPERATOR_SCHEMAS: Record<string, Schema> = {
@@ -566,6 +569,438 @@ export const PROMETHEUS_OPERATOR_SCHEMAS: Record<string, Schema> = {
               },
               "additionalProperties": false
             }
+          }
+        },
+        "additionalProperties": false
+      }
+    },
+    "required": [
+      "apiVersion",
+      "kind",
+      "metadata",
+      "spec"
+    ],
+    "additionalProperties": false
+  },
+  "monitoring.coreos.com/v1/ServiceMonitor": {
+    "type": "object",
+    "properties": {
+      "apiVersion": {
+        "const": "monitoring.coreos.com/v1"
+      },
+      "kind": {
+        "const": "ServiceMonitor"
+      },
+      "metadata": {
+        "type": "object",
+        "description": "Object metadata.",
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "Object name.",
+            "minLength": 1,
+            "maxLength": 253
+          },
+          "namespace": {
+            "type": "string",
+            "description": "Namespace.",
+            "minLength": 1,
+            "maxLength": 63
+          },
+          "labels": {
+            "type": "object",
+            "description": "Labels.",
+            "additionalProperties": {
+              "type": "string"
+            }
+          },
+          "annotations": {
+            "type": "object",
+            "description": "Annotations.",
+            "additionalProperties": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "name",
+          "namespace"
+        ],
+        "additionalProperties": false
+      },
+      "spec": {
+        "type": "object",
+        "required": [
+          "endpoints",
+          "selector"
+        ],
+        "properties": {
+          "attachMetadata": {
+            "type": "object",
+            "properties": {
+              "node": {
+                "type": "boolean"
+              }
+            },
+            "additionalProperties": false
+          },
+          "bodySizeLimit": {
+            "type": "string",
+            "pattern": "(^0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$"
+          },
+          "convertClassicHistogramsToNHCB": {
+            "type": "boolean"
+          },
+          "endpoints": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "bearerTokenFile": {
+                  "type": "string"
+                },
+                "enableHttp2": {
+                  "type": "boolean"
+                },
+                "filterRunning": {
+                  "type": "boolean"
+                },
+                "followRedirects": {
+                  "type": "boolean"
+                },
+                "honorLabels": {
+                  "type": "boolean"
+                },
+                "honorTimestamps": {
+                  "type": "boolean"
+                },
+                "interval": {
+                  "type": "string",
+                  "pattern": "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
+                },
+                "metricRelabelings": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "action": {
+                        "type": "string",
+                        "enum": [
+                          "replace",
+                          "Replace",
+                          "keep",
+                          "Keep",
+                          "drop",
+                          "Drop",
+                          "hashmod",
+                          "HashMod",
+                          "labelmap",
+                          "LabelMap",
+                          "labeldrop",
+                          "LabelDrop",
+                          "labelkeep",
+                          "LabelKeep",
+                          "lowercase",
+                          "Lowercase",
+                          "uppercase",
+                          "Uppercase",
+                          "keepequal",
+                          "KeepEqual",
+                          "dropequal",
+                          "DropEqual"
+                        ]
+                      },
+                      "modulus": {
+                        "type": "integer",
+                        "minimum": 0
+                      },
+                      "regex": {
+                        "type": "string"
+                      },
+                      "replacement": {
+                        "type": "string"
+                      },
+                      "separator": {
+                        "type": "string"
+                      },
+                      "sourceLabels": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      },
+                      "targetLabel": {
+                        "type": "string"
+                      }
+                    },
+                    "additionalProperties": false
+                  }
+                },
+                "noProxy": {
+                  "type": "string"
+                },
+                "params": {
+                  "type": "object",
+                  "additionalProperties": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  }
+                },
+                "path": {
+                  "type": "string"
+                },
+                "port": {
+                  "type": "string"
+                },
+                "proxyFromEnvironment": {
+                  "type": "boolean"
+                },
+                "proxyUrl": {
+                  "type": "string",
+                  "pattern": "^(http|https|socks5)://.+$"
+                },
+                "relabelings": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "action": {
+                        "type": "string",
+                        "enum": [
+                          "replace",
+                          "Replace",
+                          "keep",
+                          "Keep",
+                          "drop",
+                          "Drop",
+                          "hashmod",
+                          "HashMod",
+                          "labelmap",
+                          "LabelMap",
+                          "labeldrop",
+                          "LabelDrop",
+                          "labelkeep",
+                          "LabelKeep",
+                          "lowercase",
+                          "Lowercase",
+                          "uppercase",
+                          "Uppercase",
+                          "keepequal",
+                          "KeepEqual",
+                          "dropequal",
+                          "DropEqual"
+                        ]
+                      },
+                      "modulus": {
+                        "type": "integer",
+                        "minimum": 0
+                      },
+                      "regex": {
+                        "type": "string"
+                      },
+                      "replacement": {
+                        "type": "string"
+                      },
+                      "separator": {
+                        "type": "string"
+                      },
+                      "sourceLabels": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      },
+                      "targetLabel": {
+                        "type": "string"
+                      }
+                    },
+                    "additionalProperties": false
+                  }
+                },
+                "scheme": {
+                  "type": "string",
+                  "enum": [
+                    "http",
+                    "https",
+                    "HTTP",
+                    "HTTPS"
+                  ]
+                },
+                "scrapeTimeout": {
+                  "type": "string",
+                  "pattern": "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
+                },
+                "targetPort": {
+                  "anyOf": [
+                    {
+                      "type": "integer"
+                    },
+                    {
+                      "type": "string"
+                    }
+                  ]
+                },
+                "trackTimestampsStaleness": {
+                  "type": "boolean"
+                }
+              },
+              "additionalProperties": false
+            }
+          },
+          "fallbackScrapeProtocol": {
+            "type": "string",
+            "enum": [
+              "PrometheusProto",
+              "OpenMetricsText0.0.1",
+              "OpenMetricsText1.0.0",
+              "PrometheusText0.0.4",
+              "PrometheusText1.0.0"
+            ]
+          },
+          "jobLabel": {
+            "type": "string"
+          },
+          "keepDroppedTargets": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "labelLimit": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "labelNameLengthLimit": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "labelValueLengthLimit": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "namespaceSelector": {
+            "type": "object",
+            "properties": {
+              "any": {
+                "type": "boolean"
+              },
+              "matchNames": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              }
+            },
+            "additionalProperties": false
+          },
+          "nativeHistogramBucketLimit": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "nativeHistogramMinBucketFactor": {
+            "anyOf": [
+              {
+                "type": "integer"
+              },
+              {
+                "type": "string"
+              }
+            ]
+          },
+          "podTargetLabels": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "sampleLimit": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "scrapeClass": {
+            "type": "string",
+            "minLength": 1
+          },
+          "scrapeClassicHistograms": {
+            "type": "boolean"
+          },
+          "scrapeNativeHistograms": {
+            "type": "boolean"
+          },
+          "scrapeProtocols": {
+            "type": "array",
+            "uniqueItems": true,
+            "items": {
+              "type": "string",
+              "enum": [
+                "PrometheusProto",
+                "OpenMetricsText0.0.1",
+                "OpenMetricsText1.0.0",
+                "PrometheusText0.0.4",
+                "PrometheusText1.0.0"
+              ]
+            }
+          },
+          "selector": {
+            "type": "object",
+            "properties": {
+              "matchExpressions": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "key",
+                    "operator"
+                  ],
+                  "properties": {
+                    "key": {
+                      "type": "string"
+                    },
+                    "operator": {
+                      "type": "string"
+                    },
+                    "values": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    }
+                  },
+                  "additionalProperties": false
+                }
+              },
+              "matchLabels": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "string"
+                }
+              }
+            },
+            "additionalProperties": false
+          },
+          "selectorMechanism": {
+            "type": "string",
+            "enum": [
+              "RelabelConfig",
+              "RoleSelector"
+            ]
+          },
+          "serviceDiscoveryRole": {
+            "type": "string",
+            "enum": [
+              "Endpoints",
+              "EndpointSlice"
+            ]
+          },
+          "targetLabels": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "targetLimit": {
+            "type": "integer",
+            "minimum": 0
           }
         },
         "additionalProperties": false
