@@ -53,7 +53,15 @@ async function siteRepo(name: string, init: string[] | 'example'): Promise<strin
 
 describe("the rendered README's layout table matches the rendered site repository", () => {
   for (const [name, init] of [
-    ['init-site', ['--yes', '--site', 'cs-lab']],
+    [
+      'init-site',
+      [
+        '--yes',
+        '--site',
+        'cs-lab',
+        ...['node1', 'node2', 'node3'].flatMap((n) => ['--disk', `${n}=/dev/disk/by-id/nvme-${n}`]),
+      ],
+    ],
     ['example-site', 'example'],
   ] as const) {
     it(`${name}: every path in the table exists, every top-level entry is in the table`, async () => {
