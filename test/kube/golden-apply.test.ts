@@ -89,14 +89,20 @@ async function syncTree(tree: string) {
     ...appsObjs,
     ...[...manifests.values()].flat(),
   ];
-  const used = new Set(all.map(group).filter((g) => UPSTREAM_GROUPS.has(g)));
-  const upstream = (SOURCES.flatMap((s) => upstreamCrds(s)) as K8sObject[]).filter((c) =>
-    used.has((c as any).spec.group),
-  );
-  for (const g of used)
-    if (!upstream.some((c) => (c as any).spec.group === g))
+  // Kinds whose real upstream CRD is stored under scripts/crds get that CRD (the server runs its own
+  // validation and CEL rules); the others get one built from the components' schemas.
+  const kindKey = (o: K8sObject) => `${group(o)}/${o.kind}`;
+  const stored = new Map<string, K8sObject>();
+  for (const c of SOURCES.flatMap((s) => upstreamCrds(s)) as any[])
+    stored.set(`${c.spec.group}/${c.spec.names.kind}`, c);
+  // projectcalico.org/v3 is served by Calico's API server (its own Go validation: 4-byte AS numbers),
+  // not by the v3 CRDs upstream also ships (asNumber int32 there): those kinds keep built CRDs.
+  const usedKinds = new Set(all.map(kindKey).filter((k) => stored.has(k) && !k.startsWith('projectcalico.org/')));
+  for (const g of all.map(group).filter((g) => UPSTREAM_GROUPS.has(g)))
+    if (![...usedKinds].some((k) => k.startsWith(`${g}/`)))
       throw new Error(`no upstream CRD stored under scripts/crds for ${g}`);
-  const crds = [...crdsFor(all.filter((o) => !used.has(group(o)))), ...upstream];
+  const upstream = [...new Set([...usedKinds].map((k) => stored.get(k)!))];
+  const crds = [...crdsFor(all.filter((o) => !usedKinds.has(kindKey(o)))), ...upstream];
   const crdGroup = (c: K8sObject) => (c as any).spec.group as string;
   const refused: string[] = [];
   let applied = 0;
@@ -199,7 +205,11 @@ describe('golden trees on a real kube-apiserver (server-side apply, strict valid
     const pool = parseYamlFile(
       join(GOLDEN, 'example/components/metallb-config/manifests/ipaddresspool-metallb-system-campus.yaml'),
     )[0]!;
-    const crds = crdsFor([pool]);
+    // MetalLB's real upstream CRD (scripts/crds), as the site's chart installs it.
+    const crds = (SOURCES.flatMap((x) => upstreamCrds(x)) as any[]).filter(
+      (c) => c.spec.group === 'metallb.io' && c.spec.names.kind === 'IPAddressPool',
+    ) as K8sObject[];
+    expect(crds).toHaveLength(1);
     expect(
       (
         await applyObjects([
@@ -216,9 +226,7 @@ describe('golden trees on a real kube-apiserver (server-side apply, strict valid
     expect(r.refused.join('\n')).toMatch(
       /\.spec\.autoAsign: field not declared in schema|unknown field "spec\.autoAsign"/,
     );
-    const bad = { ...pool, spec: { ...(pool as any).spec, addresses: [] } } as K8sObject;
-    expect((await applyObjects([bad])).refused.join('\n')).toMatch(
-      /spec.addresses: Invalid value: .*should have at least 1 items/,
-    );
+    // (A wrong value type is left to the schema tests: the refusal of `addresses: []` this test had came
+    // from the hand-written schema's minItems, which MetalLB's own CRD does not have.)
   });
 });
