@@ -85,8 +85,15 @@ function junkLine(text: string, block: RegExp): number | undefined {
   return i < 0 ? undefined : rest.slice(0, i).split('\n').length;
 }
 
-const CERT_BLOCK = /-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+?-----END CERTIFICATE-----/g;
-const KEY_BLOCK = /-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----\n[A-Za-z0-9+/=\n]+?-----END \1-----/g;
+/** A PEM block whose label matches `label` (a regex source), base64 body, same label at the end. */
+const pemBlock = (label: string, flags = 'g') =>
+  new RegExp(`-{5}BEGIN (${label})-{5}\\n[A-Za-z0-9+/=\\n]+?-{5}END \\1-{5}`, flags);
+/** Only the marker line, for "does the value hold a key at all" (any label ending in PRIVATE KEY). */
+const pemMarker = (label: string) => new RegExp(`-{5}BEGIN ${label}-{5}`);
+const CERT_BLOCK = pemBlock('CERTIFICATE');
+const KEY_LABEL = '(?:RSA |EC )?PRIVATE KEY';
+const KEY_BLOCK = pemBlock(KEY_LABEL);
+const ANY_KEY_MARKER = pemMarker('[A-Z ]*PRIVATE KEY');
 
 /**
  * Refuses a value that is not what the entry's readers parse: every entry a Secret takes as tls.crt or
@@ -106,7 +113,7 @@ export function checkEntryFormat(
   const isCa = needs.some((n) => n.ref === entry && n.caCommonName);
   const text = value.replace(/\r\n/g, '\n');
   if (keys.has('tls.crt') || keys.has('ca.crt')) {
-    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+    if (ANY_KEY_MARKER.test(text)) {
       throw new Error(
         `${entry} holds a private key besides the certificate; it must hold only PEM certificates (-----BEGIN CERTIFICATE-----), since every namespace that trusts the CA reads it${isCa ? '; the key goes in its own entry' : ''}`,
       );
@@ -134,7 +141,9 @@ export function checkEntryFormat(
   if (keys.has('tls.key')) {
     const blocks = text.match(KEY_BLOCK);
     if (!blocks)
-      throw new Error(`${entry} must be a PEM private key (-----BEGIN PRIVATE KEY-----); the value given is not one`);
+      throw new Error(
+        `${entry} must be a PEM private key (PKCS#8, or PKCS#1 RSA / SEC1 EC); the value given is not one`,
+      );
     if (blocks.length > 1)
       throw new Error(`${entry} must hold exactly one PEM private key; the value given holds ${blocks.length}`);
     const junk = junkLine(text, KEY_BLOCK);
