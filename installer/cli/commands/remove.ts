@@ -3,8 +3,7 @@ import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import { Journal, defaultStateDir, lockStateDir } from '../../cluster/journal.ts';
 import { PIN_FILE } from '../../ssh/host-keys.ts';
 import { redact } from '../../ssh/redact.ts';
-import { StepRunner } from '../../cluster/upgrade/run.ts';
-import { observeNodes } from '../../cluster/upgrade/observe.ts';
+import { observeCluster } from '../../cluster/upgrade/observe.ts';
 import { RemoveRefused, buildRemovePlan, formatRemovePlan } from '../../cluster/remove/plan.ts';
 import { runRemove } from '../../cluster/remove/run.ts';
 import { formatNodeLines, nodeEntryLines } from '../../cluster/remove/inventory-lines.ts';
@@ -40,13 +39,7 @@ export async function removeCommand(o: RemoveOptions): Promise<void> {
   try {
     const journal = Journal.open(join(stateDir, 'journal.json'), site.site.name);
     const cluster = { connectTimeoutMs: o.connectTimeout * 1000, knownHosts: join(stateDir, PIN_FILE) };
-    const probe = new StepRunner(site, cluster);
-    let observed: Awaited<ReturnType<typeof observeNodes>>;
-    try {
-      observed = await observeNodes(site, probe);
-    } finally {
-      probe.close();
-    }
+    const observed = await observeCluster(site, cluster);
     const ready = new Set([...observed.nodes].filter(([, v]) => v.ready).map(([n]) => n));
     let plan: ReturnType<typeof buildRemovePlan>;
     try {

@@ -3,8 +3,8 @@ import { ExitError } from '../../core/diagnostics.ts';
 import { Journal, defaultStateDir, lockStateDir } from '../../cluster/journal.ts';
 import { PIN_FILE } from '../../ssh/host-keys.ts';
 import { redact } from '../../ssh/redact.ts';
-import { StepRunner, runUpgrade } from '../../cluster/upgrade/run.ts';
-import { observeNodes } from '../../cluster/upgrade/observe.ts';
+import { runUpgrade } from '../../cluster/upgrade/run.ts';
+import { observeCluster } from '../../cluster/upgrade/observe.ts';
 import { UpgradeRefused, buildUpgradePlan, formatUpgradePlan } from '../../cluster/upgrade/plan.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite } from './cluster-common.ts';
@@ -32,13 +32,7 @@ export async function upgradeCommand(o: UpgradeOptions): Promise<void> {
   try {
     const journal = Journal.open(join(stateDir, 'journal.json'), site.site.name);
     const cluster = { connectTimeoutMs: o.connectTimeout * 1000, knownHosts: join(stateDir, PIN_FILE) };
-    const probe = new StepRunner(site, cluster);
-    let observed: Awaited<ReturnType<typeof observeNodes>>;
-    try {
-      observed = await observeNodes(site, probe);
-    } finally {
-      probe.close();
-    }
+    const observed = await observeCluster(site, cluster);
     const current = Object.fromEntries([...observed.nodes].map(([n, v]) => [n, v.version]));
     let plan: ReturnType<typeof buildUpgradePlan>;
     try {

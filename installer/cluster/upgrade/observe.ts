@@ -2,7 +2,8 @@
 // kubeconfig on the first control plane over SSH, the same way the upgrade and remove steps talk to the API.
 import type { Site } from '../../inventory/types.ts';
 import { isControlPlane } from '../steps/types.ts';
-import type { StepRunner } from './run.ts';
+import type { ClusterOptions } from '../hosts.ts';
+import { StepRunner } from './run.ts';
 
 export interface ObservedNode {
   version: string;
@@ -40,4 +41,17 @@ export async function observeNodes(
     }
   }
   throw new Error(`no control plane answered kubectl get nodes: ${errors.join('; ')}`);
+}
+
+/** observeNodes over a connection of its own, closed afterwards (upgrade and remove read the cluster once before planning). */
+export async function observeCluster(
+  site: Site,
+  cluster: ClusterOptions,
+): Promise<Awaited<ReturnType<typeof observeNodes>>> {
+  const probe = new StepRunner(site, cluster);
+  try {
+    return await observeNodes(site, probe);
+  } finally {
+    probe.close();
+  }
 }
