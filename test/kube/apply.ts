@@ -4,7 +4,7 @@
 // validation step but stores nothing.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import type { K8sObject } from '../../installer/render/model.ts';
 import { kubectl } from './client.ts';
 
@@ -44,7 +44,9 @@ export async function applyObjects(
         '-f',
         '-',
       ],
-      { stdin: batch.map((x) => stringify(x)).join('---\n'), kubeconfig: o.kubeconfig },
+      // JSON documents: kubectl reads YAML 1.1, where an unquoted `yes` or `on` from a YAML 1.2 writer would
+      // arrive as a boolean; JSON quotes every string, so the server sees exactly the object.
+      { stdin: batch.map((x) => JSON.stringify(x)).join('\n---\n'), kubeconfig: o.kubeconfig },
     );
     const names = r.stdout.split('\n').filter(Boolean);
     res.ok += names.length;
