@@ -10,6 +10,11 @@ export interface KubeconfigOptions {
   user: string;
   /** PEM of the cluster CA (public; /etc/kubernetes/pki/ca.crt or the kube-public/cluster-info ConfigMap). */
   caPem?: string;
+  /**
+   * PEM of the CA that signed Keycloak's certificate, when the clients' own trust store lacks it (the site CA
+   * of tls.mode internal-ca sites): kubelogin gets it as --certificate-authority-data, or it cannot log in.
+   */
+  oidcCaPem?: string;
   namespace?: string;
 }
 
@@ -49,6 +54,7 @@ export function buildKubeconfig(site: Site, o: KubeconfigOptions): Record<string
               `--oidc-extra-scope=${GROUPS_CLAIM}`,
               '--oidc-extra-scope=email',
               '--oidc-extra-scope=profile',
+              ...(o.oidcCaPem ? [`--certificate-authority-data=${Buffer.from(o.oidcCaPem).toString('base64')}`] : []),
             ],
             interactiveMode: 'IfAvailable',
             provideClusterInfo: false,

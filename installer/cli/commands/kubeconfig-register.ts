@@ -1,6 +1,6 @@
 // `labctl kubeconfig`; the action lazy-imports ./kubeconfig.ts.
 import type { Command } from 'commander';
-import { inventoryOption } from '../options.ts';
+import { inventoryOption, keyFileOption } from '../options.ts';
 
 export function registerKubeconfig(program: Command): void {
   program
@@ -18,6 +18,11 @@ export function registerKubeconfig(program: Command): void {
     .option('--replace-file', 'replace an existing kubeconfig file at --out')
     .option('--namespace <ns>', 'default namespace of the context (e.g. course-os101)')
     .option('--ca-file <file>', 'cluster CA certificate (PEM) to embed')
+    .option(
+      '--site-ca-file <file>',
+      "tls.mode internal-ca sites: the site CA certificate (PEM) kubelogin must trust to reach Keycloak (default: read from the site's secret store with the site key)",
+    )
+    .addOption(keyFileOption('the site private key, to read the site CA certificate from the secret store'))
     .action(async (o) =>
       (await import('./kubeconfig.ts')).kubeconfigCommand({
         inventory: o.inventory,
@@ -26,6 +31,8 @@ export function registerKubeconfig(program: Command): void {
         replaceFile: o.replaceFile,
         namespace: o.namespace,
         caFile: o.caFile,
+        siteCaFile: o.siteCaFile,
+        keyFile: o.keyFile,
       }),
     );
 }

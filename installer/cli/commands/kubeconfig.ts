@@ -2,8 +2,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
+import { certificateBlocks, siteCaCertificate } from '../../cluster/site-ca.ts';
+import type { Site } from '../../inventory/types.ts';
 import { requireSite } from '../../inventory/validate.ts';
 import { buildKubeconfig } from '../../render/kubeconfig.ts';
+import { siteRepoOf } from '../options.ts';
 import { printDiagnostics } from '../output.ts';
 
 export interface KubeconfigCommandOptions {
@@ -13,6 +16,32 @@ export interface KubeconfigCommandOptions {
   replaceFile?: boolean;
   namespace?: string;
   caFile?: string;
+  siteCaFile?: string;
+  keyFile?: string;
+}
+
+/**
+ * The site CA certificate of an internal-ca site (Keycloak's certificate chains to it, and no browser or
+ * kubelogin trusts it by default): --site-ca-file, else the secret-store entry read with the site key.
+ * Without it the kubeconfig could not log in, so the command stops instead of writing one.
+ */
+async function siteCaFor(o: KubeconfigCommandOptions, site: Site): Promise<string | undefined> {
+  if (site.tls.mode !== 'internal-ca') return undefined;
+  if (o.siteCaFile) return readPemCertificate('--site-ca-file', o.siteCaFile);
+  const notes: string[] = [];
+  const got = await siteCaCertificate(site, siteRepoOf(o.inventory), o.keyFile, (m) => notes.push(m));
+  if (got.siteCaCert) return got.siteCaCert;
+  throw new ExitError(
+    `${site.site.name} uses tls.mode internal-ca: kubelogin must be given the site CA certificate to reach Keycloak, and it could not be read (${notes.join('; ')}). Pass --site-ca-file FILE (the public site CA certificate), or run this where the site key is (-k FILE).`,
+    1,
+  );
+}
+
+function readPemCertificate(flag: string, file: string): string {
+  if (!existsSync(file)) throw new ExitError(`${flag} ${file}: not found`, 1);
+  const pem = certificateBlocks(readFileSync(file, 'utf8'));
+  if (!pem) throw new ExitError(`${flag} ${file}: not a PEM certificate`, 1);
+  return pem;
 }
 
 export async function kubeconfigCommand(o: KubeconfigCommandOptions): Promise<void> {
@@ -23,14 +52,9 @@ export async function kubeconfigCommand(o: KubeconfigCommandOptions): Promise<vo
   printDiagnostics(v.warnings);
   if (existsSync(o.out) && !o.replaceFile)
     throw new ExitError(`${o.out} exists; pass --replace-file to replace it (or choose another --out)`, 1);
-  let caPem: string | undefined;
-  if (o.caFile) {
-    if (!existsSync(o.caFile)) throw new ExitError(`--ca-file ${o.caFile}: not found`, 1);
-    caPem = readFileSync(o.caFile, 'utf8');
-    if (!caPem.includes('-----BEGIN CERTIFICATE-----'))
-      throw new ExitError(`--ca-file ${o.caFile}: not a PEM certificate`, 1);
-  }
-  const kc = buildKubeconfig(v.site, { user: o.user, caPem, namespace: o.namespace });
+  const caPem = o.caFile ? readPemCertificate('--ca-file', o.caFile) : undefined;
+  const oidcCaPem = await siteCaFor(o, v.site);
+  const kc = buildKubeconfig(v.site, { user: o.user, caPem, oidcCaPem, namespace: o.namespace });
   writeFileSync(o.out, stringify(kc, { lineWidth: 0 }), { mode: 0o600 });
   process.stdout.write(
     `wrote ${o.out}: context ${kc['current-context'] as string}. Use it with: KUBECONFIG=${o.out} kubectl get pods${caPem ? '' : '\n(no --ca-file given: add the cluster CA, or kubectl will not trust the API server certificate)'}\n`,
