@@ -7,7 +7,7 @@ describe('labctl doctor', () => {
     expect(r.code).toBe(0);
     const tools = JSON.parse(r.stdout) as { name: string; ok: boolean; version?: string }[];
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
-    // node runs this very test; helm comes from .tools/bin (unpacked by .ci/tools.sh).
+    // node runs this very test; helm comes from .tools/bin (unpacked by .ci/tools.sh), on PATH in test/setup.ts.
     expect(byName.node!.ok).toBe(true);
     expect(byName.node!.version).toBe(process.version);
     expect(byName.helm!.ok).toBe(true);
@@ -19,5 +19,7 @@ describe('labctl doctor', () => {
     const r2 = await labctl(['doctor'], { env: { PATH: '/nonexistent' } });
     expect(r2.code).toBe(0);
     expect(r2.stdout).toMatch(/^git\s+missing/m);
+    // helm only in this checkout's .tools/bin: missing, as preflight and up would find it, with the PATH fix.
+    expect(r2.stdout).toMatch(/^helm\s+missing .*\.tools\/bin\/helm is not on PATH: export PATH=/m);
   });
 });

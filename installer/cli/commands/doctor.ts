@@ -1,4 +1,6 @@
 // `labctl doctor`: which tools labctl can use on this machine, with versions.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { $ } from 'zx';
 import { repoPath } from '../../core/paths.ts';
@@ -33,11 +35,15 @@ export interface ToolStatus {
   path?: string;
   needed: string;
   required: boolean;
+  /** A missing tool that this checkout's .tools/bin holds (unpacked by .ci/tools.sh): how to put it on PATH. */
+  hint?: string;
 }
 
 export async function checkTools(): Promise<ToolStatus[]> {
-  // Tools unpacked by .ci/tools.sh (helm, kubectl) are found too.
-  const PATH = `${repoPath('.tools/bin')}:${process.env.PATH ?? ''}`;
+  // PATH only: up and preflight run tools from PATH, so doctor must not call a tool "ok" that they cannot
+  // find. One that only this checkout's .tools/bin holds (.ci/tools.sh) is missing, with the way to add it.
+  const PATH = process.env.PATH ?? '';
+  const tools = repoPath('.tools/bin');
   // A few probes at a time, each with a generous bound: all twelve at once (two shells each) on a busy
   // two-core machine pushed some past their time limit, and they were then shown without a version.
   const limit = pLimit(4);
@@ -45,7 +51,16 @@ export async function checkTools(): Promise<ToolStatus[]> {
     TOOLS.map((t) =>
       limit(async () => {
         const which = await $({ nothrow: true, quiet: true, env: { ...process.env, PATH } })`command -v ${t.name}`;
-        if (which.exitCode !== 0) return { name: t.name, ok: false, needed: t.needed, required: !!t.required };
+        if (which.exitCode !== 0) {
+          const inTools = existsSync(join(tools, t.name));
+          return {
+            name: t.name,
+            ok: false,
+            needed: t.needed,
+            required: !!t.required,
+            ...(inTools ? { hint: `${join(tools, t.name)} is not on PATH: export PATH="${tools}:$PATH"` } : {}),
+          };
+        }
         const out = await $({
           nothrow: true,
           quiet: true,
@@ -70,6 +85,6 @@ export async function doctorCommand(opts: { output: OutputFormat }): Promise<voi
   const w = Math.max(...tools.map((t) => t.name.length));
   for (const t of tools) {
     const status = t.ok ? `ok       ${t.version ?? ''}` : 'missing ';
-    process.stdout.write(`${t.name.padEnd(w)}  ${status.padEnd(28)} ${t.needed}\n`);
+    process.stdout.write(`${t.name.padEnd(w)}  ${status.padEnd(28)} ${t.needed}${t.hint ? ` (${t.hint})` : ''}\n`);
   }
 }
