@@ -90,11 +90,11 @@ export async function main(argv: string[]): Promise<number> {
     // machine's state, not a labctl bug: say which path and why, exit 1.
     const fsMessage = fileSystemMessage(e);
     if (fsMessage) {
-      process.stderr.write(`labctl: ${fsMessage}\n`);
+      process.stderr.write(`labctl: ${showControls(fsMessage)}\n`); // the path may be a lab file's name
       return 1;
     }
     process.stderr.write(
-      `labctl: internal error: ${(e as Error)?.stack ?? String(e)}\n` +
+      `labctl: internal error: ${showControls((e as Error)?.stack ?? String(e), { multiline: true })}\n` +
         'This is a bug in labctl, not in your input. Please report it with the command you ran.\n',
     );
     return 3;

@@ -1,6 +1,7 @@
 // `labctl status`: one table of the nodes (SSH, kubelet, journal progress), ArgoCD's Applications and the
 // platform's own health signals (Ceph health, BGP sessions, certificates). Every section answers on its
 // own: an unreachable API gives "unavailable: <why>" for the cluster sections, not a failure of the rest.
+import { showControls } from '../core/show-controls.ts';
 import { existsSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import type { Site } from '../inventory/types.ts';
@@ -194,5 +195,7 @@ export function formatStatus(r: StatusReport): string {
   sec('CEPH', r.ceph, sig);
   sec('BGP SESSIONS', r.bgp, sig);
   sec('CERTIFICATES', r.certificates, sig);
-  return out.join('\n') + '\n';
+  // Names and messages come from the cluster (an Application's message may quote a repository file course
+  // staff wrote): each line's control characters are shown, never sent to the terminal.
+  return out.map((l) => showControls(l)).join('\n') + '\n';
 }

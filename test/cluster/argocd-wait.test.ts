@@ -280,5 +280,16 @@ describe("status and the hand-over's root Application against a kube-apiserver o
     );
     expect(text).toContain('root                         Synced     Healthy');
     expect(text).toContain('BGP SESSIONS\n  unavailable: API answered 404');
+    // A message from the cluster that carries terminal controls (a retitle, a cursor move) is shown, not sent.
+    const hostile = formatStatus({
+      nodes: [],
+      ...s,
+      applications: {
+        available: true,
+        items: [{ name: 'labs-os101', sync: 'Synced', health: 'Degraded', message: 'bad \x1b]0;pwned\x07 \x1b[2J' }],
+      },
+    });
+    expect(hostile).not.toMatch(/\x1b|\x07/);
+    expect(hostile).toContain('bad \\x1b]0;pwned\\x07 \\x1b[2J');
   });
 });

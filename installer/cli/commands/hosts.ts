@@ -1,4 +1,5 @@
 // `labctl hosts list` and `labctl hosts trust NODE --fingerprint SHA256:...`.
+import { showControls } from '../../core/show-controls.ts';
 import { join } from 'node:path';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import { defaultStateDir, lockStateDir } from '../../cluster/journal.ts';
@@ -81,6 +82,7 @@ export async function hostsListCommand(o: {
   }
   for (const r of rows)
     process.stdout.write(
-      `${r.node.padEnd(12)} ${r.address.padEnd(22)} ${r.fingerprints.join(', ') || (r.source.startsWith('pinned') ? '(not contacted yet: pinned on first contact)' : '(see the file)')}  [${r.source}]\n`,
+      // The pin file is state labctl wrote from what hosts answered: shown, never acted on by the terminal.
+      `${showControls(`${r.node.padEnd(12)} ${r.address.padEnd(22)} ${r.fingerprints.join(', ') || (r.source.startsWith('pinned') ? '(not contacted yet: pinned on first contact)' : '(see the file)')}  [${r.source}]`)}\n`,
     );
 }
