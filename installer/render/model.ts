@@ -56,6 +56,11 @@ export interface SecretNeed {
   configMap?: boolean;
   /** Set on the site CA's tls.crt / tls.key needs: `secrets generate` creates the pair with this common name. */
   caCommonName?: string;
+  /**
+   * With caCommonName: the DNS names (each with its subdomains) a new site CA may sign for, written as a
+   * critical name constraint, so its key cannot vouch for any other name in the trust stores it sits in.
+   */
+  caPermittedDns?: string[];
 }
 
 /** A file of the site repository that is not a Kubernetes object (router config, runbook, README, CI). */

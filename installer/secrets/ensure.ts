@@ -34,7 +34,7 @@ export async function ensureSecrets(store: SecretStore, needs: SecretNeed[]): Pr
   const caRefs = new Map<string, string>();
   for (const p of siteCaPairs(needs)) {
     if (store.has(p.crtRef) || store.has(p.keyRef)) continue;
-    const ca = newSiteCa(p.commonName);
+    const ca = newSiteCa(p.commonName, new Date(), { permittedDns: p.permittedDns });
     caRefs.set(p.keyRef, ca.key).set(p.crtRef, ca.crt);
   }
   for (const [ref, n] of sorted) {

@@ -20,6 +20,8 @@ export interface SiteCaPair {
   crtRef: string;
   keyRef: string;
   commonName: string;
+  /** Name constraint of a new CA (SecretNeed.caPermittedDns); absent: unconstrained. */
+  permittedDns?: string[];
 }
 
 /** The CA pairs the needs ask for (cert-manager's issuer Secret: tls.crt + tls.key with caCommonName). */
@@ -32,13 +34,43 @@ export function siteCaPairs(needs: SecretNeed[]): SiteCaPair[] {
   for (const list of bySecret.values()) {
     const crt = list.find((n) => n.key === 'tls.crt');
     const key = list.find((n) => n.key === 'tls.key');
-    if (crt && key) out.push({ crtRef: crt.ref, keyRef: key.ref, commonName: crt.caCommonName! });
+    if (crt && key)
+      out.push({
+        crtRef: crt.ref,
+        keyRef: key.ref,
+        commonName: crt.caCommonName!,
+        ...(crt.caPermittedDns?.length ? { permittedDns: crt.caPermittedDns } : {}),
+      });
   }
   return out;
 }
 
-/** A new self-signed CA: PEM certificate and PKCS#8 PEM key. `now` only for tests. */
-export function newSiteCa(commonName: string, now = new Date()): { crt: string; key: string } {
+/**
+ * RFC 5280 NameConstraints (DER): the permitted DNS subtrees, and every IPv4 and IPv6 address excluded (a
+ * constraint covers only the name forms it lists, so without the exclusion the key could still sign for
+ * any IP address).
+ */
+function nameConstraintsDer(permittedDns: string[]): string {
+  const { asn1 } = forge;
+  const ctx = (tag: number, constructed: boolean, value: string | forge.asn1.Asn1[]) =>
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, constructed, value);
+  const subtree = (generalName: forge.asn1.Asn1) =>
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [generalName]);
+  const dns = permittedDns.map((d) => subtree(ctx(2, false, d))); // dNSName [2] IA5String
+  const anyIp = [8, 32].map((n) => subtree(ctx(7, false, '\0'.repeat(n)))); // iPAddress [7]: address + mask, all zero
+  const nc = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [ctx(0, true, dns), ctx(1, true, anyIp)]);
+  return asn1.toDer(nc).getBytes();
+}
+
+/**
+ * A new self-signed CA: PEM certificate and PKCS#8 PEM key. `permittedDns`: the names it may sign for
+ * (a critical name constraint; the site's hosts). `now` only for tests.
+ */
+export function newSiteCa(
+  commonName: string,
+  now = new Date(),
+  opts: { permittedDns?: string[] } = {},
+): { crt: string; key: string } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 3072 });
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   const cert = forge.pki.createCertificate();
@@ -55,6 +87,9 @@ export function newSiteCa(commonName: string, now = new Date()): { crt: string; 
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
+    ...(opts.permittedDns?.length
+      ? [{ id: '2.5.29.30', critical: true, value: nameConstraintsDer(opts.permittedDns) }]
+      : []),
   ]);
   cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
   return { crt: forge.pki.certificateToPem(cert), key: keyPem };

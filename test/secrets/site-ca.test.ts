@@ -2,8 +2,10 @@
 // openssl verifies and whose key signs), never half a pair; `secrets set` refuses non-PEM for the CA entries.
 import { afterAll, describe, expect, it } from 'vitest';
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { SecretStore, readIdentity } from '../../installer/secrets/store.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labctl } from '../helpers.ts';
@@ -89,6 +91,81 @@ describe('site CA', () => {
     expect(
       execFileSync('openssl', ['verify', '-CAfile', join(tmp, 'ca.crt'), join(tmp, 'leaf.crt')], { encoding: 'utf8' }),
     ).toContain(': OK');
+  });
+
+  it("signs only for the site's names: a leaf for another name or an IP address fails openssl verify", () => {
+    const nc = newSiteCa('cs-lab CA', now, { permittedDns: ['lab.example.edu', 'sso.campus.edu'] });
+    const dir = mkdtempSync(join(tmp, 'nc-'));
+    writeFileSync(join(dir, 'ca.crt'), nc.crt);
+    writeFileSync(join(dir, 'ca.key'), nc.key);
+    const text = execFileSync('openssl', ['x509', '-noout', '-text', '-in', join(dir, 'ca.crt')], { encoding: 'utf8' });
+    expect(text).toMatch(
+      /Name Constraints: critical\s+Permitted:\s+DNS:lab\.example\.edu\s+DNS:sso\.campus\.edu\s+Excluded:\s+IP:0\.0\.0\.0\/0\.0\.0\.0\s+IP:0:0:0:0:0:0:0:0\/0:0:0:0:0:0:0:0/,
+    );
+    const verify = (name: string, san: string) => {
+      const base = join(dir, name.replace(/[^a-z0-9]/g, '_'));
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-new',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-subj',
+          `/CN=${name}`,
+          '-keyout',
+          `${base}.key`,
+          '-out',
+          `${base}.csr`,
+        ],
+        { stdio: 'ignore' },
+      );
+      writeFileSync(`${base}.ext`, `subjectAltName=${san}\n`);
+      execFileSync(
+        'openssl',
+        [
+          'x509',
+          '-req',
+          '-in',
+          `${base}.csr`,
+          '-CA',
+          join(dir, 'ca.crt'),
+          '-CAkey',
+          join(dir, 'ca.key'),
+          '-CAcreateserial',
+          '-days',
+          '1',
+          '-extfile',
+          `${base}.ext`,
+          '-out',
+          `${base}.crt`,
+        ],
+        { stdio: 'ignore' },
+      );
+      const r = spawnSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), `${base}.crt`], { encoding: 'utf8' });
+      return `${r.stdout}${r.stderr}`;
+    };
+    expect(verify('harbor.lab.example.edu', 'DNS:harbor.lab.example.edu')).toContain(': OK');
+    expect(verify('sso.campus.edu', 'DNS:sso.campus.edu')).toContain(': OK');
+    expect(verify('www.bank.example', 'DNS:www.bank.example')).toMatch(/permitted subtree violation/);
+    expect(verify('lab.example.edu.evil.example', 'DNS:lab.example.edu.evil.example')).toMatch(
+      /permitted subtree violation/,
+    );
+    expect(verify('ip', 'DNS:harbor.lab.example.edu,IP:10.0.0.1')).toMatch(/excluded subtree violation/);
+    // Without the option (the CA of a site rendered before this): no constraint, as before.
+    writeFileSync(join(dir, 'plain.crt'), newSiteCa('cs-lab CA', now).crt);
+    expect(
+      execFileSync('openssl', ['x509', '-noout', '-text', '-in', join(dir, 'plain.crt')], { encoding: 'utf8' }),
+    ).not.toMatch(/Name Constraints/);
+  });
+
+  it("render's needs carry the site's names to a new CA (site domain and published hosts outside it)", () => {
+    const needs: SecretNeed[] = [
+      { ...NEEDS[0]!, caPermittedDns: ['lab.example.edu'] },
+      { ...NEEDS[1]!, caPermittedDns: ['lab.example.edu'] },
+    ];
+    expect(siteCaPairs(needs)[0]!.permittedDns).toEqual(['lab.example.edu']);
   });
 
   it('two CAs differ (fresh key and serial each time)', () => {
@@ -253,6 +330,16 @@ describe('labctl secrets generate / set on an init site (tls.mode internal-ca)',
     expect(g.code, g.stderr).toBe(0);
     expect(g.stdout).toContain('tls/internal-ca-crt, tls/internal-ca-key');
     expect(g.stdout).not.toMatch(/must supply[\s\S]*tls\/internal-ca/);
+    // The new CA may sign only for the site's domain (the name constraint render asks for).
+    const crt = await new SecretStore(site).get(
+      'tls/internal-ca-crt',
+      readIdentity(join(env.HOME, '.config/labctl/site.agekey')),
+    );
+    const domain = (parse(readFileSync(join(site, 'inventory.yaml'), 'utf8')) as { site: { domain: string } }).site
+      .domain;
+    expect(execFileSync('openssl', ['x509', '-noout', '-text'], { input: crt, encoding: 'utf8' })).toMatch(
+      new RegExp(`Name Constraints: critical\\s+Permitted:\\s+DNS:${domain.replace(/\./g, '\\.')}\\s+Excluded:`),
+    );
     const bad = await run(
       ['secrets', 'set', 'tls/internal-ca-crt', '-r', '.', '--replace', 'tls/internal-ca-crt'],
       'not a certificate\n',

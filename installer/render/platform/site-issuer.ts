@@ -44,3 +44,15 @@ export function siteCaVolume(site: Site): { volumes: object[]; volumeMounts: obj
     volumeMounts: [{ name: SITE_CA.name, mountPath: SITE_CA.mountPath, readOnly: true }],
   };
 }
+
+/**
+ * The DNS subtrees the site CA may sign for: the site domain and every published host outside it (each
+ * host the site issuer certifies is one of these). A name constraint of the CA (secrets/site-ca.ts).
+ */
+export function siteCaPermittedDns(site: Site): string[] {
+  const domain = site.site.domain.toLowerCase();
+  const outside = Object.values(site.hosts)
+    .map((h) => h.toLowerCase())
+    .filter((h) => h !== domain && !h.endsWith(`.${domain}`));
+  return [domain, ...[...new Set(outside)].sort()];
+}

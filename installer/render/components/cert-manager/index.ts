@@ -5,7 +5,7 @@ import type { Component, ComponentBuilder, SecretNeed } from '../../model.ts';
 import { defineComponent } from '../../platform/component.ts';
 import { alerts } from './alerts.ts';
 import { k8s } from '../../model.ts';
-import { SITE_ISSUER } from '../../platform/site-issuer.ts';
+import { SITE_ISSUER, siteCaPermittedDns } from '../../platform/site-issuer.ts';
 
 // The site issuer contract lives in platform/ (every component needs it); re-exported for callers of this module.
 export { SITE_ISSUER, SITE_CA, SITE_CA_FILE, siteCaNeeds, siteCaVolume } from '../../platform/site-issuer.ts';
@@ -49,6 +49,7 @@ export const certManager: ComponentBuilder = ({ site, ingress }) => {
         key,
         generate: { kind: 'external' },
         caCommonName: tls.internalCa!.commonName,
+        caPermittedDns: siteCaPermittedDns(site),
         purpose: `site CA ${key === 'tls.crt' ? 'certificate' : 'private key'} (PEM) for the internal-ca issuer (${tls.internalCa!.commonName})`,
       });
     }
