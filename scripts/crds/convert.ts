@@ -100,6 +100,12 @@ function convert(s: OpenApi, dropped: Dropped): Schema {
     out.anyOf = [{ type: 'integer' }, str];
   }
   if (s.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
+  // A pattern without a type: a branch of an int-or-string's allOf (Envoy Gateway's quantities). Kubernetes
+  // applies it to strings only; ajv's strict mode wants the type named, so the branch says just that.
+  if (out.pattern !== undefined && out.type === undefined && out.anyOf === undefined) {
+    out.anyOf = [{ type: 'integer' }, { type: 'string', pattern: out.pattern }];
+    delete out.pattern;
+  }
 
   const props = s.properties as Record<string, OpenApi> | undefined;
   if (props)

@@ -41,6 +41,10 @@ package main
 //     Accepted/ResolvedRefs on its parent (ArgoCD's HTTPRoute script: Healthy) once its parent Gateway is
 //     Programmed and its backend Service exists: charts make their Services at sync; the Keycloak Service is
 //     made by the Keycloak operator. An HTTPRoute does not hold back its backend's Deployment (as an Ingress).
+//     Envoy Gateway's own CRDs (gateway.envoyproxy.io: the ClientTrafficPolicy) are installed by the
+//     tigera-operator for the GatewayAPI object of the calico-gateway Application, so they exist once that
+//     Application syncs (its retry applies the policy after the first attempt finds no CRD); ArgoCD has no
+//     health script for them, so an applied one is Healthy.
 
 import (
 	"fmt"
@@ -67,12 +71,12 @@ var crdProvider = map[string]string{"metallb.io": "metallb", "frrk8s.metallb.io"
 	"acme.cert-manager.io": "cert-manager", "ceph.rook.io": "rook-ceph", "objectbucket.io": "rook-ceph",
 	"postgresql.cnpg.io": "cloudnative-pg", "k8s.keycloak.org": "keycloak-operator", "kubevirt.io": "kubevirt",
 	"instancetype.kubevirt.io": "kubevirt", "cdi.kubevirt.io": "cdi", "monitoring.coreos.com": "prometheus-crds",
-	"gateway.networking.k8s.io": "gateway-api-crds"}
+	"gateway.networking.k8s.io": "gateway-api-crds", "gateway.envoyproxy.io": "calico-gateway"}
 var operatorOf = map[string]string{"metallb.io": "metallb", "frrk8s.metallb.io": "metallb", "cert-manager.io": "cert-manager",
 	"acme.cert-manager.io": "cert-manager", "ceph.rook.io": "rook-ceph", "objectbucket.io": "rook-ceph",
 	"postgresql.cnpg.io": "cloudnative-pg", "k8s.keycloak.org": "keycloak-operator", "kubevirt.io": "kubevirt",
 	"instancetype.kubevirt.io": "kubevirt", "cdi.kubevirt.io": "cdi", "monitoring.coreos.com": "kube-prometheus-stack",
-	"gateway.networking.k8s.io": "tigera-operator"}
+	"gateway.networking.k8s.io": "tigera-operator", "gateway.envoyproxy.io": "tigera-operator"}
 
 // Ingress class -> the component whose controller serves it.
 var ingressControllers = map[string]string{"nginx": "ingress-nginx"}

@@ -37,10 +37,13 @@ const CRD_PROVIDERS: Record<string, string> = {
   'cdi.kubevirt.io': 'cdi',
   'gateway.networking.k8s.io': 'gateway-api-crds',
   'operator.tigera.io': 'calico-crds',
+  // Envoy Gateway's CRDs come with Calico Ingress Gateway: the operator installs them once it reads the
+  // GatewayAPI resource of the calico-gateway Application.
+  'gateway.envoyproxy.io': 'calico-gateway',
 };
 
 /** Groups whose real upstream CRDs (scripts/crds/upstream, via upstreamCrds) are installed instead of built ones. */
-const UPSTREAM_GROUPS = new Set(['gateway.networking.k8s.io', 'operator.tigera.io']);
+const UPSTREAM_GROUPS = new Set(['gateway.networking.k8s.io', 'operator.tigera.io', 'gateway.envoyproxy.io']);
 
 interface App {
   obj: K8sObject;
@@ -179,6 +182,7 @@ describe('golden trees on a real kube-apiserver (server-side apply, strict valid
       if (r.kinds.includes('gateway.networking.k8s.io/HTTPRoute')) {
         expect(r.upstreamCrds).toEqual(
           expect.arrayContaining([
+            'clienttrafficpolicies.gateway.envoyproxy.io',
             'gatewayapis.operator.tigera.io',
             'gateways.gateway.networking.k8s.io',
             'httproutes.gateway.networking.k8s.io',

@@ -315,6 +315,27 @@ describe('cert-manager and the client address', () => {
   it('Envoy forwards X-Forwarded-*, so backends trust xforwarded', () => {
     expect(gatewayApiLayer(site).forwardedHeaders).toBe('xforwarded');
   });
+
+  it("a client's own forwarding headers are dropped before Envoy adds its own (no X-Forwarded-For spoofing)", async () => {
+    const policy = byKind(
+      components.flatMap((c) => c.manifests ?? []),
+      'ClientTrafficPolicy',
+    )[0];
+    expect(policy).toMatchObject({
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      metadata: { namespace: GATEWAY_NAMESPACE },
+      spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: GATEWAY_NAME }] },
+    });
+    const removed = policy.spec.headers.earlyRequestHeaders.remove as string[];
+    for (const h of ['X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Proto', 'Forwarded', 'X-Real-IP'])
+      expect(removed).toContain(h);
+    // Validated against Envoy Gateway's own CRD (the release Calico bundles): a misplaced field is refused.
+    expect(CRD_SCHEMAS['gateway.envoyproxy.io/v1alpha1/ClientTrafficPolicy']).toBeDefined();
+    expect(await validateObjects(located([policy]))).toEqual([]);
+    const misplaced = structuredClone(policy);
+    misplaced.spec.headers = { requestHeaders: { remove: ['X-Forwarded-For'] } };
+    expect(JSON.stringify(await validateObjects(located([misplaced])))).toMatch(/requestHeaders/);
+  });
 });
 
 describe('through the render engine: ingress.controller selects the layer', () => {
@@ -325,6 +346,7 @@ describe('through the render engine: ingress.controller selects the layer', () =
     expect(files).toEqual([
       'apps/calico-gateway.yaml',
       'apps/gateway-api-crds.yaml',
+      'components/calico-gateway/manifests/clienttrafficpolicy-tigera-gateway-drop-client-forwarding-headers.yaml',
       'components/calico-gateway/manifests/gateway-tigera-gateway-site.yaml',
       'components/calico-gateway/manifests/gatewayapi-default.yaml',
       'components/calico-gateway/manifests/httproute-tigera-gateway-https-redirect.yaml',

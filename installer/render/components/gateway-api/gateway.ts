@@ -6,7 +6,7 @@
 // address (the inventory's ingress.address in ingress.pool), like ingress-nginx before it.
 import type { Site } from '../../../inventory/types.ts';
 import { SITE_ISSUER } from '../../platform/site-issuer.ts';
-import type { CalicoGatewayAPI, Gateway, HTTPRoute, Listener, ParentRef } from './types.ts';
+import type { CalicoGatewayAPI, ClientTrafficPolicy, Gateway, HTTPRoute, Listener, ParentRef } from './types.ts';
 
 /** Where the Gateway and (Calico's layout before the per-namespace mode) its Envoy proxies live. */
 export const GATEWAY_NAMESPACE = 'tigera-gateway';
@@ -77,6 +77,34 @@ export function siteGateway(site: Site): Gateway {
         },
         ...https,
       ],
+    },
+  };
+}
+
+/**
+ * Forwarding headers a client sends are dropped before Envoy adds its own. Envoy appends the peer address
+ * to a client-sent X-Forwarded-For rather than replacing it, and Keycloak (proxy-headers xforwarded) reads
+ * the leftmost entry: without this a client chooses the address in Keycloak's event log and brute-force
+ * lockouts. Removed early (before Envoy's own header handling), so what the services see is Envoy's alone:
+ * the peer in X-Forwarded-For and the connection's scheme in X-Forwarded-Proto, as ingress-nginx does.
+ */
+export const CLIENT_FORWARDING_HEADERS = [
+  'Forwarded',
+  'X-Forwarded-For',
+  'X-Forwarded-Host',
+  'X-Forwarded-Port',
+  'X-Forwarded-Proto',
+  'X-Real-IP',
+];
+
+export function clientHeaderPolicy(): ClientTrafficPolicy {
+  return {
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    kind: 'ClientTrafficPolicy',
+    metadata: { name: 'drop-client-forwarding-headers', namespace: GATEWAY_NAMESPACE },
+    spec: {
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: GATEWAY_NAME }],
+      headers: { earlyRequestHeaders: { remove: CLIENT_FORWARDING_HEADERS } },
     },
   };
 }

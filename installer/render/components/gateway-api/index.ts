@@ -12,10 +12,12 @@ import type { IngressLayer } from '../../platform/exposure.ts';
 import { defineComponent } from '../../platform/component.ts';
 import { GATEWAY_API_SCHEMAS } from '../../schemas/generated/gateway-api.ts';
 import { CALICO_GATEWAY_SCHEMAS } from '../../schemas/generated/calico-gateway.ts';
+import { ENVOY_GATEWAY_SCHEMAS } from '../../schemas/generated/envoy-gateway.ts';
 import {
   GATEWAY_NAMESPACE,
   HTTP_LISTENER,
   calicoGatewayApi,
+  clientHeaderPolicy,
   httpsRedirect,
   parentRef,
   siteGateway,
@@ -75,7 +77,13 @@ export const gatewayApi: ComponentBuilder = (ctx): Component[] | null =>
           namespace: GATEWAY_NAMESPACE,
           tier: 'platform',
           wave: 5,
-          manifests: [calicoGatewayApi(ctx.site), siteGateway(ctx.site), httpsRedirect(), envoyPodMonitor()].map(obj),
+          manifests: [
+            calicoGatewayApi(ctx.site),
+            siteGateway(ctx.site),
+            clientHeaderPolicy(),
+            httpsRedirect(),
+            envoyPodMonitor(),
+          ].map(obj),
           // The GatewayClass appears only once the operator has read the GatewayAPI resource.
           syncOptions: ['SkipDryRunOnMissingResource=true'],
           clusterResources: [{ group: 'operator.tigera.io', kind: 'GatewayAPI' }],
@@ -89,8 +97,8 @@ export function gatewayApiLayer(site: Site): IngressLayer {
     // cert-manager creates the challenge HTTPRoute in the Certificate's namespace (the Gateway's) and
     // attaches it to the port-80 listener, which accepts routes from that namespace only.
     http01Solver: () => ({ gatewayHTTPRoute: { parentRefs: [parentRef(HTTP_LISTENER)] } }),
-    // Envoy sets X-Forwarded-For/-Proto (appending the peer address to a client-sent X-Forwarded-For),
-    // never the RFC 7239 Forwarded header.
+    // Envoy sets X-Forwarded-For/-Proto, never the RFC 7239 Forwarded header; a client's own forwarding
+    // headers are dropped first (clientHeaderPolicy), so the services see Envoy's alone.
     forwardedHeaders: 'xforwarded',
     certManagerValues: CERT_MANAGER_VALUES,
   };
@@ -103,5 +111,5 @@ export const component = defineComponent({
   // Envoy's metrics exist only where the gateway runs.
   alerts: ({ site }) => (site.ingress.controller === CONTROLLER ? [gatewayAlerts] : []),
   dashboards: ({ site }) => (site.ingress.controller === CONTROLLER ? [gatewayDashboard(site)] : []),
-  crdSchemas: { ...GATEWAY_API_SCHEMAS, ...CALICO_GATEWAY_SCHEMAS },
+  crdSchemas: { ...GATEWAY_API_SCHEMAS, ...CALICO_GATEWAY_SCHEMAS, ...ENVOY_GATEWAY_SCHEMAS },
 });

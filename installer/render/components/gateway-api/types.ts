@@ -69,6 +69,17 @@ export interface CalicoGatewayAPI {
   };
 }
 
+/** gateway.envoyproxy.io/v1alpha1 ClientTrafficPolicy (Envoy Gateway inside Calico; fields we set). */
+export interface ClientTrafficPolicy {
+  apiVersion: 'gateway.envoyproxy.io/v1alpha1';
+  kind: 'ClientTrafficPolicy';
+  metadata: Meta;
+  spec: {
+    targetRefs: { group: 'gateway.networking.k8s.io'; kind: 'Gateway'; name: string }[];
+    headers: { earlyRequestHeaders: { remove: string[] } };
+  };
+}
+
 /** monitoring.coreos.com/v1 PodMonitor (fields we set). */
 export interface PodMonitor {
   apiVersion: 'monitoring.coreos.com/v1';
