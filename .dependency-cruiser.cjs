@@ -1,7 +1,10 @@
 /**
  * The layering of labctl, checked by `npm run lint` (and so by `npm test`):
  *   core/       generic tools (YAML positions, schema checks, atomic writes); imports nothing of labctl
- *   inventory/  the inventory's shape, defaults and rules; imports only core/
+ *   inventory/  the inventory's shape, defaults and rules; imports only core/, and the components' own
+ *               sections through one generated file (inventory/schema/component-sections.ts)
+ *   render/components/<name>/inventory.ts  a component's inventory section: a leaf that imports only the
+ *               inventory's schema builders and rule contract, so inventory/ may import it
  *   render/components/<name>/  one platform component; never imports another component (shared
  *               contracts live in render/platform/, render/model.ts and core/)
  * and no import cycles. Type-only imports count: a type from an upper layer is a dependency too.
@@ -19,11 +22,37 @@ module.exports = {
     {
       name: 'inventory-imports-upward',
       comment:
-        'installer/inventory may import only inventory/ and core/ (render, cluster, cli build on it), and ' +
-        'validators/inventory.ts: its own schema compiled by `npm run schema` (imports only ajv and core).',
+        'installer/inventory may import only inventory/ and core/ (render, cluster, cli build on it), ' +
+        'validators/inventory.ts: its own schema compiled by `npm run schema` (imports only ajv and core), and ' +
+        "the components' inventory sections (render/components/<name>/inventory.ts, leaves: see below).",
       severity: 'error',
       from: { path: '^installer/inventory/' },
-      to: { path: '^(installer|bin|test|bench)/', pathNot: '^installer/((inventory|core)/|validators/inventory[.]ts$)' },
+      to: {
+        path: '^(installer|bin|test|bench)/',
+        pathNot: '^installer/((inventory|core)/|validators/inventory[.]ts$|render/components/[^/]+/inventory[.]ts$)',
+      },
+    },
+    {
+      name: 'inventory-reads-components-in-one-place',
+      comment:
+        "The inventory layer reaches the components' sections only through the generated " +
+        'inventory/schema/component-sections.ts (`npm run schema` lists the folders with an inventory.ts).',
+      severity: 'error',
+      from: { path: '^installer/inventory/', pathNot: '^installer/inventory/schema/component-sections[.]ts$' },
+      to: { path: '^installer/render/components/' },
+    },
+    {
+      name: 'component-inventory-is-a-leaf',
+      comment:
+        "A component's inventory.ts is imported by the inventory layer, so it may import only the schema " +
+        'builders (inventory/schema/build.ts, dsl.ts, component-section.ts) and the rule contract ' +
+        '(inventory/rules/context.ts): nothing of render, not even its own folder.',
+      severity: 'error',
+      from: { path: '^installer/render/components/[^/]+/inventory[.]ts$' },
+      to: {
+        path: '^(installer|bin|test|bench)/',
+        pathNot: '^installer/inventory/(schema/(build|dsl|component-section)|rules/context)[.]ts$',
+      },
     },
     {
       name: 'component-imports-component',

@@ -2,9 +2,10 @@
 // defaults are the schema's own (`default` in schema/, filled in by fillDefaults); what is
 // left here is derived from other keys. Runs only after the schema check passed, so shapes are known;
 // cross-field problems are left to rules.
-import type { Inventory, Site, SiteNode } from './types.ts';
+import type { Inventory, PlainSectionKey, Site, SiteNode } from './types.ts';
 import { inventorySchema } from './schema/index.ts';
 import { fillDefaults } from './schema/build.ts';
+import { COMPONENT_SECTIONS } from './schema/component-sections.ts';
 import { pinnedVersions, minorOf } from '../core/versions.ts';
 import { firstUsable } from '../core/ip.ts';
 
@@ -44,7 +45,7 @@ export function withDefaults(inv: Inventory, file: string): Site {
   const poolCidr = pools.find((p) => p.name === ingressPool)?.cidr;
   const domain = d.site.domain;
   const monitoring = d.monitoring as Site['monitoring'];
-  return {
+  const out: Omit<Site, PlainSectionKey> = {
     file,
     inventory: inv,
     site: { ...d.site, gitBrowseUrl: d.site.gitBrowseUrl ?? browseUrl(d.site.gitRepo, gitRevision) } as Site['site'],
@@ -85,4 +86,7 @@ export function withDefaults(inv: Inventory, file: string): Site {
       api: d.kubernetes.apiDnsName,
     },
   };
+  // A component's own section (its inventory.ts) without a derivation above: its declared defaults filled in.
+  const plain = COMPONENT_SECTIONS.filter(({ key }) => !(key in out)).map(({ key }) => [key, d[key]]);
+  return { ...out, ...Object.fromEntries(plain) } as Site;
 }

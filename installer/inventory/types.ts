@@ -3,6 +3,7 @@
 // this into a `Site` where every default is filled in.
 import type { Static } from './schema/build.ts';
 import type { inventoryDeclaration } from './schema/index.ts';
+import type { COMPONENT_SECTIONS } from './schema/component-sections.ts';
 
 export type Inventory = Static<typeof inventoryDeclaration>;
 
@@ -50,10 +51,21 @@ export interface SiteNode extends Omit<Node, 'subnet' | 'disks' | 'ssh'> {
 }
 
 /**
+ * A component's own section (render/components/<name>/inventory.ts) as the Site holds it: the inventory's
+ * block with its declared defaults filled in (defaults.ts); the type leaves its keys as the file has them.
+ * Sections with derived defaults (registry, monitoring) are typed in Site itself.
+ */
+type ComponentSections = {
+  [K in (typeof COMPONENT_SECTIONS)[number]['key'] & keyof Inventory]: NonNullable<Inventory[K]>;
+};
+/** The component sections Site holds as declared (the others' keys are written out below). */
+export type PlainSectionKey = Exclude<keyof ComponentSections, 'registry' | 'monitoring'>;
+
+/**
  * The validated inventory with every default filled in: what render, plan and the other commands consume.
  * Optional sections that have no sensible default (federation, oncall, acme...) stay optional.
  */
-export interface Site {
+export interface Site extends Pick<ComponentSections, PlainSectionKey> {
   file: string;
   inventory: Inventory;
   site: Required<Inventory['site']>;

@@ -49,6 +49,20 @@ const SCRATCH: Record<string, string> = {
   'installer/render/reads.ts': "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", // a file read in render
   'installer/render/inputs.ts': "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", // allowed
   'installer/render/env.ts': 'export const home = process.env.HOME;\n', // an environment variable in render
+  // A component's inventory section: a leaf the inventory layer reads through one generated file.
+  'installer/inventory/schema/build.ts': 'export const b = 1;\n',
+  'installer/inventory/schema/component-section.ts': 'export const c = 1;\n',
+  'installer/inventory/rules/context.ts': 'export type Rule = () => void;\n',
+  'installer/inventory/schema/component-sections.ts':
+    "import '../../render/components/foo/inventory.ts';\nimport '../../render/components/bar/inventory.ts';\n" +
+    "import '../../render/components/foo/index.ts';\n", // only the last breaks a rule: the list -> a component
+  'installer/render/components/foo/inventory.ts':
+    "import '../../../inventory/schema/build.ts';\nimport '../../../inventory/schema/component-section.ts';\n" +
+    "import type { Rule } from '../../../inventory/rules/context.ts';\nexport const r: Rule[] = [];\n", // allowed
+  'installer/render/components/bar/inventory.ts':
+    "import '../../../inventory/schema/build.ts';\nimport '../../platform/shared.ts';\nimport './values.ts';\n", // not a leaf: -> platform, -> own folder
+  'installer/render/components/bar/values.ts': 'export const bv = 1;\n',
+  'installer/inventory/defaults.ts': "import '../render/components/foo/inventory.ts';\n", // around the generated list
 };
 
 let dir: string;
@@ -76,6 +90,10 @@ describe('import layering (dependency-cruiser, the project config)', () => {
         'error no-circular: installer/render/platform/a.ts →',
         'error component-imports-component: installer/render/components/foo/index.ts → installer/render/components/bar/index.ts',
         'error component-imports-component: installer/render/components/flat.ts → installer/render/components/other.ts',
+        'error inventory-imports-upward: installer/inventory/schema/component-sections.ts → installer/render/components/foo/index.ts',
+        'error component-inventory-is-a-leaf: installer/render/components/bar/inventory.ts → installer/render/platform/shared.ts',
+        'error component-inventory-is-a-leaf: installer/render/components/bar/inventory.ts → installer/render/components/bar/values.ts',
+        'error inventory-reads-components-in-one-place: installer/inventory/defaults.ts → installer/render/components/foo/inventory.ts',
       ].sort(),
     );
   });

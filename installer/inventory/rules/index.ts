@@ -5,12 +5,12 @@ import { addresses, cidrHostBits, cidrOverlaps, externalAddresses } from './netw
 import { absurdSizes, controlPlane, controlPlaneRacks, disks, storageReplicas, vmHosts } from './nodes.ts';
 import { asns, oneSpeakerPerRouter, routersReachRacks } from './bgp.ts';
 import { labsPath } from './labs-path.ts';
+import { COMPONENT_SECTIONS } from '../schema/component-sections.ts';
+import { sectionRules } from '../schema/component-section.ts';
 import {
   courses,
   federation,
   kubernetesVersion,
-  monitoringReceivers,
-  oncallRotation,
   serviceHostnames,
   siteRealm,
   timezone,
@@ -18,8 +18,8 @@ import {
   versionOverrides,
 } from './services.ts';
 
-/** Every semantic rule, in the order their messages are most useful. */
-export const RULES: Record<string, Rule> = {
+/** The platform's semantic rules, in the order their messages are most useful. */
+const PLATFORM_RULES: Record<string, Rule> = {
   uniqueNames,
   references,
   cidrHostBits,
@@ -41,11 +41,15 @@ export const RULES: Record<string, Rule> = {
   serviceHostnames,
   siteRealm,
   federation,
-  monitoringReceivers,
-  oncallRotation,
   oncallReachable,
   oncallHorizon,
   versionOverrides,
   courses,
   labsPath,
+};
+
+/** Every semantic rule: the platform's, then those of the components' inventory sections (their inventory.ts). */
+export const RULES: Record<string, Rule> = {
+  ...PLATFORM_RULES,
+  ...sectionRules(COMPONENT_SECTIONS, Object.keys(PLATFORM_RULES)),
 };

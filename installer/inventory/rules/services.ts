@@ -1,4 +1,5 @@
-// Services and operations: Kubernetes version, TLS, identity, registry names, monitoring and on-call.
+// Services and operations: Kubernetes version, TLS, identity, service host names, version overrides, courses.
+// (The monitoring section's own rules live with it: render/components/monitoring/inventory.ts.)
 import { closest } from 'fastest-levenshtein';
 import type { Rule } from './context.ts';
 import { pinnedVersions, minorOf } from '../../core/versions.ts';
@@ -104,63 +105,6 @@ export const federation: Rule = (ctx) => {
       `did you mean ${ldap.url.replace(/^[a-z]+:\/\//, 'ldaps://').replace(/:389\b/, ':636')}?`,
     );
   }
-};
-
-export const monitoringReceivers: Rule = (ctx) => {
-  const mon = ctx.site.monitoring;
-  mon.receivers.forEach((r, i) => {
-    if (r.type === 'email' && !r.to) ctx.error(['monitoring', 'receivers', i], `email receiver ${r.name} needs "to"`);
-    if (r.type !== 'email' && !r.urlRef)
-      ctx.error(
-        ['monitoring', 'receivers', i],
-        `${r.type} receiver ${r.name} needs "urlRef" (its URL carries a token, so it lives in the secret store)`,
-      );
-    if (r.type === 'email' && !mon.smtp)
-      ctx.error(
-        ['monitoring', 'receivers', i, 'type'],
-        `email receiver ${r.name} needs monitoring.smtp (the relay to send through)`,
-      );
-  });
-  if (mon.receivers.length > 0 && !mon.oncall) {
-    ctx.error(
-      ['monitoring', 'receivers'],
-      'receivers are set but monitoring.oncall is missing: critical alerts would reach nobody in particular',
-      'add monitoring.oncall with a roster and a rotation',
-    );
-  }
-  const wh = mon.workingHours;
-  if (wh.start >= wh.end)
-    ctx.error(['monitoring', 'workingHours', 'end'], `working hours end ${wh.end} is not after start ${wh.start}`);
-  mon.maintenanceWindows.forEach((w, i) => {
-    if (w.start >= w.end)
-      ctx.error(
-        ['monitoring', 'maintenanceWindows', i, 'end'],
-        `maintenance window ${w.name} ends at ${w.end}, not after its start ${w.start}`,
-      );
-  });
-};
-
-export const oncallRotation: Rule = (ctx) => {
-  const oc = ctx.site.monitoring.oncall;
-  if (!oc) return;
-  const base = ['monitoring', 'oncall'];
-  if (Number.isNaN(Date.parse(`${oc.rotation.start}T00:00:00Z`)))
-    ctx.error([...base, 'rotation', 'start'], `${oc.rotation.start} is not a valid date`);
-  oc.roster.forEach((p, i) => {
-    if (!p.email && !p.pageUrlRef)
-      ctx.error(
-        [...base, 'roster', i],
-        `roster entry ${p.name} has neither email nor pageUrlRef: there is no way to page them`,
-      );
-  });
-  (oc.overrides ?? []).forEach((o, i) => {
-    const from = Date.parse(`${o.from}:00Z`),
-      to = Date.parse(`${o.to}:00Z`);
-    if (Number.isNaN(from)) ctx.error([...base, 'overrides', i, 'from'], `${o.from} is not a valid date-time`);
-    else if (Number.isNaN(to)) ctx.error([...base, 'overrides', i, 'to'], `${o.to} is not a valid date-time`);
-    else if (to <= from)
-      ctx.error([...base, 'overrides', i, 'to'], `override ends at ${o.to}, not after its start ${o.from}`);
-  });
 };
 
 export const versionOverrides: Rule = (ctx) => {

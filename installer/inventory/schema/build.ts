@@ -17,7 +17,7 @@ import {
   type TProperties,
   type TSchema,
 } from 'typebox';
-import { DNS_LABEL, IPV4, CIDR4, SECRET_REF, TIME_HHMM, WEEKDAYS } from './dsl.ts';
+import { DNS_LABEL, DNS_NAME, IPV4, CIDR4, SECRET_REF, TIME_HHMM, WEEKDAYS } from './dsl.ts';
 
 export type { Static };
 type Extra = Record<string, unknown>;
@@ -103,3 +103,8 @@ export const secretRef = (description: string) =>
 export const hhmm = (description: string) => str(description, { pattern: TIME_HHMM });
 export const weekday = (description: string) => oneOf(description, WEEKDAYS);
 export const asn = (description: string) => int(description, { minimum: 1, maximum: 4294967295 });
+/** A login name (Keycloak admins, the on-call roster, course staff). */
+export const login = str('A login name.', { pattern: '^[a-z0-9][-a-z0-9_.]*$' });
+/** The host name of a platform service, `<first>.<site.domain>` unless set. */
+export const hostname = (svc: string, first: string) =>
+  str(`Full host name of ${svc}; must be inside site.domain. Default: ${first}.<site.domain>`, { pattern: DNS_NAME });

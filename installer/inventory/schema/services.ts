@@ -1,8 +1,19 @@
-import { obj, str, int, list, label, ipv4, oneOf, bool, secretRef, raw, opt, dflt, section } from './build.ts';
-import { DNS_NAME } from './dsl.ts';
-
-const hostname = (svc: string, dflt: string) =>
-  str(`Full host name of ${svc}; must be inside site.domain. Default: ${dflt}.<site.domain>`, { pattern: DNS_NAME });
+import {
+  obj,
+  str,
+  int,
+  list,
+  label,
+  ipv4,
+  oneOf,
+  secretRef,
+  raw,
+  opt,
+  dflt,
+  section,
+  hostname,
+  login,
+} from './build.ts';
 
 /** The ingress layers `ingress.controller` chooses from; the first is the default. */
 export const INGRESS_CONTROLLERS = ['ingress-nginx', 'calico-gateway'] as const;
@@ -54,11 +65,7 @@ export const tls = obj('How certificates are issued.', {
 export const identity = obj('Keycloak: the one login for every service.', {
   realm: opt(label('Keycloak realm name. Default: the site name')),
   hostname: opt(hostname('Keycloak', 'sso')),
-  admins: list(
-    'Login names of the platform administrators.',
-    str('A login name.', { pattern: '^[a-z0-9][-a-z0-9_.]*$' }),
-    { minItems: 1, uniqueItems: true },
-  ),
+  admins: list('Login names of the platform administrators.', login, { minItems: 1, uniqueItems: true }),
   federation: opt(
     obj('Federation with the campus directory. Default: none', {
       ldap: opt(
@@ -87,34 +94,6 @@ export const identity = obj('Keycloak: the one login for every service.', {
     }),
   ),
 });
-
-export const PROXY_TYPES = ['docker-hub', 'docker-registry', 'quay', 'github-ghcr'] as const;
-export const registry = section(
-  obj('Harbor, the site registry.', {
-    hostname: opt(hostname('Harbor', 'harbor')),
-    projects: dflt(
-      list(
-        'Harbor projects to create.',
-        obj('A project.', {
-          name: label('Project name.'),
-          public: dflt(bool('Anonymous pull allowed.'), false),
-        }),
-      ),
-      [{ name: 'labs' }],
-    ),
-    proxyCaches: dflt(
-      list(
-        'Pull-through caches of public registries.',
-        obj('A proxy-cache project.', {
-          name: label('Project name.'),
-          upstream: str('Upstream registry URL.', { pattern: '^https?://\\S+$' }),
-          type: dflt(oneOf('Upstream registry type.', PROXY_TYPES), 'docker-registry'),
-        }),
-      ),
-      [],
-    ),
-  }),
-);
 
 export const storage = section(
   obj('Rook-Ceph storage.', {

@@ -2,7 +2,9 @@
 // whose index.ts exports `component` (defineComponent). render discovers the folders through the generated
 // components/index.ts (`npm run schema`); nothing else lists them. A component imports only from
 // platform/ (the shared contracts), model.ts, the generic tools and its own folder, never from another
-// component (.dependency-cruiser.cjs). docs/components.md shows how to add one.
+// component (.dependency-cruiser.cjs). docs/components.md shows how to add one. Its inventory section, if it
+// has one, is not a field here but the folder's inventory.ts (inventory/schema/component-section.ts): the
+// inventory layer reads that leaf and may not import this module.
 import type { Schema } from '../../inventory/schema/dsl.ts';
 import type { ComponentBuilder, SiteContext } from '../model.ts';
 import type { AlertGroup } from './alert-rules.ts';
