@@ -217,7 +217,8 @@ export const SOURCES: CrdSource[] = [
     versions: 'storage',
     // Pod affinity of the KubeVirt components (the platform places them with nodeSelector only), and
     // configuration for hardware and features the platform does not use (host and mediated devices, KSM,
-    // changed-block tracking, CPU-limit namespaces, per-architecture defaults, sidecar resources).
+    // changed-block tracking, CPU-limit namespaces, per-architecture defaults, sidecar resources,
+    // confidential computing, SMBIOS, client rate limits).
     omit: {
       'kubevirt.io/v1/KubeVirt': [
         'spec.infra.nodePlacement.affinity',
@@ -232,6 +233,13 @@ export const SOURCES: CrdSource[] = [
           'autoCPULimitNamespaceLabelSelector',
           'architectureConfiguration',
           'supportContainerResources',
+          'confidentialCompute',
+          'smbios',
+          // Client rate limits of the KubeVirt components (defaults kept).
+          'apiConfiguration',
+          'controllerConfiguration',
+          'handlerConfiguration',
+          'webhookConfiguration',
         ].map((f) => `spec.configuration.${f}`),
       ],
     },
@@ -282,7 +290,8 @@ export const SOURCES: CrdSource[] = [
     versions: 'storage',
     // What a lab VM never sets (charts/vm-lab writes CPU, memory, disks, one masqueraded interface, the
     // volumes, node selector and priority): pod-level scheduling and probes, and rare virtual hardware.
-    // Left in: every volume source, firmware, tolerations, dataVolumeTemplates' storage and sources.
+    // Left in: the other volume sources (container disks, config drive, sysprep for Windows labs...), firmware,
+    // tolerations, the instance type and preference, the cloned disk's storage.
     omit: {
       'kubevirt.io/v1/VirtualMachine': [
         ...['affinity', 'topologySpreadConstraints', 'livenessProbe', 'readinessProbe', 'accessCredentials'].map(
@@ -292,6 +301,10 @@ export const SOURCES: CrdSource[] = [
         ...['features', 'clock', 'launchSecurity', 'chassis'].map((f) => `spec.template.spec.domain.${f}`),
         ...['gpus', 'hostDevices', 'watchdog'].map((f) => `spec.template.spec.domain.devices.${f}`),
         'spec.template.spec.volumes[].downwardAPI',
+        // A lab VM never reaches a disk of its host; no dynamic resource claims or utility volumes.
+        'spec.template.spec.volumes[].hostDisk',
+        'spec.template.spec.resourceClaims',
+        'spec.template.spec.utilityVolumes',
         // Lab disks are cloned from the image catalog's DataSources (sourceRef), never imported per VM.
         'spec.dataVolumeTemplates[].spec.pvc',
         'spec.dataVolumeTemplates[].spec.source',

@@ -8,7 +8,7 @@
 // objects closed unless upstream preserves unknown fields; metadata from platform/crd-schema.ts; status left out.
 // Left to the API server (ajv cannot check them): 3 CEL rules, formats int32, int64.
 // RE2 (?i) patterns are carried over with letters spelled [xX].
-// Left out of kubevirt.io/v1/VirtualMachine (refused if written; scripts/crds/sources.ts): spec.template.spec.affinity, spec.template.spec.topologySpreadConstraints, spec.template.spec.livenessProbe, spec.template.spec.readinessProbe, spec.template.spec.accessCredentials, spec.template.spec.dnsConfig, spec.template.spec.domain.features, spec.template.spec.domain.clock, spec.template.spec.domain.launchSecurity, spec.template.spec.domain.chassis, spec.template.spec.domain.devices.gpus, spec.template.spec.domain.devices.hostDevices, spec.template.spec.domain.devices.watchdog, spec.template.spec.volumes[].downwardAPI, spec.dataVolumeTemplates[].spec.pvc, spec.dataVolumeTemplates[].spec.source.
+// Left out of kubevirt.io/v1/VirtualMachine (refused if written; scripts/crds/sources.ts): spec.template.spec.affinity, spec.template.spec.topologySpreadConstraints, spec.template.spec.livenessProbe, spec.template.spec.readinessProbe, spec.template.spec.accessCredentials, spec.template.spec.dnsConfig, spec.template.spec.domain.features, spec.template.spec.domain.clock, spec.template.spec.domain.launchSecurity, spec.template.spec.domain.chassis, spec.template.spec.domain.devices.gpus, spec.template.spec.domain.devices.hostDevices, spec.template.spec.domain.devices.watchdog, spec.template.spec.volumes[].downwardAPI, spec.template.spec.volumes[].hostDisk, spec.template.spec.resourceClaims, spec.template.spec.utilityVolumes, spec.dataVolumeTemplates[].spec.pvc, spec.dataVolumeTemplates[].spec.source.
 // Left out of instancetype.kubevirt.io/v1beta1/VirtualMachineClusterInstancetype (refused if written; scripts/crds/sources.ts): spec.gpus, spec.hostDevices, spec.launchSecurity.
 import type { Schema } from '../../../inventory/schema/dsl.ts';
 
@@ -1111,27 +1111,6 @@ export const KUBEVIRT_VM_SCHEMAS: Record<string, Schema> = {
                   "priorityClassName": {
                     "type": "string"
                   },
-                  "resourceClaims": {
-                    "type": "array",
-                    "items": {
-                      "type": "object",
-                      "required": [
-                        "name"
-                      ],
-                      "properties": {
-                        "name": {
-                          "type": "string"
-                        },
-                        "resourceClaimName": {
-                          "type": "string"
-                        },
-                        "resourceClaimTemplateName": {
-                          "type": "string"
-                        }
-                      },
-                      "additionalProperties": false
-                    }
-                  },
                   "schedulerName": {
                     "type": "string"
                   },
@@ -1165,32 +1144,6 @@ export const KUBEVIRT_VM_SCHEMAS: Record<string, Schema> = {
                           "type": "integer"
                         },
                         "value": {
-                          "type": "string"
-                        }
-                      },
-                      "additionalProperties": false
-                    }
-                  },
-                  "utilityVolumes": {
-                    "type": "array",
-                    "maxItems": 256,
-                    "items": {
-                      "type": "object",
-                      "required": [
-                        "claimName",
-                        "name"
-                      ],
-                      "properties": {
-                        "claimName": {
-                          "type": "string"
-                        },
-                        "name": {
-                          "type": "string"
-                        },
-                        "readOnly": {
-                          "type": "boolean"
-                        },
-                        "type": {
                           "type": "string"
                         }
                       },
@@ -1384,35 +1337,6 @@ export const KUBEVIRT_VM_SCHEMAS: Record<string, Schema> = {
                                 }
                               },
                               "additionalProperties": false
-                            }
-                          },
-                          "additionalProperties": false
-                        },
-                        "hostDisk": {
-                          "type": "object",
-                          "required": [
-                            "path",
-                            "type"
-                          ],
-                          "properties": {
-                            "capacity": {
-                              "anyOf": [
-                                {
-                                  "type": "integer"
-                                },
-                                {
-                                  "type": "string"
-                                }
-                              ]
-                            },
-                            "path": {
-                              "type": "string"
-                            },
-                            "shared": {
-                              "type": "boolean"
-                            },
-                            "type": {
-                              "type": "string"
                             }
                           },
                           "additionalProperties": false

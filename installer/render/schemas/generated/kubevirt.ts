@@ -6,7 +6,7 @@
 // objects closed unless upstream preserves unknown fields; metadata from platform/crd-schema.ts; status left out.
 // Left to the API server (ajv cannot check them): 0 CEL rules, formats int32, int64.
 // RE2 (?i) patterns are carried over with letters spelled [xX].
-// Left out of kubevirt.io/v1/KubeVirt (refused if written; scripts/crds/sources.ts): spec.infra.nodePlacement.affinity, spec.workloads.nodePlacement.affinity, spec.customizeComponents, spec.certificateRotateStrategy, spec.configuration.permittedHostDevices, spec.configuration.mediatedDevicesConfiguration, spec.configuration.ksmConfiguration, spec.configuration.changedBlockTrackingLabelSelectors, spec.configuration.autoCPULimitNamespaceLabelSelector, spec.configuration.architectureConfiguration, spec.configuration.supportContainerResources.
+// Left out of kubevirt.io/v1/KubeVirt (refused if written; scripts/crds/sources.ts): spec.infra.nodePlacement.affinity, spec.workloads.nodePlacement.affinity, spec.customizeComponents, spec.certificateRotateStrategy, spec.configuration.permittedHostDevices, spec.configuration.mediatedDevicesConfiguration, spec.configuration.ksmConfiguration, spec.configuration.changedBlockTrackingLabelSelectors, spec.configuration.autoCPULimitNamespaceLabelSelector, spec.configuration.architectureConfiguration, spec.configuration.supportContainerResources, spec.configuration.confidentialCompute, spec.configuration.smbios, spec.configuration.apiConfiguration, spec.configuration.controllerConfiguration, spec.configuration.handlerConfiguration, spec.configuration.webhookConfiguration.
 import type { Schema } from '../../../inventory/schema/dsl.ts';
 
 export const KUBEVIRT_SCHEMAS: Record<string, Schema> = {
@@ -65,40 +65,6 @@ export const KUBEVIRT_SCHEMAS: Record<string, Schema> = {
               "additionalGuestMemoryOverheadRatio": {
                 "type": "string"
               },
-              "apiConfiguration": {
-                "type": "object",
-                "properties": {
-                  "restClient": {
-                    "type": "object",
-                    "properties": {
-                      "rateLimiter": {
-                        "type": "object",
-                        "properties": {
-                          "tokenBucketRateLimiter": {
-                            "type": "object",
-                            "required": [
-                              "burst",
-                              "qps"
-                            ],
-                            "properties": {
-                              "burst": {
-                                "type": "integer"
-                              },
-                              "qps": {
-                                "type": "number"
-                              }
-                            },
-                            "additionalProperties": false
-                          }
-                        },
-                        "additionalProperties": false
-                      }
-                    },
-                    "additionalProperties": false
-                  }
-                },
-                "additionalProperties": false
-              },
               "commonInstancetypesDeployment": {
                 "type": [
                   "object",
@@ -110,70 +76,6 @@ export const KUBEVIRT_SCHEMAS: Record<string, Schema> = {
                       "boolean",
                       "null"
                     ]
-                  }
-                },
-                "additionalProperties": false
-              },
-              "confidentialCompute": {
-                "type": [
-                  "object",
-                  "null"
-                ],
-                "properties": {
-                  "tdx": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
-                    "properties": {
-                      "attestation": {
-                        "type": "object",
-                        "properties": {
-                          "enforced": {
-                            "type": "boolean"
-                          },
-                          "qgsSocketPath": {
-                            "type": "string"
-                          }
-                        },
-                        "additionalProperties": false
-                      }
-                    },
-                    "additionalProperties": false
-                  }
-                },
-                "additionalProperties": false
-              },
-              "controllerConfiguration": {
-                "type": "object",
-                "properties": {
-                  "restClient": {
-                    "type": "object",
-                    "properties": {
-                      "rateLimiter": {
-                        "type": "object",
-                        "properties": {
-                          "tokenBucketRateLimiter": {
-                            "type": "object",
-                            "required": [
-                              "burst",
-                              "qps"
-                            ],
-                            "properties": {
-                              "burst": {
-                                "type": "integer"
-                              },
-                              "qps": {
-                                "type": "number"
-                              }
-                            },
-                            "additionalProperties": false
-                          }
-                        },
-                        "additionalProperties": false
-                      }
-                    },
-                    "additionalProperties": false
                   }
                 },
                 "additionalProperties": false
@@ -297,40 +199,6 @@ export const KUBEVIRT_SCHEMAS: Record<string, Schema> = {
               },
               "evictionStrategy": {
                 "type": "string"
-              },
-              "handlerConfiguration": {
-                "type": "object",
-                "properties": {
-                  "restClient": {
-                    "type": "object",
-                    "properties": {
-                      "rateLimiter": {
-                        "type": "object",
-                        "properties": {
-                          "tokenBucketRateLimiter": {
-                            "type": "object",
-                            "required": [
-                              "burst",
-                              "qps"
-                            ],
-                            "properties": {
-                              "burst": {
-                                "type": "integer"
-                              },
-                              "qps": {
-                                "type": "number"
-                              }
-                            },
-                            "additionalProperties": false
-                          }
-                        },
-                        "additionalProperties": false
-                      }
-                    },
-                    "additionalProperties": false
-                  }
-                },
-                "additionalProperties": false
               },
               "hypervisors": {
                 "type": "array",
@@ -598,27 +466,6 @@ export const KUBEVIRT_SCHEMAS: Record<string, Schema> = {
               "selinuxLauncherType": {
                 "type": "string"
               },
-              "smbios": {
-                "type": "object",
-                "properties": {
-                  "family": {
-                    "type": "string"
-                  },
-                  "manufacturer": {
-                    "type": "string"
-                  },
-                  "product": {
-                    "type": "string"
-                  },
-                  "sku": {
-                    "type": "string"
-                  },
-                  "version": {
-                    "type": "string"
-                  }
-                },
-                "additionalProperties": false
-              },
               "supportedGuestAgentVersions": {
                 "type": "array",
                 "items": {
@@ -689,40 +536,6 @@ export const KUBEVIRT_SCHEMAS: Record<string, Schema> = {
               },
               "vmStateStorageClass": {
                 "type": "string"
-              },
-              "webhookConfiguration": {
-                "type": "object",
-                "properties": {
-                  "restClient": {
-                    "type": "object",
-                    "properties": {
-                      "rateLimiter": {
-                        "type": "object",
-                        "properties": {
-                          "tokenBucketRateLimiter": {
-                            "type": "object",
-                            "required": [
-                              "burst",
-                              "qps"
-                            ],
-                            "properties": {
-                              "burst": {
-                                "type": "integer"
-                              },
-                              "qps": {
-                                "type": "number"
-                              }
-                            },
-                            "additionalProperties": false
-                          }
-                        },
-                        "additionalProperties": false
-                      }
-                    },
-                    "additionalProperties": false
-                  }
-                },
-                "additionalProperties": false
               }
             },
             "additionalProperties": false
