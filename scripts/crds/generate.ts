@@ -3,7 +3,9 @@
 //   npx tsx scripts/crds/generate.ts                     regenerate every source
 //   npx tsx scripts/crds/generate.ts --check             exit 1 when a generated file is stale
 //   npx tsx scripts/crds/generate.ts --import <source> <dir>   store downloaded upstream files (maintainer)
-// No network: the maintainer downloads the files once (scripts/crds/README.md); CI only reads them.
+//   npx tsx scripts/crds/generate.ts --import <source>         make them from the Go module (sources with an importer)
+//   npx tsx scripts/crds/generate.ts --check-import <source>   make them again and compare with the stored bytes
+// No network: the maintainer imports the files once (scripts/crds/README.md); CI only reads them.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,7 +14,8 @@ import { parseAllDocuments } from 'yaml';
 import { repoPath } from '../../installer/core/paths.ts';
 import { pinnedVersions } from '../../installer/core/versions.ts';
 import { crdSchemas, type CrdVersionSchema } from './convert.ts';
-import { SOURCES, type CrdSource } from './sources.ts';
+import { importFromGo } from './go-import.ts';
+import { SOURCES, type CrdShell, type CrdSource } from './sources.ts';
 
 export const outputPath = (s: CrdSource) => repoPath('installer/render/schemas/generated', `${s.name}.ts`);
 export const inputDir = (s: CrdSource, version: string) => repoPath('scripts/crds/upstream', s.name, version);
@@ -66,18 +69,53 @@ export function readInputs(
   });
 }
 
+/** A CRD around a bare `openAPIV3Schema` document, as the upstream Go code builds it (sources.ts `shells`). */
+export function wrapSchema(shell: CrdShell, schema: Record<string, unknown>): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${shell.plural}.${shell.group}` },
+    spec: {
+      group: shell.group,
+      names: {
+        kind: shell.kind,
+        plural: shell.plural,
+        singular: shell.singular,
+        ...(shell.shortNames ? { shortNames: shell.shortNames } : {}),
+        ...(shell.categories ? { categories: shell.categories } : {}),
+      },
+      scope: shell.scope,
+      versions: shell.versions.map(({ status, ...v }) => ({
+        ...v,
+        schema,
+        ...(status ? { subresources: { status: {} } } : {}),
+      })),
+    },
+  };
+}
+
+/** The CustomResourceDefinitions of one input file (a YAML stream of CRDs, or a bare schema in its shell). */
+function crdsOfFile(s: CrdSource, file: string, text: string): Record<string, unknown>[] {
+  const docs = parseAllDocuments(text).map((d, i) => {
+    if (d.errors.length) throw new Error(`${file} (document ${i + 1}): ${d.errors[0]!.message}`);
+    return d.toJS() as Record<string, unknown> | null;
+  });
+  const shell = s.shells?.[file];
+  if (shell) {
+    if (docs.length !== 1 || !docs[0]?.openAPIV3Schema)
+      throw new Error(`${file}: expected one document with openAPIV3Schema (a shell in sources.ts wraps it)`);
+    return [wrapSchema(shell, docs[0])];
+  }
+  return docs.filter((d): d is Record<string, unknown> => !!d && d.kind === 'CustomResourceDefinition');
+}
+
 /** Every CRD schema of a source, in input order. */
 export function schemasOf(
   s: CrdSource,
   version: string,
 ): { file: string; sha256: string; schemas: CrdVersionSchema[] }[] {
   return readInputs(s, version).map(({ file, sha256: sum, text }) => {
-    const docs = parseAllDocuments(text)
-      .map((d, i) => {
-        if (d.errors.length) throw new Error(`${file} (document ${i + 1}): ${d.errors[0]!.message}`);
-        return d.toJS() as Record<string, unknown> | null;
-      })
-      .filter((d): d is Record<string, unknown> => !!d && d.kind === 'CustomResourceDefinition');
+    const docs = crdsOfFile(s, file, text);
     if (!docs.length) throw new Error(`${file}: no CustomResourceDefinition in it`);
     const schemas = docs.flatMap((d) => crdSchemas(d, s.versions));
     return { file, sha256: sum, schemas: s.kinds ? schemas.filter((x) => s.kinds!.includes(x.key)) : schemas };
@@ -103,9 +141,7 @@ function omitPath(schema: Record<string, unknown>, path: string, key: string): v
 
 /** The upstream CustomResourceDefinitions themselves (for a real API server: CEL rules, formats, defaults). */
 export function upstreamCrds(s: CrdSource): Record<string, unknown>[] {
-  return readInputs(s, pinOf(s))
-    .flatMap(({ text }) => parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown> | null))
-    .filter((d): d is Record<string, unknown> => !!d && d.kind === 'CustomResourceDefinition');
+  return readInputs(s, pinOf(s)).flatMap(({ file, text }) => crdsOfFile(s, file, text));
 }
 
 const constName = (name: string) => `${name.replace(/[^a-z0-9]+/gi, '_').toUpperCase()}_SCHEMAS`;
@@ -133,7 +169,7 @@ export function generatedText(s: CrdSource): string {
     '// GENERATED by scripts/crds/generate.ts: do not edit. Regenerate with `npx tsx scripts/crds/generate.ts`.',
     `// Source: ${s.upstream}, tag ${version} (pin: gitops/versions.yaml components.${s.pin} ${pinnedVersions().components[s.pin]!.version}), ${s.versions} versions:`,
     ...inputs.map(
-      (i) => `//   ${s.url(version, i.file)}\n//     sha256 ${i.sha256}: ${i.schemas.map((x) => x.key).join(', ')}`,
+      (i) => `//   ${s.origin(version, i.file)}\n//     sha256 ${i.sha256}: ${i.schemas.map((x) => x.key).join(', ')}`,
     ),
     '// Carried over: types, enums, patterns, lengths, ranges, required fields, int-or-string, nullable;',
     '// objects closed unless upstream preserves unknown fields; metadata from platform/crd-schema.ts; status left out.',
@@ -149,8 +185,11 @@ export function generatedText(s: CrdSource): string {
   ].join('\n');
 }
 
-/** Stores downloaded upstream files (plain YAML in `from`) as the inputs of the pinned version. */
-export function importInputs(s: CrdSource, from: string): string {
+/**
+ * Stores upstream files (plain YAML in `from`) as the inputs of the pinned version; `origin` lines (what
+ * an importer made them from) go to ORIGIN beside them.
+ */
+export function importInputs(s: CrdSource, from: string, origin: string[] = []): string {
   const version = pinOf(s);
   const dir = inputDir(s, version);
   mkdirSync(dir, { recursive: true });
@@ -160,17 +199,34 @@ export function importInputs(s: CrdSource, from: string): string {
     return `${sha256(text)}  ${file}`;
   });
   writeFileSync(join(dir, 'SHA256SUMS'), lines.join('\n') + '\n');
+  if (origin.length) writeFileSync(join(dir, 'ORIGIN'), origin.join('\n') + '\n');
   return dir;
 }
 
 if (process.argv[1]?.endsWith('crds/generate.ts')) {
   const args = process.argv.slice(2);
   try {
-    if (args[0] === '--import') {
+    if (args[0] === '--check-import') {
+      const s = SOURCES.find((x) => x.name === args[1] && x.importer);
+      if (!s)
+        throw new Error(
+          `usage: --check-import <${SOURCES.filter((x) => x.importer)
+            .map((x) => x.name)
+            .join('|')}>`,
+        );
+      const made = importFromGo(s.importer!, pinOf(s), s.files);
+      const stored = new Map(readInputs(s, pinOf(s)).map((i) => [i.file, i.sha256]));
+      const differ = s.files.filter((f) => sha256(readFileSync(join(made.dir, f))) !== stored.get(f));
+      for (const f of s.files) process.stdout.write(`${differ.includes(f) ? 'DIFFERS' : 'same   '} ${f}\n`);
+      process.exitCode = differ.length ? 1 : 0;
+    } else if (args[0] === '--import') {
       const s = SOURCES.find((x) => x.name === args[1]);
-      if (!s || !args[2])
+      if (!s || (!args[2] && !s.importer))
         throw new Error(`usage: --import <${SOURCES.map((x) => x.name).join('|')}> <folder with the downloaded files>`);
-      process.stdout.write(`stored ${s.files.length} files in ${relative(repoPath(), importInputs(s, args[2]))}\n`);
+      const made = args[2] ? { dir: args[2], origin: [] } : importFromGo(s.importer!, pinOf(s), s.files);
+      process.stdout.write(
+        `stored ${s.files.length} files in ${relative(repoPath(), importInputs(s, made.dir, made.origin))}\n`,
+      );
     } else {
       let stale = 0;
       for (const s of SOURCES) {

@@ -1,6 +1,20 @@
 // The upstream CRDs whose schemas labctl generates instead of writing them by hand. One entry per
 // upstream release artifact set; the version comes from gitops/versions.yaml (the only place a version
 // is pinned), so an upgrade is: bump the pin, import the new files (README.md), regenerate, review the diff.
+import type { Importer } from './go-import.ts';
+
+/** The parts of a CustomResourceDefinition around its schema (for inputs holding only the schema). */
+export interface CrdShell {
+  group: string;
+  kind: string;
+  plural: string;
+  singular: string;
+  scope: 'Namespaced' | 'Cluster';
+  shortNames?: string[];
+  categories?: string[];
+  versions: { name: string; served: boolean; storage: boolean; deprecated?: true; status?: true }[];
+}
+
 export interface CrdSource {
   /** Output module: installer/render/schemas/generated/<name>.ts; inputs: scripts/crds/upstream/<name>/<version>/. */
   name: string;
@@ -13,10 +27,23 @@ export interface CrdSource {
    * live in another repository, e.g. Calico's operator CRDs in tigera/operator). Default: the pin.
    */
   ref?: (pinned: string) => string;
-  /** Where the maintainer downloads one input file of a version (there is no network in CI). */
-  url: (version: string, file: string) => string;
-  /** Input files: YAML streams holding CustomResourceDefinitions. */
+  /**
+   * Where one input file of a version comes from, for the generated header: the URL the maintainer
+   * downloads it from (there is no network in CI), or for an `importer` source the upstream file it is made of.
+   */
+  origin: (version: string, file: string) => string;
+  /** Input files: YAML streams holding CustomResourceDefinitions (or, with `shells`, one bare openAPIV3Schema). */
   files: string[];
+  /**
+   * Inputs `generate.ts --import` makes itself from the pinned Go module (upstream keeps these CRDs in Go,
+   * not as release YAML); without it the maintainer downloads `files` by hand (README.md).
+   */
+  importer?: Importer;
+  /**
+   * Inputs that hold only a CRD's `openAPIV3Schema` (KubeVirt builds the rest of each CRD in Go): the CRD
+   * around it, as that Go code writes it. Input file -> shell.
+   */
+  shells?: Record<string, CrdShell>;
   /** Only these `<group>/<version>/<Kind>` (an input file holding many CRDs); default every CRD of the files. */
   kinds?: string[];
   /** Which versions of each CRD get a schema: the storage version (what builders write) or every served one. */
@@ -29,6 +56,12 @@ export interface CrdSource {
   omit?: Record<string, string[]>;
 }
 
+/** The controller-gen release CDI's build image installs (hack/build/docker/builder/Dockerfile at v1.66.0). */
+const CDI_CONTROLLER_GEN = 'v0.17.2';
+
+/** The members of CDI's DataVolumeSource at v1.66 (one of them is set). */
+const CDI_SOURCES = ['blank', 'gcs', 'http', 'imageio', 'pvc', 'registry', 's3', 'snapshot', 'upload', 'vddk'];
+
 /** Scrape-endpoint fields of PodMonitor and ServiceMonitor for credentials and TLS. */
 const SCRAPE_AUTH = ['oauth2', 'tlsConfig', 'basicAuth', 'authorization', 'bearerTokenSecret', 'proxyConnectHeader'];
 
@@ -37,7 +70,7 @@ export const SOURCES: CrdSource[] = [
     name: 'gateway-api',
     pin: 'gateway-api',
     upstream: 'kubernetes-sigs/gateway-api, standard channel (Apache-2.0)',
-    url: (v, f) => `https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/${v}/config/crd/standard/${f}`,
+    origin: (v, f) => `https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/${v}/config/crd/standard/${f}`,
     // The kinds the platform writes (Gateway, HTTPRoute, TLSRoute, ReferenceGrant) and GatewayClass.
     files: [
       'gateway.networking.k8s.io_gatewayclasses.yaml',
@@ -59,7 +92,7 @@ export const SOURCES: CrdSource[] = [
     ref: (calico) =>
       (({ 'v3.32.4': 'v1.42.4' }) as Record<string, string>)[calico] ??
       `no operator tag known for Calico ${calico}: add it in scripts/crds/sources.ts`,
-    url: (v, f) => `https://raw.githubusercontent.com/tigera/operator/${v}/pkg/imports/crds/operator/${f}`,
+    origin: (v, f) => `https://raw.githubusercontent.com/tigera/operator/${v}/pkg/imports/crds/operator/${f}`,
     files: ['operator.tigera.io_gatewayapis.yaml'],
     versions: 'storage',
     // Pod-spec overrides (affinity, tolerations, resources...): 1.5 MB of validator code for fields we do not set.
@@ -116,7 +149,7 @@ export const SOURCES: CrdSource[] = [
     ref: (chart) =>
       (({ '31.0.1': 'v0.93.0' }) as Record<string, string>)[chart] ??
       `no operator tag known for prometheus-operator-crds ${chart}: add it in scripts/crds/sources.ts`,
-    url: (v, f) =>
+    origin: (v, f) =>
       `https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/${v}/example/prometheus-operator-crd/${f}`,
     files: [
       'monitoring.coreos.com_podmonitors.yaml',
@@ -137,7 +170,7 @@ export const SOURCES: CrdSource[] = [
     pin: 'metallb',
     upstream: 'metallb/metallb (Apache-2.0)',
     ref: (chart) => `v${chart}`,
-    url: (v, f) => `https://raw.githubusercontent.com/metallb/metallb/${v}/config/crd/bases/${f}`,
+    origin: (v, f) => `https://raw.githubusercontent.com/metallb/metallb/${v}/config/crd/bases/${f}`,
     files: [
       'metallb.io_ipaddresspools.yaml',
       'metallb.io_bgppeers.yaml',
@@ -155,7 +188,7 @@ export const SOURCES: CrdSource[] = [
     ref: (chart) =>
       (({ '0.29.0': 'v1.30.0' }) as Record<string, string>)[chart] ??
       `no operator tag known for the cloudnative-pg chart ${chart}: add it in scripts/crds/sources.ts`,
-    url: (v, f) => `https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/${v}/config/crd/bases/${f}`,
+    origin: (v, f) => `https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/${v}/config/crd/bases/${f}`,
     files: ['postgresql.cnpg.io_clusters.yaml'],
     versions: 'storage',
   },
@@ -170,7 +203,7 @@ export const SOURCES: CrdSource[] = [
     ref: (calico) =>
       (({ 'v3.32.4': 'v3.32.1' }) as Record<string, string>)[calico] ??
       `no stored Calico tag known for ${calico}: add it in scripts/crds/sources.ts`,
-    url: (v, f) => `https://raw.githubusercontent.com/projectcalico/calico/${v}/api/config/crd/${f}`,
+    origin: (v, f) => `https://raw.githubusercontent.com/projectcalico/calico/${v}/api/config/crd/${f}`,
     files: [
       'projectcalico.org_bgpconfigurations.yaml',
       'projectcalico.org_bgppeers.yaml',
@@ -188,7 +221,7 @@ export const SOURCES: CrdSource[] = [
     ref: (operator) =>
       (({ '26.6.0': '26.0.0' }) as Record<string, string>)[operator] ??
       `no stored tag known for keycloak-operator ${operator}: add it in scripts/crds/sources.ts`,
-    url: (v, f) => `https://raw.githubusercontent.com/keycloak/keycloak-k8s-resources/${v}/kubernetes/${f}`,
+    origin: (v, f) => `https://raw.githubusercontent.com/keycloak/keycloak-k8s-resources/${v}/kubernetes/${f}`,
     files: ['keycloaks.k8s.keycloak.org-v1.yml'],
     versions: 'storage',
     // Raw pod-template overrides (half the CRD): the platform configures Keycloak through its typed fields.
@@ -200,24 +233,160 @@ export const SOURCES: CrdSource[] = [
     name: 'rook-ceph',
     pin: 'rook-ceph',
     upstream: 'rook/rook (Apache-2.0)',
-    url: (v, f) => `https://raw.githubusercontent.com/rook/rook/${v}/deploy/examples/${f}`,
+    origin: (v, f) => `https://raw.githubusercontent.com/rook/rook/${v}/deploy/examples/${f}`,
     files: ['crds.yaml'],
     kinds: ['ceph.rook.io/v1/CephObjectStoreUser', 'objectbucket.io/v1alpha1/ObjectBucketClaim'],
     versions: 'storage',
   },
   {
     // The KubeVirt CR (kubevirt.io/v1), from the CRD form kubevirt keeps in manifests/generated at the pinned
-    // tag. VirtualMachine and the instance types have no CRD file there at v1.9.0 (virt-operator builds them),
-    // so their schemas stay hand-written in components/kubevirt/schemas.ts.
+    // tag. VirtualMachine and the instance types have no CRD file there (virt-operator builds them): source
+    // kubevirt-vm below.
     name: 'kubevirt',
     pin: 'kubevirt',
     upstream: 'kubevirt/kubevirt (Apache-2.0)',
-    url: (v, f) => `https://raw.githubusercontent.com/kubevirt/kubevirt/${v}/manifests/generated/${f}`,
+    origin: (v, f) => `https://raw.githubusercontent.com/kubevirt/kubevirt/${v}/manifests/generated/${f}`,
     files: ['kv-resource.yaml'],
     versions: 'storage',
-    // Pod affinity of the KubeVirt components: the platform places them with nodeSelector only.
+    // Pod affinity of the KubeVirt components (the platform places them with nodeSelector only), and
+    // configuration for hardware and features the platform does not use (host and mediated devices, KSM,
+    // changed-block tracking, CPU-limit namespaces, per-architecture defaults, sidecar resources,
+    // confidential computing, SMBIOS, client rate limits).
     omit: {
-      'kubevirt.io/v1/KubeVirt': ['spec.infra.nodePlacement.affinity', 'spec.workloads.nodePlacement.affinity'],
+      'kubevirt.io/v1/KubeVirt': [
+        'spec.infra.nodePlacement.affinity',
+        'spec.workloads.nodePlacement.affinity',
+        'spec.customizeComponents',
+        'spec.certificateRotateStrategy',
+        ...[
+          'permittedHostDevices',
+          'mediatedDevicesConfiguration',
+          'ksmConfiguration',
+          'changedBlockTrackingLabelSelectors',
+          'autoCPULimitNamespaceLabelSelector',
+          'architectureConfiguration',
+          'supportContainerResources',
+          'confidentialCompute',
+          'smbios',
+          // Client rate limits of the KubeVirt components (defaults kept).
+          'apiConfiguration',
+          'controllerConfiguration',
+          'handlerConfiguration',
+          'webhookConfiguration',
+        ].map((f) => `spec.configuration.${f}`),
+      ],
+    },
+  },
+  {
+    // VirtualMachine (charts/vm-lab) and VirtualMachineClusterInstancetype (the size classes). virt-operator
+    // creates these CRDs from Go (pkg/virt-operator/resource/generate/components/crds.go) around schemas it
+    // keeps as YAML strings in validations_generated.go (made by kubevirt's resource-generator from the API
+    // types); the inputs are those strings, byte for byte, from the pinned Go module; `shells` is the rest of
+    // each CRD as crds.go writes it (NewVirtualMachineCrd: the versions of virtv1.ApiSupportedVersions, the
+    // same as the KubeVirt CRD's; NewVirtualMachineClusterInstancetypeCrd: v1beta1 only).
+    name: 'kubevirt-vm',
+    pin: 'kubevirt',
+    upstream: 'kubevirt/kubevirt, Go module kubevirt.io/kubevirt (Apache-2.0)',
+    origin: (v, f) =>
+      `kubevirt.io/kubevirt@${v} pkg/virt-operator/resource/generate/components/validations_generated.go CRDsValidation["${f.replace(/\.yaml$/, '')}"]`,
+    importer: {
+      kind: 'go-strings',
+      module: 'kubevirt.io/kubevirt',
+      path: 'pkg/virt-operator/resource/generate/components/validations_generated.go',
+      variable: 'CRDsValidation',
+    },
+    files: ['virtualmachine.yaml', 'virtualmachineclusterinstancetype.yaml'],
+    shells: {
+      'virtualmachine.yaml': {
+        group: 'kubevirt.io',
+        kind: 'VirtualMachine',
+        plural: 'virtualmachines',
+        singular: 'virtualmachine',
+        scope: 'Namespaced',
+        shortNames: ['vm', 'vms'],
+        categories: ['all'],
+        versions: [
+          { name: 'v1', served: true, storage: true, status: true },
+          { name: 'v1alpha3', served: true, storage: false, deprecated: true, status: true },
+        ],
+      },
+      'virtualmachineclusterinstancetype.yaml': {
+        group: 'instancetype.kubevirt.io',
+        kind: 'VirtualMachineClusterInstancetype',
+        plural: 'virtualmachineclusterinstancetypes',
+        singular: 'virtualmachineclusterinstancetype',
+        scope: 'Cluster',
+        shortNames: ['vmclusterinstancetype', 'vmclusterinstancetypes', 'vmcf', 'vmcfs'],
+        versions: [{ name: 'v1beta1', served: true, storage: true }],
+      },
+    },
+    versions: 'storage',
+    // What a lab VM never sets (charts/vm-lab writes CPU, memory, disks, one masqueraded interface, the
+    // volumes, node selector and priority): pod-level scheduling and probes, and rare virtual hardware.
+    // Left in: the other volume sources (container disks, config drive, sysprep for Windows labs...), firmware,
+    // tolerations, the instance type and preference, the cloned disk's storage.
+    omit: {
+      'kubevirt.io/v1/VirtualMachine': [
+        ...['affinity', 'topologySpreadConstraints', 'livenessProbe', 'readinessProbe', 'accessCredentials'].map(
+          (f) => `spec.template.spec.${f}`,
+        ),
+        'spec.template.spec.dnsConfig',
+        ...['features', 'clock', 'launchSecurity', 'chassis'].map((f) => `spec.template.spec.domain.${f}`),
+        ...['gpus', 'hostDevices', 'watchdog'].map((f) => `spec.template.spec.domain.devices.${f}`),
+        'spec.template.spec.volumes[].downwardAPI',
+        // A lab VM never reaches a disk of its host; no dynamic resource claims or utility volumes.
+        'spec.template.spec.volumes[].hostDisk',
+        'spec.template.spec.resourceClaims',
+        'spec.template.spec.utilityVolumes',
+        // Lab disks are cloned from the image catalog's DataSources (sourceRef), never imported per VM.
+        'spec.dataVolumeTemplates[].spec.pvc',
+        'spec.dataVolumeTemplates[].spec.source',
+      ],
+      'instancetype.kubevirt.io/v1beta1/VirtualMachineClusterInstancetype': [
+        'spec.gpus',
+        'spec.hostDevices',
+        'spec.launchSecurity',
+      ],
+    },
+  },
+  {
+    // CDI (the operator's CR), DataVolume (charts/vm-lab), DataSource and DataImportCron (the image catalog).
+    // containerized-data-importer ships these CRDs only inside its operator (Go strings in
+    // pkg/operator/resources/crds_generated.go, which its hack/update-codegen.sh makes by running
+    // controller-gen v0.17.2 over its API module); the Go module kubevirt.io/containerized-data-importer is
+    // not served by the module proxy here, its API module is: the inputs are controller-gen v0.17.2's output
+    // on kubevirt.io/containerized-data-importer-api at the pinned tag. Checked once against v1.66.0's
+    // crds_generated.go: the same CRDs (compared parsed, as crds_generated.go re-serialises them).
+    name: 'cdi',
+    pin: 'cdi',
+    upstream:
+      'kubevirt/containerized-data-importer, Go module kubevirt.io/containerized-data-importer-api (Apache-2.0)',
+    origin: (v, f) =>
+      `kubevirt.io/containerized-data-importer-api@${v} pkg/apis/core/v1beta1, controller-gen ${CDI_CONTROLLER_GEN} crd:crdVersions=v1: ${f}`,
+    importer: {
+      kind: 'controller-gen',
+      module: 'kubevirt.io/containerized-data-importer-api',
+      tool: CDI_CONTROLLER_GEN,
+      args: ['crd:crdVersions=v1', 'paths=./pkg/apis/core/...'],
+    },
+    files: [
+      'cdi.kubevirt.io_cdis.yaml',
+      'cdi.kubevirt.io_datavolumes.yaml',
+      'cdi.kubevirt.io_datasources.yaml',
+      'cdi.kubevirt.io_dataimportcrons.yaml',
+    ],
+    versions: 'storage',
+    // Pod affinity of CDI's own pods and worker pods (placement is by node selector); the raw PVC spec of
+    // the older DataVolume API (the platform writes `storage`, which CDI completes from the StorageProfile);
+    // DataVolume sources other than a DataSource (labs clone the catalog's images by sourceRef); and
+    // DataImportCron sources other than registry and pvc (the only ones CDI's DataImportCron webhook accepts).
+    omit: {
+      'cdi.kubevirt.io/v1beta1/CDI': ['spec.infra.affinity', 'spec.workload.affinity', 'spec.customizeComponents'],
+      'cdi.kubevirt.io/v1beta1/DataVolume': ['spec.pvc', 'spec.source'],
+      'cdi.kubevirt.io/v1beta1/DataImportCron': [
+        'spec.template.spec.pvc',
+        ...CDI_SOURCES.filter((x) => x !== 'registry' && x !== 'pvc').map((x) => `spec.template.spec.source.${x}`),
+      ],
     },
   },
 ];

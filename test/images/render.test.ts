@@ -90,15 +90,17 @@ describe('vm-images component', () => {
     const img = catalog.images[0]!;
     const objs = imageObjects(img, 'harbor.example.edu');
     expect(await validateObjects(objs.map((object) => ({ object, file: 'x.yaml' })))).toEqual([]);
+    // The schemas are CDI's own CRDs (scripts/crds, source cdi): a misspelt field, a wrong type, a missing
+    // required field. (pullMethod's values and the cron syntax are checked by CDI's webhook, not its CRD.)
     const bad = structuredClone(objs[0]!) as K8sObject & { spec: any };
-    bad.spec.template.spec.source.registry.pullMethod = 'nodes';
-    bad.spec.schedule = 'hourly';
+    bad.spec.template.spec.source.registry.pullMetod = 'pod';
+    bad.spec.importsToKeep = 'two';
     delete bad.spec.managedDataSource;
     const diags = await validateObjects([{ object: bad, file: 'bad.yaml' }]);
     expect(diags.map((d) => `${d.path}: ${d.message}`)).toEqual(
       expect.arrayContaining([
-        `spec.template.spec.source.registry.pullMethod: DataImportCron vm-images/${img.name}: must be equal to one of the allowed values (pod, node)`,
-        `spec.schedule: DataImportCron vm-images/${img.name}: must match pattern "^\\S+ \\S+ \\S+ \\S+ \\S+$"`,
+        `spec.template.spec.source.registry: DataImportCron vm-images/${img.name}: must NOT have additional properties (pullMetod)`,
+        `spec.importsToKeep: DataImportCron vm-images/${img.name}: must be integer`,
         `spec: DataImportCron vm-images/${img.name}: must have required property 'managedDataSource'`,
       ]),
     );

@@ -6,7 +6,8 @@
 // CRD schemas: built from installer/render/schemas (written from the upstream CRDs; see crds.ts); the
 // upstream charts' own CRDs are not in Git and no registry package ships them. Exception: a tree using
 // Gateway API (the calico-gateway site) gets the REAL upstream CRDs stored under scripts/crds (Gateway API
-// standard channel, Calico's operator.tigera.io GatewayAPI), so the server also runs their CEL rules. Components that are only
+// standard channel, Calico's operator.tigera.io GatewayAPI), so the server also runs their CEL rules; so do
+// every other kind stored there (KubeVirt, CDI, MetalLB...). Components that are only
 // an upstream chart or a remote kustomization (values.yaml, kustomization.yaml) are not applied here.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -178,6 +179,16 @@ describe('golden trees on a real kube-apiserver (server-side apply, strict valid
       expect(r.refused).toEqual([]);
       expect(r.objects).toBeGreaterThan(50);
       expect(r.applied).toBe(r.objects);
+      // KubeVirt's and CDI's kinds (every tree has them) go to their upstream CRDs (scripts/crds).
+      expect(r.upstreamCrds).toEqual(
+        expect.arrayContaining([
+          'kubevirts.kubevirt.io',
+          'virtualmachineclusterinstancetypes.instancetype.kubevirt.io',
+          'cdis.cdi.kubevirt.io',
+          'datasources.cdi.kubevirt.io',
+          'dataimportcrons.cdi.kubevirt.io',
+        ]),
+      );
       // A tree that publishes through Gateway API was checked against the upstream CRDs, not built ones.
       if (r.kinds.includes('gateway.networking.k8s.io/HTTPRoute')) {
         expect(r.upstreamCrds).toEqual(

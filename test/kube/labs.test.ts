@@ -18,6 +18,8 @@ import { VALID, siteValuesFile, template, tmp } from '../labs/helpers.ts';
 import { applyObjects } from './apply.ts';
 import { allowed, freshNamespace, type Access, kubectl, kubectlOk, tokenKubeConfig, type Identity } from './client.ts';
 import { crdsFor } from './crds.ts';
+import { upstreamCrds } from '../../scripts/crds/generate.ts';
+import { SOURCES } from '../../scripts/crds/sources.ts';
 import { TOKEN_USERS } from './identities.ts';
 
 const LABS = [
@@ -83,6 +85,8 @@ const rendered = new Map<LabName, K8sObject[]>();
 const results = new Map<LabName, { ok: number; refused: string[] }>();
 /** VM names per lab and student login. */
 const vms = new Map<LabName, Map<string, string>>();
+/** The upstream CRDs installed (scripts/crds). */
+let upstreamNames: string[] = [];
 
 beforeAll(async () => {
   dir = tmp('kube');
@@ -92,7 +96,16 @@ beforeAll(async () => {
       l.lab,
       await template(l.lab, namespaceOf(l.course, l.lab), [site, ...l.files.map((f) => join(VALID, f))]),
     );
-  const crds = await applyObjects(crdsFor([...rendered.values()].flat()));
+  // VirtualMachine and DataVolume get KubeVirt's and CDI's own CRDs (stored under scripts/crds, full
+  // upstream schemas and CEL rules); a kind without a stored CRD would get one built from the schemas.
+  const all = [...rendered.values()].flat();
+  const stored = new Map(
+    (SOURCES.flatMap((s) => upstreamCrds(s)) as any[]).map((c) => [`${c.spec.group}/${c.spec.names.kind}`, c]),
+  );
+  const kindKey = (o: K8sObject) => `${o.apiVersion.split('/')[0]}/${o.kind}`;
+  const real = [...new Set(all.filter((o) => stored.has(kindKey(o))).map((o) => stored.get(kindKey(o)) as K8sObject))];
+  upstreamNames = real.map((c) => c.metadata.name).sort();
+  const crds = await applyObjects([...crdsFor(all.filter((o) => !stored.has(kindKey(o)))), ...real]);
   expect(crds.refused).toEqual([]);
   await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
   expect((await applyObjects([STAFF_ROLE])).refused).toEqual([]);
@@ -125,7 +138,22 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('charts/vm-lab output on a real kube-apiserver (server-side apply, strict validation; KubeVirt/CDI CRDs built from installer/render/schemas)', () => {
+describe('charts/vm-lab output on a real kube-apiserver (server-side apply, strict validation; the upstream KubeVirt/CDI CRDs from scripts/crds)', () => {
+  it('VirtualMachine and DataVolume are checked by the upstream CRDs, not built ones', () => {
+    expect(upstreamNames).toEqual(['datavolumes.cdi.kubevirt.io', 'virtualmachines.kubevirt.io']);
+  });
+
+  it("a misspelt field in a VM is refused by KubeVirt's CRD (the check can fail)", async () => {
+    const vm = structuredClone(rendered.get('firewalls')!.find((o) => o.kind === 'VirtualMachine')!) as any;
+    vm.metadata.name = 'typo-vm';
+    const nic = vm.spec.template.spec.domain.devices.interfaces[0];
+    nic.masquarade = nic.masquerade;
+    delete nic.masquerade;
+    const r = await applyObjects([vm]);
+    expect(r.ok).toBe(0);
+    expect(r.refused.join('\n')).toMatch(/masquarade: field not declared in schema|unknown field ".*masquarade"/);
+  });
+
   for (const l of LABS) {
     it(`${l.course}/${l.lab}: every object of the chart is accepted`, () => {
       const r = results.get(l.lab)!;
