@@ -116,7 +116,7 @@ export const SOURCES: CrdSource[] = [
     ref: (calico) =>
       (({ 'v3.32.4': 'v1.8.0' }) as Record<string, string>)[calico] ??
       `no Envoy Gateway tag known for Calico ${calico}: add it in scripts/crds/sources.ts`,
-    url: (v, f) =>
+    origin: (v, f) =>
       `https://raw.githubusercontent.com/envoyproxy/gateway/${v}/charts/gateway-helm/charts/crds/crds/generated/${f}`,
     files: ['gateway.envoyproxy.io_clienttrafficpolicies.yaml'],
     versions: 'storage',
