@@ -110,7 +110,7 @@ export function planRestore(input: PlanInput): RestorePlan {
       restores: [
         {
           backup: b,
-          namespaces: nss && nss.map((ns) => nsPlan(ns, cluster)),
+          namespaces: nss ? nss.map((ns) => nsPlan(ns, cluster)) : null,
           existingCovered: nss ? [] : existingCovered(b),
           passedOver: [],
           restore: restoreOf(b.name, nss, now),
