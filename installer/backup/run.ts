@@ -17,17 +17,30 @@ export interface Remote {
 /** How long the snapshot service may take (etcdctl snapshot save, restic backup and forget --prune). */
 export const SNAPSHOT_TIMEOUT_SEC = 1800;
 
+/** The etcd snapshots, read with restic on the first control plane; an error is reported in its place. */
+export async function listEtcdSnapshots(site: Site, remote: Remote): Promise<Listing['etcd']> {
+  const node = firstControlPlane(site).name;
+  try {
+    return { node, snapshots: parseResticSnapshots(await remote.run(node, LIST_SCRIPT, 'backup-list', 120)) };
+  } catch (e) {
+    return { node, error: (e as Error).message };
+  }
+}
+
+/** Starts the snapshot service on the node and waits for it; the error text when it failed. */
+export async function takeEtcdSnapshot(remote: Remote, node: string): Promise<{ ok: boolean; error?: string }> {
+  try {
+    await remote.run(node, SNAPSHOT_NOW_SCRIPT, 'etcd-snapshot', SNAPSHOT_TIMEOUT_SEC);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
 /** Both listings; an etcd side that does not answer is reported in its place, not as a failure of the whole. */
 export async function listAll(site: Site, kc: k8s.KubeConfig, remote: Remote): Promise<Listing> {
   const velero = (await listBackups(kc)).map(backupInfo).sort(newestFirst);
-  const node = firstControlPlane(site).name;
-  let etcd: Listing['etcd'];
-  try {
-    etcd = { node, snapshots: parseResticSnapshots(await remote.run(node, LIST_SCRIPT, 'backup-list', 120)) };
-  } catch (e) {
-    etcd = { node, error: (e as Error).message };
-  }
-  return { velero, etcd };
+  return { velero, etcd: await listEtcdSnapshots(site, remote) };
 }
 
 /** One Backup per Velero Schedule, and the etcd snapshot on the first control plane. */
@@ -63,16 +76,9 @@ export async function runBackupNow(
     created.push(b.backup.metadata.name!);
     o.log(`created Backup ${b.backup.metadata.name}\n`);
   }
-  const etcd: BackupNowResult['etcd'] = { node: plan.etcdNode, ok: false };
   o.log(`etcd snapshot on ${plan.etcdNode}: started\n`);
-  try {
-    await remote.run(plan.etcdNode, SNAPSHOT_NOW_SCRIPT, 'etcd-snapshot', SNAPSHOT_TIMEOUT_SEC);
-    etcd.ok = true;
-    o.log(`etcd snapshot on ${plan.etcdNode}: done\n`);
-  } catch (e) {
-    etcd.error = (e as Error).message;
-    o.log(`etcd snapshot on ${plan.etcdNode}: FAILED: ${etcd.error}\n`);
-  }
+  const etcd = { node: plan.etcdNode, ...(await takeEtcdSnapshot(remote, plan.etcdNode)) };
+  o.log(`etcd snapshot on ${plan.etcdNode}: ${etcd.ok ? 'done' : `FAILED: ${etcd.error}`}\n`);
   if (o.waitSec === undefined || !created.length) return { created, etcd, phases: null, waitTimedOut: false };
   const w = await waitPhases(kc, 'backups', created, {
     timeoutSec: o.waitSec,
