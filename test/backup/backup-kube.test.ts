@@ -143,7 +143,7 @@ beforeAll(async () => {
       }
     }
   const core = kc.makeApiClient(k8s.CoreV1Api);
-  for (const name of ['velero', 'harbor', 'course-netsec-firewall'])
+  for (const name of ['velero', 'course-netsec-firewall'])
     await core.createNamespace({ body: { metadata: { name } } }).catch((e) => {
       if (e.code !== 409) throw e;
     });
