@@ -2,6 +2,7 @@
 // Schedules, create Backups and Restores, wait for them (bounded), and read what the cluster holds now
 // (namespaces and KubeVirt VirtualMachines) for the restore plan.
 import * as k8s from '@kubernetes/client-node';
+import { Problem } from '../core/diagnostics.ts';
 import {
   BACKUP_DONE,
   RESTORE_DONE,
@@ -17,8 +18,8 @@ import type { ClusterNow } from './restore-plan.ts';
 const custom = (kc: k8s.KubeConfig) => kc.makeApiClient(k8s.CustomObjectsApi);
 const at = { group: VELERO_GROUP, version: VELERO_VERSION, namespace: VELERO_NAMESPACE };
 
-/** An API error as one line: the status code and the server's message, not the client's stack. */
-export function apiError(e: unknown, what: string): Error {
+/** An API error as one line (the status code and the server's message, not the client's stack): a Problem the user can act on. */
+export function apiError(e: unknown, what: string): Problem {
   const err = e as { code?: number; body?: unknown; message?: string };
   let msg = err.message ?? String(e);
   if (err.code) {
@@ -31,7 +32,7 @@ export function apiError(e: unknown, what: string): Error {
   }
   if (err.code === 404 || /the server could not find the requested resource/.test(msg))
     msg += ' (is the velero component synced? its CRDs install with it)';
-  return new Error(`${what}: ${msg}`);
+  return new Problem(`${what}: ${msg}`);
 }
 
 async function list<T>(kc: k8s.KubeConfig, plural: string): Promise<T[]> {

@@ -81,7 +81,13 @@ export function registerBackup(program: Command): void {
         new Option(
           '--namespace <ns>',
           'a namespace to restore (repeat for more). None: everything in the newest usable backup of each schedule',
-        ).argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]),
+        ).argParser((v: string, prev: string[] | undefined) => {
+          if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v))
+            throw new UsageError(
+              `--namespace ${v}: not a Kubernetes namespace name (lowercase letters, digits and -, at most 63)`,
+            );
+          return [...(prev ?? []), v];
+        }),
       ),
   )
     .addOption(
