@@ -17,6 +17,7 @@ const SLOW = [
   'test/kube/**/*.test.ts',
   'test/journey/readme-journey.test.ts',
   'test/journey/runbook-commands.test.ts',
+  'test/backup/{backup-ssh,backup-kube,disaster-drill}.test.ts',
 ];
 
 export default defineConfig({

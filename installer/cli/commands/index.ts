@@ -16,6 +16,7 @@ import { registerKubeconfig } from './kubeconfig-register.ts';
 import { registerOncall } from './oncall-register.ts';
 import { registerVersion } from './version-register.ts';
 import { registerDay2 } from './day2-register.ts';
+import { registerBackup } from './backup-register.ts';
 
 export const COMMAND_FAMILIES: readonly ((program: Command) => void)[] = [
   registerValidate,
@@ -25,6 +26,7 @@ export const COMMAND_FAMILIES: readonly ((program: Command) => void)[] = [
   registerDiff,
   registerClusterCommands, // preflight, plan, up, reset, status
   registerDay2, // upgrade, remove
+  registerBackup, // backup now|list, restore
   registerHosts,
   registerImages,
   registerLabs,
