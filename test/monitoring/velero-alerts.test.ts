@@ -27,6 +27,7 @@ const promtool = (args: string[]) =>
 let dir: string;
 let group: PromGroup;
 let rulesPath: string;
+let dashboardQueries: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'labctl-velero-rules-'));
@@ -42,6 +43,11 @@ beforeAll(async () => {
     r.files.get('components/kube-prometheus-stack/manifests/prometheusrule-monitoring-labctl-backup.yaml')!,
   ) as PrometheusRule;
   group = rule.spec.groups[0]!;
+  const cm = parse(
+    r.files.get('components/kube-prometheus-stack/manifests/configmap-monitoring-dashboard-backup.yaml')!,
+  ) as { data: Record<string, string> };
+  const board = JSON.parse(Object.values(cm.data)[0]!) as { panels: { targets: { expr: string }[] }[] };
+  dashboardQueries = board.panels.flatMap((p) => p.targets.map((t) => t.expr));
   rulesPath = join(dir, 'labctl-backup.rules.yaml');
   writeFileSync(rulesPath, stringify({ groups: [group] }));
 }, 120_000);
@@ -93,6 +99,18 @@ describe('Velero alerts with the real promtool', () => {
     const r = await promtool(['check', 'rules', rulesPath]);
     expect(r.out).toContain('SUCCESS: 3 rules found');
     expect(r.code, r.out).toBe(0);
+  });
+
+  it("the Backups dashboard's queries are valid PromQL (promtool checks them as recording rules)", async () => {
+    const queries = dashboardQueries.map((expr, i) => ({ record: `labctl:velero_dashboard_${i}`, expr }));
+    expect(queries.length).toBeGreaterThanOrEqual(5);
+    const file = join(dir, 'dashboard.rules.yaml');
+    writeFileSync(file, stringify({ groups: [{ name: 'dashboard', rules: queries }] }));
+    const r = await promtool(['check', 'rules', file]);
+    expect(r.code, r.out).toBe(0);
+    // The check can fail: a broken query is refused.
+    writeFileSync(file, stringify({ groups: [{ name: 'dashboard', rules: [{ record: 'x:y', expr: 'sum by (' }] }] }));
+    expect((await promtool(['check', 'rules', file])).code).not.toBe(0);
   });
 
   it('every alert has a firing and a silent case', () => {

@@ -94,6 +94,11 @@ describe('velero: deployed only with backup:', () => {
     // No snapshot location anywhere, and TLS verification is never turned off.
     expect([...r.files.keys()].filter((p) => /volumesnapshotlocation/i.test(p))).toEqual([]);
     expect([...r.files.values()].some((t) => /insecureSkipTLSVerify/i.test(t))).toBe(false);
+    // Its runbooks and the Backups dashboard come with it.
+    expect(r.files.has('runbooks/VeleroBackupTooOld.md')).toBe(true);
+    expect(r.files.has('components/kube-prometheus-stack/manifests/configmap-monitoring-dashboard-backup.yaml')).toBe(
+      true,
+    );
   });
 
   it('the storage location: the target bucket under velero/<site>, path-style S3, credentials from velero-s3/cloud', async () => {
@@ -209,7 +214,7 @@ describe('velero: objects valid against the upstream CRDs, no credential in the 
     expect(objs.map((o) => o.object.kind).sort()).toEqual(['BackupStorageLocation', 'Schedule', 'Schedule']);
     expect(await validateObjects(objs)).toEqual([]);
     for (const { object, file } of objs) {
-      const bad = structuredClone(object) as { spec: Record<string, unknown> };
+      const bad = structuredClone(object) as unknown as { spec: Record<string, unknown> };
       if (object.kind === 'Schedule') {
         const t = bad.spec.template as Record<string, unknown>;
         t.defaultVolumesToFsBackupp = t.defaultVolumesToFsBackup;

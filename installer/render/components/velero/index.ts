@@ -10,6 +10,7 @@ import { defineComponent } from '../../platform/component.ts';
 import { PRIORITY } from '../../platform/scheduling.ts';
 import { siteCaNeeds } from '../../platform/site-issuer.ts';
 import { alerts } from './alerts.ts';
+import { dashboards } from './dashboards.ts';
 import { veleroBackup } from './backup-section.ts';
 import { SCHEMAS } from './schemas.ts';
 import {
@@ -145,4 +146,4 @@ export const velero: ComponentBuilder = ({ site, versions }) => {
   };
 };
 
-export const component = defineComponent({ name: 'velero', build: velero, alerts, crdSchemas: SCHEMAS });
+export const component = defineComponent({ name: 'velero', build: velero, alerts, dashboards, crdSchemas: SCHEMAS });
