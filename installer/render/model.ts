@@ -44,7 +44,9 @@ export interface SecretNeed {
   generate:
     | { kind: 'password' | 'hex' | 'base64' | 'external'; length?: number }
     /** Computed from entry `from` when the Secret is built (never stored): an htpasswd line for `user`. */
-    | { kind: 'htpasswd'; from: string; user: string };
+    | { kind: 'htpasswd'; from: string; user: string }
+    /** Computed from two entries when the Secret is built (never stored): an AWS credentials file ([default] profile). */
+    | { kind: 'aws-credentials'; accessKey: string; secretKey: string };
   purpose: string;
   /** Secret type. Default: Opaque (CloudNativePG wants kubernetes.io/basic-auth). */
   type?: string;

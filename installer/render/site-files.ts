@@ -25,7 +25,11 @@ export function siteFiles(ctx: RenderContext, components: Component[], secrets: 
         site: site.site,
         hosts: site.hosts,
         apps,
-        secrets: secrets.map((s) => ({ ...s, generated: s.generate.kind !== 'external' || caRefs.has(s.ref) })),
+        // A key derived from site-supplied entries (aws-credentials) is not generated either.
+        secrets: secrets.map((s) => ({
+          ...s,
+          generated: (s.generate.kind !== 'external' && s.generate.kind !== 'aws-credentials') || caRefs.has(s.ref),
+        })),
         kubernetes: site.kubernetes,
       }),
     },

@@ -5,6 +5,7 @@ import type { SecretNeed } from '../render/model.ts';
 import { generateValue, isGeneratable } from './generate.ts';
 import { newSiteCa, siteCaPairs } from './site-ca.ts';
 import type { SecretStore } from './store.ts';
+import { entriesOf, isDerived } from './objects.ts';
 
 export interface EnsureResult {
   generated: string[];
@@ -15,7 +16,7 @@ export interface EnsureResult {
 export async function ensureSecrets(store: SecretStore, needs: SecretNeed[]): Promise<EnsureResult> {
   const byRef = new Map<string, SecretNeed>();
   for (const n of needs) {
-    if (n.generate.kind === 'htpasswd') continue; // derived when the Secret is built
+    if (isDerived(n)) continue; // derived when the Secret is built
     const prev = byRef.get(n.ref);
     // One entry can feed several Secrets (a client secret for Keycloak and for the client): an external
     // declaration wins, so a site-supplied value is never replaced by a generated one.
@@ -75,8 +76,7 @@ export function deliverable(
   const ready: SecretNeed[] = [];
   const waiting: Waiting[] = [];
   for (const [target, group] of [...byTarget].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const source = (n: SecretNeed) => (n.generate.kind === 'htpasswd' ? n.generate.from : n.ref);
-    const missing = [...new Set(group.map(source).filter((r) => !has(r)))].sort();
+    const missing = [...new Set(group.flatMap(entriesOf).filter((r) => !has(r)))].sort();
     if (!missing.length) {
       ready.push(...group);
       continue;

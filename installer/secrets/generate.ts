@@ -36,6 +36,20 @@ export function generateValue(g: Generatable): string {
 }
 
 /**
+ * The AWS shared credentials file S3 clients read (Velero's `cloud` key). A value with a line break or an
+ * `=`-less shape would write another line into the file, so only the characters S3 keys are made of pass.
+ */
+export function awsCredentialsFile(accessKey: string, secretKey: string): string {
+  for (const [what, v] of [
+    ['access key', accessKey],
+    ['secret key', secretKey],
+  ] as const)
+    if (!/^[\x21-\x7e]+$/.test(v))
+      throw new Error(`the S3 ${what} holds a space, line break or non-ASCII character: not a key`);
+  return `[default]\naws_access_key_id=${accessKey}\naws_secret_access_key=${secretKey}\n`;
+}
+
+/**
  * `user:bcrypt(password)` for htpasswd files. The salt is taken from a hash of the password so the line is
  * stable across applies (a random salt would change the Secret, and restart the registry, every time).
  */

@@ -4,13 +4,38 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Problem } from '../core/diagnostics.ts';
 import type { SecretNeed } from '../render/model.ts';
-import { htpasswdLine } from './generate.ts';
+import { awsCredentialsFile, htpasswdLine } from './generate.ts';
 
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'labctl-secrets' };
 
-/** Store entries the needs read (derived keys read their source). */
+/** A key computed from other entries when the Secret is built (never stored, never generated). */
+export const isDerived = (n: SecretNeed): boolean =>
+  n.generate.kind === 'htpasswd' || n.generate.kind === 'aws-credentials';
+
+/** The store entries one need reads: its own, or the sources of a derived key. */
+export function entriesOf(n: SecretNeed): string[] {
+  const g = n.generate;
+  return g.kind === 'htpasswd' ? [g.from] : g.kind === 'aws-credentials' ? [g.accessKey, g.secretKey] : [n.ref];
+}
+
+/** Store entries the needs read (derived keys read their sources). */
 export function entriesNeeded(needs: SecretNeed[]): string[] {
-  return [...new Set(needs.map((n) => (n.generate.kind === 'htpasswd' ? n.generate.from : n.ref)))].sort();
+  return [...new Set(needs.flatMap(entriesOf))].sort();
+}
+
+function plainValue(n: SecretNeed, values: ReadonlyMap<string, string>): string {
+  const g = n.generate;
+  if (g.kind === 'htpasswd') return htpasswdLine(g.user, values.get(g.from)!);
+  if (g.kind === 'aws-credentials') {
+    try {
+      return awsCredentialsFile(values.get(g.accessKey)!, values.get(g.secretKey)!);
+    } catch (e) {
+      throw new Problem(
+        `Secret ${n.namespace}/${n.name} key ${n.key} (${g.accessKey}, ${g.secretKey}): ${(e as Error).message}`,
+      );
+    }
+  }
+  return values.get(n.ref)!;
 }
 
 /** Groups needs by target Secret; the same key fed from two different entries is a component bug. */
@@ -54,11 +79,7 @@ export function buildSecrets(needs: SecretNeed[], values: ReadonlyMap<string, st
       Object.assign(labels, n.labels);
     }
     for (const n of group) {
-      const plain =
-        n.generate.kind === 'htpasswd'
-          ? htpasswdLine(n.generate.user, values.get(n.generate.from)!)
-          : values.get(n.ref)!;
-      data[n.key] = Buffer.from(plain).toString('base64');
+      data[n.key] = Buffer.from(plainValue(n, values)).toString('base64');
     }
     out.push({
       apiVersion: 'v1',
@@ -68,11 +89,7 @@ export function buildSecrets(needs: SecretNeed[], values: ReadonlyMap<string, st
         namespace: first.namespace,
         labels: Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))),
         annotations: {
-          'labctl.dev/entries': [
-            ...new Set(group.map((n) => (n.generate.kind === 'htpasswd' ? n.generate.from : n.ref))),
-          ]
-            .sort()
-            .join(','),
+          'labctl.dev/entries': entriesNeeded(group).join(','),
         },
       },
       type: first.type ?? 'Opaque',

@@ -3,6 +3,7 @@
 // Without an initialized store, or without the site key on this machine, it says what to run instead.
 import type { SecretNeed } from '../render/model.ts';
 import { ensureSecrets } from './ensure.ts';
+import { isDerived } from './objects.ts';
 import { existsSync } from 'node:fs';
 import { SecretStore, defaultKeyFile } from './store.ts';
 
@@ -21,9 +22,7 @@ export async function renderSecretsNote(repoDir: string, needs: SecretNeed[], o:
     return `secret store not initialized: run labctl secrets init -r ${repoDir} to create the site key; generated secrets are added on the next render\n`;
   }
   // Encrypting needs the site key (to check the recipients). Without it here, say what is left to do.
-  const missing = needs.filter(
-    (n) => n.generate.kind !== 'htpasswd' && n.generate.kind !== 'external' && !store.has(n.ref),
-  );
+  const missing = needs.filter((n) => !isDerived(n) && n.generate.kind !== 'external' && !store.has(n.ref));
   if (!existsSync(keyFile)) {
     // Without the key the entries cannot be checked either (entries.confirmed); render uses no value.
     if (!missing.length) return '';

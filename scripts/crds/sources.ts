@@ -389,4 +389,23 @@ export const SOURCES: CrdSource[] = [
       ],
     },
   },
+  {
+    // Velero's Schedule (what the platform writes), BackupStorageLocation (ours too: the chart's is off), and
+    // Backup and Restore (what `labctl backup now` and `labctl restore` create). The pin is the velero chart;
+    // its appVersion is the Velero release whose config/crd/v1/bases the chart's crds/ folder carries.
+    name: 'velero',
+    pin: 'velero',
+    upstream: 'vmware-tanzu/velero (Apache-2.0)',
+    ref: (chart) =>
+      (({ '12.1.0': 'v1.18.1' }) as Record<string, string>)[chart] ??
+      `no Velero tag known for the velero chart ${chart}: add it in scripts/crds/sources.ts`,
+    url: (v, f) => `https://raw.githubusercontent.com/vmware-tanzu/velero/${v}/config/crd/v1/bases/${f}`,
+    files: [
+      'velero.io_backups.yaml',
+      'velero.io_backupstoragelocations.yaml',
+      'velero.io_restores.yaml',
+      'velero.io_schedules.yaml',
+    ],
+    versions: 'storage',
+  },
 ];

@@ -877,3 +877,103 @@ export function oncallCases(warnAtSeconds: number): AlertCase[] {
     },
   ];
 }
+
+/**
+ * Velero's alerts (components/velero/alerts.ts) for the default schedule `0 3 * * *`: a backup may be 28h
+ * old (24h interval + 4h to run). Only sites with `backup:` have them; test/monitoring/velero-alerts.test.ts
+ * runs these until the example inventory has a backup section, then they join CASES.
+ */
+export const VELERO_CASES: AlertCase[] = [
+  {
+    alert: 'VeleroBackupTooOld',
+    name: 'last success 29h ago',
+    evalTime: '29h',
+    series: [s('velero_backup_last_successful_timestamp{schedule="platform"}', '0x1800')],
+    fires: [{ schedule: 'platform' }],
+  },
+  {
+    alert: 'VeleroBackupTooOld',
+    name: 'last success 9h ago',
+    evalTime: '29h',
+    series: [s('velero_backup_last_successful_timestamp{schedule="platform"}', '72000x1800')],
+    fires: [],
+  },
+  {
+    alert: 'VeleroBackupTooOld',
+    name: 'labs never succeeded, Velero up for 29h',
+    evalTime: '29h',
+    series: [
+      s('velero_backup_attempt_total{schedule="labs"}', '0x1800'),
+      s('process_start_time_seconds{namespace="velero"}', '0x1800'),
+    ],
+    fires: [{ schedule: 'labs' }],
+  },
+  {
+    alert: 'VeleroBackupTooOld',
+    name: 'labs never succeeded, Velero up for only 9h',
+    evalTime: '29h',
+    series: [
+      s('velero_backup_attempt_total{schedule="labs"}', '0x1800'),
+      s('process_start_time_seconds{namespace="velero"}', '72000x1800'),
+    ],
+    fires: [],
+  },
+  {
+    alert: 'VeleroBackupTooOld',
+    name: 'an ad-hoc backup (no schedule) is not judged',
+    evalTime: '29h',
+    series: [s('velero_backup_last_successful_timestamp{schedule=""}', '0x1800')],
+    fires: [],
+  },
+  {
+    alert: 'VeleroBackupFailed',
+    name: 'a failed backup of platform',
+    evalTime: '90m',
+    series: [
+      s('velero_backup_failure_total{schedule="platform"}', '0x60 1x60'),
+      s('velero_backup_partial_failure_total{schedule="platform"}', '0x120'),
+    ],
+    fires: [{ schedule: 'platform' }],
+  },
+  {
+    alert: 'VeleroBackupFailed',
+    name: 'a partially failed backup of labs',
+    evalTime: '90m',
+    series: [
+      s('velero_backup_failure_total{schedule="labs"}', '0x120'),
+      s('velero_backup_partial_failure_total{schedule="labs"}', '0x60 1x60'),
+    ],
+    fires: [{ schedule: 'labs' }],
+  },
+  {
+    alert: 'VeleroBackupFailed',
+    name: 'no failure',
+    evalTime: '90m',
+    series: [
+      s('velero_backup_failure_total{schedule="platform"}', '0x120'),
+      s('velero_backup_partial_failure_total{schedule="platform"}', '0x120'),
+    ],
+    fires: [],
+  },
+  {
+    alert: 'VeleroBackupStorageUnavailable',
+    name: 'location unavailable for 20m',
+    evalTime: '20m',
+    series: [s('velero_backup_location_status_gauge{backup_location_name="default"}', '0x30')],
+    fires: [{ backup_location_name: 'default' }],
+  },
+  {
+    alert: 'VeleroBackupStorageUnavailable',
+    name: 'unavailable for only 5m',
+    evalTime: '5m',
+    series: [s('velero_backup_location_status_gauge{backup_location_name="default"}', '0x30')],
+    fires: [],
+  },
+  {
+    alert: 'VeleroBackupStorageUnavailable',
+    name: 'location available',
+    evalTime: '20m',
+    series: [s('velero_backup_location_status_gauge{backup_location_name="default"}', '1x30')],
+    fires: [],
+  },
+];

@@ -12,7 +12,7 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { SecretStore, newSiteKey, writeIdentity, readIdentity } from '../../installer/secrets/store.ts';
 import { ensureSecrets } from '../../installer/secrets/ensure.ts';
 import { buildSecrets, entriesNeeded } from '../../installer/secrets/objects.ts';
-import { htpasswdLine } from '../../installer/secrets/generate.ts';
+import { awsCredentialsFile, htpasswdLine } from '../../installer/secrets/generate.ts';
 import type { SecretNeed } from '../../installer/render/model.ts';
 import { HARBOR_SECRETS, harborValues } from '../../installer/render/components/harbor/index.ts';
 import { renderContext } from '../../installer/render/render.ts';
@@ -100,6 +100,8 @@ describe('round trip: store -> Secrets the components read', () => {
         const [user, hash] = got.split(':');
         expect(user).toBe(n.generate.user);
         expect(bcrypt.compareSync(values.get(n.generate.from)!, hash!)).toBe(true);
+      } else if (n.generate.kind === 'aws-credentials') {
+        expect(got).toBe(awsCredentialsFile(values.get(n.generate.accessKey)!, values.get(n.generate.secretKey)!));
       } else {
         expect(got).toBe(values.get(n.ref));
       }

@@ -109,7 +109,7 @@ const block = (tag: string) => {
   if (!m) throw new Error(`docs/components.md has no ${tag} block`);
   return m[1]!;
 };
-const VELERO = block('component-example');
+const TOY = block('component-example');
 const VERSIONS_LINE = block('versions-example');
 
 describe('adding a component is one folder plus one line in gitops/versions.yaml', () => {
@@ -145,9 +145,9 @@ describe('adding a component is one folder plus one line in gitops/versions.yaml
       .sort();
   }
 
-  async function addVelero(root: string, velero = VELERO) {
-    mkdirSync(join(root, 'installer/render/components/velero'));
-    writeFileSync(join(root, 'installer/render/components/velero/index.ts'), velero);
+  async function addToy(root: string, toy = TOY) {
+    mkdirSync(join(root, 'installer/render/components/guestbook'));
+    writeFileSync(join(root, 'installer/render/components/guestbook/index.ts'), toy);
     const versions = join(root, 'gitops/versions.yaml');
     writeFileSync(versions, readFileSync(versions, 'utf8').replace(/^components:\n/m, `components:\n${VERSIONS_LINE}`));
     // What `npm run schema` does: the copy's own generator over the copy's folders.
@@ -160,11 +160,11 @@ describe('adding a component is one folder plus one line in gitops/versions.yaml
 
   it("renders the new component: Application, values, the layer's Ingress, alert + runbook, dashboard, validated CR", async () => {
     const root = copyOfLabctl();
-    await addVelero(root);
+    await addToy(root);
     expect(changedFiles(root)).toEqual([
       'gitops/versions.yaml',
+      'installer/render/components/guestbook/index.ts',
       'installer/render/components/index.ts',
-      'installer/render/components/velero/index.ts',
     ]);
 
     const { renderSite } = (await import(
@@ -175,31 +175,29 @@ describe('adding a component is one folder plus one line in gitops/versions.yaml
     )) as typeof import('../../installer/render/inputs.ts');
     const r = await renderSite(exampleSite(), inputsOf(exampleSite()));
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const app = parse(r.files.get('apps/velero.yaml')!);
-    expect(app.spec.sources[0]).toMatchObject({ chart: 'velero', targetRevision: '11.1.0' });
-    expect(
-      parse(r.files.get('components/velero/values.yaml')!).configuration.backupStorageLocation[0].config.s3Url,
-    ).toMatch(/rook-ceph-rgw/);
-    const ing = parse(r.files.get('components/velero/manifests/ingress-velero-velero.yaml')!);
-    expect(ing.spec.rules[0].host).toBe(`velero.${exampleSite().site.domain}`);
+    const app = parse(r.files.get('apps/guestbook.yaml')!);
+    expect(app.spec.sources[0]).toMatchObject({ chart: 'guestbook', targetRevision: '1.0.0' });
+    expect(parse(r.files.get('components/guestbook/values.yaml')!).storage.s3.endpoint).toMatch(/rook-ceph-rgw/);
+    const ing = parse(r.files.get('components/guestbook/manifests/ingress-guestbook-guestbook.yaml')!);
+    expect(ing.spec.rules[0].host).toBe(`guestbook.${exampleSite().site.domain}`);
     expect(ing.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('site-issuer');
     const rule = parse(
-      r.files.get('components/kube-prometheus-stack/manifests/prometheusrule-monitoring-labctl-backup.yaml')!,
+      r.files.get('components/kube-prometheus-stack/manifests/prometheusrule-monitoring-labctl-guestbook.yaml')!,
     );
-    expect(rule.spec.groups[0].rules[0].alert).toBe('VeleroBackupFailed');
-    expect(r.files.get('runbooks/VeleroBackupFailed.md')).toContain('Backups are missing.');
-    expect(r.files.get('runbooks/README.md')).toContain('[VeleroBackupFailed](VeleroBackupFailed.md)');
-    expect(r.files.has('components/kube-prometheus-stack/manifests/configmap-monitoring-dashboard-backup.yaml')).toBe(
-      true,
-    );
-    expect(r.files.has('components/velero/manifests/schedule-velero-nightly.yaml')).toBe(true);
+    expect(rule.spec.groups[0].rules[0].alert).toBe('GuestbookDown');
+    expect(r.files.get('runbooks/GuestbookDown.md')).toContain('Nobody can sign the guestbook.');
+    expect(r.files.get('runbooks/README.md')).toContain('[GuestbookDown](GuestbookDown.md)');
+    expect(
+      r.files.has('components/kube-prometheus-stack/manifests/configmap-monitoring-dashboard-guestbook.yaml'),
+    ).toBe(true);
+    expect(r.files.has('components/guestbook/manifests/greeting-guestbook-welcome.yaml')).toBe(true);
   });
 
   it('its custom resource is checked against the schema it declares (a wrong field fails the render)', async () => {
     const root = copyOfLabctl();
-    const misspelt = VELERO.replace("spec: { schedule: '0 2 * * *' }", "spec: { schedul: '0 2 * * *' }");
-    expect(misspelt).not.toBe(VELERO);
-    await addVelero(root, misspelt);
+    const misspelt = TOY.replace("spec: { message: 'Hello' }", "spec: { mesage: 'Hello' }");
+    expect(misspelt).not.toBe(TOY);
+    await addToy(root, misspelt);
     const { renderSite } = (await import(
       join(root, 'installer/render/render.ts')
     )) as typeof import('../../installer/render/render.ts');
@@ -209,7 +207,7 @@ describe('adding a component is one folder plus one line in gitops/versions.yaml
     const r = await renderSite(exampleSite(), inputsOf(exampleSite()));
     expect(r.files.size).toBe(0);
     expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file)).toContain(
-      'components/velero/manifests/schedule-velero-nightly.yaml',
+      'components/guestbook/manifests/greeting-guestbook-welcome.yaml',
     );
   });
 });

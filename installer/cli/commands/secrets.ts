@@ -22,7 +22,7 @@ import {
 import { verifiedConfirmed } from '../../secrets/recipients.ts';
 import { ciphertextHash } from '../../secrets/entries-confirmed.ts';
 import { ensureSecrets } from '../../secrets/ensure.ts';
-import { entriesNeeded } from '../../secrets/objects.ts';
+import { entriesNeeded, entriesOf } from '../../secrets/objects.ts';
 import { generateValue, isGeneratable } from '../../secrets/generate.ts';
 import { checkEntryFormat, siteCaPairs } from '../../secrets/site-ca.ts';
 import { isInteractive, readHidden } from '../../ssh/prompt.ts';
@@ -276,7 +276,7 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
   const confirmed = canCheck ? store.confirmedEntries() : undefined;
   const why = (ref: string) => (canCheck && store.has(ref) ? store.unconfirmedReason(ref, confirmed) : undefined);
   const rows = entriesNeeded(needs).map((ref) => {
-    const ns = needs.filter((n) => n.ref === ref || (n.generate.kind === 'htpasswd' && n.generate.from === ref));
+    const ns = needs.filter((n) => n.ref === ref || entriesOf(n).includes(ref));
     const present = store.has(ref);
     return {
       entry: ref,

@@ -5,6 +5,12 @@ import { GROUPS } from './identity.ts';
 /** ArgoCD AppProject of a course's labs. */
 export const labsProject = (course: string) => `course-${course}`;
 
+/**
+ * Namespaces of a course's labs, course-<course>-<lab>, as a glob (ArgoCD destinations, Velero's labs
+ * schedule). `course-a-*` also matches course a-b's labs: readers deny those explicitly.
+ */
+export const labsNamespaces = (course: string) => `course-${course}-*`;
+
 /** Cloning a golden image from vm-images needs `create datavolumes/source` there (CDI's clone authorization). */
 export const CLONER_ROLE = 'labctl-datavolume-cloner';
 

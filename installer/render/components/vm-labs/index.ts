@@ -23,17 +23,14 @@ import { alerts } from './alerts.ts';
 import { dashboards } from './dashboards.ts';
 import { renderTemplate } from '../../text.ts';
 import { toYamlDocs } from '../../yaml.ts';
-import { CLONER_ROLE, courseStaffPolicy, labsProject } from '../../platform/labs.ts';
+import { CLONER_ROLE, courseStaffPolicy, labsNamespaces, labsProject } from '../../platform/labs.ts';
 
-// The labs contract (shared with argocd and kubevirt) lives in platform/labs.ts; re-exported for callers of this module.
-export { courseStaffPolicy, labsProject };
+// The labs contract (shared with argocd, kubevirt and velero) lives in platform/labs.ts; re-exported for callers of this module.
+export { courseStaffPolicy, labsNamespaces, labsProject };
 import { STORAGE_CLASSES } from '../../platform/storage.ts';
 import { PRIORITY, VM_HOST_LABEL } from '../../platform/scheduling.ts';
 
 export const CHART_DIR = 'charts/vm-lab';
-/** The AppProject of a course's lab Applications (the ApplicationSet names it from the folder). */
-/** Namespaces of a course's labs: course-<course>-<lab>. */
-export const labsNamespaces = (course: string) => `course-${course}-*`;
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 /**
  * The labs ApplicationSet and its project come last in the root app: the lab Applications it generates

@@ -1,0 +1,150 @@
+// Velero's own objects: the BackupStorageLocation on the site's backup target and the two Schedules,
+// `platform` (the platform namespaces that hold state) and `labs` (the lab namespaces of every course that
+// did not opt out). Written as our manifests, not chart values, so render validates them against the
+// upstream CRDs (schemas.ts).
+import { Cron } from 'croner';
+import { Problem } from '../../../core/diagnostics.ts';
+import type { Site } from '../../../inventory/types.ts';
+import type { K8sObject } from '../../model.ts';
+import { SYNC_WAVE, k8s } from '../../model.ts';
+import { labsNamespaces } from '../../platform/labs.ts';
+import { SITE_CA } from '../../platform/site-issuer.ts';
+import { backedUpCourses, type VeleroBackup } from './backup-section.ts';
+
+export const VELERO_NAMESPACE = 'velero';
+/** The one BackupStorageLocation (Velero's default name; Backups without storageLocation go there). */
+export const STORAGE_LOCATION = 'default';
+/** The Secret the S3 credentials reach Velero in (key `cloud`: an AWS credentials file). */
+export const CREDENTIALS = { name: 'velero-s3', key: 'cloud' } as const;
+export const SCHEDULES = { platform: 'platform', labs: 'labs' } as const;
+/** Label on every Backup a Schedule makes (Velero sets it), and on ours: which schedule it belongs to. */
+export const SCHEDULE_LABEL = 'velero.io/schedule-name';
+
+/**
+ * Platform namespaces whose state is not in Git: Harbor (its CloudNativePG database with users,
+ * projects, robot accounts, scan results; Redis and job logs) and Keycloak (its CloudNativePG database:
+ * users, sessions, credentials set by people; the realm itself is code). Left out on purpose, as caches or
+ * state rebuilt from Git: monitoring and logging (metrics and logs; dashboards and rules come from Git),
+ * vm-images (golden images re-imported from Harbor), argocd, cert-manager (certificates are re-issued),
+ * rook-ceph (Ceph is what the backup must survive) and the operators. Harbor's image layers are in the
+ * Ceph object store, not on a volume: they are NOT in this backup (docs/decisions.md).
+ */
+export const PLATFORM_NAMESPACES = ['harbor', 'keycloak'] as const;
+
+/** Bucket prefix of a site: several sites may share one campus bucket. */
+export const bucketPrefix = (site: Site) => `velero/${site.site.name}`;
+
+export function storageLocation(site: Site, b: VeleroBackup): K8sObject {
+  return k8s({
+    apiVersion: 'velero.io/v1',
+    kind: 'BackupStorageLocation',
+    metadata: { name: STORAGE_LOCATION, namespace: VELERO_NAMESPACE, annotations: { [SYNC_WAVE]: '1' } },
+    spec: {
+      provider: 'aws',
+      default: true,
+      accessMode: 'ReadWrite',
+      objectStorage: {
+        bucket: b.bucket,
+        prefix: bucketPrefix(site),
+        // internal-ca sites: the site CA is added to the system roots (a campus S3 signed by the campus CA
+        // the site uses); never insecureSkipTLSVerify.
+        ...(site.tls.mode === 'internal-ca' ? { caCertRef: { name: SITE_CA.name, key: SITE_CA.key } } : {}),
+      },
+      config: {
+        region: b.region,
+        s3Url: b.endpoint,
+        s3ForcePathStyle: 'true',
+        // The AWS SDK v2 of plugin v1.13+ sends CRC32 checksums that Ceph RGW, MinIO releases and NAS S3
+        // gateways refuse (XAmzContentSHA256Mismatch; the plugin's README): off, S3 still checks Content-MD5.
+        checksumAlgorithm: '',
+      },
+      credential: { name: CREDENTIALS.name, key: CREDENTIALS.key },
+    },
+  });
+}
+
+/**
+ * Lab namespaces of the courses that did not opt out, as globs (Velero 1.18 takes `*` in
+ * includedNamespaces). `course-a-*` also matches course a-b's labs, so an opted-out course whose name
+ * extends an included one with "-" is excluded explicitly. Velero's exclusion wins over inclusion: an
+ * included course under such an excluded one (a, a-b opted out, a-b-c) cannot be told apart by namespace
+ * and is refused. Empty when no course is backed up (an empty list would mean every namespace).
+ */
+export function labNamespaces(site: Site): { included: string[]; excluded: string[] } {
+  const { included, optedOut } = backedUpCourses(site);
+  const excludedCourses = optedOut.filter((o) => included.some((c) => o.startsWith(`${c}-`))).sort();
+  for (const c of included) {
+    const under = excludedCourses.find((o) => c.startsWith(`${o}-`));
+    if (under)
+      throw new Problem(
+        `labs.courses: course ${c} is backed up but course ${under} (backup: false) has the namespace prefix course-${under}- of its labs; Velero cannot back up one without the other: set the same backup value for both`,
+      );
+  }
+  return { included: included.map(labsNamespaces).sort(), excluded: excludedCourses.map(labsNamespaces) };
+}
+
+function schedule(name: string, b: VeleroBackup, namespaces: { included: string[]; excluded?: string[] }) {
+  return k8s({
+    apiVersion: 'velero.io/v1',
+    kind: 'Schedule',
+    metadata: {
+      name,
+      namespace: VELERO_NAMESPACE,
+      annotations: { [SYNC_WAVE]: '2' },
+      labels: { 'app.kubernetes.io/part-of': 'labctl-backup' },
+    },
+    spec: {
+      schedule: b.schedule,
+      useOwnerReferencesInBackup: false,
+      template: {
+        includedNamespaces: namespaces.included,
+        ...(namespaces.excluded?.length ? { excludedNamespaces: namespaces.excluded } : {}),
+        storageLocation: STORAGE_LOCATION,
+        ttl: b.ttl,
+        // Volumes go to the backup target as files (Kopia, node agent), never as CSI snapshots: a snapshot
+        // stays inside the Ceph cluster the backup must survive (docs/decisions.md).
+        defaultVolumesToFsBackup: true,
+        snapshotVolumes: false,
+        metadata: { labels: { 'app.kubernetes.io/part-of': 'labctl-backup' } },
+      },
+    },
+  });
+}
+
+/** The Schedules of the site: `platform` always, `labs` when at least one course is backed up. */
+export function schedules(site: Site, b: VeleroBackup): K8sObject[] {
+  const labs = labNamespaces(site);
+  return [
+    schedule(SCHEDULES.platform, b, { included: [...PLATFORM_NAMESPACES] }),
+    ...(labs.included.length ? [schedule(SCHEDULES.labs, b, labs)] : []),
+  ];
+}
+
+/**
+ * The longest time between two runs of a cron schedule, in seconds (over a year of runs from a fixed
+ * date, so render stays deterministic): how old the last backup may be before it is late.
+ */
+export function longestGapSeconds(cron: string): number {
+  let job: Cron;
+  try {
+    job = new Cron(cron, { timezone: 'UTC', paused: true });
+  } catch (e) {
+    throw new Problem(
+      `backup.velero.schedule: ${JSON.stringify(cron)} is not a cron expression (${(e as Error).message})`,
+    );
+  }
+  const start = new Date('2026-01-01T00:00:00Z');
+  const end = start.getTime() + 366 * 86400_000;
+  let prev = job.nextRun(start);
+  if (!prev) throw new Problem(`backup.velero.schedule: ${JSON.stringify(cron)} never runs`);
+  let gap = 0;
+  // Bounded: at most 5000 runs (an every-minute cron has the same gap all year).
+  for (let i = 0; i < 5000 && prev.getTime() < end; i++) {
+    const next = job.nextRun(prev);
+    if (!next) break;
+    gap = Math.max(gap, (next.getTime() - prev.getTime()) / 1000);
+    prev = next;
+  }
+  if (!gap) throw new Problem(`backup.velero.schedule: ${JSON.stringify(cron)} runs at most once a year`);
+  return gap;
+}
