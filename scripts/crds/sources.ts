@@ -399,7 +399,7 @@ export const SOURCES: CrdSource[] = [
     ref: (chart) =>
       (({ '12.1.0': 'v1.18.1' }) as Record<string, string>)[chart] ??
       `no Velero tag known for the velero chart ${chart}: add it in scripts/crds/sources.ts`,
-    url: (v, f) => `https://raw.githubusercontent.com/vmware-tanzu/velero/${v}/config/crd/v1/bases/${f}`,
+    origin: (v, f) => `https://raw.githubusercontent.com/vmware-tanzu/velero/${v}/config/crd/v1/bases/${f}`,
     files: [
       'velero.io_backups.yaml',
       'velero.io_backupstoragelocations.yaml',
