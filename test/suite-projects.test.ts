@@ -41,4 +41,21 @@ describe('vitest projects', () => {
       .sort();
     expect([...fast, ...slow].sort()).toEqual(all);
   });
+
+  it('`npm run test:fast`, as the README writes it, runs the fast project and none of the daemon suites', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('`npm run test:fast` runs only those');
+    // Narrowed to one file of each project, the way a user narrows it (a whole nested run would be the suite);
+    // the slow one is harmless if it does run (labctl version).
+    const run = (file: string) =>
+      promisify(execFile)('npm', ['run', 'test:fast', '--', file], { cwd: ROOT }).then(
+        (r) => ({ code: 0, out: r.stdout + r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+      );
+    const [fast, slow] = await Promise.all([run('test/ci-summary.test.ts'), run('test/package/version.cli.test.ts')]);
+    expect(fast.code, fast.out).toBe(0);
+    expect(fast.out.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/\bfast\b\|? +test\/ci-summary\.test\.ts \(\d+ tests\)/);
+    expect(slow.code).toBe(1);
+    expect(slow.out).toContain('No test files found');
+  });
 });
