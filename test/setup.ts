@@ -8,6 +8,13 @@ process.env.PATH = `${resolve(import.meta.dirname, '../.tools/bin')}:${process.e
 // folder per test file, so no test reads or writes the real home's state.
 process.env.XDG_STATE_HOME = mkdtempSync(join(tmpdir(), 'labctl-state-'));
 
+// vitest runs a file's tests back to back without returning to the event loop when they are synchronous: a
+// file of synchronous tests was one block (precompiled-validators: 77 s under load), and a worker RPC
+// (onTaskUpdate) sent before it times out after 60 s ("Timeout calling onTaskUpdate"). Before each test
+// the worker goes once through the event loop's poll phase (two setImmediate turns: one may start inside
+// the poll phase itself), where vitest's replies are read.
+beforeEach(() => new Promise<void>((done) => setImmediate(() => setImmediate(done))));
+
 // LABCTL_TEST_STALLS=<ms>: name every stretch longer than that in which this test worker's event loop was
 // blocked (synchronous work: a worker blocked past vitest's 60 s RPC limit fails the whole run with
 // "Timeout calling onTaskUpdate"). A diagnostic, off by default; it never fails a test.
