@@ -45,7 +45,7 @@ describe('.ci/run closing line', () => {
   it('.ci/run prints it from the log of `npm test` and keeps npm test’s exit status', () => {
     const run = readFileSync(join(ROOT, '.ci/run'), 'utf8');
     expect(run).toMatch(/^npm test 2>&1 \| tee "\$log"$/m);
-    expect(run).toMatch(/^bash \.ci\/test-summary\.sh "\$log" "\$status"$/m);
+    expect(run).toMatch(/^bash \.ci\/test-summary\.sh "\$log" "\$status" /m);
     expect(run).toMatch(/^exit "\$status"$/m);
   });
 });
