@@ -44,3 +44,46 @@ export function labctl(
     });
   });
 }
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** Set when the program could not be started (ENOENT...). */
+  error?: Error;
+}
+
+/**
+ * spawnSync's result without blocking the test worker (see labctl() above): `cloud-init schema`, a
+ * kubeadm, a Go helper take seconds of CPU each, tens of seconds on two busy cores. Killed after
+ * timeoutMs (default 120 s).
+ */
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [],
+      err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input ?? '');
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    let error: Error | undefined;
+    child.on('error', (e) => {
+      error = e;
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      done({
+        status,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        ...(error ? { error } : {}),
+      });
+    });
+  });
+}

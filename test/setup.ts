@@ -2,7 +2,42 @@
 import { join, resolve } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { afterEach, beforeEach, expect } from 'vitest';
 process.env.PATH = `${resolve(import.meta.dirname, '../.tools/bin')}:${process.env.PATH ?? ''}`;
 // labctl's local state (journal, pinned SSH host keys) defaults to $XDG_STATE_HOME/labctl/<site>: a fresh
 // folder per test file, so no test reads or writes the real home's state.
 process.env.XDG_STATE_HOME = mkdtempSync(join(tmpdir(), 'labctl-state-'));
+
+// vitest runs a file's tests back to back without returning to the event loop when they are synchronous: a
+// file of synchronous tests was one block (precompiled-validators: 77 s under load), and a worker RPC
+// (onTaskUpdate) sent before it times out after 60 s ("Timeout calling onTaskUpdate"). Before each test
+// the worker goes once through the event loop's poll phase (two setImmediate turns: one may start inside
+// the poll phase itself), where vitest's replies are read.
+beforeEach(() => new Promise<void>((done) => setImmediate(() => setImmediate(done))));
+
+// LABCTL_TEST_STALLS=<ms>: name every stretch longer than that in which this test worker's event loop was
+// blocked (synchronous work: a worker blocked past vitest's 60 s RPC limit fails the whole run with
+// "Timeout calling onTaskUpdate"). A diagnostic, off by default; it never fails a test.
+const stallMs = Number(process.env.LABCTL_TEST_STALLS);
+if (stallMs > 0) {
+  const tick = 50;
+  let last = performance.now();
+  let where = 'loading the file';
+  beforeEach((ctx) => {
+    where = ctx.task.name;
+  });
+  afterEach(() => {
+    where = 'between tests';
+  });
+  let whereBefore = where;
+  setInterval(() => {
+    const now = performance.now();
+    const blocked = now - last - tick;
+    last = now;
+    if (blocked > stallMs)
+      process.stderr.write(
+        `labctl-stall: ${Math.round(blocked)} ms blocked in ${expect.getState().testPath ?? '?'}: from ${whereBefore} to ${where}\n`,
+      );
+    whereBefore = where;
+  }, tick).unref();
+}

@@ -54,7 +54,7 @@ afterAll(() => {
 describe('kubeadm certificate expiry as node-exporter textfile metrics', () => {
   let cfg: string;
   let script: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     expect(existsSync(KUBEADM), `${KUBEADM} missing (built by .ci/kube-harness.sh)`).toBe(true);
     cfg = join(dir, 'kubeadm.yaml');
     writeFileSync(
@@ -73,8 +73,10 @@ describe('kubeadm certificate expiry as node-exporter textfile metrics', () => {
         '',
       ].join('\n'),
     );
-    // Real certificates, made by kubeadm itself (CA, apiserver, etcd, front proxy...) in the temp dir.
-    execFileSync(KUBEADM, ['init', 'phase', 'certs', 'all', '--config', cfg], { stdio: 'pipe', timeout: 60_000 });
+    // Real certificates, made by kubeadm itself (CA, apiserver, etcd, front proxy...) in the temp dir:
+    // a dozen RSA keys, so asynchronously (the worker keeps answering vitest meanwhile).
+    const certs = await run(KUBEADM, ['init', 'phase', 'certs', 'all', '--config', cfg]);
+    if (certs.code !== 0) throw new Error(`kubeadm init phase certs: ${certs.stderr}`);
     script = join(dir, 'labctl-kubeadm-certs');
     writeFileSync(script, certsScript());
     chmodSync(script, 0o755);

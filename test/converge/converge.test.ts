@@ -6,13 +6,12 @@
 // listed at the top of test/converge/model.go. Built by `bash .ci/converge.sh` (.ci/run does it).
 // The deadlock cases mutate a copy of the example's rendered tree back to an old, broken shape and expect
 // the simulator to stop at the wave that cannot become Healthy.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { ROOT } from '../helpers.ts';
+import { ROOT, run } from '../helpers.ts';
 
 const BIN = join(ROOT, '.tools/bin/converge');
 const GOLDEN = join(ROOT, 'test/golden');
@@ -30,8 +29,8 @@ interface Result {
   }[];
 }
 
-function converge(site: string, ...flags: string[]): Result {
-  const r = spawnSync(BIN, ['-json', ...flags, site], { encoding: 'utf8', timeout: 60_000 });
+async function converge(site: string, ...flags: string[]): Promise<Result> {
+  const r = await run(BIN, ['-json', ...flags, site], { timeoutMs: 60_000 });
   if (r.status !== 0 && r.status !== 1) throw new Error(`converge exited ${r.status}: ${r.stderr}`);
   const res = JSON.parse(r.stdout) as Result;
   // Exit status and result agree: 0 exactly when every wave converged without problems.
@@ -42,10 +41,11 @@ function converge(site: string, ...flags: string[]): Result {
 const waveOf = (res: Result, kind: string, name: string) =>
   res.waves.find((w) => w.children.some((c) => c.kind === kind && c.name === name))?.wave;
 
-beforeAll(() => {
+beforeAll(async () => {
   // .ci/run builds it first; this call then only re-links the cached binary (and rebuilds after a change
-  // to the Go sources, so a local run never tests a stale binary).
-  execFileSync('bash', [join(ROOT, '.ci/converge.sh')], { stdio: 'inherit', timeout: 1_500_000 });
+  // to the Go sources, so a local run never tests a stale binary). Asynchronous: a rebuild takes minutes.
+  const b = await run('bash', [join(ROOT, '.ci/converge.sh')], { timeoutMs: 1_500_000 });
+  if (b.status !== 0) throw new Error(`.ci/converge.sh failed (${b.status}): ${b.stdout}${b.stderr}`);
   expect(existsSync(BIN)).toBe(true);
 }, 1_600_000);
 
@@ -53,21 +53,21 @@ describe("first boot converges (ArgoCD v3.4.4's Lua health scripts and gitops-en
   it('the golden sites exist', () =>
     expect(SITES).toEqual(expect.arrayContaining(['example', 'single-rack', 'airgapped', 'calico-gateway'])));
 
-  it.each(SITES)('%s: every wave of the root Application becomes Healthy (Ceph HEALTH_OK)', (site) => {
-    const res = converge(join(GOLDEN, site));
+  it.each(SITES)('%s: every wave of the root Application becomes Healthy (Ceph HEALTH_OK)', async (site) => {
+    const res = await converge(join(GOLDEN, site));
     expect(res.problems).toEqual([]);
     expect(res.converged).toBe(true);
     expect(res.platformHealthy).toBe(true);
   });
 
-  it.each(SITES)('%s: a routine Ceph HEALTH_WARN holds no wave hostage', (site) => {
-    const res = converge(join(GOLDEN, site), '-ceph', 'HEALTH_WARN');
+  it.each(SITES)('%s: a routine Ceph HEALTH_WARN holds no wave hostage', async (site) => {
+    const res = await converge(join(GOLDEN, site), '-ceph', 'HEALTH_WARN');
     expect(res.problems).toEqual([]);
     expect(res.converged).toBe(true);
   });
 
-  it.each(SITES)('%s: a malformed lab file stops only the labs wave, after the whole platform', (site) => {
-    const res = converge(join(GOLDEN, site), '-bad-lab');
+  it.each(SITES)('%s: a malformed lab file stops only the labs wave, after the whole platform', async (site) => {
+    const res = await converge(join(GOLDEN, site), '-bad-lab');
     expect(res.converged).toBe(false);
     expect(res.platformHealthy).toBe(true);
     expect(res.stuckAt).toBe(waveOf(res, 'ApplicationSet', 'labs'));
@@ -76,8 +76,8 @@ describe("first boot converges (ArgoCD v3.4.4's Lua health scripts and gitops-en
 });
 
 describe("the Lua health port agrees with argo-cd v3.4.4's own health tests", () => {
-  it('every embedded health_test.yaml case gives the status and message upstream expects', () => {
-    const r = spawnSync(BIN, ['-selftest'], { encoding: 'utf8', timeout: 120_000 });
+  it('every embedded health_test.yaml case gives the status and message upstream expects', async () => {
+    const r = await run(BIN, ['-selftest'], { timeoutMs: 120_000 });
     const res = JSON.parse(r.stdout) as { passed: number; failed: string[]; skipped: string[]; kinds: string[] };
     expect(res.failed).toEqual([]);
     expect(r.status).toBe(0);
@@ -126,8 +126,8 @@ describe('reintroduced deadlocks are caught', () => {
     d.metadata.annotations = { ...(d.metadata.annotations ?? {}), 'argocd.argoproj.io/sync-wave': wave };
   };
 
-  it('ArgoCD at wave -9 with its Ingress: stuck Progressing with no load-balancer address (the old example)', () => {
-    const res = converge(mutated('argocd-early', 'apps/argocd.yaml', setWave('Application', 'argocd', '-9')));
+  it('ArgoCD at wave -9 with its Ingress: stuck Progressing with no load-balancer address (the old example)', async () => {
+    const res = await converge(mutated('argocd-early', 'apps/argocd.yaml', setWave('Application', 'argocd', '-9')));
     expect(res.converged).toBe(false);
     expect(res.stuckAt).toBe(-9);
     const argocd = res.waves.at(-1)!.children.find((c) => c.name === 'argocd')!;
@@ -135,22 +135,22 @@ describe('reintroduced deadlocks are caught', () => {
     expect(argocd.message).toMatch(/^Ingress /);
   });
 
-  it("without the CephCluster health override, HEALTH_WARN (ArgoCD's built-in Lua: Degraded) blocks the storage wave", () => {
+  it("without the CephCluster health override, HEALTH_WARN (ArgoCD's built-in Lua: Degraded) blocks the storage wave", async () => {
     const site = mutated('no-ceph-override', 'components/argocd/values.yaml', (docs) => {
       const cm = docs[0]!.configs.cm as Record<string, string>;
       if (!cm['resource.customizations.health.ceph.rook.io_CephCluster'])
         throw new Error('override missing from the render');
       delete cm['resource.customizations.health.ceph.rook.io_CephCluster'];
     });
-    const res = converge(site, '-ceph', 'HEALTH_WARN');
+    const res = await converge(site, '-ceph', 'HEALTH_WARN');
     expect(res.converged).toBe(false);
     const app = res.waves.at(-1)!.children.find((c) => c.name === 'rook-ceph-cluster')!;
     expect(app.health).toBe('Degraded');
     expect(app.message).toMatch(/CephCluster .*HEALTH_WARN/);
   });
 
-  it("ingress-nginx after ArgoCD: ArgoCD's wave waits for an ingress controller that is never created", () => {
-    const res = converge(
+  it("ingress-nginx after ArgoCD: ArgoCD's wave waits for an ingress controller that is never created", async () => {
+    const res = await converge(
       mutated('nginx-late', 'apps/ingress-nginx.yaml', setWave('Application', 'ingress-nginx', '7')),
     );
     expect(res.stuckAt).toBe(6);
@@ -159,8 +159,8 @@ describe('reintroduced deadlocks are caught', () => {
     );
   });
 
-  it("MetalLB's pool after ingress-nginx: the controller's LoadBalancer Service never gets an address", () => {
-    const res = converge(
+  it("MetalLB's pool after ingress-nginx: the controller's LoadBalancer Service never gets an address", async () => {
+    const res = await converge(
       mutated('pool-late', 'apps/metallb-config.yaml', setWave('Application', 'metallb-config', '8')),
     );
     expect(res.stuckAt).toBe(5);
@@ -173,8 +173,8 @@ describe('reintroduced deadlocks are caught', () => {
 
   // Gateway API (calico-gateway golden): the states the model assumes for Gateway and HTTPRoute are
   // assumption 10 in test/converge/model.go; their health is ArgoCD's built-in Lua scripts.
-  it("MetalLB's pool after the Gateway: the Gateway is never Programmed (no address), its wave never Healthy", () => {
-    const res = converge(
+  it("MetalLB's pool after the Gateway: the Gateway is never Programmed (no address), its wave never Healthy", async () => {
+    const res = await converge(
       mutated(
         'gw-pool-late',
         'apps/metallb-config.yaml',
@@ -190,7 +190,7 @@ describe('reintroduced deadlocks are caught', () => {
     ]);
   });
 
-  it('an HTTPRoute attached to a Gateway that does not exist keeps its Application Progressing', () => {
+  it('an HTTPRoute attached to a Gateway that does not exist keeps its Application Progressing', async () => {
     const site = mutated(
       'gw-wrong-parent',
       'components/harbor/manifests/httproute-harbor-harbor.yaml',
@@ -199,7 +199,7 @@ describe('reintroduced deadlocks are caught', () => {
       },
       'calico-gateway',
     );
-    const res = converge(site);
+    const res = await converge(site);
     expect(res.converged).toBe(false);
     expect(res.stuckAt).toBe(waveOf(res, 'Application', 'harbor'));
     const harbor = res.waves.at(-1)!.children.find((c) => c.name === 'harbor')!;
@@ -209,15 +209,15 @@ describe('reintroduced deadlocks are caught', () => {
     ]);
   });
 
-  it('HEALTH_ERR still stops the rollout (an unavailable Ceph is an incident, not routine)', () => {
-    const res = converge(join(GOLDEN, 'example'), '-ceph', 'HEALTH_ERR');
+  it('HEALTH_ERR still stops the rollout (an unavailable Ceph is an incident, not routine)', async () => {
+    const res = await converge(join(GOLDEN, 'example'), '-ceph', 'HEALTH_ERR');
     expect(res.converged).toBe(false);
     expect(res.stuckAt).toBe(0);
     expect(res.waves.at(-1)!.children.find((c) => c.name === 'rook-ceph-cluster')!.health).toBe('Degraded');
   });
 
-  it('the labs ApplicationSet at wave 0 (before the golden images and the clone permission) is reported', () => {
-    const res = converge(
+  it('the labs ApplicationSet at wave 0 (before the golden images and the clone permission) is reported', async () => {
+    const res = await converge(
       mutated('labs-early', 'apps/labs-applicationset.yaml', setWave('ApplicationSet', 'labs', '0')),
     );
     expect(res.problems.join('\n')).toMatch(
@@ -225,13 +225,13 @@ describe('reintroduced deadlocks are caught', () => {
     );
   });
 
-  it('without the restored Application health Lua, the root app would not wait at all (so the test would prove nothing)', () => {
+  it('without the restored Application health Lua, the root app would not wait at all (so the test would prove nothing)', async () => {
     const site = mutated('no-app-health', 'components/argocd/values.yaml', (docs) => {
       delete (docs[0]!.configs.cm as Record<string, string>)['resource.customizations.health.argoproj.io_Application'];
     });
     const early = mutated('no-app-health-early', 'apps/argocd.yaml', setWave('Application', 'argocd', '-9'));
     cpSync(join(site, 'components/argocd/values.yaml'), join(early, 'components/argocd/values.yaml'));
-    const res = converge(early);
+    const res = await converge(early);
     expect(res.converged).toBe(true);
     expect(res.waves.find((w) => w.wave === -9)!.children.find((c) => c.name === 'argocd')!.message).toMatch(
       /no health check/,

@@ -1,6 +1,5 @@
 // The image catalog: the shipped examples, the emitted JSON Schema, located errors for bad
 // definitions, and every user-data checked by the real `cloud-init schema` (Debian's cloud-init 22.4).
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { dataSourceRef, imageNames, listImages, loadImage } from '../../installe
 import { checkUserData, cloudInitVersion, parseSchemaErrors } from '../../installer/images/cloud-init.ts';
 import { IMAGE_SCHEMA_FILE, imageSchemaText } from '../../installer/images/emit-schema.ts';
 import { ExitError } from '../../installer/core/diagnostics.ts';
-import { labctl, ROOT } from '../helpers.ts';
+import { labctl, ROOT, run } from '../helpers.ts';
 
 const EXAMPLES = ['desktop-vnc', 'netlab', 'ubuntu-24.04'];
 const tmp = mkdtempSync(join(tmpdir(), 'labctl-catalog-'));
@@ -88,9 +87,10 @@ describe('user-data against the real cloud-init schema', () => {
     expect(cloudInitVersion()).toMatch(/^2\d\.\d+/);
   });
 
-  it.each(EXAMPLES)('%s/user-data.yaml passes `cloud-init schema --config-file`', (name) => {
+  it.each(EXAMPLES)('%s/user-data.yaml passes `cloud-init schema --config-file`', async (name) => {
     const file = join(ROOT, 'images', name, 'user-data.yaml');
-    const r = spawnSync('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8' });
+    // cloud-init is Python: seconds of CPU per call, so not spawnSync (the worker must keep answering vitest).
+    const r = await run('cloud-init', ['schema', '--config-file', file]);
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(`Valid cloud-config: ${file}`);
     expect(r.status).toBe(0);

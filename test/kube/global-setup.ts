@@ -89,6 +89,10 @@ export function stopHarness(child: ChildProcess): Promise<void> {
 }
 
 export default async function setup(project: TestProject) {
+  // vitest runs this file for the root project and again for every project that extends the root
+  // config (fast, slow): three kube-apiservers, two of them idle. Only the root one starts; every
+  // project inherits what the root provides.
+  if (!project.isRootProject()) return;
   if (!(await needed(project))) {
     project.provide('kube', { error: 'no selected test file uses the kube-apiserver harness' });
     return;
