@@ -5,6 +5,7 @@ import { addresses, cidrHostBits, cidrOverlaps, externalAddresses } from './netw
 import { absurdSizes, controlPlane, controlPlaneRacks, disks, storageReplicas, vmHosts } from './nodes.ts';
 import { asns, oneSpeakerPerRouter, routersReachRacks } from './bgp.ts';
 import { labsPath } from './labs-path.ts';
+import { backup } from './backup.ts';
 import {
   courses,
   federation,
@@ -48,4 +49,5 @@ export const RULES: Record<string, Rule> = {
   versionOverrides,
   courses,
   labsPath,
+  backup,
 };

@@ -7,6 +7,7 @@ import { ssh, racks, nodes } from './nodes.ts';
 import { bgp } from './bgp.ts';
 import { ingress, tls, identity, registry, storage, versions } from './services.ts';
 import { monitoring, labs } from './monitoring.ts';
+import { backup } from './backup.ts';
 
 export const SCHEMA_ID = 'https://campus-lab-platform.dev/schemas/inventory.json';
 
@@ -28,6 +29,7 @@ export const inventoryDeclaration = obj(
     storage,
     monitoring,
     labs,
+    backup,
     versions,
   },
   {

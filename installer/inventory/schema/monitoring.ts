@@ -1,4 +1,4 @@
-import { obj, str, int, num, list, label, oneOf, secretRef, hhmm, weekday, opt, dflt, section } from './build.ts';
+import { obj, str, int, num, bool, list, label, oneOf, secretRef, hhmm, weekday, opt, dflt, section } from './build.ts';
 
 export const RECEIVER_TYPES = ['email', 'webhook', 'slack', 'msteams', 'matrix', 'ntfy'] as const;
 const login = str('A login name.', { pattern: '^[a-z0-9][-a-z0-9_.]*$' });
@@ -130,6 +130,7 @@ export const labs = section(
           name: label('Course id.'),
           title: opt(str('Course title.', { minLength: 1 })),
           staff: opt(list('Login names of the course staff.', login, { uniqueItems: true })),
+          backup: dflt(bool("Velero backs up this course's lab namespaces (when the site has backup:)."), true),
         }),
       ),
       [],
