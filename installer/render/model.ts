@@ -56,6 +56,13 @@ export interface SecretNeed {
   configMap?: boolean;
   /** Set on the site CA's tls.crt / tls.key needs: `secrets generate` creates the pair with this common name. */
   caCommonName?: string;
+  /**
+   * Read by `labctl up` for the nodes (where, in words), never sent to the cluster as a Secret;
+   * namespace/name/key then only label it in `secrets list`.
+   */
+  onNodes?: string;
+  /** Why `secrets rotate` must not replace this entry, and what to do instead. */
+  noRotate?: string;
 }
 
 /** A file of the site repository that is not a Kubernetes object (router config, runbook, README, CI). */
