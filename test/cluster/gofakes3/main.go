@@ -1,6 +1,8 @@
 // A tiny S3 server for the etcd snapshot tests: gofakes3 (github.com/johannesboyne/gofakes3), an S3
-// implementation in Go, NOT AWS S3 or Ceph RGW. Objects are stored as plain files under -dir (so a test
-// can read the bytes that reached the "bucket"). gofakes3 does not verify request signatures; this
+// implementation in Go, NOT AWS S3 or Ceph RGW. Objects are stored in one bolt database file, -db (so a
+// test can read the bytes that reached the "bucket"; bolt stores values as they are, uncompressed). The
+// file-system backend is not used: its listing of a missing prefix answers "no such bucket", which restic
+// takes for an error. gofakes3 does not verify request signatures; this
 // wrapper refuses requests whose SigV4 credential names another access key than -access-key, so a wrong
 // access key fails as it would on a real server (the secret key and the signature are NOT checked).
 package main
@@ -11,29 +13,24 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"regexp"
 
 	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3afero"
-	"github.com/spf13/afero"
+	"github.com/johannesboyne/gofakes3/backend/s3bolt"
 )
 
 var credential = regexp.MustCompile(`Credential=([^/,\s]+)/`)
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
-	dir := flag.String("dir", "", "folder holding the buckets (one subfolder each)")
+	db := flag.String("db", "", "bolt database file holding the buckets")
 	bucket := flag.String("bucket", "", "bucket created at start")
 	accessKey := flag.String("access-key", "", "the only access key id accepted (empty: any)")
 	flag.Parse()
-	if *dir == "" {
-		log.Fatal("-dir is required")
+	if *db == "" {
+		log.Fatal("-db is required")
 	}
-	if err := os.MkdirAll(*dir, 0o755); err != nil {
-		log.Fatal(err)
-	}
-	backend, err := s3afero.MultiBucket(afero.NewBasePathFs(afero.NewOsFs(), *dir))
+	backend, err := s3bolt.NewFile(*db)
 	if err != nil {
 		log.Fatal(err)
 	}
