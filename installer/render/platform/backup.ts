@@ -3,6 +3,7 @@
 // `labctl backup` read them from here, so a rename cannot split them.
 import type { Site } from '../../inventory/types.ts';
 import type { SecretNeed } from '../model.ts';
+import { gapSeconds, parseCalendar } from '../../core/oncalendar.ts';
 
 /** S3 access key id of backup.target (external: campus IT supplies it with `labctl secrets set`). */
 export const BACKUP_S3_ACCESS_KEY = 'backup-s3-access-key';
@@ -65,4 +66,20 @@ export function etcdBackupSecretNeeds(site: Site): SecretNeed[] {
         'it is the password of the existing restic repository: a new value would lock every snapshot away. Add a key with `restic key add` on a control plane, store it with labctl secrets set backup-etcd-password --replace backup-etcd-password, run labctl up, then `restic key remove` the old one',
     },
   ];
+}
+
+/** Slack on top of two schedule gaps: the timer's random delay (5 min), a slow upload, a DST shift. */
+export const SNAPSHOT_AGE_MARGIN_SECONDS = 3600;
+
+/**
+ * How old the last successful etcd snapshot of a control plane may get before EtcdSnapshotTooOld fires:
+ * twice the longest gap between two runs of backup.etcd.schedule, plus an hour. One missed run is
+ * tolerated (a reboot, a short S3 outage); two are not.
+ */
+export function snapshotMaxAgeSeconds(site: Site): number {
+  const b = site.backup;
+  if (!b) throw new Error('the site has no backup section');
+  const parsed = parseCalendar(b.etcd.schedule);
+  if ('error' in parsed) throw new Error(`backup.etcd.schedule: ${parsed.error}`);
+  return 2 * gapSeconds(parsed.calendar).longest + SNAPSHOT_AGE_MARGIN_SECONDS;
 }
