@@ -20,4 +20,6 @@ export const etcdSnapshot: StepDef = {
     timer: ETCD_SNAPSHOT_TIMER,
   }),
   needs: ['backupS3AccessKey', 'backupS3SecretKey', 'backupEtcdPassword'],
+  skippedBecause: (site) =>
+    site.backup ? undefined : 'the inventory has no backup section: no etcd snapshots are taken',
 };

@@ -40,6 +40,8 @@ export interface StepDef {
   needs?: SecretName[];
   /** Produces run-time values instead of changing the host: runs every time, never journaled. */
   produces?: boolean;
+  /** Why the step runs on no host of this site (the plan says so), or undefined. */
+  skippedBecause?(site: Site): string | undefined;
 }
 
 export const isFirstControlPlane = (site: Site, node: SiteNode) =>
