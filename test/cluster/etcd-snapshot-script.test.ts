@@ -261,6 +261,22 @@ describe('labctl-etcd-snapshot: real etcd 3.4 and real restic, to gofakes3 (an S
     expect(list.every((s) => s.hostname === 'cp1')).toBe(true);
   }, 240_000);
 
+  it('the by-hand commands of docs/day-two.md, run as written (the env file and /root here): list and dump', async () => {
+    const doc = readFileSync(join(ROOT, 'docs/day-two.md'), 'utf8');
+    const block = [...doc.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('restic dump'));
+    expect(block).toBeDefined();
+    const text = block!
+      .replaceAll('/etc/labctl/etcd-backup.env', join(dir, 'good.env'))
+      .replaceAll('/root/', `${dir}/`);
+    const r = await run('bash', ['-euo', 'pipefail', '-c', text]);
+    expect(r.code, r.stderr).toBe(0);
+    // Both snapshots of cp1 listed with their host and tag, then the latest one alone.
+    expect(r.stdout.match(/ cp1 +etcd/g)?.length).toBe(3);
+    expect(r.stdout).toContain('2 snapshots');
+    expect(r.stdout).toContain('1 snapshots');
+    expect(readFileSync(join(dir, 'etcd-snapshot.db')).includes(CANARY)).toBe(true);
+  }, 60_000);
+
   it.each([
     ['a wrong repository password', () => envFile('bad-password.env', { password: 'not-the-password-0123456789' })],
     ['an unreachable S3 endpoint (closed port)', () => envFile('unreachable.env', { port: 1 })],
