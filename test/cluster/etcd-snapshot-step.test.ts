@@ -16,6 +16,7 @@ import { buildPlan, type Plan } from '../../installer/cluster/plan.ts';
 import { runPlan, type RunResult, type UpEvent } from '../../installer/cluster/apply.ts';
 import { Journal } from '../../installer/cluster/journal.ts';
 import { registerSecret } from '../../installer/ssh/redact.ts';
+import { coverCredentials } from '../../installer/cluster/credential-digest.ts';
 
 const INPUTS = {
   backupS3AccessKey: 'AKSTEPTEST0123456789',
@@ -29,6 +30,10 @@ let site: Site;
 let plan: Plan;
 let run1: RunResult;
 let run2: RunResult;
+let run3: RunResult;
+const ROTATED = 'AKROTATED9876543210';
+/** The values bash reads back from the env file after run 1. */
+let readBack: string;
 const events: UpEvent[] = [];
 
 /** Only the snapshot step of cp1 (the other steps are tested elsewhere). */
@@ -52,10 +57,14 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'labctl-snapstep-'));
   const file = writeInventory(
     dir,
-    rackInventory(rack, [
-      // storage too, so the inventory is valid (Rook needs a storage node); only the snapshot step runs here.
-      { name: 'cp1', roles: ['control-plane', 'storage'], disks: ['/dev/disk/by-id/nvme-FAKE_SNAP_1'] },
-    ]),
+    rackInventory(
+      rack,
+      [
+        // storage too, so the inventory is valid (Rook needs a storage node); only the snapshot step runs here.
+        { name: 'cp1', roles: ['control-plane', 'storage'], disks: ['/dev/disk/by-id/nvme-FAKE_SNAP_1'] },
+      ],
+      { backup: true },
+    ),
   );
   const r = requireSite(file);
   if (!('site' in r)) throw new Error(JSON.stringify(r.errors));
@@ -77,8 +86,20 @@ beforeAll(async () => {
     logDir: join(dir, 'logs'),
     onEvent: (e: UpEvent) => events.push(e),
   };
+  coverCredentials(plan, INPUTS); // as up.ts does
   run1 = await runPlan(site, plan, Journal.open(journal, site.site.name), opts);
+  readBack = rack.run('cp1', [
+    'bash',
+    '-c',
+    'set -a; . /etc/labctl/etcd-backup.env; printf "%s\\n" "$RESTIC_REPOSITORY" "$RESTIC_PASSWORD" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_DEFAULT_REGION"',
+  ]);
   run2 = await runPlan(site, plan, Journal.open(journal, site.site.name), opts);
+  // campus IT rotated the access key: `labctl secrets set ... --replace`, then `labctl up` again.
+  const rotated = { ...INPUTS, backupS3AccessKey: ROTATED };
+  registerSecret(ROTATED);
+  const plan3 = snapshotPlan();
+  coverCredentials(plan3, rotated);
+  run3 = await runPlan(site, plan3, Journal.open(journal, site.site.name), { ...opts, inputs: rotated });
 }, 300_000);
 
 afterAll(async () => {
@@ -100,12 +121,7 @@ describe('step 0037-etcd-snapshot on the fake rack (real sshd and bash; restic a
     expect(st.mode & 0o777).toBe(0o600);
     expect(st.uid).toBe(0);
     expect(statSync(rack.path('cp1', '/etc/labctl')).mode & 0o777).toBe(0o700);
-    const out = rack.run('cp1', [
-      'bash',
-      '-c',
-      'set -a; . /etc/labctl/etcd-backup.env; printf "%s\\n" "$RESTIC_REPOSITORY" "$RESTIC_PASSWORD" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_DEFAULT_REGION"',
-    ]);
-    expect(out.split('\n').slice(0, 5)).toEqual([
+    expect(readBack.split('\n').slice(0, 5)).toEqual([
       's3:https://s3.campus.example.edu/labcloud-backups/etcd/cs-lab',
       INPUTS.backupEtcdPassword,
       INPUTS.backupS3AccessKey,
@@ -136,12 +152,17 @@ describe('step 0037-etcd-snapshot on the fake rack (real sshd and bash; restic a
     ];
     for (const v of Object.values(INPUTS)) for (const t of texts) expect(t.includes(v)).toBe(false);
     // The check can fail: the values are on the host, in the file the step wrote.
-    expect(rack.readFile('cp1', '/etc/labctl/etcd-backup.env')).toContain(INPUTS.backupS3AccessKey);
+    expect(rack.readFile('cp1', '/etc/labctl/etcd-backup.env')).toContain(INPUTS.backupEtcdPassword);
   });
 
-  it('a second run skips the finished step (journaled)', () => {
+  it('a second run skips the finished step (journaled); a rotated key runs it again and reaches the file', () => {
     expect(run2.hosts.map((h) => [h.node, h.status, h.ran, h.skipped])).toEqual([
       ['cp1', 'done', [], ['0037-etcd-snapshot']],
     ]);
+    expect(run3.hosts.map((h) => [h.node, h.status, h.ran, h.skipped])).toEqual([
+      ['cp1', 'done', ['0037-etcd-snapshot'], []],
+    ]);
+    expect(rack.readFile('cp1', '/etc/labctl/etcd-backup.env')).toContain(`AWS_ACCESS_KEY_ID='${ROTATED}'`);
+    expect(readFileSync(join(dir, 'journal.json'), 'utf8').includes(ROTATED)).toBe(false);
   });
 });

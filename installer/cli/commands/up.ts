@@ -14,6 +14,7 @@ import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite, pickNodes } from './cluster-common.ts';
 import { siteCaCertificate } from '../../cluster/site-ca.ts';
 import { etcdBackupInputs } from '../../cluster/etcd-snapshot.ts';
+import { coverCredentials } from '../../cluster/credential-digest.ts';
 import type { Site } from '../../inventory/types.ts';
 
 export interface UpOptions {
@@ -125,6 +126,7 @@ export async function upCommand(o: UpOptions): Promise<void> {
     // Never printed: every line labctl prints goes through redact().
     for (const v of [inputs.backupS3AccessKey, inputs.backupS3SecretKey, inputs.backupEtcdPassword])
       if (v) registerSecret(v);
+    coverCredentials(plan, inputs); // a rotated S3 key or password re-runs the snapshot step
     const logDir = join(stateDir, 'logs');
     log(`step output is kept in ${logDir}/<host>/<step>.log\n`);
     const hosts = [...new Set(plan.phases.flatMap((p) => p.hosts.map((h) => h.node)))];
