@@ -54,6 +54,12 @@ const HOST_STEP_LOG = '/var/lib/labctl/steps.log';
 const MISSING_INPUT: Partial<Record<SecretName, string>> = {
   siteCaCert:
     'the site CA certificate was not given (tls.mode internal-ca): run up with --repo <site repository> and the site key, so labctl reads it from the secret store',
+  backupS3AccessKey:
+    'the secret store has no backup-s3-access-key (or it could not be read): labctl secrets set backup-s3-access-key, then run up again (with --repo and the site key)',
+  backupS3SecretKey:
+    'the secret store has no backup-s3-secret-key (or it could not be read): labctl secrets set backup-s3-secret-key, then run up again (with --repo and the site key)',
+  backupEtcdPassword:
+    'the secret store has no backup-etcd-password (or it could not be read): labctl secrets generate creates it, then run up again (with --repo and the site key)',
 };
 
 export interface RunResult {

@@ -34,6 +34,8 @@ export interface Plan {
   site: string;
   firstControlPlane: string;
   phases: PlanPhase[];
+  /** Steps that run on no host of this site, with the reason ("<id> skipped: <why>"). */
+  skipped: string[];
   handOver: HandOver;
 }
 
@@ -81,6 +83,10 @@ export function buildPlan(site: Site, only?: string[]): Plan {
     site: site.site.name,
     firstControlPlane: first.name,
     phases,
+    skipped: STEPS.flatMap((d) => {
+      const why = d.skippedBecause?.(site);
+      return why ? [`${d.id} skipped: ${why}`] : [];
+    }),
     handOver: {
       title: 'hand-over to ArgoCD (from this machine, with the admin kubeconfig of the first control plane)',
       items: [
@@ -106,6 +112,7 @@ export function formatPlan(plan: Plan): string {
         );
     out.push('');
   });
+  if (plan.skipped.length) out.push(...plan.skipped.map((s) => `  ${s}`), '');
   out.push(`phase ${plan.phases.length + 1}: ${plan.handOver.title}`);
   for (const it of plan.handOver.items) out.push(`  - ${it}`);
   return out.join('\n') + '\n';

@@ -36,6 +36,10 @@ export const RUNTIME_PATTERNS = {
   certificateKey: /^[a-f0-9]{64}$/,
   caCertHash: /^sha256:[a-f0-9]{64}$/,
   siteCaCert: /^(-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n)+$/,
+  // S3 keys and restic's password: printable ASCII without blanks (single-quoted again in the env file).
+  backupS3AccessKey: /^[!-~]{1,256}$/,
+  backupS3SecretKey: /^[!-~]{1,256}$/,
+  backupEtcdPassword: /^[!-~]{16,256}$/,
 } as const;
 
 /** `NAME='value'` for the top of a script; refuses a value that does not have the expected shape. */

@@ -76,6 +76,7 @@ export function withDefaults(inv: Inventory, file: string): Site {
     storage: d.storage as Site['storage'],
     monitoring: { ...monitoring, labHours: monitoring.labHours ?? monitoring.workingHours },
     labs: d.labs as Site['labs'],
+    ...(d.backup ? { backup: d.backup as Site['backup'] } : {}),
     versions: d.versions,
     hosts: {
       argocd: `argocd.${domain}`,

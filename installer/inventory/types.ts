@@ -26,6 +26,8 @@ export type Override = NonNullable<Oncall['overrides']>[number];
 export type MaintenanceWindow = NonNullable<Monitoring['maintenanceWindows']>[number];
 export type Course = NonNullable<NonNullable<Inventory['labs']>['courses']>[number];
 export type IngressController = NonNullable<NonNullable<Inventory['ingress']>['controller']>;
+/** The backup section with its defaults filled in (installer/inventory/schema/backup.ts). */
+export type SiteBackup = DeepRequired<NonNullable<Inventory['backup']>>;
 type ProxyCache = NonNullable<NonNullable<Inventory['registry']>['proxyCaches']>[number];
 
 type DeepRequired<T> = T extends (infer U)[]
@@ -101,8 +103,11 @@ export interface Site extends Pick<ComponentSections, PlainSectionKey> {
     path: string;
     overcommit: { cpu: number; memory: number };
     vmHost?: { cpu: number; memory: string };
+    /** Courses; `backup` is filled in by the defaults (true unless the course opts out). */
     courses: Course[];
   };
+  /** Backups off the cluster; absent: the site takes none (validate warns). */
+  backup?: SiteBackup;
   versions: Record<string, string>;
   /** Host names of the platform services, derived from the domain. */
   hosts: { argocd: string; harbor: string; sso: string; grafana: string; labs: string; api: string };

@@ -63,6 +63,13 @@ export interface SecretNeed {
    * critical name constraint, so its key cannot vouch for any other name in the trust stores it sits in.
    */
   caPermittedDns?: string[];
+  /**
+   * Read by `labctl up` for the nodes (where, in words), never sent to the cluster as a Secret;
+   * namespace/name/key then only label it in `secrets list`.
+   */
+  onNodes?: string;
+  /** Why `secrets rotate` must not replace this entry, and what to do instead. */
+  noRotate?: string;
 }
 
 /** A file of the site repository that is not a Kubernetes object (router config, runbook, README, CI). */

@@ -11,6 +11,7 @@ import { Problem } from '../core/diagnostics.ts';
 import { validateObjects, type Located } from './validate-objects.ts';
 import { toYaml, toYamlDocs } from './yaml.ts';
 import { siteFiles } from './site-files.ts';
+import { etcdBackupSecretNeeds } from './platform/backup.ts';
 
 export interface RenderResult {
   /** path -> content, sorted by path. Empty when diagnostics has errors. */
@@ -130,9 +131,9 @@ export async function renderSite(
   }
   putObjects('apps/projects.yaml', projects(components, ctx));
   putObjects('bootstrap/root.yaml', rootApplication(ctx));
-  const secrets = components
-    .flatMap((c) => c.secrets ?? [])
-    .sort((a, b) => `${a.namespace}/${a.name}/${a.key}`.localeCompare(`${b.namespace}/${b.name}/${b.key}`));
+  const secrets = [...components.flatMap((c) => c.secrets ?? []), ...etcdBackupSecretNeeds(ctx.site)].sort((a, b) =>
+    `${a.namespace}/${a.name}/${a.key}`.localeCompare(`${b.namespace}/${b.name}/${b.key}`),
+  );
   for (const f of siteFiles(ctx, components, secrets)) put(f.path, f.content);
 
   diagnostics.push(...(await validateObjects(located)));

@@ -69,7 +69,8 @@ export function deliverable(
   has: (ref: string) => boolean,
 ): { ready: SecretNeed[]; waiting: Waiting[] } {
   const byTarget = new Map<string, SecretNeed[]>();
-  for (const n of needs) {
+  // Entries for the nodes go there with `labctl up`, never into the cluster.
+  for (const n of needs.filter((x) => !x.onNodes)) {
     const id = `${n.configMap ? 'ConfigMap' : 'Secret'} ${n.namespace}/${n.name}`;
     byTarget.set(id, [...(byTarget.get(id) ?? []), n]);
   }

@@ -16,7 +16,7 @@ export interface TestNode {
 export function rackInventory(
   rack: FakeRack,
   nodes: TestNode[],
-  extra: { kubernetes?: Record<string, unknown>; network?: Record<string, unknown> } = {},
+  extra: { kubernetes?: Record<string, unknown>; network?: Record<string, unknown>; backup?: boolean } = {},
 ): Record<string, unknown> {
   const inv = parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, any>;
   inv.network = {
@@ -37,6 +37,8 @@ export function rackInventory(
   inv.bgp.routers = inv.bgp.routers.slice(0, 1).map((r: Record<string, unknown>) => ({ ...r, racks: ['r1'] }));
   inv.storage = { failureDomain: 'host', replicas: 1 };
   if (!nodes.some((n) => n.roles.includes('vm-host'))) delete inv.labs.courses;
+  // The rack has no S3 store; the etcd snapshot step needs credentials (test/cluster/etcd-snapshot-step.test.ts adds them).
+  if (!extra.backup) delete inv.backup;
   return inv;
 }
 

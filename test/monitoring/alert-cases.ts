@@ -330,6 +330,67 @@ export const CASES: AlertCase[] = [
     ],
     fires: [],
   },
+  // etcd snapshots: the example's schedule runs every 6 h, so the threshold is 2 x 6 h + 1 h = 13 h.
+  {
+    alert: 'EtcdSnapshotTooOld',
+    name: 'last success at 0, 14 h later',
+    evalTime: '14h',
+    series: [
+      s('labctl_etcd_snapshot_last_success_timestamp_seconds{job="node-exporter",instance="10.10.0.11:9100"}', '0x900'),
+      s('node_uname_info{instance="10.10.0.11:9100",nodename="cp1"}', '1x900'),
+    ],
+    fires: [{ job: 'node-exporter', instance: '10.10.0.11:9100', node: 'cp1' }],
+  },
+  {
+    alert: 'EtcdSnapshotTooOld',
+    name: 'last success at 0, 12 h later (one run missed)',
+    evalTime: '12h',
+    series: [
+      s('labctl_etcd_snapshot_last_success_timestamp_seconds{job="node-exporter",instance="10.10.0.11:9100"}', '0x900'),
+      s('node_uname_info{instance="10.10.0.11:9100",nodename="cp1"}', '1x900'),
+    ],
+    fires: [],
+  },
+  {
+    alert: 'EtcdSnapshotTooOld',
+    name: 'a snapshot every 6 h',
+    evalTime: '14h',
+    series: [
+      s(
+        'labctl_etcd_snapshot_last_success_timestamp_seconds{job="node-exporter",instance="10.10.0.11:9100"}',
+        '0x359 21600x359 43200x200',
+      ),
+      s('node_uname_info{instance="10.10.0.11:9100",nodename="cp1"}', '1x900'),
+    ],
+    fires: [],
+  },
+  {
+    alert: 'EtcdSnapshotNeverSucceeded',
+    name: 'control plane cp2 without the metric for 14 h, cp1 with it',
+    evalTime: '14h',
+    series: [
+      s('kube_node_role{node="cp1",role="control-plane"}', '1x900'),
+      s('kube_node_role{node="cp2",role="control-plane"}', '1x900'),
+      s('kube_node_role{node="vmh1",role="worker"}', '1x900'),
+      s(
+        'labctl_etcd_snapshot_last_success_timestamp_seconds{job="node-exporter",instance="10.10.0.11:9100"}',
+        '0+60x900',
+      ),
+      s('node_uname_info{instance="10.10.0.11:9100",nodename="cp1"}', '1x900'),
+      s('node_uname_info{instance="10.10.0.12:9100",nodename="cp2"}', '1x900'),
+    ],
+    fires: [{ node: 'cp2' }],
+  },
+  {
+    alert: 'EtcdSnapshotNeverSucceeded',
+    name: 'a new control plane, 2 h without the metric',
+    evalTime: '2h',
+    series: [
+      s('kube_node_role{node="cp2",role="control-plane"}', '1x900'),
+      s('node_uname_info{instance="10.10.0.12:9100",nodename="cp2"}', '1x900'),
+    ],
+    fires: [],
+  },
   {
     alert: 'KubeAPIDown',
     name: 'every API server scrape fails',

@@ -30,6 +30,11 @@ const INPUTS: Record<SecretName, string> = {
   caCertHash: `sha256:${'ab'.repeat(32)}`,
   certificateKey: 'cd'.repeat(32),
   siteCaCert: '-----BEGIN CERTIFICATE-----\nTUlJQg==\n-----END CERTIFICATE-----\n',
+  // Secret values reach the env file of the etcd snapshot: shell metacharacters must stay data there too
+  // (no blanks: the pattern of these values allows printable ASCII only).
+  backupS3AccessKey: "AK'$(touch${IFS}/tmp/cnr-secret-1)'",
+  backupS3SecretKey: 'SK`touch${IFS}/tmp/cnr-secret-2`;touch${IFS}/tmp/cnr-secret-3',
+  backupEtcdPassword: `pw"$(touch\${IFS}/tmp/cnr-secret-4)"'\\'`,
 };
 
 /** A small site from the example: 3 control planes, a VM host, a storage node; every node with an interface. */

@@ -178,6 +178,8 @@ export async function secretsRotate(o: StoreOptions & { entry: string; confirm?:
     throw new UsageError(`rotating replaces the value of ${o.entry}; confirm with --confirm ${o.entry}`);
   const needs = (await needsOf(o.inventory)).filter((n) => n.ref === o.entry);
   if (!needs.length) throw new ExitError(`no component uses ${o.entry}`, 1);
+  const fixed = needs.find((n) => n.noRotate)?.noRotate;
+  if (fixed) throw new ExitError(`${o.entry} is not rotated by labctl: ${fixed}`, 1);
   const gen = needs.map((n) => n.generate).find((g) => g.kind === 'external') ?? needs[0]!.generate;
   if (!isGeneratable(gen))
     throw new ExitError(
@@ -283,7 +285,7 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
       present,
       confirmed: present ? (canCheck ? !why(ref) : null) : false,
       external: ns.some((n) => n.generate.kind === 'external'),
-      secrets: [...new Set(ns.map((n) => `${n.namespace}/${n.name}:${n.key}`))],
+      secrets: [...new Set(ns.map((n) => n.onNodes ?? `${n.namespace}/${n.name}:${n.key}`))],
     };
   });
   const unused = store.list().filter((r) => !rows.some((x) => x.entry === r));

@@ -7,12 +7,14 @@ import { Journal, defaultStateDir, lockStateDir } from '../../cluster/journal.ts
 import { handOver } from '../../cluster/handover.ts';
 import { lineProgress, ttyProgress } from '../../cluster/progress.ts';
 import { REPO_CREDENTIAL, prepareDelivery, repoNeedsCredentials, waitingText } from '../../cluster/deliver-secrets.ts';
-import { redact } from '../../ssh/redact.ts';
+import { redact, registerSecret } from '../../ssh/redact.ts';
 import { localChecks, localTable } from '../../cluster/local-preflight.ts';
 import { PIN_FILE } from '../../ssh/host-keys.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite, pickNodes } from './cluster-common.ts';
 import { siteCaCertificate } from '../../cluster/site-ca.ts';
+import { etcdBackupInputs } from '../../cluster/etcd-snapshot.ts';
+import { coverCredentials } from '../../cluster/credential-digest.ts';
 import type { Site } from '../../inventory/types.ts';
 
 export interface UpOptions {
@@ -117,7 +119,14 @@ export async function upCommand(o: UpOptions): Promise<void> {
       );
     }
     const plan = buildPlan(site, only);
-    const inputs = await siteCaCertificate(site, repo, o.keyFile, (m) => log(`${m}\n`));
+    const inputs = {
+      ...(await siteCaCertificate(site, repo, o.keyFile, (m) => log(`${m}\n`))),
+      ...(await etcdBackupInputs(site, repo, o.keyFile, (m) => log(`${m}\n`))),
+    };
+    // Never printed: every line labctl prints goes through redact().
+    for (const v of [inputs.backupS3AccessKey, inputs.backupS3SecretKey, inputs.backupEtcdPassword])
+      if (v) registerSecret(v);
+    coverCredentials(plan, inputs); // a rotated S3 key or password re-runs the snapshot step
     const logDir = join(stateDir, 'logs');
     log(`step output is kept in ${logDir}/<host>/<step>.log\n`);
     const hosts = [...new Set(plan.phases.flatMap((p) => p.hosts.map((h) => h.node)))];

@@ -5,6 +5,7 @@ import { siteCa } from './0015-site-ca.ts';
 import { containerd } from './0020-containerd.ts';
 import { kubePackages } from './0030-kube-packages.ts';
 import { controlPlaneTimers } from './0035-control-plane-timers.ts';
+import { etcdSnapshot } from './0037-etcd-snapshot.ts';
 import { kubeVip, kubeVipJoined } from './0040-kube-vip.ts';
 import { kubeadmInit } from './0050-kubeadm-init.ts';
 import { joinCredentials } from './0055-join-credentials.ts';
@@ -16,6 +17,7 @@ export const STEPS: readonly StepDef[] = [
   containerd,
   kubePackages,
   controlPlaneTimers,
+  etcdSnapshot,
   kubeVip,
   kubeadmInit,
   joinCredentials,

@@ -6,14 +6,25 @@ export const PHASES: readonly Phase[] = ['prepare', 'init', 'join-control-plane'
 
 /**
  * Run-time values a step receives as shell variables on stdin (never rendered, journaled or logged): the
- * join secrets from the first control plane, and the site CA certificate from the secret store.
+ * join secrets from the first control plane, the site CA certificate and the backup credentials from the
+ * secret store.
  */
-export type SecretName = 'joinToken' | 'certificateKey' | 'caCertHash' | 'siteCaCert';
+export type SecretName =
+  | 'joinToken'
+  | 'certificateKey'
+  | 'caCertHash'
+  | 'siteCaCert'
+  | 'backupS3AccessKey'
+  | 'backupS3SecretKey'
+  | 'backupEtcdPassword';
 export const SECRET_VARS: Record<SecretName, string> = {
   joinToken: 'LABCTL_JOIN_TOKEN',
   certificateKey: 'LABCTL_CERTIFICATE_KEY',
   caCertHash: 'LABCTL_CA_CERT_HASH',
   siteCaCert: 'LABCTL_SITE_CA_CERT',
+  backupS3AccessKey: 'LABCTL_BACKUP_S3_ACCESS_KEY',
+  backupS3SecretKey: 'LABCTL_BACKUP_S3_SECRET_KEY',
+  backupEtcdPassword: 'LABCTL_BACKUP_ETCD_PASSWORD',
 };
 
 export interface StepDef {
@@ -29,6 +40,8 @@ export interface StepDef {
   needs?: SecretName[];
   /** Produces run-time values instead of changing the host: runs every time, never journaled. */
   produces?: boolean;
+  /** Why the step runs on no host of this site (the plan says so), or undefined. */
+  skippedBecause?(site: Site): string | undefined;
 }
 
 export const isFirstControlPlane = (site: Site, node: SiteNode) =>

@@ -7,6 +7,7 @@ import { asns, oneSpeakerPerRouter, routersReachRacks } from './bgp.ts';
 import { labsPath } from './labs-path.ts';
 import { COMPONENT_SECTIONS } from '../schema/component-sections.ts';
 import { sectionRules } from '../schema/component-section.ts';
+import { backup } from './backup.ts';
 import {
   courses,
   federation,
@@ -46,6 +47,7 @@ const PLATFORM_RULES: Record<string, Rule> = {
   versionOverrides,
   courses,
   labsPath,
+  backup,
 };
 
 /** Every semantic rule: the platform's, then those of the components' inventory sections (their inventory.ts). */

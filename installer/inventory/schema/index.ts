@@ -9,6 +9,7 @@ import { ssh, racks, nodes } from './nodes.ts';
 import { bgp } from './bgp.ts';
 import { ingress, tls, identity, storage, versions } from './services.ts';
 import { labs } from './monitoring.ts';
+import { backup } from './backup.ts';
 import { withSections } from './component-section.ts';
 import { COMPONENT_SECTIONS } from './component-sections.ts';
 
@@ -31,6 +32,7 @@ export const inventoryDeclaration = obj(
       identity,
       storage,
       labs,
+      backup,
       versions,
     },
     COMPONENT_SECTIONS,

@@ -1,4 +1,4 @@
-import { obj, str, int, num, list, label, opt, dflt, section, login } from './build.ts';
+import { obj, str, int, num, bool, list, label, opt, dflt, section, login } from './build.ts';
 
 export const labs = section(
   obj('VM labs of courses.', {
@@ -25,6 +25,7 @@ export const labs = section(
           name: label('Course id.'),
           title: opt(str('Course title.', { minLength: 1 })),
           staff: opt(list('Login names of the course staff.', login, { uniqueItems: true })),
+          backup: dflt(bool("Velero backs up this course's lab namespaces (when the site has backup:)."), true),
         }),
       ),
       [],

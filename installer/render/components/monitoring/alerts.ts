@@ -4,6 +4,7 @@
 import type { SiteContext } from '../../model.ts';
 import { rotationOf, renderWindow } from '../../../inventory/rotation.ts';
 import { alert, kc, type AlertGroup, RERENDER } from '../../platform/alert-rules.ts';
+import { etcdSnapshotAlerts } from './etcd-snapshot-alerts.ts';
 
 /** Adds the Kubernetes node name (label `node`) to a node-exporter series, from node_uname_info. */
 const onNode = (e: string) =>
@@ -420,5 +421,6 @@ export function alerts({ site }: SiteContext): AlertGroup[] {
     );
   }
   groups.push({ name: 'labctl-meta', alerts: meta });
+  groups.push(...etcdSnapshotAlerts(site, onNode));
   return groups;
 }

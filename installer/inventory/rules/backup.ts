@@ -1,0 +1,61 @@
+// The backup section (issue 15): where backups go, and whether the etcd snapshot schedule is one labctl can
+// install and alert on. A site without it validates, with a warning: nothing is backed up.
+import type { Rule } from './context.ts';
+import { contains } from '../../core/ip.ts';
+import { gapSeconds, parseCalendar } from '../../core/oncalendar.ts';
+
+/** Snapshots more often than this would queue behind their own uploads. */
+export const MIN_SNAPSHOT_GAP_SECONDS = 15 * 60;
+
+export const backup: Rule = (ctx) => {
+  const b = ctx.site.backup;
+  if (!b) {
+    ctx.warn(
+      [],
+      'no backup section: no etcd snapshots and no Velero backups are taken; a lost control plane or a deleted namespace cannot be restored',
+      'add backup.target (an S3 store off the cluster), see inventory.example.yaml',
+    );
+    return;
+  }
+  const target = ['backup', 'target'];
+  const { endpoint, insecure } = b.target;
+  if (endpoint.startsWith('http://') && !insecure)
+    ctx.error(
+      [...target, 'endpoint'],
+      `${endpoint} is plain http: the S3 credentials and the backups would cross the network unencrypted`,
+      `use https://, or set backup.target.insecure: true for a store on a trusted segment`,
+    );
+  if (endpoint.startsWith('https://') && insecure && ctx.source.has([...target, 'insecure']))
+    ctx.warn([...target, 'insecure'], `insecure: true has no effect on the https endpoint ${endpoint}`);
+  // An address the cluster itself announces is inside the cluster: the backup would fail with it.
+  const host = /^https?:\/\/([^/:]+)/.exec(endpoint)?.[1] ?? '';
+  if (/^[0-9.]+$/.test(host)) {
+    const pool = ctx.site.bgp.pools.find((p) => contains(p.cidr, host));
+    if (pool)
+      ctx.warn(
+        [...target, 'endpoint'],
+        `${host} is inside bgp pool ${pool.name} (${pool.cidr}), an address of a Service of this cluster: backups stored there are lost with the cluster`,
+        'point backup.target at campus S3 or a NAS outside the cluster',
+      );
+  }
+  const sched = ['backup', 'etcd', 'schedule'];
+  const parsed = parseCalendar(b.etcd.schedule);
+  if ('error' in parsed)
+    ctx.error(
+      sched,
+      `${JSON.stringify(b.etcd.schedule)} is not an OnCalendar schedule labctl accepts: ${parsed.error}`,
+      'e.g. "*-*-* 00/6:00:00" (every 6 hours), "*-*-* 02:30:00" (daily) or "Mon..Fri *-*-* 08..18:00:00"',
+    );
+  else if (gapSeconds(parsed.calendar).shortest < MIN_SNAPSHOT_GAP_SECONDS)
+    ctx.error(
+      sched,
+      `${JSON.stringify(b.etcd.schedule)} takes a snapshot more often than every 15 minutes; each one uploads the whole etcd database`,
+    );
+  const keep = b.etcd.keep;
+  if (keep.last + keep.daily + keep.weekly === 0)
+    ctx.error(
+      ['backup', 'etcd', 'keep'],
+      'keep.last, keep.daily and keep.weekly are all 0: restic forget would have no policy and the repository would grow forever',
+      'e.g. keep: {last: 4, daily: 7, weekly: 4}',
+    );
+};
