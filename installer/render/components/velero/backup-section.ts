@@ -1,13 +1,6 @@
-// The inventory's `backup:` section as Velero reads it. The section is declared by the inventory schema
-// (installer/inventory/schema/backup.ts, the etcd-backup work); until that lands on this branch, this
-// narrow type says exactly what Velero reads, with the schema's defaults applied here.
+// The inventory's `backup:` section as Velero reads it (declared in installer/inventory/schema/backup.ts;
+// the inventory layer fills in its defaults).
 import type { Site } from '../../../inventory/types.ts';
-
-export interface BackupSection {
-  target: { endpoint: string; bucket: string; region?: string; insecure?: boolean };
-  etcd?: unknown;
-  velero?: { schedule?: string; ttl?: string };
-}
 
 /** What Velero uses of it, defaults filled in. */
 export interface VeleroBackup {
@@ -24,7 +17,7 @@ export const VELERO_DEFAULTS = { region: 'us-east-1', schedule: '0 3 * * *', ttl
 
 /** The site's backup section for Velero; undefined when the inventory has none (no Velero then). */
 export function veleroBackup(site: Site): VeleroBackup | undefined {
-  const b = (site as { backup?: BackupSection }).backup;
+  const b = site.backup;
   if (!b) return undefined;
   return {
     endpoint: b.target.endpoint,
@@ -37,7 +30,7 @@ export function veleroBackup(site: Site): VeleroBackup | undefined {
 
 /** Courses whose lab namespaces Velero backs up: every course but those with `backup: false`. */
 export function backedUpCourses(site: Site): { included: string[]; optedOut: string[] } {
-  const courses = site.labs.courses as { name: string; backup?: boolean }[];
+  const courses = site.labs.courses;
   return {
     included: courses.filter((c) => c.backup !== false).map((c) => c.name),
     optedOut: courses.filter((c) => c.backup === false).map((c) => c.name),
