@@ -32,8 +32,8 @@ function sortKeys(value: unknown, top = false, meta = false): unknown {
 }
 
 export function toYaml(value: unknown, opts: { object?: boolean } = {}): string {
-  const sorted = sortKeys(value, opts.object ?? isObject(value));
-  return (isBlock(sorted) && direct(sorted)) || reference(sorted);
+  const top = opts.object ?? isObject(value);
+  return (isBlock(value) && direct(value, top)) || reference(sortKeys(value, top));
 }
 
 export function toYamlDocs(objects: unknown[]): string {
@@ -63,9 +63,26 @@ const isObject = (v: unknown) => !!v && typeof v === 'object' && 'apiVersion' in
 /** Thrown for a value the direct writer leaves to the reference one (a key over 1024 characters, an odd type). */
 class Unsupported extends Error {}
 
-/** A non-empty sequence or mapping: written as a block (anything else at the top is left to the reference). */
-const isBlock = (v: unknown): v is object =>
-  Array.isArray(v) ? v.length > 0 : !!v && typeof v === 'object' && Object.keys(v).length > 0;
+/** A sequence, or a mapping with a defined value: written as a block (anything else at the top is left to the reference). */
+function isBlock(v: unknown): v is object {
+  if (Array.isArray(v)) return v.length > 0;
+  if (!v || typeof v !== 'object') return false;
+  for (const k in v) if (Object.hasOwn(v, k) && (v as Record<string, unknown>)[k] !== undefined) return true;
+  return false;
+}
+
+/** The keys of a mapping in sortKeys' order, without the undefined ones (sortKeys' order, without its copies). */
+function sortedKeys(v: Record<string, unknown>, top: boolean, meta: boolean): string[] {
+  const keys = Object.keys(v).filter((k) => v[k] !== undefined);
+  const list = top ? FIRST : meta ? META_FIRST : [];
+  const rank = (k: string) => {
+    const i = list.indexOf(k);
+    return i < 0 ? list.length : i;
+  };
+  return list.length
+    ? keys.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
+    : keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
 
 let base: StringifyContext | undefined;
 const contexts = new Map<string, StringifyContext>();
@@ -121,17 +138,22 @@ function scalar(v: unknown, indent: string, implicitKey: boolean): string {
   }
 }
 
-/** A block collection at `indent`, as `yaml` writes it for a node whose context indent is `indent`. */
-function block(v: object, indent: string): string {
+/**
+ * A block collection at `indent`, as `yaml` writes it for a node whose context indent is `indent`; keys
+ * in sortKeys' order (`top`: an object's apiVersion, kind, metadata first; `meta`: its metadata's name...).
+ */
+function block(v: object, indent: string, top = false, meta = false): string {
   const lines: string[] = [];
   if (Array.isArray(v)) {
     const itemIndent = `${indent}  `;
     for (const item of v) lines.push(`- ${node(item, itemIndent)}`);
   } else {
     const inner = `${indent}  `;
-    for (const [k, item] of Object.entries(v)) {
+    const map = v as Record<string, unknown>;
+    for (const k of sortedKeys(map, top, meta)) {
+      const item = map[k];
       const key = `${scalar(k, inner, true)}:`;
-      if (isBlock(item)) lines.push(`${key}\n${inner}${block(item, inner)}`);
+      if (isBlock(item)) lines.push(`${key}\n${inner}${block(item, inner, false, top && k === 'metadata')}`);
       else lines.push(`${key} ${node(item, inner)}`);
     }
   }
@@ -142,16 +164,14 @@ function block(v: object, indent: string): string {
 function node(v: unknown, indent: string): string {
   if (v !== null && typeof v === 'object') {
     if (isBlock(v)) return block(v, indent);
-    if (Array.isArray(v)) return '[]';
-    if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) throw new Unsupported();
-    return '{}';
+    return Array.isArray(v) ? '[]' : '{}';
   }
   return scalar(v, indent, false);
 }
 
-function direct(sorted: object): string | null {
+function direct(value: object, top: boolean): string | null {
   try {
-    return `${block(sorted, '')}\n`;
+    return `${block(value, '', top)}\n`;
   } catch (e) {
     if (e instanceof Unsupported) return null;
     throw e;
