@@ -7,11 +7,11 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { AJV_OPTIONS, compile, schemaKey } from '../installer/core/schema-check.ts';
-import { GROUPS, validatorFile, validatorText } from '../installer/validators/emit.ts';
+import { CRD_DIR, GROUPS, crdValidatorFiles, validatorFile, validatorText } from '../installer/validators/emit.ts';
 import { validators as inventoryValidators } from '../installer/validators/inventory.ts';
 import { validators as labValidators } from '../installer/validators/labs.ts';
 import { validators as imageValidators } from '../installer/validators/images.ts';
-import { validators as crdValidators } from '../installer/validators/crds.ts';
+import { CRD_VALIDATORS } from '../installer/validators/crds/index.ts';
 import { inventorySchema } from '../installer/inventory/schema/index.ts';
 import { labSchema, rosterSchema } from '../installer/labs/schema.ts';
 import { imageSchema } from '../installer/images/schema.ts';
@@ -115,6 +115,16 @@ describe('precompiled validators', () => {
     expect(readFileSync(validatorFile(group), 'utf8')).toBe(validatorText(group));
   });
 
+  it('installer/validators/crds/ holds exactly one up-to-date module per CRD kind and their index (run npm run schema)', () => {
+    const want = crdValidatorFiles();
+    const have = readdirSync(repoPath(CRD_DIR))
+      .map((f) => `${CRD_DIR}/${f}`)
+      .sort();
+    expect(have).toEqual([...want.keys()].sort());
+    for (const [rel, text] of want) expect(readFileSync(repoPath(rel), 'utf8'), rel).toBe(text);
+    expect(want.size).toBe(Object.keys(CRD_SCHEMAS).length + 1);
+  });
+
   it('compile() takes the precompiled validator of an unchanged schema, and never one of an edited schema', () => {
     expect(compile(inventorySchema, inventoryValidators)).toBe(inventoryValidators[schemaKey(inventorySchema)]);
     // A schema edited after generation (here: site names may no longer contain digits) is compiled instead.
@@ -185,15 +195,18 @@ describe('precompiled validators', () => {
       const schema = CRD_SCHEMAS[key];
       if (!schema || kinds.has(key)) continue;
       kinds.add(key);
-      const pre = crdValidators[schemaKey(schema)];
+      const pre = (await CRD_VALIDATORS[key]!()).validators[schemaKey(schema)];
       expect(pre, key).toBeTypeOf('function');
       const res = agree(schema, pre!, [o, ...mutants(JSON.parse(JSON.stringify(o)), 150)]);
       expect(res.invalid, key).toBeGreaterThan(0);
     }
     expect(kinds.size).toBeGreaterThan(8);
-    // And every CRD schema has its precompiled validator, rendered by the example or not.
-    for (const [key, schema] of Object.entries(CRD_SCHEMAS))
-      expect(crdValidators[schemaKey(schema)], key).toBeTypeOf('function');
+    // And every CRD schema has its precompiled validator, in its own module, rendered by the example or not.
+    for (const [key, schema] of Object.entries(CRD_SCHEMAS)) {
+      const mod = (await CRD_VALIDATORS[key]?.())?.validators;
+      expect(mod?.[schemaKey(schema)], key).toBeTypeOf('function');
+      expect(Object.keys(mod ?? {}), key).toHaveLength(1);
+    }
   });
 
   it('the model table bundled into the CLI maps every kind to the very module its computed path names', async () => {

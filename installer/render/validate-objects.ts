@@ -6,7 +6,7 @@ import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { compile } from '../core/schema-check.ts';
 import { CRD_SCHEMAS } from './schemas/index.ts';
-import { validators } from '../validators/crds.ts';
+import { CRD_VALIDATORS } from '../validators/crds/index.ts';
 import type { K8sObject } from './model.ts';
 
 type Validator = (obj: K8sObject) => ErrorObject[] | null;
@@ -56,7 +56,8 @@ async function loadValidator(apiVersion: string, kind: string): Promise<Validato
   const key = `${apiVersion}/${kind}`;
   const schema = CRD_SCHEMAS[key];
   if (schema) {
-    const fn = compile(schema, validators);
+    // The kind's own precompiled module: a render loads the validators of the kinds it renders only.
+    const fn = compile(schema, (await CRD_VALIDATORS[key]?.())?.validators);
     return (o) => (fn(o) ? null : [...(fn.errors ?? [])]);
   }
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';

@@ -1,6 +1,6 @@
 // On-call checks that need the rotation module: the rendered horizon (Alertmanager time intervals are
 // finite) and hand-over times that a DST change skips or repeats.
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import type { Rule } from './context.ts';
 import { firstHandoverDate, isDstAffected, renderWindow, rotationOf } from '../rotation.ts';
 
@@ -31,10 +31,16 @@ export const oncallHorizon: Rule = (ctx) => {
       'set monitoring.oncall.renderUntil later (e.g. a year ahead) and re-render',
     );
   }
-  // A hand-over at a local time that DST skips or repeats happens at a surprising instant.
+  // A hand-over at a local time that DST skips or repeats happens at a surprising instant. Only a date
+  // whose zone offset two days before differs from two days after can hold a DST change (tzdata has no
+  // two changes within four days): the exact, costlier check runs for those dates alone.
+  const zone = IANAZone.create(cfg.zone);
+  const DAY = 86_400_000;
   let d = firstHandoverDate(cfg);
   const last = DateTime.fromISO(cfg.renderUntil, { zone: 'UTC' });
   for (let i = 0; d <= last && i < 600; i++, d = d.plus({ days: 7 })) {
+    const t = d.toMillis();
+    if (zone.offset(t - 2 * DAY) === zone.offset(t + 2 * DAY)) continue;
     if (isDstAffected(d.toISODate()!, cfg.handoverTime, cfg.zone)) {
       ctx.warn(
         ['monitoring', 'oncall', 'rotation', 'handoverTime'],
