@@ -942,7 +942,7 @@ export function oncallCases(warnAtSeconds: number): AlertCase[] {
 /**
  * Velero's alerts (components/velero/alerts.ts) for the default schedule `0 3 * * *`: a backup may be 28h
  * old (24h interval + 4h to run). Only sites with `backup:` have them; test/monitoring/velero-alerts.test.ts
- * runs these until the example inventory has a backup section, then they join CASES.
+ * runs them on their own, and test/monitoring/alert-rules.test.ts with the example (which has one).
  */
 export const VELERO_CASES: AlertCase[] = [
   {

@@ -14,7 +14,7 @@ import { renderSite } from '../../installer/render/render.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 import type { PrometheusRule, PromGroup } from '../../installer/render/platform/alert-rules.ts';
 import { expand } from '../../installer/render/platform/alert-rules.ts';
-import { CASES, META_STEP_HOURS, oncallCases, type AlertCase } from './alert-cases.ts';
+import { CASES, META_STEP_HOURS, VELERO_CASES, oncallCases, type AlertCase } from './alert-cases.ts';
 
 let dir: string;
 let site: Site;
@@ -52,7 +52,8 @@ afterAll(() => {
 function allCases(): AlertCase[] {
   const meta = ruleFiles.get('labctl-meta')!.group.rules.find((r) => r.alert === 'OncallScheduleEnding')!;
   const warnAt = Number(/> ([0-9]+)$/.exec(meta.expr)![1]);
-  return [...CASES, ...oncallCases(warnAt)];
+  // The example has a backup section, so Velero's alerts are among its rules.
+  return [...CASES, ...VELERO_CASES, ...oncallCases(warnAt)];
 }
 
 function testFile(groupName: string, cases: AlertCase[]): string {
