@@ -11,6 +11,8 @@ export interface Component {
   oci?: boolean;
   image?: string;
   manifests?: string;
+  /** Upstream release notes of a version (`{version}` is replaced): `labctl diff` links them on a change. */
+  notes?: string;
 }
 export interface Versions {
   kubernetes: { default: string; supportedMinors: string[] };

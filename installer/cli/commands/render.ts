@@ -18,6 +18,8 @@ import {
   type RepoChange,
 } from '../../render/write.ts';
 import { labctlVersion } from '../../core/build-info.ts';
+import { pinnedVersions } from '../../core/versions.ts';
+import { formatVersionChanges, versionChanges } from '../../render/version-changes.ts';
 import { SCHEMA_NAME, schemaText } from '../../inventory/schema/emit.ts';
 import { printDiagnostics } from '../output.ts';
 
@@ -192,6 +194,17 @@ export async function diffCommand(o: { inventory: string; out: string }): Promis
   }
   for (const p of change.removed)
     process.stdout.write(createTwoFilesPatch(`a/${p}`, `b/${p}`, read(p), '', '', '', { context: 3 }));
+  // The upstream versions the change moves, each with the notes to read before ArgoCD applies it.
+  const before = [...[...r.files.keys()].filter((p) => existsSync(join(o.out, p))), ...change.removed];
+  process.stdout.write(
+    formatVersionChanges(
+      versionChanges(
+        { paths: before, read },
+        { paths: [...r.files.keys()], read: (p) => r.files.get(p) },
+        pinnedVersions(),
+      ),
+    ),
+  );
   process.stdout.write(
     `# ${summary(change)}${change.conflicts.length ? `, ${change.conflicts.length} not written by labctl (render needs --overwrite)` : ''}\n`,
   );
