@@ -6,7 +6,7 @@
 // field fails). Not proven here: no Velero, snapshot controller or Ceph runs on this machine, so that a real
 // backup carries a disk's blocks is NOT shown (docs/decisions.md).
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { requireSite } from '../../installer/inventory/validate.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
@@ -89,6 +89,25 @@ describe('lab-snapshots: the snapshot-controller component', () => {
     // The class names Rook's driver: Rook's operator (which registers it) syncs in an earlier wave.
     expect(wave(rook)).toBeLessThan(wave(classes));
     expect(crds.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
+    // Each tier's AppProject lets its Application create what it holds: ArgoCD refuses a cluster-scoped kind
+    // its project does not list, and the class is one.
+    const projects = parseAllDocuments(r.files.get('apps/projects.yaml')!).map((d) => d.toJS());
+    const project = (tier: string) => projects.find((p) => p.metadata.name === tier);
+    expect(project('resources').spec.clusterResourceWhitelist).toContainEqual({
+      group: 'snapshot.storage.k8s.io',
+      kind: 'VolumeSnapshotClass',
+    });
+    expect(project('crds').spec.clusterResourceWhitelist).toContainEqual({
+      group: 'apiextensions.k8s.io',
+      kind: 'CustomResourceDefinition',
+    });
+    for (const p of ['crds', 'operators'])
+      expect(project(p).spec.destinations.map((d: { namespace: string }) => d.namespace)).toContain(
+        SNAPSHOT_CONTROLLER_NAMESPACE,
+      );
+    expect(project('resources').spec.destinations.map((d: { namespace: string }) => d.namespace)).toContain(
+      ROOK_NAMESPACE,
+    );
   });
 
   it('the upstream files of the pinned tag; the controller moved out of kube-system', async () => {

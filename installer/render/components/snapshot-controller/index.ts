@@ -71,6 +71,8 @@ export const snapshotController: ComponentBuilder = (ctx): Component[] | null =>
       namespace: ROOK_NAMESPACE,
       tier: 'resources',
       manifests: [rbdSnapshotClass({ rookNamespace: ROOK_NAMESPACE, velero: hasBackup(ctx.site) })],
+      // Cluster-scoped, and a kind render does not know the scope of: the resources project must allow it.
+      clusterResources: [{ group: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshotClass' }],
     },
   ];
 };
