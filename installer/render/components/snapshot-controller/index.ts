@@ -28,7 +28,7 @@ export const SNAPSHOT_CONTROLLER_NAMESPACE = 'snapshot-controller';
 /** The inventory's `backup:` (issue 15) turns Velero on; read as a presence only (its shape is Velero's). */
 const hasBackup = (site: Site) => (site as { backup?: unknown }).backup !== undefined;
 
-/** Every CRD the tag's client/config/crd kustomization installs (the controller watches the group ones too). */
+/** Every CRD the tag's client/config/crd kustomization installs (group snapshot ones too, as upstream does). */
 export const CRD_FILES = [
   'snapshot.storage.k8s.io_volumesnapshotclasses.yaml',
   'snapshot.storage.k8s.io_volumesnapshotcontents.yaml',
