@@ -93,6 +93,11 @@ export interface Component {
   manifests?: K8sObject[];
   /** Upstream manifests fetched by URL (KubeVirt, Keycloak operator): ArgoCD syncs them via kustomize. */
   remoteManifests?: string[];
+  /**
+   * With remoteManifests: the namespace kustomize moves the upstream objects into (upstream files that name
+   * kube-system; the tier's AppProject then needs no kube-system destination).
+   */
+  kustomizeNamespace?: string;
   syncOptions?: string[];
   /** Labels of the managed namespace (e.g. Pod Security Admission levels). */
   namespaceLabels?: Record<string, string>;

@@ -121,7 +121,15 @@ export async function renderSite(
       const resources = [...c.remoteManifests, ...(c.manifests ?? []).map((m) => `manifests/${manifestFileName(m)}`)];
       put(
         `${componentDir(c.name)}/kustomization.yaml`,
-        toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, { object: false }),
+        toYaml(
+          {
+            apiVersion: 'kustomize.config.k8s.io/v1beta1',
+            kind: 'Kustomization',
+            ...(c.kustomizeNamespace ? { namespace: c.kustomizeNamespace } : {}),
+            resources,
+          },
+          { object: false },
+        ),
       );
     }
     for (const f of c.files ?? []) {

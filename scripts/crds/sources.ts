@@ -408,4 +408,16 @@ export const SOURCES: CrdSource[] = [
     ],
     versions: 'storage',
   },
+  {
+    // CSI volume snapshots: the VolumeSnapshotClass the snapshot-controller component writes for Rook's RBD
+    // driver (Velero's snapshot data movement and KubeVirt's VM snapshots pick it). The CRDs of the pinned
+    // external-snapshotter tag, the files its client/config/crd kustomization installs.
+    name: 'external-snapshotter',
+    pin: 'external-snapshotter',
+    upstream: 'kubernetes-csi/external-snapshotter (Apache-2.0)',
+    origin: (v, f) =>
+      `https://raw.githubusercontent.com/kubernetes-csi/external-snapshotter/${v}/client/config/crd/${f}`,
+    files: ['snapshot.storage.k8s.io_volumesnapshotclasses.yaml'],
+    versions: 'storage',
+  },
 ];

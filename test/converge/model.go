@@ -45,6 +45,9 @@ package main
 //     tigera-operator for the GatewayAPI object of the calico-gateway Application, so they exist once that
 //     Application syncs (its retry applies the policy after the first attempt finds no CRD); ArgoCD has no
 //     health script for them, so an applied one is Healthy.
+// 11. CSI snapshots: the snapshot.storage.k8s.io CRDs come from the snapshot-controller-crds Application (a
+//     CRD-only kustomization); a VolumeSnapshotClass is configuration no operator reconciles and ArgoCD has
+//     no health script for, so an applied one is Healthy (no operatorOf entry).
 
 import (
 	"fmt"
@@ -71,7 +74,8 @@ var crdProvider = map[string]string{"metallb.io": "metallb", "frrk8s.metallb.io"
 	"acme.cert-manager.io": "cert-manager", "ceph.rook.io": "rook-ceph", "objectbucket.io": "rook-ceph",
 	"postgresql.cnpg.io": "cloudnative-pg", "k8s.keycloak.org": "keycloak-operator", "kubevirt.io": "kubevirt",
 	"instancetype.kubevirt.io": "kubevirt", "cdi.kubevirt.io": "cdi", "monitoring.coreos.com": "prometheus-crds",
-	"gateway.networking.k8s.io": "gateway-api-crds", "gateway.envoyproxy.io": "calico-gateway"}
+	"gateway.networking.k8s.io": "gateway-api-crds", "gateway.envoyproxy.io": "calico-gateway",
+	"snapshot.storage.k8s.io": "snapshot-controller-crds"}
 var operatorOf = map[string]string{"metallb.io": "metallb", "frrk8s.metallb.io": "metallb", "cert-manager.io": "cert-manager",
 	"acme.cert-manager.io": "cert-manager", "ceph.rook.io": "rook-ceph", "objectbucket.io": "rook-ceph",
 	"postgresql.cnpg.io": "cloudnative-pg", "k8s.keycloak.org": "keycloak-operator", "kubevirt.io": "kubevirt",
@@ -82,7 +86,8 @@ var operatorOf = map[string]string{"metallb.io": "metallb", "frrk8s.metallb.io":
 var ingressControllers = map[string]string{"nginx": "ingress-nginx"}
 
 // Charts that run no Deployment of their own (assumption 2).
-var noWorkload = map[string]bool{"calico-crds": true, "prometheus-crds": true, "rook-ceph-cluster": true, "gateway-api-crds": true}
+var noWorkload = map[string]bool{"calico-crds": true, "prometheus-crds": true, "rook-ceph-cluster": true, "gateway-api-crds": true,
+	"snapshot-controller-crds": true}
 
 type object struct {
 	u            *unstructured.Unstructured

@@ -41,6 +41,7 @@ const CRD_PROVIDERS: Record<string, string> = {
   // Envoy Gateway's CRDs come with Calico Ingress Gateway: the operator installs them once it reads the
   // GatewayAPI resource of the calico-gateway Application.
   'gateway.envoyproxy.io': 'calico-gateway',
+  'snapshot.storage.k8s.io': 'snapshot-controller-crds',
 };
 
 /** Groups whose real upstream CRDs (scripts/crds/upstream, via upstreamCrds) are installed instead of built ones. */

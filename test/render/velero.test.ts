@@ -163,7 +163,9 @@ describe('velero: the Schedules', () => {
     const s = doc(r, `components/velero/manifests/schedule-velero-${SCHEDULES.labs}.yaml`);
     expect(s.spec.template.includedNamespaces).toEqual(['course-os101-*']);
     expect(JSON.stringify(s)).not.toContain('netsec');
-    expect(s.spec.template.defaultVolumesToFsBackup).toBe(true);
+    // Lab VM disks are block volumes: CSI snapshot data movement, not file-system backup (lab-snapshots.test.ts).
+    expect(s.spec.template.defaultVolumesToFsBackup).toBe(false);
+    expect(s.spec.template.snapshotMoveData).toBe(true);
   });
 
   it('every course opted out: no labs schedule (an empty namespace list would mean every namespace)', async () => {

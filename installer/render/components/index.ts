@@ -16,6 +16,7 @@ import { component as metallbComponent } from './metallb/index.ts';
 import { component as monitoringComponent } from './monitoring/index.ts';
 import { component as priorityClassesComponent } from './priority-classes/index.ts';
 import { component as rookCephComponent } from './rook-ceph/index.ts';
+import { component as snapshotControllerComponent } from './snapshot-controller/index.ts';
 import { component as veleroComponent } from './velero/index.ts';
 import { component as vmLabsComponent } from './vm-labs/index.ts';
 
@@ -35,6 +36,7 @@ export const COMPONENTS: readonly ComponentModule[] = [
   monitoringComponent,
   priorityClassesComponent,
   rookCephComponent,
+  snapshotControllerComponent,
   veleroComponent,
   vmLabsComponent,
 ];

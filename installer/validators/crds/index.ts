@@ -31,6 +31,7 @@ export const CRD_VALIDATORS: Readonly<Record<string, () => Promise<{ validators:
   "projectcalico.org/v3/BGPConfiguration": () => import('./projectcalico.org-v3-bgpconfiguration.ts'),
   "projectcalico.org/v3/BGPPeer": () => import('./projectcalico.org-v3-bgppeer.ts'),
   "projectcalico.org/v3/FelixConfiguration": () => import('./projectcalico.org-v3-felixconfiguration.ts'),
+  "snapshot.storage.k8s.io/v1/VolumeSnapshotClass": () => import('./snapshot.storage.k8s.io-v1-volumesnapshotclass.ts'),
   "velero.io/v1/Backup": () => import('./velero.io-v1-backup.ts'),
   "velero.io/v1/BackupStorageLocation": () => import('./velero.io-v1-backupstoragelocation.ts'),
   "velero.io/v1/Restore": () => import('./velero.io-v1-restore.ts'),

@@ -1,7 +1,9 @@
 // Velero: backups of the platform's state and of the courses' labs to the site's backup target (the
 // inventory's `backup:`, an S3 bucket off the cluster), only on sites that have one. Objects go as Velero
-// tarballs, volumes as files through the node agent with Kopia (file-system backup), never as CSI snapshots,
-// which would stay inside the Ceph cluster the backup must survive. The AWS plugin speaks S3; the KubeVirt
+// tarballs; the platform's volumes as files through the node agent with Kopia (file-system backup), lab VM
+// disks (block volumes) through CSI snapshot data movement (the node agent's data mover uploads a transient
+// snapshot's content with Kopia); never as kept CSI snapshots, which would stay inside the Ceph cluster the
+// backup must survive. The AWS plugin speaks S3; the KubeVirt
 // plugin keeps VMs, their DataVolumes and disks together. Schedules and the storage location are our own
 // manifests (schedules.ts), validated against Velero's upstream CRDs; the chart deploys Velero itself.
 import type { Versions } from '../../../core/versions.ts';
@@ -112,7 +114,7 @@ export const velero: ComponentBuilder = ({ site, versions }) => {
           plugin('kubevirt-velero-plugin', pluginImage(versions, 'kubevirt-velero-plugin')),
         ],
         // The storage location and the schedules are ours (schedules.ts); no snapshot location: volumes
-        // leave the cluster as files (Kopia), not as provider or CSI snapshots.
+        // leave the cluster as data (Kopia), not as provider snapshots (CSI snapshots need none).
         backupsEnabled: false,
         snapshotsEnabled: false,
         deployNodeAgent: true,
@@ -121,6 +123,9 @@ export const velero: ComponentBuilder = ({ site, versions }) => {
         credentials: { useSecret: true, existingSecret: CREDENTIALS.name },
         configuration: {
           uploaderType: 'kopia',
+          // The CSI paths (VolumeSnapshot actions, snapshot data movement of the `labs` schedule) are built
+          // into Velero since 1.14 and still gated by this flag in 1.18 (features.IsEnabled(CSIFeatureFlag)).
+          features: 'EnableCSI',
           defaultBackupStorageLocation: STORAGE_LOCATION,
           defaultVolumesToFsBackup: true,
           // A backup that has not finished after this is marked failed (VeleroBackupFailed); lab disks are large.

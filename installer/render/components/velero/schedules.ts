@@ -83,7 +83,27 @@ export function labNamespaces(site: Site): { included: string[]; excluded: strin
   return { included: included.map(labsNamespaces).sort(), excluded: excludedCourses.map(labsNamespaces) };
 }
 
-function schedule(name: string, b: VeleroBackup, namespaces: { included: string[]; excluded?: string[] }) {
+/**
+ * How a Schedule's volumes leave the cluster. `files`: the node agent copies each pod volume's files with
+ * Kopia (the platform's filesystem-mode volumes). `snapshot-data`: CSI snapshot data movement, a transient
+ * snapshot (the ceph-block VolumeSnapshotClass with Velero's label, component snapshot-controller) whose
+ * content the node agent's data mover uploads with Kopia, then deletes: lab VM disks are block volumes,
+ * which file-system backup skips (docs/decisions.md). Either way the data ends on the backup target.
+ */
+export type VolumePath = 'files' | 'snapshot-data';
+
+function volumeOptions(path: VolumePath) {
+  return path === 'files'
+    ? { defaultVolumesToFsBackup: true, snapshotVolumes: false }
+    : { defaultVolumesToFsBackup: false, snapshotVolumes: true, snapshotMoveData: true };
+}
+
+function schedule(
+  name: string,
+  b: VeleroBackup,
+  namespaces: { included: string[]; excluded?: string[] },
+  volumes: VolumePath,
+) {
   return k8s({
     apiVersion: 'velero.io/v1',
     kind: 'Schedule',
@@ -101,22 +121,24 @@ function schedule(name: string, b: VeleroBackup, namespaces: { included: string[
         ...(namespaces.excluded?.length ? { excludedNamespaces: namespaces.excluded } : {}),
         storageLocation: STORAGE_LOCATION,
         ttl: b.ttl,
-        // Volumes go to the backup target as files (Kopia, node agent), never as CSI snapshots: a snapshot
-        // stays inside the Ceph cluster the backup must survive (docs/decisions.md).
-        defaultVolumesToFsBackup: true,
-        snapshotVolumes: false,
+        // Volumes reach the backup target as data, never kept as snapshots inside the Ceph cluster the
+        // backup must survive (docs/decisions.md).
+        ...volumeOptions(volumes),
         metadata: { labels: { 'app.kubernetes.io/part-of': 'labctl-backup' } },
       },
     },
   });
 }
 
-/** The Schedules of the site: `platform` always, `labs` when at least one course is backed up. */
+/**
+ * The Schedules of the site: `platform` always (its volumes are filesystem mode: files), `labs` when at
+ * least one course is backed up (VM disks are block volumes: snapshot data movement).
+ */
 export function schedules(site: Site, b: VeleroBackup): K8sObject[] {
   const labs = labNamespaces(site);
   return [
-    schedule(SCHEDULES.platform, b, { included: [...PLATFORM_NAMESPACES] }),
-    ...(labs.included.length ? [schedule(SCHEDULES.labs, b, labs)] : []),
+    schedule(SCHEDULES.platform, b, { included: [...PLATFORM_NAMESPACES] }, 'files'),
+    ...(labs.included.length ? [schedule(SCHEDULES.labs, b, labs, 'snapshot-data')] : []),
   ];
 }
 
