@@ -50,7 +50,9 @@ export function parseResticSnapshots(text: string): EtcdSnapshot[] {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new Error(`restic snapshots --json printed no JSON: ${text.trim().slice(0, 200) || '(nothing)'}`);
+    throw new Error(
+      `restic snapshots --json printed no JSON: ${showControls(text.trim().slice(0, 200)) || '(nothing)'}`,
+    );
   }
   // restic prints `null` for an empty repository in some versions, [] in others.
   if (raw === null) return [];

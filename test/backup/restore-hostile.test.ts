@@ -82,5 +82,6 @@ describe('attack: hostile Backups and restic listings', () => {
     const list = formatListing({ velero: backups, etcd: { node: 'cp1', snapshots: snaps } });
     expect(list).toContain('cp1\\x1b[31m');
     expect(list).not.toMatch(ESC);
+    expect(() => parseResticSnapshots('Fatal: \x1b]0;owned\x07')).toThrow('Fatal: \\x1b]0;owned\\x07');
   });
 });
