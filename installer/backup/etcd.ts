@@ -3,6 +3,7 @@
 // snapshots --json` lists, and the snapshot service (labctl-etcd-snapshot.service, the timer's unit) takes one now.
 import type { Site, SiteNode } from '../inventory/types.ts';
 import { isControlPlane } from '../cluster/steps/types.ts';
+import { showControls } from '../core/show-controls.ts';
 
 export const ETCD_ENV_FILE = '/etc/labctl/etcd-backup.env';
 export const SNAPSHOT_SERVICE = 'labctl-etcd-snapshot.service';
@@ -49,18 +50,21 @@ export function parseResticSnapshots(text: string): EtcdSnapshot[] {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new Error(`restic snapshots --json printed no JSON: ${text.trim().slice(0, 200) || '(nothing)'}`);
+    throw new Error(
+      `restic snapshots --json printed no JSON: ${showControls(text.trim().slice(0, 200)) || '(nothing)'}`,
+    );
   }
   // restic prints `null` for an empty repository in some versions, [] in others.
   if (raw === null) return [];
   if (!Array.isArray(raw)) throw new Error('restic snapshots --json printed something other than a list');
   return (raw as ResticSnapshot[])
     .map((s) => ({
-      id: s.short_id ?? s.id.slice(0, 8),
+      // Any control plane's root can write snapshots: what they say is shown, never acts on a terminal.
+      id: showControls(String(s.short_id ?? String(s.id).slice(0, 8))),
       time: s.time,
-      host: s.hostname ?? '?',
-      tags: s.tags ?? [],
-      paths: s.paths ?? [],
+      host: showControls(String(s.hostname ?? '?')),
+      tags: (s.tags ?? []).map((x) => showControls(String(x))),
+      paths: (s.paths ?? []).map((x) => showControls(String(x))),
       bytes: s.summary?.total_bytes_processed ?? null,
     }))
     .sort((a, b) => Date.parse(b.time) - Date.parse(a.time));

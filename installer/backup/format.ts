@@ -53,7 +53,7 @@ export function formatListing(l: Listing): string {
           ['ID', 'TIME', 'HOST', 'SIZE', 'TAGS'],
           l.etcd.snapshots.map((s) => [
             s.id,
-            when(new Date(s.time).toISOString()),
+            Number.isNaN(Date.parse(s.time)) ? '?' : when(new Date(s.time).toISOString()),
             s.host,
             size(s.bytes),
             s.tags.join(','),

@@ -49,6 +49,9 @@ export interface RestorePlan {
 
 /** Why a backup cannot be restored from, or null when it can. */
 export function unusable(b: BackupInfo, now: Date): string | null {
+  // Backups are synced in from the bucket (untrusted storage): one dated ahead would be "newest" forever.
+  if (b.started && Date.parse(b.started) > now.getTime() + FUTURE_SKEW_MS)
+    return `backup ${b.name} claims to have started at ${b.started}, in the future: not made by this cluster's Velero`;
   if (b.phase !== 'Completed') {
     const counts = b.errors || b.warnings ? ` (${b.errors} errors, ${b.warnings} warnings)` : '';
     const why = b.failureReason ? `: ${b.failureReason}` : '';
@@ -64,6 +67,11 @@ export function unusable(b: BackupInfo, now: Date): string | null {
     return `backup ${b.name} expired at ${b.expires} (Velero deletes expired backups and their data)`;
   return null;
 }
+
+/** Clock difference between this machine and the cluster tolerated in a backup's start time. */
+const FUTURE_SKEW_MS = 60 * 60_000;
+/** The Schedules labctl renders (components/velero/schedules.ts): the only ones restored without --from. */
+export const SITE_SCHEDULES = ['labs', 'platform'] as const;
 
 const courseOf = (ns: string, courses: string[]) =>
   courses.filter((c) => ns.startsWith(`course-${c}-`)).sort((a, b) => b.length - a.length)[0];
@@ -122,8 +130,12 @@ export function planRestore(input: PlanInput): RestorePlan {
 
   if (!request.namespaces.length) {
     // Everything: the newest usable backup of each schedule, restored whole.
-    const schedules = [...new Set(backups.map((b) => b.schedule ?? ''))].sort();
-    if (!schedules.length) return { restores: [], refused: ['there are no Velero backups in namespace velero'] };
+    // Only the site's own Schedules: a backup whose label names another (e.g. one planted in the bucket and
+    // synced in) would otherwise be restored whole, every namespace and cluster object it holds.
+    const schedules = [...new Set(backups.map((b) => b.schedule ?? ''))]
+      .filter((s) => s === '' || (SITE_SCHEDULES as readonly string[]).includes(s))
+      .sort();
+    if (!backups.length) return { restores: [], refused: ['there are no Velero backups in namespace velero'] };
     const restores: PlannedRestore[] = [];
     for (const s of schedules) {
       const of = backups.filter((b) => (b.schedule ?? '') === s);
@@ -144,7 +156,9 @@ export function planRestore(input: PlanInput): RestorePlan {
     // Backups without a schedule are only restored when named (--from).
     const scheduled = restores.filter((r) => r.backup.schedule);
     if (!refused.length && !scheduled.length)
-      refused.push('no backup was made by a Velero Schedule; name the one to restore with --from');
+      refused.push(
+        `no backup was made by the site's Velero Schedules (${SITE_SCHEDULES.join(', ')}); name the one to restore with --from`,
+      );
     return { restores: refused.length ? [] : scheduled, refused };
   }
 

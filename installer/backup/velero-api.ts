@@ -3,6 +3,7 @@
 // (namespaces and KubeVirt VirtualMachines) for the restore plan.
 import * as k8s from '@kubernetes/client-node';
 import { Problem } from '../core/diagnostics.ts';
+import { showControls } from '../core/show-controls.ts';
 import {
   BACKUP_DONE,
   RESTORE_DONE,
@@ -98,7 +99,8 @@ export async function waitPhases(
           ? ` ${p.itemsBackedUp ?? (p as { itemsRestored?: number }).itemsRestored ?? 0}/${p.totalItems} items`
           : '';
       const counts = st.errors || st.warnings ? ` (${st.errors ?? 0} errors, ${st.warnings ?? 0} warnings)` : '';
-      const line = `${name}: ${phase}${items}${counts}${st.failureReason ? `: ${st.failureReason}` : ''}`;
+      // Status text is Velero's, or the bucket's for synced objects: shown, never acting on a terminal.
+      const line = showControls(`${name}: ${phase}${items}${counts}${st.failureReason ? `: ${st.failureReason}` : ''}`);
       if (phases.get(name)?.line !== line) o.onProgress?.(line);
       phases.set(name, { phase, line });
     }

@@ -2,6 +2,7 @@
 // config/crd/v1/bases): a Backup's listing summary, a Backup made from a Schedule (what
 // `velero backup create --from-schedule` does: pkg/builder/backup_builder.go FromSchedule) and a Restore.
 // Pure: no API calls here (velero-api.ts makes them).
+import { showControls } from '../core/show-controls.ts';
 
 export const VELERO_NAMESPACE = 'velero';
 export const SCHEDULE_LABEL = 'velero.io/schedule-name';
@@ -70,21 +71,24 @@ export interface BackupInfo {
 }
 
 export function backupInfo(b: VeleroBackup): BackupInfo {
+  // Backups are also synced in from the bucket (untrusted storage): every string is shown, never acts on a terminal.
+  const t = (v: string | null | undefined) => (v == null ? null : showControls(v));
   const st = b.status ?? {};
   const inc = b.spec?.includedNamespaces ?? [];
+  const failure = st.failureReason || (st.validationErrors?.length ? st.validationErrors.join('; ') : null);
   return {
-    name: b.metadata.name ?? '?',
-    schedule: b.metadata.labels?.[SCHEDULE_LABEL] ?? null,
-    phase: st.phase || 'New',
-    started: st.startTimestamp ?? null,
-    completed: st.completionTimestamp ?? null,
-    expires: st.expiration ?? null,
+    name: t(b.metadata.name) ?? '?',
+    schedule: t(b.metadata.labels?.[SCHEDULE_LABEL]),
+    phase: t(st.phase) || 'New',
+    started: t(st.startTimestamp),
+    completed: t(st.completionTimestamp),
+    expires: t(st.expiration),
     errors: st.errors ?? 0,
     warnings: st.warnings ?? 0,
     // Velero treats an empty list as every namespace ("*").
-    includedNamespaces: inc.length ? inc : ['*'],
-    excludedNamespaces: b.spec?.excludedNamespaces ?? [],
-    failureReason: st.failureReason || (st.validationErrors?.length ? st.validationErrors.join('; ') : null),
+    includedNamespaces: inc.length ? inc.map((n) => showControls(n)) : ['*'],
+    excludedNamespaces: (b.spec?.excludedNamespaces ?? []).map((n) => showControls(n)),
+    failureReason: t(failure),
     items:
       st.progress && st.progress.totalItems !== undefined
         ? { backedUp: st.progress.itemsBackedUp ?? 0, total: st.progress.totalItems }
