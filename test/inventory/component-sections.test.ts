@@ -33,7 +33,7 @@ describe('component sections in the real tree', () => {
     expect(props(inventorySchema)).toEqual([
       'apiVersion',
       ...['site', 'network', 'kubernetes', 'ssh', 'racks', 'nodes', 'bgp', 'ingress', 'tls', 'identity'],
-      ...['registry', 'storage', 'monitoring', 'labs', 'versions'],
+      ...['registry', 'storage', 'monitoring', 'labs', 'backup', 'versions'],
     ]);
     expect(JSON.parse(schemaText()).properties.registry.properties.projects.default).toEqual([{ name: 'labs' }]);
   });
@@ -159,7 +159,7 @@ describe("adding a component's inventory section touches its folder only (plus t
     const schema = JSON.parse(
       ((await import(join(root, 'installer/inventory/schema/emit.ts'))) as { schemaText: () => string }).schemaText(),
     );
-    expect(Object.keys(schema.properties).slice(-4)).toEqual(['monitoring', 'statusPage', 'labs', 'versions']);
+    expect(Object.keys(schema.properties).slice(-5)).toEqual(['monitoring', 'statusPage', 'labs', 'backup', 'versions']);
     expect(schema.properties.statusPage.properties.title).toMatchObject({
       default: 'Lab cloud status',
       description: 'Title of the page. Default: "Lab cloud status"',
