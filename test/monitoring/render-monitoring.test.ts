@@ -89,11 +89,12 @@ describe('render: monitoring and logs', () => {
     expect([...out.files.keys()].filter((p) => p.startsWith('runbooks/')).length).toBe(alerts.length + 1);
   });
 
-  it('ships five dashboards as labelled ConfigMaps with JSON built as data', () => {
+  it('ships six dashboards (backups: the example has a backup section) as labelled ConfigMaps with JSON built as data', () => {
     const cms = [...out.files]
       .filter(([p]) => /kube-prometheus-stack\/manifests\/configmap-monitoring-dashboard-/.test(p))
       .map(([, c]) => parse(c));
     expect(cms.map((c) => c.metadata.name).sort()).toEqual([
+      'dashboard-backup',
       'dashboard-bgp',
       'dashboard-ceph',
       'dashboard-cluster',

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { requireSite } from '../../installer/inventory/validate.ts';
-import type { Site } from '../../installer/inventory/types.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
 import type { PrometheusRule, PromGroup } from '../../installer/render/platform/alert-rules.ts';
@@ -33,10 +32,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'labctl-velero-rules-'));
   const v = requireSite(EXAMPLE);
   if ('errors' in v) throw new Error(JSON.stringify(v.errors));
-  const site = {
-    ...v.site,
-    backup: { target: { endpoint: 'https://s3.campus.example.edu', bucket: 'labcloud-backups' } },
-  } as Site;
+  // The example has a backup section with the default Velero schedule (03:00 daily) the cases assume.
+  const site = v.site;
+  expect(site.backup?.velero.schedule).toBe('0 3 * * *');
   const r = await renderSite(site, readRenderInputs(site));
   expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const rule = parse(
