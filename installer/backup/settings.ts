@@ -10,7 +10,7 @@ export function requireBackup(site: Site): BackupSettings {
   const b = site.backup;
   if (!b)
     throw new Problem(
-      `${site.file}: this site has no backup: section, so there are no Velero backups or etcd snapshots to list or restore; add backup.target (an S3 bucket off the cluster) to the inventory and run labctl up (etcd snapshot timer) and commit the rendered repository (Velero); see docs/disaster-drill.md`,
+      `${site.file}: this site has no backup: section, so there are no Velero backups or etcd snapshots to list or restore; add backup.target (an S3 bucket off the cluster) to the inventory and run labctl up (etcd snapshot timer) and commit the rendered repository (Velero); see docs/disaster-drill.md in the labctl repository`,
     );
   return b;
 }

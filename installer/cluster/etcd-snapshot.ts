@@ -16,6 +16,7 @@ import {
 } from '../render/platform/backup.ts';
 import { SecretStore, defaultKeyFile, readIdentity } from '../secrets/store.ts';
 import type { NodeFile } from './control-plane-timers.ts';
+import type { Plan } from './plan.ts';
 import { strictValue } from './shell.ts';
 import type { SecretName } from './steps/types.ts';
 
@@ -93,36 +94,80 @@ export function etcdSnapshotFiles(site: Site, node: SiteNode): NodeFile[] {
   ];
 }
 
+/** The step that installs the timer and writes the credentials file (steps/0037-etcd-snapshot.ts). */
+const ETCD_SNAPSHOT_STEP = '0037-etcd-snapshot';
+
+/** The secret-store entries the etcd snapshot step needs, with the command that provides each. */
+const BACKUP_ENTRIES: [SecretName, string, string][] = [
+  ['backupS3AccessKey', BACKUP_S3_ACCESS_KEY, `labctl secrets set ${BACKUP_S3_ACCESS_KEY}`],
+  ['backupS3SecretKey', BACKUP_S3_SECRET_KEY, `labctl secrets set ${BACKUP_S3_SECRET_KEY}`],
+  ['backupEtcdPassword', BACKUP_ETCD_PASSWORD, 'labctl secrets generate'],
+];
+
+export interface EtcdBackupInputs {
+  values: Partial<Record<SecretName, string>>;
+  /** Entries the site needs (it has a backup section) that are not in the store or could not be read. */
+  missing: string[];
+  /** Why the store could not be read at all (no site key, a broken entry), if so. */
+  unreadable?: string;
+}
+
 /**
  * Run-time inputs of `up` for the etcd snapshot step: the S3 keys and the repository password from the
- * secret store. Empty without a backup section; an entry that cannot be read is reported through `note`
- * and left out, so the step fails naming the missing entry and the command that sets it.
+ * secret store. Nothing is needed without a backup section. Read on this machine only, so `plan` and `up`
+ * can name a missing entry before any host is touched.
  */
 export async function etcdBackupInputs(
   site: Site,
   repo: string,
   keyFile: string | undefined,
-  note: (m: string) => void,
-): Promise<Partial<Record<SecretName, string>>> {
-  if (!site.backup) return {};
-  const entries: [SecretName, string][] = [
-    ['backupS3AccessKey', BACKUP_S3_ACCESS_KEY],
-    ['backupS3SecretKey', BACKUP_S3_SECRET_KEY],
-    ['backupEtcdPassword', BACKUP_ETCD_PASSWORD],
-  ];
-  const out: Partial<Record<SecretName, string>> = {};
+): Promise<EtcdBackupInputs> {
+  if (!site.backup) return { values: {}, missing: [] };
+  const values: Partial<Record<SecretName, string>> = {};
+  let unreadable: string | undefined;
   try {
     const store = new SecretStore(repo);
     const identity = readIdentity(keyFile ?? defaultKeyFile());
-    for (const [name, entry] of entries) {
-      if (!store.has(entry)) {
-        note(`etcd snapshots: the secret store in ${repo} has no ${entry}`);
-        continue;
-      }
-      out[name] = await store.get(entry, identity);
-    }
+    for (const [name, entry] of BACKUP_ENTRIES) if (store.has(entry)) values[name] = await store.get(entry, identity);
   } catch (e) {
-    note(`etcd snapshots: cannot read the secret store in ${repo}: ${(e as Error).message}`);
+    unreadable = (e as Error).message;
   }
-  return out;
+  const missing = BACKUP_ENTRIES.filter(([name]) => !values[name]).map(([, entry]) => entry);
+  return { values, missing, ...(unreadable ? { unreadable } : {}) };
+}
+
+/** The flag of `labctl up` that installs everything but the etcd snapshot timer while credentials are missing. */
+export const WITHOUT_BACKUP_CREDENTIALS = '--without-backup-credentials';
+
+/** One paragraph naming the missing entries and the commands that provide them; undefined when none is missing. */
+export function missingBackupCredentials(r: EtcdBackupInputs, inventory: string, repo: string): string | undefined {
+  if (!r.missing.length) return undefined;
+  const commands = [
+    ...new Set(
+      BACKUP_ENTRIES.filter(([, entry]) => r.missing.includes(entry)).map(
+        ([, , cmd]) => `${cmd} -i ${inventory} -r ${repo}`,
+      ),
+    ),
+  ];
+  return [
+    `etcd snapshots: the inventory has a backup section but the secret store in ${repo} ${r.unreadable ? `cannot be read (${r.unreadable}), so these entries are unavailable` : 'has no'}: ${r.missing.join(', ')}.`,
+    `Next: ${commands.join('; ')} (campus IT supplies the S3 keys), then labctl up again;`,
+    `or labctl up ${WITHOUT_BACKUP_CREDENTIALS} to install everything except the etcd snapshot timer (step 0037-etcd-snapshot) for now.`,
+  ].join(' ');
+}
+
+/** The plan without the etcd snapshot step, noted among the skipped steps (`up --without-backup-credentials`). */
+export function withoutEtcdSnapshot(plan: Plan, why: string): Plan {
+  return {
+    ...plan,
+    phases: plan.phases
+      .map((p) => ({
+        ...p,
+        hosts: p.hosts
+          .map((h) => ({ ...h, steps: h.steps.filter((st) => st.id !== ETCD_SNAPSHOT_STEP) }))
+          .filter((h) => h.steps.length > 0),
+      }))
+      .filter((p) => p.hosts.length > 0),
+    skipped: [...plan.skipped, `${ETCD_SNAPSHOT_STEP} skipped: ${why}`],
+  };
 }

@@ -161,6 +161,10 @@ describe('backup section validation: file:line:col and the field', () => {
     expect(r.warnings.map((d) => d.message).filter((m) => /backup/.test(m))).toEqual([
       'no backup section: no etcd snapshots and no Velero backups are taken; a lost control plane or a deleted namespace cannot be restored',
     ]);
+    // The docs it points to are in the labctl repository, not in the site repository the user is in.
+    expect(r.warnings.find((d) => /no backup section/.test(d.message))?.hint).toContain(
+      'docs/day-two.md in the labctl repository',
+    );
     const plan = buildPlan(r.site!);
     expect(plan.phases.flatMap((p) => p.hosts.flatMap((h) => h.steps.map((s) => s.id)))).not.toContain(
       '0037-etcd-snapshot',

@@ -1,6 +1,6 @@
 // The README's journey, as the journey test reads it: every ```sh block preceded by `<!-- journey:ID -->`,
 // in order, each with the ```text block that follows it under `<!-- journey-output -->` (what the block's
-// last command prints on standard output).
+// last command prints on the terminal: standard error, then standard output).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers.ts';

@@ -5,23 +5,19 @@
 // that cannot log in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { labctl } from '../helpers.ts';
+import { ROOT, labctl } from '../helpers.ts';
 import { newSiteCa } from '../../installer/secrets/site-ca.ts';
 
 const cwd = mkdtempSync(join(tmpdir(), 'labctl-kc-ca-'));
 const env = { LABCTL_AGE_KEY_FILE: join(cwd, '..', `${cwd.split('/').pop()}.agekey`) };
 afterAll(() => rmSync(cwd, { recursive: true, force: true }) ?? rmSync(env.LABCTL_AGE_KEY_FILE, { force: true }));
 
-/** stderr without validate's warnings (an init site has no backup section). */
-const errorsOnly = (stderr: string) =>
-  stderr
-    .split('\n')
-    .filter((l) => l && !/^inventory\.yaml:\d+:\d+ warning: /.test(l))
-    .join('\n');
+/** stderr without the warning every `labctl init` site gets (no backup section: campus IT supplies the bucket). */
+const otherStderr = (e: string) => e.split('\n').filter((l) => l && !l.includes('warning: no backup section'));
 
 const kubeloginCa = (file: string): string | undefined => {
   const args: string[] = parse(readFileSync(file, 'utf8')).users[0].user.exec.args;
@@ -48,7 +44,7 @@ describe('labctl kubeconfig on an internal-ca site', () => {
 
   it('hands kubelogin the site CA from the secret store', async () => {
     const r = await labctl(['kubeconfig', '--user', 'jdoe', '-o', 'kc.yaml'], { cwd, env });
-    expect(errorsOnly(r.stderr)).toBe(''); // the init site's one warning: it has no backup target
+    expect(otherStderr(r.stderr)).toEqual([]);
     expect(r.code).toBe(0);
     const ca = kubeloginCa(join(cwd, 'kc.yaml'));
     expect(ca).toBeDefined();
@@ -65,7 +61,7 @@ describe('labctl kubeconfig on an internal-ca site', () => {
       ['kubeconfig', '--user', 'jdoe', '-o', 'kc2.yaml', '--site-ca-file', 'site-ca.crt', '-k', '/nonexistent'],
       { cwd, env },
     );
-    expect(errorsOnly(r.stderr)).toBe(''); // the init site's one warning: it has no backup target
+    expect(otherStderr(r.stderr)).toEqual([]);
     expect(r.code).toBe(0);
     expect(new X509Certificate(kubeloginCa(join(cwd, 'kc2.yaml'))!).subject).toBe('CN=handed-out CA');
   });
@@ -85,5 +81,78 @@ describe('labctl kubeconfig on an internal-ca site', () => {
     });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('not a PEM certificate');
+  });
+});
+
+/** The certificate-authority-data of the written kubeconfig's cluster, decoded. */
+const clusterCa = (file: string): string | undefined => {
+  const d = parse(readFileSync(file, 'utf8')).clusters[0].cluster['certificate-authority-data'];
+  return d && Buffer.from(d, 'base64').toString('utf8');
+};
+
+describe('labctl kubeconfig: the cluster CA (the API server certificate kubectl must trust)', () => {
+  const state = join(cwd, 'state');
+  const clusterCaPem = newSiteCa('kubernetes').crt.replace(/\r\n/g, '\n'); // what kubeadm's CA looks like to kubectl: a self-signed CA
+  beforeAll(() => {
+    mkdirSync(state, { recursive: true });
+    // The admin kubeconfig as kubeadm writes it (the one labctl up copies to the state directory).
+    writeFileSync(
+      join(state, 'admin.conf'),
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: kubernetes',
+        '  cluster:',
+        `    certificate-authority-data: ${Buffer.from(clusterCaPem).toString('base64')}`,
+        '    server: https://k8s-api.lab.example.edu:6443',
+        'contexts:',
+        '- name: kubernetes-admin@kubernetes',
+        '  context: {cluster: kubernetes, user: kubernetes-admin}',
+        'current-context: kubernetes-admin@kubernetes',
+        'users:',
+        '- name: kubernetes-admin',
+        '  user: {client-certificate-data: Y2VydA==, client-key-data: a2V5}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('without --ca-file, takes it from <state dir>/admin.conf and says so (and never the admin credentials)', async () => {
+    const r = await labctl(['kubeconfig', '--user', 'jdoe', '-o', 'kc-admin.yaml', '--state-dir', state], { cwd, env });
+    expect(otherStderr(r.stderr)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`cluster CA taken from ${join(state, 'admin.conf')}, cluster kubernetes`);
+    expect(clusterCa(join(cwd, 'kc-admin.yaml'))).toBe(clusterCaPem);
+    expect(readFileSync(join(cwd, 'kc-admin.yaml'), 'utf8')).not.toMatch(/client-key-data|client-certificate-data/);
+    // The same through LABCTL_STATE_DIR, as up, status and secrets apply find it.
+    const e = await labctl(['kubeconfig', '--user', 'jdoe', '-o', 'kc-env.yaml'], {
+      cwd,
+      env: { ...env, LABCTL_STATE_DIR: state },
+    });
+    expect(e.code, e.stderr).toBe(0);
+    expect(clusterCa(join(cwd, 'kc-env.yaml'))).toBe(clusterCaPem);
+  });
+
+  it('without --ca-file or admin.conf, writes none and says where a teacher gets it', async () => {
+    const empty = join(cwd, 'empty-state');
+    mkdirSync(empty, { recursive: true });
+    const r = await labctl(['kubeconfig', '--user', 'jdoe', '-o', 'kc-none.yaml', '--state-dir', empty], { cwd, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(clusterCa(join(cwd, 'kc-none.yaml'))).toBeUndefined();
+    for (const s of [join(empty, 'admin.conf'), 'kubectl config view --raw', '/etc/kubernetes/pki/ca.crt', '--ca-file'])
+      expect(r.stdout).toContain(s);
+  });
+
+  it("docs/kubeconfig.md's command, run as written (with ca.crt here): --ca-file wins over admin.conf", async () => {
+    const doc = readFileSync(join(ROOT, 'docs/kubeconfig.md'), 'utf8');
+    const cmd = doc.match(/^\s*(labctl kubeconfig .*)$/m)![1]!.split(/\s+/);
+    const handed = newSiteCa('handed-out cluster CA').crt.replace(/\r\n/g, '\n');
+    writeFileSync(join(cwd, 'ca.crt'), handed);
+    const r = await labctl(cmd.slice(1), { cwd, env: { ...env, LABCTL_STATE_DIR: state } });
+    expect(r.code, r.stderr).toBe(0);
+    const out = cmd[cmd.indexOf('-o') + 1]!;
+    expect(clusterCa(join(cwd, out))).toBe(handed);
+    expect(r.stdout).not.toContain('cluster CA taken from');
   });
 });

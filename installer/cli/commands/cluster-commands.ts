@@ -78,12 +78,26 @@ export function registerBootstrapCommands(program: Command): void {
     .addOption(outputOption())
     .addOption(nodesOption())
     .option('--scripts', 'also print every rendered step script')
+    .addOption(
+      new Option(
+        '-r, --repo <dir>',
+        "the site repository checkout holding secrets/, read for the credentials up needs. Default: the inventory's folder",
+      ),
+    )
+    .addOption(
+      new Option(
+        '-k, --key-file <file>',
+        'the site private key (default: $LABCTL_AGE_KEY_FILE or ~/.config/labctl/site.agekey)',
+      ),
+    )
     .action(async (o) =>
       (await import('./plan.ts')).planCommand({
         inventory: o.inventory,
         output: o.output,
         nodes: o.nodes,
         scripts: o.scripts,
+        repo: o.repo,
+        keyFile: o.keyFile,
       }),
     );
 
@@ -105,6 +119,10 @@ export function registerBootstrapCommands(program: Command): void {
     )
     .option('--skip-preflight', 'do not run the preflight checks first')
     .option('--no-hand-over', 'stop after kubeadm (no CNI, ArgoCD, root Application)')
+    .option(
+      '--without-backup-credentials',
+      'go on although the backup S3 keys or the restic password are not in the secret store: step 0037-etcd-snapshot is left out (no etcd snapshots until a later up)',
+    )
     .addOption(
       new Option('--wait-timeout <seconds>', 'how long to wait for ArgoCD to converge')
         .default(1800)
@@ -136,6 +154,7 @@ export function registerBootstrapCommands(program: Command): void {
         waitTimeout: o.waitTimeout,
         repo: o.repo ?? siteRepoOf(o.inventory),
         keyFile: o.keyFile,
+        withoutBackupCredentials: o.withoutBackupCredentials,
       }),
     );
 

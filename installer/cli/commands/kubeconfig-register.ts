@@ -17,7 +17,14 @@ export function registerKubeconfig(program: Command): void {
     )
     .option('--replace-file', 'replace an existing kubeconfig file at --out')
     .option('--namespace <ns>', 'default namespace of the context (e.g. course-os101)')
-    .option('--ca-file <file>', 'cluster CA certificate (PEM) to embed')
+    .option(
+      '--ca-file <file>',
+      'cluster CA certificate (PEM) to embed (default: the certificate-authority-data of <state-dir>/admin.conf, the admin kubeconfig labctl up wrote, when it exists)',
+    )
+    .option(
+      '--state-dir <dir>',
+      'where labctl up keeps admin.conf. Default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site>',
+    )
     .option(
       '--site-ca-file <file>',
       "tls.mode internal-ca sites: the site CA certificate (PEM) kubelogin must trust to reach Keycloak (default: read from the site's secret store with the site key)",
@@ -33,6 +40,7 @@ export function registerKubeconfig(program: Command): void {
         caFile: o.caFile,
         siteCaFile: o.siteCaFile,
         keyFile: o.keyFile,
+        stateDir: o.stateDir,
       }),
     );
 }

@@ -1,8 +1,10 @@
 // `labctl kubeconfig --user NAME`: a kubeconfig that logs in through Keycloak (docs/kubeconfig.md).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { stringify } from 'yaml';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import { certificateBlocks, siteCaCertificate } from '../../cluster/site-ca.ts';
+import { defaultStateDir } from '../../cluster/journal.ts';
 import type { Site } from '../../inventory/types.ts';
 import { requireSite } from '../../inventory/validate.ts';
 import { buildKubeconfig } from '../../render/kubeconfig.ts';
@@ -18,6 +20,8 @@ export interface KubeconfigCommandOptions {
   caFile?: string;
   siteCaFile?: string;
   keyFile?: string;
+  /** Where `labctl up` wrote admin.conf (default: the site's state directory). */
+  stateDir?: string;
 }
 
 /**
@@ -44,6 +48,42 @@ function readPemCertificate(flag: string, file: string): string {
   return pem;
 }
 
+/**
+ * The cluster CA from the admin kubeconfig `labctl up` wrote (<state dir>/admin.conf): the
+ * certificate-authority-data of its current context's cluster (else its first). Undefined when the file is
+ * not there or holds no CA; a file that is there but unreadable stops with its name.
+ */
+export function clusterCaFromAdminConf(file: string): { pem: string; cluster: string } | undefined {
+  if (!existsSync(file)) return undefined;
+  let kc: {
+    'current-context'?: string;
+    contexts?: { name?: string; context?: { cluster?: string } }[];
+    clusters?: { name?: string; cluster?: { 'certificate-authority-data'?: string } }[];
+  };
+  try {
+    kc = parse(readFileSync(file, 'utf8')) ?? {};
+  } catch (e) {
+    throw new ExitError(`${file}: not a kubeconfig (${(e as Error).message}); pass --ca-file FILE instead`, 1);
+  }
+  const current = kc.contexts?.find((c) => c.name === kc['current-context'])?.context?.cluster;
+  const entry = kc.clusters?.find((c) => c.name === current) ?? kc.clusters?.[0];
+  const data = entry?.cluster?.['certificate-authority-data'];
+  if (!data) return undefined;
+  const pem = certificateBlocks(Buffer.from(data, 'base64').toString('utf8'));
+  if (!pem)
+    throw new ExitError(`${file}: certificate-authority-data of cluster ${entry?.name} is not a PEM certificate`, 1);
+  return { pem, cluster: entry?.name ?? '(unnamed)' };
+}
+
+/** Where a teacher without the admin kubeconfig gets the cluster CA (public). */
+const caHint = (admin: string) =>
+  [
+    `(no --ca-file given and no admin kubeconfig at ${admin}: add the cluster CA, or kubectl will not trust the API server certificate.`,
+    ' It is public: the admin who ran labctl up gets it embedded by running this command there (it reads admin.conf from the state directory),',
+    " or extracts it with kubectl config view --raw --kubeconfig admin.conf -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d > ca.crt,",
+    ' or copies /etc/kubernetes/pki/ca.crt from a control-plane node; then pass --ca-file ca.crt)',
+  ].join('');
+
 export async function kubeconfigCommand(o: KubeconfigCommandOptions): Promise<void> {
   if (!/^[a-z0-9][-a-z0-9_.]*$/.test(o.user))
     throw new UsageError(`--user ${o.user}: expected a login name (lowercase letters, digits, - _ .)`);
@@ -52,11 +92,13 @@ export async function kubeconfigCommand(o: KubeconfigCommandOptions): Promise<vo
   printDiagnostics(v.warnings);
   if (existsSync(o.out) && !o.replaceFile)
     throw new ExitError(`${o.out} exists; pass --replace-file to replace it (or choose another --out)`, 1);
-  const caPem = o.caFile ? readPemCertificate('--ca-file', o.caFile) : undefined;
+  const admin = join(o.stateDir ?? defaultStateDir(v.site), 'admin.conf');
+  const fromAdmin = o.caFile ? undefined : clusterCaFromAdminConf(admin);
+  const caPem = o.caFile ? readPemCertificate('--ca-file', o.caFile) : fromAdmin?.pem;
   const oidcCaPem = await siteCaFor(o, v.site);
   const kc = buildKubeconfig(v.site, { user: o.user, caPem, oidcCaPem, namespace: o.namespace });
   writeFileSync(o.out, stringify(kc, { lineWidth: 0 }), { mode: 0o600 });
   process.stdout.write(
-    `wrote ${o.out}: context ${kc['current-context'] as string}. Use it with: KUBECONFIG=${o.out} kubectl get pods${caPem ? '' : '\n(no --ca-file given: add the cluster CA, or kubectl will not trust the API server certificate)'}\n`,
+    `wrote ${o.out}: context ${kc['current-context'] as string}. Use it with: KUBECONFIG=${o.out} kubectl get pods${fromAdmin ? `\n(cluster CA taken from ${admin}, cluster ${fromAdmin.cluster}: no --ca-file given)` : caPem ? '' : `\n${caHint(admin)}`}\n`,
   );
 }

@@ -13,7 +13,7 @@ export const backup: Rule = (ctx) => {
     ctx.warn(
       [],
       'no backup section: no etcd snapshots and no Velero backups are taken; a lost control plane or a deleted namespace cannot be restored',
-      'add backup.target (an S3 store off the cluster), see inventory.example.yaml',
+      'add backup.target (an S3 store off the cluster), see inventory.example.yaml and docs/day-two.md in the labctl repository',
     );
     return;
   }
