@@ -16,6 +16,12 @@ export const VELERO_NAMESPACE = 'velero';
 export const STORAGE_LOCATION = 'default';
 /** The Secret the S3 credentials reach Velero in (key `cloud`: an AWS credentials file). */
 export const CREDENTIALS = { name: 'velero-s3', key: 'cloud' } as const;
+/**
+ * The Secret Velero reads the Kopia repository password from (pkg/repository/keys in v1.18). Velero creates
+ * it at its first start with a fixed, public value when missing: ours is delivered before (labctl up /
+ * secrets apply run before ArgoCD syncs), from a generated store entry.
+ */
+export const REPO_CREDENTIALS = { name: 'velero-repo-credentials', key: 'repository-password' } as const;
 export const SCHEDULES = { platform: 'platform', labs: 'labs' } as const;
 /** Label on every Backup a Schedule makes (Velero sets it), and on ours: which schedule it belongs to. */
 export const SCHEDULE_LABEL = 'velero.io/schedule-name';
