@@ -329,6 +329,15 @@ describe('velero: objects valid against the upstream CRDs, no credential in the 
     );
   });
 
+  it('both Schedules exclude Secrets (Velero stores objects unencrypted in the bucket)', async () => {
+    const r = await render(exampleWithBackup());
+    for (const name of [SCHEDULES.platform, SCHEDULES.labs]) {
+      const s = doc(r, `components/velero/manifests/schedule-velero-${name}.yaml`);
+      expect(s.spec.template.excludedResources).toEqual(['secrets']);
+      expect(s.spec.template.includedResources).toBeUndefined();
+    }
+  });
+
   it('a key with a line break cannot add lines to the credentials file', async () => {
     const r = await render(exampleWithBackup());
     const needs = r.secrets.filter((s) => s.namespace === 'velero' && s.name === 'velero-s3');

@@ -125,6 +125,10 @@ function schedule(
       template: {
         includedNamespaces: namespaces.included,
         ...(namespaces.excluded?.length ? { excludedNamespaces: namespaces.excluded } : {}),
+        // Velero writes objects to the bucket unencrypted. Every Secret here comes from the site's secret
+        // store or Git, or is recreated by its operator (docs/decisions.md, Velero): re-delivered by
+        // labctl up before a restore (docs/disaster-drill.md), never stored in plain text off the cluster.
+        excludedResources: ['secrets'],
         storageLocation: STORAGE_LOCATION,
         ttl: b.ttl,
         // Volumes reach the backup target as data, never kept as snapshots inside the Ceph cluster the
