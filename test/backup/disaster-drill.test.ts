@@ -30,6 +30,8 @@ const CLASSIFIED: Record<string, string> = {
   'kubectl -n argocd scale statefulset argocd-application-controller --replicas=0': 'run',
   'kubectl delete namespace harbor keycloak course-netsec-web --wait=false': 'run',
   'kubectl wait --for=delete namespace/harbor namespace/keycloak namespace/course-netsec-web --timeout=10m': 'run',
+  'labctl secrets apply -r .':
+    'needs the site key and a store with every entry of the example; secrets apply against a real API server: test/cluster/deliver-secrets.test.ts',
   'labctl restore --yes --namespace harbor --namespace keycloak --namespace course-netsec-web -i inventory.yaml':
     BACKUP_SECTION,
   'kubectl -n argocd scale statefulset argocd-application-controller --replicas=1': 'run',

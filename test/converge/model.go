@@ -48,6 +48,10 @@ package main
 // 11. CSI snapshots: the snapshot.storage.k8s.io CRDs come from the snapshot-controller-crds Application (a
 //     CRD-only kustomization); a VolumeSnapshotClass is configuration no operator reconciles and ArgoCD has
 //     no health script for, so an applied one is Healthy (no operatorOf entry).
+// 12. Velero: the velero.io CRDs come with the Velero chart (its crds/, applied by ArgoCD in the same sync
+//     as the chart's Deployment), so the velero Application provides them; its BackupStorageLocation and
+//     Schedules (sync waves 1 and 2 of that Application) wait for the Velero Deployment (operatorOf), then
+//     count as Healthy: the model has no health script for them and does not reach the bucket.
 
 import (
 	"fmt"
@@ -75,12 +79,12 @@ var crdProvider = map[string]string{"metallb.io": "metallb", "frrk8s.metallb.io"
 	"postgresql.cnpg.io": "cloudnative-pg", "k8s.keycloak.org": "keycloak-operator", "kubevirt.io": "kubevirt",
 	"instancetype.kubevirt.io": "kubevirt", "cdi.kubevirt.io": "cdi", "monitoring.coreos.com": "prometheus-crds",
 	"gateway.networking.k8s.io": "gateway-api-crds", "gateway.envoyproxy.io": "calico-gateway",
-	"snapshot.storage.k8s.io": "snapshot-controller-crds"}
+	"snapshot.storage.k8s.io": "snapshot-controller-crds", "velero.io": "velero"}
 var operatorOf = map[string]string{"metallb.io": "metallb", "frrk8s.metallb.io": "metallb", "cert-manager.io": "cert-manager",
 	"acme.cert-manager.io": "cert-manager", "ceph.rook.io": "rook-ceph", "objectbucket.io": "rook-ceph",
 	"postgresql.cnpg.io": "cloudnative-pg", "k8s.keycloak.org": "keycloak-operator", "kubevirt.io": "kubevirt",
 	"instancetype.kubevirt.io": "kubevirt", "cdi.kubevirt.io": "cdi", "monitoring.coreos.com": "kube-prometheus-stack",
-	"gateway.networking.k8s.io": "tigera-operator", "gateway.envoyproxy.io": "tigera-operator"}
+	"gateway.networking.k8s.io": "tigera-operator", "gateway.envoyproxy.io": "tigera-operator", "velero.io": "velero"}
 
 // Ingress class -> the component whose controller serves it.
 var ingressControllers = map[string]string{"nginx": "ingress-nginx"}

@@ -305,6 +305,21 @@ describe('labctl secrets (CLI): nothing is lost without an explicit, specific ye
     const ext = await run(['rotate', 'bgp/tor-r1', '--confirm', 'bgp/tor-r1', '-i', EXAMPLE]);
     expect(ext.code).toBe(1);
     expect(ext.stderr).toContain('rotate it at its source');
+    // Velero's Kopia repository password: a new value would lock every volume backup away.
+    const kopia = new SecretStore(repo).entryPath('backup-velero-repo-password');
+    const kopiaBefore = readFileSync(kopia, 'utf8');
+    const fixed = await run([
+      'rotate',
+      'backup-velero-repo-password',
+      '--confirm',
+      'backup-velero-repo-password',
+      '-i',
+      EXAMPLE,
+    ]);
+    expect(fixed.code).toBe(1);
+    expect(fixed.stderr).toContain('backup-velero-repo-password is not rotated by labctl');
+    expect(fixed.stderr).toContain('lock every volume backup away');
+    expect(readFileSync(kopia, 'utf8')).toBe(kopiaBefore);
   });
 
   it('apply --dry-run lists Secrets and keys, never values', async () => {

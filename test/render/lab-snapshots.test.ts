@@ -29,12 +29,21 @@ import {
 import { ROOK_NAMESPACE } from '../../installer/render/platform/storage.ts';
 import { EXAMPLE } from '../helpers.ts';
 
-const BACKUP = { target: { endpoint: 'https://s3.campus.example.edu', bucket: 'labcloud-backups' } };
-
 function exampleSite(extra: Record<string, unknown> = {}): Site {
   const v = requireSite(EXAMPLE);
   if ('errors' in v) throw new Error(JSON.stringify(v.errors));
   return { ...v.site, ...extra } as Site;
+}
+
+/** The example's own backup: section (validated, with its defaults). */
+const BACKUP = exampleSite().backup;
+
+/** The example with backup: deleted from a copy. */
+function withoutBackup(): Site {
+  const site = structuredClone(exampleSite()) as Site & { backup?: unknown };
+  expect(site.backup).toBeDefined();
+  delete site.backup;
+  return site;
 }
 
 async function render(site: Site): Promise<RenderResult> {
@@ -154,7 +163,7 @@ describe('lab-snapshots: the snapshot-controller component', () => {
   });
 
   it('without backup: the class for KubeVirt stays, without any Velero label', async () => {
-    const r = await render(exampleSite());
+    const r = await render(withoutBackup());
     const classes = objectsOf(r, 'VolumeSnapshotClass');
     expect(classes).toHaveLength(1);
     expect(classes[0]!.object.metadata.labels).toBeUndefined();

@@ -1,8 +1,10 @@
-// The velero component (installer/render/components/velero/) rendered from the example inventory with a
-// `backup:` section (the section's schema lands with the etcd-backup work; until then the test adds it to
-// the validated Site, as the component reads it): what it deploys, which namespaces each Schedule takes,
+// The velero component (installer/render/components/velero/) rendered from the example inventory (it has a
+// `backup:` section; the tests override it, and delete it from a copy for the no-backup case): what it deploys, which namespaces each Schedule takes,
 // that nothing of it exists without `backup:`, that no credential reaches the rendered tree, and that every
 // Velero object is valid against Velero's upstream CRD schemas (a misspelt field fails).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { requireSite } from '../../installer/inventory/validate.ts';
@@ -26,6 +28,8 @@ import { EXAMPLE, fixture } from '../helpers.ts';
 const BACKUP = {
   target: { endpoint: 'https://s3.campus.example.edu', bucket: 'labcloud-backups', region: 'eu-central-1' },
   velero: { schedule: '30 2 * * *', ttl: '336h' },
+  // Read by the etcd snapshot alerts; not Velero's.
+  etcd: { schedule: '*-*-* 00/6:00:00', keep: { last: 4, daily: 7, weekly: 4 } },
 };
 
 function siteOf(file: string, extra: Record<string, unknown> = {}, courses?: object[]): Site {
@@ -56,9 +60,17 @@ const doc = (r: RenderResult, path: string) => {
   return parse(t);
 };
 
+/** The example (which has backup:) with the section deleted from a copy. */
+function withoutBackup(): Site {
+  const site = structuredClone(siteOf(EXAMPLE)) as Site & { backup?: unknown };
+  expect(site.backup).toBeDefined();
+  delete site.backup;
+  return site;
+}
+
 describe('velero: deployed only with backup:', () => {
   it('the example without backup: has no Velero Application, files, secrets or alerts', async () => {
-    const site = siteOf(EXAMPLE);
+    const site = withoutBackup();
     const r = await render(site);
     expect([...r.files.keys()].filter((p) => /velero/i.test(p))).toEqual([]);
     expect([...r.files.values()].some((t) => /velero/i.test(t))).toBe(false);
@@ -121,9 +133,20 @@ describe('velero: deployed only with backup:', () => {
   });
 
   it('defaults: region us-east-1, 03:00 daily, 30 days', async () => {
-    const r = await render(
-      siteOf(EXAMPLE, { backup: { target: { endpoint: BACKUP.target.endpoint, bucket: BACKUP.target.bucket } } }),
-    );
+    // The example without region: and velero:, validated (the defaults are the schema's).
+    const lines = readFileSync(EXAMPLE, 'utf8').split('\n');
+    const start = lines.findIndex((l) => l.startsWith('backup:'));
+    const end = lines.findIndex((l, i) => i > start && /^\S/.test(l) && !l.startsWith('#'));
+    const section = lines.slice(start, end).filter((l) => !/^ {4}region:/.test(l));
+    const velero = section.findIndex((l) => l.startsWith('  velero:'));
+    expect(velero).toBeGreaterThan(0);
+    const trimmed = section.slice(0, velero).concat(section.slice(velero).filter((l) => !/^( {2}velero:| {4})/.test(l)));
+    const dir = mkdtempSync(join(tmpdir(), 'velero-defaults-'));
+    const file = join(dir, 'inventory.yaml');
+    writeFileSync(file, [...lines.slice(0, start), ...trimmed, ...lines.slice(end)].join('\n'));
+    const site = siteOf(file);
+    expect(site.backup!.target.endpoint).toBe('https://s3.campus.example.edu');
+    const r = await render(site);
     expect(doc(r, 'components/velero/manifests/backupstoragelocation-velero-default.yaml').spec.config.region).toBe(
       'us-east-1',
     );
@@ -258,7 +281,7 @@ describe('velero: objects valid against the upstream CRDs, no credential in the 
 
   it('the S3 keys are secret-store entries only: the built Secret holds the credentials file, the rendered tree none of it', async () => {
     const r = await render(exampleWithBackup());
-    const needs = r.secrets.filter((s) => s.namespace === 'velero');
+    const needs = r.secrets.filter((s) => s.namespace === 'velero' && s.name === 'velero-s3');
     expect(entriesNeeded(needs)).toEqual(['backup-s3-access-key', 'backup-s3-secret-key']);
     expect(
       needs
@@ -285,9 +308,39 @@ describe('velero: objects valid against the upstream CRDs, no credential in the 
     );
   });
 
+  it("the Kopia repository password is a generated, never-rotated store entry delivered as velero-repo-credentials; no rendered file holds it or Velero's built-in one", async () => {
+    const r = await render(exampleWithBackup());
+    const repo = r.secrets.filter((s) => s.namespace === 'velero' && s.name === 'velero-repo-credentials');
+    expect(repo).toHaveLength(1);
+    expect(repo[0]).toMatchObject({ ref: 'backup-velero-repo-password', key: 'repository-password' });
+    expect(repo[0]!.generate).toEqual({ kind: 'password', length: 48 });
+    expect(repo[0]!.noRotate).toMatch(/lock every volume backup away/);
+    expect(repo[0]!.onNodes).toBeUndefined();
+    const value = 'kopia-repo-password-only-in-the-store-0123456789abcdef';
+    const [secret] = buildSecrets(repo, new Map([['backup-velero-repo-password', value]]));
+    expect(Buffer.from(secret!.data!['repository-password']!, 'base64').toString()).toBe(value);
+    const tree = [...r.files.values()].join('\n');
+    expect(tree.includes(value)).toBe(false);
+    expect(tree).not.toContain('static-passw0rd');
+    expect(tree).not.toMatch(/repository-password\s*[:=]\s*\S/);
+    // The README's secrets table lists it as generated by labctl (delivered by up / secrets apply before ArgoCD).
+    expect(r.files.get('README.md')).toMatch(
+      /`backup-velero-repo-password` \| velero\/velero-repo-credentials \| repository-password \| yes/,
+    );
+  });
+
+  it('both Schedules exclude Secrets (Velero stores objects unencrypted in the bucket)', async () => {
+    const r = await render(exampleWithBackup());
+    for (const name of [SCHEDULES.platform, SCHEDULES.labs]) {
+      const s = doc(r, `components/velero/manifests/schedule-velero-${name}.yaml`);
+      expect(s.spec.template.excludedResources).toEqual(['secrets']);
+      expect(s.spec.template.includedResources).toBeUndefined();
+    }
+  });
+
   it('a key with a line break cannot add lines to the credentials file', async () => {
     const r = await render(exampleWithBackup());
-    const needs = r.secrets.filter((s) => s.namespace === 'velero');
+    const needs = r.secrets.filter((s) => s.namespace === 'velero' && s.name === 'velero-s3');
     const values = new Map([
       ['backup-s3-access-key', 'AKIA\n[evil]\naws_access_key_id=x'],
       ['backup-s3-secret-key', 'secret'],

@@ -18,6 +18,7 @@ import { SCHEMAS } from './schemas.ts';
 import {
   CREDENTIALS,
   PLATFORM_NAMESPACES,
+  REPO_CREDENTIALS,
   SCHEDULES,
   SCHEDULE_LABEL,
   STORAGE_LOCATION,
@@ -31,6 +32,7 @@ import {
 export {
   CREDENTIALS,
   PLATFORM_NAMESPACES,
+  REPO_CREDENTIALS,
   SCHEDULES,
   SCHEDULE_LABEL,
   STORAGE_LOCATION,
@@ -41,6 +43,8 @@ export {
 
 /** Store entries campus IT supplies (`labctl secrets set`); the etcd snapshots read the same two. */
 export const S3_ENTRIES = { accessKey: 'backup-s3-access-key', secretKey: 'backup-s3-secret-key' } as const;
+/** Generated store entry: the Kopia repository password that encrypts the volume data on the target. */
+export const REPO_PASSWORD_ENTRY = 'backup-velero-repo-password';
 
 /**
  * Secret velero/velero-s3: `cloud` is the AWS credentials file Velero and its node agent read
@@ -70,6 +74,16 @@ export function veleroSecretNeeds(): SecretNeed[] {
       key: 'aws_secret_access_key',
       generate: { kind: 'external' },
       purpose: 'S3 secret key of the backup target (campus IT; Velero and the etcd snapshots)',
+    },
+    // Without it Velero encrypts every volume backup with its built-in password (static-passw0rd).
+    {
+      namespace: VELERO_NAMESPACE,
+      name: REPO_CREDENTIALS.name,
+      ref: REPO_PASSWORD_ENTRY,
+      key: REPO_CREDENTIALS.key,
+      generate: { kind: 'password', length: 48 },
+      purpose: 'Kopia repository password (encrypts the volume data Velero writes to the backup target)',
+      noRotate: `it is the password of the existing Kopia repositories on the backup target: a new value would lock every volume backup away, and Velero cannot re-key a repository. To change it, start a new backup chain: let the old backups expire (or delete them with velero backup delete), delete the BackupRepository objects in namespace velero, then labctl secrets set ${REPO_PASSWORD_ENTRY} --replace ${REPO_PASSWORD_ENTRY}, labctl secrets apply, and restart the velero and node-agent pods`,
     },
   ];
 }

@@ -16,6 +16,12 @@ export const VELERO_NAMESPACE = 'velero';
 export const STORAGE_LOCATION = 'default';
 /** The Secret the S3 credentials reach Velero in (key `cloud`: an AWS credentials file). */
 export const CREDENTIALS = { name: 'velero-s3', key: 'cloud' } as const;
+/**
+ * The Secret Velero reads the Kopia repository password from (pkg/repository/keys in v1.18). Velero creates
+ * it at its first start with a fixed, public value when missing: ours is delivered before (labctl up /
+ * secrets apply run before ArgoCD syncs), from a generated store entry.
+ */
+export const REPO_CREDENTIALS = { name: 'velero-repo-credentials', key: 'repository-password' } as const;
 export const SCHEDULES = { platform: 'platform', labs: 'labs' } as const;
 /** Label on every Backup a Schedule makes (Velero sets it), and on ours: which schedule it belongs to. */
 export const SCHEDULE_LABEL = 'velero.io/schedule-name';
@@ -119,6 +125,10 @@ function schedule(
       template: {
         includedNamespaces: namespaces.included,
         ...(namespaces.excluded?.length ? { excludedNamespaces: namespaces.excluded } : {}),
+        // Velero writes objects to the bucket unencrypted. Every Secret here comes from the site's secret
+        // store or Git, or is recreated by its operator (docs/decisions.md, Velero): re-delivered by
+        // labctl up before a restore (docs/disaster-drill.md), never stored in plain text off the cluster.
+        excludedResources: ['secrets'],
         storageLocation: STORAGE_LOCATION,
         ttl: b.ttl,
         // Volumes reach the backup target as data, never kept as snapshots inside the Ceph cluster the
