@@ -40,6 +40,8 @@ const SLOW = [
   'test/cluster/identity.test.ts',
   'test/cluster/remove.test.ts',
   'test/cluster/upgrade.test.ts',
+  'test/cluster/etcd-snapshot-step.test.ts',
+  'test/cluster/etcd-snapshot-script.test.ts',
   'test/cluster/argocd-wait.test.ts',
   'test/security/hosts-keys.test.ts',
   'test/security/shell-injection.test.ts',
