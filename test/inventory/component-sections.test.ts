@@ -159,7 +159,13 @@ describe("adding a component's inventory section touches its folder only (plus t
     const schema = JSON.parse(
       ((await import(join(root, 'installer/inventory/schema/emit.ts'))) as { schemaText: () => string }).schemaText(),
     );
-    expect(Object.keys(schema.properties).slice(-5)).toEqual(['monitoring', 'statusPage', 'labs', 'backup', 'versions']);
+    expect(Object.keys(schema.properties).slice(-5)).toEqual([
+      'monitoring',
+      'statusPage',
+      'labs',
+      'backup',
+      'versions',
+    ]);
     expect(schema.properties.statusPage.properties.title).toMatchObject({
       default: 'Lab cloud status',
       description: 'Title of the page. Default: "Lab cloud status"',

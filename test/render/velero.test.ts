@@ -140,7 +140,9 @@ describe('velero: deployed only with backup:', () => {
     const section = lines.slice(start, end).filter((l) => !/^ {4}region:/.test(l));
     const velero = section.findIndex((l) => l.startsWith('  velero:'));
     expect(velero).toBeGreaterThan(0);
-    const trimmed = section.slice(0, velero).concat(section.slice(velero).filter((l) => !/^( {2}velero:| {4})/.test(l)));
+    const trimmed = section
+      .slice(0, velero)
+      .concat(section.slice(velero).filter((l) => !/^( {2}velero:| {4})/.test(l)));
     const dir = mkdtempSync(join(tmpdir(), 'velero-defaults-'));
     const file = join(dir, 'inventory.yaml');
     writeFileSync(file, [...lines.slice(0, start), ...trimmed, ...lines.slice(end)].join('\n'));
