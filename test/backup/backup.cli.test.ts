@@ -1,18 +1,32 @@
 // The backup commands through the real CLI where no cluster is needed: a site without backup: is a
 // Problem (exit 1) that says so, usage errors exit 2, and nothing is contacted before those checks.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { EXAMPLE, labctl } from '../helpers.ts';
+
+// The example has a backup: section; the "no backup" case is the same site with that section removed.
+const dir = mkdtempSync(join(tmpdir(), 'labctl-nobackup-'));
+const NO_BACKUP = join(dir, 'inventory.yaml');
+const doc = parseDocument(readFileSync(EXAMPLE, 'utf8'));
+if (!doc.has('backup')) throw new Error(`${EXAMPLE} has no backup: section any more; this copy proves nothing`);
+doc.delete('backup');
+writeFileSync(NO_BACKUP, doc.toString());
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('labctl backup / restore: refusals before any connection (real CLI)', () => {
   it.each([
-    [['backup', 'list', '-i', EXAMPLE]],
-    [['backup', 'now', '-i', EXAMPLE, '--yes']],
-    [['restore', '--plan', '-i', EXAMPLE]],
+    [['backup', 'list', '-i', NO_BACKUP]],
+    [['backup', 'now', '-i', NO_BACKUP, '--yes']],
+    [['restore', '--plan', '-i', NO_BACKUP]],
   ])('%j on a site without backup: exits 1 saying so', async (args) => {
-    const r = await labctl(args);
+    // A state dir without admin.conf and no KUBECONFIG: the refusal must come before any kubeconfig lookup.
+    const r = await labctl(args, { env: { LABCTL_STATE_DIR: dir, KUBECONFIG: '' } });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(
-      'inventory.example.yaml: this site has no backup: section, so there are no Velero backups or etcd snapshots to list or restore',
+      `${NO_BACKUP}: this site has no backup: section, so there are no Velero backups or etcd snapshots to list or restore`,
     );
     expect(r.stdout).toBe('');
   });
