@@ -20,7 +20,10 @@ const common = (c: Command) =>
         'where the admin kubeconfig and pinned SSH host keys live. Default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site name>',
       ),
     )
-    .option('--kubeconfig <file>', 'kubeconfig to reach the cluster with. Default: <state-dir>/admin.conf')
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig to reach the cluster with. Default: <state-dir>/admin.conf, else $KUBECONFIG or ~/.kube/config (as labctl secrets apply)',
+    )
     .addOption(
       new Option('--connect-timeout <seconds>', 'SSH connect timeout')
         .default(10)
