@@ -1,11 +1,12 @@
 // The backup commands through the real CLI where no cluster is needed: a site without backup: is a
 // Problem (exit 1) that says so, usage errors exit 2, and nothing is contacted before those checks.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { EXAMPLE, labctl } from '../helpers.ts';
+import { RESTORE_PLAN_EXAMPLE, RESTORE_YES_EXAMPLE } from '../../installer/cli/commands/backup-register.ts';
+import { EXAMPLE, ROOT, fixture, labctl } from '../helpers.ts';
 
 // The example has a backup: section; the "no backup" case is the same site with that section removed.
 const dir = mkdtempSync(join(tmpdir(), 'labctl-nobackup-'));
@@ -40,5 +41,23 @@ describe('labctl backup / restore: refusals before any connection (real CLI)', (
     const ns = await labctl(['restore', '--namespace', 'Course_A', '-i', EXAMPLE]);
     expect(ns.code).toBe(2);
     expect(ns.stderr).toContain('--namespace Course_A: not a Kubernetes namespace name');
+  });
+
+  it('the lab namespace of the restore --help examples and docs/disaster-drill.md is one the example site has', () => {
+    const courses = (doc.toJS() as { labs: { courses: { name: string; backup?: boolean }[] } }).labs.courses;
+    const drill = readFileSync(join(ROOT, 'docs/disaster-drill.md'), 'utf8');
+    const used = [RESTORE_PLAN_EXAMPLE, RESTORE_YES_EXAMPLE, drill].flatMap((t) => t.match(/course-[a-z0-9-]+/g) ?? []);
+    expect(used.length).toBeGreaterThanOrEqual(5);
+    for (const ns of new Set(used)) {
+      // course-<course>-<lab>: a course of inventory.example.yaml that is backed up, and its lab file.
+      const c = courses.find((x) => ns.startsWith(`course-${x.name}-`));
+      expect(c, ns).toBeDefined();
+      expect(c!.backup, ns).not.toBe(false);
+      const lab = ns.slice(`course-${c!.name}-`.length);
+      expect(
+        existsSync(fixture('labs/valid', c!.name, `${lab}.yaml`)),
+        `${ns}: no lab file ${c!.name}/${lab}.yaml`,
+      ).toBe(true);
+    }
   });
 });

@@ -32,8 +32,8 @@ const common = (c: Command) =>
 
 export const BACKUP_LIST_EXAMPLE = 'labctl backup list -i inventory.yaml';
 export const BACKUP_NOW_EXAMPLE = 'labctl backup now -i inventory.yaml --yes --wait';
-export const RESTORE_PLAN_EXAMPLE = 'labctl restore --plan --namespace course-netsec-firewall -i inventory.yaml';
-export const RESTORE_YES_EXAMPLE = 'labctl restore --yes --namespace course-netsec-firewall -i inventory.yaml';
+export const RESTORE_PLAN_EXAMPLE = 'labctl restore --plan --namespace course-netsec-firewalls -i inventory.yaml';
+export const RESTORE_YES_EXAMPLE = 'labctl restore --yes --namespace course-netsec-firewalls -i inventory.yaml';
 
 export function registerBackup(program: Command): void {
   const backup = program
