@@ -143,7 +143,7 @@ beforeAll(async () => {
       }
     }
   const core = kc.makeApiClient(k8s.CoreV1Api);
-  for (const name of ['velero', 'course-netsec-firewalls'])
+  for (const name of ['velero', 'course-netsec-firewall'])
     await core.createNamespace({ body: { metadata: { name } } }).catch((e) => {
       if (e.code !== 409) throw e;
     });
@@ -151,12 +151,12 @@ beforeAll(async () => {
   await api.createNamespacedCustomObject({
     group: 'kubevirt.io',
     version: 'v1',
-    namespace: 'course-netsec-firewalls',
+    namespace: 'course-netsec-firewall',
     plural: 'virtualmachines',
     body: {
       apiVersion: 'kubevirt.io/v1',
       kind: 'VirtualMachine',
-      metadata: { name: 'fw-alice', namespace: 'course-netsec-firewalls' },
+      metadata: { name: 'fw-alice', namespace: 'course-netsec-firewall' },
       spec: { runStrategy: 'Halted', template: { spec: { domain: { devices: {} } } } },
     },
   });
@@ -301,7 +301,7 @@ describe('labctl restore on a real kube-apiserver with Velero v1.18.1 CRDs (reco
     const out = output();
     try {
       await restoreCommand(
-        { ...opts, yes: false, namespace: ['course-netsec-firewalls', 'course-netsec-ids'], waitTimeout: 60 },
+        { ...opts, yes: false, namespace: ['course-netsec-firewall', 'course-netsec-ids'], waitTimeout: 60 },
         ctx(),
         NOW,
       );
@@ -313,7 +313,7 @@ describe('labctl restore on a real kube-apiserver with Velero v1.18.1 CRDs (reco
     );
     expect(out.text()).toContain('newer, passed over: backup labs-20261130030015 is PartiallyFailed');
     expect(out.text()).toContain(
-      'course-netsec-firewalls: exists now; only objects missing from it come back, existing ones are skipped; VMs now: fw-alice (kept as they are)',
+      'course-netsec-firewall: exists now; only objects missing from it come back, existing ones are skipped; VMs now: fw-alice (kept as they are)',
     );
     expect(out.text()).toContain('course-netsec-ids: absent now; comes back whole');
     expect(out.text()).toContain('Not in any backup: the labs of os101');
@@ -335,7 +335,7 @@ describe('labctl restore on a real kube-apiserver with Velero v1.18.1 CRDs (reco
     const out = output();
     try {
       const run = restoreCommand(
-        { ...opts, yes: true, namespace: ['harbor', 'course-netsec-firewalls'], waitTimeout: 60, pollMs: 100 },
+        { ...opts, yes: true, namespace: ['harbor', 'course-netsec-firewall'], waitTimeout: 60, pollMs: 100 },
         ctx(),
         NOW,
       );
@@ -351,7 +351,7 @@ describe('labctl restore on a real kube-apiserver with Velero v1.18.1 CRDs (reco
         'labs-20261129030011-restore-20261130120000',
         {
           backupName: 'labs-20261129030011',
-          includedNamespaces: ['course-netsec-firewalls'],
+          includedNamespaces: ['course-netsec-firewall'],
           existingResourcePolicy: 'none',
         },
       ],

@@ -28,10 +28,9 @@ const CLASSIFIED: Record<string, string> = {
   'labctl backup list -i inventory.yaml': BACKUP_SECTION,
   'labctl restore --plan -i inventory.yaml': BACKUP_SECTION,
   'kubectl -n argocd scale statefulset argocd-application-controller --replicas=0': 'run',
-  'kubectl delete namespace harbor keycloak course-netsec-firewalls --wait=false': 'run',
-  'kubectl wait --for=delete namespace/harbor namespace/keycloak namespace/course-netsec-firewalls --timeout=10m':
-    'run',
-  'labctl restore --yes --namespace harbor --namespace keycloak --namespace course-netsec-firewalls -i inventory.yaml':
+  'kubectl delete namespace harbor keycloak course-netsec-web --wait=false': 'run',
+  'kubectl wait --for=delete namespace/harbor namespace/keycloak namespace/course-netsec-web --timeout=10m': 'run',
+  'labctl restore --yes --namespace harbor --namespace keycloak --namespace course-netsec-web -i inventory.yaml':
     BACKUP_SECTION,
   'kubectl -n argocd scale statefulset argocd-application-controller --replicas=1': 'run',
   'labctl status -i inventory.yaml': NOT_HERE,
@@ -92,7 +91,7 @@ beforeAll(async () => {
   symlinkSync(kubeconfigPath(), join(state, 'admin.conf'));
   const kc = kubeConfig();
   const objs = k8s.KubernetesObjectApi.makeApiClient(kc);
-  for (const name of ['argocd', 'harbor', 'keycloak', 'course-netsec-firewalls'])
+  for (const name of ['argocd', 'harbor', 'keycloak', 'course-netsec-web'])
     await objs.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch((e) => {
       if (e.code !== 409) throw e;
     });
@@ -150,17 +149,17 @@ describe('docs/disaster-drill.md, run as written where it can run here (real bas
     let r = await runLine('kubectl -n argocd scale statefulset argocd-application-controller --replicas=0');
     expect(r.code, r.out).toBe(0);
     expect(await replicas()).toBe(0);
-    r = await runLine('kubectl delete namespace harbor keycloak course-netsec-firewalls --wait=false');
+    r = await runLine('kubectl delete namespace harbor keycloak course-netsec-web --wait=false');
     expect(r.code, r.out).toBe(0);
     // STAND-IN namespace controller: the namespaces are empty; finalize them as kube-controller-manager would.
     const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
-    for (const name of ['harbor', 'keycloak', 'course-netsec-firewalls']) {
+    for (const name of ['harbor', 'keycloak', 'course-netsec-web']) {
       const ns = await core.readNamespace({ name });
       expect(ns.metadata?.deletionTimestamp, name).toBeTruthy();
       await core.replaceNamespaceFinalize({ name, body: { ...ns, spec: { finalizers: [] } } });
     }
     r = await runLine(
-      'kubectl wait --for=delete namespace/harbor namespace/keycloak namespace/course-netsec-firewalls --timeout=10m',
+      'kubectl wait --for=delete namespace/harbor namespace/keycloak namespace/course-netsec-web --timeout=10m',
     );
     expect(r.code, r.out).toBe(0);
     const left = (await core.listNamespace()).items.map((n) => n.metadata!.name);
