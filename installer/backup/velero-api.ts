@@ -3,6 +3,7 @@
 // (namespaces and KubeVirt VirtualMachines) for the restore plan.
 import * as k8s from '@kubernetes/client-node';
 import { Problem } from '../core/diagnostics.ts';
+import { unreachableWith } from '../cluster/kube-access.ts';
 import { showControls } from '../core/show-controls.ts';
 import {
   BACKUP_DONE,
@@ -19,11 +20,16 @@ import type { ClusterNow } from './restore-plan.ts';
 const custom = (kc: k8s.KubeConfig) => kc.makeApiClient(k8s.CustomObjectsApi);
 const at = { group: VELERO_GROUP, version: VELERO_VERSION, namespace: VELERO_NAMESPACE };
 
-/** An API error as one line (the status code and the server's message, not the client's stack): a Problem the user can act on. */
-export function apiError(e: unknown, what: string): Problem {
-  const err = e as { code?: number; body?: unknown; message?: string };
+/**
+ * An API error as one line (the status code and the server's message, not the client's stack): a Problem the
+ * user can act on. A server not reached at all is named with the kubeconfig it came from (kube-access.ts).
+ */
+export function apiError(kc: k8s.KubeConfig, e: unknown, what: string): Problem {
+  const unreached = unreachableWith(e, kc);
+  if (unreached) return new Problem(`${what}: ${unreached}`);
+  const err = e as { code?: unknown; body?: unknown; message?: string };
   let msg = err.message ?? String(e);
-  if (err.code) {
+  if (typeof err.code === 'number') {
     let body = err.body;
     if (typeof body === 'string')
       try {
@@ -41,7 +47,7 @@ async function list<T>(kc: k8s.KubeConfig, plural: string): Promise<T[]> {
     const r = (await custom(kc).listNamespacedCustomObject({ ...at, plural })) as { items?: T[] };
     return r.items ?? [];
   } catch (e) {
-    throw apiError(e, `listing ${plural}.${VELERO_GROUP} in namespace ${VELERO_NAMESPACE}`);
+    throw apiError(kc, e, `listing ${plural}.${VELERO_GROUP} in namespace ${VELERO_NAMESPACE}`);
   }
 }
 
@@ -56,7 +62,7 @@ export async function createObject<T extends { metadata: { name?: string } }>(
   try {
     return (await custom(kc).createNamespacedCustomObject({ ...at, plural, body })) as T;
   } catch (e) {
-    throw apiError(e, `creating ${plural.slice(0, -1)} ${body.metadata.name}`);
+    throw apiError(kc, e, `creating ${plural.slice(0, -1)} ${body.metadata.name}`);
   }
 }
 
@@ -64,7 +70,7 @@ async function getObject<T>(kc: k8s.KubeConfig, plural: string, name: string): P
   try {
     return (await custom(kc).getNamespacedCustomObject({ ...at, plural, name })) as T;
   } catch (e) {
-    throw apiError(e, `reading ${plural.slice(0, -1)} ${name}`);
+    throw apiError(kc, e, `reading ${plural.slice(0, -1)} ${name}`);
   }
 }
 
@@ -118,7 +124,7 @@ export async function clusterNow(kc: k8s.KubeConfig): Promise<ClusterNow> {
     const nss = await kc.makeApiClient(k8s.CoreV1Api).listNamespace();
     for (const n of nss.items) out.set(n.metadata!.name!, { vms: [] });
   } catch (e) {
-    throw apiError(e, 'listing namespaces');
+    throw apiError(kc, e, 'listing namespaces');
   }
   let vms: { metadata?: { name?: string; namespace?: string } }[] = [];
   try {
@@ -133,7 +139,7 @@ export async function clusterNow(kc: k8s.KubeConfig): Promise<ClusterNow> {
         }
       ).items ?? [];
   } catch (e) {
-    if ((e as { code?: number }).code !== 404) throw apiError(e, 'listing kubevirt.io VirtualMachines');
+    if ((e as { code?: number }).code !== 404) throw apiError(kc, e, 'listing kubevirt.io VirtualMachines');
   }
   for (const vm of vms) out.get(vm.metadata?.namespace ?? '')?.vms.push(vm.metadata?.name ?? '?');
   for (const v of out.values()) v.vms.sort();

@@ -432,9 +432,9 @@ describe('the --help examples, parsed by the real CLI program as printed, run ag
       },
     });
     const plan = await parsed(RESTORE_PLAN_EXAMPLE);
-    expect(plan).toMatchObject({ plan: true, namespace: ['course-netsec-firewall'] });
+    expect(plan).toMatchObject({ plan: true, namespace: ['course-netsec-firewalls'] });
     const yes = await parsed(RESTORE_YES_EXAMPLE);
-    expect(yes).toMatchObject({ yes: true, namespace: ['course-netsec-firewall'], waitTimeout: 3600 });
+    expect(yes).toMatchObject({ yes: true, namespace: ['course-netsec-firewalls'], waitTimeout: 3600 });
     const out = output();
     try {
       await restoreCommand({ ...(plan as any), yes: false }, ctx());
@@ -445,6 +445,6 @@ describe('the --help examples, parsed by the real CLI program as printed, run ag
     } finally {
       out.restore();
     }
-    expect((await list('restores')).map((r) => r.spec.includedNamespaces)).toEqual([['course-netsec-firewall']]);
+    expect((await list('restores')).map((r) => r.spec.includedNamespaces)).toEqual([['course-netsec-firewalls']]);
   });
 });

@@ -42,7 +42,16 @@ const KEEP = [
 ];
 
 /** A JSON Schema of installer/render/schemas as a structural schema kube-apiserver accepts. */
-export function structural(s: Schema): Schema {
+export function structural(s0: Schema): Schema {
+  // scripts/crds/convert.ts writes upstream `nullable: true` as JSON Schema's `type: [T, 'null']`; a CRD
+  // schema takes one type string, so it goes back to `type: T, nullable: true`.
+  const s: Schema = { ...s0 };
+  if (Array.isArray(s.type)) {
+    const types = (s.type as string[]).filter((t) => t !== 'null');
+    if (types.length !== 1) throw new Error(`structural: cannot express type ${JSON.stringify(s.type)} in a CRD`);
+    if (types.length < (s.type as string[]).length) s.nullable = true;
+    s.type = types[0];
+  }
   const out: Schema = {};
   for (const k of KEEP) if (s[k] !== undefined) out[k] = s[k];
   if (typeof out.pattern === 'string' && /\(\?[=!<]/.test(out.pattern)) delete out.pattern; // RE2 has no lookaround

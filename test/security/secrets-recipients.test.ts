@@ -249,6 +249,9 @@ describe('secrets set and apply (issue 20)', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`cannot apply the Secrets with ${join(state, 'admin.conf')}:`);
       expect(r.stderr).toMatch(/ECONNREFUSED/);
+      expect(r.stderr).toContain(
+        `cannot reach the API server https://127.0.0.1:1 named in ${join(state, 'admin.conf')}`,
+      );
       expect(r.stderr).not.toContain('internal error');
     });
 

@@ -20,7 +20,10 @@ const common = (c: Command) =>
         'where the admin kubeconfig and pinned SSH host keys live. Default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site name>',
       ),
     )
-    .option('--kubeconfig <file>', 'kubeconfig to reach the cluster with. Default: <state-dir>/admin.conf')
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig to reach the cluster with. Default: <state-dir>/admin.conf, else $KUBECONFIG or ~/.kube/config (as labctl secrets apply)',
+    )
     .addOption(
       new Option('--connect-timeout <seconds>', 'SSH connect timeout')
         .default(10)
@@ -29,8 +32,8 @@ const common = (c: Command) =>
 
 export const BACKUP_LIST_EXAMPLE = 'labctl backup list -i inventory.yaml';
 export const BACKUP_NOW_EXAMPLE = 'labctl backup now -i inventory.yaml --yes --wait';
-export const RESTORE_PLAN_EXAMPLE = 'labctl restore --plan --namespace course-netsec-firewall -i inventory.yaml';
-export const RESTORE_YES_EXAMPLE = 'labctl restore --yes --namespace course-netsec-firewall -i inventory.yaml';
+export const RESTORE_PLAN_EXAMPLE = 'labctl restore --plan --namespace course-netsec-firewalls -i inventory.yaml';
+export const RESTORE_YES_EXAMPLE = 'labctl restore --yes --namespace course-netsec-firewalls -i inventory.yaml';
 
 export function registerBackup(program: Command): void {
   const backup = program

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { Problem } from '../../core/diagnostics.ts';
 import { defaultStateDir } from '../../cluster/journal.ts';
-import { loadKubeconfig } from '../../cluster/status.ts';
+import { loadChosenKubeconfig } from '../../cluster/kube-access.ts';
 import { StepRunner } from '../../cluster/upgrade/run.ts';
 import type { Site } from '../../inventory/types.ts';
 import { PIN_FILE } from '../../ssh/host-keys.ts';
@@ -39,8 +39,8 @@ export function backupContext(o: BackupCommonOptions): BackupContext {
 export function contextFor(site: Site, o: Omit<BackupCommonOptions, 'inventory' | 'output'>): BackupContext {
   requireBackup(site);
   const stateDir = o.stateDir ?? defaultStateDir(site);
-  const kc = loadKubeconfig(o.kubeconfig ?? join(stateDir, 'admin.conf'));
-  if (typeof kc === 'string') throw new Problem(`${kc}; name another with --kubeconfig`);
+  const kc = loadChosenKubeconfig({ kubeconfig: o.kubeconfig, stateDir });
+  if (typeof kc === 'string') throw new Problem(kc);
   const runner = new StepRunner(site, {
     connectTimeoutMs: o.connectTimeout * 1000,
     knownHosts: join(stateDir, PIN_FILE),

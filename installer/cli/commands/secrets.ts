@@ -419,8 +419,11 @@ export async function secretsApply(
   } catch (e) {
     if (e instanceof ExitError) throw e;
     const err = e as { message?: string; code?: string; body?: unknown };
+    // Not reached at all: the server and kubeconfig named, and what to do (the wording of backup/restore).
+    const { unreachableWith, loadKubeconfigFile } = await import('../../cluster/kube-access.ts');
+    const unreached = unreachableWith(e, loadKubeconfigFile(kubeconfig));
     throw new ExitError(
-      `cannot apply the Secrets with ${kubeconfig ?? 'the default kubeconfig'}: ${err.code ? `${err.code} ` : ''}${err.message ?? String(e)}`,
+      `cannot apply the Secrets with ${kubeconfig ?? 'the default kubeconfig'}: ${unreached ? `${unreached}. Nothing was sent` : `${err.code ? `${err.code} ` : ''}${err.message ?? String(e)}`}`,
       1,
     );
   }
