@@ -42,10 +42,18 @@ const CRD_PROVIDERS: Record<string, string> = {
   // GatewayAPI resource of the calico-gateway Application.
   'gateway.envoyproxy.io': 'calico-gateway',
   'snapshot.storage.k8s.io': 'snapshot-controller-crds',
+  // The Velero chart installs its CRDs (upgradeCRDs off: they come with the chart's templates).
+  'velero.io': 'velero',
 };
 
 /** Groups whose real upstream CRDs (scripts/crds/upstream, via upstreamCrds) are installed instead of built ones. */
-const UPSTREAM_GROUPS = new Set(['gateway.networking.k8s.io', 'operator.tigera.io', 'gateway.envoyproxy.io']);
+const UPSTREAM_GROUPS = new Set([
+  'gateway.networking.k8s.io',
+  'operator.tigera.io',
+  'gateway.envoyproxy.io',
+  'velero.io',
+  'snapshot.storage.k8s.io',
+]);
 
 interface App {
   obj: K8sObject;
