@@ -1,7 +1,7 @@
 // Alerts on Velero's own metrics (pkg/metrics/metrics.go of Velero v1.18), with runbooks; monitoring
 // gathers them. Only on sites with a `backup:` section (no Velero, no alerts).
 import type { SiteContext } from '../../model.ts';
-import { alert, kc, type AlertGroup } from '../../platform/alert-rules.ts';
+import { alert, kc, type AlertGroup, RERENDER } from '../../platform/alert-rules.ts';
 import { veleroBackup } from './backup-section.ts';
 import { SCHEDULES, STORAGE_LOCATION, VELERO_NAMESPACE, labNamespaces, longestGapSeconds } from './schedules.ts';
 
@@ -94,10 +94,10 @@ export function alerts({ site }: SiteContext): AlertGroup[] {
             check: [
               kc(`kubectl -n ${NS} get backupstoragelocation -o wide`),
               kc(`kubectl -n ${NS} logs deploy/velero | grep -i 'backup storage location' | tail -20`),
-              'From a node: curl -sS -o /dev/null -w "%{http_code}" <backup.target.endpoint>',
+              `From a node: curl -sS -o /dev/null -w "%{http_code}" ${b.endpoint}`,
             ],
             fix: [
-              'Endpoint down or moved: ask campus IT; fix backup.target in the inventory and re-render.',
+              `Endpoint down or moved: ask campus IT; if it moved, fix backup.target in the inventory, ${RERENDER}.`,
               'Access denied: the keys changed; labctl secrets set backup-s3-access-key --replace backup-s3-access-key (and the same for backup-s3-secret-key), then labctl secrets apply.',
               'TLS errors: the endpoint certificate is not signed by a CA the pod trusts (on internal-ca sites, the site CA).',
             ],
