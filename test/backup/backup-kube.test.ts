@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { kubeConfig, kubectlOk } from '../kube/client.ts';
+import { kubeConfig, kubectlOk, waitEstablished } from '../kube/client.ts';
 import { crdsFor } from '../kube/crds.ts';
 import { EXAMPLE } from '../helpers.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
@@ -122,14 +122,11 @@ beforeAll(async () => {
   // KubeVirt's VirtualMachine (the project's schema; kubevirt ships no CRD file) for the VMs of lab namespaces.
   const vmCrd = crdsFor([{ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' }]);
   await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', '-'], { stdin: JSON.stringify(vmCrd[0]) });
-  await kubectlOk([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd/backups.velero.io',
-    'crd/restores.velero.io',
-    'crd/schedules.velero.io',
-    'crd/virtualmachines.kubevirt.io',
+  await waitEstablished([
+    'backups.velero.io',
+    'restores.velero.io',
+    'schedules.velero.io',
+    'virtualmachines.kubevirt.io',
   ]);
   // A CRD just Established may still answer 429 "storage is (re)initializing" for a moment: wait (bounded).
   for (const plural of ['backups', 'restores', 'schedules'])

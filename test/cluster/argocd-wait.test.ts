@@ -15,7 +15,13 @@ import { applyRootApplication } from '../../installer/cluster/handover.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
 import type { K8sObject } from '../../installer/render/model.ts';
 import { EXAMPLE } from '../helpers.ts';
-import { freshNamespace, kubeConfig, kubeconfigPath, kubectlOk, tokenKubeConfig } from '../kube/client.ts';
+import {
+  freshNamespace,
+  kubeConfig,
+  kubeconfigPath,
+  tokenKubeConfig,
+  waitEstablished,
+} from '../kube/client.ts';
 import { applyObjects } from '../kube/apply.ts';
 import { crdsFor } from '../kube/crds.ts';
 import { startHarness, stopHarness } from '../kube/global-setup.ts';
@@ -44,8 +50,8 @@ const CRD_KINDS = [
 async function installCrds(kubeconfig: string) {
   const crds = crdsFor(CRD_KINDS);
   expect((await applyObjects(crds, { kubeconfig })).refused).toEqual([]);
-  await kubectlOk(
-    ['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((c) => `crd/${c.metadata.name}`)],
+  await waitEstablished(
+    crds.map((c) => c.metadata.name),
     { kubeconfig },
   );
 }

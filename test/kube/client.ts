@@ -82,6 +82,42 @@ export async function kubectlOk(args: string[], o: Parameters<typeof kubectl>[1]
   return r.stdout;
 }
 
+/**
+ * Waits (bounded, 60 s) until each named CRD is Established. Not `kubectl wait --for=condition=Established`:
+ * it fails at once ("accessor error: <nil>") on a CRD whose conditions are not written yet, which under load
+ * happened to CRDs another test file had just created (one shared server). A missing condition is waiting.
+ */
+export async function waitEstablished(
+  names: string[],
+  o: { kubeconfig?: string; timeoutMs?: number } = {},
+): Promise<void> {
+  const limit = o.timeoutMs ?? 60_000;
+  const deadline = Date.now() + limit;
+  let pending = [...new Set(names)];
+  while (pending.length) {
+    const r = await kubectl(['get', '--ignore-not-found', ...pending.map((n) => `crd/${n}`), '-o', 'json'], {
+      kubeconfig: o.kubeconfig,
+    });
+    if (r.code === 0 && r.stdout.trim()) {
+      type Crd = { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] | null } };
+      // One name prints the object itself, several a List.
+      const got = JSON.parse(r.stdout) as Crd & { items?: Crd[] };
+      const ready = new Set(
+        (got.items ?? [got])
+          .filter((c) => c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'))
+          .map((c) => c.metadata.name),
+      );
+      pending = pending.filter((n) => !ready.has(n));
+      if (!pending.length) return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `CRDs not Established after ${limit / 1000} s: ${pending.join(', ')}${r.code ? ` (${r.stderr.trim()})` : ''}`,
+      );
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
 /** A namespace no other test uses: `<prefix>-<random>`, with the given labels. */
 export async function freshNamespace(prefix: string, labels: Record<string, string> = {}): Promise<string> {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`.slice(0, 63);

@@ -21,7 +21,7 @@ import { upstreamCrds } from '../../scripts/crds/generate.ts';
 import { SOURCES } from '../../scripts/crds/sources.ts';
 import { fixture } from '../helpers.ts';
 import { applyObjects } from './apply.ts';
-import { kubectlOk } from './client.ts';
+import { kubectlOk, waitEstablished } from './client.ts';
 
 const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }) as K8sObject;
 let objects: K8sObject[];
@@ -59,12 +59,7 @@ beforeAll(async () => {
   await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=gateway-test', '-f', '-'], {
     stdin: crds.map((c) => JSON.stringify(c)).join('\n'),
   });
-  await kubectlOk([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    ...crds.map((c) => `crd/${c.metadata.name}`),
-  ]);
+  await waitEstablished(crds.map((c) => c.metadata.name));
   const namespaces = [...new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n))].sort();
   const r = await applyObjects(namespaces.map(ns));
   if (r.refused.length) throw new Error(r.refused.join('\n'));

@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../installer/render/model.ts';
 import { ROOT } from '../helpers.ts';
 import { applyObjects, byWave, parseYamlFile, wave, yamlFiles } from './apply.ts';
-import { kubectlOk } from './client.ts';
+import { kubectlOk, waitEstablished } from './client.ts';
 import { crdsFor } from './crds.ts';
 import { upstreamCrds } from '../../scripts/crds/generate.ts';
 import { SOURCES } from '../../scripts/crds/sources.ts';
@@ -132,7 +132,7 @@ async function syncTree(tree: string) {
     [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } } as K8sObject, ...argoCrds],
     false,
   );
-  await waitEstablished(argoCrds);
+  await waitForCrds(argoCrds);
   await apply('bootstrap', yamlFiles(join(dir, 'bootstrap')).flatMap(parseYamlFile));
   // The root Application syncs apps/ (AppProjects in wave -20 before the Applications that use them).
   await apply('apps', byWave(appsObjs));
@@ -154,7 +154,7 @@ async function syncTree(tree: string) {
     const waveCrds = crds.filter((c) => inWave.some((a) => CRD_PROVIDERS[crdGroup(c)] === a.name));
     if (nsObjs.length || waveCrds.length)
       await apply(`wave ${w} (${names}): namespaces and CRDs`, [...nsObjs, ...waveCrds], false);
-    if (waveCrds.length) await waitEstablished(waveCrds);
+    if (waveCrds.length) await waitForCrds(waveCrds);
     const m = inWave.flatMap((a) => manifests.get(a.name)!);
     if (m.length) await apply(`wave ${w} (${names})`, byWave(m));
   }
@@ -169,13 +169,8 @@ async function syncTree(tree: string) {
 }
 
 /** CRDs serve their kinds only once Established. Bounded. */
-async function waitEstablished(crds: K8sObject[]) {
-  await kubectlOk([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    ...crds.map((c) => `crd/${c.metadata.name}`),
-  ]);
+async function waitForCrds(crds: K8sObject[]) {
+  await waitEstablished(crds.map((c) => c.metadata.name));
 }
 
 describe('golden trees on a real kube-apiserver (server-side apply, strict validation, sync-wave order; CRDs built from installer/render/schemas, Argo CD/cert-manager specs open; Gateway API and Calico GatewayAPI: the upstream CRDs)', () => {
@@ -242,7 +237,7 @@ describe('golden trees on a real kube-apiserver (server-side apply, strict valid
         ])
       ).refused,
     ).toEqual([]);
-    await waitEstablished(crds);
+    await waitForCrds(crds);
     expect((await applyObjects([pool])).refused).toEqual([]);
     const typo = { ...pool, spec: { ...(pool as any).spec, autoAsign: false } } as K8sObject;
     const r = await applyObjects([typo]);

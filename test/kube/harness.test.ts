@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { pinnedVersions } from '../../installer/core/versions.ts';
 import { ROOT } from '../helpers.ts';
 import { run } from '../labs/helpers.ts';
-import { kubeConfig } from './client.ts';
+import { kubeConfig, kubectlOk, waitEstablished } from './client.ts';
 
 const pinned = pinnedVersions().kubernetes.default;
 const staging = pinned.replace(/^v1\./, 'v0.');
@@ -27,5 +27,40 @@ describe('kube-apiserver harness version (gitops/versions.yaml kubernetes.defaul
     expect(v.gitVersion).toBe(pinned);
     const r = await run(join(ROOT, '.tools/bin/kubeadm'), ['version', '-o', 'short']);
     expect(r.stdout.trim()).toBe(pinned);
+  });
+});
+
+describe('waitEstablished (the CRD wait every kube suite uses)', () => {
+  it('waits for a CRD created a moment before, and names a CRD that never comes when its bound runs out', async () => {
+    const name = `waits${Date.now().toString(36)}.harness.test`;
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name },
+      spec: {
+        group: 'harness.test',
+        scope: 'Namespaced',
+        names: { plural: name.split('.')[0], singular: name.split('.')[0], kind: 'Wait' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
+      },
+    };
+    await kubectlOk(['create', '-f', '-'], { stdin: JSON.stringify(crd) });
+    try {
+      await waitEstablished([name]);
+      const conds = JSON.parse(await kubectlOk(['get', `crd/${name}`, '-o', 'json'])).status.conditions;
+      expect(conds).toContainEqual(expect.objectContaining({ type: 'Established', status: 'True' }));
+      await expect(waitEstablished([name, 'absent.harness.test'], { timeoutMs: 1500 })).rejects.toThrow(
+        /not Established after 1.5 s: absent\.harness\.test/,
+      );
+    } finally {
+      await kubectlOk(['delete', `crd/${name}`, '--wait=false']);
+    }
   });
 });

@@ -16,7 +16,16 @@ import type { K8sObject } from '../../installer/render/model.ts';
 import { ROOT } from '../helpers.ts';
 import { VALID, siteValuesFile, template, tmp } from '../labs/helpers.ts';
 import { applyObjects } from './apply.ts';
-import { allowed, freshNamespace, type Access, kubectl, kubectlOk, tokenKubeConfig, type Identity } from './client.ts';
+import {
+  allowed,
+  freshNamespace,
+  type Access,
+  kubectl,
+  kubectlOk,
+  tokenKubeConfig,
+  type Identity,
+  waitEstablished,
+} from './client.ts';
 import { crdsFor } from './crds.ts';
 import { upstreamCrds } from '../../scripts/crds/generate.ts';
 import { SOURCES } from '../../scripts/crds/sources.ts';
@@ -105,9 +114,9 @@ beforeAll(async () => {
   const kindKey = (o: K8sObject) => `${o.apiVersion.split('/')[0]}/${o.kind}`;
   const real = [...new Set(all.filter((o) => stored.has(kindKey(o))).map((o) => stored.get(kindKey(o)) as K8sObject))];
   upstreamNames = real.map((c) => c.metadata.name).sort();
-  const crds = await applyObjects([...crdsFor(all.filter((o) => !stored.has(kindKey(o)))), ...real]);
-  expect(crds.refused).toEqual([]);
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+  const crdObjects = [...crdsFor(all.filter((o) => !stored.has(kindKey(o)))), ...real];
+  expect((await applyObjects(crdObjects)).refused).toEqual([]);
+  await waitEstablished(crdObjects.map((c) => c.metadata.name));
   expect((await applyObjects([STAFF_ROLE])).refused).toEqual([]);
   for (const l of LABS) {
     const ns = namespaceOf(l.course, l.lab);

@@ -14,7 +14,7 @@ import { upstreamCrds } from '../../scripts/crds/generate.ts';
 import { SOURCES } from '../../scripts/crds/sources.ts';
 import { EXAMPLE } from '../helpers.ts';
 import { applyObjects } from './apply.ts';
-import { kubectlOk } from './client.ts';
+import { kubectlOk, waitEstablished } from './client.ts';
 
 let objects: K8sObject[];
 
@@ -32,12 +32,7 @@ beforeAll(async () => {
   await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=velero-test', '-f', '-'], {
     stdin: crds.map((x) => JSON.stringify(x)).join('\n'),
   });
-  await kubectlOk([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    ...crds.map((x) => `crd/${x.metadata.name}`),
-  ]);
+  await waitEstablished(crds.map((c) => c.metadata.name));
   const r = await applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'velero' } } as K8sObject]);
   if (r.refused.length) throw new Error(r.refused.join('\n'));
 }, 180_000);
