@@ -115,6 +115,11 @@ describe('remove plan', () => {
     expect(ceph).toContain('ceph osd out $ids');
     expect(ceph).toContain('ceph osd safe-to-destroy $ids');
     expect(ceph).toContain('for i in $(seq 1 6); do');
+    expect(ceph).toContain('sleep 10');
+    expect(
+      buildRemovePlan(two, { node: 'stor1', ready: allReady, rebalanceTimeoutSec: 60, rebalanceIntervalSec: 2 })
+        .steps[1]!.script,
+    ).toMatch(/for i in \$\(seq 1 30\); do[\s\S]*sleep 2\n[\s\S]*after 30 tries of 2 s/);
     expect(p.steps[0]!.script).toContain('--ignore-daemonsets --delete-emptydir-data --timeout=600s');
     expect(p.steps[2]!.script).toContain('kubeadm reset --force');
     for (const s of p.steps) execFileSync('bash', ['-n'], { input: s.script });

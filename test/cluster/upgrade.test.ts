@@ -192,7 +192,7 @@ describe('labctl upgrade 1.35.0 → 1.36.4 on the fake rack (STAND-IN kubeadm, k
       .map((l) => l.replace('--kubeconfig /etc/kubernetes/admin.conf ', ''));
     expect(log).toEqual([
       'cordon w2',
-      'drain w2 --ignore-daemonsets --delete-emptydir-data --timeout=30s',
+      'drain w2 --ignore-daemonsets --delete-emptydir-data --timeout=30s --request-timeout=30s',
       'uncordon w2',
     ]);
     expect(standinLog(rack, 'cp1', 'kubectl').join('\n')).not.toMatch(/--disable-eviction|--force/);

@@ -7,25 +7,26 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { renderTemplate } from '../../installer/render/text.ts';
 import '../../installer/cluster/shell.ts';
 import { READY_TRIES } from '../../installer/cluster/upgrade/plan.ts';
 import { OBSERVE_SCRIPT, parseObserved } from '../../installer/cluster/upgrade/observe.ts';
 import { ROOT } from '../helpers.ts';
-import { freshNamespace, kubeconfigPath, kubectl, kubectlOk } from './client.ts';
+import { freshNamespace, kubeConfig, kubeconfigPath, kubectl, kubectlOk } from './client.ts';
 
 const KUBECTL_DIR = join(ROOT, '.tools/bin');
 // The prelude's helpers, without its host side effects (step_done writes /var/lib/labctl on a node).
 const HELPERS =
   'set -euo pipefail\nfail() { echo "LABCTL_ERROR: $*" >&2; exit 1; }\nnote() { echo "LABCTL_NOTE: $*"; }\nstep_done() { echo STEP_DONE; }\n';
 
-function bash(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function bash(script: string, timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
     const p = execFile(
       'bash',
       ['-s'],
-      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${KUBECTL_DIR}:${process.env.PATH}` } },
+      { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, PATH: `${KUBECTL_DIR}:${process.env.PATH}` } },
       (err, stdout, stderr) => res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     p.stdin!.end(script);
@@ -128,12 +129,28 @@ describe('upgrade/remove kubectl scripts against the real kube-apiserver (no kub
         },
       }),
     ]);
-    const r = await bash(render('cluster/upgrade/templates/drain.sh.hbs', { node: name, drainTimeoutSec: 3 }));
+    // Bounded: the API server answers each refused eviction with 429 and Retry-After 10 s, which kubectl's
+    // client repeats up to 10 times (~100 s) past --timeout unless --request-timeout bounds the call. Killed
+    // at 45 s, a script without that bound would not print the step's error below.
+    const r = await bash(render('cluster/upgrade/templates/drain.sh.hbs', { node: name, drainTimeoutSec: 3 }), 45_000);
     expect(r.code, r.stderr).not.toBe(0);
     expect(r.stderr).toContain(
       `LABCTL_ERROR: drain of ${name} did not finish within 3 s (a PodDisruptionBudget, a VM that cannot migrate, or a pod no controller manages`,
     );
-    expect(r.stdout + r.stderr).toMatch(/disruption budget/);
+    // The refusal is the budget's: the same eviction, asked once (no client retry), is refused naming it.
+    const refused = await kubeConfig()
+      .makeApiClient(k8s.CoreV1Api)
+      .createNamespacedPodEviction({
+        name: 'vm-1',
+        namespace: ns,
+        body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'vm-1', namespace: ns } },
+      })
+      .then(
+        () => ({ code: 201, body: '' }),
+        (e: { code?: number; body?: unknown }) => ({ code: e.code, body: String(e.body) }),
+      );
+    expect(refused.code, refused.body).toBe(429);
+    expect(refused.body).toContain("Cannot evict pod as it would violate the pod's disruption budget.");
     expect((await node(name)).spec.unschedulable).toBe(true);
     const pod = JSON.parse(await kubectlOk(['-n', ns, 'get', 'pod', 'vm-1', '-o', 'json'])) as {
       metadata: { deletionTimestamp?: string };

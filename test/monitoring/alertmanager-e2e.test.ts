@@ -5,6 +5,7 @@
 // Instance A: critical -> bob's pager (and the team), warning -> team, an acknowledged (silenced)
 // critical alert never reaches the secondary, an unacknowledged one does after escalateAfterMinutes.
 // Instance B: same site with a maintenance window now: nothing but the Watchdog heartbeat is sent.
+// The rendered waits (group_wait 30 s, escalation 1 min) are shortened to 2 s and 10 s, and nothing else.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,12 +74,47 @@ async function instance(tag: 'a' | 'b', zone: string, maintenance: boolean): Pro
     writeFileSync(join(secrets, s.key), `http://127.0.0.1:${hook.port}/${tag}/${name}\n`);
   }
   const file = join(dir, `alertmanager-${tag}.yml`);
-  writeFileSync(file, stringify(compat025(alertmanagerConfig(site, { secretDir: secrets }))));
+  const rendered = alertmanagerConfig(site, { secretDir: secrets });
+  const short = shortenWaits(rendered);
+  // Only the two waits changed: the root's group_wait (30 s) and the escalation routes' (escalateAfterMinutes).
+  const changes = differences(rendered, short);
+  expect(changes.length).toBeGreaterThanOrEqual(2);
+  for (const c of changes)
+    expect(c).toMatch(/^(route\.group_wait: "30s" -> "2s"|route(\.routes\[\d+\])+\.group_wait: "1m" -> "10s")$/);
+  expect(changes).toContain('route.group_wait: "30s" -> "2s"');
+  writeFileSync(file, stringify(compat025(short)));
   const storage = join(dir, `data-${tag}`);
   mkdirSync(storage);
   const am = await startAlertmanager(file, storage);
   ams.push(am);
   return am;
+}
+
+/**
+ * The rendered configuration with its long waits shortened, so the test takes seconds, not minutes: the root
+ * group_wait 30s -> 2s, and the escalation wait (escalateAfterMinutes, 1m here) -> 10s, still 8 s after the
+ * primary's page for the acknowledgement to land before the secondary would be paged. Nothing else changes
+ * (instance() checks the differences).
+ */
+function shortenWaits<T>(config: T): T {
+  const SHORT: Record<string, string> = { '30s': '2s', '1m': '10s' };
+  return JSON.parse(JSON.stringify(config), (key, value) =>
+    key === 'group_wait' && typeof value === 'string' ? (SHORT[value] ?? value) : value,
+  );
+}
+/** Every leaf that differs between a and b, as `path: "a" -> "b"` (a key missing on one side counts). */
+function differences(a: unknown, b: unknown, path = ''): string[] {
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((k) =>
+      differences(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        Array.isArray(a) ? `${path}[${k}]` : path ? `${path}.${k}` : k,
+      ),
+    );
+  }
+  return a === b ? [] : [`${path}: ${JSON.stringify(a)} -> ${JSON.stringify(b)}`];
 }
 
 const alert = (alertname: string, severity: string, extra: Record<string, string> = {}) => ({
@@ -143,7 +179,7 @@ describe('a real Alertmanager with a rendered configuration', () => {
       await waitFor(() => r.some(got('/a/heartbeat', 'Watchdog')) && r.some(got('/b/heartbeat', 'Watchdog')), 20_000),
       JSON.stringify(r),
     ).toBe(true);
-    // The primary (bob) is paged for both critical alerts after the 30 s group wait; bob acknowledges one.
+    // The primary (bob) is paged for both critical alerts after the group wait (30 s, 2 s here); bob acknowledges one.
     expect(
       await waitFor(() => r.some(got('/a/bob', 'E2EDiskOnFire')) && r.some(got('/a/bob', 'E2EAcked')), 60_000),
       a.log(),
@@ -153,7 +189,7 @@ describe('a real Alertmanager with a rendered configuration', () => {
     expect(
       await waitFor(() => r.some(got('/a/team', 'E2ESlowWarning')) && r.some(got('/a/team', 'E2EDiskOnFire')), 30_000),
     ).toBe(true);
-    // After escalateAfterMinutes (1 min) the secondary (carol) gets the unacknowledged alert only.
+    // After escalateAfterMinutes (1 min, 10 s here) the secondary (carol) gets the unacknowledged alert only.
     expect(await waitFor(() => r.some(got('/a/carol', 'E2EDiskOnFire')), 60_000), a.log()).toBe(true);
     await new Promise((res) => setTimeout(res, 3000)); // a flush for E2EAcked would come in the same second
 

@@ -144,14 +144,16 @@ beforeAll(async () => {
   });
   rack = await FakeRack.create(44, [{ name: 'sandbox' }]);
   // kubeadm/kubectl stand-ins in "ok" mode: the membership waits answer at once instead of sleeping. The
-  // sandbox has no network: apt-get and curl are stubs that fail at once (first in PATH) instead of retrying.
+  // sandbox has no network: apt-get and curl are stubs that fail at once (first in PATH) instead of retrying,
+  // and so is apt-helper (called by its path; its key download otherwise took ~8 s per node to give up). The
+  // values reach them as arguments after bash has expanded them: a stub sees the same words.
   installKubeStandIns(rack, 'sandbox');
   rack.run('sandbox', ['sh', '-c', 'echo ok > /etc/standin/mode; touch /var/lib/standin-api-up']);
-  for (const stub of ['apt-get', 'curl']) {
+  for (const stub of ['/usr/local/sbin/apt-get', '/usr/local/sbin/curl', '/usr/lib/apt/apt-helper']) {
     rack.run('sandbox', [
       'sh',
       '-c',
-      `printf '#!/bin/sh\necho "STAND-IN ${stub}: no network in the sandbox" >&2\nexit 100\n' > /usr/local/sbin/${stub} && chmod 755 /usr/local/sbin/${stub}`,
+      `printf '#!/bin/sh\necho "STAND-IN ${stub}: no network in the sandbox" >&2\nexit 100\n' > ${stub} && chmod 755 ${stub}`,
     ]);
   }
 }, 300_000);

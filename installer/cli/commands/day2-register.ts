@@ -70,6 +70,11 @@ export function registerDay2(program: Command): void {
         .default(3600)
         .argParser(positive('--rebalance-timeout')),
     )
+    .addOption(
+      new Option('--rebalance-interval <seconds>', 'how often to ask Ceph (osd safe-to-destroy) during that wait')
+        .default(10)
+        .argParser(positive('--rebalance-interval')),
+    )
     .addOption(inventoryOption())
     .addOption(outputOption())
     .addOption(stateDirOption())
@@ -81,6 +86,7 @@ export function registerDay2(program: Command): void {
         yesRemove: o.yesRemove,
         drainTimeout: o.drainTimeout,
         rebalanceTimeout: o.rebalanceTimeout,
+        rebalanceInterval: o.rebalanceInterval,
         inventory: o.inventory,
         output: o.output,
         stateDir: o.stateDir,

@@ -16,6 +16,7 @@ export interface RemoveOptions {
   yesRemove?: string;
   drainTimeout: number;
   rebalanceTimeout: number;
+  rebalanceInterval: number;
   inventory: string;
   output: OutputFormat;
   stateDir?: string;
@@ -48,6 +49,7 @@ export async function removeCommand(o: RemoveOptions): Promise<void> {
         ready,
         drainTimeoutSec: o.drainTimeout,
         rebalanceTimeoutSec: o.rebalanceTimeout,
+        rebalanceIntervalSec: o.rebalanceInterval,
       });
     } catch (e) {
       if (e instanceof RemoveRefused) throw new ExitError(`${e.message}\nnothing was changed`, 1);

@@ -12,6 +12,8 @@ import { removeRefusals } from './check.ts';
 
 /** Default wait for Ceph to move the data off the node's OSDs: an hour (tries of 10 s). */
 export const DEFAULT_REBALANCE_TIMEOUT_SEC = 3600;
+/** Seconds between two `ceph osd safe-to-destroy` questions (--rebalance-interval). */
+export const DEFAULT_REBALANCE_INTERVAL_SEC = 10;
 
 export type RemoveStepId = '10-drain' | '20-ceph-out' | '30-reset' | '40-delete-node';
 export interface RemoveStep {
@@ -40,15 +42,31 @@ export const removeKey = (id: RemoveStepId) => `remove/${id}`;
 
 export function buildRemovePlan(
   site: Site,
-  input: { node: string; ready: Set<string>; drainTimeoutSec?: number; rebalanceTimeoutSec?: number },
+  input: {
+    node: string;
+    ready: Set<string>;
+    drainTimeoutSec?: number;
+    rebalanceTimeoutSec?: number;
+    rebalanceIntervalSec?: number;
+  },
 ): RemovePlan {
   const reasons = removeRefusals(site, input);
   if (reasons.length) throw new RemoveRefused(reasons);
   const node = site.nodes.find((n) => n.name === input.node)!;
   const apiHost = site.nodes.find((n) => isControlPlane(n) && n.name !== node.name)!.name;
   const drainTimeoutSec = input.drainTimeoutSec ?? DEFAULT_DRAIN_TIMEOUT_SEC;
-  const rebalanceTries = Math.max(1, Math.ceil((input.rebalanceTimeoutSec ?? DEFAULT_REBALANCE_TIMEOUT_SEC) / 10));
-  const data = { node: node.name, kubeconfig: '/etc/kubernetes/admin.conf', drainTimeoutSec, rebalanceTries };
+  const rebalanceIntervalSec = input.rebalanceIntervalSec ?? DEFAULT_REBALANCE_INTERVAL_SEC;
+  const rebalanceTries = Math.max(
+    1,
+    Math.ceil((input.rebalanceTimeoutSec ?? DEFAULT_REBALANCE_TIMEOUT_SEC) / rebalanceIntervalSec),
+  );
+  const data = {
+    node: node.name,
+    kubeconfig: '/etc/kubernetes/admin.conf',
+    drainTimeoutSec,
+    rebalanceTries,
+    rebalanceIntervalSec,
+  };
   const pre = (key: string) =>
     renderTemplate('cluster/templates/_prelude.sh.hbs', { step: key, node: node.name }) + '\n';
   const make = (id: RemoveStepId, title: string, runsOn: string, timeoutSec: number, body: string): RemoveStep => {
@@ -69,9 +87,9 @@ export function buildRemovePlan(
     steps.push(
       make(
         '20-ceph-out',
-        `Ceph OSDs of ${node.name} out, wait until safe to destroy (${rebalanceTries * 10} s at most)`,
+        `Ceph OSDs of ${node.name} out, wait until safe to destroy (${rebalanceTries * rebalanceIntervalSec} s at most)`,
         apiHost,
-        rebalanceTries * 10 + 120,
+        rebalanceTries * rebalanceIntervalSec + 120,
         renderTemplate('cluster/remove/templates/ceph-out.sh.hbs', data),
       ),
     );
