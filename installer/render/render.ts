@@ -74,6 +74,26 @@ export function buildComponents(ctx: RenderContext, modules: readonly ComponentM
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The secrets the built components need (and the etcd backup), in one order: namespace/name/key. */
+function secretNeedsOf(ctx: RenderContext, components: Component[]): SecretNeed[] {
+  return [...components.flatMap((c) => c.secrets ?? []), ...etcdBackupSecretNeeds(ctx.site)].sort((a, b) =>
+    `${a.namespace}/${a.name}/${a.key}`.localeCompare(`${b.namespace}/${b.name}/${b.key}`),
+  );
+}
+
+/**
+ * renderSite(...).secrets without the rest of a render: the `secrets` commands need only this list, and
+ * serializing and validating every object (the larger part of a render) told them nothing more.
+ */
+export function secretNeeds(
+  site: Site,
+  inputs: RenderInputs,
+  modules: readonly ComponentModule[] = COMPONENTS,
+): SecretNeed[] {
+  const ctx = renderContext(site, inputs, modules);
+  return secretNeedsOf(ctx, buildComponents(ctx, modules));
+}
+
 /** `inputs`: from readRenderInputs (render/inputs.ts); render itself reads no file. */
 export async function renderSite(
   site: Site,
@@ -139,9 +159,7 @@ export async function renderSite(
   }
   putObjects('apps/projects.yaml', projects(components, ctx));
   putObjects('bootstrap/root.yaml', rootApplication(ctx));
-  const secrets = [...components.flatMap((c) => c.secrets ?? []), ...etcdBackupSecretNeeds(ctx.site)].sort((a, b) =>
-    `${a.namespace}/${a.name}/${a.key}`.localeCompare(`${b.namespace}/${b.name}/${b.key}`),
-  );
+  const secrets = secretNeedsOf(ctx, components);
   for (const f of siteFiles(ctx, components, secrets)) put(f.path, f.content);
 
   diagnostics.push(...(await validateObjects(located)));

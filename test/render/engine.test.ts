@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { EXAMPLE, fixture, labctl } from '../helpers.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
-import { renderSite } from '../../installer/render/render.ts';
+import { renderSite, secretNeeds } from '../../installer/render/render.ts';
 import { APPLICATION_HEALTH_LUA } from '../../installer/render/components/argocd/index.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'labctl-render-'));
@@ -28,6 +28,10 @@ describe('render engine', () => {
     expect(a.stats.objects).toBeGreaterThan(5);
     expect([...a.files.keys()]).toEqual([...b.files.keys()]);
     for (const [p, c] of a.files) expect(b.files.get(p), p).toBe(c);
+    // The secrets commands take this list from secretNeeds (no serializing, no validation): the same list.
+    const s = site(inv);
+    expect(a.secrets.length).toBeGreaterThan(3);
+    expect(secretNeeds(s, readRenderInputs(s))).toEqual(a.secrets);
   });
 
   it('output does not depend on the time zone or locale of the machine that renders', async () => {

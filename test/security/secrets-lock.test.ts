@@ -13,7 +13,6 @@ import { SecretStore, readIdentity } from '../../installer/secrets/store.ts';
 import { labctl, weakenedCopy } from './render-weakened-copy.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'labctl-lock-'));
-const key = join(tmp, 'site.agekey');
 let weak: string;
 const MARK = 'reading the value for';
 
@@ -34,7 +33,7 @@ interface Proc {
   done: Promise<number | null>;
 }
 
-function start(root: string, repo: string): Proc {
+function start(root: string, repo: string, key: string): Proc {
   const p = spawn(
     process.execPath,
     [resolve(root, 'bin/labctl.js'), 'secrets', 'set', 'identity/ldap-bind', '-i', EXAMPLE, '-r', repo, '-k', key],
@@ -66,12 +65,15 @@ const waitFor = async (cond: () => boolean, ms: number) => {
  * to check; the one that asked for its value first is answered first.
  */
 async function race(root: string): Promise<{ first: Proc; second: Proc; codes: (number | null)[]; stored: string }> {
-  const repo = join(mkdtempSync(join(tmp, 'repo-')), 'site');
-  rmSync(key, { force: true });
+  // Each race has its own store and key: the two tests run at the same time (the one with the lock spends
+  // its 10 s waiting, which the other uses).
+  const dir = mkdtempSync(join(tmp, 'repo-'));
+  const repo = join(dir, 'site');
+  const key = join(dir, 'site.agekey');
   const init = await labctl(['secrets', 'init', '-r', repo, '-k', key]);
   if (init.code !== 0) throw new Error(init.stderr);
-  const a = start(root, repo);
-  const b = start(root, repo);
+  const a = start(root, repo, key);
+  const b = start(root, repo, key);
   // Both render the inventory first (seconds); wait until one reads its value, then give the other time to get there too.
   await waitFor(() => a.stderr.includes(MARK) || b.stderr.includes(MARK), 90_000);
   const [first, second] = a.stderr.includes(MARK) ? [a, b] : [b, a];
@@ -85,7 +87,7 @@ async function race(root: string): Promise<{ first: Proc; second: Proc; codes: (
   return { first, second, codes: [c1, c2], stored };
 }
 
-describe('no check-then-write race between two labctl processes', () => {
+describe.concurrent('no check-then-write race between two labctl processes', () => {
   it('with the lock: the first stores, the second finds the value and refuses; nothing is lost', async () => {
     const { first, second, codes, stored } = await race(ROOT);
     expect(codes).toEqual([0, 1]);

@@ -6,7 +6,7 @@ import { ExitError } from '../../core/diagnostics.ts';
 import { requireSite } from '../../inventory/validate.ts';
 import { isPlaceholderDisk } from '../../inventory/starter.ts';
 import { readRenderInputs } from '../../render/inputs.ts';
-import { renderSite, type RenderResult } from '../../render/render.ts';
+import { renderSite, secretNeeds, type RenderResult } from '../../render/render.ts';
 import {
   GITIGNORE,
   STATE_FILE,
@@ -22,6 +22,7 @@ import { pinnedVersions } from '../../core/versions.ts';
 import { formatVersionChanges, versionChanges } from '../../render/version-changes.ts';
 import { SCHEMA_NAME, schemaText } from '../../inventory/schema/emit.ts';
 import { printDiagnostics } from '../output.ts';
+import type { SecretNeed } from '../../render/model.ts';
 
 export interface RenderOptions {
   inventory: string;
@@ -60,14 +61,30 @@ export function notASiteRepo(out: string, inventory: string): string | null {
 /** The render command as the user would type it again. */
 const renderAgain = (o: RenderOptions) => `labctl render -i ${o.inventory} -o ${o.out}`;
 
-/** `allowPlaceholderDisks`: for readers of the result that write no CephCluster (the secret-store commands). */
+/** The validated site, or the inventory's errors as an ExitError. */
+function siteOf(inventory: string) {
+  const v = requireSite(inventory);
+  if ('errors' in v)
+    throw new ExitError(`${inventory}: ${v.errors.length} error(s); nothing was rendered`, 1, v.errors);
+  return v;
+}
+
+/**
+ * The secrets the inventory's site needs (renderSite's `secrets`), for the secret-store commands: they write
+ * no CephCluster, so placeholder disk ids are no error here, and they need no rendered file.
+ */
+export function secretNeedsFromInventory(inventory: string): SecretNeed[] {
+  const v = siteOf(inventory);
+  printDiagnostics(v.warnings);
+  return secretNeeds(v.site, readRenderInputs(v.site));
+}
+
+/** `allowPlaceholderDisks`: for readers of the result that write no CephCluster. */
 export async function renderFromInventory(
   inventory: string,
   opts: { allowPlaceholderDisks?: boolean } = {},
 ): Promise<RenderResult> {
-  const v = requireSite(inventory);
-  if ('errors' in v)
-    throw new ExitError(`${inventory}: ${v.errors.length} error(s); nothing was rendered`, 1, v.errors);
+  const v = siteOf(inventory);
   // Placeholder disk ids are only a warning for validate (init writes them on purpose), but a rendered
   // CephCluster naming them would be committed and synced: render (and render --check in CI) refuses.
   const placeholders = v.site.nodes.flatMap((n) =>

@@ -10,7 +10,7 @@ import * as age from 'age-encryption';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import type { SecretNeed } from '../../render/model.ts';
 import { lockRepo } from '../../render/write.ts';
-import { renderFromInventory } from './render.ts';
+import { secretNeedsFromInventory } from './render.ts';
 import {
   SecretStore,
   newSiteKey,
@@ -35,7 +35,7 @@ export interface StoreOptions {
 }
 
 async function needsOf(inventory: string): Promise<SecretNeed[]> {
-  return (await renderFromInventory(inventory, { allowPlaceholderDisks: true })).secrets;
+  return secretNeedsFromInventory(inventory);
 }
 
 /** -k and $LABCTL_AGE_KEY_FILE mean the same: the key file, or the default place. */
