@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Entry point. Runs the esbuild bundle of the TypeScript sources (bin/build.js: built by `npm ci` /
 // `npm run build`, and again here whenever a file it was built from has changed, so a stale bundle is
-// never run). Falls back to running the sources through tsx when the bundle cannot be built, or when
-// LABCTL_NO_BUNDLE=1.
+// never run) through bin/run-bundle.js, which keeps V8's compiled code between runs. Falls back to
+// running the sources through tsx when the bundle cannot be built, or when LABCTL_NO_BUNDLE=1.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,7 +21,8 @@ if (!existsSync(join(root, 'installer/cli/main.ts')) && existsSync(join(root, 'd
 }
 
 async function bundleEntry() {
-  if (process.env.LABCTL_NO_BUNDLE) return null;
+  // The bundle require()s ES-module-only dependencies (@kubernetes/client-node): Node >= 20.19.
+  if (process.env.LABCTL_NO_BUNDLE || !process.features.require_module) return null;
   try {
     return freshEntry() ?? (await build());
   } catch {
@@ -31,7 +32,8 @@ async function bundleEntry() {
 
 const entry = await bundleEntry();
 if (entry) {
-  await import(pathToFileURL(entry).href);
+  const { runBundle } = await import('./run-bundle.js');
+  process.exitCode = await runBundle(entry, process.argv.slice(2));
 } else {
   const { register } = await import('tsx/esm/api');
   register();
