@@ -3,7 +3,6 @@
 // .build/current.json names the bundle folder and lists every file esbuild read, with its size and
 // mtime: checking the bundle at start-up is a stat of those files, not a walk and hash of the tree.
 import {
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -13,12 +12,13 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BUILD_ROOT = join(ROOT, '.build');
-const CURRENT = join(BUILD_ROOT, 'current.json');
+// The paths, the input stamps and the freshness check live in bin/run-bundle.js: every start needs them,
+// and only a start with a stale bundle loads this file.
+import { BUILD_ROOT, CURRENT, ROOT, stamp } from './run-bundle.js';
+export { freshEntry } from './run-bundle.js';
 // The pinned versions, parsed here and put into the bundle (installer/core/versions.ts).
 const VERSIONS = 'gitops/versions.yaml';
 // Besides the sources: what decides how dependencies resolve, this builder, and the data put into the bundle.
@@ -51,15 +51,6 @@ const dropSelfRun = {
   },
 };
 
-const stamp = (rel) => {
-  try {
-    const s = statSync(join(ROOT, rel));
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return 'missing';
-  }
-};
-
 // The .hbs files under installer/, relative to the root: the templates precompiled into the bundle.
 function templateFiles(rel = 'installer') {
   const out = [];
@@ -84,19 +75,6 @@ async function precompiledTemplates(files) {
   });
   const js = `const __labctl_templates = {\n${specs.join(',\n')}\n};`;
   return js.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** The entry of the current bundle when every file it was built from is unchanged; otherwise null. */
-export function freshEntry() {
-  let cur;
-  try {
-    cur = JSON.parse(readFileSync(CURRENT, 'utf8'));
-  } catch {
-    return null;
-  }
-  for (const [rel, was] of Object.entries(cur.inputs ?? {})) if (stamp(rel) !== was) return null;
-  const entry = join(BUILD_ROOT, String(cur.dir), 'main.cjs');
-  return existsSync(entry) ? entry : null;
 }
 
 /**

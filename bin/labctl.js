@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import module from 'node:module';
-import { build, freshEntry } from './build.js';
+import { freshEntry, runBundle } from './run-bundle.js';
 
 // Node >= 22.1 keeps compiled code between runs; Node 20 has no such API for ES modules.
 module.enableCompileCache?.();
@@ -24,7 +24,7 @@ async function bundleEntry() {
   // The bundle require()s ES-module-only dependencies (@kubernetes/client-node): Node >= 20.19.
   if (process.env.LABCTL_NO_BUNDLE || !process.features.require_module) return null;
   try {
-    return freshEntry() ?? (await build());
+    return freshEntry() ?? (await (await import('./build.js')).build());
   } catch {
     return null;
   }
@@ -32,7 +32,6 @@ async function bundleEntry() {
 
 const entry = await bundleEntry();
 if (entry) {
-  const { runBundle } = await import('./run-bundle.js');
   process.exitCode = await runBundle(entry, process.argv.slice(2));
 } else {
   const { register } = await import('tsx/esm/api');
