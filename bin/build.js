@@ -3,7 +3,6 @@
 // .build/current.json names the bundle folder and lists every file esbuild read, with its size and
 // mtime: checking the bundle at start-up is a stat of those files, not a walk and hash of the tree.
 import {
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -13,41 +12,69 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BUILD_ROOT = join(ROOT, '.build');
-const CURRENT = join(BUILD_ROOT, 'current.json');
-// Besides the sources: what decides how dependencies resolve, and this builder.
-const ALSO = ['package.json', 'package-lock.json', 'bin/build.js'];
+// The paths, the input stamps and the freshness check live in bin/run-bundle.js: every start needs them,
+// and only a start with a stale bundle loads this file.
+import { BUILD_ROOT, CURRENT, ROOT, stamp } from './run-bundle.js';
+export { freshEntry } from './run-bundle.js';
+// The pinned versions, parsed here and put into the bundle (installer/core/versions.ts).
+const VERSIONS = 'gitops/versions.yaml';
+// Besides the sources: what decides how dependencies resolve, this builder, and the data put into the bundle.
+const ALSO = ['package.json', 'package-lock.json', 'bin/build.js', VERSIONS];
 
 // Dependencies stay outside the bundle when they load optional native code or files by computed paths.
 const EXTERNAL = ['esbuild', 'tsx', 'ssh2', 'cpu-features', 'node-ssh', '@kubernetes/client-node', 'zx'];
-// Bundled CommonJS dependencies call require(): give the ES module one.
-const REQUIRE =
-  "import { createRequire as __labctlRequire } from 'node:module'; const require = __labctlRequire(import.meta.url);";
+// The bundle is one CommonJS script, not ES modules: Node 20 keeps V8's compiled code between runs only
+// for scripts (vm.Script cachedData; bin/run-bundle.js), and compiling is a large part of a short run.
+// Modules that locate themselves by import.meta get the bundle's file (two levels below the root, like
+// the sources). bin/run-bundle.js supplies __filename and __dirname.
+const DEFINE = {
+  'import.meta.url': '__labctl_import_meta_url',
+  'import.meta.dirname': '__dirname',
+  'import.meta.filename': '__filename',
+};
+const BANNER = 'const __labctl_import_meta_url = require("node:url").pathToFileURL(__filename).href;';
 
-const stamp = (rel) => {
-  try {
-    const s = statSync(join(ROOT, rel));
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return 'missing';
-  }
+// main.ts runs itself with a top-level await when argv[1] looks like labctl; a script has no top-level
+// await, and bin/run-bundle.js calls main() itself, so that block is dropped (as in the SEA bundle).
+const dropSelfRun = {
+  name: 'drop-main-self-run',
+  setup(b) {
+    b.onLoad({ filter: /installer[\\/]cli[\\/]main\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const at = text.indexOf('\nif (process.argv[1]');
+      if (at < 0) throw new Error(`${args.path}: the self-run block bin/build.js drops is not there`);
+      return { contents: text.slice(0, at) + '\n', loader: 'ts' };
+    });
+  },
 };
 
-/** The entry of the current bundle when every file it was built from is unchanged; otherwise null. */
-export function freshEntry() {
-  let cur;
-  try {
-    cur = JSON.parse(readFileSync(CURRENT, 'utf8'));
-  } catch {
-    return null;
+// The .hbs files under installer/, relative to the root: the templates precompiled into the bundle.
+function templateFiles(rel = 'installer') {
+  const out = [];
+  for (const e of readdirSync(join(ROOT, rel), { withFileTypes: true })) {
+    const p = `${rel}/${e.name}`;
+    if (e.isDirectory()) out.push(...templateFiles(p));
+    else if (e.name.endsWith('.hbs')) out.push(p);
   }
-  for (const [rel, was] of Object.entries(cur.inputs ?? {})) if (stamp(rel) !== was) return null;
-  const entry = join(BUILD_ROOT, String(cur.dir), 'main.js');
-  return existsSync(entry) ? entry : null;
+  return out.sort();
+}
+
+/**
+ * The handlebars templates compiled to JavaScript here rather than at every start (installer/render/
+ * text.ts uses them, by the name it is given: the path below installer/). The options are text.ts's.
+ * Non-ASCII characters are written as \u escapes: they occur only in the templates' string literals.
+ */
+async function precompiledTemplates(files) {
+  const { default: Handlebars } = await import('handlebars');
+  const specs = files.map((f) => {
+    const spec = Handlebars.precompile(readFileSync(join(ROOT, f), 'utf8'), { strict: true, noEscape: true });
+    return `${JSON.stringify(f.slice('installer/'.length))}: ${spec}`;
+  });
+  const js = `const __labctl_templates = {\n${specs.join(',\n')}\n};`;
+  return js.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -58,27 +85,41 @@ export function freshEntry() {
  */
 export async function build() {
   const { build: esbuild } = await import('esbuild');
+  const { parse } = await import('yaml');
+  const pinned = JSON.stringify(parse(readFileSync(join(ROOT, VERSIONS), 'utf8')));
+  const templates = templateFiles();
   mkdirSync(BUILD_ROOT, { recursive: true });
   const started = Date.now();
   const dir = mkdtempSync(join(BUILD_ROOT, 'b-'));
   const r = await esbuild({
-    entryPoints: { main: join(ROOT, 'installer/cli/main.ts') },
-    outdir: dir,
+    entryPoints: [join(ROOT, 'installer/cli/main.ts')],
+    outfile: join(dir, 'main.cjs'),
     bundle: true,
-    splitting: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     logLevel: 'silent',
     metafile: true,
     absWorkingDir: ROOT,
     // Dependencies bundled too: one file instead of ~100 for node to resolve, read and compile (-15% CPU for validate).
     external: EXTERNAL,
-    banner: { js: REQUIRE },
+    define: { ...DEFINE, __LABCTL_PINNED_VERSIONS__: pinned, __LABCTL_TEMPLATES__: '__labctl_templates' },
+    banner: { js: `${BANNER}\n${await precompiledTemplates(templates)}` },
+    // Every start reads the whole file: no comments or indentation (names stay, so stack traces still
+    // name functions), and ASCII only, so bin/run-bundle.js reads it as latin1 without decoding UTF-8.
+    minifyWhitespace: true,
+    legalComments: 'none',
+    charset: 'ascii',
+    plugins: [dropSelfRun],
   });
+  const bytes = readFileSync(join(dir, 'main.cjs'));
+  if (bytes.some((b) => b > 127))
+    throw new Error('bin/build.js: the bundle is not ASCII (charset: ascii missed a character)');
   // Bundled dependencies are covered by the lockfile's stamp: only the checkout's own files are listed.
-  const own = Object.keys(r.metafile.inputs).filter((f) => !f.includes('node_modules/') && !f.startsWith('..'));
-  const files = [...new Set([...own, ...ALSO])].sort();
+  const own = Object.keys(r.metafile.inputs).filter(
+    (f) => !f.includes('node_modules/') && !f.startsWith('..') && !f.startsWith('<'), // <define:...>: no file
+  );
+  const files = [...new Set([...own, ...ALSO, ...templates])].sort();
   // A file changed while esbuild read it may be in the bundle in its old form: record it as changed,
   // so the next start builds again.
   const inputs = Object.fromEntries(
@@ -95,7 +136,7 @@ export async function build() {
     if (p !== dir && old !== 'current.json' && !old.endsWith('.tmp') && Date.now() - statSync(p).mtimeMs > 3600_000)
       rmSync(p, { recursive: true, force: true });
   }
-  return join(dir, 'main.js');
+  return join(dir, 'main.cjs');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Entry point. Runs the esbuild bundle of the TypeScript sources (bin/build.js: built by `npm ci` /
 // `npm run build`, and again here whenever a file it was built from has changed, so a stale bundle is
-// never run). Falls back to running the sources through tsx when the bundle cannot be built, or when
-// LABCTL_NO_BUNDLE=1.
+// never run) through bin/run-bundle.js, which keeps V8's compiled code between runs. Falls back to
+// running the sources through tsx when the bundle cannot be built, or when LABCTL_NO_BUNDLE=1.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import module from 'node:module';
-import { build, freshEntry } from './build.js';
+import { freshEntry, runBundle } from './run-bundle.js';
 
 // Node >= 22.1 keeps compiled code between runs; Node 20 has no such API for ES modules.
 module.enableCompileCache?.();
@@ -21,9 +21,10 @@ if (!existsSync(join(root, 'installer/cli/main.ts')) && existsSync(join(root, 'd
 }
 
 async function bundleEntry() {
-  if (process.env.LABCTL_NO_BUNDLE) return null;
+  // The bundle require()s ES-module-only dependencies (@kubernetes/client-node): Node >= 20.19.
+  if (process.env.LABCTL_NO_BUNDLE || !process.features.require_module) return null;
   try {
-    return freshEntry() ?? (await build());
+    return freshEntry() ?? (await (await import('./build.js')).build());
   } catch {
     return null;
   }
@@ -31,7 +32,7 @@ async function bundleEntry() {
 
 const entry = await bundleEntry();
 if (entry) {
-  await import(pathToFileURL(entry).href);
+  process.exitCode = await runBundle(entry, process.argv.slice(2));
 } else {
   const { register } = await import('tsx/esm/api');
   register();

@@ -105,6 +105,18 @@ describe('labctl entry point', () => {
       expect((await run(['bin/labctl.js', '--version'])).code).toBe(0);
       expect(current().dir).not.toBe(before);
     });
+
+    it('the pinned versions and templates built into the bundle are inputs: a changed gitops/versions.yaml rebuilds', async () => {
+      expect(Object.keys(current().inputs)).toEqual(
+        expect.arrayContaining(['gitops/versions.yaml', 'installer/render/templates/site-readme.md.hbs']),
+      );
+      const file = join(copy, 'gitops/versions.yaml');
+      const edited = readFileSync(file, 'utf8').replace(/^( {2}default: )v1\.36\.\d+$/m, '$1v1.36.987');
+      expect(edited).toContain('v1.36.987'); // the edit must take, or this test proves nothing
+      writeFileSync(file, edited);
+      const r = await run(['bin/labctl.js', 'version']);
+      expect(r.out).toContain('kubernetes v1.36.987');
+    });
   });
 });
 

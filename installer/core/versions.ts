@@ -19,9 +19,16 @@ export interface Versions {
   components: Record<string, Component>;
 }
 
+// bin/build.js puts the parsed file into the bundle (and rebuilds when the file changes), so a start
+// does not parse YAML for it; run from the sources (tsx, vitest) it is read here.
+declare const __LABCTL_PINNED_VERSIONS__: Versions | undefined;
+
 let cached: Versions | undefined;
 export function pinnedVersions(): Versions {
-  cached ??= parse(readFileSync(repoPath('gitops/versions.yaml'), 'utf8')) as Versions;
+  cached ??=
+    typeof __LABCTL_PINNED_VERSIONS__ === 'undefined'
+      ? (parse(readFileSync(repoPath('gitops/versions.yaml'), 'utf8')) as Versions)
+      : __LABCTL_PINNED_VERSIONS__;
   return cached;
 }
 

@@ -22,11 +22,19 @@ hb.registerHelper('indent', (n: number, s: unknown) =>
 
 const cache = new Map<string, HandlebarsTemplateDelegate>();
 
+// bin/build.js compiles every installer/**/*.hbs into the bundle, with the options below (and rebuilds
+// when one changes), so a start does not compile templates; run from the sources they are compiled here.
+declare const __LABCTL_TEMPLATES__: Record<string, TemplateSpecification> | undefined;
+const PRECOMPILED = typeof __LABCTL_TEMPLATES__ === 'undefined' ? undefined : __LABCTL_TEMPLATES__;
+
 /** Renders installer/<template> (e.g. 'render/templates/site-readme.md.hbs') with `data`. */
 export function renderTemplate(template: string, data: object): string {
   let fn = cache.get(template);
   if (!fn) {
-    fn = hb.compile(readFileSync(repoPath('installer', template), 'utf8'), { strict: true, noEscape: true });
+    const spec = PRECOMPILED?.[template];
+    fn = spec
+      ? hb.template(spec)
+      : hb.compile(readFileSync(repoPath('installer', template), 'utf8'), { strict: true, noEscape: true });
     cache.set(template, fn);
   }
   return fn(data);
