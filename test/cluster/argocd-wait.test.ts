@@ -15,13 +15,7 @@ import { applyRootApplication } from '../../installer/cluster/handover.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
 import type { K8sObject } from '../../installer/render/model.ts';
 import { EXAMPLE } from '../helpers.ts';
-import {
-  freshNamespace,
-  kubeConfig,
-  kubeconfigPath,
-  tokenKubeConfig,
-  waitEstablished,
-} from '../kube/client.ts';
+import { freshNamespace, kubeConfig, kubeconfigPath, tokenKubeConfig, waitEstablished } from '../kube/client.ts';
 import { applyObjects } from '../kube/apply.ts';
 import { crdsFor } from '../kube/crds.ts';
 import { startHarness, stopHarness } from '../kube/global-setup.ts';

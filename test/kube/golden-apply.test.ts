@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../installer/render/model.ts';
 import { ROOT } from '../helpers.ts';
 import { applyObjects, byWave, parseYamlFile, wave, yamlFiles } from './apply.ts';
-import { kubectlOk, waitEstablished } from './client.ts';
+import { waitEstablished } from './client.ts';
 import { crdsFor } from './crds.ts';
 import { upstreamCrds } from '../../scripts/crds/generate.ts';
 import { SOURCES } from '../../scripts/crds/sources.ts';
