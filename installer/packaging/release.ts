@@ -17,12 +17,13 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPackageBundle, buildRecordFor, buildSeaBundle, gitCommit } from './bundle.ts';
 import { runtimeArchive, runtimeFiles } from './files.ts';
@@ -127,8 +128,25 @@ export function packKey(root: string): string {
   const h = createHash('sha256').update(inputKey(root));
   for (const f of readdirSync(join(root, 'bin')).sort())
     h.update(`bin/${f}\0`).update(readFileSync(join(root, 'bin', f)));
-  h.update(execFileSync('npm', ['--version'], { cwd: root, encoding: 'utf8' }).trim());
+  h.update(npmVersion());
   return h.digest('hex').slice(0, 16);
+}
+
+/** The version of the npm on PATH (the one `npm pack` runs), read from its package.json: no process. */
+function npmVersion(): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    try {
+      const cli = realpathSync(join(dir, 'npm')); // <npm>/bin/npm-cli.js
+      const pkg = JSON.parse(readFileSync(join(cli, '../../package.json'), 'utf8')) as {
+        name: string;
+        version: string;
+      };
+      if (pkg.name === 'npm') return pkg.version;
+    } catch {
+      /* not in this folder, or not laid out like npm's package */
+    }
+  }
+  return execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim();
 }
 
 export interface PackBuild {
