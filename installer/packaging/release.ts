@@ -1,9 +1,11 @@
 // Builds what labctl is installed from, into release/ (ignored by Git):
-//   release/<name>-<version>.tgz              the npm package (npm pack; prepack builds dist/)
+//   release/pack/<key>/<name>-<version>.tgz   the npm package (npm pack; prepack builds dist/)
 //   release/sea/<key>/labctl-<v>-linux-{x64,arm64}, SHA256SUMS
 //   release/image/<key>/                      the CI image as an OCI layout (x86-64)
-// <key> is a digest of every input (sources, runtime files, lockfile, pins, commit), so a repeated build
-// of the same inputs is reused: the tests call this and only pay for a build when something changed.
+// <key> is a digest of every input (sources, runtime files, lockfile, pins, commit; for the package also
+// bin/ and the npm version), so a repeated build of the same inputs is reused: the tests call this (or
+// look up a finished build with seaBuilt/imageBuilt/packBuilt) and only pay for a build when something
+// changed.
 //   tsx installer/packaging/release.ts dist|sea|image|all     (dist is what `npm pack` runs)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,12 +17,13 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPackageBundle, buildRecordFor, buildSeaBundle, gitCommit } from './bundle.ts';
 import { runtimeArchive, runtimeFiles } from './files.ts';
@@ -106,18 +109,76 @@ export function inputKey(root: string): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** npm pack into release/ (prepack builds the bundle, postpack removes it); returns the tarball. */
-export function packTarball(root = ROOT): string {
-  mkdirSync(RELEASE, { recursive: true });
+/** npm pack into `dest` (prepack builds the bundle, postpack removes it); returns the tarball. */
+export function packTarball(root = ROOT, dest = RELEASE): string {
+  mkdirSync(dest, { recursive: true });
   const out = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--pack-destination', RELEASE], {
+    execFileSync('npm', ['pack', '--json', '--pack-destination', dest], {
       cwd: root,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   ) as { filename: string }[];
-  return join(RELEASE, out[0]!.filename);
+  return join(dest, out[0]!.filename);
 }
+
+/** Digest of every input of the npm package: the SEA's (inputKey: installer/, whose sources make
+ *  dist/, the runtime files, the lockfile, the commit), bin/, and the npm that packs. */
+export function packKey(root: string): string {
+  const h = createHash('sha256').update(inputKey(root));
+  for (const f of readdirSync(join(root, 'bin')).sort())
+    h.update(`bin/${f}\0`).update(readFileSync(join(root, 'bin', f)));
+  h.update(npmVersion());
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The version of the npm on PATH (the one `npm pack` runs), read from its package.json: no process. */
+function npmVersion(): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    try {
+      const cli = realpathSync(join(dir, 'npm')); // <npm>/bin/npm-cli.js
+      const pkg = JSON.parse(readFileSync(join(cli, '../../package.json'), 'utf8')) as {
+        name: string;
+        version: string;
+      };
+      if (pkg.name === 'npm') return pkg.version;
+    } catch {
+      /* not in this folder, or not laid out like npm's package */
+    }
+  }
+  return execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim();
+}
+
+export interface PackBuild {
+  file: string;
+  bytes: number;
+  built: boolean;
+  ms: number;
+}
+
+/** The tarball release/pack/<packKey>/ holds, when a build of these inputs finished. */
+export function packBuilt(root = ROOT, key = packKey(root)): PackBuild | undefined {
+  const dir = join(RELEASE, 'pack', key);
+  const v = version(root);
+  const file = join(dir, `${v.name}-${v.version}.tgz`);
+  return existsSync(file) ? { file, bytes: statSync(file).size, built: false, ms: 0 } : undefined;
+}
+
+/** npm pack, reused while its inputs are unchanged (packs write the checkout's dist/: one at a time). */
+export const packRelease = (root = ROOT) =>
+  withLock('pack', async (): Promise<PackBuild> => {
+    const t = Date.now();
+    const key = packKey(root);
+    const done = packBuilt(root, key);
+    if (done) return { ...done, ms: Date.now() - t };
+    const dir = join(RELEASE, 'pack', key);
+    const tmp = `${dir}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    const file = join(dir, basename(packTarball(root, tmp)));
+    renameSync(tmp, dir);
+    prune(join(dir, '..'));
+    return { file, bytes: statSync(file).size, built: true, ms: Date.now() - t };
+  });
 
 export interface SeaBuild {
   dir: string;
@@ -130,13 +191,28 @@ export interface SeaBuild {
 
 export const seaRelease = (root = ROOT) => withLock('sea', () => seaReleaseUnlocked(root));
 
+function seaPaths(root: string, key: string) {
+  const v = version(root).version;
+  const dir = join(RELEASE, 'sea', key);
+  const files = { x64: join(dir, seaFileName(v, 'x64')), arm64: join(dir, seaFileName(v, 'arm64')) };
+  return { dir, files, sums: join(dir, 'SHA256SUMS'), blob: join(dir, 'sea-prep.blob') };
+}
+
+/** The executables release/sea/<inputKey>/ holds, when a build of these inputs finished (a build writes
+ *  into a temporary folder renamed at the end, so SHA256SUMS exists only in a finished one). */
+export function seaBuilt(root = ROOT, key = inputKey(root)): SeaBuild | undefined {
+  const done = seaPaths(root, key);
+  return existsSync(done.sums) ? { ...done, built: false, ms: 0 } : undefined;
+}
+
 async function seaReleaseUnlocked(root: string): Promise<SeaBuild> {
   const t = Date.now();
   const v = version(root).version;
-  const dir = join(RELEASE, 'sea', inputKey(root));
-  const files = { x64: join(dir, seaFileName(v, 'x64')), arm64: join(dir, seaFileName(v, 'arm64')) };
-  const done = { dir, files, sums: join(dir, 'SHA256SUMS'), blob: join(dir, 'sea-prep.blob') };
-  if (existsSync(done.sums)) return { ...done, built: false, ms: Date.now() - t };
+  const key = inputKey(root);
+  const reused = seaBuilt(root, key);
+  if (reused) return { ...reused, ms: Date.now() - t };
+  const done = seaPaths(root, key);
+  const { dir } = done;
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -164,20 +240,24 @@ export interface ImageBuild extends ImageResult {
   sea: SeaBuild;
 }
 
+/** The image release/image/<inputKey>/ holds, with its executables, when builds of these inputs finished
+ *  (result.json is written last, in a temporary folder renamed at the end). */
+export function imageBuilt(root = ROOT, key = inputKey(root)): ImageBuild | undefined {
+  const sea = seaBuilt(root, key);
+  const result = join(RELEASE, 'image', key, 'result.json');
+  if (!sea || !existsSync(result)) return undefined;
+  const r = JSON.parse(readFileSync(result, 'utf8')) as ImageResult;
+  return { ...r, dir: join(RELEASE, 'image', key, 'oci'), built: false, ms: 0, sea };
+}
+
 export async function imageRelease(root = ROOT): Promise<ImageBuild> {
   const sea = await seaRelease(root);
   return withLock('image', async () => {
     const t = Date.now();
-    const dir = join(RELEASE, 'image', inputKey(root));
-    const result = join(dir, 'result.json');
-    if (existsSync(result))
-      return {
-        ...(JSON.parse(readFileSync(result, 'utf8')) as ImageResult),
-        dir: join(dir, 'oci'),
-        built: false,
-        ms: Date.now() - t,
-        sea,
-      };
+    const key = inputKey(root);
+    const dir = join(RELEASE, 'image', key);
+    const reused = imageBuilt(root, key);
+    if (reused) return { ...reused, ms: Date.now() - t, sea };
     const tmp = `${dir}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
@@ -242,10 +322,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
   } else {
     if (what === 'all' || what === 'pack') {
-      const t = Date.now();
-      const tgz = packTarball();
-      report.pack = { file: tgz, bytes: statSync(tgz).size, ms: Date.now() - t };
-      say(`package: ${tgz} (${mb(statSync(tgz).size)}, ${Date.now() - t} ms)`);
+      const p = await packRelease();
+      report.pack = p;
+      say(`package: ${p.file} (${mb(p.bytes)}, ${p.built ? `built in ${p.ms} ms` : 'unchanged inputs, reused'})`);
     }
     if (what === 'all' || what === 'sea') {
       const s = await seaRelease();

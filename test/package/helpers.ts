@@ -1,10 +1,23 @@
 // Shared by the packaging tests: build the release artifacts with the same command CI and people use
-// (installer/packaging/release.ts, reused while its inputs are unchanged), and compare rendered trees.
+// (installer/packaging/release.ts, reused while its inputs are unchanged: one build per set of inputs,
+// whichever file asks first), and compare rendered trees.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { layoutSize } from '../../installer/packaging/image.ts';
+import { imageBuilt, inputKey, packBuilt, RELEASE, seaBuilt } from '../../installer/packaging/release.ts';
 import { EXAMPLE, ROOT } from '../helpers.ts';
 
 export interface Ran {
@@ -42,8 +55,20 @@ export function run(
   });
 }
 
-/** `tsx installer/packaging/release.ts <what> --json`: the artifacts and whether they were rebuilt. */
+/**
+ * The artifacts of `tsx installer/packaging/release.ts <what> --json` and whether they were rebuilt. A
+ * finished build of the current inputs (release/<what>/<key>/, content-addressed) is looked up here
+ * first, the way release.ts looks it up, without starting tsx; otherwise release.ts builds it.
+ */
 export async function release<T = Record<string, any>>(what: 'pack' | 'sea' | 'image'): Promise<T> {
+  const image = what === 'image' ? imageBuilt(ROOT) : undefined;
+  const built =
+    what === 'pack'
+      ? packBuilt(ROOT)
+      : what === 'sea'
+        ? seaBuilt(ROOT)
+        : image && { ...image, bytes: layoutSize(image.dir) };
+  if (built) return { [what]: built } as T;
   const r = await run(join(ROOT, 'node_modules/.bin/tsx'), ['installer/packaging/release.ts', what, '--json'], {
     timeout: 1_200_000,
   });
@@ -74,14 +99,34 @@ export function treeDigest(dir: string): Record<string, string> {
   return out;
 }
 
+/** The inputs of a checkout render of the example: every file bin/labctl.js and the sources it bundles
+ *  read (release.ts's inputKey: installer/, the runtime files, the lockfile, the commit), bin/, the example
+ *  and the Node version. A change to any of them gives another key, so a stale reference is never used. */
+function referenceKey(): string {
+  const h = createHash('sha256').update(inputKey(ROOT)).update(process.version);
+  for (const f of readdirSync(join(ROOT, 'bin')).sort()) h.update(f).update(readFileSync(join(ROOT, 'bin', f)));
+  return h.update(readFileSync(EXAMPLE)).digest('hex').slice(0, 16);
+}
+
 let reference: Promise<Record<string, string>> | undefined;
-/** The example rendered by the checkout (bin/labctl.js), the tree every installed labctl must match. */
+/**
+ * The example rendered by the checkout (bin/labctl.js), the tree every installed labctl must match. Three
+ * files compare against it, so its digest is kept in release/reference/<key>.json: one render per set of
+ * inputs instead of one per file and run.
+ */
 export function referenceRender(): Promise<Record<string, string>> {
   reference ??= (async () => {
+    const file = join(RELEASE, 'reference', `${referenceKey()}.json`);
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
     const out = join(tmp('reference'), 'site');
     const r = await run(process.execPath, [join(ROOT, 'bin/labctl.js'), 'render', '-i', EXAMPLE, '-o', out]);
     if (r.code !== 0) throw new Error(`checkout render failed: ${r.stderr}`);
-    return treeDigest(out);
+    const digest = treeDigest(out);
+    // Written whole and renamed: a file reading it at the same time sees all of it or none.
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify(digest));
+    renameSync(`${file}.${process.pid}`, file);
+    return digest;
   })();
   return reference;
 }

@@ -9,7 +9,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { packageVersion, run, tmp } from './helpers.ts';
 import { EXAMPLE, ROOT } from '../helpers.ts';
 
-async function rendered(inventory: string): Promise<{ gh: string; gl: string }> {
+const renders = new Map<string, Promise<{ gh: string; gl: string }>>();
+/** The two pipeline files of `inventory` rendered by the checkout; each inventory is rendered once per file
+ *  (the tests only read the text). */
+function rendered(inventory: string): Promise<{ gh: string; gl: string }> {
+  if (!renders.has(inventory)) renders.set(inventory, renderPipelines(inventory));
+  return renders.get(inventory)!;
+}
+async function renderPipelines(inventory: string): Promise<{ gh: string; gl: string }> {
   const out = join(tmp('pipelines'), 'site');
   const r = await run(process.execPath, [join(ROOT, 'bin/labctl.js'), 'render', '-i', inventory, '-o', out]);
   if (r.code !== 0) throw new Error(r.stderr);
