@@ -3,7 +3,17 @@ import { join, resolve } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, expect } from 'vitest';
-process.env.PATH = `${resolve(import.meta.dirname, '../.tools/bin')}:${process.env.PATH ?? ''}`;
+const tools = resolve(import.meta.dirname, '../.tools/bin');
+// Fast files share a worker process (vitest.config.ts isolate: false): add the folder once.
+if (!(process.env.PATH ?? '').split(':').includes(tools)) process.env.PATH = `${tools}:${process.env.PATH ?? ''}`;
+// The slow project (LABCTL_TEST_ISOLATED, vitest.config.ts) must give each file a process of its own: its
+// files start daemons, change process-wide state and kill children. Fails the file that shares one.
+const counted = globalThis as { labctlTestFiles?: number };
+counted.labctlTestFiles = (counted.labctlTestFiles ?? 0) + 1;
+if (process.env.LABCTL_TEST_ISOLATED === '1' && counted.labctlTestFiles > 1)
+  throw new Error(
+    `this worker already ran ${counted.labctlTestFiles - 1} other test file(s): the slow project must keep poolOptions.forks.isolate: true (vitest.config.ts)`,
+  );
 // labctl's local state (journal, pinned SSH host keys) defaults to $XDG_STATE_HOME/labctl/<site>: a fresh
 // folder per test file, so no test reads or writes the real home's state.
 process.env.XDG_STATE_HOME = mkdtempSync(join(tmpdir(), 'labctl-state-'));

@@ -30,6 +30,13 @@ describe('kube-apiserver harness version (gitops/versions.yaml kubernetes.defaul
   });
 });
 
+describe('the slow project isolates its files (vitest.config.ts)', () => {
+  it('this file is the only one its process has loaded (daemon suites change process-wide state)', () => {
+    expect(process.env.LABCTL_TEST_ISOLATED).toBe('1'); // test/setup.ts checks every slow file with it
+    expect((globalThis as { labctlTestFiles?: number }).labctlTestFiles).toBe(1);
+  });
+});
+
 describe('waitEstablished (the CRD wait every kube suite uses)', () => {
   it('waits for a CRD created a moment before, and names a CRD that never comes when its bound runs out', async () => {
     const name = `waits${Date.now().toString(36)}.harness.test`;
