@@ -3,6 +3,7 @@
 // .build/current.json names the bundle folder and lists every file esbuild read, with its size and
 // mtime: checking the bundle at start-up is a stat of those files, not a walk and hash of the tree.
 import {
+  chmodSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -21,8 +22,9 @@ import { BUILD_ROOT, CURRENT, ROOT, stamp } from './run-bundle.js';
 export { freshEntry } from './run-bundle.js';
 // The pinned versions, parsed here and put into the bundle (installer/core/versions.ts).
 const VERSIONS = 'gitops/versions.yaml';
-// Besides the sources: what decides how dependencies resolve, this builder, and the data put into the bundle.
-const ALSO = ['package.json', 'package-lock.json', 'bin/build.js', VERSIONS];
+// Besides the sources: what decides how dependencies resolve and how TypeScript compiles, this builder, and
+// the data put into the bundle.
+const ALSO = ['package.json', 'package-lock.json', 'tsconfig.json', 'bin/build.js', VERSIONS];
 
 // Dependencies stay outside the bundle when they load optional native code or files by computed paths.
 const EXTERNAL = ['esbuild', 'tsx', 'ssh2', 'cpu-features', 'node-ssh', '@kubernetes/client-node', 'zx'];
@@ -91,30 +93,37 @@ export async function build() {
   mkdirSync(BUILD_ROOT, { recursive: true });
   const started = Date.now();
   const dir = mkdtempSync(join(BUILD_ROOT, 'b-'));
-  const r = await esbuild({
-    entryPoints: [join(ROOT, 'installer/cli/main.ts')],
-    outfile: join(dir, 'main.cjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'silent',
-    metafile: true,
-    absWorkingDir: ROOT,
-    // Dependencies bundled too: one file instead of ~100 for node to resolve, read and compile (-15% CPU for validate).
-    external: EXTERNAL,
-    define: { ...DEFINE, __LABCTL_PINNED_VERSIONS__: pinned, __LABCTL_TEMPLATES__: '__labctl_templates' },
-    banner: { js: `${BANNER}\n${await precompiledTemplates(templates)}` },
-    // Every start reads the whole file: no comments or indentation (names stay, so stack traces still
-    // name functions), and ASCII only, so bin/run-bundle.js reads it as latin1 without decoding UTF-8.
-    minifyWhitespace: true,
-    legalComments: 'none',
-    charset: 'ascii',
-    plugins: [dropSelfRun],
-  });
-  const bytes = readFileSync(join(dir, 'main.cjs'));
-  if (bytes.some((b) => b > 127))
-    throw new Error('bin/build.js: the bundle is not ASCII (charset: ascii missed a character)');
+  let r;
+  try {
+    chmodSync(dir, 0o755); // mkdtemp makes it 0700: a checkout built by root must run fast for every user too
+    r = await esbuild({
+      entryPoints: [join(ROOT, 'installer/cli/main.ts')],
+      outfile: join(dir, 'main.cjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      logLevel: 'silent',
+      metafile: true,
+      absWorkingDir: ROOT,
+      // Dependencies bundled too: one file instead of ~100 for node to resolve, read and compile (-15% CPU for validate).
+      external: EXTERNAL,
+      define: { ...DEFINE, __LABCTL_PINNED_VERSIONS__: pinned, __LABCTL_TEMPLATES__: '__labctl_templates' },
+      banner: { js: `${BANNER}\n${await precompiledTemplates(templates)}` },
+      // Every start reads the whole file: no comments or indentation (names stay, so stack traces still
+      // name functions), and ASCII only, so bin/run-bundle.js reads it as latin1 without decoding UTF-8.
+      minifyWhitespace: true,
+      legalComments: 'none',
+      charset: 'ascii',
+      plugins: [dropSelfRun],
+    });
+    const bytes = readFileSync(join(dir, 'main.cjs'));
+    if (bytes.some((b) => b > 127))
+      throw new Error('bin/build.js: the bundle is not ASCII (charset: ascii missed a character)');
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true }); // a failed build (full disk, a syntax error) leaves nothing
+    throw e;
+  }
   // Bundled dependencies are covered by the lockfile's stamp: only the checkout's own files are listed.
   const own = Object.keys(r.metafile.inputs).filter(
     (f) => !f.includes('node_modules/') && !f.startsWith('..') && !f.startsWith('<'), // <define:...>: no file

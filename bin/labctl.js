@@ -21,13 +21,23 @@ if (!existsSync(join(root, 'installer/cli/main.ts')) && existsSync(join(root, 'd
 }
 
 async function bundleEntry() {
+  if (process.env.LABCTL_NO_BUNDLE) return null;
   // The bundle require()s ES-module-only dependencies (@kubernetes/client-node): Node >= 20.19.
-  if (process.env.LABCTL_NO_BUNDLE || !process.features.require_module) return null;
+  if (!process.features.require_module)
+    return slower(`Node ${process.version} cannot run the bundle (it needs 20.19 or later)`);
   try {
     return freshEntry() ?? (await (await import('./build.js')).build());
-  } catch {
-    return null;
+  } catch (e) {
+    return slower(
+      `the bundle could not be built in ${join(root, '.build')} (${String(e?.message ?? e).split('\n')[0]})`,
+    );
   }
+}
+
+/** Says once why this run takes the slow path (the sources through tsx: seconds instead of a fraction). */
+function slower(why) {
+  process.stderr.write(`labctl: ${why}; running from the sources instead, which is slower\n`);
+  return null;
 }
 
 const entry = await bundleEntry();

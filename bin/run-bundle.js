@@ -4,7 +4,8 @@
 // run (cachedData), which saves parsing the bundle and compiling every function the command calls. One cache file per command
 // (`render`, `validate`, ...) beside the bundle, written after the first run of that command; the bundle
 // folder is never changed otherwise, so a rebuilt bundle starts with no cache.
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,11 +15,15 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUILD_ROOT = join(ROOT, '.build');
 export const CURRENT = join(BUILD_ROOT, 'current.json');
 
-/** A file's size and mtime, as .build/current.json records each input of the bundle. */
+/**
+ * A file's size, mtime, ctime and inode, as .build/current.json records each input of the bundle. ctime and
+ * inode too: `cp -p`, `rsync -a` and `tar x` keep an mtime, so an edit of the same size could pass as
+ * unchanged; the ctime no one sets by hand. (bin/build.js reads the mtime as the second field.)
+ */
 export const stamp = (rel) => {
   try {
     const s = statSync(join(ROOT, rel));
-    return `${s.size}:${s.mtimeMs}`;
+    return `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
   } catch {
     return 'missing';
   }
@@ -43,15 +48,41 @@ export function cacheFileOf(entry, argv) {
   return join(dirname(entry), `v8-cache.${word && /^[a-z][a-z0-9-]{0,31}$/.test(word) ? word : 'other'}.bin`);
 }
 
+// A cache file is the SHA-256 of V8's data, then the data. V8 checks only a header and the length of what
+// it is given: damaged bytes (a torn write, a bad disk) crashed every start of that command.
+const DIGEST = 32;
+const sha256 = (b) => createHash('sha256').update(b).digest();
+
+/** V8's data from a cache file whose digest matches; undefined otherwise (then the run writes a new one). */
+function readCache(file) {
+  let b;
+  try {
+    b = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  if (b.length <= DIGEST) return undefined;
+  const data = b.subarray(DIGEST);
+  return sha256(data).equals(b.subarray(0, DIGEST)) ? data : undefined;
+}
+
+function writeCache(file, data) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o644); // read by every user of the checkout, like the bundle
+  try {
+    writeSync(fd, sha256(data));
+    writeSync(fd, data);
+    fsyncSync(fd); // on disk before the rename makes it the cache
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
 /** Loads the bundle at `entry` and runs labctl's main() with argv; resolves to the exit code. */
 export async function runBundle(entry, argv) {
   const cacheFile = cacheFileOf(entry, argv);
-  let cachedData;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
+  const cachedData = readCache(cacheFile);
   // latin1: the bundle is ASCII (bin/build.js checks), and a latin1 string is made without decoding.
   // The wrapper is on the bundle's first line, so stack traces keep the bundle's line numbers.
   const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(entry, 'latin1')}\n})`;
@@ -64,13 +95,22 @@ export async function runBundle(entry, argv) {
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(entry), module, entry, dirname(entry));
   const code = await module.exports.main(argv);
-  if (cachedData === undefined || script.cachedDataRejected) {
+  // Written after a run that succeeded, for the commands labctl has (a mistyped command or an option's
+  // value in first place makes no file), when there was none or V8 refused it.
+  if (code === 0 && (cachedData === undefined || script.cachedDataRejected) && isCommand(module.exports, cacheFile)) {
     // Best effort: a read-only checkout runs as fast as before, only without the cache.
     try {
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, script.createCachedData());
-      renameSync(tmp, cacheFile);
+      writeCache(cacheFile, script.createCachedData());
     } catch {}
   }
   return code;
+}
+
+function isCommand(bundle, cacheFile) {
+  const name = /v8-cache\.(.+)\.bin$/.exec(cacheFile)?.[1];
+  try {
+    return !!name && bundle.buildProgram().commands.some((c) => c.name() === name);
+  } catch {
+    return false;
+  }
 }

@@ -105,6 +105,7 @@ export function inputKey(root: string): string {
   walk('installer');
   for (const f of runtimeFiles(root)) add(f);
   add('package-lock.json');
+  add('tsconfig.json'); // how esbuild compiles the sources (useDefineForClassFields...)
   h.update(String(gitCommit(root)));
   return h.digest('hex').slice(0, 16);
 }

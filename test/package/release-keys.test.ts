@@ -14,6 +14,7 @@ function checkout(): string {
   for (const f of RUNTIME_FILES) writeFileSync(join(root, f), `${f}\n`);
   writeFileSync(join(root, 'package.json'), '{"name":"campus-lab-platform","version":"0.1.0"}\n');
   writeFileSync(join(root, 'package-lock.json'), '{}\n');
+  writeFileSync(join(root, 'tsconfig.json'), '{}\n');
   writeFileSync(join(root, 'gitops/versions.yaml'), 'a: 1\n');
   writeFileSync(join(root, 'installer/cli/main.ts'), 'export {};\n');
   writeFileSync(join(root, 'bin/labctl.js'), '#!/usr/bin/env node\n');
@@ -21,7 +22,7 @@ function checkout(): string {
 }
 
 describe('release keys', () => {
-  it('are the same for the same inputs and differ when a source, runtime file, the lockfile or bin/ changes', () => {
+  it('are the same for the same inputs and differ when a source, runtime file, the lockfile, tsconfig.json or bin/ changes', () => {
     const root = checkout();
     const keys = () => ({ input: inputKey(root), pack: packKey(root) });
     const first = keys();
@@ -33,6 +34,8 @@ describe('release keys', () => {
       ['installer/cli/new.ts', 'export {};\n', { input: true, pack: true }],
       ['gitops/versions.yaml', 'a: 2\n', { input: true, pack: true }],
       ['package-lock.json', '{"lockfileVersion":3}\n', { input: true, pack: true }],
+      // How esbuild compiles the sources (found by the attacker trial: an edit here reused the old build).
+      ['tsconfig.json', '{"compilerOptions":{"useDefineForClassFields":false}}\n', { input: true, pack: true }],
       // bin/ is in the npm package, not in the single executable or the image.
       ['bin/labctl.js', '#!/usr/bin/env node\n// changed\n', { input: false, pack: true }],
     ];

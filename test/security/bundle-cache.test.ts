@@ -1,54 +1,98 @@
-// Attacker trial (issue 16): bin/run-bundle.js hands V8 the cache file beside the bundle without checking
-// its bytes. V8 checks the header and length, not the payload (no checksum in release builds), so a cache
-// file damaged in place (disk, a torn write after a power cut, a planted file) crashes every start of that
-// command (V8 fatal error, exit 133) and labctl never rewrites it. Expected: the damaged cache is refused
-// (or ignored) and the command runs. Works on a copy of the bundle in its own folder .build/trial-cache-*/ (two levels below the root,
-// as the bundle expects), never on the current bundle's folder.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// bin/run-bundle.js runs the bundle with V8's code cache, one file per command beside the bundle. From the
+// attacker trial (issue 16): V8 checks a cache's header and length, not its payload, so a cache file damaged
+// in place (a torn write, a bad disk, a planted file) crashed every start of that command (V8 fatal error,
+// exit 133, sometimes SIGSEGV) and was never rewritten; an unknown first word made a cache file of its own;
+// an edit that kept a file's size and mtime (cp -p, rsync -a, tar x) ran the old bundle; tsconfig.json was
+// no input. Works on a copy of the bundle in its own folder .build/trial-cache-*/ (two levels below the
+// root, as the bundle expects), never on the current bundle's folder.
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers.ts';
+import { ROOT, run } from '../helpers.ts';
 
 const RUNNER = pathToFileURL(join(ROOT, 'bin/run-bundle.js')).href;
-const run = (entry: string) =>
-  spawnSync(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `const m = await import(${JSON.stringify(RUNNER)}); process.exitCode = await m.runBundle(${JSON.stringify(entry)}, ['--help']);`,
-    ],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
+const runner = () => import(RUNNER) as Promise<{ freshEntry: () => string | null; stamp: (rel: string) => string }>;
+const start = (entry: string, argv: string[]) =>
+  run(process.execPath, [
+    '--input-type=module',
+    '-e',
+    `const m = await import(${JSON.stringify(RUNNER)}); process.exitCode = await m.runBundle(${JSON.stringify(entry)}, ${JSON.stringify(argv)});`,
+  ]);
 
-describe('attack: a damaged V8 cache file beside the bundle', () => {
-  const made: string[] = [];
-  afterAll(() => {
-    for (const d of made) rmSync(d, { recursive: true, force: true });
-  });
-  it('a cache file with flipped payload bytes does not crash labctl', async () => {
-    const { freshEntry } = (await import(RUNNER)) as { freshEntry: () => string | null };
-    const { build } = (await import(pathToFileURL(join(ROOT, 'bin/build.js')).href)) as {
-      build: () => Promise<string>;
-    };
-    const bundle = freshEntry() ?? (await build());
-    mkdirSync(join(ROOT, '.build'), { recursive: true });
-    const dir = mkdtempSync(join(ROOT, '.build/trial-cache-'));
-    made.push(dir);
-    const entry = join(dir, 'main.cjs');
-    copyFileSync(bundle, entry);
-    const first = run(entry); // writes v8-cache.other.bin ('--help' names no command)
-    expect(first.status, `${first.signal} ${first.stderr}`).toBe(0);
-    const cache = join(dir, 'v8-cache.other.bin');
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+async function bundleCopy(): Promise<string> {
+  const { build } = (await import(pathToFileURL(join(ROOT, 'bin/build.js')).href)) as { build: () => Promise<string> };
+  const bundle = (await runner()).freshEntry() ?? (await build());
+  mkdirSync(join(ROOT, '.build'), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, '.build/trial-cache-'));
+  made.push(dir);
+  copyFileSync(bundle, join(dir, 'main.cjs'));
+  return join(dir, 'main.cjs');
+}
+
+describe('the V8 code cache beside the bundle', () => {
+  it('a cache file with flipped payload bytes is refused and rewritten; the command runs as before', async () => {
+    const entry = await bundleCopy();
+    const first = await start(entry, ['version']);
+    expect(first.status, first.stderr).toBe(0);
+    const cache = join(entry, '../v8-cache.version.bin');
     const b = readFileSync(cache);
     expect(b.length).toBeGreaterThan(300_000);
     for (let i = 200_000; i < 200_400; i++) b[i]! ^= 0xff;
     writeFileSync(cache, b);
-    const damaged = run(entry);
+    const damaged = await start(entry, ['version']);
     expect(damaged.stderr).not.toContain('Fatal error');
-    expect(damaged.status, `${damaged.signal} ${damaged.stderr.slice(0, 200)}`).toBe(0);
+    expect(damaged.status, damaged.stderr.slice(0, 300)).toBe(0);
     expect(damaged.stdout).toBe(first.stdout);
+    expect(readFileSync(cache).equals(b), 'the damaged file is replaced').toBe(false);
+    expect((await start(entry, ['version'])).stdout).toBe(first.stdout);
+  });
+
+  it('only a command labctl has, run successfully, gets a cache file', async () => {
+    const entry = await bundleCopy();
+    expect((await start(entry, ['aaa'])).status).toBe(2);
+    expect((await start(entry, ['--help'])).status).toBe(0);
+    expect(existsSync(join(entry, '../v8-cache.aaa.bin'))).toBe(false);
+    expect(existsSync(join(entry, '../v8-cache.other.bin'))).toBe(false);
+  });
+});
+
+describe('the bundle freshness check', () => {
+  it('an edit that keeps size and mtime (cp -p, tar x) still counts as a change', async () => {
+    const { stamp } = await runner();
+    mkdirSync(join(ROOT, '.build'), { recursive: true });
+    const dir = mkdtempSync(join(ROOT, '.build/trial-stamp-'));
+    made.push(dir);
+    const f = join(dir, 'options.ts');
+    writeFileSync(f, 'site inventory file\n');
+    const before = stamp(relative(ROOT, f));
+    const t = new Date(Date.now() - 60_000);
+    utimesSync(f, t, t);
+    const dated = stamp(relative(ROOT, f));
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(f, 'SITE INVENTORY FILE\n');
+    utimesSync(f, t, t); // same size, mtime put back
+    expect(stamp(relative(ROOT, f))).not.toBe(dated);
+    expect(before).not.toBe(dated);
+  });
+
+  it('tsconfig.json (how esbuild compiles the sources) is an input of the bundle', async () => {
+    expect((await runner()).freshEntry() ?? '').not.toBe(''); // the other tests of this file built it
+    const cur = JSON.parse(readFileSync(join(ROOT, '.build/current.json'), 'utf8')) as { inputs: object };
+    expect(Object.keys(cur.inputs)).toEqual(expect.arrayContaining(['tsconfig.json', 'package-lock.json']));
   });
 });
