@@ -62,3 +62,17 @@ describe('exit codes are chosen only by installer/cli', () => {
     expect(r.stderr).toContain('(run labctl secrets set --help for usage)');
   });
 });
+
+describe('seconds and counts on the command line (installer/cli/options.ts wholeNumber)', () => {
+  it('a value past a week is refused with exit 2 (Node fires a timer past 2^31-1 ms at once)', async () => {
+    for (const [args, flag] of [
+      [['upgrade', '--to', 'v1.36.4', '--drain-timeout', '2200000'], '--drain-timeout 2200000'],
+      [['remove', 'w3', '--rebalance-interval', '1e21'], '--rebalance-interval 1e21'],
+      [['preflight', '--concurrency', '0'], '--concurrency 0'],
+    ] as const) {
+      const r = await labctl([...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`${flag}: expected a whole number from 1 to 604800`);
+    }
+  });
+});

@@ -8,6 +8,19 @@ import { UsageError } from '../core/diagnostics.ts';
 import { parseFormat } from './output.ts';
 
 export const DEFAULT_INVENTORY = 'inventory.yaml';
+
+/**
+ * A whole number from 1 to `max` for a flag (seconds, counts). The bound: a timer past 2^31-1 ms fires at
+ * once in Node (TimeoutOverflowWarning), so `--drain-timeout 1e21` would have ended a step in 1 ms.
+ */
+export const wholeNumber =
+  (flag: string, max = 604_800) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new UsageError(`${flag} ${v}: expected a whole number from 1 to ${max}`);
+    return n;
+  };
 export const outputOption = () =>
   new Option('--output <format>', 'text or json').default('text').argParser((v) => parseFormat(v));
 export const inventoryOption = () =>

@@ -3,13 +3,8 @@
 // changes nothing without --yes.
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../core/diagnostics.ts';
-import { inventoryOption, outputOption } from '../options.ts';
+import { inventoryOption, outputOption, wholeNumber } from '../options.ts';
 
-const positive = (flag: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} ${v}: expected a whole number >= 1`);
-  return n;
-};
 const common = (c: Command) =>
   c
     .addOption(inventoryOption())
@@ -27,7 +22,7 @@ const common = (c: Command) =>
     .addOption(
       new Option('--connect-timeout <seconds>', 'SSH connect timeout')
         .default(10)
-        .argParser(positive('--connect-timeout')),
+        .argParser(wholeNumber('--connect-timeout')),
     );
 
 export const BACKUP_LIST_EXAMPLE = 'labctl backup list -i inventory.yaml';
@@ -60,7 +55,7 @@ export function registerBackup(program: Command): void {
     .addOption(
       new Option('--wait-timeout <seconds>', 'how long --wait waits')
         .default(3600)
-        .argParser(positive('--wait-timeout')),
+        .argParser(wholeNumber('--wait-timeout')),
     )
     .addHelpText(
       'after',
@@ -96,7 +91,7 @@ export function registerBackup(program: Command): void {
     .addOption(
       new Option('--wait-timeout <seconds>', 'how long to wait for the Restore(s)')
         .default(3600)
-        .argParser(positive('--wait-timeout')),
+        .argParser(wholeNumber('--wait-timeout')),
     )
     .addHelpText(
       'after',

@@ -1,28 +1,22 @@
 // Registration of the commands that work on the servers over SSH: preflight, plan, up, reset, status.
 // Each action lazy-imports its module so `labctl validate` never loads the SSH client.
 import { Option, type Command } from 'commander';
-import { UsageError } from '../../core/diagnostics.ts';
-import { inventoryOption, outputOption, siteRepoOf } from '../options.ts';
+import { inventoryOption, outputOption, siteRepoOf, wholeNumber } from '../options.ts';
 
 const list = (v: string) =>
   v
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-const positive = (what: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} ${v}: expected a whole number >= 1`);
-  return n;
-};
 const nodesOption = () => new Option('--nodes <names>', 'only these nodes (comma separated)').argParser(list);
 const concurrencyOption = (dflt = 16) =>
   new Option('--concurrency <n>', 'hosts worked on at the same time')
     .default(dflt)
-    .argParser(positive('--concurrency'));
+    .argParser(wholeNumber('--concurrency'));
 const connectTimeoutOption = () =>
   new Option('--connect-timeout <seconds>', 'SSH connect timeout per host')
     .default(10)
-    .argParser(positive('--connect-timeout'));
+    .argParser(wholeNumber('--connect-timeout'));
 
 export function registerClusterCommands(program: Command): void {
   program
@@ -114,7 +108,7 @@ export function registerBootstrapCommands(program: Command): void {
     .addOption(stateDirOption())
     .addOption(
       new Option('--step-timeout <seconds>', 'limit for every step instead of its own').argParser(
-        positive('--step-timeout'),
+        wholeNumber('--step-timeout'),
       ),
     )
     .option('--skip-preflight', 'do not run the preflight checks first')
@@ -126,7 +120,7 @@ export function registerBootstrapCommands(program: Command): void {
     .addOption(
       new Option('--wait-timeout <seconds>', 'how long to wait for ArgoCD to converge')
         .default(1800)
-        .argParser(positive('--wait-timeout')),
+        .argParser(wholeNumber('--wait-timeout')),
     )
     .addOption(
       new Option(
