@@ -6,20 +6,28 @@
 #   bash bench/ci-under-load.sh [--runs 5] [--hogs 1] [--rev HEAD] [--repo .] [--max-minutes 60]
 set -euo pipefail
 runs=5 hogs=1 rev=HEAD repo=. max_minutes=60
+usage="usage: $0 [--runs N (5)] [--hogs N (1)] [--rev REV (HEAD)] [--repo DIR (.)] [--max-minutes M per run (60)]
+Runs the whole CI (.ci/run: apt packages, npm ci, npm test) N times; about 15-40 minutes a run."
 while [ $# -gt 0 ]; do
   case $1 in
-    --runs) runs=$2; shift 2 ;;
-    --hogs) hogs=$2; shift 2 ;;
-    --rev) rev=$2; shift 2 ;;
-    --repo) repo=$2; shift 2 ;;
-    --max-minutes) max_minutes=$2; shift 2 ;;  # per run; the hogs and the run stop at this bound
-    *) echo "usage: $0 [--runs N] [--hogs N] [--rev REV] [--repo DIR] [--max-minutes M]" >&2; exit 2 ;;
+    -h|--help) echo "$usage"; exit 0 ;;
+    --runs|--hogs|--rev|--repo|--max-minutes)
+      [ $# -ge 2 ] || { echo "$1 needs a value"$'\n'"$usage" >&2; exit 2; }
+      case $1 in
+        --runs) runs=$2 ;;
+        --hogs) hogs=$2 ;;
+        --rev) rev=$2 ;;
+        --repo) repo=$2 ;;
+        --max-minutes) max_minutes=$2 ;;  # per run; the hogs and the run stop at this bound
+      esac
+      shift 2 ;;
+    *) echo "unknown argument: $1"$'\n'"$usage" >&2; exit 2 ;;
   esac
 done
 if ! [[ $runs =~ ^[0-9]+$ ]] || [ "$runs" -lt 1 ] || [ "$runs" -gt 20 ]; then echo "--runs must be 1..20" >&2; exit 2; fi
 if ! [[ $hogs =~ ^[0-9]+$ ]] || [ "$hogs" -gt 8 ]; then echo "--hogs must be 0..8" >&2; exit 2; fi
 if ! [[ $max_minutes =~ ^[0-9]+$ ]] || [ "$max_minutes" -lt 1 ]; then echo "--max-minutes must be a whole number >= 1" >&2; exit 2; fi
-commit=$(git -C "$repo" rev-parse --verify "$rev^{commit}")
+commit=$(git -C "$repo" rev-parse --verify --quiet "$rev^{commit}") || { echo "--rev $rev: no such commit in $repo" >&2; exit 2; }
 work=$(mktemp -d /tmp/ci-under-load.XXXXXX)
 results=()
 failed=0

@@ -310,8 +310,21 @@ export function assemble(dir: string, parts: { tgz?: string; sea?: SeaBuild; ima
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const what = process.argv[2] ?? 'all';
-  const json = process.argv.includes('--json');
+  const USAGE =
+    'usage: npm run release [-- --json]   (or tsx installer/packaging/release.ts all|pack|sea|image [--json])\n' +
+    'Builds the npm package, the single executables and the CI image into release/ (minutes; reuses builds of unchanged inputs).';
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const what = args[0] ?? 'all';
+  const json = args.includes('--json');
+  const unknown = args.slice(1).filter((a) => a !== '--json');
+  if (!['all', 'pack', 'sea', 'image', 'dist', 'clean-dist'].includes(what) || unknown.length) {
+    console.error(`release: unknown argument ${unknown[0] ?? what}\n${USAGE}`);
+    process.exit(2);
+  }
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   const report: Record<string, unknown> = {};
   const say = (line: string) => {

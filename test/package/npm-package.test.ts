@@ -61,7 +61,7 @@ beforeAll(async () => {
 }, 1_200_000);
 
 describe('npm package', () => {
-  it('carries the prebuilt bundle and every runtime file, and no TypeScript source or test', async () => {
+  it('carries the prebuilt bundle and every runtime file, and no TypeScript source or test (the pack may be reused from an earlier run of the same inputs)', async () => {
     const list = (await run('tar', ['-tzf', tarball])).stdout
       .split('\n')
       .filter(Boolean)
@@ -76,7 +76,7 @@ describe('npm package', () => {
     );
   });
 
-  it(`installs with the README's npm install -g into an empty prefix, without dev dependencies`, () => {
+  it(`installs with the README's npm install -g into an empty prefix, without dev dependencies (registry metadata npm has cached is not revalidated: prefer-offline)`, () => {
     expect(readmeOut).toContain('campus-lab-platform-' + packageVersion() + '.tgz: OK');
     expect(readmeOut).toContain('inventory.example.yaml: valid');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
