@@ -46,7 +46,7 @@ describe('labctl entry point', () => {
     const copy = mkdtempSync(join(tmpdir(), 'labctl-entry-copy-'));
     for (const d of ['bin', 'installer', 'gitops', 'charts', 'images'])
       cpSync(join(ROOT, d), join(copy, d), { recursive: true });
-    for (const f of ['package.json', 'package-lock.json', 'inventory.example.yaml'])
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'inventory.example.yaml'])
       cpSync(join(ROOT, f), join(copy, f));
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
     afterAll(() => rmSync(copy, { recursive: true, force: true }));
