@@ -9,7 +9,11 @@ import { exitCodeOf } from '../installer/cli/main.ts';
 import { ROOT, labctl } from './helpers.ts';
 
 /** Entry points that are not library code: they run main() like bin/labctl.js does. */
-const ENTRY_POINTS = new Set(['installer/packaging/sea-entry.ts', 'installer/packaging/sea-root.ts']);
+const ENTRY_POINTS = new Set([
+  'installer/packaging/sea-entry.ts',
+  'installer/packaging/sea-root.ts',
+  'installer/packaging/release-cli.ts',
+]);
 
 const sources = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

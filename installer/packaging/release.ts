@@ -6,7 +6,7 @@
 // bin/ and the npm version), so a repeated build of the same inputs is reused: the tests call this (or
 // look up a finished build with seaBuilt/imageBuilt/packBuilt) and only pay for a build when something
 // changed.
-//   tsx installer/packaging/release.ts dist|sea|image|all     (dist is what `npm pack` runs)
+//   tsx installer/packaging/release-cli.ts dist|pack|sea|image|all     (dist is what `npm pack` runs)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -25,9 +25,9 @@ import {
 } from 'node:fs';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPackageBundle, buildRecordFor, buildSeaBundle, gitCommit } from './bundle.ts';
+import { buildRecordFor, buildSeaBundle, gitCommit } from './bundle.ts';
 import { runtimeArchive, runtimeFiles } from './files.ts';
-import { buildImage, layoutSize, type ImageResult } from './image.ts';
+import { buildImage, type ImageResult } from './image.ts';
 import { buildSea, nodePin, seaFileName, type Arch } from './sea.ts';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -85,7 +85,7 @@ function prune(parent: string, keep = 2): void {
   for (const { d } of builds.slice(keep)) rmSync(join(parent, d), { recursive: true, force: true });
 }
 
-const version = (root: string) =>
+export const version = (root: string) =>
   JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; name: string };
 
 /** Digest of every input of the SEA and the image. */
@@ -307,59 +307,4 @@ export function assemble(dir: string, parts: { tgz?: string; sea?: SeaBuild; ima
   put(join(root, 'inventory.example.yaml'));
   put(join(root, 'inventory.schema.json')); // the example's first line points editors to it
   return files;
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const USAGE =
-    'usage: npm run release [-- --json]   (or tsx installer/packaging/release.ts all|pack|sea|image [--json])\n' +
-    'Builds the npm package, the single executables and the CI image into release/ (minutes; reuses builds of unchanged inputs).';
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const what = args[0] ?? 'all';
-  const json = args.includes('--json');
-  const unknown = args.slice(1).filter((a) => a !== '--json');
-  if (!['all', 'pack', 'sea', 'image', 'dist', 'clean-dist'].includes(what) || unknown.length) {
-    console.error(`release: unknown argument ${unknown[0] ?? what}\n${USAGE}`);
-    process.exit(2);
-  }
-  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-  const report: Record<string, unknown> = {};
-  const say = (line: string) => {
-    if (!json) console.log(line);
-  };
-  if (what === 'dist') {
-    await buildPackageBundle(ROOT);
-  } else if (what === 'clean-dist') {
-    rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
-  } else {
-    if (what === 'all' || what === 'pack') {
-      const p = await packRelease();
-      report.pack = p;
-      say(`package: ${p.file} (${mb(p.bytes)}, ${p.built ? `built in ${p.ms} ms` : 'unchanged inputs, reused'})`);
-    }
-    if (what === 'all' || what === 'sea') {
-      const s = await seaRelease();
-      report.sea = s;
-      say(`single executables: ${s.dir} (${s.built ? `built in ${s.ms} ms` : 'unchanged inputs, reused'})`);
-      for (const f of Object.values(s.files)) say(`  ${f} (${mb(statSync(f).size)})`);
-    }
-    if (what === 'all' || what === 'image') {
-      const i = await imageRelease();
-      report.image = { ...i, bytes: layoutSize(i.dir) };
-      say(
-        `image: ${i.dir} (${mb(layoutSize(i.dir))} compressed; ${i.built ? `built in ${i.ms} ms` : 'reused'}), manifest ${i.manifest.digest}`,
-      );
-    }
-  }
-  if (what === 'all') {
-    const v = version(ROOT).version;
-    const dir = join(RELEASE, `labctl-${v}`);
-    const r = report as { pack: { file: string }; sea: SeaBuild; image: { dir: string } };
-    assemble(dir, { tgz: r.pack.file, sea: r.sea, image: r.image.dir });
-    say(`release folder: ${dir}`);
-  }
-  if (json) console.log(JSON.stringify(report));
 }

@@ -56,7 +56,7 @@ export function run(
 }
 
 /**
- * The artifacts of `tsx installer/packaging/release.ts <what> --json` and whether they were rebuilt. A
+ * The artifacts of `tsx installer/packaging/release-cli.ts <what> --json` and whether they were rebuilt. A
  * finished build of the current inputs (release/<what>/<key>/, content-addressed) is looked up here
  * first, the way release.ts looks it up, without starting tsx; otherwise release.ts builds it.
  */
@@ -69,7 +69,7 @@ export async function release<T = Record<string, any>>(what: 'pack' | 'sea' | 'i
         ? seaBuilt(ROOT)
         : image && { ...image, bytes: layoutSize(image.dir) };
   if (built) return { [what]: built } as T;
-  const r = await run(join(ROOT, 'node_modules/.bin/tsx'), ['installer/packaging/release.ts', what, '--json'], {
+  const r = await run(join(ROOT, 'node_modules/.bin/tsx'), ['installer/packaging/release-cli.ts', what, '--json'], {
     timeout: 1_200_000,
   });
   if (r.code !== 0) throw new Error(`release.ts ${what} failed (${r.code}):\n${r.stderr.slice(-4000)}`);
