@@ -1,12 +1,13 @@
 // Issue 14: exit codes are decided only in the CLI layer. Library code (installer/ outside installer/cli)
 // throws kinds of errors (Problem, UsageError, Interrupted) and never an exit code; installer/cli/main.ts
 // maps them. The scan fails on a library file that picks a code; the mapping is checked through the CLI.
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitError, Interrupted, Problem, UsageError } from '../installer/core/diagnostics.ts';
 import { exitCodeOf } from '../installer/cli/main.ts';
-import { ROOT, labctl } from './helpers.ts';
+import { EXAMPLE, ROOT, labctl } from './helpers.ts';
 
 /** Entry points that are not library code: they run main() like bin/labctl.js does. */
 const ENTRY_POINTS = new Set([
@@ -67,16 +68,45 @@ describe('exit codes are chosen only by installer/cli', () => {
   });
 });
 
-describe('seconds and counts on the command line (installer/cli/options.ts wholeNumber)', () => {
-  it('a value past a week is refused with exit 2 (Node fires a timer past 2^31-1 ms at once)', async () => {
-    for (const [args, flag] of [
-      [['upgrade', '--to', 'v1.36.4', '--drain-timeout', '2200000'], '--drain-timeout 2200000'],
-      [['remove', 'w3', '--rebalance-interval', '1e21'], '--rebalance-interval 1e21'],
-      [['preflight', '--concurrency', '0'], '--concurrency 0'],
+describe('seconds and counts on the command line (installer/cli/options.ts seconds, count)', () => {
+  it('a timeout past a week, a count of 0 or past 10000 is refused with exit 2 (Node fires a timer past 2^31-1 ms at once)', async () => {
+    for (const [args, flag, expected] of [
+      [
+        ['upgrade', '--to', 'v1.36.4', '--drain-timeout', '2200000'],
+        '--drain-timeout 2200000',
+        'whole seconds (a week at most) from 1 to 604800',
+      ],
+      [
+        ['remove', 'w3', '--rebalance-interval', '1e21'],
+        '--rebalance-interval 1e21',
+        'whole seconds (a week at most) from 1 to 604800',
+      ],
+      [['preflight', '--concurrency', '0'], '--concurrency 0', 'a whole number from 1 to 10000'],
+      [['upgrade', '--to', 'v1.36.4', '--batch-size', '20000'], '--batch-size 20000', 'a whole number from 1 to 10000'],
     ] as const) {
       const r = await labctl([...args]);
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toContain(`${flag}: expected a whole number from 1 to 604800`);
+      expect(r.stderr).toContain(`${flag}: expected ${expected}`);
+    }
+  });
+});
+
+describe('the site state is not a labctl bug', () => {
+  it('remove and upgrade without the SSH key in place: exit 1 naming the key file, no "internal error" (no host is contacted: the key is read first)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'labctl-nokey-'));
+    try {
+      copyFileSync(EXAMPLE, join(home, 'inventory.yaml'));
+      for (const args of [
+        ['remove', 'vmh6'],
+        ['upgrade', '--to', 'v1.36.4'],
+      ]) {
+        const r = await labctl(args, { cwd: home, env: { HOME: home, SSH_AUTH_SOCK: '' } });
+        expect(r.stderr).not.toContain('internal error');
+        expect(r.stderr).toContain(`cannot read the private key: ${home}/.ssh/labctl_ed25519`);
+        expect(r.code, r.stderr).toBe(1);
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });

@@ -9,18 +9,22 @@ import { parseFormat } from './output.ts';
 
 export const DEFAULT_INVENTORY = 'inventory.yaml';
 
-/**
- * A whole number from 1 to `max` for a flag (seconds, counts). The bound: a timer past 2^31-1 ms fires at
- * once in Node (TimeoutOverflowWarning), so `--drain-timeout 1e21` would have ended a step in 1 ms.
- */
-export const wholeNumber =
-  (flag: string, max = 604_800) =>
+/** A whole number from 1 to `max` for a flag; `unit` names what it counts in the error. */
+const wholeNumber =
+  (flag: string, max: number, unit: string) =>
   (v: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1 || n > max)
-      throw new UsageError(`${flag} ${v}: expected a whole number from 1 to ${max}`);
+      throw new UsageError(`${flag} ${v}: expected ${unit} from 1 to ${max}`);
     return n;
   };
+/**
+ * Seconds for a timeout or interval flag, at most a week. The bound: a timer past 2^31-1 ms fires at once in
+ * Node (TimeoutOverflowWarning), so `--drain-timeout 1e21` would have ended a step in 1 ms.
+ */
+export const seconds = (flag: string) => wholeNumber(flag, 604_800, 'whole seconds (a week at most)');
+/** A count of hosts or nodes handled at once: more than a campus has is a typo, not a request. */
+export const count = (flag: string) => wholeNumber(flag, 10_000, 'a whole number');
 export const outputOption = () =>
   new Option('--output <format>', 'text or json').default('text').argParser((v) => parseFormat(v));
 export const inventoryOption = () =>

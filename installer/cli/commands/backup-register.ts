@@ -3,7 +3,7 @@
 // changes nothing without --yes.
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../core/diagnostics.ts';
-import { inventoryOption, outputOption, wholeNumber } from '../options.ts';
+import { inventoryOption, outputOption, seconds } from '../options.ts';
 
 const common = (c: Command) =>
   c
@@ -22,7 +22,7 @@ const common = (c: Command) =>
     .addOption(
       new Option('--connect-timeout <seconds>', 'SSH connect timeout')
         .default(10)
-        .argParser(wholeNumber('--connect-timeout')),
+        .argParser(seconds('--connect-timeout')),
     );
 
 export const BACKUP_LIST_EXAMPLE = 'labctl backup list -i inventory.yaml';
@@ -55,7 +55,7 @@ export function registerBackup(program: Command): void {
     .addOption(
       new Option('--wait-timeout <seconds>', 'how long --wait waits')
         .default(3600)
-        .argParser(wholeNumber('--wait-timeout')),
+        .argParser(seconds('--wait-timeout')),
     )
     .addHelpText(
       'after',
@@ -91,7 +91,7 @@ export function registerBackup(program: Command): void {
     .addOption(
       new Option('--wait-timeout <seconds>', 'how long to wait for the Restore(s)')
         .default(3600)
-        .argParser(wholeNumber('--wait-timeout')),
+        .argParser(seconds('--wait-timeout')),
     )
     .addHelpText(
       'after',

@@ -1,7 +1,7 @@
 // Registration of the commands that work on the servers over SSH: preflight, plan, up, reset, status.
 // Each action lazy-imports its module so `labctl validate` never loads the SSH client.
 import { Option, type Command } from 'commander';
-import { inventoryOption, outputOption, siteRepoOf, wholeNumber } from '../options.ts';
+import { inventoryOption, outputOption, siteRepoOf, seconds, count } from '../options.ts';
 
 const list = (v: string) =>
   v
@@ -10,13 +10,11 @@ const list = (v: string) =>
     .filter(Boolean);
 const nodesOption = () => new Option('--nodes <names>', 'only these nodes (comma separated)').argParser(list);
 const concurrencyOption = (dflt = 16) =>
-  new Option('--concurrency <n>', 'hosts worked on at the same time')
-    .default(dflt)
-    .argParser(wholeNumber('--concurrency'));
+  new Option('--concurrency <n>', 'hosts worked on at the same time').default(dflt).argParser(count('--concurrency'));
 const connectTimeoutOption = () =>
   new Option('--connect-timeout <seconds>', 'SSH connect timeout per host')
     .default(10)
-    .argParser(wholeNumber('--connect-timeout'));
+    .argParser(seconds('--connect-timeout'));
 
 export function registerClusterCommands(program: Command): void {
   program
@@ -108,7 +106,7 @@ export function registerBootstrapCommands(program: Command): void {
     .addOption(stateDirOption())
     .addOption(
       new Option('--step-timeout <seconds>', 'limit for every step instead of its own').argParser(
-        wholeNumber('--step-timeout'),
+        seconds('--step-timeout'),
       ),
     )
     .option('--skip-preflight', 'do not run the preflight checks first')
@@ -120,7 +118,7 @@ export function registerBootstrapCommands(program: Command): void {
     .addOption(
       new Option('--wait-timeout <seconds>', 'how long to wait for ArgoCD to converge')
         .default(1800)
-        .argParser(wholeNumber('--wait-timeout')),
+        .argParser(seconds('--wait-timeout')),
     )
     .addOption(
       new Option(

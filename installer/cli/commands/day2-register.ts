@@ -1,7 +1,7 @@
 // Day-two cluster commands: `labctl upgrade` (Kubernetes, one minor at a time) and `labctl remove NODE`.
 // Adding a node needs no command of its own: `labctl up` joins the nodes that are not members yet.
 import { Option, type Command } from 'commander';
-import { inventoryOption, outputOption, wholeNumber } from '../options.ts';
+import { inventoryOption, outputOption, seconds, count } from '../options.ts';
 
 const stateDirOption = () =>
   new Option(
@@ -11,11 +11,11 @@ const stateDirOption = () =>
 const connectTimeoutOption = () =>
   new Option('--connect-timeout <seconds>', 'SSH connect timeout per host')
     .default(10)
-    .argParser(wholeNumber('--connect-timeout'));
+    .argParser(seconds('--connect-timeout'));
 const drainTimeoutOption = () =>
   new Option('--drain-timeout <seconds>', 'kubectl drain --timeout per node')
     .default(600)
-    .argParser(wholeNumber('--drain-timeout'));
+    .argParser(seconds('--drain-timeout'));
 
 export const UPGRADE_EXAMPLE = 'labctl upgrade --to v1.36.4 -i inventory.yaml';
 export const REMOVE_EXAMPLE = 'labctl remove w3 -i inventory.yaml --yes-remove w3';
@@ -31,7 +31,7 @@ export function registerDay2(program: Command): void {
     .addOption(
       new Option('--batch-size <n>', 'worker nodes (neither control plane nor storage) upgraded at the same time')
         .default(2)
-        .argParser(wholeNumber('--batch-size')),
+        .argParser(count('--batch-size')),
     )
     .addOption(drainTimeoutOption())
     .addOption(inventoryOption())
@@ -62,12 +62,12 @@ export function registerDay2(program: Command): void {
     .addOption(
       new Option('--rebalance-timeout <seconds>', "how long to wait for Ceph to move the data off the node's OSDs")
         .default(3600)
-        .argParser(wholeNumber('--rebalance-timeout')),
+        .argParser(seconds('--rebalance-timeout')),
     )
     .addOption(
       new Option('--rebalance-interval <seconds>', 'how often to ask Ceph (osd safe-to-destroy) during that wait')
         .default(10)
-        .argParser(wholeNumber('--rebalance-interval')),
+        .argParser(seconds('--rebalance-interval')),
     )
     .addOption(inventoryOption())
     .addOption(outputOption())

@@ -1,5 +1,6 @@
 // What the cluster says about its nodes (kubelet version, Ready), asked with kubectl and the admin
 // kubeconfig on the first control plane over SSH, the same way the upgrade and remove steps talk to the API.
+import { Problem } from '../../core/diagnostics.ts';
 import type { Site } from '../../inventory/types.ts';
 import { isControlPlane } from '../steps/types.ts';
 import type { ClusterOptions } from '../hosts.ts';
@@ -40,7 +41,8 @@ export async function observeNodes(
       errors.push(`${cp.name}: ${(e as Error).message}`);
     }
   }
-  throw new Error(`no control plane answered kubectl get nodes: ${errors.join('; ')}`);
+  // No answer is the site's state (a key not in place, hosts down), not a labctl bug: exit 1 with the reasons.
+  throw new Problem(`no control plane answered kubectl get nodes: ${errors.join('; ')}`);
 }
 
 /** observeNodes over a connection of its own, closed afterwards (upgrade and remove read the cluster once before planning). */
