@@ -66,13 +66,14 @@ function templateFiles(rel = 'installer') {
 
 /**
  * The handlebars templates compiled to JavaScript here rather than at every start (installer/render/
- * text.ts uses them, by the name it is given: the path below installer/). The options are text.ts's.
+ * text.ts uses them, by the name it is given: the path below installer/), with text.ts's options file.
  * Non-ASCII characters are written as \u escapes: they occur only in the templates' string literals.
  */
 async function precompiledTemplates(files) {
   const { default: Handlebars } = await import('handlebars');
+  const options = JSON.parse(readFileSync(join(ROOT, 'installer/render/template-options.json'), 'utf8'));
   const specs = files.map((f) => {
-    const spec = Handlebars.precompile(readFileSync(join(ROOT, f), 'utf8'), { strict: true, noEscape: true });
+    const spec = Handlebars.precompile(readFileSync(join(ROOT, f), 'utf8'), options);
     return `${JSON.stringify(f.slice('installer/'.length))}: ${spec}`;
   });
   const js = `const __labctl_templates = {\n${specs.join(',\n')}\n};`;

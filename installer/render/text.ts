@@ -1,8 +1,10 @@
 // Handlebars, for text that is not a Kubernetes object (READMEs, router configs, runbooks, shell steps).
-// strict: a missing variable is an error, not an empty string; noEscape: output is not HTML.
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { repoPath } from '../core/paths.ts';
+// strict: a missing variable is an error, not an empty string; noEscape: output is not HTML. bin/build.js
+// precompiles the templates with the same file.
+import TEMPLATE_OPTIONS from './template-options.json' with { type: 'json' };
 
 const hb = Handlebars.create();
 hb.registerHelper('join', (list: unknown[], sep: unknown) =>
@@ -32,9 +34,7 @@ export function renderTemplate(template: string, data: object): string {
   let fn = cache.get(template);
   if (!fn) {
     const spec = PRECOMPILED?.[template];
-    fn = spec
-      ? hb.template(spec)
-      : hb.compile(readFileSync(repoPath('installer', template), 'utf8'), { strict: true, noEscape: true });
+    fn = spec ? hb.template(spec) : hb.compile(readFileSync(repoPath('installer', template), 'utf8'), TEMPLATE_OPTIONS);
     cache.set(template, fn);
   }
   return fn(data);
