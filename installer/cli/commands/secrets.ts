@@ -34,10 +34,6 @@ export interface StoreOptions {
   keyFile?: string;
 }
 
-async function needsOf(inventory: string): Promise<SecretNeed[]> {
-  return secretNeedsFromInventory(inventory);
-}
-
 /** -k and $LABCTL_AGE_KEY_FILE mean the same: the key file, or the default place. */
 const storeOf = (o: { repo: string; keyFile?: string }) =>
   new SecretStore(o.repo, { keyFile: o.keyFile ?? defaultKeyFile() });
@@ -103,7 +99,7 @@ export async function secretsInit(o: { repo: string; keyFile?: string }): Promis
 }
 
 export async function secretsGenerate(o: StoreOptions): Promise<void> {
-  const needs = await needsOf(o.inventory);
+  const needs = secretNeedsFromInventory(o.inventory);
   await locked(o.repo, async () => {
     const r = await ensureSecrets(storeOf(o), needs);
     process.stdout.write(
@@ -130,7 +126,7 @@ function checkUsed(entry: string, needs: SecretNeed[], inventory: string): void 
 
 export async function secretsSet(o: StoreOptions & { entry: string; replace?: string }): Promise<void> {
   checkRef(o.entry);
-  const needs = await needsOf(o.inventory);
+  const needs = secretNeedsFromInventory(o.inventory);
   checkUsed(o.entry, needs, o.inventory);
   await locked(o.repo, async () => {
     const store = storeOf(o);
@@ -176,7 +172,7 @@ export async function secretsRotate(o: StoreOptions & { entry: string; confirm?:
   checkRef(o.entry);
   if (o.confirm !== o.entry)
     throw new UsageError(`rotating replaces the value of ${o.entry}; confirm with --confirm ${o.entry}`);
-  const needs = (await needsOf(o.inventory)).filter((n) => n.ref === o.entry);
+  const needs = secretNeedsFromInventory(o.inventory).filter((n) => n.ref === o.entry);
   if (!needs.length) throw new ExitError(`no component uses ${o.entry}`, 1);
   const fixed = needs.find((n) => n.noRotate)?.noRotate;
   if (fixed) throw new ExitError(`${o.entry} is not rotated by labctl: ${fixed}`, 1);
@@ -271,7 +267,7 @@ export async function secretsRekey(o: { repo: string; keyFile?: string }): Promi
 
 export async function secretsList(o: StoreOptions & { output: OutputFormat }): Promise<void> {
   const store = storeOf(o);
-  const needs = await needsOf(o.inventory);
+  const needs = secretNeedsFromInventory(o.inventory);
   // With the site key here, every stored entry is checked against entries.confirmed; without it, the
   // status says "unchecked" (nothing is decrypted or used by list).
   const canCheck = existsSync(o.keyFile ?? defaultKeyFile()) && store.list().length > 0;
@@ -391,7 +387,7 @@ export async function secretsApply(
   o: StoreOptions & { dryRun?: boolean; kubeconfig?: string; context?: string; stateDir?: string },
 ): Promise<void> {
   const store = storeOf(o);
-  const needs = await needsOf(o.inventory);
+  const needs = secretNeedsFromInventory(o.inventory);
   // What the store can deliver is sent; a Secret whose entry cannot exist yet (a Harbor robot token before
   // Harbor runs) waits, listed with its reason and the command that ends the wait.
   const { prepareDelivery, waitingText } = await import('../../cluster/deliver-secrets.ts');
