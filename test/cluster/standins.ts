@@ -126,6 +126,9 @@ case "$1 \${2:-}" in
     printf 'users:\\n- user:\\n    token: %s\\n' "$token" > /etc/kubernetes/bootstrap-kubelet.conf
     echo "stand-in kubelet.conf" > /etc/kubernetes/kubelet.conf
     if [ "$mode" = ok ]; then touch /var/lib/standin-api-up; exit 0; fi
+    # Real kubeadm waits minutes for the kubelet before it fails: stay a second, so a watcher polling
+    # /proc on a loaded machine sees this process (and its arguments) at least once.
+    sleep 1
     echo "[kubelet-start] stand-in: timed out waiting for the kubelet" >&2; exit 1 ;;
   "reset "*)
     rm -rf /etc/kubernetes/manifests/* /etc/kubernetes/pki /etc/kubernetes/*.conf /var/lib/etcd /var/lib/standin-api-up
