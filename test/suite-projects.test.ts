@@ -1,4 +1,4 @@
-// vitest.config.ts runs the suites that start daemons or network namespaces in the project `slow`, after
+// vitest.config.ts runs the suites that start daemons or network namespaces in the project `slow`, beside
 // the project `fast` (`npm run test:fast` runs only the latter, for quick feedback on a laptop without
 // root). A daemon suite left in `fast` would make that feedback slow, and fail where there is no root.
 import { execFile } from 'node:child_process';
@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { LONGEST_FIRST } from '../vitest.config.ts';
 import { ROOT } from './helpers.ts';
 
 /** What starts a daemon or a namespace in a test: a fake rack of sshd hosts, an FRR lab, an OCI registry,
@@ -40,6 +41,8 @@ describe('vitest projects', () => {
       .map((f) => relative(ROOT, f))
       .sort();
     expect([...fast, ...slow].sort()).toEqual(all);
+    // The files started first are test files of this tree (a rename would silently drop one from the list).
+    expect(LONGEST_FIRST.filter((f) => !all.includes(f))).toEqual([]);
   });
 
   it('`npm run test:fast`, as the README writes it, runs the fast project and none of the daemon suites', async () => {
