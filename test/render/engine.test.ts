@@ -18,6 +18,9 @@ const site = (file: string) => {
   return r.site;
 };
 const render = (s: ReturnType<typeof site>) => renderSite(s, readRenderInputs(s));
+// The example's render, made once for the tests that only read it (a render is ~0.5 CPU-s).
+let exampleRender: ReturnType<typeof render> | undefined;
+const example = () => (exampleRender ??= render(site(EXAMPLE)));
 const INVENTORIES = [EXAMPLE, fixture('inventory/valid/single-rack.yaml'), fixture('inventory/valid/airgapped.yaml')];
 
 describe('render engine', () => {
@@ -51,7 +54,7 @@ describe('render engine', () => {
   });
 
   it('every YAML file parses, every object is an API object with a name', async () => {
-    const r = await render(site(EXAMPLE));
+    const r = await example();
     for (const [path, content] of r.files) {
       // Helm templates copied into the site repo (charts/*/templates) are Go templates, not YAML.
       if (!/\.ya?ml$/.test(path) || /^charts\/[^/]+\/templates\//.test(path)) continue;
@@ -67,7 +70,7 @@ describe('render engine', () => {
   });
 
   it('app-of-apps: every component has an Application with a sync wave, project and automated sync', async () => {
-    const r = await render(site(EXAMPLE));
+    const r = await example();
     const apps = r.components.map((c) => parseAllDocuments(r.files.get(`apps/${c.name}.yaml`)!)[0]!.toJS());
     for (const app of apps) {
       expect(app.kind).toBe('Application');
@@ -90,7 +93,7 @@ describe('render engine', () => {
   });
 
   it('restores the Application health check in argocd-cm so waves wait for health', async () => {
-    const r = await render(site(EXAMPLE));
+    const r = await example();
     const values = parseAllDocuments(r.files.get('components/argocd/values.yaml')!)[0]!.toJS();
     expect(values.configs.cm['resource.customizations.health.argoproj.io_Application']).toBe(APPLICATION_HEALTH_LUA);
     expect(values.configs.cm['oidc.config']).toContain('clientSecret: $argocd-oidc:clientSecret');
