@@ -229,7 +229,7 @@ export class SecretStore {
   async encrypt(value: string): Promise<string> {
     const e = new age.Encrypter();
     for (const r of await this.trustedRecipients()) e.addRecipient(r);
-    return age.armor.encode(await e.encrypt(value));
+    return age.armor.encode(await readAllBytes(await e.encrypt(bytesStream(new TextEncoder().encode(value)))));
   }
 
   /** Stores a value. Callers decide whether replacing is allowed; this only refuses silent replacement. */
@@ -258,13 +258,37 @@ export class SecretStore {
     const d = new age.Decrypter();
     d.addIdentity(identity);
     try {
-      return await d.decrypt(age.armor.decode(readFileSync(path, 'utf8')), 'text');
+      const plain = await readAllBytes(await d.decrypt(bytesStream(age.armor.decode(readFileSync(path, 'utf8')))));
+      return new TextDecoder().decode(plain); // what age's 'text' output gives: UTF-8, a BOM dropped
     } catch (e) {
       throw new Problem(
         `${ref}: cannot decrypt ${relative(process.cwd(), path)} with the given key (${(e as Error).message}); is it this site's key?`,
       );
     }
   }
+}
+
+// age's stream API, the stream read here: given bytes or a string, age reads its output through fetch's
+// Response, whose first use loads undici (tens of ms of every secrets command). Same bytes either way.
+const bytesStream = (b: Uint8Array) =>
+  new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(b);
+      c.close();
+    },
+  });
+
+async function readAllBytes(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const reader = s.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** A new site key pair; X25519 so the plain `age` CLI can decrypt entries in an emergency. */

@@ -1,5 +1,5 @@
 import { buildPlan, formatPlan } from '../../cluster/plan.ts';
-import { helmCommands } from '../../cluster/handover.ts';
+import { helmCommands } from '../../cluster/helm-commands.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite, pickNodes } from './cluster-common.ts';
 import { formatMembership, membership, readJournalData } from '../../cluster/upgrade/members.ts';
