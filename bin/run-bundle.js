@@ -95,9 +95,15 @@ export async function runBundle(entry, argv) {
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(entry), module, entry, dirname(entry));
   const code = await module.exports.main(argv);
-  // Written after a run that succeeded, for the commands labctl has (a mistyped command or an option's
-  // value in first place makes no file), when there was none or V8 refused it.
-  if (code === 0 && (cachedData === undefined || script.cachedDataRejected) && isCommand(module.exports, cacheFile)) {
+  // Written after a run that went through (exit 0, or 1: a problem found in the site, which is most runs of
+  // backup or restore against a site without backup), for the commands labctl has (a mistyped command or an
+  // option's value in first place makes no file; usage errors and internal errors make none), when there was
+  // none or V8 refused it.
+  if (
+    (code === 0 || code === 1) &&
+    (cachedData === undefined || script.cachedDataRejected) &&
+    isCommand(module.exports, cacheFile)
+  ) {
     // Best effort: a read-only checkout runs as fast as before, only without the cache.
     try {
       writeCache(cacheFile, script.createCachedData());

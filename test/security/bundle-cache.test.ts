@@ -62,12 +62,18 @@ describe('the V8 code cache beside the bundle', () => {
     expect((await start(entry, ['version'])).stdout).toBe(first.stdout);
   });
 
-  it('only a command labctl has, run successfully, gets a cache file', async () => {
+  it('only a command labctl has, run to its end (exit 0 or 1), gets a cache file', async () => {
     const entry = await bundleCopy();
     expect((await start(entry, ['aaa'])).status).toBe(2);
     expect((await start(entry, ['--help'])).status).toBe(0);
     expect(existsSync(join(entry, '../v8-cache.aaa.bin'))).toBe(false);
     expect(existsSync(join(entry, '../v8-cache.other.bin'))).toBe(false);
+    expect((await start(entry, ['validate', '--bogus-flag'])).status).toBe(2); // a usage error: no file
+    expect(existsSync(join(entry, '../v8-cache.validate.bin'))).toBe(false);
+    const broken = join(entry, '../broken-inventory.yaml');
+    writeFileSync(broken, 'site: [\n');
+    expect((await start(entry, ['validate', '-i', broken])).status).toBe(1); // a problem found in the input
+    expect(existsSync(join(entry, '../v8-cache.validate.bin'))).toBe(true);
   });
 });
 
