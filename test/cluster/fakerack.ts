@@ -19,6 +19,10 @@
 //   network.aptProxy, as a campus apt-cacher-ng would be); it forwards only to deb.debian.org and also
 //   serves a small signed apt repository that, like every source here, has no kubeadm, and release files
 //   a test puts under /artifacts/ (the internet's release downloads cannot be reached).
+// - apt fetches no translated package descriptions (/etc/apt/apt.conf.d/99labctl-fakerack-languages:
+//   Acquire::Languages "none"). The debootstrap'd base has the package lists but not the 6 MB
+//   Translation-en index a freshly installed server has, so each host's first `apt-get update` fetched and
+//   parsed it (seconds of CPU per host); no step reads package descriptions.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
@@ -234,6 +238,11 @@ export class FakeRack {
     writeFileSync(join(upper, 'etc/hostname'), `${hostname}\n`);
     writeFileSync(join(upper, 'etc/hosts'), `127.0.0.1 localhost\n${h.address} ${hostname}\n`);
     writeFileSync(join(upper, 'etc/resolv.conf'), '# no DNS in the fake rack: apt goes through the proxy by address\n');
+    mkdirSync(join(upper, 'etc/apt/apt.conf.d'), { recursive: true });
+    writeFileSync(
+      join(upper, 'etc/apt/apt.conf.d/99labctl-fakerack-languages'),
+      '// labctl fake rack: no translated descriptions (see test/cluster/fakerack.ts)\nAcquire::Languages "none";\n',
+    );
     if (spec.swap)
       writeFileSync(
         join(upper, 'etc/labctl-fakerack/swaps'),

@@ -248,10 +248,13 @@ describe('labctl up / reset through the CLI', () => {
   });
 
   it('reset refuses without the node name as confirmation, and changes nothing', async () => {
-    const none = await labctl(['reset', 'w2', '-i', file]);
+    // Both refusals change nothing, so they run side by side.
+    const [none, wrong] = await Promise.all([
+      labctl(['reset', 'w2', '-i', file]),
+      labctl(['reset', 'w2', '-i', file, '--yes-reset', 'yes']),
+    ]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('reset needs a confirmation: --yes-reset w2');
-    const wrong = await labctl(['reset', 'w2', '-i', file, '--yes-reset', 'yes']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('confirmation "yes" does not match w2; nothing was changed');
     expect(stepsLog('w2')).toEqual(['0010-os-prep', '0020-containerd', '0020-containerd']);
