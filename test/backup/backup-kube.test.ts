@@ -6,11 +6,14 @@
 // scripts and answers the restic listing from fixtures/restic-snapshots.json; the real sshd run is in
 // test/backup/backup-ssh.test.ts). The --help examples are parsed by the real CLI program exactly as
 // printed and run with the site handed in (the inventory's backup: section is not on main yet).
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { kubeConfig, kubectlOk, waitEstablished } from '../kube/client.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { kubectlOk, waitEstablished } from '../kube/client.ts';
+import { startHarness, stopHarness } from '../kube/global-setup.ts';
 import { crdsFor } from '../kube/crds.ts';
 import { EXAMPLE } from '../helpers.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
@@ -114,20 +117,36 @@ const SCHEDULES: VeleroSchedule[] = [
   },
 ];
 
+// A kube-apiserver of its own: the shared one also gets the example's Velero Schedules from golden-apply and
+// velero-apply (server-side applied, same names in the namespace velero), which would collide with this
+// file's hand-made ones whenever the files run at the same time (409 AlreadyExists, or a changed spec).
+let harness: ChildProcess | undefined;
+let harnessDir: string | undefined;
+afterAll(async () => {
+  if (harness) await stopHarness(harness);
+  if (harnessDir) rmSync(harnessDir, { recursive: true, force: true });
+});
+
 beforeAll(async () => {
-  kc = kubeConfig();
+  harnessDir = mkdtempSync(join(tmpdir(), 'labctl-kube-backup-'));
+  const h = await startHarness(harnessDir);
+  harness = h.child;
+  const kubeconfig = h.kubeconfig;
+  kc = new k8s.KubeConfig();
+  kc.loadFromFile(kubeconfig);
   api = kc.makeApiClient(k8s.CustomObjectsApi);
   const crds = ['backups', 'restores', 'schedules'].map((p) => join(FIX, 'velero-crds', `velero.io_${p}.yaml`));
-  await kubectlOk(['apply', '--server-side', '--force-conflicts', ...crds.flatMap((f) => ['-f', f])]);
+  await kubectlOk(['apply', '--server-side', '--force-conflicts', ...crds.flatMap((f) => ['-f', f])], { kubeconfig });
   // KubeVirt's VirtualMachine (the project's schema; kubevirt ships no CRD file) for the VMs of lab namespaces.
   const vmCrd = crdsFor([{ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' }]);
-  await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', '-'], { stdin: JSON.stringify(vmCrd[0]) });
-  await waitEstablished([
-    'backups.velero.io',
-    'restores.velero.io',
-    'schedules.velero.io',
-    'virtualmachines.kubevirt.io',
-  ]);
+  await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', '-'], {
+    stdin: JSON.stringify(vmCrd[0]),
+    kubeconfig,
+  });
+  await waitEstablished(
+    ['backups.velero.io', 'restores.velero.io', 'schedules.velero.io', 'virtualmachines.kubevirt.io'],
+    { kubeconfig },
+  );
   // A CRD just Established may still answer 429 "storage is (re)initializing" for a moment: wait (bounded).
   for (const plural of ['backups', 'restores', 'schedules'])
     for (let i = 0; ; i++) {
