@@ -13,6 +13,7 @@ import { writeAtomic } from './journal.ts';
 import { connectNode, type ClusterOptions } from './hosts.ts';
 import { listApplications, stuckMessage, waitForConvergence, type AppState } from './argocd-wait.ts';
 import { helmCommands } from './helm-commands.ts';
+import { loadKubeconfigFile } from './kube-access.ts';
 
 export { helmCommands, seedValues, type HelmCommand } from './helm-commands.ts';
 
@@ -117,8 +118,7 @@ export async function handOver(
     }
     writeLog(logFile, output);
   }
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfig);
+  const kc = loadKubeconfigFile(kubeconfig);
   await applyRootApplication(site, kc, o.log);
   const r = await waitForConvergence(listApplications(kc), {
     timeoutMs: o.waitTimeoutMs,

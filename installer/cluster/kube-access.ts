@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { Problem } from '../core/diagnostics.ts';
 
 /** Where the kubeconfig of each loaded KubeConfig came from (a file, or "$KUBECONFIG (a:b)"), for messages. */
 const sources = new WeakMap<k8s.KubeConfig, string>();
@@ -36,14 +37,30 @@ export function loadChosenKubeconfig(o: { kubeconfig?: string; stateDir: string 
   return loadKubeconfigFile(c.file);
 }
 
-/** A kubeconfig file, or undefined for the client's default ($KUBECONFIG, ~/.kube/config); its source remembered. */
+/**
+ * A kubeconfig file, or undefined for the client's default ($KUBECONFIG, ~/.kube/config); its source
+ * remembered. A file the client cannot read as a kubeconfig (not YAML, empty, no current context with a
+ * cluster) is the user's file, not a labctl bug: a Problem naming it.
+ */
 export function loadKubeconfigFile(file: string | undefined): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
-  if (file) kc.loadFromFile(file);
-  else kc.loadFromDefault();
-  sources.set(kc, file ?? defaultSource());
+  const source = file ?? defaultSource();
+  try {
+    if (file) kc.loadFromFile(file);
+    else kc.loadFromDefault();
+  } catch (e) {
+    throw new Problem(`${source}: not a kubeconfig the client can read (${firstLine(e)})`);
+  }
+  if (!kc.getCurrentCluster())
+    throw new Problem(`${source}: no current context with a cluster (kubectl config use-context NAME sets one)`);
+  sources.set(kc, source);
   return kc;
 }
+
+const firstLine = (e: unknown): string =>
+  (e instanceof Error ? e.message : String(e))
+    .split('\n')[0]!
+    .replace(/^Cannot read properties of undefined.*/, 'empty or not a mapping');
 
 function defaultSource(): string {
   const env = process.env.KUBECONFIG;

@@ -9,6 +9,7 @@ import { connectNode, errorText, forEachNode, type ClusterOptions } from './host
 import type { Journal } from './journal.ts';
 import type { Plan } from './plan.ts';
 import { appState, listApplications, type AppState } from './argocd-wait.ts';
+import { loadKubeconfigFile } from './kube-access.ts';
 
 export interface NodeStatus {
   node: string;
@@ -145,9 +146,7 @@ export async function clusterStatus(kc: k8s.KubeConfig): Promise<Omit<StatusRepo
 
 export function loadKubeconfig(file: string): k8s.KubeConfig | string {
   if (!existsSync(file)) return `no admin kubeconfig at ${file} (labctl up writes it after kubeadm init)`;
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(file);
-  return kc;
+  return loadKubeconfigFile(file);
 }
 
 /** What is not healthy, one line each; empty when all is well. `labctl status` exits 1 unless it is empty. */

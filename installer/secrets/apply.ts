@@ -3,15 +3,14 @@
 // in objects.ts and tested there; this is the thin network edge (no API server runs in the tests).
 import * as k8s from '@kubernetes/client-node';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
+import { loadKubeconfigFile } from '../cluster/kube-access.ts';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 
 export async function applySecrets(
   secrets: (ISecret | IConfigMap)[],
   opts: { kubeconfig?: string; context?: string } = {},
 ): Promise<string[]> {
-  const kc = new k8s.KubeConfig();
-  if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-  else kc.loadFromDefault();
+  const kc = loadKubeconfigFile(opts.kubeconfig);
   if (opts.context) kc.setCurrentContext(opts.context);
   const api = k8s.KubernetesObjectApi.makeApiClient(kc);
   const core = kc.makeApiClient(k8s.CoreV1Api);
