@@ -48,6 +48,7 @@ const SLOW = [
   'test/cluster/argocd-wait.test.ts',
   'test/security/hosts-keys.test.ts',
   'test/security/shell-injection.test.ts',
+  'test/security/full-disk.test.ts',
   'test/package/**/*.test.ts',
   'test/kube/**/*.test.ts',
   'test/journey/readme-journey.test.ts',

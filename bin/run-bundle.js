@@ -5,7 +5,17 @@
 // (`render`, `validate`, ...) beside the bundle, written after the first run of that command; the bundle
 // folder is never changed otherwise, so a rebuilt bundle starts with no cache.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,17 +76,21 @@ function readCache(file) {
   return sha256(data).equals(b.subarray(0, DIGEST)) ? data : undefined;
 }
 
-function writeCache(file, data) {
+export function writeCache(file, data) {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', 0o644); // read by every user of the checkout, like the bundle
   try {
-    writeSync(fd, sha256(data));
-    writeSync(fd, data);
-    fsyncSync(fd); // on disk before the rename makes it the cache
-  } finally {
-    closeSync(fd);
+    try {
+      writeFileSync(fd, Buffer.concat([sha256(data), data])); // all of it (writeSync may write less: a full disk)
+      fsyncSync(fd); // on disk before the rename makes it the cache
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true }); // a full disk leaves no half-written temporary behind
+    throw e;
   }
-  renameSync(tmp, file);
 }
 
 /** Loads the bundle at `entry` and runs labctl's main() with argv; resolves to the exit code. */

@@ -67,8 +67,15 @@ export function takePidLock(lock: string, o: { waitMs: number; what: string }): 
   for (let attempt = 0; attempt < 10_000; attempt++) {
     try {
       const fd = openSync(lock, 'wx', 0o600);
-      writeSync(fd, lockText());
-      closeSync(fd);
+      try {
+        writeSync(fd, lockText());
+      } catch (e) {
+        // Ours, but empty (a full disk): an empty lock never looks stale, so it would block every later run.
+        rmSync(lock, { force: true });
+        throw e;
+      } finally {
+        closeSync(fd);
+      }
       return () => rmSync(lock, { force: true });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
