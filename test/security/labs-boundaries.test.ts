@@ -37,9 +37,9 @@ const weak = (o: Parameters<typeof weakChart>[0]) => {
   return d;
 };
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** FILE:LINE:COL path: at the start of a line of stderr. */
+/** FILE:LINE:COL path: at the start of a line of stderr, an error (a warning line has the same start). */
 const located = (file: string, line: number, path: string) =>
-  new RegExp(`^${esc(file)}:${line}:\\d+ ${esc(path)}: `, 'm');
+  new RegExp(`^${esc(file)}:${line}:\\d+ ${esc(path)}: (?!warning: )`, 'm');
 
 describe('attack: a lab file claims another course', () => {
   const text = labText('os101');

@@ -172,13 +172,13 @@ describe('attack: YAML structure injected through a string field of a lab file',
           readFileSync(file, 'utf8')
             .split('\n')
             .findIndex((l) => l.startsWith('course:')) + 1;
-        expect(cli.stderr).toMatch(new RegExp(`^${reEscape(file)}:${line}:9 course: `, 'm'));
+        expect(cli.stderr).toMatch(new RegExp(`^${reEscape(file)}:${line}:9 course: (?!warning: )`, 'm'));
         expect(helm.code, helm.stderr).toBe(0);
         expectContained(helm.objects, ns);
         for (const o of helm.objects) expect(o.metadata.labels?.['labctl.dev/course']).toBe('netsec');
       } else {
         expect(cli.code).toBe(1);
-        expect(cli.stderr).toMatch(new RegExp(`^${reEscape(file)}:\\d+:\\d+ ${reEscape(f.shown)}: `, 'm'));
+        expect(cli.stderr).toMatch(new RegExp(`^${reEscape(file)}:\\d+:\\d+ ${reEscape(f.shown)}: (?!warning: )`, 'm'));
         expect(helm.code).not.toBe(0);
         expect(helm.stderr).toContain("values don't meet the specifications of the schema");
         expect(helm.stderr).toContain(`at '/${f.path.join('/')}'`);
@@ -247,7 +247,7 @@ describe('attack: YAML structure injected through a string field of the course r
       expect(cli.code).toBe(1);
       expect(cli.stderr).toMatch(
         new RegExp(
-          `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ ${f.shown.replace(/[[\].]/g, '\\$&')}: `,
+          `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ ${f.shown.replace(/[[\].]/g, '\\$&')}: (?!warning: )`,
           'm',
         ),
       );
