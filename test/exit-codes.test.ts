@@ -83,6 +83,12 @@ describe('seconds and counts on the command line (installer/cli/options.ts secon
       ],
       [['preflight', '--concurrency', '0'], '--concurrency 0', 'a whole number from 1 to 10000'],
       [['upgrade', '--to', 'v1.36.4', '--batch-size', '20000'], '--batch-size 20000', 'a whole number from 1 to 10000'],
+      [['upgrade', '--to', 'v1.36.4', '--batch-size', '0x10'], '--batch-size 0x10', 'a whole number from 1 to 10000'],
+      [
+        ['preflight', '--connect-timeout', '1e2'],
+        '--connect-timeout 1e2',
+        'whole seconds (a week at most) from 1 to 604800',
+      ],
     ] as const) {
       const r = await labctl([...args]);
       expect(r.code, r.stderr).toBe(2);
@@ -102,7 +108,18 @@ describe('the site state is not a labctl bug', () => {
       ]) {
         const r = await labctl(args, { cwd: home, env: { HOME: home, SSH_AUTH_SOCK: '' } });
         expect(r.stderr).not.toContain('internal error');
-        expect(r.stderr).toContain(`cannot read the private key: ${home}/.ssh/labctl_ed25519`);
+        expect(r.stderr).toContain(`cp1: cannot read the private key: ${home}/.ssh/labctl_ed25519`);
+        expect(r.stderr).not.toContain('cp1: cp1:');
+        expect(r.code, r.stderr).toBe(1);
+      }
+      // --to is checked before any connection: a typo needs no key and no cluster to be refused.
+      for (const [to, expected] of [
+        ['abc', '--to abc: expected a Kubernetes release like v1.36.4'],
+        ['v1.35.2', '--to v1.35.2 is not the version the inventory pins (kubernetes.version v1.36.4)'],
+      ] as const) {
+        const r = await labctl(['upgrade', '--to', to], { cwd: home, env: { HOME: home, SSH_AUTH_SOCK: '' } });
+        expect(r.stderr).toContain(expected);
+        expect(r.stderr).not.toContain('private key');
         expect(r.code, r.stderr).toBe(1);
       }
     } finally {

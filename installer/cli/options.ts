@@ -10,10 +10,10 @@ import { parseFormat } from './output.ts';
 export const DEFAULT_INVENTORY = 'inventory.yaml';
 
 /** A whole number from 1 to `max` for a flag; `unit` names what it counts in the error. */
-const wholeNumber =
-  (flag: string, max: number, unit: string) =>
+export const wholeNumber =
+  (flag: string, max: number, unit = 'a whole number') =>
   (v: string): number => {
-    const n = Number(v);
+    const n = /^[0-9]+$/.test(v) ? Number(v) : Number.NaN; // decimal digits only: not 0x10, 1e3, " 5" or 5.0
     if (!Number.isInteger(n) || n < 1 || n > max)
       throw new UsageError(`${flag} ${v}: expected ${unit} from 1 to ${max}`);
     return n;
@@ -24,7 +24,7 @@ const wholeNumber =
  */
 export const seconds = (flag: string) => wholeNumber(flag, 604_800, 'whole seconds (a week at most)');
 /** A count of hosts or nodes handled at once: more than a campus has is a typo, not a request. */
-export const count = (flag: string) => wholeNumber(flag, 10_000, 'a whole number');
+export const count = (flag: string) => wholeNumber(flag, 10_000);
 export const outputOption = () =>
   new Option('--output <format>', 'text or json').default('text').argParser((v) => parseFormat(v));
 export const inventoryOption = () =>

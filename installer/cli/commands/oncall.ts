@@ -14,6 +14,7 @@ import {
 import { rotationCalendar } from '../../oncall/ical.ts';
 import { loadSite } from './cluster-common.ts';
 import { printJson, type OutputFormat } from '../output.ts';
+import { wholeNumber } from '../options.ts';
 
 export interface OncallOptions {
   inventory: string;
@@ -42,10 +43,7 @@ export function parseAt(at: string | undefined, zone: string): number {
 
 function parseWeeks(w: string | undefined, dflt: number): number {
   if (w === undefined) return dflt;
-  const n = Number(w);
-  if (!Number.isInteger(n) || n < 1 || n > 520)
-    throw new UsageError(`--weeks ${w}: expected a whole number from 1 to 520`);
-  return n;
+  return wholeNumber('--weeks', 520)(w);
 }
 
 const json = (s: Shift | null) =>

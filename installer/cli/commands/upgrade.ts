@@ -5,7 +5,7 @@ import { PIN_FILE } from '../../ssh/host-keys.ts';
 import { redact } from '../../ssh/redact.ts';
 import { runUpgrade } from '../../cluster/upgrade/run.ts';
 import { observeCluster } from '../../cluster/upgrade/observe.ts';
-import { UpgradeRefused, buildUpgradePlan, formatUpgradePlan } from '../../cluster/upgrade/plan.ts';
+import { UpgradeRefused, buildUpgradePlan, formatUpgradePlan, targetRefusals } from '../../cluster/upgrade/plan.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite } from './cluster-common.ts';
 import { progressLine } from './up.ts';
@@ -24,6 +24,8 @@ export interface UpgradeOptions {
 /** `labctl upgrade --to vX`: asks the cluster for each node's version, shows the plan, runs it with --yes. */
 export async function upgradeCommand(o: UpgradeOptions): Promise<void> {
   const site = loadSite(o.inventory);
+  const early = targetRefusals(site, o.to); // before any connection: a typo in --to needs no SSH key
+  if (early.length) throw new ExitError(new UpgradeRefused(early).message, 1);
   const stateDir = o.stateDir ?? defaultStateDir(site);
   const unlock = lockStateDir(stateDir);
   const log = (s: string) => {

@@ -38,11 +38,14 @@ export async function observeNodes(
     try {
       return { apiHost: cp.name, nodes: parseObserved(await runner.run(cp.name, OBSERVE_SCRIPT, 'observe-nodes', 60)) };
     } catch (e) {
-      errors.push(`${cp.name}: ${(e as Error).message}`);
+      const m = (e as Error).message;
+      errors.push(m.startsWith(`${cp.name}: `) ? m : `${cp.name}: ${m}`); // the connection errors name their host already
     }
   }
   // No answer is the site's state (a key not in place, hosts down), not a labctl bug: exit 1 with the reasons.
-  throw new Problem(`no control plane answered kubectl get nodes: ${errors.join('; ')}`);
+  throw new Problem(
+    `could not read the nodes' versions (kubectl get nodes over SSH) from any control plane: ${errors.join('; ')}`,
+  );
 }
 
 /** observeNodes over a connection of its own, closed afterwards (upgrade and remove read the cluster once before planning). */

@@ -72,6 +72,21 @@ function prelude(step: string, node: string): string {
   return renderTemplate('cluster/templates/_prelude.sh.hbs', { step, node }) + '\n';
 }
 
+/** The inventory must pin the target first, so that a later `labctl up` installs the same version. */
+function notPinned(site: Site, target: string): string[] {
+  const to = parseVersion(target);
+  return to && fmt(to) !== site.kubernetes.version
+    ? [
+        `--to ${fmt(to)} is not the version the inventory pins (kubernetes.version ${site.kubernetes.version}): set kubernetes.version: ${fmt(to)} (and its packageRepo) in the inventory first, so a later labctl up installs the same version`,
+      ]
+    : [];
+}
+
+/** What refuses --to without asking the cluster (its form, a supported minor, the inventory's pin): checked before connecting. */
+export function targetRefusals(site: Site, target: string): string[] {
+  return [...upgradeRefusals(target, {}, []), ...notPinned(site, target)];
+}
+
 export function buildUpgradePlan(site: Site, input: UpgradeInput): UpgradePlan {
   const to = parseVersion(input.target);
   const cps = site.nodes.filter(isControlPlane);
@@ -81,11 +96,7 @@ export function buildUpgradePlan(site: Site, input: UpgradeInput): UpgradePlan {
     input.current,
     cps.map((n) => n.name),
   );
-  if (to && fmt(to) !== site.kubernetes.version) {
-    reasons.push(
-      `--to ${fmt(to)} is not the version the inventory pins (kubernetes.version ${site.kubernetes.version}): set kubernetes.version: ${fmt(to)} (and its packageRepo) in the inventory first, so a later labctl up installs the same version`,
-    );
-  }
+  reasons.push(...notPinned(site, input.target));
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     reasons.push(`--batch-size ${batchSize}: expected a whole number >= 1`);
