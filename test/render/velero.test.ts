@@ -375,6 +375,10 @@ describe('velero: how old a backup may be', () => {
     // Weekdays only: Friday to Monday is the longest gap.
     expect(longestGapSeconds('0 3 * * 1-5')).toBe(3 * 86400);
     expect(maxBackupAgeSeconds('0 3 * * *')).toBe(28 * 3600);
+    // Velero's interval form, as the inventory's comment offers it (croner does not read it).
+    expect(longestGapSeconds('@every 6h')).toBe(6 * 3600);
+    expect(longestGapSeconds('@every 1h30m')).toBe(5400);
+    expect(() => longestGapSeconds('@every 0h')).toThrow(/is an interval of zero/);
   });
 
   it('a cron that is not one is refused, naming the field', () => {
