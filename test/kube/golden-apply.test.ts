@@ -81,14 +81,6 @@ function appOf(o: K8sObject): App {
 
 const group = (o: K8sObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '');
 
-/** CRDs this file already applied, by name, as the exact JSON sent. The trees share most CRDs (about 850 kB
- *  each time), and a CRD stays on the one server after its tree: sending the same bytes again is a no-op
- *  for the server that cost seconds per tree. A CRD whose bytes differ from the last ones applied (or that
- *  the server refused) is applied again. Every tree still waits for all its CRDs to be Established. */
-const appliedCrds = new Map<string, string>();
-/** The CRDs of `crds` not already applied with the same bytes by this file. */
-const notYetApplied = (crds: K8sObject[]) => crds.filter((c) => appliedCrds.get(c.metadata.name) !== JSON.stringify(c));
-
 /** Syncs one golden tree; returns the object count per step and everything the server refused. */
 async function syncTree(tree: string) {
   const dir = join(GOLDEN, tree);
@@ -131,16 +123,13 @@ async function syncTree(tree: string) {
     const r = await applyObjects(objs);
     if (rendered) applied += r.ok;
     refused.push(...r.refused.map((m) => `${tree} ${step}: ${m}`));
-    if (!r.refused.length)
-      for (const o of objs)
-        if (o.kind === 'CustomResourceDefinition') appliedCrds.set(o.metadata.name, JSON.stringify(o));
   };
 
   // The hand-over: Argo CD (its CRDs) and the argocd namespace exist before the root Application.
   const argoCrds = crds.filter((c) => crdGroup(c) === 'argoproj.io');
   await apply(
     'argo-cd',
-    [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } } as K8sObject, ...notYetApplied(argoCrds)],
+    [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } } as K8sObject, ...argoCrds],
     false,
   );
   await waitForCrds(argoCrds);
@@ -163,9 +152,8 @@ async function syncTree(tree: string) {
           }) as K8sObject,
       );
     const waveCrds = crds.filter((c) => inWave.some((a) => CRD_PROVIDERS[crdGroup(c)] === a.name));
-    const newCrds = notYetApplied(waveCrds);
-    if (nsObjs.length || newCrds.length)
-      await apply(`wave ${w} (${names}): namespaces and CRDs`, [...nsObjs, ...newCrds], false);
+    if (nsObjs.length || waveCrds.length)
+      await apply(`wave ${w} (${names}): namespaces and CRDs`, [...nsObjs, ...waveCrds], false);
     if (waveCrds.length) await waitForCrds(waveCrds);
     const m = inWave.flatMap((a) => manifests.get(a.name)!);
     if (m.length) await apply(`wave ${w} (${names})`, byWave(m));
