@@ -379,6 +379,12 @@ describe('velero: how old a backup may be', () => {
     expect(longestGapSeconds('@every 6h')).toBe(6 * 3600);
     expect(longestGapSeconds('@every 1h30m')).toBe(5400);
     expect(() => longestGapSeconds('@every 0h')).toThrow(/is an interval of zero/);
+    // Every minute of January only: 5000 runs end in January, yet the gap is February to December (334
+    // days), found hour by hour (an hour over at most).
+    const january = longestGapSeconds('* * * 1 *');
+    expect(january).toBeGreaterThanOrEqual(334 * 86400);
+    expect(january).toBeLessThanOrEqual(334 * 86400 + 3600 + 60);
+    expect(longestGapSeconds('* * * * *')).toBe(60); // dense all year: still exact
   });
 
   it('a cron that is not one is refused, naming the field', () => {
