@@ -24,7 +24,7 @@ export interface UpgradeOptions {
 /** `labctl upgrade --to vX`: asks the cluster for each node's version, shows the plan, runs it with --yes. */
 export async function upgradeCommand(o: UpgradeOptions): Promise<void> {
   const site = loadSite(o.inventory);
-  const early = targetRefusals(site, o.to); // before any connection: a typo in --to needs no SSH key
+  const early = targetRefusals(o.to); // before any connection: a typo in --to needs no SSH key
   if (early.length) throw new ExitError(new UpgradeRefused(early).message, 1);
   const stateDir = o.stateDir ?? defaultStateDir(site);
   const unlock = lockStateDir(stateDir);

@@ -82,9 +82,12 @@ function notPinned(site: Site, target: string): string[] {
     : [];
 }
 
-/** What refuses --to without asking the cluster (its form, a supported minor, the inventory's pin): checked before connecting. */
-export function targetRefusals(site: Site, target: string): string[] {
-  return [...upgradeRefusals(target, {}, []), ...notPinned(site, target)];
+/**
+ * What refuses --to without asking the cluster (its form, a supported minor): checked before connecting. A
+ * well-formed target the inventory does not pin is refused after the nodes are read, with each node's reason.
+ */
+export function targetRefusals(target: string): string[] {
+  return upgradeRefusals(target, {}, []);
 }
 
 export function buildUpgradePlan(site: Site, input: UpgradeInput): UpgradePlan {
