@@ -14,6 +14,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { join, relative, resolve, sep } from 'node:path';
 import { homedir } from 'node:os';
+import { arrayBuffer } from 'node:stream/consumers';
 import * as age from 'age-encryption';
 import { Problem, UsageError } from '../core/diagnostics.ts';
 import { withPath } from '../render/write.ts';
@@ -278,18 +279,8 @@ const bytesStream = (b: Uint8Array) =>
     },
   });
 
-async function readAllBytes(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  const reader = s.getReader();
-  for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
+/** All of a stream's bytes (node's own reader: no fetch Response, so no undici). */
+const readAllBytes = async (s: ReadableStream<Uint8Array>): Promise<Uint8Array> => new Uint8Array(await arrayBuffer(s));
 
 /** A new site key pair; X25519 so the plain `age` CLI can decrypt entries in an emergency. */
 export async function newSiteKey(): Promise<{ identity: string; recipient: string }> {
