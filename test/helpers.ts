@@ -24,7 +24,7 @@ export function labctl(
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [resolve(ROOT, 'bin/labctl.js'), ...args], {
       cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, ...opts.env },
+      env: cliEnv(opts.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [],
@@ -43,6 +43,17 @@ export function labctl(
       done({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
   });
+}
+
+/**
+ * The environment a labctl run gets: the worker's, with the test's additions. test/setup.ts points
+ * LABCTL_AGE_KEY_FILE into the file's own folder; a test that gives a HOME of its own (a user's home) gets
+ * the default key path under that HOME instead, as the user would.
+ */
+export function cliEnv(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const merged = { ...process.env, ...env };
+  if (env && 'HOME' in env && !('LABCTL_AGE_KEY_FILE' in env)) delete merged.LABCTL_AGE_KEY_FILE;
+  return merged;
 }
 
 export interface RunResult {

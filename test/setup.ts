@@ -17,6 +17,10 @@ if (process.env.LABCTL_TEST_ISOLATED === '1' && counted.labctlTestFiles > 1)
 // labctl's local state (journal, pinned SSH host keys) defaults to $XDG_STATE_HOME/labctl/<site>: a fresh
 // folder per test file, so no test reads or writes the real home's state.
 process.env.XDG_STATE_HOME = mkdtempSync(join(tmpdir(), 'labctl-state-'));
+// The site key likewise (default ~/.config/labctl/site.agekey): with a key in the real home (a person who ran the
+// README's `secrets init` on this machine), render and plan read the store where a test expects no key. A
+// test that gives labctl a HOME of its own gets that HOME's default (test/helpers.ts labctl()).
+process.env.LABCTL_AGE_KEY_FILE = join(process.env.XDG_STATE_HOME, 'site.agekey');
 
 // vitest runs a file's tests back to back without returning to the event loop when they are synchronous: a
 // file of synchronous tests was one block (precompiled-validators: 77 s under load), and a worker RPC
