@@ -52,11 +52,16 @@ export function freshEntry() {
   return existsSync(entry) ? entry : null;
 }
 
-/** The cache file of the command `argv` runs: its first word, or "other" for anything unusual. */
+/**
+ * The cache file of the command `argv` runs: its first word; "top" when there is none (`--help`,
+ * `--version`); "other" for anything unusual.
+ */
 export function cacheFileOf(entry, argv) {
   const word = argv.find((a) => !a.startsWith('-'));
-  return join(dirname(entry), `v8-cache.${word && /^[a-z][a-z0-9-]{0,31}$/.test(word) ? word : 'other'}.bin`);
+  const name = word === undefined ? NO_COMMAND : /^[a-z][a-z0-9-]{0,31}$/.test(word) ? word : 'other';
+  return join(dirname(entry), `v8-cache.${name}.bin`);
 }
+const NO_COMMAND = 'top';
 
 // A cache file is the SHA-256 of V8's data, then the data. V8 checks only a header and the length of what
 // it is given: damaged bytes (a torn write, a bad disk) crashed every start of that command.
@@ -111,7 +116,8 @@ export async function runBundle(entry, argv) {
   const code = await module.exports.main(argv);
   // Written after a run that went through (exit 0, or 1: a problem found in the site, which is most runs of
   // backup or restore against a site without backup), for the commands labctl has (a mistyped command or an
-  // option's value in first place makes no file; usage errors and internal errors make none), when there was
+  // option's value in first place makes no file; usage errors and internal errors make none; `--help` and
+  // `--version` make "top"), when there was
   // none or V8 refused it.
   if (
     (code === 0 || code === 1) &&
@@ -129,7 +135,7 @@ export async function runBundle(entry, argv) {
 function isCommand(bundle, cacheFile) {
   const name = /v8-cache\.(.+)\.bin$/.exec(cacheFile)?.[1];
   try {
-    return !!name && bundle.buildProgram().commands.some((c) => c.name() === name);
+    return name === NO_COMMAND || (!!name && bundle.buildProgram().commands.some((c) => c.name() === name));
   } catch {
     return false;
   }

@@ -62,12 +62,15 @@ describe('the V8 code cache beside the bundle', () => {
     expect((await start(entry, ['version'])).stdout).toBe(first.stdout);
   });
 
-  it('only a command labctl has, run to its end (exit 0 or 1), gets a cache file', async () => {
+  it('only a command labctl has, or none (--help, --version), run to its end (exit 0 or 1), gets a cache file', async () => {
     const entry = await bundleCopy();
     expect((await start(entry, ['aaa'])).status).toBe(2);
+    expect((await start(entry, ['--bogus'])).status).toBe(2);
+    expect(existsSync(join(entry, '../v8-cache.top.bin'))).toBe(false);
     expect((await start(entry, ['--help'])).status).toBe(0);
     expect(existsSync(join(entry, '../v8-cache.aaa.bin'))).toBe(false);
     expect(existsSync(join(entry, '../v8-cache.other.bin'))).toBe(false);
+    expect(existsSync(join(entry, '../v8-cache.top.bin'))).toBe(true);
     expect((await start(entry, ['validate', '--bogus-flag'])).status).toBe(2); // a usage error: no file
     expect(existsSync(join(entry, '../v8-cache.validate.bin'))).toBe(false);
     const broken = join(entry, '../broken-inventory.yaml');
