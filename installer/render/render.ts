@@ -160,7 +160,7 @@ export async function renderSite(
   putObjects('apps/projects.yaml', projects(components, ctx));
   putObjects('bootstrap/root.yaml', rootApplication(ctx));
   const secrets = secretNeedsOf(ctx, components);
-  for (const f of siteFiles(ctx, components, secrets)) put(f.path, f.content);
+  for (const f of siteFiles(ctx, components, secrets, modules)) put(f.path, f.content);
 
   diagnostics.push(...(await validateObjects(located)));
   const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

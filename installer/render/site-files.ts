@@ -1,9 +1,15 @@
 // Files of the site repository that belong to the site as a whole (README, the secrets manifest).
 import type { Component, RenderContext, RepoFile, SecretNeed } from './model.ts';
+import type { ComponentModule } from './platform/component.ts';
 import { TIER_WAVE } from './model.ts';
 import { renderTemplate } from './text.ts';
 
-export function siteFiles(ctx: RenderContext, components: Component[], secrets: SecretNeed[]): RepoFile[] {
+export function siteFiles(
+  ctx: RenderContext,
+  components: Component[],
+  secrets: SecretNeed[],
+  modules: readonly ComponentModule[],
+): RepoFile[] {
   const { site } = ctx;
   // The site CA's entries are made by `labctl secrets generate` (installer/secrets/site-ca.ts), wherever they are read.
   const caRefs = new Set(secrets.filter((s) => s.caCommonName).map((s) => s.ref));
@@ -31,6 +37,8 @@ export function siteFiles(ctx: RenderContext, components: Component[], secrets: 
           generated: (s.generate.kind !== 'external' && s.generate.kind !== 'aws-credentials') || caRefs.has(s.ref),
         })),
         kubernetes: site.kubernetes,
+        // The components' own sections (modules come in folder-name order: components/index.ts).
+        sections: modules.flatMap((m) => m.readme?.(ctx) ?? []).map((s) => s.trimEnd()),
       }),
     },
   ];

@@ -29,6 +29,12 @@ export interface ComponentModule {
   crdSchemas?: Record<string, Schema>;
   /** The ingress layer it provides, selected when `ingress.controller` equals the layer's controller. */
   ingressLayer?: (ctx: SiteContext) => IngressLayer;
+  /**
+   * A section of the site README (markdown starting with its `## ` heading, from a template in its folder):
+   * what campus IT and the on-call need to know about the component on this site. Sections follow the
+   * README's own, in component-name order.
+   */
+  readme?: (ctx: SiteContext) => string;
 }
 
 /** Declares a component module (a typed identity: the contract is checked where it is written). */

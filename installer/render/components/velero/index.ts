@@ -15,6 +15,7 @@ import { alerts } from './alerts.ts';
 import { dashboards } from './dashboards.ts';
 import { veleroBackup } from './backup-section.ts';
 import { SCHEMAS } from './schemas.ts';
+import { readme } from './readme.ts';
 import {
   CREDENTIALS,
   PLATFORM_NAMESPACES,
@@ -165,4 +166,11 @@ export const velero: ComponentBuilder = ({ site, versions }) => {
   };
 };
 
-export const component = defineComponent({ name: 'velero', build: velero, alerts, dashboards, crdSchemas: SCHEMAS });
+export const component = defineComponent({
+  name: 'velero',
+  build: velero,
+  alerts,
+  dashboards,
+  crdSchemas: SCHEMAS,
+  readme,
+});
