@@ -20,14 +20,27 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('secrets set', () => {
-  it('refuses an entry the platform does not read, with "did you mean", before reading a value', async () => {
-    const r = await labctl(['secrets', 'set', 'bgp/tor-r9', '-k', key], { cwd: repo, input: 'value-never-stored\n' });
+  it('refuses an entry the platform does not read, with "did you mean", before reading a value; the suggested command keeps -i, -r and -k as typed and, run as written, stores in that folder', async () => {
+    // Run from the folder above the site, naming it: a suggestion without -i/-r would use the wrong folder.
+    const r = await labctl(['secrets', 'set', 'bgp/tor-r9', '-i', 'site/inventory.yaml', '-r', 'site', '-k', key], {
+      cwd: tmp,
+      input: 'value-never-stored\n',
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      'bgp/tor-r9 is not an entry inventory.yaml uses, so nothing would read it; nothing was stored. Did you mean bgp/tor-r1?',
+      `bgp/tor-r9 is not an entry site/inventory.yaml uses, so nothing would read it; nothing was stored. Did you mean bgp/tor-r1? To store it: labctl secrets set bgp/tor-r1 -i site/inventory.yaml -r site -k ${key}. Every entry: labctl secrets list -i site/inventory.yaml -r site -k ${key}\n`,
     );
     expect(r.stderr).not.toContain('reading the value');
     expect(existsSync(join(repo, 'secrets/entries/bgp'))).toBe(false);
+    const suggested = /To store it: labctl (.*?)\. Every entry/.exec(r.stderr)![1]!;
+    const s = await labctl(suggested.split(' '), { cwd: tmp, input: 'router-1-password\n' });
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout).toBe(
+      `bgp/tor-r1 stored; commit secrets/ and run labctl secrets apply -i site/inventory.yaml -r site -k ${key}\n`,
+    );
+    expect(await new SecretStore(repo, { keyFile: key }).get('bgp/tor-r1', readIdentity(key))).toBe(
+      'router-1-password',
+    );
   });
 
   it('-k and LABCTL_AGE_KEY_FILE are the same key: stored with one, the other sees the same value', async () => {

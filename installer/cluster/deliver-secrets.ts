@@ -31,8 +31,15 @@ export async function prepareDelivery(needs: SecretNeed[], store: SecretStore): 
   return { objects: [...buildSecrets(ready, values), ...buildConfigMaps(ready, values)], waiting };
 }
 
-export function waitingText(waiting: Waiting[]): string[] {
-  return waiting.map((w) => `waits: ${w.target}: ${w.why}; then: ${w.next}`);
+/** `args`: the site flags the user typed (installer/cli/site-args.ts), repeated in each command named. */
+export function waitingText(waiting: Waiting[], args = ''): string[] {
+  return waiting.map(
+    (w) =>
+      `waits: ${w.target}: ${w.why}; then: ${w.next
+        .split(' && ')
+        .map((c) => c + args)
+        .join(' && ')}`,
+  );
 }
 
 /**

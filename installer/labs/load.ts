@@ -163,7 +163,8 @@ type Read<T> = { source: YamlSource; data: T; valid: boolean } | undefined;
 function loadChecked<T>(file: string, schema: object, what: string, errors: Diagnostic[]): Read<T> {
   const r = loadYamlFile(file);
   if (!r.ok) {
-    errors.push(...r.diagnostics.map((d) => ({ ...d, file: shown(file) })));
+    // The parser often reports a second error where the first one stopped it: the first is the cause.
+    errors.push(...firstAtEachPlace(r.diagnostics).map((d) => ({ ...d, file: shown(file) })));
     return undefined;
   }
   const source: YamlSource = { ...r.source, file: shown(file) };
@@ -180,7 +181,10 @@ function loadChecked<T>(file: string, schema: object, what: string, errors: Diag
   // Every finding of a file at once: the schema's and the YAML 1.1 check's together (ArgoCD hands this
   // file to Helm as a values file: Helm must read what labctl read).
   const diags = schemaDiagnostics(source, withoutIf(compile(schema, validators)));
-  const y11 = yaml11FileDiagnostics(file, source.file, 'Helm');
+  // A value the schema already refuses (ssh: yes, not a boolean) is one problem, not two: the schema's
+  // finding says what to write; the YAML 1.1 advice (quote it) would not make it valid.
+  const refused = new Set(diags.map(place));
+  const y11 = yaml11FileDiagnostics(file, source.file, 'Helm').filter((d) => !refused.has(place(d)));
   errors.push(...diags, ...y11);
   return { source, data: source.data as T, valid: !diags.length && !y11.length };
 }
@@ -372,6 +376,13 @@ function refusedFileChecks(file: string, source: YamlSource, errors: Diagnostic[
     typeof e === 'string' ||
     (typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string');
   if (Array.isArray(list) && list.every(named)) students(list as StudentEntry[], (i) => ['students', i], source, r);
+}
+
+const place = (d: Diagnostic) => `${d.line}:${d.col}`;
+/** The first diagnostic at each line:col of one file. */
+function firstAtEachPlace(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => !seen.has(place(d)) && !!seen.add(place(d)));
 }
 
 /** A roster shared by several labs is checked once per lab; report each finding once. */

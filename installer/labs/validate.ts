@@ -2,7 +2,7 @@
 // lab files, check them against the image catalog and the inventory. Pure apart from reading files.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Diagnostic } from '../core/diagnostics.ts';
+import { formatDiagnostic, type Diagnostic } from '../core/diagnostics.ts';
 import { imageNames, imagesDir, listImages } from '../images/catalog.ts';
 import { requireSite } from '../inventory/validate.ts';
 import type { Site } from '../inventory/types.ts';
@@ -68,5 +68,18 @@ export function validateLabs(o: LabsOptions): LabsResult {
   errors.push(...loaded.errors, ...checked.errors);
   warnings.push(...loaded.warnings, ...checked.warnings);
   const failed = new Set(checked.errors.map((e) => e.file));
-  return { labs: loaded.labs.filter((l) => !failed.has(l.file)), site, errors, warnings, files: loaded.files, labsDir };
+  return {
+    labs: loaded.labs.filter((l) => !failed.has(l.file)),
+    site,
+    errors: once(errors),
+    warnings: once(warnings),
+    files: loaded.files,
+    labsDir,
+  };
+}
+
+/** Each line once, so the count in the closing line is the number of lines printed above it. */
+function once(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => !seen.has(formatDiagnostic(d)) && !!seen.add(formatDiagnostic(d)));
 }

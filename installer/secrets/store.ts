@@ -55,6 +55,11 @@ export interface StoreOptions {
   identity?: string;
   /** Where the key is read from. Default: defaultKeyFile(). */
   keyFile?: string;
+  /**
+   * The site flags the user typed, appended to the commands a refusal suggests (installer/cli/site-args.ts):
+   * `store` for commands taking only -r/-k (default: -r the store's folder), `inventory` for set (default: none).
+   */
+  suggest?: { store: string; inventory: string };
 }
 
 export class SecretStore {
@@ -91,13 +96,9 @@ export class SecretStore {
   unconfirmedReason(ref: string, confirmed = this.confirmedEntries()): string | undefined {
     const path = this.entryPath(ref);
     const rel = relative(this.repoDir, path);
-    const fix = `If the value is yours: labctl secrets confirm ${ref} -r ${this.repoDir} (it shows what it confirms), or store it anew: labctl secrets set ${ref} --replace ${ref}. Otherwise restore the file from a commit you trust (git log -p ${rel} shows who wrote it).`;
-    if (!confirmed) {
-      return (
-        `${ref}: ${relative(this.repoDir, this.entriesConfirmedFile)} does not exist, so no entry of this store is confirmed by the site key holder (a store from before labctl confirmed entries, or the file was removed). ` +
-        `Check who wrote the entries (git log --stat -- secrets/entries), then: labctl secrets confirm --all -r ${this.repoDir}`
-      );
-    }
+    const { store, inventory } = this.suggested;
+    const fix = `If the value is yours: labctl secrets confirm ${ref}${store} (it shows what it confirms), or store it anew: labctl secrets set ${ref} --replace ${ref}${inventory}. Otherwise restore the file from a commit you trust (git log -p ${rel} shows who wrote it).`;
+    if (!confirmed) return `${ref}: ${this.noManifestReason()}`;
     const want = confirmed.get(ref);
     if (want === undefined)
       return `${ref}: ${rel} is not in ${relative(this.repoDir, this.entriesConfirmedFile)}: the site key holder did not write it (a commit may have planted it). ${fix}`;
@@ -105,6 +106,18 @@ export class SecretStore {
     if (got !== want)
       return `${ref}: ${rel} changed since the site key holder wrote it (sha256 ${got}, confirmed ${want}): someone encrypted another value to the public key. ${fix}`;
     return undefined;
+  }
+
+  private get suggested(): { store: string; inventory: string } {
+    return this.opts.suggest ?? { store: ` -r ${this.repoDir}`, inventory: '' };
+  }
+
+  /** Why no entry is usable in a store without secrets/entries.confirmed: the same for every entry, said once. */
+  noManifestReason(): string {
+    return (
+      `${relative(this.repoDir, this.entriesConfirmedFile)} does not exist, so no entry of this store is confirmed by the site key holder (a store from before labctl confirmed entries, or the file was removed). ` +
+      `Check who wrote the entries (git log --stat -- secrets/entries), then: labctl secrets confirm --all${this.suggested.store}`
+    );
   }
 
   /** Refuses an entry the site key holder did not write (checked before any value is used). */

@@ -26,6 +26,7 @@ import { restoreCommand } from '../../installer/cli/commands/restore.ts';
 import {
   BACKUP_LIST_EXAMPLE,
   BACKUP_NOW_EXAMPLE,
+  BACKUP_NOW_PLAN_EXAMPLE,
   RESTORE_PLAN_EXAMPLE,
   RESTORE_YES_EXAMPLE,
 } from '../../installer/cli/commands/backup-register.ts';
@@ -414,12 +415,20 @@ describe('the --help examples, parsed by the real CLI program as printed, run ag
     return got!;
   }
 
-  it(`${BACKUP_NOW_EXAMPLE} / ${BACKUP_LIST_EXAMPLE}`, async () => {
+  it(`${BACKUP_NOW_PLAN_EXAMPLE} / ${BACKUP_NOW_EXAMPLE} / ${BACKUP_LIST_EXAMPLE}`, async () => {
+    const plan = await parsed(BACKUP_NOW_PLAN_EXAMPLE);
+    expect(plan).toMatchObject({ inventory: 'inventory.yaml' });
+    expect(plan.yes).toBeUndefined();
     const now = await parsed(BACKUP_NOW_EXAMPLE);
     expect(now).toMatchObject({ inventory: 'inventory.yaml', yes: true, wait: true, waitTimeout: 3600 });
     remote = new StandInRemote();
     const out = output();
     try {
+      // The first example only shows the plan: no Backup is created.
+      const before = (await list('backups')).length;
+      await backupNowCommand({ ...(plan as any), yes: false, wait: false }, ctx());
+      expect(out.text()).toContain('nothing changed; to take them: the same command with --yes');
+      expect((await list('backups')).length).toBe(before);
       const run = backupNowCommand({ ...(now as any), pollMs: 100 }, ctx());
       await velero('backups', 'Completed', /-manual-/);
       await run;

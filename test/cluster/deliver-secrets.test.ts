@@ -65,9 +65,12 @@ describe('secrets apply into a real API server', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^applied \d+ Secrets/m);
     expect(r.stdout).toMatch(
-      /^waits: Secret argocd\/site-repo: the store lacks argocd\/site-repo-password \(.*\); then: labctl secrets set argocd\/site-repo-password$/m,
+      /^waits: Secret argocd\/site-repo: the store lacks argocd\/site-repo-password \(.*\); then: labctl secrets set argocd\/site-repo-password /m,
     );
-    expect(r.stdout).toMatch(/wait; run labctl secrets apply again once they are set$/m);
+    // Each command named keeps the site flags as typed (-i, -r, -k): copied, it runs against this site.
+    const typed = ` -i ${inv} -r ${repo} -k ${key}`;
+    expect(r.stdout).toContain(`; then: labctl secrets set argocd/site-repo-password${typed}\n`);
+    expect(r.stdout).toContain(`wait; run labctl secrets apply${typed} again once they are set\n`);
     // generated entries arrived; the waiting Secret was not half-sent
     const applied = Number(/^applied (\d+)/m.exec(r.stdout)![1]);
     expect(applied).toBeGreaterThan(3);

@@ -12,6 +12,7 @@ import { rackInventory, writeInventory } from './inventory.ts';
 import { labctlAsync as labctl } from './cli.ts';
 import { installDay2StandIns, setDrainMode, standinLog } from './upgrade-standins.ts';
 import { requireSite } from '../../installer/inventory/validate.ts';
+import { REMOVE_PLAN_EXAMPLE, REMOVE_YES_EXAMPLE } from '../../installer/cli/commands/day2-register.ts';
 
 let rack: FakeRack;
 let dir: string;
@@ -19,6 +20,12 @@ let file: string;
 let strict: string;
 const nodes = () => rack.run('cp1', ['ls', '/var/lib/standin/nodes']).trim().split('\n').filter(Boolean);
 const mutating = () => standinLog(rack, 'cp1', 'kubectl').filter((l) => !/ get nodes /.test(l));
+/** A --help example as written, for this rack: its node w3 is s2 here, inventory.yaml the rack's file. */
+const asWritten = (example: string) =>
+  example
+    .split(' ')
+    .slice(1)
+    .map((a) => (a === 'w3' ? 's2' : a === 'inventory.yaml' ? file : a));
 
 beforeAll(async () => {
   rack = await FakeRack.create(48, [{ name: 'cp1' }, { name: 's1' }, { name: 's2' }]);
@@ -57,13 +64,15 @@ describe('labctl remove on the fake rack (STAND-IN kubeadm, kubectl/API server a
     expect(nodes()).toEqual(['cp1', 's1', 's2']);
   });
 
-  it('without --yes-remove it shows the plan and changes nothing', async () => {
-    const r = await labctl(['remove', 's2', '-i', file]);
+  it('without --yes-remove (the first --help example, as written) it shows the plan and changes nothing', async () => {
+    const r = await labctl(asWritten(REMOVE_PLAN_EXAMPLE));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
       /remove plan for s2 \(site [a-z0-9-]+; kubectl runs on cp1\):\n {2}10-drain .*\[on cp1\]\n {2}20-ceph-out .*\n {2}30-reset .*\n {2}40-delete-node .*\[on cp1\]/,
     );
-    expect(r.stdout).toContain('nothing changed; to run it: labctl remove s2 --yes-remove s2');
+    // The command it names keeps the -i typed (the second --help example): copied, it removes from this site.
+    expect(r.stdout).toContain(`nothing changed; to run it: labctl remove s2 -i ${file} --yes-remove s2\n`);
+    expect(asWritten(REMOVE_YES_EXAMPLE)).toEqual(['remove', 's2', '-i', file, '--yes-remove', 's2']);
     expect(mutating()).toEqual([]);
   });
 
@@ -74,6 +83,7 @@ describe('labctl remove on the fake rack (STAND-IN kubeadm, kubectl/API server a
     expect(r.stderr).toContain(
       'remove stopped at s2 [remove/10-drain]: drain of s2 did not finish within 2 s (a PodDisruptionBudget, a VM that cannot migrate, or a pod no controller manages; see',
     );
+    expect(r.stderr).toContain(`fix the cause and run labctl remove s2 -i ${file} --yes-remove s2 again`);
     expect(existsSync(rack.path('cp1', '/var/lib/standin/cordoned/s2'))).toBe(true);
     expect(nodes()).toEqual(['cp1', 's1', 's2']);
     expect(standinLog(rack, 'cp1', 'ceph')).toEqual([]);
@@ -83,13 +93,9 @@ describe('labctl remove on the fake rack (STAND-IN kubeadm, kubectl/API server a
   let done: { code: number | null; stdout: string; stderr: string };
   it('the re-run resumes: drain, OSDs 3 and 4 out, waits until Ceph says safe, kubeadm reset on s2, Node deleted', async () => {
     setDrainMode(rack, 'cp1', 'ok', 's2');
+    // The second --help example as written, with the waits shortened for the stand-ins.
     done = await labctl([
-      'remove',
-      's2',
-      '-i',
-      file,
-      '--yes-remove',
-      's2',
+      ...asWritten(REMOVE_YES_EXAMPLE),
       '--drain-timeout',
       '2',
       '--rebalance-timeout',

@@ -122,18 +122,33 @@ describe('labctl labs validate', () => {
       join(d, 'labs/netsec/sem.yaml'),
       'apiVersion: 1\ntitle: Sem\ncourse: netsec\nimage: no-such-image\nsize: small\nstudents: [bob, bob]\n',
     );
+    // One problem, two checkers: the schema (not a boolean) and the YAML 1.1 check (Helm reads yes as true).
+    writeFileSync(
+      join(d, 'labs/netsec/yes.yaml'),
+      'apiVersion: 1\ntitle: Yesses\ncourse: netsec\nimage: ubuntu-24.04\nsize: small\nstudents: [carl]\naccess: {ssh: yes}\n',
+    );
+    // One YAML mistake the parser reports twice at the same place.
+    writeFileSync(join(d, 'labs/netsec/broken.yaml'), 'apiVersion: 1\ntitle: x\n  bad: indent\n');
     const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(1);
-    const errors = r.stderr
-      .split('\n')
-      .filter((l) => l.startsWith('labs/') && !l.includes(' warning: '))
-      .sort();
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('labs/'));
+    const errors = lines.filter((l) => !l.includes(' warning: ')).sort();
+    // Each problem once (one line per file:line:col), and the closing line counts exactly the lines above it.
+    const places = errors.map((l) => l.split(' ')[0]);
+    expect(places).toEqual([...new Set(places)]);
+    const warnings = lines.length - errors.length;
+    expect(warnings).toBeGreaterThan(0);
+    expect(r.stderr).toContain(
+      `labctl: ${errors.length} error(s) in 4 lab file(s); ${warnings} warning(s) above too\n`,
+    );
     expect(errors).toEqual([
+      'labs/netsec/broken.yaml:2:8 invalid YAML: Nested mappings are not allowed in compact mappings',
       'labs/netsec/multi.yaml:3:9 course: course os101 does not match the folder netsec/ the file is in; move the file to os101/ or fix the course',
       'labs/netsec/multi.yaml:5:7 size: "huge" is not one of: small, medium, large, xlarge (hint: did you mean "large"?)',
       'labs/netsec/multi.yaml:6:19 students[1]: student alice is listed twice (also students[0], line 6)',
       'labs/netsec/sem.yaml:4:8 image: unknown image no-such-image; the catalog has: desktop-vnc, netlab, ubuntu-24.04 (hint: did you mean "netlab"?)',
       'labs/netsec/sem.yaml:6:17 students[1]: student bob is listed twice (also students[0], line 6)',
+      'labs/netsec/yes.yaml:7:15 access.ssh: expected true or false, got "yes"',
     ]);
   });
 

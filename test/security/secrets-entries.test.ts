@@ -103,11 +103,13 @@ describe('an entry the site key holder did not write is refused', () => {
     );
     expect(text).toMatch(/\nmac hmac-sha256:[A-Za-z0-9+/=]{44}\n$/);
     const a = await applyDry();
-    // a missing entry no longer fails apply (issue 20): its Secret waits, listed with the command
+    // a missing entry no longer fails apply (issue 20): its Secret waits, listed with the command (with the
+    // site flags as typed: -i and -r here)
     expect(a.code, a.stderr).toBe(0);
     expect(a.stdout).toMatch(
-      /^waits: Secret \S+: the store lacks bgp\/tor-r1 \(.*\); then: labctl secrets set bgp\/tor-r1$/m,
+      /^waits: Secret \S+: the store lacks bgp\/tor-r1 \(.*\); then: labctl secrets set bgp\/tor-r1 /m,
     );
+    expect(a.stdout).toContain(`; then: labctl secrets set bgp/tor-r1 -i ${EXAMPLE} -r ${repo}\n`);
     expect(a.stdout).toMatch(/Secrets would be applied, 1 wait \(dry run; nothing sent\)\n$/);
   });
 
@@ -123,6 +125,11 @@ describe('an entry the site key holder did not write is refused', () => {
     expect(l.stdout).toMatch(/^REFUSED bgp\/tor-r1 /m);
     expect(l.stdout).toMatch(/^ok {6}identity\/keycloak-admin-password /m);
     expect(l.stderr).toContain('1 entry was not written by the site key holder');
+    // The status is explained once under the table, and the fix keeps the site flags as typed.
+    expect(l.stdout).toContain('\n  REFUSED  not written by the site key holder, so never used');
+    expect(l.stderr).toContain(
+      `store it anew: labctl secrets set bgp/tor-r1 --replace bgp/tor-r1 -i ${EXAMPLE} -r ${repo}.`,
+    );
     const r = await render();
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('bgp/tor-r1: secrets/entries/bgp/tor-r1.age is not in secrets/entries.confirmed');
@@ -233,6 +240,11 @@ describe('legitimate writes keep working', () => {
       'secrets/entries.confirmed does not exist, so no entry of this store is confirmed by the site key holder',
     );
     expect(a.stderr).toContain(`labctl secrets confirm --all -r ${repo}`);
+    // list: the reason is the same for every entry, so it is said once, naming them all.
+    const l = await list();
+    expect(l.code).toBe(1);
+    expect(l.stderr.split('secrets/entries.confirmed does not exist').length - 1).toBe(1);
+    expect(l.stderr).toMatch(/entries were not written by the site key holder and will not be used:\n {2}\S+, \S+, /);
     const c = await secrets(['confirm', '--all']);
     expect(c.code, c.stderr).toBe(0);
     expect(c.stdout).toMatch(/\d+ entries confirmed in .*entries\.confirmed/);

@@ -26,6 +26,8 @@ const common = (c: Command) =>
     );
 
 export const BACKUP_LIST_EXAMPLE = 'labctl backup list -i inventory.yaml';
+// Plan first (show a plan before changing anything), then the same with --yes.
+export const BACKUP_NOW_PLAN_EXAMPLE = 'labctl backup now -i inventory.yaml';
 export const BACKUP_NOW_EXAMPLE = 'labctl backup now -i inventory.yaml --yes --wait';
 export const RESTORE_PLAN_EXAMPLE = 'labctl restore --plan --namespace course-netsec-firewalls -i inventory.yaml';
 export const RESTORE_YES_EXAMPLE = 'labctl restore --yes --namespace course-netsec-firewalls -i inventory.yaml';
@@ -59,7 +61,7 @@ export function registerBackup(program: Command): void {
     )
     .addHelpText(
       'after',
-      `\nExample (takes both, then waits for the Velero Backups; without --yes only the plan is shown):\n  ${BACKUP_NOW_EXAMPLE}\n`,
+      `\nExamples (the first only shows the plan; the second takes both, then waits for the Velero Backups):\n  ${BACKUP_NOW_PLAN_EXAMPLE}\n  ${BACKUP_NOW_EXAMPLE}\n`,
     )
     .action(async (o) => (await import('./backup.ts')).backupNowCommand({ ...o, yes: !!o.yes, wait: !!o.wait }));
 

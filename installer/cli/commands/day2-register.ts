@@ -2,6 +2,7 @@
 // Adding a node needs no command of its own: `labctl up` joins the nodes that are not members yet.
 import { Option, type Command } from 'commander';
 import { inventoryOption, outputOption, seconds, count } from '../options.ts';
+import { siteArgs, typedSiteFlags } from '../site-args.ts';
 
 const stateDirOption = () =>
   new Option(
@@ -18,7 +19,9 @@ const drainTimeoutOption = () =>
     .argParser(seconds('--drain-timeout'));
 
 export const UPGRADE_EXAMPLE = 'labctl upgrade --to v1.36.4 -i inventory.yaml';
-export const REMOVE_EXAMPLE = 'labctl remove w3 -i inventory.yaml --yes-remove w3';
+// Plan first (the project's rule: show a plan before changing anything), then the same with the confirmation.
+export const REMOVE_PLAN_EXAMPLE = 'labctl remove w3 -i inventory.yaml';
+export const REMOVE_YES_EXAMPLE = 'labctl remove w3 -i inventory.yaml --yes-remove w3';
 
 export function registerDay2(program: Command): void {
   program
@@ -39,7 +42,7 @@ export function registerDay2(program: Command): void {
     .addOption(stateDirOption())
     .addOption(connectTimeoutOption())
     .addHelpText('after', `\nExample (shows the plan; add --yes to run it):\n  ${UPGRADE_EXAMPLE}\n`)
-    .action(async (o) =>
+    .action(async (o, cmd: Command) =>
       (await import('./upgrade.ts')).upgradeCommand({
         to: o.to,
         yes: !!o.yes,
@@ -49,6 +52,7 @@ export function registerDay2(program: Command): void {
         output: o.output,
         stateDir: o.stateDir,
         connectTimeout: o.connectTimeout,
+        siteArgs: siteArgs(typedSiteFlags(cmd), { inventory: true, stateDir: true }),
       }),
     );
   program
@@ -73,8 +77,11 @@ export function registerDay2(program: Command): void {
     .addOption(outputOption())
     .addOption(stateDirOption())
     .addOption(connectTimeoutOption())
-    .addHelpText('after', `\nExample:\n  ${REMOVE_EXAMPLE}\n`)
-    .action(async (node: string, o) =>
+    .addHelpText(
+      'after',
+      `\nExamples (the first only shows the plan and changes nothing; after reading it, the second runs it):\n  ${REMOVE_PLAN_EXAMPLE}\n  ${REMOVE_YES_EXAMPLE}\n`,
+    )
+    .action(async (node: string, o, cmd: Command) =>
       (await import('./remove.ts')).removeCommand({
         node,
         yesRemove: o.yesRemove,
@@ -85,6 +92,7 @@ export function registerDay2(program: Command): void {
         output: o.output,
         stateDir: o.stateDir,
         connectTimeout: o.connectTimeout,
+        siteArgs: siteArgs(typedSiteFlags(cmd), { inventory: true, stateDir: true }),
       }),
     );
 }

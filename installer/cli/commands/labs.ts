@@ -47,7 +47,11 @@ export async function labsValidateCommand(o: LabsCommandOptions): Promise<void> 
     return;
   }
   printDiagnostics([...r.errors, ...r.warnings]);
-  if (r.errors.length) throw new ExitError(`${r.errors.length} error(s) in ${r.files} lab file(s)`, 1);
+  if (r.errors.length)
+    throw new ExitError(
+      `${r.errors.length} error(s) in ${r.files} lab file(s)${r.warnings.length ? `; ${r.warnings.length} warning(s) above too` : ''}`,
+      1,
+    );
   const vms = r.labs.reduce((n, l) => n + l.students.length, 0);
   process.stdout.write(
     `${r.files} lab file(s) valid: ${r.labs.length} lab(s), ${vms} VM(s)${r.warnings.length ? `, ${r.warnings.length} warning(s)` : ''}\n`,

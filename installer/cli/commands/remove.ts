@@ -21,6 +21,8 @@ export interface RemoveOptions {
   output: OutputFormat;
   stateDir?: string;
   connectTimeout: number;
+  /** -i and --state-dir as typed, repeated in the commands this suggests (installer/cli/site-args.ts). */
+  siteArgs?: string;
 }
 
 /** `labctl remove NODE`: checks quorum and Ceph redundancy, shows the plan; runs it with --yes-remove NODE. */
@@ -57,7 +59,7 @@ export async function removeCommand(o: RemoveOptions): Promise<void> {
     }
     log(formatRemovePlan(plan));
     if (o.yesRemove === undefined) {
-      log(`\nnothing changed; to run it: labctl remove ${o.node} --yes-remove ${o.node}\n`);
+      log(`\nnothing changed; to run it: labctl remove ${o.node}${o.siteArgs ?? ''} --yes-remove ${o.node}\n`);
       return;
     }
     const r = await runRemove(site, plan, journal, { ...cluster, onEvent: (e) => log(progressLine(e)) });
@@ -65,7 +67,7 @@ export async function removeCommand(o: RemoveOptions): Promise<void> {
     if (o.output === 'json') printJson({ ...r, inventoryLines: lines ?? null });
     if (!r.ok)
       throw new ExitError(
-        `remove stopped at ${r.error}; fix the cause and run labctl remove ${o.node} --yes-remove ${o.node} again: finished steps are not repeated`,
+        `remove stopped at ${r.error}; fix the cause and run labctl remove ${o.node}${o.siteArgs ?? ''} --yes-remove ${o.node} again: finished steps are not repeated`,
         1,
       );
     log(`\n${o.node} is out of the cluster.\n`);

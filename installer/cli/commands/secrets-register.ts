@@ -1,5 +1,6 @@
 // `labctl secrets ...`; the actions lazy-import ./secrets.ts (and through it the age library).
 import type { Command } from 'commander';
+import { typedSiteFlags } from '../site-args.ts';
 import { inventoryOption, keyFileOption, outputOption, repoOption, repoOrHere, siteRepoOf } from '../options.ts';
 
 export function registerSecrets(program: Command): void {
@@ -23,7 +24,7 @@ export function registerSecrets(program: Command): void {
     .description('create the site key (written once, outside the repo), secrets/recipients.txt and its confirmation')
     .addOption(repoOption(false))
     .addOption(key())
-    .action((o) => run('secretsInit', here('secrets init')(o)));
+    .action((o, cmd: Command) => run('secretsInit', { ...here('secrets init')(o), flags: typedSiteFlags(cmd) }));
   secrets
     .command('generate')
     .description(
@@ -32,7 +33,7 @@ export function registerSecrets(program: Command): void {
     .addOption(inventoryOption())
     .addOption(repoOption())
     .addOption(key())
-    .action((o) => run('secretsGenerate', withRepo(o)));
+    .action((o, cmd: Command) => run('secretsGenerate', { ...withRepo(o), flags: typedSiteFlags(cmd) }));
   secrets
     .command('set')
     .description(
@@ -43,7 +44,9 @@ export function registerSecrets(program: Command): void {
     .addOption(repoOption())
     .addOption(key())
     .option('--replace <entry>', 'replace an existing value; must repeat the entry name')
-    .action((entry: string, o) => run('secretsSet', { ...withRepo(o), entry }));
+    .action((entry: string, o, cmd: Command) =>
+      run('secretsSet', { ...withRepo(o), entry, flags: typedSiteFlags(cmd) }),
+    );
   secrets
     .command('rotate')
     .description('replace a generated ENTRY with a new random value')
@@ -52,7 +55,9 @@ export function registerSecrets(program: Command): void {
     .addOption(repoOption())
     .addOption(key())
     .option('--confirm <entry>', 'must repeat the entry name')
-    .action((entry: string, o) => run('secretsRotate', { ...withRepo(o), entry }));
+    .action((entry: string, o, cmd: Command) =>
+      run('secretsRotate', { ...withRepo(o), entry, flags: typedSiteFlags(cmd) }),
+    );
   secrets
     .command('list')
     .description('every entry the platform needs, whether the store has it, and the Secrets it feeds (no values)')
@@ -60,7 +65,7 @@ export function registerSecrets(program: Command): void {
     .addOption(repoOption())
     .addOption(key())
     .addOption(outputOption())
-    .action((o) => run('secretsList', withRepo(o)));
+    .action((o, cmd: Command) => run('secretsList', { ...withRepo(o), flags: typedSiteFlags(cmd) }));
   secrets
     .command('confirm')
     .description(
@@ -70,7 +75,9 @@ export function registerSecrets(program: Command): void {
     .addOption(repoOption(false))
     .addOption(key())
     .option('--all', 'every entry of the store (once, for a store made before entries were confirmed)')
-    .action((entries: string[], o) => run('secretsConfirm', { ...here('secrets confirm')(o), entries }));
+    .action((entries: string[], o, cmd: Command) =>
+      run('secretsConfirm', { ...here('secrets confirm')(o), entries, flags: typedSiteFlags(cmd) }),
+    );
   secrets
     .command('apply')
     .description('decrypt the store and apply the Kubernetes Secrets (server-side apply)')
@@ -87,7 +94,7 @@ export function registerSecrets(program: Command): void {
       "labctl's state directory (default: $LABCTL_STATE_DIR, else ${XDG_STATE_HOME:-~/.local/state}/labctl/<site>)",
     )
     .option('--context <name>', 'kubeconfig context')
-    .action((o) => run('secretsApply', withRepo(o)));
+    .action((o, cmd: Command) => run('secretsApply', { ...withRepo(o), flags: typedSiteFlags(cmd) }));
   secrets
     .command('add-recipient')
     .description(
@@ -97,8 +104,8 @@ export function registerSecrets(program: Command): void {
     .addOption(repoOption(false))
     .addOption(key())
     .option('--note <text>', 'a comment written next to the recipient in recipients.txt (whose key, where it is kept)')
-    .action((recipients: string[], o) =>
-      run('secretsAddRecipient', { ...here('secrets add-recipient')(o), recipients }),
+    .action((recipients: string[], o, cmd: Command) =>
+      run('secretsAddRecipient', { ...here('secrets add-recipient')(o), recipients, flags: typedSiteFlags(cmd) }),
     );
   secrets
     .command('remove-recipient')
@@ -106,13 +113,13 @@ export function registerSecrets(program: Command): void {
     .argument('<recipient...>', 'age public key(s), age1...')
     .addOption(repoOption(false))
     .addOption(key())
-    .action((recipients: string[], o) =>
-      run('secretsRemoveRecipient', { ...here('secrets remove-recipient')(o), recipients }),
+    .action((recipients: string[], o, cmd: Command) =>
+      run('secretsRemoveRecipient', { ...here('secrets remove-recipient')(o), recipients, flags: typedSiteFlags(cmd) }),
     );
   secrets
     .command('rekey')
     .description('re-encrypt every entry to the confirmed recipients (after add-recipient or remove-recipient)')
     .addOption(repoOption(false))
     .addOption(key())
-    .action((o) => run('secretsRekey', here('secrets rekey')(o)));
+    .action((o, cmd: Command) => run('secretsRekey', { ...here('secrets rekey')(o), flags: typedSiteFlags(cmd) }));
 }

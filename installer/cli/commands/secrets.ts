@@ -27,16 +27,27 @@ import { generateValue, isGeneratable } from '../../secrets/generate.ts';
 import { checkEntryFormat, siteCaPairs } from '../../secrets/site-ca.ts';
 import { isInteractive, readHidden } from '../../ssh/prompt.ts';
 import { printJson, type OutputFormat } from '../output.ts';
+import { siteArgs, type SiteFlags } from '../site-args.ts';
 
 export interface StoreOptions {
   inventory: string;
   repo: string;
   keyFile?: string;
+  /** The site flags as typed, repeated in every command this suggests (installer/cli/site-args.ts). */
+  flags?: SiteFlags;
 }
 
+/** The typed site flags for a suggested command that takes -i (set, list, apply, ...). */
+const again = (o: { flags?: SiteFlags }) => siteArgs(o.flags ?? {});
+/** For one that takes only -r and -k (confirm, rekey, add-recipient): -r always names the folder. */
+const againStore = (o: { repo: string; flags?: SiteFlags }) => siteArgs(o.flags ?? {}, {}, o.repo);
+
 /** -k and $LABCTL_AGE_KEY_FILE mean the same: the key file, or the default place. */
-const storeOf = (o: { repo: string; keyFile?: string }) =>
-  new SecretStore(o.repo, { keyFile: o.keyFile ?? defaultKeyFile() });
+const storeOf = (o: { repo: string; keyFile?: string; flags?: SiteFlags }) =>
+  new SecretStore(o.repo, {
+    keyFile: o.keyFile ?? defaultKeyFile(),
+    suggest: { store: againStore(o), inventory: again(o) },
+  });
 
 /** Runs fn holding the site repository's lock. */
 async function locked<T>(repo: string, fn: () => Promise<T>): Promise<T> {
@@ -107,19 +118,20 @@ export async function secretsGenerate(o: StoreOptions): Promise<void> {
     );
     if (r.missingExternal.length) {
       process.stdout.write(
-        `${r.missingExternal.length} entr${r.missingExternal.length === 1 ? 'y' : 'ies'} the site must supply (labctl secrets set NAME < value):\n  ${r.missingExternal.join('\n  ')}\n`,
+        `${r.missingExternal.length} entr${r.missingExternal.length === 1 ? 'y' : 'ies'} the site must supply (labctl secrets set NAME${again(o)} < value):\n  ${r.missingExternal.join('\n  ')}\n`,
       );
     }
   });
 }
 
 /** An entry name the platform reads, or a refusal with the closest name it does read. */
-function checkUsed(entry: string, needs: SecretNeed[], inventory: string): void {
+function checkUsed(entry: string, needs: SecretNeed[], o: StoreOptions): void {
   const used = entriesNeeded(needs);
   if (used.includes(entry)) return;
   const near = used.length ? closest(entry, used) : undefined;
+  // Each command named repeats the site flags as typed: copied, it runs against the same folder.
   throw new ExitError(
-    `${entry} is not an entry ${inventory} uses, so nothing would read it; nothing was stored.${near ? ` Did you mean ${near}?` : ''} (labctl secrets list -i ${inventory} shows every entry)`,
+    `${entry} is not an entry ${o.inventory} uses, so nothing would read it; nothing was stored.${near ? ` Did you mean ${near}? To store it: labctl secrets set ${near}${again(o)}.` : ''} Every entry: labctl secrets list${again(o)}`,
     1,
   );
 }
@@ -127,7 +139,7 @@ function checkUsed(entry: string, needs: SecretNeed[], inventory: string): void 
 export async function secretsSet(o: StoreOptions & { entry: string; replace?: string }): Promise<void> {
   checkRef(o.entry);
   const needs = secretNeedsFromInventory(o.inventory);
-  checkUsed(o.entry, needs, o.inventory);
+  checkUsed(o.entry, needs, o);
   await locked(o.repo, async () => {
     const store = storeOf(o);
     const exists = store.has(o.entry);
@@ -163,7 +175,7 @@ export async function secretsSet(o: StoreOptions & { entry: string; replace?: st
     }
     await store.put(o.entry, value, { replace: exists });
     process.stdout.write(
-      `${o.entry} ${exists ? 'replaced' : 'stored'}; commit secrets/ and run labctl secrets apply\n`,
+      `${o.entry} ${exists ? 'replaced' : 'stored'}; commit secrets/ and run labctl secrets apply${again(o)}\n`,
     );
   });
 }
@@ -179,13 +191,13 @@ export async function secretsRotate(o: StoreOptions & { entry: string; confirm?:
   const gen = needs.map((n) => n.generate).find((g) => g.kind === 'external') ?? needs[0]!.generate;
   if (!isGeneratable(gen))
     throw new ExitError(
-      `${o.entry} is supplied by the site (${needs[0]!.purpose}); rotate it at its source, then: labctl secrets set ${o.entry} --replace ${o.entry}`,
+      `${o.entry} is supplied by the site (${needs[0]!.purpose}); rotate it at its source, then: labctl secrets set ${o.entry} --replace ${o.entry}${again(o)}`,
       1,
     );
   await locked(o.repo, () => storeOf(o).put(o.entry, generateValue(gen), { replace: true }));
   const targets = needs.map((n) => `${n.namespace}/${n.name}`);
   process.stdout.write(
-    `${o.entry} rotated. Next: commit secrets/, run labctl secrets apply, then restart what reads ${[...new Set(targets)].join(', ')} (see docs/secrets.md, Rotation)\n`,
+    `${o.entry} rotated. Next: commit secrets/, run labctl secrets apply${again(o)}, then restart what reads ${[...new Set(targets)].join(', ')} (see docs/secrets.md, Rotation)\n`,
   );
 }
 
@@ -193,7 +205,7 @@ const AGE_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
 
 /** The recipient list after adding or removing some, checked the same way encryption checks it. */
 async function changeRecipients(
-  o: { repo: string; keyFile?: string },
+  o: { repo: string; keyFile?: string; flags?: SiteFlags },
   add: string[],
   remove: string[],
 ): Promise<{ store: SecretStore; list: string[] }> {
@@ -214,7 +226,7 @@ async function changeRecipients(
   if (others.length) {
     throw new ExitError(
       `${store.recipientsFile} also lists ${others.join(', ')}, which the site key holder has not confirmed; nothing was changed. ` +
-        `Confirm them in the same command if you trust them (labctl secrets add-recipient ${[...add, ...others].join(' ')} -r ${o.repo}), or remove the lines first.`,
+        `Confirm them in the same command if you trust them (labctl secrets add-recipient ${[...add, ...others].join(' ')}${againStore(o)}), or remove the lines first.`,
       1,
     );
   }
@@ -227,6 +239,7 @@ export async function secretsAddRecipient(o: {
   keyFile?: string;
   recipients: string[];
   note?: string;
+  flags?: SiteFlags;
 }): Promise<void> {
   await locked(o.repo, async () => {
     const { store, list } = await changeRecipients(o, o.recipients, []);
@@ -234,7 +247,7 @@ export async function secretsAddRecipient(o: {
     const n = store.list().length;
     process.stdout.write(
       `confirmed ${o.recipients.join(', ')} in ${store.recipientsFile} and ${store.confirmedFile}; new entries are encrypted to ${list.length} recipient(s). ` +
-        `${n ? `The ${n} existing entries are not readable with the new key yet: run labctl secrets rekey -r ${o.repo}, then ` : ''}commit secrets/.\n`,
+        `${n ? `The ${n} existing entries are not readable with the new key yet: run labctl secrets rekey${againStore(o)}, then ` : ''}commit secrets/.\n`,
     );
   });
 }
@@ -243,18 +256,19 @@ export async function secretsRemoveRecipient(o: {
   repo: string;
   keyFile?: string;
   recipients: string[];
+  flags?: SiteFlags;
 }): Promise<void> {
   await locked(o.repo, async () => {
     const { store, list } = await changeRecipients(o, [], o.recipients);
     store.confirm(list);
     process.stdout.write(
-      `removed ${o.recipients.join(', ')}; new entries are encrypted to ${list.length} recipient(s). Run labctl secrets rekey -r ${o.repo} and commit secrets/; ` +
+      `removed ${o.recipients.join(', ')}; new entries are encrypted to ${list.length} recipient(s). Run labctl secrets rekey${againStore(o)} and commit secrets/; ` +
         'values the removed key could read stay readable in Git history: rotate those that matter.\n',
     );
   });
 }
 
-export async function secretsRekey(o: { repo: string; keyFile?: string }): Promise<void> {
+export async function secretsRekey(o: { repo: string; keyFile?: string; flags?: SiteFlags }): Promise<void> {
   await locked(o.repo, async () => {
     const store = storeOf(o);
     const recipients = await store.trustedRecipients();
@@ -302,24 +316,43 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
             ? 'ok     '
             : 'REFUSED';
     for (const r of rows) process.stdout.write(`${status(r)} ${r.entry}  -> ${r.secrets.join(', ')}\n`);
-    for (const u of unused) process.stdout.write(`unused  ${u}  (no component reads it; kept)\n`);
-    if (!canCheck && store.list().length)
-      process.stdout.write(
-        `stored = not checked against ${store.entriesConfirmedFile}: the site key is not on this machine (-k KEYFILE)\n`,
-      );
+    for (const u of unused) process.stdout.write(`unused  ${u}\n`);
+    // What each status shown means and the command that fixes it, once, after the table (indented: a line
+    // starting with a status is an entry).
+    const shown = new Set([...rows.map((r) => status(r).trim()), ...(unused.length ? ['unused'] : [])]);
+    const legend: [string, string][] = [
+      ['ok', 'stored and confirmed as written by the site key holder'],
+      [
+        'stored',
+        `stored, not checked against ${store.entriesConfirmedFile}: the site key is not on this machine (give it with -k KEYFILE)`,
+      ],
+      ['absent', `labctl makes it: labctl secrets generate${again(o)} (labctl render does too)`],
+      ['MISSING', `only the site can give it: labctl secrets set NAME${again(o)}`],
+      ['REFUSED', 'not written by the site key holder, so never used (why and the fix: below)'],
+      ['unused', 'no component reads it; kept (delete its file under secrets/entries/ if nothing will)'],
+    ];
+    process.stdout.write('what each status means:\n');
+    for (const [k, text] of legend) if (shown.has(k)) process.stdout.write(`  ${k.padEnd(7)}  ${text}\n`);
   }
   if (refused.length) {
+    // Without entries.confirmed every entry is refused for the same reason: said once, not once per entry.
+    const noManifest = canCheck && !confirmed;
     throw new ExitError(
-      `${refused.length} entr${refused.length === 1 ? 'y was' : 'ies were'} not written by the site key holder and will not be used:\n  ${refused.map((r) => why(r)).join('\n  ')}`,
+      `${refused.length} entr${refused.length === 1 ? 'y was' : 'ies were'} not written by the site key holder and will not be used:\n  ${noManifest ? `${refused.join(', ')}: ${store.noManifestReason()}` : refused.map((r) => why(r)).join('\n  ')}`,
       1,
     );
   }
   const missing = rows.filter((r) => !r.present);
-  if (missing.length)
+  if (missing.length) {
+    const fixes = [
+      ...(missing.some((r) => !r.external) ? [`absent: labctl secrets generate${again(o)}`] : []),
+      ...(missing.some((r) => r.external) ? [`MISSING: labctl secrets set NAME${again(o)}`] : []),
+    ];
     throw new ExitError(
-      `${missing.length} entr${missing.length === 1 ? 'y is' : 'ies are'} missing (generate: labctl secrets generate; external: labctl secrets set NAME)`,
+      `${missing.length} entr${missing.length === 1 ? 'y is' : 'ies are'} missing (${fixes.join('; ')})`,
       1,
     );
+  }
 }
 
 /**
@@ -332,6 +365,7 @@ export async function secretsConfirm(o: {
   keyFile?: string;
   entries: string[];
   all?: boolean;
+  flags?: SiteFlags;
 }): Promise<void> {
   if (o.all && o.entries.length) throw new UsageError('give entry names or --all, not both');
   if (!o.all && !o.entries.length)
@@ -393,7 +427,7 @@ export async function secretsApply(
   const { prepareDelivery, waitingText } = await import('../../cluster/deliver-secrets.ts');
   const { objects: secrets, waiting } = await prepareDelivery(needs, store);
   const waits = () => {
-    for (const l of waitingText(waiting)) process.stdout.write(`${l}\n`);
+    for (const l of waitingText(waiting, again(o))) process.stdout.write(`${l}\n`);
   };
   if (o.dryRun) {
     // Names and keys only: a dry run must not print the values.
@@ -428,5 +462,5 @@ export async function secretsApply(
   );
   waits();
   if (waiting.length)
-    process.stdout.write(`${waiting.length} wait; run labctl secrets apply again once they are set\n`);
+    process.stdout.write(`${waiting.length} wait; run labctl secrets apply${again(o)} again once they are set\n`);
 }

@@ -19,6 +19,8 @@ export interface UpgradeOptions {
   output: OutputFormat;
   stateDir?: string;
   connectTimeout: number;
+  /** -i and --state-dir as typed, repeated in the command this suggests (installer/cli/site-args.ts). */
+  siteArgs?: string;
 }
 
 /** `labctl upgrade --to vX`: asks the cluster for each node's version, shows the plan, runs it with --yes. */
@@ -71,7 +73,7 @@ export async function upgradeCommand(o: UpgradeOptions): Promise<void> {
     if (!r.ok) {
       const failed = r.nodes.find((n) => n.status === 'failed');
       throw new ExitError(
-        `upgrade stopped${failed ? ` at ${failed.node} [${failed.step}]` : ''}; fix the cause and run labctl upgrade --to ${plan.target} --yes again: finished steps are not repeated`,
+        `upgrade stopped${failed ? ` at ${failed.node} [${failed.step}]` : ''}; fix the cause and run labctl upgrade --to ${plan.target}${o.siteArgs ?? ''} --yes again: finished steps are not repeated`,
         1,
       );
     }
