@@ -3,14 +3,14 @@
 // test/kube/) or NOT RUN with the reason; a line added to the page without a classification fails the test.
 // One stand-in: the test API server has no namespace controller, so the test finalizes the deleted
 // namespaces (STAND-IN namespace controller) before `kubectl wait --for=delete` runs as written.
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, ROOT } from '../helpers.ts';
-import { kubeConfig, kubeconfigPath } from '../kube/client.ts';
+import { startHarness, stopHarness } from '../kube/global-setup.ts';
 
 const DOC = join(ROOT, 'docs/disaster-drill.md');
 const NOT_HERE = 'needs the servers (tested on the fake rack with a stand-in kubeadm: test/cluster/up.test.ts)';
@@ -79,7 +79,21 @@ function bash(line: string, label = line): Promise<{ code: number; out: string; 
 const exports = () => lines.filter((l) => l.startsWith('export ')).join('; ');
 const runLine = (l: string) => bash(`${exports()}; ${l}`, l);
 
+// A kube-apiserver of its own: the drill deletes the platform namespaces (harbor, keycloak), which other
+// files deliver Secrets into on the shared server while they run beside this one (404 namespace not found).
+let harness: ChildProcess | undefined;
+let kubeconfig = '';
+const kubeConfig = () => {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  return kc;
+};
+
 beforeAll(async () => {
+  mkdirSync(join(tmp, 'kube'));
+  const h = await startHarness(join(tmp, 'kube'));
+  harness = h.child;
+  kubeconfig = h.kubeconfig;
   mkdirSync(site, { recursive: true });
   mkdirSync(state, { recursive: true });
   mkdirSync(join(tmp, 'bin'));
@@ -90,7 +104,7 @@ beforeAll(async () => {
   );
   copyFileSync(EXAMPLE, join(site, 'inventory.yaml'));
   // labctl up writes <state dir>/admin.conf; here it is the test API server's admin kubeconfig.
-  symlinkSync(kubeconfigPath(), join(state, 'admin.conf'));
+  symlinkSync(kubeconfig, join(state, 'admin.conf'));
   const kc = kubeConfig();
   const objs = k8s.KubernetesObjectApi.makeApiClient(kc);
   for (const name of ['argocd', 'harbor', 'keycloak', 'course-netsec-web'])
@@ -120,7 +134,8 @@ beforeAll(async () => {
     });
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
+  if (harness) await stopHarness(harness);
   console.log(`drill: ${times.map(([l, ms]) => `${l}: ${ms} ms`).join('; ')}`);
   rmSync(tmp, { recursive: true, force: true });
 });
