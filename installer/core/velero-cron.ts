@@ -164,14 +164,14 @@ function parseEvery(duration: string): Interval {
     const seconds = [...duration.matchAll(/([0-9]+)([hms])/g)].reduce((s, [, n, u]) => s + Number(n) * UNIT_S[u!]!, 0);
     if (!seconds)
       throw new OnPurpose(
-        `"@every ${duration}" is an interval of zero (${PARSER} would make it one second): write the interval, e.g. @every 6h`,
+        `an interval of zero (${PARSER} would make it one second): write the interval, e.g. @every 6h`,
       );
     return { kind: 'every', seconds };
   }
   // time.ParseDuration's grammar: [-+]?([0-9]*(\.[0-9]*)?unit)+ or 0.
   if (/^[-+]?(0|(([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$/.test(duration))
     throw new OnPurpose(
-      `"@every ${duration}": labctl takes whole hours, minutes and seconds only (e.g. @every 1h30m); ${PARSER} rounds fractions and signs in ways the backup-late alert would not match`,
+      `labctl takes whole hours, minutes and seconds after @every (e.g. @every 1h30m); ${PARSER} rounds fractions, signs and sub-second units in ways the backup-late alert would not match`,
     );
   return refuse(
     `${PARSER} does not accept "@every ${duration}": not a Go duration (a number and a unit, e.g. 6h, 90m or 1h30m)`,

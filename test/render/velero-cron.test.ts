@@ -257,8 +257,8 @@ function generated(count: number, seed = 20261130): string[] {
 /** The reasons labctl refuses a schedule Velero's parser accepts: the short named list. */
 const ON_PURPOSE: { why: string; re: RegExp }[] = [
   { why: 'a time zone prefix (the schedule is UTC)', re: /a TZ= or CRON_TZ= prefix/ },
-  { why: '@every other than whole h, m and s', re: /takes whole hours, minutes and seconds only/ },
-  { why: '@every of zero (robfig makes it a second)', re: /is an interval of zero/ },
+  { why: '@every other than whole h, m and s', re: /takes whole hours, minutes and seconds after @every/ },
+  { why: '@every of zero (robfig makes it a second)', re: /an interval of zero/ },
   { why: '`*-n`: robfig ignores the tail', re: /ignores what follows/ },
   { why: 'a number with a sign', re: /without a sign/ },
   { why: 'an empty list item', re: /has an empty list item/ },
@@ -353,6 +353,24 @@ describe("Velero's schedule parser (robfig/cron v3, real) and labctl agree", () 
     expect(both.length).toBeGreaterThan(100);
     // Day-of-month and day-of-week together, both restricted (robfig: either) and one starred (both).
     expect(both.filter((e) => /^\S+ \S+ [^*?\s]\S* \S+ [^*?\s]\S*$/.test(e)).length).toBeGreaterThan(10);
+  });
+});
+
+describe('each refusal says why', () => {
+  it.each([
+    ['0 3 L * *', /Velero's parser \(robfig\/cron\) does not accept "L" in the day of month \(it has no L, W or #\)/],
+    ['0 3 * * 1#2', /does not accept "1#2" in the day of week \(it has no L, W or #\)/],
+    ['0 3 * * 1-7', /does not accept day of week 7 in "1-7": outside 0-6 \(7 is not Sunday there: write 0 or sun\)/],
+    ['0 3 * * 5-1', /the day of week range "5-1": it runs backwards \(no wrap-around/],
+    ['0 0 3 * * *', /does not accept 6 fields: it takes exactly 5 .*no seconds or year field/],
+    ['@DAILY', /does not accept "@DAILY": its descriptors are @yearly, .* in lower case/],
+    ['@every 90', /does not accept "@every 90": not a Go duration/],
+    ['*/0 * * * *', /does not accept the step 0 in the minute "\*\/0"/],
+    ['TZ=UTC 0 3 * * *', /a TZ= or CRON_TZ= prefix: labctl writes schedules in UTC/],
+    ['0 0 30 2 *', /it never runs/],
+  ])('%s', (expr, why) => {
+    const r = veleroScheduleGap(expr);
+    expect('error' in r && r.error).toMatch(why);
   });
 });
 

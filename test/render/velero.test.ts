@@ -378,7 +378,7 @@ describe('velero: how old a backup may be', () => {
     // Velero's interval form, as the inventory's comment offers it.
     expect(longestGapSeconds('@every 6h')).toBe(6 * 3600);
     expect(longestGapSeconds('@every 1h30m')).toBe(5400);
-    expect(() => longestGapSeconds('@every 0h')).toThrow(/is an interval of zero/);
+    expect(() => longestGapSeconds('@every 0h')).toThrow(/"@every 0h" is refused: an interval of zero/);
     // Every minute of January only: the gap is from 31 January 23:59 to 1 January 00:00, exact (day by day).
     expect(longestGapSeconds('* * * 1 *')).toBe(334 * 86400 + 60);
     expect(longestGapSeconds('* * * * *')).toBe(60);
