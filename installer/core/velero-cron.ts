@@ -61,6 +61,8 @@ const refuse = (why: string): never => {
   throw new Refused(why);
 };
 
+const INT64_MAX = 2n ** 63n - 1n;
+
 /** strconv.Atoi, then robfig's "negative number not allowed" (mustParseInt). */
 function integer(s: string, b: Bounds, item: string): number {
   if (!/^[+-]?[0-9]+$/.test(s)) {
@@ -68,6 +70,9 @@ function integer(s: string, b: Bounds, item: string): number {
     const inItem = item === s ? '' : ` (${JSON.stringify(item)})`;
     return refuse(`${PARSER} does not accept ${JSON.stringify(s)} in the ${b.what}${inItem}${hint}`);
   }
+  // Atoi's int is 64 bits: a larger step is refused, one up to 2^63-1 taken (it leaves the first value only).
+  if (BigInt(s) > INT64_MAX || BigInt(s) < -INT64_MAX - 1n)
+    refuse(`${PARSER} does not accept ${s} in the ${b.what}: out of range of a 64-bit integer`);
   const n = Number(s);
   if (n < 0) refuse(`${PARSER} does not accept the negative number ${s} in the ${b.what}`);
   return n;
