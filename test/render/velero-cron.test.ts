@@ -102,6 +102,12 @@ const INTERVALS = [
   '@every 1h 30m',
   '@every  1h',
   '@every 1d',
+  '@every 1H',
+  '@every 00h',
+  '@every 1h30m0s',
+  '@every 2562047h',
+  '@every 2562048h',
+  'TZ=UTC @daily',
   '@every 99999999999h',
 ];
 const TRICKY = [
@@ -144,6 +150,10 @@ const TRICKY = [
   '0 3 1,15 * 1-5',
   '0 3 * * */1',
   '0 0 29 2 mon',
+  '0 3 1-31/1 * mon',
+  '0 3 *,1 * mon',
+  '0 3 * * mon-fri/2',
+  '0 3 * * 1-fri',
   // Steps: `n/s` runs to the maximum; a step past the range; step 0.
   '5/15 * * * *',
   '0 1/5 * * *',
