@@ -1,8 +1,10 @@
 // The backup section (issue 15): where backups go, and whether the etcd snapshot schedule is one labctl can
-// install and alert on. A site without it validates, with a warning: nothing is backed up.
+// install and alert on, and whether Velero's parser takes the Velero schedule. A site without it validates,
+// with a warning: nothing is backed up.
 import type { Rule } from './context.ts';
 import { contains } from '../../core/ip.ts';
 import { gapSeconds, parseCalendar } from '../../core/oncalendar.ts';
+import { veleroScheduleGap } from '../../core/velero-cron.ts';
 
 /** Snapshots more often than this would queue behind their own uploads. */
 export const MIN_SNAPSHOT_GAP_SECONDS = 15 * 60;
@@ -50,6 +52,16 @@ export const backup: Rule = (ctx) => {
     ctx.error(
       sched,
       `${JSON.stringify(b.etcd.schedule)} takes a snapshot more often than every 15 minutes; each one uploads the whole etcd database`,
+    );
+  // Written verbatim into Velero's Schedules: what Velero's parser refuses would never back up.
+  const velero = veleroScheduleGap(b.velero.schedule);
+  if ('error' in velero)
+    ctx.error(
+      ['backup', 'velero', 'schedule'],
+      velero.deliberate
+        ? `${JSON.stringify(b.velero.schedule)} is refused: ${velero.error}`
+        : `${JSON.stringify(b.velero.schedule)} is not a schedule Velero runs: ${velero.error}; Velero would mark the Schedule FailedValidation and take no backup`,
+      'five fields in UTC, e.g. "0 3 * * *" (03:00 daily), "0 */6 * * *", "30 2 * * mon-fri", or @daily, @every 6h',
     );
   const keep = b.etcd.keep;
   if (keep.last + keep.daily + keep.weekly === 0)

@@ -2,8 +2,8 @@
 // `platform` (the platform namespaces that hold state) and `labs` (the lab namespaces of every course that
 // did not opt out). Written as our manifests, not chart values, so render validates them against the
 // upstream CRDs (schemas.ts).
-import { Cron } from 'croner';
 import { Problem } from '../../../core/diagnostics.ts';
+import { veleroScheduleGap } from '../../../core/velero-cron.ts';
 import type { Site } from '../../../inventory/types.ts';
 import type { K8sObject } from '../../model.ts';
 import { SYNC_WAVE, k8s } from '../../model.ts';
@@ -153,52 +153,12 @@ export function schedules(site: Site, b: VeleroBackup): K8sObject[] {
 }
 
 /**
- * The longest time between two runs of a cron schedule, in seconds (over a year of runs from a fixed
- * date, so render stays deterministic): how old the last backup may be before it is late.
+ * The longest time between two runs of the schedule, in seconds, as Velero runs it (robfig/cron's grammar and
+ * semantics: installer/core/velero-cron.ts), over a year of runs from a fixed date so render stays
+ * deterministic: how old the last backup may be before it is late. validate refuses what this refuses.
  */
 export function longestGapSeconds(cron: string): number {
-  // Velero's own interval form (robfig/cron), which croner does not read: the interval is the gap.
-  const every = /^@every ((?:[0-9]+[hms])+)$/.exec(cron);
-  if (every) {
-    const seconds = [...every[1]!.matchAll(/([0-9]+)([hms])/g)].reduce(
-      (sum, [, n, unit]) => sum + Number(n) * { h: 3600, m: 60, s: 1 }[unit as 'h' | 'm' | 's'],
-      0,
-    );
-    if (!seconds) throw new Problem(`backup.velero.schedule: ${JSON.stringify(cron)} is an interval of zero`);
-    return seconds;
-  }
-  let job: Cron;
-  try {
-    // UTC as a fixed offset: croner's `timezone` converts every step through Intl (10x the CPU, and
-    // this walk runs on every render, plan, secrets and backup command); UTC has no DST, so same runs.
-    job = new Cron(cron, { utcOffset: 0, paused: true });
-  } catch (e) {
-    throw new Problem(
-      `backup.velero.schedule: ${JSON.stringify(cron)} is not a cron expression (${(e as Error).message})`,
-    );
-  }
-  const start = new Date('2026-01-01T00:00:00Z');
-  const end = start.getTime() + 366 * 86400_000;
-  let prev = job.nextRun(start);
-  if (!prev) throw new Problem(`backup.velero.schedule: ${JSON.stringify(cron)} never runs`);
-  let gap = 0;
-  // Bounded: at most 5000 runs (an every-minute cron has the same gap all year).
-  let i = 0;
-  for (; i < 5000 && prev.getTime() < end; i++) {
-    const next = job.nextRun(prev);
-    if (!next) break;
-    gap = Math.max(gap, (next.getTime() - prev.getTime()) / 1000);
-    prev = next;
-  }
-  // Cut short before the year ended (dense runs in part of it, e.g. every minute in January only): the rest of
-  // the year hour by hour (at most 8784 steps). A gap longer than an hour has an hour without a run; for such
-  // an hour the gap is at most the wait from its start to the next run plus one hour: an upper bound, so the
-  // backup-late alert may come up to an hour late, never falsely.
-  if (i === 5000)
-    for (let h = prev.getTime() - (prev.getTime() % 3600_000); h < end; h += 3600_000) {
-      const next = job.nextRun(new Date(h - 1));
-      if (next && next.getTime() - h >= 3600_000) gap = Math.max(gap, (next.getTime() - h) / 1000 + 3600);
-    }
-  if (!gap) throw new Problem(`backup.velero.schedule: ${JSON.stringify(cron)} runs at most once a year`);
-  return gap;
+  const g = veleroScheduleGap(cron);
+  if ('error' in g) throw new Problem(`backup.velero.schedule: ${JSON.stringify(cron)} is refused: ${g.error}`);
+  return g.seconds;
 }
