@@ -11,34 +11,83 @@ import { EXAMPLE, ROOT, labctl } from './helpers.ts';
 describe('labctl entry point', () => {
   it('the bundle and the tsx path render the same repository', async () => {
     const a = mkdtempSync(join(tmpdir(), 'labctl-entry-'));
-    expect((await labctl(['render', '-i', EXAMPLE, '-o', a])).code).toBe(0);
+    const rendered = await labctl(['render', '-i', EXAMPLE, '-o', a]);
+    expect(rendered.code).toBe(0);
+    // -o away from the inventory: the other commands would look for the store beside it, so render says how to name it.
+    expect(rendered.stdout).toContain(`note: ${a} does not hold ${EXAMPLE}`);
+    expect(rendered.stdout).toContain(`unless given -r ${a}.`);
     const viaTsx = await labctl(['render', '--check', '-i', EXAMPLE, '-o', a], { env: { LABCTL_NO_BUNDLE: '1' } });
     expect(viaTsx.code, viaTsx.stdout + viaTsx.stderr).toBe(0);
     expect(viaTsx.stdout).toContain('is up to date');
   });
 
-  it('the README quick start runs as written (npm ci is what .ci/run runs; the render in a scratch folder)', async () => {
+  it('the README quick start runs as written, and so does every command its hints print next, from the same folder', async () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const first = /## Quick start[\s\S]*?```sh\n([^\n]*)/.exec(readme)![1]!.replace(/\s+#.*$/, '');
-    const [install, render] = first.split(' && ');
+    const [install, ...rest] = first.split(' && ');
     expect(install).toBe('npm ci');
     expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/^npm ci\b/m);
     const dir = mkdtempSync(join(tmpdir(), 'labctl-quickstart-'));
     symlinkSync(join(ROOT, 'bin'), join(dir, 'bin'));
     symlinkSync(join(ROOT, 'inventory.example.yaml'), join(dir, 'inventory.example.yaml'));
-    const r = await new Promise<{ code: number | null; out: string }>((done) => {
-      const c = spawn('sh', ['-c', render!], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      c.stdout.on('data', (b) => {
-        out += b;
+    // A new user's home: the site key labctl secrets init writes goes there, not into this machine's ~/.config.
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, 'home'), LABCTL_STATE_DIR: join(dir, 'state') };
+    delete env.LABCTL_AGE_KEY_FILE;
+    const sh = (line: string, input = '') =>
+      new Promise<{ code: number | null; out: string }>((done) => {
+        const c = spawn('sh', ['-c', line], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        let out = '';
+        c.stdout.on('data', (b) => {
+          out += b;
+        });
+        c.stderr.on('data', (b) => {
+          out += b;
+        });
+        c.stdin.end(input);
+        c.on('close', (code) => done({ code, out }));
       });
-      c.stderr.on('data', (b) => {
-        out += b;
-      });
-      c.on('close', (code) => done({ code, out }));
-    });
+    // A hint's command as the user copies it: `labctl` is `node bin/labctl.js` in a checkout (README).
+    const asTyped = (cmd: string) => cmd.replace(/^labctl /, 'node bin/labctl.js ');
+    const r = await sh(rest.join(' && '));
     expect(r.code, r.out).toBe(0);
     expect(readFileSync(join(dir, 'site/bootstrap/root.yaml'), 'utf8')).toContain('kind: Application');
+    // Every folder a hint names with -r is the one the quick start made; no hint sends the user elsewhere.
+    const folders = (out: string) => [...out.matchAll(/ -r (\S+?)[;,:)]?(?=\s|$)/g)].map((m) => m[1]);
+    const init = /run (labctl secrets init -r \S+) to create the site key, then (labctl render [^\n]*?) again/.exec(
+      r.out,
+    );
+    expect(init, r.out).not.toBeNull();
+    const i = await sh(asTyped(init![1]!));
+    expect(i.code, i.out).toBe(0);
+    const again = await sh(asTyped(init![2]!));
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toMatch(/secrets: generated \d+ new entries/);
+    const set = /to supply, each with (labctl secrets set ENTRY [^:]*): ([^\n]*)/.exec(again.out);
+    expect(set, again.out).not.toBeNull();
+    // plan reads the store the render hints filled: the etcd snapshot credentials are what it asks for.
+    const plan = await sh('node bin/labctl.js plan -i site/inventory.yaml');
+    expect(plan.code, plan.out).toBe(0);
+    const next = /Next: (.*?) \(campus IT supplies the S3 keys\), then (labctl up [^\n]*?) again;/.exec(plan.out);
+    expect(next, plan.out).not.toBeNull();
+    const planSets = next![1]!.split('; ').filter((c) => c.startsWith('labctl secrets set '));
+    expect(planSets.length).toBeGreaterThan(0);
+    expect(new Set([...folders(r.out), ...folders(again.out), ...folders(plan.out)])).toEqual(new Set(['site']));
+    // The entries plan asks for, set with the command render printed (ENTRY filled in) and with plan's own.
+    const [firstSet, ...otherSets] = planSets;
+    const entry = firstSet!.split(' ')[3]!;
+    expect(set![2]!.split(', ')).toContain(entry);
+    const viaRender = await sh(asTyped(set![1]!.replace('ENTRY', entry)), 'AKIAQUICKSTART\n');
+    expect(viaRender.code, viaRender.out).toBe(0);
+    for (const c of otherSets) {
+      const s = await sh(asTyped(c), 'quickstart-secret-value\n');
+      expect(s.code, s.out).toBe(0);
+    }
+    const after = await sh('node bin/labctl.js plan -i site/inventory.yaml');
+    expect(after.code, after.out).toBe(0);
+    expect(after.out).not.toContain('etcd snapshots: the inventory has a backup section');
+    // The up command plan names parses as a command labctl has (it is not run: it would reach for the servers).
+    const up = await sh(`${asTyped(next![2]!)} --help`);
+    expect(up.code, up.out).toBe(0);
     rmSync(dir, { recursive: true, force: true });
   });
 
