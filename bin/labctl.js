@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import module from 'node:module';
-import { freshEntry, runBundle } from './run-bundle.js';
+import { bundleState, runBundle } from './run-bundle.js';
 
 // Node >= 22.1 keeps compiled code between runs; Node 20 has no such API for ES modules.
 module.enableCompileCache?.();
@@ -26,7 +26,11 @@ async function bundleEntry() {
   if (!process.features.require_module)
     return slower(`Node ${process.version} cannot run the bundle (it needs 20.19 or later)`);
   try {
-    return freshEntry() ?? (await (await import('./build.js')).build());
+    const state = bundleState();
+    if (state.entry) return state.entry;
+    // A build takes 10-20 s: say why before it starts, so a silent terminal is not taken for a hang.
+    process.stderr.write(`labctl: ${state.why}; rebuilding (10-20 s)...\n`);
+    return await (await import('./build.js')).build();
   } catch (e) {
     return slower(
       `the bundle could not be built in ${join(root, '.build')} (${String(e?.message ?? e).split('\n')[0]})`,

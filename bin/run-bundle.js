@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
@@ -39,17 +39,31 @@ export const stamp = (rel) => {
   }
 };
 
-/** The entry of the current bundle when every file it was built from is unchanged; otherwise null. */
-export function freshEntry() {
+/**
+ * The current bundle: `{ entry }` when every file it was built from is unchanged, otherwise `{ why }`, the
+ * reason a build is needed in the words bin/labctl.js prints before building (a rebuild takes 10-20 s).
+ */
+export function bundleState() {
   let cur;
   try {
     cur = JSON.parse(readFileSync(CURRENT, 'utf8'));
   } catch {
-    return null;
+    return { why: 'no bundle is built yet (npm ci or npm run build makes it)' };
   }
-  for (const [rel, was] of Object.entries(cur.inputs ?? {})) if (stamp(rel) !== was) return null;
+  const changed = Object.entries(cur.inputs ?? {}).filter(([rel, was]) => stamp(rel) !== was);
+  if (changed.length) {
+    const [rel, was] = changed[0];
+    const what = stamp(rel) === 'missing' ? 'was removed' : was === 'missing' ? 'was added' : 'changed';
+    const more = changed.length > 1 ? ` (and ${changed.length - 1} other file${changed.length > 2 ? 's' : ''})` : '';
+    return { why: `${rel}${more} ${what} since the bundle was built` };
+  }
   const entry = join(BUILD_ROOT, String(cur.dir), 'main.cjs');
-  return existsSync(entry) ? entry : null;
+  return existsSync(entry) ? { entry } : { why: `the bundle ${relative(ROOT, entry)} is missing` };
+}
+
+/** The entry of the current bundle when every file it was built from is unchanged; otherwise null. */
+export function freshEntry() {
+  return bundleState().entry ?? null;
 }
 
 /** The cache file of the command `argv` runs: its first word, or "other" for anything unusual. */

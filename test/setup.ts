@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, expect } from 'vitest';
 const tools = resolve(import.meta.dirname, '../.tools/bin');
 // Fast files share a worker process (vitest.config.ts isolate: false): add the folder once.
@@ -17,6 +18,11 @@ if (process.env.LABCTL_TEST_ISOLATED === '1' && counted.labctlTestFiles > 1)
 // labctl's local state (journal, pinned SSH host keys) defaults to $XDG_STATE_HOME/labctl/<site>: a fresh
 // folder per test file, so no test reads or writes the real home's state.
 process.env.XDG_STATE_HOME = mkdtempSync(join(tmpdir(), 'labctl-state-'));
+// A bundle an edit made stale is rebuilt here, before any test runs labctl: otherwise the first labctl a test
+// starts rebuilds it and prints why on stderr (bin/labctl.js), which tests of an empty stderr would see.
+const bin = (f: string) => pathToFileURL(resolve(import.meta.dirname, '../bin', f)).href;
+if (!process.env.LABCTL_NO_BUNDLE && !(await import(bin('run-bundle.js'))).freshEntry())
+  await (await import(bin('build.js'))).build();
 
 // vitest runs a file's tests back to back without returning to the event loop when they are synchronous: a
 // file of synchronous tests was one block (precompiled-validators: 77 s under load), and a worker RPC
