@@ -73,9 +73,11 @@ export function cacheFileOf(entry, argv) {
 }
 
 // A cache file is the SHA-256 of V8's data, then the data. V8 checks only a header and the length of what
-// it is given: damaged bytes (a torn write, a bad disk) crashed every start of that command.
+// it is given: damaged bytes (a torn write, a bad disk) crashed every start of that command. The digest
+// also covers the Node version and architecture: Node 20.19 and 20.20 carry the same V8 version, so V8
+// took a cache one wrote from the other, and every render of a checkout shared by both crashed (SIGSEGV).
 const DIGEST = 32;
-const sha256 = (b) => createHash('sha256').update(b).digest();
+const sha256 = (b) => createHash('sha256').update(`${process.version} ${process.arch}\n`).update(b).digest();
 
 /** V8's data from a cache file whose digest matches; undefined otherwise (then the run writes a new one). */
 function readCache(file) {
