@@ -191,6 +191,9 @@ describe('the Node version check (other versions pretended: one Node here)', () 
     const { ENGINES, nodeRefusal } = await support();
     expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node).toBe(ENGINES);
     expect(JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')).packages[''].engines.node).toBe(ENGINES);
+    expect(readFileSync(join(ROOT, 'installer/cli/commands/doctor.ts'), 'utf8')).toContain(
+      `labctl itself (${ENGINES})`,
+    );
     for (const v of ['v20.19.0', 'v20.20.2', 'v22.12.0', 'v22.22.1', 'v23.0.0', 'v24.11.1', 'v26.10.0'])
       expect(nodeRefusal(v), v).toBeNull();
     for (const v of ['v18.20.4', 'v20.0.0', 'v20.10.0', 'v20.18.3', 'v21.7.3', 'v22.0.0', 'v22.11.0', 'garbage'])
