@@ -18,6 +18,21 @@ describe('labctl doctor', () => {
     // shellcheck prints a title line first and "version: 0.9.0" on the second: the version, not the title.
     if (byName.shellcheck!.ok) expect(byName.shellcheck!.version).toMatch(/^\d+\.\d+\.\d+$/);
     for (const t of tools.filter((x) => x.ok)) expect(t.version, t.name).toMatch(/\d+\.\d+/);
+    // The real helm and kubectl of .tools/bin: doctor's verdict and version are preflight's (localChecks; the
+    // example's kubernetes.version is the pinned default doctor uses without an inventory).
+    const { localChecks } = await import('../installer/cluster/local-preflight.ts');
+    const { loadSite } = await import('../installer/cli/commands/cluster-common.ts');
+    const site = loadSite(EXAMPLE);
+    const { pinnedVersions } = await import('../installer/core/versions.ts');
+    expect(site.kubernetes.version).toBe(pinnedVersions().kubernetes.default);
+    const local = await localChecks(site, { repo: mkdtempSync(join(tmpdir(), 'labctl-doctor-repo-')) });
+    for (const id of ['helm', 'kubectl']) {
+      const p = local.find((c) => c.id === id)!;
+      expect({ ok: byName[id]!.ok, version: byName[id]!.version }, id).toEqual({
+        ok: p.status === 'pass',
+        version: p.found,
+      });
+    }
     // A tool that cannot exist is reported missing, not as an error.
     const r2 = await labctl(['doctor'], { env: { PATH: '/nonexistent' } });
     expect(r2.code).toBe(0);
@@ -53,20 +68,5 @@ describe('doctor and preflight judge kubectl alike', () => {
     expect(preflight.stdout).toContain(`local kubectl  FAIL v1.32.4 (expected 1.36 ± 1 minor`);
     expect(preflight.stdout).toContain(kubectl.reason!);
     expect(preflight.stderr).toContain('preflight failed on this machine (kubectl); no server was contacted');
-  });
-
-  it("the real helm and kubectl of .tools/bin: doctor's verdict and version are preflight's (localChecks)", async () => {
-    const { localChecks } = await import('../installer/cluster/local-preflight.ts');
-    const { loadSite } = await import('../installer/cli/commands/cluster-common.ts');
-    const [doctor, local] = await Promise.all([
-      labctl(['doctor', '-i', EXAMPLE, '--output', 'json']),
-      localChecks(loadSite(EXAMPLE), { repo: mkdtempSync(join(tmpdir(), 'labctl-doctor-repo-')) }),
-    ]);
-    const tools = JSON.parse(doctor.stdout) as { name: string; ok: boolean; version?: string }[];
-    for (const id of ['helm', 'kubectl']) {
-      const d = tools.find((t) => t.name === id)!;
-      const p = local.find((c) => c.id === id)!;
-      expect({ ok: d.ok, version: d.version }, id).toEqual({ ok: p.status === 'pass', version: p.found });
-    }
   });
 });
