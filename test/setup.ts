@@ -21,8 +21,11 @@ process.env.XDG_STATE_HOME = mkdtempSync(join(tmpdir(), 'labctl-state-'));
 // A bundle an edit made stale is rebuilt here, before any test runs labctl: otherwise the first labctl a test
 // starts rebuilds it and prints why on stderr (bin/labctl.js), which tests of an empty stderr would see.
 const bin = (f: string) => pathToFileURL(resolve(import.meta.dirname, '../bin', f)).href;
-if (!process.env.LABCTL_NO_BUNDLE && !(await import(bin('run-bundle.js'))).freshEntry())
-  await (await import(bin('build.js'))).build();
+const checked = globalThis as { labctlBundleChecked?: boolean }; // once per worker (fast files share one)
+if (!process.env.LABCTL_NO_BUNDLE && !checked.labctlBundleChecked) {
+  if (!(await import(bin('run-bundle.js'))).freshEntry()) await (await import(bin('build.js'))).build();
+  checked.labctlBundleChecked = true;
+}
 
 // vitest runs a file's tests back to back without returning to the event loop when they are synchronous: a
 // file of synchronous tests was one block (precompiled-validators: 77 s under load), and a worker RPC
