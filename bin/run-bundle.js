@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
@@ -39,17 +39,31 @@ export const stamp = (rel) => {
   }
 };
 
-/** The entry of the current bundle when every file it was built from is unchanged; otherwise null. */
-export function freshEntry() {
+/**
+ * The current bundle: `{ entry }` when every file it was built from is unchanged, otherwise `{ why }`, the
+ * reason a build is needed in the words bin/labctl.js prints before building (a rebuild takes 10-20 s).
+ */
+export function bundleState() {
   let cur;
   try {
     cur = JSON.parse(readFileSync(CURRENT, 'utf8'));
   } catch {
-    return null;
+    return { why: 'no bundle is built yet (npm ci or npm run build makes it)' };
   }
-  for (const [rel, was] of Object.entries(cur.inputs ?? {})) if (stamp(rel) !== was) return null;
+  const changed = Object.entries(cur.inputs ?? {}).filter(([rel, was]) => stamp(rel) !== was);
+  if (changed.length) {
+    const [rel, was] = changed[0];
+    const what = stamp(rel) === 'missing' ? 'was removed' : was === 'missing' ? 'was added' : 'changed';
+    const more = changed.length > 1 ? ` (and ${changed.length - 1} other file${changed.length > 2 ? 's' : ''})` : '';
+    return { why: `${rel}${more} ${what} since the bundle was built` };
+  }
   const entry = join(BUILD_ROOT, String(cur.dir), 'main.cjs');
-  return existsSync(entry) ? entry : null;
+  return existsSync(entry) ? { entry } : { why: `the bundle ${relative(ROOT, entry)} is missing` };
+}
+
+/** The entry of the current bundle when every file it was built from is unchanged; otherwise null. */
+export function freshEntry() {
+  return bundleState().entry ?? null;
 }
 
 /**
@@ -64,9 +78,11 @@ export function cacheFileOf(entry, argv) {
 const NO_COMMAND = 'top';
 
 // A cache file is the SHA-256 of V8's data, then the data. V8 checks only a header and the length of what
-// it is given: damaged bytes (a torn write, a bad disk) crashed every start of that command.
+// it is given: damaged bytes (a torn write, a bad disk) crashed every start of that command. The digest
+// also covers the Node version and architecture: Node 20.19 and 20.20 carry the same V8 version, so V8
+// took a cache one wrote from the other, and every render of a checkout shared by both crashed (SIGSEGV).
 const DIGEST = 32;
-const sha256 = (b) => createHash('sha256').update(b).digest();
+const sha256 = (b) => createHash('sha256').update(`${process.version} ${process.arch}\n`).update(b).digest();
 
 /** V8's data from a cache file whose digest matches; undefined otherwise (then the run writes a new one). */
 function readCache(file) {

@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { labctl } from './helpers.ts';
+import { EXAMPLE, labctl } from './helpers.ts';
 
 describe('labctl doctor', () => {
   it('reports each tool as ok with a version or as missing', async () => {
@@ -15,11 +18,55 @@ describe('labctl doctor', () => {
     // shellcheck prints a title line first and "version: 0.9.0" on the second: the version, not the title.
     if (byName.shellcheck!.ok) expect(byName.shellcheck!.version).toMatch(/^\d+\.\d+\.\d+$/);
     for (const t of tools.filter((x) => x.ok)) expect(t.version, t.name).toMatch(/\d+\.\d+/);
+    // The real helm and kubectl of .tools/bin: doctor's verdict and version are preflight's (localChecks; the
+    // example's kubernetes.version is the pinned default doctor uses without an inventory).
+    const { localChecks } = await import('../installer/cluster/local-preflight.ts');
+    const { loadSite } = await import('../installer/cli/commands/cluster-common.ts');
+    const site = loadSite(EXAMPLE);
+    const { pinnedVersions } = await import('../installer/core/versions.ts');
+    expect(site.kubernetes.version).toBe(pinnedVersions().kubernetes.default);
+    const local = await localChecks(site, { repo: mkdtempSync(join(tmpdir(), 'labctl-doctor-repo-')) });
+    for (const id of ['helm', 'kubectl']) {
+      const p = local.find((c) => c.id === id)!;
+      expect({ ok: byName[id]!.ok, version: byName[id]!.version }, id).toEqual({
+        ok: p.status === 'pass',
+        version: p.found,
+      });
+    }
     // A tool that cannot exist is reported missing, not as an error.
     const r2 = await labctl(['doctor'], { env: { PATH: '/nonexistent' } });
     expect(r2.code).toBe(0);
     expect(r2.stdout).toMatch(/^git\s+missing/m);
     // helm only in this checkout's .tools/bin: missing, as preflight and up would find it, with the PATH fix.
     expect(r2.stdout).toMatch(/^helm\s+missing .*\.tools\/bin\/helm is not on PATH: export PATH=/m);
+  });
+});
+
+// One judgment of helm and kubectl (installer/cluster/local-tools.ts) behind doctor and preflight: doctor
+// said "ok" to a kubectl four minors from the cluster that preflight failed. No kubectl 1.32 is installed
+// here: a script printing what `kubectl version --client -o json` of 1.32.4 prints stands in for it.
+describe('doctor and preflight judge kubectl alike', () => {
+  it('an old kubectl: doctor says FAIL with the reason preflight gives, and preflight stops before any server', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'labctl-old-kubectl-'));
+    writeFileSync(
+      join(bin, 'kubectl'),
+      '#!/bin/sh\necho \'{"clientVersion":{"major":"1","minor":"32","gitVersion":"v1.32.4"}}\'\n',
+      { mode: 0o755 },
+    );
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    const [doctor, preflight] = await Promise.all([
+      labctl(['doctor', '-i', EXAMPLE, '--output', 'json'], { env }),
+      labctl(['preflight', '-i', EXAMPLE], { env }),
+    ]);
+    const kubectl = (
+      JSON.parse(doctor.stdout) as { name: string; ok: boolean; version?: string; reason?: string }[]
+    ).find((t) => t.name === 'kubectl')!;
+    expect(kubectl).toMatchObject({ ok: false, version: 'v1.32.4' });
+    expect(kubectl.reason).toMatch(
+      /^kubectl v1\.32\.4 is 4 minors away from the cluster's v1\.36\.\d+; install kubectl 1\.36$/,
+    );
+    expect(preflight.stdout).toContain(`local kubectl  FAIL v1.32.4 (expected 1.36 ± 1 minor`);
+    expect(preflight.stdout).toContain(kubectl.reason!);
+    expect(preflight.stderr).toContain('preflight failed on this machine (kubectl); no server was contacted');
   });
 });

@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, expect } from 'vitest';
 const tools = resolve(import.meta.dirname, '../.tools/bin');
 // Fast files share a worker process (vitest.config.ts isolate: false): add the folder once.
@@ -21,6 +22,14 @@ process.env.XDG_STATE_HOME = mkdtempSync(join(tmpdir(), 'labctl-state-'));
 // README's `secrets init` on this machine), render and plan read the store where a test expects no key. A
 // test that gives labctl a HOME of its own gets that HOME's default (test/helpers.ts labctl()).
 process.env.LABCTL_AGE_KEY_FILE = join(process.env.XDG_STATE_HOME, 'site.agekey');
+// A bundle an edit made stale is rebuilt here, before any test runs labctl: otherwise the first labctl a test
+// starts rebuilds it and prints why on stderr (bin/labctl.js), which tests of an empty stderr would see.
+const bin = (f: string) => pathToFileURL(resolve(import.meta.dirname, '../bin', f)).href;
+const checked = globalThis as { labctlBundleChecked?: boolean }; // once per worker (fast files share one)
+if (!process.env.LABCTL_NO_BUNDLE && !checked.labctlBundleChecked) {
+  if (!(await import(bin('run-bundle.js'))).freshEntry()) await (await import(bin('build.js'))).build();
+  checked.labctlBundleChecked = true;
+}
 
 // vitest runs a file's tests back to back without returning to the event loop when they are synchronous: a
 // file of synchronous tests was one block (precompiled-validators: 77 s under load), and a worker RPC

@@ -149,10 +149,11 @@ export function missingBackupCredentials(r: EtcdBackupInputs, inventory: string,
       ),
     ),
   ];
+  const up = `labctl up -i ${inventory} -r ${repo}`; // as the user runs it from where they are, like the commands above
   return [
     `etcd snapshots: the inventory has a backup section but the secret store in ${repo} ${r.unreadable ? `cannot be read (${r.unreadable}), so these entries are unavailable` : 'has no'}: ${r.missing.join(', ')}.`,
-    `Next: ${commands.join('; ')} (campus IT supplies the S3 keys), then labctl up again;`,
-    `or labctl up ${WITHOUT_BACKUP_CREDENTIALS} to install everything except the etcd snapshot timer (step 0037-etcd-snapshot) for now.`,
+    `Next: ${commands.join('; ')} (campus IT supplies the S3 keys), then ${up} again;`,
+    `or ${up} ${WITHOUT_BACKUP_CREDENTIALS} to install everything except the etcd snapshot timer (step 0037-etcd-snapshot) for now.`,
   ].join(' ');
 }
 

@@ -1,13 +1,11 @@
 // Preflight of this machine, before any server is touched: the tools `up` runs here for the hand-over
 // (helm, kubectl: found, and the version against what gitops/versions.yaml pins where it pins one) and
 // the site key (readable, and one of the recipients the site key holder confirmed for the store).
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import * as age from 'age-encryption';
 import type { Site } from '../inventory/types.ts';
-import { minorOf } from '../core/versions.ts';
+import { handOverTools } from './local-tools.ts';
 import { defaultKeyFile, readIdentity } from '../secrets/store.ts';
 import { verifiedConfirmed, CONFIRMED_FILE } from '../secrets/recipients.ts';
 
@@ -19,75 +17,9 @@ export interface LocalCheck {
   reason?: string;
 }
 
-const run = promisify(execFile);
-
-async function tool(argv: string[]): Promise<{ out?: string; error?: string }> {
-  try {
-    return { out: (await run(argv[0]!, argv.slice(1), { timeout: 15_000 })).stdout.trim() };
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    return { error: err.code === 'ENOENT' ? 'not found on PATH' : (err.stderr || err.message).trim().split('\n')[0] };
-  }
-}
-
-const minor = (v: string) => Number(minorOf(v).split('.')[1]);
-
 export async function localChecks(site: Site, o: { repo: string; keyFile?: string }): Promise<LocalCheck[]> {
-  const out: LocalCheck[] = [];
-  // helm: gitops/versions.yaml pins charts, not the helm binary; the hand-over needs helm 3.8+ or 4.
-  const helm = await tool(['helm', 'version', '--template', '{{.Version}}']);
-  const helmExpected = '3.8 or newer (not pinned in gitops/versions.yaml)';
-  if (helm.error)
-    out.push({
-      id: 'helm',
-      status: 'fail',
-      expected: helmExpected,
-      reason: `helm ${helm.error}: up installs Calico and Argo CD with it; install it (https://helm.sh/docs/intro/install/)`,
-    });
-  else {
-    const [maj, min] = helm.out!.replace(/^v/, '').split('.').map(Number) as [number, number];
-    const ok = maj > 3 || (maj === 3 && min >= 8);
-    out.push({
-      id: 'helm',
-      status: ok ? 'pass' : 'fail',
-      found: helm.out,
-      expected: helmExpected,
-      ...(ok ? {} : { reason: `helm ${helm.out} is older than 3.8` }),
-    });
-  }
-  // kubectl: the version skew policy allows one minor either side of the cluster's.
-  const k8s = site.kubernetes.version;
-  const kubectlExpected = `${minorOf(k8s)} ± 1 minor (kubernetes ${k8s}, gitops/versions.yaml)`;
-  const kc = await tool(['kubectl', 'version', '--client', '-o', 'json']);
-  let found: string | undefined;
-  try {
-    found = kc.out
-      ? (JSON.parse(kc.out) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion
-      : undefined;
-  } catch {
-    found = undefined;
-  }
-  if (!found)
-    out.push({
-      id: 'kubectl',
-      status: 'fail',
-      expected: kubectlExpected,
-      reason: `kubectl ${kc.error ?? 'printed no client version'}: up applies the Calico CRDs with it; install kubectl ${minorOf(k8s)}`,
-    });
-  else {
-    const skew = Math.abs(minor(found) - minor(k8s));
-    out.push({
-      id: 'kubectl',
-      status: skew <= 1 ? 'pass' : 'fail',
-      found,
-      expected: kubectlExpected,
-      ...(skew <= 1
-        ? {}
-        : {
-            reason: `kubectl ${found} is ${skew} minors away from the cluster's ${k8s}; install kubectl ${minorOf(k8s)}`,
-          }),
-    });
-  }
+  // helm and kubectl: the judgment doctor shows too (local-tools.ts).
+  const out: LocalCheck[] = await handOverTools(site.kubernetes.version);
   out.push(await siteKeyCheck(o));
   return out;
 }

@@ -12,6 +12,8 @@ export interface NoteOptions {
   keyFile?: string;
   /** The inventory as the user named it, so the command a note suggests can be run as shown. */
   inventory?: string;
+  /** The render command as the user would type it again (a note that says "render again" names it). */
+  renderAgain?: string;
 }
 
 export async function renderSecretsNote(repoDir: string, needs: SecretNeed[], o: NoteOptions = {}): Promise<string> {
@@ -19,7 +21,10 @@ export async function renderSecretsNote(repoDir: string, needs: SecretNeed[], o:
   const inv = o.inventory ? ` -i ${o.inventory}` : '';
   const store = new SecretStore(repoDir, { keyFile });
   if (!store.initialized()) {
-    return `secret store not initialized: run labctl secrets init -r ${repoDir} to create the site key; generated secrets are added on the next render\n`;
+    const again = o.renderAgain
+      ? `, then ${o.renderAgain} again adds the generated secrets`
+      : '; generated secrets are added on the next render';
+    return `secret store not initialized: run labctl secrets init -r ${repoDir} to create the site key${again}\n`;
   }
   // Encrypting needs the site key (to check the recipients). Without it here, say what is left to do.
   const missing = needs.filter((n) => !isDerived(n) && n.generate.kind !== 'external' && !store.has(n.ref));
@@ -34,6 +39,6 @@ export async function renderSecretsNote(repoDir: string, needs: SecretNeed[], o:
     ? `secrets: generated ${r.generated.length} new entr${r.generated.length === 1 ? 'y' : 'ies'} (${r.generated.join(', ')})\n`
     : '';
   if (r.missingExternal.length)
-    out += `secrets: ${r.missingExternal.length} entr${r.missingExternal.length === 1 ? 'y' : 'ies'} to supply with labctl secrets set: ${r.missingExternal.join(', ')}\n`;
+    out += `secrets: ${r.missingExternal.length} entr${r.missingExternal.length === 1 ? 'y' : 'ies'} to supply, each with labctl secrets set ENTRY${inv} -r ${repoDir}: ${r.missingExternal.join(', ')}\n`;
   return out;
 }

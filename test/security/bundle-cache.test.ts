@@ -62,6 +62,27 @@ describe('the V8 code cache beside the bundle', () => {
     expect((await start(entry, ['version'])).stdout).toBe(first.stdout);
   });
 
+  it('a cache file written by another Node version is not given to V8 but rewritten (pretended version: one Node here)', async () => {
+    // Node 20.19 and 20.20 carry the same V8 version: V8 took a cache one wrote from the other, and every
+    // render of a checkout run by both crashed (SIGSEGV, found with real 20.19.0 and 20.20.2 binaries).
+    const entry = await bundleCopy();
+    const pretend = `data:text/javascript,Object.defineProperty(process,"version",{value:"v20.19.0"})`;
+    const other = await run(process.execPath, [
+      '--import',
+      pretend,
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(RUNNER)}); process.exitCode = await m.runBundle(${JSON.stringify(entry)}, ["version"]);`,
+    ]);
+    expect(other.status, other.stderr).toBe(0);
+    const cache = join(entry, '../v8-cache.version.bin');
+    const written = readFileSync(cache);
+    const mine = await start(entry, ['version']);
+    expect(mine.status, mine.stderr).toBe(0);
+    expect(mine.stdout).toBe(other.stdout.replace('Node v20.19.0', `Node ${process.version}`));
+    expect(readFileSync(cache).equals(written), "the other version's file is replaced, not used").toBe(false);
+  });
+
   it('only a command labctl has, or none (--help, --version), run to its end (exit 0 or 1), gets a cache file', async () => {
     const entry = await bundleCopy();
     expect((await start(entry, ['aaa'])).status).toBe(2);

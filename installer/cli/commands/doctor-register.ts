@@ -1,11 +1,14 @@
 // `labctl doctor`; the action lazy-imports ./doctor.ts.
 import type { Command } from 'commander';
-import { outputOption } from '../options.ts';
+import { inventoryOption, outputOption } from '../options.ts';
 
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('show which tools labctl can use here, with versions')
+    .description(
+      "show which tools labctl can use here, with versions; helm and kubectl judged as preflight judges them (kubectl against the inventory's kubernetes.version when -i names one that exists, else the pinned default)",
+    )
+    .addOption(inventoryOption())
     .addOption(outputOption())
-    .action(async (o) => (await import('./doctor.ts')).doctorCommand({ output: o.output }));
+    .action(async (o) => (await import('./doctor.ts')).doctorCommand({ output: o.output, inventory: o.inventory }));
 }

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { $ } from 'zx';
 import { repoPath } from '../../core/paths.ts';
+import { pinnedVersions } from '../../core/versions.ts';
+import { requireSite } from '../../inventory/validate.ts';
+import { HELM_PROBE, KUBECTL_PROBE, judgeHelm, judgeKubectl, probe } from '../../cluster/local-tools.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 
 interface Tool {
@@ -14,10 +17,11 @@ interface Tool {
 }
 
 export const TOOLS: Tool[] = [
-  { name: 'node', args: ['--version'], needed: 'labctl itself (>= 20)', required: true },
+  // The range package.json "engines" states and bin/node-support.js checks (test/cli-entry.test.ts: they agree).
+  { name: 'node', args: ['--version'], needed: 'labctl itself (^20.19.0 || >=22.12.0)', required: true },
   { name: 'git', args: ['--version'], needed: 'render --check, the site repository' },
   { name: 'helm', args: ['version', '--short'], needed: 'up (CNI and ArgoCD install), chart tests' },
-  { name: 'kubectl', args: ['version', '--client=true'], needed: 'reading the cluster by hand' },
+  { name: 'kubectl', args: ['version', '--client=true'], needed: 'up (Calico CRDs), reading the cluster by hand' },
   { name: 'ssh', args: ['-V'], needed: 'preflight/up (node-ssh is built in; ssh is for jump hosts and debugging)' },
   { name: 'shellcheck', args: ['--version'], needed: 'tests of the step scripts' },
   { name: 'promtool', args: ['--version'], needed: 'tests of alert rules' },
@@ -37,9 +41,24 @@ export interface ToolStatus {
   required: boolean;
   /** A missing tool that this checkout's .tools/bin holds (unpacked by .ci/tools.sh): how to put it on PATH. */
   hint?: string;
+  /** helm and kubectl: the version up needs, and why the one found is not it (the verdict preflight shows too). */
+  expected?: string;
+  reason?: string;
 }
 
-export async function checkTools(): Promise<ToolStatus[]> {
+/**
+ * The Kubernetes version kubectl is judged against, as preflight judges it: the inventory's
+ * kubernetes.version when `inventory` is a valid inventory, else the pinned default (doctor runs anywhere).
+ */
+export function kubernetesFor(inventory: string): { version: string; from: string } {
+  if (existsSync(inventory)) {
+    const v = requireSite(inventory);
+    if ('site' in v) return { version: v.site.kubernetes.version, from: inventory };
+  }
+  return { version: pinnedVersions().kubernetes.default, from: 'gitops/versions.yaml' };
+}
+
+export async function checkTools(k8s = pinnedVersions().kubernetes.default): Promise<ToolStatus[]> {
   // PATH only: up and preflight run tools from PATH, so doctor must not call a tool "ok" that they cannot
   // find. One that only this checkout's .tools/bin holds (.ci/tools.sh) is missing, with the way to add it.
   const PATH = process.env.PATH ?? '';
@@ -61,6 +80,24 @@ export async function checkTools(): Promise<ToolStatus[]> {
             ...(inTools ? { hint: `${join(tools, t.name)} is not on PATH: export PATH="${tools}:$PATH"` } : {}),
           };
         }
+        // helm and kubectl: the same probe and judgment as preflight (cluster/local-tools.ts).
+        if (t.name === 'helm' || t.name === 'kubectl') {
+          const env = { ...process.env, PATH };
+          const v =
+            t.name === 'helm'
+              ? judgeHelm(await probe(HELM_PROBE, env))
+              : judgeKubectl(await probe(KUBECTL_PROBE, env), k8s);
+          return {
+            name: t.name,
+            ok: v.status === 'pass',
+            ...(v.found ? { version: v.found } : {}),
+            path: which.stdout.trim(),
+            needed: t.needed,
+            required: !!t.required,
+            expected: v.expected,
+            ...(v.reason ? { reason: v.reason } : {}),
+          };
+        }
         const out = await $({
           nothrow: true,
           quiet: true,
@@ -76,15 +113,16 @@ export async function checkTools(): Promise<ToolStatus[]> {
   );
 }
 
-export async function doctorCommand(opts: { output: OutputFormat }): Promise<void> {
-  const tools = await checkTools();
+export async function doctorCommand(opts: { output: OutputFormat; inventory: string }): Promise<void> {
+  const tools = await checkTools(kubernetesFor(opts.inventory).version);
   if (opts.output === 'json') {
     printJson(tools);
     return;
   }
   const w = Math.max(...tools.map((t) => t.name.length));
   for (const t of tools) {
-    const status = t.ok ? `ok       ${t.version ?? ''}` : 'missing ';
-    process.stdout.write(`${t.name.padEnd(w)}  ${status.padEnd(28)} ${t.needed}${t.hint ? ` (${t.hint})` : ''}\n`);
+    const status = t.ok ? `ok       ${t.version ?? ''}` : t.path ? `FAIL     ${t.version ?? ''}` : 'missing ';
+    const why = t.hint ?? t.reason;
+    process.stdout.write(`${t.name.padEnd(w)}  ${status.padEnd(28)} ${t.needed}${why ? ` (${why})` : ''}\n`);
   }
 }

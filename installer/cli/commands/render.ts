@@ -1,6 +1,6 @@
 // `labctl render`, `render --check` and `labctl diff`.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { ExitError } from '../../core/diagnostics.ts';
 import { requireSite } from '../../inventory/validate.ts';
@@ -59,7 +59,19 @@ export function notASiteRepo(out: string, inventory: string): string | null {
 }
 
 /** The render command as the user would type it again. */
-const renderAgain = (o: RenderOptions) => `labctl render -i ${o.inventory} -o ${o.out}`;
+const renderAgain = (o: RenderOptions) =>
+  `labctl render -i ${o.inventory}${o.outGiven === false ? '' : ` -o ${o.out}`}`;
+
+/**
+ * The site repository is the folder that holds the inventory (docs/decisions.md): secrets, plan, preflight
+ * and up look for secrets/ there unless given -r. Rendering elsewhere makes a tree whose store those
+ * commands do not find by themselves, so say how to name it, and how to make it a site repository.
+ */
+export function outsideNote(o: RenderOptions): string {
+  if (resolve(o.out) === resolve(dirname(o.inventory))) return '';
+  const copy = join(o.out, 'inventory.yaml');
+  return `note: ${o.out} does not hold ${o.inventory}, so labctl secrets, plan, preflight and up look for the secret store beside ${o.inventory} (in ${dirname(o.inventory)}) unless given -r ${o.out}. A site repository holds its inventory: cp ${o.inventory} ${copy}, then use -i ${copy} (README, "The journey")\n`;
+}
 
 /** The validated site, or the inventory's errors as an ExitError. */
 function siteOf(inventory: string) {
@@ -191,8 +203,12 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
     }
     // Generated secrets: new entries only, encrypted to the site's confirmed recipients (docs/secrets.md).
     const { renderSecretsNote } = await import('../../secrets/render-hook.ts');
-    const note = await renderSecretsNote(o.out, r.secrets, { keyFile: o.keyFile, inventory: o.inventory });
-    if (!o.quiet && note) process.stdout.write(note);
+    const note = await renderSecretsNote(o.out, r.secrets, {
+      keyFile: o.keyFile,
+      inventory: o.inventory,
+      renderAgain: renderAgain(o),
+    });
+    if (!o.quiet) process.stdout.write(outsideNote(o) + note);
   } finally {
     unlock();
   }

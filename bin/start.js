@@ -1,0 +1,54 @@
+// labctl's start, after bin/labctl.js checked the Node version. Runs the esbuild bundle of the TypeScript sources (bin/build.js: built by `npm ci` /
+// `npm run build`, and again here whenever a file it was built from has changed, so a stale bundle is
+// never run) through bin/run-bundle.js, which keeps V8's compiled code between runs. Falls back to
+// running the sources through tsx when the bundle cannot be built, or when LABCTL_NO_BUNDLE=1.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import module from 'node:module';
+import { bundleState, runBundle } from './run-bundle.js';
+
+// Node >= 22.1 keeps compiled code between runs; Node 20 has no such API for ES modules.
+module.enableCompileCache?.();
+
+// The npm package: run the bundle built when the package was made (installer/packaging/); the package
+// carries no TypeScript sources, so a checkout never takes this path.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+if (!existsSync(join(root, 'installer/cli/main.ts')) && existsSync(join(root, 'dist/bundle/main.js'))) {
+  await import(pathToFileURL(join(root, 'dist/bundle/main.js')).href);
+  process.exit(process.exitCode ?? 0);
+}
+
+async function bundleEntry() {
+  if (process.env.LABCTL_NO_BUNDLE) return null;
+  // The bundle require()s ES-module-only dependencies (@kubernetes/client-node): bin/labctl.js lets only a
+  // Node with require(esm) through (20.19, 22.12); --no-experimental-require-module turns it off again.
+  if (!process.features.require_module)
+    return slower(`Node ${process.version} runs without require(esm) here, which the bundle needs`);
+  try {
+    const state = bundleState();
+    if (state.entry) return state.entry;
+    // A build takes 10-20 s: say why before it starts, so a silent terminal is not taken for a hang.
+    process.stderr.write(`labctl: ${state.why}; rebuilding (10-20 s)...\n`);
+    return await (await import('./build.js')).build();
+  } catch (e) {
+    return slower(
+      `the bundle could not be built in ${join(root, '.build')} (${String(e?.message ?? e).split('\n')[0]})`,
+    );
+  }
+}
+
+/** Says once why this run takes the slow path (the sources through tsx: seconds instead of a fraction). */
+function slower(why) {
+  process.stderr.write(`labctl: ${why}; running from the sources instead, which is slower\n`);
+  return null;
+}
+
+const entry = await bundleEntry();
+if (entry) {
+  process.exitCode = await runBundle(entry, process.argv.slice(2));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../installer/cli/main.ts');
+}
