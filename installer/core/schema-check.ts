@@ -68,8 +68,15 @@ function getAt(data: unknown, path: readonly PathSeg[]): unknown {
   return cur;
 }
 
+const SHOWN_CHARS = 80;
+
 export const show = (v: unknown): string => {
-  if (typeof v === 'string') return JSON.stringify(v);
+  // A long value is cut: the message names its place, and one line stays readable (a 30,000-character
+  // schedule made a 30,000-character error line).
+  if (typeof v === 'string')
+    return v.length > SHOWN_CHARS
+      ? `${JSON.stringify(v.slice(0, SHOWN_CHARS))}... (${v.length} characters)`
+      : JSON.stringify(v);
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';

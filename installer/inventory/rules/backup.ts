@@ -5,6 +5,7 @@ import type { Rule } from './context.ts';
 import { contains } from '../../core/ip.ts';
 import { gapSeconds, parseCalendar } from '../../core/oncalendar.ts';
 import { veleroScheduleGap } from '../../core/velero-cron.ts';
+import { show } from '../../core/schema-check.ts';
 
 /** Snapshots more often than this would queue behind their own uploads. */
 export const MIN_SNAPSHOT_GAP_SECONDS = 15 * 60;
@@ -59,8 +60,8 @@ export const backup: Rule = (ctx) => {
     ctx.error(
       ['backup', 'velero', 'schedule'],
       velero.deliberate
-        ? `${JSON.stringify(b.velero.schedule)} is refused: ${velero.error}`
-        : `${JSON.stringify(b.velero.schedule)} is not a schedule Velero runs: ${velero.error}; Velero would mark the Schedule FailedValidation and take no backup`,
+        ? `${show(b.velero.schedule)} is refused: ${velero.error}`
+        : `${show(b.velero.schedule)} is not a schedule Velero runs: ${velero.error}; Velero would mark the Schedule FailedValidation and take no backup`,
       'five fields in UTC, e.g. "0 3 * * *" (03:00 daily), "0 */6 * * *", "30 2 * * mon-fri", or @daily, @every 6h',
     );
   const keep = b.etcd.keep;

@@ -63,6 +63,7 @@ export const backup = opt(
             // Velero does (installer/core/velero-cron.ts) and says why it refuses one.
             str('When Velero backs up: a cron expression (five fields, UTC) or @daily, @every 6h...', {
               pattern: '^[A-Za-z0-9 *?,./@+=_#-]+$',
+              maxLength: 256,
             }),
             '0 3 * * *',
           ),
