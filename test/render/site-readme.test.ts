@@ -2,12 +2,16 @@
 // test/golden, the commands labctl's own parser): every relative link opens a file of the tree, and every
 // `labctl ...` a reader may copy names a command labctl has, with options that command takes. A path the
 // README tells campus IT or the on-call to take must exist.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../installer/cli/main.ts';
 import { ROOT } from '../helpers.ts';
+import { requireSite } from '../../installer/inventory/validate.ts';
+import { readRenderInputs } from '../../installer/render/inputs.ts';
+import { component as velero } from '../../installer/render/components/velero/index.ts';
 
 const GOLDEN = join(ROOT, 'test/golden');
 const trees = readdirSync(GOLDEN).sort();
@@ -81,10 +85,30 @@ describe('the Backups section', () => {
     const section = md.slice(md.indexOf('## Backups'));
     expect(section).toContain('`*-*-* 00/6:00:00` (systemd OnCalendar, node local time)');
     expect(section).toContain('restic repository `s3:https://s3.campus.example.edu/labcloud-backups/etcd/cs-lab`');
-    expect(section).toContain('Velero schedule `platform`: namespaces harbor, keycloak');
-    expect(section).toContain('lab namespaces course-netsec-*');
+    expect(section).toContain('Velero schedule `platform`: namespaces `harbor`, `keycloak`');
+    // In code spans: two globs outside one (course-a-*, course-b-*) read as emphasis in Markdown.
+    expect(section).toContain('lab namespaces `course-netsec-*`');
+    expect(section).not.toMatch(/[^`]course-[a-z0-9-]+-\*[^`]/);
     expect(section).toContain('`0 3 * * *` (cron, UTC) | 720h | `velero/cs-lab/` | 28 h');
     expect(section).toContain('(`backup: false` in the inventory): os101.');
+  });
+
+  it('two backed-up courses and an opted-out one nested under one of them: every namespace glob in a code span (Markdown reads two bare globs as emphasis)', () => {
+    const text = readFileSync(join(ROOT, 'inventory.example.yaml'), 'utf8').replace(
+      '    - {name: os101,',
+      '    - {name: db, title: Databases, staff: [jdoe]}\n    - {name: netsec-old, title: Old, staff: [jdoe], backup: false}\n    - {name: os101,',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'site-readme-'));
+    try {
+      writeFileSync(join(dir, 'inventory.yaml'), text);
+      const r = requireSite(join(dir, 'inventory.yaml'));
+      if (!('site' in r)) throw new Error(JSON.stringify(r.errors));
+      const md = velero.readme!({ site: r.site, ...readRenderInputs(r.site) });
+      expect(md).toContain('lab namespaces `course-db-*`, `course-netsec-*` except `course-netsec-old-*`');
+      expect(md).toContain('(`backup: false` in the inventory): netsec-old, os101.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each(trees.filter((t) => !existsSync(join(GOLDEN, t, 'apps/velero.yaml'))))(

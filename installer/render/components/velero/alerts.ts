@@ -45,7 +45,7 @@ export function alerts({ site }: SiteContext): AlertGroup[] {
               'Backups Failed or PartiallyFailed: see VeleroBackupFailed.',
               'No backup was started: the Schedule is paused or Velero is not running; check the velero pod and the Schedule.',
               `Storage location Unavailable: see VeleroBackupStorageUnavailable.`,
-              'Once fixed, take one now: labctl backup now.',
+              'Once fixed, take one now: labctl backup now --yes --wait (without --yes it only shows the plan).',
             ],
             escalate:
               'If no backup succeeds within a day, tell the platform admins; before any risky change (upgrade, node removal) make sure a recent backup exists.',
