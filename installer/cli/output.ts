@@ -5,17 +5,19 @@ import { jsonControls } from '../core/show-controls.ts';
 
 export type OutputFormat = 'text' | 'json';
 
-/** Lines already written: a command that loads the inventory twice (render, then the secret store) says each thing once. */
+/** Findings already written: a command that loads the inventory twice (render, then the secret store) says each thing once. */
 const printed = new WeakMap<NodeJS.WritableStream, Set<string>>();
 
 export function printDiagnostics(diags: Diagnostic[], stream: NodeJS.WritableStream = process.stderr): void {
   let seen = printed.get(stream);
   if (!seen) printed.set(stream, (seen = new Set()));
   for (const d of diags) {
-    const line = formatDiagnostic(d);
-    if (seen.has(line)) continue;
-    seen.add(line);
-    stream.write(line + '\n');
+    // Keyed by the raw fields, not the printed line: two file names that print alike (control characters
+    // shown escaped) are two findings, and the counts that follow count both.
+    const key = JSON.stringify([d.severity, d.file, d.line, d.col, d.path, d.message, d.hint]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    stream.write(formatDiagnostic(d) + '\n');
   }
 }
 

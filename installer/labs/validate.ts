@@ -2,7 +2,7 @@
 // lab files, check them against the image catalog and the inventory. Pure apart from reading files.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { formatDiagnostic, type Diagnostic } from '../core/diagnostics.ts';
+import type { Diagnostic } from '../core/diagnostics.ts';
 import { imageNames, imagesDir, listImages } from '../images/catalog.ts';
 import { requireSite } from '../inventory/validate.ts';
 import type { Site } from '../inventory/types.ts';
@@ -78,8 +78,13 @@ export function validateLabs(o: LabsOptions): LabsResult {
   };
 }
 
-/** Each line once, so the count in the closing line is the number of lines printed above it. */
+/**
+ * Each finding once, so the count in the closing line is the number of lines printed above it. Keyed by
+ * the raw fields, not the printed line: two file names that print alike (control characters shown escaped)
+ * are two findings.
+ */
 function once(ds: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
-  return ds.filter((d) => !seen.has(formatDiagnostic(d)) && !!seen.add(formatDiagnostic(d)));
+  const key = (d: Diagnostic) => JSON.stringify([d.severity, d.file, d.line, d.col, d.path, d.message, d.hint]);
+  return ds.filter((d) => !seen.has(key(d)) && !!seen.add(key(d)));
 }

@@ -38,10 +38,14 @@ describe('attack: control characters in lab key names and file names (labs valid
   it('a file name is shown escaped in text output', async () => {
     clearLabs(repo);
     put(repo, `labs/netsec/${FILE}`, `${LAB}bogus: 1\n`);
+    // A second file literally named as the first is shown: two findings, though their lines print alike.
+    put(repo, 'labs/netsec/n\\x1b]0;T\\x07\\u{2066}ame.yaml', `${LAB}bogus: 1\n`);
     const r = await validate(repo);
     expect(r.code).toBe(1);
     expect(r.stderr).not.toMatch(ACTING);
-    expect(r.stderr).toContain('n\\x1b]0;T\\x07\\u{2066}ame.yaml:7:1 bogus: unknown key');
+    const shown = 'n\\x1b]0;T\\x07\\u{2066}ame.yaml:7:1 bogus: unknown key';
+    expect(r.stderr.split(shown).length - 1, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/\b4 error\(s\) in 2 lab file\(s\)/); // each file: the key and its name
   });
 
   it('JSON output holds no raw control character and parses back to the real key and file name', async () => {
