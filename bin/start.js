@@ -38,7 +38,8 @@ async function bundleEntry() {
     const first = e?.errors?.[0];
     if (first?.location) {
       const { file, line, column } = first.location;
-      const more = e.errors.length > 1 ? ` (and ${e.errors.length - 1} more error${e.errors.length > 2 ? 's' : ''})` : '';
+      const more =
+        e.errors.length > 1 ? ` (and ${e.errors.length - 1} more error${e.errors.length > 2 ? 's' : ''})` : '';
       process.stderr.write(`labctl: ${file}:${line}:${column + 1}: ${first.text}${more}\n`);
       process.stderr.write('labctl: the bundle cannot be built from the sources as they are; fix that and run again\n');
       process.exit(1);

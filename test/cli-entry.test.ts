@@ -147,7 +147,14 @@ describe('labctl entry point', () => {
         'labctl: installer/cli/main.ts changed since the bundle was built; rebuilding (10-20 s)...',
         '9.9.9-entry-test',
       ]);
-      expect(current().dir).not.toBe(before);
+      const rebuilt = current().dir;
+      expect(rebuilt).not.toBe(before);
+      // The edited file is older than the build but newer than its start minus 1 s: bin/build.js took that
+      // as "changed during the build", and the next start built again (7-13 s). Only a stamp that moved
+      // while esbuild ran counts now (the copy's other files, fresh from cpSync, are as new as a git clone).
+      const again = await run(['bin/labctl.js', '--version']);
+      expect(again.out).toBe('9.9.9-entry-test\n'); // no "rebuilding" line
+      expect(current().dir).toBe(rebuilt);
     });
 
     it('a changed lockfile (dependencies) also rebuilds', async () => {
@@ -163,6 +170,22 @@ describe('labctl entry point', () => {
       expect(current().dir).not.toBe(before);
     });
 
+    it("a syntax error in a source: its file:line:col and esbuild's text, exit 1, no stack; the bundle it had stays", async () => {
+      const file = join(copy, 'installer/cli/output.ts');
+      const good = readFileSync(file, 'utf8');
+      const line = good.split('\n').length; // the appended line's number (the file ends with a newline)
+      writeFileSync(file, `${good}const x = ;\n`);
+      const r = await run(['bin/labctl.js', '--version']);
+      expect(r.code, r.out).toBe(1);
+      expect(r.out).toContain(`labctl: installer/cli/output.ts:${line}:11: Unexpected ";"\n`);
+      expect(r.out).not.toMatch(/^ {4}at /m); // the tsx fallback ended in a TransformError stack
+      expect(r.out).not.toContain('running from the sources');
+      expect(r.out.trim().split('\n')).toHaveLength(3); // why it rebuilds, where the error is, what to do
+      // Fixed: the next run builds and runs (the next test's run, which also proves versions.yaml an input:
+      // one build for both, 7-13 s saved).
+      writeFileSync(file, good);
+    });
+
     it('the pinned versions and templates built into the bundle are inputs: a changed gitops/versions.yaml rebuilds', async () => {
       expect(Object.keys(current().inputs)).toEqual(
         expect.arrayContaining(['gitops/versions.yaml', 'installer/render/templates/site-readme.md.hbs']),
@@ -172,6 +195,7 @@ describe('labctl entry point', () => {
       expect(edited).toContain('v1.36.987'); // the edit must take, or this test proves nothing
       writeFileSync(file, edited);
       const r = await run(['bin/labctl.js', 'version']);
+      expect(r.code, r.out).toBe(0); // after the syntax error fixed in the test before
       expect(r.out).toContain('kubernetes v1.36.987');
     });
   });
