@@ -55,6 +55,21 @@ const dropSelfRun = {
   },
 };
 
+// Each input's stamp taken before esbuild reads it (the first onLoad: it returns nothing, so esbuild or the
+// next plugin loads the file). After the build each is stamped again: a file whose stamp moved was changed
+// while the build ran and may be in the bundle in its old form. Only the sources below installer/ are the
+// checkout's own; the other inputs are stamped by build() before anything reads them.
+const stampBeforeRead = (before) => ({
+  name: 'stamp-before-read',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]installer[\\/]/ }, (args) => {
+      const rel = relative(ROOT, args.path).split('\\').join('/');
+      if (!before.has(rel)) before.set(rel, stamp(rel));
+      return undefined;
+    });
+  },
+});
+
 // The .hbs files under installer/, relative to the root: the templates precompiled into the bundle.
 function templateFiles(rel = 'installer') {
   const out = [];
@@ -91,10 +106,11 @@ async function precompiledTemplates(files) {
 export async function build() {
   const { build: esbuild } = await import('esbuild');
   const { parse } = await import('yaml');
-  const pinned = JSON.stringify(parse(readFileSync(join(ROOT, VERSIONS), 'utf8')));
   const templates = templateFiles();
+  // Stamped before they are read (the sources as esbuild reads them: stampBeforeRead).
+  const before = new Map([...ALSO, ...templates].map((f) => [f, stamp(f)]));
+  const pinned = JSON.stringify(parse(readFileSync(join(ROOT, VERSIONS), 'utf8')));
   mkdirSync(BUILD_ROOT, { recursive: true });
-  const started = Date.now();
   const dir = mkdtempSync(join(BUILD_ROOT, 'b-'));
   let r;
   try {
@@ -118,7 +134,7 @@ export async function build() {
       minifyWhitespace: true,
       legalComments: 'none',
       charset: 'ascii',
-      plugins: [dropSelfRun],
+      plugins: [stampBeforeRead(before), dropSelfRun],
     });
     const bytes = readFileSync(join(dir, 'main.cjs'));
     if (bytes.some((b) => b > 127))
@@ -132,12 +148,13 @@ export async function build() {
     (f) => !f.includes('node_modules/') && !f.startsWith('..') && !f.startsWith('<'), // <define:...>: no file
   );
   const files = [...new Set([...own, ...ALSO, ...templates])].sort();
-  // A file changed while esbuild read it may be in the bundle in its old form: record it as changed,
-  // so the next start builds again.
+  // A file whose stamp moved while the build ran may be in the bundle in its old form: recorded as changed,
+  // so the next start builds again. Only those: a file written just before the build (an edit, a git pull)
+  // is in the bundle as it is now, and marking it too rebuilt on the next start as well (issue 16 trials).
   const inputs = Object.fromEntries(
     files.map((f) => {
-      const s = stamp(f);
-      return [f, s !== 'missing' && Number(s.split(':')[1]) >= started - 1000 ? 'changed during the build' : s];
+      const now = stamp(f);
+      return [f, before.get(f) === now ? now : 'changed during the build'];
     }),
   );
   const tmp = `${CURRENT}.${process.pid}.tmp`;

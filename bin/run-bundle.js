@@ -28,7 +28,7 @@ export const CURRENT = join(BUILD_ROOT, 'current.json');
 /**
  * A file's size, mtime, ctime and inode, as .build/current.json records each input of the bundle. ctime and
  * inode too: `cp -p`, `rsync -a` and `tar x` keep an mtime, so an edit of the same size could pass as
- * unchanged; the ctime no one sets by hand. (bin/build.js reads the mtime as the second field.)
+ * unchanged; the ctime no one sets by hand.
  */
 export const stamp = (rel) => {
   try {
@@ -79,10 +79,24 @@ const NO_COMMAND = 'top';
 
 // A cache file is the SHA-256 of V8's data, then the data. V8 checks only a header and the length of what
 // it is given: damaged bytes (a torn write, a bad disk) crashed every start of that command. The digest
-// also covers the Node version and architecture: Node 20.19 and 20.20 carry the same V8 version, so V8
-// took a cache one wrote from the other, and every render of a checkout shared by both crashed (SIGSEGV).
+// also covers the Node that runs: Node 20.19 and 20.20 carry the same V8 version, so V8 took a cache one
+// wrote from the other, and every render of a checkout shared by both crashed (SIGSEGV). The version string
+// is not enough either (a distro's node and nodejs.org's both say v20.20.2, built differently): every
+// component version, the architecture, and the executable's size and mtime (one stat).
 const DIGEST = 32;
-const sha256 = (b) => createHash('sha256').update(`${process.version} ${process.arch}\n`).update(b).digest();
+let nodeId;
+function nodeIdentity() {
+  if (nodeId === undefined) {
+    let exe = 'unknown';
+    try {
+      const s = statSync(process.execPath);
+      exe = `${s.size}:${s.mtimeMs}`;
+    } catch {}
+    nodeId = `${process.version} ${process.arch} ${JSON.stringify(process.versions)} ${exe}\n`;
+  }
+  return nodeId;
+}
+const sha256 = (b) => createHash('sha256').update(nodeIdentity()).update(b).digest();
 
 /** V8's data from a cache file whose digest matches; undefined otherwise (then the run writes a new one). */
 function readCache(file) {

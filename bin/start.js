@@ -1,7 +1,8 @@
 // labctl's start, after bin/labctl.js checked the Node version. Runs the esbuild bundle of the TypeScript sources (bin/build.js: built by `npm ci` /
 // `npm run build`, and again here whenever a file it was built from has changed, so a stale bundle is
 // never run) through bin/run-bundle.js, which keeps V8's compiled code between runs. Falls back to
-// running the sources through tsx when the bundle cannot be built, or when LABCTL_NO_BUNDLE=1.
+// running the sources through tsx when the bundle cannot be written (not when a source does not compile:
+// that ends with the file:line:col), or when LABCTL_NO_BUNDLE=1.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,6 +33,18 @@ async function bundleEntry() {
     process.stderr.write(`labctl: ${state.why}; rebuilding (10-20 s)...\n`);
     return await (await import('./build.js')).build();
   } catch (e) {
+    // esbuild refused a source (a syntax error, an import that resolves to nothing): the sources cannot run
+    // through tsx either, and tsx would end in a stack trace. Say where, as an editor does, and stop.
+    const first = e?.errors?.[0];
+    if (first?.location) {
+      const { file, line, column } = first.location;
+      const more =
+        e.errors.length > 1 ? ` (and ${e.errors.length - 1} more error${e.errors.length > 2 ? 's' : ''})` : '';
+      process.stderr.write(`labctl: ${file}:${line}:${column + 1}: ${first.text}${more}\n`);
+      process.stderr.write('labctl: the bundle cannot be built from the sources as they are; fix that and run again\n');
+      process.exit(1);
+    }
+    // Anything else (a read-only checkout, a full disk): the sources still run, only slower.
     return slower(
       `the bundle could not be built in ${join(root, '.build')} (${String(e?.message ?? e).split('\n')[0]})`,
     );

@@ -83,6 +83,31 @@ describe('the V8 code cache beside the bundle', () => {
     expect(readFileSync(cache).equals(written), "the other version's file is replaced, not used").toBe(false);
   });
 
+  it('a cache file written by a Node with the same version string but another build (another V8 here) is not used but rewritten', async () => {
+    // A distro's node and nodejs.org's both report v20.20.2: the digest covers process.versions (every
+    // component's version) and the executable's size and mtime, not only process.version.
+    const entry = await bundleCopy();
+    const v8 = `${process.versions.v8}-other-build`;
+    const pretend = `data:text/javascript,Object.defineProperty(process,"versions",{value:{...process.versions,v8:${JSON.stringify(v8)}}})`;
+    const other = await run(process.execPath, [
+      '--import',
+      pretend,
+      '--input-type=module',
+      '-e',
+      `if (process.versions.v8 !== ${JSON.stringify(v8)}) process.exit(9); const m = await import(${JSON.stringify(RUNNER)}); process.exitCode = await m.runBundle(${JSON.stringify(entry)}, ["version"]);`,
+    ]);
+    expect(other.status, other.stderr).toBe(0); // 9: the pretence did not take, and this test would prove nothing
+    const cache = join(entry, '../v8-cache.version.bin');
+    const written = readFileSync(cache);
+    const mine = await start(entry, ['version']);
+    expect(mine.status, mine.stderr).toBe(0);
+    expect(mine.stdout).toBe(other.stdout);
+    expect(readFileSync(cache).equals(written), "the other build's file is replaced, not used").toBe(false);
+    const kept = readFileSync(cache);
+    expect((await start(entry, ['version'])).status).toBe(0);
+    expect(readFileSync(cache).equals(kept), 'a cache of this Node is used, not rewritten at every start').toBe(true);
+  });
+
   it('only a command labctl has, or none (--help, --version), run to its end (exit 0 or 1), gets a cache file', async () => {
     const entry = await bundleCopy();
     expect((await start(entry, ['aaa'])).status).toBe(2);
