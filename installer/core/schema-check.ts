@@ -15,6 +15,11 @@ const PATTERN_NAMES: Record<string, string> = {
   [DNS_NAME]: 'a DNS name like lab.example.edu (lowercase)',
   [SECRET_REF]: 'a secret-store entry name like bgp/tor-r1 (the name of a secret, never its value)',
   [TIME_HHMM]: 'a time HH:MM like 09:00',
+  // Sizes, durations and logins of the inventory and the lab files (their schemas spell the same patterns).
+  '^[1-9][0-9]*(Gi|Ti)$': 'a size in Gi or Ti like 30Gi (GB, G and M are not read)',
+  '^([0-9]+(h|m|s))+$': 'a duration in hours, minutes and seconds like 720h (30 days) or 1h30m (there is no d unit)',
+  '^[a-z0-9][-a-z0-9_.]*$':
+    'a login name: lowercase letters, digits, "-", "_" and ".", starting with a letter or digit',
 };
 
 /** The options every validator is compiled with, at run time and in the precompiled modules alike. */

@@ -83,9 +83,16 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   const pos = (offset: number): Position => lineCounter.linePos(offset);
   if (doc.errors.length > 0) {
+    // One mistake often gives the parser several errors on its line (an unquoted `*/30 * * * *`: four);
+    // the first of each line is the one to fix.
+    const lines = new Set<number>();
+    const firstOfLine = doc.errors.filter((e) => {
+      const { line } = pos(e.pos[0]);
+      return !lines.has(line) && !!lines.add(line);
+    });
     return {
       ok: false,
-      diagnostics: doc.errors.map((e) => {
+      diagnostics: firstOfLine.map((e) => {
         const p = pos(e.pos[0]);
         const key = /^[^\s:#]+/.exec(text.slice(e.pos[0]))?.[0];
         const msg =
@@ -94,7 +101,16 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
             : e.code === 'MULTIPLE_DOCS'
               ? 'more than one YAML document (a stray "---"?); expected exactly one'
               : `invalid YAML: ${firstLine(e.message)}`;
-        return { severity: 'error' as const, file, line: p.line, col: p.col, path: '', message: msg };
+        const hint = quoteHint(text, p.line);
+        return {
+          severity: 'error' as const,
+          file,
+          line: p.line,
+          col: p.col,
+          path: '',
+          message: msg,
+          ...(hint ? { hint } : {}),
+        };
       }),
     };
   }
@@ -195,4 +211,14 @@ function makeSource(file: string, doc: Document, pos: (o: number) => Position, d
     },
     has: (path) => walk(path).complete,
   };
+}
+
+/**
+ * `key: *value`, `key: @daily`: a plain value starting with a YAML indicator (* alias, & anchor, ! tag,
+ * @ and ` reserved, % directive) is not text to YAML. The fix is quoting it; say so with the line's value.
+ */
+function quoteHint(text: string, line: number): string | undefined {
+  const m = /^(\s*(?:-\s+)?[^\s:#][^:#]*:\s+)([*&!@`%][^#]*?)\s*(?:#.*)?$/.exec(text.split('\n')[line - 1] ?? '');
+  if (!m) return undefined;
+  return `a value starting with ${m[2]![0]} must be quoted in YAML: ${m[1]!.trim()} ${JSON.stringify(m[2])}`;
 }

@@ -411,6 +411,47 @@ describe('a long schedule', () => {
   });
 });
 
+describe('advice on the schedule and the ttl (new-user trial)', () => {
+  /** validate of the example with its Velero schedule and ttl lines replaced (in-process). */
+  const check = (schedule: string, ttl = '720h') => {
+    const text = readFileSync(EXAMPLE, 'utf8')
+      .replace('    schedule: "0 3 * * *"', `    schedule: ${schedule}`)
+      .replace('    ttl: 720h', `    ttl: ${ttl}`);
+    const dir = mkdtempSync(join(tmpdir(), 'velero-advice-'));
+    try {
+      writeFileSync(join(dir, 'inventory.yaml'), text);
+      const r = requireSite(join(dir, 'inventory.yaml'));
+      return 'errors' in r ? { errors: r.errors, warnings: [] } : { errors: [], warnings: r.warnings };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('an unquoted value YAML reads as syntax: one error for its line, and the hint quotes it', () => {
+    for (const [value, hint] of [
+      ['*/30 * * * *', 'a value starting with * must be quoted in YAML: schedule: "*/30 * * * *"'],
+      ['@daily', 'a value starting with @ must be quoted in YAML: schedule: "@daily"'],
+    ]) {
+      const { errors } = check(value!);
+      expect(errors.map((e) => e.hint)).toEqual([hint]);
+    }
+  });
+
+  it('a ttl that is no Go duration says what one is; a ttl shorter than the interval and a schedule under 15 minutes warn', () => {
+    expect(check('"0 3 * * *"', '30d').errors.map((e) => e.message)).toEqual([
+      '"30d" is not a duration in hours, minutes and seconds like 720h (30 days) or 1h30m (there is no d unit)',
+    ]);
+    const weekly = check('"0 2 * * 0"', '24h');
+    expect(weekly.errors).toEqual([]);
+    expect(weekly.warnings.map((w) => [w.path, w.hint])).toContainEqual([
+      'backup.velero.ttl',
+      'keep backups at least two intervals, e.g. ttl: 336h',
+    ]);
+    expect(check('"@every 30s"').warnings.map((w) => w.path)).toContain('backup.velero.schedule');
+    expect(check('"@every 6h"', '12h').warnings.filter((w) => w.path.startsWith('backup.velero'))).toEqual([]);
+  });
+});
+
 describe('a refused schedule through the CLI', () => {
   let dir: string;
   beforeAll(() => {

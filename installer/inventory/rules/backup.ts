@@ -62,8 +62,24 @@ export const backup: Rule = (ctx) => {
       velero.deliberate
         ? `${show(b.velero.schedule)} is refused: ${velero.error}`
         : `${show(b.velero.schedule)} is not a schedule Velero runs: ${velero.error}; Velero would mark the Schedule FailedValidation and take no backup`,
-      'five fields in UTC, e.g. "0 3 * * *" (03:00 daily), "0 */6 * * *", "30 2 * * mon-fri", or @daily, @every 6h',
+      'five fields in UTC, e.g. "0 3 * * *" (03:00 daily), "0 */6 * * *", "30 2 * * mon-fri", or "@daily", "@every 6h" (quoted: YAML reads a leading @ or * as syntax)',
     );
+  else {
+    // A backup that expires before the next one is taken leaves part of every interval with none to restore.
+    const ttl = goDurationSeconds(b.velero.ttl);
+    if (ttl !== undefined && ttl < velero.seconds)
+      ctx.warn(
+        ['backup', 'velero', 'ttl'],
+        `${b.velero.ttl} is shorter than the longest time between two backups of ${show(b.velero.schedule)} (${hours(velero.seconds)}): each backup expires before the next one, and for part of every interval there is none to restore`,
+        `keep backups at least two intervals, e.g. ttl: ${Math.ceil((2 * velero.seconds) / 3600)}h`,
+      );
+    if (velero.seconds < MIN_SNAPSHOT_GAP_SECONDS)
+      ctx.warn(
+        ['backup', 'velero', 'schedule'],
+        `${show(b.velero.schedule)} starts a backup more often than every 15 minutes; each one copies the platform volumes, and Velero queues the ones that overlap`,
+        'e.g. "0 */6 * * *" (every 6 hours) or "@daily"',
+      );
+  }
   const keep = b.etcd.keep;
   if (keep.last + keep.daily + keep.weekly === 0)
     ctx.error(
@@ -72,3 +88,14 @@ export const backup: Rule = (ctx) => {
       'e.g. keep: {last: 4, daily: 7, weekly: 4}',
     );
 };
+
+/** A Go duration of whole hours, minutes and seconds (the schema's ttl pattern), in seconds. */
+function goDurationSeconds(d: string): number | undefined {
+  if (!/^([0-9]+[hms])+$/.test(d)) return undefined;
+  return [...d.matchAll(/([0-9]+)([hms])/g)].reduce(
+    (s, [, n, u]) => s + Number(n) * { h: 3600, m: 60, s: 1 }[u as 'h' | 'm' | 's'],
+    0,
+  );
+}
+
+const hours = (s: number) => (s % 3600 === 0 ? `${s / 3600} h` : `${Math.round(s / 60)} min`);
