@@ -13,9 +13,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLE, labctl } from './helpers.ts';
+import { EXAMPLE, ROOT, cliEnv, labctl } from './helpers.ts';
 import { schemaText } from '../installer/inventory/schema/emit.ts';
 
 /** The file an inventory's `# yaml-language-server: $schema=...` line points to, resolved as the editor does: from the inventory's folder. */
@@ -229,5 +230,95 @@ describe('validate takes -i like every other command', () => {
     const both = await labctl(['validate', EXAMPLE, '-i', 'other.yaml']);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('two inventory files');
+  });
+});
+
+describe('every command a hint suggests runs as shown, with the site flags as typed (hostile folder names)', () => {
+  // A shell word as shellWord writes it (plain, '...' or $'...'); trailing prose punctuation is cut below.
+  const WORD = String.raw`(?:'[^']*'|\$'(?:[^'\\]|\\.)*'|\\.|[\w@%+=:,./-])+`;
+  const HINT = new RegExp(
+    `labctl(?: (?:[a-z][a-z0-9/-]*|ENTRY))+(?: (?:-[irko] ${WORD}|--without-backup-credentials))+`,
+    'g',
+  );
+  const hints = (text: string) => [...text.matchAll(HINT)].map((m) => m[0].replace(/[.,:;]+$/, ''));
+
+  it('render, secrets init and plan: each hint, pasted into bash, runs labctl with exactly the typed -i/-r/-o/-k and nothing else', async () => {
+    const d = tmp();
+    const inv = 's;touch PWNED;#/inventory.yaml';
+    const out = `o'ut $(touch PWNED) "x"\\ é`;
+    // ESC [2K and CR would redraw the terminal line; tab and newline act when pasted.
+    const key = 'k\x1b[2K\r$(touch PWNED)\t\n.agekey';
+    mkdirSync(join(d, 's;touch PWNED;#'));
+    copyFileSync(EXAMPLE, join(d, inv));
+    // A labctl stub first on PATH: records its argv (NUL-separated), and runs the real one when asked.
+    const bin = join(d, 'stub'),
+      argvDir = join(d, 'argv');
+    mkdirSync(bin);
+    mkdirSync(argvDir);
+    writeFileSync(
+      join(bin, 'labctl'),
+      `#!/bin/bash\nprintf '%s\\0' "$@" > "$ARGV_DIR/$(ls "$ARGV_DIR" | wc -l)"\n[ -z "$REAL" ] || exec "${process.execPath}" "${join(ROOT, 'bin/labctl.js')}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const env = cliEnv({ HOME: join(d, 'home'), LABCTL_STATE_DIR: join(d, 'state'), ARGV_DIR: argvDir });
+    const recorded: string[][] = [];
+    /** Each hint pasted into bash as printed; what labctl was called with, one argv per hint. */
+    const paste = (cmds: string[], real = false) => {
+      const r = spawnSync('bash', ['-c', cmds.join('\n')], {
+        cwd: d,
+        env: { ...env, PATH: `${bin}:${env.PATH}`, ...(real ? { REAL: '1' } : {}) },
+        encoding: 'utf8',
+      });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      const files = readdirSync(argvDir).sort((a, b) => Number(a) - Number(b));
+      const got = files.map((f) => readFileSync(join(argvDir, f), 'utf8').split('\0').slice(0, -1));
+      for (const f of files) rmSync(join(argvDir, f));
+      expect(got.length, cmds.join('\n')).toBe(cmds.length);
+      recorded.push(...got);
+      return r.stdout + r.stderr;
+    };
+    const first = await labctl(['render', '-i', inv, '-o', out, '-k', key], { cwd: d, env });
+    expect(first.code, first.stderr).toBe(0);
+    const [init, renderAgain, ...other] = hints(first.stdout);
+    expect(init).toMatch(/^labctl secrets init /);
+    expect(renderAgain).toMatch(/^labctl render /);
+    expect(other).toEqual([]);
+    // The note's cp, as printed, copies the inventory into the rendered folder.
+    const cp = new RegExp(`cp (${WORD}) (${WORD}), then use -i`).exec(first.stdout);
+    expect(cp, first.stdout).not.toBeNull();
+    expect(spawnSync('bash', ['-c', cp![0]!.replace(/, then use -i$/, '')], { cwd: d }).status).toBe(0);
+    expect(readFileSync(join(d, out, 'inventory.yaml'))).toEqual(readFileSync(join(d, inv)));
+    // Run for real: the store and the key are made where the hint says, then render fills the store.
+    const again = paste([init!], true) + paste([renderAgain!], true);
+    expect(existsSync(join(d, key))).toBe(true);
+    expect(again).toMatch(/secrets: generated \d+ new entries/);
+    const supply = hints(again);
+    expect(supply.length, again).toBe(1);
+    expect(supply[0]).toMatch(/^labctl secrets set ENTRY /);
+    const plan = await labctl(['plan', '-i', inv, '-r', out, '-k', key], { cwd: d, env });
+    expect(plan.code, plan.stderr).toBe(0);
+    const next = hints(plan.stdout + plan.stderr);
+    expect(next.map((h) => h.split(' ').slice(0, 3).join(' '))).toEqual([
+      'labctl secrets set',
+      'labctl secrets set',
+      'labctl up -i',
+      'labctl up -i',
+    ]);
+    paste([...supply, ...next]);
+    // No hint ran anything but labctl; every path reached it as typed, and every command kept -k.
+    expect((readdirSync(d, { recursive: true }) as string[]).filter((f) => /(^|\/)PWNED$/.test(f))).toEqual([]);
+    expect(recorded).toHaveLength(7);
+    const want: Record<string, string> = { '-i': inv, '-r': out, '-o': out, '-k': key };
+    for (const argv of recorded) {
+      const flags = argv.flatMap((a, j) => (a in want ? [[a, argv[j + 1]]] : []));
+      expect(
+        flags.map(([f, v]) => [f, v === want[f!]]),
+        JSON.stringify(argv),
+      ).toEqual(flags.map(([f]) => [f, true]));
+      expect(argv, 'the typed -k is kept').toContain('-k');
+    }
+    // The printed suggestions hold no raw control character: the key's ESC, CR, tab and newline are $'\x..'.
+    for (const text of [first.stdout, again, plan.stdout, plan.stderr])
+      expect(text.match(/[\x00-\x08\x0b-\x1f\x7f]/g) ?? [], JSON.stringify(text)).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ import { SecretStore, defaultKeyFile, readIdentity } from '../secrets/store.ts';
 import type { NodeFile } from './control-plane-timers.ts';
 import type { Plan } from './plan.ts';
 import { strictValue } from './shell.ts';
+import { siteArgs } from '../core/shell-words.ts';
 import type { SecretName } from './steps/types.ts';
 
 /** Spread of the control planes' start times: small, so the schedule still says when snapshots happen. */
@@ -140,16 +141,18 @@ export async function etcdBackupInputs(
 export const WITHOUT_BACKUP_CREDENTIALS = '--without-backup-credentials';
 
 /** One paragraph naming the missing entries and the commands that provide them; undefined when none is missing. */
-export function missingBackupCredentials(r: EtcdBackupInputs, inventory: string, repo: string): string | undefined {
+export function missingBackupCredentials(
+  r: EtcdBackupInputs,
+  site: { inventory: string; repo: string; keyFile?: string },
+): string | undefined {
   if (!r.missing.length) return undefined;
+  // -i, -r and the typed -k, quoted: each command runs as shown, against this site, from where the user is.
+  const args = siteArgs(site);
   const commands = [
-    ...new Set(
-      BACKUP_ENTRIES.filter(([, entry]) => r.missing.includes(entry)).map(
-        ([, , cmd]) => `${cmd} -i ${inventory} -r ${repo}`,
-      ),
-    ),
+    ...new Set(BACKUP_ENTRIES.filter(([, entry]) => r.missing.includes(entry)).map(([, , cmd]) => `${cmd}${args}`)),
   ];
-  const up = `labctl up -i ${inventory} -r ${repo}`; // as the user runs it from where they are, like the commands above
+  const up = `labctl up${args}`;
+  const repo = site.repo;
   return [
     `etcd snapshots: the inventory has a backup section but the secret store in ${repo} ${r.unreadable ? `cannot be read (${r.unreadable}), so these entries are unavailable` : 'has no'}: ${r.missing.join(', ')}.`,
     `Next: ${commands.join('; ')} (campus IT supplies the S3 keys), then ${up} again;`,

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Problem } from '../core/diagnostics.ts';
 import { macMatches, siteMac } from './recipients.ts';
+import { shellWord } from '../core/shell-words.ts';
 
 export const ENTRIES_CONFIRMED_FILE = 'entries.confirmed';
 const PURPOSE = 'entries-confirmation-v1';
@@ -47,14 +48,14 @@ export function readEntriesConfirmed(file: string, identity: string, repoArg: st
       const hit = /^([0-9a-f]{64}) {2}(\S+)$/.exec(l);
       if (!hit)
         throw new Problem(
-          `${file}:${i + 1}: not a "<sha256>  <entry>" line; the manifest was edited by hand. Restore it from a commit you trust (git log -p ${file})`,
+          `${file}:${i + 1}: not a "<sha256>  <entry>" line; the manifest was edited by hand. Restore it from a commit you trust (git log -p ${shellWord(file)})`,
         );
       m.set(hit[2]!, hit[1]!);
     });
   if (!macMatches(siteMac(identity, PURPOSE, canonical(m)), mac)) {
     throw new Problem(
       `${file} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's; no entry is used. ` +
-        `Restore it from a commit you trust (git log -p ${file}); if every entry is yours, labctl secrets confirm --all -r ${repoArg} confirms them anew.`,
+        `Restore it from a commit you trust (git log -p ${shellWord(file)}); if every entry is yours, labctl secrets confirm --all -r ${shellWord(repoArg)} confirms them anew.`,
     );
   }
   return m;

@@ -7,6 +7,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Problem } from '../core/diagnostics.ts';
+import { shellWord } from '../core/shell-words.ts';
 
 export const CONFIRMED_FILE = 'recipients.confirmed';
 const HEADER =
@@ -82,7 +83,8 @@ export function verifiedConfirmed(c: Pick<TrustCheck, 'confirmedFile' | 'identit
 }
 
 export function trustedRecipients(c: TrustCheck): string[] {
-  const how = (r: string) => `labctl secrets add-recipient ${r} -r ${c.repoArg}`;
+  // Recipients come from a committed file and -r from the user: both quoted for the shell the hint is pasted into.
+  const how = (r: string) => `labctl secrets add-recipient ${shellWord(r)} -r ${shellWord(c.repoArg)}`;
   const confirmedList = verifiedConfirmed(c);
   if (!confirmedList) {
     const others = c.listed.filter((r) => r !== c.siteRecipient);
@@ -96,14 +98,14 @@ export function trustedRecipients(c: TrustCheck): string[] {
   if (unconfirmed.length) {
     throw new Problem(
       `${c.recipientsFile} lists ${unconfirmed.join(', ')}, which the site key holder has not confirmed; nothing was encrypted (a recipient can read every secret written to it). ` +
-        `If it is a key you trust (a backup key): ${unconfirmed.map(how).join('; ')}. Otherwise remove the line (git log -p ${c.recipientsFile} shows who added it).`,
+        `If it is a key you trust (a backup key): ${unconfirmed.map(how).join('; ')}. Otherwise remove the line (git log -p ${shellWord(c.recipientsFile)} shows who added it).`,
     );
   }
   const dropped = confirmed.list.filter((r) => !c.listed.includes(r));
   if (dropped.length) {
     throw new Problem(
       `${c.recipientsFile} no longer lists ${dropped.join(', ')}, which the site key holder confirmed; nothing was encrypted. ` +
-        `To stop encrypting to it: ${dropped.map((r) => `labctl secrets remove-recipient ${r} -r ${c.repoArg}`).join('; ')}. Otherwise restore the line.`,
+        `To stop encrypting to it: ${dropped.map((r) => `labctl secrets remove-recipient ${shellWord(r)} -r ${shellWord(c.repoArg)}`).join('; ')}. Otherwise restore the line.`,
     );
   }
   return confirmed.list;

@@ -26,6 +26,7 @@ import {
   readEntriesConfirmed,
 } from './entries-confirmed.ts';
 import { SECRET_REF } from '../inventory/schema/dsl.ts';
+import { shellWord } from '../core/shell-words.ts';
 
 export const STORE_DIR = 'secrets';
 export const RECIPIENTS_FILE = 'recipients.txt';
@@ -97,7 +98,7 @@ export class SecretStore {
     const path = this.entryPath(ref);
     const rel = relative(this.repoDir, path);
     const { store, inventory } = this.suggested;
-    const fix = `If the value is yours: labctl secrets confirm ${ref}${store} (it shows what it confirms), or store it anew: labctl secrets set ${ref} --replace ${ref}${inventory}. Otherwise restore the file from a commit you trust (git log -p ${rel} shows who wrote it).`;
+    const fix = `If the value is yours: labctl secrets confirm ${ref}${store} (it shows what it confirms), or store it anew: labctl secrets set ${ref} --replace ${ref}${inventory}. Otherwise restore the file from a commit you trust (git log -p ${shellWord(rel)} shows who wrote it).`;
     if (!confirmed) return `${ref}: ${this.noManifestReason()}`;
     const want = confirmed.get(ref);
     if (want === undefined)
@@ -109,7 +110,7 @@ export class SecretStore {
   }
 
   private get suggested(): { store: string; inventory: string } {
-    return this.opts.suggest ?? { store: ` -r ${this.repoDir}`, inventory: '' };
+    return this.opts.suggest ?? { store: ` -r ${shellWord(this.repoDir)}`, inventory: '' };
   }
 
   /** Why no entry is usable in a store without secrets/entries.confirmed: the same for every entry, said once. */

@@ -26,7 +26,7 @@ export async function planCommand(o: PlanOptions): Promise<void> {
   // What `up` would stop on before touching a host: the backup credentials, read from the local secret store.
   const repo = o.repo ?? siteRepoOf(o.inventory);
   const backup = await etcdBackupInputs(site, repo, o.keyFile);
-  const warning = missingBackupCredentials(backup, o.inventory, repo);
+  const warning = missingBackupCredentials(backup, { inventory: o.inventory, repo, keyFile: o.keyFile });
   if (o.output === 'json') {
     printJson({
       ...plan,

@@ -22,6 +22,7 @@ import { pinnedVersions } from '../../core/versions.ts';
 import { formatVersionChanges, versionChanges } from '../../render/version-changes.ts';
 import { SCHEMA_NAME, schemaText } from '../../inventory/schema/emit.ts';
 import { printDiagnostics } from '../output.ts';
+import { shellWord } from '../../core/shell-words.ts';
 import type { SecretNeed } from '../../render/model.ts';
 
 export interface RenderOptions {
@@ -58,9 +59,9 @@ export function notASiteRepo(out: string, inventory: string): string | null {
   return `${out} is not a site repository: labctl never rendered there (no ${STATE_FILE}) and it is not empty (${shown})`;
 }
 
-/** The render command as the user would type it again. */
+/** The render command as the user would type it again (each path quoted for the shell it is pasted into). */
 const renderAgain = (o: RenderOptions) =>
-  `labctl render -i ${o.inventory}${o.outGiven === false ? '' : ` -o ${o.out}`}`;
+  `labctl render -i ${shellWord(o.inventory)}${o.outGiven === false ? '' : ` -o ${shellWord(o.out)}`}${o.keyFile === undefined ? '' : ` -k ${shellWord(o.keyFile)}`}`;
 
 /**
  * The site repository is the folder that holds the inventory (docs/decisions.md): secrets, plan, preflight
@@ -70,7 +71,8 @@ const renderAgain = (o: RenderOptions) =>
 export function outsideNote(o: RenderOptions): string {
   if (resolve(o.out) === resolve(dirname(o.inventory))) return '';
   const copy = join(o.out, 'inventory.yaml');
-  return `note: ${o.out} does not hold ${o.inventory}, so labctl secrets, plan, preflight and up look for the secret store beside ${o.inventory} (in ${dirname(o.inventory)}) unless given -r ${o.out}. A site repository holds its inventory: cp ${o.inventory} ${copy}, then use -i ${copy} (README, "The journey")\n`;
+  const [out, inventory, copied] = [o.out, o.inventory, copy].map(shellWord);
+  return `note: ${o.out} does not hold ${o.inventory}, so labctl secrets, plan, preflight and up look for the secret store beside ${o.inventory} (in ${dirname(o.inventory)}) unless given -r ${out}. A site repository holds its inventory: cp ${inventory} ${copied}, then use -i ${copied} (README, "The journey")\n`;
 }
 
 /** The validated site, or the inventory's errors as an ExitError. */

@@ -27,7 +27,8 @@ import { generateValue, isGeneratable } from '../../secrets/generate.ts';
 import { checkEntryFormat, siteCaPairs } from '../../secrets/site-ca.ts';
 import { isInteractive, readHidden } from '../../ssh/prompt.ts';
 import { printJson, type OutputFormat } from '../output.ts';
-import { siteArgs, type SiteFlags } from '../site-args.ts';
+import { shellWord, siteArgs, type SiteFlags } from '../site-args.ts';
+import { showControls } from '../../core/show-controls.ts';
 
 export interface StoreOptions {
   inventory: string;
@@ -88,7 +89,7 @@ export async function secretsInit(o: { repo: string; keyFile?: string }): Promis
   if (existsSync(keyFile)) {
     throw new ExitError(
       `${keyFile} already exists; nothing was changed. labctl never overwrites a site key (what it encrypted would be lost) and never reuses one for a second store (one key per site). ` +
-        `For another site give its key a new place: labctl secrets init -r ${o.repo} -k ~/.config/labctl/<site>.agekey, and the same -k (or LABCTL_AGE_KEY_FILE) to its other secrets commands.`,
+        `For another site give its key a new place: labctl secrets init -r ${shellWord(o.repo)} -k ~/.config/labctl/<site>.agekey, and the same -k (or LABCTL_AGE_KEY_FILE) to its other secrets commands.`,
       1,
     );
   }
@@ -102,9 +103,15 @@ export async function secretsInit(o: { repo: string; keyFile?: string }): Promis
       identity,
       'age recipients the secret store is encrypted to (public keys; see docs/secrets.md). Add one only with labctl secrets add-recipient',
     );
+    // The paths as typed may hold control characters: shown as escapes, they cannot redraw the terminal.
     process.stdout.write(
-      `site key written to ${keyFile} (mode 0600): BACK IT UP offline now; it is the one key that rebuilds every secret.\n` +
-        `public key ${recipient} written to ${store.recipientsFile} and confirmed in ${store.confirmedFile}; commit both.\n`,
+      showControls(
+        `site key written to ${keyFile} (mode 0600): BACK IT UP offline now; it is the one key that rebuilds every secret.\n` +
+          `public key ${recipient} written to ${store.recipientsFile} and confirmed in ${store.confirmedFile}; commit both.\n`,
+        {
+          multiline: true,
+        },
+      ),
     );
   });
 }

@@ -21,6 +21,7 @@ import {
 } from '../../cluster/etcd-snapshot.ts';
 import { coverCredentials } from '../../cluster/credential-digest.ts';
 import type { Site } from '../../inventory/types.ts';
+import { shellWord, siteArgs } from '../../core/shell-words.ts';
 
 export interface UpOptions {
   inventory: string;
@@ -57,7 +58,9 @@ export async function deliverPlatformSecrets(
   kubeconfig: string,
   log: (s: string) => void,
 ): Promise<void> {
-  const again = `then run labctl up -i ${o.inventory} again (finished steps are not repeated)`;
+  // Each suggested command with the site flags as given, quoted for the shell it is pasted into.
+  const flags = { inventory: o.inventory, repo, keyFile: o.keyFile };
+  const again = `then run labctl up${siteArgs(flags)} again (finished steps are not repeated)`;
   const { SecretStore, defaultKeyFile } = await import('../../secrets/store.ts');
   const { buildComponents, renderContext } = await import('../../render/render.ts');
   const { readRenderInputs } = await import('../../render/inputs.ts');
@@ -68,7 +71,7 @@ export async function deliverPlatformSecrets(
     const why = await repoNeedsCredentials(site.site.gitRepo);
     if (why)
       throw new Error(
-        `ArgoCD needs credentials to pull the site repository (${why}) and the secret store in ${repo} has no ${REPO_CREDENTIAL}. Next: labctl secrets set ${REPO_CREDENTIAL} -i ${o.inventory} -r ${repo}, ${again}`,
+        `ArgoCD needs credentials to pull the site repository (${why}) and the secret store in ${repo} has no ${REPO_CREDENTIAL}. Next: labctl secrets set ${REPO_CREDENTIAL}${siteArgs(flags)}, ${again}`,
       );
     log(`secrets: ${site.site.gitRepo} is readable without credentials; ArgoCD pulls it anonymously`);
   }
@@ -77,7 +80,7 @@ export async function deliverPlatformSecrets(
     d = await prepareDelivery(needs, store);
   } catch (e) {
     throw new Error(
-      `cannot read the secret store in ${repo} to deliver the platform's Secrets: ${(e as Error).message}. Next: labctl up -k <site key file> (or, where the site key is: labctl secrets apply -i ${o.inventory} -r ${repo} --kubeconfig ${kubeconfig}), ${again}`,
+      `cannot read the secret store in ${repo} to deliver the platform's Secrets: ${(e as Error).message}. Next: labctl up${siteArgs({ ...flags, keyFile: undefined })} -k KEYFILE (or, where the site key is: labctl secrets apply${siteArgs({ ...flags, keyFile: undefined })} --kubeconfig ${shellWord(kubeconfig)}), ${again}`,
     );
   }
   const applied = await applySecrets(d.objects, { kubeconfig });
@@ -106,7 +109,7 @@ export async function upCommand(o: UpOptions): Promise<void> {
     // Read on this machine before any host is touched: missing backup credentials would otherwise only stop
     // every control plane at 0037-etcd-snapshot, after everything before it has run.
     const backupInputs = await etcdBackupInputs(site, repo, o.keyFile);
-    const missingBackup = missingBackupCredentials(backupInputs, o.inventory, repo);
+    const missingBackup = missingBackupCredentials(backupInputs, { inventory: o.inventory, repo, keyFile: o.keyFile });
     if (missingBackup && !o.withoutBackupCredentials)
       throw new ExitError(`${missingBackup}\nNo server was touched.`, 1);
     if (missingBackup)
