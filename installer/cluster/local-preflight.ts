@@ -39,7 +39,7 @@ async function siteKeyCheck(o: { repo: string; keyFile?: string }): Promise<Loca
   try {
     const identity = readIdentity(keyFile, 'to read the secret store');
     const recipient = await age.identityToRecipient(identity);
-    const confirmed = verifiedConfirmed({ confirmedFile, identity }) ?? [];
+    const confirmed = verifiedConfirmed({ confirmedFile, identity, siteRecipient: recipient }) ?? [];
     if (!confirmed.includes(recipient))
       return {
         id: 'site-key',

@@ -70,10 +70,20 @@ export interface TrustCheck {
  * that confirms them.
  */
 /** The confirmed list after checking its MAC; undefined when the store has no confirmation yet. */
-export function verifiedConfirmed(c: Pick<TrustCheck, 'confirmedFile' | 'identity'>): string[] | undefined {
+export function verifiedConfirmed(
+  c: Pick<TrustCheck, 'confirmedFile' | 'identity'> & { siteRecipient?: string },
+): string[] | undefined {
   const confirmed = readConfirmed(c.confirmedFile);
   if (!confirmed) return undefined;
   if (!macMatches(recipientsMac(c.identity, confirmed.list), confirmed.mac)) {
+    // The key is not among the confirmed recipients: most likely another site's key (the default path holds
+    // the first site's key made on this machine), not an edited file.
+    if (c.siteRecipient && !confirmed.list.includes(c.siteRecipient))
+      throw new Problem(
+        `the site key given (${c.siteRecipient}) is not a recipient of this store (${c.confirmedFile} confirms ${confirmed.list.length}, not this one): it is another site's key. Nothing was encrypted. ` +
+          "Give this site's key with -k KEYFILE (or LABCTL_AGE_KEY_FILE); the default is ~/.config/labctl/site.agekey. " +
+          `If it is this site's key, the file was edited: restore it from a commit you trust (git log -p ${shellWord(c.confirmedFile)}).`,
+      );
     throw new Problem(
       `${c.confirmedFile} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's. Nothing was encrypted. ` +
         `Restore it from a commit you trust (git log -p ${c.confirmedFile}), or check the key file.`,
@@ -85,7 +95,7 @@ export function verifiedConfirmed(c: Pick<TrustCheck, 'confirmedFile' | 'identit
 export function trustedRecipients(c: TrustCheck): string[] {
   // Recipients come from a committed file and -r from the user: both quoted for the shell the hint is pasted into.
   const how = (r: string) => `labctl secrets add-recipient ${shellWord(r)} -r ${shellWord(c.repoArg)}`;
-  const confirmedList = verifiedConfirmed(c);
+  const confirmedList = verifiedConfirmed(c); // c.siteRecipient: names another site's key as such
   if (!confirmedList) {
     const others = c.listed.filter((r) => r !== c.siteRecipient);
     throw new Problem(

@@ -102,7 +102,7 @@ describe('preflight of this machine', () => {
     writeFileSync(other, `${await age.generateIdentity()}\n`, { mode: 0o600 });
     const bad = (await localChecks(site, { repo, keyFile: other })).find((x) => x.id === 'site-key')!;
     expect(bad.status).toBe('fail');
-    expect(bad.reason).toMatch(/was not confirmed with this site key/);
+    expect(bad.reason).toMatch(/is not a recipient of this store .*: it is another site's key\..*-k KEYFILE/);
     // The CLI: this machine's failure stops preflight; the inventory's nodes (not reachable from here) are never tried.
     const r = await labctl(['preflight', '-i', inv, '-r', repo, '-k', other]);
     expect(r.code).toBe(1);

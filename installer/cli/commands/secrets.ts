@@ -228,7 +228,7 @@ async function changeRecipients(
       1,
     );
   const listed = store.recipients();
-  const base = verifiedConfirmed({ confirmedFile: store.confirmedFile, identity }) ?? [site];
+  const base = verifiedConfirmed({ confirmedFile: store.confirmedFile, identity, siteRecipient: site }) ?? [site];
   const others = listed.filter((r) => !base.includes(r) && !add.includes(r) && !remove.includes(r));
   if (others.length) {
     throw new ExitError(
