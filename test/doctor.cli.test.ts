@@ -34,8 +34,11 @@ describe('labctl doctor', () => {
       });
     }
     // A tool that cannot exist is reported missing, not as an error.
-    const r2 = await labctl(['doctor'], { env: { PATH: '/nonexistent' } });
-    expect(r2.code).toBe(0);
+    const r2 = await labctl(['doctor', '-i', '/nonexistent/inventory.yaml'], { env: { PATH: '/nonexistent' } });
+    expect(r2.code, 'missing tools are information, not a failure').toBe(0);
+    expect(r2.stdout).toMatch(
+      /^helm and kubectl judged for Kubernetes v1\.\d+\.\d+ \(the pinned default: no inventory at \/nonexistent\/inventory\.yaml\)$/m,
+    );
     expect(r2.stdout).toMatch(/^git\s+missing/m);
     // helm only in this checkout's .tools/bin: missing, as preflight and up would find it, with the PATH fix.
     expect(r2.stdout).toMatch(/^helm\s+missing .*\.tools\/bin\/helm is not on PATH: export PATH=/m);
@@ -62,6 +65,9 @@ describe('doctor and preflight judge kubectl alike', () => {
       JSON.parse(doctor.stdout) as { name: string; ok: boolean; version?: string; reason?: string }[]
     ).find((t) => t.name === 'kubectl')!;
     expect(kubectl).toMatchObject({ ok: false, version: 'v1.32.4' });
+    // Found but unusable: doctor fails too, so a script running it sees what preflight will stop on.
+    expect(doctor.code).toBe(1);
+    expect(doctor.stderr).toContain('labctl: kubectl: found but not usable (FAIL above); up and preflight stop on it');
     expect(kubectl.reason).toMatch(
       /^kubectl v1\.32\.4 is 4 minors away from the cluster's v1\.36\.\d+; install kubectl 1\.36$/,
     );

@@ -8,6 +8,8 @@ import { pinnedVersions } from '../../core/versions.ts';
 import { requireSite } from '../../inventory/validate.ts';
 import { HELM_PROBE, KUBECTL_PROBE, judgeHelm, judgeKubectl, probe } from '../../cluster/local-tools.ts';
 import { printJson, type OutputFormat } from '../output.ts';
+import { Problem } from '../../core/diagnostics.ts';
+import { shellWord } from '../../core/shell-words.ts';
 
 interface Tool {
   name: string;
@@ -50,12 +52,15 @@ export interface ToolStatus {
  * The Kubernetes version kubectl is judged against, as preflight judges it: the inventory's
  * kubernetes.version when `inventory` is a valid inventory, else the pinned default (doctor runs anywhere).
  */
-export function kubernetesFor(inventory: string): { version: string; from: string } {
-  if (existsSync(inventory)) {
-    const v = requireSite(inventory);
-    if ('site' in v) return { version: v.site.kubernetes.version, from: inventory };
-  }
-  return { version: pinnedVersions().kubernetes.default, from: 'gitops/versions.yaml' };
+export function kubernetesFor(inventory: string): { version: string; from: string; why?: string } {
+  const pinned = { version: pinnedVersions().kubernetes.default, from: 'gitops/versions.yaml' };
+  if (!existsSync(inventory)) return { ...pinned, why: `no inventory at ${inventory}` };
+  const v = requireSite(inventory);
+  if ('site' in v) return { version: v.site.kubernetes.version, from: inventory };
+  return {
+    ...pinned,
+    why: `${inventory} is not a valid inventory (labctl validate -i ${shellWord(inventory)} says why)`,
+  };
 }
 
 export async function checkTools(k8s = pinnedVersions().kubernetes.default): Promise<ToolStatus[]> {
@@ -114,15 +119,25 @@ export async function checkTools(k8s = pinnedVersions().kubernetes.default): Pro
 }
 
 export async function doctorCommand(opts: { output: OutputFormat; inventory: string }): Promise<void> {
-  const tools = await checkTools(kubernetesFor(opts.inventory).version);
-  if (opts.output === 'json') {
-    printJson(tools);
-    return;
+  const k8s = kubernetesFor(opts.inventory);
+  const tools = await checkTools(k8s.version);
+  if (opts.output === 'json') printJson(tools);
+  else {
+    const w = Math.max(...tools.map((t) => t.name.length));
+    for (const t of tools) {
+      const status = t.ok ? `ok       ${t.version ?? ''}` : t.path ? `FAIL     ${t.version ?? ''}` : 'missing ';
+      const why = t.hint ?? t.reason;
+      process.stdout.write(`${t.name.padEnd(w)}  ${status.padEnd(28)} ${t.needed}${why ? ` (${why})` : ''}\n`);
+    }
+    process.stdout.write(
+      `helm and kubectl judged for Kubernetes ${k8s.version} (${k8s.why ? `the pinned default: ${k8s.why}` : `kubernetes.version of ${k8s.from}`})\n`,
+    );
   }
-  const w = Math.max(...tools.map((t) => t.name.length));
-  for (const t of tools) {
-    const status = t.ok ? `ok       ${t.version ?? ''}` : t.path ? `FAIL     ${t.version ?? ''}` : 'missing ';
-    const why = t.hint ?? t.reason;
-    process.stdout.write(`${t.name.padEnd(w)}  ${status.padEnd(28)} ${t.needed}${why ? ` (${why})` : ''}\n`);
-  }
+  // Missing tools are information (each command needs only some); a tool found but unusable fails (preflight
+  // and up would stop on it), so a script running doctor sees it.
+  const failed = tools.filter((t) => !t.ok && t.path);
+  if (failed.length)
+    throw new Problem(
+      `${failed.map((t) => t.name).join(', ')}: found but not usable (FAIL above); up and preflight stop on it`,
+    );
 }
