@@ -164,9 +164,15 @@ const DESCRIPTORS: Record<string, string> = {
 };
 const UNIT_S: Record<string, number> = { h: 3600, m: 60, s: 1 };
 
+/** A Go duration of whole hours, minutes and seconds (`1h30m`, a Velero ttl), in seconds; undefined for any other form. */
+export function wholeDurationSeconds(d: string): number | undefined {
+  if (!/^([0-9]+[hms])+$/.test(d)) return undefined;
+  return [...d.matchAll(/([0-9]+)([hms])/g)].reduce((s, [, n, u]) => s + Number(n) * UNIT_S[u!]!, 0);
+}
+
 function parseEvery(duration: string): Interval {
-  if (/^([0-9]+[hms])+$/.test(duration)) {
-    const seconds = [...duration.matchAll(/([0-9]+)([hms])/g)].reduce((s, [, n, u]) => s + Number(n) * UNIT_S[u!]!, 0);
+  const seconds = wholeDurationSeconds(duration);
+  if (seconds !== undefined) {
     if (!seconds)
       throw new OnPurpose(
         `an interval of zero (${PARSER} would make it one second): write the interval, e.g. @every 6h`,

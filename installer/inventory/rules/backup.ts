@@ -4,7 +4,7 @@
 import type { Rule } from './context.ts';
 import { contains } from '../../core/ip.ts';
 import { gapSeconds, parseCalendar } from '../../core/oncalendar.ts';
-import { veleroScheduleGap } from '../../core/velero-cron.ts';
+import { veleroScheduleGap, wholeDurationSeconds } from '../../core/velero-cron.ts';
 import { show } from '../../core/schema-check.ts';
 
 /** Snapshots more often than this would queue behind their own uploads. */
@@ -66,7 +66,7 @@ export const backup: Rule = (ctx) => {
     );
   else {
     // A backup that expires before the next one is taken leaves part of every interval with none to restore.
-    const ttl = goDurationSeconds(b.velero.ttl);
+    const ttl = wholeDurationSeconds(b.velero.ttl);
     if (ttl !== undefined && ttl < velero.seconds)
       ctx.warn(
         ['backup', 'velero', 'ttl'],
@@ -88,14 +88,5 @@ export const backup: Rule = (ctx) => {
       'e.g. keep: {last: 4, daily: 7, weekly: 4}',
     );
 };
-
-/** A Go duration of whole hours, minutes and seconds (the schema's ttl pattern), in seconds. */
-function goDurationSeconds(d: string): number | undefined {
-  if (!/^([0-9]+[hms])+$/.test(d)) return undefined;
-  return [...d.matchAll(/([0-9]+)([hms])/g)].reduce(
-    (s, [, n, u]) => s + Number(n) * { h: 3600, m: 60, s: 1 }[u as 'h' | 'm' | 's'],
-    0,
-  );
-}
 
 const hours = (s: number) => (s % 3600 === 0 ? `${s / 3600} h` : `${Math.round(s / 60)} min`);
