@@ -60,22 +60,17 @@ const SLOW = [
 // runs alone at the end; the others keep vitest's order (the durations of a previous run, else larger first).
 // A file missing from the tree fails test/suite-projects.test.ts.
 export const LONGEST_FIRST = [
-  'test/kube/golden-apply.test.ts',
-  'test/cli-entry.test.ts',
-  'test/security/secrets-entries.test.ts',
-  'test/cluster/bootstrap.test.ts',
-  'test/security/secrets-recipients.test.ts',
-  'test/cluster/etcd-snapshot-script.test.ts',
-  'test/monitoring/time-intervals-calendar.test.ts',
-  'test/layout.cli.test.ts',
   'test/cluster/up.test.ts',
-  'test/security/render-confinement.test.ts',
-  'test/security/shell-injection.test.ts',
   'test/package/image.test.ts',
-  'test/security/hosts-keys.test.ts',
-  'test/labs/labs.cli.test.ts',
-  'test/kube/labs.test.ts',
+  'test/kube/golden-apply.test.ts',
+  'test/package/npm-package.test.ts',
+  'test/journey/readme-journey.test.ts',
+  'test/cluster/bootstrap.test.ts',
+  'test/cluster/upgrade.test.ts',
   'test/network/bgp.test.ts',
+  'test/monitoring/time-intervals-calendar.test.ts',
+  'test/security/secrets-entries.test.ts',
+  'test/cli-entry.test.ts',
 ];
 
 class LongestFirst extends BaseSequencer {
