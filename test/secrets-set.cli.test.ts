@@ -41,6 +41,12 @@ describe('secrets set', () => {
     expect(await new SecretStore(repo, { keyFile: key }).get('bgp/tor-r1', readIdentity(key))).toBe(
       'router-1-password',
     );
+    // -r alone, from the folder above (new-user trial: "inventory.yaml: no such file", exit 2): the inventory
+    // is the one in the folder -r names, as the site repository is the folder that holds it.
+    const list = await labctl(['secrets', 'list', '-r', 'site', '-k', key, '--output', 'json'], { cwd: tmp });
+    expect(list.stderr).not.toContain('no such file');
+    const tor = JSON.parse(list.stdout).entries.find((e: { entry: string }) => e.entry === 'bgp/tor-r1');
+    expect(tor, list.stderr).toMatchObject({ present: true, confirmed: true });
   });
 
   it('-k and LABCTL_AGE_KEY_FILE are the same key: stored with one, the other sees the same value', async () => {

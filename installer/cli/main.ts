@@ -7,6 +7,9 @@ import { showControls } from '../core/show-controls.ts';
 import { registerCommands } from './commands/index.ts';
 import { fileSystemMessage } from './fs-errors.ts';
 import { labctlVersion } from '../core/build-info.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_INVENTORY } from './options.ts';
 
 export function buildProgram(): Command {
   const program = new Command('labctl')
@@ -18,6 +21,15 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerCommands(program);
+  // -r DIR or -o DIR without -i, run from outside the site repository: the inventory is the one in DIR
+  // (the site repository is the folder that holds it), not ./inventory.yaml, which does not exist there.
+  program.hook('preAction', (_top, cmd) => {
+    const o = cmd.opts() as { inventory?: unknown; repo?: unknown; out?: unknown };
+    const dir = [o.repo, o.out].find((d): d is string => typeof d === 'string');
+    if (cmd.getOptionValueSource('inventory') !== 'default' || typeof o.inventory !== 'string' || !dir) return;
+    const inDir = join(dir, DEFAULT_INVENTORY);
+    if (!existsSync(o.inventory) && existsSync(inDir)) cmd.setOptionValueWithSource('inventory', inDir, 'implied');
+  });
   // A usage error points to the help of the command that was run, not to the top-level list.
   const walk = (cmd: Command, path: string) => {
     // Set before the subcommand parses its options: an option's parser may throw the UsageError.
