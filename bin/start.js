@@ -9,12 +9,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import module from 'node:module';
 import { bundleState, runBundle } from './run-bundle.js';
 
-// Node >= 22.1 keeps compiled code between runs; Node 20 has no such API for ES modules.
-module.enableCompileCache?.();
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Node >= 22.1 keeps compiled code between runs; Node 20 has no such API for ES modules. In labctl's own
+// folder, not Node's default (a shared node-compile-cache under /tmp, which another local user can write);
+// where that folder is read-only (a global npm install) Node just runs without the cache.
+module.enableCompileCache?.(join(root, '.build', 'node-compile-cache'));
 
 // The npm package: run the bundle built when the package was made (installer/packaging/); the package
 // carries no TypeScript sources, so a checkout never takes this path.
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (!existsSync(join(root, 'installer/cli/main.ts')) && existsSync(join(root, 'dist/bundle/main.js'))) {
   await import(pathToFileURL(join(root, 'dist/bundle/main.js')).href);
   process.exit(process.exitCode ?? 0);
