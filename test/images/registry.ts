@@ -7,6 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { cliEnv } from '../helpers.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -199,7 +200,7 @@ export function labctlAsync(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(import.meta.dirname, '../../bin/labctl.js'), ...args], {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
+      env: cliEnv(opts.env), // the site-key rule of every labctl a test starts (helpers.ts)
     });
     let stdout = '';
     let stderr = '';
