@@ -1,0 +1,103 @@
+// Boundary 4: a path the user typed, printed in a sentence ("rendered X", "X: valid", "the secret store in
+// X"), shows its control characters as escapes: a folder name holding a newline, a carriage return or an
+// escape sequence cannot forge a line, overwrite one or clear the screen (docs/security.md). Run through
+// the real CLI, as a user (or a script handed a hostile folder name) would.
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE, labctl, type CliResult } from '../helpers.ts';
+
+/** Newline (a forged line), CR (overwrites the line), ESC [2J (clears the screen). */
+const EVIL = 'evil\nFORGED\ry\x1b[2Jz';
+const SHOWN = 'evil\\x0aFORGED\\x0dy\\x1b[2Jz';
+
+/** Every control character but the newline that ends labctl's own lines (tab too: none is expected here). */
+const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
+
+function expectNoRawControls(r: CliResult): void {
+  const all = r.stdout + r.stderr;
+  expect(all).not.toMatch(RAW_CONTROL);
+  // The newline of the name never starts a line of its own: the text after it stays on the name's line.
+  expect(all).not.toMatch(/^FORGED/m);
+  expect(all).toContain(SHOWN);
+}
+
+describe('user-typed paths in prose are printed with their control characters escaped', () => {
+  let base: string;
+  let home: string;
+  let inventory: string;
+  let evil: string;
+  beforeAll(() => {
+    base = mkdtempSync(join(tmpdir(), 'labctl-prose-'));
+    home = mkdtempSync(join(tmpdir(), 'labctl-prose-home-'));
+    inventory = join(base, 'inventory.yaml');
+    copyFileSync(EXAMPLE, inventory);
+    evil = join(base, EVIL);
+  });
+  const env = () => ({ HOME: home });
+
+  it('render -o EVIL: "rendered X", the outside note and the secret-store note', async () => {
+    const r = await labctl(['render', '-i', inventory, '-o', evil], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`rendered ${base}/${SHOWN}: `);
+    expectNoRawControls(r);
+  });
+
+  it('render --check -o EVIL: "X is up to date with Y"', async () => {
+    const r = await labctl(['render', '--check', '-i', inventory, '-o', evil], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`${base}/${SHOWN} is up to date with`);
+    expectNoRawControls(r);
+  });
+
+  it('render into a foreign folder: the refusal names the folder and its entries escaped', async () => {
+    const foreign = join(base, `other${EVIL}`);
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, `notes${EVIL}.txt`), 'x');
+    const r = await labctl(['render', '-i', inventory, '-o', foreign], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`notes${SHOWN}.txt`);
+    expectNoRawControls(r);
+  });
+
+  it('validate EVIL/inventory.yaml: "X: valid"', async () => {
+    const site = join(evil, 'site');
+    mkdirSync(site, { recursive: true });
+    copyFileSync(EXAMPLE, join(site, 'inventory.yaml'));
+    const r = await labctl(['validate', join(site, 'inventory.yaml')], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`${SHOWN}/site/inventory.yaml: valid`);
+    expectNoRawControls(r);
+  });
+
+  it('plan -i EVIL/inventory.yaml: the backup warning names the secret store folder escaped', async () => {
+    const site = join(evil, 'plan');
+    mkdirSync(site, { recursive: true });
+    copyFileSync(EXAMPLE, join(site, 'inventory.yaml'));
+    const r = await labctl(['plan', '-i', join(site, 'inventory.yaml')], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`the secret store in ${base}/${SHOWN}/plan `);
+    expectNoRawControls(r);
+  });
+
+  it('plan -i on an invalid inventory: "X: N error(s)" and the validate command it suggests', async () => {
+    const site = join(evil, 'bad');
+    mkdirSync(site, { recursive: true });
+    writeFileSync(join(site, 'inventory.yaml'), 'site: {}\n');
+    const r = await labctl(['plan', '-i', join(site, 'inventory.yaml')], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${SHOWN}/bad/inventory.yaml: `);
+    expect(r.stderr).toContain(`run labctl validate $'${base}/${SHOWN}/bad/inventory.yaml'`);
+    expectNoRawControls(r);
+  });
+
+  it('kubeconfig -o EVIL: "wrote X" escaped, and KUBECONFIG=X as one shell word', async () => {
+    const out = join(base, `kc${EVIL}.yaml`);
+    const r = await labctl(['kubeconfig', '-i', inventory, '--user', 'jdoe', '-o', out], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${base}/kc${SHOWN}.yaml: `);
+    expect(r.stdout).toContain(`KUBECONFIG=$'${base}/kc${SHOWN}.yaml' kubectl get pods`);
+    expectNoRawControls(r);
+  });
+});
