@@ -1,8 +1,9 @@
 // Boundary 4: a path the user typed, printed in a sentence ("rendered X", "X: valid", "the secret store in
 // X"), shows its control characters as escapes: a folder name holding a newline, a carriage return or an
-// escape sequence cannot forge a line, overwrite one or clear the screen (docs/security.md). Run through
+// escape sequence cannot forge a line, overwrite one or clear the screen; so does free text from the inventory
+// (an on-call override's reason) (docs/security.md). Run through
 // the real CLI, as a user (or a script handed a hostile folder name) would.
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -99,5 +100,23 @@ describe('user-typed paths in prose are printed with their control characters es
     expect(r.stdout).toContain(`wrote ${base}/kc${SHOWN}.yaml: `);
     expect(r.stdout).toContain(`KUBECONFIG=$'${base}/kc${SHOWN}.yaml' kubectl get pods`);
     expectNoRawControls(r);
+  });
+
+  it('oncall now and schedule: an override reason from the inventory (free text) is shown escaped', async () => {
+    const file = join(base, 'oncall.yaml');
+    const text = readFileSync(EXAMPLE, 'utf8');
+    const entry = 'person: akumar, reason: winter break}';
+    expect(text).toContain(entry);
+    writeFileSync(file, text.replace(entry, 'person: akumar, reason: "evil\\nFORGED\\ry\\e[2Jz"}'));
+    const now = await labctl(['oncall', 'now', '-i', file, '--at', '2026-12-24T12:00'], { env: env() });
+    expect(now.code, now.stderr).toBe(0);
+    expect(now.stdout).toContain(`[override: ${SHOWN}]`);
+    expectNoRawControls(now);
+    const week = await labctl(['oncall', 'schedule', '-i', file, '--at', '2026-12-21T09:00', '--weeks', '2'], {
+      env: env(),
+    });
+    expect(week.code, week.stderr).toBe(0);
+    expect(week.stdout).toContain(`override: ${SHOWN}`);
+    expectNoRawControls(week);
   });
 });
