@@ -13,8 +13,8 @@ import { EXAMPLE, labctl, type CliResult } from '../helpers.ts';
 const EVIL = 'evil\nFORGED\ry\x1b[2Jz';
 const SHOWN = 'evil\\x0aFORGED\\x0dy\\x1b[2Jz';
 
-/** Every control character but the newline that ends labctl's own lines (tab too: none is expected here). */
-const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
+/** Every control character but newline and tab (diff's header has one; showControls keeps tab: it only moves to a tab stop). */
+const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 
 function expectNoRawControls(r: CliResult): void {
   const all = r.stdout + r.stderr;
@@ -118,5 +118,26 @@ describe('user-typed paths in prose are printed with their control characters es
     expect(week.code, week.stderr).toBe(0);
     expect(week.stdout).toContain(`override: ${SHOWN}`);
     expectNoRawControls(week);
+  });
+
+  it("diff and render --check: a file name planted in the folder's .labctl/rendered.json is shown escaped", async () => {
+    const repo = join(base, 'planted');
+    mkdirSync(repo);
+    copyFileSync(EXAMPLE, join(repo, 'inventory.yaml'));
+    const inv = join(repo, 'inventory.yaml');
+    expect((await labctl(['render', '-i', inv], { env: env() })).code).toBe(0);
+    const state = join(repo, '.labctl/rendered.json');
+    const rendered = JSON.parse(readFileSync(state, 'utf8')) as { files: string[] };
+    const planted = `apps/${EVIL}.yaml`;
+    rendered.files = [...rendered.files, planted].sort();
+    writeFileSync(state, JSON.stringify(rendered));
+    writeFileSync(join(repo, planted), 'x: 1\n');
+    const diff = await labctl(['diff', '-i', inv], { env: env() });
+    expect(diff.stdout).toContain(`--- a/apps/${SHOWN}.yaml`);
+    expectNoRawControls(diff);
+    const check = await labctl(['render', '--check', '-i', inv], { env: env() });
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain(`extra    apps/${SHOWN}.yaml`);
+    expectNoRawControls(check);
   });
 });
