@@ -120,14 +120,15 @@ describe('user-typed paths in prose are printed with their control characters es
     expectNoRawControls(week);
   });
 
-  it("diff and render --check: a file name planted in the folder's .labctl/rendered.json is shown escaped", async () => {
+  it("diff and render --check: a file name and version planted in the folder's .labctl/rendered.json are shown escaped", async () => {
     const repo = join(base, 'planted');
     mkdirSync(repo);
     copyFileSync(EXAMPLE, join(repo, 'inventory.yaml'));
     const inv = join(repo, 'inventory.yaml');
     expect((await labctl(['render', '-i', inv], { env: env() })).code).toBe(0);
     const state = join(repo, '.labctl/rendered.json');
-    const rendered = JSON.parse(readFileSync(state, 'utf8')) as { files: string[] };
+    const rendered = JSON.parse(readFileSync(state, 'utf8')) as { labctl: string; files: string[] };
+    rendered.labctl = `0.0.1-${EVIL}`; // named in "it was rendered by labctl X"
     const planted = `apps/${EVIL}.yaml`;
     rendered.files = [...rendered.files, planted].sort();
     writeFileSync(state, JSON.stringify(rendered));
@@ -138,6 +139,7 @@ describe('user-typed paths in prose are printed with their control characters es
     const check = await labctl(['render', '--check', '-i', inv], { env: env() });
     expect(check.code).toBe(1);
     expect(check.stdout).toContain(`extra    apps/${SHOWN}.yaml`);
+    expect(check.stderr).toContain(`it was rendered by labctl 0.0.1-${SHOWN}, this is labctl`);
     expectNoRawControls(check);
   });
 });

@@ -141,7 +141,8 @@ export async function renderFromInventory(
 function versionNote(dir: string): string | null {
   const was = renderedBy(dir);
   const now = labctlVersion();
-  return was && was !== now ? `it was rendered by labctl ${was}, this is labctl ${now}` : null;
+  // `was` is read from the folder's .labctl/rendered.json: its control characters shown, never sent.
+  return was && was !== now ? `it was rendered by labctl ${showControls(was)}, this is labctl ${now}` : null;
 }
 
 const summary = (c: RepoChange) => `${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed`;
