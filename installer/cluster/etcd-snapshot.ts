@@ -1,5 +1,6 @@
 // Files of the etcd snapshot timer (issue 15): the script, its systemd service and timer. The credentials
 // file is written by the step from run-time values (steps/0037-etcd-snapshot.ts). Pure functions of the Site.
+import { showControls } from '../core/show-controls.ts';
 import type { Site, SiteNode } from '../inventory/types.ts';
 import { renderTemplate } from '../render/text.ts';
 import { TEXTFILE_DIR } from '../render/components/monitoring/node-textfiles.ts';
@@ -153,11 +154,13 @@ export function missingBackupCredentials(
   ];
   const up = `labctl up${args}`;
   const repo = site.repo;
-  return [
+  const text = [
     `etcd snapshots: the inventory has a backup section but the secret store in ${repo} ${r.unreadable ? `cannot be read (${r.unreadable}), so these entries are unavailable` : 'has no'}: ${r.missing.join(', ')}.`,
     `Next: ${commands.join('; ')} (campus IT supplies the S3 keys), then ${up} again;`,
     `or ${up} ${WITHOUT_BACKUP_CREDENTIALS} to install everything except the etcd snapshot timer (step 0037-etcd-snapshot) for now.`,
   ].join(' ');
+  // One line: the folder as typed and the store's error shown with their control characters escaped, never sent.
+  return showControls(text);
 }
 
 /** The plan without the etcd snapshot step, noted among the skipped steps (`up --without-backup-credentials`). */

@@ -170,9 +170,18 @@ export function wholeDurationSeconds(d: string): number | undefined {
   return [...d.matchAll(/([0-9]+)([hms])/g)].reduce((s, [, n, u]) => s + Number(n) * UNIT_S[u!]!, 0);
 }
 
+/** Go's Duration is int64 nanoseconds: time.ParseDuration refuses a longer one ("invalid duration"). */
+const overflowsGoDuration = (d: string) =>
+  [...d.matchAll(/([0-9]+)([hms])/g)].reduce((ns, [, n, u]) => ns + BigInt(n!) * BigInt(UNIT_S[u!]!) * 10n ** 9n, 0n) >
+  INT64_MAX;
+
 function parseEvery(duration: string): Interval {
   const seconds = wholeDurationSeconds(duration);
   if (seconds !== undefined) {
+    if (overflowsGoDuration(duration))
+      refuse(
+        `${PARSER} does not accept "@every ${duration}": the interval overflows Go's duration (64-bit nanoseconds, at most 2562047h47m16s, about 292 years), so time.ParseDuration refuses it`,
+      );
     if (!seconds)
       throw new OnPurpose(
         `an interval of zero (${PARSER} would make it one second): write the interval, e.g. @every 6h`,

@@ -7,6 +7,7 @@ import { isDerived } from './objects.ts';
 import { existsSync } from 'node:fs';
 import { SecretStore, defaultKeyFile } from './store.ts';
 import { siteArgs } from '../core/shell-words.ts';
+import { showControls } from '../core/show-controls.ts';
 
 export interface NoteOptions {
   /** render -k: the same key file secrets commands take with -k (default: $LABCTL_AGE_KEY_FILE, else ~/.config/labctl/site.agekey). */
@@ -34,7 +35,7 @@ export async function renderSecretsNote(repoDir: string, needs: SecretNeed[], o:
     // Without the key the entries cannot be checked either (entries.confirmed); render uses no value.
     if (!missing.length) return '';
     const refs = [...new Set(missing.map((n) => n.ref))].sort();
-    return `secrets: ${refs.length} new entr${refs.length === 1 ? 'y' : 'ies'} not generated: the site key (${keyFile}) is not on this machine, and writing to the store needs it to check the recipients. Where the key is: labctl secrets generate${site()} -k KEYFILE\n`;
+    return `secrets: ${refs.length} new entr${refs.length === 1 ? 'y' : 'ies'} not generated: the site key (${showControls(keyFile)}) is not on this machine, and writing to the store needs it to check the recipients. Where the key is: labctl secrets generate${site()} -k KEYFILE\n`;
   }
   const r = await ensureSecrets(store, needs);
   let out = r.generated.length

@@ -2,11 +2,17 @@
 import { requireSite } from '../../inventory/validate.ts';
 import { ExitError } from '../../core/diagnostics.ts';
 import type { Site } from '../../inventory/types.ts';
+import { shellWord } from '../../core/shell-words.ts';
+import { showControls } from '../../core/show-controls.ts';
 
 export function loadSite(file: string): Site {
   const r = requireSite(file);
   if ('errors' in r)
-    throw new ExitError(`${file}: ${r.errors.length} error(s); run labctl validate ${file}`, 1, r.errors);
+    throw new ExitError(
+      `${showControls(file)}: ${r.errors.length} error(s); run labctl validate ${shellWord(file)}`,
+      1,
+      r.errors,
+    );
   return r.site;
 }
 

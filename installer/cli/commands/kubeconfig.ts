@@ -10,6 +10,8 @@ import { requireSite } from '../../inventory/validate.ts';
 import { buildKubeconfig } from '../../render/kubeconfig.ts';
 import { siteRepoOf } from '../options.ts';
 import { printDiagnostics } from '../output.ts';
+import { shellWord } from '../../core/shell-words.ts';
+import { showControls } from '../../core/show-controls.ts';
 
 export interface KubeconfigCommandOptions {
   inventory: string;
@@ -99,6 +101,7 @@ export async function kubeconfigCommand(o: KubeconfigCommandOptions): Promise<vo
   const kc = buildKubeconfig(v.site, { user: o.user, caPem, oidcCaPem, namespace: o.namespace });
   writeFileSync(o.out, stringify(kc, { lineWidth: 0 }), { mode: 0o600 });
   process.stdout.write(
-    `wrote ${o.out}: context ${kc['current-context'] as string}. Use it with: KUBECONFIG=${o.out} kubectl get pods${fromAdmin ? `\n(cluster CA taken from ${admin}, cluster ${fromAdmin.cluster}: no --ca-file given)` : caPem ? '' : `\n${caHint(admin)}`}\n`,
+    // The paths as typed: shown escaped in the sentence, one shell word in the command to copy.
+    `wrote ${showControls(o.out)}: context ${kc['current-context'] as string}. Use it with: KUBECONFIG=${shellWord(o.out)} kubectl get pods${fromAdmin ? `\n(cluster CA taken from ${showControls(admin)}, cluster ${fromAdmin.cluster}: no --ca-file given)` : caPem ? '' : `\n${caHint(showControls(admin))}`}\n`,
   );
 }

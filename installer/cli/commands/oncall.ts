@@ -1,4 +1,5 @@
 // `labctl oncall now|next|schedule|ical`: who holds the pager, from the inventory's rotation.
+import { showControls } from '../../core/show-controls.ts';
 import { DateTime } from 'luxon';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import {
@@ -56,7 +57,7 @@ const json = (s: Shift | null) =>
     end: new Date(s.end).toISOString(),
   };
 const line = (s: Shift, zone: string) =>
-  `${formatLocal(s.start, zone)}  ->  ${formatLocal(s.end, zone)}  ${s.primary.padEnd(12)} secondary ${(s.secondary ?? '-').padEnd(12)}${s.source === 'override' ? ` override${s.reason ? `: ${s.reason}` : ''}` : ''}`;
+  `${formatLocal(s.start, zone)}  ->  ${formatLocal(s.end, zone)}  ${s.primary.padEnd(12)} secondary ${(s.secondary ?? '-').padEnd(12)}${s.source === 'override' ? ` override${s.reason ? `: ${showControls(s.reason)}` : ''}` : ''}`;
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -97,7 +98,7 @@ export async function oncallNow(o: OncallOptions): Promise<void> {
       1,
     );
   process.stdout.write(
-    `${full.primary} is on call (secondary: ${full.secondary ?? 'none'}) until ${formatLocal(full.end, cfg.zone)}${full.source === 'override' ? ` [override${full.reason ? `: ${full.reason}` : ''}]` : ''}\n`,
+    `${full.primary} is on call (secondary: ${full.secondary ?? 'none'}) until ${formatLocal(full.end, cfg.zone)}${full.source === 'override' ? ` [override${full.reason ? `: ${showControls(full.reason)}` : ''}]` : ''}\n`,
   );
 }
 

@@ -23,6 +23,7 @@ import { formatVersionChanges, versionChanges } from '../../render/version-chang
 import { SCHEMA_NAME, schemaText } from '../../inventory/schema/emit.ts';
 import { printDiagnostics } from '../output.ts';
 import { shellWord } from '../../core/shell-words.ts';
+import { showControls } from '../../core/show-controls.ts';
 import type { SecretNeed } from '../../render/model.ts';
 
 export interface RenderOptions {
@@ -55,8 +56,9 @@ export function notASiteRepo(out: string, inventory: string): string | null {
     .filter((e) => e !== own && e !== 'inventory.yaml' && !BEFORE_FIRST_RENDER.has(e))
     .sort();
   if (!foreign.length) return null;
-  const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, ... (${foreign.length} in all)` : '');
-  return `${out} is not a site repository: labctl never rendered there (no ${STATE_FILE}) and it is not empty (${shown})`;
+  const shown =
+    showControls(foreign.slice(0, 5).join(', ')) + (foreign.length > 5 ? `, ... (${foreign.length} in all)` : '');
+  return `${showControls(out)} is not a site repository: labctl never rendered there (no ${STATE_FILE}) and it is not empty (${shown})`;
 }
 
 /** The render command as the user would type it again (each path quoted for the shell it is pasted into). */
@@ -72,14 +74,15 @@ export function outsideNote(o: RenderOptions): string {
   if (resolve(o.out) === resolve(dirname(o.inventory))) return '';
   const copy = join(o.out, 'inventory.yaml');
   const [out, inventory, copied] = [o.out, o.inventory, copy].map(shellWord);
-  return `note: ${o.out} does not hold ${o.inventory}, so labctl secrets, plan, preflight and up look for the secret store beside ${o.inventory} (in ${dirname(o.inventory)}) unless given -r ${out}. A site repository holds its inventory: cp ${inventory} ${copied}, then use -i ${copied} (README, "The journey")\n`;
+  const [outShown, invShown] = [o.out, o.inventory].map((p) => showControls(p));
+  return `note: ${outShown} does not hold ${invShown}, so labctl secrets, plan, preflight and up look for the secret store beside ${invShown} (in ${showControls(dirname(o.inventory))}) unless given -r ${out}. A site repository holds its inventory: cp ${inventory} ${copied}, then use -i ${copied} (README, "The journey")\n`;
 }
 
 /** The validated site, or the inventory's errors as an ExitError. */
 function siteOf(inventory: string) {
   const v = requireSite(inventory);
   if ('errors' in v)
-    throw new ExitError(`${inventory}: ${v.errors.length} error(s); nothing was rendered`, 1, v.errors);
+    throw new ExitError(`${showControls(inventory)}: ${v.errors.length} error(s); nothing was rendered`, 1, v.errors);
   return v;
 }
 
@@ -109,7 +112,7 @@ export async function renderFromInventory(
       .filter((d) => placeholders.includes(d.path))
       .map((d) => ({ ...d, severity: 'error' as const }));
     throw new ExitError(
-      `${inventory}: ${placeholders.length} placeholder disk id(s) (REPLACE-ME); nothing was rendered`,
+      `${showControls(inventory)}: ${placeholders.length} placeholder disk id(s) (REPLACE-ME); nothing was rendered`,
       1,
       shown,
     );
@@ -138,15 +141,18 @@ export async function renderFromInventory(
 function versionNote(dir: string): string | null {
   const was = renderedBy(dir);
   const now = labctlVersion();
-  return was && was !== now ? `it was rendered by labctl ${was}, this is labctl ${now}` : null;
+  // `was` is read from the folder's .labctl/rendered.json: its control characters shown, never sent.
+  return was && was !== now ? `it was rendered by labctl ${showControls(was)}, this is labctl ${now}` : null;
 }
 
 const summary = (c: RepoChange) => `${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed`;
 
 export async function renderCommand(o: RenderOptions): Promise<void> {
+  // The folder and inventory as typed, in sentences: their control characters shown, never sent (docs/security.md).
+  const [out, inventory] = [o.out, o.inventory].map((p) => showControls(p));
   if (o.check && !existsSync(o.out)) {
     throw new ExitError(
-      `${o.out}: no such folder, so there is nothing to check against ${o.inventory}; ${renderAgain(o)} writes it (or name the site repository checkout with -o DIR)`,
+      `${out}: no such folder, so there is nothing to check against ${inventory}; ${renderAgain(o)} writes it (or name the site repository checkout with -o DIR)`,
       1,
     );
   }
@@ -154,21 +160,21 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
   if (o.check) {
     const change = planWrite(o.out, r.files);
     const stale = [
-      ...change.added.map((p) => `missing  ${p}`),
-      ...change.changed.map((p) => `differs  ${p}`),
-      ...change.conflicts.map((p) => `differs  ${p}`),
-      ...change.removed.map((p) => `extra    ${p}`),
+      ...change.added.map((p) => `missing  ${showControls(p)}`),
+      ...change.changed.map((p) => `differs  ${showControls(p)}`),
+      ...change.conflicts.map((p) => `differs  ${showControls(p)}`),
+      ...change.removed.map((p) => `extra    ${showControls(p)}`),
     ];
     const other = versionNote(o.out);
     if (stale.length) {
       process.stdout.write(stale.join('\n') + '\n');
       throw new ExitError(
-        `${o.out} is not what ${o.inventory} renders (${stale.length} file(s))${other ? `; ${other}` : ''}; run ${renderAgain(o)} and commit the result`,
+        `${out} is not what ${inventory} renders (${stale.length} file(s))${other ? `; ${other}` : ''}; run ${renderAgain(o)} and commit the result`,
         1,
       );
     }
     process.stdout.write(
-      `${o.out} is up to date with ${o.inventory} (${r.stats.files} files)${other ? `; ${other}` : ''}\n`,
+      `${out} is up to date with ${inventory} (${r.stats.files} files)${other ? `; ${other}` : ''}\n`,
     );
     return;
   }
@@ -176,7 +182,7 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
   if (foreign) {
     throw new ExitError(
       `refusing to render: ${foreign}. Name the site repository with -o DIR (the folder that holds inventory.yaml, or a new or empty folder)` +
-        `${o.outGiven ? '' : `; -o defaults to the folder that holds ${o.inventory}`}, or pass --overwrite to render into ${o.out} anyway. Nothing was written.`,
+        `${o.outGiven ? '' : `; -o defaults to the folder that holds ${inventory}`}, or pass --overwrite to render into ${out} anyway. Nothing was written.`,
       1,
     );
   }
@@ -187,7 +193,7 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
     const other = versionNote(o.out);
     if (change.conflicts.length && !o.overwrite) {
       throw new ExitError(
-        `${change.conflicts.length} file(s) in ${o.out} were not written by labctl and would be overwritten:\n  ${change.conflicts.join('\n  ')}\nMove them away, or pass --overwrite to replace them.`,
+        `${change.conflicts.length} file(s) in ${out} were not written by labctl and would be overwritten:\n  ${change.conflicts.map((p) => showControls(p)).join('\n  ')}\nMove them away, or pass --overwrite to replace them.`,
         1,
       );
     }
@@ -196,11 +202,11 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
     if (!o.quiet) {
       if (change.kept.length) {
         process.stderr.write(
-          `labctl: left ${change.kept.length} file(s) that .labctl/rendered.json lists but render never writes there (never removed: top-level files, lab files, .git/, secrets/): ${change.kept.join(', ')}\n`,
+          `labctl: left ${change.kept.length} file(s) that .labctl/rendered.json lists but render never writes there (never removed: top-level files, lab files, .git/, secrets/): ${showControls(change.kept.join(', '))}\n`,
         );
       }
       process.stdout.write(
-        `rendered ${o.out}: ${r.stats.files} files, ${r.stats.objects} objects, ${r.components.length} applications (${summary(change)}) in ${ms.toFixed(0)} ms${other ? `; ${other.replace('it was', 'it was last')}` : ''}\n`,
+        `rendered ${out}: ${r.stats.files} files, ${r.stats.objects} objects, ${r.components.length} applications (${summary(change)}) in ${ms.toFixed(0)} ms${other ? `; ${other.replace('it was', 'it was last')}` : ''}\n`,
       );
     }
     // Generated secrets: new entries only, encrypted to the site's confirmed recipients (docs/secrets.md).
@@ -225,10 +231,13 @@ export async function diffCommand(o: { inventory: string; out: string }): Promis
     return existsSync(join(o.out, p)) ? readFileSync(join(o.out, p), 'utf8') : '';
   };
   for (const p of [...change.added, ...change.changed, ...change.conflicts].sort()) {
-    process.stdout.write(createTwoFilesPatch(`a/${p}`, `b/${p}`, read(p), r.files.get(p)!, '', '', { context: 3 }));
+    const n = showControls(p); // a name from the folder's own .labctl/rendered.json
+    process.stdout.write(createTwoFilesPatch(`a/${n}`, `b/${n}`, read(p), r.files.get(p)!, '', '', { context: 3 }));
   }
-  for (const p of change.removed)
-    process.stdout.write(createTwoFilesPatch(`a/${p}`, `b/${p}`, read(p), '', '', '', { context: 3 }));
+  for (const p of change.removed) {
+    const n = showControls(p);
+    process.stdout.write(createTwoFilesPatch(`a/${n}`, `b/${n}`, read(p), '', '', '', { context: 3 }));
+  }
   // The upstream versions the change moves, each with the notes to read before ArgoCD applies it.
   const before = [...[...r.files.keys()].filter((p) => existsSync(join(o.out, p))), ...change.removed];
   process.stdout.write(

@@ -1,6 +1,7 @@
 import { requireInventoryFile, validateInventoryFile } from '../../inventory/validate.ts';
 import { ExitError } from '../../core/diagnostics.ts';
 import { printDiagnostics, printJson, type OutputFormat } from '../output.ts';
+import { showControls } from '../../core/show-controls.ts';
 
 export interface ValidateOptions {
   file: string;
@@ -20,10 +21,10 @@ export async function validateCommand(opts: ValidateOptions): Promise<void> {
     if (r.errors.length === 0) {
       const s = r.site!;
       process.stdout.write(
-        `${opts.file}: valid (${plural(s.nodes.length, 'node', 'nodes')} in ${plural(s.racks.length, 'rack', 'racks')}, ${plural(s.bgp.routers.length, 'BGP router', 'BGP routers')}, ${plural(s.bgp.pools.length, 'pool', 'pools')}${r.warnings.length ? `, ${plural(r.warnings.length, 'warning', 'warnings')}` : ''})\n`,
+        `${showControls(opts.file)}: valid (${plural(s.nodes.length, 'node', 'nodes')} in ${plural(s.racks.length, 'rack', 'racks')}, ${plural(s.bgp.routers.length, 'BGP router', 'BGP routers')}, ${plural(s.bgp.pools.length, 'pool', 'pools')}${r.warnings.length ? `, ${plural(r.warnings.length, 'warning', 'warnings')}` : ''})\n`,
       );
     }
   }
   if (r.errors.length > 0)
-    throw new ExitError(opts.output === 'json' ? '' : `${opts.file}: ${r.errors.length} error(s)`, 1);
+    throw new ExitError(opts.output === 'json' ? '' : `${showControls(opts.file)}: ${r.errors.length} error(s)`, 1);
 }

@@ -2,6 +2,7 @@
 // once its kubeadm init or join step finished (judged by evidence on the host, see steps/membership.ts).
 // Existing members' steps keep their inputs when a node is added (the scripts depend on the node and the
 // site settings, not on the node list), so `up` skips them and runs only the new nodes' steps.
+import { showControls } from '../../core/show-controls.ts';
 import type { Site } from '../../inventory/types.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ export function membership(site: Site, journal: JournalData | undefined): Member
 export function formatMembership(m: Membership, journalFile: string | undefined): string {
   const out = [
     `joins: ${m.joins.join(', ') || 'none'}`,
-    `already members: ${m.members.join(', ') || 'none'}${journalFile ? ` (journal ${journalFile})` : ' (no journal yet: a first labctl up)'}`,
+    `already members: ${m.members.join(', ') || 'none'}${journalFile ? ` (journal ${showControls(journalFile)})` : ' (no journal yet: a first labctl up)'}`,
   ];
   if (m.gone.length)
     out.push(

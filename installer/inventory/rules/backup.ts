@@ -41,6 +41,13 @@ export const backup: Rule = (ctx) => {
         'point backup.target at campus S3 or a NAS outside the cluster',
       );
   }
+  const bucketProblem = s3BucketNameProblem(b.target.bucket);
+  if (bucketProblem)
+    ctx.error(
+      [...target, 'bucket'],
+      `${show(b.target.bucket)} is not an S3 bucket name: ${bucketProblem}`,
+      'lower-case letters, digits and single dots or hyphens between them, 3-63 characters, e.g. labcloud-backups',
+    );
   const sched = ['backup', 'etcd', 'schedule'];
   const parsed = parseCalendar(b.etcd.schedule);
   if ('error' in parsed)
@@ -90,3 +97,22 @@ export const backup: Rule = (ctx) => {
 };
 
 const hours = (s: number) => (s % 3600 === 0 ? `${s / 3600} h` : `${Math.round(s / 60)} min`);
+
+/**
+ * What breaks S3's bucket naming rules beyond the schema's pattern (3-63 of a-z 0-9 . -, a letter or digit at
+ * each end), or undefined. AWS: docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (no two
+ * adjacent dots, not an IP address, reserved prefixes and suffixes). MinIO (minio-go s3utils
+ * checkBucketNameCommon, which its server uses) also refuses ".-" and "-." and any four dot-separated digit
+ * runs; a campus store may be either, and a refused name fails only at the first backup.
+ */
+export function s3BucketNameProblem(name: string): string | undefined {
+  if (name.includes('..')) return 'two adjacent dots';
+  if (name.includes('.-') || name.includes('-.')) return 'a dot next to a hyphen (MinIO refuses ".-" and "-.")';
+  if (/^([0-9]+\.){3}[0-9]+$/.test(name)) return 'it is formatted as an IP address';
+  const prefix = ['xn--', 'sthree-', 'amzn-s3-demo-'].find((p) => name.startsWith(p));
+  if (prefix) return `the prefix ${prefix} is reserved by S3`;
+  const suffix = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].find((x) => name.endsWith(x));
+  if (suffix)
+    return `the suffix ${suffix} is reserved by S3 (access point, Multi-Region, directory and table bucket names)`;
+  return undefined;
+}

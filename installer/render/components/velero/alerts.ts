@@ -12,13 +12,16 @@ const NS = VELERO_NAMESPACE;
 /** How old the last successful backup of a schedule may be: its longest interval plus a backup's duration. */
 export const maxBackupAgeSeconds = (cron: string) => longestGapSeconds(cron) + BACKUP_DURATION_ALLOWANCE_S;
 
+/** Seconds as hours to one decimal (26.5): the alert's description and the site README say the same figure. */
+export const roundedHours = (s: number) => Math.round((s / 3600) * 10) / 10;
+
 export function alerts({ site }: SiteContext): AlertGroup[] {
   const b = veleroBackup(site);
   if (!b) return [];
   const names = [SCHEDULES.platform, ...(labNamespaces(site).included.length ? [SCHEDULES.labs] : [])].sort();
   const sel = `schedule=~"${names.join('|')}"`;
   const maxAge = maxBackupAgeSeconds(b.schedule);
-  const hours = Math.round((maxAge / 3600) * 10) / 10;
+  const hours = roundedHours(maxAge);
   return [
     {
       name: 'labctl-backup',

@@ -9,11 +9,9 @@ import {
   snapshotMaxAgeSeconds,
 } from '../../platform/backup.ts';
 import { renderTemplate } from '../../text.ts';
-import { maxBackupAgeSeconds } from './alerts.ts';
+import { maxBackupAgeSeconds, roundedHours } from './alerts.ts';
 import { backedUpCourses, veleroBackup } from './backup-section.ts';
 import { PLATFORM_NAMESPACES, SCHEDULES, bucketPrefix, labNamespaces } from './schedules.ts';
-
-const hours = (s: number) => Math.round((s / 3600) * 10) / 10;
 
 export function readme({ site }: SiteContext): string {
   const b = veleroBackup(site);
@@ -26,13 +24,13 @@ export function readme({ site }: SiteContext): string {
       schedule: site.backup.etcd.schedule,
       keep: site.backup.etcd.keep,
       repository: etcdRepository(site),
-      lateHours: hours(snapshotMaxAgeSeconds(site)),
+      lateHours: roundedHours(snapshotMaxAgeSeconds(site)),
     },
     velero: {
       schedule: b.schedule,
       ttl: b.ttl,
       prefix: bucketPrefix(site),
-      lateHours: hours(maxBackupAgeSeconds(b.schedule)),
+      lateHours: roundedHours(maxBackupAgeSeconds(b.schedule)),
       platform: SCHEDULES.platform,
       platformNamespaces: [...PLATFORM_NAMESPACES],
       labs: labs.included.length ? SCHEDULES.labs : '',
