@@ -2,7 +2,7 @@
 import type { Ajv2020, ErrorObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { closest } from 'fastest-levenshtein';
+import { nearName } from './near-name.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { formatPath } from './diagnostics.ts';
 import type { PathSeg, YamlSource } from './yaml-source.ts';
@@ -126,7 +126,7 @@ function describe(source: YamlSource, err: ErrorObject): Diagnostic {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const allowed = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      const guess = allowed.length ? closest(key, allowed) : undefined;
+      const guess = nearName(key, allowed);
       return {
         ...at([...path, key], true),
         message: `unknown key ${JSON.stringify(key)}; expected one of: ${allowed.join(', ')}`,
@@ -143,7 +143,7 @@ function describe(source: YamlSource, err: ErrorObject): Diagnostic {
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
-      const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
+      const guess = typeof value === 'string' ? nearName(value, allowed) : undefined;
       return {
         ...at(path),
         message: `${show(value)} is not one of: ${allowed.join(', ')}`,

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { closest } from 'fastest-levenshtein';
+import { nearName } from '../../core/near-name.ts';
 import * as age from 'age-encryption';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import type { SecretNeed } from '../../render/model.ts';
@@ -131,11 +131,11 @@ export async function secretsGenerate(o: StoreOptions): Promise<void> {
   });
 }
 
-/** An entry name the platform reads, or a refusal with the closest name it does read. */
+/** An entry name the platform reads, or a refusal naming the one it likely misspells (installer/core/near-name.ts). */
 function checkUsed(entry: string, needs: SecretNeed[], o: StoreOptions): void {
   const used = entriesNeeded(needs);
   if (used.includes(entry)) return;
-  const near = used.length ? closest(entry, used) : undefined;
+  const near = nearName(entry, used);
   // Each command named repeats the site flags as typed: copied, it runs against the same folder.
   throw new ExitError(
     `${entry} is not an entry ${o.inventory} uses, so nothing would read it; nothing was stored.${near ? ` Did you mean ${near}? To store it: labctl secrets set ${near}${again(o)}.` : ''} Every entry: labctl secrets list${again(o)}`,
