@@ -291,7 +291,8 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
   const needs = secretNeedsFromInventory(o.inventory);
   // With the site key here, every stored entry is checked against entries.confirmed; without it, the
   // status says "unchecked" (nothing is decrypted or used by list).
-  const canCheck = existsSync(o.keyFile ?? defaultKeyFile()) && store.list().length > 0;
+  const keyFile = o.keyFile ?? defaultKeyFile();
+  const canCheck = existsSync(keyFile) && store.list().length > 0;
   const confirmed = canCheck ? store.confirmedEntries() : undefined;
   const why = (ref: string) => (canCheck && store.has(ref) ? store.unconfirmedReason(ref, confirmed) : undefined);
   const rows = entriesNeeded(needs).map((ref) => {
@@ -331,7 +332,11 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
       ['ok', 'stored and confirmed as written by the site key holder'],
       [
         'stored',
-        `stored, not checked against ${store.entriesConfirmedFile}: the site key is not on this machine (give it with -k KEYFILE)`,
+        `stored, not checked against ${store.entriesConfirmedFile}: ${
+          o.keyFile === undefined
+            ? `the site key is not on this machine (not at ${keyFile}; give it with -k KEYFILE)`
+            : `site key file not found at ${keyFile} (-k): give -k the key file labctl secrets init wrote for this site`
+        }`,
       ],
       ['absent', `labctl makes it: labctl secrets generate${again(o)} (labctl render does too)`],
       ['MISSING', `only the site can give it: labctl secrets set NAME${again(o)}`],
