@@ -136,7 +136,15 @@ function describe(source: YamlSource, err: ErrorObject): Diagnostic {
     case 'required':
       return { ...at(path, true), message: `missing required key "${params.missingProperty}"` };
     case 'type':
-      return { ...at(path), message: `expected ${typeName(String(params.type))}, got ${show(value)}` };
+      return {
+        ...at(path),
+        message: `expected ${typeName(String(params.type))}, got ${show(value)}`,
+        // `title: 12345`, `version: 1.10`, `name: null`: YAML typed what the user meant as text.
+        hint:
+          params.type === 'string' && (value === null || ['number', 'boolean'].includes(typeof value))
+            ? `unquoted, YAML reads it as ${value === null ? 'null' : typeof value === 'number' ? 'a number' : 'true or false'}; write it in quotes to make it a string`
+            : undefined,
+      };
     case 'pattern': {
       const name = PATTERN_NAMES[String(params.pattern)];
       return { ...at(path), message: `${show(value)} is not ${name ?? `valid (pattern ${params.pattern})`}` };

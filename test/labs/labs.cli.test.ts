@@ -186,6 +186,21 @@ describe('labctl labs validate', () => {
     expect(r.stderr).toContain('labctl: 4 error(s) in 1 lab file(s)');
   });
 
+  it('a number where a string belongs (title: 1.10) names the field and says to quote it', async () => {
+    const d = tmp('number-title');
+    dirs.push(d);
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/netsec/num.yaml'),
+      'apiVersion: 1\ntitle: 1.10\ncourse: netsec\nimage: netlab\nsize: small\nstudents: [alice]\n',
+    );
+    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'labs/netsec/num.yaml:2:8 title: expected a string, got 1.1 (hint: unquoted, YAML reads it as a number; write it in quotes to make it a string)\n',
+    );
+  });
+
   it('prints JSON with --output json', async () => {
     const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, VALID, '--output', 'json']);
     expect(r.code).toBe(0);
