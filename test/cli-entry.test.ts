@@ -52,6 +52,12 @@ describe('labctl entry point', () => {
     const r = await sh(rest.join(' && '));
     expect(r.code, r.out).toBe(0);
     expect(readFileSync(join(dir, 'site/bootstrap/root.yaml'), 'utf8')).toContain('kind: Application');
+    // Run again (a user repeats the quick start): the edited inventory is kept, and the line still succeeds.
+    const inventory = join(dir, 'site/inventory.yaml');
+    writeFileSync(inventory, `${readFileSync(inventory, 'utf8')}# edited by the user\n`);
+    const twice = await sh(rest.join(' && '));
+    expect(twice.code, twice.out).toBe(0);
+    expect(readFileSync(inventory, 'utf8')).toContain('# edited by the user');
     // Every folder a hint names with -r is the one the quick start made; no hint sends the user elsewhere.
     const folders = (out: string) => [...out.matchAll(/ -r (\S+?)[;,:)]?(?=\s|$)/g)].map((m) => m[1]);
     const init = /run (labctl secrets init -r \S+) to create the site key, then (labctl render [^\n]*?) again/.exec(

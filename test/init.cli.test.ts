@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ROOT, labctl } from './helpers.ts';
+import { ROOT, labctl, run } from './helpers.ts';
 import { inventorySchema } from '../installer/inventory/schema/index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'labctl-init-'));
@@ -190,6 +190,54 @@ describe('labctl init from flags (no terminal)', () => {
     const f = await labctl(['init', '--yes', '--force'], { cwd });
     expect(f.code, f.stderr).toBe(0);
     expect(readFileSync(join(cwd, 'inventory.yaml'), 'utf8')).toContain('apiVersion: 1');
+  });
+
+  // The next steps name the file the user typed (-i), its folder (-r/-o), quoted for the shell, and each runs
+  // as printed from the folder init ran in, with `labctl` a shell function (as `npm link` gives it).
+  it.each([
+    ['another name in this folder', 'site.yaml', '.'],
+    ['a new folder (made), with a space in its name', 'new site/inventory.yaml', 'new site'],
+  ])('next steps, %s: each printed command runs as printed', async (_what, file, repo) => {
+    const cwd = dir();
+    const home = dir(); // outside the site folder: secrets init refuses a key inside the repository
+    const disks = ['node1', 'node2', 'node3'].flatMap((n) => ['--disk', `${n}=/dev/disk/by-id/nvme-${n}`]);
+    const r = await labctl(['init', file, '--yes', ...disks], { cwd, env: { HOME: home } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(cwd, file))).toBe(true);
+    const next = /^next, in [^\n]*?: (labctl .*) \(README, "The journey"\)$/m.exec(r.stdout)?.[1];
+    expect(next, r.stdout).toBeDefined();
+    const steps = next!.split(/, (?=labctl )/);
+    expect(steps.map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
+      'labctl validate -i',
+      'labctl secrets init',
+      'labctl secrets generate',
+      'labctl render -i',
+    ]);
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+    delete env.LABCTL_AGE_KEY_FILE;
+    for (const step of steps) {
+      const s = await run(
+        'bash',
+        [
+          '-c',
+          `labctl() { ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/labctl.js'))} "$@"; }\n${step}`,
+        ],
+        { cwd, env },
+      );
+      expect(s.status, `${step}\n${s.stderr}${s.stdout}`).toBe(0);
+    }
+    // They acted on the site init made: its store and its rendered repository, in its folder.
+    expect(existsSync(join(cwd, repo, 'secrets/recipients.txt'))).toBe(true);
+    expect(existsSync(join(cwd, repo, 'apps'))).toBe(true);
+  });
+
+  it('into a new folder: never replaces the file there either', async () => {
+    const cwd = dir();
+    expect((await labctl(['init', 'newdir/inventory.yaml', '--yes'], { cwd })).code).toBe(0);
+    writeFileSync(join(cwd, 'newdir/inventory.yaml'), 'mine\n');
+    const again = await labctl(['init', 'newdir/inventory.yaml', '--yes'], { cwd });
+    expect(again.code).toBe(1);
+    expect(readFileSync(join(cwd, 'newdir/inventory.yaml'), 'utf8')).toBe('mine\n');
   });
 
   it('a symlink as inventory.schema.json (dangling, pointing outside the folder) is refused; nothing is written anywhere', async () => {

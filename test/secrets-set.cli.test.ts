@@ -82,6 +82,32 @@ describe('secrets set', () => {
   });
 });
 
+// New-user trial: `secrets list -k /nonexistent` said "the site key is not on this machine (give it with -k
+// KEYFILE)" to a user who had given -k; `-k` naming a folder said "cannot read (path not reported by the system)".
+describe('secrets list -k: a key file that is not there, or not a file', () => {
+  it('names the -k path it did not find, the default path when no -k was given, and a folder as a folder', async () => {
+    // One stored entry, so list has something to check (an entry the site supplies: render's test below
+    // counts the entries labctl generates).
+    const g = await labctl(['secrets', 'set', 'bgp/tor-r2', '-r', repo, '-k', key], { cwd: repo, input: 'pw-r2\n' });
+    expect(g.code, g.stderr).toBe(0);
+    const given = await labctl(['secrets', 'list', '-r', repo, '-k', nowhere], { cwd: repo });
+    expect(given.stdout).toMatch(/^ {2}stored {3}stored, not checked against .*: (.*)$/m);
+    expect(given.stdout).toContain(
+      `: site key file not found at ${nowhere} (-k): give -k the key file labctl secrets init wrote for this site\n`,
+    );
+    const home = mkdtempSync(join(tmp, 'home-'));
+    const none = await labctl(['secrets', 'list', '-r', repo], { cwd: repo, env: { HOME: home } });
+    expect(none.stdout).toContain(
+      `: the site key is not on this machine (not at ${join(home, '.config/labctl/site.agekey')}; give it with -k KEYFILE)\n`,
+    );
+    const folder = await labctl(['secrets', 'list', '-r', repo, '-k', tmp], { cwd: repo });
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toBe(
+      `labctl: site key ${tmp} is a folder, not a key file; pass --key-file (or set LABCTL_AGE_KEY_FILE) to the key file labctl secrets init wrote (e.g. ~/.config/labctl/site.agekey)\n`,
+    );
+  });
+});
+
 describe('render -k', () => {
   it('without the key: generates nothing and names the command with -i; with -k (or LABCTL_AGE_KEY_FILE) it generates', async () => {
     const before = readdirSync(join(repo, 'secrets/entries'), { recursive: true }).length;

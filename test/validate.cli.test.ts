@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EXAMPLE, fixture, labctl } from './helpers.ts';
 
 describe('labctl validate (CLI)', () => {
@@ -40,5 +43,55 @@ describe('labctl validate (CLI)', () => {
     const j = JSON.parse(r.stdout);
     expect(j.valid).toBe(true);
     expect(j.errors).toEqual([]);
+  });
+});
+
+// "did you mean" only for a likely typo (installer/core/near-name.ts): a name far from every valid one gets
+// the list of valid names and no guess (the new-user trial saw `zzzzzzzz`: did you mean "timezone"?).
+describe('labctl validate: did you mean', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'labctl-didyoumean-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const withKey = async (key: string, rack = 'r1') => {
+    const text = readFileSync(fixture('inventory/invalid/unknown-key.yaml'), 'utf8')
+      .replace('  tiemzone: UTC\n', key ? `  ${key}: UTC\n` : '')
+      .replace(/rack: r1\b/, `rack: ${rack}`);
+    const file = join(dir, `${key}-${rack}.yaml`);
+    writeFileSync(file, text);
+    return labctl(['validate', file]);
+  };
+
+  it.each([
+    ['tiemzone', 'timezone'],
+    ['gitrepo', 'gitRepo'],
+    ['nmae', 'name'],
+  ])('a misspelled key (%s) is guessed (%s), with the valid keys', async (typed, meant) => {
+    const r = await withKey(typed);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `site.${typed}: unknown key "${typed}"; expected one of: name, domain, timezone, gitRepo, gitRevision, gitBrowseUrl (hint: did you mean "${meant}"?)`,
+    );
+  });
+
+  it.each(['zzzzzzzz', 'owner', 'x'])(
+    'a key far from every valid one (%s) gets the valid keys and no guess',
+    async (typed) => {
+      const r = await withKey(typed);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `site\\.${typed}: unknown key "${typed}"; expected one of: name, domain, timezone, gitRepo, gitRevision, gitBrowseUrl\\n`,
+        ),
+      );
+      expect(r.stderr).not.toContain('did you mean');
+    },
+  );
+
+  it('a reference far from every name (rack "storage" among r1) lists the names, no guess; a near one is guessed', async () => {
+    const far = await withKey('', 'storage');
+    expect(far.stderr).toContain('"storage" is not a known rack (racks[].name); expected one of: r1\n');
+    const near = await withKey('', 'r2');
+    expect(near.stderr).toContain(
+      '"r2" is not a known rack (racks[].name); expected one of: r1 (hint: did you mean "r1"?)',
+    );
   });
 });

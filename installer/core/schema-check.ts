@@ -2,7 +2,7 @@
 import type { Ajv2020, ErrorObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { closest } from 'fastest-levenshtein';
+import { nearName } from './near-name.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { formatPath } from './diagnostics.ts';
 import type { PathSeg, YamlSource } from './yaml-source.ts';
@@ -126,7 +126,7 @@ function describe(source: YamlSource, err: ErrorObject): Diagnostic {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const allowed = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      const guess = allowed.length ? closest(key, allowed) : undefined;
+      const guess = nearName(key, allowed);
       return {
         ...at([...path, key], true),
         message: `unknown key ${JSON.stringify(key)}; expected one of: ${allowed.join(', ')}`,
@@ -136,14 +136,22 @@ function describe(source: YamlSource, err: ErrorObject): Diagnostic {
     case 'required':
       return { ...at(path, true), message: `missing required key "${params.missingProperty}"` };
     case 'type':
-      return { ...at(path), message: `expected ${typeName(String(params.type))}, got ${show(value)}` };
+      return {
+        ...at(path),
+        message: `expected ${typeName(String(params.type))}, got ${show(value)}`,
+        // `title: 12345`, `version: 1.10`, `name: null`: YAML typed what the user meant as text.
+        hint:
+          params.type === 'string' && (value === null || ['number', 'boolean'].includes(typeof value))
+            ? `unquoted, YAML reads it as ${value === null ? 'null' : typeof value === 'number' ? 'a number' : 'true or false'}; write it in quotes to make it a string`
+            : undefined,
+      };
     case 'pattern': {
       const name = PATTERN_NAMES[String(params.pattern)];
       return { ...at(path), message: `${show(value)} is not ${name ?? `valid (pattern ${params.pattern})`}` };
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
-      const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
+      const guess = typeof value === 'string' ? nearName(value, allowed) : undefined;
       return {
         ...at(path),
         message: `${show(value)} is not one of: ${allowed.join(', ')}`,

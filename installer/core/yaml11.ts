@@ -3,8 +3,8 @@
 // and `1_000` is 1000. The render engine's writer quotes such strings (render/yaml.ts); files that Helm
 // reads as a person wrote them (lab files, rosters) are checked here instead, since we cannot rewrite them.
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, visit } from 'yaml';
-import type { Diagnostic } from './diagnostics.ts';
+import { isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
+import { type Diagnostic, formatPath } from './diagnostics.ts';
 
 // Plain scalars a YAML 1.1 reader takes for something other than a string. Wider than go-yaml v2 where
 // the 1.1 spec (and PyYAML) is wider: any-case booleans, sexagesimal numbers, timestamps.
@@ -27,14 +27,14 @@ export function yaml11Ambiguous(s: string): boolean {
 /**
  * Plain scalars in a file that a YAML 1.1 reader would read differently from labctl: a string in YAML 1.2
  * that 1.1 resolves to a bool/number/null (`course: on`, `- no`), and leading-zero integers (`0755`: 755
- * in 1.2, 493 in 1.1). One located error each, with the quoted spelling as the fix.
+ * in 1.2, 493 in 1.1). One located error each, naming its field, with the quoted spelling as the fix.
  */
 export function yaml11Diagnostics(file: string, text: string, reader: string): Diagnostic[] {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
   const out: Diagnostic[] = [];
   visit(doc, {
-    Scalar(_k, node) {
+    Scalar(_k, node, ancestors) {
       if (node.type !== 'PLAIN' || !node.range || !node.source) return;
       const src = node.source;
       const differs =
@@ -48,12 +48,22 @@ export function yaml11Diagnostics(file: string, text: string, reader: string): D
         file,
         line,
         col,
-        path: '',
+        path: fieldPath([...ancestors, node]),
         message: `${src} is read as ${typeof node.value === 'string' ? 'a string' : node.value} here but as ${describe11(src)} by ${reader} (YAML 1.1); write it quoted: "${src}"`,
       });
     },
   });
   return out;
+}
+
+/** The field a scalar is, or is the key of, as messages write it (schedule.start, students[2]). */
+function fieldPath(chain: readonly unknown[]): string {
+  const segs: (string | number)[] = [];
+  chain.forEach((a, i) => {
+    if (isSeq(a)) segs.push(a.items.indexOf(chain[i + 1] as Node));
+    else if (isPair(a)) segs.push(isScalar(a.key) ? String(a.key.value) : String(a.key));
+  });
+  return formatPath(segs);
 }
 
 function describe11(s: string): string {

@@ -3,7 +3,7 @@
 // diagnostics (FILE:LINE:COL) or throws a Problem carrying them.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { closest } from 'fastest-levenshtein';
+import { nearName } from '../core/near-name.ts';
 import { formatPath, Problem, type Diagnostic } from '../core/diagnostics.ts';
 import { repoPath } from '../core/paths.ts';
 import { compile, schemaDiagnostics } from '../core/schema-check.ts';
@@ -99,7 +99,7 @@ export function listImages(root = imagesDir()): CatalogResult {
 export function loadImage(name: string, root = imagesDir()): CatalogImage & { warnings: Diagnostic[] } {
   const names = imageNames(root);
   if (!names.includes(name)) {
-    const guess = names.length ? closest(name, names) : undefined;
+    const guess = nearName(name, names);
     throw new Problem(
       `no image ${JSON.stringify(name)} in ${root}${names.length ? `; known: ${names.join(', ')}` : ' (the catalog is empty)'}${guess ? ` (did you mean "${guess}"?)` : ''}`,
     );

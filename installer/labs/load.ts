@@ -30,7 +30,15 @@ export interface LoadResult {
   files: number;
   /** Labs with errors of their own that still resolved: checked against the catalog and the inventory too, so a file's errors come at once. */
   withErrors: Lab[];
+  /**
+   * The places (quotedAt) of values to quote for Helm: a later check there judged the value labctl read, not
+   * the one Helm will read, so the quoting finding is the one reported there.
+   */
+  quoted: Set<string>;
 }
+
+/** A diagnostic's place, as LoadResult.quoted holds it. */
+export const quotedAt = (d: Diagnostic) => `${d.file}:${d.line}:${d.col}`;
 
 /** People read paths relative to where they run labctl. */
 export function shown(p: string): string {
@@ -158,9 +166,18 @@ export function reporter(source: YamlSource, errors: Diagnostic[], warnings: Dia
 }
 
 type Loaded<T> = { source: YamlSource; data: T } | undefined;
-/** A file that parsed to a mapping; `valid` false when the schema or the YAML 1.1 check refused it. */
-type Read<T> = { source: YamlSource; data: T; valid: boolean } | undefined;
-function loadChecked<T>(file: string, schema: object, what: string, errors: Diagnostic[]): Read<T> {
+/**
+ * A file that parsed to a mapping; `valid` false when the schema or the YAML 1.1 check refused it, `typed`
+ * when the schema accepted it (only quoting is wrong: every other check can still read it).
+ */
+type Read<T> = { source: YamlSource; data: T; valid: boolean; typed: boolean } | undefined;
+function loadChecked<T>(
+  file: string,
+  schema: object,
+  what: string,
+  errors: Diagnostic[],
+  quoted = new Set<string>(),
+): Read<T> {
   const r = loadYamlFile(file);
   if (!r.ok) {
     // The parser often reports a second error where the first one stopped it: the first is the cause.
@@ -186,7 +203,8 @@ function loadChecked<T>(file: string, schema: object, what: string, errors: Diag
   const refused = new Set(diags.map(place));
   const y11 = yaml11FileDiagnostics(file, source.file, 'Helm').filter((d) => !refused.has(place(d)));
   errors.push(...diags, ...y11);
-  return { source, data: source.data as T, valid: !diags.length && !y11.length };
+  for (const d of y11) quoted.add(quotedAt(d));
+  return { source, data: source.data as T, valid: !diags.length && !y11.length, typed: !diags.length };
 }
 
 /** Reads the students, reporting a login listed twice and two logins that map to the same VM name. */
@@ -227,6 +245,7 @@ export function loadLabs(paths: string[]): LoadResult {
   const rosters = new Map<string, Loaded<RosterFile> | null>();
   const labs: Lab[] = [];
   const withErrors: Lab[] = [];
+  const quoted = new Set<string>();
   const rosterOf = (dir: string) => {
     if (!rosters.has(dir)) {
       const file = join(dir, ROSTER_FILE);
@@ -246,12 +265,21 @@ export function loadLabs(paths: string[]): LoadResult {
     }
     // Inline students win, but the roster is still merged into this lab's values: it must be valid.
     rosterOf(dirname(file));
-    const loaded = loadChecked<LabFile>(file, labSchema, 'a lab: apiVersion, title, course, image, ...', errors);
+    const loaded = loadChecked<LabFile>(
+      file,
+      labSchema,
+      'a lab: apiVersion, title, course, image, ...',
+      errors,
+      quoted,
+    );
     if (!loaded) continue;
-    if (!loaded.valid) {
+    if (!loaded.typed) {
       refusedFileChecks(file, loaded.source, errors, warnings);
       continue;
     }
+    // A value to quote (due: 2026-12-01) is reported with the lab's other problems (an unknown image...), not
+    // alone: the lab is checked in full, as labctl reads it, and counted with the labs that have errors.
+    const quoting = !loaded.valid;
     const { source, data: spec } = loaded;
     const r = reporter(source, errors, warnings);
     const name = basename(file, '.yaml');
@@ -333,7 +361,7 @@ export function loadLabs(paths: string[]): LoadResult {
     const cpu = size?.cpu ?? spec.cpu;
     const memory = size?.memory ?? spec.memory;
     if (cpu === undefined || memory === undefined) continue; // no size: nothing for the host checks to weigh
-    (errors.length > before ? withErrors : labs).push({
+    (quoting || errors.length > before ? withErrors : labs).push({
       file: source.file,
       source,
       name,
@@ -349,7 +377,10 @@ export function loadLabs(paths: string[]): LoadResult {
       ...(roster ? { roster } : {}),
     });
   }
-  return { labs, withErrors, errors: dedupe(errors), warnings: dedupe(warnings), files: found.files.length };
+  // Quoting findings come first at their place (loadChecked); what a later check said there is left out.
+  const first = new Set<string>();
+  const kept = errors.filter((d) => !quoted.has(quotedAt(d)) || (!first.has(quotedAt(d)) && !!first.add(quotedAt(d))));
+  return { labs, withErrors, errors: dedupe(kept), warnings: dedupe(warnings), files: found.files.length, quoted };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Semantic checks of lab templates that need more than the file: the image catalog and the inventory
 // (courses, VM host sizes). Pure; positions come from each lab's YamlSource.
-import { closest } from 'fastest-levenshtein';
+import { nearName } from '../core/near-name.ts';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import type { Site } from '../inventory/types.ts';
 import { hostCapacity, storageCheck } from './capacity.ts';
@@ -43,7 +43,7 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
     const s = lab.spec;
     if (images) {
       if (!images.names.includes(s.image)) {
-        const guess = images.names.length ? closest(s.image, images.names) : undefined;
+        const guess = nearName(s.image, images.names);
         r.error(
           ['image'],
           `unknown image ${s.image}; the catalog has: ${images.names.join(', ') || 'no images'}`,
@@ -67,7 +67,7 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
     if (site) {
       const courses = site.labs.courses.map((c) => c.name);
       if (!courses.includes(s.course)) {
-        const guess = courses.length ? closest(s.course, courses) : undefined;
+        const guess = nearName(s.course, courses);
         r.error(
           ['course'],
           `course ${s.course} is not a course of the inventory (labs.courses: ${courses.join(', ') || 'none'})`,

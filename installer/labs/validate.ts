@@ -6,7 +6,7 @@ import type { Diagnostic } from '../core/diagnostics.ts';
 import { imageNames, imagesDir, listImages } from '../images/catalog.ts';
 import { requireSite } from '../inventory/validate.ts';
 import type { Site } from '../inventory/types.ts';
-import { loadLabs } from './load.ts';
+import { loadLabs, quotedAt } from './load.ts';
 import { checkLabs, type ImageFacts } from './rules.ts';
 import type { Lab } from './types.ts';
 
@@ -65,7 +65,7 @@ export function validateLabs(o: LabsOptions): LabsResult {
     images: imageFacts(o.imagesRoot),
     ...(site ? { site } : {}),
   });
-  errors.push(...loaded.errors, ...checked.errors);
+  errors.push(...loaded.errors, ...checked.errors.filter((d) => !loaded.quoted.has(quotedAt(d))));
   warnings.push(...loaded.warnings, ...checked.warnings);
   const failed = new Set(checked.errors.map((e) => e.file));
   return {

@@ -307,6 +307,11 @@ export function readIdentity(keyFile: string, why?: string): string {
     throw new Problem(
       `site key ${keyFile} not found${why ? ` (needed ${why})` : ''}; pass --key-file (or set LABCTL_AGE_KEY_FILE) to the key labctl secrets init wrote`,
     );
+  // -k /etc: a folder read as the key said only "cannot read (path not reported by the system)" (EISDIR).
+  if (!statSync(keyFile).isFile())
+    throw new Problem(
+      `site key ${keyFile} is a folder, not a key file; pass --key-file (or set LABCTL_AGE_KEY_FILE) to the key file labctl secrets init wrote (e.g. ~/.config/labctl/site.agekey)`,
+    );
   const key = readFileSync(keyFile, 'utf8')
     .split('\n')
     .map((l) => l.trim())

@@ -144,12 +144,61 @@ describe('labctl labs validate', () => {
     expect(errors).toEqual([
       'labs/netsec/broken.yaml:2:8 invalid YAML: Nested mappings are not allowed in compact mappings',
       'labs/netsec/multi.yaml:3:9 course: course os101 does not match the folder netsec/ the file is in; move the file to os101/ or fix the course',
-      'labs/netsec/multi.yaml:5:7 size: "huge" is not one of: small, medium, large, xlarge (hint: did you mean "large"?)',
+      'labs/netsec/multi.yaml:5:7 size: "huge" is not one of: small, medium, large, xlarge',
       'labs/netsec/multi.yaml:6:19 students[1]: student alice is listed twice (also students[0], line 6)',
-      'labs/netsec/sem.yaml:4:8 image: unknown image no-such-image; the catalog has: desktop-vnc, netlab, ubuntu-24.04 (hint: did you mean "netlab"?)',
+      'labs/netsec/sem.yaml:4:8 image: unknown image no-such-image; the catalog has: desktop-vnc, netlab, ubuntu-24.04',
       'labs/netsec/sem.yaml:6:17 students[1]: student bob is listed twice (also students[0], line 6)',
       'labs/netsec/yes.yaml:7:15 access.ssh: expected true or false, got "yes"',
     ]);
+  });
+
+  // New-user trial: an unquoted date gave file:line:col but no field, and it was the only finding: the unknown
+  // image of the same file came later. Now each quoting finding names its field, and the file is checked in full.
+  it('a value to quote for Helm names its field, and the rest of the file is still checked (unknown image, with the catalog)', async () => {
+    const d = tmp('quote-and-image');
+    dirs.push(d);
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/netsec/dated.yaml'),
+      [
+        'apiVersion: 1',
+        'title: 2026-12-01',
+        'course: netsec',
+        'image: ubuntu-24.4',
+        'size: small',
+        'students: [alice, on]',
+        'schedule:',
+        '  start: 2026-10-01',
+        '  end: "2027-02-15"',
+        '  hours: [{days: [monday], start: "08:00", end: "10:00"}]',
+        '',
+      ].join('\n'),
+    );
+    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    expect(r.code).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('labs/') && !l.includes(' warning: '));
+    expect(errors.sort()).toEqual([
+      'labs/netsec/dated.yaml:2:8 title: 2026-12-01 is read as a string here but as a number or date by Helm (YAML 1.1); write it quoted: "2026-12-01"',
+      'labs/netsec/dated.yaml:4:8 image: unknown image ubuntu-24.4; the catalog has: desktop-vnc, netlab, ubuntu-24.04 (hint: did you mean "ubuntu-24.04"?)',
+      'labs/netsec/dated.yaml:6:19 students[1]: on is read as a string here but as true by Helm (YAML 1.1); write it quoted: "on"',
+      'labs/netsec/dated.yaml:8:10 schedule.start: 2026-10-01 is read as a string here but as a number or date by Helm (YAML 1.1); write it quoted: "2026-10-01"',
+    ]);
+    expect(r.stderr).toContain('labctl: 4 error(s) in 1 lab file(s)');
+  });
+
+  it('a number where a string belongs (title: 1.10) names the field and says to quote it', async () => {
+    const d = tmp('number-title');
+    dirs.push(d);
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/netsec/num.yaml'),
+      'apiVersion: 1\ntitle: 1.10\ncourse: netsec\nimage: netlab\nsize: small\nstudents: [alice]\n',
+    );
+    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'labs/netsec/num.yaml:2:8 title: expected a string, got 1.1 (hint: unquoted, YAML reads it as a number; write it in quotes to make it a string)\n',
+    );
   });
 
   it('prints JSON with --output json', async () => {

@@ -11,7 +11,11 @@ export function registerInit(program: Command): void {
     .description(
       'write a commented starting inventory for a new site from a few answers: asked at a terminal, else taken from the flags (every flag has a default a new site can accept)',
     )
-    .argument('[file]', 'inventory file to write (never replaced without --force)', 'inventory.yaml')
+    .argument(
+      '[file]',
+      'inventory file to write (never replaced without --force; a missing folder is made)',
+      'inventory.yaml',
+    )
     .option('-y, --yes', 'ask nothing: take the flags and the defaults (also when standard input is not a terminal)')
     .option('--force', 'replace an existing file')
     .option('--site <name>', 'site.name, a short lowercase name (default campus-lab)')

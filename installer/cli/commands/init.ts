@@ -2,11 +2,12 @@
 // taken from flags (scripts, or --yes). Every answer is checked as it is given (the field is named and, at
 // a terminal, asked again), the whole file is validated before it is written, and an existing file is
 // never replaced without --force.
-import { existsSync, lstatSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { SCHEMA_COMMENT, SCHEMA_NAME, schemaText } from '../../inventory/schema/emit.ts';
 import { createInterface } from 'node:readline/promises';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
+import { shellWord, siteArgs } from '../../core/shell-words.ts';
 import { contains, hasHostBits, nth } from '../../core/ip.ts';
 import { CIDR4, DNS_LABEL, DNS_NAME, IPV4 } from '../../inventory/schema/dsl.ts';
 import {
@@ -18,6 +19,7 @@ import {
   type StarterNode,
 } from '../../inventory/starter.ts';
 import { validateInventoryText } from '../../inventory/validate.ts';
+import { DEFAULT_INVENTORY } from '../options.ts';
 import { printDiagnostics } from '../output.ts';
 
 export interface InitOptions {
@@ -381,7 +383,11 @@ export async function initCommand(o: InitOptions, flags: Record<string, unknown>
       1,
       v.errors,
     );
-  const schema = join(dirname(o.file), SCHEMA_NAME);
+  const dir = dirname(o.file);
+  // `labctl init newdir/inventory.yaml` starts a new site repository: make its folder (the file itself is
+  // still written with 'wx' below, so nothing existing is replaced).
+  mkdirSync(dir, { recursive: true });
+  const schema = join(dir, SCHEMA_NAME);
   // A symlink there (even a dangling one) would carry the write outside the site folder: refuse it first.
   if (lstatSync(schema, { throwIfNoEntry: false })?.isSymbolicLink()) {
     throw new ExitError(
@@ -406,8 +412,20 @@ export async function initCommand(o: InitOptions, flags: Record<string, unknown>
       (placeholders.length
         ? `before labctl render: replace the REPLACE-ME disk ids of ${placeholders.join(', ')} with their Ceph disks (ls -l /dev/disk/by-id/)\n`
         : '') +
-      `next, in ${dirname(o.file) === '.' ? 'this folder (the site repository)' : `${dirname(o.file)} (the site repository)`}: labctl validate, labctl secrets init -r ., labctl secrets generate -r ., labctl render -o . (README, "The journey")\n`,
+      nextSteps(o.file),
   );
+}
+
+/**
+ * The commands that come after init, to be run from the folder init was run in and naming the file it wrote
+ * (-i only when it is not the default ./inventory.yaml), each path quoted for pasting into a shell.
+ */
+function nextSteps(file: string): string {
+  const dir = dirname(file);
+  const inventory = normalize(file) === DEFAULT_INVENTORY ? undefined : file;
+  const where =
+    dir === '.' ? 'this folder (the site repository)' : `this folder (the site repository is ${shellWord(dir)})`;
+  return `next, in ${where}: labctl validate${siteArgs({ inventory })}, labctl secrets init${siteArgs({}, {}, dir)}, labctl secrets generate${siteArgs({ inventory, repo: dir })}, labctl render${siteArgs({ inventory })} -o ${shellWord(dir)} (README, "The journey")\n`;
 }
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

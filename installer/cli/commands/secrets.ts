@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { closest } from 'fastest-levenshtein';
+import { nearName } from '../../core/near-name.ts';
 import * as age from 'age-encryption';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import type { SecretNeed } from '../../render/model.ts';
@@ -131,11 +131,11 @@ export async function secretsGenerate(o: StoreOptions): Promise<void> {
   });
 }
 
-/** An entry name the platform reads, or a refusal with the closest name it does read. */
+/** An entry name the platform reads, or a refusal naming the one it likely misspells (installer/core/near-name.ts). */
 function checkUsed(entry: string, needs: SecretNeed[], o: StoreOptions): void {
   const used = entriesNeeded(needs);
   if (used.includes(entry)) return;
-  const near = used.length ? closest(entry, used) : undefined;
+  const near = nearName(entry, used);
   // Each command named repeats the site flags as typed: copied, it runs against the same folder.
   throw new ExitError(
     `${entry} is not an entry ${o.inventory} uses, so nothing would read it; nothing was stored.${near ? ` Did you mean ${near}? To store it: labctl secrets set ${near}${again(o)}.` : ''} Every entry: labctl secrets list${again(o)}`,
@@ -291,7 +291,8 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
   const needs = secretNeedsFromInventory(o.inventory);
   // With the site key here, every stored entry is checked against entries.confirmed; without it, the
   // status says "unchecked" (nothing is decrypted or used by list).
-  const canCheck = existsSync(o.keyFile ?? defaultKeyFile()) && store.list().length > 0;
+  const keyFile = o.keyFile ?? defaultKeyFile();
+  const canCheck = existsSync(keyFile) && store.list().length > 0;
   const confirmed = canCheck ? store.confirmedEntries() : undefined;
   const why = (ref: string) => (canCheck && store.has(ref) ? store.unconfirmedReason(ref, confirmed) : undefined);
   const rows = entriesNeeded(needs).map((ref) => {
@@ -331,7 +332,11 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
       ['ok', 'stored and confirmed as written by the site key holder'],
       [
         'stored',
-        `stored, not checked against ${store.entriesConfirmedFile}: the site key is not on this machine (give it with -k KEYFILE)`,
+        `stored, not checked against ${store.entriesConfirmedFile}: ${
+          o.keyFile === undefined
+            ? `the site key is not on this machine (not at ${keyFile}; give it with -k KEYFILE)`
+            : `site key file not found at ${keyFile} (-k): give -k the key file labctl secrets init wrote for this site`
+        }`,
       ],
       ['absent', `labctl makes it: labctl secrets generate${again(o)} (labctl render does too)`],
       ['MISSING', `only the site can give it: labctl secrets set NAME${again(o)}`],

@@ -1,12 +1,12 @@
 // Names that refer to other entries: racks, subnets, pools, receivers, roster members.
-import { closest } from 'fastest-levenshtein';
+import { nearName } from '../../core/near-name.ts';
 import type { Rule, RuleContext } from './context.ts';
 import { unique } from './context.ts';
 import type { PathSeg } from '../../core/yaml-source.ts';
 
 function ref(ctx: RuleContext, path: PathSeg[], value: string, known: string[], what: string): void {
   if (known.includes(value)) return;
-  const guess = known.length ? closest(value, known) : undefined;
+  const guess = nearName(value, known);
   ctx.error(
     path,
     `${JSON.stringify(value)} is not a known ${what}; expected one of: ${known.join(', ') || '(none defined)'}`,

@@ -1,6 +1,6 @@
 // Services and operations: Kubernetes version, TLS, identity, service host names, version overrides, courses.
 // (The monitoring section's own rules live with it: render/components/monitoring/inventory.ts.)
-import { closest } from 'fastest-levenshtein';
+import { nearName } from '../../core/near-name.ts';
 import type { Rule } from './context.ts';
 import { pinnedVersions, minorOf } from '../../core/versions.ts';
 import { kindOf, versionFormatProblem } from './version-format.ts';
@@ -37,11 +37,13 @@ export const timezone: Rule = (ctx) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
   } catch {
-    const zones = Intl.supportedValuesOf('timeZone');
+    const guess = nearName(tz, Intl.supportedValuesOf('timeZone'));
     ctx.error(
       ['site', 'timezone'],
       `${JSON.stringify(tz)} is not an IANA time zone`,
-      `did you mean "${closest(tz, zones)}"?`,
+      guess
+        ? `did you mean "${guess}"?`
+        : 'an IANA name such as Europe/Berlin or America/New_York (timedatectl list-timezones)',
     );
   }
 };
@@ -111,10 +113,11 @@ export const versionOverrides: Rule = (ctx) => {
   const known = Object.keys(pinnedVersions().components);
   for (const name of Object.keys(ctx.site.versions)) {
     if (!known.includes(name)) {
+      const guess = nearName(name, known);
       ctx.error(
         ['versions', name],
         `unknown component ${JSON.stringify(name)}; expected one of: ${known.join(', ')}`,
-        `did you mean "${closest(name, known)}"?`,
+        guess ? `did you mean "${guess}"?` : undefined,
       );
     } else {
       const c = pinnedVersions().components[name]!;
