@@ -2,19 +2,40 @@
 // samples the machine's CPU (/proc/stat) every second, then prints the CPU-seconds used, how busy the cores
 // were, the stretches where they idled with the files running then, and the longest files.
 // Run it on a quiet machine: every other process's CPU counts too.
-//   node --import tsx bench/suite-timeline.ts [--max-minutes 40] [-- <vitest arguments>]
+//   node --import tsx bench/suite-timeline.ts [--max-minutes 40] [-- <vitest arguments>]   (--help)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
 
-const args = process.argv.slice(2);
-const sep = args.indexOf('--');
-const own = sep < 0 ? args : args.slice(0, sep);
-const vitestArgs = sep < 0 ? [] : args.slice(sep + 1);
-const maxMinutes = own[0] === '--max-minutes' ? Number(own[1]) : 40;
-if (!(maxMinutes > 0) || (own.length > 0 && own[0] !== '--max-minutes'))
-  throw new Error('usage: bench/suite-timeline.ts [--max-minutes N] [-- <vitest arguments>]');
+const usage = `usage: node --import tsx bench/suite-timeline.ts [--max-minutes N (40)] [-- <vitest arguments>]
+Runs vitest once (the whole suite, or the files and options after --) and prints CPU-seconds, how busy the
+cores were, 30 s windows with the files running, and the longest files. Run it on a quiet machine.`;
+let parsed: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: { 'max-minutes': { type: 'string', default: '40' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+}
+try {
+  parsed = parse();
+} catch (e) {
+  process.stderr.write(`${(e as Error).message}\n${usage}\n`);
+  process.exit(2);
+}
+if (parsed.values.help) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+const maxMinutes = Number(parsed.values['max-minutes']);
+if (!Number.isInteger(maxMinutes) || maxMinutes < 1) {
+  process.stderr.write(`--max-minutes must be a whole number >= 1\n${usage}\n`);
+  process.exit(2);
+}
+const vitestArgs = parsed.positionals; // parseArgs hands on what follows `--` as positionals
 
 /** busy and total jiffies of the whole machine (first line of /proc/stat). */
 function cpuTicks(): { busy: number; all: number } {
