@@ -170,8 +170,11 @@ export function wholeDurationSeconds(d: string): number | undefined {
   return [...d.matchAll(/([0-9]+)([hms])/g)].reduce((s, [, n, u]) => s + Number(n) * UNIT_S[u!]!, 0);
 }
 
-/** Go's Duration is int64 nanoseconds: time.ParseDuration refuses a longer one ("invalid duration"). */
-const overflowsGoDuration = (d: string) =>
+/**
+ * Go's Duration is int64 nanoseconds: time.ParseDuration refuses a longer one ("invalid duration"), for
+ * `@every` and for a Velero ttl (metav1.Duration) alike. `d` is a whole-duration string (wholeDurationSeconds).
+ */
+export const overflowsGoDuration = (d: string) =>
   [...d.matchAll(/([0-9]+)([hms])/g)].reduce((ns, [, n, u]) => ns + BigInt(n!) * BigInt(UNIT_S[u!]!) * 10n ** 9n, 0n) >
   INT64_MAX;
 

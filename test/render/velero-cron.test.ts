@@ -305,7 +305,23 @@ interface Robfig {
   gap: number;
 }
 
-const HAND = [...ORDINARY, ...DESCRIPTORS, ...INTERVALS, ...TRICKY];
+// backup.velero.ttl, a metav1.Duration that Velero reads with the same time.ParseDuration as @every: run by the
+// parser as "@every <ttl>" (its refusal there is ParseDuration's), each matching the schema's ttl pattern.
+const TTLS = [
+  '720h',
+  '8760h',
+  '2562047h',
+  '2562047h47m16s',
+  '2562047h47m17s',
+  '2562048h',
+  '9223372036s',
+  '9223372037s',
+  '153722868m',
+  '9999999999999h',
+  '1h99999999999999999999s',
+];
+
+const HAND = [...ORDINARY, ...DESCRIPTORS, ...INTERVALS, ...TRICKY, ...TTLS.map((t) => `@every ${t}`)];
 const GENERATED = generated(400);
 const CORPUS = [...new Set([...HAND, ...GENERATED])];
 
@@ -470,6 +486,22 @@ describe('advice on the schedule and the ttl (new-user trial)', () => {
     expect(check('"@every 30s"').warnings.map((w) => w.path)).toContain('backup.velero.schedule');
     expect(check('"@every 6h"', '12h').warnings.filter((w) => w.path.startsWith('backup.velero'))).toEqual([]);
   });
+
+  it("a ttl is refused exactly when Go's time.ParseDuration (the real parser) refuses it: past 64-bit nanoseconds (attacker trial: 9999999999999h validated, Velero cannot decode the Schedule)", () => {
+    const ttlPattern = new RegExp(
+      JSON.parse(readFileSync(join(ROOT, 'inventory.schema.json'), 'utf8')).properties.backup.properties.velero
+        .properties.ttl.pattern,
+    );
+    const refusedByGo = TTLS.filter((t) => !robfig.get(`@every ${t}`)!.ok);
+    expect(refusedByGo.length).toBeGreaterThanOrEqual(6);
+    for (const t of TTLS) {
+      expect(ttlPattern.test(t), t).toBe(true);
+      const errors = check('"0 3 * * *"', t).errors.filter((e) => e.path === 'backup.velero.ttl');
+      expect(errors.length, `${t}: ${robfig.get(`@every ${t}`)!.error ?? 'accepted by ParseDuration'}`).toBe(
+        refusedByGo.includes(t) ? 1 : 0,
+      );
+    }
+  });
 });
 
 describe('a refused schedule through the CLI', () => {
@@ -507,5 +539,18 @@ describe('a refused schedule through the CLI', () => {
       `${inv}:${at + 1}:15 backup.velero.schedule: "@every 9223372037s" is not a schedule Velero runs: Velero's parser (robfig/cron) does not accept "@every 9223372037s": the interval overflows Go's duration`,
     );
     expect(r.stderr).not.toContain('once a year');
+  });
+
+  it("labctl validate refuses a ttl past Go's 64-bit duration at its file:line:col", async () => {
+    const lines = readFileSync(EXAMPLE, 'utf8').split('\n');
+    const at = lines.indexOf('    ttl: 720h');
+    lines[at] = '    ttl: 9999999999999h';
+    const inv = join(dir, 'ttl-overflow.yaml');
+    writeFileSync(inv, lines.join('\n'));
+    const r = await labctl(['validate', inv]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `${inv}:${at + 1}:10 backup.velero.ttl: "9999999999999h" overflows Go's duration (64-bit nanoseconds, at most 2562047h47m16s, about 292 years)`,
+    );
   });
 });

@@ -4,7 +4,7 @@
 import type { Rule } from './context.ts';
 import { contains } from '../../core/ip.ts';
 import { gapSeconds, parseCalendar } from '../../core/oncalendar.ts';
-import { veleroScheduleGap, wholeDurationSeconds } from '../../core/velero-cron.ts';
+import { overflowsGoDuration, veleroScheduleGap, wholeDurationSeconds } from '../../core/velero-cron.ts';
 import { show } from '../../core/schema-check.ts';
 
 /** Snapshots more often than this would queue behind their own uploads. */
@@ -60,6 +60,14 @@ export const backup: Rule = (ctx) => {
     ctx.error(
       sched,
       `${JSON.stringify(b.etcd.schedule)} takes a snapshot more often than every 15 minutes; each one uploads the whole etcd database`,
+    );
+  // The ttl goes verbatim into the Schedules too, read by Velero as a metav1.Duration (time.ParseDuration): one
+  // past Go's int64 nanoseconds is stored by the API server (the CRD says string) but Velero cannot decode it.
+  if (overflowsGoDuration(b.velero.ttl))
+    ctx.error(
+      ['backup', 'velero', 'ttl'],
+      `${show(b.velero.ttl)} overflows Go's duration (64-bit nanoseconds, at most 2562047h47m16s, about 292 years): Velero cannot read the Schedule and takes no backup`,
+      'e.g. ttl: 720h (30 days) or 8760h (a year)',
     );
   // Written verbatim into Velero's Schedules: what Velero's parser refuses would never back up.
   const velero = veleroScheduleGap(b.velero.schedule);
