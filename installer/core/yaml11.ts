@@ -19,9 +19,22 @@ const YAML11_NOT_STRING = [
   /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}.*)?$/, // timestamps
 ];
 
+/**
+ * go-yaml v2 (resolve.go) removes every `_` from a plain scalar that starts with a digit or sign before it
+ * tries strconv.ParseInt/ParseUint (base 0) and its float pattern, so `0_x10` is 16 and `1e_3` is 1000 there.
+ */
+function goYamlV2Number(s: string): boolean {
+  if (!/^[-+0-9]/.test(s) || !s.includes('_')) return false;
+  const p = s.replaceAll('_', '');
+  return (
+    /^[-+]?(?:0b[01]+|0o?[0-7]+|0x[0-9a-f]+|[0-9]+)$/i.test(p) ||
+    /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:e[-+]?[0-9]+)?$/i.test(p)
+  );
+}
+
 /** Whether a YAML 1.1 reader (go-yaml v2, PyYAML) would read this string, written plain, as another type. */
 export function yaml11Ambiguous(s: string): boolean {
-  return YAML11_NOT_STRING.some((re) => re.test(s));
+  return YAML11_NOT_STRING.some((re) => re.test(s)) || goYamlV2Number(s);
 }
 
 /**

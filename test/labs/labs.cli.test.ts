@@ -201,6 +201,33 @@ describe('labctl labs validate', () => {
     );
   });
 
+  // Attacker trial: go-yaml v2 (Helm, ArgoCD) removes every _ before parsing a number, so title: 0_x10 is 16 and a
+  // student 1e_3 is 1000 there (real helm: values.schema.json then refuses the lab); labs validate passed both.
+  it('a value Helm reads as a number only once its underscores are gone (0_x10, 1e_3) is refused, located', async () => {
+    const d = tmp('underscore-number');
+    dirs.push(d);
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/netsec/under.yaml'),
+      [
+        'apiVersion: 1',
+        'title: 0_x10',
+        'course: netsec',
+        'image: ubuntu-24.04',
+        'size: small',
+        'students: [alice, 1e_3]',
+        '',
+      ].join('\n'),
+    );
+    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    expect(r.code, r.stdout).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('labs/') && !l.includes(' warning: '));
+    expect(errors.sort()).toEqual([
+      'labs/netsec/under.yaml:2:8 title: 0_x10 is read as a string here but as a number or date by Helm (YAML 1.1); write it quoted: "0_x10"',
+      'labs/netsec/under.yaml:6:19 students[1]: 1e_3 is read as a string here but as a number or date by Helm (YAML 1.1); write it quoted: "1e_3"',
+    ]);
+  });
+
   it('prints JSON with --output json', async () => {
     const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, VALID, '--output', 'json']);
     expect(r.code).toBe(0);

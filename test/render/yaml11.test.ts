@@ -243,6 +243,14 @@ describe('the writer quotes every string a YAML 1.1 reader would take for anothe
     ['0x1F', 31],
     ['0b101', 5],
     ['1_000', 1000],
+    // go-yaml v2 removes every _ before it parses a number (attacker trial: these passed labs validate).
+    ['0_x10', 16],
+    ['-0_x1f', -31],
+    ['0_b1', 1],
+    ['0_o7', 7],
+    ['1e_3', 1000],
+    ['1e3_', 1000],
+    ['1.5e_3', 1500],
     ['+12', 12],
     ['1e3', 1000],
     ['.5', 0.5],
@@ -289,6 +297,13 @@ describe('the writer quotes every string a YAML 1.1 reader would take for anothe
     'ON',
     '0b101',
     '1_000',
+    '0_x10',
+    '-0_x1f',
+    '0_b1',
+    '0_o7',
+    '1e_3',
+    '1e3_',
+    '1.5e_3',
   ]);
 
   it.each(GO_YAML_V2)('%s: ours keeps it a string for go-yaml v2 (which reads it as %s)', async (s, v11) => {
