@@ -102,6 +102,37 @@ describe('user-typed paths in prose are printed with their control characters es
     expectNoRawControls(r);
   });
 
+  // Attacker trial (this session's review of the commands not covered): secrets init escaped its text with
+  // `multiline`, which keeps a newline of the folder's name; init's "wrote X" and doctor's "kubernetes.version
+  // of X" printed the path raw.
+  it('secrets init -r EVIL: "written to X and confirmed in X" escaped, newline too', async () => {
+    const repo = join(evil, 'secrets-init');
+    mkdirSync(repo, { recursive: true });
+    const r = await labctl(['secrets', 'init', '-r', repo], {
+      env: { HOME: mkdtempSync(join(tmpdir(), 'labctl-prose-home-')) },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`written to ${base}/${SHOWN}/secrets-init/secrets/recipients.txt and confirmed in `);
+    expectNoRawControls(r);
+  });
+
+  it('init EVIL/new/inventory.yaml: "wrote X" escaped', async () => {
+    const file = join(evil, 'new', 'inventory.yaml');
+    const r = await labctl(['init', file, '--yes'], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${base}/${SHOWN}/new/inventory.yaml: 3 nodes`);
+    expectNoRawControls(r);
+  });
+
+  it('doctor -i EVIL/inventory.yaml: "kubernetes.version of X" escaped', async () => {
+    const site = join(evil, 'doctor');
+    mkdirSync(site, { recursive: true });
+    copyFileSync(EXAMPLE, join(site, 'inventory.yaml'));
+    const r = await labctl(['doctor', '-i', join(site, 'inventory.yaml')], { env: env() });
+    expect(r.stdout).toContain(`(kubernetes.version of ${base}/${SHOWN}/doctor/inventory.yaml)`);
+    expectNoRawControls(r);
+  });
+
   it('oncall now and schedule: an override reason from the inventory (free text) is shown escaped', async () => {
     const file = join(base, 'oncall.yaml');
     const text = readFileSync(EXAMPLE, 'utf8');

@@ -10,6 +10,7 @@ import { HELM_PROBE, KUBECTL_PROBE, judgeHelm, judgeKubectl, probe } from '../..
 import { printJson, type OutputFormat } from '../output.ts';
 import { Problem } from '../../core/diagnostics.ts';
 import { shellWord } from '../../core/shell-words.ts';
+import { showControls } from '../../core/show-controls.ts';
 
 interface Tool {
   name: string;
@@ -54,12 +55,12 @@ export interface ToolStatus {
  */
 export function kubernetesFor(inventory: string): { version: string; from: string; why?: string } {
   const pinned = { version: pinnedVersions().kubernetes.default, from: 'gitops/versions.yaml' };
-  if (!existsSync(inventory)) return { ...pinned, why: `no inventory at ${inventory}` };
+  if (!existsSync(inventory)) return { ...pinned, why: `no inventory at ${showControls(inventory)}` };
   const v = requireSite(inventory);
-  if ('site' in v) return { version: v.site.kubernetes.version, from: inventory };
+  if ('site' in v) return { version: v.site.kubernetes.version, from: showControls(inventory) };
   return {
     ...pinned,
-    why: `${inventory} is not a valid inventory (labctl validate -i ${shellWord(inventory)} says why)`,
+    why: `${showControls(inventory)} is not a valid inventory (labctl validate -i ${shellWord(inventory)} says why)`,
   };
 }
 

@@ -104,14 +104,10 @@ export async function secretsInit(o: { repo: string; keyFile?: string }): Promis
       'age recipients the secret store is encrypted to (public keys; see docs/secrets.md). Add one only with labctl secrets add-recipient',
     );
     // The paths as typed may hold control characters: shown as escapes, they cannot redraw the terminal.
+    // Each path on its own: escaping the whole text with `multiline` kept a newline of the folder's name.
     process.stdout.write(
-      showControls(
-        `site key written to ${keyFile} (mode 0600): BACK IT UP offline now; it is the one key that rebuilds every secret.\n` +
-          `public key ${recipient} written to ${store.recipientsFile} and confirmed in ${store.confirmedFile}; commit both.\n`,
-        {
-          multiline: true,
-        },
-      ),
+      `site key written to ${showControls(keyFile)} (mode 0600): BACK IT UP offline now; it is the one key that rebuilds every secret.\n` +
+        `public key ${recipient} written to ${showControls(store.recipientsFile)} and confirmed in ${showControls(store.confirmedFile)}; commit both.\n`,
     );
   });
 }
