@@ -240,6 +240,24 @@ describe('labctl init from flags (no terminal)', () => {
     expect(readFileSync(join(cwd, 'newdir/inventory.yaml'), 'utf8')).toBe('mine\n');
   });
 
+  // Attacker trial: the refusal's "rm X" hint wrote the folder as it is, so a folder named with `;` or `$(...)` made
+  // the pasted hint run more than rm (boundary 4, "Commands labctl suggests").
+  it("the symlink refusal's rm hint, pasted into real bash in a folder named with ; and $(...), removes the link and runs nothing else", async () => {
+    const cwd = dir();
+    const site = join(cwd, 'x;touch PWNED1;$(touch PWNED2)\nEVIL');
+    mkdirSync(site);
+    symlinkSync(join(dir(), 'planted.json'), join(site, 'inventory.schema.json'));
+    const r = await labctl(['init', join(site, 'inventory.yaml'), '--yes'], { cwd });
+    expect(r.code, r.stdout).toBe(1);
+    const hint = /\(rm ([\s\S]*?)\) and run labctl init again/.exec(r.stderr)?.[1];
+    expect(hint, r.stderr).toBeDefined();
+    const pasted = await run('bash', ['-c', `rm ${hint}`], { cwd });
+    expect(existsSync(join(cwd, 'PWNED1')) || existsSync(join(cwd, 'PWNED2'))).toBe(false);
+    expect(pasted.status, pasted.stderr).toBe(0);
+    expect(lstatSync(join(site, 'inventory.schema.json'), { throwIfNoEntry: false })).toBeUndefined();
+    expect(r.stderr).not.toMatch(/^EVIL/m);
+  });
+
   it('a symlink as inventory.schema.json (dangling, pointing outside the folder) is refused; nothing is written anywhere', async () => {
     const cwd = dir();
     const outside = join(dir(), 'planted.json');

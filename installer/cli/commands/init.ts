@@ -392,7 +392,7 @@ export async function initCommand(o: InitOptions, flags: Record<string, unknown>
   // A symlink there (even a dangling one) would carry the write outside the site folder: refuse it first.
   if (lstatSync(schema, { throwIfNoEntry: false })?.isSymbolicLink()) {
     throw new ExitError(
-      `${schema} is a symbolic link; labctl writes the schema only as a regular file in the site folder. Remove the link (rm ${schema}) and run labctl init again; nothing was written`,
+      `${showControls(schema)} is a symbolic link; labctl writes the schema only as a regular file in the site folder. Remove the link (rm ${shellWord(schema)}) and run labctl init again; nothing was written`,
       1,
     );
   }
