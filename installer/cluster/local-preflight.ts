@@ -8,6 +8,8 @@ import type { Site } from '../inventory/types.ts';
 import { handOverTools } from './local-tools.ts';
 import { defaultKeyFile, readIdentity } from '../secrets/store.ts';
 import { verifiedConfirmed, CONFIRMED_FILE } from '../secrets/recipients.ts';
+import { shellWord } from '../core/shell-words.ts';
+import { showControls } from '../core/show-controls.ts';
 
 export interface LocalCheck {
   id: 'helm' | 'kubectl' | 'site-key';
@@ -27,13 +29,14 @@ export async function localChecks(site: Site, o: { repo: string; keyFile?: strin
 async function siteKeyCheck(o: { repo: string; keyFile?: string }): Promise<LocalCheck> {
   const keyFile = o.keyFile ?? defaultKeyFile();
   const confirmedFile = join(o.repo, 'secrets', CONFIRMED_FILE);
-  const expected = `a recipient confirmed in ${confirmedFile}`;
+  // Paths as typed (or the inventory's folder) may hold control characters: shown escaped, hints quoted.
+  const expected = `a recipient confirmed in ${showControls(confirmedFile)}`;
   if (!existsSync(confirmedFile)) {
     return {
       id: 'site-key',
       status: 'warn',
       expected,
-      reason: `no secret store in ${join(o.repo, 'secrets')} yet: create it with labctl secrets init -r ${o.repo} (up reads the site CA and the platform's Secrets from it)`,
+      reason: `no secret store in ${showControls(join(o.repo, 'secrets'))} yet: create it with labctl secrets init -r ${shellWord(o.repo)} (up reads the site CA and the platform's Secrets from it)`,
     };
   }
   try {
@@ -46,11 +49,11 @@ async function siteKeyCheck(o: { repo: string; keyFile?: string }): Promise<Loca
         status: 'fail',
         found: recipient,
         expected,
-        reason: `${keyFile} (${recipient}) is not a confirmed recipient of the store: it is not this site's key`,
+        reason: `${showControls(keyFile)} (${recipient}) is not a confirmed recipient of the store: it is not this site's key`,
       };
-    return { id: 'site-key', status: 'pass', found: `${keyFile} (${recipient})`, expected };
+    return { id: 'site-key', status: 'pass', found: `${showControls(keyFile)} (${recipient})`, expected };
   } catch (e) {
-    return { id: 'site-key', status: 'fail', expected, reason: (e as Error).message };
+    return { id: 'site-key', status: 'fail', expected, reason: showControls((e as Error).message) };
   }
 }
 

@@ -3,11 +3,11 @@
 // escape sequence cannot forge a line, overwrite one or clear the screen; so does free text from the inventory
 // (an on-call override's reason) (docs/security.md). Run through
 // the real CLI, as a user (or a script handed a hostile folder name) would.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE, labctl, type CliResult } from '../helpers.ts';
+import { EXAMPLE, labctl, run, type CliResult } from '../helpers.ts';
 
 /** Newline (a forged line), CR (overwrites the line), ESC [2J (clears the screen). */
 const EVIL = 'evil\nFORGED\ry\x1b[2Jz';
@@ -131,6 +131,26 @@ describe('user-typed paths in prose are printed with their control characters es
     const r = await labctl(['doctor', '-i', join(site, 'inventory.yaml')], { env: env() });
     expect(r.stdout).toContain(`(kubernetes.version of ${base}/${SHOWN}/doctor/inventory.yaml)`);
     expectNoRawControls(r);
+  });
+
+  it('preflight -i EVIL/inventory.yaml: the local site-key line names the store escaped, and its secrets init hint pasted into bash runs only labctl', async () => {
+    const site = join(base, `pf;touch PWNED;${EVIL}`);
+    mkdirSync(site, { recursive: true });
+    copyFileSync(EXAMPLE, join(site, 'inventory.yaml'));
+    // No helm or kubectl on PATH: the local checks fail and preflight stops before any server is contacted.
+    const r = await labctl(['preflight', '-i', join(site, 'inventory.yaml')], {
+      env: { ...env(), PATH: '/nonexistent' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no server was contacted');
+    expect(r.stdout).toContain(`no secret store in ${base}/pf;touch PWNED;${SHOWN}/secrets yet`);
+    expectNoRawControls(r);
+    const hint = /create it with (labctl secrets init -r [\s\S]*?) \(up reads/.exec(r.stdout)?.[1];
+    expect(hint, r.stdout).toBeDefined();
+    const pasted = await run('bash', ['-c', `labctl() { printf '%s\\n' "$@" > args; }\n${hint}`], { cwd: base });
+    expect(existsSync(join(base, 'PWNED'))).toBe(false);
+    expect(pasted.status, pasted.stderr).toBe(0);
+    expect(readFileSync(join(base, 'args'), 'utf8')).toBe(`secrets\ninit\n-r\n${site}\n`);
   });
 
   it('oncall now and schedule: an override reason from the inventory (free text) is shown escaped', async () => {
