@@ -82,6 +82,26 @@ describe('the shipped catalog', () => {
   });
 });
 
+// Attacker trial: the description went to the terminal as written, so an ESC sequence or newline in a catalog's
+// image.yaml (LABCTL_IMAGES_DIR, --images) could clear the screen or forge the table's lines.
+it('images list shows a description with control characters escaped', async () => {
+  const dir = join(tmp, 'controls');
+  mkdirSync(join(dir, 'ubuntu-24.04'), { recursive: true });
+  for (const f of ['image.yaml', 'user-data.yaml'])
+    writeFileSync(
+      join(dir, 'ubuntu-24.04', f),
+      readFileSync(join(ROOT, 'images/ubuntu-24.04', f), 'utf8').replace(
+        /^description: .*$/m,
+        'description: "Ubuntu\\e[2J\\nFORGED\\rx"',
+      ),
+    );
+  expect(readFileSync(join(dir, 'ubuntu-24.04/image.yaml'), 'utf8')).toContain('FORGED');
+  const r = await labctl(['images', 'list'], { env: { LABCTL_IMAGES_DIR: dir } });
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain('Ubuntu\\x1b[2J\\x0aFORGED\\x0dx');
+  expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f]|^FORGED/m);
+});
+
 describe('user-data against the real cloud-init schema', () => {
   it('cloud-init is installed (Debian 12 ships 22.4)', () => {
     expect(cloudInitVersion()).toMatch(/^2\d\.\d+/);

@@ -9,6 +9,7 @@ import { checkUserData } from '../../images/cloud-init.ts';
 import { buildImage } from '../../images/build.ts';
 import { pushImage } from '../../images/push.ts';
 import { printDiagnostics, printJson, type OutputFormat } from '../output.ts';
+import { showControls } from '../../core/show-controls.ts';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const withDir = <T>(dir: string | undefined, f: () => T): T => {
@@ -41,13 +42,15 @@ export async function imagesListCommand(o: { imagesDir?: string; output: OutputF
     });
   } else {
     printDiagnostics(r.errors);
-    const rows = r.images.map((i) => [
-      i.name,
-      i.version,
-      `${i.definition.os.family} ${i.definition.os.release}`,
-      `${i.definition.minDiskGiB} GiB`,
-      i.definition.description,
-    ]);
+    const rows = r.images.map((i) =>
+      [
+        i.name,
+        i.version,
+        `${i.definition.os.family} ${i.definition.os.release}`,
+        `${i.definition.minDiskGiB} GiB`,
+        i.definition.description,
+      ].map((v) => showControls(v)),
+    );
     const head = ['NAME', 'VERSION', 'OS', 'MIN DISK', 'DESCRIPTION'];
     const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
     for (const row of [head, ...rows])
