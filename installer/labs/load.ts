@@ -1,7 +1,7 @@
 // Finds and reads lab templates (labs/<course>/<lab>.yaml) and course rosters (labs/<course>/roster.yaml):
 // parse -> schema -> resolved Lab. Pure apart from reading files; returns located diagnostics.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatPath } from '../core/diagnostics.ts';
@@ -45,6 +45,9 @@ export function shown(p: string): string {
   const rel = relative(process.cwd(), p);
   return rel && !rel.startsWith('..') && !rel.startsWith('/') ? rel : p;
 }
+
+/** The course a lab file belongs to: its folder's name, also for a file given as `lab.yaml` from inside it. */
+const courseOf = (file: string) => basename(dirname(resolve(file)));
 
 /** ajv's if/then/else adds an "if" error on top of the branch's own errors; the branch's are the useful ones. */
 function withoutIf(fn: ValidateFunction): ValidateFunction {
@@ -283,7 +286,7 @@ export function loadLabs(paths: string[]): LoadResult {
     const { source, data: spec } = loaded;
     const r = reporter(source, errors, warnings);
     const name = basename(file, '.yaml');
-    const course = basename(dirname(file));
+    const course = courseOf(file);
     const before = errors.length;
     if (!DNS_LABEL.test(name))
       r.error(
@@ -391,7 +394,7 @@ function refusedFileChecks(file: string, source: YamlSource, errors: Diagnostic[
   const r = reporter(source, errors, warnings);
   const spec = source.data as Record<string, unknown>;
   const name = basename(file, '.yaml');
-  const course = basename(dirname(file));
+  const course = courseOf(file);
   if (!DNS_LABEL.test(name))
     r.error(
       [],

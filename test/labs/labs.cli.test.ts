@@ -110,6 +110,27 @@ describe('labctl labs validate', () => {
     expect((await labctlA(['labs', 'list'], { cwd: site })).stdout).toContain('os101/shell');
   });
 
+  it('takes the course from the folder a file is in when staff run it from inside that folder (labs validate shell.yaml)', async () => {
+    const site = tmp('in-course');
+    dirs.push(site);
+    writeFileSync(join(site, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+    const course = join(site, 'labs/os101');
+    mkdirSync(course, { recursive: true });
+    const lab =
+      'apiVersion: 1\ntitle: Shell\ncourse: os101\nimage: ubuntu-24.04\naccess: {ssh: false}\nstudents: [ada]\n';
+    writeFileSync(join(course, 'shell.yaml'), `${lab}size: small\n`);
+    // A schema fault too: its file is checked by the other path (refusedFileChecks), which names the folder as well.
+    writeFileSync(join(course, 'huge.yaml'), `${lab}size: huge\n`);
+    const ok = await labctlA(['labs', 'validate', '-i', '../../inventory.yaml', 'shell.yaml'], { cwd: course });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe('1 lab file(s) valid: 1 lab(s), 1 VM(s)\n');
+    const bad = await labctlA(['labs', 'validate', '-i', '../../inventory.yaml', './huge.yaml'], { cwd: course });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).not.toContain('does not match the folder');
+    expect(bad.stderr).toContain('huge.yaml:7:7 size: "huge" is not one of');
+  });
+
   it('reports all errors of a file at once: schema, names and students together; semantic and catalog errors together', async () => {
     const d = tmp('all-at-once');
     dirs.push(d);
