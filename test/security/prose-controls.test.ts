@@ -102,6 +102,13 @@ describe('user-typed paths in prose are printed with their control characters es
     expectNoRawControls(r);
   });
 
+  it('init EVIL/inventory.yaml: "wrote X" escaped (the next steps quote it as shell words)', async () => {
+    const r = await labctl(['init', join(evil, 'init', 'inventory.yaml'), '--yes'], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${base}/${SHOWN}/init/inventory.yaml: 3 nodes`);
+    expectNoRawControls(r);
+  });
+
   it('oncall now and schedule: an override reason from the inventory (free text) is shown escaped', async () => {
     const file = join(base, 'oncall.yaml');
     const text = readFileSync(EXAMPLE, 'utf8');

@@ -8,6 +8,7 @@ import { SCHEMA_COMMENT, SCHEMA_NAME, schemaText } from '../../inventory/schema/
 import { createInterface } from 'node:readline/promises';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import { shellWord, siteArgs } from '../../core/shell-words.ts';
+import { showControls } from '../../core/show-controls.ts';
 import { contains, hasHostBits, nth } from '../../core/ip.ts';
 import { CIDR4, DNS_LABEL, DNS_NAME, IPV4 } from '../../inventory/schema/dsl.ts';
 import {
@@ -415,7 +416,7 @@ export async function initCommand(o: InitOptions, flags: Record<string, unknown>
   printDiagnostics(v.warnings);
   const placeholders = nodes.filter((n) => text.includes(placeholderDisk(n.name))).map((n) => n.name);
   process.stdout.write(
-    `wrote ${o.file}: ${nodes.length} nodes in ${racks.length} rack(s)${v.warnings.length ? `, ${v.warnings.length} warning(s)` : ''}\n` +
+    `wrote ${showControls(o.file)}: ${nodes.length} nodes in ${racks.length} rack(s)${v.warnings.length ? `, ${v.warnings.length} warning(s)` : ''}\n` +
       (placeholders.length
         ? `before labctl render: replace the REPLACE-ME disk ids of ${placeholders.join(', ')} with their Ceph disks (ls -l /dev/disk/by-id/)\n`
         : '') +
