@@ -110,6 +110,27 @@ describe('labctl labs validate', () => {
     expect((await labctlA(['labs', 'list'], { cwd: site })).stdout).toContain('os101/shell');
   });
 
+  it('outside a site repository (no inventory.yaml, no labs/): says so, exit 2; a labs folder alone is still checked', async () => {
+    const d = tmp('nosite');
+    dirs.push(d);
+    for (const cmd of ['validate', 'list']) {
+      const r = await labctlA(['labs', cmd], { cwd: d });
+      expect(r.code, cmd).toBe(2);
+      expect(r.stderr).toContain(
+        'labctl: no inventory.yaml and no labs/ folder here: run labctl labs in the site repository (the folder that holds the inventory and labs/), or name its inventory with -i FILE\n',
+      );
+      expect(r.stderr).not.toContain('labs:1:1');
+    }
+    mkdirSync(join(d, 'labs/os101'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/os101/shell.yaml'),
+      'apiVersion: 1\ntitle: Shell\ncourse: os101\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\nstudents: [ada]\n',
+    );
+    const ok = await labctlA(['labs', 'validate'], { cwd: d });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('warning: no inventory here');
+  });
+
   it('takes the course from the folder a file is in when staff run it from inside that folder (labs validate shell.yaml)', async () => {
     const site = tmp('in-course');
     dirs.push(site);
