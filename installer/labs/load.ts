@@ -204,7 +204,13 @@ function loadChecked<T>(
   // A value the schema already refuses (ssh: yes, not a boolean) is one problem, not two: the schema's
   // finding says what to write; the YAML 1.1 advice (quote it) would not make it valid.
   const refused = new Set(diags.map(place));
-  const y11 = yaml11FileDiagnostics(file, source.file, 'Helm').filter((d) => !refused.has(place(d)));
+  // Nor is a value under an unknown key (due: 2026-12-01): the key is to go, quoting its value would not help.
+  const unknown = diags.filter((d) => d.message.startsWith('unknown key ')).map((d) => d.path);
+  const underUnknown = (d: Diagnostic) =>
+    unknown.some((k) => d.path === k || d.path.startsWith(`${k}.`) || d.path.startsWith(`${k}[`));
+  const y11 = yaml11FileDiagnostics(file, source.file, 'Helm').filter(
+    (d) => !refused.has(place(d)) && !underUnknown(d),
+  );
   errors.push(...diags, ...y11);
   for (const d of y11) quoted.add(quotedAt(d));
   return { source, data: source.data as T, valid: !diags.length && !y11.length, typed: !diags.length };

@@ -243,6 +243,26 @@ describe('labctl labs validate', () => {
     );
   });
 
+  it('an unknown key holding a date (due: 2026-12-01) is reported as unknown only, not also told to be quoted', async () => {
+    const d = tmp('unknown-date');
+    dirs.push(d);
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/netsec/due.yaml'),
+      'apiVersion: 1\ntitle: Due\ncourse: netsec\nimage: netlab\nsize: small\nstudents: [alice]\ndue: 2026-12-01\nextra: {at: [14:00]}\nschedule: {start: 2026-10-01, end: "2027-01-01", hours: [{days: [monday], start: "14:00", end: "16:00"}]}\n',
+    );
+    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    expect(r.code).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('labs/') && !l.includes(' warning: '));
+    expect(errors.map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([
+      'labs/netsec/due.yaml:7:1 due:',
+      'labs/netsec/due.yaml:8:1 extra:',
+      'labs/netsec/due.yaml:9:19 schedule.start:',
+    ]);
+    expect(errors[0]).toContain('unknown key "due"');
+    expect(errors[2]).toContain('write it quoted: "2026-10-01"');
+  });
+
   it('prints JSON with --output json', async () => {
     const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, VALID, '--output', 'json']);
     expect(r.code).toBe(0);
