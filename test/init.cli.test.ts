@@ -231,6 +231,34 @@ describe('labctl init from flags (no terminal)', () => {
     expect(existsSync(join(cwd, repo, 'apps'))).toBe(true);
   });
 
+  // README step 1 makes a folder first; `labctl init cs-lab-site` or `init new-site/` is the mistake that follows.
+  it.each([
+    ['an existing folder', 'old site', ['--yes']],
+    ['an existing folder, with --force', 'old site', ['--yes', '--force']],
+    ['a missing folder with a trailing slash', 'new site/', ['--yes']],
+  ])('a folder as FILE (%s): said so, exit 2, nothing written; the suggested command runs', async (_w, file, flags) => {
+    const cwd = dir();
+    mkdirSync(join(cwd, 'old site'));
+    writeFileSync(join(cwd, 'old site/notes.txt'), 'mine\n');
+    const r = await labctl(['init', file, ...flags], { cwd });
+    expect(r.code).toBe(2);
+    const hint = /e\.g\. (labctl init .*) \(a missing folder is made\)$/m.exec(r.stderr)?.[1];
+    expect(r.stderr).toContain(`labctl: ${file} names a folder; labctl init takes the inventory file to write`);
+    expect(readFileSync(join(cwd, 'old site/notes.txt'), 'utf8')).toBe('mine\n');
+    expect(existsSync(join(cwd, 'new site'))).toBe(false);
+    expect(existsSync(join(cwd, 'inventory.schema.json'))).toBe(false);
+    const s = await run(
+      'bash',
+      [
+        '-c',
+        `labctl() { ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/labctl.js'))} "$@"; }\n${hint} --yes`,
+      ],
+      { cwd },
+    );
+    expect(s.status, s.stderr).toBe(0);
+    await validates(join(file, 'inventory.yaml'), cwd);
+  });
+
   it('into a new folder: never replaces the file there either', async () => {
     const cwd = dir();
     expect((await labctl(['init', 'newdir/inventory.yaml', '--yes'], { cwd })).code).toBe(0);

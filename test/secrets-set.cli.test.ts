@@ -95,11 +95,28 @@ describe('secrets list -k: a key file that is not there, or not a file', () => {
     expect(given.stdout).toContain(
       `: site key file not found at ${nowhere} (-k): give -k the key file labctl secrets init wrote for this site\n`,
     );
+    // The commands it suggests need the key: they ask for it instead of repeating the -k path not found.
+    expect(given.stdout).toContain(
+      `  MISSING  only the site can give it: labctl secrets set NAME -r ${repo} -k KEYFILE\n`,
+    );
+    expect(given.stderr).toContain(
+      `absent: labctl secrets generate -r ${repo} -k KEYFILE; MISSING: labctl secrets set NAME -r ${repo} -k KEYFILE)`,
+    );
+    expect(given.stdout + given.stderr).not.toContain(`-k ${nowhere}`);
     const home = mkdtempSync(join(tmp, 'home-'));
     const none = await labctl(['secrets', 'list', '-r', repo], { cwd: repo, env: { HOME: home } });
     expect(none.stdout).toContain(
       `: the site key is not on this machine (not at ${join(home, '.config/labctl/site.agekey')}; give it with -k KEYFILE)\n`,
     );
+    expect(none.stderr).toContain(`MISSING: labctl secrets set NAME -r ${repo} -k KEYFILE)`);
+    // With the key, the suggestion is the command as typed and runs.
+    const withKey = await labctl(['secrets', 'list', '-r', repo, '-k', key], { cwd: repo });
+    const fix = /MISSING: (labctl secrets set NAME .*)\)$/m.exec(withKey.stderr)?.[1];
+    expect(fix).toBe(`labctl secrets set NAME -r ${repo} -k ${key}`);
+    const missing = /^MISSING (\S+)/m.exec(withKey.stdout)?.[1];
+    expect(missing).toBeDefined();
+    const set = await labctl([...fix!.replace('NAME', missing!).split(' ').slice(1)], { cwd: repo, input: 'pw\n' });
+    expect(set.code, set.stderr).toBe(0);
     const folder = await labctl(['secrets', 'list', '-r', repo, '-k', tmp], { cwd: repo });
     expect(folder.code).toBe(1);
     expect(folder.stderr).toBe(

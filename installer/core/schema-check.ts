@@ -20,6 +20,9 @@ const PATTERN_NAMES: Record<string, string> = {
   '^([0-9]+(h|m|s))+$': 'a duration in hours, minutes and seconds like 720h (30 days) or 1h30m (there is no d unit)',
   '^[a-z0-9][-a-z0-9_.]*$':
     'a login name: lowercase letters, digits, "-", "_" and ".", starting with a letter or digit',
+  // backup.target.bucket; the rules beyond the pattern (a..b, reserved names) are in inventory/rules/backup.ts.
+  '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$':
+    'an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit, the name alone (no s3://, no /folder), e.g. labcloud-backups',
 };
 
 /** The options every validator is compiled with, at run time and in the precompiled modules alike. */

@@ -1,7 +1,7 @@
 // Finds and reads lab templates (labs/<course>/<lab>.yaml) and course rosters (labs/<course>/roster.yaml):
 // parse -> schema -> resolved Lab. Pure apart from reading files; returns located diagnostics.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatPath } from '../core/diagnostics.ts';
@@ -45,6 +45,9 @@ export function shown(p: string): string {
   const rel = relative(process.cwd(), p);
   return rel && !rel.startsWith('..') && !rel.startsWith('/') ? rel : p;
 }
+
+/** The course a lab file belongs to: its folder's name, also for a file given as `lab.yaml` from inside it. */
+const courseOf = (file: string) => basename(dirname(resolve(file)));
 
 /** ajv's if/then/else adds an "if" error on top of the branch's own errors; the branch's are the useful ones. */
 function withoutIf(fn: ValidateFunction): ValidateFunction {
@@ -201,7 +204,13 @@ function loadChecked<T>(
   // A value the schema already refuses (ssh: yes, not a boolean) is one problem, not two: the schema's
   // finding says what to write; the YAML 1.1 advice (quote it) would not make it valid.
   const refused = new Set(diags.map(place));
-  const y11 = yaml11FileDiagnostics(file, source.file, 'Helm').filter((d) => !refused.has(place(d)));
+  // Nor is a value under an unknown key (due: 2026-12-01): the key is to go, quoting its value would not help.
+  const unknown = diags.filter((d) => d.message.startsWith('unknown key ')).map((d) => d.path);
+  const underUnknown = (d: Diagnostic) =>
+    unknown.some((k) => d.path === k || d.path.startsWith(`${k}.`) || d.path.startsWith(`${k}[`));
+  const y11 = yaml11FileDiagnostics(file, source.file, 'Helm').filter(
+    (d) => !refused.has(place(d)) && !underUnknown(d),
+  );
   errors.push(...diags, ...y11);
   for (const d of y11) quoted.add(quotedAt(d));
   return { source, data: source.data as T, valid: !diags.length && !y11.length, typed: !diags.length };
@@ -283,7 +292,7 @@ export function loadLabs(paths: string[]): LoadResult {
     const { source, data: spec } = loaded;
     const r = reporter(source, errors, warnings);
     const name = basename(file, '.yaml');
-    const course = basename(dirname(file));
+    const course = courseOf(file);
     const before = errors.length;
     if (!DNS_LABEL.test(name))
       r.error(
@@ -391,7 +400,7 @@ function refusedFileChecks(file: string, source: YamlSource, errors: Diagnostic[
   const r = reporter(source, errors, warnings);
   const spec = source.data as Record<string, unknown>;
   const name = basename(file, '.yaml');
-  const course = basename(dirname(file));
+  const course = courseOf(file);
   if (!DNS_LABEL.test(name))
     r.error(
       [],

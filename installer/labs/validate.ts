@@ -2,7 +2,7 @@
 // lab files, check them against the image catalog and the inventory. Pure apart from reading files.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Diagnostic } from '../core/diagnostics.ts';
+import { type Diagnostic, UsageError } from '../core/diagnostics.ts';
 import { imageNames, imagesDir, listImages } from '../images/catalog.ts';
 import { requireSite } from '../inventory/validate.ts';
 import type { Site } from '../inventory/types.ts';
@@ -59,6 +59,12 @@ export function validateLabs(o: LabsOptions): LabsResult {
   // The labs folder belongs to the site repository, the folder that holds the inventory: found from there
   // whatever the current folder (labctl labs validate -i ../site/inventory.yaml).
   const labsDir = o.labsDir ?? join(dirname(o.inventory), site?.labs.path ?? 'labs');
+  // Neither an inventory nor a labs folder here (the checkout, a course folder): not a site repository.
+  // Said as validate says a missing inventory (exit 2), not as a lab file "labs:1:1" not found.
+  if (!o.paths?.length && !o.labsDir && !o.inventoryRequired && !site && !existsSync(labsDir))
+    throw new UsageError(
+      `no ${o.inventory} and no ${labsDir}/ folder here: run labctl labs in the site repository (the folder that holds the inventory and labs/), or name its inventory with -i FILE`,
+    );
   const loaded = loadLabs(o.paths?.length ? o.paths : [labsDir]);
   const checked = checkLabs({
     labs: [...loaded.labs, ...loaded.withErrors],

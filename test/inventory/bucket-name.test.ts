@@ -45,6 +45,19 @@ describe('S3 bucket names through labctl validate', () => {
     );
   });
 
+  // What the schema's pattern refuses (the usual mistakes) is said in words too, not as the regular expression.
+  it.each(['Lab_Backups', 'ab', 'backups-', 's3://labcloud-backups', 'labcloud-backups/etcd'])(
+    '%s is refused as not an S3 bucket name, in words',
+    async (bucket) => {
+      const r = await validate(bucket);
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.stderr).toContain(
+        `${r.file}:${AT + 1}:13 backup.target.bucket: ${JSON.stringify(bucket)} is not an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit, the name alone (no s3://, no /folder), e.g. labcloud-backups\n`,
+      );
+      expect(r.stderr).not.toContain('pattern');
+    },
+  );
+
   it.each(['labcloud-backups', 'a.b-c', '1.2.3', 'backups.2026', 'xn-bucket', 'my-s3alias-bucket', 'abc'])(
     '%s is valid',
     async (bucket) => {

@@ -110,6 +110,48 @@ describe('labctl labs validate', () => {
     expect((await labctlA(['labs', 'list'], { cwd: site })).stdout).toContain('os101/shell');
   });
 
+  it('outside a site repository (no inventory.yaml, no labs/): says so, exit 2; a labs folder alone is still checked', async () => {
+    const d = tmp('nosite');
+    dirs.push(d);
+    for (const cmd of ['validate', 'list']) {
+      const r = await labctlA(['labs', cmd], { cwd: d });
+      expect(r.code, cmd).toBe(2);
+      expect(r.stderr).toContain(
+        'labctl: no inventory.yaml and no labs/ folder here: run labctl labs in the site repository (the folder that holds the inventory and labs/), or name its inventory with -i FILE\n',
+      );
+      expect(r.stderr).not.toContain('labs:1:1');
+    }
+    mkdirSync(join(d, 'labs/os101'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/os101/shell.yaml'),
+      'apiVersion: 1\ntitle: Shell\ncourse: os101\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\nstudents: [ada]\n',
+    );
+    const ok = await labctlA(['labs', 'validate'], { cwd: d });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('warning: no inventory here');
+  });
+
+  it('takes the course from the folder a file is in when staff run it from inside that folder (labs validate shell.yaml)', async () => {
+    const site = tmp('in-course');
+    dirs.push(site);
+    writeFileSync(join(site, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+    const course = join(site, 'labs/os101');
+    mkdirSync(course, { recursive: true });
+    const lab =
+      'apiVersion: 1\ntitle: Shell\ncourse: os101\nimage: ubuntu-24.04\naccess: {ssh: false}\nstudents: [ada]\n';
+    writeFileSync(join(course, 'shell.yaml'), `${lab}size: small\n`);
+    // A schema fault too: its file is checked by the other path (refusedFileChecks), which names the folder as well.
+    writeFileSync(join(course, 'huge.yaml'), `${lab}size: huge\n`);
+    const ok = await labctlA(['labs', 'validate', '-i', '../../inventory.yaml', 'shell.yaml'], { cwd: course });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe('1 lab file(s) valid: 1 lab(s), 1 VM(s)\n');
+    const bad = await labctlA(['labs', 'validate', '-i', '../../inventory.yaml', './huge.yaml'], { cwd: course });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).not.toContain('does not match the folder');
+    expect(bad.stderr).toContain('huge.yaml:7:7 size: "huge" is not one of');
+  });
+
   it('reports all errors of a file at once: schema, names and students together; semantic and catalog errors together', async () => {
     const d = tmp('all-at-once');
     dirs.push(d);
@@ -226,6 +268,26 @@ describe('labctl labs validate', () => {
       'labs/netsec/under.yaml:2:8 title: 0_x10 is read as a string here but as a number or date by Helm (YAML 1.1); write it quoted: "0_x10"',
       'labs/netsec/under.yaml:6:19 students[1]: 1e_3 is read as a string here but as a number or date by Helm (YAML 1.1); write it quoted: "1e_3"',
     ]);
+  });
+
+  it('an unknown key holding a date (due: 2026-12-01) is reported as unknown only, not also told to be quoted', async () => {
+    const d = tmp('unknown-date');
+    dirs.push(d);
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/netsec/due.yaml'),
+      'apiVersion: 1\ntitle: Due\ncourse: netsec\nimage: netlab\nsize: small\nstudents: [alice]\ndue: 2026-12-01\nextra: {at: [14:00]}\nschedule: {start: 2026-10-01, end: "2027-01-01", hours: [{days: [monday], start: "14:00", end: "16:00"}]}\n',
+    );
+    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    expect(r.code).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('labs/') && !l.includes(' warning: '));
+    expect(errors.map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([
+      'labs/netsec/due.yaml:7:1 due:',
+      'labs/netsec/due.yaml:8:1 extra:',
+      'labs/netsec/due.yaml:9:19 schedule.start:',
+    ]);
+    expect(errors[0]).toContain('unknown key "due"');
+    expect(errors[2]).toContain('write it quoted: "2026-10-01"');
   });
 
   it('prints JSON with --output json', async () => {

@@ -2,7 +2,7 @@
 // taken from flags (scripts, or --yes). Every answer is checked as it is given (the field is named and, at
 // a terminal, asked again), the whole file is validated before it is written, and an existing file is
 // never replaced without --force.
-import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { SCHEMA_COMMENT, SCHEMA_NAME, schemaText } from '../../inventory/schema/emit.ts';
 import { createInterface } from 'node:readline/promises';
@@ -318,6 +318,13 @@ const takeDisks = (v: string, node: string): string[] => {
 const MAX_TRIES = 5;
 
 export async function initCommand(o: InitOptions, flags: Record<string, unknown>): Promise<void> {
+  // `labctl init cs-lab-site/` (or an existing folder) means a folder; said so, or --force would be suggested
+  // for it and then fail with EISDIR.
+  if (o.file.endsWith('/') || statSync(o.file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(
+      `${o.file} names a folder; labctl init takes the inventory file to write, e.g. labctl init ${shellWord(join(o.file, DEFAULT_INVENTORY))} (a missing folder is made)`,
+    );
+  }
   if (existsSync(o.file) && !o.force) {
     throw new ExitError(
       `${o.file} exists; labctl init never replaces a file. Pick another file name, or pass --force to replace it.`,

@@ -291,6 +291,9 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
   const canCheck = existsSync(keyFile) && store.list().length > 0;
   const confirmed = canCheck ? store.confirmedEntries() : undefined;
   const why = (ref: string) => (canCheck && store.has(ref) ? store.unconfirmedReason(ref, confirmed) : undefined);
+  // generate and set need the key: without it here, the suggested commands ask for it (as render's do) rather
+  // than repeat a -k path that is not there.
+  const fixArgs = existsSync(keyFile) ? again(o) : `${siteArgs({ ...o.flags, keyFile: undefined })} -k KEYFILE`;
   const rows = entriesNeeded(needs).map((ref) => {
     const ns = needs.filter((n) => n.ref === ref || entriesOf(n).includes(ref));
     const present = store.has(ref);
@@ -334,8 +337,8 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
             : `site key file not found at ${keyFile} (-k): give -k the key file labctl secrets init wrote for this site`
         }`,
       ],
-      ['absent', `labctl makes it: labctl secrets generate${again(o)} (labctl render does too)`],
-      ['MISSING', `only the site can give it: labctl secrets set NAME${again(o)}`],
+      ['absent', `labctl makes it: labctl secrets generate${fixArgs} (labctl render does too)`],
+      ['MISSING', `only the site can give it: labctl secrets set NAME${fixArgs}`],
       ['REFUSED', 'not written by the site key holder, so never used (why and the fix: below)'],
       ['unused', 'no component reads it; kept (delete its file under secrets/entries/ if nothing will)'],
     ];
@@ -353,8 +356,8 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
   const missing = rows.filter((r) => !r.present);
   if (missing.length) {
     const fixes = [
-      ...(missing.some((r) => !r.external) ? [`absent: labctl secrets generate${again(o)}`] : []),
-      ...(missing.some((r) => r.external) ? [`MISSING: labctl secrets set NAME${again(o)}`] : []),
+      ...(missing.some((r) => !r.external) ? [`absent: labctl secrets generate${fixArgs}`] : []),
+      ...(missing.some((r) => r.external) ? [`MISSING: labctl secrets set NAME${fixArgs}`] : []),
     ];
     throw new ExitError(
       `${missing.length} entr${missing.length === 1 ? 'y is' : 'ies are'} missing (${fixes.join('; ')})`,
