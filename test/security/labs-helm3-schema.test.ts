@@ -1,6 +1,6 @@
 // CI skipped on an ArgoCD 3.4 site: its Helm 3.17 validates values with github.com/xeipuuv/gojsonschema
 // (draft 4-7, Go RE2 patterns), not with Helm 4's library. Helm 3.17 itself is not available here, so
-// this test runs that library (v1.2.0, built from test/security/helm3-schema with the Go toolchain) over
+// this test runs that library (v1.2.0, built from test/security/helm3-schema by .ci/helm3-schema.sh) over
 // charts/vm-lab/values.schema.json and the values helm would see: chart defaults, then the lab file, then
 // the Application's valuesObject, merged the way Helm coalesces (maps merge, lists replace).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,11 +16,10 @@ let dir: string;
 let bin: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'labs-helm3-'));
-  bin = join(dir, 'helm3-schema');
-  const r = await run('go', ['build', '-buildvcs=false', '-o', bin, '.'], {
-    cwd: join(ROOT, 'test/security/helm3-schema'),
-  });
-  if (r.code !== 0) throw new Error(`go build failed: ${r.stderr}`);
+  // Built once by .ci/helm3-schema.sh into a cache keyed by its sources (CI builds it before npm test).
+  const b = await run('bash', ['.ci/helm3-schema.sh'], { cwd: ROOT });
+  if (b.code !== 0) throw new Error(`.ci/helm3-schema.sh could not build test/security/helm3-schema: ${b.stderr}`);
+  bin = b.stdout.trim();
 }, 300_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
