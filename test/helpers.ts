@@ -13,16 +13,18 @@ export interface CliResult {
 }
 
 /**
- * Runs `node bin/labctl.js ARGS` to its end (killed after 120 s). Asynchronous on purpose: a test
+ * Runs `node bin/labctl.js ARGS` to its end, killed after `timeoutMs` (120 s). Asynchronous on purpose: a test
  * worker that blocks in spawnSync cannot answer vitest's RPC, and under load that failed whole runs
- * ("[vitest-worker]: Timeout calling onTaskUpdate").
+ * ("[vitest-worker]: Timeout calling onTaskUpdate"); some tests also serve the CLI from their own process (a
+ * package proxy, a registry), which a blocking spawn would deadlock. `root` runs another checkout's labctl
+ * (test/security/render-weakened-copy.ts); an env value `undefined` removes that variable.
  */
 export function labctl(
   args: string[],
-  opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; root?: string } = {},
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [resolve(ROOT, 'bin/labctl.js'), ...args], {
+    const child = spawn(process.execPath, [resolve(opts.root ?? ROOT, 'bin/labctl.js'), ...args], {
       cwd: opts.cwd ?? ROOT,
       env: cliEnv(opts.env),
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -33,7 +35,7 @@ export function labctl(
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.stdin.on('error', () => undefined); // the CLI may exit before reading its input
     child.stdin.end(opts.input ?? '');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', (e) => {
       clearTimeout(timer);
       fail(e);

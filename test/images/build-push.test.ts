@@ -10,8 +10,8 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labctl } from '../helpers.ts';
 import {
-  labctlAsync,
   MANIFEST_ACCEPT,
   startFileServer,
   startRefusingProxy,
@@ -54,7 +54,7 @@ function defineImage(name: string, base: { url: string; sha256: string }, extra 
 }
 
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  labctlAsync(args, { cwd: work, env: { XDG_CACHE_HOME: join(work, 'xdg'), ...env } });
+  labctl(args, { cwd: work, env: { XDG_CACHE_HOME: join(work, 'xdg'), ...env } });
 const build = (name: string, extra: string[] = []) =>
   run([
     'images',

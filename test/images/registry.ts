@@ -7,7 +7,6 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { cliEnv } from '../helpers.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -190,30 +189,4 @@ export async function startFileServer(files: Record<string, Buffer>): Promise<Fi
         server.close(() => r());
       }),
   };
-}
-
-/** Runs the real CLI without blocking this process (the file server and proxy above live in it). */
-export function labctlAsync(
-  args: string[],
-  opts: { cwd: string; env?: NodeJS.ProcessEnv },
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, '../../bin/labctl.js'), ...args], {
-      cwd: opts.cwd,
-      env: cliEnv(opts.env), // the site-key rule of every labctl a test starts (helpers.ts)
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGTERM'), 120_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }

@@ -10,8 +10,7 @@ import { capacityReport, hostCapacity, storageCheck, ROOK_REQUESTS } from '../..
 import { parse } from 'yaml';
 import { loadLabs } from '../../installer/labs/load.ts';
 import { minimumsFor } from '../../installer/cluster/preflight.ts';
-import { EXAMPLE, fixture } from '../helpers.ts';
-import { labctlA } from './helpers.ts';
+import { EXAMPLE, fixture, labctl } from '../helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'capacity-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -62,7 +61,7 @@ describe('capacity when roles share nodes', () => {
   });
 
   it('the CLI prints every number with its source', async () => {
-    const r = await labctlA(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'test/fixtures/labs/valid']);
+    const r = await labctl(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'test/fixtures/labs/valid']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
       'vmh1: node agents (kubelet, containerd, Calico, CSI, OS): 2 cpu, 8Gi (source: labctl HOST_RESERVE (installer/labs/sizes.ts))',
@@ -142,7 +141,7 @@ describe('labs validate: one lab disk larger than all raw storage', () => {
       join(d, 'labs/phys210/huge.yaml'),
       'apiVersion: 1\ntitle: Huge\ncourse: phys210\nimage: ubuntu-24.04\nsize: small\ndisk: 400Gi\nstudents: [ada]\n',
     );
-    const r = await labctlA(['labs', 'validate', '-i', 'inventory.yaml', 'labs'], { cwd: d });
+    const r = await labctl(['labs', 'validate', '-i', 'inventory.yaml', 'labs'], { cwd: d });
     expect(r.stderr).toContain(
       "labs/phys210/huge.yaml:6:7 disk: disk 400Gi per VM is larger than the cluster's whole raw storage (300Gi from nodes[].disks[].size)",
     );

@@ -62,10 +62,6 @@ export function run(
 
 export const helm = (args: string[], cwd = ROOT) => run('helm', args, { cwd });
 
-/** The real CLI, like test/helpers.ts labctl(), but asynchronous. */
-export const labctlA = (args: string[], opts: { cwd?: string } = {}) =>
-  run(process.execPath, [join(ROOT, 'bin/labctl.js'), ...args], opts);
-
 /** helm template of the chart; values files in order (later wins), like ArgoCD's valueFiles then valuesObject. */
 export async function template(
   release: string,

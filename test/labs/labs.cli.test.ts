@@ -10,8 +10,8 @@ import {
   LAB_SCHEMA_FILE,
   ROSTER_SCHEMA_FILE,
 } from '../../installer/labs/emit-schema.ts';
-import { EXAMPLE } from '../helpers.ts';
-import { INVALID, VALID, labctlA, tmp } from './helpers.ts';
+import { EXAMPLE, labctl } from '../helpers.ts';
+import { INVALID, VALID, tmp } from './helpers.ts';
 
 const invalidFiles = readdirSync(INVALID)
   .flatMap((c) => readdirSync(join(INVALID, c)).map((f) => `${c}/${f}`))
@@ -23,7 +23,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 describe('labctl labs validate', () => {
   it('accepts the valid fixtures (inline students, roster, ephemeral, explicit size) with exit 0', async () => {
-    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, VALID]);
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, VALID]);
     // The one warning: sshFrom opens a NetworkPolicy but nothing routes campus traffic to a VM (issue 13 §3).
     expect(r.stderr).toBe(SSH_FROM_WARNING);
     expect(r.code).toBe(0);
@@ -44,7 +44,7 @@ describe('labctl labs validate', () => {
       const expected = readFileSync(join(INVALID, f), 'utf8')
         .split('\n')[1]!
         .replace(/^# expect: /, '');
-      const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, f], { cwd: INVALID });
+      const r = await labctl(['labs', 'validate', '-i', EXAMPLE, f], { cwd: INVALID });
       expect(r.code).toBe(1);
       const errors = r.stderr.split('\n').filter((l) => l.startsWith(f) && !l.includes(' warning: '));
       expect(errors).toEqual([expected]);
@@ -53,7 +53,7 @@ describe('labctl labs validate', () => {
   }
 
   it('checks a whole folder at once and counts every bad file', async () => {
-    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '.'], { cwd: INVALID });
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, '.'], { cwd: INVALID });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`labctl: ${invalidFiles.length} error(s) in ${invalidFiles.length} lab file(s)`);
   });
@@ -61,10 +61,10 @@ describe('labctl labs validate', () => {
   it('skips the inventory checks with a warning when there is no inventory.yaml, and fails when -i names a missing file', async () => {
     const d = tmp('noinv');
     dirs.push(d);
-    const ok = await labctlA(['labs', 'validate', join(VALID)], { cwd: d });
+    const ok = await labctl(['labs', 'validate', join(VALID)], { cwd: d });
     expect(ok.code).toBe(0);
     expect(ok.stderr).toContain('inventory.yaml:1:1 warning: no inventory here: course and VM host checks are skipped');
-    const bad = await labctlA(['labs', 'validate', '-i', 'missing.yaml', VALID], { cwd: d });
+    const bad = await labctl(['labs', 'validate', '-i', 'missing.yaml', VALID], { cwd: d });
     // A named inventory that is not there is a wrong argument, said as validate says it (exit 2).
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
@@ -81,7 +81,7 @@ describe('labctl labs validate', () => {
     writeFileSync(join(d, 'labs/netsec/a.yaml'), lab('A'));
     writeFileSync(join(d, 'labs/netsec/b.yaml'), lab('B'));
     writeFileSync(join(d, 'labs/netsec/roster.yaml'), 'students:\n  - zoe\n  - yann\n  - zoe\n');
-    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n').filter((l) => l.includes('listed twice'))).toEqual([
       'labs/netsec/roster.yaml:4:5 students[2]: student zoe is listed twice (also students[0], line 2)',
@@ -102,19 +102,19 @@ describe('labctl labs validate', () => {
     // A labs/ folder in the current folder must not be the one read.
     mkdirSync(join(elsewhere, 'labs/os101'), { recursive: true });
     writeFileSync(join(elsewhere, 'labs/os101/broken.yaml'), 'apiVersion: 1\n');
-    const r = await labctlA(['labs', 'validate', '-i', join(site, 'inventory.yaml')], { cwd: elsewhere });
+    const r = await labctl(['labs', 'validate', '-i', join(site, 'inventory.yaml')], { cwd: elsewhere });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('1 lab file(s) valid: 1 lab(s), 1 VM(s)\n');
     // From the repository root, the defaults find the same folder.
-    expect((await labctlA(['labs', 'list'], { cwd: site })).stdout).toContain('os101/shell');
+    expect((await labctl(['labs', 'list'], { cwd: site })).stdout).toContain('os101/shell');
   });
 
   it('outside a site repository (no inventory.yaml, no labs/): says so, exit 2; a labs folder alone is still checked', async () => {
     const d = tmp('nosite');
     dirs.push(d);
     for (const cmd of ['validate', 'list']) {
-      const r = await labctlA(['labs', cmd], { cwd: d });
+      const r = await labctl(['labs', cmd], { cwd: d });
       expect(r.code, cmd).toBe(2);
       expect(r.stderr).toContain(
         'labctl: no inventory.yaml and no labs/ folder here: run labctl labs in the site repository (the folder that holds the inventory and labs/), or name its inventory with -i FILE\n',
@@ -126,7 +126,7 @@ describe('labctl labs validate', () => {
       join(d, 'labs/os101/shell.yaml'),
       'apiVersion: 1\ntitle: Shell\ncourse: os101\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\nstudents: [ada]\n',
     );
-    const ok = await labctlA(['labs', 'validate'], { cwd: d });
+    const ok = await labctl(['labs', 'validate'], { cwd: d });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toContain('warning: no inventory here');
   });
@@ -142,11 +142,11 @@ describe('labctl labs validate', () => {
     writeFileSync(join(course, 'shell.yaml'), `${lab}size: small\n`);
     // A schema fault too: its file is checked by the other path (refusedFileChecks), which names the folder as well.
     writeFileSync(join(course, 'huge.yaml'), `${lab}size: huge\n`);
-    const ok = await labctlA(['labs', 'validate', '-i', '../../inventory.yaml', 'shell.yaml'], { cwd: course });
+    const ok = await labctl(['labs', 'validate', '-i', '../../inventory.yaml', 'shell.yaml'], { cwd: course });
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('1 lab file(s) valid: 1 lab(s), 1 VM(s)\n');
-    const bad = await labctlA(['labs', 'validate', '-i', '../../inventory.yaml', './huge.yaml'], { cwd: course });
+    const bad = await labctl(['labs', 'validate', '-i', '../../inventory.yaml', './huge.yaml'], { cwd: course });
     expect(bad.code).toBe(1);
     expect(bad.stderr).not.toContain('does not match the folder');
     expect(bad.stderr).toContain('huge.yaml:7:7 size: "huge" is not one of');
@@ -171,7 +171,7 @@ describe('labctl labs validate', () => {
     );
     // One YAML mistake the parser reports twice at the same place.
     writeFileSync(join(d, 'labs/netsec/broken.yaml'), 'apiVersion: 1\ntitle: x\n  bad: indent\n');
-    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(1);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('labs/'));
     const errors = lines.filter((l) => !l.includes(' warning: ')).sort();
@@ -216,7 +216,7 @@ describe('labctl labs validate', () => {
         '',
       ].join('\n'),
     );
-    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(1);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('labs/') && !l.includes(' warning: '));
     expect(errors.sort()).toEqual([
@@ -236,7 +236,7 @@ describe('labctl labs validate', () => {
       join(d, 'labs/netsec/num.yaml'),
       'apiVersion: 1\ntitle: 1.10\ncourse: netsec\nimage: netlab\nsize: small\nstudents: [alice]\n',
     );
-    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       'labs/netsec/num.yaml:2:8 title: expected a string, got 1.1 (hint: unquoted, YAML reads it as a number; write it in quotes to make it a string)\n',
@@ -261,7 +261,7 @@ describe('labctl labs validate', () => {
         '',
       ].join('\n'),
     );
-    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code, r.stdout).toBe(1);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('labs/') && !l.includes(' warning: '));
     expect(errors.sort()).toEqual([
@@ -278,7 +278,7 @@ describe('labctl labs validate', () => {
       join(d, 'labs/netsec/due.yaml'),
       'apiVersion: 1\ntitle: Due\ncourse: netsec\nimage: netlab\nsize: small\nstudents: [alice]\ndue: 2026-12-01\nextra: {at: [14:00]}\nschedule: {start: 2026-10-01, end: "2027-01-01", hours: [{days: [monday], start: "14:00", end: "16:00"}]}\n',
     );
-    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(1);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('labs/') && !l.includes(' warning: '));
     expect(errors.map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([
@@ -291,7 +291,7 @@ describe('labctl labs validate', () => {
   });
 
   it('prints JSON with --output json', async () => {
-    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, VALID, '--output', 'json']);
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, VALID, '--output', 'json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.valid).toBe(true);
@@ -307,7 +307,7 @@ describe('labctl labs validate', () => {
 
 describe('labctl labs list', () => {
   it('prints a table of labs, students, schedules and resources', async () => {
-    const r = await labctlA(['labs', 'list', '-i', EXAMPLE, '--labs', VALID]);
+    const r = await labctl(['labs', 'list', '-i', EXAMPLE, '--labs', VALID]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^LAB\s+TITLE\s+IMAGE\s+SIZE\s+DISK\s+STUDENTS\s+SCHEDULE$/);
@@ -337,7 +337,7 @@ describe('labctl labs list', () => {
 
 describe('labctl labs capacity', () => {
   it('fits the valid fixtures on the example VM hosts and names the busiest moment', async () => {
-    const r = await labctlA(['labs', 'capacity', '-i', EXAMPLE, '--labs', VALID]);
+    const r = await labctl(['labs', 'capacity', '-i', EXAMPLE, '--labs', VALID]);
     expect(r.stderr).toBe(SSH_FROM_WARNING);
     expect(r.code).toBe(0);
     // 5 hosts of 64 and one of 128 threads, 2 reserved each, x4 overcommit; memory likewise at 1.0.
@@ -373,7 +373,7 @@ describe('labctl labs capacity', () => {
     writeFileSync(join(d, 'labs/netsec/b-mon.yaml'), lab('B', 'monday', '12:00'));
     writeFileSync(join(d, 'labs/netsec/c-mon.yaml'), lab('C', 'monday', '14:00'));
     writeFileSync(join(d, 'labs/netsec/d-tue.yaml'), lab('D', 'tuesday', '14:00'));
-    const r = await labctlA(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    const r = await labctl(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('busiest: monday 14:00 (2026-10-01 .. 2027-02-15): 2400 of 1744 vCPU');
     expect(r.stderr).toContain(
@@ -406,7 +406,7 @@ describe('labctl labs capacity', () => {
       ].join('\n');
     writeFileSync(join(d, 'labs/netsec/winter.yaml'), lab('2026-10-01', '2027-02-15'));
     writeFileSync(join(d, 'labs/netsec/summer.yaml'), lab('2027-04-01', '2027-07-31'));
-    const r = await labctlA(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    const r = await labctl(['labs', 'capacity', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/busiest: monday 10:00 \(.*\): 1200 of 1744 vCPU/);
   });
@@ -417,7 +417,7 @@ describe('labctl labs capacity', () => {
     const inv = readFileSync(EXAMPLE, 'utf8').replace(/\n {2}vmHost: \{cpu: 64, memory: 512Gi\}\n/, '\n');
     expect(inv).not.toContain('vmHost: {');
     writeFileSync(join(d, 'inventory.yaml'), inv);
-    const r = await labctlA(['labs', 'capacity', '-i', 'inventory.yaml', '--labs', VALID], { cwd: d });
+    const r = await labctl(['labs', 'capacity', '-i', 'inventory.yaml', '--labs', VALID], { cwd: d });
     expect(r.code, r.stderr).toBe(0);
     const line = inv.split('\n').findIndex((l) => /^ {2}- \{name: vmh1,/.test(l)) + 1;
     expect(line).toBeGreaterThan(1);

@@ -4,8 +4,7 @@
 // text (\xNN, \u{NNNN}) in text output, and as \u escapes in JSON output (the same strings once parsed).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE } from '../helpers.ts';
-import { labctlA } from '../labs/helpers.ts';
+import { EXAMPLE, labctl } from '../helpers.ts';
 import { clearLabs, put, siteRepo, validate, type SiteRepo } from './labs-helpers.ts';
 import { rmSync } from 'node:fs';
 
@@ -51,7 +50,7 @@ describe('attack: control characters in lab key names and file names (labs valid
   it('JSON output holds no raw control character and parses back to the real key and file name', async () => {
     clearLabs(repo);
     put(repo, `labs/netsec/${FILE}`, `${LAB}${JSON.stringify(KEY)}: 1\n`);
-    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', join(repo.dir, 'labs'), '--output', 'json']);
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', join(repo.dir, 'labs'), '--output', 'json']);
     expect(r.code).toBe(1);
     expect(r.stdout).not.toMatch(ACTING);
     const out = JSON.parse(r.stdout);

@@ -8,8 +8,8 @@ import { parseAllDocuments } from 'yaml';
 import { renderSite } from '../../installer/render/render.ts';
 import type { K8sObject } from '../../installer/render/model.ts';
 import { toYaml } from '../../installer/render/yaml.ts';
-import { EXAMPLE } from '../helpers.ts';
-import { CHART, exampleCtx, helm, instantiate, labctlA, tmp } from '../labs/helpers.ts';
+import { EXAMPLE, labctl } from '../helpers.ts';
+import { CHART, exampleCtx, helm, instantiate, tmp } from '../labs/helpers.ts';
 
 export interface SiteRepo {
   dir: string;
@@ -108,7 +108,7 @@ export async function helmApp(
 
 /** `labctl labs validate` on the site repository's labs folder, as the rendered CI runs it. */
 export const validate = (repo: SiteRepo) =>
-  labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', join(repo.dir, 'labs')]);
+  labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', join(repo.dir, 'labs')]);
 
 /**
  * A deliberately weakened copy of charts/vm-lab: without values.schema.json (helm checks nothing) and,

@@ -1,54 +1,18 @@
 // Helpers of the render and secrets attack tests: the real CLI run without blocking the test process,
 // and a deliberately weakened copy of labctl (its sources copied, one protection edited out) so each
 // attack test can show the attack succeeding without the protection it tests.
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { ROOT } from '../helpers.ts';
+import { join } from 'node:path';
+import { type CliResult, ROOT, labctl } from '../helpers.ts';
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type Run = CliResult;
 
-/** Runs labctl (this checkout's, or `root`'s copy) asynchronously; `input` is written to stdin and closed. */
-export function labctlAt(
-  root: string,
-  args: string[],
-  opts: { env?: Record<string, string | undefined>; input?: string; cwd?: string } = {},
-): Promise<Run> {
-  return new Promise((res) => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const [k, v] of Object.entries(opts.env ?? {})) {
-      if (v === undefined) delete env[k];
-      else env[k] = v;
-    }
-    const p = spawn(process.execPath, [resolve(root, 'bin/labctl.js'), ...args], {
-      cwd: opts.cwd ?? ROOT,
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '',
-      stderr = '';
-    p.stdout.on('data', (b) => {
-      stdout += b;
-    });
-    p.stderr.on('data', (b) => {
-      stderr += b;
-    });
-    p.stdin.on('error', () => undefined);
-    p.stdin.end(opts.input ?? '');
-    const t = setTimeout(() => p.kill('SIGKILL'), 180_000);
-    p.on('close', (code) => {
-      clearTimeout(t);
-      res({ code, stdout, stderr });
-    });
-  });
-}
+/** labctl of `root`'s copy (a weakened one), as test/helpers.ts labctl() runs this checkout's. */
+export const labctlAt = (root: string, args: string[], opts: Parameters<typeof labctl>[1] = {}): Promise<Run> =>
+  labctl(args, { timeoutMs: 180_000, ...opts, root });
 
-export const labctl = (args: string[], opts: Parameters<typeof labctlAt>[2] = {}) => labctlAt(ROOT, args, opts);
+export { labctl };
 
 /**
  * A copy of labctl with text replacements applied to its sources: [file under the checkout, exact text,
