@@ -131,6 +131,33 @@ describe('render: -i inventory.yaml and -o its folder by default', () => {
       'exit 0 either way; render --check exits 1 on a difference',
     );
   });
+
+  // New-user trial: render -i another inventory into a site repository that has its own (edited) inventory.yaml
+  // suggested `cp OTHER site/inventory.yaml`, which pasted overwrote the site's inventory.
+  it('-o a folder not holding -i: the note\'s suggestion, pasted into bash, never overwrites an inventory there', async () => {
+    const paste = (note: string, cwd: string) => {
+      const cmd = /: (cp \S+ \S+), then use/.exec(note)?.[1];
+      if (cmd) expect(spawnSync('bash', ['-c', cmd], { cwd }).status).toBe(0);
+      return cmd;
+    };
+    // An empty folder: the cp is suggested, and makes it a site repository holding the inventory.
+    const cwd = tmp();
+    mkdirSync(join(cwd, 'site'));
+    const fresh = await labctl(['render', '-i', EXAMPLE, '-o', 'site'], { cwd });
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(paste(fresh.stdout, cwd)).toBe(`cp ${EXAMPLE} site/inventory.yaml`);
+    expect(readFileSync(join(cwd, 'site/inventory.yaml'), 'utf8')).toBe(readFileSync(EXAMPLE, 'utf8'));
+    // A site repository with its own inventory: no cp; the note names the site's own inventory to use instead.
+    const own = `${readFileSync(EXAMPLE, 'utf8')}# edited by the site\n`;
+    writeFileSync(join(cwd, 'site/inventory.yaml'), own);
+    const other = await labctl(['render', '-i', EXAMPLE, '-o', 'site'], { cwd });
+    expect(other.code, other.stderr).toBe(0);
+    expect(paste(other.stdout, cwd)).toBeUndefined();
+    expect(other.stdout).toContain(
+      `site/inventory.yaml is there already (a cp of ${EXAMPLE} would overwrite it): to render the site it describes, use -i site/inventory.yaml`,
+    );
+    expect(readFileSync(join(cwd, 'site/inventory.yaml'), 'utf8')).toBe(own);
+  });
 });
 
 describe('secrets: -r defaults', () => {
