@@ -71,18 +71,21 @@ function output() {
 }
 
 /** STAND-IN VELERO: sets the phase of each object of `plural` whose name matches, once it appears. Bounded. */
-async function velero(plural: string, phase: string, match: RegExp, extra: Record<string, unknown> = {}) {
-  for (let i = 0; i < 200; i++) {
-    const objs = (await list(plural)).filter((o) => match.test(o.metadata.name!) && o.status?.phase !== phase);
-    for (const o of objs)
+async function velero(plural: string, phase: string, match: RegExp, extra: Record<string, unknown> = {}, count = 1) {
+  // Until `count` objects match: the command creates them one after another (runBackupNow, runRestore), and on a
+  // busy machine the second came after a stand-in that stopped at the first, so the command waited for a phase
+  // that never came (backup now --wait hung until the test's time limit).
+  for (let i = 0; i < 400; i++) {
+    const matching = (await list(plural)).filter((o) => match.test(o.metadata.name!));
+    for (const o of matching.filter((m) => m.status?.phase !== phase))
       await api.patchNamespacedCustomObject(
         { ...G, plural, name: o.metadata.name!, body: { status: { phase, ...extra } } },
         k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
       );
-    if (objs.length) return objs.map((o) => o.metadata.name);
+    if (matching.length >= count) return matching.map((o) => o.metadata.name);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`stand-in Velero: no ${plural} matching ${match} appeared`);
+  throw new Error(`stand-in Velero: ${count} ${plural} matching ${match} did not appear`);
 }
 
 const SCHEDULES: VeleroSchedule[] = [
@@ -248,7 +251,7 @@ describe('labctl backup now on a real kube-apiserver with Velero v1.18.1 CRDs (S
     let err: unknown;
     try {
       const run = backupNowCommand({ ...opts, yes: true, wait: true, waitTimeout: 60, pollMs: 100 }, ctx(), NOW);
-      await velero('backups', 'InProgress', /-manual-/);
+      await velero('backups', 'InProgress', /-manual-/, {}, 2);
       await velero('backups', 'Completed', /^platform-manual-/, { progress: { itemsBackedUp: 412, totalItems: 412 } });
       await velero('backups', 'PartiallyFailed', /^labs-manual-/, { errors: 2 });
       await run.catch((e) => (err = e));
@@ -266,7 +269,7 @@ describe('labctl backup now on a real kube-apiserver with Velero v1.18.1 CRDs (S
     const out2 = output();
     try {
       const run = backupNowCommand({ ...opts, yes: true, wait: true, waitTimeout: 60, pollMs: 100 }, ctx(), NOW);
-      await velero('backups', 'Completed', /-manual-/);
+      await velero('backups', 'Completed', /-manual-/, {}, 2);
       await expect(run).rejects.toThrow(
         'the etcd snapshot on cp1 failed: exit 1: Job for labctl-etcd-snapshot.service failed',
       );
@@ -356,8 +359,8 @@ describe('labctl restore on a real kube-apiserver with Velero v1.18.1 CRDs (reco
         ctx(),
         NOW,
       );
-      await velero('restores', 'InProgress', /-restore-/);
-      await velero('restores', 'Completed', /-restore-/, { warnings: 3 });
+      await velero('restores', 'InProgress', /-restore-/, {}, 2);
+      await velero('restores', 'Completed', /-restore-/, { warnings: 3 }, 2);
       await run;
     } finally {
       out.restore();
@@ -430,7 +433,7 @@ describe('the --help examples, parsed by the real CLI program as printed, run ag
       expect(out.text()).toContain('nothing changed; to take them: the same command with --yes');
       expect((await list('backups')).length).toBe(before);
       const run = backupNowCommand({ ...(now as any), pollMs: 100 }, ctx());
-      await velero('backups', 'Completed', /-manual-/);
+      await velero('backups', 'Completed', /-manual-/, {}, 2);
       await run;
       await backupListCommand({ ...(await parsed(BACKUP_LIST_EXAMPLE)) } as any, ctx());
     } finally {
