@@ -134,7 +134,7 @@ describe('render: -i inventory.yaml and -o its folder by default', () => {
 
   // New-user trial: render -i another inventory into a site repository that has its own (edited) inventory.yaml
   // suggested `cp OTHER site/inventory.yaml`, which pasted overwrote the site's inventory.
-  it('-o a folder not holding -i: the note\'s suggestion, pasted into bash, never overwrites an inventory there', async () => {
+  it("-o a folder not holding -i: the note's suggestion, pasted into bash, never overwrites an inventory there", async () => {
     const paste = (note: string, cwd: string) => {
       const cmd = /: (cp \S+ \S+), then use/.exec(note)?.[1];
       if (cmd) expect(spawnSync('bash', ['-c', cmd], { cwd }).status).toBe(0);
@@ -196,7 +196,9 @@ describe('secrets: -r defaults', () => {
     const r = await labctl(['secrets', 'init', '-k', key], { cwd: second });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${key} already exists; nothing was changed`);
-    expect(r.stderr).toContain('-k ~/.config/labctl/<site>.agekey');
+    // The suggested key file is a real path, named for the site (the example's site.name), that is not there yet.
+    const hint = /For another site give its key a new place: (labctl secrets init -r \. -k (\S+)),/.exec(r.stderr);
+    expect(hint?.[2], r.stderr).toBe(join(keyDir, 'cs-lab.agekey'));
     expect(readFileSync(key, 'utf8')).toBe(keyBefore);
     expect(readdirSync(second)).toEqual(['inventory.yaml']);
     // LABCTL_AGE_KEY_FILE is the same key file as -k: the same refusal.
@@ -208,6 +210,19 @@ describe('secrets: -r defaults', () => {
     expect(inside.code).toBe(2);
     expect(inside.stderr).toContain('inside the site repository');
     expect(readdirSync(second)).toEqual(['inventory.yaml']);
+    // The suggestion, pasted into bash as printed, makes the second site's key there; the first key is unchanged.
+    const pasted = spawnSync(
+      'bash',
+      ['-c', `labctl() { "${process.execPath}" "${join(ROOT, 'bin/labctl.js')}" "$@"; }\n${hint![1]}`],
+      {
+        cwd: second,
+        env: cliEnv({ HOME: tmp() }),
+        encoding: 'utf8',
+      },
+    );
+    expect(pasted.status, pasted.stderr).toBe(0);
+    expect(readFileSync(join(keyDir, 'cs-lab.agekey'), 'utf8')).toMatch(/^AGE-SECRET-KEY-1/m);
+    expect(readFileSync(key, 'utf8')).toBe(keyBefore);
   });
 });
 

@@ -4,7 +4,8 @@
 // its first check to its last write, so two processes cannot both find an entry absent and both write it.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { nearName } from '../../core/near-name.ts';
 import * as age from 'age-encryption';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
@@ -79,6 +80,30 @@ async function readValue(entry: string): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
+/**
+ * A key file for a second site beside the one that exists, named for the site (its inventory's site.name, else
+ * its folder's name) and not there yet: a path the user can paste (a `<site>` placeholder pasted into a shell
+ * is two redirections, and `>.agekey` truncates a file).
+ */
+function secondKeyFile(existing: string, repo: string): string {
+  let name = '';
+  try {
+    const site = (parseYaml(readFileSync(join(repo, 'inventory.yaml'), 'utf8')) as { site?: { name?: unknown } })?.site;
+    if (typeof site?.name === 'string') name = site.name;
+  } catch {
+    // no inventory there, or not YAML: the folder's name
+  }
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name))
+    name = basename(resolve(repo))
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-');
+  if (!/^[a-z0-9]/.test(name)) name = `site-${name}`.replace(/-+$/, '');
+  const at = (n: number) => join(dirname(existing), `${name}${n > 1 ? `-${n}` : ''}.agekey`);
+  let n = 1;
+  while (existsSync(at(n)) || at(n) === existing) n++;
+  return at(n);
+}
+
 export async function secretsInit(o: { repo: string; keyFile?: string }): Promise<void> {
   const keyFile = o.keyFile ?? defaultKeyFile();
   // Both refusals come before anything is created (not even the repository's lock folder).
@@ -89,7 +114,7 @@ export async function secretsInit(o: { repo: string; keyFile?: string }): Promis
   if (existsSync(keyFile)) {
     throw new ExitError(
       `${keyFile} already exists; nothing was changed. labctl never overwrites a site key (what it encrypted would be lost) and never reuses one for a second store (one key per site). ` +
-        `For another site give its key a new place: labctl secrets init -r ${shellWord(o.repo)} -k ~/.config/labctl/<site>.agekey, and the same -k (or LABCTL_AGE_KEY_FILE) to its other secrets commands.`,
+        `For another site give its key a new place: labctl secrets init -r ${shellWord(o.repo)} -k ${shellWord(secondKeyFile(keyFile, o.repo))}, and the same -k (or LABCTL_AGE_KEY_FILE) to its other secrets commands.`,
       1,
     );
   }
