@@ -5,7 +5,7 @@
 // is not a live labctl here is stale: one from another host (a folder copied or committed with its lock),
 // a pid now reused by another process, or a pid that is no labctl/node process (a committed lock naming
 // pid 1 would otherwise block every render). Folders shared live between hosts are not supported.
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { Problem } from './diagnostics.ts';
@@ -28,11 +28,20 @@ export function lockText(): string {
   return `${process.pid}\nhost ${hostname()}\n${PROC ? `start ${startOf('self') ?? ''}\n` : ''}`;
 }
 
-/** Why the lock `text` does not belong to a live labctl on this host, or undefined when it may. */
-export function staleReason(text: string): string | undefined {
+/** How long a lock may hold no pid: labctl writes it in one write right after creating the file. */
+export const WRITING_MS = 2_000;
+
+/**
+ * Why the lock `text` does not belong to a live labctl on this host, or undefined when it may. `ageMs` is how
+ * long ago the lock file was last written: a lock just created may not hold its pid yet, but one that still
+ * holds none after WRITING_MS (empty, or text that is no pid: a committed file) never will, and blocked every
+ * render and secrets command for good.
+ */
+export function staleReason(text: string, ageMs = 0): string | undefined {
   const [first = '', ...rest] = text.split('\n');
   const pid = Number(first.trim());
-  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined; // a lock just created may not hold its pid yet
+  if (!/^\d+$/.test(first.trim()) || !Number.isSafeInteger(pid) || pid <= 0)
+    return Math.abs(ageMs) > WRITING_MS ? 'it holds no process id' : undefined;
   const field = (k: string) =>
     rest
       .find((l) => l.startsWith(`${k} `))
@@ -81,13 +90,15 @@ export function takePidLock(lock: string, o: { waitMs: number; what: string }): 
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     let text = '';
+    let ageMs = 0;
     try {
+      ageMs = Date.now() - statSync(lock).mtimeMs;
       text = readFileSync(lock, 'utf8');
     } catch {
       continue;
     } // released meanwhile
     holder = Number(text.split('\n')[0]!.trim()) || 0;
-    if (staleReason(text)) {
+    if (staleReason(text, ageMs)) {
       rmSync(lock, { force: true });
       continue;
     }

@@ -1,6 +1,6 @@
 // Reads a YAML file that a person wrote (inventory, lab template, image definition) and keeps the
 // positions, so every later check can say FILE:LINE:COL. Never throws on bad input: it returns diagnostics.
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import {
   isAlias,
   isMap,
@@ -45,6 +45,8 @@ export function loadYamlFile(file: string, opts: { maxBytes?: number } = {}): Lo
   try {
     const st = statSync(file);
     if (st.isDirectory()) return fail(file, 'is a directory, expected a YAML file');
+    // A device or pipe (a committed link to /dev/zero) reports size 0 and never ends: reading it ate all memory.
+    if (!st.isFile()) return fail(file, 'not a regular file (a device, pipe or socket); expected a YAML file');
     size = st.size;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -58,11 +60,25 @@ export function loadYamlFile(file: string, opts: { maxBytes?: number } = {}): Lo
   }
   let buf: Buffer;
   try {
-    buf = readFileSync(file);
+    buf = readAtMost(file, size, maxBytes);
   } catch (e) {
     return fail(file, `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   return parseYamlText(file, buf);
+}
+
+/** The file's bytes, refused past maxBytes however it grew since it was looked at. */
+function readAtMost(file: string, size: number, maxBytes: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(size, maxBytes) + 1);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
+    if (n > size) throw Object.assign(new Error('grew while read'), { code: 'it grew while it was read' });
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function parseYamlText(file: string, input: Buffer | string): LoadResult {

@@ -1,6 +1,6 @@
 // Finds and reads lab templates (labs/<course>/<lab>.yaml) and course rosters (labs/<course>/roster.yaml):
 // parse -> schema -> resolved Lab. Pure apart from reading files; returns located diagnostics.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../core/diagnostics.ts';
@@ -74,26 +74,38 @@ export function findLabFiles(paths: string[]): {
   const rosters: string[] = [];
   const warnings: Diagnostic[] = [];
   const errors: Diagnostic[] = [];
+  const refuse = (p: string, message: string) =>
+    errors.push({ severity: 'error', file: shown(p), line: 1, col: 1, path: '', message });
   const visit = (p: string, depth: number, given: boolean) => {
-    if (!existsSync(p)) {
-      errors.push({
-        severity: 'error',
-        file: shown(p),
-        line: 1,
-        col: 1,
-        path: '',
-        message: 'file or folder not found',
-      });
+    // A path the user typed may be a link (their choice); what is found below it is Git content and is
+    // looked at as it is (lstat), never followed: a link leaving the repository makes ArgoCD's repo-server
+    // refuse the whole site repository (every Application of it), whatever its name, and a link to a
+    // folder (labs/<course>/a -> .) made this walk loop.
+    const st = given ? (existsSync(p) ? statSync(p) : undefined) : lstatSync(p);
+    if (!st) {
+      refuse(p, 'file or folder not found');
       return;
     }
-    if (statSync(p).isDirectory()) {
+    if (st.isSymbolicLink()) {
+      refuse(
+        p,
+        `a symbolic link (to ${readlinkSync(p)}): ArgoCD refuses the whole site repository when a link in it leads outside it, and a lab must be the file itself; commit the file or folder instead of a link`,
+      );
+      return;
+    }
+    if (st.isDirectory()) {
       // Below a course folder nothing is a lab, but ArgoCD's file generator must not be handed one either:
-      // a file in labs/<course>/<other>/ would be taken as a lab of course <other>. Look (bounded) and refuse.
-      if (depth > 8) return;
+      // a file in labs/<course>/<other>/ would be taken as a lab of course <other>. Look at every level
+      // (nothing is followed, so the walk ends) and refuse.
       for (const e of readdirSync(p).sort()) visit(join(p, e), depth + 1, false);
       return;
     }
     const name = basename(p);
+    if (!st.isFile()) {
+      if (name.endsWith('.yaml') || name.endsWith('.yml'))
+        refuse(p, 'not a regular file (a device, pipe or socket); a lab file is a plain YAML file');
+      return;
+    }
     if (name.endsWith('.yml')) {
       warnings.push({
         severity: 'warning',

@@ -4,6 +4,7 @@
 // gitops/versions.yaml names them (`notes`), so a version bump is reviewed before ArgoCD applies it.
 import { parseAllDocuments } from 'yaml';
 import type { Versions } from '../core/versions.ts';
+import { showControls } from '../core/show-controls.ts';
 
 export interface VersionChange {
   /** Application (chart) or component folder (manifests). */
@@ -119,9 +120,12 @@ export function versionChanges(
 /** One line per change, for `labctl diff`. */
 export function formatVersionChanges(changes: VersionChange[]): string {
   if (!changes.length) return '';
+  // `from` (and an Application's name) is read from the site repository as committed: one line each, its
+  // newline and ESC shown escaped, so a committed targetRevision cannot add a forged "read first" line.
+  const one = (s: string) => showControls(s);
   const lines = changes.map(
     (c) =>
-      `#   ${c.where}: ${c.what} ${c.from ?? '(new)'} -> ${c.to ?? '(removed)'}${c.notes ? `  read first: ${c.notes}` : ''}`,
+      `#   ${one(c.where)}: ${one(c.what)} ${one(c.from ?? '(new)')} -> ${one(c.to ?? '(removed)')}${c.notes ? `  read first: ${one(c.notes)}` : ''}`,
   );
   return `# upstream version changes:\n${lines.join('\n')}\n`;
 }

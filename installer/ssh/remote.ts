@@ -50,7 +50,15 @@ export type SshFailure =
   | 'key'
   | 'passphrase'
   | 'hostkey'
-  | 'jump';
+  | 'jump'
+  | 'output';
+
+/**
+ * What one command may send back (stdout and stderr together). A host past it is cut off: node-ssh keeps all
+ * output and joins it into one string, and 2 GiB from a hostile host threw RangeError (Invalid string length)
+ * out of its event handler, which ended labctl's whole run for every host.
+ */
+export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 /** A failure to talk to a host (as opposed to a command that ran and failed). */
 export class SshError extends Error {
@@ -87,6 +95,8 @@ function describe(kind: SshFailure): string {
       return 'host key not accepted';
     case 'jump':
       return 'cannot connect through the jump host';
+    case 'output':
+      return 'the host sent too much output';
   }
 }
 
@@ -365,6 +375,27 @@ class NodeSshHost implements RemoteHost {
     if (this.lost) throw new SshError(this.name, 'disconnected', opts.step, this.lost);
     let channel: { close(): void; signal?(s: string): void } | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let bytes = 0;
+    let flooded: ((e: SshError) => void) | undefined;
+    const flood = new Promise<never>((_, reject) => {
+      flooded = reject;
+    });
+    // Counted before node-ssh keeps a chunk: past the limit the connection goes (a host that floods is not
+    // asked anything more), so what node-ssh holds stays near the limit.
+    const take = (b: Buffer, on?: (chunk: string) => void) => {
+      if (bytes > MAX_OUTPUT_BYTES) return;
+      bytes += b.length;
+      if (bytes > MAX_OUTPUT_BYTES) {
+        this.lost ??= `sent more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB for one command`;
+        flooded?.(
+          new SshError(this.name, 'output', opts.step, `more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB; cut off`),
+        );
+        channel?.close();
+        this.ssh.dispose();
+        return;
+      }
+      on?.(b.toString('utf8'));
+    };
     const run = this.ssh.exec(cmd, args, {
       stream: 'both',
       stdin: opts.stdin,
@@ -372,9 +403,10 @@ class NodeSshHost implements RemoteHost {
       onChannel: (ch) => {
         channel = ch;
       },
-      onStdout: opts.onStdout ? (b) => opts.onStdout!(b.toString('utf8')) : undefined,
-      onStderr: opts.onStderr ? (b) => opts.onStderr!(b.toString('utf8')) : undefined,
+      onStdout: (b) => take(b, opts.onStdout),
+      onStderr: (b) => take(b, opts.onStderr),
     });
+    run.catch(() => undefined); // settled after the race was decided (a flood, a timeout): already reported
     const limit = opts.timeoutMs ?? 60_000;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -383,7 +415,7 @@ class NodeSshHost implements RemoteHost {
       }, limit);
     });
     try {
-      const r = await Promise.race([run, timedOut]);
+      const r = await Promise.race([run, timedOut, flood]);
       // ssh2 reports a dropped connection as an exit without code; tell that apart from a command's exit.
       if (r.code === null && r.signal === null && this.lost)
         throw new SshError(this.name, 'disconnected', opts.step, this.lost);

@@ -2,7 +2,17 @@
 // taken over at once; a live one blocks. The trial's case: a committed .labctl/lock naming pid 1.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { EXAMPLE, labctl } from '../helpers.ts';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lockText, staleReason, takePidLock } from '../../installer/core/pid-lock.ts';
@@ -69,4 +79,32 @@ describe('pid lock', () => {
   it('an empty lock (being written) is not stale', () => {
     expect(staleReason('')).toBeUndefined();
   });
+
+  // Attacker trial: a committed .labctl/lock that is empty or holds no pid was never stale, so every render and
+  // every secrets command that writes waited 60 s and failed ("in use by labctl process (unknown)"), for good.
+  it('a lock that still holds no pid after 2 s (empty, or text that is no pid) is stale: taken, not waited on', () => {
+    for (const text of ['', '\n', 'garbage\n', '1e3\nhost x\n', ' \n']) {
+      expect(staleReason(text, 0), JSON.stringify(text)).toBeUndefined();
+      expect(staleReason(text, 5_000), JSON.stringify(text)).toBe('it holds no process id');
+      const lock = lockWith(text);
+      utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+      const t0 = Date.now();
+      const unlock = takePidLock(lock, { waitMs: 3_000, what: 'the site' });
+      expect(Date.now() - t0).toBeLessThan(1_000);
+      expect(readFileSync(lock, 'utf8')).toBe(lockText());
+      unlock();
+    }
+  });
+
+  it('render with a garbage .labctl/lock just checked out (fresh mtime) takes it over within seconds', async () => {
+    const repo = mkdtempSync(join(tmp, 'site-'));
+    copyFileSync(EXAMPLE, join(repo, 'inventory.yaml'));
+    mkdirSync(join(repo, '.labctl'));
+    writeFileSync(join(repo, '.labctl/lock'), 'garbage\n');
+    const t0 = Date.now();
+    const r = await labctl(['render', '-i', join(repo, 'inventory.yaml')], { env: { HOME: tmp } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(existsSync(join(repo, '.labctl/lock'))).toBe(false);
+  }, 90_000);
 });

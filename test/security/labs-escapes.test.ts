@@ -47,6 +47,16 @@ describe('attack: control characters in lab key names and file names (labs valid
     expect(r.stderr).toMatch(/\b4 error\(s\) in 2 lab file\(s\)/); // each file: the key and its name
   });
 
+  it('labs list: a title with C1 controls and bidi overrides (its pattern refuses only C0 and DEL) is shown escaped', async () => {
+    clearLabs(repo);
+    const title = 'Evil \u009b2J \u202eeltit\u202c \u2066x\u2069';
+    put(repo, 'labs/netsec/title.yaml', LAB.replace('title: Escapes', `title: ${JSON.stringify(title)}`));
+    const r = await labctlA(['labs', 'list', '-i', EXAMPLE, '--labs', join(repo.dir, 'labs')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(ACTING);
+    expect(r.stdout).toContain('Evil \\x9b2J \\u{202e}eltit\\u{202c} \\u{2066}x\\u{2069}');
+  });
+
   it('JSON output holds no raw control character and parses back to the real key and file name', async () => {
     clearLabs(repo);
     put(repo, `labs/netsec/${FILE}`, `${LAB}${JSON.stringify(KEY)}: 1\n`);

@@ -193,4 +193,29 @@ describe('user-typed paths in prose are printed with their control characters es
     expect(check.stderr).toContain(`it was rendered by labctl 0.0.1-${SHOWN}, this is labctl`);
     expectNoRawControls(check);
   });
+
+  // Attacker trial: the folder's files are Git content (a branch under review); diff printed their lines raw,
+  // so an ESC sequence in a committed file could erase diff lines around it, and the upstream version list
+  // printed a committed targetRevision raw, so its newline added a forged "read first" line.
+  it("diff: a committed file's lines and an Application's targetRevision are shown escaped", async () => {
+    const repo = join(base, 'committed');
+    mkdirSync(repo);
+    copyFileSync(EXAMPLE, join(repo, 'inventory.yaml'));
+    const inv = join(repo, 'inventory.yaml');
+    expect((await labctl(['render', '-i', inv], { env: env() })).code).toBe(0);
+    const app = join(repo, 'apps/argocd.yaml');
+    const text = readFileSync(app, 'utf8');
+    const version = /targetRevision: (\S+)/.exec(text)![1]!;
+    writeFileSync(
+      app,
+      `${text.replace(`targetRevision: ${version}`, `targetRevision: ${JSON.stringify(version + EVIL)}`)}# ${EVIL}\n`,
+    );
+    const diff = await labctl(['diff', '-i', inv], { env: env() });
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stdout).toContain('\n-FORGED\\x0dy\\x1b[2Jz\n'); // the file's own second line of the comment
+    expect(diff.stdout).toMatch(
+      new RegExp(`^#   argocd: argo-cd ${version.replace(/\./g, '\\.')}evil\\\\x0aFORGED`, 'm'),
+    );
+    expectNoRawControls(diff);
+  });
 });

@@ -6,13 +6,18 @@ import type { Lab } from '../../labs/types.ts';
 import { LAB_DEFAULTS } from '../../labs/types.ts';
 import { validateLabs, type LabsOptions, type LabsResult } from '../../labs/validate.ts';
 import { printDiagnostics, printJson, type OutputFormat } from '../output.ts';
+import { showControls } from '../../core/show-controls.ts';
 
 export interface LabsCommandOptions extends LabsOptions {
   output: OutputFormat;
 }
 
-/** Columns padded to their widest cell. */
-export function table(head: string[], rows: string[][]): string {
+/**
+ * Columns padded to their widest cell. Cells come from course files (a title may hold C1 controls and bidi
+ * overrides, which its schema pattern lets through): each goes through showControls.
+ */
+export function table(head: string[], cells: string[][]): string {
+  const rows = cells.map((r) => r.map((c) => showControls(c)));
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   return (
     [head, ...rows]
@@ -89,7 +94,7 @@ export async function labsListCommand(o: LabsCommandOptions): Promise<void> {
     return;
   }
   if (!labs.length) {
-    process.stdout.write(`no labs in ${r.labsDir}\n`);
+    process.stdout.write(`no labs in ${showControls(r.labsDir)}\n`);
     return;
   }
   process.stdout.write(

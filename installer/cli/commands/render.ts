@@ -234,13 +234,18 @@ export async function diffCommand(o: { inventory: string; out: string }): Promis
     assertNoSymlink(o.out, p, 'reads');
     return existsSync(join(o.out, p)) ? readFileSync(join(o.out, p), 'utf8') : '';
   };
+  // The folder's files are Git content (a branch under review): their lines are shown with control characters
+  // escaped, so an ESC sequence in a committed file cannot erase or rewrite the diff lines around it.
+  const shown = (text: string) => showControls(text, { multiline: true });
   for (const p of [...change.added, ...change.changed, ...change.conflicts].sort()) {
     const n = showControls(p); // a name from the folder's own .labctl/rendered.json
-    process.stdout.write(createTwoFilesPatch(`a/${n}`, `b/${n}`, read(p), r.files.get(p)!, '', '', { context: 3 }));
+    process.stdout.write(
+      createTwoFilesPatch(`a/${n}`, `b/${n}`, shown(read(p)), shown(r.files.get(p)!), '', '', { context: 3 }),
+    );
   }
   for (const p of change.removed) {
     const n = showControls(p);
-    process.stdout.write(createTwoFilesPatch(`a/${n}`, `b/${n}`, read(p), '', '', '', { context: 3 }));
+    process.stdout.write(createTwoFilesPatch(`a/${n}`, `b/${n}`, shown(read(p)), '', '', '', { context: 3 }));
   }
   // The upstream versions the change moves, each with the notes to read before ArgoCD applies it.
   const before = [...[...r.files.keys()].filter((p) => existsSync(join(o.out, p))), ...change.removed];
