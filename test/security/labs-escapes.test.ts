@@ -51,7 +51,7 @@ describe('attack: control characters in lab key names and file names (labs valid
     clearLabs(repo);
     const title = 'Evil \u009b2J \u202eeltit\u202c \u2066x\u2069';
     put(repo, 'labs/netsec/title.yaml', LAB.replace('title: Escapes', `title: ${JSON.stringify(title)}`));
-    const r = await labctlA(['labs', 'list', '-i', EXAMPLE, '--labs', join(repo.dir, 'labs')]);
+    const r = await labctl(['labs', 'list', '-i', EXAMPLE, '--labs', join(repo.dir, 'labs')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(ACTING);
     expect(r.stdout).toContain('Evil \\x9b2J \\u{202e}eltit\\u{202c} \\u{2066}x\\u{2069}');

@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE, ROOT } from '../helpers.ts';
-import { labctlA, run } from '../labs/helpers.ts';
+import { EXAMPLE, ROOT, labctl } from '../helpers.ts';
+import { run } from '../labs/helpers.ts';
 import { put, siteRepo, type SiteRepo } from './labs-helpers.ts';
 
 const LAB = 'apiVersion: 1\ntitle: Links\ncourse: netsec\nimage: ubuntu-24.04\nsize: small\nstudents: [alice]\n';
@@ -24,7 +24,7 @@ afterAll(() => {
 });
 
 /** labs validate as the rendered CI runs it, from the repository's root (paths shown relative to it). */
-const validate = (r: SiteRepo) => labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: r.dir });
+const validate = (r: SiteRepo) => labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: r.dir });
 /** Every course folder and link in labs/ goes, so each attack starts from a clean labs/. */
 const clearLabs = (r: SiteRepo) => {
   for (const e of readdirSync(join(r.dir, 'labs'), { withFileTypes: true }))
@@ -97,7 +97,7 @@ describe('attack: links and non-files in the labs folder (labs validate)', () =>
     expect(r.stderr).toMatch(/^labs\/netsec\/pipe\.yaml:1:1 not a regular file/m);
     const typed = join(repo.dir, 'typed.yaml');
     symlinkSync(join(repo.dir, 'labs/netsec/pipe.yaml'), typed);
-    const g = await labctlA(['labs', 'validate', '-i', EXAMPLE, typed]);
+    const g = await labctl(['labs', 'validate', '-i', EXAMPLE, typed]);
     expect(g.code, g.stderr).toBe(1);
     expect(g.stderr).toContain('typed.yaml:1:1 not a regular file');
     rmSync(typed);
