@@ -10,7 +10,8 @@
 //
 // Files are only ever written when an entry is new or its value changed: age encryption is randomized, so
 // re-encrypting an unchanged value would change the ciphertext and make every render a Git change.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { NotRegularFile, readRegularFile } from '../core/regular-file.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { join, relative, resolve, sep } from 'node:path';
 import { homedir } from 'node:os';
@@ -32,6 +33,8 @@ export const STORE_DIR = 'secrets';
 export const RECIPIENTS_FILE = 'recipients.txt';
 export const ENTRY_EXT = '.age';
 const REF = new RegExp(SECRET_REF);
+/** No entry labctl writes comes near this (a site CA key, armored, is a few KiB). */
+const MAX_ENTRY_BYTES = 1024 * 1024;
 
 /** Where the site's private key is read from unless --key-file says otherwise. */
 export function defaultKeyFile(): string {
@@ -103,7 +106,7 @@ export class SecretStore {
     const want = confirmed.get(ref);
     if (want === undefined)
       return `${ref}: ${rel} is not in ${relative(this.repoDir, this.entriesConfirmedFile)}: the site key holder did not write it (a commit may have planted it). ${fix}`;
-    const got = ciphertextHash(readFileSync(path));
+    const got = ciphertextHash(this.entryBytes(path));
     if (got !== want)
       return `${ref}: ${rel} changed since the site key holder wrote it (sha256 ${got}, confirmed ${want}): someone encrypted another value to the public key. ${fix}`;
     return undefined;
@@ -130,7 +133,7 @@ export class SecretStore {
   /** Records the current ciphertext of each entry as confirmed (after labctl wrote it, or secrets confirm). */
   recordConfirmed(refs: string[], opts: { fresh?: boolean } = {}): void {
     const m = (opts.fresh ? undefined : this.confirmedEntries()) ?? new Map<string, string>();
-    for (const ref of refs) m.set(ref, ciphertextHash(readFileSync(this.entryPath(ref))));
+    for (const ref of refs) m.set(ref, ciphertextHash(this.entryBytes(this.entryPath(ref))));
     atomicWrite(this.entriesConfirmedFile, entriesConfirmedText(this.identity(), m));
   }
 
@@ -225,6 +228,29 @@ export class SecretStore {
     return existsSync(this.entryPath(ref));
   }
 
+  /** An entry file's bytes: a regular file labctl wrote, not a link (to /dev/zero: read without end) or a pipe. */
+  private entryBytes(path: string): Buffer {
+    try {
+      return readRegularFile(path, MAX_ENTRY_BYTES);
+    } catch (e) {
+      if (e instanceof NotRegularFile) throw this.planted(path, e.why, e.size);
+      throw e;
+    }
+  }
+
+  private planted(path: string, why: NotRegularFile['why'], size?: number): Problem {
+    const rel = relative(this.repoDir, path);
+    const what =
+      why === 'symbolic link'
+        ? `is a symbolic link (to ${readlinkSync(path)})`
+        : why === 'too large'
+          ? `is ${size} bytes, more than an entry labctl writes (at most ${MAX_ENTRY_BYTES})`
+          : 'is not a regular file (a pipe, device or socket)';
+    return new Problem(
+      `${rel} ${what}: the secret store holds only files labctl wrote, so a commit may have planted it. Nothing was used. Remove it (git rm ${shellWord(rel)}) and restore what was there from a commit you trust (git log --stat -- ${shellWord(relative(this.repoDir, join(this.dir, 'entries')))}).`,
+    );
+  }
+
   /** Every entry name in the store, sorted. */
   list(): string[] {
     const root = join(this.dir, 'entries');
@@ -233,7 +259,10 @@ export class SecretStore {
       if (!existsSync(d)) return;
       for (const name of readdirSync(d).sort()) {
         const p = join(d, name);
-        if (statSync(p).isDirectory()) walk(p);
+        // Not followed: a committed link to '.' looped the walk until ELOOP, and labctl never writes one.
+        const st = lstatSync(p);
+        if (st.isSymbolicLink()) throw this.planted(p, 'symbolic link');
+        if (st.isDirectory()) walk(p);
         else if (name.endsWith(ENTRY_EXT)) out.push(relative(root, p).slice(0, -ENTRY_EXT.length).split(sep).join('/'));
       }
     };
@@ -273,7 +302,8 @@ export class SecretStore {
     const d = new age.Decrypter();
     d.addIdentity(identity);
     try {
-      const plain = await readAllBytes(await d.decrypt(bytesStream(age.armor.decode(readFileSync(path, 'utf8')))));
+      const armored = this.entryBytes(path).toString('utf8');
+      const plain = await readAllBytes(await d.decrypt(bytesStream(age.armor.decode(armored))));
       return new TextDecoder().decode(plain); // what age's 'text' output gives: UTF-8, a BOM dropped
     } catch (e) {
       throw new Problem(
