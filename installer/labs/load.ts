@@ -1,7 +1,7 @@
 // Finds and reads lab templates (labs/<course>/<lab>.yaml) and course rosters (labs/<course>/roster.yaml):
 // parse -> schema -> resolved Lab. Pure apart from reading files; returns located diagnostics.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatPath } from '../core/diagnostics.ts';
@@ -64,7 +64,10 @@ function withoutIf(fn: ValidateFunction): ValidateFunction {
  * Hidden files and folders are searched too: ArgoCD's files generator (labs/<course>/<lab>.yaml glob) matches them.
  * Rosters are returned separately: the ApplicationSet hands each to every lab of its folder.
  */
-export function findLabFiles(paths: string[]): {
+export function findLabFiles(
+  paths: string[],
+  labsDir?: string,
+): {
   files: string[];
   rosters: string[];
   warnings: Diagnostic[];
@@ -146,8 +149,30 @@ export function findLabFiles(paths: string[]): {
     }
     files.push(p);
   };
-  for (const p of paths) visit(p, 0, true);
+  for (const p of paths) visit(p, existsSync(p) ? depthOf(p, labsDir) : 0, true);
   return { files: [...new Set(files)], rosters: [...new Set(rosters)], warnings, errors };
+}
+
+/**
+ * How deep a given folder lies, counted as the files below it are: 0 for the labs folder, 1 for a course
+ * folder. A folder inside the labs folder is as deep as it lies there (labs validate labs/netsec); one
+ * elsewhere is a course folder when YAML files lie directly in it and in none of its folders (labs validate .
+ * from inside a course folder, without an inventory), else a labs folder. Counted from the given folder alone,
+ * a course folder's labs were all "ignored" and the run passed with 0 lab files.
+ */
+function depthOf(p: string, labsDir?: string): number {
+  if (!statSync(p).isDirectory()) return 0;
+  if (labsDir) {
+    const rel = relative(resolve(labsDir), resolve(p));
+    if (rel === '') return 0;
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).length;
+  }
+  const entries = readdirSync(p, { withFileTypes: true });
+  const yamlIn = (dir: string) =>
+    readdirSync(dir, { withFileTypes: true }).some((e) => e.isFile() && e.name.endsWith('.yaml'));
+  const direct = entries.some((e) => e.isFile() && e.name.endsWith('.yaml'));
+  const below = entries.some((e) => e.isDirectory() && yamlIn(join(p, e.name)));
+  return direct && !below ? 1 : 0;
 }
 
 interface Reporter {
@@ -247,8 +272,8 @@ function students(entries: StudentEntry[], at: (i: number) => PathSeg[], source:
   return out;
 }
 
-export function loadLabs(paths: string[]): LoadResult {
-  const found = findLabFiles(paths);
+export function loadLabs(paths: string[], labsDir?: string): LoadResult {
+  const found = findLabFiles(paths, labsDir);
   const errors = [...found.errors];
   const warnings = [...found.warnings];
   const rosters = new Map<string, Loaded<RosterFile> | null>();

@@ -152,6 +152,36 @@ describe('labctl labs validate', () => {
     expect(bad.stderr).toContain('huge.yaml:7:7 size: "huge" is not one of');
   });
 
+  it('checks the labs of a course folder given as the path (labs validate labs/os101, or . inside it), not "ignored" and 0 files', async () => {
+    const site = tmp('course-dir');
+    dirs.push(site);
+    writeFileSync(join(site, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+    const course = join(site, 'labs/os101');
+    mkdirSync(course, { recursive: true });
+    writeFileSync(
+      join(course, 'shell.yaml'),
+      'apiVersion: 1\ntitle: Shell\ncourse: os101\nimage: ubuntu-24.04\nsize: huge\naccess: {ssh: false}\nstudents: [ada]\n',
+    );
+    for (const [args, cwd, file] of [
+      [['labs/os101'], site, 'labs/os101/shell.yaml'],
+      [['-i', '../../inventory.yaml', '.'], course, 'shell.yaml'],
+      [['.'], course, 'shell.yaml'], // no inventory named: the folder still is a course folder
+    ] as const) {
+      const r = await labctlA(['labs', 'validate', ...args], { cwd });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toContain(`${file}:5:7 size: "huge" is not one of`);
+      expect(r.stderr).not.toContain('ignored');
+      expect(r.stderr).toContain('1 error(s) in 1 lab file(s)');
+    }
+    writeFileSync(
+      join(course, 'shell.yaml'),
+      readFileSync(join(course, 'shell.yaml'), 'utf8').replace('huge', 'small'),
+    );
+    const ok = await labctlA(['labs', 'list', 'labs/os101'], { cwd: site });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('os101/shell');
+  });
+
   it('reports all errors of a file at once: schema, names and students together; semantic and catalog errors together', async () => {
     const d = tmp('all-at-once');
     dirs.push(d);
