@@ -94,4 +94,13 @@ describe('labctl validate: did you mean', () => {
       '"r2" is not a known rack (racks[].name); expected one of: r1 (hint: did you mean "r1"?)',
     );
   });
+
+  it("a control-plane node's misspelled rack is that one error, not also a subnet mismatch with an empty subnet name", async () => {
+    // node1 (a control plane) in rack "r2": its subnet comes from its rack, so it has none; it said
+    // "control-plane node node2 is in subnet rack but other control-plane nodes are in ; the API VIP needs...".
+    const r = await withKey('', 'r2');
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('L2 segment');
+    expect(r.stderr).toMatch(/: 1 error\(s\)\n$/);
+  });
 });
