@@ -272,7 +272,11 @@ function students(entries: StudentEntry[], at: (i: number) => PathSeg[], source:
   return out;
 }
 
-export function loadLabs(paths: string[], labsDir?: string): LoadResult {
+/**
+ * paths: lab files or folders; labsDir: the labs folder (a folder given inside it is as deep as it lies there);
+ * courses: the inventory's labs.courses, when there is an inventory (a course mismatch then names the fix that works).
+ */
+export function loadLabs(paths: string[], labsDir?: string, courses?: string[]): LoadResult {
   const found = findLabFiles(paths, labsDir);
   const errors = [...found.errors];
   const warnings = [...found.warnings];
@@ -308,7 +312,7 @@ export function loadLabs(paths: string[], labsDir?: string): LoadResult {
     );
     if (!loaded) continue;
     if (!loaded.typed) {
-      refusedFileChecks(file, loaded.source, errors, warnings);
+      refusedFileChecks(file, loaded.source, errors, warnings, courses);
       continue;
     }
     // A value to quote (due: 2026-12-01) is reported with the lab's other problems (an unknown image...), not
@@ -324,11 +328,7 @@ export function loadLabs(paths: string[], labsDir?: string): LoadResult {
         [],
         `file name ${basename(file)}: a lab's file name becomes its Kubernetes names; use lowercase letters, digits and "-" (e.g. intro-linux.yaml)`,
       );
-    if (spec.course !== course)
-      r.error(
-        ['course'],
-        `course ${spec.course} does not match the folder ${course}/ the file is in; move the file to ${spec.course}/ or fix the course`,
-      );
+    if (spec.course !== course) courseMismatch(r, spec.course, course, courses);
     const ns = labNamespace(course, name);
     if (ns.length > 63) r.error([], `namespace ${ns} is ${ns.length} characters (at most 63): shorten the file name`);
 
@@ -418,10 +418,38 @@ export function loadLabs(paths: string[], labsDir?: string): LoadResult {
 }
 
 /**
+ * A lab's course: key differs from its folder, which is what names the course. The fix offered is one that
+ * works: writing the folder's name (when it is a course of the inventory, or there is none to ask), moving the
+ * file to a folder named as the key (only when that is a course name: "move the file to NetSec/" was offered
+ * for a course that can never be one).
+ */
+function courseMismatch(r: Reporter, typed: string, folder: string, courses?: string[]): void {
+  const known = (c: string) => (courses ? courses.includes(c) : DNS_LABEL.test(c));
+  const fixes =
+    courses && !known(folder) && !known(typed)
+      ? [`neither is a course of the inventory: use one of labs.courses (${courses.join(', ') || 'none'}) for both`]
+      : [
+          ...(known(folder) || !known(typed) ? [`write course: ${folder}`] : []),
+          ...(known(typed) ? [`move the file to ${typed}/`] : []),
+        ];
+  r.error(
+    ['course'],
+    `course ${typed} does not match the folder ${folder}/ the file is in (the folder names the course)`,
+    fixes.join(', or '),
+  );
+}
+
+/**
  * The checks of a lab file that do not need it to match the schema, run when it does not: its name, its
  * folder, and students listed twice. So one run shows these together with the schema's findings.
  */
-function refusedFileChecks(file: string, source: YamlSource, errors: Diagnostic[], warnings: Diagnostic[]): void {
+function refusedFileChecks(
+  file: string,
+  source: YamlSource,
+  errors: Diagnostic[],
+  warnings: Diagnostic[],
+  courses?: string[],
+): void {
   const r = reporter(source, errors, warnings);
   const spec = source.data as Record<string, unknown>;
   const name = basename(file, '.yaml');
@@ -431,11 +459,7 @@ function refusedFileChecks(file: string, source: YamlSource, errors: Diagnostic[
       [],
       `file name ${basename(file)}: a lab's file name becomes its Kubernetes names; use lowercase letters, digits and "-" (e.g. intro-linux.yaml)`,
     );
-  if (typeof spec.course === 'string' && spec.course !== course)
-    r.error(
-      ['course'],
-      `course ${spec.course} does not match the folder ${course}/ the file is in; move the file to ${spec.course}/ or fix the course`,
-    );
+  if (typeof spec.course === 'string' && spec.course !== course) courseMismatch(r, spec.course, course, courses);
   const list = spec.students;
   const named = (e: unknown) =>
     typeof e === 'string' ||

@@ -65,7 +65,11 @@ export function validateLabs(o: LabsOptions): LabsResult {
     throw new UsageError(
       `no ${o.inventory} and no ${labsDir}/ folder here: run labctl labs in the site repository (the folder that holds the inventory and labs/), or name its inventory with -i FILE`,
     );
-  const loaded = loadLabs(o.paths?.length ? o.paths : [labsDir], labsDir);
+  const loaded = loadLabs(
+    o.paths?.length ? o.paths : [labsDir],
+    labsDir,
+    site?.labs.courses.map((c) => c.name),
+  );
   const checked = checkLabs({
     labs: [...loaded.labs, ...loaded.withErrors],
     images: imageFacts(o.imagesRoot),

@@ -182,6 +182,37 @@ describe('labctl labs validate', () => {
     expect(ok.stdout).toContain('os101/shell');
   });
 
+  it('a course: key that differs from its folder gets one error with a fix that works (never a move to a folder that is no course)', async () => {
+    const d = tmp('course-fix');
+    dirs.push(d);
+    writeFileSync(join(d, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8')); // courses netsec and os101
+    const lab = (course: string) =>
+      `apiVersion: 1\ntitle: T\ncourse: ${course}\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\nstudents: [ada]\n`;
+    const cases: [string, string, string][] = [
+      // A key that can never be a course (capitals): it offered "move the file to NetSec/".
+      ['netsec', 'NetSec', 'write course: netsec'],
+      // A key that is no course of the inventory, in a course folder: it offered "move the file to os-101/" and,
+      // in a second error, "did you mean os101?".
+      ['os101', 'os-101', 'write course: os101'],
+      // A folder that is no course, holding a course's lab: moving it is the fix.
+      ['net-sec', 'netsec', 'move the file to netsec/'],
+      ['netsec', 'os101', 'write course: netsec, or move the file to os101/'],
+    ];
+    for (const [folder, course, hint] of cases) {
+      rmSync(join(d, 'labs'), { recursive: true, force: true });
+      mkdirSync(join(d, 'labs', folder), { recursive: true });
+      writeFileSync(join(d, 'labs', folder, 'shell.yaml'), lab(course));
+      const r = await labctlA(['labs', 'validate'], { cwd: d });
+      expect(r.code, course).toBe(1);
+      const courseLines = r.stderr.split('\n').filter((l) => l.includes(' course: '));
+      expect(courseLines.at(-1), course).toBe(
+        `labs/${folder}/shell.yaml:3:9 course: course ${course} does not match the folder ${folder}/ the file is in (the folder names the course) (hint: ${hint})`,
+      );
+      expect(r.stderr).not.toContain('did you mean');
+      expect(r.stderr).not.toContain(`move the file to NetSec/`);
+    }
+  });
+
   it('reports all errors of a file at once: schema, names and students together; semantic and catalog errors together', async () => {
     const d = tmp('all-at-once');
     dirs.push(d);
@@ -215,7 +246,7 @@ describe('labctl labs validate', () => {
     );
     expect(errors).toEqual([
       'labs/netsec/broken.yaml:2:8 invalid YAML: Nested mappings are not allowed in compact mappings',
-      'labs/netsec/multi.yaml:3:9 course: course os101 does not match the folder netsec/ the file is in; move the file to os101/ or fix the course',
+      'labs/netsec/multi.yaml:3:9 course: course os101 does not match the folder netsec/ the file is in (the folder names the course) (hint: write course: netsec, or move the file to os101/)',
       'labs/netsec/multi.yaml:5:7 size: "huge" is not one of: small, medium, large, xlarge',
       'labs/netsec/multi.yaml:6:19 students[1]: student alice is listed twice (also students[0], line 6)',
       'labs/netsec/sem.yaml:4:8 image: unknown image no-such-image; the catalog has: desktop-vnc, netlab, ubuntu-24.04',
