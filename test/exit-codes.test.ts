@@ -61,7 +61,11 @@ describe('exit codes are chosen only by installer/cli', () => {
   });
 
   it("through the CLI: a library UsageError (a bad entry name, installer/secrets/store.ts) exits 2 with the subcommand's help hint", async () => {
-    const r = await labctl(['secrets', 'set', 'Not/A/Ref!', '-r', '/nonexistent-labctl-repo']);
+    // A folder that holds no site: the entry name is refused before anything is read (a -r naming no folder at
+    // all is refused sooner, by the CLI: secrets-set.cli.test.ts).
+    const empty = mkdtempSync(join(tmpdir(), 'labctl-exit-codes-'));
+    const r = await labctl(['secrets', 'set', 'Not/A/Ref!', '-r', empty]);
+    rmSync(empty, { recursive: true, force: true });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('is not a secret-store entry name');
     expect(r.stderr).toContain('(run labctl secrets set --help for usage)');
