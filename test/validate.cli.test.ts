@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE, fixture, labctl } from './helpers.ts';
@@ -102,5 +102,57 @@ describe('labctl validate: did you mean', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).not.toContain('L2 segment');
     expect(r.stderr).toMatch(/: 1 error\(s\)\n$/);
+  });
+});
+
+// New-user trial: an unquoted ": " in a value (title: Operating Systems: Intro) gave only the parser's words,
+// "Nested mappings are not allowed in compact mappings" / "Block collections are not allowed within flow
+// collections", which name neither the value nor the fix.
+describe('labctl validate / labs validate: a ": " inside an unquoted value', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'labctl-colon-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says to quote the value, with the quoted line, in a block and in a flow mapping; the quoted line validates', async () => {
+    const base = readFileSync(EXAMPLE, 'utf8');
+    const cases: [string, string, string][] = [
+      [
+        '    - {name: os101, title: Operating Systems, staff: [jdoe], backup: false}',
+        '    - {name: os101, title: Operating Systems: Intro, staff: [jdoe], backup: false}',
+        'Block collections are not allowed within flow collections (hint: a ": " inside a value starts a mapping in YAML; quote the value: title: "Operating Systems: Intro")',
+      ],
+      [
+        '  gitBrowseUrl: https://git.example.edu/platform/cs-lab-site/-/blob/main\n',
+        '  gitBrowseUrl: see: https://git.example.edu/platform/cs-lab-site/-/blob/main\n',
+        'Nested mappings are not allowed in compact mappings (hint: a ": " inside a value starts a mapping in YAML; quote the value: gitBrowseUrl: "see: https://git.example.edu/platform/cs-lab-site/-/blob/main")',
+      ],
+    ];
+    for (const [from, to, said] of cases) {
+      expect(base, from).toContain(from);
+      const file = join(dir, 'inventory.yaml');
+      writeFileSync(file, base.replace(from, to));
+      const r = await labctl(['validate', file]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`invalid YAML: ${said}\n`);
+      // The line as the hint writes it parses.
+      const quoted = /quote the value: (\w+: ".*")\)$/m.exec(r.stderr)![1]!;
+      writeFileSync(
+        file,
+        base.replace(
+          from,
+          to.replace(/(\w+): ([^,{}\n]*?: [^,{}\n]*)(?=,|\n)/, () => quoted),
+        ),
+      );
+      expect((await labctl(['validate', file])).stderr).not.toContain('invalid YAML');
+    }
+    const lab = join(dir, 'labs/os101/shell.yaml');
+    mkdirSync(join(dir, 'labs/os101'), { recursive: true });
+    writeFileSync(
+      lab,
+      'apiVersion: 1\ntitle: Shell: the basics\ncourse: os101\nimage: ubuntu-24.04\nsize: small\nstudents: [ada]\n',
+    );
+    const l = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', join(dir, 'labs')]);
+    expect(l.stderr).toContain(
+      'shell.yaml:2:8 invalid YAML: Nested mappings are not allowed in compact mappings (hint: a ": " inside a value starts a mapping in YAML; quote the value: title: "Shell: the basics")',
+    );
   });
 });
