@@ -213,6 +213,24 @@ describe('labctl labs validate', () => {
     }
   });
 
+  it('a course folder that is no course of the inventory: the guess comes with renaming folder and key, and how a new course is added', async () => {
+    // It said only 'did you mean "os101"?' for cs101 (a new course, one letter from os101): course staff changed
+    // the key, which then no longer matched the folder.
+    const d = tmp('new-course');
+    dirs.push(d);
+    writeFileSync(join(d, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+    mkdirSync(join(d, 'labs/cs101'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/cs101/shell.yaml'),
+      'apiVersion: 1\ntitle: T\ncourse: cs101\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\nstudents: [ada]\n',
+    );
+    const r = await labctlA(['labs', 'validate'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `labs/cs101/shell.yaml:3:9 course: course cs101 is not a course of the inventory (labs.courses: netsec, os101) (hint: did you mean "os101"? Then write it in course: and as the folder name; a new course goes into the inventory's labs.courses first, then labctl render)\n`,
+    );
+  });
+
   it('reports all errors of a file at once: schema, names and students together; semantic and catalog errors together', async () => {
     const d = tmp('all-at-once');
     dirs.push(d);
