@@ -231,6 +231,22 @@ describe('labctl labs validate', () => {
     );
   });
 
+  it('the inventory given as a lab file (labs validate inventory.yaml) is a usage error naming labctl validate, not a dozen unknown keys', async () => {
+    const d = tmp('inv-as-lab');
+    dirs.push(d);
+    writeFileSync(join(d, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+    mkdirSync(join(d, 'labs'));
+    for (const cmd of ['validate', 'list']) {
+      const r = await labctlA(['labs', cmd, 'inventory.yaml'], { cwd: d });
+      expect(r.code, cmd).toBe(2);
+      expect(r.stderr).toContain(
+        'labctl: inventory.yaml is the site inventory, not a lab file: labctl validate inventory.yaml checks it; the labs commands take lab files (labs/<course>/<lab>.yaml) or their folders, by default all of them\n',
+      );
+      expect(r.stderr).not.toContain('unknown key');
+    }
+    expect((await labctlA(['validate', 'inventory.yaml'], { cwd: d })).code).toBe(0);
+  });
+
   it('reports all errors of a file at once: schema, names and students together; semantic and catalog errors together', async () => {
     const d = tmp('all-at-once');
     dirs.push(d);
