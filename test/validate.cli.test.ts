@@ -26,6 +26,32 @@ describe('labctl validate (CLI)', () => {
     expect((await labctl(['validate'], { cwd: '/' })).code).toBe(2);
   });
 
+  it('a folder where the inventory file belongs (validate labs, validate SITE, render -i SITE) is a usage error naming the file in it', async () => {
+    // It said "labs:1:1 is a directory, expected a YAML file", exit 1, as if the inventory were wrong.
+    const d = mkdtempSync(join(tmpdir(), 'labctl-folder-as-inventory-'));
+    try {
+      mkdirSync(join(d, 'site/labs'), { recursive: true });
+      writeFileSync(join(d, 'site/inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+      for (const args of [
+        ['validate', 'site'],
+        ['render', '-i', 'site'],
+      ]) {
+        const r = await labctl(args, { cwd: d });
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stderr).toContain('labctl: site is a folder: name the inventory in it, site/inventory.yaml\n');
+      }
+      const labs = await labctl(['validate', 'labs'], { cwd: join(d, 'site') });
+      expect(labs.code).toBe(2);
+      expect(labs.stderr).toContain(
+        'labctl: labs is a folder, not an inventory file (inventory.yaml in the site repository; labctl init writes one)\n',
+      );
+      expect(labs.stderr).not.toContain('labs:1:1');
+      expect((await labctl(['validate', 'site/inventory.yaml'], { cwd: d })).code).toBe(0);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('counts in words that agree with the number (1 rack, 1 BGP router, 1 pool)', async () => {
     const r = await labctl(['validate', fixture('inventory/valid/single-rack.yaml')]);
     expect(r.code, r.stderr).toBe(0);
