@@ -61,7 +61,9 @@ export const disks: Rule = (ctx) => {
         ctx.warn(
           ['nodes', n.index, 'disks', j],
           `disk ${d} of node ${n.name} is the placeholder labctl init writes without --disk: Ceph would be told to use a disk that does not exist; labctl render refuses it`,
-          `replace it with the node's Ceph disk (ls -l /dev/disk/by-id/ on ${n.name}), or re-run labctl init with --disk ${n.name}=/dev/disk/by-id/...`,
+          // Not "re-run labctl init with --disk": init refuses the existing file, and with --force it writes
+          // it again from the flags given then (the other answers' defaults), losing every edit.
+          `replace it in this file with the node's Ceph disk, by id: ls -l /dev/disk/by-id/ on ${n.name} lists them (the whole disk, not a -partN link)`,
         );
       }
     });
