@@ -135,3 +135,23 @@ describe('the site state is not a labctl bug', () => {
     }
   });
 });
+
+describe('--nodes naming a node the inventory does not have', () => {
+  it('is said first, as a usage error with the help hint, before this machine is checked (preflight with no helm on PATH)', async () => {
+    // It was said only once the local checks passed: here preflight stopped at "preflight failed on this
+    // machine (helm, kubectl)", exit 1, and the typo came after helm was installed.
+    const d = mkdtempSync(join(tmpdir(), 'labctl-nodes-'));
+    try {
+      copyFileSync(EXAMPLE, join(d, 'inventory.yaml'));
+      for (const cmd of ['preflight', 'plan']) {
+        const r = await labctl([cmd, '--nodes', 'cp1,cp9'], { cwd: d, env: { PATH: '/nonexistent' } });
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toContain("labctl: --nodes: unknown node(s): cp9 (the inventory's nodes: cp1, cp2, cp3,");
+        expect(r.stderr).toContain(`(run labctl ${cmd} --help for usage)`);
+        expect(r.stdout).not.toContain('local helm');
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
