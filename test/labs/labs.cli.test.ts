@@ -247,6 +247,60 @@ describe('labctl labs validate', () => {
     expect((await labctlA(['validate', 'inventory.yaml'], { cwd: d })).code).toBe(0);
   });
 
+  it('a date, memory, SSH key or cloud-init file field of the wrong form is said in words, never as the regular expression', async () => {
+    // New-user trial: schedule.end "2027-15-02" was 'not valid (pattern ^[0-9]{4}-(0[1-9]|1[0-2])-...)'.
+    const d = tmp('patterns');
+    dirs.push(d);
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/netsec/fw.yaml'),
+      [
+        'apiVersion: 1',
+        'title: Firewalls',
+        'course: netsec',
+        'image: netlab',
+        'cpu: 2',
+        'memory: 4GB',
+        'students:',
+        '  - {name: alice, sshKeys: ["AAAAC3NzaC1lZDI1NTE5AAAAIGJvYi1rZXkt alice@laptop"]}',
+        'schedule:',
+        '  start: "2026-10-01"',
+        '  end: "2027-15-02"',
+        '  hours:',
+        '    - {days: [tuesday], start: "14:00", end: "18:00"}',
+        'cloudInit:',
+        '  files: [{path: etc/motd, content: "x", permissions: "644", owner: root}]',
+        '',
+      ].join('\n'),
+    );
+    const r = await labctlA(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('(pattern');
+    for (const line of [
+      'fw.yaml:6:9 memory: "4GB" is not a size in Mi, Gi or Ti like 4Gi (GB, G and M are not read)',
+      'fw.yaml:8:29 students[0].sshKeys[0]: "AAAAC3NzaC1lZDI1NTE5AAAAIGJvYi1rZXkt alice@laptop" is not an SSH public key line like "ssh-ed25519 AAAAC3Nz... alice@laptop" (the whole line of the .pub file, never the private key)',
+      'fw.yaml:11:8 schedule.end: "2027-15-02" is not a date YYYY-MM-DD like 2027-02-15 (month 01-12, then the day; quoted in a lab file)',
+      'fw.yaml:15:18 cloudInit.files[0].path: "etc/motd" is not an absolute path like /etc/motd, without spaces',
+      'fw.yaml:15:55 cloudInit.files[0].permissions: "644" is not an octal file mode like 0644 (a leading 0, quoted)',
+      'fw.yaml:15:69 cloudInit.files[0].owner: "root" is not owner:group like root:root',
+    ])
+      expect(r.stderr).toContain(`labs/netsec/${line}\n`);
+    // The inventory's disk ids likewise (campus IT writes /dev/sdb).
+    writeFileSync(
+      join(d, 'inventory.yaml'),
+      readFileSync(EXAMPLE, 'utf8').replace(
+        'path: /dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100001',
+        'path: /dev/sdb',
+      ),
+    );
+    const v = await labctlA(['validate', 'inventory.yaml'], { cwd: d });
+    expect(v.code).toBe(1);
+    expect(v.stderr).toContain(
+      '"/dev/sdb" is not a disk by id like /dev/disk/by-id/nvme-SAMSUNG_MZQL21T9HCJR-00A07_S64GNE0T500001, not /dev/sdb (ls -l /dev/disk/by-id/ on the node lists them)',
+    );
+    expect(v.stderr).not.toContain('(pattern');
+  });
+
   it('reports all errors of a file at once: schema, names and students together; semantic and catalog errors together', async () => {
     const d = tmp('all-at-once');
     dirs.push(d);
