@@ -182,3 +182,33 @@ describe('labctl validate / labs validate: a ": " inside an unquoted value', () 
     );
   });
 });
+
+describe('labctl validate: a name, URL or address of the wrong form is said in words', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'labctl-pattern-words-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('site.name, site.gitRepo, an email, smtp.smarthost and a retention: never the regular expression', async () => {
+    // New-user trial: site.name "CS_Lab" was 'not valid (pattern ^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$)'.
+    const edits: [string, string, string][] = [
+      ['  name: cs-lab\n', '  name: CS_Lab\n', '"CS_Lab" is not a site name: at most 40 lowercase letters'],
+      [
+        'gitRepo: https://git.example.edu/platform/cs-lab-site.git',
+        'gitRepo: git.example.edu/platform/cs-lab-site',
+        '"git.example.edu/platform/cs-lab-site" is not a Git URL like https://',
+      ],
+      ['email: jdoe@example.edu', 'email: jdoe', '"jdoe" is not an email address like jdoe@example.edu'],
+      ['smarthost: smtp.example.edu:587', 'smarthost: smtp.example.edu', 'is not host:port like smtp.example.edu:587'],
+      ['retention: 30d', 'retention: 30days', '"30days" is not a retention like 15d'],
+    ];
+    let text = readFileSync(EXAMPLE, 'utf8');
+    for (const [from, to] of edits) {
+      expect(text, from).toContain(from);
+      text = text.replace(from, to);
+    }
+    const file = join(dir, 'inventory.yaml');
+    writeFileSync(file, text);
+    const r = await labctl(['validate', file]);
+    expect(r.code).toBe(1);
+    for (const [, , said] of edits) expect(r.stderr).toContain(said);
+    expect(r.stderr).not.toContain('(pattern');
+  });
+});

@@ -37,6 +37,20 @@ const PATTERN_NAMES: Record<string, string> = {
   '^SHA256:[A-Za-z0-9+/]{43}$':
     'a host key fingerprint like SHA256:... (43 characters after it), as ssh-keygen -lf prints it',
   '^v[0-9]+\\.[0-9]+\\.[0-9]+$': 'a version like v1.36.4',
+  // The inventory's own names, URLs and addresses (new-user trial: site.name "CS_Lab" was "not valid (pattern ...)").
+  '^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$':
+    'a site name: at most 40 lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. cs-lab',
+  '^(https?://|ssh://|git@)\\S+$':
+    'a Git URL like https://git.example.edu/platform/cs-lab-site.git (https://, ssh:// or git@host:path; no spaces)',
+  '^https?://\\S+$': 'an http:// or https:// URL without spaces',
+  '^https://\\S+$': 'an https:// URL without spaces',
+  '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$':
+    'the S3 endpoint as scheme and host[:port] only, like https://s3.campus.example.edu (the bucket goes in bucket:)',
+  '^[^@\\s]+@[^@\\s]+$': 'an email address like jdoe@example.edu',
+  '^[^:\\s]+:[0-9]{1,5}$': 'host:port like smtp.example.edu:587',
+  '^([^@\\s]+@)?[^:@\\s]+(:[0-9]{1,5})?$': '[user@]host[:port] like ops@bastion.example.edu:22',
+  '^[0-9]+(h|d|w|y)$': 'a retention like 15d (a number, then h, d, w or y)',
+  '^[A-Za-z0-9._-]{1,15}$': 'a network interface name like eno1 (at most 15 characters, as ip link shows it)',
   // backup.target.bucket; the rules beyond the pattern (a..b, reserved names) are in inventory/rules/backup.ts.
   '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$':
     'an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit, the name alone (no s3://, no /folder), e.g. labcloud-backups',
