@@ -121,6 +121,19 @@ describe('labctl validate: did you mean', () => {
     );
   });
 
+  it('a node name written twice (a copied line) is that one error, not also too few Ceph failure domains', async () => {
+    const text = readFileSync(fixture('inventory/invalid/unknown-key.yaml'), 'utf8')
+      .replace('  tiemzone: UTC\n', '')
+      .replace('{name: node2, rack: r1', '{name: node1, rack: r1');
+    const file = join(dir, 'twice.yaml');
+    writeFileSync(file, text);
+    const r = await labctl(['validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('node name "node1" is already used by nodes[0].name');
+    expect(r.stderr).not.toContain('failure domain');
+    expect(r.stderr).toMatch(/: 1 error\(s\)\n$/);
+  });
+
   it("a control-plane node's misspelled rack is that one error, not also a subnet mismatch with an empty subnet name", async () => {
     // node1 (a control plane) in rack "r2": its subnet comes from its rack, so it has none; it said
     // "control-plane node node2 is in subnet rack but other control-plane nodes are in ; the API VIP needs...".

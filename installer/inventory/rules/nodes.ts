@@ -83,6 +83,9 @@ export const storageReplicas: Rule = (ctx) => {
   // A storage node without disks is reported by `disks`; counting domains without it would only repeat that.
   if (site.nodes.some((n) => n.roles.includes('storage') && n.disks.length === 0)) return;
   const fd = site.storage.failureDomain;
+  // Two nodes of one name are reported by the name rule: counting them as one host repeated that as
+  // "replicas 3 is more than the 2 failure domain(s)".
+  if (fd === 'host' && new Set(storageNodes.map((n) => n.name)).size < storageNodes.length) return;
   const domains = new Set(storageNodes.map((n) => (fd === 'rack' ? n.rack : n.name)));
   const replicas = site.storage.replicas;
   if (replicas > domains.size) {
