@@ -102,7 +102,7 @@ describe('seconds and counts on the command line (installer/cli/options.ts secon
 });
 
 describe('the site state is not a labctl bug', () => {
-  it('remove and upgrade without the SSH key in place: exit 1 naming the key file, no "internal error" (no host is contacted: the key is read first)', async () => {
+  it('remove, upgrade and preflight without the SSH key in place: exit 1 naming the key file (once per node), no "internal error" (no host is contacted: the key is read first)', async () => {
     const home = mkdtempSync(join(tmpdir(), 'labctl-nokey-'));
     try {
       copyFileSync(EXAMPLE, join(home, 'inventory.yaml'));
@@ -120,6 +120,19 @@ describe('the site state is not a labctl bug', () => {
         expect(r.stderr).not.toContain('cp1: cp1:');
         expect(r.code, r.stderr).toBe(1);
       }
+      // preflight (helm and kubectl from .tools/bin, so this machine passes): the row names the node, the reason
+      // does not again ("cp1: ssh: FAIL: cp1: cannot read the private key").
+      const tools = join(ROOT, '.tools/bin');
+      const pf = await labctl(['preflight', '--nodes', 'cp1'], {
+        cwd: home,
+        env: { HOME: home, SSH_AUTH_SOCK: '', PATH: `${tools}:${process.env.PATH}` },
+      });
+      expect(pf.code, pf.stderr).toBe(1);
+      expect(pf.stdout).toContain(
+        `cp1: ssh: FAIL: cannot read the private key: ${home}/.ssh/labctl_ed25519: no such file`,
+      );
+      expect(pf.stdout).not.toContain('cp1: cp1:');
+      expect(pf.stdout).not.toContain('FAIL: cp1:');
       // --to is checked before any connection: a typo needs no key and no cluster to be refused.
       for (const [to, expected] of [
         ['abc', '--to abc: expected a Kubernetes release like v1.36.4'],
