@@ -61,7 +61,11 @@ describe('exit codes are chosen only by installer/cli', () => {
   });
 
   it("through the CLI: a library UsageError (a bad entry name, installer/secrets/store.ts) exits 2 with the subcommand's help hint", async () => {
-    const r = await labctl(['secrets', 'set', 'Not/A/Ref!', '-r', '/nonexistent-labctl-repo']);
+    // A folder that holds no site: the entry name is refused before anything is read (a -r naming no folder at
+    // all is refused sooner, by the CLI: secrets-set.cli.test.ts).
+    const empty = mkdtempSync(join(tmpdir(), 'labctl-exit-codes-'));
+    const r = await labctl(['secrets', 'set', 'Not/A/Ref!', '-r', empty]);
+    rmSync(empty, { recursive: true, force: true });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('is not a secret-store entry name');
     expect(r.stderr).toContain('(run labctl secrets set --help for usage)');
@@ -98,7 +102,7 @@ describe('seconds and counts on the command line (installer/cli/options.ts secon
 });
 
 describe('the site state is not a labctl bug', () => {
-  it('remove and upgrade without the SSH key in place: exit 1 naming the key file, no "internal error" (no host is contacted: the key is read first)', async () => {
+  it('remove, upgrade and preflight without the SSH key in place: exit 1 naming the key file (once per node), no "internal error" (no host is contacted: the key is read first)', async () => {
     const home = mkdtempSync(join(tmpdir(), 'labctl-nokey-'));
     try {
       copyFileSync(EXAMPLE, join(home, 'inventory.yaml'));
@@ -108,10 +112,27 @@ describe('the site state is not a labctl bug', () => {
       ]) {
         const r = await labctl(args, { cwd: home, env: { HOME: home, SSH_AUTH_SOCK: '' } });
         expect(r.stderr).not.toContain('internal error');
-        expect(r.stderr).toContain(`cp1: cannot read the private key: ${home}/.ssh/labctl_ed25519`);
+        // What to do, not only ENOENT (new-user trial: a new admin machine has neither the key nor an agent).
+        expect(r.stderr).toContain(
+          `cp1: cannot read the private key: ${home}/.ssh/labctl_ed25519: no such file, and no ssh-agent (SSH_AUTH_SOCK is not set); set ssh.privateKeyFile in the inventory to the key that logs in to the servers (default ~/.ssh/id_ed25519), or load that key into ssh-agent (ssh-add)`,
+        );
+        expect(r.stderr).not.toContain('ENOENT');
         expect(r.stderr).not.toContain('cp1: cp1:');
         expect(r.code, r.stderr).toBe(1);
       }
+      // preflight (helm and kubectl from .tools/bin, so this machine passes): the row names the node, the reason
+      // does not again ("cp1: ssh: FAIL: cp1: cannot read the private key").
+      const tools = join(ROOT, '.tools/bin');
+      const pf = await labctl(['preflight', '--nodes', 'cp1'], {
+        cwd: home,
+        env: { HOME: home, SSH_AUTH_SOCK: '', PATH: `${tools}:${process.env.PATH}` },
+      });
+      expect(pf.code, pf.stderr).toBe(1);
+      expect(pf.stdout).toContain(
+        `cp1: ssh: FAIL: cannot read the private key: ${home}/.ssh/labctl_ed25519: no such file`,
+      );
+      expect(pf.stdout).not.toContain('cp1: cp1:');
+      expect(pf.stdout).not.toContain('FAIL: cp1:');
       // --to is checked before any connection: a typo needs no key and no cluster to be refused.
       for (const [to, expected] of [
         ['abc', '--to abc: expected a Kubernetes release like v1.36.4'],
@@ -124,6 +145,26 @@ describe('the site state is not a labctl bug', () => {
       }
     } finally {
       rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('--nodes naming a node the inventory does not have', () => {
+  it('is said first, as a usage error with the help hint, before this machine is checked (preflight with no helm on PATH)', async () => {
+    // It was said only once the local checks passed: here preflight stopped at "preflight failed on this
+    // machine (helm, kubectl)", exit 1, and the typo came after helm was installed.
+    const d = mkdtempSync(join(tmpdir(), 'labctl-nodes-'));
+    try {
+      copyFileSync(EXAMPLE, join(d, 'inventory.yaml'));
+      for (const cmd of ['preflight', 'plan']) {
+        const r = await labctl([cmd, '--nodes', 'cp1,cp9'], { cwd: d, env: { PATH: '/nonexistent' } });
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toContain("labctl: --nodes: unknown node(s): cp9 (the inventory's nodes: cp1, cp2, cp3,");
+        expect(r.stderr).toContain(`(run labctl ${cmd} --help for usage)`);
+        expect(r.stdout).not.toContain('local helm');
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
     }
   });
 });

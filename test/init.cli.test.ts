@@ -111,7 +111,7 @@ describe('labctl init from flags (no terminal)', () => {
     expect(v.stdout).toContain('valid (3 nodes in 1 rack,');
   });
 
-  it('placeholder disk ids: validate warns per disk (file:line, node, both fixes), render and render --check refuse and write nothing', async () => {
+  it('placeholder disk ids: validate warns per disk (file:line, node, the fix in the file), render and render --check refuse and write nothing', async () => {
     const cwd = dir();
     expect((await labctl(['init', '--yes', '--disk', 'node1=/dev/disk/by-id/nvme-N1'], { cwd })).code).toBe(0);
     const v = await validates('inventory.yaml', cwd);
@@ -120,8 +120,12 @@ describe('labctl init from flags (no terminal)', () => {
     expect(warned[0]).toMatch(
       /^inventory\.yaml:\d+:\d+ nodes\[1\]\.disks\[0\]: warning: disk \/dev\/disk\/by-id\/REPLACE-ME-node2-disk of node node2 is the placeholder/,
     );
-    expect(warned[0]).toContain('re-run labctl init with --disk node2=/dev/disk/by-id/');
-    expect(warned[0]).toContain('ls -l /dev/disk/by-id/ on node2');
+    // New-user trial: it also said "or re-run labctl init with --disk node2=...": init refuses the existing
+    // file, and with --force writes it again from that command's flags alone (site name, nodes: the defaults).
+    expect(warned[0]).not.toContain('labctl init with');
+    expect(warned[0]).toContain(
+      "(hint: replace it in this file with the node's Ceph disk, by id: ls -l /dev/disk/by-id/ on node2 lists them (the whole disk, not a -partN link))",
+    );
     const r = await labctl(['render'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('inventory.yaml: 2 placeholder disk id(s) (REPLACE-ME); nothing was rendered');

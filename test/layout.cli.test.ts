@@ -10,6 +10,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -69,10 +70,12 @@ describe('render: -i inventory.yaml and -o its folder by default', () => {
     const before = readdirSync(d).sort();
     const r = await labctl(['render', '-i', 'inventory.example.yaml'], { cwd: d });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('refusing to render: . is not a site repository');
-    expect(r.stderr).toContain('README.md, installer, package.json');
-    expect(r.stderr).toContain('-o DIR');
-    expect(r.stderr).toContain('-o defaults to the folder that holds inventory.example.yaml');
+    expect(r.stderr).toContain(
+      'refusing to render: labctl never rendered into . (no .labctl/rendered.json), and besides inventory.example.yaml it holds files labctl did not write (README.md, installer, package.json)',
+    );
+    expect(r.stderr).toContain(
+      'If not (the labctl checkout, a home folder), render into a new or empty folder with -o DIR. Nothing was written.',
+    );
     expect(readdirSync(d).sort()).toEqual(before); // not even the lock folder
     // The README's example from the same folder renders into ./site.
     const ok = await labctl(['render', '-i', 'inventory.example.yaml', '-o', 'site'], { cwd: d });
@@ -82,6 +85,27 @@ describe('render: -i inventory.yaml and -o its folder by default', () => {
     const forced = await labctl(['render', '-i', 'inventory.example.yaml', '--overwrite'], { cwd: d });
     expect(forced.code, forced.stderr).toBe(0);
     expect(readFileSync(join(d, 'README.md'), 'utf8')).not.toBe('ours\n');
+  });
+
+  it('a new site repository holding a README.md and notes of its own: names what render would replace and what it keeps; the command it gives works pasted', async () => {
+    // New-user trial: it said '. is not a site repository ... Name the site repository with -o DIR (the folder that
+    // holds inventory.yaml ...)': the folder that holds inventory.yaml was the one refused.
+    const d = siteRepo();
+    writeFileSync(join(d, 'README.md'), 'our notes\n');
+    writeFileSync(join(d, 'notes.txt'), 'kept\n');
+    const r = await labctl(['render'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'labctl: refusing to render: labctl never rendered into . (no .labctl/rendered.json), and besides inventory.yaml it holds files labctl did not write (README.md, notes.txt). If . is to be the site repository, render writes README.md too: move it away, then run labctl render -i inventory.yaml --overwrite (notes.txt kept); --overwrite alone replaces README.md.',
+    );
+    expect(r.stderr).not.toContain('the folder that holds inventory.yaml');
+    expect(readFileSync(join(d, 'README.md'), 'utf8')).toBe('our notes\n');
+    renameSync(join(d, 'README.md'), join(d, 'NOTES.md'));
+    const pasted = /then run labctl (.*?) \(notes\.txt kept\)/.exec(r.stderr)![1]!.split(' ');
+    const ok = await labctl(pasted, { cwd: d });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(join(d, 'notes.txt'), 'utf8')).toBe('kept\n');
+    expect(readFileSync(join(d, 'NOTES.md'), 'utf8')).toBe('our notes\n');
   });
 
   it('renders into a site repository that holds only inventory.yaml, secrets/, labs/, .git and .gitignore', async () => {

@@ -125,6 +125,35 @@ describe('secrets list -k: a key file that is not there, or not a file', () => {
   });
 });
 
+describe('-r naming no folder (a typo) or a file (the inventory)', () => {
+  it('says so with the flag, exit 2, and the folder it suggests for a file works when pasted', async () => {
+    // It said "inventory.yaml: no such file (labctl init writes a starting inventory...)" for both, and
+    // secrets rekey -r TYPO said the store was not initialized: run labctl secrets init.
+    for (const args of [
+      ['secrets', 'list', '-r', 'sit'],
+      ['secrets', 'rekey', '-r', 'sit'],
+      ['plan', '-r', 'sit'],
+    ]) {
+      const r = await labctl([...args, '-k', key], { cwd: tmp });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(
+        'labctl: -r sit: no such folder; -r names the site repository, the folder that holds inventory.yaml\n',
+      );
+      expect(r.stderr).not.toContain('secrets init');
+    }
+    expect(existsSync(join(tmp, 'sit'))).toBe(false);
+    const file = await labctl(['secrets', 'list', '-r', 'site/inventory.yaml', '-k', key], { cwd: tmp });
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain(
+      "labctl: -r site/inventory.yaml is a file, not a folder; -r names the site repository, the folder that holds inventory.yaml (for this file's folder: -r site)\n",
+    );
+    const folder = /\(for this file's folder: (-r \S+)\)/.exec(file.stderr)![1]!.split(' ');
+    const pasted = await labctl(['secrets', 'list', ...folder, '-k', key, '--output', 'json'], { cwd: tmp });
+    expect(pasted.stderr).not.toContain('no such');
+    expect(JSON.parse(pasted.stdout).entries.length).toBeGreaterThan(0);
+  });
+});
+
 describe('render -k', () => {
   it('without the key: generates nothing and names the command with -i; with -k (or LABCTL_AGE_KEY_FILE) it generates', async () => {
     const before = readdirSync(join(repo, 'secrets/entries'), { recursive: true }).length;

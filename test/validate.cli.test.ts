@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE, fixture, labctl } from './helpers.ts';
@@ -24,6 +24,32 @@ describe('labctl validate (CLI)', () => {
     );
     // The default file, inventory.yaml in the current folder, is the same case.
     expect((await labctl(['validate'], { cwd: '/' })).code).toBe(2);
+  });
+
+  it('a folder where the inventory file belongs (validate labs, validate SITE, render -i SITE) is a usage error naming the file in it', async () => {
+    // It said "labs:1:1 is a directory, expected a YAML file", exit 1, as if the inventory were wrong.
+    const d = mkdtempSync(join(tmpdir(), 'labctl-folder-as-inventory-'));
+    try {
+      mkdirSync(join(d, 'site/labs'), { recursive: true });
+      writeFileSync(join(d, 'site/inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+      for (const args of [
+        ['validate', 'site'],
+        ['render', '-i', 'site'],
+      ]) {
+        const r = await labctl(args, { cwd: d });
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stderr).toContain('labctl: site is a folder: name the inventory in it, site/inventory.yaml\n');
+      }
+      const labs = await labctl(['validate', 'labs'], { cwd: join(d, 'site') });
+      expect(labs.code).toBe(2);
+      expect(labs.stderr).toContain(
+        'labctl: labs is a folder, not an inventory file (inventory.yaml in the site repository; labctl init writes one)\n',
+      );
+      expect(labs.stderr).not.toContain('labs:1:1');
+      expect((await labctl(['validate', 'site/inventory.yaml'], { cwd: d })).code).toBe(0);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('counts in words that agree with the number (1 rack, 1 BGP router, 1 pool)', async () => {
@@ -93,5 +119,109 @@ describe('labctl validate: did you mean', () => {
     expect(near.stderr).toContain(
       '"r2" is not a known rack (racks[].name); expected one of: r1 (hint: did you mean "r1"?)',
     );
+  });
+
+  it('a node name written twice (a copied line) is that one error, not also too few Ceph failure domains', async () => {
+    const text = readFileSync(fixture('inventory/invalid/unknown-key.yaml'), 'utf8')
+      .replace('  tiemzone: UTC\n', '')
+      .replace('{name: node2, rack: r1', '{name: node1, rack: r1');
+    const file = join(dir, 'twice.yaml');
+    writeFileSync(file, text);
+    const r = await labctl(['validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('node name "node1" is already used by nodes[0].name');
+    expect(r.stderr).not.toContain('failure domain');
+    expect(r.stderr).toMatch(/: 1 error\(s\)\n$/);
+  });
+
+  it("a control-plane node's misspelled rack is that one error, not also a subnet mismatch with an empty subnet name", async () => {
+    // node1 (a control plane) in rack "r2": its subnet comes from its rack, so it has none; it said
+    // "control-plane node node2 is in subnet rack but other control-plane nodes are in ; the API VIP needs...".
+    const r = await withKey('', 'r2');
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('L2 segment');
+    expect(r.stderr).toMatch(/: 1 error\(s\)\n$/);
+  });
+});
+
+// New-user trial: an unquoted ": " in a value (title: Operating Systems: Intro) gave only the parser's words,
+// "Nested mappings are not allowed in compact mappings" / "Block collections are not allowed within flow
+// collections", which name neither the value nor the fix.
+describe('labctl validate / labs validate: a ": " inside an unquoted value', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'labctl-colon-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says to quote the value, with the quoted line, in a block and in a flow mapping; the quoted line validates', async () => {
+    const base = readFileSync(EXAMPLE, 'utf8');
+    const cases: [string, string, string][] = [
+      [
+        '    - {name: os101, title: Operating Systems, staff: [jdoe], backup: false}',
+        '    - {name: os101, title: Operating Systems: Intro, staff: [jdoe], backup: false}',
+        'Block collections are not allowed within flow collections (hint: a ": " inside a value starts a mapping in YAML; quote the value: title: "Operating Systems: Intro")',
+      ],
+      [
+        '  gitBrowseUrl: https://git.example.edu/platform/cs-lab-site/-/blob/main\n',
+        '  gitBrowseUrl: see: https://git.example.edu/platform/cs-lab-site/-/blob/main\n',
+        'Nested mappings are not allowed in compact mappings (hint: a ": " inside a value starts a mapping in YAML; quote the value: gitBrowseUrl: "see: https://git.example.edu/platform/cs-lab-site/-/blob/main")',
+      ],
+    ];
+    for (const [from, to, said] of cases) {
+      expect(base, from).toContain(from);
+      const file = join(dir, 'inventory.yaml');
+      writeFileSync(file, base.replace(from, to));
+      const r = await labctl(['validate', file]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`invalid YAML: ${said}\n`);
+      // The line as the hint writes it parses.
+      const quoted = /quote the value: (\w+: ".*")\)$/m.exec(r.stderr)![1]!;
+      writeFileSync(
+        file,
+        base.replace(
+          from,
+          to.replace(/(\w+): ([^,{}\n]*?: [^,{}\n]*)(?=,|\n)/, () => quoted),
+        ),
+      );
+      expect((await labctl(['validate', file])).stderr).not.toContain('invalid YAML');
+    }
+    const lab = join(dir, 'labs/os101/shell.yaml');
+    mkdirSync(join(dir, 'labs/os101'), { recursive: true });
+    writeFileSync(
+      lab,
+      'apiVersion: 1\ntitle: Shell: the basics\ncourse: os101\nimage: ubuntu-24.04\nsize: small\nstudents: [ada]\n',
+    );
+    const l = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', join(dir, 'labs')]);
+    expect(l.stderr).toContain(
+      'shell.yaml:2:8 invalid YAML: Nested mappings are not allowed in compact mappings (hint: a ": " inside a value starts a mapping in YAML; quote the value: title: "Shell: the basics")',
+    );
+  });
+});
+
+describe('labctl validate: a name, URL or address of the wrong form is said in words', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'labctl-pattern-words-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('site.name, site.gitRepo, an email, smtp.smarthost and a retention: never the regular expression', async () => {
+    // New-user trial: site.name "CS_Lab" was 'not valid (pattern ^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$)'.
+    const edits: [string, string, string][] = [
+      ['  name: cs-lab\n', '  name: CS_Lab\n', '"CS_Lab" is not a site name: at most 40 lowercase letters'],
+      [
+        'gitRepo: https://git.example.edu/platform/cs-lab-site.git',
+        'gitRepo: git.example.edu/platform/cs-lab-site',
+        '"git.example.edu/platform/cs-lab-site" is not a Git URL like https://',
+      ],
+      ['email: jdoe@example.edu', 'email: jdoe', '"jdoe" is not an email address like jdoe@example.edu'],
+      ['smarthost: smtp.example.edu:587', 'smarthost: smtp.example.edu', 'is not host:port like smtp.example.edu:587'],
+      ['retention: 30d', 'retention: 30days', '"30days" is not a retention like 15d'],
+    ];
+    let text = readFileSync(EXAMPLE, 'utf8');
+    for (const [from, to] of edits) {
+      expect(text, from).toContain(from);
+      text = text.replace(from, to);
+    }
+    const file = join(dir, 'inventory.yaml');
+    writeFileSync(file, text);
+    const r = await labctl(['validate', file]);
+    expect(r.code).toBe(1);
+    for (const [, , said] of edits) expect(r.stderr).toContain(said);
+    expect(r.stderr).not.toContain('(pattern');
   });
 });

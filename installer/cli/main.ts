@@ -7,9 +7,10 @@ import { showControls } from '../core/show-controls.ts';
 import { registerCommands } from './commands/index.ts';
 import { fileSystemMessage } from './fs-errors.ts';
 import { labctlVersion } from '../core/build-info.ts';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DEFAULT_INVENTORY } from './options.ts';
+import { shellWord } from '../core/shell-words.ts';
 
 export function buildProgram(): Command {
   const program = new Command('labctl')
@@ -25,6 +26,10 @@ export function buildProgram(): Command {
   // (the site repository is the folder that holds it), not ./inventory.yaml, which does not exist there.
   program.hook('preAction', (_top, cmd) => {
     const o = cmd.opts() as { inventory?: unknown; repo?: unknown; out?: unknown };
+    checkFolderFlag(cmd, 'repo', '-r', 'names the site repository, the folder that holds');
+    // -o FILE with -i is the file system's refusal (render-fs-errors); without -i, the inventory was sought there.
+    if (cmd.getOptionValueSource('inventory') !== 'cli')
+      checkFolderFlag(cmd, 'out', '-o', 'names the folder to write the site repository into, the one that holds');
     const dir = [o.repo, o.out].find((d): d is string => typeof d === 'string');
     if (cmd.getOptionValueSource('inventory') !== 'default' || typeof o.inventory !== 'string' || !dir) return;
     const inDir = join(dir, DEFAULT_INVENTORY);
@@ -45,6 +50,26 @@ export function buildProgram(): Command {
   };
   walk(program, 'labctl');
   return program;
+}
+
+/**
+ * -r DIR (and render's -o DIR) name a folder. A typo (-r cs-lab for cs-lab-site) or the inventory itself
+ * (-r site/inventory.yaml) was reported as "inventory.yaml: no such file", or as a site without a store
+ * whose fix was "secrets init" (a second store in the wrong place). Said as what it is, with the flag.
+ */
+function checkFolderFlag(cmd: Command, key: 'repo' | 'out', flag: string, what: string): void {
+  const dir = (cmd.opts() as Record<string, unknown>)[key];
+  if (cmd.getOptionValueSource(key) !== 'cli' || typeof dir !== 'string') return;
+  if (!existsSync(dir)) {
+    // render -o makes its folder; secrets init -r makes the store's.
+    if (key === 'out' || (cmd.name() === 'init' && cmd.parent?.name() === 'secrets')) return;
+    const here = existsSync(DEFAULT_INVENTORY) ? ` (this folder holds ${DEFAULT_INVENTORY}: ${flag} .)` : '';
+    throw new UsageError(`${flag} ${dir}: no such folder; ${flag} ${what} ${DEFAULT_INVENTORY}${here}`);
+  }
+  if (!statSync(dir).isDirectory())
+    throw new UsageError(
+      `${flag} ${dir} is a file, not a folder; ${flag} ${what} ${DEFAULT_INVENTORY} (for this file's folder: ${flag} ${shellWord(dirname(dir))})`,
+    );
 }
 
 /**

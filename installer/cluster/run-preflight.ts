@@ -4,6 +4,7 @@ import type { Site } from '../inventory/types.ts';
 import { gatherFacts } from './facts.ts';
 import { checkHost, unreachableReport, hostFailed, type HostReport } from './preflight.ts';
 import { connectNode, errorText, forEachNode, type ClusterOptions } from './hosts.ts';
+import { SshError } from '../ssh/remote.ts';
 
 export interface PreflightResult {
   hosts: HostReport[];
@@ -38,7 +39,8 @@ export async function runPreflight(site: Site, o: ClusterOptions = {}, only?: st
   );
   const hosts = nodes.map((n) => {
     const r = results.get(n.name)!;
-    return r.ok ? r.value : unreachableReport(n, errorText(r.error));
+    // The row names the node: the reason without it ("node1: ssh: FAIL: node1: cannot reach sshd" said it twice).
+    return r.ok ? r.value : unreachableReport(n, r.error instanceof SshError ? r.error.reason : errorText(r.error));
   });
   return { hosts, ok: !hosts.some(hostFailed) };
 }

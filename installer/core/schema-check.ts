@@ -20,6 +20,37 @@ const PATTERN_NAMES: Record<string, string> = {
   '^([0-9]+(h|m|s))+$': 'a duration in hours, minutes and seconds like 720h (30 days) or 1h30m (there is no d unit)',
   '^[a-z0-9][-a-z0-9_.]*$':
     'a login name: lowercase letters, digits, "-", "_" and ".", starting with a letter or digit',
+  // Dates, memory, keys and files of lab files and the inventory: said in words, not as the regular expression
+  // (new-user trial: schedule.end "2027-15-02" was "not valid (pattern ^[0-9]{4}-(0[1-9]|1[0-2])-...)").
+  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$':
+    'a date YYYY-MM-DD like 2027-02-15 (month 01-12, then the day; quoted in a lab file)',
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': 'a date YYYY-MM-DD like 2026-09-07',
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$': 'a local date and time YYYY-MM-DDTHH:MM like 2026-12-23T09:00',
+  '^[1-9][0-9]*(Mi|Gi|Ti)$': 'a size in Mi, Gi or Ti like 4Gi (GB, G and M are not read)',
+  '^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com) [A-Za-z0-9+/=]+( .*)?$':
+    'an SSH public key line like "ssh-ed25519 AAAAC3Nz... alice@laptop" (the whole line of the .pub file, never the private key)',
+  '^/dev/disk/by-id/[A-Za-z0-9._:+@-]+$':
+    'a disk by id like /dev/disk/by-id/nvme-SAMSUNG_MZQL21T9HCJR-00A07_S64GNE0T500001, not /dev/sdb (ls -l /dev/disk/by-id/ on the node lists them)',
+  '^/\\S+$': 'an absolute path like /etc/motd, without spaces',
+  '^0[0-7]{3}$': 'an octal file mode like 0644 (a leading 0, quoted)',
+  '^[a-z_][-a-z0-9_]*:[a-z_][-a-z0-9_]*$': 'owner:group like root:root',
+  '^SHA256:[A-Za-z0-9+/]{43}$':
+    'a host key fingerprint like SHA256:... (43 characters after it), as ssh-keygen -lf prints it',
+  '^v[0-9]+\\.[0-9]+\\.[0-9]+$': 'a version like v1.36.4',
+  // The inventory's own names, URLs and addresses (new-user trial: site.name "CS_Lab" was "not valid (pattern ...)").
+  '^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$':
+    'a site name: at most 40 lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. cs-lab',
+  '^(https?://|ssh://|git@)\\S+$':
+    'a Git URL like https://git.example.edu/platform/cs-lab-site.git (https://, ssh:// or git@host:path; no spaces)',
+  '^https?://\\S+$': 'an http:// or https:// URL without spaces',
+  '^https://\\S+$': 'an https:// URL without spaces',
+  '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$':
+    'the S3 endpoint as scheme and host[:port] only, like https://s3.campus.example.edu (the bucket goes in bucket:)',
+  '^[^@\\s]+@[^@\\s]+$': 'an email address like jdoe@example.edu',
+  '^[^:\\s]+:[0-9]{1,5}$': 'host:port like smtp.example.edu:587',
+  '^([^@\\s]+@)?[^:@\\s]+(:[0-9]{1,5})?$': '[user@]host[:port] like ops@bastion.example.edu:22',
+  '^[0-9]+(h|d|w|y)$': 'a retention like 15d (a number, then h, d, w or y)',
+  '^[A-Za-z0-9._-]{1,15}$': 'a network interface name like eno1 (at most 15 characters, as ip link shows it)',
   // backup.target.bucket; the rules beyond the pattern (a..b, reserved names) are in inventory/rules/backup.ts.
   '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$':
     'an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit, the name alone (no s3://, no /folder), e.g. labcloud-backups',

@@ -234,7 +234,16 @@ function makeSource(file: string, doc: Document, pos: (o: number) => Position, d
  * @ and ` reserved, % directive) is not text to YAML. The fix is quoting it; say so with the line's value.
  */
 function quoteHint(text: string, line: number): string | undefined {
-  const m = /^(\s*(?:-\s+)?[^\s:#][^:#]*:\s+)([*&!@`%][^#]*?)\s*(?:#.*)?$/.exec(text.split('\n')[line - 1] ?? '');
-  if (!m) return undefined;
-  return `a value starting with ${m[2]![0]} must be quoted in YAML: ${m[1]!.trim()} ${JSON.stringify(m[2])}`;
+  const src = text.split('\n')[line - 1] ?? '';
+  const m = /^(\s*(?:-\s+)?[^\s:#][^:#]*:\s+)([*&!@`%][^#]*?)\s*(?:#.*)?$/.exec(src);
+  if (m) return `a value starting with ${m[2]![0]} must be quoted in YAML: ${m[1]!.trim()} ${JSON.stringify(m[2])}`;
+  // A ": " inside a plain value (title: Firewalls: NAT) starts a second mapping; the parser says "Nested mappings
+  // are not allowed in compact mappings", or in a flow mapping ({title: Systems: Intro}) "Block collections
+  // are not allowed within flow collections", which name neither the value nor the fix.
+  const colon =
+    /^\s*(?:-\s+)?([^\s:#'"{[-][^:#{}[\]]*):\s+([^\s'"{[|>&*!#][^#]*?:\s[^#]*?)\s*(?:\s#.*)?$/.exec(src) ??
+    /[{,]\s*([^\s:#'"{[,][^:#,{}]*):\s+([^\s'"{[,][^#,{}[\]]*?:\s[^#,{}[\]]*?)\s*[,}]/.exec(src);
+  if (colon)
+    return `a ": " inside a value starts a mapping in YAML; quote the value: ${colon[1]!.trim()}: ${JSON.stringify(colon[2])}`;
+  return undefined;
 }

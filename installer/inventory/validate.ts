@@ -1,6 +1,7 @@
 // The one validation pipeline: parse -> schema -> derived defaults -> semantic rules.
 // Pure apart from reading the file; returns diagnostics and never prints.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError, type Diagnostic } from '../core/diagnostics.ts';
 import { loadYamlFile, parseYamlText, type LoadResult } from '../core/yaml-source.ts';
 import { compile, schemaDiagnostics } from '../core/schema-check.ts';
@@ -58,6 +59,16 @@ function fromLoad(loaded: LoadResult): ValidationResult {
 export function requireInventoryFile(file: string): void {
   if (!existsSync(file))
     throw new UsageError(`${file}: no such file (labctl init writes a starting inventory; name another with -i FILE)`);
+  // A folder (validate labs, -i site): the file in it is meant, or another file. It said "labs:1:1 is a
+  // directory, expected a YAML file", exit 1, as if the inventory were wrong.
+  if (statSync(file).isDirectory()) {
+    const inside = join(file, 'inventory.yaml');
+    throw new UsageError(
+      existsSync(inside)
+        ? `${file} is a folder: name the inventory in it, ${inside}`
+        : `${file} is a folder, not an inventory file (inventory.yaml in the site repository; labctl init writes one)`,
+    );
+  }
 }
 
 /** For commands that need a valid site: the site, or the diagnostics that stop them. */

@@ -1,7 +1,7 @@
 // Finds and reads lab templates (labs/<course>/<lab>.yaml) and course rosters (labs/<course>/roster.yaml):
 // parse -> schema -> resolved Lab. Pure apart from reading files; returns located diagnostics.
 import { existsSync, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatPath } from '../core/diagnostics.ts';
@@ -64,7 +64,10 @@ function withoutIf(fn: ValidateFunction): ValidateFunction {
  * Hidden files and folders are searched too: ArgoCD's files generator (labs/<course>/<lab>.yaml glob) matches them.
  * Rosters are returned separately: the ApplicationSet hands each to every lab of its folder.
  */
-export function findLabFiles(paths: string[]): {
+export function findLabFiles(
+  paths: string[],
+  labsDir?: string,
+): {
   files: string[];
   rosters: string[];
   warnings: Diagnostic[];
@@ -158,8 +161,30 @@ export function findLabFiles(paths: string[]): {
     }
     files.push(p);
   };
-  for (const p of paths) visit(p, 0, true);
+  for (const p of paths) visit(p, existsSync(p) ? depthOf(p, labsDir) : 0, true);
   return { files: [...new Set(files)], rosters: [...new Set(rosters)], warnings, errors };
+}
+
+/**
+ * How deep a given folder lies, counted as the files below it are: 0 for the labs folder, 1 for a course
+ * folder. A folder inside the labs folder is as deep as it lies there (labs validate labs/netsec); one
+ * elsewhere is a course folder when YAML files lie directly in it and in none of its folders (labs validate .
+ * from inside a course folder, without an inventory), else a labs folder. Counted from the given folder alone,
+ * a course folder's labs were all "ignored" and the run passed with 0 lab files.
+ */
+function depthOf(p: string, labsDir?: string): number {
+  if (!statSync(p).isDirectory()) return 0;
+  if (labsDir) {
+    const rel = relative(resolve(labsDir), resolve(p));
+    if (rel === '') return 0;
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).length;
+  }
+  const entries = readdirSync(p, { withFileTypes: true });
+  const yamlIn = (dir: string) =>
+    readdirSync(dir, { withFileTypes: true }).some((e) => e.isFile() && e.name.endsWith('.yaml'));
+  const direct = entries.some((e) => e.isFile() && e.name.endsWith('.yaml'));
+  const below = entries.some((e) => e.isDirectory() && yamlIn(join(p, e.name)));
+  return direct && !below ? 1 : 0;
 }
 
 interface Reporter {
@@ -259,8 +284,12 @@ function students(entries: StudentEntry[], at: (i: number) => PathSeg[], source:
   return out;
 }
 
-export function loadLabs(paths: string[]): LoadResult {
-  const found = findLabFiles(paths);
+/**
+ * paths: lab files or folders; labsDir: the labs folder (a folder given inside it is as deep as it lies there);
+ * courses: the inventory's labs.courses, when there is an inventory (a course mismatch then names the fix that works).
+ */
+export function loadLabs(paths: string[], labsDir?: string, courses?: string[]): LoadResult {
+  const found = findLabFiles(paths, labsDir);
   const errors = [...found.errors];
   const warnings = [...found.warnings];
   const rosters = new Map<string, Loaded<RosterFile> | null>();
@@ -295,7 +324,7 @@ export function loadLabs(paths: string[]): LoadResult {
     );
     if (!loaded) continue;
     if (!loaded.typed) {
-      refusedFileChecks(file, loaded.source, errors, warnings);
+      refusedFileChecks(file, loaded.source, errors, warnings, courses);
       continue;
     }
     // A value to quote (due: 2026-12-01) is reported with the lab's other problems (an unknown image...), not
@@ -311,11 +340,7 @@ export function loadLabs(paths: string[]): LoadResult {
         [],
         `file name ${basename(file)}: a lab's file name becomes its Kubernetes names; use lowercase letters, digits and "-" (e.g. intro-linux.yaml)`,
       );
-    if (spec.course !== course)
-      r.error(
-        ['course'],
-        `course ${spec.course} does not match the folder ${course}/ the file is in; move the file to ${spec.course}/ or fix the course`,
-      );
+    if (spec.course !== course) courseMismatch(r, spec.course, course, courses);
     const ns = labNamespace(course, name);
     if (ns.length > 63) r.error([], `namespace ${ns} is ${ns.length} characters (at most 63): shorten the file name`);
 
@@ -405,10 +430,38 @@ export function loadLabs(paths: string[]): LoadResult {
 }
 
 /**
+ * A lab's course: key differs from its folder, which is what names the course. The fix offered is one that
+ * works: writing the folder's name (when it is a course of the inventory, or there is none to ask), moving the
+ * file to a folder named as the key (only when that is a course name: "move the file to NetSec/" was offered
+ * for a course that can never be one).
+ */
+function courseMismatch(r: Reporter, typed: string, folder: string, courses?: string[]): void {
+  const known = (c: string) => (courses ? courses.includes(c) : DNS_LABEL.test(c));
+  const fixes =
+    courses && !known(folder) && !known(typed)
+      ? [`neither is a course of the inventory: use one of labs.courses (${courses.join(', ') || 'none'}) for both`]
+      : [
+          ...(known(folder) || !known(typed) ? [`write course: ${folder}`] : []),
+          ...(known(typed) ? [`move the file to ${typed}/`] : []),
+        ];
+  r.error(
+    ['course'],
+    `course ${typed} does not match the folder ${folder}/ the file is in (the folder names the course)`,
+    fixes.join(', or '),
+  );
+}
+
+/**
  * The checks of a lab file that do not need it to match the schema, run when it does not: its name, its
  * folder, and students listed twice. So one run shows these together with the schema's findings.
  */
-function refusedFileChecks(file: string, source: YamlSource, errors: Diagnostic[], warnings: Diagnostic[]): void {
+function refusedFileChecks(
+  file: string,
+  source: YamlSource,
+  errors: Diagnostic[],
+  warnings: Diagnostic[],
+  courses?: string[],
+): void {
   const r = reporter(source, errors, warnings);
   const spec = source.data as Record<string, unknown>;
   const name = basename(file, '.yaml');
@@ -418,11 +471,7 @@ function refusedFileChecks(file: string, source: YamlSource, errors: Diagnostic[
       [],
       `file name ${basename(file)}: a lab's file name becomes its Kubernetes names; use lowercase letters, digits and "-" (e.g. intro-linux.yaml)`,
     );
-  if (typeof spec.course === 'string' && spec.course !== course)
-    r.error(
-      ['course'],
-      `course ${spec.course} does not match the folder ${course}/ the file is in; move the file to ${spec.course}/ or fix the course`,
-    );
+  if (typeof spec.course === 'string' && spec.course !== course) courseMismatch(r, spec.course, course, courses);
   const list = spec.students;
   const named = (e: unknown) =>
     typeof e === 'string' ||

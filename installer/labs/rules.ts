@@ -66,12 +66,16 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
 
     if (site) {
       const courses = site.labs.courses.map((c) => c.name);
-      if (!courses.includes(s.course)) {
+      // A key that differs from its folder is reported where it is read (load.ts), with a fix that knows the
+      // inventory's courses: a "did you mean" here would be a second fix, often the wrong one.
+      if (!courses.includes(s.course) && s.course === lab.course) {
+        // The folder names the course: a typo is fixed by renaming both, a new course by the inventory's owner.
         const guess = nearName(s.course, courses);
+        const add = "a new course goes into the inventory's labs.courses first, then labctl render";
         r.error(
           ['course'],
           `course ${s.course} is not a course of the inventory (labs.courses: ${courses.join(', ') || 'none'})`,
-          guess ? `did you mean "${guess}"?` : undefined,
+          guess ? `did you mean "${guess}"? Then write it in course: and as the folder name; ${add}` : add,
         );
       }
     }

@@ -1,12 +1,13 @@
 // The labs pipeline every labs command shares: load the inventory (when there is one), find and read the
 // lab files, check them against the image catalog and the inventory. Pure apart from reading files.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type Diagnostic, UsageError } from '../core/diagnostics.ts';
 import { imageNames, imagesDir, listImages } from '../images/catalog.ts';
 import { requireSite } from '../inventory/validate.ts';
 import type { Site } from '../inventory/types.ts';
 import { loadLabs, quotedAt } from './load.ts';
+import { shellWord } from '../core/shell-words.ts';
 import { checkLabs, type ImageFacts } from './rules.ts';
 import type { Lab } from './types.ts';
 
@@ -65,7 +66,18 @@ export function validateLabs(o: LabsOptions): LabsResult {
     throw new UsageError(
       `no ${o.inventory} and no ${labsDir}/ folder here: run labctl labs in the site repository (the folder that holds the inventory and labs/), or name its inventory with -i FILE`,
     );
-  const loaded = loadLabs(o.paths?.length ? o.paths : [labsDir]);
+  // The inventory given as a lab file (labs validate inventory.yaml: "validate" is the inventory's command):
+  // it was read as a lab and gave a dozen unknown keys. Said as a wrong argument, with the command meant.
+  const inventoryGiven = o.paths?.find((p) => existsSync(o.inventory) && resolve(p) === resolve(o.inventory));
+  if (inventoryGiven)
+    throw new UsageError(
+      `${inventoryGiven} is the site inventory, not a lab file: labctl validate ${shellWord(inventoryGiven)} checks it; the labs commands take lab files (${join(site?.labs.path ?? 'labs', '<course>', '<lab>.yaml')}) or their folders, by default all of them`,
+    );
+  const loaded = loadLabs(
+    o.paths?.length ? o.paths : [labsDir],
+    labsDir,
+    site?.labs.courses.map((c) => c.name),
+  );
   const checked = checkLabs({
     labs: [...loaded.labs, ...loaded.withErrors],
     images: imageFacts(o.imagesRoot),

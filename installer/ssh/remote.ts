@@ -177,11 +177,14 @@ async function credentials(node: SshTarget, opts: ConnectOptions): Promise<Crede
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (agent && code === 'ENOENT') return { agent }; // the key lives in the agent only
+    // No key and no agent (a new admin machine): say which setting names the key, not only ENOENT.
     throw new SshError(
       node.name,
       'key',
       undefined,
-      `${file}: ${code ?? (e as Error).message}${agent ? '' : ' (and no ssh-agent: SSH_AUTH_SOCK is not set)'}`,
+      code === 'ENOENT'
+        ? `${file}: no such file, and no ssh-agent (SSH_AUTH_SOCK is not set); set ssh.privateKeyFile in the inventory to the key that logs in to the servers (default ~/.ssh/id_ed25519), or load that key into ssh-agent (ssh-add)`
+        : `${file}: ${code ?? (e as Error).message}${agent ? '' : ' (and no ssh-agent: SSH_AUTH_SOCK is not set)'}`,
     );
   }
   const cached = parsed.get(file);

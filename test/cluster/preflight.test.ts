@@ -152,6 +152,6 @@ describe('labctl preflight (CLI)', () => {
   it('reports an unknown --nodes name as a usage error', async () => {
     const r = await labctl(['preflight', '-i', file, '--nodes', 'cp9']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown node(s): cp9');
+    expect(r.stderr).toContain('--nodes: unknown node(s): cp9');
   });
 });

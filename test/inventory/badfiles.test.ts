@@ -1,5 +1,5 @@
 // Files that are not inventories at all: each gets one clear error with a position, never a stack trace.
-import { mkdtempSync, writeFileSync, truncateSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,15 +35,7 @@ describe('labctl validate on files that are not inventories', () => {
     ],
     ['an empty file', () => file('empty.yaml', ''), /empty\.yaml:1:1 file is empty; expected a YAML mapping/],
     ['only comments', () => file('comments.yaml', '# nothing here\n\n# really\n'), /comments\.yaml:1:1 file is empty/],
-    [
-      'a directory',
-      () => {
-        const p = join(tmp, 'dir.yaml');
-        mkdirSync(p, { recursive: true });
-        return p;
-      },
-      /dir\.yaml:1:1 is a directory, expected a YAML file/,
-    ],
+    // A directory is a wrong argument (exit 2), not a bad file: validate.cli.test.ts, "a folder where the inventory file belongs".
     [
       'a list instead of a mapping',
       () => file('list.yaml', '- a\n- b\n'),

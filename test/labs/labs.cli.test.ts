@@ -152,6 +152,155 @@ describe('labctl labs validate', () => {
     expect(bad.stderr).toContain('huge.yaml:7:7 size: "huge" is not one of');
   });
 
+  it('checks the labs of a course folder given as the path (labs validate labs/os101, or . inside it), not "ignored" and 0 files', async () => {
+    const site = tmp('course-dir');
+    dirs.push(site);
+    writeFileSync(join(site, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+    const course = join(site, 'labs/os101');
+    mkdirSync(course, { recursive: true });
+    writeFileSync(
+      join(course, 'shell.yaml'),
+      'apiVersion: 1\ntitle: Shell\ncourse: os101\nimage: ubuntu-24.04\nsize: huge\naccess: {ssh: false}\nstudents: [ada]\n',
+    );
+    for (const [args, cwd, file] of [
+      [['labs/os101'], site, 'labs/os101/shell.yaml'],
+      [['-i', '../../inventory.yaml', '.'], course, 'shell.yaml'],
+      [['.'], course, 'shell.yaml'], // no inventory named: the folder still is a course folder
+    ] as const) {
+      const r = await labctl(['labs', 'validate', ...args], { cwd });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toContain(`${file}:5:7 size: "huge" is not one of`);
+      expect(r.stderr).not.toContain('ignored');
+      expect(r.stderr).toContain('1 error(s) in 1 lab file(s)');
+    }
+    writeFileSync(
+      join(course, 'shell.yaml'),
+      readFileSync(join(course, 'shell.yaml'), 'utf8').replace('huge', 'small'),
+    );
+    const ok = await labctl(['labs', 'list', 'labs/os101'], { cwd: site });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('os101/shell');
+  });
+
+  it('a course: key that differs from its folder gets one error with a fix that works (never a move to a folder that is no course)', async () => {
+    const d = tmp('course-fix');
+    dirs.push(d);
+    writeFileSync(join(d, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8')); // courses netsec and os101
+    const lab = (course: string) =>
+      `apiVersion: 1\ntitle: T\ncourse: ${course}\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\nstudents: [ada]\n`;
+    const cases: [string, string, string][] = [
+      // A key that can never be a course (capitals): it offered "move the file to NetSec/".
+      ['netsec', 'NetSec', 'write course: netsec'],
+      // A key that is no course of the inventory, in a course folder: it offered "move the file to os-101/" and,
+      // in a second error, "did you mean os101?".
+      ['os101', 'os-101', 'write course: os101'],
+      // A folder that is no course, holding a course's lab: moving it is the fix.
+      ['net-sec', 'netsec', 'move the file to netsec/'],
+      ['netsec', 'os101', 'write course: netsec, or move the file to os101/'],
+    ];
+    for (const [folder, course, hint] of cases) {
+      rmSync(join(d, 'labs'), { recursive: true, force: true });
+      mkdirSync(join(d, 'labs', folder), { recursive: true });
+      writeFileSync(join(d, 'labs', folder, 'shell.yaml'), lab(course));
+      const r = await labctl(['labs', 'validate'], { cwd: d });
+      expect(r.code, course).toBe(1);
+      const courseLines = r.stderr.split('\n').filter((l) => l.includes(' course: '));
+      expect(courseLines.at(-1), course).toBe(
+        `labs/${folder}/shell.yaml:3:9 course: course ${course} does not match the folder ${folder}/ the file is in (the folder names the course) (hint: ${hint})`,
+      );
+      expect(r.stderr).not.toContain('did you mean');
+      expect(r.stderr).not.toContain(`move the file to NetSec/`);
+    }
+  });
+
+  it('a course folder that is no course of the inventory: the guess comes with renaming folder and key, and how a new course is added', async () => {
+    // It said only 'did you mean "os101"?' for cs101 (a new course, one letter from os101): course staff changed
+    // the key, which then no longer matched the folder.
+    const d = tmp('new-course');
+    dirs.push(d);
+    writeFileSync(join(d, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+    mkdirSync(join(d, 'labs/cs101'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/cs101/shell.yaml'),
+      'apiVersion: 1\ntitle: T\ncourse: cs101\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\nstudents: [ada]\n',
+    );
+    const r = await labctl(['labs', 'validate'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `labs/cs101/shell.yaml:3:9 course: course cs101 is not a course of the inventory (labs.courses: netsec, os101) (hint: did you mean "os101"? Then write it in course: and as the folder name; a new course goes into the inventory's labs.courses first, then labctl render)\n`,
+    );
+  });
+
+  it('the inventory given as a lab file (labs validate inventory.yaml) is a usage error naming labctl validate, not a dozen unknown keys', async () => {
+    const d = tmp('inv-as-lab');
+    dirs.push(d);
+    writeFileSync(join(d, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+    mkdirSync(join(d, 'labs'));
+    for (const cmd of ['validate', 'list']) {
+      const r = await labctl(['labs', cmd, 'inventory.yaml'], { cwd: d });
+      expect(r.code, cmd).toBe(2);
+      expect(r.stderr).toContain(
+        'labctl: inventory.yaml is the site inventory, not a lab file: labctl validate inventory.yaml checks it; the labs commands take lab files (labs/<course>/<lab>.yaml) or their folders, by default all of them\n',
+      );
+      expect(r.stderr).not.toContain('unknown key');
+    }
+    expect((await labctl(['validate', 'inventory.yaml'], { cwd: d })).code).toBe(0);
+  });
+
+  it('a date, memory, SSH key or cloud-init file field of the wrong form is said in words, never as the regular expression', async () => {
+    // New-user trial: schedule.end "2027-15-02" was 'not valid (pattern ^[0-9]{4}-(0[1-9]|1[0-2])-...)'.
+    const d = tmp('patterns');
+    dirs.push(d);
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/netsec/fw.yaml'),
+      [
+        'apiVersion: 1',
+        'title: Firewalls',
+        'course: netsec',
+        'image: netlab',
+        'cpu: 2',
+        'memory: 4GB',
+        'students:',
+        '  - {name: alice, sshKeys: ["AAAAC3NzaC1lZDI1NTE5AAAAIGJvYi1rZXkt alice@laptop"]}',
+        'schedule:',
+        '  start: "2026-10-01"',
+        '  end: "2027-15-02"',
+        '  hours:',
+        '    - {days: [tuesday], start: "14:00", end: "18:00"}',
+        'cloudInit:',
+        '  files: [{path: etc/motd, content: "x", permissions: "644", owner: root}]',
+        '',
+      ].join('\n'),
+    );
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('(pattern');
+    for (const line of [
+      'fw.yaml:6:9 memory: "4GB" is not a size in Mi, Gi or Ti like 4Gi (GB, G and M are not read)',
+      'fw.yaml:8:29 students[0].sshKeys[0]: "AAAAC3NzaC1lZDI1NTE5AAAAIGJvYi1rZXkt alice@laptop" is not an SSH public key line like "ssh-ed25519 AAAAC3Nz... alice@laptop" (the whole line of the .pub file, never the private key)',
+      'fw.yaml:11:8 schedule.end: "2027-15-02" is not a date YYYY-MM-DD like 2027-02-15 (month 01-12, then the day; quoted in a lab file)',
+      'fw.yaml:15:18 cloudInit.files[0].path: "etc/motd" is not an absolute path like /etc/motd, without spaces',
+      'fw.yaml:15:55 cloudInit.files[0].permissions: "644" is not an octal file mode like 0644 (a leading 0, quoted)',
+      'fw.yaml:15:69 cloudInit.files[0].owner: "root" is not owner:group like root:root',
+    ])
+      expect(r.stderr).toContain(`labs/netsec/${line}\n`);
+    // The inventory's disk ids likewise (campus IT writes /dev/sdb).
+    writeFileSync(
+      join(d, 'inventory.yaml'),
+      readFileSync(EXAMPLE, 'utf8').replace(
+        'path: /dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100001',
+        'path: /dev/sdb',
+      ),
+    );
+    const v = await labctl(['validate', 'inventory.yaml'], { cwd: d });
+    expect(v.code).toBe(1);
+    expect(v.stderr).toContain(
+      '"/dev/sdb" is not a disk by id like /dev/disk/by-id/nvme-SAMSUNG_MZQL21T9HCJR-00A07_S64GNE0T500001, not /dev/sdb (ls -l /dev/disk/by-id/ on the node lists them)',
+    );
+    expect(v.stderr).not.toContain('(pattern');
+  });
+
   it('reports all errors of a file at once: schema, names and students together; semantic and catalog errors together', async () => {
     const d = tmp('all-at-once');
     dirs.push(d);
@@ -185,7 +334,7 @@ describe('labctl labs validate', () => {
     );
     expect(errors).toEqual([
       'labs/netsec/broken.yaml:2:8 invalid YAML: Nested mappings are not allowed in compact mappings',
-      'labs/netsec/multi.yaml:3:9 course: course os101 does not match the folder netsec/ the file is in; move the file to os101/ or fix the course',
+      'labs/netsec/multi.yaml:3:9 course: course os101 does not match the folder netsec/ the file is in (the folder names the course) (hint: write course: netsec, or move the file to os101/)',
       'labs/netsec/multi.yaml:5:7 size: "huge" is not one of: small, medium, large, xlarge',
       'labs/netsec/multi.yaml:6:19 students[1]: student alice is listed twice (also students[0], line 6)',
       'labs/netsec/sem.yaml:4:8 image: unknown image no-such-image; the catalog has: desktop-vnc, netlab, ubuntu-24.04',

@@ -41,6 +41,19 @@ describe('labctl oncall', () => {
     expect(r.stderr).toContain('critical alerts page the whole roster');
   });
 
+  it('a site without monitoring.oncall (labctl init writes none): says what to add and where the example is, exit 1', async () => {
+    const f = join(dir, 'new-site', 'inventory.yaml');
+    const init = await labctl(['init', f, '--yes']);
+    expect(init.code, init.stderr).toBe(0);
+    for (const cmd of ['now', 'next', 'schedule']) {
+      const r = await labctl(['oncall', cmd, '-i', f]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(
+        `labctl: ${f}: monitoring.oncall is not set: there is no rotation to show. Add monitoring.oncall (roster: the people; rotation: start, order) to ${f}, as the commented one in inventory.example.yaml (in the folder labctl version names); then labctl render, so Alertmanager pages by it\n`,
+      );
+    }
+  });
+
   it('next and schedule', async () => {
     expect((await labctl(['oncall', 'next', '-i', EXAMPLE, '--at', '2026-09-10T12:00'])).stdout).toBe(
       'next: mmuster from Mon 2026-09-14 09:00 GMT+2 (secondary: akumar)\n',

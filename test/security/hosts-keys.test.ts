@@ -366,7 +366,7 @@ describe('ssh-agent and passphrase-protected keys', () => {
       // The same inventory without the agent: the missing key file is named.
       const none = await preflight(file2);
       expect(sshReason(none.host('cp1'))).toContain(
-        `cannot read the private key: ${join(dir, 'no-such-key')}: ENOENT (and no ssh-agent: SSH_AUTH_SOCK is not set)`,
+        `cannot read the private key: ${join(dir, 'no-such-key')}: no such file, and no ssh-agent (SSH_AUTH_SOCK is not set); set ssh.privateKeyFile in the inventory`,
       );
     } finally {
       process.kill(pid, 'SIGTERM');

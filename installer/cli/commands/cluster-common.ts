@@ -1,6 +1,6 @@
 // Shared by the cluster commands (preflight, plan, up, reset, status): a validated Site or exit 1.
 import { requireSite } from '../../inventory/validate.ts';
-import { ExitError } from '../../core/diagnostics.ts';
+import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import type { Site } from '../../inventory/types.ts';
 import { shellWord } from '../../core/shell-words.ts';
 import { showControls } from '../../core/show-controls.ts';
@@ -20,10 +20,11 @@ export function loadSite(file: string): Site {
 export function pickNodes(site: Site, names: string[] | undefined): string[] | undefined {
   if (!names) return undefined;
   const unknown = names.filter((n) => !site.nodes.some((x) => x.name === n));
-  if (unknown.length)
-    throw new ExitError(
-      `unknown node(s): ${unknown.join(', ')} (nodes: ${site.nodes.map((n) => n.name).join(', ')})`,
-      2,
+  if (unknown.length) {
+    // No "did you mean": node4 among node1..node3 is one edit from each, and most likely a node not yet listed.
+    throw new UsageError(
+      `--nodes: unknown node(s): ${showControls(unknown.join(', '))} (the inventory's nodes: ${site.nodes.map((n) => n.name).join(', ')})`,
     );
+  }
   return names;
 }

@@ -27,7 +27,14 @@ export interface OncallOptions {
 function load(file: string): { cfg: RotationConfig; site: ReturnType<typeof loadSite> } {
   const site = loadSite(file);
   const cfg = rotationOf(site);
-  if (!cfg) throw new ExitError(`${file}: monitoring.oncall is not set: there is no rotation`, 1);
+  if (!cfg) {
+    // A new site (labctl init writes none): say what to add and where its example is, not only that it is missing.
+    const f = showControls(file);
+    throw new ExitError(
+      `${f}: monitoring.oncall is not set: there is no rotation to show. Add monitoring.oncall (roster: the people; rotation: start, order) to ${f}, as the commented one in inventory.example.yaml (in the folder labctl version names); then labctl render, so Alertmanager pages by it`,
+      1,
+    );
+  }
   return { cfg, site };
 }
 

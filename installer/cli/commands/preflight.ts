@@ -49,6 +49,8 @@ export function preflightTable(hosts: HostReport[]): string {
 
 export async function preflightCommand(o: PreflightOptions): Promise<void> {
   const site = loadSite(o.inventory);
+  // A typo in --nodes is said first: it was said only once this machine passed its checks.
+  const only = pickNodes(site, o.nodes);
   // This machine first: a missing tool or a wrong site key stops here, before any server is touched.
   const local = await localChecks(site, { repo: o.repo ?? dirname(o.inventory), keyFile: o.keyFile });
   const localFailed = local.filter((c) => c.status === 'fail');
@@ -69,7 +71,7 @@ export async function preflightCommand(o: PreflightOptions): Promise<void> {
       connectTimeoutMs: o.connectTimeout ? o.connectTimeout * 1000 : undefined,
       knownHosts: join(o.stateDir ?? defaultStateDir(site), PIN_FILE),
     },
-    pickNodes(site, o.nodes),
+    only,
   );
   if (o.output === 'json') {
     printJson({ ok: r.ok, local, hosts: r.hosts });

@@ -183,6 +183,29 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
     return;
   }
   const foreign = o.overwrite ? null : notASiteRepo(o.out, o.inventory);
+  if (foreign && resolve(o.out) === resolve(dirname(o.inventory))) {
+    // The folder that holds the inventory is the site repository by definition: "name the folder that holds
+    // inventory.yaml with -o" sent the user in a circle. Say which of its files render would replace.
+    const top = new Set([...r.files.keys()].map((p) => p.split('/')[0]!));
+    const entries = readdirSync(o.out).filter(
+      (e) => e !== basename(o.inventory) && e !== 'inventory.yaml' && !BEFORE_FIRST_RENDER.has(e),
+    );
+    const replaced = entries.filter((e) => top.has(e)).sort();
+    const kept = entries.filter((e) => !top.has(e)).sort();
+    const list = (l: string[]) =>
+      showControls(l.slice(0, 5).join(', ') + (l.length > 5 ? `, ... (${l.length} in all)` : ''));
+    const them = replaced.length > 1 ? 'them' : 'it';
+    const replacedSaid = !replaced.length
+      ? `run ${renderAgain(o)} --overwrite (render writes none of them: ${list(kept)} kept)`
+      : kept.length
+        ? `render writes ${list(replaced)} too: move ${them} away, then run ${renderAgain(o)} --overwrite (${list(kept)} kept); --overwrite alone replaces ${list(replaced)}`
+        : `render writes ${list(replaced)} too: move ${them} away and run ${renderAgain(o)} again, or pass --overwrite (${list(replaced)} replaced)`;
+    throw new ExitError(
+      `refusing to render: labctl never rendered into ${out} (no ${STATE_FILE}), and besides ${inventory} it holds files labctl did not write (${list(entries.sort())}). ` +
+        `If ${out} is to be the site repository, ${replacedSaid}. If not (the labctl checkout, a home folder), render into a new or empty folder with -o DIR. Nothing was written.`,
+      1,
+    );
+  }
   if (foreign) {
     throw new ExitError(
       `refusing to render: ${foreign}. Name the site repository with -o DIR (the folder that holds inventory.yaml, or a new or empty folder)` +

@@ -91,7 +91,8 @@ export const addresses: Rule = (ctx) => {
       break;
     }
   }
-  const cpSubnets = new Set(cps.map((n) => n.subnet));
+  // A node whose rack is not known has no subnet: that is its rack's error, not a second subnet here.
+  const cpSubnets = new Set(cps.filter((n) => subnets.has(n.subnet)).map((n) => n.subnet));
   if (cpSubnets.size > 1) {
     const [a, b] = [...cpSubnets];
     const other = cps.find((n) => n.subnet === b)!;

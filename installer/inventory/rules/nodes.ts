@@ -61,7 +61,9 @@ export const disks: Rule = (ctx) => {
         ctx.warn(
           ['nodes', n.index, 'disks', j],
           `disk ${d} of node ${n.name} is the placeholder labctl init writes without --disk: Ceph would be told to use a disk that does not exist; labctl render refuses it`,
-          `replace it with the node's Ceph disk (ls -l /dev/disk/by-id/ on ${n.name}), or re-run labctl init with --disk ${n.name}=/dev/disk/by-id/...`,
+          // Not "re-run labctl init with --disk": init refuses the existing file, and with --force it writes
+          // it again from the flags given then (the other answers' defaults), losing every edit.
+          `replace it in this file with the node's Ceph disk, by id: ls -l /dev/disk/by-id/ on ${n.name} lists them (the whole disk, not a -partN link)`,
         );
       }
     });
@@ -81,6 +83,9 @@ export const storageReplicas: Rule = (ctx) => {
   // A storage node without disks is reported by `disks`; counting domains without it would only repeat that.
   if (site.nodes.some((n) => n.roles.includes('storage') && n.disks.length === 0)) return;
   const fd = site.storage.failureDomain;
+  // Two nodes of one name are reported by the name rule: counting them as one host repeated that as
+  // "replicas 3 is more than the 2 failure domain(s)".
+  if (fd === 'host' && new Set(storageNodes.map((n) => n.name)).size < storageNodes.length) return;
   const domains = new Set(storageNodes.map((n) => (fd === 'rack' ? n.rack : n.name)));
   const replicas = site.storage.replicas;
   if (replicas > domains.size) {
