@@ -133,6 +133,13 @@ describe('the site state is not a labctl bug', () => {
       );
       expect(pf.stdout).not.toContain('cp1: cp1:');
       expect(pf.stdout).not.toContain('FAIL: cp1:');
+      // status likewise: "cp1 UNREACHABLE ... cp1: cannot read the private key" named the node twice.
+      const st = await labctl(['status'], { cwd: home, env: { HOME: home, SSH_AUTH_SOCK: '' } });
+      expect(st.code, st.stderr).toBe(1);
+      expect(st.stdout).toMatch(
+        /^ {2}cp1 +UNREACHABLE .* {2}cannot read the private key: .*labctl_ed25519: no such file/m,
+      );
+      expect(st.stdout).not.toMatch(/UNREACHABLE .* {2}cp1: /);
       // --to is checked before any connection: a typo needs no key and no cluster to be refused.
       for (const [to, expected] of [
         ['abc', '--to abc: expected a Kubernetes release like v1.36.4'],

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import type { Site } from '../inventory/types.ts';
 import { connectNode, errorText, forEachNode, type ClusterOptions } from './hosts.ts';
+import { SshError } from '../ssh/remote.ts';
 import type { Journal } from './journal.ts';
 import type { Plan } from './plan.ts';
 import { appState, listApplications, type AppState } from './argocd-wait.ts';
@@ -60,7 +61,8 @@ export async function nodeStatus(site: Site, plan: Plan, journal: Journal, o: Cl
         kubelet: '?',
         member: false,
         steps: `${done}/${steps.length}`,
-        error: errorText(r.error),
+        // The row names the node: the reason without it ("node1 UNREACHABLE ... node1: cannot reach sshd").
+        error: r.error instanceof SshError ? r.error.reason : errorText(r.error),
       };
     const kv = Object.fromEntries(
       r.value
