@@ -89,6 +89,8 @@ describe('labctl oncall', () => {
     const lines = s.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^Mon 2026-11-30 09:00 GMT\+1 {2}-> {2}Mon 2026-12-07 09:00 GMT\+1 {2}jdoe /);
     expect(lines.at(-1)).toMatch(/^Mon 2026-12-07 09:00 GMT\+1 {2}-> {2}Mon 2026-12-14 09:00 GMT\+1 /);
+    // Columns padded, lines not: no trailing spaces (new-user trial: `| cat -A` showed them).
+    expect(s.stdout.split('\n').filter((l) => / $/.test(l))).toEqual([]);
     const end = await labctl(['oncall', 'schedule', '-i', EXAMPLE, '--at', '2027-08-30T10:00', '--weeks', '3']);
     const tail = end.stdout.trim().split('\n');
     expect(tail.at(-2)).toMatch(/-> {2}Tue 2027-09-07 00:00 GMT\+2 {2}mmuster /);

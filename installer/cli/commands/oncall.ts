@@ -63,8 +63,9 @@ const json = (s: Shift | null) =>
     start: new Date(s.start).toISOString(),
     end: new Date(s.end).toISOString(),
   };
+// Padded columns, but no spaces at the end of a line (a shift without an override ended in padding).
 const line = (s: Shift, zone: string) =>
-  `${formatLocal(s.start, zone)}  ->  ${formatLocal(s.end, zone)}  ${s.primary.padEnd(12)} secondary ${(s.secondary ?? '-').padEnd(12)}${s.source === 'override' ? ` override${s.reason ? `: ${showControls(s.reason)}` : ''}` : ''}`;
+  `${formatLocal(s.start, zone)}  ->  ${formatLocal(s.end, zone)}  ${s.primary.padEnd(12)} secondary ${(s.secondary ?? '-').padEnd(12)}${s.source === 'override' ? ` override${s.reason ? `: ${showControls(s.reason)}` : ''}` : ''}`.trimEnd();
 
 const WEEK_MS = 7 * 86_400_000;
 
