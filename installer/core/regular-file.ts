@@ -1,10 +1,11 @@
-// Reading a file that a commit may have planted: a symbolic link (to /dev/zero, to a file outside the
-// repository), a pipe or a device is refused, not followed or read without end, and a file is read no further
-// than the size allowed. The checks are made on the open file itself (O_NOFOLLOW, fstat), so nothing can be
-// swapped in between the look and the read; O_NONBLOCK keeps the open of a pipe from waiting for a writer.
+// Reading a file that a commit or a user may have pointed anywhere: a pipe or a device (/dev/zero) is refused,
+// not read without end, a file is read no further than the size allowed, and (unless followLinks: a path the
+// user typed) a symbolic link is refused too. The checks are made on the open file itself (O_NOFOLLOW, fstat),
+// so nothing can be swapped in between the look and the read; O_NONBLOCK keeps the open of a pipe from
+// waiting for a writer.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
-export type NotRegular = 'symbolic link' | 'not a regular file' | 'too large';
+export type NotRegular = 'symbolic link' | 'directory' | 'not a regular file' | 'too large';
 
 export class NotRegularFile extends Error {
   constructor(
@@ -16,17 +17,21 @@ export class NotRegularFile extends Error {
   }
 }
 
-/** The bytes of the regular file at `path` (not a link to one), at most maxBytes; NotRegularFile otherwise. */
-export function readRegularFile(path: string, maxBytes: number): Buffer {
+/**
+ * The bytes of the regular file at `path`, at most maxBytes; NotRegularFile otherwise. A link to one is
+ * refused unless followLinks. Other errors (ENOENT, EACCES) are thrown as they are.
+ */
+export function readRegularFile(path: string, maxBytes: number, o: { followLinks?: boolean } = {}): Buffer {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (o.followLinks ? 0 : constants.O_NOFOLLOW));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new NotRegularFile(path, 'symbolic link');
     throw e;
   }
   try {
     const st = fstatSync(fd);
+    if (st.isDirectory()) throw new NotRegularFile(path, 'directory');
     if (!st.isFile()) throw new NotRegularFile(path, 'not a regular file');
     if (st.size > maxBytes) throw new NotRegularFile(path, 'too large', st.size);
     const buf = Buffer.alloc(st.size + 1); // one more: a file that grew since fstat is refused, not cut short

@@ -1,6 +1,6 @@
 // Reads a YAML file that a person wrote (inventory, lab template, image definition) and keeps the
 // positions, so every later check can say FILE:LINE:COL. Never throws on bad input: it returns diagnostics.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { NotRegularFile, readRegularFile } from './regular-file.ts';
 import {
   isAlias,
   isMap,
@@ -41,44 +41,25 @@ const fail = (file: string, message: string, line = 1, col = 1): LoadResult => (
 
 export function loadYamlFile(file: string, opts: { maxBytes?: number } = {}): LoadResult {
   const maxBytes = opts.maxBytes ?? MAX_SOURCE_BYTES;
-  let size: number;
+  let buf: Buffer;
   try {
-    const st = statSync(file);
-    if (st.isDirectory()) return fail(file, 'is a directory, expected a YAML file');
-    // A device or pipe (a committed link to /dev/zero) reports size 0 and never ends: reading it ate all memory.
-    if (!st.isFile()) return fail(file, 'not a regular file (a device, pipe or socket); expected a YAML file');
-    size = st.size;
+    // A path the user typed may be a link; a device or pipe behind it (a committed link to /dev/zero) is
+    // refused: it reports size 0 and never ends, and reading it ate all memory.
+    buf = readRegularFile(file, maxBytes, { followLinks: true });
   } catch (e) {
+    if (e instanceof NotRegularFile) {
+      if (e.why === 'directory') return fail(file, 'is a directory, expected a YAML file');
+      if (e.why === 'too large')
+        return fail(
+          file,
+          `file is ${((e.size ?? 0) / 1024 / 1024).toFixed(1)} MiB; expected a YAML file of at most ${maxBytes / 1024 / 1024} MiB`,
+        );
+      return fail(file, 'not a regular file (a device, pipe or socket); expected a YAML file');
+    }
     const code = (e as NodeJS.ErrnoException).code;
     return fail(file, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(e)})`);
   }
-  if (size > maxBytes) {
-    return fail(
-      file,
-      `file is ${(size / 1024 / 1024).toFixed(1)} MiB; expected a YAML file of at most ${maxBytes / 1024 / 1024} MiB`,
-    );
-  }
-  let buf: Buffer;
-  try {
-    buf = readAtMost(file, size, maxBytes);
-  } catch (e) {
-    return fail(file, `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
   return parseYamlText(file, buf);
-}
-
-/** The file's bytes, refused past maxBytes however it grew since it was looked at. */
-function readAtMost(file: string, size: number, maxBytes: number): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(Math.min(size, maxBytes) + 1);
-    let n = 0;
-    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
-    if (n > size) throw Object.assign(new Error('grew while read'), { code: 'it grew while it was read' });
-    return buf.subarray(0, n);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export function parseYamlText(file: string, input: Buffer | string): LoadResult {
