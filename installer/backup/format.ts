@@ -1,17 +1,7 @@
 // Tables for people (`labctl backup list`, the `backup now` plan); --output json prints the same data.
+import { table } from '../core/table.ts';
 import type { EtcdSnapshot } from './etcd.ts';
 import type { BackupInfo, VeleroBackup } from './velero.ts';
-
-/** Columns padded to their widest cell; the last column is not padded. */
-export function table(head: string[], rows: string[][]): string {
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)].join('\n') + '\n';
-}
 
 /** 2026-11-30T03:00:12Z -> 2026-11-30 03:00Z (the listing's resolution); null -> "-". */
 const when = (t: string | null) => (t ? `${t.slice(0, 10)} ${t.slice(11, 16)}Z` : '-');

@@ -9,7 +9,7 @@ import { checkUserData } from '../../images/cloud-init.ts';
 import { buildImage } from '../../images/build.ts';
 import { pushImage } from '../../images/push.ts';
 import { printDiagnostics, printJson, type OutputFormat } from '../output.ts';
-import { showControls } from '../../core/show-controls.ts';
+import { table } from '../../core/table.ts';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const withDir = <T>(dir: string | undefined, f: () => T): T => {
@@ -42,19 +42,14 @@ export async function imagesListCommand(o: { imagesDir?: string; output: OutputF
     });
   } else {
     printDiagnostics(r.errors);
-    const rows = r.images.map((i) =>
-      [
-        i.name,
-        i.version,
-        `${i.definition.os.family} ${i.definition.os.release}`,
-        `${i.definition.minDiskGiB} GiB`,
-        i.definition.description,
-      ].map((v) => showControls(v)),
-    );
-    const head = ['NAME', 'VERSION', 'OS', 'MIN DISK', 'DESCRIPTION'];
-    const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
-    for (const row of [head, ...rows])
-      process.stdout.write(row.map((v, c) => (c === row.length - 1 ? v : v.padEnd(widths[c]!))).join('  ') + '\n');
+    const rows = r.images.map((i) => [
+      i.name,
+      i.version,
+      `${i.definition.os.family} ${i.definition.os.release}`,
+      `${i.definition.minDiskGiB} GiB`,
+      i.definition.description,
+    ]);
+    process.stdout.write(table(['NAME', 'VERSION', 'OS', 'MIN DISK', 'DESCRIPTION'], rows));
   }
   if (r.errors.length)
     throw new ExitError(o.output === 'json' ? '' : `${r.errors.length} error(s) in the image catalog`, 1);

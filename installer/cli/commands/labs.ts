@@ -7,28 +7,10 @@ import { LAB_DEFAULTS } from '../../labs/types.ts';
 import { validateLabs, type LabsOptions, type LabsResult } from '../../labs/validate.ts';
 import { printDiagnostics, printJson, type OutputFormat } from '../output.ts';
 import { showControls } from '../../core/show-controls.ts';
+import { table } from '../../core/table.ts';
 
 export interface LabsCommandOptions extends LabsOptions {
   output: OutputFormat;
-}
-
-/**
- * Columns padded to their widest cell. Cells come from course files (a title may hold C1 controls and bidi
- * overrides, which its schema pattern lets through): each goes through showControls.
- */
-export function table(head: string[], cells: string[][]): string {
-  const rows = cells.map((r) => r.map((c) => showControls(c)));
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  return (
-    [head, ...rows]
-      .map((r) =>
-        r
-          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!)))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
 }
 
 function run(o: LabsOptions, what: string): LabsResult {
