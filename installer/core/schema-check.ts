@@ -8,7 +8,7 @@ import { formatPath } from './diagnostics.ts';
 import type { PathSeg, YamlSource } from './yaml-source.ts';
 import { CIDR4, DNS_LABEL, DNS_NAME, IPV4, SECRET_REF, TIME_HHMM } from './patterns.ts';
 
-const PATTERN_NAMES: Record<string, string> = {
+export const PATTERN_NAMES: Record<string, string> = {
   [IPV4]: 'an IPv4 address like 10.10.1.21',
   [CIDR4]: 'an IPv4 CIDR like 10.10.1.0/24',
   [DNS_LABEL]: 'an RFC 1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit)',
