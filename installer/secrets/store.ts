@@ -106,7 +106,7 @@ export class SecretStore {
     const want = confirmed.get(ref);
     if (want === undefined)
       return `${ref}: ${rel} is not in ${relative(this.repoDir, this.entriesConfirmedFile)}: the site key holder did not write it (a commit may have planted it). ${fix}`;
-    const got = ciphertextHash(this.entryBytes(path));
+    const got = this.entryHash(ref);
     if (got !== want)
       return `${ref}: ${rel} changed since the site key holder wrote it (sha256 ${got}, confirmed ${want}): someone encrypted another value to the public key. ${fix}`;
     return undefined;
@@ -133,7 +133,7 @@ export class SecretStore {
   /** Records the current ciphertext of each entry as confirmed (after labctl wrote it, or secrets confirm). */
   recordConfirmed(refs: string[], opts: { fresh?: boolean } = {}): void {
     const m = (opts.fresh ? undefined : this.confirmedEntries()) ?? new Map<string, string>();
-    for (const ref of refs) m.set(ref, ciphertextHash(this.entryBytes(this.entryPath(ref))));
+    for (const ref of refs) m.set(ref, this.entryHash(ref));
     atomicWrite(this.entriesConfirmedFile, entriesConfirmedText(this.identity(), m));
   }
 
@@ -226,6 +226,11 @@ export class SecretStore {
   }
   has(ref: string): boolean {
     return existsSync(this.entryPath(ref));
+  }
+
+  /** The sha256 of an entry's ciphertext, as secrets/entries.confirmed records it (read as entryBytes reads). */
+  entryHash(ref: string): string {
+    return ciphertextHash(this.entryBytes(this.entryPath(ref)));
   }
 
   /** An entry file's bytes: a regular file labctl wrote, not a link (to /dev/zero: read without end) or a pipe. */

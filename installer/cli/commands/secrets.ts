@@ -2,10 +2,11 @@
 // delivery to the cluster. Decision record: docs/decisions.md "Secrets"; how-to: docs/secrets.md.
 // Every command that writes the store holds the site repository's lock (render takes the same one) from
 // its first check to its last write, so two processes cannot both find an entry absent and both write it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { loadYamlFile } from '../../core/yaml-source.ts';
+import { DEFAULT_INVENTORY } from '../options.ts';
 import { nearName } from '../../core/near-name.ts';
 import * as age from 'age-encryption';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
@@ -21,7 +22,6 @@ import {
   keyInsideRepo,
 } from '../../secrets/store.ts';
 import { verifiedConfirmed } from '../../secrets/recipients.ts';
-import { ciphertextHash } from '../../secrets/entries-confirmed.ts';
 import { ensureSecrets } from '../../secrets/ensure.ts';
 import { entriesNeeded, entriesOf } from '../../secrets/objects.ts';
 import { generateValue, isGeneratable } from '../../secrets/generate.ts';
@@ -86,13 +86,10 @@ async function readValue(entry: string): Promise<string> {
  * is two redirections, and `>.agekey` truncates a file).
  */
 function secondKeyFile(existing: string, repo: string): string {
-  let name = '';
-  try {
-    const site = (parseYaml(readFileSync(join(repo, 'inventory.yaml'), 'utf8')) as { site?: { name?: unknown } })?.site;
-    if (typeof site?.name === 'string') name = site.name;
-  } catch {
-    // no inventory there, or not YAML: the folder's name
-  }
+  // Read as every inventory is (a regular file, bounded): no inventory there, or not YAML, gives the folder's name.
+  const loaded = loadYamlFile(join(repo, DEFAULT_INVENTORY));
+  const site = loaded.ok ? (loaded.source.data as { site?: { name?: unknown } } | null)?.site : undefined;
+  let name = typeof site?.name === 'string' ? site.name : '';
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name))
     name = basename(resolve(repo))
       .toLowerCase()
@@ -416,7 +413,7 @@ export async function secretsConfirm(o: {
     for (const ref of refs) {
       const value = await store.decrypt(ref, identity); // refuses an entry the site key cannot open
       process.stdout.write(
-        `confirm ${ref}: ciphertext sha256 ${ciphertextHash(readFileSync(store.entryPath(ref)))}, value of ${value.length} characters (check who wrote it: git log -p -- secrets/entries/${ref}.age)\n`,
+        `confirm ${ref}: ciphertext sha256 ${store.entryHash(ref)}, value of ${value.length} characters (check who wrote it: git log -p -- secrets/entries/${ref}.age)\n`,
       );
     }
     store.recordConfirmed(refs, { fresh: o.all });
