@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs, stop } from './options.ts';
 
 const usage = `usage: node --import tsx bench/cpu-by-program.ts [--most N (20)] -- COMMAND [ARGS...]
 Runs COMMAND under process accounting (root; Debian package acct) and prints the CPU-seconds of every
@@ -17,27 +17,10 @@ program it started, most first. Node processes are split into short-lived (under
 the like) and long-lived (vitest and its workers).`;
 
 function fail(message: string, code = 2): never {
-  process.stderr.write(`${message}\n${code === 2 ? `${usage}\n` : ''}`);
-  process.exit(code);
+  stop(message, usage, code);
 }
-
-let parsed: { values: { most?: string; help?: boolean }; positionals: string[] };
-try {
-  parsed = parseArgs({
-    options: { most: { type: 'string', default: '20' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-    strict: true,
-  });
-} catch (e) {
-  fail((e as Error).message);
-}
-if (parsed.values.help) {
-  process.stdout.write(`${usage}\n`);
-  process.exit(0);
-}
-const most = Number(parsed.values.most);
-if (!Number.isInteger(most) || most < 1) fail('--most must be a whole number >= 1');
-const [command, ...args] = parsed.positionals;
+const { n: most, positionals } = benchArgs(usage, 'most', 20);
+const [command, ...args] = positionals;
 if (!command) fail('no COMMAND given (after --)');
 if (process.getuid?.() !== 0) fail('process accounting needs root (accton)', 1);
 for (const tool of ['accton', 'dump-acct'])

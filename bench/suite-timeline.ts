@@ -7,35 +7,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './options.ts';
 
 const usage = `usage: node --import tsx bench/suite-timeline.ts [--max-minutes N (40)] [-- <vitest arguments>]
 Runs vitest once (the whole suite, or the files and options after --) and prints CPU-seconds, how busy the
 cores were, 30 s windows with the files running, and the longest files. Run it on a quiet machine.`;
-let parsed: ReturnType<typeof parse>;
-function parse() {
-  return parseArgs({
-    options: { 'max-minutes': { type: 'string', default: '40' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-    strict: true,
-  });
-}
-try {
-  parsed = parse();
-} catch (e) {
-  process.stderr.write(`${(e as Error).message}\n${usage}\n`);
-  process.exit(2);
-}
-if (parsed.values.help) {
-  process.stdout.write(`${usage}\n`);
-  process.exit(0);
-}
-const maxMinutes = Number(parsed.values['max-minutes']);
-if (!Number.isInteger(maxMinutes) || maxMinutes < 1) {
-  process.stderr.write(`--max-minutes must be a whole number >= 1\n${usage}\n`);
-  process.exit(2);
-}
-const vitestArgs = parsed.positionals; // parseArgs hands on what follows `--` as positionals
+const { n: maxMinutes, positionals: vitestArgs } = benchArgs(usage, 'max-minutes', 40);
 
 /** busy and total jiffies of the whole machine (first line of /proc/stat). */
 function cpuTicks(): { busy: number; all: number } {
