@@ -3,7 +3,8 @@
 // user typed) a symbolic link is refused too. The checks are made on the open file itself (O_NOFOLLOW, fstat),
 // so nothing can be swapped in between the look and the read; O_NONBLOCK keeps the open of a pipe from
 // waiting for a writer.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { Problem } from './diagnostics.ts';
 
 export type NotRegular = 'symbolic link' | 'directory' | 'not a regular file' | 'too large';
 
@@ -42,4 +43,27 @@ export function readRegularFile(path: string, maxBytes: number, o: { followLinks
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The text of a file labctl writes into the site repository (secrets/recipients.txt, its confirmations), as
+ * Git holds it: a link, pipe, device or oversized file there was planted by a commit and is a Problem naming
+ * it, not followed (a link to /dev/zero was read until memory ran out).
+ */
+export function readCommittedText(path: string, maxBytes = 1024 * 1024): string {
+  try {
+    return readRegularFile(path, maxBytes).toString('utf8');
+  } catch (e) {
+    if (!(e instanceof NotRegularFile)) throw e;
+    throw new Problem(
+      `${path} ${notRegularSaid(e, maxBytes)}: labctl writes it as a plain file, so a commit may have planted it. Nothing was used; restore it from a commit you trust`,
+    );
+  }
+}
+
+/** What NotRegularFile found, as a sentence's predicate ("is a symbolic link (to /dev/zero)"). */
+export function notRegularSaid(e: NotRegularFile, maxBytes: number): string {
+  if (e.why === 'symbolic link') return `is a symbolic link (to ${readlinkSync(e.path)})`;
+  if (e.why === 'too large') return `is ${e.size} bytes, more than labctl writes there (at most ${maxBytes})`;
+  return `is not a regular file (${e.why === 'directory' ? 'a folder' : 'a pipe, device or socket'})`;
 }

@@ -5,7 +5,8 @@
 // recipients.confirmed, another HKDF purpose). labctl rewrites the manifest on every write of an entry
 // (set, generate, render, rotate, rekey, confirm), all of which need the site key already.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readCommittedText } from '../core/regular-file.ts';
 import { Problem } from '../core/diagnostics.ts';
 import { macMatches, siteMac } from './recipients.ts';
 import { shellWord } from '../core/shell-words.ts';
@@ -36,7 +37,7 @@ export function readEntriesConfirmed(file: string, identity: string, repoArg: st
   if (!existsSync(file)) return undefined;
   const m = new Map<string, string>();
   let mac = '';
-  readFileSync(file, 'utf8')
+  readCommittedText(file)
     .split('\n')
     .forEach((raw, i) => {
       const l = raw.trim();

@@ -5,7 +5,8 @@
 // private key nobody can produce a valid MAC, so a commit can neither add a recipient nor forge a
 // confirmation; labctl refuses to encrypt until the lists agree (docs/security.md, boundary 6).
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readCommittedText } from '../core/regular-file.ts';
 import { Problem } from '../core/diagnostics.ts';
 import { shellWord } from '../core/shell-words.ts';
 
@@ -47,7 +48,7 @@ export function confirmedText(identity: string, list: string[]): string {
 /** Parses recipients.confirmed: the list and its MAC (not yet checked). */
 export function readConfirmed(file: string): { list: string[]; mac: string } | undefined {
   if (!existsSync(file)) return undefined;
-  const lines = readFileSync(file, 'utf8')
+  const lines = readCommittedText(file)
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));

@@ -11,7 +11,7 @@
 // Files are only ever written when an entry is new or its value changed: age encryption is randomized, so
 // re-encrypting an unchanged value would change the ciphertext and make every render a Git change.
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { NotRegularFile, readRegularFile } from '../core/regular-file.ts';
+import { NotRegularFile, notRegularSaid, readCommittedText, readRegularFile } from '../core/regular-file.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { join, relative, resolve, sep } from 'node:path';
 import { homedir } from 'node:os';
@@ -165,7 +165,7 @@ export class SecretStore {
         `${this.recipientsFile} does not exist: the secret store of this site is not initialized (run labctl secrets init)`,
       );
     }
-    const list = readFileSync(this.recipientsFile, 'utf8')
+    const list = readCommittedText(this.recipientsFile)
       .split('\n')
       .map((l) => l.replace(/#.*/, '').trim())
       .filter(Boolean);
@@ -196,7 +196,7 @@ export class SecretStore {
    */
   confirm(list: string[], notes: Record<string, string> = {}): void {
     const identity = this.identity();
-    const old = existsSync(this.recipientsFile) ? readFileSync(this.recipientsFile, 'utf8').split('\n') : [];
+    const old = existsSync(this.recipientsFile) ? readCommittedText(this.recipientsFile).split('\n') : [];
     const keep = old.filter((l) => {
       const r = l.replace(/#.*/, '').trim();
       return r === '' ? l.trim() !== '' : list.includes(r);
@@ -238,19 +238,13 @@ export class SecretStore {
     try {
       return readRegularFile(path, MAX_ENTRY_BYTES);
     } catch (e) {
-      if (e instanceof NotRegularFile) throw this.planted(path, e.why, e.size);
+      if (e instanceof NotRegularFile) throw this.planted(path, notRegularSaid(e, MAX_ENTRY_BYTES));
       throw e;
     }
   }
 
-  private planted(path: string, why: NotRegularFile['why'], size?: number): Problem {
+  private planted(path: string, what: string): Problem {
     const rel = relative(this.repoDir, path);
-    const what =
-      why === 'symbolic link'
-        ? `is a symbolic link (to ${readlinkSync(path)})`
-        : why === 'too large'
-          ? `is ${size} bytes, more than an entry labctl writes (at most ${MAX_ENTRY_BYTES})`
-          : 'is not a regular file (a pipe, device or socket)';
     return new Problem(
       `${rel} ${what}: the secret store holds only files labctl wrote, so a commit may have planted it. Nothing was used. Remove it (git rm ${shellWord(rel)}) and restore what was there from a commit you trust (git log --stat -- ${shellWord(relative(this.repoDir, join(this.dir, 'entries')))}).`,
     );
@@ -266,7 +260,7 @@ export class SecretStore {
         const p = join(d, name);
         // Not followed: a committed link to '.' looped the walk until ELOOP, and labctl never writes one.
         const st = lstatSync(p);
-        if (st.isSymbolicLink()) throw this.planted(p, 'symbolic link');
+        if (st.isSymbolicLink()) throw this.planted(p, `is a symbolic link (to ${readlinkSync(p)})`);
         if (st.isDirectory()) walk(p);
         else if (name.endsWith(ENTRY_EXT)) out.push(relative(root, p).slice(0, -ENTRY_EXT.length).split(sep).join('/'));
       }

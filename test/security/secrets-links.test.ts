@@ -70,4 +70,21 @@ describe('secrets/entries holds only regular files: a planted link or pipe is re
       unlinkSync(join(entries, 'bgp/tor-r2.age'));
     }
   });
+
+  it("the store's own files too: recipients.txt as a link to /dev/zero is refused, not read until memory runs out", async () => {
+    const file = join(repo, 'secrets/recipients.txt');
+    const before = readFileSync(file, 'utf8');
+    unlinkSync(file);
+    symlinkSync('/dev/zero', file);
+    try {
+      const r = await secrets(['generate', '-i', EXAMPLE]); // encrypting reads the recipients
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).not.toContain('internal error');
+      expect(r.stderr).toContain('recipients.txt is a symbolic link (to /dev/zero): labctl writes it as a plain file');
+    } finally {
+      unlinkSync(file);
+      execFileSync('sh', ['-c', 'printf %s "$1" > "$2"', 'sh', before, file]);
+    }
+    expect((await secrets(['list', '-i', EXAMPLE])).stderr).not.toContain('symbolic link');
+  });
 });
