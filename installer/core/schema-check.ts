@@ -54,6 +54,31 @@ export const PATTERN_NAMES: Record<string, string> = {
   // backup.target.bucket; the rules beyond the pattern (a..b, reserved names) are in inventory/rules/backup.ts.
   '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$':
     'an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit, the name alone (no s3://, no /folder), e.g. labcloud-backups',
+  // The rest, so no schema pattern reaches a user as a regular expression (test/core/pattern-names.test.ts
+  // fails on a pattern without words).
+  '^(https?|file)://\\S+$': 'an https://, http:// or file:// URL without spaces',
+  '^[a-z0-9][a-z0-9.+-]+$': 'a Debian package name like containerd.io (lowercase letters, digits, ".", "+" and "-")',
+  '^https?://[A-Za-z0-9._~:/%+-]+$':
+    'a URL prefix like http://mirror.example.edu/labctl-releases (http:// or https://; letters, digits and ._~:/%+- only)',
+  '^[a-z]+://\\S+$': 'a URL like ldaps://ldap.example.edu:636 (scheme://host, no spaces)',
+  '^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$':
+    'a folder of the site repository like labs or courses/labs (relative, "/" between names, no spaces)',
+  '^[a-z0-9-]+$': 'a region like us-east-1 (lowercase letters, digits and "-")',
+  '^[A-Za-z0-9*,./:~ -]+$': 'a systemd OnCalendar expression like "*-*-* 00/6:00:00" (quoted)',
+  '^[A-Za-z0-9 *?,./@+=_#-]+$': 'a cron expression like "0 3 * * *" (five fields, UTC) or @daily (quoted)',
+  '^[^\\x00-\\x1f\\x7f]+$': 'one line of text without control characters (tabs and line breaks included)',
+  '^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$':
+    'an image of the catalog like ubuntu-24.04 (the folder name under images/: lowercase letters, digits, "-" and ".")',
+  '^[A-Za-z0-9][A-Za-z0-9+._:=-]*$': 'a package name like nginx or python3=3.12.3-0ubuntu1 (no spaces)',
+  '^[a-z0-9]+([.-][a-z0-9]+)*$':
+    'an image name like ubuntu-24.04 (lowercase letters and digits, separated by single "-" or ".")',
+  '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$':
+    'a version tag like 2026.09.1 (letters, digits, "_", "." and "-"; at most 128)',
+  '^[0-9a-f]{64}$': "a SHA-256 as 64 lowercase hex digits, as in the publisher's SHA256SUMS",
+  '^[a-z_][a-z0-9_-]{0,31}$': 'a Linux user name like ubuntu (lowercase, at most 32 characters)',
+  '^[A-Za-z0-9][A-Za-z0-9._-]*$': 'a file name next to image.yaml like user-data.yaml (no "/")',
+  '^[A-Za-z0-9][A-Za-z0-9+._:-]*$': 'a package name like nginx (letters, digits, "+", ".", "_", ":" and "-")',
+  '^/[^:]*$': 'an absolute path like /etc/motd, without ":"',
 };
 
 /** The options every validator is compiled with, at run time and in the precompiled modules alike. */

@@ -30,4 +30,9 @@ describe('pattern errors said in words', () => {
     expect(used.size).toBeGreaterThan(20);
     expect(Object.keys(PATTERN_NAMES).filter((k) => !used.has(k))).toEqual([]);
   });
+  it('every pattern of the emitted schemas is said in words (a new pattern without words would reach users as a regular expression)', () => {
+    const used = new Set<string>();
+    for (const f of SCHEMAS) for (const p of patterns(JSON.parse(readFileSync(join(ROOT, f), 'utf8')))) used.add(p);
+    expect([...used].filter((p) => !(p in PATTERN_NAMES))).toEqual([]);
+  });
 });
