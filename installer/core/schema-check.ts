@@ -159,6 +159,10 @@ const typeName = (t: string) =>
     }) as Record<string, string>
   )[t] ?? t;
 
+const UNKNOWN_KEY = 'unknown key ';
+/** A finding of schemaDiagnostics for a key the schema does not have (its path is the key's). */
+export const isUnknownKey = (d: Diagnostic): boolean => d.message.startsWith(UNKNOWN_KEY);
+
 export function schemaDiagnostics(source: YamlSource, validate: ValidateFunction): Diagnostic[] {
   if (validate(source.data)) return [];
   const out: Diagnostic[] = [];
@@ -188,7 +192,7 @@ function describe(source: YamlSource, err: ErrorObject): Diagnostic {
       const guess = nearName(key, allowed);
       return {
         ...at([...path, key], true),
-        message: `unknown key ${JSON.stringify(key)}; expected one of: ${allowed.join(', ')}`,
+        message: `${UNKNOWN_KEY}${JSON.stringify(key)}; expected one of: ${allowed.join(', ')}`,
         hint: guess ? `did you mean "${guess}"?` : undefined,
       };
     }

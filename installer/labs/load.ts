@@ -5,7 +5,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import type { ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatPath } from '../core/diagnostics.ts';
-import { compile, schemaDiagnostics } from '../core/schema-check.ts';
+import { compile, isUnknownKey, schemaDiagnostics } from '../core/schema-check.ts';
 import { loadYamlFile, type PathSeg, type YamlSource } from '../core/yaml-source.ts';
 import { isCanonical, parseCidr } from './protected.ts';
 import { yaml11FileDiagnostics } from '../core/yaml11.ts';
@@ -242,7 +242,7 @@ function loadChecked<T>(
   // finding says what to write; the YAML 1.1 advice (quote it) would not make it valid.
   const refused = new Set(diags.map(place));
   // Nor is a value under an unknown key (due: 2026-12-01): the key is to go, quoting its value would not help.
-  const unknown = diags.filter((d) => d.message.startsWith('unknown key ')).map((d) => d.path);
+  const unknown = diags.filter(isUnknownKey).map((d) => d.path);
   const underUnknown = (d: Diagnostic) =>
     unknown.some((k) => d.path === k || d.path.startsWith(`${k}.`) || d.path.startsWith(`${k}[`));
   const y11 = yaml11FileDiagnostics(file, source.file, 'Helm').filter(
