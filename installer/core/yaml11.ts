@@ -49,6 +49,8 @@ export function yaml11Diagnostics(file: string, text: string, reader: string): D
   visit(doc, {
     Scalar(_k, node, ancestors) {
       if (node.type !== 'PLAIN' || !node.range || !node.source) return;
+      // `!!str yes` is a string to every reader (go-yaml v2 honours the tag): nothing to quote.
+      if (node.tag === 'tag:yaml.org,2002:str') return;
       const src = node.source;
       const differs =
         typeof node.value === 'string'

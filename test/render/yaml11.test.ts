@@ -13,7 +13,7 @@ import { requireSite } from '../../installer/inventory/validate.ts';
 import { readRenderInputs } from '../../installer/render/inputs.ts';
 import { renderSite } from '../../installer/render/render.ts';
 import { toYaml } from '../../installer/render/yaml.ts';
-import { yaml11Ambiguous } from '../../installer/core/yaml11.ts';
+import { yaml11Ambiguous, yaml11Diagnostics } from '../../installer/core/yaml11.ts';
 import { ROOT, fixture } from '../helpers.ts';
 import { VALID, siteValuesFile, template } from '../labs/helpers.ts';
 
@@ -399,5 +399,19 @@ describe('generated strings: whatever a value looks like, both readers get the s
     // And the plain 1.2 writer does lose some of them (the generator reaches the ambiguous cases).
     writeFileSync(f, stringify({ values: obj, keys }));
     expect((await disagreements([f], tmp)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('a hand-written file (lab files, rosters): what to quote for Helm', () => {
+  // New-user trial: `title: !!str yes` was told to be quoted, though the tag already makes it a string to both.
+  it('an explicit !!str makes a string to both readers, and yaml11Diagnostics asks to quote only the untagged ones', async () => {
+    const text = 'a: !!str yes\nb: !!str 0777\nc: [!!str on, off]\nd: yes\n';
+    const f = join(tmp, 'tagged.yaml');
+    writeFileSync(f, text);
+    expect((await read11([f])).get(f)).toEqual({ docs: [{ a: 'yes', b: '0777', c: ['on', false], d: true }] });
+    expect(yaml11Diagnostics('tagged.yaml', text, 'Helm').map((d) => `${d.path} ${d.message.split(' ')[0]}`)).toEqual([
+      'c[1] off',
+      'd yes',
+    ]);
   });
 });
