@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { ExitError } from '../../core/diagnostics.ts';
-import { requireSite } from '../../inventory/validate.ts';
+import { requireInventoryFile, requireSite } from '../../inventory/validate.ts';
 import { isPlaceholderDisk } from '../../inventory/starter.ts';
 import { readRenderInputs } from '../../render/inputs.ts';
 import { renderSite, secretNeeds, type RenderResult } from '../../render/render.ts';
@@ -157,6 +157,8 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
   // The folder and inventory as typed, in sentences: their control characters shown, never sent (docs/security.md).
   const [out, inventory] = [o.out, o.inventory].map((p) => showControls(p));
   if (o.check && !existsSync(o.out)) {
+    // No inventory either: said first, as every command says it; the render suggested below would fail on it.
+    requireInventoryFile(o.inventory);
     throw new ExitError(
       `${out}: no such folder, so there is nothing to check against ${inventory}; ${renderAgain(o)} writes it (or name the site repository checkout with -o DIR)`,
       1,
