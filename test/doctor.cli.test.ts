@@ -33,11 +33,14 @@ describe('labctl doctor', () => {
         version: p.found,
       });
     }
-    // A tool that cannot exist is reported missing, not as an error.
-    const r2 = await labctl(['doctor', '-i', '/nonexistent/inventory.yaml'], { env: { PATH: '/nonexistent' } });
+    // A tool that cannot exist is reported missing, not as an error; doctor runs in a folder without an inventory.
+    const r2 = await labctl(['doctor'], {
+      cwd: mkdtempSync(join(tmpdir(), 'labctl-doctor-noinv-')),
+      env: { PATH: '/nonexistent' },
+    });
     expect(r2.code, 'missing tools are information, not a failure').toBe(0);
     expect(r2.stdout).toMatch(
-      /^helm and kubectl judged for Kubernetes v1\.\d+\.\d+ \(the pinned default: no inventory at \/nonexistent\/inventory\.yaml\)$/m,
+      /^helm and kubectl judged for Kubernetes v1\.\d+\.\d+ \(the pinned default: no inventory at inventory\.yaml\)$/m,
     );
     expect(r2.stdout).toMatch(/^git\s+missing/m);
     // helm only in this checkout's .tools/bin: missing, as preflight and up would find it, with the PATH fix.
@@ -74,5 +77,30 @@ describe('doctor and preflight judge kubectl alike', () => {
     expect(preflight.stdout).toContain(`local kubectl  FAIL v1.32.4 (expected 1.36 ± 1 minor`);
     expect(preflight.stdout).toContain(kubectl.reason!);
     expect(preflight.stderr).toContain('preflight failed on this machine (kubectl); no server was contacted');
+  });
+});
+
+// -i names the inventory to judge kubectl against: one that does not exist is a typo, not "no inventory here".
+// doctor said so only in its closing line (nothing in --output json), judged against the pinned default and
+// exited 0, so a kubectl preflight would fail on the site's version was shown as ok.
+describe('doctor -i naming no file', () => {
+  it("is a usage error, exit 2, with the other commands' missing-inventory message; its hint works as written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labctl-doctor-typo-'));
+    for (const output of ['text', 'json']) {
+      const r = await labctl(['doctor', '-i', 'typo.yaml', '--output', output], { cwd: dir });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(
+        'labctl: typo.yaml: no such file (labctl init writes a starting inventory; name another with -i FILE)',
+      );
+      expect(r.stdout, 'nothing probed').toBe('');
+    }
+    // The hint: `labctl init` in that folder, then doctor judges against the inventory it wrote.
+    const init = await labctl(['init'], { cwd: dir });
+    expect(init.code, init.stderr).toBe(0);
+    const r = await labctl(['doctor', '-i', 'inventory.yaml'], { cwd: dir });
+    expect(r.code, r.stderr).not.toBe(2);
+    expect(r.stdout).toMatch(
+      /^helm and kubectl judged for Kubernetes v\S+ \(kubernetes\.version of inventory\.yaml\)$/m,
+    );
   });
 });

@@ -25,6 +25,9 @@ describe('a missing inventory', () => {
     [['secrets', 'list']],
     [['remove', 'node1']],
     [['render', '-i', 'site.yaml']],
+    [['render', '-o', 'NEWDIR']],
+    // The folder to check does not exist either: it said to run `labctl render -i inventory.yaml -o NEWDIR`.
+    [['render', '-o', 'NEWDIR', '--check']],
   ])("labctl %j: exit 2 and validate's message", async (args) => {
     const r = await labctl(args, { cwd: tmp, env });
     const file = args.includes('-i') ? 'site.yaml' : 'inventory.yaml';

@@ -7,15 +7,21 @@
 // committed to the site repository nor a crafted rendered.json can make it write, delete or show a file
 // elsewhere (docs/security.md, boundary 5). The site repository is Git content anyone with commit rights
 // shapes; the admin's machine is not.
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, rmSync, readdirSync, rmdirSync } from 'node:fs';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import { Problem } from '../core/diagnostics.ts';
 import { labctlVersion } from '../core/build-info.ts';
 import { takePidLock } from '../core/pid-lock.ts';
+import { NotRegularFile, notRegularSaid, readCommittedText, readRegularFile } from '../core/regular-file.ts';
 
 export const STATE_FILE = '.labctl/rendered.json';
 export const LOCK_FILE = '.labctl/lock';
+/**
+ * The most render reads back of a file in the output folder (its state file, a file to show in a diff): the
+ * largest it writes is ~90 KB. A committed pipe, device or huge file there is a Problem, not read without end.
+ */
+export const MAX_READ_BACK = 16 * 1024 * 1024;
 
 /** Local files of the site repository that must never be committed (render writes this .gitignore). */
 export const GITIGNORE = `# Written by labctl render: local files that must never be committed.
@@ -94,9 +100,10 @@ export function previous(dir: string): Set<string> {
   assertNoSymlink(dir, STATE_FILE, 'reads');
   const p = join(dir, STATE_FILE);
   if (!existsSync(p)) return new Set();
+  const text = readCommittedText(p, MAX_READ_BACK);
   let files: unknown;
   try {
-    files = (JSON.parse(readFileSync(p, 'utf8')) as { files?: unknown }).files;
+    files = (JSON.parse(text) as { files?: unknown }).files;
   } catch (e) {
     throw new Problem(
       `${p}: not a readable list of rendered files (${(e as Error).message}); restore it from Git or delete it (render then treats every existing file as not its own)`,
@@ -127,13 +134,30 @@ export function planWrite(dir: string, files: Map<string, string>): RepoChange {
     assertNoSymlink(dir, path, 'writes');
     const full = join(dir, path);
     if (!existsSync(full)) out.added.push(path);
-    else if (readFileSync(full, 'utf8') !== content) (prev.has(path) ? out.changed : out.conflicts).push(path);
+    else if (!sameText(full, content)) (prev.has(path) ? out.changed : out.conflicts).push(path);
   }
   for (const path of prev) {
     if (files.has(path) || !existsSync(join(dir, path))) continue;
     (removable(path, depthByTop) ? out.removed : out.kept).push(path);
   }
   return out;
+}
+
+/**
+ * Whether the file at `full` holds `content`. Read no further than content's length (a longer file differs);
+ * a pipe or device there (a link was refused before) is a Problem, not read without end.
+ */
+function sameText(full: string, content: string): boolean {
+  const max = Buffer.byteLength(content);
+  try {
+    return readRegularFile(full, max).toString('utf8') === content;
+  } catch (e) {
+    if (!(e instanceof NotRegularFile)) throw e;
+    if (e.why === 'too large') return false;
+    throw new Problem(
+      `${full} ${notRegularSaid(e, max)}: labctl render writes a plain file there, so a commit may have planted it. Nothing was compared or written; remove it, then render again`,
+    );
+  }
 }
 
 export function writeRepo(dir: string, files: Map<string, string>, change: RepoChange): void {
@@ -161,8 +185,9 @@ export function renderedBy(dir: string): string | null {
   assertNoSymlink(dir, STATE_FILE, 'reads');
   const p = join(dir, STATE_FILE);
   if (!existsSync(p)) return null;
+  const text = readCommittedText(p, MAX_READ_BACK);
   try {
-    const v = (JSON.parse(readFileSync(p, 'utf8')) as { labctl?: unknown }).labctl;
+    const v = (JSON.parse(text) as { labctl?: unknown }).labctl;
     return typeof v === 'string' ? v : null;
   } catch {
     return null;

@@ -130,10 +130,13 @@ export class SecretStore {
     if (why) throw new Problem(`${why} Nothing was used.`);
   }
 
-  /** Records the current ciphertext of each entry as confirmed (after labctl wrote it, or secrets confirm). */
-  recordConfirmed(refs: string[], opts: { fresh?: boolean } = {}): void {
+  /**
+   * Records the current ciphertext of each entry as confirmed (after labctl wrote it, or secrets confirm).
+   * `hashes`: of the bytes the caller already read (secrets confirm records what it decrypted and showed).
+   */
+  recordConfirmed(refs: string[], opts: { fresh?: boolean; hashes?: ReadonlyMap<string, string> } = {}): void {
     const m = (opts.fresh ? undefined : this.confirmedEntries()) ?? new Map<string, string>();
-    for (const ref of refs) m.set(ref, this.entryHash(ref));
+    for (const ref of refs) m.set(ref, opts.hashes?.get(ref) ?? this.entryHash(ref));
     atomicWrite(this.entriesConfirmedFile, entriesConfirmedText(this.identity(), m));
   }
 
@@ -233,6 +236,13 @@ export class SecretStore {
     return ciphertextHash(this.entryBytes(this.entryPath(ref)));
   }
 
+  /** An entry's ciphertext, read once by a caller that decrypts, shows and records the same bytes. */
+  ciphertext(ref: string): Buffer {
+    const path = this.entryPath(ref);
+    if (!existsSync(path)) throw new Problem(`${ref} is not in the secret store (${relative(process.cwd(), path)})`);
+    return this.entryBytes(path);
+  }
+
   /** An entry file's bytes: a regular file labctl wrote, not a link (to /dev/zero: read without end) or a pipe. */
   private entryBytes(path: string): Buffer {
     try {
@@ -294,14 +304,18 @@ export class SecretStore {
     return this.decrypt(ref, identity);
   }
 
-  /** Decrypts without the confirmation check: only for secrets confirm, which shows what it confirms. */
-  async decrypt(ref: string, identity: string): Promise<string> {
+  /**
+   * Decrypts without the confirmation check: only for secrets confirm, which shows what it confirms
+   * (`ciphertext`: the bytes it read, else the file is read here).
+   */
+  async decrypt(ref: string, identity: string, ciphertext?: Buffer): Promise<string> {
     const path = this.entryPath(ref);
-    if (!existsSync(path)) throw new Problem(`${ref} is not in the secret store (${relative(process.cwd(), path)})`);
+    if (!ciphertext && !existsSync(path))
+      throw new Problem(`${ref} is not in the secret store (${relative(process.cwd(), path)})`);
     const d = new age.Decrypter();
     d.addIdentity(identity);
     try {
-      const armored = this.entryBytes(path).toString('utf8');
+      const armored = (ciphertext ?? this.entryBytes(path)).toString('utf8');
       const plain = await readAllBytes(await d.decrypt(bytesStream(age.armor.decode(armored))));
       return new TextDecoder().decode(plain); // what age's 'text' output gives: UTF-8, a BOM dropped
     } catch (e) {

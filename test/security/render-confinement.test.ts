@@ -66,6 +66,8 @@ beforeAll(async () => {
       '(removable(path, depthByTop) ? out.removed : out.kept).push(path);',
       'out.removed.push(path);',
     ],
+    // What render reads back (a file it compares or diff shows) is opened without following a link too.
+    ['installer/core/regular-file.ts', '(o.followLinks ? 0 : constants.O_NOFOLLOW)', '0'],
   ]);
 });
 

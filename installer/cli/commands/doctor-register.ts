@@ -6,9 +6,15 @@ export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description(
-      "show which tools labctl can use here, with versions; helm and kubectl judged as preflight judges them (kubectl against the inventory's kubernetes.version when -i names one that exists, else the pinned default)",
+      "show which tools labctl can use here, with versions; helm and kubectl judged as preflight judges them (kubectl against the inventory's kubernetes.version: -i FILE, else inventory.yaml when this folder holds one, else the pinned default)",
     )
     .addOption(inventoryOption())
     .addOption(outputOption())
-    .action(async (o) => (await import('./doctor.ts')).doctorCommand({ output: o.output, inventory: o.inventory }));
+    .action(async (o, cmd: Command) =>
+      (await import('./doctor.ts')).doctorCommand({
+        output: o.output,
+        inventory: o.inventory,
+        inventoryGiven: cmd.getOptionValueSource('inventory') === 'cli',
+      }),
+    );
 }

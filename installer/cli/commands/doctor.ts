@@ -5,7 +5,7 @@ import pLimit from 'p-limit';
 import { $ } from 'zx';
 import { repoPath } from '../../core/paths.ts';
 import { pinnedVersions } from '../../core/versions.ts';
-import { requireSite } from '../../inventory/validate.ts';
+import { requireInventoryFile, requireSite } from '../../inventory/validate.ts';
 import { HELM_PROBE, KUBECTL_PROBE, judgeHelm, judgeKubectl, probe } from '../../cluster/local-tools.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { Problem } from '../../core/diagnostics.ts';
@@ -119,7 +119,14 @@ export async function checkTools(k8s = pinnedVersions().kubernetes.default): Pro
   );
 }
 
-export async function doctorCommand(opts: { output: OutputFormat; inventory: string }): Promise<void> {
+export async function doctorCommand(opts: {
+  output: OutputFormat;
+  inventory: string;
+  inventoryGiven?: boolean;
+}): Promise<void> {
+  // doctor runs anywhere, so a missing inventory.yaml means the pinned default; but an -i naming no file is a
+  // typo, and judging kubectl against the default instead would say ok to what preflight then fails.
+  if (opts.inventoryGiven) requireInventoryFile(opts.inventory);
   const k8s = kubernetesFor(opts.inventory);
   const tools = await checkTools(k8s.version);
   if (opts.output === 'json') printJson(tools);

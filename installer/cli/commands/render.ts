@@ -1,14 +1,15 @@
 // `labctl render`, `render --check` and `labctl diff`.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { ExitError } from '../../core/diagnostics.ts';
-import { requireSite } from '../../inventory/validate.ts';
+import { requireInventoryFile, requireSite } from '../../inventory/validate.ts';
 import { isPlaceholderDisk } from '../../inventory/starter.ts';
 import { readRenderInputs } from '../../render/inputs.ts';
 import { renderSite, secretNeeds, type RenderResult } from '../../render/render.ts';
 import {
   GITIGNORE,
+  MAX_READ_BACK,
   STATE_FILE,
   assertNoSymlink,
   lockRepo,
@@ -18,6 +19,7 @@ import {
   type RepoChange,
 } from '../../render/write.ts';
 import { labctlVersion } from '../../core/build-info.ts';
+import { readCommittedText } from '../../core/regular-file.ts';
 import { pinnedVersions } from '../../core/versions.ts';
 import { formatVersionChanges, versionChanges } from '../../render/version-changes.ts';
 import { SCHEMA_NAME, schemaText } from '../../inventory/schema/emit.ts';
@@ -155,6 +157,8 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
   // The folder and inventory as typed, in sentences: their control characters shown, never sent (docs/security.md).
   const [out, inventory] = [o.out, o.inventory].map((p) => showControls(p));
   if (o.check && !existsSync(o.out)) {
+    // No inventory either: said first, as every command says it; the render suggested below would fail on it.
+    requireInventoryFile(o.inventory);
     throw new ExitError(
       `${out}: no such folder, so there is nothing to check against ${inventory}; ${renderAgain(o)} writes it (or name the site repository checkout with -o DIR)`,
       1,
@@ -255,7 +259,7 @@ export async function diffCommand(o: { inventory: string; out: string }): Promis
   // planWrite refused every path through a symlink: diff never shows a file from outside the folder.
   const read = (p: string) => {
     assertNoSymlink(o.out, p, 'reads');
-    return existsSync(join(o.out, p)) ? readFileSync(join(o.out, p), 'utf8') : '';
+    return existsSync(join(o.out, p)) ? readCommittedText(join(o.out, p), MAX_READ_BACK) : '';
   };
   // The folder's files are Git content (a branch under review): their lines are shown with control characters
   // escaped, so an ESC sequence in a committed file cannot erase or rewrite the diff lines around it.

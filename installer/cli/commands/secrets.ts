@@ -22,6 +22,7 @@ import {
   keyInsideRepo,
 } from '../../secrets/store.ts';
 import { verifiedConfirmed } from '../../secrets/recipients.ts';
+import { ciphertextHash } from '../../secrets/entries-confirmed.ts';
 import { ensureSecrets } from '../../secrets/ensure.ts';
 import { entriesNeeded, entriesOf } from '../../secrets/objects.ts';
 import { generateValue, isGeneratable } from '../../secrets/generate.ts';
@@ -410,13 +411,18 @@ export async function secretsConfirm(o: {
     const identity = store.identity('to confirm entries (only the site key holder can)');
     const refs = o.all ? store.list() : o.entries;
     for (const ref of refs) checkRef(ref);
+    // Each entry read once: the bytes decrypted are the ones whose hash is shown and recorded (three reads
+    // could see three files, one swapped in after the check).
+    const hashes = new Map<string, string>();
     for (const ref of refs) {
-      const value = await store.decrypt(ref, identity); // refuses an entry the site key cannot open
+      const bytes = store.ciphertext(ref);
+      const value = await store.decrypt(ref, identity, bytes); // refuses an entry the site key cannot open
+      hashes.set(ref, ciphertextHash(bytes));
       process.stdout.write(
-        `confirm ${ref}: ciphertext sha256 ${store.entryHash(ref)}, value of ${value.length} characters (check who wrote it: git log -p -- secrets/entries/${ref}.age)\n`,
+        `confirm ${ref}: ciphertext sha256 ${hashes.get(ref)}, value of ${value.length} characters (check who wrote it: git log -p -- secrets/entries/${ref}.age)\n`,
       );
     }
-    store.recordConfirmed(refs, { fresh: o.all });
+    store.recordConfirmed(refs, { fresh: o.all, hashes });
     process.stdout.write(
       `${refs.length} entr${refs.length === 1 ? 'y' : 'ies'} confirmed in ${store.entriesConfirmedFile}; commit secrets/\n`,
     );

@@ -31,6 +31,27 @@ export const asns: Rule = (ctx) => {
 };
 
 /**
+ * A router in the cluster's own AS is an iBGP neighbour. MetalLB speaks iBGP too, so it is no error, but the
+ * design assumes eBGP (docs/decisions.md, "Calico and MetalLB BGP"): the router side render writes
+ * (routers/<name>.frr.conf) spreads each address over the nodes with FRR's `maximum-paths`, which counts eBGP
+ * paths only, and an iBGP router passes what it learns to its other iBGP neighbours only as a route reflector.
+ * Often a copied ASN, so said where it is written.
+ */
+export const ibgpRouters: Rule = (ctx) => {
+  const { bgp } = ctx.site;
+  bgp.routers.forEach((r, i) => {
+    if (r.asn !== bgp.clusterAsn) return;
+    ctx.warn(
+      ['bgp', 'routers', i, 'asn'],
+      `router ${r.name} has the cluster's own AS number (bgp.clusterAsn ${bgp.clusterAsn}), so MetalLB's sessions with it are iBGP: ` +
+        `routers/${r.name}.frr.conf spreads each LoadBalancer address over the nodes with maximum-paths, which counts only eBGP paths, so the router would send each address to one node, ` +
+        `and it passes the pool routes on to its other iBGP neighbours only as a route reflector. Calico never peers with bgp.routers, so its node-to-node mesh is not affected`,
+      `if ${r.name} is not in the cluster's AS, set its asn to the AS it has, or give the cluster a private AS number of its own (bgp.clusterAsn, 64512-65534, none of the routers' asn); if iBGP is meant, the router needs "maximum-paths ibgp" and to reflect or redistribute the pool routes`,
+    );
+  });
+};
+
+/**
  * A router accepts one BGP session per node address. If Calico and MetalLB both peered with it, the
  * second session would be rejected as a duplicate (MetalLB docs, "Calico"): we let MetalLB own the
  * router sessions and allow Calico only towards other routers (docs/decisions.md).

@@ -3,7 +3,7 @@ import { oncallHorizon, oncallReachable } from './oncall.ts';
 import { references, uniqueNames } from './references.ts';
 import { addresses, cidrHostBits, cidrOverlaps, externalAddresses } from './network.ts';
 import { absurdSizes, controlPlane, controlPlaneRacks, disks, storageReplicas, vmHosts } from './nodes.ts';
-import { asns, oneSpeakerPerRouter, routersReachRacks } from './bgp.ts';
+import { asns, ibgpRouters, oneSpeakerPerRouter, routersReachRacks } from './bgp.ts';
 import { labsPath } from './labs-path.ts';
 import { COMPONENT_SECTIONS } from '../schema/component-sections.ts';
 import { sectionRules } from '../schema/component-section.ts';
@@ -34,6 +34,7 @@ const PLATFORM_RULES: Record<string, Rule> = {
   controlPlaneRacks,
   vmHosts,
   asns,
+  ibgpRouters,
   oneSpeakerPerRouter,
   routersReachRacks,
   kubernetesVersion,
