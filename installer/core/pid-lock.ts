@@ -5,10 +5,11 @@
 // is not a live labctl here is stale: one from another host (a folder copied or committed with its lock),
 // a pid now reused by another process, or a pid that is no labctl/node process (a committed lock naming
 // pid 1 would otherwise block every render). Folders shared live between hosts are not supported.
-import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { Problem } from './diagnostics.ts';
+import { NotRegularFile, notRegularSaid, readRegularFile } from './regular-file.ts';
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 const PROC = existsSync('/proc/self/stat');
@@ -30,6 +31,8 @@ export function lockText(): string {
 
 /** How long a lock may hold no pid: labctl writes it in one write right after creating the file. */
 export const WRITING_MS = 2_000;
+/** A lock is three short lines; more than this is not one labctl wrote. */
+const LOCK_MAX = 4096;
 
 /**
  * Why the lock `text` does not belong to a live labctl on this host, or undefined when it may. `ageMs` is how
@@ -92,11 +95,18 @@ export function takePidLock(lock: string, o: { waitMs: number; what: string }): 
     let text = '';
     let ageMs = 0;
     try {
-      ageMs = Date.now() - statSync(lock).mtimeMs;
-      text = readFileSync(lock, 'utf8');
-    } catch {
-      continue;
-    } // released meanwhile
+      ageMs = Date.now() - lstatSync(lock).mtimeMs;
+      text = readRegularFile(lock, LOCK_MAX).toString('utf8');
+    } catch (e) {
+      if (!(e instanceof NotRegularFile)) continue; // released meanwhile
+      // Text that is no pid goes stale after WRITING_MS; a long file is that too. A pipe (read: wait for a
+      // writer forever), a folder or a link labctl never makes: its owner, not labctl, should remove it.
+      if (e.why !== 'too large')
+        throw new Problem(
+          `${lock} ${notRegularSaid(e, LOCK_MAX)}: labctl's lock is a plain file holding the process id of the labctl at work on ${o.what}; labctl never makes this, so nothing was taken over. Remove it, then run again`,
+        );
+      text = '';
+    }
     holder = Number(text.split('\n')[0]!.trim()) || 0;
     if (staleReason(text, ageMs)) {
       rmSync(lock, { force: true });

@@ -1,7 +1,7 @@
 // The folder lock (installer/core/pid-lock.ts): a lock that is not a live labctl on this host is stale and
 // taken over at once; a live one blocks. The trial's case: a committed .labctl/lock naming pid 1.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -106,5 +106,24 @@ describe('pid lock', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(existsSync(join(repo, '.labctl/lock'))).toBe(false);
+  }, 90_000);
+
+  // Left-items helper: a pipe at .labctl/lock made render wait forever (readFileSync waits for a writer).
+  it('a pipe or a folder at .labctl/lock is named and left alone, not read or waited on', async () => {
+    for (const make of ['pipe', 'folder'] as const) {
+      const repo = mkdtempSync(join(tmp, `site-${make}-`));
+      copyFileSync(EXAMPLE, join(repo, 'inventory.yaml'));
+      mkdirSync(join(repo, '.labctl'));
+      const lock = join(repo, '.labctl/lock');
+      if (make === 'pipe') execFileSync('mkfifo', [lock]);
+      else mkdirSync(lock);
+      const r = await labctl(['render', '-i', join(repo, 'inventory.yaml')], { env: { HOME: tmp }, timeoutMs: 30_000 });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(
+        `${lock} is not a regular file (${make === 'pipe' ? 'a pipe, device or socket' : 'a folder'}): labctl's lock is a plain file`,
+      );
+      expect(r.stderr).toContain('nothing was taken over. Remove it, then run again');
+      expect(existsSync(lock)).toBe(true);
+    }
   }, 90_000);
 });
