@@ -82,6 +82,24 @@ describe('labctl kubeconfig on an internal-ca site', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('not a PEM certificate');
   });
+
+  it('-o FILE that exists: refused with its own hint, and that hint (--replace-file) replaces it', async () => {
+    // -o of kubeconfig names a file: it was checked as render's -o folder, so an existing -o FILE said
+    // "-o names the folder to write the site repository into" (exit 2), even with --replace-file.
+    const args = ['kubeconfig', '--user', 'jdoe', '-o', 'kc4.yaml'];
+    expect((await labctl(args, { cwd, env })).code).toBe(0);
+    const again = await labctl([...args, '--namespace', 'course-netsec-firewalls'], { cwd, env });
+    expect(again.code).toBe(1);
+    expect(otherStderr(again.stderr)).toEqual([
+      'labctl: kc4.yaml exists; pass --replace-file to replace it (or choose another --out)',
+    ]);
+    const replaced = await labctl([...args, '--namespace', 'course-netsec-firewalls', '--replace-file'], { cwd, env });
+    expect(otherStderr(replaced.stderr)).toEqual([]);
+    expect(replaced.code).toBe(0);
+    expect(parse(readFileSync(join(cwd, 'kc4.yaml'), 'utf8')).contexts[0].context.namespace).toBe(
+      'course-netsec-firewalls',
+    );
+  });
 });
 
 /** The certificate-authority-data of the written kubeconfig's cluster, decoded. */
