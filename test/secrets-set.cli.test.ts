@@ -2,7 +2,7 @@
 // name (fastest-levenshtein) before a value is read; -k and $LABCTL_AGE_KEY_FILE name the key the same
 // way for set and for render (render -k). The no-echo terminal test is test/security/secrets-tty.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE, labctl } from './helpers.ts';
@@ -151,6 +151,34 @@ describe('-r naming no folder (a typo) or a file (the inventory)', () => {
     const pasted = await labctl(['secrets', 'list', ...folder, '-k', key, '--output', 'json'], { cwd: tmp });
     expect(pasted.stderr).not.toContain('no such');
     expect(JSON.parse(pasted.stdout).entries.length).toBeGreaterThan(0);
+  });
+});
+
+describe('a site repository without a secret store yet', () => {
+  it('secrets list names secrets init with the folder and key as typed, generate says the same, and both run as written', async () => {
+    // secrets list said only "absent: labctl secrets generate -i fresh/inventory.yaml", which then said
+    // "not initialized (run labctl secrets init)": run from the folder above, init names no site there, and
+    // without -k it makes the key at the default place, not the one the other commands were given.
+    mkdirSync(join(tmp, 'fresh'));
+    copyFileSync(EXAMPLE, join(tmp, 'fresh/inventory.yaml'));
+    const freshKey = join(tmp, 'keys', 'fresh.agekey');
+    const list = await labctl(['secrets', 'list', '-i', 'fresh/inventory.yaml', '-k', freshKey], { cwd: tmp });
+    expect(list.code).toBe(1);
+    const init = / so first: (labctl secrets init .*)\n$/.exec(list.stderr)?.[1];
+    expect(init, list.stderr).toBe(`labctl secrets init -r fresh -k ${freshKey}`);
+    // generate finds the (other) key first, then no store: the same folder, as typed.
+    const gen = await labctl(['secrets', 'generate', '-i', 'fresh/inventory.yaml'], {
+      cwd: tmp,
+      env: { LABCTL_AGE_KEY_FILE: key },
+    });
+    expect(gen.code).toBe(1);
+    expect(gen.stderr).toContain('is not initialized (run labctl secrets init -r fresh)\n');
+    const ran = await labctl(init!.split(' ').slice(1), { cwd: tmp });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(existsSync(join(tmp, 'fresh/secrets/recipients.txt'))).toBe(true);
+    expect(existsSync(freshKey)).toBe(true);
+    const again = await labctl(['secrets', 'generate', '-i', 'fresh/inventory.yaml', '-k', freshKey], { cwd: tmp });
+    expect(again.code, again.stderr).toBe(0);
   });
 });
 

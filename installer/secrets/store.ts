@@ -162,7 +162,7 @@ export class SecretStore {
   recipients(): string[] {
     if (!this.initialized()) {
       throw new Problem(
-        `${this.recipientsFile} does not exist: the secret store of this site is not initialized (run labctl secrets init)`,
+        `${this.recipientsFile} does not exist: the secret store of this site is not initialized (run labctl secrets init${this.suggested.store})`,
       );
     }
     const list = readCommittedText(this.recipientsFile)

@@ -381,8 +381,12 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
       ...(missing.some((r) => !r.external) ? [`absent: labctl secrets generate${fixArgs}`] : []),
       ...(missing.some((r) => r.external) ? [`MISSING: labctl secrets set NAME${fixArgs}`] : []),
     ];
+    // A folder without a store: generate and set refuse until secrets init made one, so the fixes start there.
+    const first = store.initialized()
+      ? ''
+      : `; ${showControls(o.repo)} has no secret store yet (no secrets/recipients.txt), so first: labctl secrets init${againStore(o)}`;
     throw new ExitError(
-      `${missing.length} entr${missing.length === 1 ? 'y is' : 'ies are'} missing (${fixes.join('; ')})`,
+      `${missing.length} entr${missing.length === 1 ? 'y is' : 'ies are'} missing (${fixes.join('; ')})${first}`,
       1,
     );
   }
