@@ -160,6 +160,18 @@ describe('labctl kubeconfig: the cluster CA (the API server certificate kubectl 
     expect(clusterCa(join(cwd, 'kc-none.yaml'))).toBeUndefined();
     for (const s of [join(empty, 'admin.conf'), 'kubectl config view --raw', '/etc/kubernetes/pki/ca.crt', '--ca-file'])
       expect(r.stdout).toContain(s);
+    // The flags it names, added to the same command as written: the kubeconfig just written is replaced
+    // (it said "then pass --ca-file ca.crt", which was refused: kc-none.yaml exists).
+    const flags = /then run this command again with (--ca-file ca\.crt --replace-file) /.exec(r.stdout)?.[1];
+    expect(flags, r.stdout).toBeDefined();
+    const handed = newSiteCa('cluster CA from the admin').crt.replace(/\r\n/g, '\n');
+    writeFileSync(join(cwd, 'ca.crt'), handed);
+    const again = await labctl(
+      ['kubeconfig', '--user', 'jdoe', '-o', 'kc-none.yaml', '--state-dir', empty, ...flags!.split(' ')],
+      { cwd, env },
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(clusterCa(join(cwd, 'kc-none.yaml'))).toBe(handed);
   });
 
   it("docs/kubeconfig.md's command, run as written (with ca.crt here): --ca-file wins over admin.conf", async () => {

@@ -83,7 +83,8 @@ const caHint = (admin: string) =>
     `(no --ca-file given and no admin kubeconfig at ${admin}: add the cluster CA, or kubectl will not trust the API server certificate.`,
     ' It is public: the admin who ran labctl up gets it embedded by running this command there (it reads admin.conf from the state directory),',
     " or extracts it with kubectl config view --raw --kubeconfig admin.conf -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d > ca.crt,",
-    ' or copies /etc/kubernetes/pki/ca.crt from a control-plane node; then pass --ca-file ca.crt)',
+    ' or copies /etc/kubernetes/pki/ca.crt from a control-plane node; then run this command again with --ca-file ca.crt --replace-file',
+    ' (the kubeconfig written now is there: without --replace-file it is refused))',
   ].join('');
 
 export async function kubeconfigCommand(o: KubeconfigCommandOptions): Promise<void> {
