@@ -101,7 +101,8 @@ export class SecretStore {
     const path = this.entryPath(ref);
     const rel = relative(this.repoDir, path);
     const { store, inventory } = this.suggested;
-    const fix = `If the value is yours: labctl secrets confirm ${ref}${store} (it shows what it confirms), or store it anew: labctl secrets set ${ref} --replace ${ref}${inventory}. Otherwise restore the file from a commit you trust (git log -p ${shellWord(rel)} shows who wrote it).`;
+    // The commands end the text: followed by a full stop, a suggested `-r .` read as `-r ..` (the parent folder).
+    const fix = `Restore the file from a commit you trust unless the value is yours (git log -p ${shellWord(rel)} shows who wrote it). If it is, confirm it (it shows what it confirms): labctl secrets confirm ${ref}${store}; or store it anew: labctl secrets set ${ref} --replace ${ref}${inventory}`;
     if (!confirmed) return `${ref}: ${this.noManifestReason()}`;
     const want = confirmed.get(ref);
     if (want === undefined)

@@ -156,7 +156,8 @@ function checkUsed(entry: string, needs: SecretNeed[], o: StoreOptions): void {
   const near = nearName(entry, used);
   // Each command named repeats the site flags as typed: copied, it runs against the same folder.
   throw new ExitError(
-    `${entry} is not an entry ${o.inventory} uses, so nothing would read it; nothing was stored.${near ? ` Did you mean ${near}? To store it: labctl secrets set ${near}${again(o)}.` : ''} Every entry: labctl secrets list${again(o)}`,
+    // No full stop after a command: a suggested `-r .` read as `-r ..` (the parent folder).
+    `${entry} is not an entry ${o.inventory} uses, so nothing would read it; nothing was stored.${near ? ` Did you mean ${near}? To store it: labctl secrets set ${near}${again(o)}\n` : ' '}Every entry: labctl secrets list${again(o)}`,
     1,
   );
 }
