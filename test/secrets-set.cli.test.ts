@@ -202,6 +202,10 @@ describe('a site repository without a secret store yet', () => {
     });
     expect(gen.code).toBe(1);
     expect(gen.stderr).toContain('is not initialized (run labctl secrets init -r fresh)\n');
+    // With -k naming the key to come: not "pass --key-file to the key labctl secrets init wrote", but the init.
+    const noKey = await labctl(['secrets', 'generate', '-i', 'fresh/inventory.yaml', '-k', freshKey], { cwd: tmp });
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toContain(`is not initialized (run ${init})\n`);
     const ran = await labctl(init!.split(' ').slice(1), { cwd: tmp });
     expect(ran.code, ran.stderr).toBe(0);
     expect(existsSync(join(tmp, 'fresh/secrets/recipients.txt'))).toBe(true);

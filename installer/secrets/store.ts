@@ -140,7 +140,11 @@ export class SecretStore {
 
   /** The site's private key, read on first use. */
   identity(why = 'to check that secrets/recipients.txt lists only recipients the site key holder confirmed'): string {
-    this.key ??= readIdentity(this.opts.keyFile ?? defaultKeyFile(), why);
+    const keyFile = this.opts.keyFile ?? defaultKeyFile();
+    // Neither store nor key yet (a new site, -k naming the key to come): secrets init makes both, so say that,
+    // not "pass --key-file to the key labctl secrets init wrote".
+    if (this.key === undefined && !existsSync(keyFile) && !this.initialized()) this.recipients();
+    this.key ??= readIdentity(keyFile, why);
     return this.key;
   }
 
