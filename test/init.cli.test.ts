@@ -144,6 +144,32 @@ describe('labctl init from flags (no terminal)', () => {
     expect(readFileSync(join(cwd, 'components/rook-ceph-cluster/values.yaml'), 'utf8')).not.toContain('REPLACE-ME');
   });
 
+  it('--disk: repeated for one node adds its disks; a node that gets no Ceph disk is refused, nothing written', async () => {
+    // Both were dropped silently: the second --disk of a node replaced the first, and a typo (nod1=) or a
+    // node without the storage role left REPLACE-ME in the file with no word about the disk given.
+    const cwd = dir();
+    const two = await labctl(
+      ['init', '--yes', '--disk', 'node1=/dev/disk/by-id/nvme-A', '--disk', 'node1=/dev/disk/by-id/nvme-B'],
+      { cwd },
+    );
+    expect(two.code, two.stderr).toBe(0);
+    const nodes = parse(readFileSync(join(cwd, 'inventory.yaml'), 'utf8')).nodes;
+    expect(nodes[0].disks).toEqual(['/dev/disk/by-id/nvme-A', '/dev/disk/by-id/nvme-B']);
+    for (const [args, said] of [
+      [['--disk', 'nod1=/dev/disk/by-id/nvme-A'], 'nod1 is not a node (--nodes: node1, node2, node3)'],
+      [
+        ['--nodes', 'a=10.10.0.11,b=10.10.0.12,c=10.10.0.13,d=10.10.0.14', '--disk', 'd=/dev/disk/by-id/nvme-D'],
+        'd is not a storage node (storage: a, b, c)',
+      ],
+    ] as const) {
+      const at = dir();
+      const r = await labctl(['init', '--yes', ...args], { cwd: at });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`labctl: --disk ${args.at(-1)}: ${said}; nothing was written\n`);
+      expect(existsSync(join(at, 'inventory.yaml'))).toBe(false);
+    }
+  });
+
   it('a single-node site validates too; its warnings are shown', async () => {
     const cwd = dir();
     const r = await labctl(['init', '--yes', '--nodes', 'solo=10.10.0.5'], { cwd });

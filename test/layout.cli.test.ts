@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -17,7 +18,7 @@ import {
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLE, ROOT, cliEnv, labctl } from './helpers.ts';
+import { EXAMPLE, ROOT, cliEnv, fixture, labctl } from './helpers.ts';
 import { schemaText } from '../installer/inventory/schema/emit.ts';
 
 /** The file an inventory's `# yaml-language-server: $schema=...` line points to, resolved as the editor does: from the inventory's folder. */
@@ -37,6 +38,12 @@ const tmp = () => {
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+const GIT_ID = {
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.invalid',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.invalid',
+};
 
 /** A site repository as a user starts it: inventory.yaml and nothing else. */
 const siteRepo = () => {
@@ -181,6 +188,40 @@ describe('render: -i inventory.yaml and -o its folder by default', () => {
       `site/inventory.yaml is there already (a cp of ${EXAMPLE} would overwrite it): to render the site it describes, use -i site/inventory.yaml`,
     );
     expect(readFileSync(join(cwd, 'site/inventory.yaml'), 'utf8')).toBe(own);
+  });
+});
+
+describe('render after labs.path changed', () => {
+  it('names the lab files left in the old folder (ArgoCD would drop their labs), and its git mv, run as written, moves them', async () => {
+    // render said only "left 3 file(s) ...: labs/README.md, labs/lab.schema.json, labs/roster.schema.json":
+    // the lab files beside them were read by nothing any more, and labs validate found 0 labs.
+    const site = tmp();
+    copyFileSync(EXAMPLE, join(site, 'inventory.yaml'));
+    for (const course of ['netsec', 'os101'])
+      cpSync(fixture('labs/valid', course), join(site, 'labs', course), { recursive: true });
+    const first = await labctl(['render'], { cwd: site });
+    expect(first.code, first.stderr).toBe(0);
+    const git = (...args: string[]) => {
+      const g = spawnSync('git', args, { cwd: site, encoding: 'utf8', env: { ...process.env, ...GIT_ID } });
+      expect(g.status, g.stderr).toBe(0);
+    };
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'site');
+    const inv = join(site, 'inventory.yaml');
+    writeFileSync(inv, readFileSync(inv, 'utf8').replace(/^ {2}path: labs$/m, '  path: courses'));
+    const moved = await labctl(['render'], { cwd: site });
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stderr).toContain(
+      'labctl: labs/ still holds the lab files of netsec, os101, but the labs folder is now courses (labs.path): nothing reads them, and ArgoCD removes their labs and VMs at its next sync.',
+    );
+    const cmd = /move them \(from \.\): (.*)\n/.exec(moved.stderr)?.[1];
+    expect(cmd).toBe('git mv labs/netsec courses/ && git mv labs/os101 courses/');
+    const ran = spawnSync('bash', ['-c', cmd!], { cwd: site, encoding: 'utf8' });
+    expect(ran.status, ran.stderr).toBe(0);
+    const v = await labctl(['labs', 'validate'], { cwd: site });
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^3 lab file\(s\) valid: 3 lab\(s\)/);
   });
 });
 

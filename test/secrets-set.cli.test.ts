@@ -2,7 +2,8 @@
 // name (fastest-levenshtein) before a value is read; -k and $LABCTL_AGE_KEY_FILE name the key the same
 // way for set and for render (render -k). The no-echo terminal test is test/security/secrets-tty.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import * as age from 'age-encryption';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE, labctl } from './helpers.ts';
@@ -28,11 +29,11 @@ describe('secrets set', () => {
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      `bgp/tor-r9 is not an entry site/inventory.yaml uses, so nothing would read it; nothing was stored. Did you mean bgp/tor-r1? To store it: labctl secrets set bgp/tor-r1 -i site/inventory.yaml -r site -k ${key}. Every entry: labctl secrets list -i site/inventory.yaml -r site -k ${key}\n`,
+      `bgp/tor-r9 is not an entry site/inventory.yaml uses, so nothing would read it; nothing was stored. Did you mean bgp/tor-r1? To store it: labctl secrets set bgp/tor-r1 -i site/inventory.yaml -r site -k ${key}\nEvery entry: labctl secrets list -i site/inventory.yaml -r site -k ${key}\n`,
     );
     expect(r.stderr).not.toContain('reading the value');
     expect(existsSync(join(repo, 'secrets/entries/bgp'))).toBe(false);
-    const suggested = /To store it: labctl (.*?)\. Every entry/.exec(r.stderr)![1]!;
+    const suggested = /To store it: labctl (.*)\n/.exec(r.stderr)![1]!;
     const s = await labctl(suggested.split(' '), { cwd: tmp, input: 'router-1-password\n' });
     expect(s.code, s.stderr).toBe(0);
     expect(s.stdout).toBe(
@@ -151,6 +152,66 @@ describe('-r naming no folder (a typo) or a file (the inventory)', () => {
     const pasted = await labctl(['secrets', 'list', ...folder, '-k', key, '--output', 'json'], { cwd: tmp });
     expect(pasted.stderr).not.toContain('no such');
     expect(JSON.parse(pasted.stdout).entries.length).toBeGreaterThan(0);
+  });
+});
+
+describe('a suggested command naming -r .', () => {
+  it('ends its line, so no full stop turns it into -r .. (the parent folder); run as written from the site root, it works', async () => {
+    // "To store it: labctl secrets set bgp/tor-r1 -r .. Every entry" and, with no flag typed at all,
+    // "labctl secrets add-recipient age1... -r .. Otherwise remove the line": copied with the stop, the
+    // command ran against the folder above the site.
+    const typo = await labctl(['secrets', 'set', 'bgp/tor-r9', '-r', '.', '-k', key], { cwd: repo, input: 'x\n' });
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).not.toContain('-r ..');
+    expect(/To store it: (labctl .*)\n/.exec(typo.stderr)?.[1]).toBe(`labctl secrets set bgp/tor-r1 -r . -k ${key}`);
+    const other = await age.identityToRecipient(await age.generateIdentity());
+    appendFileSync(join(repo, 'secrets/recipients.txt'), `${other}\n`);
+    const env = { LABCTL_AGE_KEY_FILE: key };
+    const refused = await labctl(['secrets', 'set', 'bgp/tor-r2', '--replace', 'bgp/tor-r2'], {
+      cwd: repo,
+      env,
+      input: 'router-2\n',
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).not.toContain('-r ..');
+    const add = /: (labctl secrets add-recipient .*)\n$/.exec(refused.stderr)?.[1];
+    expect(add, refused.stderr).toBe(`labctl secrets add-recipient ${other} -r .`);
+    const ran = await labctl(add!.split(' ').slice(1), { cwd: repo, env });
+    expect(ran.code, ran.stderr).toBe(0);
+    const rm = await labctl(['secrets', 'remove-recipient', other, '-r', '.'], { cwd: repo, env });
+    expect(rm.code, rm.stderr).toBe(0);
+  });
+});
+
+describe('a site repository without a secret store yet', () => {
+  it('secrets list names secrets init with the folder and key as typed, generate says the same, and both run as written', async () => {
+    // secrets list said only "absent: labctl secrets generate -i fresh/inventory.yaml", which then said
+    // "not initialized (run labctl secrets init)": run from the folder above, init names no site there, and
+    // without -k it makes the key at the default place, not the one the other commands were given.
+    mkdirSync(join(tmp, 'fresh'));
+    copyFileSync(EXAMPLE, join(tmp, 'fresh/inventory.yaml'));
+    const freshKey = join(tmp, 'keys', 'fresh.agekey');
+    const list = await labctl(['secrets', 'list', '-i', 'fresh/inventory.yaml', '-k', freshKey], { cwd: tmp });
+    expect(list.code).toBe(1);
+    const init = / so first: (labctl secrets init .*)\n$/.exec(list.stderr)?.[1];
+    expect(init, list.stderr).toBe(`labctl secrets init -r fresh -k ${freshKey}`);
+    // generate finds the (other) key first, then no store: the same folder, as typed.
+    const gen = await labctl(['secrets', 'generate', '-i', 'fresh/inventory.yaml'], {
+      cwd: tmp,
+      env: { LABCTL_AGE_KEY_FILE: key },
+    });
+    expect(gen.code).toBe(1);
+    expect(gen.stderr).toContain('is not initialized (run labctl secrets init -r fresh)\n');
+    // With -k naming the key to come: not "pass --key-file to the key labctl secrets init wrote", but the init.
+    const noKey = await labctl(['secrets', 'generate', '-i', 'fresh/inventory.yaml', '-k', freshKey], { cwd: tmp });
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toContain(`is not initialized (run ${init})\n`);
+    const ran = await labctl(init!.split(' ').slice(1), { cwd: tmp });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(existsSync(join(tmp, 'fresh/secrets/recipients.txt'))).toBe(true);
+    expect(existsSync(freshKey)).toBe(true);
+    const again = await labctl(['secrets', 'generate', '-i', 'fresh/inventory.yaml', '-k', freshKey], { cwd: tmp });
+    expect(again.code, again.stderr).toBe(0);
   });
 });
 

@@ -74,6 +74,37 @@ describe('labctl validate (CLI)', () => {
 
 // "did you mean" only for a likely typo (installer/core/near-name.ts): a name far from every valid one gets
 // the list of valid names and no guess (the new-user trial saw `zzzzzzzz`: did you mean "timezone"?).
+describe('labctl validate: a tls.mode without its section', () => {
+  it('names the YAML to add under tls:, and that YAML, pasted there as written, validates', async () => {
+    // It said only "tls.mode acme-dns01 needs tls.acme" (and "needs tls.rfc2136"): nothing said what goes in them.
+    const d = mkdtempSync(join(tmpdir(), 'labctl-tls-mode-'));
+    try {
+      const disks = ['node1', 'node2', 'node3'].flatMap((n) => ['--disk', `${n}=/dev/disk/by-id/nvme-${n}`]);
+      expect((await labctl(['init', '--yes', ...disks], { cwd: d })).code).toBe(0);
+      const file = join(d, 'inventory.yaml');
+      const text = readFileSync(file, 'utf8');
+      // The mode switched by hand from the internal-ca init writes, its section removed.
+      const switched = text
+        .replace('mode: internal-ca', 'mode: acme-dns01')
+        .replace(/\n {2}# OPTIONAL\. Site CA[\s\S]*?keyPairRef: [^\n]+/, '');
+      expect(switched).not.toContain('internalCa');
+      writeFileSync(file, switched);
+      const r = await labctl(['validate'], { cwd: d });
+      expect(r.code).toBe(1);
+      const added = [...r.stderr.matchAll(/needs tls\.\w+ \(hint: add under tls: (.*) \(with your values; /g)].map(
+        (m) => m[1]!,
+      );
+      expect(added.map((a) => a.split(':')[0])).toEqual(['acme', 'rfc2136']);
+      writeFileSync(file, switched.replace(/^tls:\n/m, `tls:\n${added.map((a) => `  ${a}\n`).join('')}`));
+      const ok = await labctl(['validate'], { cwd: d });
+      expect(ok.stderr).not.toMatch(/^\S+:\d+:\d+ (?!.*warning:)/m);
+      expect(ok.code).toBe(0);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('labctl validate: did you mean', () => {
   const dir = mkdtempSync(join(tmpdir(), 'labctl-didyoumean-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

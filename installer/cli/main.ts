@@ -9,7 +9,7 @@ import { fileSystemMessage } from './fs-errors.ts';
 import { labctlVersion } from '../core/build-info.ts';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DEFAULT_INVENTORY } from './options.ts';
+import { DEFAULT_INVENTORY, takesSiteOut } from './options.ts';
 import { shellWord } from '../core/shell-words.ts';
 
 export function buildProgram(): Command {
@@ -28,7 +28,8 @@ export function buildProgram(): Command {
     const o = cmd.opts() as { inventory?: unknown; repo?: unknown; out?: unknown };
     checkFolderFlag(cmd, 'repo', '-r', 'names the site repository, the folder that holds');
     // -o FILE with -i is the file system's refusal (render-fs-errors); without -i, the inventory was sought there.
-    if (cmd.getOptionValueSource('inventory') !== 'cli')
+    // Only the site folder's -o: kubeconfig -o names the file it writes (an existing one with --replace-file).
+    if (cmd.getOptionValueSource('inventory') !== 'cli' && takesSiteOut(cmd))
       checkFolderFlag(cmd, 'out', '-o', 'names the folder to write the site repository into, the one that holds');
     const dir = [o.repo, o.out].find((d): d is string => typeof d === 'string');
     if (cmd.getOptionValueSource('inventory') !== 'default' || typeof o.inventory !== 'string' || !dir) return;

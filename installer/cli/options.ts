@@ -3,7 +3,7 @@
 // from its root, so -i defaults to inventory.yaml and -o/-r to the inventory's folder.
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { UsageError } from '../core/diagnostics.ts';
 import { parseFormat } from './output.ts';
 
@@ -31,7 +31,13 @@ export const inventoryOption = () =>
   new Option('-i, --inventory <file>', 'site inventory file').default(DEFAULT_INVENTORY);
 /** -o of render and diff: no commander default, the inventory's folder is filled in by siteRepoOf. */
 export const outOption = (what: string) =>
-  new Option('-o, --out <dir>', `${what} (default: the folder that holds the inventory)`);
+  new Option(SITE_OUT_FLAGS, `${what} (default: the folder that holds the inventory)`);
+const SITE_OUT_FLAGS = '-o, --out <dir>';
+/**
+ * Whether the command's --out names the site repository's folder (render, diff: outOption), not a file it
+ * writes (kubeconfig -o FILE) or a folder of its own (images build --out).
+ */
+export const takesSiteOut = (cmd: Command): boolean => cmd.options.some((o) => o.flags === SITE_OUT_FLAGS);
 /** -r of the commands that read or write the secret store. */
 export const repoOption = (withInventory = true) =>
   new Option(

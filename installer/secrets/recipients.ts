@@ -109,14 +109,15 @@ export function trustedRecipients(c: TrustCheck): string[] {
   if (unconfirmed.length) {
     throw new Problem(
       `${c.recipientsFile} lists ${unconfirmed.join(', ')}, which the site key holder has not confirmed; nothing was encrypted (a recipient can read every secret written to it). ` +
-        `If it is a key you trust (a backup key): ${unconfirmed.map(how).join('; ')}. Otherwise remove the line (git log -p ${shellWord(c.recipientsFile)} shows who added it).`,
+        // Each suggested command ends the message: followed by a full stop, `-r .` read as `-r ..`.
+        `Remove the line unless it is a key you trust (git log -p ${shellWord(c.recipientsFile)} shows who added it); for a key you trust (a backup key): ${unconfirmed.map(how).join('; ')}`,
     );
   }
   const dropped = confirmed.list.filter((r) => !c.listed.includes(r));
   if (dropped.length) {
     throw new Problem(
       `${c.recipientsFile} no longer lists ${dropped.join(', ')}, which the site key holder confirmed; nothing was encrypted. ` +
-        `To stop encrypting to it: ${dropped.map((r) => `labctl secrets remove-recipient ${shellWord(r)} -r ${shellWord(c.repoArg)}`).join('; ')}. Otherwise restore the line.`,
+        `Restore the line unless you mean to stop encrypting to it; to stop: ${dropped.map((r) => `labctl secrets remove-recipient ${shellWord(r)} -r ${shellWord(c.repoArg)}`).join('; ')}`,
     );
   }
   return confirmed.list;

@@ -101,7 +101,8 @@ export class SecretStore {
     const path = this.entryPath(ref);
     const rel = relative(this.repoDir, path);
     const { store, inventory } = this.suggested;
-    const fix = `If the value is yours: labctl secrets confirm ${ref}${store} (it shows what it confirms), or store it anew: labctl secrets set ${ref} --replace ${ref}${inventory}. Otherwise restore the file from a commit you trust (git log -p ${shellWord(rel)} shows who wrote it).`;
+    // The commands end the text: followed by a full stop, a suggested `-r .` read as `-r ..` (the parent folder).
+    const fix = `Restore the file from a commit you trust unless the value is yours (git log -p ${shellWord(rel)} shows who wrote it). If it is, confirm it (it shows what it confirms): labctl secrets confirm ${ref}${store}; or store it anew: labctl secrets set ${ref} --replace ${ref}${inventory}`;
     if (!confirmed) return `${ref}: ${this.noManifestReason()}`;
     const want = confirmed.get(ref);
     if (want === undefined)
@@ -142,7 +143,11 @@ export class SecretStore {
 
   /** The site's private key, read on first use. */
   identity(why = 'to check that secrets/recipients.txt lists only recipients the site key holder confirmed'): string {
-    this.key ??= readIdentity(this.opts.keyFile ?? defaultKeyFile(), why);
+    const keyFile = this.opts.keyFile ?? defaultKeyFile();
+    // Neither store nor key yet (a new site, -k naming the key to come): secrets init makes both, so say that,
+    // not "pass --key-file to the key labctl secrets init wrote".
+    if (this.key === undefined && !existsSync(keyFile) && !this.initialized()) this.recipients();
+    this.key ??= readIdentity(keyFile, why);
     return this.key;
   }
 
@@ -165,7 +170,7 @@ export class SecretStore {
   recipients(): string[] {
     if (!this.initialized()) {
       throw new Problem(
-        `${this.recipientsFile} does not exist: the secret store of this site is not initialized (run labctl secrets init)`,
+        `${this.recipientsFile} does not exist: the secret store of this site is not initialized (run labctl secrets init${this.suggested.store})`,
       );
     }
     const list = readCommittedText(this.recipientsFile)

@@ -11,6 +11,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { writeFileAtomic } from '../core/atomic-write.ts';
+import { readRegularFile } from '../core/regular-file.ts';
 
 export const PIN_FILE = 'known_hosts';
 
@@ -200,4 +201,30 @@ export function replacePin(p: HostKeyPolicy, blob: Buffer): { previous: string[]
 /** The fingerprints pinned for host:port (the journal may compare them to tell a reinstalled server). */
 export function pinnedFingerprints(pinFile: string, host: string, port: number): string[] {
   return readPins({ node: '', host, port, pinFile }).map(fingerprint);
+}
+
+/**
+ * The fingerprints ssh.knownHostsFile lists for a node (the keys checkHostKey accepts from it), or why it
+ * lists none: then every connection to the node is refused.
+ */
+export function knownHostsFingerprints(
+  file: string,
+  host: string,
+  port: number,
+  node: string,
+): { fingerprints: string[]; refused?: string } {
+  let text: string;
+  try {
+    // Bounded, a regular file (a link to one is fine): the inventory, a commit, names it (not /dev/zero, a pipe).
+    text = readRegularFile(expandHome(file), 16 * 1024 * 1024, { followLinks: true }).toString('utf8');
+  } catch (e) {
+    return {
+      fingerprints: [],
+      refused: `cannot read ${expandHome(file)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    };
+  }
+  const plain = entriesFor(parseKnownHosts(text), host, port, node).filter((e) => !e.marker);
+  if (!plain.length)
+    return { fingerprints: [], refused: `the file has no key for ${hostPattern(host, port)} or ${node}` };
+  return { fingerprints: [...new Set(plain.map((e) => fingerprint(e.blob)))] };
 }

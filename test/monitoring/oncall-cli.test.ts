@@ -83,6 +83,40 @@ describe('labctl oncall', () => {
     expect((await labctl(['oncall', 'now', '-i', EXAMPLE, '--at', '2027-09-06T23:59'])).code).toBe(0);
   });
 
+  it('next and ical agree with now and schedule at the rendered horizon: the whole roster, no name past it', async () => {
+    // next named the rotation's next person (akumar from Mon 2027-09-13) and ical listed shifts past
+    // renderUntil, while Alertmanager (and now, schedule) pages the whole roster there.
+    const at = (t: string, ...more: string[]) => labctl(['oncall', ...more, '-i', EXAMPLE, '--at', t]);
+    const last = await at('2027-09-06T12:00', 'next');
+    expect(last.code, last.stderr).toBe(0);
+    expect(last.stdout).toBe(
+      'next: everyone from Tue 2027-09-07 00:00 GMT+2: past monitoring.oncall.renderUntil 2027-09-06 every critical alert pages the whole roster (jdoe, mmuster, akumar); to hand it to one person again: raise monitoring.oncall.renderUntil, labctl render, commit and push\n',
+    );
+    expect(JSON.parse((await at('2027-09-06T12:00', 'next', '--output', 'json')).stdout)).toMatchObject({
+      next: null,
+      from: '2027-09-06T22:00:00.000Z',
+      pages: 'everyone',
+    });
+    const past = await at('2027-09-08T12:00', 'next');
+    expect(past.code).toBe(1);
+    expect(past.stdout).toBe('');
+    expect(past.stderr).toContain('is past the rotation Alertmanager has (monitoring.oncall.renderUntil 2027-09-06');
+    // now: the last shift ends with the window (it said "until Mon 2027-09-13 09:00").
+    expect((await at('2027-09-06T12:00', 'now')).stdout).toBe(
+      'mmuster is on call (secondary: akumar) until Tue 2027-09-07 00:00 GMT+2, then everyone: past monitoring.oncall.renderUntil 2027-09-06 every critical alert pages the whole roster\n',
+    );
+    // Before the horizon next is unchanged.
+    expect((await at('2027-08-30T12:00', 'next')).stdout).toBe(
+      'next: mmuster from Mon 2027-09-06 09:00 GMT+2 (secondary: akumar)\n',
+    );
+    const cal = await at('2027-08-30T12:00', 'ical', '--weeks', '3');
+    expect(cal.code, cal.stderr).toBe(0);
+    expect(cal.stdout.match(/SUMMARY:On call: \w+/g)).toEqual(['SUMMARY:On call: jdoe', 'SUMMARY:On call: mmuster']);
+    expect(cal.stdout.match(/DTEND:\w+/g)!.at(-1)).toBe('DTEND:20270906T220000Z');
+    expect(cal.stderr).toContain('note: the calendar ends at Tue 2027-09-07 00:00 GMT+2');
+    expect((await at('2027-10-01T12:00', 'ical')).code).toBe(1);
+  });
+
   it('schedule: whole shifts, the running one from its hand-over; past the horizon a line for the whole roster', async () => {
     const s = await labctl(['oncall', 'schedule', '-i', EXAMPLE, '--at', '2026-11-30T11:23', '--weeks', '1']);
     expect(s.code).toBe(0);

@@ -2,7 +2,7 @@
 // redirect URIs, issuer and group names. Everything is read back from the RENDERED files (values.yaml,
 // manifests), so a consumer that stops using identity.ts is caught here.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -193,7 +193,7 @@ describe('labctl kubeconfig', () => {
         '--user',
         'jdoe',
         '--namespace',
-        'course-os101',
+        'course-os101-shell',
         '--ca-file',
         ca,
         '-o',
@@ -205,7 +205,7 @@ describe('labctl kubeconfig', () => {
       expect(kubectl.status).toBe(0);
       const j = JSON.parse(kubectl.stdout) as Obj;
       expect(j['current-context']).toBe('jdoe@cs-lab');
-      expect(j.contexts[0].context.namespace).toBe('course-os101');
+      expect(j.contexts[0].context.namespace).toBe('course-os101-shell');
       expect(j.clusters[0].cluster.server).toBe('https://k8s-api.lab.example.edu:6443');
       expect(j.users[0].user.exec.command).toBe('kubectl');
       expect(j.users[0].user.exec.args.slice(0, 2)).toEqual(['oidc-login', 'get-token']);
@@ -214,6 +214,52 @@ describe('labctl kubeconfig', () => {
       const again = await labctl(['kubeconfig', '-i', EXAMPLE, '--user', 'jdoe', '-o', out]);
       expect(again.code).toBe(1);
       expect(again.stderr).toContain('exists; pass --replace-file');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--namespace: a name that is no namespace is refused; course-<course> (no namespace labctl makes) is named as such', async () => {
+    // The --help and docs/kubeconfig.md example was --namespace course-os101, but labs run in
+    // course-<course>-<lab>: every kubectl command then looked where nothing is. Any text was written as is.
+    const dir = mkdtempSync(join(tmpdir(), 'labctl-kubeconfig-ns-'));
+    try {
+      const out = join(dir, 'kc.yaml');
+      const bad = await labctl(['kubeconfig', '-i', EXAMPLE, '--user', 'jdoe', '--namespace', 'Course OS', '-o', out]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(
+        "labctl: --namespace Course OS: expected a namespace name (lowercase letters, digits and '-', at most 63), e.g. course-netsec-firewalls\n",
+      );
+      expect(existsSync(out)).toBe(false);
+      const course = await labctl([
+        'kubeconfig',
+        '-i',
+        EXAMPLE,
+        '--user',
+        'jdoe',
+        '--namespace',
+        'course-os101',
+        '-o',
+        out,
+      ]);
+      expect(course.code, course.stderr).toBe(0);
+      expect(course.stderr).toContain(
+        'note: no namespace course-os101 exists: each lab of course os101 runs in its own, course-os101-<lab> (labs/os101/<lab>.yaml), so kubectl finds nothing there; give --namespace course-os101-<lab> (with --replace-file)\n',
+      );
+      const lab = await labctl([
+        'kubeconfig',
+        '-i',
+        EXAMPLE,
+        '--user',
+        'jdoe',
+        '--namespace',
+        'course-os101-shell',
+        '-o',
+        out,
+        '--replace-file',
+      ]);
+      expect(lab.code, lab.stderr).toBe(0);
+      expect(lab.stderr).not.toContain('note:');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -82,6 +82,24 @@ describe('labctl kubeconfig on an internal-ca site', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('not a PEM certificate');
   });
+
+  it('-o FILE that exists: refused with its own hint, and that hint (--replace-file) replaces it', async () => {
+    // -o of kubeconfig names a file: it was checked as render's -o folder, so an existing -o FILE said
+    // "-o names the folder to write the site repository into" (exit 2), even with --replace-file.
+    const args = ['kubeconfig', '--user', 'jdoe', '-o', 'kc4.yaml'];
+    expect((await labctl(args, { cwd, env })).code).toBe(0);
+    const again = await labctl([...args, '--namespace', 'course-netsec-firewalls'], { cwd, env });
+    expect(again.code).toBe(1);
+    expect(otherStderr(again.stderr)).toEqual([
+      'labctl: kc4.yaml exists; pass --replace-file to replace it (or choose another --out)',
+    ]);
+    const replaced = await labctl([...args, '--namespace', 'course-netsec-firewalls', '--replace-file'], { cwd, env });
+    expect(otherStderr(replaced.stderr)).toEqual([]);
+    expect(replaced.code).toBe(0);
+    expect(parse(readFileSync(join(cwd, 'kc4.yaml'), 'utf8')).contexts[0].context.namespace).toBe(
+      'course-netsec-firewalls',
+    );
+  });
 });
 
 /** The certificate-authority-data of the written kubeconfig's cluster, decoded. */
@@ -142,6 +160,18 @@ describe('labctl kubeconfig: the cluster CA (the API server certificate kubectl 
     expect(clusterCa(join(cwd, 'kc-none.yaml'))).toBeUndefined();
     for (const s of [join(empty, 'admin.conf'), 'kubectl config view --raw', '/etc/kubernetes/pki/ca.crt', '--ca-file'])
       expect(r.stdout).toContain(s);
+    // The flags it names, added to the same command as written: the kubeconfig just written is replaced
+    // (it said "then pass --ca-file ca.crt", which was refused: kc-none.yaml exists).
+    const flags = /then run this command again with (--ca-file ca\.crt --replace-file) /.exec(r.stdout)?.[1];
+    expect(flags, r.stdout).toBeDefined();
+    const handed = newSiteCa('cluster CA from the admin').crt.replace(/\r\n/g, '\n');
+    writeFileSync(join(cwd, 'ca.crt'), handed);
+    const again = await labctl(
+      ['kubeconfig', '--user', 'jdoe', '-o', 'kc-none.yaml', '--state-dir', empty, ...flags!.split(' ')],
+      { cwd, env },
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(clusterCa(join(cwd, 'kc-none.yaml'))).toBe(handed);
   });
 
   it("docs/kubeconfig.md's command, run as written (with ca.crt here): --ca-file wins over admin.conf", async () => {

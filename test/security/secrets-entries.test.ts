@@ -128,7 +128,7 @@ describe('an entry the site key holder did not write is refused', () => {
     // The status is explained once under the table, and the fix keeps the site flags as typed.
     expect(l.stdout).toContain('\n  REFUSED  not written by the site key holder, so never used');
     expect(l.stderr).toContain(
-      `store it anew: labctl secrets set bgp/tor-r1 --replace bgp/tor-r1 -i ${EXAMPLE} -r ${repo}.`,
+      `store it anew: labctl secrets set bgp/tor-r1 --replace bgp/tor-r1 -i ${EXAMPLE} -r ${repo}\n`,
     );
     const r = await render();
     expect(r.code).toBe(1);

@@ -3,7 +3,14 @@ import { showControls } from '../../core/show-controls.ts';
 import { join } from 'node:path';
 import { ExitError, UsageError } from '../../core/diagnostics.ts';
 import { defaultStateDir, lockStateDir } from '../../cluster/journal.ts';
-import { PIN_FILE, fingerprint, keyType, pinnedFingerprints, replacePin } from '../../ssh/host-keys.ts';
+import {
+  PIN_FILE,
+  fingerprint,
+  keyType,
+  knownHostsFingerprints,
+  pinnedFingerprints,
+  replacePin,
+} from '../../ssh/host-keys.ts';
 import { printJson, type OutputFormat } from '../output.ts';
 import { loadSite } from './cluster-common.ts';
 
@@ -69,12 +76,22 @@ export async function hostsListCommand(o: {
       : n.ssh.knownHostsFile
         ? `ssh.knownHostsFile ${n.ssh.knownHostsFile}`
         : `pinned in ${pinFile}`;
+    // From ssh.knownHostsFile: the keys it lists for the node, as a connection reads them; none is a refusal.
+    const known =
+      !n.ssh.hostKeys?.length && n.ssh.knownHostsFile
+        ? knownHostsFingerprints(n.ssh.knownHostsFile, n.address, n.ssh.port, n.name)
+        : undefined;
     const fps = n.ssh.hostKeys?.length
       ? n.ssh.hostKeys
-      : n.ssh.knownHostsFile
-        ? []
-        : pinnedFingerprints(pinFile, n.address, n.ssh.port);
-    return { node: n.name, address: `${n.address}:${n.ssh.port}`, source, fingerprints: fps };
+      : (known?.fingerprints ?? pinnedFingerprints(pinFile, n.address, n.ssh.port));
+    const refused = known?.refused && `${known.refused}: every connection to it is refused`;
+    return {
+      node: n.name,
+      address: `${n.address}:${n.ssh.port}`,
+      source,
+      fingerprints: fps,
+      ...(refused ? { refused } : {}),
+    };
   });
   if (o.output === 'json') {
     printJson({ hosts: rows });
@@ -83,6 +100,6 @@ export async function hostsListCommand(o: {
   for (const r of rows)
     process.stdout.write(
       // The pin file is state labctl wrote from what hosts answered: shown, never acted on by the terminal.
-      `${showControls(`${r.node.padEnd(12)} ${r.address.padEnd(22)} ${r.fingerprints.join(', ') || (r.source.startsWith('pinned') ? '(not contacted yet: pinned on first contact)' : '(see the file)')}  [${r.source}]`)}\n`,
+      `${showControls(`${r.node.padEnd(12)} ${r.address.padEnd(22)} ${r.fingerprints.join(', ') || (r.refused ? `(none: ${r.refused})` : '(not contacted yet: pinned on first contact)')}  [${r.source}]`)}\n`,
     );
 }

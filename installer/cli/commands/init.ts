@@ -296,15 +296,29 @@ export const QUESTIONS: Question[] = [
 
 const used = (a: Answers) => [a.gateway, ...(a.nodeSpecs ?? []).map((n) => n.address)];
 
-/** `--disk NAME=PATH[,PATH]` values, by node. */
+/** `--disk NAME=PATH[,PATH]` values, by node; a node's repeated --disk adds its paths (the flag is repeatable). */
 function diskFlags(v: string[] | undefined): Map<string, string> {
   const m = new Map<string, string>();
   for (const s of v ?? []) {
     const i = s.indexOf('=');
     if (i < 1) throw new UsageError(`--disk ${s}: expected NODE=/dev/disk/by-id/...`);
-    m.set(s.slice(0, i), s.slice(i + 1));
+    const node = s.slice(0, i);
+    const before = m.get(node);
+    m.set(node, before === undefined ? s.slice(i + 1) : `${before},${s.slice(i + 1)}`);
   }
   return m;
+}
+
+/** A --disk for a node that gets no Ceph disk (a typo, or not a storage node) was dropped silently: refused. */
+function checkDiskNodes(disks: Map<string, string>, storage: string[], all: string[]): void {
+  for (const node of disks.keys()) {
+    if (storage.includes(node)) continue;
+    const shown = showControls(node); // as typed: a control character in it must not act on the terminal
+    const why = all.includes(node)
+      ? `${shown} is not a storage node (storage: ${storage.join(', ') || 'none'})`
+      : `${shown} is not a node (--nodes: ${all.join(', ')})`;
+    throw new UsageError(`--disk ${shown}=${showControls(disks.get(node)!)}: ${why}; nothing was written`);
+  }
 }
 
 const DISK = /^\/dev\/disk\/by-id\/[A-Za-z0-9._:+@-]+$/;
@@ -340,6 +354,12 @@ export async function initCommand(o: InitOptions, flags: Record<string, unknown>
   try {
     for (const q of QUESTIONS) {
       const targets = q.per ? q.per(a) : [undefined];
+      if (q.per)
+        checkDiskNodes(
+          disks,
+          targets as string[],
+          a.nodeSpecs!.map((n) => n.name),
+        );
       for (const node of targets) {
         const field = node ? `nodes[${node}].disks` : q.field;
         const given = node ? disks.get(node) : (flags[q.flag] as string | undefined);

@@ -16,7 +16,10 @@ export function registerKubeconfig(program: Command): void {
       'kubeconfig',
     )
     .option('--replace-file', 'replace an existing kubeconfig file at --out')
-    .option('--namespace <ns>', 'default namespace of the context (e.g. course-os101)')
+    .option(
+      '--namespace <ns>',
+      "default namespace of the context: a lab's, course-<course>-<lab> (e.g. course-netsec-firewalls)",
+    )
     .option(
       '--ca-file <file>',
       'cluster CA certificate (PEM) to embed (default: the certificate-authority-data of <state-dir>/admin.conf, the admin kubeconfig labctl up wrote, when it exists)',

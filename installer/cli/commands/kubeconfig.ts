@@ -83,12 +83,18 @@ const caHint = (admin: string) =>
     `(no --ca-file given and no admin kubeconfig at ${admin}: add the cluster CA, or kubectl will not trust the API server certificate.`,
     ' It is public: the admin who ran labctl up gets it embedded by running this command there (it reads admin.conf from the state directory),',
     " or extracts it with kubectl config view --raw --kubeconfig admin.conf -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d > ca.crt,",
-    ' or copies /etc/kubernetes/pki/ca.crt from a control-plane node; then pass --ca-file ca.crt)',
+    ' or copies /etc/kubernetes/pki/ca.crt from a control-plane node; then run this command again with --ca-file ca.crt --replace-file',
+    ' (the kubeconfig written now is there: without --replace-file it is refused))',
   ].join('');
 
 export async function kubeconfigCommand(o: KubeconfigCommandOptions): Promise<void> {
   if (!/^[a-z0-9][-a-z0-9_.]*$/.test(o.user))
     throw new UsageError(`--user ${o.user}: expected a login name (lowercase letters, digits, - _ .)`);
+  // Written into the context as given: kubectl then fails on every command with a name that is no namespace.
+  if (o.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(o.namespace))
+    throw new UsageError(
+      `--namespace ${showControls(o.namespace)}: expected a namespace name (lowercase letters, digits and '-', at most 63), e.g. course-netsec-firewalls`,
+    );
   const v = requireSite(o.inventory);
   if ('errors' in v) throw new ExitError(`${o.inventory}: ${v.errors.length} error(s)`, 1, v.errors);
   printDiagnostics(v.warnings);
@@ -104,4 +110,10 @@ export async function kubeconfigCommand(o: KubeconfigCommandOptions): Promise<vo
     // The paths as typed: shown escaped in the sentence, one shell word in the command to copy.
     `wrote ${showControls(o.out)}: context ${kc['current-context'] as string}. Use it with: KUBECONFIG=${shellWord(o.out)} kubectl get pods${fromAdmin ? `\n(cluster CA taken from ${showControls(admin)}, cluster ${fromAdmin.cluster}: no --ca-file given)` : caPem ? '' : `\n${caHint(showControls(admin))}`}\n`,
   );
+  // course-<course> looks like the course's namespace, but none is made: each lab has its own.
+  const course = v.site.labs.courses.find((c) => `course-${c.name}` === o.namespace);
+  if (course)
+    process.stderr.write(
+      `note: no namespace ${o.namespace} exists: each lab of course ${course.name} runs in its own, course-${course.name}-<lab> (labs/${course.name}/<lab>.yaml), so kubectl finds nothing there; give --namespace course-${course.name}-<lab> (with --replace-file)\n`,
+    );
 }

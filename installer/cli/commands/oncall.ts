@@ -98,7 +98,11 @@ export async function oncallNow(o: OncallOptions): Promise<void> {
       });
     throw new ExitError(past, 1);
   }
-  const full = shiftsBetween(cfg, t, t + 60 * 86_400_000).find((s) => s.start <= t) ?? onCallAt(cfg, t);
+  const found = shiftsBetween(cfg, t, t + 60 * 86_400_000).find((s) => s.start <= t) ?? onCallAt(cfg, t);
+  // The shift ends with the rendered window at the latest: then Alertmanager pages the whole roster.
+  const rendered = renderWindow(cfg).end;
+  const cut = !!found && found.end > rendered;
+  const full = found && cut ? { ...found, end: rendered } : found;
   if (o.output === 'json') return printJson({ at: new Date(t).toISOString(), oncall: json(full) });
   if (!full)
     throw new ExitError(
@@ -106,16 +110,41 @@ export async function oncallNow(o: OncallOptions): Promise<void> {
       1,
     );
   process.stdout.write(
-    `${full.primary} is on call (secondary: ${full.secondary ?? 'none'}) until ${formatLocal(full.end, cfg.zone)}${full.source === 'override' ? ` [override${full.reason ? `: ${showControls(full.reason)}` : ''}]` : ''}\n`,
+    `${full.primary} is on call (secondary: ${full.secondary ?? 'none'}) until ${formatLocal(full.end, cfg.zone)}${full.source === 'override' ? ` [override${full.reason ? `: ${showControls(full.reason)}` : ''}]` : ''}${cut ? `, then everyone: past monitoring.oncall.renderUntil ${cfg.renderUntil} every critical alert pages the whole roster` : ''}\n`,
   );
 }
 
 export async function oncallNext(o: OncallOptions): Promise<void> {
-  const { cfg } = load(o.inventory);
+  const { cfg, site } = load(o.inventory);
   const t = parseAt(o.at, cfg.zone);
+  // Past the rendered window, or when it ends before the next hand-over, Alertmanager hands the pager to the
+  // whole roster, not to the rotation's next name (as now and schedule say).
+  const rendered = renderWindow(cfg).end;
+  const everyone = {
+    pages: 'everyone',
+    roster: rosterOf(site),
+    renderedUntil: new Date(rendered).toISOString(),
+  };
+  const past = pastRendered(cfg, site, t);
+  if (past) {
+    if (o.output === 'json') return printJson({ at: new Date(t).toISOString(), next: null, ...everyone });
+    throw new ExitError(past, 1);
+  }
   const n = nextChange(cfg, t);
+  if (!n || n.start >= rendered) {
+    if (o.output === 'json')
+      return printJson({
+        at: new Date(t).toISOString(),
+        next: null,
+        from: new Date(rendered).toISOString(),
+        ...everyone,
+      });
+    process.stdout.write(
+      `next: everyone from ${formatLocal(rendered, cfg.zone)}: past monitoring.oncall.renderUntil ${cfg.renderUntil} every critical alert pages the whole roster (${rosterOf(site).join(', ')}); to hand it to one person again: raise monitoring.oncall.renderUntil, labctl render, commit and push\n`,
+    );
+    return;
+  }
   if (o.output === 'json') return printJson({ at: new Date(t).toISOString(), next: json(n) });
-  if (!n) throw new ExitError('no further hand-over in the next two years', 1);
   process.stdout.write(
     `next: ${n.primary} from ${formatLocal(n.start, cfg.zone)} (secondary: ${n.secondary ?? 'none'})\n`,
   );
@@ -153,6 +182,14 @@ export async function oncallIcal(o: OncallOptions): Promise<void> {
   const window = renderWindow(cfg);
   // Default: the whole rendered rotation; --at/--weeks narrow it.
   const from = o.at !== undefined ? parseAt(o.at, cfg.zone) : window.start;
-  const to = o.weeks !== undefined ? from + parseWeeks(o.weeks, 52) * 7 * 86_400_000 : window.end;
+  const past = pastRendered(cfg, site, from);
+  if (past) throw new ExitError(past, 1);
+  const asked = o.weeks !== undefined ? from + parseWeeks(o.weeks, 52) * 7 * 86_400_000 : window.end;
+  // No shift past the rendered window: Alertmanager pages the whole roster there, not the rotation's names.
+  const to = Math.min(asked, window.end);
+  if (asked > window.end)
+    process.stderr.write(
+      `note: the calendar ends at ${formatLocal(window.end, cfg.zone)}: past monitoring.oncall.renderUntil ${cfg.renderUntil} every critical alert pages the whole roster (${rosterOf(site).join(', ')})\n`,
+    );
   process.stdout.write(rotationCalendar(site.site, cfg, shiftsBetween(cfg, from, to), from));
 }

@@ -84,6 +84,40 @@ export function outsideNote(o: RenderOptions): string {
   return `${where} A site repository holds its inventory: cp ${inventory} ${copied}, then use -i ${copied} (README, "The journey")\n`;
 }
 
+/**
+ * labs.path changed: the lab schema render wrote in the old folder is left (kept), and the lab files beside it
+ * are read by nothing any more. ArgoCD's ApplicationSet follows the new folder, so at its next sync it removes
+ * those labs and their VMs; say so before the commit, with the moves that keep them.
+ */
+export function movedLabsNote(out: string, kept: string[], files: Map<string, string>): string {
+  const now = [...files.keys()].find((p) => basename(p) === 'lab.schema.json');
+  if (!now) return '';
+  const labsPath = dirname(now);
+  let note = '';
+  for (const old of kept.filter((p) => basename(p) === 'lab.schema.json').map((p) => dirname(p))) {
+    if (old === labsPath) continue;
+    const dir = join(out, old);
+    // Only a note: a folder removed or unreadable meanwhile is no lab folder left behind.
+    const ls = (d: string) => {
+      try {
+        return readdirSync(d, { withFileTypes: true });
+      } catch {
+        return [];
+      }
+    };
+    const courses = ls(dir)
+      .filter((e) => e.isDirectory() && ls(join(dir, e.name)).some((f) => f.isFile() && f.name.endsWith('.yaml')))
+      .map((e) => e.name)
+      .sort();
+    if (!courses.length) continue;
+    const moves = courses.map((c) => `git mv ${shellWord(join(old, c))} ${shellWord(`${labsPath}/`)}`).join(' && ');
+    note +=
+      `labctl: ${showControls(old)}/ still holds the lab files of ${showControls(courses.join(', '))}, but the labs folder is now ${showControls(labsPath)} (labs.path): ` +
+      `nothing reads them, and ArgoCD removes their labs and VMs at its next sync. Before you commit, move them (from ${showControls(out)}): ${moves}\n`;
+  }
+  return note;
+}
+
 /** The validated site, or the inventory's errors as an ExitError. */
 function siteOf(inventory: string) {
   const v = requireSite(inventory);
@@ -235,6 +269,7 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
         process.stderr.write(
           `labctl: left ${change.kept.length} file(s) that .labctl/rendered.json lists but render never writes there (never removed: top-level files, lab files, .git/, secrets/): ${showControls(change.kept.join(', '))}\n`,
         );
+        process.stderr.write(movedLabsNote(o.out, change.kept, r.files));
       }
       process.stdout.write(
         `rendered ${out}: ${r.stats.files} files, ${r.stats.objects} objects, ${r.components.length} applications (${summary(change)}) in ${ms.toFixed(0)} ms${other ? `; ${other.replace('it was', 'it was last')}` : ''}\n`,

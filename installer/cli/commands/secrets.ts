@@ -157,7 +157,8 @@ function checkUsed(entry: string, needs: SecretNeed[], o: StoreOptions): void {
   const near = nearName(entry, used);
   // Each command named repeats the site flags as typed: copied, it runs against the same folder.
   throw new ExitError(
-    `${entry} is not an entry ${o.inventory} uses, so nothing would read it; nothing was stored.${near ? ` Did you mean ${near}? To store it: labctl secrets set ${near}${again(o)}.` : ''} Every entry: labctl secrets list${again(o)}`,
+    // No full stop after a command: a suggested `-r .` read as `-r ..` (the parent folder).
+    `${entry} is not an entry ${o.inventory} uses, so nothing would read it; nothing was stored.${near ? ` Did you mean ${near}? To store it: labctl secrets set ${near}${again(o)}\n` : ' '}Every entry: labctl secrets list${again(o)}`,
     1,
   );
 }
@@ -382,8 +383,12 @@ export async function secretsList(o: StoreOptions & { output: OutputFormat }): P
       ...(missing.some((r) => !r.external) ? [`absent: labctl secrets generate${fixArgs}`] : []),
       ...(missing.some((r) => r.external) ? [`MISSING: labctl secrets set NAME${fixArgs}`] : []),
     ];
+    // A folder without a store: generate and set refuse until secrets init made one, so the fixes start there.
+    const first = store.initialized()
+      ? ''
+      : `; ${showControls(o.repo)} has no secret store yet (no secrets/recipients.txt), so first: labctl secrets init${againStore(o)}`;
     throw new ExitError(
-      `${missing.length} entr${missing.length === 1 ? 'y is' : 'ies are'} missing (${fixes.join('; ')})`,
+      `${missing.length} entr${missing.length === 1 ? 'y is' : 'ies are'} missing (${fixes.join('; ')})${first}`,
       1,
     );
   }

@@ -50,8 +50,19 @@ export const timezone: Rule = (ctx) => {
 
 export const tlsMode: Rule = (ctx) => {
   const tls = ctx.site.tls;
+  // What to add, as YAML to put under tls: (the keys each needs; inventory.example.yaml explains them).
+  const snippet = {
+    acme: 'acme: {server: https://acme-v02.api.letsencrypt.org/directory, email: noc@example.edu}',
+    rfc2136: `rfc2136: {nameserver: "${ctx.site.network.dnsServers[0]}:53", tsigKeyName: k8s-acme, tsigSecretRef: tls/tsig}`,
+    internalCa: `internalCa: {commonName: ${ctx.site.site.name} CA, keyPairRef: tls/internal-ca}`,
+  };
   const need = (key: 'acme' | 'rfc2136' | 'internalCa') => {
-    if (!tls[key]) ctx.error(['tls', 'mode'], `tls.mode ${tls.mode} needs tls.${key}`);
+    if (!tls[key])
+      ctx.error(
+        ['tls', 'mode'],
+        `tls.mode ${tls.mode} needs tls.${key}`,
+        `add under tls: ${snippet[key]} (with your values; inventory.example.yaml, in the folder labctl version names, explains each key)`,
+      );
   };
   if (tls.mode.startsWith('acme')) need('acme');
   if (tls.mode === 'acme-dns01') need('rfc2136');
