@@ -16,7 +16,11 @@ describe('labctl entry point', () => {
     expect(rendered.code).toBe(0);
     // -o away from the inventory: the other commands would look for the store beside it, so render says how to name it.
     expect(rendered.stdout).toContain(`note: ${a} does not hold ${EXAMPLE}`);
-    expect(rendered.stdout).toContain(`unless given -r ${a}.`);
+    expect(rendered.stdout).toContain(`unless -r ${a} is given.`);
+    // With -o . the flag is not followed by the sentence's full stop: copied, "-r .." named the parent folder.
+    const here = await labctl(['render', '-i', EXAMPLE, '-o', '.'], { cwd: a });
+    expect(here.stdout).toContain('unless -r . is given.');
+    expect(here.stdout).not.toContain('-r ..');
     const viaTsx = await labctl(['render', '--check', '-i', EXAMPLE, '-o', a], { env: { LABCTL_NO_BUNDLE: '1' } });
     expect(viaTsx.code, viaTsx.stdout + viaTsx.stderr).toBe(0);
     expect(viaTsx.stdout).toContain('is up to date');

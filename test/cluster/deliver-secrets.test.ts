@@ -95,7 +95,7 @@ describe('up: the secrets before the hand-over', () => {
       `ArgoCD needs credentials to pull the site repository (git ls-remote ${REPO_URL} without credentials failed: `,
     );
     await expect(deliverPlatformSecrets(site, o(), repo, kubeconfigPath(), () => {})).rejects.toThrow(
-      `and the secret store in ${repo} has no argocd/site-repo-password. Next: labctl secrets set argocd/site-repo-password -i ${inv} -r ${repo} -k ${key}, then run labctl up -i ${inv} -r ${repo} -k ${key} again (finished steps are not repeated)`,
+      `and the secret store in ${repo} has no argocd/site-repo-password. Store it, then run labctl up -i ${inv} -r ${repo} -k ${key} again (finished steps are not repeated): labctl secrets set argocd/site-repo-password -i ${inv} -r ${repo} -k ${key}`,
     );
   }, 120_000);
 

@@ -77,7 +77,7 @@ export function outsideNote(o: RenderOptions): string {
   const copy = join(o.out, 'inventory.yaml');
   const [out, inventory, copied] = [o.out, o.inventory, copy].map(shellWord);
   const [outShown, invShown] = [o.out, o.inventory].map((p) => showControls(p));
-  const where = `note: ${outShown} does not hold ${invShown}, so labctl secrets, plan, preflight and up look for the secret store beside ${invShown} (in ${showControls(dirname(o.inventory))}) unless given -r ${out}.`;
+  const where = `note: ${outShown} does not hold ${invShown}, so labctl secrets, plan, preflight and up look for the secret store beside ${invShown} (in ${showControls(dirname(o.inventory))}) unless -r ${out} is given.`;
   // An inventory of its own there (the site's, edited): a cp pasted from this note would overwrite it.
   if (existsSync(copy))
     return `${where} ${showControls(copy)} is there already (a cp of ${invShown} would overwrite it): to render the site it describes, use -i ${copied} (README, "The journey")\n`;

@@ -71,7 +71,7 @@ export async function deliverPlatformSecrets(
     const why = await repoNeedsCredentials(site.site.gitRepo);
     if (why)
       throw new Error(
-        `ArgoCD needs credentials to pull the site repository (${why}) and the secret store in ${repo} has no ${REPO_CREDENTIAL}. Next: labctl secrets set ${REPO_CREDENTIAL}${siteArgs(flags)}, ${again}`,
+        `ArgoCD needs credentials to pull the site repository (${why}) and the secret store in ${repo} has no ${REPO_CREDENTIAL}. Store it, ${again}: labctl secrets set ${REPO_CREDENTIAL}${siteArgs(flags)}`,
       );
     log(`secrets: ${site.site.gitRepo} is readable without credentials; ArgoCD pulls it anonymously`);
   }
