@@ -73,6 +73,13 @@ export function validateLabs(o: LabsOptions): LabsResult {
     throw new UsageError(
       `${inventoryGiven} is the site inventory, not a lab file: labctl validate ${shellWord(inventoryGiven)} checks it; the labs commands take lab files (${join(site?.labs.path ?? 'labs', '<course>', '<lab>.yaml')}) or their folders, by default all of them`,
     );
+  // A path typed that does not exist is a wrong argument (exit 2), as a missing -i is; it was a lab error
+  // "PATH:1:1 file or folder not found" and "1 error(s) in 0 lab file(s)", exit 1.
+  const missing = o.paths?.find((p) => !existsSync(p));
+  if (missing)
+    throw new UsageError(
+      `${missing}: no such file or folder; the labs commands take lab files (${join(site?.labs.path ?? 'labs', '<course>', '<lab>.yaml')}) or their folders, by default all of them`,
+    );
   const loaded = loadLabs(
     o.paths?.length ? o.paths : [labsDir],
     labsDir,

@@ -247,6 +247,21 @@ describe('labctl labs validate', () => {
     expect((await labctl(['validate', 'inventory.yaml'], { cwd: d })).code).toBe(0);
   });
 
+  // New-user trial: a mistyped path was "labs/netsec/nonexist.yaml:1:1 file or folder not found", exit 1 (a lab error).
+  it('a lab file or folder named that does not exist is a usage error (exit 2) naming it', async () => {
+    const d = tmp('missing-path');
+    dirs.push(d);
+    writeFileSync(join(d, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    for (const cmd of ['validate', 'list', 'capacity']) {
+      const r = await labctl(['labs', cmd, 'labs/netsec/nonexist.yaml'], { cwd: d });
+      expect(r.code, cmd).toBe(2);
+      expect(r.stderr).toContain(
+        'labctl: labs/netsec/nonexist.yaml: no such file or folder; the labs commands take lab files (labs/<course>/<lab>.yaml) or their folders, by default all of them\n',
+      );
+    }
+  });
+
   it('a date, memory, SSH key or cloud-init file field of the wrong form is said in words, never as the regular expression', async () => {
     // New-user trial: schedule.end "2027-15-02" was 'not valid (pattern ^[0-9]{4}-(0[1-9]|1[0-2])-...)'.
     const d = tmp('patterns');
