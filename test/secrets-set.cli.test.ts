@@ -2,7 +2,17 @@
 // name (fastest-levenshtein) before a value is read; -k and $LABCTL_AGE_KEY_FILE name the key the same
 // way for set and for render (render -k). The no-echo terminal test is test/security/secrets-tty.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import * as age from 'age-encryption';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -180,6 +190,35 @@ describe('a suggested command naming -r .', () => {
     expect(ran.code, ran.stderr).toBe(0);
     const rm = await labctl(['secrets', 'remove-recipient', other, '-r', '.'], { cwd: repo, env });
     expect(rm.code, rm.stderr).toBe(0);
+  });
+
+  it('keeps a typed -k: the recipient commands it suggests, run as written without the environment, work', async () => {
+    // New-user trial: "labctl secrets add-recipient age1... -r ." dropped the -k typed, so on a second site's key
+    // it ran against the default key (another site's, or none).
+    const other = await age.identityToRecipient(await age.generateIdentity());
+    appendFileSync(join(repo, 'secrets/recipients.txt'), `${other}\n`);
+    const refused = await labctl(['secrets', 'set', 'bgp/tor-r2', '--replace', 'bgp/tor-r2', '-k', key], {
+      cwd: repo,
+      input: 'router-2\n',
+    });
+    expect(refused.code).toBe(1);
+    const add = /: (labctl secrets add-recipient .*)\n$/.exec(refused.stderr)?.[1];
+    expect(add, refused.stderr).toBe(`labctl secrets add-recipient ${other} -r . -k ${key}`);
+    const ran = await labctl(add!.split(' ').slice(1), { cwd: repo });
+    expect(ran.code, ran.stderr).toBe(0);
+    // Dropped from the list again: the refusal names remove-recipient, with the same flags.
+    writeFileSync(
+      join(repo, 'secrets/recipients.txt'),
+      readFileSync(join(repo, 'secrets/recipients.txt'), 'utf8').replace(`${other}\n`, ''),
+    );
+    const dropped = await labctl(['secrets', 'set', 'bgp/tor-r2', '--replace', 'bgp/tor-r2', '-k', key], {
+      cwd: repo,
+      input: 'router-2\n',
+    });
+    expect(dropped.code).toBe(1);
+    const rm = /to stop: (labctl secrets remove-recipient .*)\n$/.exec(dropped.stderr)?.[1];
+    expect(rm, dropped.stderr).toBe(`labctl secrets remove-recipient ${other} -r . -k ${key}`);
+    expect((await labctl(rm!.split(' ').slice(1), { cwd: repo })).code).toBe(0);
   });
 });
 

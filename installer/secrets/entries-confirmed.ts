@@ -33,7 +33,11 @@ export function entriesConfirmedText(identity: string, m: Map<string, string>): 
  * The confirmed entries (name -> ciphertext sha256) after checking the MAC; undefined when the file does
  * not exist (a store from before entries were confirmed, see docs/secrets.md "Confirmed entries").
  */
-export function readEntriesConfirmed(file: string, identity: string, repoArg: string): Map<string, string> | undefined {
+export function readEntriesConfirmed(
+  file: string,
+  identity: string,
+  storeArgs: string,
+): Map<string, string> | undefined {
   if (!existsSync(file)) return undefined;
   const m = new Map<string, string>();
   let mac = '';
@@ -56,7 +60,7 @@ export function readEntriesConfirmed(file: string, identity: string, repoArg: st
   if (!macMatches(siteMac(identity, PURPOSE, canonical(m)), mac)) {
     throw new Problem(
       `${file} was not confirmed with this site key (its MAC does not match): it was edited, or the key is another site's; no entry is used. ` +
-        `Restore it from a commit you trust (git log -p ${shellWord(file)}); if every entry is yours, labctl secrets confirm --all -r ${shellWord(repoArg)} confirms them anew.`,
+        `Restore it from a commit you trust (git log -p ${shellWord(file)}); if every entry is yours, labctl secrets confirm --all${storeArgs} confirms them anew.`,
     );
   }
   return m;

@@ -62,7 +62,8 @@ export interface TrustCheck {
   listed: string[];
   identity: string;
   siteRecipient: string;
-  repoArg: string;
+  /** The store flags of a suggested command, as typed: ` -r DIR` and ` -k KEY` when one was given. */
+  storeArgs: string;
 }
 
 /**
@@ -95,7 +96,7 @@ export function verifiedConfirmed(
 
 export function trustedRecipients(c: TrustCheck): string[] {
   // Recipients come from a committed file and -r from the user: both quoted for the shell the hint is pasted into.
-  const how = (r: string) => `labctl secrets add-recipient ${shellWord(r)} -r ${shellWord(c.repoArg)}`;
+  const how = (r: string) => `labctl secrets add-recipient ${shellWord(r)}${c.storeArgs}`;
   const confirmedList = verifiedConfirmed(c); // c.siteRecipient: names another site's key as such
   if (!confirmedList) {
     const others = c.listed.filter((r) => r !== c.siteRecipient);
@@ -117,7 +118,7 @@ export function trustedRecipients(c: TrustCheck): string[] {
   if (dropped.length) {
     throw new Problem(
       `${c.recipientsFile} no longer lists ${dropped.join(', ')}, which the site key holder confirmed; nothing was encrypted. ` +
-        `Restore the line unless you mean to stop encrypting to it; to stop: ${dropped.map((r) => `labctl secrets remove-recipient ${shellWord(r)} -r ${shellWord(c.repoArg)}`).join('; ')}`,
+        `Restore the line unless you mean to stop encrypting to it; to stop: ${dropped.map((r) => `labctl secrets remove-recipient ${shellWord(r)}${c.storeArgs}`).join('; ')}`,
     );
   }
   return confirmed.list;

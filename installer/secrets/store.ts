@@ -92,7 +92,7 @@ export class SecretStore {
     return readEntriesConfirmed(
       this.entriesConfirmedFile,
       this.identity('to check that the entries are the ones the site key holder wrote'),
-      this.repoDir,
+      this.suggested.store,
     );
   }
 
@@ -160,7 +160,7 @@ export class SecretStore {
       listed: this.recipients(),
       identity,
       siteRecipient: await age.identityToRecipient(identity),
-      repoArg: this.repoDir,
+      storeArgs: this.suggested.store,
     });
   }
   initialized(): boolean {
