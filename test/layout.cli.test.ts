@@ -148,6 +148,24 @@ describe('render: -i inventory.yaml and -o its folder by default', () => {
     expect(r.stderr).toContain('run labctl render -i inventory.yaml -o out and commit the result');
   });
 
+  it('render --check where a file labctl did not write stands in the way: names it and --overwrite, which then renders', async () => {
+    // New-user trial: --check said only "run labctl render ... and commit", and that render refused the file.
+    const d = siteRepo();
+    expect((await labctl(['render', '-o', 'out'], { cwd: d })).code).toBe(0);
+    const state = join(d, 'out/.labctl/rendered.json');
+    writeFileSync(state, readFileSync(state, 'utf8').replace('  "apps/argocd.yaml",\n', ''));
+    writeFileSync(join(d, 'out/apps/argocd.yaml'), 'mine\n');
+    const r = await labctl(['render', '--check', '-o', 'out'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'run labctl render -i inventory.yaml -o out and commit the result; 1 of them labctl did not write (apps/argocd.yaml): move them away first, or add --overwrite to replace them\n',
+    );
+    expect((await labctl(['render', '-i', 'inventory.yaml', '-o', 'out'], { cwd: d })).code).toBe(1);
+    const over = await labctl(['render', '-i', 'inventory.yaml', '-o', 'out', '--overwrite'], { cwd: d });
+    expect(over.code, over.stderr).toBe(0);
+    expect((await labctl(['render', '--check', '-o', 'out'], { cwd: d })).code).toBe(0);
+  });
+
   it("diff defaults to the inventory's folder and exits 0 whether or not it shows a change (as its --help says)", async () => {
     const d = siteRepo();
     expect((await labctl(['render'], { cwd: d })).code).toBe(0);

@@ -210,8 +210,12 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
     const other = versionNote(o.out);
     if (stale.length) {
       process.stdout.write(stale.join('\n') + '\n');
+      // Files labctl did not write where it would: the render suggested alone refuses them (new-user trial).
+      const theirs = change.conflicts.length
+        ? `; ${change.conflicts.length} of them labctl did not write (${showControls(change.conflicts.slice(0, 5).join(', '))}${change.conflicts.length > 5 ? ', ...' : ''}): move them away first, or add --overwrite to replace them`
+        : '';
       throw new ExitError(
-        `${out} is not what ${inventory} renders (${stale.length} file(s))${other ? `; ${other}` : ''}; run ${renderAgain(o)} and commit the result`,
+        `${out} is not what ${inventory} renders (${stale.length} file(s))${other ? `; ${other}` : ''}; run ${renderAgain(o)} and commit the result${theirs}`,
         1,
       );
     }
