@@ -72,6 +72,8 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
   } catch {
     return fail(file, 'not valid UTF-8 text; expected a YAML file');
   }
+  const breakAt = yaml11OnlyBreak(text);
+  if (breakAt) return fail(file, breakAt.message, breakAt.line, breakAt.col);
   if (text.trim() === '' || text.split('\n').every((l) => /^\s*(#.*)?$/.test(l))) {
     return fail(file, 'file is empty; expected a YAML mapping');
   }
@@ -120,6 +122,35 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
     return fail(file, `invalid YAML: ${firstLine((e as Error).message)}`);
   }
   return { ok: true, source: makeSource(file, doc, pos, data) };
+}
+
+/** Line breaks of YAML 1.1 that labctl's YAML 1.2 reader takes for ordinary characters. */
+const YAML11_ONLY_BREAKS: Record<string, string> = {
+  '\r': 'a carriage return (CR) without a line feed after it',
+  '\u0085': 'a raw U+0085 (NEXT LINE)',
+  '\u2028': 'a raw U+2028 (LINE SEPARATOR)',
+  '\u2029': 'a raw U+2029 (PARAGRAPH SEPARATOR)',
+};
+
+/**
+ * The first character Helm, ArgoCD, Kubernetes (go-yaml v2) and cloud-init (PyYAML) read as a line break
+ * and labctl's YAML 1.2 reader does not: a lone CR, NEL, LS or PS. After a `#` it ended the comment for them
+ * only, so a key written behind it (`title: x # note<LS>staffGroup: other`) was data Helm used and
+ * `labs validate` never saw; inside a quoted value it changed the value. CRLF line ends are fine.
+ */
+function yaml11OnlyBreak(text: string): { line: number; col: number; message: string } | undefined {
+  const m = /\r(?!\n)|[\u0085\u2028\u2029]/.exec(text);
+  if (!m) return undefined;
+  const before = text.slice(0, m.index);
+  const line = before.split('\n').length;
+  const col = m.index - before.lastIndexOf('\n');
+  const c = m[0];
+  const escaped = c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  return {
+    line,
+    col,
+    message: `${YAML11_ONLY_BREAKS[c]}: Helm, ArgoCD and Kubernetes (YAML 1.1) read it as a line break and labctl (YAML 1.2) does not, so they would read other keys and values than labctl checked; remove it, or write it as ${escaped} inside a double-quoted string`,
+  };
 }
 
 /** Integers JavaScript cannot hold exactly: reported as written, never as the rounded number. */

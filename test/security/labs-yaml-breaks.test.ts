@@ -1,0 +1,61 @@
+// Attack: course staff hide a key from `labs validate` behind a character that Helm's YAML 1.1 reader
+// (go-yaml v2, as ArgoCD runs it) takes for a line break and labctl's YAML 1.2 reader does not: a lone CR,
+// NEL (U+0085), LINE SEPARATOR (U+2028) or PARAGRAPH SEPARATOR (U+2029) ends a comment for Helm only, so
+// `title: x # note<LS>staffGroup: course-netsec-students` is one comment for labs validate and a
+// staffGroup for Helm. The hidden group is one labs validate refuses when it is visible: through the hidden
+// line it got kubevirt.io:admin over the lab's VMs. labs validate (the real CLI, as the rendered CI runs it)
+// must refuse the file at the character; real helm shows that the hidden key is what ArgoCD would render.
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearLabs, helmApp, labText, put, siteRepo, validate, type SiteRepo } from './labs-helpers.ts';
+
+const BREAKS: [string, string][] = [
+  ['a lone CR', '\r'],
+  ['NEL (U+0085)', '\u0085'],
+  ['LINE SEPARATOR (U+2028)', '\u2028'],
+  ['PARAGRAPH SEPARATOR (U+2029)', '\u2029'],
+];
+const HIDDEN = 'staffGroup: course-netsec-students';
+
+let repo: SiteRepo;
+beforeAll(async () => {
+  repo = await siteRepo('yaml-breaks');
+});
+afterAll(() => rmSync(repo.dir, { recursive: true, force: true }));
+
+describe('attack: a key hidden behind a YAML 1.1-only line break', () => {
+  it('the same staffGroup, visible, is refused by labs validate', async () => {
+    clearLabs(repo);
+    put(repo, 'labs/netsec/grant.yaml', labText('netsec', HIDDEN));
+    const r = await validate(repo);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("is the course's students group");
+  });
+
+  for (const [name, c] of BREAKS)
+    it(`${name} after a comment: labs validate refuses the file at the character; helm reads the hidden staffGroup`, async () => {
+      clearLabs(repo);
+      const rel = 'labs/netsec/grant.yaml';
+      const f = put(repo, rel, labText('netsec', `# lab notes${c}${HIDDEN}`));
+      const r = await validate(repo);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`${f}:7:12 `);
+      expect(r.stderr).toContain('read it as a line break and labctl (YAML 1.2) does not');
+      expect(r.stderr).not.toMatch(/[\r\u0085\u2028\u2029]/);
+      // What ArgoCD would do with the file labs validate passed before: helm grants the hidden group
+      // kubevirt.io:admin over the lab's VMs.
+      const h = await helmApp(repo, rel);
+      expect(h.code, h.stderr).toBe(0);
+      const staff = h.objects.find((o) => o.kind === 'RoleBinding' && o.metadata?.name === 'staff-vms') as unknown as {
+        subjects: { name: string }[];
+      };
+      expect(staff.subjects.map((s) => s.name)).toEqual(['oidc:course-netsec-students']);
+    });
+
+  it('CRLF line ends are fine', async () => {
+    clearLabs(repo);
+    put(repo, 'labs/netsec/crlf.yaml', labText('netsec', '# written on Windows').replace(/\n/g, '\r\n'));
+    const r = await validate(repo);
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
