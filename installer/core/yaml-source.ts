@@ -72,7 +72,7 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
   } catch {
     return fail(file, 'not valid UTF-8 text; expected a YAML file');
   }
-  const breakAt = yaml11OnlyBreak(text);
+  const breakAt = yaml11OnlyBreak(text) ?? goYamlNonPrintable(text);
   if (breakAt) return fail(file, breakAt.message, breakAt.line, breakAt.col);
   if (text.trim() === '' || text.split('\n').every((l) => /^\s*(#.*)?$/.test(l))) {
     return fail(file, 'file is empty; expected a YAML mapping');
@@ -115,6 +115,8 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
   }
   const unsafe = unsafeNumbers(doc, file, pos);
   if (unsafe.length) return { ok: false, diagnostics: unsafe };
+  const refused = goYamlRefuses(doc, text, file, pos);
+  if (refused.length) return { ok: false, diagnostics: refused };
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
@@ -151,6 +153,76 @@ function yaml11OnlyBreak(text: string): { line: number; col: number; message: st
     col,
     message: `${YAML11_ONLY_BREAKS[c]}: Helm, ArgoCD and Kubernetes (YAML 1.1) read it as a line break and labctl (YAML 1.2) does not, so they would read other keys and values than labctl checked; remove it, or write it as ${escaped} inside a double-quoted string`,
   };
+}
+
+/** Where in `text` offset `i` is, 1-based. */
+function lineCol(text: string, i: number): { line: number; col: number } {
+  const before = text.slice(0, i);
+  return { line: before.split('\n').length, col: i - before.lastIndexOf('\n') };
+}
+
+const FOR_HELM =
+  'Helm, ArgoCD and Kubernetes (go-yaml v2) refuse the file (one lab file or roster they cannot read stops the labs ApplicationSet for every course)';
+
+/**
+ * A raw character go-yaml v2 refuses ("control characters are not allowed"): C0 but tab, LF and CR, DEL,
+ * C1, U+FFFE and U+FFFF. labctl's reader took them as text, so labs validate passed such a file.
+ */
+function goYamlNonPrintable(text: string): { line: number; col: number; message: string } | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+  const m = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]/.exec(text);
+  if (!m) return undefined;
+  const code = m[0].charCodeAt(0);
+  const hex = code.toString(16).padStart(code > 0xff ? 4 : 2, '0');
+  const esc = code > 0xff ? `\\u${hex}` : `\\x${hex}`;
+  return {
+    ...lineCol(text, m.index),
+    message: `a raw control character (U+${code.toString(16).padStart(4, '0').toUpperCase()}): ${FOR_HELM}; remove it, or write it as ${esc} inside a double-quoted string`,
+  };
+}
+
+const STR_TAG = 'tag:yaml.org,2002:str';
+
+/**
+ * What labctl's reader accepts and go-yaml v2 reads otherwise or not at all: a directive (%YAML, %TAG), a
+ * tag other than !!str (!!float 1 is a string here and a number there, !!binary bytes here and text there,
+ * !!set and !!omap empty here), a key over two lines and the double-quoted escapes \/ and \uD800-\uDFFF it refuses.
+ */
+function goYamlRefuses(doc: Document, text: string, file: string, pos: (o: number) => Position): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const add = (at: Position, message: string) =>
+    out.push({ severity: 'error', file, line: at.line, col: at.col, path: '', message });
+  const directive = /^%/m.exec(text);
+  if (directive)
+    add(
+      lineCol(text, directive.index),
+      `a YAML directive (${firstLine(text.slice(directive.index)).slice(0, 40)}): Helm and ArgoCD (go-yaml v2) read directives otherwise or refuse the file; remove it`,
+    );
+  visit(doc, {
+    Pair(_key, pair) {
+      const k = pair.key as YamlNode | null;
+      if (k && isScalar(k) && k.range && text.slice(k.range[0], k.range[1]).includes('\n'))
+        add(pos(k.range[0]), `a key written over more than one line: ${FOR_HELM}; write the key on one line`);
+    },
+    Node(_key, node) {
+      if (node.tag && node.tag !== STR_TAG && !isAlias(node))
+        add(
+          pos(node.range?.[0] ?? 0),
+          `the tag ${node.tag.replace('tag:yaml.org,2002:', '!!')}: Helm and ArgoCD (go-yaml v2) read tagged values otherwise than labctl; remove the tag (quote a value that must stay text)`,
+        );
+      if (isScalar(node) && node.type === 'QUOTE_DOUBLE' && node.range) {
+        const raw = text.slice(node.range[0], node.range[1]);
+        for (const m of raw.matchAll(/\\(\/|u[dD][89a-fA-F][0-9a-fA-F]{2}|U0000[dD][89a-fA-F][0-9a-fA-F]{2})|\\./g)) {
+          if (m[1] === undefined) continue;
+          add(
+            pos(node.range[0] + (m.index ?? 0)),
+            `the escape \\${m[1]}: ${FOR_HELM}; ${m[1] === '/' ? 'write / without the backslash' : 'a lone surrogate is no character; remove it'}`,
+          );
+        }
+      }
+    },
+  });
+  return out;
 }
 
 /** Integers JavaScript cannot hold exactly: reported as written, never as the rounded number. */

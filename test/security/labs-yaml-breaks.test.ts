@@ -59,3 +59,50 @@ describe('attack: a key hidden behind a YAML 1.1-only line break', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 });
+
+// Attack: a lab file that labs validate passed and Helm's reader refuses. ArgoCD's git files generator reads
+// every lab file with the same reader (sigs.k8s.io/yaml over go-yaml v2), and one file it cannot read stops
+// the labs ApplicationSet for every course: a green CI run let one course's staff freeze all labs.
+/** [what, the lab file's text, where labs validate points: LINE:COL]. */
+const UNREADABLE: [string, string, string][] = [
+  ['a raw C1 control in the title', labText('netsec').replace('title: Attack', 'title: "Evil \u009b2J"'), '2:14'],
+  ['a raw DEL in a comment', labText('netsec', '# notes \u007f'), '7:9'],
+  [
+    'the escape \\/ (JSON allows it, go-yaml v2 does not)',
+    labText('netsec').replace('title: Attack', 'title: "a\\/b"'),
+    '2:10',
+  ],
+  ['a lone surrogate escape', labText('netsec').replace('title: Attack', 'title: "a\\ud800"'), '2:10'],
+  [
+    'a tag: !!omap [{internet: true}] is an empty mapping for labctl and a list for Helm',
+    labText('netsec', 'network: !!omap [{internet: true}]'),
+    '7:17',
+  ],
+  ['a %TAG directive', `%TAG !e! tag:yaml.org,2002:\n---\n${labText('netsec')}`, '1:1'],
+  ['a flow key over two lines', labText('netsec', 'access: {"ss\\\n  h": true}'), '7:10'],
+];
+
+describe('attack: a lab file labs validate passed and Helm cannot read', () => {
+  for (const [name, text, at] of UNREADABLE)
+    it(`${name}: labs validate refuses it, located; helm fails on it`, async () => {
+      clearLabs(repo);
+      const rel = 'labs/netsec/unreadable.yaml';
+      const f = put(repo, rel, text);
+      const r = await validate(repo);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`${f}:${at} `);
+      expect(r.stderr).not.toMatch(/[\x7f-\x9f]/);
+      const h = await helmApp(repo, rel);
+      expect(h.code, h.stdout).not.toBe(0);
+    });
+
+  it('the same characters written as escapes pass and Helm renders them', async () => {
+    clearLabs(repo);
+    const rel = 'labs/netsec/escaped.yaml';
+    put(repo, rel, labText('netsec').replace('title: Attack', 'title: "Evil \\x9b2J a/b"'));
+    const r = await validate(repo);
+    expect(r.code, r.stderr).toBe(0);
+    const h = await helmApp(repo, rel);
+    expect(h.code, h.stderr).toBe(0);
+  });
+});
