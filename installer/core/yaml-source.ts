@@ -186,7 +186,7 @@ const STR_TAG = 'tag:yaml.org,2002:str';
 /**
  * What labctl's reader accepts and go-yaml v2 reads otherwise or not at all: a directive (%YAML, %TAG), a
  * tag other than !!str (!!float 1 is a string here and a number there, !!binary bytes here and text there,
- * !!set and !!omap empty here), a key over two lines and the double-quoted escapes \/ and \uD800-\uDFFF it refuses.
+ * !!set and !!omap empty here), a key over two lines, tabs where it wants spaces and the double-quoted escapes \/ and \uD800-\uDFFF it refuses.
  */
 function goYamlRefuses(doc: Document, text: string, file: string, pos: (o: number) => Position): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -198,6 +198,29 @@ function goYamlRefuses(doc: Document, text: string, file: string, pos: (o: numbe
       lineCol(text, directive.index),
       `a YAML directive (${firstLine(text.slice(directive.index)).slice(0, 40)}): Helm and ArgoCD (go-yaml v2) read directives otherwise or refuse the file; remove it`,
     );
+  // Tabs go-yaml v2 refuses outside scalars: at a line's first column (a blank line of whitespace too), and in
+  // the space after a block indicator (`-\tx`, `- \tx`, `?\tk`). Inside a scalar (a Makefile in a block
+  // literal) a tab is text for both.
+  const scalars: [number, number][] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.range) scalars.push([node.range[0], node.range[2]]);
+    },
+  });
+  const inScalar = (i: number) => scalars.some(([a, b]) => i >= a && i < b);
+  let lineStart = 0;
+  for (const line of text.split('\n')) {
+    const m = /^\t|^ *(?:[-?] +)*[-?] *(\t)/.exec(line);
+    const at = m ? lineStart + (m[1] === undefined ? 0 : m[0].length - 1) : -1;
+    if (m && !inScalar(at)) {
+      add(
+        lineCol(text, at),
+        `a tab ${at === lineStart ? "at the line's start" : 'after a block indicator (- or ?)'}: ${FOR_HELM}; use spaces`,
+      );
+      break;
+    }
+    lineStart += line.length + 1;
+  }
   visit(doc, {
     Pair(_key, pair) {
       const k = pair.key as YamlNode | null;

@@ -79,6 +79,8 @@ const UNREADABLE: [string, string, string][] = [
     '7:17',
   ],
   ['a %TAG directive', `%TAG !e! tag:yaml.org,2002:\n---\n${labText('netsec')}`, '1:1'],
+  ['a blank line holding a tab', labText('netsec', '\t'), '7:1'],
+  ['a tab after a list dash', labText('netsec', '', 'students:\n  -\talice'), '7:4'],
   ['a flow key over two lines', labText('netsec', 'access: {"ss\\\n  h": true}'), '7:10'],
 ];
 
@@ -96,10 +98,11 @@ describe('attack: a lab file labs validate passed and Helm cannot read', () => {
       expect(h.code, h.stdout).not.toBe(0);
     });
 
-  it('the same characters written as escapes pass and Helm renders them', async () => {
+  it('the same characters written as escapes pass and Helm renders them; a tab inside a block scalar is text', async () => {
     clearLabs(repo);
     const rel = 'labs/netsec/escaped.yaml';
-    put(repo, rel, labText('netsec').replace('title: Attack', 'title: "Evil \\x9b2J a/b"'));
+    const make = 'cloudInit:\n  files:\n    - path: /opt/Makefile\n      content: |\n        all:\n        \techo hi\n';
+    put(repo, rel, labText('netsec', make).replace('title: Attack', 'title: "Evil \\x9b2J a/b"'));
     const r = await validate(repo);
     expect(r.code, r.stderr).toBe(0);
     const h = await helmApp(repo, rel);
