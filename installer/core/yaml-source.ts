@@ -165,20 +165,29 @@ const FOR_HELM =
   'Helm, ArgoCD and Kubernetes (go-yaml v2) refuse the file (one lab file or roster they cannot read stops the labs ApplicationSet for every course)';
 
 /**
- * A raw character go-yaml v2 refuses ("control characters are not allowed"): C0 but tab, LF and CR, DEL,
- * C1, U+FFFE and U+FFFF. labctl's reader took them as text, so labs validate passed such a file.
+ * A raw character go-yaml v2 refuses ("control characters are not allowed") or reads otherwise: C0 but tab,
+ * LF and CR, DEL, C1, U+FFFE and U+FFFF, and a byte order mark past the start. labctl's reader took them as
+ * text (or skipped the mark), so labs validate passed such a file.
  */
 function goYamlNonPrintable(text: string): { line: number; col: number; message: string } | undefined {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-  const m = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]/.exec(text);
-  if (!m) return undefined;
-  const code = m[0].charCodeAt(0);
-  const hex = code.toString(16).padStart(code > 0xff ? 4 : 2, '0');
-  const esc = code > 0xff ? `\\u${hex}` : `\\x${hex}`;
-  return {
-    ...lineCol(text, m.index),
-    message: `a raw control character (U+${code.toString(16).padStart(4, '0').toUpperCase()}): ${FOR_HELM}; remove it, or write it as ${esc} inside a double-quoted string`,
-  };
+  for (const m of text.matchAll(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]/g)) {
+    const code = m[0].charCodeAt(0);
+    // A byte order mark is one only at the start; anywhere else labctl's reader skipped it and go-yaml keeps
+    // it in the key or value (\ufeffapiVersion is no key of the schema).
+    if (code === 0xfeff && m.index === 0) continue;
+    const hex = code.toString(16).padStart(code > 0xff ? 4 : 2, '0');
+    const esc = code > 0xff ? `\\u${hex}` : `\\x${hex}`;
+    const what =
+      code === 0xfeff
+        ? "a byte order mark (U+FEFF) past the file's start"
+        : `a raw control character (U+${code.toString(16).padStart(4, '0').toUpperCase()})`;
+    return {
+      ...lineCol(text, m.index),
+      message: `${what}: ${FOR_HELM}; remove it, or write it as ${esc} inside a double-quoted string`,
+    };
+  }
+  return undefined;
 }
 
 const STR_TAG = 'tag:yaml.org,2002:str';
@@ -224,6 +233,12 @@ function goYamlRefuses(doc: Document, text: string, file: string, pos: (o: numbe
   visit(doc, {
     Pair(_key, pair) {
       const k = pair.key as YamlNode | null;
+      // `memory\n  : 4Gi`: labctl's reader takes the key, go-yaml v2 refuses an implicit key whose ':' is on a
+      // later line (an explicit `? key` may have it there).
+      const gap = k && isScalar(k) && k.range ? /^\s*:/.exec(text.slice(k.range[1])) : null;
+      const explicit = k?.range && /\?\s*$/.test(text.slice(0, k.range[0]));
+      if (gap?.[0].includes('\n') && !explicit && k?.range)
+        add(pos(k.range[0]), `a key whose ':' is on a later line: ${FOR_HELM}; write the key and its ':' on one line`);
       if (k && isScalar(k) && k.range && text.slice(k.range[0], k.range[1]).includes('\n'))
         add(pos(k.range[0]), `a key written over more than one line: ${FOR_HELM}; write the key on one line`);
     },

@@ -81,6 +81,16 @@ const UNREADABLE: [string, string, string][] = [
   ['a %TAG directive', `%TAG !e! tag:yaml.org,2002:\n---\n${labText('netsec')}`, '1:1'],
   ['a blank line holding a tab', labText('netsec', '\t'), '7:1'],
   ['a tab after a list dash', labText('netsec', '', 'students:\n  -\talice'), '7:4'],
+  [
+    'a byte order mark after the first comment (labctl skipped it, go-yaml keeps it in the key)',
+    `# a lab\n\ufeff${labText('netsec')}`,
+    '2:1',
+  ],
+  [
+    "a key whose ':' is on the next line",
+    labText('netsec').replace('image: ubuntu-24.04', 'image\n  : ubuntu-24.04'),
+    '4:1',
+  ],
   ['a flow key over two lines', labText('netsec', 'access: {"ss\\\n  h": true}'), '7:10'],
 ];
 
