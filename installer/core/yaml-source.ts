@@ -216,7 +216,12 @@ function goYamlRefuses(doc: Document, text: string, file: string, pos: (o: numbe
       if (node.range) scalars.push([node.range[0], node.range[2]]);
     },
   });
-  const inScalar = (i: number) => scalars.some(([a, b]) => i >= a && i < b);
+  // Scalars never nest and come in document order; lines are read in order too: one sweep, not a search per line.
+  let si = 0;
+  const inScalar = (i: number) => {
+    while (si < scalars.length && scalars[si]![1] <= i) si++;
+    return si < scalars.length && scalars[si]![0] <= i;
+  };
   let lineStart = 0;
   for (const line of text.split('\n')) {
     const m = /^\t|^ *(?:[-?] +)*[-?] *(\t)/.exec(line);
@@ -235,9 +240,15 @@ function goYamlRefuses(doc: Document, text: string, file: string, pos: (o: numbe
       const k = pair.key as YamlNode | null;
       // `memory\n  : 4Gi`: labctl's reader takes the key, go-yaml v2 refuses an implicit key whose ':' is on a
       // later line (an explicit `? key` may have it there).
-      const gap = k && isScalar(k) && k.range ? /^\s*:/.exec(text.slice(k.range[1])) : null;
-      const explicit = k?.range && /\?\s*$/.test(text.slice(0, k.range[0]));
-      if (gap?.[0].includes('\n') && !explicit && k?.range)
+      let split = false;
+      if (k && isScalar(k) && k.range) {
+        const gap = /\s*:/y;
+        gap.lastIndex = k.range[1];
+        let b = k.range[0] - 1;
+        while (b >= 0 && /\s/.test(text[b]!)) b--;
+        split = !!gap.exec(text)?.[0].includes('\n') && text[b] !== '?';
+      }
+      if (split && k?.range)
         add(pos(k.range[0]), `a key whose ':' is on a later line: ${FOR_HELM}; write the key and its ':' on one line`);
       if (k && isScalar(k) && k.range && text.slice(k.range[0], k.range[1]).includes('\n'))
         add(pos(k.range[0]), `a key written over more than one line: ${FOR_HELM}; write the key on one line`);

@@ -119,3 +119,21 @@ describe('attack: a lab file labs validate passed and Helm cannot read', () => {
     expect(h.code, h.stderr).toBe(0);
   });
 });
+
+describe("attack: a lab file that makes labs validate's own checks slow", () => {
+  it('100,000 scalars and 100,000 "-<tab>" lines inside a block scalar: checked in seconds (one sweep, not a search per line)', async () => {
+    clearLabs(repo);
+    const n = 100_000;
+    put(
+      repo,
+      'labs/netsec/slow.yaml',
+      `${labText('netsec')}x: [${Array(n).fill('1').join(',')}]\ny: |\n${'  -\tx\n'.repeat(n)}`,
+    );
+    const t0 = Date.now();
+    const r = await validate(repo);
+    const took = Date.now() - t0;
+    expect(r.code, r.stderr).toBe(1); // x and y are unknown keys
+    expect(r.stderr).toContain('x: unknown key');
+    expect(took, `labs validate took ${took} ms`).toBeLessThan(20_000);
+  }, 120_000);
+});
