@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { Problem } from '../core/diagnostics.ts';
 import type { Site } from '../inventory/types.ts';
 import { readRenderInputs } from '../render/inputs.ts';
 import { rootApplication } from '../render/app-of-apps.ts';
@@ -40,6 +42,56 @@ function writeLog(file: string, parts: string[]): void {
   );
 }
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * The admin kubeconfig labctl keeps, built anew from the three values kubeadm's admin.conf holds: the
+ * cluster CA, the client certificate and its key (of the current context), with `server` set by labctl.
+ * The host's text is never used as it is: whatever else a kubeconfig may say runs on this machine when
+ * helm, kubectl or labctl read it (a user's `exec` plugin is a command, `auth-provider`, `tokenFile`,
+ * `proxy-url`, a second cluster `current-context` names), and a host answering at the first control
+ * plane's address is trusted for nothing it sends (docs/security.md, boundary 3).
+ */
+export function adminKubeconfig(text: string, server: string, hostName: string): string {
+  const refuse = (why: string): never => {
+    throw new Problem(
+      `${hostName} [fetch-kubeconfig]: /etc/kubernetes/admin.conf is not what kubeadm writes (${why}); labctl keeps only its cluster CA, client certificate and key, and uses none of it`,
+    );
+  };
+  let kc: unknown;
+  try {
+    kc = parseYaml(text);
+  } catch {
+    refuse('not YAML');
+  }
+  const doc = kc as {
+    'current-context'?: unknown;
+    contexts?: { name?: unknown; context?: { cluster?: unknown; user?: unknown } }[];
+    clusters?: { name?: unknown; cluster?: Record<string, unknown> }[];
+    users?: { name?: unknown; user?: Record<string, unknown> }[];
+  } | null;
+  if (!doc || typeof doc !== 'object') return refuse('not a mapping');
+  const ctx = Array.isArray(doc.contexts) ? doc.contexts.find((c) => c?.name === doc['current-context']) : undefined;
+  if (!ctx?.context) return refuse('no current context');
+  const cluster = Array.isArray(doc.clusters) ? doc.clusters.find((c) => c?.name === ctx.context?.cluster) : undefined;
+  const user = Array.isArray(doc.users) ? doc.users.find((u) => u?.name === ctx.context?.user) : undefined;
+  const b64 = (o: Record<string, unknown> | undefined, key: string): string => {
+    const v = o?.[key];
+    return typeof v === 'string' && BASE64.test(v) ? v : refuse(`no ${key}`);
+  };
+  const ca = b64(cluster?.cluster, 'certificate-authority-data');
+  const cert = b64(user?.user, 'client-certificate-data');
+  const key = b64(user?.user, 'client-key-data');
+  return stringifyYaml({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'kubernetes', cluster: { 'certificate-authority-data': ca, server } }],
+    users: [{ name: 'kubernetes-admin', user: { 'client-certificate-data': cert, 'client-key-data': key } }],
+    contexts: [{ name: 'kubernetes-admin@kubernetes', context: { cluster: 'kubernetes', user: 'kubernetes-admin' } }],
+    'current-context': 'kubernetes-admin@kubernetes',
+  });
+}
+
 /** admin.conf of the first control plane, pointed at the API VIP's DNS name, stored 0600 in the state dir. */
 export async function fetchKubeconfig(site: Site, o: HandOverOptions): Promise<string> {
   const first = site.nodes.find((n) => n.roles.includes('control-plane'))!;
@@ -47,7 +99,7 @@ export async function fetchKubeconfig(site: Site, o: HandOverOptions): Promise<s
   try {
     const r = await host.runScript('cat /etc/kubernetes/admin.conf\n', { timeoutMs: 30_000, step: 'fetch-kubeconfig' });
     if (r.code !== 0) throw new Error(`${first.name} [fetch-kubeconfig]: ${r.stderr.trim()}`);
-    const text = r.stdout.replace(/server: https:\/\/\S+/, `server: https://${site.kubernetes.apiDnsName}:6443`);
+    const text = adminKubeconfig(r.stdout, `https://${site.kubernetes.apiDnsName}:6443`, first.name);
     const file = join(o.stateDir, 'admin.conf');
     writeAtomic(file, text);
     return file;

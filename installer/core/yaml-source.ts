@@ -72,6 +72,8 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
   } catch {
     return fail(file, 'not valid UTF-8 text; expected a YAML file');
   }
+  const breakAt = yaml11OnlyBreak(text) ?? goYamlNonPrintable(text);
+  if (breakAt) return fail(file, breakAt.message, breakAt.line, breakAt.col);
   if (text.trim() === '' || text.split('\n').every((l) => /^\s*(#.*)?$/.test(l))) {
     return fail(file, 'file is empty; expected a YAML mapping');
   }
@@ -113,6 +115,8 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
   }
   const unsafe = unsafeNumbers(doc, file, pos);
   if (unsafe.length) return { ok: false, diagnostics: unsafe };
+  const refused = goYamlRefuses(doc, text, file, pos);
+  if (refused.length) return { ok: false, diagnostics: refused };
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
@@ -120,6 +124,154 @@ export function parseYamlText(file: string, input: Buffer | string): LoadResult 
     return fail(file, `invalid YAML: ${firstLine((e as Error).message)}`);
   }
   return { ok: true, source: makeSource(file, doc, pos, data) };
+}
+
+/** Line breaks of YAML 1.1 that labctl's YAML 1.2 reader takes for ordinary characters. */
+const YAML11_ONLY_BREAKS: Record<string, string> = {
+  '\r': 'a carriage return (CR) without a line feed after it',
+  '\u0085': 'a raw U+0085 (NEXT LINE)',
+  '\u2028': 'a raw U+2028 (LINE SEPARATOR)',
+  '\u2029': 'a raw U+2029 (PARAGRAPH SEPARATOR)',
+};
+
+/**
+ * The first character Helm, ArgoCD, Kubernetes (go-yaml v2) and cloud-init (PyYAML) read as a line break
+ * and labctl's YAML 1.2 reader does not: a lone CR, NEL, LS or PS. After a `#` it ended the comment for them
+ * only, so a key written behind it (`title: x # note<LS>staffGroup: other`) was data Helm used and
+ * `labs validate` never saw; inside a quoted value it changed the value. CRLF line ends are fine.
+ */
+function yaml11OnlyBreak(text: string): { line: number; col: number; message: string } | undefined {
+  const m = /\r(?!\n)|[\u0085\u2028\u2029]/.exec(text);
+  if (!m) return undefined;
+  const before = text.slice(0, m.index);
+  const line = before.split('\n').length;
+  const col = m.index - before.lastIndexOf('\n');
+  const c = m[0];
+  const escaped = c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  return {
+    line,
+    col,
+    message: `${YAML11_ONLY_BREAKS[c]}: Helm, ArgoCD and Kubernetes (YAML 1.1) read it as a line break and labctl (YAML 1.2) does not, so they would read other keys and values than labctl checked; remove it, or write it as ${escaped} inside a double-quoted string`,
+  };
+}
+
+/** Where in `text` offset `i` is, 1-based. */
+function lineCol(text: string, i: number): { line: number; col: number } {
+  const before = text.slice(0, i);
+  return { line: before.split('\n').length, col: i - before.lastIndexOf('\n') };
+}
+
+const FOR_HELM =
+  'Helm, ArgoCD and Kubernetes (go-yaml v2) refuse the file (one lab file or roster they cannot read stops the labs ApplicationSet for every course)';
+
+/**
+ * A raw character go-yaml v2 refuses ("control characters are not allowed") or reads otherwise: C0 but tab,
+ * LF and CR, DEL, C1, U+FFFE and U+FFFF, and a byte order mark past the start. labctl's reader took them as
+ * text (or skipped the mark), so labs validate passed such a file.
+ */
+function goYamlNonPrintable(text: string): { line: number; col: number; message: string } | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+  for (const m of text.matchAll(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]/g)) {
+    const code = m[0].charCodeAt(0);
+    // A byte order mark is one only at the start; anywhere else labctl's reader skipped it and go-yaml keeps
+    // it in the key or value (\ufeffapiVersion is no key of the schema).
+    if (code === 0xfeff && m.index === 0) continue;
+    const hex = code.toString(16).padStart(code > 0xff ? 4 : 2, '0');
+    const esc = code > 0xff ? `\\u${hex}` : `\\x${hex}`;
+    const what =
+      code === 0xfeff
+        ? "a byte order mark (U+FEFF) past the file's start"
+        : `a raw control character (U+${code.toString(16).padStart(4, '0').toUpperCase()})`;
+    return {
+      ...lineCol(text, m.index),
+      message: `${what}: ${FOR_HELM}; remove it, or write it as ${esc} inside a double-quoted string`,
+    };
+  }
+  return undefined;
+}
+
+const STR_TAG = 'tag:yaml.org,2002:str';
+
+/**
+ * What labctl's reader accepts and go-yaml v2 reads otherwise or not at all: a directive (%YAML, %TAG), a
+ * tag other than !!str (!!float 1 is a string here and a number there, !!binary bytes here and text there,
+ * !!set and !!omap empty here), a key over two lines, tabs where it wants spaces and the double-quoted escapes \/ and \uD800-\uDFFF it refuses.
+ */
+function goYamlRefuses(doc: Document, text: string, file: string, pos: (o: number) => Position): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const add = (at: Position, message: string) =>
+    out.push({ severity: 'error', file, line: at.line, col: at.col, path: '', message });
+  const directive = /^%/m.exec(text);
+  if (directive)
+    add(
+      lineCol(text, directive.index),
+      `a YAML directive (${firstLine(text.slice(directive.index)).slice(0, 40)}): Helm and ArgoCD (go-yaml v2) read directives otherwise or refuse the file; remove it`,
+    );
+  // Tabs go-yaml v2 refuses outside scalars: at a line's first column (a blank line of whitespace too), and in
+  // the space after a block indicator (`-\tx`, `- \tx`, `?\tk`). Inside a scalar (a Makefile in a block
+  // literal) a tab is text for both.
+  const scalars: [number, number][] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.range) scalars.push([node.range[0], node.range[2]]);
+    },
+  });
+  // Scalars never nest and come in document order; lines are read in order too: one sweep, not a search per line.
+  let si = 0;
+  const inScalar = (i: number) => {
+    while (si < scalars.length && scalars[si]![1] <= i) si++;
+    return si < scalars.length && scalars[si]![0] <= i;
+  };
+  let lineStart = 0;
+  for (const line of text.split('\n')) {
+    const m = /^\t|^ *(?:[-?] +)*[-?] *(\t)/.exec(line);
+    const at = m ? lineStart + (m[1] === undefined ? 0 : m[0].length - 1) : -1;
+    if (m && !inScalar(at)) {
+      add(
+        lineCol(text, at),
+        `a tab ${at === lineStart ? "at the line's start" : 'after a block indicator (- or ?)'}: ${FOR_HELM}; use spaces`,
+      );
+      break;
+    }
+    lineStart += line.length + 1;
+  }
+  visit(doc, {
+    Pair(_key, pair) {
+      const k = pair.key as YamlNode | null;
+      // `memory\n  : 4Gi`: labctl's reader takes the key, go-yaml v2 refuses an implicit key whose ':' is on a
+      // later line (an explicit `? key` may have it there).
+      let split = false;
+      if (k && isScalar(k) && k.range) {
+        const gap = /\s*:/y;
+        gap.lastIndex = k.range[1];
+        let b = k.range[0] - 1;
+        while (b >= 0 && /\s/.test(text[b]!)) b--;
+        split = !!gap.exec(text)?.[0].includes('\n') && text[b] !== '?';
+      }
+      if (split && k?.range)
+        add(pos(k.range[0]), `a key whose ':' is on a later line: ${FOR_HELM}; write the key and its ':' on one line`);
+      if (k && isScalar(k) && k.range && text.slice(k.range[0], k.range[1]).includes('\n'))
+        add(pos(k.range[0]), `a key written over more than one line: ${FOR_HELM}; write the key on one line`);
+    },
+    Node(_key, node) {
+      if (node.tag && node.tag !== STR_TAG && !isAlias(node))
+        add(
+          pos(node.range?.[0] ?? 0),
+          `the tag ${node.tag.replace('tag:yaml.org,2002:', '!!')}: Helm and ArgoCD (go-yaml v2) read tagged values otherwise than labctl; remove the tag (quote a value that must stay text)`,
+        );
+      if (isScalar(node) && node.type === 'QUOTE_DOUBLE' && node.range) {
+        const raw = text.slice(node.range[0], node.range[1]);
+        for (const m of raw.matchAll(/\\(\/|u[dD][89a-fA-F][0-9a-fA-F]{2}|U0000[dD][89a-fA-F][0-9a-fA-F]{2})|\\./g)) {
+          if (m[1] === undefined) continue;
+          add(
+            pos(node.range[0] + (m.index ?? 0)),
+            `the escape \\${m[1]}: ${FOR_HELM}; ${m[1] === '/' ? 'write / without the backslash' : 'a lone surrogate is no character; remove it'}`,
+          );
+        }
+      }
+    },
+  });
+  return out;
 }
 
 /** Integers JavaScript cannot hold exactly: reported as written, never as the rounded number. */

@@ -9,6 +9,7 @@ import { overlaps, parseCidr, protectedRanges } from './protected.ts';
 import { GROUPS, realmGroups } from '../render/platform/identity.ts';
 import { HOST_RESERVE, VM_MEMORY_OVERHEAD_MIB, showMiB } from './sizes.ts';
 import type { Lab } from './types.ts';
+import { LIMITS } from './schema.ts';
 
 /** What the catalog says about images: every name with an image.yaml, and the valid ones with their minimum disk. */
 export interface ImageFacts {
@@ -20,6 +21,17 @@ export interface RuleInput {
   labs: Lab[];
   images?: ImageFacts;
   site?: Site;
+}
+
+// A lab with schema errors is still checked here: count only what has the right type.
+const bytes = (s: unknown) => (typeof s === 'string' ? Buffer.byteLength(s, 'utf8') : 0);
+const each = <T>(xs: T[] | undefined, f: (x: T) => number) =>
+  Array.isArray(xs) ? xs.reduce((a, x) => a + f(x), 0) : 0;
+
+/** Bytes of a lab's cloud-init additions as the chart counts them (Go's len): file paths and contents, runcmd, packages. */
+export function cloudInitBytes(spec: Lab['spec']): number {
+  const ci = spec.cloudInit ?? {};
+  return each(ci.files, (f) => bytes(f?.path) + bytes(f?.content)) + each(ci.runcmd, bytes) + each(ci.packages, bytes);
 }
 
 export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnostic[]; warnings: Diagnostic[] } {
@@ -122,6 +134,24 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
         r.warn(
           ['staffGroup'],
           `staffGroup ${s.staffGroup} is not a group of the realm (${GROUPS.courseStaff(lab.course)} is): nobody would manage the VMs`,
+        );
+    }
+    // Every student's user-data Secret repeats the cloud-init additions; ArgoCD's repo-server renders them all
+    // (the chart fails past the same bounds, charts/vm-lab/templates/students.yaml).
+    const shared = cloudInitBytes(s);
+    if (shared > LIMITS.cloudInitBytes)
+      r.error(
+        ['cloudInit'],
+        `${shared} bytes of cloud-init files, runcmd and packages go into every VM's user-data; at most ${LIMITS.cloudInitBytes} (256 KiB): a Secret holds at most 1 MiB`,
+        'put large files into the image (images/<name>/) or download them in runcmd',
+      );
+    else {
+      const total = each(lab.students, (st) => shared + bytes(st.name) + each(st.sshKeys, bytes));
+      if (total > LIMITS.labUserDataBytes)
+        r.error(
+          ['cloudInit'],
+          `the user-data of ${lab.students.length} students weighs ${total} bytes (${shared} of cloud-init additions each, with their keys); at most ${LIMITS.labUserDataBytes} (32 MiB) per lab, which ArgoCD renders at once`,
+          'fewer or smaller cloud-init files, or split the students over two labs',
         );
     }
     if (raw && lab.diskGiB > raw.rawGiB) {

@@ -20,6 +20,10 @@ export const LIMITS = {
   runcmd: 100,
   runcmdLength: 4096,
   quantityLength: 8,
+  /** Bytes of cloudInit files (path + content), runcmd and packages: they go into every VM's user-data Secret. */
+  cloudInitBytes: 256 * 1024,
+  /** Bytes of every student's user-data together (the additions, the login and its keys, per student). */
+  labUserDataBytes: 32 * 1024 * 1024,
 } as const;
 
 export const LOGIN_PATTERN = '^[a-z0-9][-a-z0-9_.]*$';

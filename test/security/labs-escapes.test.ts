@@ -14,6 +14,11 @@ const ACTING = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 const LAB = 'apiVersion: 1\ntitle: Escapes\ncourse: netsec\nimage: ubuntu-24.04\nsize: small\nstudents: [alice]\n';
 const KEY = 'k\x1b]0;PWNED\x07\x9b2J\x7f\u202egnp';
 const FILE = 'n\x1b]0;T\x07\u2066ame.yaml';
+/**
+ * A YAML double-quoted string of `s` with every control character escaped (JSON escapes C0 only): a raw DEL
+ * or C1 makes Helm's reader refuse the file, so labs validate refuses it before any key is read.
+ */
+const quoted = (s: string) => JSON.stringify(s).replace(/[\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
 
 let repo: SiteRepo;
 beforeAll(async () => {
@@ -26,7 +31,7 @@ afterAll(() => {
 describe('attack: control characters in lab key names and file names (labs validate)', () => {
   it('an unknown key name is shown escaped, located, in text output', async () => {
     clearLabs(repo);
-    put(repo, 'labs/netsec/keys.yaml', `${LAB}${JSON.stringify(KEY)}: 1\n`);
+    put(repo, 'labs/netsec/keys.yaml', `${LAB}${quoted(KEY)}: 1\n`);
     const r = await validate(repo);
     expect(r.code).toBe(1);
     expect(r.stderr).not.toMatch(ACTING);
@@ -50,7 +55,7 @@ describe('attack: control characters in lab key names and file names (labs valid
   it('labs list: a title with C1 controls and bidi overrides (its pattern refuses only C0 and DEL) is shown escaped', async () => {
     clearLabs(repo);
     const title = 'Evil \u009b2J \u202eeltit\u202c \u2066x\u2069';
-    put(repo, 'labs/netsec/title.yaml', LAB.replace('title: Escapes', `title: ${JSON.stringify(title)}`));
+    put(repo, 'labs/netsec/title.yaml', LAB.replace('title: Escapes', `title: ${quoted(title)}`));
     const r = await labctl(['labs', 'list', '-i', EXAMPLE, '--labs', join(repo.dir, 'labs')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(ACTING);
@@ -59,7 +64,7 @@ describe('attack: control characters in lab key names and file names (labs valid
 
   it('JSON output holds no raw control character and parses back to the real key and file name', async () => {
     clearLabs(repo);
-    put(repo, `labs/netsec/${FILE}`, `${LAB}${JSON.stringify(KEY)}: 1\n`);
+    put(repo, `labs/netsec/${FILE}`, `${LAB}${quoted(KEY)}: 1\n`);
     const r = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', join(repo.dir, 'labs'), '--output', 'json']);
     expect(r.code).toBe(1);
     expect(r.stdout).not.toMatch(ACTING);
