@@ -86,6 +86,7 @@ function describe11(s: string): string {
   if (/^(?:n|no|off|false)$/i.test(s)) return 'false';
   if (/^(?:~|null|)$/i.test(s)) return 'null';
   if (/^[-+]?0[0-7]+$/.test(s)) return `the octal number ${parseInt(s, 8)}`;
+  if (s === '<<') return 'a merge key (the mapping it names is merged into this one)';
   return 'a number or date';
 }
 

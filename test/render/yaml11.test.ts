@@ -414,4 +414,12 @@ describe('a hand-written file (lab files, rosters): what to quote for Helm', () 
       'd yes',
     ]);
   });
+
+  // Attacker trial: a merge key was said to be "read as a number or date by Helm".
+  it('a merge key (<<) is said to be one', () => {
+    const [d] = yaml11Diagnostics('merge.yaml', 'base: &b {a: 1}\nlab:\n  <<: *b\n', 'Helm');
+    expect(d?.message).toBe(
+      '<< is read as a string here but as a merge key (the mapping it names is merged into this one) by Helm (YAML 1.1); write it quoted: "<<"',
+    );
+  });
 });
