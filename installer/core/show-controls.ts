@@ -3,11 +3,15 @@
 // the line, a bidi override reorders what is shown. Everything labctl prints from such text goes through
 // showControls first, so each of these characters is shown as a visible escape instead of acting.
 
-/** C0 (but tab), DEL, C1, and the bidi embeddings/overrides/isolates. */
+/**
+ * C0 (but tab), DEL, C1, the bidi embeddings/overrides/isolates and marks, the line and paragraph separators, and
+ * the invisible ones (zero-width space/joiners, word joiner, BOM): a key `staff\u{200b}Group` must not look like
+ * `staffGroup` in an "unknown key" message (attacker trial).
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this module's job.
-const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: as above, newline kept.
-const CONTROLS_KEEP_NEWLINE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROLS_KEEP_NEWLINE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 const hex = (c: string): string => {
   const n = c.codePointAt(0)!;
@@ -28,7 +32,7 @@ export function showControls(text: string, opts: { multiline?: boolean } = {}): 
  */
 export function jsonControls(json: string): string {
   return json.replace(
-    /[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g,
+    /[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -16,6 +16,22 @@ const ACTING = [
   0x2067,
   0x2068,
   0x2069,
+  // Invisible: Arabic letter mark, zero-width space/non-joiner/joiner, LRM/RLM, line and paragraph separators,
+  // word joiner and invisible operators, BOM (attacker trial: a key with one looked like a valid key).
+  0x061c,
+  0x200b,
+  0x200c,
+  0x200d,
+  0x200e,
+  0x200f,
+  0x2028,
+  0x2029,
+  0x2060,
+  0x2061,
+  0x2062,
+  0x2063,
+  0x2064,
+  0xfeff,
 ].map((n) => String.fromCodePoint(n));
 
 describe('showControls', () => {
@@ -43,7 +59,7 @@ describe('showControls', () => {
 
 describe('jsonControls', () => {
   it('writes DEL, C1 and bidi as \\u escapes the JSON reader turns back into the same string', () => {
-    const value = { file: 'n\u202eame\x85.yaml', key: 'k\x9b2J\x7f\x1b]0;T\x07' };
+    const value = { file: 'n\u202eame\x85.yaml', key: 'k\x9b2J\x7f\x1b]0;T\x07', group: 'staff\u200bGroup\ufeff' };
     const text = jsonControls(JSON.stringify(value));
     expect(text).toMatch(/^[\x20-\x7e]+$/);
     expect(JSON.parse(text)).toEqual(value);
