@@ -71,6 +71,16 @@ describe('rendered site pipelines', () => {
     }
   });
 
+  // Attacker trial: the GitLab file said a merge request can print its pull credential, the GitHub one did not.
+  it('a private Harbor project: both pipelines say a change request can print the pull credential, so pull access only', async () => {
+    const { gh, gl } = await rendered(EXAMPLE);
+    expect(gh).toContain('HARBOR_PASSWORD');
+    expect(gh).toContain('can change this file in a pull request and print those secrets');
+    expect(gl).toContain('DOCKER_AUTH_CONFIG');
+    expect(gl).toContain('can change this file and print that variable');
+    for (const text of [gh, gl]) expect(text).toMatch(/give the robot pull access to\s+#?\s*\S+ and nothing else/);
+  });
+
   it('a public Harbor project needs no pull credentials', async () => {
     const inv = join(tmp('public'), 'inventory.yaml');
     const text = readFileSync(EXAMPLE, 'utf8').replace(
