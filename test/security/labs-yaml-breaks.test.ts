@@ -136,4 +136,18 @@ describe("attack: a lab file that makes labs validate's own checks slow", () => 
     expect(r.stderr).toContain('x: unknown key');
     expect(took, `labs validate took ${took} ms`).toBeLessThan(20_000);
   }, 120_000);
+
+  // The YAML library's own duplicate-key check compared each key with every earlier one: 60,000 keys, 35 s.
+  it('a mapping of 60,000 keys (and one repeated at its end): the repeat is found, in seconds', async () => {
+    clearLabs(repo);
+    const n = 60_000;
+    const keys = Array.from({ length: n }, (_, i) => `k${i}: 1`).join(', ');
+    put(repo, 'labs/netsec/keys.yaml', `${labText('netsec')}c: {${keys}, k7: 2}\n`);
+    const t0 = Date.now();
+    const r = await validate(repo);
+    const took = Date.now() - t0;
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('duplicate key "k7": each key may appear once in a mapping');
+    expect(took, `labs validate took ${took} ms`).toBeLessThan(20_000);
+  }, 120_000);
 });
