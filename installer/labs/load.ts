@@ -104,6 +104,16 @@ export function findLabFiles(
       return;
     }
     const name = basename(p);
+    // Git attributes decide what a checkout holds: `*.yaml filter=lfs` gives the CI runner (which fetches LFS
+    // files) the lab and ArgoCD (which does not) a pointer file, so what CI checked is not what is deployed;
+    // eol and working-tree-encoding rewrite the text likewise. Lab files need none (attacker trial).
+    if (name === '.gitattributes') {
+      refuse(
+        p,
+        'a .gitattributes in the labs folder: it can make Git hand the CI check and ArgoCD different lab files (filter=lfs, eol, working-tree-encoding); lab files need no attributes, remove it',
+      );
+      return;
+    }
     if (!st.isFile()) {
       if (name.endsWith('.yaml') || name.endsWith('.yml'))
         refuse(p, 'not a regular file (a device, pipe or socket); a lab file is a plain YAML file');

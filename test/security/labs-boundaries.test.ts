@@ -467,4 +467,18 @@ describe('attack: a lab file hidden where labs validate did not look', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${f}:1:1 a lab file needs a name before .yaml`);
   });
+
+  // Attacker trial: with `*.yaml filter=lfs`, the CI runner (which fetches LFS files) checks the real lab while
+  // ArgoCD (no LFS) is handed the pointer file; eol and working-tree-encoding rewrite the text likewise.
+  it('a .gitattributes in a course folder or the labs folder is refused, so CI and ArgoCD see the same files', async () => {
+    for (const where of ['labs/netsec/.gitattributes', 'labs/.gitattributes']) {
+      clearLabs(repo);
+      put(repo, 'labs/netsec/firewalls.yaml', labText('netsec'));
+      const f = put(repo, where, '*.yaml filter=lfs diff=lfs merge=lfs -text\n');
+      const r = await validate(repo);
+      expect(r.code, where).toBe(1);
+      expect(r.stderr).toContain(`${f}:1:1 a .gitattributes in the labs folder`);
+      rmSync(f); // clearLabs removes course folders only
+    }
+  });
 });
