@@ -103,6 +103,8 @@ export interface Site extends Pick<ComponentSections, PlainSectionKey> {
     path: string;
     overcommit: { cpu: number; memory: number };
     vmHost?: { cpu: number; memory: string };
+    /** Campus networks labs may not reach (besides the platform's own: installer/labs/protected.ts). */
+    protectedCidrs: string[];
     /** Courses; `backup` is filled in by the defaults (true unless the course opts out). */
     courses: Course[];
   };

@@ -110,7 +110,7 @@ export function checkLabs({ labs, images, site }: RuleInput): { errors: Diagnost
       if (hit?.length) {
         r.error(
           at,
-          `${what} ${c} overlaps the platform's own networks: ${hit.map((g) => `${g.cidr} (${g.what})`).join(', ')}; lab VMs never reach nodes, pods, services, LoadBalancer pools, the API VIP or platform addresses`,
+          `${what} ${c} overlaps the platform's own networks: ${hit.map((g) => `${g.cidr} (${g.what})`).join(', ')}; lab VMs never reach nodes, pods, services, LoadBalancer pools, the API VIP, platform addresses or the campus networks of labs.protectedCidrs`,
           range!.size > 2 ** 24 ? 'for the internet use network.internet: true, which excepts these ranges' : undefined,
         );
       }

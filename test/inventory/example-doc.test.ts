@@ -308,7 +308,7 @@ describe('the declared defaults are the defaults', () => {
       start: '08:00',
       end: '18:00',
     });
-    expect(site.labs).toEqual({ path: 'labs', overcommit: { cpu: 4, memory: 1 }, courses: [] });
+    expect(site.labs).toEqual({ path: 'labs', overcommit: { cpu: 4, memory: 1 }, protectedCidrs: [], courses: [] });
     expect(site.bgp.routers[0]).toMatchObject({ bfd: false, racks: ['r1'] });
     expect(site.bgp.pools[0]!.autoAssign).toBe(true);
     expect(site.site.gitBrowseUrl).toBe('https://git.example.edu/lab/-/blob/main');

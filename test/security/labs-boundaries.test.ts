@@ -3,8 +3,10 @@
 // ApplicationSet generates for the file's path (what ArgoCD runs, CI skipped or not). Each attack is also
 // run against a deliberately weakened copy (chart without schema, without excepts, or an Application
 // without the platform's values) to show the defence is what stops it.
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EXAMPLE, labctl } from '../helpers.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CHART_KINDS } from '../../installer/render/components/vm-labs/index.ts';
@@ -245,6 +247,49 @@ describe("attack: egress to, or SSH from, the platform's own networks", () => {
     expect(r.stderr).toContain('10.20.0.0/26 (LoadBalancer pool campus)');
     expect(r.stderr).toContain('10.244.0.0/16 (the pod CIDR)');
   });
+
+  // Attacker trial: a lab with internet: true reached every campus address the inventory did not name as the
+  // platform's: the backup store, the jump host, BMC networks.
+  it('the campus networks the inventory lists (labs.protectedCidrs), its backup endpoint and jump host by address are protected too', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'labs-campus-'));
+    dirs.push(d);
+    const inv = readFileSync(EXAMPLE, 'utf8')
+      .replace('  # jumpHost: ops@bastion.example.edu:22\n', '  jumpHost: ops@198.18.6.6:22\n')
+      .replace('endpoint: https://s3.campus.example.edu', 'endpoint: https://198.18.5.5:9000')
+      .replace(
+        '  vmHost: {cpu: 64, memory: 512Gi}\n',
+        '  vmHost: {cpu: 64, memory: 512Gi}\n  protectedCidrs: [10.200.0.0/16]\n',
+      );
+    for (const line of [
+      '  jumpHost: ops@198.18.6.6:22\n',
+      'endpoint: https://198.18.5.5:9000',
+      '  protectedCidrs: [10.200.0.0/16]\n',
+    ])
+      expect(inv).toContain(line);
+    writeFileSync(join(d, 'inventory.yaml'), inv);
+    const targets = ['10.200.1.0/24', '198.18.5.5/32', '198.18.6.0/24'];
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    writeFileSync(join(d, 'labs/netsec/egress.yaml'), egressLab(targets));
+    const r = await labctl(['labs', 'validate'], { cwd: d });
+    expect(r.code, r.stderr).toBe(1);
+    targets.forEach((cidr, i) =>
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^labs/netsec/egress\\.yaml:${9 + i}:\\d+ network\\.allowEgress\\[${i}\\]\\.cidr: egress destination ${esc(cidr)} overlaps`,
+          'm',
+        ),
+      ),
+    );
+    expect(r.stderr).toContain('10.200.0.0/16 (campus network 10.200.0.0/16 (labs.protectedCidrs))');
+    expect(r.stderr).toContain('198.18.5.5/32 (the backup endpoint (backup.target.endpoint))');
+    expect(r.stderr).toContain('198.18.6.6/32 (the jump host of node');
+    // The chart gets them (the ApplicationSet's own values), so ArgoCD excepts them with CI skipped too.
+    expect((await labctl(['render'], { cwd: d })).code).toBe(0);
+    const appset = parseAllDocuments(readFileSync(join(d, 'apps/labs-applicationset.yaml'), 'utf8'))
+      .map((x) => x.toJS())
+      .find((o) => o?.kind === 'ApplicationSet');
+    for (const c of ['10.200.0.0/16', '198.18.5.5/32', '198.18.6.6/32']) expect(JSON.stringify(appset)).toContain(c);
+  }, 120_000);
 
   it('labs validate refuses each SSH source at its FILE:LINE:COL', async () => {
     clearLabs(repo);

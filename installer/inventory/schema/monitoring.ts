@@ -1,4 +1,4 @@
-import { obj, str, int, num, bool, list, label, opt, dflt, section, login } from './build.ts';
+import { obj, str, int, num, bool, list, label, opt, dflt, section, login, cidr4 } from './build.ts';
 
 export const labs = section(
   obj('VM labs of courses.', {
@@ -17,6 +17,14 @@ export const labs = section(
         cpu: int('CPU threads.', { minimum: 1, maximum: 4096 }),
         memory: str('Memory. Example: 256Gi', { pattern: '^[1-9][0-9]*(Gi|Ti)$' }),
       }),
+    ),
+    protectedCidrs: dflt(
+      list(
+        "Campus networks no lab VM may reach or open SSH from, besides the platform's own (nodes, pods, services, pools, routers, and the backup endpoint and jump host when given as addresses): BMC/IPMI networks, campus services, the S3 store. A lab with internet: true reaches every address not protected. Example: [10.200.0.0/16]",
+        cidr4('A campus network (IPv4 CIDR).'),
+        { uniqueItems: true },
+      ),
+      [],
     ),
     courses: dflt(
       list(
