@@ -6,12 +6,11 @@
 // alone. An in-process SSH server (ssh2) on loopback stands in for the host; real kubectl reads what was written.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSsh2 } from './ssh2-server.ts';
 import { fetchKubeconfig } from '../../installer/cluster/handover.ts';
 import type { Site } from '../../installer/inventory/types.ts';
 import { ROOT } from '../helpers.ts';
@@ -28,14 +27,7 @@ interface Conn {
   on(e: 'ready', f: () => void): void;
   on(e: 'session', f: (accept: () => { on(e: 'exec', f: (accept: () => Channel) => void): void }) => void): void;
 }
-interface Ssh2 {
-  Server: new (
-    cfg: { hostKeys: string[] },
-    onConn: (c: Conn) => void,
-  ) => { listen(port: number, host: string, f: () => void): void; address(): AddressInfo; close(): void };
-  utils: { generateKeyPairSync(type: 'ed25519'): { private: string } };
-}
-const { Server, utils } = createRequire(import.meta.url)('ssh2') as Ssh2;
+const { Server, utils } = loadSsh2<Conn>();
 const hostKey = utils.generateKeyPairSync('ed25519');
 const clientKey = utils.generateKeyPairSync('ed25519');
 

@@ -3,9 +3,8 @@
 // out of its event handler and ended labctl's run for every host (checked by hand, attacker trial). labctl now
 // cuts a host off past MAX_OUTPUT_BYTES with its own error, and ordinary output comes back whole. An in-process
 // SSH server (ssh2, the library labctl's client is built on) on loopback stands in for the host.
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSsh2 } from './ssh2-server.ts';
 import { connect, MAX_OUTPUT_BYTES, SshError, type RemoteHost } from '../../installer/ssh/remote.ts';
 import type { SiteNode } from '../../installer/inventory/types.ts';
 
@@ -26,14 +25,7 @@ interface Conn {
   on(e: 'ready', f: () => void): void;
   on(e: 'session', f: (accept: () => Session) => void): void;
 }
-interface Ssh2 {
-  Server: new (
-    cfg: { hostKeys: string[] },
-    onConn: (c: Conn) => void,
-  ) => { listen(port: number, host: string, f: () => void): void; address(): AddressInfo; close(): void };
-  utils: { generateKeyPairSync(type: 'ed25519'): { private: string } };
-}
-const { Server, utils } = createRequire(import.meta.url)('ssh2') as Ssh2;
+const { Server, utils } = loadSsh2<Conn>();
 const hostKey = utils.generateKeyPairSync('ed25519');
 const clientKey = utils.generateKeyPairSync('ed25519');
 const MiB = 1024 * 1024;
