@@ -13,6 +13,12 @@ export const cidrHostBits: Rule = (ctx) => {
   for (const r of ranges(ctx.site)) {
     if (hasHostBits(r.cidr)) ctx.error(r.path, `${r.cidr} has host bits set`, `did you mean ${canonical(r.cidr)}?`);
   }
+  // The campus networks labs may not reach: not among the ranges above, as they may overlap the site's own
+  // (a BMC network holding a node subnet is fine), but a host address typed with the prefix is a mistake too.
+  (ctx.site.labs.protectedCidrs ?? []).forEach((c, i) => {
+    if (hasHostBits(c))
+      ctx.error(['labs', 'protectedCidrs', i], `${c} has host bits set`, `did you mean ${canonical(c)}?`);
+  });
 };
 
 function ranges(site: import('../types.ts').Site): Range[] {
