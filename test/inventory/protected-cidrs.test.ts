@@ -36,3 +36,19 @@ describe('labs.protectedCidrs', () => {
     expect(show(r.errors)).toEqual([]);
   });
 });
+
+describe('labs.protectedCidrs: every address', () => {
+  it('0.0.0.0/0 is refused: the chart would give internet: true labs every address (except: [])', () => {
+    const text = readFileSync(EXAMPLE, 'utf8');
+    const file = join(tmp, 'all.yaml');
+    writeFileSync(
+      file,
+      text.replace('  # protectedCidrs: [10.200.0.0/16]', '  protectedCidrs: [10.200.0.0/16, 0.0.0.0/0]'),
+    );
+    const errors = show(validateInventoryFile(file).errors);
+    expect(errors).toEqual([
+      expect.stringMatching(/^\d+:\d+ labs\.protectedCidrs\[1\]: 0\.0\.0\.0\/0 is every address: /),
+    ]);
+    expect(errors[0]).toContain('network.internet false');
+  });
+});

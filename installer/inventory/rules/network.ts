@@ -18,6 +18,14 @@ export const cidrHostBits: Rule = (ctx) => {
   (ctx.site.labs.protectedCidrs ?? []).forEach((c, i) => {
     if (hasHostBits(c))
       ctx.error(['labs', 'protectedCidrs', i], `${c} has host bits set`, `did you mean ${canonical(c)}?`);
+    // Every address: it swallows the platform's own ranges, and the chart's internet rule (0.0.0.0/0) can
+    // except only a smaller range, so a lab with internet: true reached every address, the nodes included.
+    else if (c.endsWith('/0'))
+      ctx.error(
+        ['labs', 'protectedCidrs', i],
+        `${c} is every address: the internet rule of a lab with internet: true (0.0.0.0/0) cannot except it, so such a lab would reach every address, the platform's own included`,
+        'list the campus networks themselves; a lab that must reach nothing outside leaves network.internet false',
+      );
   });
 };
 
