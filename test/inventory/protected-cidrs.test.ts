@@ -52,3 +52,22 @@ describe('labs.protectedCidrs: every address', () => {
     expect(errors[0]).toContain('network.internet false');
   });
 });
+
+describe('a value listed twice (uniqueItems)', () => {
+  it('is shown at its second listing, the items counted up', () => {
+    const text = readFileSync(EXAMPLE, 'utf8');
+    const file = join(tmp, 'twice.yaml');
+    writeFileSync(
+      file,
+      text.replace(
+        '  # protectedCidrs: [10.200.0.0/16]',
+        '  protectedCidrs: [10.200.0.0/16, 10.201.0.0/16, 10.200.0.0/16]',
+      ),
+    );
+    expect(show(validateInventoryFile(file).errors)).toEqual([
+      expect.stringMatching(
+        /^\d+:\d+ labs\.protectedCidrs\[2\]: "10\.200\.0\.0\/16" is listed twice \(items 0 and 2\)$/,
+      ),
+    ]);
+  });
+});
