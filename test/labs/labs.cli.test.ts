@@ -72,6 +72,22 @@ describe('labctl labs validate', () => {
     );
   });
 
+  it('a term start or end that is no day of the calendar (2027-02-30) is an error, not read as March', async () => {
+    const d = tmp('calendar');
+    dirs.push(d);
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/netsec/a.yaml'),
+      'apiVersion: 1\ntitle: A\ncourse: netsec\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\nstudents: [zoe]\n' +
+        'schedule:\n  start: "2027-02-01"\n  end: "2027-02-30"\n  hours:\n    - {days: [monday], start: "09:00", end: "10:00"}\n',
+    );
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    expect(r.stderr).toContain(
+      'labs/netsec/a.yaml:10:8 schedule.end: "2027-02-30" is not a day of the calendar: 2027-02 has 28 days',
+    );
+    expect(r.code).toBe(1);
+  });
+
   it('reports a duplicate in the course roster at the roster line, once, for every lab using it', async () => {
     const d = tmp('roster');
     dirs.push(d);
