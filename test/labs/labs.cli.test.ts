@@ -276,6 +276,14 @@ describe('labctl labs validate', () => {
         'labctl: labs/netsec/nonexist.yaml: no such file or folder; the labs commands take lab files (labs/<course>/<lab>.yaml) or their folders, by default all of them\n',
       );
     }
+    // --labs DIR that does not exist: it was 'DIR:1:1 file or folder not found', exit 1.
+    for (const cmd of ['validate', 'list', 'capacity']) {
+      const r = await labctl(['labs', cmd, '--labs', 'course'], { cwd: d });
+      expect(r.code, cmd).toBe(2);
+      expect(r.stderr).toContain(
+        'labctl: --labs course: no such folder; --labs names the labs folder of the site repository (default: labs next to the inventory)\n',
+      );
+    }
   });
 
   it('a date, memory, SSH key or cloud-init file field of the wrong form is said in words, never as the regular expression', async () => {
