@@ -241,8 +241,9 @@ function describe(source: YamlSource, err: ErrorObject): Diagnostic {
       return { ...at(path), message: `${show(value)} ${err.message}` };
     case 'uniqueItems':
       return {
-        ...at([...path, params.i]),
-        message: `${show(getAt(value, [params.i]))} is listed twice (items ${params.j} and ${params.i})`,
+        // Ajv's i is the first listing, j the later one: shown at the later (the one likely added), counting up.
+        ...at([...path, params.j]),
+        message: `${show(getAt(value, [params.j]))} is listed twice (items ${params.i} and ${params.j})`,
       };
     default:
       return { ...at(path), message: `${show(value)}: ${err.message ?? err.keyword}` };

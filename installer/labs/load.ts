@@ -394,6 +394,16 @@ export function loadLabs(paths: string[], labsDir?: string, courses?: string[]):
       r.warn(studentsFrom === 'lab' ? ['students'] : [], 'no students: the lab creates no VMs');
 
     if (spec.schedule) {
+      // The schema's pattern takes any day 01-31: 2027-02-30 passed, and labs list and capacity read it as March.
+      for (const k of ['start', 'end'] as const) {
+        const d = spec.schedule[k];
+        const m = typeof d === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(d) : null;
+        if (m && new Date(Date.UTC(+m[1]!, +m[2]! - 1, 1)).getUTCMonth() === +m[2]! - 1) {
+          const days = new Date(Date.UTC(+m[1]!, +m[2]!, 0)).getUTCDate();
+          if (+m[3]! > days)
+            r.error(['schedule', k], `"${d}" is not a day of the calendar: ${m[1]}-${m[2]} has ${days} days`);
+        }
+      }
       if (spec.schedule.end < spec.schedule.start)
         r.error(['schedule', 'end'], `term ends ${spec.schedule.end}, before it starts (${spec.schedule.start})`);
       spec.schedule.hours.forEach((w, i) => {

@@ -53,12 +53,12 @@ export function protectedRanges(site: Site): ProtectedRange[] {
   // with internet: true reached all of them).
   const ipOf = (host: string | undefined) => (host && /^\d{1,3}(\.\d{1,3}){3}$/.test(host) ? host : undefined);
   const s3 = ipOf(/^https?:\/\/([^/:]+)/.exec(site.backup?.target.endpoint ?? '')?.[1]);
-  if (s3) add(`${s3}/32`, 'the backup endpoint (backup.target.endpoint)');
+  if (s3) add(`${s3}/32`, 'the backup endpoint, backup.target.endpoint');
   for (const n of site.nodes) {
     const jump = ipOf(/^(?:[^@\s]+@)?([^:@\s]+)/.exec(n.ssh.jumpHost ?? '')?.[1]);
-    if (jump) add(`${jump}/32`, `the jump host of node ${n.name} (ssh.jumpHost)`);
+    if (jump) add(`${jump}/32`, `the jump host of node ${n.name}, ssh.jumpHost`);
   }
-  for (const c of site.labs.protectedCidrs ?? []) add(c, `campus network ${c} (labs.protectedCidrs)`);
+  for (const c of site.labs.protectedCidrs ?? []) add(c, 'a campus network of labs.protectedCidrs');
   // Larger ranges first, so a /32 listed before its subnet is dropped too.
   return out.filter((r, i) => !out.some((o, j) => j !== i && contains(o, r) && (o.size > r.size || j < i)));
 }

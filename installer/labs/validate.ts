@@ -75,6 +75,11 @@ export function validateLabs(o: LabsOptions): LabsResult {
     );
   // A path typed that does not exist is a wrong argument (exit 2), as a missing -i is; it was a lab error
   // "PATH:1:1 file or folder not found" and "1 error(s) in 0 lab file(s)", exit 1.
+  // --labs DIR typed likewise (it gave the same 'DIR:1:1 file or folder not found').
+  if (o.labsDir && !existsSync(o.labsDir))
+    throw new UsageError(
+      `--labs ${o.labsDir}: no such folder; --labs names the labs folder of the site repository (default: ${site?.labs.path ?? 'labs'} next to the inventory)`,
+    );
   const missing = o.paths?.find((p) => !existsSync(p));
   if (missing)
     throw new UsageError(

@@ -72,6 +72,22 @@ describe('labctl labs validate', () => {
     );
   });
 
+  it('a term start or end that is no day of the calendar (2027-02-30) is an error, not read as March', async () => {
+    const d = tmp('calendar');
+    dirs.push(d);
+    mkdirSync(join(d, 'labs/netsec'), { recursive: true });
+    writeFileSync(
+      join(d, 'labs/netsec/a.yaml'),
+      'apiVersion: 1\ntitle: A\ncourse: netsec\nimage: ubuntu-24.04\nsize: small\naccess: {ssh: false}\nstudents: [zoe]\n' +
+        'schedule:\n  start: "2027-02-01"\n  end: "2027-02-30"\n  hours:\n    - {days: [monday], start: "09:00", end: "10:00"}\n',
+    );
+    const r = await labctl(['labs', 'validate', '-i', EXAMPLE, '--labs', 'labs'], { cwd: d });
+    expect(r.stderr).toContain(
+      'labs/netsec/a.yaml:10:8 schedule.end: "2027-02-30" is not a day of the calendar: 2027-02 has 28 days',
+    );
+    expect(r.code).toBe(1);
+  });
+
   it('reports a duplicate in the course roster at the roster line, once, for every lab using it', async () => {
     const d = tmp('roster');
     dirs.push(d);
@@ -258,6 +274,14 @@ describe('labctl labs validate', () => {
       expect(r.code, cmd).toBe(2);
       expect(r.stderr).toContain(
         'labctl: labs/netsec/nonexist.yaml: no such file or folder; the labs commands take lab files (labs/<course>/<lab>.yaml) or their folders, by default all of them\n',
+      );
+    }
+    // --labs DIR that does not exist: it was 'DIR:1:1 file or folder not found', exit 1.
+    for (const cmd of ['validate', 'list', 'capacity']) {
+      const r = await labctl(['labs', cmd, '--labs', 'course'], { cwd: d });
+      expect(r.code, cmd).toBe(2);
+      expect(r.stderr).toContain(
+        'labctl: --labs course: no such folder; --labs names the labs folder of the site repository (default: labs next to the inventory)\n',
       );
     }
   });

@@ -13,6 +13,20 @@ export const cidrHostBits: Rule = (ctx) => {
   for (const r of ranges(ctx.site)) {
     if (hasHostBits(r.cidr)) ctx.error(r.path, `${r.cidr} has host bits set`, `did you mean ${canonical(r.cidr)}?`);
   }
+  // The campus networks labs may not reach: not among the ranges above, as they may overlap the site's own
+  // (a BMC network holding a node subnet is fine), but a host address typed with the prefix is a mistake too.
+  (ctx.site.labs.protectedCidrs ?? []).forEach((c, i) => {
+    if (hasHostBits(c))
+      ctx.error(['labs', 'protectedCidrs', i], `${c} has host bits set`, `did you mean ${canonical(c)}?`);
+    // Every address: it swallows the platform's own ranges, and the chart's internet rule (0.0.0.0/0) can
+    // except only a smaller range, so a lab with internet: true reached every address, the nodes included.
+    else if (c.endsWith('/0'))
+      ctx.error(
+        ['labs', 'protectedCidrs', i],
+        `${c} is every address: the internet rule of a lab with internet: true (0.0.0.0/0) cannot except it, so such a lab would reach every address, the platform's own included`,
+        'list the campus networks themselves; a lab that must reach nothing outside leaves network.internet false',
+      );
+  });
 };
 
 function ranges(site: import('../types.ts').Site): Range[] {

@@ -11,7 +11,18 @@ export const oncallHorizon: Rule = (ctx) => {
   const oc = ctx.site.monitoring.oncall;
   if (!oc) return;
   const cfg = rotationOf(ctx.site);
-  if (!cfg || !DateTime.fromISO(cfg.start).isValid || !DateTime.fromISO(cfg.renderUntil).isValid) return;
+  if (!cfg) return;
+  // The schema's date pattern takes any day 01-31: 2027-02-30 passed, and oncall and render worked with an
+  // invalid date ('until Invalid DateTime').
+  const bad = (
+    [
+      [cfg.start, ['monitoring', 'oncall', 'rotation', 'start']],
+      [oc.renderUntil, ['monitoring', 'oncall', 'renderUntil']],
+    ] as const
+  ).filter(([d]) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d) && !DateTime.fromISO(d).isValid);
+  for (const [d, at] of bad)
+    ctx.error([...at], `"${d}" is not a day of the calendar`, 'a date YYYY-MM-DD that exists, e.g. 2027-02-28');
+  if (bad.length || !DateTime.fromISO(cfg.start).isValid || !DateTime.fromISO(cfg.renderUntil).isValid) return;
   const path = oc.renderUntil ? ['monitoring', 'oncall', 'renderUntil'] : ['monitoring', 'oncall', 'rotation', 'start'];
   if (cfg.renderUntil <= cfg.start) {
     ctx.error(
