@@ -125,7 +125,7 @@ export const labSchema: Schema = {
           ISOLATION,
         ),
         internet: bool(
-          'Outbound access to the internet (never to the cluster, the nodes or other labs). Default: false',
+          "Outbound access to the internet (never to the cluster, the nodes, other labs or the campus networks of the inventory's labs.protectedCidrs). Default: false",
         ),
         allowEgress: list(
           "Extra destinations the VMs may reach, e.g. a campus package mirror. Never the cluster's own networks (nodes, pods, services, LoadBalancer pools, API VIP): those are refused, and excepted from every egress rule whatever the lab says.",
