@@ -273,6 +273,13 @@ function goYamlRefuses(doc: Document, text: string, file: string, pos: (o: numbe
         while (b >= 0 && /\s/.test(text[b]!)) b--;
         split = !!gap.exec(text)?.[0].includes('\n') && text[b] !== '?';
       }
+      // `!!str <<: {...}`: the tag makes a plain key `<<` for go-yaml v2 (merge only when untagged or !!merge), and
+      // labctl's reader merged the mapping anyway: keys labs validate checked that Helm never got.
+      if (k && isScalar(k) && k.tag === STR_TAG && k.value === '<<' && k.range)
+        add(
+          pos(k.range[0]),
+          `the key !!str <<: labctl's reader merges the mapping it names, Helm and ArgoCD (go-yaml v2) read a key named "<<" (not merged); remove the tag or the key`,
+        );
       if (split && k?.range)
         add(pos(k.range[0]), `a key whose ':' is on a later line: ${FOR_HELM}; write the key and its ':' on one line`);
       if (k && isScalar(k) && k.range && text.slice(k.range[0], k.range[1]).includes('\n'))

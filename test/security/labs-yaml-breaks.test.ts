@@ -92,6 +92,11 @@ const UNREADABLE: [string, string, string][] = [
     '4:1',
   ],
   ['a flow key over two lines', labText('netsec', 'access: {"ss\\\n  h": true}'), '7:10'],
+  [
+    'a key !!str << (merged by labctl, a key named << for go-yaml v2)',
+    labText('netsec', '!!str <<: {staffGroup: course-netsec-staff}'),
+    '7:7',
+  ],
 ];
 
 describe('attack: a lab file labs validate passed and Helm cannot read', () => {
