@@ -43,6 +43,8 @@ function writeLog(file: string, parts: string[]): void {
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/** kubeadm's admin.conf is about 6 KiB (three base64 PEM blocks); a larger one is not what kubeadm writes. */
+export const ADMIN_CONF_MAX = 64 * 1024;
 
 /**
  * The admin kubeconfig labctl keeps, built anew from the three values kubeadm's admin.conf holds: the
@@ -58,9 +60,12 @@ export function adminKubeconfig(text: string, server: string, hostName: string):
       `${hostName} [fetch-kubeconfig]: /etc/kubernetes/admin.conf is not what kubeadm writes (${why}); labctl keeps only its cluster CA, client certificate and key, and uses none of it`,
     );
   };
+  // kubeadm's admin.conf is about 6 KiB; the host may send 64 MiB (MAX_OUTPUT_BYTES), and yaml's duplicate-key
+  // check compares each key with every earlier one (30,000 keys: 8 s; 64 MiB: hours of `up` at full CPU).
+  if (Buffer.byteLength(text) > ADMIN_CONF_MAX) refuse(`${Buffer.byteLength(text)} bytes, more than ${ADMIN_CONF_MAX}`);
   let kc: unknown;
   try {
-    kc = parseYaml(text);
+    kc = parseYaml(text, { uniqueKeys: false });
   } catch {
     refuse('not YAML');
   }

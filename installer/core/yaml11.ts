@@ -44,7 +44,9 @@ export function yaml11Ambiguous(s: string): boolean {
  */
 export function yaml11Diagnostics(file: string, text: string, reader: string): Diagnostic[] {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc });
+  // uniqueKeys off: the file was read by loadYamlFile first, which refuses repeated keys in one pass; yaml's own
+  // check compares each key with every earlier one (a 30,000-key mapping without a repeat: 22 s here).
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
   const out: Diagnostic[] = [];
   visit(doc, {
     Scalar(_k, node, ancestors) {

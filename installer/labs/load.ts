@@ -252,9 +252,15 @@ function loadChecked<T>(
   // finding says what to write; the YAML 1.1 advice (quote it) would not make it valid.
   const refused = new Set(diags.map(place));
   // Nor is a value under an unknown key (due: 2026-12-01): the key is to go, quoting its value would not help.
-  const unknown = diags.filter(isUnknownKey).map((d) => d.path);
+  // A set and the path's own prefixes, not every unknown key for every finding: 60,000 unknown keys holding `yes`
+  // took 80 s.
+  const unknown = new Set(diags.filter(isUnknownKey).map((d) => d.path));
   const underUnknown = (d: Diagnostic) =>
-    unknown.some((k) => d.path === k || d.path.startsWith(`${k}.`) || d.path.startsWith(`${k}[`));
+    unknown.size > 0 &&
+    [...d.path.matchAll(/[.[]/g)]
+      .map((m) => d.path.slice(0, m.index))
+      .concat(d.path)
+      .some((k) => unknown.has(k));
   const y11 = yaml11FileDiagnostics(file, source.file, 'Helm').filter(
     (d) => !refused.has(place(d)) && !underUnknown(d),
   );

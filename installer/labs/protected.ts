@@ -32,6 +32,32 @@ export const overlaps = (a: Range, b: Range) => a.start < b.start + b.size && b.
 export const contains = (outer: Range, inner: Range) =>
   inner.start >= outer.start && inner.start + inner.size <= outer.start + outer.size;
 
+/**
+ * The IPv4 address a host name stands for as inet_aton (getaddrinfo, so Node's connect) reads it: 1 to 4 parts,
+ * each decimal, 0-octal or 0x-hex, the last filling the remaining bytes; undefined when it is a name.
+ */
+export function inetAton(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  const parts = host.split('.');
+  if (parts.length > 4) return undefined;
+  const nums: number[] = [];
+  for (const p of parts) {
+    const n = /^0[xX][0-9a-fA-F]+$/.test(p)
+      ? Number.parseInt(p.slice(2), 16)
+      : /^0[0-7]*$/.test(p)
+        ? Number.parseInt(p, 8)
+        : /^[1-9][0-9]*$/.test(p)
+          ? Number(p)
+          : Number.NaN;
+    if (!Number.isFinite(n)) return undefined;
+    nums.push(n);
+  }
+  const last = nums.pop()!;
+  if (nums.some((n) => n > 255) || last >= 2 ** (8 * (4 - nums.length))) return undefined;
+  const ip = nums.reduce((a, n, i) => a + n * 2 ** (24 - 8 * i), 0) + last;
+  return [24, 16, 8, 0].map((sh) => Math.floor(ip / 2 ** sh) % 256).join('.');
+}
+
 export function protectedRanges(site: Site): ProtectedRange[] {
   const out: ProtectedRange[] = [];
   const add = (cidr: string, what: string) => {
@@ -53,9 +79,11 @@ export function protectedRanges(site: Site): ProtectedRange[] {
   // with internet: true reached all of them).
   const ipOf = (host: string | undefined) => (host && /^\d{1,3}(\.\d{1,3}){3}$/.test(host) ? host : undefined);
   const s3 = ipOf(/^https?:\/\/([^/:]+)/.exec(site.backup?.target.endpoint ?? '')?.[1]);
+  // labctl's SSH reaches the jump host through getaddrinfo, which reads every inet_aton spelling (198.18.1285,
+  // 0xc6.0x12.5.5, 010.1.1.1 = 8.1.1.1): protect the address it connects to, not the dotted-quad look-alike.
   if (s3) add(`${s3}/32`, 'the backup endpoint, backup.target.endpoint');
   for (const n of site.nodes) {
-    const jump = ipOf(/^(?:[^@\s]+@)?([^:@\s]+)/.exec(n.ssh.jumpHost ?? '')?.[1]);
+    const jump = inetAton(/^(?:[^@\s]+@)?([^:@\s]+)/.exec(n.ssh.jumpHost ?? '')?.[1]);
     if (jump) add(`${jump}/32`, `the jump host of node ${n.name}, ssh.jumpHost`);
   }
   for (const c of site.labs.protectedCidrs ?? []) add(c, 'a campus network of labs.protectedCidrs');

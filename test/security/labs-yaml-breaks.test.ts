@@ -92,6 +92,11 @@ const UNREADABLE: [string, string, string][] = [
     '4:1',
   ],
   ['a flow key over two lines', labText('netsec', 'access: {"ss\\\n  h": true}'), '7:10'],
+  [
+    'a key !!str << (merged by labctl, a key named << for go-yaml v2)',
+    labText('netsec', '!!str <<: {staffGroup: course-netsec-staff}'),
+    '7:7',
+  ],
 ];
 
 describe('attack: a lab file labs validate passed and Helm cannot read', () => {
@@ -150,4 +155,33 @@ describe("attack: a lab file that makes labs validate's own checks slow", () => 
     expect(r.stderr).toContain('duplicate key "k7": each key may appear once in a mapping');
     expect(took, `labs validate took ${took} ms`).toBeLessThan(20_000);
   }, 120_000);
+
+  // The repeat above stopped the read before the YAML 1.1 check, whose own parse still compared each key with every
+  // earlier one (30,000 keys: 22 s, 60,000: past 80 s); and each unknown key was looked up through its whole
+  // mapping, and each finding under one compared with every unknown key (60,000 keys holding yes: 82 s).
+  it('a mapping of 60,000 keys without a repeat, and 60,000 unknown keys holding yes: in seconds', async () => {
+    clearLabs(repo);
+    const n = 60_000;
+    const keys = Array.from({ length: n }, (_, i) => `k${i}: 1`).join(', ');
+    put(repo, 'labs/netsec/keys.yaml', `${labText('netsec')}c: {${keys}}\n`);
+    let t0 = Date.now();
+    let r = await validate(repo);
+    let took = Date.now() - t0;
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('c: unknown key');
+    expect(took, `labs validate took ${took} ms`).toBeLessThan(20_000);
+    clearLabs(repo);
+    put(
+      repo,
+      'labs/netsec/keys.yaml',
+      `${labText('netsec')}${Array.from({ length: n }, (_, i) => `k${i}: yes\n`).join('')}`,
+    );
+    t0 = Date.now();
+    r = await validate(repo);
+    took = Date.now() - t0;
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('k59999: unknown key');
+    expect(r.stderr).not.toContain('write it quoted');
+    expect(took, `labs validate took ${took} ms`).toBeLessThan(20_000);
+  }, 300_000);
 });
