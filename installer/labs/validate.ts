@@ -80,6 +80,12 @@ export function validateLabs(o: LabsOptions): LabsResult {
     throw new UsageError(
       `--labs ${o.labsDir}: no such folder; --labs names the labs folder of the site repository (default: ${site?.labs.path ?? 'labs'} next to the inventory)`,
     );
+  // A new site (labctl init, no render yet): the labs folder comes with the first render. It was
+  // "labs:1:1 file or folder not found" in "0 lab file(s)", exit 1 (new-user trial).
+  if (!o.paths?.length && !o.labsDir && site && !existsSync(labsDir))
+    throw new UsageError(
+      `${labsDir}/ does not exist yet: labctl render -i ${shellWord(o.inventory)} -o ${shellWord(dirname(o.inventory))} writes it (its README and the lab schema); course staff then add ${join(site.labs.path, '<course>', '<lab>.yaml')}`,
+    );
   const missing = o.paths?.find((p) => !existsSync(p));
   if (missing)
     throw new UsageError(

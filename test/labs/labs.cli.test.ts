@@ -286,6 +286,19 @@ describe('labctl labs validate', () => {
     }
   });
 
+  it('a new site without its labs folder yet (init, no render) says render writes it, and that render as written does', async () => {
+    const d = tmp('no-labs-yet');
+    dirs.push(d);
+    writeFileSync(join(d, 'inventory.yaml'), readFileSync(EXAMPLE, 'utf8'));
+    const r = await labctl(['labs', 'validate'], { cwd: d });
+    expect(r.code, r.stderr).toBe(2);
+    const hint = /: (labctl render .*) writes it/.exec(r.stderr)?.[1];
+    expect(hint, r.stderr).toBe('labctl render -i inventory.yaml -o .');
+    expect((await labctl(hint!.split(' ').slice(1), { cwd: d })).code).toBe(0);
+    const again = await labctl(['labs', 'validate'], { cwd: d });
+    expect(again.code, again.stderr).toBe(0);
+  });
+
   it('a date, memory, SSH key or cloud-init file field of the wrong form is said in words, never as the regular expression', async () => {
     // New-user trial: schedule.end "2027-15-02" was 'not valid (pattern ^[0-9]{4}-(0[1-9]|1[0-2])-...)'.
     const d = tmp('patterns');
