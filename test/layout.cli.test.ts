@@ -158,7 +158,7 @@ describe('render: -i inventory.yaml and -o its folder by default', () => {
     const r = await labctl(['render', '--check', '-o', 'out'], { cwd: d });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      'run labctl render -i inventory.yaml -o out and commit the result; 1 of them labctl did not write (apps/argocd.yaml): move them away first, or add --overwrite to replace them\n',
+      'run labctl render -i inventory.yaml -o out and commit the result; 1 of them labctl did not write (apps/argocd.yaml): move it away first, or add --overwrite to replace it\n',
     );
     expect((await labctl(['render', '-i', 'inventory.yaml', '-o', 'out'], { cwd: d })).code).toBe(1);
     const over = await labctl(['render', '-i', 'inventory.yaml', '-o', 'out', '--overwrite'], { cwd: d });

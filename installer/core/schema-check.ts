@@ -69,7 +69,8 @@ export const PATTERN_NAMES: Record<string, string> = {
   '^[^\\x00-\\x1f\\x7f]+$': 'one line of text without control characters (tabs and line breaks included)',
   '^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$':
     'an image of the catalog like ubuntu-24.04 (the folder name under images/: lowercase letters, digits, "-" and ".")',
-  '^[A-Za-z0-9][A-Za-z0-9+._:=-]*$': 'a package name like nginx or python3=3.12.3-0ubuntu1 (no spaces)',
+  '^[A-Za-z0-9][A-Za-z0-9+._:=-]*$':
+    'a package name like nginx or python3=3.12.3-0ubuntu1 (starting with a letter or digit; then letters, digits, "+", ".", "_", ":", "=" and "-")',
   '^[a-z0-9]+([.-][a-z0-9]+)*$':
     'an image name like ubuntu-24.04 (lowercase letters and digits, separated by single "-" or ".")',
   '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$':
@@ -77,7 +78,8 @@ export const PATTERN_NAMES: Record<string, string> = {
   '^[0-9a-f]{64}$': "a SHA-256 as 64 lowercase hex digits, as in the publisher's SHA256SUMS",
   '^[a-z_][a-z0-9_-]{0,31}$': 'a Linux user name like ubuntu (lowercase, at most 32 characters)',
   '^[A-Za-z0-9][A-Za-z0-9._-]*$': 'a file name next to image.yaml like user-data.yaml (no "/")',
-  '^[A-Za-z0-9][A-Za-z0-9+._:-]*$': 'a package name like nginx (letters, digits, "+", ".", "_", ":" and "-")',
+  '^[A-Za-z0-9][A-Za-z0-9+._:-]*$':
+    'a package name like nginx (starting with a letter or digit; then letters, digits, "+", ".", "_", ":" and "-")',
   '^/[^:]*$': 'an absolute path like /etc/motd, without ":"',
 };
 

@@ -322,6 +322,7 @@ describe('labctl labs validate', () => {
         '    - {days: [tuesday], start: "14:00", end: "18:00"}',
         'cloudInit:',
         '  files: [{path: etc/motd, content: "x", permissions: "644", owner: root}]',
+        '  packages: ["-tcpdump"]',
         '',
       ].join('\n'),
     );
@@ -335,6 +336,8 @@ describe('labctl labs validate', () => {
       'fw.yaml:15:18 cloudInit.files[0].path: "etc/motd" is not an absolute path like /etc/motd, without spaces',
       'fw.yaml:15:55 cloudInit.files[0].permissions: "644" is not an octal file mode like 0644 (a leading 0, quoted)',
       'fw.yaml:15:69 cloudInit.files[0].owner: "root" is not owner:group like root:root',
+      // New-user trial: "-tcpdump" was told "(no spaces)", which was not its fault.
+      'fw.yaml:16:14 cloudInit.packages[0]: "-tcpdump" is not a package name like nginx or python3=3.12.3-0ubuntu1 (starting with a letter or digit; then letters, digits, "+", ".", "_", ":", "=" and "-")',
     ])
       expect(r.stderr).toContain(`labs/netsec/${line}\n`);
     // The inventory's disk ids likewise (campus IT writes /dev/sdb).
