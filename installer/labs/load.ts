@@ -7,6 +7,7 @@ import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatPath } from '../core/diagnostics.ts';
 import { compile, isUnknownKey, schemaDiagnostics } from '../core/schema-check.ts';
 import { loadYamlFile, type PathSeg, type YamlSource } from '../core/yaml-source.ts';
+import { notACalendarDay } from '../core/calendar-day.ts';
 import { isCanonical, parseCidr } from './protected.ts';
 import { yaml11FileDiagnostics } from '../core/yaml11.ts';
 import { labSchema, rosterSchema } from './schema.ts';
@@ -402,13 +403,8 @@ export function loadLabs(paths: string[], labsDir?: string, courses?: string[]):
     if (spec.schedule) {
       // The schema's pattern takes any day 01-31: 2027-02-30 passed, and labs list and capacity read it as March.
       for (const k of ['start', 'end'] as const) {
-        const d = spec.schedule[k];
-        const m = typeof d === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(d) : null;
-        if (m && new Date(Date.UTC(+m[1]!, +m[2]! - 1, 1)).getUTCMonth() === +m[2]! - 1) {
-          const days = new Date(Date.UTC(+m[1]!, +m[2]!, 0)).getUTCDate();
-          if (+m[3]! > days)
-            r.error(['schedule', k], `"${d}" is not a day of the calendar: ${m[1]}-${m[2]} has ${days} days`);
-        }
+        const why = notACalendarDay(spec.schedule[k]);
+        if (why) r.error(['schedule', k], why);
       }
       if (spec.schedule.end < spec.schedule.start)
         r.error(['schedule', 'end'], `term ends ${spec.schedule.end}, before it starts (${spec.schedule.start})`);

@@ -2,6 +2,7 @@
 // finite) and hand-over times that a DST change skips or repeats.
 import { DateTime, IANAZone } from 'luxon';
 import type { Rule } from './context.ts';
+import { notACalendarDay } from '../../core/calendar-day.ts';
 import { firstHandoverDate, isDstAffected, renderWindow, rotationOf } from '../rotation.ts';
 
 /** Days before the end of the rendered rotation when validate starts to warn. */
@@ -19,9 +20,8 @@ export const oncallHorizon: Rule = (ctx) => {
       [cfg.start, ['monitoring', 'oncall', 'rotation', 'start']],
       [oc.renderUntil, ['monitoring', 'oncall', 'renderUntil']],
     ] as const
-  ).filter(([d]) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d) && !DateTime.fromISO(d).isValid);
-  for (const [d, at] of bad)
-    ctx.error([...at], `"${d}" is not a day of the calendar`, 'a date YYYY-MM-DD that exists, e.g. 2027-02-28');
+  ).filter(([d]) => notACalendarDay(d));
+  for (const [d, at] of bad) ctx.error([...at], notACalendarDay(d)!, 'a date YYYY-MM-DD that exists, e.g. 2027-02-28');
   if (bad.length || !DateTime.fromISO(cfg.start).isValid || !DateTime.fromISO(cfg.renderUntil).isValid) return;
   const path = oc.renderUntil ? ['monitoring', 'oncall', 'renderUntil'] : ['monitoring', 'oncall', 'rotation', 'start'];
   if (cfg.renderUntil <= cfg.start) {
