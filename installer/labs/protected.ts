@@ -77,10 +77,9 @@ export function protectedRanges(site: Site): ProtectedRange[] {
   // What the inventory names by address off the cluster: the backup store (a VM could delete snapshots with
   // keys it found, or flood it) and the jump host; and the campus ranges the site lists (attacker trial: a lab
   // with internet: true reached all of them).
-  const ipOf = (host: string | undefined) => (host && /^\d{1,3}(\.\d{1,3}){3}$/.test(host) ? host : undefined);
-  const s3 = ipOf(/^https?:\/\/([^/:]+)/.exec(site.backup?.target.endpoint ?? '')?.[1]);
-  // labctl's SSH reaches the jump host through getaddrinfo, which reads every inet_aton spelling (198.18.1285,
-  // 0xc6.0x12.5.5, 010.1.1.1 = 8.1.1.1): protect the address it connects to, not the dotted-quad look-alike.
+  // Read as inet_aton reads them: labctl's SSH reaches the jump host through getaddrinfo, which takes every
+  // spelling (198.18.1285, 0xc6.0x12.5.5, 010.1.1.1 = 8.1.1.1); protect the address connected to, not the look-alike.
+  const s3 = inetAton(/^https?:\/\/([^/:]+)/.exec(site.backup?.target.endpoint ?? '')?.[1]);
   if (s3) add(`${s3}/32`, 'the backup endpoint, backup.target.endpoint');
   for (const n of site.nodes) {
     const jump = inetAton(/^(?:[^@\s]+@)?([^:@\s]+)/.exec(n.ssh.jumpHost ?? '')?.[1]);
