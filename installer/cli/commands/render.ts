@@ -211,8 +211,10 @@ export async function renderCommand(o: RenderOptions): Promise<void> {
     if (stale.length) {
       process.stdout.write(stale.join('\n') + '\n');
       // Files labctl did not write where it would: the render suggested alone refuses them (new-user trial).
-      const theirs = change.conflicts.length
-        ? `; ${change.conflicts.length === 1 ? '1 of them labctl did not write' : `${change.conflicts.length} of them labctl did not write`} (${showControls(change.conflicts.slice(0, 5).join(', '))}${change.conflicts.length > 5 ? ', ...' : ''}): move ${change.conflicts.length === 1 ? 'it' : 'them'} away first, or add --overwrite to replace ${change.conflicts.length === 1 ? 'it' : 'them'}`
+      const n = change.conflicts.length;
+      const them = n === 1 ? 'it' : 'them';
+      const theirs = n
+        ? `; ${n} of them labctl did not write (${showControls(change.conflicts.slice(0, 5).join(', '))}${n > 5 ? ', ...' : ''}): move ${them} away first, or add --overwrite to replace ${them}`
         : '';
       throw new ExitError(
         `${out} is not what ${inventory} renders (${stale.length} file(s))${other ? `; ${other}` : ''}; run ${renderAgain(o)} and commit the result${theirs}`,
