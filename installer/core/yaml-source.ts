@@ -168,14 +168,10 @@ const YAML11_ONLY_BREAKS: Record<string, string> = {
 function yaml11OnlyBreak(text: string): { line: number; col: number; message: string } | undefined {
   const m = /\r(?!\n)|[\u0085\u2028\u2029]/.exec(text);
   if (!m) return undefined;
-  const before = text.slice(0, m.index);
-  const line = before.split('\n').length;
-  const col = m.index - before.lastIndexOf('\n');
   const c = m[0];
   const escaped = c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
   return {
-    line,
-    col,
+    ...lineCol(text, m.index),
     message: `${YAML11_ONLY_BREAKS[c]}: Helm, ArgoCD and Kubernetes (YAML 1.1) read it as a line break and labctl (YAML 1.2) does not, so they would read other keys and values than labctl checked; remove it, or write it as ${escaped} inside a double-quoted string`,
   };
 }
