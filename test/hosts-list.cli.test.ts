@@ -2,11 +2,12 @@
 // node's row shows the keys that file lists for it, the ones a connection accepts, and says so when it lists
 // none or cannot be read (every connection to the node is refused then). No host is contacted.
 import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLE, labctl } from './helpers.ts';
+import { EXAMPLE, ROOT, labctl } from './helpers.ts';
 import { fingerprint } from '../installer/ssh/host-keys.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'labctl-hosts-list-'));
@@ -63,4 +64,26 @@ describe('hosts list with ssh.knownHostsFile', () => {
     );
     expect(rows.every((h) => h.refused?.includes('ENOENT'))).toBe(true);
   });
+});
+
+// One reading of ssh.knownHostsFile for connecting and for hosts list: the connection's check read it with
+// readFileSync, so a pipe named there (the inventory is Git content) made every connection wait forever.
+describe('a pipe named as ssh.knownHostsFile', () => {
+  it('is refused when connecting too, at once, not waited on', async () => {
+    const fifo = join(tmp, 'known_hosts.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const { blob } = hostKey();
+    const script = `import { checkHostKey } from ${JSON.stringify(join(ROOT, 'installer/ssh/host-keys.ts'))};
+const v = checkHostKey({ node: 'node1', host: '198.18.0.1', port: 22, knownHostsFile: ${JSON.stringify(fifo)} }, Buffer.from(${JSON.stringify(blob.toString('base64'))}, 'base64'));
+console.log(JSON.stringify(v));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      timeout: 30_000,
+      encoding: 'utf8',
+    });
+    const v = JSON.parse(out) as { ok: boolean; message?: string };
+    expect(v.ok).toBe(false);
+    expect(v.message).toContain(`cannot read ssh.knownHostsFile ${fifo} (`);
+    expect(v.message).toContain('not a regular file');
+  }, 60_000);
 });

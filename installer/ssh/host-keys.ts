@@ -109,17 +109,14 @@ export function checkHostKey(p: HostKeyPolicy, blob: Buffer): Verdict {
   }
   if (p.knownHostsFile) {
     const file = expandHome(p.knownHostsFile);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
+    const read = knownHostsEntries(file, p.host, p.port, p.node);
+    if ('error' in read)
       return {
         ok: false,
         fingerprint: fp,
-        message: `cannot read ssh.knownHostsFile ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); no host key to check ${p.node} against`,
+        message: `cannot read ssh.knownHostsFile ${file} (${read.error}); no host key to check ${p.node} against`,
       };
-    }
-    const mine = entriesFor(parseKnownHosts(text), p.host, p.port, p.node);
+    const mine = read.entries;
     if (mine.some((e) => e.marker === '@revoked' && e.blob.equals(blob))) {
       return { ok: false, fingerprint: fp, message: `HOST KEY REVOKED: ${shown}, which ${file} marks @revoked` };
     }
@@ -213,18 +210,29 @@ export function knownHostsFingerprints(
   port: number,
   node: string,
 ): { fingerprints: string[]; refused?: string } {
-  let text: string;
-  try {
-    // Bounded, a regular file (a link to one is fine): the inventory, a commit, names it (not /dev/zero, a pipe).
-    text = readRegularFile(expandHome(file), 16 * 1024 * 1024, { followLinks: true }).toString('utf8');
-  } catch (e) {
-    return {
-      fingerprints: [],
-      refused: `cannot read ${expandHome(file)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    };
-  }
-  const plain = entriesFor(parseKnownHosts(text), host, port, node).filter((e) => !e.marker);
+  const read = knownHostsEntries(expandHome(file), host, port, node);
+  if ('error' in read) return { fingerprints: [], refused: `cannot read ${expandHome(file)} (${read.error})` };
+  const plain = read.entries.filter((e) => !e.marker);
   if (!plain.length)
     return { fingerprints: [], refused: `the file has no key for ${hostPattern(host, port)} or ${node}` };
   return { fingerprints: [...new Set(plain.map((e) => fingerprint(e.blob)))] };
+}
+
+/**
+ * The entries ssh.knownHostsFile has for a node, or why it cannot be read. One reading for connecting and for
+ * hosts list: bounded and a regular file (a link to one is fine), since the inventory, a commit, names it; a
+ * link to /dev/zero or a pipe there hung every connection.
+ */
+function knownHostsEntries(
+  file: string,
+  host: string,
+  port: number,
+  node: string,
+): { entries: KnownEntry[] } | { error: string } {
+  try {
+    const text = readRegularFile(file, 16 * 1024 * 1024, { followLinks: true }).toString('utf8');
+    return { entries: entriesFor(parseKnownHosts(text), host, port, node) };
+  } catch (e) {
+    return { error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+  }
 }
